@@ -1,0 +1,26 @@
+# Weir's everyday commands. Everything here needs only Go; modules come through the module proxy.
+GO ?= go
+PKGS := ./...
+
+.PHONY: run test test-race bench vet fmt chaos
+
+## run: open the workbench on the built-in tutorials.
+run:
+	$(GO) run . $(ARGS)
+
+## test: vet, then every test; the engine runs under the race detector.
+test: vet
+	$(GO) test -race -count=1 ./engine/...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/engine')
+
+## bench: the benchmark suite (weir bench) plus Go's testing.B benchmarks of the hot paths.
+bench:
+	$(GO) run . bench $(ARGS)
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine/...
+
+vet:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || (echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')

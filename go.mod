@@ -1,0 +1,3 @@
+module github.com/de4e/weir
+
+go 1.26
