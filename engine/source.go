@@ -66,3 +66,16 @@ type ReplayableReader interface {
 type BoundedParallelism interface {
 	MaxParallelism() int
 }
+
+// Watermark, returned as a SourceElement's Value, is an explicit watermark a source asks for (a marker line of
+// a scripted recording). The engine hands it to the watermark generator as a punctuation: it is emitted if it
+// advances the source's watermark and is never delivered as a record.
+type Watermark struct {
+	Time int64 // milliseconds
+}
+
+// Crash, returned as a SourceElement's Value, makes the source subtask fail with Reason, as a scripted
+// demonstration of failure and recovery. It is never delivered as a record.
+type Crash struct {
+	Reason string
+}
