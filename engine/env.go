@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
+)
+
+// Config configures an Environment. The zero Config is valid: every field has a default, stated below.
+type Config struct {
+	// Parallelism is the default number of parallel subtasks of each operator. Default: runtime.NumCPU(),
+	// as Flink's local environment.
+	Parallelism int
+	// MaxParallelism is the number of key groups, the upper bound of any keyed operator's parallelism and the
+	// unit in which keyed state is redistributed on rescaling. Default 128, as in Flink.
+	MaxParallelism int
+	// TaskManagers is the number of TaskManagers of the embedded cluster. Default 1.
+	TaskManagers int
+	// SlotsPerTaskManager is the number of task slots of each TaskManager. Each slot runs one parallel slice
+	// of the whole job (Flink's slot sharing), so a job needs as many slots as its largest parallelism.
+	// Default: just enough slots for the job.
+	SlotsPerTaskManager int
+	// Clock is the processing-time clock. Default RealClock; tests and scripted replays use a VirtualClock.
+	Clock Clock
+	// AutoWatermarkInterval is how often sources emit periodic watermarks, in processing time. Default 200ms.
+	AutoWatermarkInterval time.Duration
+	// BufferSize is how many records a network buffer holds before it is sent downstream. A buffer is also
+	// sent when its subtask has no more input ready, so records never wait for a buffer to fill. Default 256.
+	BufferSize int
+	// BuffersPerChannel is how many buffers may be in flight on each channel between two subtasks (Flink's
+	// credits); a slow consumer makes its producers wait, which is backpressure. Default 4.
+	BuffersPerChannel int
+	// Stdout receives the output of Print sinks. Default os.Stdout.
+	Stdout io.Writer
+}
+
+func (c Config) withDefaults() Config {
+	if c.Parallelism <= 0 {
+		c.Parallelism = runtime.NumCPU()
+	}
+	if c.MaxParallelism <= 0 {
+		c.MaxParallelism = keygroup.DefaultMaxParallelism
+	}
+	if c.TaskManagers <= 0 {
+		c.TaskManagers = 1
+	}
+	if c.Clock == nil {
+		c.Clock = RealClock{}
+	}
+	if c.AutoWatermarkInterval <= 0 {
+		c.AutoWatermarkInterval = 200 * time.Millisecond
+	}
+	if c.BufferSize <= 0 {
+		c.BufferSize = 256
+	}
+	if c.BuffersPerChannel <= 0 {
+		c.BuffersPerChannel = 4
+	}
+	if c.Stdout == nil {
+		c.Stdout = os.Stdout
+	}
+	return c
+}
+
+// Environment builds a job: its sources and operators form a graph that runs only when Execute is called
+// (lazy evaluation, as in Flink). An Environment is not safe for concurrent use while the graph is built.
+type Environment struct {
+	cfg   Config
+	nodes []*node
+}
+
+// NewEnvironment returns an empty Environment with cfg (the zero Config for every default).
+func NewEnvironment(cfg Config) *Environment {
+	if cfg.MaxParallelism > 0 && cfg.Parallelism > cfg.MaxParallelism {
+		panic(fmt.Sprintf("engine: parallelism %d exceeds max parallelism %d", cfg.Parallelism, cfg.MaxParallelism))
+	}
+	return &Environment{cfg: cfg.withDefaults()}
+}
+
+// Config returns the environment's configuration with defaults filled in.
+func (e *Environment) Config() Config { return e.cfg }
+
+func (e *Environment) stdout() io.Writer { return e.cfg.Stdout }
+
+func (e *Environment) addNode(name, kind string) *node {
+	n := &node{id: len(e.nodes) + 1, name: name, kind: kind}
+	e.nodes = append(e.nodes, n)
+	return n
+}
+
+// FromSource adds a source to the graph. With strategy, records get timestamps and watermarks in the source
+// itself, per reader (as Flink's fromSource); pass nil to assign them later or not at all.
+func (e *Environment) FromSource(src Source, strategy *WatermarkStrategy, name string) *DataStream {
+	n := e.addNode("Source: "+name, "source")
+	n.source = &sourceSpec{src: src, strategy: strategy}
+	if b, ok := src.(BoundedParallelism); ok {
+		n.maxPar = b.MaxParallelism()
+	}
+	return &DataStream{env: e, inputs: []streamInput{{node: n}}}
+}
+
+// FromElements is a bounded, non-parallel source of the given records, without timestamps.
+func (e *Environment) FromElements(vs ...any) *DataStream { return e.FromSlice(vs) }
+
+// FromSlice is a bounded, non-parallel source of the records of vs, without timestamps.
+func (e *Environment) FromSlice(vs []any) *DataStream {
+	elems := make([]SourceElement, len(vs))
+	for i, v := range vs {
+		elems[i] = SourceElement{Value: v, Timestamp: NoTimestamp}
+	}
+	return e.FromSource(SliceSource(elems), nil, "Collection")
+}
+
+// SliceSource is a bounded, replayable, non-parallel Source of the given elements.
+type SliceSource []SourceElement
+
+// MaxParallelism returns 1: a slice is read by one reader.
+func (SliceSource) MaxParallelism() int { return 1 }
+
+// Reader returns a reader at the start of the slice.
+func (s SliceSource) Reader(SourceContext) (SourceReader, error) { return &sliceReader{elems: s}, nil }
+
+type sliceReader struct {
+	elems []SourceElement
+	pos   int
+}
+
+func (r *sliceReader) Read() (SourceElement, error) {
+	if r.pos >= len(r.elems) {
+		return SourceElement{}, ErrEndOfInput
+	}
+	r.pos++
+	return r.elems[r.pos-1], nil
+}
+func (r *sliceReader) Close() error { return nil }
+func (r *sliceReader) Offset() ([]byte, error) {
+	return []byte(fmt.Sprint(r.pos)), nil
+}
+func (r *sliceReader) Seek(off []byte) error {
+	_, err := fmt.Sscan(string(off), &r.pos)
+	return err
+}
+
+// GeneratorSource is a parallel, replayable, bounded or unbounded Source that calls Gen(i) for its i-th
+// record (i counts from 0 across all readers: reader k of p produces i = k, k+p, k+2p, ...). Count bounds it;
+// a Count of 0 or less makes it unbounded.
+type GeneratorSource struct {
+	Gen   func(i int64) SourceElement
+	Count int64
+}
+
+// Reader returns reader ctx.Subtask of the generator.
+func (g GeneratorSource) Reader(ctx SourceContext) (SourceReader, error) {
+	return &genReader{g: g, next: int64(ctx.Subtask), step: int64(ctx.Parallelism)}, nil
+}
+
+type genReader struct {
+	g          GeneratorSource
+	next, step int64
+}
+
+func (r *genReader) Read() (SourceElement, error) {
+	if r.g.Count > 0 && r.next >= r.g.Count {
+		return SourceElement{}, ErrEndOfInput
+	}
+	e := r.g.Gen(r.next)
+	r.next += r.step
+	return e, nil
+}
+func (r *genReader) Close() error            { return nil }
+func (r *genReader) Offset() ([]byte, error) { return []byte(fmt.Sprint(r.next)), nil }
+func (r *genReader) Seek(off []byte) error   { _, err := fmt.Sscan(string(off), &r.next); return err }
+
+// Plan returns the job graph Execute would run now: operators chained into vertices, with their
+// parallelism and the partitioning of every edge.
+func (e *Environment) Plan() (*Plan, error) { return buildPlan(e) }

@@ -1,0 +1,39 @@
+package engine_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/de4e/weir/engine"
+)
+
+// Click is a page view at a time in milliseconds.
+type Click struct {
+	Page string
+	At   int64
+}
+
+// A keyed event-time tumbling-window count: clicks per page per 10 seconds.
+func Example() {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	clicks := env.FromElements(
+		Click{"home", 1_000}, Click{"cart", 2_000}, Click{"home", 9_000},
+		Click{"home", 12_000}, Click{"cart", 4_000}, Click{"home", 21_000})
+	strategy := engine.ForBoundedOutOfOrderness(5 * time.Second).WithTimestampField("At")
+	counts := clicks.AssignTimestampsAndWatermarks(strategy).
+		KeyByField("Page").
+		Window(engine.TumblingEventTimeWindows(10*time.Second)).
+		Aggregate(engine.Count(), engine.WithKeyAndWindow).
+		Collect()
+	if _, err := env.Execute("clicks per page"); err != nil {
+		panic(err)
+	}
+	for _, line := range counts.Strings() {
+		fmt.Println(line)
+	}
+	// Output:
+	// {cart 0 10000 2}
+	// {home 0 10000 2}
+	// {home 10000 20000 1}
+	// {home 20000 30000 1}
+}

@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type msgKind uint8
+
+const (
+	msgRecords msgKind = iota
+	msgWatermark
+	msgIdle
+	msgActive
+	msgEnd
+	msgMail
+)
+
+// message is what travels on a channel between two subtasks (in order: records never overtake watermarks),
+// or a piece of mail for the receiving subtask's own goroutine (timers, snapshot requests).
+type message struct {
+	kind msgKind
+	ch   int
+	recs []record
+	time int64
+	mail func()
+}
+
+// gate is a subtask's input: every channel from its upstream subtasks feeds one queue, and each channel may
+// have at most credits buffers in the queue, Flink's credit-based flow control. A sender without credit waits,
+// so a slow subtask backpressures its producers and nothing grows without bound.
+type gate struct {
+	mu       sync.Mutex
+	space    sync.Cond
+	queue    []message
+	head     int
+	inflight []int
+	credits  int
+	inputs   []int // input index (0 or 1) of each channel
+	wake     chan struct{}
+	done     <-chan struct{}
+	closed   bool
+	mail     atomic.Int32 // pending mail, for sources that poll
+}
+
+func newGate(credits int, done <-chan struct{}) *gate {
+	g := &gate{credits: credits, wake: make(chan struct{}, 1), done: done}
+	g.space.L = &g.mu
+	return g
+}
+
+func (g *gate) addChannel(input int) int {
+	g.inputs = append(g.inputs, input)
+	g.inflight = append(g.inflight, 0)
+	return len(g.inputs) - 1
+}
+
+// send enqueues m on channel ch, waiting for credit if m holds records. blocked accumulates the time spent
+// waiting (the sender's backpressure). It returns false if the gate was closed.
+func (g *gate) send(m message, blocked *atomic.Int64) bool {
+	g.mu.Lock()
+	if m.kind == msgRecords && g.inflight[m.ch] >= g.credits && !g.closed {
+		start := time.Now()
+		for g.inflight[m.ch] >= g.credits && !g.closed {
+			g.space.Wait()
+		}
+		blocked.Add(int64(time.Since(start)))
+	}
+	if g.closed {
+		g.mu.Unlock()
+		return false
+	}
+	if m.kind == msgRecords {
+		g.inflight[m.ch]++
+	}
+	g.queue = append(g.queue, m)
+	g.mu.Unlock()
+	g.notify()
+	return true
+}
+
+func (g *gate) notify() {
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// post enqueues mail for the subtask; it never waits.
+func (g *gate) post(f func()) {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.queue = append(g.queue, message{kind: msgMail, mail: f})
+	g.mail.Add(1)
+	g.mu.Unlock()
+	g.notify()
+}
+
+// poll returns the next message without waiting.
+func (g *gate) poll() (message, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.head == len(g.queue) {
+		return message{}, false
+	}
+	m := g.queue[g.head]
+	g.queue[g.head] = message{}
+	g.head++
+	if g.head == len(g.queue) {
+		g.queue, g.head = g.queue[:0], 0
+	}
+	if m.kind == msgMail {
+		g.mail.Add(-1)
+	}
+	return m, true
+}
+
+// next returns the next message, calling idle (to flush output) before it waits. It returns false once the
+// job is stopping.
+func (g *gate) next(idle func()) (message, bool) {
+	flushed := false
+	for {
+		if m, ok := g.poll(); ok {
+			return m, true
+		}
+		if !flushed {
+			idle()
+			flushed = true
+			continue
+		}
+		select {
+		case <-g.wake:
+		case <-g.done:
+			return message{}, false
+		}
+	}
+}
+
+// wait blocks until a message arrives, d passes, or the job stops.
+func (g *gate) wait(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-g.wake:
+		g.notify() // leave the signal for poll's caller
+	case <-t.C:
+	case <-g.done:
+	}
+}
+
+// release returns the credit of a processed buffer on channel ch.
+func (g *gate) release(ch int) {
+	g.mu.Lock()
+	g.inflight[ch]--
+	g.mu.Unlock()
+	g.space.Broadcast()
+}
+
+// close wakes every waiting sender; later sends fail.
+func (g *gate) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.space.Broadcast()
+}
+
+// fill returns how full the gate's queue is, 0 to 1, as the workbench's buffer-fill figure.
+func (g *gate) fill() float64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	total := 0
+	for _, n := range g.inflight {
+		total += n
+	}
+	if len(g.inflight) == 0 {
+		return 0
+	}
+	return float64(total) / float64(len(g.inflight)*g.credits)
+}
+
+// valve combines the watermarks of a gate's channels, Flink's StatusWatermarkValve: the output is the minimum
+// over the channels that are active and aligned, never goes back, and idle channels are left out. When every
+// channel is idle the output is idle too.
+type valve struct {
+	wm      []int64
+	idle    []bool
+	aligned []bool
+	ended   []bool
+	out     int64
+	outIdle bool
+}
+
+func newValve(n int) *valve {
+	v := &valve{wm: make([]int64, n), idle: make([]bool, n), aligned: make([]bool, n), ended: make([]bool, n), out: MinWatermark}
+	for i := range v.wm {
+		v.wm[i] = MinWatermark
+		v.aligned[i] = true
+	}
+	return v
+}
+
+// watermark records channel ch's watermark and returns the new combined watermark if it advanced.
+func (v *valve) watermark(ch int, wm int64) (int64, bool) {
+	if v.idle[ch] || wm <= v.wm[ch] {
+		return 0, false
+	}
+	v.wm[ch] = wm
+	if !v.aligned[ch] && wm >= v.out {
+		v.aligned[ch] = true
+	}
+	return v.combine()
+}
+
+func (v *valve) combine() (int64, bool) {
+	lowest, any := MaxWatermark, false
+	for i := range v.wm {
+		if !v.idle[i] && v.aligned[i] && !v.ended[i] {
+			lowest, any = min(lowest, v.wm[i]), true
+		}
+	}
+	if any && lowest > v.out {
+		v.out = lowest
+		return lowest, true
+	}
+	return 0, false
+}
+
+// status records channel ch becoming idle or active. It returns the combined watermark if that advanced and
+// the output's new idleness if that changed.
+func (v *valve) status(ch int, idle bool) (wm int64, advanced bool, outIdle bool, changed bool) {
+	if v.idle[ch] == idle {
+		return
+	}
+	v.idle[ch] = idle
+	if !idle {
+		v.aligned[ch] = v.wm[ch] >= v.out
+	}
+	wm, advanced = v.combine()
+	all := true
+	for i := range v.idle {
+		if !v.idle[i] && !v.ended[i] {
+			all = false
+		}
+	}
+	if all != v.outIdle {
+		v.outIdle, changed = all, true
+	}
+	return wm, advanced, all, changed
+}
+
+// end records that channel ch has ended and reports whether every channel has.
+func (v *valve) end(ch int) bool {
+	v.ended[ch] = true
+	for _, e := range v.ended {
+		if !e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,313 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/de4e/weir/engine/internal/state"
+)
+
+// mapOp applies a MapFunc.
+type mapOp struct {
+	opBase
+	f MapFunc
+}
+
+func (o *mapOp) processElement(_ int, r record) { o.emit(o.f(r.v), r.ts) }
+func (o *mapOp) processWatermark(wm int64)      { o.advanceWatermark(o, wm) }
+
+// filterOp keeps the records a FilterFunc accepts.
+type filterOp struct {
+	opBase
+	f FilterFunc
+}
+
+func (o *filterOp) processElement(_ int, r record) {
+	if o.f(r.v) {
+		o.metrics.out++
+		o.out.collect(record{v: r.v, ts: r.ts})
+	}
+}
+func (o *filterOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+
+// flatMapOp applies a FlatMapFunc.
+type flatMapOp struct {
+	opBase
+	f   FlatMapFunc
+	col timestampedCollector
+}
+
+func (o *flatMapOp) processElement(_ int, r record) {
+	o.col.op, o.col.ts = &o.opBase, r.ts
+	o.f(r.v, &o.col)
+}
+func (o *flatMapOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+
+// processOp runs a ProcessFunction or a CoProcessFunction, keyed or not.
+type processOp struct {
+	opBase
+	open1, open2 func(*Context) error
+	fn1, fn2     func(*Context, any, Collector)
+	timerFn      func(*Context, int64, Collector)
+	col          timestampedCollector
+}
+
+func (o *processOp) open() error {
+	o.ctx.self = o
+	if o.open1 != nil {
+		return o.open1(&o.ctx)
+	}
+	return nil
+}
+
+func (o *processOp) processElement(in int, r record) {
+	if o.keyed() {
+		o.setKey(&r)
+	}
+	o.ctx.ts, o.ctx.onTimer = r.ts, false
+	o.col.op, o.col.ts = &o.opBase, r.ts
+	fn := o.fn1
+	if in == 1 {
+		fn = o.fn2
+	}
+	fn(&o.ctx, r.v, &o.col)
+}
+
+func (o *processOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+
+func (o *processOp) onTimer(t timer, domain TimeDomain) {
+	if o.timerFn == nil {
+		return
+	}
+	o.ctx.ts, o.ctx.domain, o.ctx.onTimer = t.ts, domain, true
+	ts := t.ts
+	if domain == ProcessingTime {
+		ts = NoTimestamp // as in Flink, records emitted from processing-time timers carry no event time
+	}
+	o.col.op, o.col.ts = &o.opBase, ts
+	o.timerFn(&o.ctx, t.ts, &o.col)
+}
+
+// rollingOp is a keyed rolling aggregation (reduce, sum, min, max, minBy, maxBy): it keeps one value per key
+// and emits the updated value for every record, as Flink's StreamGroupedReduceOperator.
+type rollingOp struct {
+	opBase
+	reduce ReduceFunc
+	table  stateTable
+}
+
+func (o *rollingOp) open() error {
+	o.table = stateTable{t: o.backend.Table("rolling")}
+	return nil
+}
+
+func (o *rollingOp) processElement(_ int, r record) {
+	o.setKey(&r)
+	v := r.v
+	if cur, ok := o.table.get(&o.opBase); ok {
+		v = o.reduce(cur, r.v)
+	}
+	o.table.put(&o.opBase, v)
+	o.emit(v, r.ts)
+}
+func (o *rollingOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+
+// rollingField builds the reduce function of Sum, Min, Max (which change only field) and MinBy, MaxBy
+// (which keep the whole record that holds the extreme value).
+func rollingField(kind, field string) ReduceFunc {
+	switch kind {
+	case "sum":
+		return func(a, b any) any {
+			x, y := Field(a, field), Field(b, field)
+			return withField(a, field, addNumbers(x, y))
+		}
+	case "min", "max":
+		return func(a, b any) any {
+			x, y := Float(a, field), Float(b, field)
+			if (kind == "min" && y < x) || (kind == "max" && y > x) {
+				return withField(a, field, Field(b, field))
+			}
+			return a
+		}
+	case "minBy", "maxBy":
+		return func(a, b any) any {
+			x, y := Float(a, field), Float(b, field)
+			if (kind == "minBy" && y < x) || (kind == "maxBy" && y > x) {
+				return b
+			}
+			return a // Flink keeps the first record on ties
+		}
+	}
+	panic("unknown rolling aggregation " + kind)
+}
+
+// addNumbers adds two values of the same numeric type and keeps the type.
+func addNumbers(x, y any) any {
+	switch a := x.(type) {
+	case int:
+		return a + y.(int)
+	case int64:
+		return a + y.(int64)
+	case int32:
+		return a + y.(int32)
+	case float64:
+		return a + y.(float64)
+	case float32:
+		return a + y.(float32)
+	case uint64:
+		return a + y.(uint64)
+	}
+	panic(fmt.Sprintf("cannot sum values of type %T", x))
+}
+
+// stateTable is a raw keyed table for the engine's own operators, without TTL, read and written for the
+// operator's current key and namespace.
+type stateTable struct{ t state.Table }
+
+func (s stateTable) get(b *opBase) (any, bool) { return s.t.Get(b.kg, b.key, state.Namespace(b.ns)) }
+func (s stateTable) put(b *opBase, v any)      { s.t.Put(b.kg, b.key, state.Namespace(b.ns), v) }
+func (s stateTable) del(b *opBase)             { s.t.Delete(b.kg, b.key, state.Namespace(b.ns)) }
+
+// sinkOp hands every record to a SinkFunc.
+type sinkOp struct {
+	opBase
+	f       SinkFunc
+	openFn  func(subtask, parallelism int) error
+	closeFn func() error
+}
+
+func (o *sinkOp) open() error {
+	if o.openFn != nil {
+		return o.openFn(o.task.index, o.task.parallelism)
+	}
+	return nil
+}
+
+func (o *sinkOp) processElement(_ int, r record) {
+	if err := o.f(r.v, r.ts); err != nil {
+		panic(fmt.Errorf("sink: %w", err))
+	}
+}
+func (o *sinkOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+func (o *sinkOp) close() error {
+	if o.closeFn != nil {
+		return o.closeFn()
+	}
+	return nil
+}
+
+// watermarkOp assigns timestamps and generates watermarks in the middle of a pipeline, Flink's
+// TimestampsAndWatermarksOperator. Watermarks from upstream are swallowed, except the final one of a
+// bounded input.
+type watermarkOp struct {
+	opBase
+	gen wmEmitter
+}
+
+func (o *watermarkOp) open() error {
+	o.gen.init(o.task, o.strategyInterval())
+	o.gen.emit = func(wm int64) { o.wm = wm; o.out.watermark(wm) }
+	o.gen.markIdle = func(idle bool) { o.out.idle(idle) }
+	if !o.gen.s.perRecord {
+		o.task.everyInterval(o.gen.interval, o.tick)
+	}
+	return nil
+}
+
+func (o *watermarkOp) strategyInterval() time.Duration { return o.gen.s.interval }
+
+func (o *watermarkOp) tick() { o.gen.periodic() }
+
+func (o *watermarkOp) processElement(_ int, r record) {
+	r.ts = o.gen.onRecord(r.v, r.ts)
+	o.metrics.out++
+	o.out.collect(record{v: r.v, ts: r.ts})
+}
+
+func (o *watermarkOp) processWatermark(wm int64) {
+	if wm == MaxWatermark {
+		o.gen.emitWatermark(MaxWatermark)
+	}
+}
+
+// wmEmitter applies a WatermarkStrategy for one source reader or watermark operator: it assigns timestamps,
+// feeds the generator, emits watermarks that advance, and tracks idleness.
+type wmEmitter struct {
+	s         WatermarkStrategy
+	gen       WatermarkGenerator
+	task      *subtask
+	interval  time.Duration
+	current   int64
+	isIdle    bool
+	lastEvent int64 // processing time of the last record, for idleness
+	nextEmit  int64
+	emit      func(wm int64)
+	markIdle  func(idle bool)
+}
+
+func (e *wmEmitter) init(t *subtask, interval time.Duration) {
+	e.task = t
+	e.current = MinWatermark
+	e.gen = e.s.generator()
+	e.interval = interval
+	if e.interval <= 0 {
+		e.interval = t.job.cfg.AutoWatermarkInterval
+	}
+	e.lastEvent = t.clock.NowMillis()
+	e.nextEmit = e.lastEvent + e.interval.Milliseconds()
+}
+
+// EmitWatermark and MarkIdle make wmEmitter the WatermarkOutput its generator writes to.
+func (e *wmEmitter) EmitWatermark(t int64) { e.emitWatermark(t) }
+func (e *wmEmitter) MarkIdle()             { e.setIdle(true) }
+
+func (e *wmEmitter) emitWatermark(t int64) {
+	if t <= e.current {
+		return
+	}
+	e.setIdle(false)
+	e.current = t
+	e.emit(t)
+}
+
+func (e *wmEmitter) setIdle(idle bool) {
+	if idle != e.isIdle {
+		e.isIdle = idle
+		e.markIdle(idle)
+	}
+}
+
+func (e *wmEmitter) onRecord(v any, ts int64) int64 {
+	if e.s.assigner != nil {
+		ts = e.s.assigner(v, ts)
+	}
+	if e.isIdle {
+		e.setIdle(false)
+	}
+	if e.s.idle > 0 {
+		e.lastEvent = e.task.clock.NowMillis()
+	}
+	e.gen.OnEvent(v, ts, e)
+	if e.s.perRecord {
+		e.gen.OnPeriodicEmit(e)
+	}
+	return ts
+}
+
+// periodic runs the generator's periodic emission and the idleness check.
+func (e *wmEmitter) periodic() {
+	now := e.task.clock.NowMillis()
+	if e.s.idle > 0 && now-e.lastEvent >= e.s.idle.Milliseconds() {
+		e.setIdle(true)
+		return
+	}
+	e.gen.OnPeriodicEmit(e)
+}
+
+// maybePeriodic runs periodic when the interval has passed; sources call it between records.
+func (e *wmEmitter) maybePeriodic() {
+	if now := e.task.clock.NowMillis(); now >= e.nextEmit {
+		e.nextEmit = now + e.interval.Milliseconds()
+		e.periodic()
+	}
+}

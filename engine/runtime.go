@@ -1,0 +1,633 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
+	"github.com/de4e/weir/engine/internal/state"
+)
+
+// JobStatus is the state of a job, as Flink's JobStatus.
+type JobStatus int32
+
+// The states of a job.
+const (
+	JobCreated JobStatus = iota
+	JobRunning
+	JobFinished
+	JobFailed
+	JobCanceled
+	JobRestarting
+)
+
+func (s JobStatus) String() string {
+	return [...]string{"CREATED", "RUNNING", "FINISHED", "FAILED", "CANCELED", "RESTARTING"}[s]
+}
+
+// Terminal reports whether the job has stopped for good.
+func (s JobStatus) Terminal() bool { return s == JobFinished || s == JobFailed || s == JobCanceled }
+
+// ErrCanceled is the error of a job that was canceled.
+var ErrCanceled = errors.New("engine: job canceled")
+
+// ErrNoResources is returned when the cluster has fewer slots than the job needs.
+var ErrNoResources = errors.New("engine: not enough task slots")
+
+// TaskManager is one worker of the embedded cluster: it offers slots, and runs each subtask placed in them in
+// its own goroutine.
+type TaskManager struct {
+	ID    int
+	Slots int
+}
+
+// Job is a running (or finished) job, returned by ExecuteAsync and Execute. Its methods are safe to call from
+// any goroutine while the job runs.
+type Job struct {
+	name   string
+	cfg    Config
+	plan   *Plan
+	tms    []TaskManager
+	slotTM []int // TaskManager of each slot
+
+	status   atomic.Int32
+	mu       sync.Mutex
+	err      error
+	done     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+	started  time.Time
+	ended    time.Time
+
+	tasks  [][]*subtask // per vertex, per subtask
+	gates  []*gate
+	events eventLog
+	snap   snapshotState
+}
+
+// ExecuteAsync plans the job and starts it, returning at once.
+func (e *Environment) ExecuteAsync(name string) (*Job, error) {
+	plan, err := buildPlan(e)
+	if err != nil {
+		return nil, err
+	}
+	j := &Job{name: name, cfg: e.cfg, plan: plan, done: make(chan struct{})}
+	if err := j.schedule(); err != nil {
+		return nil, err
+	}
+	j.events.clock = e.cfg.Clock
+	j.start()
+	return j, nil
+}
+
+// Execute runs the job and waits for it to end. For a bounded job that is when every source is exhausted and
+// every record and window has been processed; an unbounded job runs until canceled or failed.
+func (e *Environment) Execute(name string) (*Job, error) {
+	j, err := e.ExecuteAsync(name)
+	if err != nil {
+		return nil, err
+	}
+	return j, j.Wait()
+}
+
+// Name returns the job's name.
+func (j *Job) Name() string { return j.name }
+
+// Plan returns the job's plan.
+func (j *Job) Plan() *Plan { return j.plan }
+
+// TaskManagers returns the cluster's TaskManagers.
+func (j *Job) TaskManagers() []TaskManager { return j.tms }
+
+// Status returns the job's current status.
+func (j *Job) Status() JobStatus { return JobStatus(j.status.Load()) }
+
+// Done is closed when the job has stopped.
+func (j *Job) Done() <-chan struct{} { return j.done }
+
+// Wait waits for the job to stop and returns why: nil when it finished, ErrCanceled, or its failure.
+func (j *Job) Wait() error {
+	j.wg.Wait()
+	<-j.done
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
+}
+
+// Err returns the job's failure, or nil.
+func (j *Job) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
+}
+
+// Cancel stops the job; Wait then returns ErrCanceled.
+func (j *Job) Cancel() { j.stop(JobCanceled, ErrCanceled) }
+
+// schedule places every subtask into a slot (Flink's slot sharing: slot i runs subtask i of every vertex) and
+// wires the channels between subtasks.
+func (j *Job) schedule() error {
+	slots := j.plan.Slots
+	per := j.cfg.SlotsPerTaskManager
+	if per <= 0 {
+		per = (slots + j.cfg.TaskManagers - 1) / j.cfg.TaskManagers
+	}
+	if j.cfg.TaskManagers*per < slots {
+		return fmt.Errorf("%w: the job needs %d slots (its largest parallelism) but the cluster has %d TaskManagers x %d slots",
+			ErrNoResources, slots, j.cfg.TaskManagers, per)
+	}
+	for i := range j.cfg.TaskManagers {
+		j.tms = append(j.tms, TaskManager{ID: i + 1, Slots: per})
+	}
+	for s := range slots {
+		j.slotTM = append(j.slotTM, s/per+1)
+	}
+	pool := &sync.Pool{New: func() any { b := make([]record, 0, j.cfg.BufferSize); return &b }}
+	byNode := map[*node]*PlanVertex{}
+	vertexIndex := map[*PlanVertex]int{}
+	for vi, v := range j.plan.Vertices {
+		vertexIndex[v] = vi
+		for _, n := range v.nodes {
+			byNode[n] = v
+		}
+		var ts []*subtask
+		for i := range v.Parallelism {
+			t := &subtask{job: j, vertex: v, index: i, parallelism: v.Parallelism, clock: j.cfg.Clock,
+				slot: i, tm: j.slotTM[i], pool: pool}
+			t.gate = newGate(j.cfg.BuffersPerChannel, j.done)
+			j.gates = append(j.gates, t.gate)
+			t.build()
+			ts = append(ts, t)
+		}
+		j.tasks = append(j.tasks, ts)
+	}
+	// Wire every network edge: each upstream subtask gets a writer whose targets are the downstream
+	// subtasks it may send to; each downstream subtask's gate gets one channel per such upstream subtask.
+	for vi, v := range j.plan.Vertices {
+		for _, n := range v.nodes {
+			for _, in := range n.inputs {
+				if len(v.nodes) > 0 && v.nodes[0] != n {
+					continue // chained: no network edge
+				}
+				up := j.tasks[vertexIndex[byNode[in.from]]]
+				down := j.tasks[vi]
+				for _, ut := range up {
+					w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
+						pool: pool, blocked: &ut.blocked, rr: ut.index % len(down)}
+					for _, dt := range down {
+						if !connects(in.part, ut.index, dt.index) {
+							continue
+						}
+						w.gates = append(w.gates, dt.gate)
+						w.chans = append(w.chans, dt.gate.addChannel(in.input))
+						w.bufs = append(w.bufs, w.newBuf())
+					}
+					if in.part == partHash {
+						w.kgTarget = make([]int, j.cfg.MaxParallelism)
+						for g := range w.kgTarget {
+							w.kgTarget[g] = keygroup.SubtaskFor(j.cfg.MaxParallelism, len(down), g)
+						}
+					}
+					ut.attach(in.from, in.side, w)
+				}
+			}
+		}
+	}
+	for _, ts := range j.tasks {
+		for _, t := range ts {
+			t.valve = newValve(len(t.gate.inputs))
+		}
+	}
+	return nil
+}
+
+// connects reports whether upstream subtask u sends to downstream subtask d under partitioning p.
+func connects(p partitioning, u, d int) bool {
+	switch p {
+	case partForward:
+		return u == d
+	case partGlobal:
+		return d == 0
+	}
+	return true
+}
+
+func (j *Job) start() {
+	j.started = time.Now()
+	j.status.Store(int32(JobRunning))
+	j.events.add(Event{Kind: EventJobStarted, Detail: j.name})
+	var running atomic.Int32
+	for _, ts := range j.tasks {
+		running.Add(int32(len(ts)))
+	}
+	for _, ts := range j.tasks {
+		for _, t := range ts {
+			j.wg.Add(1)
+			go func() {
+				defer j.wg.Done()
+				t.run()
+				if running.Add(-1) == 0 {
+					j.stop(JobFinished, nil)
+				}
+			}()
+		}
+	}
+}
+
+// fail stops the job because of err.
+func (j *Job) fail(err error) { j.stop(JobFailed, err) }
+
+func (j *Job) stop(status JobStatus, err error) {
+	j.stopOnce.Do(func() {
+		j.mu.Lock()
+		j.err = err
+		j.ended = time.Now()
+		j.mu.Unlock()
+		j.status.Store(int32(status))
+		kind := map[JobStatus]EventKind{JobFinished: EventJobFinished, JobFailed: EventJobFailed, JobCanceled: EventJobCanceled}[status]
+		detail := ""
+		if err != nil {
+			detail = err.Error()
+		}
+		j.events.add(Event{Kind: kind, Detail: detail})
+		close(j.done)
+		for _, g := range j.gates {
+			g.close()
+		}
+	})
+}
+
+func (j *Job) stopped() bool {
+	select {
+	case <-j.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// subtask is one parallel instance of a vertex: its chain of operators, its input gate and its writers.
+type subtask struct {
+	job         *Job
+	vertex      *PlanVertex
+	index       int
+	parallelism int
+	slot, tm    int
+	clock       Clock
+	pool        *sync.Pool
+
+	gate    *gate
+	valve   *valve
+	ops     []operator
+	byNode  map[*node]operator
+	fanouts map[*node]*fanout
+	writers []*recordWriter
+
+	// What is running now, for error messages.
+	cur    operator
+	curRec any
+
+	blocked  atomic.Int64 // nanoseconds spent waiting for downstream credit
+	inWM     atomic.Int64
+	finished atomic.Bool
+
+	detailMu      sync.Mutex
+	detail        subtaskDetail
+	detailPending atomic.Bool
+}
+
+// build creates the operator instances of the chain and connects the chained ones.
+func (t *subtask) build() {
+	t.byNode = map[*node]operator{}
+	t.fanouts = map[*node]*fanout{}
+	maxP := t.job.cfg.MaxParallelism
+	for _, n := range t.vertex.nodes {
+		var op operator
+		if n.source != nil {
+			op = &sourceOp{}
+		} else {
+			op = n.newOp()
+		}
+		b := op.base()
+		b.init(n.name)
+		b.task = t
+		if n.keyed {
+			b.backend = state.NewHeap(keygroup.RangeFor(maxP, t.parallelism, t.index))
+			b.eventTimers, b.procTimers = newTimerQueue(), newTimerQueue()
+		}
+		b.ctx.self = op
+		f := &fanout{sides: map[*OutputTag][]target{}}
+		b.out = f
+		t.fanouts[n] = f
+		t.byNode[n] = op
+		t.ops = append(t.ops, op)
+	}
+	for _, n := range t.vertex.nodes[1:] {
+		up := n.inputs[0].from
+		t.fanouts[up].main = append(t.fanouts[up].main, chained{op: t.byNode[n], task: t})
+	}
+	t.inWM.Store(MinWatermark)
+}
+
+// attach adds a network writer to the output of node n (its side output tag, if set).
+func (t *subtask) attach(n *node, side *OutputTag, w *recordWriter) {
+	f := t.fanouts[n]
+	if side != nil {
+		f.sides[side] = append(f.sides[side], w)
+	} else {
+		f.main = append(f.main, w)
+	}
+	t.writers = append(t.writers, w)
+}
+
+func (t *subtask) flush() {
+	for _, w := range t.writers {
+		w.flush()
+	}
+}
+
+// wakeAt asks for op's processing-time timers to be run, on this subtask's goroutine, at time at.
+func (t *subtask) wakeAt(at int64, op operator) func() bool {
+	return t.clock.AfterFunc(at, func() {
+		t.gate.post(func() {
+			t.cur, t.curRec = op, nil
+			op.base().advanceProcessingTime(op, t.clock.NowMillis())
+		})
+	})
+}
+
+// everyInterval runs f on this subtask's goroutine every d of processing time.
+func (t *subtask) everyInterval(d time.Duration, f func()) {
+	var schedule func(at int64)
+	schedule = func(at int64) {
+		t.clock.AfterFunc(at, func() {
+			t.gate.post(func() {
+				f()
+				if !t.job.stopped() && !t.finished.Load() {
+					schedule(t.clock.NowMillis() + d.Milliseconds())
+				}
+			})
+		})
+	}
+	schedule(t.clock.NowMillis() + d.Milliseconds())
+}
+
+// failure describes a panic in the subtask: the operator, the subtask and the record being processed.
+func (t *subtask) failure(p any) error {
+	name := t.vertex.Name
+	if t.cur != nil {
+		name = t.cur.base().name
+	}
+	what := "while firing a timer or emitting a watermark"
+	if t.curRec != nil {
+		what = fmt.Sprintf("on record %s", preview(t.curRec))
+	}
+	err, _ := p.(error)
+	if err == nil {
+		err = fmt.Errorf("%v", p)
+	}
+	return &TaskError{Operator: name, Subtask: t.index, Parallelism: t.parallelism, Context: what, Err: err,
+		Stack: string(debug.Stack())}
+}
+
+func preview(v any) string {
+	s := fmt.Sprintf("%+v", v)
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}
+
+// TaskError is the failure of a job caused by an operator: a panic or error in user code or in the engine.
+type TaskError struct {
+	Operator    string
+	Subtask     int // counted from 0
+	Parallelism int
+	Context     string // "on record ..." or what the subtask was doing
+	Err         error
+	Stack       string // the goroutine's stack at the panic, for debugging
+}
+
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("operator %q (subtask %d/%d) failed %s: %v", e.Operator, e.Subtask+1, e.Parallelism, e.Context, e.Err)
+}
+
+func (e *TaskError) Unwrap() error { return e.Err }
+
+func (t *subtask) run() {
+	defer func() {
+		if p := recover(); p != nil {
+			t.job.fail(t.failure(p))
+		}
+		t.finished.Store(true)
+	}()
+	for _, op := range t.ops {
+		t.cur = op
+		if err := op.open(); err != nil {
+			panic(fmt.Errorf("open: %w", err))
+		}
+	}
+	t.cur = nil
+	if t.vertex.nodes[0].source != nil {
+		t.runSource()
+	} else {
+		t.runInput()
+	}
+	for _, op := range t.ops {
+		t.cur = op
+		if err := op.close(); err != nil {
+			panic(fmt.Errorf("close: %w", err))
+		}
+	}
+	t.publish()
+}
+
+func (t *subtask) runInput() {
+	head := t.ops[0]
+	hb := head.base()
+	for {
+		m, ok := t.gate.next(t.flush)
+		if !ok {
+			return
+		}
+		switch m.kind {
+		case msgRecords:
+			in := t.gate.inputs[m.ch]
+			t.cur = head
+			for _, r := range m.recs {
+				t.curRec = r.v
+				hb.metrics.in++
+				head.processElement(in, r)
+			}
+			t.curRec = nil
+			clear(m.recs)
+			recs := m.recs[:0]
+			t.pool.Put(&recs)
+			t.gate.release(m.ch)
+		case msgWatermark:
+			if wm, ok := t.valve.watermark(m.ch, m.time); ok {
+				t.inWM.Store(wm)
+				t.cur = head
+				head.processWatermark(wm)
+			}
+		case msgIdle, msgActive:
+			wm, adv, idle, changed := t.valve.status(m.ch, m.kind == msgIdle)
+			if adv {
+				t.inWM.Store(wm)
+				head.processWatermark(wm)
+			}
+			if changed {
+				hb.out.idle(idle)
+			}
+		case msgEnd:
+			if t.valve.end(m.ch) {
+				t.finish()
+				return
+			}
+		case msgMail:
+			m.mail()
+		}
+		t.publish()
+	}
+}
+
+// finish ends the chain's input: each operator ends in chain order, then the writers send the end of the
+// stream downstream.
+func (t *subtask) finish() {
+	head := t.ops[0]
+	t.cur = head
+	head.endInput()
+	head.base().out.end()
+	t.flush()
+}
+
+func (t *subtask) drainMail() {
+	for t.gate.mail.Load() > 0 {
+		m, ok := t.gate.poll()
+		if !ok {
+			return
+		}
+		if m.kind == msgMail {
+			m.mail()
+		}
+	}
+}
+
+// sourceOp is the head of a source's chain: it forwards what the reader produces.
+type sourceOp struct{ opBase }
+
+func (o *sourceOp) processElement(_ int, r record) { o.metrics.out++; o.out.collect(r) }
+func (o *sourceOp) processWatermark(wm int64) {
+	if wm > o.wm {
+		o.wm = wm
+		o.out.watermark(wm)
+	}
+}
+
+func (t *subtask) runSource() {
+	n := t.vertex.nodes[0]
+	head := t.ops[0]
+	hb := head.base()
+	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock})
+	if err != nil {
+		panic(fmt.Errorf("creating the source reader: %w", err))
+	}
+	defer reader.Close()
+	var em *wmEmitter
+	if s := n.source.strategy; s != nil {
+		em = &wmEmitter{s: *s}
+		em.init(t, s.interval)
+		em.emit = func(wm int64) { head.processWatermark(wm) }
+		em.markIdle = func(idle bool) { hb.out.idle(idle) }
+	}
+	t.cur = head
+	count := 0
+	for {
+		if t.gate.mail.Load() > 0 {
+			t.drainMail()
+			t.cur = head
+		}
+		if t.job.stopped() {
+			return
+		}
+		e, err := reader.Read()
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrNoData):
+			t.flush()
+			if em != nil {
+				em.maybePeriodic()
+			}
+			t.publish()
+			t.gate.wait(time.Millisecond)
+			continue
+		case errors.Is(err, ErrEndOfInput):
+			head.processWatermark(MaxWatermark) // a bounded input ends with the final watermark
+			t.inWM.Store(MaxWatermark)
+			t.finish()
+			return
+		default:
+			panic(fmt.Errorf("source read: %w", err))
+		}
+		switch m := e.Value.(type) {
+		case Watermark:
+			if em != nil {
+				em.emitWatermark(m.Time)
+			} else {
+				head.processWatermark(m.Time)
+			}
+			continue
+		case Crash:
+			panic(fmt.Errorf("scripted crash: %s", m.Reason))
+		}
+		ts := e.Timestamp
+		t.curRec = e.Value
+		if em != nil {
+			ts = em.onRecord(e.Value, ts)
+		}
+		hb.metrics.in++
+		head.processElement(0, record{v: e.Value, ts: ts})
+		t.curRec = nil
+		count++
+		if count&63 == 0 {
+			if em != nil && !em.s.perRecord {
+				em.maybePeriodic()
+			}
+			t.publish()
+		}
+	}
+}
+
+// publish makes the subtask's counters visible to Snapshot.
+func (t *subtask) publish() {
+	for _, op := range t.ops {
+		b := op.base()
+		b.metrics.publish(b.wm)
+	}
+	if t.detailPending.Load() {
+		t.publishDetail()
+	}
+}
+
+// sortedWindows lists a window operator's open windows, earliest end first, at most limit of them.
+func sortedWindows(open map[Window]*windowStat, limit int) []WindowInfo {
+	out := make([]WindowInfo, 0, len(open))
+	for w, st := range open {
+		out = append(out, WindowInfo{Start: w.Start, End: w.End, Keys: st.keys, Elements: st.elements})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].End != out[j].End {
+			return out[i].End < out[j].End
+		}
+		return out[i].Start < out[j].Start
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}

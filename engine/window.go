@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Window is a window of a WindowedStream: a time window [Start, End) or the one global window.
+type Window struct {
+	Start int64 // inclusive, milliseconds
+	End   int64 // exclusive, milliseconds; math.MaxInt64 for the global window
+}
+
+// GlobalWindow is the single window of GlobalWindows, which holds every record of a key.
+var GlobalWindow = Window{Start: math.MinInt64, End: math.MaxInt64}
+
+// MaxTimestamp returns the largest timestamp that still belongs to w, End-1 (Flink's TimeWindow.maxTimestamp),
+// or math.MaxInt64 for the global window. Window results carry this timestamp.
+func (w Window) MaxTimestamp() int64 {
+	if w.End == math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return w.End - 1
+}
+
+// Intersects reports whether w and o overlap or touch, the condition under which session windows merge.
+func (w Window) Intersects(o Window) bool { return w.Start <= o.End && w.End >= o.Start }
+
+// Cover returns the smallest window that contains w and o.
+func (w Window) Cover(o Window) Window { return Window{min(w.Start, o.Start), max(w.End, o.End)} }
+
+// String formats w as [start, end) in milliseconds.
+func (w Window) String() string {
+	if w == GlobalWindow {
+		return "GlobalWindow"
+	}
+	return fmt.Sprintf("[%d, %d)", w.Start, w.End)
+}
+
+// WindowStart returns the start of the tumbling window of the given size and offset that holds timestamp ts
+// (Flink's TimeWindow.getWindowStartWithOffset).
+func WindowStart(ts, offset, size int64) int64 {
+	rem := (ts - offset) % size
+	if rem < 0 {
+		rem += size
+	}
+	return ts - rem
+}
+
+// WindowAssigner decides which windows a record belongs to. Use the constructors below.
+type WindowAssigner interface {
+	// AssignWindows appends the windows of a record with timestamp ts (now is the processing time) to buf.
+	AssignWindows(v any, ts, now int64, buf []Window) []Window
+	// DefaultTrigger returns the trigger the assigner's windows use unless one is set.
+	DefaultTrigger() Trigger
+	// IsEventTime reports whether windows are in event time (else processing time).
+	IsEventTime() bool
+	// Merging reports whether windows merge (session windows).
+	Merging() bool
+	// String describes the assigner, for plans and the workbench.
+	String() string
+}
+
+type tumbling struct {
+	size, offset int64
+	eventTime    bool
+}
+
+// TumblingEventTimeWindows assigns each record to the one window of the given size that holds its event
+// timestamp; windows are aligned to the epoch, shifted by an optional offset.
+func TumblingEventTimeWindows(size time.Duration, offset ...time.Duration) WindowAssigner {
+	return tumbling{size: size.Milliseconds(), offset: optMillis(offset), eventTime: true}
+}
+
+// TumblingProcessingTimeWindows is TumblingEventTimeWindows on processing time.
+func TumblingProcessingTimeWindows(size time.Duration, offset ...time.Duration) WindowAssigner {
+	return tumbling{size: size.Milliseconds(), offset: optMillis(offset)}
+}
+
+func optMillis(d []time.Duration) int64 {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[0].Milliseconds()
+}
+
+func (t tumbling) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
+	if !t.eventTime {
+		ts = now
+	} else if ts == NoTimestamp {
+		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+	}
+	start := WindowStart(ts, t.offset, t.size)
+	return append(buf, Window{start, start + t.size})
+}
+func (t tumbling) DefaultTrigger() Trigger {
+	if t.eventTime {
+		return EventTimeTrigger()
+	}
+	return ProcessingTimeTrigger()
+}
+func (t tumbling) IsEventTime() bool { return t.eventTime }
+func (t tumbling) Merging() bool     { return false }
+func (t tumbling) String() string {
+	return fmt.Sprintf("Tumbling%sWindows(%v)", domainName(t.eventTime), time.Duration(t.size)*time.Millisecond)
+}
+
+func domainName(eventTime bool) string {
+	if eventTime {
+		return "EventTime"
+	}
+	return "ProcessingTime"
+}
+
+type sliding struct {
+	size, slide, offset int64
+	eventTime           bool
+}
+
+// SlidingEventTimeWindows assigns each record to every window of the given size that starts at a multiple of
+// slide (plus offset) and holds its event timestamp: size/slide windows per record.
+func SlidingEventTimeWindows(size, slide time.Duration, offset ...time.Duration) WindowAssigner {
+	return sliding{size.Milliseconds(), slide.Milliseconds(), optMillis(offset), true}
+}
+
+// SlidingProcessingTimeWindows is SlidingEventTimeWindows on processing time.
+func SlidingProcessingTimeWindows(size, slide time.Duration, offset ...time.Duration) WindowAssigner {
+	return sliding{size.Milliseconds(), slide.Milliseconds(), optMillis(offset), false}
+}
+
+func (s sliding) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
+	if !s.eventTime {
+		ts = now
+	} else if ts == NoTimestamp {
+		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+	}
+	last := WindowStart(ts, s.offset, s.slide)
+	for start := last; start > ts-s.size; start -= s.slide {
+		buf = append(buf, Window{start, start + s.size})
+	}
+	return buf
+}
+func (s sliding) DefaultTrigger() Trigger { return tumbling{eventTime: s.eventTime}.DefaultTrigger() }
+func (s sliding) IsEventTime() bool       { return s.eventTime }
+func (s sliding) Merging() bool           { return false }
+func (s sliding) String() string {
+	return fmt.Sprintf("Sliding%sWindows(%v, %v)", domainName(s.eventTime),
+		time.Duration(s.size)*time.Millisecond, time.Duration(s.slide)*time.Millisecond)
+}
+
+type session struct {
+	gap       int64
+	dynamic   func(v any) time.Duration
+	eventTime bool
+}
+
+// EventTimeSessionWindows puts each record in a window [ts, ts+gap) and merges windows that overlap, so a
+// session closes after gap of event time without records for its key.
+func EventTimeSessionWindows(gap time.Duration) WindowAssigner {
+	return session{gap: gap.Milliseconds(), eventTime: true}
+}
+
+// ProcessingTimeSessionWindows is EventTimeSessionWindows on processing time.
+func ProcessingTimeSessionWindows(gap time.Duration) WindowAssigner {
+	return session{gap: gap.Milliseconds()}
+}
+
+// DynamicEventTimeSessionWindows is EventTimeSessionWindows with a gap computed from each record.
+func DynamicEventTimeSessionWindows(gap func(v any) time.Duration) WindowAssigner {
+	return session{dynamic: gap, eventTime: true}
+}
+
+func (s session) AssignWindows(v any, ts, now int64, buf []Window) []Window {
+	if !s.eventTime {
+		ts = now
+	} else if ts == NoTimestamp {
+		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+	}
+	gap := s.gap
+	if s.dynamic != nil {
+		gap = s.dynamic(v).Milliseconds()
+	}
+	if gap <= 0 {
+		panic(fmt.Sprintf("session gap must be positive, got %dms", gap))
+	}
+	return append(buf, Window{ts, ts + gap})
+}
+func (s session) DefaultTrigger() Trigger { return tumbling{eventTime: s.eventTime}.DefaultTrigger() }
+func (s session) IsEventTime() bool       { return s.eventTime }
+func (s session) Merging() bool           { return true }
+func (s session) String() string {
+	return fmt.Sprintf("%sSessionWindows(%v)", domainName(s.eventTime), time.Duration(s.gap)*time.Millisecond)
+}
+
+type global struct{}
+
+// GlobalWindows assigns every record of a key to the single GlobalWindow. Its default trigger never fires,
+// so it is used with a custom trigger (as count windows are).
+func GlobalWindows() WindowAssigner { return global{} }
+
+func (global) AssignWindows(_ any, _, _ int64, buf []Window) []Window {
+	return append(buf, GlobalWindow)
+}
+func (global) DefaultTrigger() Trigger { return NeverTrigger() }
+func (global) IsEventTime() bool       { return false }
+func (global) Merging() bool           { return false }
+func (global) String() string          { return "GlobalWindows" }
+
+// mergeWindows merges overlapping windows as Flink's TimeWindow.mergeWindows does: sorted by start, each
+// window joins the running cover while it intersects it. It returns each cover with the windows it merged.
+func mergeWindows(ws []Window) []mergeGroup {
+	sorted := append([]Window(nil), ws...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
+	var out []mergeGroup
+	for _, w := range sorted {
+		if n := len(out); n > 0 && out[n-1].cover.Intersects(w) {
+			out[n-1].cover = out[n-1].cover.Cover(w)
+			out[n-1].members = append(out[n-1].members, w)
+			continue
+		}
+		out = append(out, mergeGroup{cover: w, members: []Window{w}})
+	}
+	return out
+}
+
+type mergeGroup struct {
+	cover   Window
+	members []Window
+}

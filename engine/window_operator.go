@@ -1,0 +1,525 @@
+package engine
+
+import (
+	"math"
+	"sort"
+
+	"github.com/de4e/weir/engine/internal/state"
+)
+
+// windowOp is Flink's WindowOperator (and, with an evictor, EvictingWindowOperator): it assigns records to
+// windows per key, keeps each window's contents in keyed state under the window as namespace, asks the
+// trigger when to fire, drops or side-outputs late records, and clears a window once the watermark passes
+// its end plus the allowed lateness.
+type windowOp struct {
+	opBase
+	assigner WindowAssigner
+	trigger  Trigger
+	evictor  Evictor
+	lateness int64
+	lateTag  *OutputTag
+	fn       windowFunction
+
+	contents stateTable // per (key, window): the reduced value, accumulator or element list
+	merging  stateTable // per key: merging (session) windows, window -> state window
+	tctx     triggerCtx
+	buf      []Window
+	col      timestampedCollector
+	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
+	firingLate bool
+
+	// openWins is the live view's summary of the windows in state: keys and elements per window.
+	openWins map[Window]*windowStat
+}
+
+type windowStat struct{ keys, elements int64 }
+
+// windowFunction is how a window's contents are kept and turned into output.
+type windowFunction struct {
+	reduce  ReduceFunc
+	agg     *AggregateFunction
+	process ProcessWindowFunc // nil: emit the reduced or aggregated value itself
+}
+
+func (o *windowOp) open() error {
+	o.ctx.self = o
+	o.contents = stateTable{o.backend.Table("window-contents")}
+	o.merging = stateTable{o.backend.Table("merging-windows")}
+	o.tctx.op = o
+	o.openWins = map[Window]*windowStat{}
+	return nil
+}
+
+func (o *windowOp) incremental() bool { return o.evictor == nil && (o.fn.reduce != nil || o.fn.agg != nil) }
+
+// cleanupTime is when a window's state is dropped: its end plus the allowed lateness in event time (guarding
+// against overflow), its end in processing time.
+func (o *windowOp) cleanupTime(w Window) int64 {
+	if !o.assigner.IsEventTime() {
+		return w.MaxTimestamp()
+	}
+	t := w.MaxTimestamp() + o.lateness
+	if t < w.MaxTimestamp() {
+		return math.MaxInt64
+	}
+	return t
+}
+
+func (o *windowOp) isWindowLate(w Window) bool {
+	return o.assigner.IsEventTime() && o.cleanupTime(w) <= o.wm
+}
+
+func (o *windowOp) isElementLate(ts int64) bool {
+	return o.assigner.IsEventTime() && ts+o.lateness <= o.wm
+}
+
+func (o *windowOp) processElement(_ int, r record) {
+	o.setKey(&r)
+	now := int64(0)
+	if !o.assigner.IsEventTime() {
+		now = o.processingTime()
+	}
+	o.buf = o.assigner.AssignWindows(r.v, r.ts, now, o.buf[:0])
+	skipped := true
+	if o.assigner.Merging() {
+		skipped = o.processMerging(r)
+	} else {
+		for _, w := range o.buf {
+			if o.isWindowLate(w) {
+				continue
+			}
+			skipped = false
+			o.addToWindow(w, w, r)
+		}
+	}
+	if skipped && o.isElementLate(r.ts) {
+		if o.lateTag != nil {
+			o.metrics.lateSide++
+			o.out.side(o.lateTag, record{v: r.v, ts: r.ts})
+		} else {
+			o.metrics.lateDropped++
+		}
+		o.task.job.events.add(Event{Kind: EventLateRecord, Operator: o.name, Subtask: o.task.index,
+			Key: r.key, Timestamp: r.ts, Watermark: o.wm, Detail: lateDetail(o.lateTag)})
+	}
+	o.ns = Window{}
+}
+
+func lateDetail(tag *OutputTag) string {
+	if tag != nil {
+		return "to side output " + tag.Name
+	}
+	return "dropped"
+}
+
+// addToWindow adds r to the contents of stateWindow (the window itself unless merged) and runs the trigger
+// for the actual window w.
+func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
+	o.ns = stateWindow
+	cur, ok := o.contents.get(&o.opBase)
+	o.contents.put(&o.opBase, o.fn.add(o, cur, ok, r))
+	st := o.openWins[stateWindow]
+	if st == nil {
+		st = &windowStat{}
+		o.openWins[stateWindow] = st
+	}
+	if !ok {
+		st.keys++
+	}
+	st.elements++
+	o.ns = w
+	res := o.trigger.OnElement(r.v, r.ts, w, &o.tctx)
+	o.firingLate = true
+	o.act(res, w, stateWindow)
+	o.firingLate = false
+	o.registerCleanupTimer(w)
+}
+
+// act carries out a trigger's result for window w, whose contents live under stateWindow.
+func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
+	if res.fires() {
+		o.ns = stateWindow
+		if contents, ok := o.contents.get(&o.opBase); ok {
+			o.ns = w
+			o.emitWindow(w, stateWindow, contents)
+		}
+	}
+	if res.purges() {
+		o.ns = stateWindow
+		o.dropContents(stateWindow)
+	}
+	o.ns = w
+}
+
+func (o *windowOp) dropContents(w Window) {
+	if _, ok := o.contents.get(&o.opBase); !ok {
+		return
+	}
+	o.contents.del(&o.opBase)
+	if st := o.openWins[w]; st != nil {
+		st.keys--
+		if st.keys <= 0 {
+			delete(o.openWins, w)
+		}
+	}
+}
+
+func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
+	elems := o.fn.elements(o, w, stateWindow, contents)
+	o.ctx.ts, o.ctx.window, o.ctx.inWindow = w.MaxTimestamp(), w, true
+	o.col.op, o.col.ts = &o.opBase, w.MaxTimestamp()
+	before := o.metrics.out
+	if o.fn.process != nil {
+		o.fn.process(&o.ctx, o.key, elems, &o.col)
+	} else {
+		for _, e := range elems {
+			o.col.Collect(e)
+		}
+	}
+	o.ctx.inWindow = false
+	kind := EventWindowFired
+	if o.assigner.IsEventTime() && w.MaxTimestamp() <= o.wm && o.firingLate {
+		kind = EventWindowLateFired
+	}
+	o.task.job.events.add(Event{Kind: kind, Operator: o.name, Subtask: o.task.index, Key: o.key,
+		Window: w, Watermark: o.wm, Count: o.metrics.out - before})
+}
+
+func (o *windowOp) registerCleanupTimer(w Window) {
+	t := o.cleanupTime(w)
+	if t == math.MaxInt64 {
+		return // the global window is never cleaned up
+	}
+	if o.assigner.IsEventTime() {
+		o.eventTimers.add(t, o.key, o.kg, w)
+	} else {
+		o.procTimers.add(t, o.key, o.kg, w)
+		o.scheduleProcWake(o)
+	}
+}
+
+func (o *windowOp) deleteCleanupTimer(w Window) {
+	t := o.cleanupTime(w)
+	if t == math.MaxInt64 {
+		return
+	}
+	if o.assigner.IsEventTime() {
+		o.eventTimers.remove(t, o.key, w)
+	} else {
+		o.procTimers.remove(t, o.key, w)
+	}
+}
+
+func (o *windowOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+
+func (o *windowOp) onTimer(t timer, domain TimeDomain) {
+	w := t.ns
+	stateWindow := w
+	var set map[Window]Window
+	if o.assigner.Merging() {
+		set = o.mergingSet()
+		sw, ok := set[w]
+		if !ok {
+			return // the window was merged into another after this timer was set
+		}
+		stateWindow = sw
+	}
+	o.ns = w
+	var res TriggerResult
+	if domain == EventTime {
+		res = o.trigger.OnEventTime(t.ts, w, &o.tctx)
+	} else {
+		res = o.trigger.OnProcessingTime(t.ts, w, &o.tctx)
+	}
+	o.act(res, w, stateWindow)
+	if t.ts == o.cleanupTime(w) && (domain == EventTime) == o.assigner.IsEventTime() {
+		o.clearAllState(w, stateWindow, set)
+	}
+}
+
+// clearAllState drops a window for good: its contents, its trigger's state and timers, and its entry in
+// the merging set.
+func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
+	o.ns = stateWindow
+	o.dropContents(stateWindow)
+	o.ns = w
+	o.trigger.Clear(w, &o.tctx)
+	if set != nil {
+		delete(set, w)
+		o.putMergingSet(set)
+	}
+	o.task.job.events.add(Event{Kind: EventWindowPurged, Operator: o.name, Subtask: o.task.index, Key: o.key,
+		Window: w, Watermark: o.wm})
+}
+
+func (o *windowOp) mergingSet() map[Window]Window {
+	o.ns = Window{}
+	v, ok := o.merging.get(&o.opBase)
+	if !ok {
+		return map[Window]Window{}
+	}
+	return v.(map[Window]Window)
+}
+
+func (o *windowOp) putMergingSet(set map[Window]Window) {
+	o.ns = Window{}
+	if len(set) == 0 {
+		o.merging.del(&o.opBase)
+	} else {
+		o.merging.put(&o.opBase, set)
+	}
+}
+
+// processMerging is the session-window path of processElement (Flink's MergingWindowSet): each new window is
+// merged with the windows of its key that it overlaps; the merged window keeps the state of one of them, the
+// others' state is merged into it, and their triggers and cleanup timers are cleared.
+func (o *windowOp) processMerging(r record) (skipped bool) {
+	skipped = true
+	set := o.mergingSet()
+	for _, nw := range o.buf {
+		actual := o.addWindow(set, nw)
+		if o.isWindowLate(actual) {
+			delete(set, actual)
+			continue
+		}
+		skipped = false
+		o.addToWindow(actual, set[actual], r)
+	}
+	o.putMergingSet(set)
+	return skipped
+}
+
+// addWindow adds nw to the merging set and returns the window it ended up in.
+func (o *windowOp) addWindow(set map[Window]Window, nw Window) Window {
+	all := make([]Window, 0, len(set)+1)
+	for w := range set {
+		all = append(all, w)
+	}
+	all = append(all, nw)
+	result := nw
+	for _, g := range mergeWindows(all) {
+		hasNew := false
+		for _, m := range g.members {
+			if m == nw {
+				hasNew = true
+			}
+		}
+		if hasNew {
+			result = g.cover
+		}
+		if len(g.members) == 1 {
+			continue
+		}
+		// Members that were in the set before, merged into the cover.
+		var merged []Window
+		for _, m := range g.members {
+			if _, ok := set[m]; ok {
+				merged = append(merged, m)
+			}
+		}
+		sort.Slice(merged, func(i, j int) bool { return merged[i].Start < merged[j].Start })
+		if len(merged) == 1 && merged[0] == g.cover {
+			continue // nw fell inside an existing window
+		}
+		if len(merged) == 0 {
+			continue
+		}
+		stateWindow := set[merged[0]]
+		var mergedState []Window
+		for _, m := range merged {
+			if set[m] != stateWindow {
+				mergedState = append(mergedState, set[m])
+			}
+			delete(set, m)
+		}
+		set[g.cover] = stateWindow
+		o.onMerge(g.cover, merged, stateWindow, mergedState)
+	}
+	if _, ok := set[result]; !ok {
+		set[result] = result
+	}
+	return result
+}
+
+// onMerge moves everything that belonged to the merged windows to the cover.
+func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, mergedState []Window) {
+	if o.assigner.IsEventTime() && o.cleanupTime(cover) <= o.wm {
+		panic("the end timestamp of an event-time window cannot become earlier than the current watermark by merging")
+	}
+	o.ns = cover
+	o.tctx.merged = merged
+	o.trigger.OnMerge(cover, &o.tctx)
+	o.tctx.merged = nil
+	for _, m := range merged {
+		o.ns = m
+		o.trigger.Clear(m, &o.tctx)
+		o.deleteCleanupTimer(m)
+	}
+	// Merge the contents of the other state windows into stateWindow.
+	o.ns = stateWindow
+	acc, ok := o.contents.get(&o.opBase)
+	for _, sw := range mergedState {
+		o.ns = sw
+		v, vok := o.contents.get(&o.opBase)
+		if vok {
+			if ok {
+				acc = o.fn.merge(o, acc, v)
+			} else {
+				acc, ok = v, true
+			}
+			o.dropContents(sw)
+		}
+	}
+	if ok {
+		o.ns = stateWindow
+		_, existed := o.contents.get(&o.opBase)
+		o.contents.put(&o.opBase, acc)
+		if !existed {
+			st := o.openWins[stateWindow]
+			if st == nil {
+				st = &windowStat{}
+				o.openWins[stateWindow] = st
+			}
+			st.keys++
+		}
+	}
+	o.task.job.events.add(Event{Kind: EventWindowMerged, Operator: o.name, Subtask: o.task.index, Key: o.key,
+		Window: cover, Watermark: o.wm, Count: int64(len(merged))})
+}
+
+// add folds record r into a window's contents.
+func (f windowFunction) add(o *windowOp, cur any, ok bool, r record) any {
+	switch {
+	case !o.incremental():
+		var l []TimestampedValue
+		if ok {
+			l = cur.([]TimestampedValue)
+		}
+		return append(l, TimestampedValue{r.v, r.ts})
+	case f.reduce != nil:
+		if !ok {
+			return r.v
+		}
+		return f.reduce(cur, r.v)
+	default:
+		if !ok {
+			cur = f.agg.CreateAccumulator()
+		}
+		return f.agg.Add(r.v, cur)
+	}
+}
+
+func (f windowFunction) merge(o *windowOp, a, b any) any {
+	switch {
+	case !o.incremental():
+		return append(append([]TimestampedValue(nil), a.([]TimestampedValue)...), b.([]TimestampedValue)...)
+	case f.reduce != nil:
+		return f.reduce(a, b)
+	default:
+		if f.agg.Merge == nil {
+			panic("merging (session) windows need an AggregateFunction with Merge")
+		}
+		return f.agg.Merge(a, b)
+	}
+}
+
+// elements turns contents into what the window function receives, running the evictor around it.
+func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents any) []any {
+	if o.incremental() {
+		if f.agg != nil {
+			return []any{f.agg.GetResult(contents)}
+		}
+		return []any{contents}
+	}
+	l := contents.([]TimestampedValue)
+	if o.evictor != nil {
+		l = o.evictor.EvictBefore(l, w)
+	}
+	var out []any
+	switch {
+	case f.reduce != nil:
+		if len(l) > 0 {
+			acc := l[0].Value
+			for _, e := range l[1:] {
+				acc = f.reduce(acc, e.Value)
+			}
+			out = []any{acc}
+		}
+	case f.agg != nil:
+		acc := f.agg.CreateAccumulator()
+		for _, e := range l {
+			acc = f.agg.Add(e.Value, acc)
+		}
+		out = []any{f.agg.GetResult(acc)}
+	default:
+		out = make([]any, len(l))
+		for i, e := range l {
+			out[i] = e.Value
+		}
+	}
+	if o.evictor != nil {
+		l = o.evictor.EvictAfter(l, w)
+		o.ns = stateWindow
+		if len(l) == 0 {
+			o.dropContents(stateWindow)
+		} else {
+			o.contents.put(&o.opBase, l)
+		}
+		o.ns = w
+	}
+	return out
+}
+
+// triggerCtx is the TriggerContext of the window operator's current key and window.
+type triggerCtx struct {
+	op     *windowOp
+	merged []Window // during OnMerge: the windows being merged
+}
+
+func (c *triggerCtx) CurrentWatermark() int64      { return c.op.wm }
+func (c *triggerCtx) CurrentProcessingTime() int64 { return c.op.processingTime() }
+func (c *triggerCtx) RegisterEventTimeTimer(t int64) {
+	c.op.eventTimers.add(t, c.op.key, c.op.kg, c.op.ns)
+}
+func (c *triggerCtx) RegisterProcessingTimeTimer(t int64) {
+	c.op.procTimers.add(t, c.op.key, c.op.kg, c.op.ns)
+	c.op.scheduleProcWake(c.op)
+}
+func (c *triggerCtx) DeleteEventTimeTimer(t int64) { c.op.eventTimers.remove(t, c.op.key, c.op.ns) }
+func (c *triggerCtx) DeleteProcessingTimeTimer(t int64) {
+	c.op.procTimers.remove(t, c.op.key, c.op.ns)
+}
+
+func (c *triggerCtx) table(name string) state.Table { return c.op.backend.Table("trigger/" + name) }
+
+func (c *triggerCtx) TriggerState(name string) (any, bool) {
+	return c.table(name).Get(c.op.kg, c.op.key, state.Namespace(c.op.ns))
+}
+func (c *triggerCtx) SetTriggerState(name string, v any) {
+	c.table(name).Put(c.op.kg, c.op.key, state.Namespace(c.op.ns), v)
+}
+func (c *triggerCtx) ClearTriggerState(name string) {
+	c.table(name).Delete(c.op.kg, c.op.key, state.Namespace(c.op.ns))
+}
+func (c *triggerCtx) MergeTriggerState(name string, reduce ReduceFunc) {
+	t := c.table(name)
+	acc, ok := t.Get(c.op.kg, c.op.key, state.Namespace(c.op.ns))
+	for _, m := range c.merged {
+		if m == c.op.ns {
+			continue
+		}
+		v, vok := t.Get(c.op.kg, c.op.key, state.Namespace(m))
+		if !vok {
+			continue
+		}
+		if ok {
+			acc = reduce(acc, v)
+		} else {
+			acc, ok = v, true
+		}
+		t.Delete(c.op.kg, c.op.key, state.Namespace(m))
+	}
+	if ok {
+		t.Put(c.op.kg, c.op.key, state.Namespace(c.op.ns), acc)
+	}
+}

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
+)
+
+// recordWriter sends an operator's output over one network edge: it partitions records over the downstream
+// subtasks, batches them into buffers of Config.BufferSize, and broadcasts watermarks, idleness and the end
+// of the stream to every downstream subtask.
+type recordWriter struct {
+	task     *subtask
+	gates    []*gate
+	chans    []int
+	bufs     [][]record
+	part     partitioning
+	key      KeySelector
+	maxP     int
+	kgTarget []int
+	rr       int
+	size     int
+	pool     *sync.Pool
+	blocked  *atomic.Int64
+	ended    bool
+}
+
+func (w *recordWriter) newBuf() []record { return (*w.pool.Get().(*[]record))[:0] }
+
+func (w *recordWriter) push(r record) {
+	var i int
+	switch w.part {
+	case partHash:
+		if w.key != nil {
+			r.key = w.key(r.v)
+			r.kg = int32(keygroup.Of(r.key, w.maxP))
+		}
+		i = w.kgTarget[r.kg]
+	case partRebalance:
+		i = w.rr
+		w.rr++
+		if w.rr == len(w.gates) {
+			w.rr = 0
+		}
+	case partBroadcast:
+		for j := range w.gates {
+			w.append(j, r)
+		}
+		return
+	default: // forward and global have a single target
+		i = 0
+	}
+	w.append(i, r)
+}
+
+func (w *recordWriter) append(i int, r record) {
+	w.bufs[i] = append(w.bufs[i], r)
+	if len(w.bufs[i]) >= w.size {
+		w.flushOne(i)
+	}
+}
+
+func (w *recordWriter) flushOne(i int) {
+	if len(w.bufs[i]) == 0 {
+		return
+	}
+	w.gates[i].send(message{kind: msgRecords, ch: w.chans[i], recs: w.bufs[i]}, w.blocked)
+	w.bufs[i] = w.newBuf()
+}
+
+func (w *recordWriter) flush() {
+	for i := range w.bufs {
+		w.flushOne(i)
+	}
+}
+
+func (w *recordWriter) broadcast(m message) {
+	w.flush()
+	for i, g := range w.gates {
+		m.ch = w.chans[i]
+		g.send(m, w.blocked)
+	}
+}
+
+func (w *recordWriter) pushWatermark(wm int64) { w.broadcast(message{kind: msgWatermark, time: wm}) }
+
+func (w *recordWriter) pushIdle(idle bool) {
+	if idle {
+		w.broadcast(message{kind: msgIdle})
+	} else {
+		w.broadcast(message{kind: msgActive})
+	}
+}
+
+func (w *recordWriter) end() {
+	if w.ended {
+		return
+	}
+	w.ended = true
+	w.broadcast(message{kind: msgEnd})
+}
