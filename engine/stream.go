@@ -117,10 +117,16 @@ func (s *DataStream) SetParallelism(p int) *DataStream {
 }
 
 // DisableChaining keeps the operator that produced s out of every chain.
-func (s *DataStream) DisableChaining() *DataStream { s.last("DisableChaining").chaining = chainNever; return s }
+func (s *DataStream) DisableChaining() *DataStream {
+	s.last("DisableChaining").chaining = chainNever
+	return s
+}
 
 // StartNewChain starts a new chain at the operator that produced s.
-func (s *DataStream) StartNewChain() *DataStream { s.last("StartNewChain").chaining = chainStartNew; return s }
+func (s *DataStream) StartNewChain() *DataStream {
+	s.last("StartNewChain").chaining = chainStartNew
+	return s
+}
 
 func (s *DataStream) withPart(p partitioning, key KeySelector) DataStream {
 	out := DataStream{env: s.env}
@@ -287,7 +293,10 @@ func (w *WindowedStream) Evictor(e Evictor) *WindowedStream { w.evictor = e; ret
 func (w *WindowedStream) AllowedLateness(d time.Duration) *WindowedStream { w.lateness = d; return w }
 
 // SideOutputLateData sends records too late for any window to the side output tag instead of dropping them.
-func (w *WindowedStream) SideOutputLateData(tag *OutputTag) *WindowedStream { w.lateTag = tag; return w }
+func (w *WindowedStream) SideOutputLateData(tag *OutputTag) *WindowedStream {
+	w.lateTag = tag
+	return w
+}
 
 // Reduce aggregates each window incrementally with f; if fn is given, it receives the single result.
 func (w *WindowedStream) Reduce(f ReduceFunc, fn ...ProcessWindowFunc) *DataStream {

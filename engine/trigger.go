@@ -68,15 +68,19 @@ func (eventTimeTrigger) OnEventTime(t int64, w Window, _ TriggerContext) Trigger
 	}
 	return Continue
 }
-func (eventTimeTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult { return Continue }
-func (eventTimeTrigger) CanMerge() bool                                              { return true }
+func (eventTimeTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult {
+	return Continue
+}
+func (eventTimeTrigger) CanMerge() bool { return true }
 func (eventTimeTrigger) OnMerge(w Window, ctx TriggerContext) {
 	if w.MaxTimestamp() > ctx.CurrentWatermark() {
 		ctx.RegisterEventTimeTimer(w.MaxTimestamp())
 	}
 }
-func (eventTimeTrigger) Clear(w Window, ctx TriggerContext) { ctx.DeleteEventTimeTimer(w.MaxTimestamp()) }
-func (eventTimeTrigger) String() string                     { return "EventTimeTrigger" }
+func (eventTimeTrigger) Clear(w Window, ctx TriggerContext) {
+	ctx.DeleteEventTimeTimer(w.MaxTimestamp())
+}
+func (eventTimeTrigger) String() string { return "EventTimeTrigger" }
 
 type processingTimeTrigger struct{}
 
@@ -88,7 +92,9 @@ func (processingTimeTrigger) OnElement(_ any, _ int64, w Window, ctx TriggerCont
 	ctx.RegisterProcessingTimeTimer(w.MaxTimestamp())
 	return Continue
 }
-func (processingTimeTrigger) OnEventTime(int64, Window, TriggerContext) TriggerResult { return Continue }
+func (processingTimeTrigger) OnEventTime(int64, Window, TriggerContext) TriggerResult {
+	return Continue
+}
 func (processingTimeTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult {
 	return Fire
 }
@@ -127,9 +133,11 @@ func (c countTrigger) OnElement(_ any, _ int64, _ Window, ctx TriggerContext) Tr
 func (countTrigger) OnEventTime(int64, Window, TriggerContext) TriggerResult      { return Continue }
 func (countTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult { return Continue }
 func (countTrigger) CanMerge() bool                                               { return true }
-func (countTrigger) OnMerge(_ Window, ctx TriggerContext)                         { ctx.MergeTriggerState(countState, sumInt64) }
-func (countTrigger) Clear(_ Window, ctx TriggerContext)                           { ctx.ClearTriggerState(countState) }
-func (c countTrigger) String() string                                             { return fmt.Sprintf("CountTrigger(%d)", c.n) }
+func (countTrigger) OnMerge(_ Window, ctx TriggerContext) {
+	ctx.MergeTriggerState(countState, sumInt64)
+}
+func (countTrigger) Clear(_ Window, ctx TriggerContext) { ctx.ClearTriggerState(countState) }
+func (c countTrigger) String() string                   { return fmt.Sprintf("CountTrigger(%d)", c.n) }
 
 type purgingTrigger struct{ t Trigger }
 
@@ -161,7 +169,7 @@ type neverTrigger struct{}
 // NeverTrigger never fires; it is GlobalWindows' default.
 func NeverTrigger() Trigger { return neverTrigger{} }
 
-func (neverTrigger) OnElement(any, int64, Window, TriggerContext) TriggerResult    { return Continue }
+func (neverTrigger) OnElement(any, int64, Window, TriggerContext) TriggerResult   { return Continue }
 func (neverTrigger) OnEventTime(int64, Window, TriggerContext) TriggerResult      { return Continue }
 func (neverTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult { return Continue }
 func (neverTrigger) CanMerge() bool                                               { return true }

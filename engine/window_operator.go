@@ -50,7 +50,9 @@ func (o *windowOp) open() error {
 	return nil
 }
 
-func (o *windowOp) incremental() bool { return o.evictor == nil && (o.fn.reduce != nil || o.fn.agg != nil) }
+func (o *windowOp) incremental() bool {
+	return o.evictor == nil && (o.fn.reduce != nil || o.fn.agg != nil)
+}
 
 // cleanupTime is when a window's state is dropped: its end plus the allowed lateness in event time (guarding
 // against overflow), its end in processing time.

@@ -72,7 +72,7 @@ func NewHeap(r keygroup.Range) *Heap {
 	return &Heap{kgs: r, tables: map[string]*heapTable{}}
 }
 
-func (h *Heap) Kind() string               { return "heap" }
+func (h *Heap) Kind() string              { return "heap" }
 func (h *Heap) KeyGroups() keygroup.Range { return h.kgs }
 func (h *Heap) Close() error              { h.tables = nil; return nil }
 
