@@ -56,16 +56,34 @@ func (g *gate) addChannel(input int) int {
 	return len(g.inputs) - 1
 }
 
-// send enqueues m on channel ch, waiting for credit if m holds records. blocked accumulates the time spent
-// waiting (the sender's backpressure). It returns false if the gate was closed.
-func (g *gate) send(m message, blocked *atomic.Int64) bool {
+// backpressure measures how long a sender has waited for credit: the total of finished waits and the start
+// of the wait in progress, so that a sender stuck right now shows as backpressured.
+type backpressure struct {
+	total atomic.Int64 // nanoseconds
+	since atomic.Int64 // UnixNano of the current wait's start, or 0
+}
+
+// blockedNanos returns the time spent waiting so far, including a wait in progress.
+func (b *backpressure) blockedNanos(now time.Time) int64 {
+	n := b.total.Load()
+	if s := b.since.Load(); s != 0 {
+		n += now.UnixNano() - s
+	}
+	return n
+}
+
+// send enqueues m on channel ch, waiting for credit if m holds records; bp accounts the wait (the sender's
+// backpressure). It returns false if the gate was closed.
+func (g *gate) send(m message, bp *backpressure) bool {
 	g.mu.Lock()
 	if m.kind == msgRecords && g.inflight[m.ch] >= g.credits && !g.closed {
 		start := time.Now()
+		bp.since.Store(start.UnixNano())
 		for g.inflight[m.ch] >= g.credits && !g.closed {
 			g.space.Wait()
 		}
-		blocked.Add(int64(time.Since(start)))
+		bp.total.Add(int64(time.Since(start)))
+		bp.since.Store(0)
 	}
 	if g.closed {
 		g.mu.Unlock()

@@ -161,7 +161,7 @@ func (j *Job) Snapshot() JobSnapshot {
 			}
 			ss := SubtaskSnapshot{Index: t.index, TaskManager: t.tm, Slot: t.slot, InputWatermark: t.inWM.Load(),
 				BufferFill: t.gate.fill(), Finished: t.finished.Load()}
-			blocked := t.blocked.Load()
+			blocked := t.blocked.blockedNanos(now)
 			if !first && dt > 0 {
 				ss.Backpressure = min(float64(blocked-j.snap.blocked[t])/1e9/dt, 1)
 			}

@@ -347,10 +347,11 @@ type chained struct {
 }
 
 func (c chained) push(r record) {
+	prev, prevRec := c.task.cur, c.task.curRec
 	c.task.cur, c.task.curRec = c.op, r.v
-	b := c.op.base()
-	b.metrics.in++
+	c.op.base().metrics.in++
 	c.op.processElement(0, r)
+	c.task.cur, c.task.curRec = prev, prevRec
 }
 func (c chained) pushWatermark(wm int64) { c.op.processWatermark(wm) }
 func (c chained) pushIdle(idle bool)     { c.op.base().out.idle(idle) }

@@ -292,7 +292,7 @@ type subtask struct {
 	cur    operator
 	curRec any
 
-	blocked  atomic.Int64 // nanoseconds spent waiting for downstream credit
+	blocked  backpressure // time spent waiting for downstream credit
 	inWM     atomic.Int64
 	finished atomic.Bool
 

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
@@ -22,7 +21,7 @@ type recordWriter struct {
 	rr       int
 	size     int
 	pool     *sync.Pool
-	blocked  *atomic.Int64
+	blocked  *backpressure
 	ended    bool
 }
 
