@@ -206,7 +206,7 @@ func TestUnionWatermarkIsMinimumOfInputs(t *testing.T) {
 	slow := &gatedSource{elems: []SourceElement{{Value: rec{"slow", 1}, Timestamp: 2}, {Value: Watermark{2}}}, release: release}
 	fired := env.FromSource(fast, nil, "fast").Union(env.FromSource(slow, nil, "slow")).
 		KeyBy(func(any) any { return "all" }).
-		Window(TumblingEventTimeWindows(10*time.Millisecond)).
+		Window(TumblingEventTimeWindows(10 * time.Millisecond)).
 		Process(func(ctx *Context, _ any, elems []any, out Collector) {
 			out.Collect(fmt.Sprintf("%v at wm %s with %d", ctx.Window(), fmtTime(ctx.CurrentWatermark()), len(elems)))
 		}).Collect()
@@ -333,7 +333,7 @@ func TestSnapshotAndEventsReportWindows(t *testing.T) {
 	}
 	s := ForMonotonousTimestamps().WithPerRecordEmission()
 	env.FromSource(elems, &s, "numbers").KeyBy(func(v any) any { return v.(rec).Key }).
-		Window(TumblingEventTimeWindows(50 * time.Millisecond)).Aggregate(Count()).
+		Window(TumblingEventTimeWindows(50*time.Millisecond)).Aggregate(Count()).
 		SinkTo("discard", func(any, int64) error { return nil })
 	job, err := env.Execute("observed")
 	if err != nil {
