@@ -209,6 +209,9 @@ const (
 	EventWindowPurged    EventKind = "window-purged"
 	EventWindowMerged    EventKind = "window-merged"
 	EventLateRecord      EventKind = "late-record"
+	// EventWindowsSummarized stands for the per-key window events an operator subtask left out at one
+	// watermark (it logs at most 64 of them per watermark); Count says how many.
+	EventWindowsSummarized EventKind = "windows-summarized"
 )
 
 // Event is a discrete happening in a job, for the workbench's timeline.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"sort"
 
@@ -25,8 +26,18 @@ type windowOp struct {
 	tctx     triggerCtx
 	buf      []Window
 	col      timestampedCollector
+	// fastPath is true for non-merging event-time windows with the default trigger, whose timers never
+	// change while a window has contents.
+	fastPath bool
 	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
 	firingLate bool
+
+	// eventBudget limits the per-key window events logged between two watermarks (eventsPerWatermark);
+	// suppressed counts those left out, reported in one summary event.
+	eventBudget int
+	suppressed  int64
+	lastWin     Window
+	lastStat    *windowStat
 
 	// openWins is the live view's summary of the windows in state: keys and elements per window.
 	openWins map[Window]*windowStat
@@ -43,11 +54,29 @@ type windowFunction struct {
 
 func (o *windowOp) open() error {
 	o.ctx.self = o
+	_, isEventTrigger := o.trigger.(eventTimeTrigger)
+	o.fastPath = isEventTrigger && !o.assigner.Merging() && o.assigner.IsEventTime()
 	o.contents = stateTable{o.backend.Table("window-contents")}
 	o.merging = stateTable{o.backend.Table("merging-windows")}
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
 	return nil
+}
+
+// eventsPerWatermark is how many per-key window events an operator subtask logs between two watermarks.
+// Teaching jobs (a few keys) log every firing; a job with 100,000 keys logs a sample and a summary, so that
+// observing a job never slows it much.
+const eventsPerWatermark = 64
+
+// logEvent adds a per-key event to the job's log unless this watermark's budget is spent.
+func (o *windowOp) logEvent(e Event) {
+	if o.eventBudget >= eventsPerWatermark {
+		o.suppressed++
+		return
+	}
+	o.eventBudget++
+	e.Operator, e.Subtask, e.Watermark = o.name, o.task.index, o.wm
+	o.task.job.events.add(e)
 }
 
 func (o *windowOp) incremental() bool {
@@ -101,8 +130,7 @@ func (o *windowOp) processElement(_ int, r record) {
 		} else {
 			o.metrics.lateDropped++
 		}
-		o.task.job.events.add(Event{Kind: EventLateRecord, Operator: o.name, Subtask: o.task.index,
-			Key: r.key, Timestamp: r.ts, Watermark: o.wm, Detail: lateDetail(o.lateTag)})
+		o.logEvent(Event{Kind: EventLateRecord, Key: r.key, Timestamp: r.ts, Detail: lateDetail(o.lateTag)})
 	}
 	o.ns = Window{}
 }
@@ -134,6 +162,9 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
 	o.firingLate = true
 	o.act(res, w, stateWindow)
 	o.firingLate = false
+	if o.fastPath && o.lateness == 0 && res == Continue {
+		return // the cleanup timer is the trigger's timer at the window's max timestamp, just registered
+	}
 	o.registerCleanupTimer(w)
 }
 
@@ -162,6 +193,9 @@ func (o *windowOp) dropContents(w Window) {
 		st.keys--
 		if st.keys <= 0 {
 			delete(o.openWins, w)
+			if o.lastStat == st {
+				o.lastStat = nil
+			}
 		}
 	}
 }
@@ -183,8 +217,7 @@ func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
 	if o.assigner.IsEventTime() && w.MaxTimestamp() <= o.wm && o.firingLate {
 		kind = EventWindowLateFired
 	}
-	o.task.job.events.add(Event{Kind: kind, Operator: o.name, Subtask: o.task.index, Key: o.key,
-		Window: w, Watermark: o.wm, Count: o.metrics.out - before})
+	o.logEvent(Event{Kind: kind, Key: o.key, Window: w, Count: o.metrics.out - before})
 }
 
 func (o *windowOp) registerCleanupTimer(w Window) {
@@ -212,7 +245,18 @@ func (o *windowOp) deleteCleanupTimer(w Window) {
 	}
 }
 
-func (o *windowOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+func (o *windowOp) processWatermark(wm int64) {
+	if wm <= o.wm {
+		return
+	}
+	o.eventBudget = 0
+	o.advanceWatermark(o, wm)
+	if o.suppressed > 0 {
+		o.task.job.events.add(Event{Kind: EventWindowsSummarized, Operator: o.name, Subtask: o.task.index,
+			Watermark: wm, Count: o.suppressed, Detail: fmt.Sprintf("%d more window events at this watermark", o.suppressed)})
+		o.suppressed = 0
+	}
+}
 
 func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 	w := t.ns
@@ -250,8 +294,10 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
 		delete(set, w)
 		o.putMergingSet(set)
 	}
-	o.task.job.events.add(Event{Kind: EventWindowPurged, Operator: o.name, Subtask: o.task.index, Key: o.key,
-		Window: w, Watermark: o.wm})
+	if o.lateness > 0 {
+		// With allowed lateness the state outlives the firing; say when it goes.
+		o.logEvent(Event{Kind: EventWindowPurged, Key: o.key, Window: w})
+	}
 }
 
 func (o *windowOp) mergingSet() map[Window]Window {
@@ -385,8 +431,7 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 			st.keys++
 		}
 	}
-	o.task.job.events.add(Event{Kind: EventWindowMerged, Operator: o.name, Subtask: o.task.index, Key: o.key,
-		Window: cover, Watermark: o.wm, Count: int64(len(merged))})
+	o.logEvent(Event{Kind: EventWindowMerged, Key: o.key, Window: cover, Count: int64(len(merged))})
 }
 
 // add folds record r into a window's contents.
