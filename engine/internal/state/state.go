@@ -7,6 +7,7 @@
 package state
 
 import (
+	"errors"
 	"sort"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
@@ -30,6 +31,25 @@ type Backend interface {
 	Kind() string
 	// Close releases the backend's resources.
 	Close() error
+	// SnapshotSync takes the synchronous part of checkpoint id: once it returns, later writes no longer
+	// affect the snapshot. The returned finish function is the asynchronous part: it writes the snapshot
+	// into dir (which it creates), fsyncs it, and reports its size. finish may run on another goroutine
+	// while the backend keeps serving reads and writes.
+	SnapshotSync(id int64, dir string) (finish func() (SnapshotStats, error), err error)
+	// Restore replaces the backend's contents with the key groups of its range found in the snapshots in
+	// dirs (several when the job is rescaled, each written by SnapshotSync's finish of some backend of the
+	// same operator). A missing, truncated or corrupt snapshot is an error wrapping ErrCorruptSnapshot.
+	Restore(dirs []string) error
+}
+
+// ErrCorruptSnapshot is wrapped by Restore's error when a snapshot is missing, truncated or fails its checksum.
+var ErrCorruptSnapshot = errors.New("state: corrupt or incomplete snapshot")
+
+// SnapshotStats describes a finished snapshot.
+type SnapshotStats struct {
+	Bytes    int64 // total size of the snapshot
+	NewBytes int64 // bytes written for this snapshot that no earlier snapshot already holds (incremental)
+	Keys     int64 // entries in the snapshot
 }
 
 // Table is one named state: a map from (key group, key, namespace) to a value.
@@ -188,4 +208,14 @@ func (t *heapTable) estimateBytes(sizeOf func(any) int64) int64 {
 		}
 	}
 	return bytes * int64(t.n) / sampled
+}
+
+// SnapshotSync is not implemented yet for the heap (see the issue "Durable state and exactly-once").
+func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	return nil, errors.New("state: heap snapshots are not implemented yet")
+}
+
+// Restore is not implemented yet for the heap.
+func (h *Heap) Restore(dirs []string) error {
+	return errors.New("state: heap restore is not implemented yet")
 }
