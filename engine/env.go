@@ -36,6 +36,15 @@ type Config struct {
 	BuffersPerChannel int
 	// Stdout receives the output of Print sinks. Default os.Stdout.
 	Stdout io.Writer
+	// Checkpointing configures checkpoints and the delivery guarantee; the zero value takes none
+	// periodically.
+	Checkpointing CheckpointConfig
+	// Restart is the restart strategy after a failure (see RestartStrategy for its defaults).
+	Restart RestartStrategy
+	// StateBackend selects where keyed state lives. Default HeapState.
+	StateBackend StateBackendKind
+	// Faults, if set, injects failures at named failpoints (tests and demonstrations).
+	Faults *Faults
 }
 
 func (c Config) withDefaults() Config {

@@ -87,7 +87,9 @@ func newHarness(t testing.TB, clock *VirtualClock, build func(*KeyedStream) *Dat
 	h := &harness{clock: clock}
 	task := &subtask{job: j, vertex: v, index: 0, parallelism: 1, clock: clock}
 	task.gate = newGate(4, j.done)
-	task.build()
+	if err := task.build(); err != nil {
+		t.Fatal(err)
+	}
 	for _, op := range task.ops {
 		if err := op.open(); err != nil {
 			t.Fatal(err)

@@ -18,6 +18,7 @@ type JobSnapshot struct {
 	ProcTime     int64     // the job clock's processing time
 	TaskManagers []TaskManager
 	Vertices     []VertexSnapshot
+	Checkpoints  []CheckpointStats // recent checkpoints, oldest first, the one in progress last
 }
 
 // VertexSnapshot describes one vertex (a chain of operators) and its subtasks.
@@ -149,13 +150,16 @@ func (j *Job) Snapshot() JobSnapshot {
 		}
 		return float64(in-prev[0]) / dt, float64(out-prev[1]) / dt
 	}
+	ex := j.cur.Load()
+	s.Restarts = j.Restarts()
+	s.Checkpoints = j.Checkpoints()
 	for vi, v := range j.plan.Vertices {
 		vs := VertexSnapshot{ID: v.ID, Name: v.Name, Parallelism: v.Parallelism, Inputs: v.Inputs}
 		vs.Operators = make([]OperatorSnapshot, len(v.nodes))
 		for oi, n := range v.nodes {
 			vs.Operators[oi] = OperatorSnapshot{Name: n.name, Watermark: MaxWatermark}
 		}
-		for _, t := range j.tasks[vi] {
+		for _, t := range ex.tasks[vi] {
 			if !t.finished.Load() && !t.detailPending.Swap(true) {
 				t.gate.post(t.publishDetail)
 			}
@@ -209,6 +213,12 @@ const (
 	EventWindowPurged    EventKind = "window-purged"
 	EventWindowMerged    EventKind = "window-merged"
 	EventLateRecord      EventKind = "late-record"
+	// Recovery and checkpoints.
+	EventJobRestarting       EventKind = "job-restarting"
+	EventCheckpointCompleted EventKind = "checkpoint-completed"
+	EventCheckpointAborted   EventKind = "checkpoint-aborted"
+	EventCheckpointFallback  EventKind = "checkpoint-fallback"
+	EventCheckpointRestored  EventKind = "checkpoint-restored"
 	// EventWindowsSummarized stands for the per-key window events an operator subtask left out at one
 	// watermark (it logs at most 64 of them per watermark); Count says how many.
 	EventWindowsSummarized EventKind = "windows-summarized"

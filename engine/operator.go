@@ -54,6 +54,7 @@ func (m *opMetrics) publish(wm int64) {
 // backend, timers and current key.
 type opBase struct {
 	name    string
+	node    *node
 	task    *subtask
 	out     output
 	wm      int64

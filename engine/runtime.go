@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
-	"github.com/de4e/weir/engine/internal/state"
 )
 
 // JobStatus is the state of a job, as Flink's JobStatus.
@@ -46,8 +45,14 @@ type TaskManager struct {
 	Slots int
 }
 
+// ErrTaskManagerLost is the failure of a job whose TaskManager was killed (Job.KillTaskManager).
+var ErrTaskManagerLost = errors.New("engine: TaskManager lost")
+
 // Job is a running (or finished) job, returned by ExecuteAsync and Execute. Its methods are safe to call from
 // any goroutine while the job runs.
+//
+// A job runs as a sequence of execution attempts. When an attempt fails and the restart strategy allows,
+// the JobManager discards it, waits, and starts a new attempt from the latest completed checkpoint.
 type Job struct {
 	name   string
 	cfg    Config
@@ -59,15 +64,30 @@ type Job struct {
 	mu       sync.Mutex
 	err      error
 	done     chan struct{}
+	cancel   chan struct{}
 	stopOnce sync.Once
-	wg       sync.WaitGroup
 	started  time.Time
 	ended    time.Time
+	restarts atomic.Int32
 
-	tasks  [][]*subtask // per vertex, per subtask
-	gates  []*gate
+	cur    atomic.Pointer[execution]
 	events eventLog
 	snap   snapshotState
+	coord  *coordinator
+}
+
+// execution is one attempt at running the job: every subtask, gate and channel.
+type execution struct {
+	job      *Job
+	attempt  int
+	tasks    [][]*subtask // per vertex, per subtask
+	gates    []*gate
+	done     chan struct{}
+	stopOnce sync.Once
+	status   JobStatus // how the attempt ended
+	err      error
+	wg       sync.WaitGroup
+	restored *checkpointMeta // the checkpoint this attempt started from, or nil
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
@@ -76,12 +96,29 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &Job{name: name, cfg: e.cfg, plan: plan, done: make(chan struct{})}
-	if err := j.schedule(); err != nil {
+	j := &Job{name: name, cfg: e.cfg, plan: plan, done: make(chan struct{}), cancel: make(chan struct{})}
+	j.events.clock = e.cfg.Clock
+	if err := j.placeSlots(); err != nil {
 		return nil, err
 	}
-	j.events.clock = e.cfg.Clock
-	j.start()
+	if j.coord, err = newCoordinator(j); err != nil {
+		return nil, err
+	}
+	var restore *checkpointMeta
+	if from := e.cfg.Checkpointing.RestoreFrom; from != "" {
+		if restore, err = readMetadata(from); err != nil {
+			return nil, err
+		}
+	}
+	first, err := j.newExecution(0, restore)
+	if err != nil {
+		return nil, err
+	}
+	j.started = time.Now()
+	j.status.Store(int32(JobRunning))
+	j.events.add(Event{Kind: EventJobStarted, Detail: j.name})
+	j.cur.Store(first)
+	go j.run(first)
 	return j, nil
 }
 
@@ -107,12 +144,14 @@ func (j *Job) TaskManagers() []TaskManager { return j.tms }
 // Status returns the job's current status.
 func (j *Job) Status() JobStatus { return JobStatus(j.status.Load()) }
 
-// Done is closed when the job has stopped.
+// Restarts returns how many times the job has been restarted after a failure.
+func (j *Job) Restarts() int { return int(j.restarts.Load()) }
+
+// Done is closed when the job has stopped for good.
 func (j *Job) Done() <-chan struct{} { return j.done }
 
-// Wait waits for the job to stop and returns why: nil when it finished, ErrCanceled, or its failure.
+// Wait waits for the job to stop for good and returns why: nil when it finished, ErrCanceled, or its failure.
 func (j *Job) Wait() error {
-	j.wg.Wait()
 	<-j.done
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -127,11 +166,31 @@ func (j *Job) Err() error {
 }
 
 // Cancel stops the job; Wait then returns ErrCanceled.
-func (j *Job) Cancel() { j.stop(JobCanceled, ErrCanceled) }
+func (j *Job) Cancel() {
+	j.stopOnce.Do(func() { close(j.cancel) })
+	if ex := j.cur.Load(); ex != nil {
+		ex.stop(JobCanceled, ErrCanceled)
+	}
+}
 
-// schedule places every subtask into a slot (Flink's slot sharing: slot i runs subtask i of every vertex) and
-// wires the channels between subtasks.
-func (j *Job) schedule() error {
+// KillTaskManager simulates the loss of TaskManager id (counted from 1): every subtask in its slots dies,
+// which fails the current attempt; the job then restarts from its latest completed checkpoint if its restart
+// strategy allows.
+func (j *Job) KillTaskManager(id int) error {
+	if id < 1 || id > len(j.tms) {
+		return fmt.Errorf("engine: no TaskManager %d (the cluster has %d)", id, len(j.tms))
+	}
+	ex := j.cur.Load()
+	if ex == nil || j.Status().Terminal() {
+		return fmt.Errorf("engine: job %q is not running", j.name)
+	}
+	ex.stop(JobFailed, fmt.Errorf("%w: TaskManager %d was killed", ErrTaskManagerLost, id))
+	return nil
+}
+
+// placeSlots sizes the cluster: slot i runs subtask i of every vertex (Flink's slot sharing), so the job
+// needs as many slots as its largest parallelism.
+func (j *Job) placeSlots() error {
 	slots := j.plan.Slots
 	per := j.cfg.SlotsPerTaskManager
 	if per <= 0 {
@@ -147,6 +206,13 @@ func (j *Job) schedule() error {
 	for s := range slots {
 		j.slotTM = append(j.slotTM, s/per+1)
 	}
+	return nil
+}
+
+// newExecution builds an attempt: its subtasks in their slots, the channels between them, and, if restore
+// is set, the state, source positions and sink transactions of that checkpoint.
+func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, error) {
+	ex := &execution{job: j, attempt: attempt, done: make(chan struct{}), restored: restore}
 	pool := &sync.Pool{New: func() any { b := make([]record, 0, j.cfg.BufferSize); return &b }}
 	byNode := map[*node]*PlanVertex{}
 	vertexIndex := map[*PlanVertex]int{}
@@ -157,53 +223,58 @@ func (j *Job) schedule() error {
 		}
 		var ts []*subtask
 		for i := range v.Parallelism {
-			t := &subtask{job: j, vertex: v, index: i, parallelism: v.Parallelism, clock: j.cfg.Clock,
+			t := &subtask{job: j, exec: ex, vertex: v, index: i, parallelism: v.Parallelism, clock: j.cfg.Clock,
 				slot: i, tm: j.slotTM[i], pool: pool}
-			t.gate = newGate(j.cfg.BuffersPerChannel, j.done)
-			j.gates = append(j.gates, t.gate)
-			t.build()
+			t.gate = newGate(j.cfg.BuffersPerChannel, ex.done)
+			ex.gates = append(ex.gates, t.gate)
+			if err := t.build(); err != nil {
+				ex.discard()
+				return nil, err
+			}
 			ts = append(ts, t)
 		}
-		j.tasks = append(j.tasks, ts)
+		ex.tasks = append(ex.tasks, ts)
 	}
 	// Wire every network edge: each upstream subtask gets a writer whose targets are the downstream
 	// subtasks it may send to; each downstream subtask's gate gets one channel per such upstream subtask.
 	for vi, v := range j.plan.Vertices {
-		for _, n := range v.nodes {
-			for _, in := range n.inputs {
-				if len(v.nodes) > 0 && v.nodes[0] != n {
-					continue // chained: no network edge
-				}
-				up := j.tasks[vertexIndex[byNode[in.from]]]
-				down := j.tasks[vi]
-				for _, ut := range up {
-					w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
-						pool: pool, blocked: &ut.blocked, rr: ut.index % len(down)}
-					for _, dt := range down {
-						if !connects(in.part, ut.index, dt.index) {
-							continue
-						}
-						w.gates = append(w.gates, dt.gate)
-						w.chans = append(w.chans, dt.gate.addChannel(in.input))
-						w.bufs = append(w.bufs, w.newBuf())
+		head := v.nodes[0]
+		for _, in := range head.inputs {
+			up := ex.tasks[vertexIndex[byNode[in.from]]]
+			down := ex.tasks[vi]
+			for _, ut := range up {
+				w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
+					pool: pool, blocked: &ut.blocked, rr: ut.index % len(down)}
+				for _, dt := range down {
+					if !connects(in.part, ut.index, dt.index) {
+						continue
 					}
-					if in.part == partHash {
-						w.kgTarget = make([]int, j.cfg.MaxParallelism)
-						for g := range w.kgTarget {
-							w.kgTarget[g] = keygroup.SubtaskFor(j.cfg.MaxParallelism, len(down), g)
-						}
-					}
-					ut.attach(in.from, in.side, w)
+					w.gates = append(w.gates, dt.gate)
+					w.chans = append(w.chans, dt.gate.addChannel(in.input))
+					w.bufs = append(w.bufs, w.newBuf())
 				}
+				if in.part == partHash {
+					w.kgTarget = make([]int, j.cfg.MaxParallelism)
+					for g := range w.kgTarget {
+						w.kgTarget[g] = keygroup.SubtaskFor(j.cfg.MaxParallelism, len(down), g)
+					}
+				}
+				ut.attach(in.from, in.side, w)
 			}
 		}
 	}
-	for _, ts := range j.tasks {
+	for _, ts := range ex.tasks {
 		for _, t := range ts {
 			t.valve = newValve(len(t.gate.inputs))
 		}
 	}
-	return nil
+	if restore != nil {
+		if err := ex.restore(restore); err != nil {
+			ex.discard()
+			return nil, err
+		}
+	}
+	return ex, nil
 }
 
 // connects reports whether upstream subtask u sends to downstream subtask d under partitioning p.
@@ -217,63 +288,158 @@ func connects(p partitioning, u, d int) bool {
 	return true
 }
 
-func (j *Job) start() {
-	j.started = time.Now()
+// run drives the job's attempts until one finishes, the job is canceled, or the restart strategy gives up.
+func (j *Job) run(ex *execution) {
+	for {
+		j.cur.Store(ex)
+		select {
+		case <-j.cancel:
+			ex.stop(JobCanceled, ErrCanceled)
+		default:
+		}
+		ex.start()
+		<-ex.done
+		ex.wg.Wait()
+		j.coord.attemptEnded(ex)
+		ex.discard()
+		switch ex.status {
+		case JobFinished:
+			j.finish(JobFinished, nil)
+			return
+		case JobCanceled:
+			j.finish(JobCanceled, ErrCanceled)
+			return
+		}
+		next, err := j.restart(ex)
+		if err != nil {
+			j.finish(JobFailed, err)
+			return
+		}
+		ex = next
+	}
+}
+
+// restart decides whether a failed attempt is retried and builds the next one from the latest completed
+// checkpoint that can be restored, falling back to older ones when a checkpoint turns out to be corrupt.
+func (j *Job) restart(failed *execution) (*execution, error) {
+	rs := j.cfg.Restart
+	if !rs.enabled(j.cfg) || int(j.restarts.Load()) >= rs.attempts() {
+		if rs.enabled(j.cfg) {
+			return nil, fmt.Errorf("engine: giving up after %d restarts: %w", j.restarts.Load(), failed.err)
+		}
+		return nil, failed.err
+	}
+	j.status.Store(int32(JobRestarting))
+	j.restarts.Add(1)
+	j.events.add(Event{Kind: EventJobRestarting, Detail: fmt.Sprintf("attempt %d failed: %v", failed.attempt+1, failed.err)})
+	select {
+	case <-time.After(rs.delay()):
+	case <-j.cancel:
+		return nil, ErrCanceled
+	}
+	var fallbackErr error
+	for _, cp := range j.coord.restoreCandidates() {
+		ex, err := j.newExecution(failed.attempt+1, cp)
+		if err == nil {
+			if fallbackErr != nil {
+				j.events.add(Event{Kind: EventCheckpointFallback, Detail: fmt.Sprintf("restored checkpoint %d instead: %v", cp.ID, fallbackErr)})
+			}
+			j.status.Store(int32(JobRunning))
+			return ex, nil
+		}
+		j.events.add(Event{Kind: EventCheckpointFallback, Detail: fmt.Sprintf("checkpoint %d cannot be restored: %v", cp.ID, err)})
+		fallbackErr = err
+	}
+	if cp := failed.restored; cp != nil && j.coord.completedCount() == 0 && fallbackErr == nil {
+		// The attempt had started from a checkpoint and none was completed since: start from it again.
+		if ex, err := j.newExecution(failed.attempt+1, cp); err == nil {
+			j.status.Store(int32(JobRunning))
+			return ex, nil
+		}
+	}
+	ex, err := j.newExecution(failed.attempt+1, nil) // no usable checkpoint: start from the beginning
+	if err != nil {
+		return nil, err
+	}
 	j.status.Store(int32(JobRunning))
-	j.events.add(Event{Kind: EventJobStarted, Detail: j.name})
+	return ex, nil
+}
+
+func (j *Job) finish(status JobStatus, err error) {
+	j.mu.Lock()
+	j.err = err
+	j.ended = time.Now()
+	j.mu.Unlock()
+	j.coord.stop()
+	j.status.Store(int32(status))
+	kind := map[JobStatus]EventKind{JobFinished: EventJobFinished, JobFailed: EventJobFailed, JobCanceled: EventJobCanceled}[status]
+	detail := ""
+	if err != nil {
+		detail = err.Error()
+	}
+	j.events.add(Event{Kind: kind, Detail: detail})
+	close(j.done)
+}
+
+func (ex *execution) start() {
 	var running atomic.Int32
-	for _, ts := range j.tasks {
+	for _, ts := range ex.tasks {
 		running.Add(int32(len(ts)))
 	}
-	for _, ts := range j.tasks {
+	for _, ts := range ex.tasks {
 		for _, t := range ts {
-			j.wg.Add(1)
+			ex.wg.Add(1)
 			go func() {
-				defer j.wg.Done()
+				defer ex.wg.Done()
 				t.run()
 				if running.Add(-1) == 0 {
-					j.stop(JobFinished, nil)
+					ex.stop(JobFinished, nil)
 				}
 			}()
 		}
 	}
+	ex.job.coord.attemptStarted(ex)
 }
 
-// fail stops the job because of err.
-func (j *Job) fail(err error) { j.stop(JobFailed, err) }
+// fail stops the attempt because of err.
+func (ex *execution) fail(err error) { ex.stop(JobFailed, err) }
 
-func (j *Job) stop(status JobStatus, err error) {
-	j.stopOnce.Do(func() {
-		j.mu.Lock()
-		j.err = err
-		j.ended = time.Now()
-		j.mu.Unlock()
-		j.status.Store(int32(status))
-		kind := map[JobStatus]EventKind{JobFinished: EventJobFinished, JobFailed: EventJobFailed, JobCanceled: EventJobCanceled}[status]
-		detail := ""
-		if err != nil {
-			detail = err.Error()
-		}
-		j.events.add(Event{Kind: kind, Detail: detail})
-		close(j.done)
-		for _, g := range j.gates {
+func (ex *execution) stop(status JobStatus, err error) {
+	ex.stopOnce.Do(func() {
+		ex.status, ex.err = status, err
+		close(ex.done)
+		for _, g := range ex.gates {
 			g.close()
 		}
 	})
 }
 
-func (j *Job) stopped() bool {
+func (ex *execution) stopped() bool {
 	select {
-	case <-j.done:
+	case <-ex.done:
 		return true
 	default:
 		return false
 	}
 }
 
+// discard releases what the attempt holds: its state backends and their live directories.
+func (ex *execution) discard() {
+	for _, ts := range ex.tasks {
+		for _, t := range ts {
+			for _, op := range t.ops {
+				if b := op.base().backend; b != nil {
+					b.Close()
+				}
+			}
+		}
+	}
+}
+
 // subtask is one parallel instance of a vertex: its chain of operators, its input gate and its writers.
 type subtask struct {
 	job         *Job
+	exec        *execution
 	vertex      *PlanVertex
 	index       int
 	parallelism int
@@ -292,6 +458,13 @@ type subtask struct {
 	cur    operator
 	curRec any
 
+	// Checkpoints.
+	align         *alignment
+	replay        []message // held buffers to process before reading the gate again
+	reader        SourceReader
+	restoreOffset []byte
+	readOffset    []byte // at-most-once: the reader's position after the last record
+
 	blocked  backpressure // time spent waiting for downstream credit
 	inWM     atomic.Int64
 	finished atomic.Bool
@@ -302,7 +475,7 @@ type subtask struct {
 }
 
 // build creates the operator instances of the chain and connects the chained ones.
-func (t *subtask) build() {
+func (t *subtask) build() error {
 	t.byNode = map[*node]operator{}
 	t.fanouts = map[*node]*fanout{}
 	maxP := t.job.cfg.MaxParallelism
@@ -316,8 +489,13 @@ func (t *subtask) build() {
 		b := op.base()
 		b.init(n.name)
 		b.task = t
+		b.node = n
 		if n.keyed {
-			b.backend = state.NewHeap(keygroup.RangeFor(maxP, t.parallelism, t.index))
+			be, err := t.job.cfg.newBackend(t.job, n, t.index, keygroup.RangeFor(maxP, t.parallelism, t.index))
+			if err != nil {
+				return fmt.Errorf("engine: state backend of %s (subtask %d): %w", n.name, t.index+1, err)
+			}
+			b.backend = be
 			b.eventTimers, b.procTimers = newTimerQueue(), newTimerQueue()
 		}
 		b.ctx.self = op
@@ -332,6 +510,7 @@ func (t *subtask) build() {
 		t.fanouts[up].main = append(t.fanouts[up].main, chained{op: t.byNode[n], task: t})
 	}
 	t.inWM.Store(MinWatermark)
+	return nil
 }
 
 // attach adds a network writer to the output of node n (its side output tag, if set).
@@ -368,7 +547,7 @@ func (t *subtask) everyInterval(d time.Duration, f func()) {
 		t.clock.AfterFunc(at, func() {
 			t.gate.post(func() {
 				f()
-				if !t.job.stopped() && !t.finished.Load() {
+				if !t.exec.stopped() && !t.finished.Load() {
 					schedule(t.clock.NowMillis() + d.Milliseconds())
 				}
 			})
@@ -422,7 +601,7 @@ func (e *TaskError) Unwrap() error { return e.Err }
 func (t *subtask) run() {
 	defer func() {
 		if p := recover(); p != nil {
-			t.job.fail(t.failure(p))
+			t.exec.fail(t.failure(p))
 		}
 		t.finished.Store(true)
 	}()
@@ -447,13 +626,27 @@ func (t *subtask) run() {
 	t.publish()
 }
 
+// next returns the next message to handle: held buffers released by an alignment first, then the gate.
+func (t *subtask) next() (message, bool) {
+	if len(t.replay) > 0 {
+		m := t.replay[0]
+		t.replay = t.replay[1:]
+		return m, true
+	}
+	return t.gate.next(t.flush)
+}
+
 func (t *subtask) runInput() {
 	head := t.ops[0]
 	hb := head.base()
+	faults := t.job.cfg.Faults
 	for {
-		m, ok := t.gate.next(t.flush)
+		m, ok := t.next()
 		if !ok {
 			return
+		}
+		if t.holds(m) {
+			continue
 		}
 		switch m.kind {
 		case msgRecords:
@@ -461,6 +654,9 @@ func (t *subtask) runInput() {
 			t.cur = head
 			for _, r := range m.recs {
 				t.curRec = r.v
+				if faults != nil {
+					faults.inject(FailProcess)
+				}
 				hb.metrics.in++
 				head.processElement(in, r)
 			}
@@ -484,8 +680,14 @@ func (t *subtask) runInput() {
 			if changed {
 				hb.out.idle(idle)
 			}
+		case msgBarrier:
+			t.onBarrier(m.ch, m.time)
 		case msgEnd:
-			if t.valve.end(m.ch) {
+			allEnded := t.valve.end(m.ch)
+			if t.align != nil { // an ended channel will send no barrier: it may complete an alignment
+				t.onBarrier(m.ch, t.align.id)
+			}
+			if allEnded {
 				t.finish()
 				return
 			}
@@ -538,6 +740,18 @@ func (t *subtask) runSource() {
 		panic(fmt.Errorf("creating the source reader: %w", err))
 	}
 	defer reader.Close()
+	rr, replayable := reader.(ReplayableReader)
+	if t.restoreOffset != nil {
+		if !replayable {
+			panic(fmt.Errorf("source %s cannot seek to its checkpointed position: its reader is not replayable", n.name))
+		}
+		if err := rr.Seek(t.restoreOffset); err != nil {
+			panic(fmt.Errorf("source seek to checkpointed position: %w", err))
+		}
+	}
+	t.reader = reader
+	trackReads := replayable && t.guarantee() == AtMostOnce && t.job.cfg.Checkpointing.Interval > 0
+	faults := t.job.cfg.Faults
 	var em *wmEmitter
 	if s := n.source.strategy; s != nil {
 		em = &wmEmitter{s: *s}
@@ -552,7 +766,7 @@ func (t *subtask) runSource() {
 			t.drainMail()
 			t.cur = head
 		}
-		if t.job.stopped() {
+		if t.exec.stopped() {
 			return
 		}
 		e, err := reader.Read()
@@ -587,6 +801,14 @@ func (t *subtask) runSource() {
 		}
 		ts := e.Timestamp
 		t.curRec = e.Value
+		if faults != nil {
+			faults.inject(FailSourceEmit)
+		}
+		if trackReads {
+			if o, err := rr.Offset(); err == nil {
+				t.readOffset = o
+			}
+		}
 		if em != nil {
 			ts = em.onRecord(e.Value, ts)
 		}

@@ -214,7 +214,7 @@ func TestUnionWatermarkIsMinimumOfInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for !job.tasks[0][0].finished.Load() { // the fast source is done; its watermark reached +inf
+	for !job.cur.Load().tasks[0][0].finished.Load() { // the fast source is done; its watermark reached +inf
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(20 * time.Millisecond)

@@ -26,6 +26,8 @@ type windowOp struct {
 	tctx     triggerCtx
 	buf      []Window
 	col      timestampedCollector
+	// restored is set when the operator's state came from a checkpoint: open rebuilds the live view.
+	restored bool
 	// fastPath is true for non-merging event-time windows with the default trigger, whose timers never
 	// change while a window has contents.
 	fastPath bool
@@ -60,6 +62,17 @@ func (o *windowOp) open() error {
 	o.merging = stateTable{o.backend.Table("merging-windows")}
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
+	if o.restored { // rebuild the live view of open windows from the restored contents
+		o.contents.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
+			st := o.openWins[Window(ns)]
+			if st == nil {
+				st = &windowStat{}
+				o.openWins[Window(ns)] = st
+			}
+			st.keys++
+			return true
+		})
+	}
 	return nil
 }
 

@@ -1,0 +1,378 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// coordinator is the JobManager's checkpoint coordinator: it triggers checkpoints at the sources, collects
+// every subtask's acknowledgement, completes a checkpoint by renaming its metadata into place, tells the
+// subtasks (so sinks commit), keeps the last few, and hands the newest good one to recovery.
+type coordinator struct {
+	job     *Job
+	cfg     CheckpointConfig
+	dir     string // where checkpoints go
+	workDir string // live state of disk backends
+
+	mu        sync.Mutex
+	ex        *execution
+	nextID    int64
+	pending   *pendingCP
+	completed []*checkpointMeta // oldest first
+	history   []CheckpointStats
+	lastDone  int64 // job clock at the last completion
+	timerStop func() bool
+	stopped   bool
+	readPos   map[[2]int][]byte // at-most-once: where each source subtask had read to
+}
+
+type pendingCP struct {
+	stats    CheckpointStats
+	ex       *execution
+	dir      string
+	acks     map[*subtask]subtaskAck
+	expected int
+}
+
+// subtaskAck is what a subtask reports once its part of a checkpoint is durable.
+type subtaskAck struct {
+	ops             []opCP
+	sync, async     time.Duration
+	align           time.Duration
+	bytes, newBytes int64
+	err             error
+}
+
+type opCP struct {
+	node int
+	name string
+	par  int
+	cp   subtaskCP
+}
+
+const historyLen = 20
+
+func newCoordinator(j *Job) (*coordinator, error) {
+	c := &coordinator{job: j, cfg: j.cfg.Checkpointing, nextID: 1, readPos: map[[2]int][]byte{}}
+	if c.cfg.Timeout <= 0 {
+		c.cfg.Timeout = 10 * time.Minute
+	}
+	if c.cfg.Retained <= 0 {
+		c.cfg.Retained = 2
+	}
+	c.dir = c.cfg.Dir
+	if c.dir == "" {
+		d, err := os.MkdirTemp("", "weir-checkpoints-")
+		if err != nil {
+			return nil, fmt.Errorf("engine: checkpoint directory: %w", err)
+		}
+		c.dir = d
+	} else if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("engine: checkpoint directory: %w", err)
+	}
+	// Never reuse the id of a checkpoint already on disk (a job restarted in a new process).
+	for _, d := range checkpointDirs(c.dir) {
+		var id int64
+		fmt.Sscanf(filepath.Base(d), "chk-%d", &id)
+		c.nextID = max(c.nextID, id+1)
+		break
+	}
+	c.workDir = filepath.Join(c.dir, "live")
+	return c, nil
+}
+
+func (c *coordinator) attemptStarted(ex *execution) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ex = ex
+	if ex.restored != nil {
+		c.nextID = max(c.nextID, ex.restored.ID+1)
+	}
+	c.schedule(c.cfg.Interval)
+}
+
+func (c *coordinator) attemptEnded(ex *execution) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending != nil {
+		c.abortLocked("the attempt ended")
+	}
+	for vi, ts := range ex.tasks {
+		for _, t := range ts {
+			if t.readOffset != nil {
+				c.readPos[[2]int{vi, t.index}] = t.readOffset
+			}
+		}
+	}
+	c.ex = nil
+	if c.timerStop != nil {
+		c.timerStop()
+	}
+}
+
+func (c *coordinator) stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped = true
+	if c.timerStop != nil {
+		c.timerStop()
+	}
+	os.RemoveAll(c.workDir)
+}
+
+// schedule arms the periodic trigger after d (nothing if checkpoints are not periodic).
+func (c *coordinator) schedule(d time.Duration) {
+	if c.cfg.Interval <= 0 || c.stopped {
+		return
+	}
+	if c.timerStop != nil {
+		c.timerStop()
+	}
+	clock := c.job.cfg.Clock
+	c.timerStop = clock.AfterFunc(clock.NowMillis()+max(d.Milliseconds(), 1), c.tick)
+}
+
+func (c *coordinator) tick() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped || c.ex == nil {
+		return
+	}
+	now := c.job.cfg.Clock.NowMillis()
+	if c.pending != nil {
+		c.schedule(c.cfg.Interval)
+		return
+	}
+	if wait := c.lastDone + c.cfg.MinPause.Milliseconds() - now; c.lastDone > 0 && wait > 0 {
+		c.schedule(time.Duration(wait) * time.Millisecond)
+		return
+	}
+	c.triggerLocked(false, "")
+	c.schedule(c.cfg.Interval)
+}
+
+// TriggerCheckpoint starts a checkpoint now and returns its id; Checkpoints reports its progress.
+func (j *Job) TriggerCheckpoint() (int64, error) {
+	j.coord.mu.Lock()
+	defer j.coord.mu.Unlock()
+	return j.coord.triggerLocked(false, "")
+}
+
+// TriggerSavepoint starts a savepoint into dir (a new directory): a checkpoint that the job never deletes,
+// from which a job (also with another parallelism) can be started with Config.Checkpointing.RestoreFrom.
+// It returns the savepoint's id; Checkpoints reports its progress.
+func (j *Job) TriggerSavepoint(dir string) (int64, error) {
+	j.coord.mu.Lock()
+	defer j.coord.mu.Unlock()
+	return j.coord.triggerLocked(true, dir)
+}
+
+// Checkpoints returns the recent checkpoints, oldest first, with the one in progress last.
+func (j *Job) Checkpoints() []CheckpointStats {
+	c := j.coord
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]CheckpointStats(nil), c.history...)
+	if c.pending != nil {
+		p := c.pending.stats
+		p.Acks = len(c.pending.acks)
+		p.Duration = time.Since(p.Started)
+		out = append(out, p)
+	}
+	return out
+}
+
+// CheckpointDir returns where the job writes its checkpoints.
+func (j *Job) CheckpointDir() string { return j.coord.dir }
+
+func (c *coordinator) triggerLocked(savepoint bool, dir string) (int64, error) {
+	ex := c.ex
+	if ex == nil || ex.stopped() {
+		return 0, fmt.Errorf("%w: the job is not running", ErrCheckpointDeclined)
+	}
+	if c.pending != nil {
+		return 0, fmt.Errorf("%w: checkpoint %d is still in progress", ErrCheckpointDeclined, c.pending.stats.ID)
+	}
+	total := 0
+	for _, ts := range ex.tasks {
+		for _, t := range ts {
+			if t.finished.Load() {
+				return 0, fmt.Errorf("%w: some tasks have finished", ErrCheckpointDeclined)
+			}
+			total++
+		}
+	}
+	id := c.nextID
+	c.nextID++
+	if dir == "" {
+		dir = filepath.Join(c.dir, fmt.Sprintf("chk-%d", id))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("engine: checkpoint %d: %w", id, err)
+	}
+	c.pending = &pendingCP{ex: ex, dir: dir, acks: map[*subtask]subtaskAck{}, expected: total,
+		stats: CheckpointStats{ID: id, Savepoint: savepoint, Status: CheckpointInProgress, Total: total, Started: time.Now(), Dir: dir}}
+	clock := c.job.cfg.Clock
+	clock.AfterFunc(clock.NowMillis()+c.cfg.Timeout.Milliseconds(), func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.pending != nil && c.pending.stats.ID == id {
+			c.abortLocked(fmt.Sprintf("timed out after %v", c.cfg.Timeout))
+		}
+	})
+	for _, ts := range ex.tasks {
+		for _, t := range ts {
+			if t.vertex.nodes[0].source != nil {
+				t.gate.post(func() { t.sourceBarrier(id) })
+			}
+		}
+	}
+	return id, nil
+}
+
+func (c *coordinator) abortLocked(reason string) {
+	p := c.pending
+	c.pending = nil
+	p.stats.Status, p.stats.Reason = CheckpointAborted, reason
+	p.stats.Acks = len(p.acks)
+	p.stats.Duration = time.Since(p.stats.Started)
+	if !p.stats.Savepoint {
+		os.RemoveAll(p.dir)
+	}
+	c.addHistory(p.stats)
+	c.job.events.add(Event{Kind: EventCheckpointAborted, Detail: fmt.Sprintf("checkpoint %d aborted: %s", p.stats.ID, reason)})
+}
+
+func (c *coordinator) addHistory(s CheckpointStats) {
+	c.history = append(c.history, s)
+	if len(c.history) > historyLen {
+		c.history = c.history[len(c.history)-historyLen:]
+	}
+}
+
+// ack records a subtask's acknowledgement and completes the checkpoint when it is the last one.
+func (c *coordinator) ack(t *subtask, id int64, a subtaskAck) {
+	c.mu.Lock()
+	p := c.pending
+	if p == nil || p.stats.ID != id || p.ex != t.exec {
+		c.mu.Unlock()
+		return // an acknowledgement of an aborted checkpoint or of a finished attempt
+	}
+	if a.err != nil {
+		c.abortLocked(fmt.Sprintf("%s (subtask %d): %v", t.vertex.Name, t.index+1, a.err))
+		c.mu.Unlock()
+		return
+	}
+	p.acks[t] = a
+	s := &p.stats
+	s.SyncMax, s.AsyncMax, s.AlignMax = max(s.SyncMax, a.sync), max(s.AsyncMax, a.async), max(s.AlignMax, a.align)
+	s.Bytes += a.bytes
+	s.NewBytes += a.newBytes
+	if len(p.acks) < p.expected {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	c.complete(p)
+}
+
+// complete writes the metadata (the commit point), retires old checkpoints and notifies the subtasks.
+func (c *coordinator) complete(p *pendingCP) {
+	meta := &checkpointMeta{Version: 1, ID: p.stats.ID, Job: c.job.name, Savepoint: p.stats.Savepoint, Time: time.Now(),
+		MaxParallelism: c.job.cfg.MaxParallelism}
+	byNode := map[int]*operatorCP{}
+	for _, a := range p.acks {
+		for _, o := range a.ops {
+			op := byNode[o.node]
+			if op == nil {
+				op = &operatorCP{Node: o.node, Name: o.name, Parallelism: o.par}
+				byNode[o.node] = op
+			}
+			op.Subtasks = append(op.Subtasks, o.cp)
+		}
+	}
+	for _, v := range c.job.plan.Vertices {
+		for _, n := range v.nodes {
+			if op := byNode[n.id]; op != nil {
+				sortSubtasks(op.Subtasks)
+				meta.Operators = append(meta.Operators, *op)
+			}
+		}
+	}
+	err := writeMetadata(p.dir, meta, c.job.cfg.Faults)
+	c.mu.Lock()
+	if c.pending != p {
+		c.mu.Unlock()
+		return
+	}
+	if err != nil {
+		c.abortLocked("writing metadata: " + err.Error())
+		c.mu.Unlock()
+		if errors.Is(err, ErrInjected) {
+			p.ex.fail(err)
+		}
+		return
+	}
+	c.pending = nil
+	meta.Dir = p.dir
+	p.stats.Status = CheckpointCompleted
+	p.stats.Acks = len(p.acks)
+	p.stats.Duration = time.Since(p.stats.Started)
+	c.addHistory(p.stats)
+	c.lastDone = c.job.cfg.Clock.NowMillis()
+	if !meta.Savepoint {
+		c.completed = append(c.completed, meta)
+		for len(c.completed) > c.cfg.Retained {
+			os.RemoveAll(c.completed[0].Dir)
+			c.completed = c.completed[1:]
+		}
+	}
+	c.job.events.add(Event{Kind: EventCheckpointCompleted, Count: p.stats.ID,
+		Detail: fmt.Sprintf("checkpoint %d completed in %v (%d bytes, %d new)", p.stats.ID, p.stats.Duration.Round(time.Millisecond), p.stats.Bytes, p.stats.NewBytes)})
+	c.mu.Unlock()
+	if c.job.cfg.Faults.hit(FailAfterMetadataRename) {
+		p.ex.fail(fmt.Errorf("%w at %s", ErrInjected, FailAfterMetadataRename))
+		return
+	}
+	for _, ts := range p.ex.tasks {
+		for _, t := range ts {
+			id := p.stats.ID
+			t.gate.post(func() { t.notifyComplete(id) })
+		}
+	}
+}
+
+func sortSubtasks(s []subtaskCP) {
+	for i := 1; i < len(s); i++ {
+		for k := i; k > 0 && s[k].Index < s[k-1].Index; k-- {
+			s[k], s[k-1] = s[k-1], s[k]
+		}
+	}
+}
+
+// restoreCandidates returns the completed checkpoints newest first, re-reading each one's metadata from disk
+// so that one damaged since it completed is skipped (with an event saying so).
+func (c *coordinator) restoreCandidates() []*checkpointMeta {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*checkpointMeta
+	for i := len(c.completed) - 1; i >= 0; i-- {
+		m, err := readMetadata(c.completed[i].Dir)
+		if err != nil {
+			c.job.events.add(Event{Kind: EventCheckpointFallback, Detail: err.Error()})
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (c *coordinator) completedCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.completed)
+}
