@@ -94,6 +94,7 @@ func (t *subtask) sourceBarrier(id int64) {
 func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 	faults := t.job.cfg.Faults
 	faults.inject(FailBeforeSnapshot)
+	t.lastCheckpoint.Store(id)
 	start := time.Now()
 	cpDir := t.job.coord.pendingDir(id)
 	var finishes []func() (state.SnapshotStats, error)

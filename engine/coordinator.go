@@ -198,13 +198,17 @@ func (c *coordinator) triggerLocked(savepoint bool, dir string) (int64, error) {
 		return 0, fmt.Errorf("%w: checkpoint %d is still in progress", ErrCheckpointDeclined, c.pending.stats.ID)
 	}
 	total := 0
+	running := false
 	for _, ts := range ex.tasks {
 		for _, t := range ts {
-			if t.finished.Load() {
-				return 0, fmt.Errorf("%w: some tasks have finished", ErrCheckpointDeclined)
-			}
 			total++
+			if !t.done.Load() {
+				running = true
+			}
 		}
+	}
+	if !running {
+		return 0, fmt.Errorf("%w: every task has finished", ErrCheckpointDeclined)
 	}
 	id := c.nextID
 	c.nextID++
@@ -226,12 +230,36 @@ func (c *coordinator) triggerLocked(savepoint bool, dir string) (int64, error) {
 	})
 	for _, ts := range ex.tasks {
 		for _, t := range ts {
-			if t.vertex.nodes[0].source != nil {
+			if t.done.Load() {
+				// A finished subtask takes part with its final state (Flink's FLIP-147).
+				c.pending.acks[t] = subtaskAck{ops: t.finalOps}
+			} else if t.vertex.nodes[0].source != nil {
 				t.gate.post(func() { t.sourceBarrier(id) })
 			}
 		}
 	}
 	return id, nil
+}
+
+// subtaskFinished records the final state of a subtask that finished, for the checkpoint in progress if
+// the subtask had not taken its part in it (and for every later checkpoint, through triggerLocked).
+func (c *coordinator) subtaskFinished(t *subtask) {
+	c.mu.Lock()
+	p := c.pending
+	if p == nil || p.ex != t.exec || t.lastCheckpoint.Load() >= p.stats.ID {
+		c.mu.Unlock()
+		return
+	}
+	if _, ok := p.acks[t]; ok {
+		c.mu.Unlock()
+		return
+	}
+	p.acks[t] = subtaskAck{ops: t.finalOps}
+	complete := len(p.acks) == p.expected
+	c.mu.Unlock()
+	if complete {
+		c.complete(p)
+	}
 }
 
 func (c *coordinator) abortLocked(reason string) {

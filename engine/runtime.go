@@ -88,6 +88,29 @@ type execution struct {
 	err      error
 	wg       sync.WaitGroup
 	restored *checkpointMeta // the checkpoint this attempt started from, or nil
+
+	finalMu sync.Mutex
+	finals  []Transaction // sink transactions to commit once the attempt has finished
+}
+
+// addFinal records a pre-committed sink transaction to commit when the attempt finishes.
+func (ex *execution) addFinal(t Transaction) {
+	ex.finalMu.Lock()
+	defer ex.finalMu.Unlock()
+	ex.finals = append(ex.finals, t)
+}
+
+// commitFinals commits the transactions of sinks whose input ended, now that every subtask has finished.
+func (ex *execution) commitFinals() error {
+	ex.finalMu.Lock()
+	defer ex.finalMu.Unlock()
+	for _, t := range ex.finals {
+		if err := t.Commit(); err != nil {
+			return fmt.Errorf("engine: committing a sink's final transaction: %w", err)
+		}
+	}
+	ex.finals = nil
+	return nil
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
@@ -304,6 +327,10 @@ func (j *Job) run(ex *execution) {
 		ex.discard()
 		switch ex.status {
 		case JobFinished:
+			if err := ex.commitFinals(); err != nil {
+				j.finish(JobFailed, err)
+				return
+			}
 			j.finish(JobFinished, nil)
 			return
 		case JobCanceled:
@@ -468,6 +495,11 @@ type subtask struct {
 	blocked  backpressure // time spent waiting for downstream credit
 	inWM     atomic.Int64
 	finished atomic.Bool
+	// done is set once the subtask has ended its input and recorded finalOps, its state for checkpoints
+	// taken after it finished; lastCheckpoint is the newest checkpoint it took part in.
+	done           atomic.Bool
+	finalOps       []opCP
+	lastCheckpoint atomic.Int64
 
 	detailMu      sync.Mutex
 	detail        subtaskDetail
@@ -617,6 +649,10 @@ func (t *subtask) run() {
 	} else {
 		t.runInput()
 	}
+	if t.exec.stopped() {
+		return
+	}
+	t.recordFinal()
 	for _, op := range t.ops {
 		t.cur = op
 		if err := op.close(); err != nil {
@@ -696,6 +732,31 @@ func (t *subtask) runInput() {
 		}
 		t.publish()
 	}
+}
+
+// recordFinal captures what a finished subtask contributes to later checkpoints: a source's end position
+// and a sink's pre-committed final transactions. Keyed state is not kept: no input will ever change it, and
+// every event-time timer has fired with the final watermark.
+func (t *subtask) recordFinal() {
+	var ops []opCP
+	for _, op := range t.ops {
+		b := op.base()
+		cp := subtaskCP{Index: t.index}
+		if b.node.source != nil {
+			if rr, ok := t.reader.(ReplayableReader); ok {
+				if o, err := rr.Offset(); err == nil {
+					cp.Offset, cp.HasOffset = o, true
+				}
+			}
+		}
+		if s, ok := op.(*txnSinkOp); ok {
+			cp.State = s.finalState()
+		}
+		ops = append(ops, opCP{node: b.node.id, name: b.node.name, par: t.parallelism, cp: cp})
+	}
+	t.finalOps = ops
+	t.done.Store(true)
+	t.job.coord.subtaskFinished(t)
 }
 
 // finish ends the chain's input: each operator ends in chain order, then the writers send the end of the
