@@ -327,6 +327,10 @@ func (j *Job) run(ex *execution) {
 		ex.discard()
 		switch ex.status {
 		case JobFinished:
+			if err := j.coord.finalCheckpoint(ex); err != nil {
+				j.finish(JobFailed, err)
+				return
+			}
 			if err := ex.commitFinals(); err != nil {
 				j.finish(JobFailed, err)
 				return
