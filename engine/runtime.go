@@ -800,7 +800,16 @@ func (t *subtask) runSource() {
 	n := t.vertex.nodes[0]
 	head := t.ops[0]
 	hb := head.base()
-	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock})
+	setTime := func(int64) {}
+	if vc, ok := t.clock.(*VirtualClock); ok {
+		setTime = func(at int64) {
+			if at > vc.NowMillis() {
+				t.flush()
+				vc.Set(at)
+			}
+		}
+	}
+	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime})
 	if err != nil {
 		panic(fmt.Errorf("creating the source reader: %w", err))
 	}

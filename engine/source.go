@@ -34,6 +34,12 @@ type SourceContext struct {
 	Subtask     int   // index of this reader, 0 <= Subtask < Parallelism
 	Parallelism int   // number of parallel readers of the source
 	Clock       Clock // the job's processing-time clock
+	// SetTime moves the job's clock to t when it is a VirtualClock (a scripted replay drives processing time
+	// with its arrival times), after sending on every record read so far, so that downstream operators
+	// receive those records before any processing-time timer the new time makes due. As in Flink, an
+	// operator downstream still reads the clock when it processes a record, so processing-time results can
+	// differ between runs; event-time results never do. It does nothing with any other clock.
+	SetTime func(t int64)
 }
 
 // Source creates the parallel readers of a stream. It is the engine's counterpart of Flink's FLIP-27 Source.
