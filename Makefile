@@ -2,7 +2,9 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test test-race bench vet fmt chaos
+SEEDS ?= 200
+
+.PHONY: run test bench vet fmt chaos
 
 ## run: open the workbench on the built-in tutorials.
 run:
@@ -16,7 +18,11 @@ test: vet
 ## bench: the benchmark suite (weir bench) plus Go's testing.B benchmarks of the hot paths.
 bench:
 	$(GO) run . bench $(ARGS)
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine/...
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/ ./engine/...
+
+## chaos: the exactly-once chaos test over SEEDS seeds (default 200); ends with "N passed, N failed".
+chaos:
+	$(GO) test -count=1 -timeout 60m -run 'TestChaos$$' ./engine -chaos.seeds=$(SEEDS)
 
 vet:
 	$(GO) vet $(PKGS)

@@ -20,6 +20,9 @@ type Case struct {
 	Name string
 	// Baseline names the case this one is compared with ("" for none); it runs in the same invocation.
 	Baseline string
+	// Peer names a case of another engine doing the same work ("" for none); it also runs in the same
+	// invocation, and the report gives this case's speed relative to it.
+	Peer string
 	// About says in a few words what the case measures.
 	About string
 	// Run processes n events and returns how many it processed (which may differ from n, e.g. for a
@@ -52,6 +55,9 @@ type Result struct {
 	Baseline     string  `json:"baseline,omitempty"`
 	// Ratio is this case's events/s divided by its baseline's in the same run (0 if none).
 	Ratio float64 `json:"ratio,omitempty"`
+	// Peer and PeerRatio compare with another engine's case in the same run.
+	Peer      string  `json:"peer,omitempty"`
+	PeerRatio float64 `json:"peer_ratio,omitempty"`
 	Error string  `json:"error,omitempty"`
 }
 
@@ -78,6 +84,9 @@ func Run(opts Options, progress func(Result)) []Result {
 			if c.Baseline != "" {
 				want[c.Baseline] = true
 			}
+			if c.Peer != "" {
+				want[c.Peer] = true
+			}
 		}
 	}
 	results := map[string]*Result{}
@@ -94,6 +103,9 @@ func Run(opts Options, progress func(Result)) []Result {
 	for _, r := range order {
 		if b, ok := results[r.Baseline]; ok && b.EventsPerSec > 0 && r.Error == "" {
 			r.Ratio = r.EventsPerSec / b.EventsPerSec
+		}
+		if p, ok := results[r.Peer]; ok && p.EventsPerSec > 0 && r.Error == "" {
+			r.PeerRatio = r.EventsPerSec / p.EventsPerSec
 		}
 		out = append(out, *r)
 		if progress != nil {
@@ -126,7 +138,7 @@ func measure(c Case, events int64) Result {
 	start := time.Now()
 	done, err := c.Run(n)
 	secs := time.Since(start).Seconds()
-	r := Result{Name: c.Name, About: c.About, Events: done, Seconds: secs, Baseline: c.Baseline, PeakRSSBytes: peakRSS()}
+	r := Result{Name: c.Name, About: c.About, Events: done, Seconds: secs, Baseline: c.Baseline, Peer: c.Peer, PeakRSSBytes: peakRSS()}
 	if err != nil {
 		r.Error = err.Error()
 	} else if secs > 0 {
@@ -169,6 +181,9 @@ func Table(rs []Result) string {
 		ratio := ""
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2fx %s", r.Ratio, r.Baseline)
+		}
+		if r.PeerRatio > 0 {
+			ratio += fmt.Sprintf(", %.1fx %s", r.PeerRatio, r.Peer)
 		}
 		fmt.Fprintf(&b, "%-34s %12d %9.3f %14s %10s %s\n", r.Name, r.Events, r.Seconds, human(r.EventsPerSec), bytes(r.PeakRSSBytes), ratio)
 	}

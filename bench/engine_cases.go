@@ -50,7 +50,7 @@ func init() {
 			}
 			return n, nil
 		}})
-	Register(Case{Name: "map-chain/engine", Baseline: "map-chain/loop",
+	Register(Case{Name: "map-chain/engine", Baseline: "map-chain/loop", Peer: "map-chain/go-streams",
 		About: "source -> map -> filter -> map -> sink, parallelism 2, chained",
 		Run: func(n int64) (int64, error) {
 			env := engine.NewEnvironment(engine.Config{Parallelism: 2})
@@ -66,7 +66,11 @@ func init() {
 		name := fmt.Sprintf("window-count-%dk", keys/1000)
 		Register(Case{Name: name + "/loop", About: fmt.Sprintf("hand-written loop: count per key (%d keys) per 1 s tumbling window", keys),
 			Run: func(n int64) (int64, error) { return windowLoop(n, keys), nil }})
-		Register(Case{Name: name + "/heap", Baseline: name + "/loop",
+		peer := ""
+		if keys == 1000 {
+			peer = name + "/go-streams"
+		}
+		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Peer: peer,
 			About: fmt.Sprintf("keyBy -> 1 s event-time tumbling count, %d keys, heap state, parallelism 2", keys),
 			Run:   func(n int64) (int64, error) { return n, windowJob(n, keys) }})
 	}
