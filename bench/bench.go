@@ -58,7 +58,7 @@ type Result struct {
 	// Peer and PeerRatio compare with another engine's case in the same run.
 	Peer      string  `json:"peer,omitempty"`
 	PeerRatio float64 `json:"peer_ratio,omitempty"`
-	Error string  `json:"error,omitempty"`
+	Error     string  `json:"error,omitempty"`
 }
 
 // Options selects and sizes the cases to run.
