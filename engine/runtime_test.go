@@ -396,7 +396,7 @@ func TestReplayDrivesProcessingTimeWindows(t *testing.T) {
 		env := NewEnvironment(Config{Parallelism: p, Clock: NewVirtualClock(0), BufferSize: 64})
 		out := env.FromSource(replaySource{arrivals}, nil, "replay").
 			KeyBy(func(v any) any { return v.(rec).Key }).
-			Window(TumblingProcessingTimeWindows(100 * time.Millisecond)).
+			Window(TumblingProcessingTimeWindows(100*time.Millisecond)).
 			Aggregate(Count(), WithKeyAndWindow).Collect()
 		if _, err := env.Execute("replay"); err != nil {
 			t.Fatal(err)
