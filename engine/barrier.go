@@ -184,18 +184,12 @@ func (b *opBase) saveTimers() {
 		q    *timerQueue
 	}{{eventTimerTable, b.eventTimers}, {procTimerTable, b.procTimers}} {
 		tab := b.backend.Table(q.name)
-		grouped := map[timerID]bool{}
-		for _, t := range q.q.h {
-			id := timerID{t.ts, t.key, t.ns}
-			if seq, ok := q.q.set[id]; !ok || seq != t.seq || grouped[id] {
-				continue
-			}
-			grouped[id] = true
+		q.q.each(func(t timer) {
 			ns := state.Namespace(t.ns)
 			prev, _ := tab.Get(t.kg, t.key, ns)
 			ts, _ := prev.([]int64)
 			tab.Put(t.kg, t.key, ns, append(ts, t.ts))
-		}
+		})
 	}
 }
 

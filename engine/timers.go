@@ -1,6 +1,9 @@
 package engine
 
-import "container/heap"
+import (
+	"container/heap"
+	"sort"
+)
 
 // TimeDomain says which clock a timer was registered on.
 type TimeDomain uint8
@@ -24,7 +27,6 @@ type timer struct {
 	key any
 	kg  int
 	ns  Window
-	seq uint64 // registration order, so timers of equal time fire in a fixed order
 }
 
 type timerID struct {
@@ -33,37 +35,79 @@ type timerID struct {
 	ns  Window
 }
 
-// timerQueue is a min-heap of timers with Flink's set semantics: registering a timer that exists is a no-op,
-// and a deleted timer never fires.
+// timerQueue holds timers with Flink's set semantics: registering a timer that exists is a no-op, and a
+// deleted timer never fires. Timers are bucketed by time (windows make thousands of timers share one end
+// time): a min-heap orders the distinct times and each bucket keeps its timers in registration order, so
+// timers of equal time fire in a fixed order.
 type timerQueue struct {
-	h   timerHeap
-	set map[timerID]uint64 // live timers and the seq of their heap entry
-	seq uint64
+	times   timeHeap
+	buckets map[int64]*timerBucket
+	set     map[timerID]struct{} // live timers
+	deletes int                  // deletions from set since it was last rebuilt
 }
 
-func newTimerQueue() *timerQueue { return &timerQueue{set: map[timerID]uint64{}} }
+// forget removes id from the live set. A Go map keeps deleted slots until it grows, which lengthens every
+// lookup when timers come and go all the time (a window's timers are all deleted when it fires), so the set
+// is rebuilt once deletions outnumber live timers: amortised O(1) per deletion.
+func (q *timerQueue) forget(id timerID) {
+	delete(q.set, id)
+	q.deletes++
+	if q.deletes > 2*len(q.set)+1024 {
+		fresh := make(map[timerID]struct{}, len(q.set))
+		for k := range q.set {
+			fresh[k] = struct{}{}
+		}
+		q.set, q.deletes = fresh, 0
+	}
+}
+
+type timerBucket struct {
+	entries []timer
+	head    int
+}
+
+func newTimerQueue() *timerQueue {
+	return &timerQueue{buckets: map[int64]*timerBucket{}, set: map[timerID]struct{}{}}
+}
 
 func (q *timerQueue) add(ts int64, key any, kg int, ns Window) bool {
 	id := timerID{ts, key, ns}
 	if _, ok := q.set[id]; ok {
 		return false
 	}
-	q.seq++
-	q.set[id] = q.seq
-	heap.Push(&q.h, timer{ts: ts, key: key, kg: kg, ns: ns, seq: q.seq})
+	q.set[id] = struct{}{}
+	b := q.buckets[ts]
+	if b == nil {
+		b = &timerBucket{}
+		q.buckets[ts] = b
+		heap.Push(&q.times, ts)
+	}
+	b.entries = append(b.entries, timer{ts: ts, key: key, kg: kg, ns: ns})
 	return true
 }
 
-func (q *timerQueue) remove(ts int64, key any, ns Window) { delete(q.set, timerID{ts, key, ns}) }
+// remove deletes a timer; its bucket entry is skipped when reached.
+func (q *timerQueue) remove(ts int64, key any, ns Window) {
+	if _, ok := q.set[timerID{ts, key, ns}]; ok {
+		q.forget(timerID{ts, key, ns})
+	}
+}
 
-// peek returns the earliest live timer's time, dropping deleted entries on the way.
+// peek returns the earliest live timer's time, dropping deleted entries and empty buckets on the way.
 func (q *timerQueue) peek() (int64, bool) {
-	for len(q.h) > 0 {
-		t := q.h[0]
-		if seq, ok := q.set[timerID{t.ts, t.key, t.ns}]; ok && seq == t.seq {
-			return t.ts, true
+	for len(q.times) > 0 {
+		ts := q.times[0]
+		b := q.buckets[ts]
+		for b.head < len(b.entries) {
+			t := b.entries[b.head]
+			if _, ok := q.set[timerID{t.ts, t.key, t.ns}]; ok {
+				return ts, true
+			}
+			b.entries[b.head] = timer{}
+			b.head++
 		}
-		heap.Pop(&q.h)
+		delete(q.buckets, ts)
+		heap.Pop(&q.times)
 	}
 	return 0, false
 }
@@ -74,25 +118,40 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 	if !ok || ts > upTo {
 		return timer{}, false
 	}
-	t := heap.Pop(&q.h).(timer)
-	delete(q.set, timerID{t.ts, t.key, t.ns})
+	b := q.buckets[ts]
+	t := b.entries[b.head]
+	b.entries[b.head] = timer{}
+	b.head++
+	q.forget(timerID{t.ts, t.key, t.ns})
 	return t, true
 }
 
 func (q *timerQueue) len() int { return len(q.set) }
 
-type timerHeap []timer
-
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
-	if h[i].ts != h[j].ts {
-		return h[i].ts < h[j].ts
+// each calls f for every live timer, in firing order.
+func (q *timerQueue) each(f func(timer)) {
+	times := append([]int64(nil), q.times...)
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	seen := map[timerID]bool{}
+	for _, ts := range times {
+		b := q.buckets[ts]
+		for _, t := range b.entries[b.head:] {
+			id := timerID{t.ts, t.key, t.ns}
+			if _, live := q.set[id]; live && !seen[id] {
+				seen[id] = true
+				f(t)
+			}
+		}
 	}
-	return h[i].seq < h[j].seq
 }
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
+
+type timeHeap []int64
+
+func (h timeHeap) Len() int           { return len(h) }
+func (h timeHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h timeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *timeHeap) Push(x any)        { *h = append(*h, x.(int64)) }
+func (h *timeHeap) Pop() any {
 	old := *h
 	t := old[len(old)-1]
 	*h = old[:len(old)-1]

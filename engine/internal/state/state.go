@@ -100,7 +100,7 @@ func (h *Heap) Close() error              { h.tables = nil; return nil }
 func (h *Heap) Table(name string) Table {
 	t, ok := h.tables[name]
 	if !ok {
-		t = &heapTable{name: name, base: h.kgs.Start, groups: make([]map[entryKey]any, h.kgs.Len())}
+		t = &heapTable{name: name, base: h.kgs.Start, groups: make([]map[entryKey]any, h.kgs.Len()), deletes: make([]int, h.kgs.Len())}
 		h.tables[name] = t
 	}
 	return t
@@ -117,10 +117,11 @@ func (h *Heap) Stats() []TableStats {
 }
 
 type heapTable struct {
-	name   string
-	base   int
-	n      int
-	groups []map[entryKey]any
+	name    string
+	base    int
+	n       int
+	groups  []map[entryKey]any
+	deletes []int // deletions per group since its map was last rebuilt
 }
 
 func (t *heapTable) group(kg int, create bool) map[entryKey]any {
@@ -150,12 +151,25 @@ func (t *heapTable) Put(kg int, key any, ns Namespace, v any) {
 	g[k] = v
 }
 
+// Delete removes an entry. A Go map keeps deleted slots until it grows, which slows every lookup of a
+// table whose entries come and go (window contents), so a group's map is rebuilt once its deletions
+// outnumber its entries: amortised O(1) per deletion.
 func (t *heapTable) Delete(kg int, key any, ns Namespace) {
 	g := t.group(kg, false)
 	k := entryKey{key, ns}
-	if _, ok := g[k]; ok {
-		delete(g, k)
-		t.n--
+	if _, ok := g[k]; !ok {
+		return
+	}
+	delete(g, k)
+	t.n--
+	i := kg - t.base
+	t.deletes[i]++
+	if t.deletes[i] > 2*len(g)+256 {
+		fresh := make(map[entryKey]any, len(g))
+		for k, v := range g {
+			fresh[k] = v
+		}
+		t.groups[i], t.deletes[i] = fresh, 0
 	}
 }
 
