@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/de4e/weir/engine"
@@ -78,16 +79,54 @@ func init() {
 
 // windowJob counts events per key in 1 s event-time tumbling windows: the keyed window count of Flink's
 // Nexmark q12 and of issue 2's target.
-func windowJob(n, keys int64) error {
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+func windowJob(n, keys int64) error { return windowJobWith(n, keys, engine.Config{Parallelism: 2}) }
+
+func windowJobWith(n, keys int64, cfg engine.Config) error {
+	env := engine.NewEnvironment(cfg)
+	start := time.Now()
 	s := engine.ForBoundedOutOfOrderness(0)
 	env.FromSource(engine.GeneratorSource{Count: n, Gen: genEvent(keys)}, &s, "events").
 		KeyBy(keyOf).
 		Window(engine.TumblingEventTimeWindows(time.Second)).
 		Aggregate(engine.Count()).
 		SinkTo("discard", discard)
-	_, err := env.Execute("window count")
-	return err
+	job, err := env.Execute("window count")
+	if err != nil {
+		return err
+	}
+	// A run that lasted two checkpoint intervals must have completed a periodic checkpoint, or its
+	// figure would not measure checkpointing at all.
+	if every := cfg.Checkpointing.Interval; every > 0 && time.Since(start) > 2*every {
+		reason := "none was triggered"
+		for _, c := range job.Checkpoints() {
+			if c.Status == engine.CheckpointCompleted && !c.Final {
+				return nil
+			}
+			if c.Reason != "" {
+				reason = c.Reason
+			}
+		}
+		return fmt.Errorf("no periodic checkpoint completed during the run: %s", reason)
+	}
+	return nil
+}
+
+func init() {
+	// Each run lasts several checkpoint intervals (about 3 s and 25 s at 5M events/s).
+	for every, scale := range map[time.Duration]float64{time.Second: 8, 10 * time.Second: 60} {
+		Register(Case{Name: fmt.Sprintf("window-count-1k/heap-ckpt-%v", every), Baseline: "window-count-1k/heap",
+			About: fmt.Sprintf("the 1,000-key window count with exactly-once checkpoints every %v", every),
+			Scale: scale,
+			Run: func(n int64) (int64, error) {
+				dir, err := os.MkdirTemp("", "weir-bench-ckpt-")
+				if err != nil {
+					return 0, err
+				}
+				defer os.RemoveAll(dir)
+				return n, windowJobWith(n, 1000, engine.Config{Parallelism: 2,
+					Checkpointing: engine.CheckpointConfig{Interval: every, Dir: dir}})
+			}})
+	}
 }
 
 // windowLoop is the same computation by hand, in one goroutine, with the same key selector and aggregate

@@ -140,6 +140,7 @@ const (
 type CheckpointStats struct {
 	ID          int64
 	Savepoint   bool
+	Final       bool // taken after every subtask finished, to commit the sinks' last transactions
 	Status      CheckpointStatus
 	Acks, Total int // subtasks that acknowledged, and all of them
 	Started     time.Time

@@ -263,7 +263,7 @@ func (c *coordinator) finalCheckpoint(ex *execution) error {
 		return fmt.Errorf("engine: final checkpoint: %w", err)
 	}
 	p := &pendingCP{ex: ex, dir: dir, acks: map[*subtask]subtaskAck{},
-		stats: CheckpointStats{ID: id, Status: CheckpointInProgress, Started: time.Now(), Dir: dir}}
+		stats: CheckpointStats{ID: id, Final: true, Status: CheckpointInProgress, Started: time.Now(), Dir: dir}}
 	for _, ts := range ex.tasks {
 		for _, t := range ts {
 			p.acks[t] = subtaskAck{ops: t.finalOps}
