@@ -45,6 +45,13 @@ type Config struct {
 	StateBackend StateBackendKind
 	// Faults, if set, injects failures at named failpoints (tests and demonstrations).
 	Faults *Faults
+	// DeterministicTime makes processing time travel with the records, like a watermark: sources set it
+	// (SourceContext.SetTime, as scripted replays do with their arrival times), every operator's processing
+	// time is the lowest over its inputs, and processing-time timers fire as it passes them. Processing-time
+	// windows, timers and TTL then give the same results on every run and at any parallelism. It needs a
+	// VirtualClock; NewEnvironment installs one starting at 0 when Clock is nil. Default false: processing
+	// time is the clock's, read when a record is processed, as in Flink.
+	DeterministicTime bool
 }
 
 func (c Config) withDefaults() Config {
@@ -58,7 +65,11 @@ func (c Config) withDefaults() Config {
 		c.TaskManagers = 1
 	}
 	if c.Clock == nil {
-		c.Clock = RealClock{}
+		if c.DeterministicTime {
+			c.Clock = NewVirtualClock(0)
+		} else {
+			c.Clock = RealClock{}
+		}
 	}
 	if c.AutoWatermarkInterval <= 0 {
 		c.AutoWatermarkInterval = 200 * time.Millisecond
@@ -86,6 +97,9 @@ type Environment struct {
 func NewEnvironment(cfg Config) *Environment {
 	if cfg.MaxParallelism > 0 && cfg.Parallelism > cfg.MaxParallelism {
 		panic(fmt.Sprintf("engine: parallelism %d exceeds max parallelism %d", cfg.Parallelism, cfg.MaxParallelism))
+	}
+	if _, virtual := cfg.Clock.(*VirtualClock); cfg.DeterministicTime && cfg.Clock != nil && !virtual {
+		panic("engine: DeterministicTime needs a VirtualClock (or no Clock)")
 	}
 	return &Environment{cfg: cfg.withDefaults()}
 }

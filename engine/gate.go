@@ -15,6 +15,7 @@ const (
 	msgActive
 	msgEnd
 	msgMail
+	msgTime // in-band processing time (Config.DeterministicTime)
 )
 
 // message is what travels on a channel between two subtasks (in order: records never overtake watermarks),

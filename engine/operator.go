@@ -106,7 +106,7 @@ func (b *opBase) needKey(what string) {
 	}
 }
 
-func (b *opBase) processingTime() int64 { return b.task.clock.NowMillis() }
+func (b *opBase) processingTime() int64 { return b.task.now() }
 
 // emit sends a value downstream with timestamp ts.
 func (b *opBase) emit(v any, ts int64) {
@@ -155,6 +155,9 @@ func (b *opBase) advanceProcessingTime(op operator, now int64) {
 
 // scheduleProcWake asks the subtask to wake this operator when its earliest processing-time timer is due.
 func (b *opBase) scheduleProcWake(op operator) {
+	if b.task.inband {
+		return // in-band processing time fires timers as it advances (subtask.advanceTime)
+	}
 	next, ok := b.procTimers.peek()
 	if !ok || (b.procWakeAt != 0 && b.procWakeAt <= next) {
 		return

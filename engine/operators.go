@@ -253,7 +253,7 @@ func (e *wmEmitter) init(t *subtask, interval time.Duration) {
 	if e.interval <= 0 {
 		e.interval = t.job.cfg.AutoWatermarkInterval
 	}
-	e.lastEvent = t.clock.NowMillis()
+	e.lastEvent = t.now()
 	e.nextEmit = e.lastEvent + e.interval.Milliseconds()
 }
 
@@ -285,7 +285,7 @@ func (e *wmEmitter) onRecord(v any, ts int64) int64 {
 		e.setIdle(false)
 	}
 	if e.s.idle > 0 {
-		e.lastEvent = e.task.clock.NowMillis()
+		e.lastEvent = e.task.now()
 	}
 	e.gen.OnEvent(v, ts, e)
 	if e.s.perRecord {
@@ -296,7 +296,7 @@ func (e *wmEmitter) onRecord(v any, ts int64) int64 {
 
 // periodic runs the generator's periodic emission and the idleness check.
 func (e *wmEmitter) periodic() {
-	now := e.task.clock.NowMillis()
+	now := e.task.now()
 	if e.s.idle > 0 && now-e.lastEvent >= e.s.idle.Milliseconds() {
 		e.setIdle(true)
 		return
@@ -306,7 +306,7 @@ func (e *wmEmitter) periodic() {
 
 // maybePeriodic runs periodic when the interval has passed; sources call it between records.
 func (e *wmEmitter) maybePeriodic() {
-	if now := e.task.clock.NowMillis(); now >= e.nextEmit {
+	if now := e.task.now(); now >= e.nextEmit {
 		e.nextEmit = now + e.interval.Milliseconds()
 		e.periodic()
 	}

@@ -289,6 +289,12 @@ func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, er
 	for _, ts := range ex.tasks {
 		for _, t := range ts {
 			t.valve = newValve(len(t.gate.inputs))
+			t.inband = j.cfg.DeterministicTime
+			t.procNow = j.cfg.Clock.NowMillis()
+			t.chanTimes = make([]int64, len(t.gate.inputs))
+			for i := range t.chanTimes {
+				t.chanTimes[i] = t.procNow
+			}
 		}
 	}
 	if restore != nil {
@@ -496,6 +502,11 @@ type subtask struct {
 	restoreOffset []byte
 	readOffset    []byte // at-most-once: the reader's position after the last record
 
+	// In-band processing time (Config.DeterministicTime): the subtask's time and each channel's.
+	inband    bool
+	procNow   int64
+	chanTimes []int64
+
 	blocked  backpressure // time spent waiting for downstream credit
 	inWM     atomic.Int64
 	finished atomic.Bool
@@ -571,9 +582,57 @@ func (t *subtask) wakeAt(at int64, op operator) func() bool {
 	return t.clock.AfterFunc(at, func() {
 		t.gate.post(func() {
 			t.cur, t.curRec = op, nil
-			op.base().advanceProcessingTime(op, t.clock.NowMillis())
+			op.base().advanceProcessingTime(op, t.now())
 		})
 	})
+}
+
+// now returns the subtask's processing time: the in-band time with Config.DeterministicTime, else the clock.
+func (t *subtask) now() int64 {
+	if t.inband {
+		return t.procNow
+	}
+	return t.clock.NowMillis()
+}
+
+// advanceTime moves the in-band processing time to at: the chain's processing-time timers due by then fire,
+// and the time is sent on downstream after every record before it.
+func (t *subtask) advanceTime(at int64) {
+	if at <= t.procNow {
+		return
+	}
+	t.procNow = at
+	for _, op := range t.ops {
+		b := op.base()
+		if b.procTimers != nil {
+			t.cur = op
+			b.advanceProcessingTime(op, at)
+		}
+	}
+	for _, w := range t.writers {
+		if !w.ended {
+			w.broadcast(message{kind: msgTime, time: at})
+		}
+	}
+}
+
+// channelTime records channel ch's in-band time; the subtask's time is the lowest over live channels.
+func (t *subtask) channelTime(ch int, at int64) {
+	t.chanTimes[ch] = max(t.chanTimes[ch], at)
+	t.advanceTime(t.lowestChannelTime())
+}
+
+func (t *subtask) lowestChannelTime() int64 {
+	lowest, any := MaxWatermark, false
+	for i, ct := range t.chanTimes {
+		if !t.valve.ended[i] {
+			lowest, any = min(lowest, ct), true
+		}
+	}
+	if !any {
+		return t.procNow
+	}
+	return lowest
 }
 
 // everyInterval runs f on this subtask's goroutine every d of processing time.
@@ -584,12 +643,12 @@ func (t *subtask) everyInterval(d time.Duration, f func()) {
 			t.gate.post(func() {
 				f()
 				if !t.exec.stopped() && !t.finished.Load() {
-					schedule(t.clock.NowMillis() + d.Milliseconds())
+					schedule(t.now() + d.Milliseconds())
 				}
 			})
 		})
 	}
-	schedule(t.clock.NowMillis() + d.Milliseconds())
+	schedule(t.now() + d.Milliseconds())
 }
 
 // failure describes a panic in the subtask: the operator, the subtask and the record being processed.
@@ -722,10 +781,15 @@ func (t *subtask) runInput() {
 			}
 		case msgBarrier:
 			t.onBarrier(m.ch, m.time)
+		case msgTime:
+			t.channelTime(m.ch, m.time)
 		case msgEnd:
 			allEnded := t.valve.end(m.ch)
 			if t.align != nil { // an ended channel will send no barrier: it may complete an alignment
 				t.onBarrier(m.ch, t.align.id)
+			}
+			if t.inband && !allEnded { // an ended channel no longer holds back in-band time
+				t.advanceTime(t.lowestChannelTime())
 			}
 			if allEnded {
 				t.finish()
@@ -803,6 +867,10 @@ func (t *subtask) runSource() {
 	setTime := func(int64) {}
 	if vc, ok := t.clock.(*VirtualClock); ok {
 		setTime = func(at int64) {
+			if t.inband && at > t.procNow {
+				t.flush()
+				t.advanceTime(at)
+			}
 			if at > vc.NowMillis() {
 				t.flush()
 				vc.Set(at)
