@@ -439,9 +439,3 @@ func (c *coordinator) restoreCandidates() []*checkpointMeta {
 	}
 	return out
 }
-
-func (c *coordinator) completedCount() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.completed)
-}

@@ -55,6 +55,7 @@ var ErrTaskManagerLost = errors.New("engine: TaskManager lost")
 // the JobManager discards it, waits, and starts a new attempt from the latest completed checkpoint.
 type Job struct {
 	name   string
+	runID  string // unique to this run of the job, growing with time (names sink transactions)
 	cfg    Config
 	plan   *Plan
 	tms    []TaskManager
@@ -119,7 +120,8 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &Job{name: name, cfg: e.cfg, plan: plan, done: make(chan struct{}), cancel: make(chan struct{})}
+	j := &Job{name: name, runID: fmt.Sprintf("%016x", time.Now().UnixNano()), cfg: e.cfg, plan: plan,
+		done: make(chan struct{}), cancel: make(chan struct{})}
 	j.events.clock = e.cfg.Clock
 	if err := j.placeSlots(); err != nil {
 		return nil, err
@@ -375,23 +377,39 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 		return nil, ErrCanceled
 	}
 	var fallbackErr error
-	for _, cp := range j.coord.restoreCandidates() {
-		ex, err := j.newExecution(failed.attempt+1, cp)
-		if err == nil {
-			if fallbackErr != nil {
-				j.events.add(Event{Kind: EventCheckpointFallback, Detail: fmt.Sprintf("restored checkpoint %d instead: %v", cp.ID, fallbackErr)})
-			}
-			j.status.Store(int32(JobRunning))
-			return ex, nil
-		}
-		j.events.add(Event{Kind: EventCheckpointFallback, Detail: fmt.Sprintf("checkpoint %d cannot be restored: %v", cp.ID, err)})
-		fallbackErr = err
+	candidates := j.coord.restoreCandidates()
+	if len(candidates) == 0 && failed.restored != nil {
+		// No checkpoint completed since the attempt started from a checkpoint or savepoint: start from it.
+		candidates = []*checkpointMeta{failed.restored}
 	}
-	if cp := failed.restored; cp != nil && j.coord.completedCount() == 0 && fallbackErr == nil {
-		// The attempt had started from a checkpoint and none was completed since: start from it again.
-		if ex, err := j.newExecution(failed.attempt+1, cp); err == nil {
-			j.status.Store(int32(JobRunning))
-			return ex, nil
+	for _, cp := range candidates {
+		for try := 1; ; try++ {
+			ex, err := j.newExecution(failed.attempt+1, cp)
+			if err == nil {
+				if fallbackErr != nil {
+					j.events.add(Event{Kind: EventCheckpointFallback, Detail: fmt.Sprintf("restored checkpoint %d instead: %v", cp.ID, fallbackErr)})
+				}
+				j.status.Store(int32(JobRunning))
+				return ex, nil
+			}
+			if errors.Is(err, ErrCorruptCheckpoint) {
+				// Only a checkpoint that cannot be read is given up for an older one. (Output its sinks
+				// committed may then be repeated: the older checkpoint does not know it was committed.)
+				j.events.add(Event{Kind: EventCheckpointFallback, Detail: fmt.Sprintf("checkpoint %d cannot be restored: %v", cp.ID, err)})
+				fallbackErr = err
+				break
+			}
+			// Any other failure to restore is retried on the same checkpoint: falling back would replay
+			// records whose results a newer checkpoint has already committed.
+			if try >= 3 {
+				return nil, fmt.Errorf("engine: restoring checkpoint %d failed %d times: %w", cp.ID, try, err)
+			}
+			j.events.add(Event{Kind: EventJobRestarting, Detail: fmt.Sprintf("restoring checkpoint %d failed, retrying: %v", cp.ID, err)})
+			select {
+			case <-time.After(rs.delay()):
+			case <-j.cancel:
+				return nil, ErrCanceled
+			}
 		}
 	}
 	ex, err := j.newExecution(failed.attempt+1, nil) // no usable checkpoint: start from the beginning

@@ -75,7 +75,9 @@ func (o *txnSinkOp) open() error {
 
 func (o *txnSinkOp) begin() error {
 	o.seq++
-	o.curName = fmt.Sprintf("part-%03d-%04d-%06d", o.task.index, o.task.exec.attempt, o.seq)
+	// Names must never repeat, also across processes (a job restarted after a crash begins at attempt 0
+	// again): the job's run id, which grows with time, keeps them unique and in commit order.
+	o.curName = fmt.Sprintf("part-%03d-%s-%04d-%06d", o.task.index, o.task.job.runID, o.task.exec.attempt, o.seq)
 	t, err := o.sink.Begin(o.task.index, o.curName)
 	if err != nil {
 		return fmt.Errorf("begin transaction %s: %w", o.curName, err)
@@ -231,6 +233,9 @@ func (f FileSink) Begin(_ int, name string) (Transaction, error) {
 		return nil, err
 	}
 	t := &fileTxn{dir: f.Dir, name: name}
+	if _, err := os.Stat(t.final()); err == nil {
+		return nil, fmt.Errorf("transaction %s was committed already; refusing to overwrite it", name)
+	}
 	file, err := os.OpenFile(t.tmp(), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
@@ -303,7 +308,7 @@ func (t *fileTxn) Abort() error {
 }
 
 // ReadCommitted returns the lines of the committed files of a FileSink directory, file by file in name
-// order (subtask, attempt, sequence).
+// order (subtask, run, attempt, sequence: the order they were committed in, per subtask).
 func ReadCommitted(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {

@@ -209,12 +209,10 @@ func (s *DataStream) Connect(other *DataStream) *ConnectedStreams {
 
 // WindowAll groups the whole stream (not keyed) into windows, evaluated by a single subtask.
 func (s *DataStream) WindowAll(assigner WindowAssigner) *WindowedStream {
-	ws := s.KeyBy(func(any) any { return allKey{} }).Window(assigner)
+	ws := s.KeyBy(func(any) any { return 0 }).Window(assigner) // one key: every record in one subtask
 	ws.all = true
 	return ws
 }
-
-type allKey struct{}
 
 // Process runs a ProcessFunction per key, with keyed state and timers (Flink's KeyedProcessFunction).
 func (k *KeyedStream) Process(f ProcessFunction) *DataStream {

@@ -223,13 +223,3 @@ func (t *heapTable) estimateBytes(sizeOf func(any) int64) int64 {
 	}
 	return bytes * int64(t.n) / sampled
 }
-
-// SnapshotSync is not implemented yet for the heap (see the issue "Durable state and exactly-once").
-func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
-	return nil, errors.New("state: heap snapshots are not implemented yet")
-}
-
-// Restore is not implemented yet for the heap.
-func (h *Heap) Restore(dirs []string) error {
-	return errors.New("state: heap restore is not implemented yet")
-}

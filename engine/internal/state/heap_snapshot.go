@@ -1,0 +1,223 @@
+package state
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"sync"
+)
+
+// Heap snapshots are one file, state.bin, holding a block per key group: the key group (uint32), the length
+// of the gob-encoded entries (uint32), a CRC-32C of them (uint32), then the entries. A truncated or damaged
+// file fails its length or checksum and is reported as ErrCorruptSnapshot with the file's name.
+const heapSnapshotFile = "state.bin"
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// snapEntry is one stored value in a snapshot.
+type snapEntry struct {
+	Table string
+	Key   any
+	NS    Namespace
+	V     any
+}
+
+var registered sync.Map // reflect.Type -> struct{}
+
+// Register makes the concrete type of v storable in heap snapshots, under a name stable across processes.
+// The engine registers its own types; Register is called automatically for every type met while
+// snapshotting, which covers restores in the same process. A job restored in a new process must register
+// the named types its state holds before the restore (engine.RegisterType).
+func Register(v any) {
+	if v == nil {
+		return
+	}
+	t := reflect.TypeOf(v)
+	if _, ok := registered.Load(t); ok {
+		return
+	}
+	registered.Store(t, struct{}{})
+	defer func() { recover() }() // gob refuses a second name for a type it already knows: that is fine
+	gob.Register(v)
+}
+
+// registerDeep registers the dynamic types inside v that gob will meet behind interfaces.
+func registerDeep(v any, depth int) {
+	if v == nil || depth > 4 {
+		return
+	}
+	Register(v)
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Interface || rv.Type().Elem().Kind() == reflect.Struct {
+			for i := 0; i < min(rv.Len(), 64); i++ {
+				registerDeep(rv.Index(i).Interface(), depth+1)
+			}
+		}
+	case reflect.Map:
+		it := rv.MapRange()
+		for n := 0; it.Next() && n < 64; n++ {
+			registerDeep(it.Key().Interface(), depth+1)
+			registerDeep(it.Value().Interface(), depth+1)
+		}
+	case reflect.Struct:
+		for i := 0; i < rv.NumField(); i++ {
+			if f := rv.Field(i); f.CanInterface() && (f.Kind() == reflect.Interface || f.Kind() == reflect.Slice || f.Kind() == reflect.Map) {
+				registerDeep(f.Interface(), depth+1)
+			}
+		}
+	}
+}
+
+// SnapshotSync copies every key group's map (and, one level down, the maps MapState mutates in place): the
+// copy-on-write point. The returned finish encodes the copy into dir.
+func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	type group struct {
+		kg      int
+		entries []snapEntry
+	}
+	var groups []group
+	byKG := map[int]int{}
+	names := make([]string, 0, len(h.tables))
+	for name := range h.tables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t := h.tables[name]
+		for i, g := range t.groups {
+			if len(g) == 0 {
+				continue
+			}
+			kg := t.base + i
+			gi, ok := byKG[kg]
+			if !ok {
+				gi = len(groups)
+				byKG[kg] = gi
+				groups = append(groups, group{kg: kg})
+			}
+			for k, v := range g {
+				groups[gi].entries = append(groups[gi].entries, snapEntry{Table: name, Key: k.key, NS: k.ns, V: cloneMaps(v)})
+			}
+		}
+	}
+	return func() (SnapshotStats, error) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return SnapshotStats{}, err
+		}
+		path := filepath.Join(dir, heapSnapshotFile)
+		f, err := os.Create(path)
+		if err != nil {
+			return SnapshotStats{}, err
+		}
+		w := bufio.NewWriter(f)
+		var stats SnapshotStats
+		for _, g := range groups {
+			for _, e := range g.entries {
+				registerDeep(e.Key, 0)
+				registerDeep(e.V, 0)
+			}
+			var body bytes.Buffer
+			if err := gob.NewEncoder(&body).Encode(g.entries); err != nil {
+				f.Close()
+				return SnapshotStats{}, fmt.Errorf("state: snapshot of key group %d: %w", g.kg, err)
+			}
+			var hdr [12]byte
+			binary.BigEndian.PutUint32(hdr[0:], uint32(g.kg))
+			binary.BigEndian.PutUint32(hdr[4:], uint32(body.Len()))
+			binary.BigEndian.PutUint32(hdr[8:], crc32.Checksum(body.Bytes(), castagnoli))
+			w.Write(hdr[:])
+			w.Write(body.Bytes())
+			stats.Keys += int64(len(g.entries))
+			stats.Bytes += int64(len(hdr) + body.Len())
+		}
+		if err := w.Flush(); err != nil {
+			f.Close()
+			return SnapshotStats{}, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return SnapshotStats{}, err
+		}
+		stats.NewBytes = stats.Bytes // a heap snapshot is written whole each time
+		return stats, f.Close()
+	}, nil
+}
+
+// cloneMaps copies the maps that MapState changes in place, so the snapshot keeps the values of its moment.
+func cloneMaps(v any) any {
+	switch m := v.(type) {
+	case map[any]any:
+		c := make(map[any]any, len(m))
+		for k, x := range m {
+			c[k] = x
+		}
+		return c
+	case map[string]any:
+		c := make(map[string]any, len(m))
+		for k, x := range m {
+			c[k] = x
+		}
+		return c
+	}
+	return v
+}
+
+// Restore replaces the backend's contents with the key groups of its range found in the snapshots in dirs.
+func (h *Heap) Restore(dirs []string) error {
+	h.tables = map[string]*heapTable{}
+	for _, dir := range dirs {
+		if err := h.restoreFile(filepath.Join(dir, heapSnapshotFile)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Heap) restoreFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, path, err)
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for {
+		var hdr [12]byte
+		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("%w: %s: truncated block header", ErrCorruptSnapshot, path)
+		}
+		kg := int(binary.BigEndian.Uint32(hdr[0:]))
+		n := binary.BigEndian.Uint32(hdr[4:])
+		if n > 1<<30 {
+			return fmt.Errorf("%w: %s: key group %d claims %d bytes", ErrCorruptSnapshot, path, kg, n)
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return fmt.Errorf("%w: %s: key group %d is truncated", ErrCorruptSnapshot, path, kg)
+		}
+		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(hdr[8:]) {
+			return fmt.Errorf("%w: %s: key group %d fails its checksum", ErrCorruptSnapshot, path, kg)
+		}
+		if !h.kgs.Contains(kg) {
+			continue // another subtask's key group (rescaling)
+		}
+		var entries []snapEntry
+		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&entries); err != nil {
+			return fmt.Errorf("%w: %s: key group %d: %v (a type stored in state may need engine.RegisterType)", ErrCorruptSnapshot, path, kg, err)
+		}
+		for _, e := range entries {
+			h.Table(e.Table).Put(kg, e.Key, e.NS, e.V)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
+)
+
+type point struct {
+	X, Y int64
+}
+
+func fill(h *Heap, maxP, n int) {
+	for i := range n {
+		key := fmt.Sprint("k", i)
+		kg := keygroup.Of(key, maxP)
+		if !h.kgs.Contains(kg) {
+			continue
+		}
+		h.Table("count").Put(kg, key, Namespace{}, int64(i))
+		h.Table("window").Put(kg, key, Namespace{Start: 0, End: 10}, []any{point{int64(i), 2}})
+		h.Table("map").Put(kg, key, Namespace{}, map[any]any{"a": int64(i)})
+	}
+}
+
+func dump(h *Heap) string {
+	var lines []string
+	for name, t := range h.tables {
+		t.ForEach(func(kg int, key any, ns Namespace, v any) bool {
+			lines = append(lines, fmt.Sprintf("%s %d %v %v %v", name, kg, key, ns, v))
+			return true
+		})
+	}
+	sortStrings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for k := i; k > 0 && s[k] < s[k-1]; k-- {
+			s[k], s[k-1] = s[k-1], s[k]
+		}
+	}
+}
+
+// A snapshot restores the state of its moment: later writes (including in-place MapState changes) do not
+// leak into it, and a restore into a different key-group range (rescaling) keeps only its own key groups.
+func TestHeapSnapshotRestoreAndRescale(t *testing.T) {
+	const maxP = 16
+	full := NewHeap(keygroup.Range{Start: 0, End: maxP - 1})
+	fill(full, maxP, 200)
+	want := dump(full)
+	dir := t.TempDir()
+	finish, err := full.SnapshotSync(1, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Writes after the synchronous part must not reach the snapshot.
+	kg := keygroup.Of("k1", maxP)
+	full.Table("count").Put(kg, "k1", Namespace{}, int64(-1))
+	m, _ := full.Table("map").Get(kg, "k1", Namespace{})
+	m.(map[any]any)["a"] = int64(-1)
+	stats, err := finish()
+	if err != nil || stats.Keys != 600 || stats.Bytes == 0 {
+		t.Fatalf("finish: %+v %v", stats, err)
+	}
+	restored := NewHeap(keygroup.Range{Start: 0, End: maxP - 1})
+	if err := restored.Restore([]string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(restored); got != want {
+		t.Fatalf("restored state differs")
+	}
+	// Rescale 1 -> 2: each half gets exactly its key groups.
+	var halves []string
+	for i := range 2 {
+		h := NewHeap(keygroup.RangeFor(maxP, 2, i))
+		if err := h.Restore([]string{dir}); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, tab := range h.tables {
+			n += tab.Len()
+		}
+		if n == 0 || n == 600 {
+			t.Fatalf("half %d holds %d entries", i, n)
+		}
+		halves = append(halves, dump(h))
+	}
+	merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
+	sortStrings(merged)
+	if strings.Join(merged, "\n") != want {
+		t.Fatal("the two halves do not add up to the whole")
+	}
+}
+
+func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
+	h := NewHeap(keygroup.Range{Start: 0, End: 7})
+	fill(h, 8, 50)
+	dir := t.TempDir()
+	finish, _ := h.SnapshotSync(1, dir)
+	if _, err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, heapSnapshotFile)
+	b, _ := os.ReadFile(path)
+	for name, bad := range map[string][]byte{
+		"truncated": b[:len(b)-7],
+		"flipped":   append(append([]byte{}, b[:40]...), append([]byte{b[40] ^ 0xff}, b[41:]...)...),
+	} {
+		os.WriteFile(path, bad, 0o644)
+		err := NewHeap(keygroup.Range{Start: 0, End: 7}).Restore([]string{dir})
+		if !errors.Is(err, ErrCorruptSnapshot) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	if err := NewHeap(keygroup.Range{Start: 0, End: 7}).Restore([]string{t.TempDir()}); !errors.Is(err, ErrCorruptSnapshot) {
+		t.Errorf("missing file: err = %v", err)
+	}
+}

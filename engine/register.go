@@ -1,0 +1,18 @@
+package engine
+
+import "github.com/de4e/weir/engine/internal/state"
+
+// RegisterType makes the type of v storable in state snapshots under a name that is stable across processes.
+// Types met while taking a snapshot are registered automatically, which covers recovery within one process;
+// a job restored in a new process (Config.Checkpointing.RestoreFrom after a crash) must register the named
+// types its keyed state holds before it starts, as encoding/gob requires.
+func RegisterType(v any) { state.Register(v) }
+
+func init() {
+	// The engine's own values in state: TTL envelopes, window contents, merging-window sets, timers,
+	// accumulators.
+	for _, v := range []any{ttlValue{}, TimestampedValue{}, []TimestampedValue(nil), Window{}, map[Window]Window{},
+		[]int64(nil), avgAcc{}, WindowResult{}, []any(nil), map[any]any{}, map[string]any{}} {
+		RegisterType(v)
+	}
+}
