@@ -22,7 +22,9 @@ bench:
 
 ## chaos: the exactly-once chaos test over SEEDS seeds (default 200); ends with "N passed, N failed".
 chaos:
-	$(GO) test -count=1 -timeout 60m -run 'TestChaos$$' ./engine -chaos.seeds=$(SEEDS)
+	@log=$$(mktemp); $(GO) test -count=1 -timeout 60m -v -run 'TestChaos$$' ./engine -chaos.seeds=$(SEEDS) >$$log 2>&1; status=$$?; \
+	grep -E -- '--- FAIL|differs' $$log | head -20; grep -E '^chaos:' $$log; \
+	grep -E '^[0-9]+ passed, [0-9]+ failed$$' $$log || { tail -30 $$log; echo "0 passed, 1 failed"; }; rm -f $$log; exit $$status
 
 vet:
 	$(GO) vet $(PKGS)
