@@ -30,6 +30,9 @@ type Case struct {
 	Run func(n int64) (int64, error)
 	// Scale multiplies the requested number of events for this case (slow cases use less than 1). Default 1.
 	Scale float64
+	// Note, if set, is called after Run and returns figures the case measured itself (a checkpoint's
+	// duration, a recovery time), shown beside the throughput.
+	Note func() string
 }
 
 var cases []Case
@@ -59,6 +62,8 @@ type Result struct {
 	Peer      string  `json:"peer,omitempty"`
 	PeerRatio float64 `json:"peer_ratio,omitempty"`
 	Error     string  `json:"error,omitempty"`
+	// Note holds figures the case measured itself.
+	Note string `json:"note,omitempty"`
 }
 
 // Options selects and sizes the cases to run.
@@ -144,6 +149,9 @@ func measure(c Case, events int64) Result {
 	} else if secs > 0 {
 		r.EventsPerSec = float64(done) / secs
 	}
+	if c.Note != nil && err == nil {
+		r.Note = c.Note()
+	}
 	return r
 }
 
@@ -184,6 +192,9 @@ func Table(rs []Result) string {
 		}
 		if r.PeerRatio > 0 {
 			ratio += fmt.Sprintf(", %.1fx %s", r.PeerRatio, r.Peer)
+		}
+		if r.Note != "" {
+			ratio = strings.TrimPrefix(ratio+"; "+r.Note, "; ")
 		}
 		fmt.Fprintf(&b, "%-34s %12d %9.3f %14s %10s %s\n", r.Name, r.Events, r.Seconds, human(r.EventsPerSec), bytes(r.PeakRSSBytes), ratio)
 	}

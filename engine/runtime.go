@@ -333,12 +333,15 @@ func (j *Job) run(ex *execution) {
 		ex.wg.Wait()
 		j.coord.attemptEnded(ex)
 		ex.discard()
+		if ex.status == JobFinished {
+			// The final checkpoint records the sinks' last transactions before they are committed; if it
+			// cannot complete, the attempt fails over like any other failure (Flink's final checkpoint).
+			if err := j.coord.finalCheckpoint(ex); err != nil {
+				ex.status, ex.err = JobFailed, err
+			}
+		}
 		switch ex.status {
 		case JobFinished:
-			if err := j.coord.finalCheckpoint(ex); err != nil {
-				j.finish(JobFailed, err)
-				return
-			}
 			if err := ex.commitFinals(); err != nil {
 				j.finish(JobFailed, err)
 				return

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -78,15 +79,16 @@ func registerDeep(v any, depth int) {
 	}
 }
 
-// SnapshotSync copies every key group's map (and, one level down, the maps MapState mutates in place): the
-// copy-on-write point. The returned finish encodes the copy into dir.
+// SnapshotSync copies every key group's map with maps.Clone (and, in tables holding maps, those maps too,
+// since MapState changes them in place): the copy-on-write point. The returned finish encodes the copy
+// into dir, one checksummed block per key group.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
-	type group struct {
-		kg      int
-		entries []snapEntry
+	type part struct {
+		table string
+		m     map[entryKey]any
 	}
-	var groups []group
-	byKG := map[int]int{}
+	byKG := map[int][]part{}
+	var kgs []int
 	names := make([]string, 0, len(h.tables))
 	for name := range h.tables {
 		names = append(names, name)
@@ -98,18 +100,22 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 			if len(g) == 0 {
 				continue
 			}
+			c := maps.Clone(g)
+			for k, v := range c {
+				if cv := cloneMaps(v); !sameValue(cv, v) {
+					c[k] = cv
+				} else {
+					break // a table holds one kind of value: no maps here
+				}
+			}
 			kg := t.base + i
-			gi, ok := byKG[kg]
-			if !ok {
-				gi = len(groups)
-				byKG[kg] = gi
-				groups = append(groups, group{kg: kg})
+			if _, ok := byKG[kg]; !ok {
+				kgs = append(kgs, kg)
 			}
-			for k, v := range g {
-				groups[gi].entries = append(groups[gi].entries, snapEntry{Table: name, Key: k.key, NS: k.ns, V: cloneMaps(v)})
-			}
+			byKG[kg] = append(byKG[kg], part{name, c})
 		}
 	}
+	sort.Ints(kgs)
 	return func() (SnapshotStats, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return SnapshotStats{}, err
@@ -121,23 +127,27 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		}
 		w := bufio.NewWriter(f)
 		var stats SnapshotStats
-		for _, g := range groups {
-			for _, e := range g.entries {
-				registerDeep(e.Key, 0)
-				registerDeep(e.V, 0)
+		for _, kg := range kgs {
+			var entries []snapEntry
+			for _, p := range byKG[kg] {
+				for k, v := range p.m {
+					registerDeep(k.key, 0)
+					registerDeep(v, 0)
+					entries = append(entries, snapEntry{Table: p.table, Key: k.key, NS: k.ns, V: v})
+				}
 			}
 			var body bytes.Buffer
-			if err := gob.NewEncoder(&body).Encode(g.entries); err != nil {
+			if err := gob.NewEncoder(&body).Encode(entries); err != nil {
 				f.Close()
-				return SnapshotStats{}, fmt.Errorf("state: snapshot of key group %d: %w", g.kg, err)
+				return SnapshotStats{}, fmt.Errorf("state: snapshot of key group %d: %w", kg, err)
 			}
 			var hdr [12]byte
-			binary.BigEndian.PutUint32(hdr[0:], uint32(g.kg))
+			binary.BigEndian.PutUint32(hdr[0:], uint32(kg))
 			binary.BigEndian.PutUint32(hdr[4:], uint32(body.Len()))
 			binary.BigEndian.PutUint32(hdr[8:], crc32.Checksum(body.Bytes(), castagnoli))
 			w.Write(hdr[:])
 			w.Write(body.Bytes())
-			stats.Keys += int64(len(g.entries))
+			stats.Keys += int64(len(entries))
 			stats.Bytes += int64(len(hdr) + body.Len())
 		}
 		if err := w.Flush(); err != nil {
@@ -151,6 +161,15 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		stats.NewBytes = stats.Bytes // a heap snapshot is written whole each time
 		return stats, f.Close()
 	}, nil
+}
+
+// sameValue reports whether cloneMaps returned v itself (no map to copy).
+func sameValue(a, b any) bool {
+	switch a.(type) {
+	case map[any]any, map[string]any:
+		return false
+	}
+	return true
 }
 
 // cloneMaps copies the maps that MapState changes in place, so the snapshot keeps the values of its moment.

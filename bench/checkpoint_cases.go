@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/de4e/weir/engine"
+)
+
+// Checkpoint cost against state size, and recovery time: a keyed job counts records per key for n distinct
+// keys (one ValueState entry each), then waits with its state in place while a checkpoint is taken (and,
+// for recovery, a TaskManager is killed and the job restored from it). The figures are reported per key
+// (events = keys), plus the checkpoint's own statistics.
+func init() {
+	for _, keys := range []int64{1_000_000, 10_000_000} {
+		name := fmt.Sprintf("checkpoint-%dM-keys/heap", keys/1_000_000)
+		Register(Case{Name: name, About: fmt.Sprintf("fill %d keys of heap state, then checkpoint them (the note has the checkpoint's figures)", keys),
+			Scale: float64(keys) / 2_000_000,
+			Note:  checkpointNote,
+			Run: func(n int64) (int64, error) {
+				st, _, err := stateJob(n, false)
+				if err != nil {
+					return 0, err
+				}
+				lastCheckpoint = st
+				return n, nil
+			}})
+	}
+	Register(Case{Name: "recovery-1M-keys/heap", About: "fill 1,000,000 keys, checkpoint, kill a TaskManager: the note has the time until the job runs again restored",
+		Scale: 0.5,
+		Note: func() string {
+			return fmt.Sprintf("recovery %v; %s", lastRecovery.Round(time.Millisecond), checkpointNote())
+		},
+		Run: func(n int64) (int64, error) {
+			st, d, err := stateJob(n, true)
+			if err != nil {
+				return 0, err
+			}
+			lastCheckpoint, lastRecovery = st, d
+			return n, nil
+		}})
+}
+
+func checkpointNote() string {
+	c := lastCheckpoint
+	return fmt.Sprintf("checkpoint %v (sync %v, async %v), %d MiB", c.Duration.Round(time.Millisecond),
+		c.SyncMax.Round(time.Millisecond), c.AsyncMax.Round(time.Millisecond), c.Bytes>>20)
+}
+
+// lastCheckpoint and lastRecovery keep the latest measurements for the report (weir bench prints them).
+var (
+	lastCheckpoint engine.CheckpointStats
+	lastRecovery   time.Duration
+)
+
+// keySource produces n records with distinct keys, then nothing (it stays open, so state stays in place).
+type keySource struct{ n int64 }
+
+func (s keySource) MaxParallelism() int { return 1 }
+func (s keySource) Reader(engine.SourceContext) (engine.SourceReader, error) {
+	return &keyReader{n: s.n}, nil
+}
+
+type keyReader struct{ n, next int64 }
+
+func (r *keyReader) Read() (engine.SourceElement, error) {
+	if r.next >= r.n {
+		time.Sleep(time.Millisecond)
+		return engine.SourceElement{}, engine.ErrNoData
+	}
+	r.next++
+	return engine.SourceElement{Value: r.next, Timestamp: engine.NoTimestamp}, nil
+}
+func (r *keyReader) Close() error            { return nil }
+func (r *keyReader) Offset() ([]byte, error) { return []byte(fmt.Sprint(r.next)), nil }
+func (r *keyReader) Seek(b []byte) error     { _, err := fmt.Sscan(string(b), &r.next); return err }
+
+// stateJob fills keyed state with n keys, checkpoints it, and with recover set kills a TaskManager and
+// measures the time until the job runs again from that checkpoint.
+func stateJob(n int64, recover bool) (engine.CheckpointStats, time.Duration, error) {
+	dir, err := os.MkdirTemp("", "weir-bench-state-")
+	if err != nil {
+		return engine.CheckpointStats{}, 0, err
+	}
+	defer os.RemoveAll(dir)
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2,
+		Checkpointing: engine.CheckpointConfig{Dir: dir},
+		Restart:       engine.RestartStrategy{Attempts: 1, Delay: time.Millisecond}})
+	seen := engine.State("seen")
+	env.FromSource(keySource{n}, nil, "keys").
+		KeyBy(func(v any) any { return v }).
+		Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, _ engine.Collector) {
+			ctx.ValueState(seen).Update(int64(1))
+		}}).
+		SinkTo("discard", discard)
+	job, err := env.ExecuteAsync("state")
+	if err != nil {
+		return engine.CheckpointStats{}, 0, err
+	}
+	defer job.Cancel()
+	for processed(job) < n { // wait until every key is in state
+		if err := job.Err(); err != nil {
+			return engine.CheckpointStats{}, 0, err
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	id, err := job.TriggerCheckpoint()
+	if err != nil {
+		return engine.CheckpointStats{}, 0, err
+	}
+	st, err := waitCheckpoint(job, id)
+	if err != nil || !recover {
+		return st, 0, err
+	}
+	start := time.Now()
+	if err := job.KillTaskManager(1); err != nil {
+		return st, 0, err
+	}
+	for job.Restarts() == 0 || job.Status() != engine.JobRunning {
+		if job.Status().Terminal() {
+			return st, 0, fmt.Errorf("the job ended instead of recovering: %v", job.Err())
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+	return st, time.Since(start), nil
+}
+
+func processed(job *engine.Job) int64 {
+	s := job.Snapshot()
+	return s.Vertices[len(s.Vertices)-1].Operators[0].RecordsIn
+}
+
+func waitCheckpoint(job *engine.Job, id int64) (engine.CheckpointStats, error) {
+	for {
+		for _, c := range job.Checkpoints() {
+			if c.ID != id {
+				continue
+			}
+			switch c.Status {
+			case engine.CheckpointCompleted:
+				return c, nil
+			case engine.CheckpointAborted:
+				return c, fmt.Errorf("checkpoint %d aborted: %s", id, c.Reason)
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
