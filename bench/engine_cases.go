@@ -112,9 +112,14 @@ func windowJobWith(n, keys int64, cfg engine.Config) error {
 }
 
 func init() {
-	// Each run lasts several checkpoint intervals (about 3 s and 25 s at 5M events/s).
+	// Each run lasts several checkpoint intervals (about 3 s and 25 s at 5M events/s) and is compared with
+	// the same run with checkpoints off.
 	for every, scale := range map[time.Duration]float64{time.Second: 8, 10 * time.Second: 60} {
-		Register(Case{Name: fmt.Sprintf("window-count-1k/heap-ckpt-%v", every), Baseline: "window-count-1k/heap",
+		off := fmt.Sprintf("window-count-1k/heap-ckpt-off-%v", every)
+		Register(Case{Name: off, About: fmt.Sprintf("the 1,000-key window count, as long as the %v checkpoint case, checkpoints off", every),
+			Scale: scale,
+			Run:   func(n int64) (int64, error) { return n, windowJob(n, 1000) }})
+		Register(Case{Name: fmt.Sprintf("window-count-1k/heap-ckpt-%v", every), Baseline: off,
 			About: fmt.Sprintf("the 1,000-key window count with exactly-once checkpoints every %v", every),
 			Scale: scale,
 			Run: func(n int64) (int64, error) {
