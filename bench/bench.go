@@ -30,6 +30,8 @@ type Case struct {
 	Run func(n int64) (int64, error)
 	// Scale multiplies the requested number of events for this case (slow cases use less than 1). Default 1.
 	Scale float64
+	// Setup, if set, prepares the case's input for n events before the clock starts.
+	Setup func(n int64) error
 	// Note, if set, is called after Run and returns figures the case measured itself (a checkpoint's
 	// duration, a recovery time), shown beside the throughput.
 	Note func() string
@@ -138,6 +140,11 @@ func measure(c Case, events int64) Result {
 		scale = 1
 	}
 	n := max(int64(float64(events)*scale), 1)
+	if c.Setup != nil {
+		if err := c.Setup(n); err != nil {
+			return Result{Name: c.Name, About: c.About, Error: "setup: " + err.Error()}
+		}
+	}
 	debug.FreeOSMemory() // give back what earlier cases used, so the peak below is this case's
 	resetPeakRSS()
 	start := time.Now()
@@ -196,7 +203,7 @@ func Table(rs []Result) string {
 		if r.Note != "" {
 			ratio = strings.TrimPrefix(ratio+"; "+r.Note, "; ")
 		}
-		fmt.Fprintf(&b, "%-34s %12d %9.3f %14s %10s %s\n", r.Name, r.Events, r.Seconds, human(r.EventsPerSec), bytes(r.PeakRSSBytes), ratio)
+		fmt.Fprintf(&b, "%-34s %12d %9.3f %14s %10s %s\n", r.Name, r.Events, r.Seconds, human(r.EventsPerSec), mib(r.PeakRSSBytes), ratio)
 	}
 	return b.String()
 }
@@ -211,7 +218,7 @@ func human(x float64) string {
 	return fmt.Sprintf("%.0f", x)
 }
 
-func bytes(n int64) string {
+func mib(n int64) string {
 	if n <= 0 {
 		return "-"
 	}

@@ -6,12 +6,26 @@ import (
 	"sync"
 )
 
-// Field returns the named field of a record: an exported struct field (also of a pointer to a struct, and of
-// the anonymous struct types that interpreted cells produce) or a map[string]any entry. An empty name returns
-// v itself. A missing field panics with a message naming it, which fails the job at that record.
+// Fielder is implemented by records that resolve their own field names, such as a recorded event whose
+// payload entries are its fields.
+type Fielder interface {
+	Field(name string) (any, bool)
+}
+
+// Field returns the named field of a record: what a Fielder returns, an exported struct field (also of a
+// pointer to a struct, and of the anonymous struct types that interpreted cells produce), or a map[string]any
+// entry. An empty name returns v itself. A missing field panics with a message naming it, which fails the
+// job at that record.
 func Field(v any, name string) any {
 	if name == "" {
 		return v
+	}
+	if f, ok := v.(Fielder); ok {
+		x, ok := f.Field(name)
+		if !ok {
+			panic(fmt.Sprintf("engine.Field: %T has no field %q", v, name))
+		}
+		return x
 	}
 	if m, ok := v.(map[string]any); ok {
 		f, ok := m[name]

@@ -1,0 +1,212 @@
+package sources
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// Event is one recorded event. It is also the record a replay hands to the engine.
+type Event struct {
+	Arrival int64          `json:"arrival"`           // when it reaches the job, milliseconds
+	Time    int64          `json:"time"`              // when it happened (event time), milliseconds
+	Key     string         `json:"key"`               // its key (page, account, ride, ...)
+	Kind    string         `json:"kind,omitempty"`    // what it is (click, start, end, fare, bid, ...)
+	Payload map[string]any `json:"payload,omitempty"` // the rest; JSON numbers are float64
+}
+
+// Field returns a field of the event: Arrival, Time, Key or Kind (any case), or a payload entry. It lets
+// engine.Field, KeyByField and the aggregate helpers read payload entries by name.
+func (e Event) Field(name string) (any, bool) {
+	switch strings.ToLower(name) {
+	case "arrival":
+		return e.Arrival, true
+	case "time":
+		return e.Time, true
+	case "key":
+		return e.Key, true
+	case "kind":
+		return e.Kind, true
+	}
+	v, ok := e.Payload[name]
+	return v, ok
+}
+
+// Float returns payload entry name as a float64 (0 if missing or not a number).
+func (e Event) Float(name string) float64 {
+	switch v := e.Payload[name].(type) {
+	case float64:
+		return v
+	case int64:
+		return float64(v)
+	case int:
+		return float64(v)
+	}
+	return 0
+}
+
+// Int returns payload entry name as an int64 (0 if missing or not a number).
+func (e Event) Int(name string) int64 { return int64(math.Round(e.Float(name))) }
+
+// String returns payload entry name as a string ("" if missing).
+func (e Event) String(name string) string {
+	s, _ := e.Payload[name].(string)
+	return s
+}
+
+// Marker is a scripted line of a recording.
+type Marker struct {
+	Kind   string `json:"marker"` // "watermark", "crash" or "pause"
+	Time   int64  `json:"time,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Line is one parsed line: an event or a marker.
+type Line struct {
+	Event  *Event
+	Marker *Marker
+}
+
+// ErrBadLine is wrapped by the error for a line that is not a valid event or marker.
+var ErrBadLine = errors.New("bad recording line")
+
+// rawLine is every field a line may have, decoded in one pass.
+type rawLine struct {
+	Marker  *string        `json:"marker"`
+	Reason  string         `json:"reason"`
+	Arrival *int64         `json:"arrival"`
+	Time    *int64         `json:"time"`
+	Key     *string        `json:"key"`
+	Kind    string         `json:"kind"`
+	Payload map[string]any `json:"payload"`
+}
+
+// ParseLine parses one line of a recording.
+func ParseLine(b []byte) (Line, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return Line{}, fmt.Errorf("%w: not a JSON object", ErrBadLine)
+	}
+	var r rawLine
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&r); err != nil {
+		return Line{}, fmt.Errorf("%w: %v", ErrBadLine, err)
+	}
+	if d.More() {
+		return Line{}, fmt.Errorf("%w: more than one JSON value on the line", ErrBadLine)
+	}
+	if r.Marker != nil {
+		if r.Arrival != nil || r.Key != nil || r.Kind != "" || r.Payload != nil {
+			return Line{}, fmt.Errorf("%w: a marker line has only marker, time and reason", ErrBadLine)
+		}
+		m := Marker{Kind: *r.Marker, Reason: r.Reason}
+		if r.Time != nil {
+			m.Time = *r.Time
+		}
+		switch m.Kind {
+		case "watermark", "crash", "pause":
+			return Line{Marker: &m}, nil
+		}
+		return Line{}, fmt.Errorf("%w: unknown marker %q (want watermark, crash or pause)", ErrBadLine, m.Kind)
+	}
+	switch {
+	case r.Arrival == nil:
+		return Line{}, fmt.Errorf("%w: missing \"arrival\"", ErrBadLine)
+	case r.Time == nil:
+		return Line{}, fmt.Errorf("%w: missing \"time\"", ErrBadLine)
+	case r.Key == nil:
+		return Line{}, fmt.Errorf("%w: missing \"key\"", ErrBadLine)
+	case *r.Arrival < 0:
+		return Line{}, fmt.Errorf("%w: negative arrival %d", ErrBadLine, *r.Arrival)
+	case r.Reason != "":
+		return Line{}, fmt.Errorf("%w: reason belongs to crash markers", ErrBadLine)
+	}
+	return Line{Event: &Event{Arrival: *r.Arrival, Time: *r.Time, Key: *r.Key, Kind: r.Kind, Payload: r.Payload}}, nil
+}
+
+// Policy says what a Reader does with a bad line.
+type Policy uint8
+
+// The policies for bad lines.
+const (
+	// Fail stops at the first bad line with an error naming its file and line. The default.
+	Fail Policy = iota
+	// Skip counts bad lines (Reader.Skipped) and goes on.
+	Skip
+)
+
+// maxLine is the longest line a Reader accepts (1 MiB).
+const maxLine = 1 << 20
+
+// Reader reads a recording lazily, a line at a time.
+type Reader struct {
+	name    string
+	sc      *bufio.Scanner
+	line    int
+	policy  Policy
+	skipped int
+	lastErr error
+}
+
+// NewReader reads a recording from r; name (a file name) is used in errors.
+func NewReader(r io.Reader, name string, policy Policy) *Reader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxLine)
+	return &Reader{name: name, sc: sc, policy: policy}
+}
+
+// Next returns the next line, io.EOF at the end, or an error naming the file and line of a bad line.
+func (r *Reader) Next() (Line, error) {
+	for r.sc.Scan() {
+		r.line++
+		b := r.sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		l, err := ParseLine(b)
+		if err == nil {
+			return l, nil
+		}
+		err = fmt.Errorf("%s:%d: %w", r.name, r.line, err)
+		if r.policy == Skip {
+			r.skipped++
+			r.lastErr = err
+			continue
+		}
+		return Line{}, err
+	}
+	if err := r.sc.Err(); err != nil {
+		return Line{}, fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, err)
+	}
+	return Line{}, io.EOF
+}
+
+// Line returns the number of the line read last.
+func (r *Reader) Line() int { return r.line }
+
+// Skipped returns how many bad lines the Skip policy passed over, and the last of their errors.
+func (r *Reader) Skipped() (int, error) { return r.skipped, r.lastErr }
+
+// WriteEvents writes events (and markers) as NDJSON.
+func WriteEvents(w io.Writer, lines []Line) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, l := range lines {
+		var err error
+		if l.Marker != nil {
+			err = enc.Encode(l.Marker)
+		} else {
+			err = enc.Encode(l.Event)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

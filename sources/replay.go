@@ -1,0 +1,277 @@
+package sources
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/de4e/weir/engine"
+)
+
+// Controller steers a replay while its job runs: speed, pause, single steps. It is safe for concurrent use
+// (the workbench calls it from its own goroutine) and outlives job restarts, so a crash marker fires once.
+type Controller struct {
+	mu      sync.Mutex
+	speed   float64 // 0: as fast as possible; 1: real time; N: N times real time
+	paused  bool
+	steps   int
+	pos     int64 // events and markers consumed
+	lastArr int64
+	crashed map[int64]bool
+	// pacing: wall-clock time at which arrival anchorArr is due
+	anchorWall time.Time
+	anchorArr  int64
+	anchored   bool
+}
+
+// NewController returns a controller replaying at speed (0 for as fast as possible, 1 for real time).
+func NewController(speed float64) *Controller {
+	return &Controller{speed: speed, crashed: map[int64]bool{}}
+}
+
+// SetSpeed changes the speed: 0 for as fast as possible, 1 for real time, N for N times real time.
+func (c *Controller) SetSpeed(speed float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.speed, c.anchored = max(speed, 0), false
+}
+
+// Pause stops the replay after the current event.
+func (c *Controller) Pause() { c.mu.Lock(); c.paused = true; c.mu.Unlock() }
+
+// Resume continues a paused replay.
+func (c *Controller) Resume() { c.mu.Lock(); c.paused, c.anchored = false, false; c.mu.Unlock() }
+
+// Step lets a paused replay emit one more event.
+func (c *Controller) Step() { c.mu.Lock(); c.steps++; c.mu.Unlock() }
+
+// Progress says how far the replay is.
+type Progress struct {
+	Position    int64   // events and markers consumed
+	LastArrival int64   // arrival time of the last event, milliseconds
+	Paused      bool    // paused
+	Speed       float64 // current speed
+}
+
+// Progress returns how far the replay is.
+func (c *Controller) Progress() Progress {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Progress{Position: c.pos, LastArrival: c.lastArr, Paused: c.paused, Speed: c.speed}
+}
+
+// admit decides whether the event arriving at arrival may be emitted now.
+func (c *Controller) admit(arrival int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.paused {
+		if c.steps == 0 {
+			return false
+		}
+		c.steps--
+		return true
+	}
+	if c.speed == 0 {
+		return true
+	}
+	now := time.Now()
+	if !c.anchored {
+		c.anchorWall, c.anchorArr, c.anchored = now, arrival, true
+	}
+	due := c.anchorWall.Add(time.Duration(float64(arrival-c.anchorArr)/c.speed) * time.Millisecond)
+	return !now.Before(due)
+}
+
+func (c *Controller) consumed(pos, arrival int64) {
+	c.mu.Lock()
+	c.pos, c.lastArr = pos, max(c.lastArr, arrival)
+	c.mu.Unlock()
+}
+
+// firstCrash reports whether the crash marker at pos has not fired yet, and marks it fired.
+func (c *Controller) firstCrash(pos int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.crashed[pos] {
+		return false
+	}
+	c.crashed[pos] = true
+	return true
+}
+
+// Replay is an engine.Source replaying recordings, merged by arrival time. Ties go to the recording given
+// first, then to the earlier line.
+type Replay struct {
+	// Recordings are opened afresh by every reader (and after every restore).
+	Recordings []Opener
+	// Control steers the replay. It also remembers which crash markers have fired, across the job's
+	// restarts, so a Replay used by a job needs one; nil replays as fast as possible and fires a crash
+	// marker every time it is reached.
+	Control *Controller
+	// Policy for bad lines. Default Fail.
+	Policy Policy
+}
+
+// Opener opens one recording: its name (for errors) and its contents.
+type Opener struct {
+	Name string
+	Open func() (io.ReadCloser, error)
+}
+
+// MaxParallelism returns 1: a replay keeps its recordings' order, so one reader replays them.
+func (Replay) MaxParallelism() int { return 1 }
+
+// Reader opens the recordings.
+func (r Replay) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
+	if len(r.Recordings) == 0 {
+		return nil, errors.New("sources: a replay needs at least one recording")
+	}
+	if r.Control == nil {
+		r.Control = NewController(0)
+	}
+	rd := &replayReader{r: r, ctx: ctx}
+	if err := rd.open(); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+type replayReader struct {
+	r       Replay
+	ctx     engine.SourceContext
+	streams []*stream
+	pos     int64
+	pending *Line // the next line, chosen but not yet admitted
+}
+
+type stream struct {
+	rc   io.ReadCloser
+	rd   *Reader
+	head *Line
+	done bool
+}
+
+func (rr *replayReader) open() error {
+	rr.Close()
+	rr.streams, rr.pos, rr.pending = nil, 0, nil
+	for _, o := range rr.r.Recordings {
+		rc, err := o.Open()
+		if err != nil {
+			return fmt.Errorf("sources: opening %s: %w", o.Name, err)
+		}
+		rr.streams = append(rr.streams, &stream{rc: rc, rd: NewReader(rc, o.Name, rr.r.Policy)})
+	}
+	return nil
+}
+
+// next picks the next line of the merged recordings: a marker at the head of its recording first (it stays
+// where it was written), else the event with the smallest arrival, ties going to the recording given first.
+func (rr *replayReader) next() (*Line, error) {
+	best := -1
+	for i, s := range rr.streams {
+		if s.done {
+			continue
+		}
+		if s.head == nil {
+			l, err := s.rd.Next()
+			if err == io.EOF {
+				s.done = true
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			s.head = &l
+		}
+		if s.head.Marker != nil {
+			best = i
+			break
+		}
+		if best < 0 || s.head.Event.Arrival < rr.streams[best].head.Event.Arrival {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, io.EOF
+	}
+	l := rr.streams[best].head
+	rr.streams[best].head = nil
+	return l, nil
+}
+
+func (rr *replayReader) Read() (engine.SourceElement, error) {
+	if rr.pending == nil {
+		l, err := rr.next()
+		if err == io.EOF {
+			return engine.SourceElement{}, engine.ErrEndOfInput
+		}
+		if err != nil {
+			return engine.SourceElement{}, err
+		}
+		rr.pending = l
+	}
+	l := rr.pending
+	c := rr.r.Control
+	if m := l.Marker; m != nil {
+		rr.pending = nil
+		rr.pos++
+		c.consumed(rr.pos, -1)
+		switch m.Kind {
+		case "watermark":
+			return engine.SourceElement{Value: engine.Watermark{Time: m.Time}}, nil
+		case "crash":
+			if c.firstCrash(rr.pos) {
+				return engine.SourceElement{Value: engine.Crash{Reason: m.Reason}}, nil
+			}
+		case "pause":
+			c.Pause()
+		}
+		return rr.Read()
+	}
+	e := l.Event
+	if !c.admit(e.Arrival) {
+		return engine.SourceElement{}, engine.ErrNoData
+	}
+	rr.pending = nil
+	rr.pos++
+	c.consumed(rr.pos, e.Arrival)
+	if c.Progress().Speed == 0 && rr.ctx.SetTime != nil {
+		rr.ctx.SetTime(e.Arrival) // replayed as fast as possible, the arrival times are the clock
+	}
+	return engine.SourceElement{Value: *e, Timestamp: e.Time}, nil
+}
+
+// Offset is the number of lines consumed.
+func (rr *replayReader) Offset() ([]byte, error) { return []byte(strconv.FormatInt(rr.pos, 10)), nil }
+
+// Seek reopens the recordings and skips to a position Offset returned.
+func (rr *replayReader) Seek(off []byte) error {
+	n, err := strconv.ParseInt(string(off), 10, 64)
+	if err != nil {
+		return fmt.Errorf("sources: bad replay offset %q", off)
+	}
+	if err := rr.open(); err != nil {
+		return err
+	}
+	for rr.pos < n {
+		if _, err := rr.next(); err != nil {
+			if err == io.EOF {
+				return fmt.Errorf("sources: replay offset %d is past the end (%d lines)", n, rr.pos)
+			}
+			return err
+		}
+		rr.pos++
+	}
+	return nil
+}
+
+func (rr *replayReader) Close() error {
+	for _, s := range rr.streams {
+		s.rc.Close()
+	}
+	rr.streams = nil
+	return nil
+}
