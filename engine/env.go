@@ -89,9 +89,24 @@ func (c Config) withDefaults() Config {
 // Environment builds a job: its sources and operators form a graph that runs only when Execute is called
 // (lazy evaluation, as in Flink). An Environment is not safe for concurrent use while the graph is built.
 type Environment struct {
-	cfg   Config
-	nodes []*node
+	cfg      Config
+	nodes    []*node
+	observer Observer
 }
+
+// Observer is told what an Environment runs: the workbench uses it to show the jobs and results of a
+// notebook cell live. Either function may be nil; both are called on the goroutine that builds or starts
+// the job and must not block.
+type Observer struct {
+	// JobStarted is called with every job the Environment starts, before its first record is read.
+	JobStarted func(*Job)
+	// Collecting is called when a stream is collected (DataStream.Collect), with the name of the stream's
+	// last operator and the result that will fill as the job runs.
+	Collecting func(name string, c *Collected)
+}
+
+// Observe makes o the Environment's observer, replacing any earlier one.
+func (e *Environment) Observe(o Observer) { e.observer = o }
 
 // NewEnvironment returns an empty Environment with cfg (the zero Config for every default).
 func NewEnvironment(cfg Config) *Environment {

@@ -143,6 +143,9 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	j.status.Store(int32(JobRunning))
 	j.events.add(Event{Kind: EventJobStarted, Detail: j.name})
 	j.cur.Store(first)
+	if e.observer.JobStarted != nil {
+		e.observer.JobStarted(j)
+	}
 	go j.run(first)
 	return j, nil
 }

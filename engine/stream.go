@@ -494,6 +494,9 @@ func (c *Collected) Len() int {
 // Collect ends the stream in a sink that keeps every record in memory, for tests, cells and small results.
 func (s *DataStream) Collect() *Collected {
 	c := &Collected{}
+	if f := s.env.observer.Collecting; f != nil {
+		f(s.lastName(), c)
+	}
 	s.SinkTo("Collect", func(v any, ts int64) error {
 		c.mu.Lock()
 		c.recs = append(c.recs, TimestampedValue{v, ts})
@@ -501,4 +504,17 @@ func (s *DataStream) Collect() *Collected {
 		return nil
 	})
 	return c
+}
+
+// lastName returns the name of the operator that produces the stream (the names of a union's inputs, joined).
+func (s *DataStream) lastName() string {
+	names := make([]string, 0, len(s.inputs))
+	for _, in := range s.inputs {
+		n := in.node.name
+		if in.side != nil {
+			n += "." + in.side.Name
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, "+")
 }

@@ -1,0 +1,119 @@
+package notebook
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Load reads and parses the notebook at path.
+func Load(path string) (*Notebook, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, b)
+}
+
+// Save writes nb to path atomically: the bytes go to a temporary file in the same directory, which is
+// fsynced and renamed over path, so a crash or a full disk leaves either the old or the new notebook, never
+// a mix. The version it replaces is kept as path + ".bak". On success the recovery file, if any, is removed.
+func (nb *Notebook) Save(path string) error {
+	data := nb.Render()
+	if old, err := os.ReadFile(path); err == nil {
+		if err := WriteFileAtomic(path+".bak", old); err != nil {
+			return fmt.Errorf("notebook: keeping a backup of %s: %w", path, err)
+		}
+	}
+	if err := WriteFileAtomic(path, data); err != nil {
+		return fmt.Errorf("notebook: saving %s: %w", path, err)
+	}
+	if err := os.Remove(RecoveryPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("notebook: removing the recovery file of %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same directory that is fsynced and
+// then renamed into place; the directory is fsynced too. On any error path is unchanged and the temporary
+// file is removed.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if fi, statErr := os.Stat(path); statErr == nil {
+		_ = os.Chmod(f.Name(), fi.Mode().Perm())
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync() // best effort: not every file system syncs directories
+		d.Close()
+	}
+	return nil
+}
+
+// RecoveryPath returns where the workbench autosaves unsaved changes of the notebook at path: a hidden file
+// beside it.
+func RecoveryPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".recovery")
+}
+
+// SaveRecovery writes nb's unsaved state to path's recovery file (atomically).
+func (nb *Notebook) SaveRecovery(path string) error {
+	if err := WriteFileAtomic(RecoveryPath(path), nb.Render()); err != nil {
+		return fmt.Errorf("notebook: autosaving %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadRecovery returns the recovery copy of the notebook at path and when it was written, if there is one
+// not older than the notebook itself; otherwise it returns nil and no error.
+func LoadRecovery(path string) (*Notebook, time.Time, error) {
+	rp := RecoveryPath(path)
+	ri, err := os.Stat(rp)
+	if err != nil {
+		return nil, time.Time{}, nil
+	}
+	if fi, err := os.Stat(path); err == nil && ri.ModTime().Before(fi.ModTime()) {
+		return nil, time.Time{}, nil
+	}
+	b, err := os.ReadFile(rp)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	nb, err := Parse(rp, b)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return nb, ri.ModTime(), nil
+}
+
+// DiscardRecovery removes path's recovery file, if any.
+func DiscardRecovery(path string) error {
+	if err := os.Remove(RecoveryPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
