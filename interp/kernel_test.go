@@ -1,0 +1,153 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func run(t *testing.T, k *Kernel, id, src string) *Execution {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return k.Run(ctx, Cell{ID: id, Source: src})
+}
+
+func mustRun(t *testing.T, k *Kernel, id, src string) *Execution {
+	t.Helper()
+	ex := run(t, k, id, src)
+	if err := ex.Err(); err != nil {
+		t.Fatalf("cell %s: %v\noutput: %s", id, err, ex.Output())
+	}
+	return ex
+}
+
+func TestStateIsKeptAcrossCellsThatMixDeclarationsAndStatements(t *testing.T) {
+	k := New(Options{})
+	mustRun(t, k, "a", "import \"fmt\"\ntype Ride struct{ ID int64; Fare float64 }\nrides := []Ride{{1, 2.5}, {2, 4}}\nfunc total(rs []Ride) float64 {\n\tt := 0.0\n\tfor _, r := range rs { t += r.Fare }\n\treturn t\n}\nvar n = len(rides)")
+	ex := mustRun(t, k, "b", "import \"strings\"\nfmt.Println(strings.ToUpper(\"sum\"), total(rides), n)\ntotal(rides)")
+	if got := ex.Output(); got != "SUM 6.5 2\n" {
+		t.Errorf("output %q", got)
+	}
+	if got := ex.Value(); got != "6.5" {
+		t.Errorf("value %q", got)
+	}
+}
+
+func TestModernSyntaxIsLoweredOrRefusedWithWhatToWrite(t *testing.T) {
+	k := New(Options{})
+	ex := mustRun(t, k, "range", "s := 0\nfor i := range 4 { s += i }\nn := 3\nfor range n { s++ }\nfunc f(m int) int { t := 0; for j := range m { t += j }; return t }\nfmt.Println(s, f(5))")
+	if ex.Output() != "9 10\n" {
+		t.Errorf("range over int: %q", ex.Output())
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"x := 1\ny := min(x, 2)", "line 2:6: syntax: the min builtin (Go 1.21) is not supported by the interpreter: write math.Min"},
+		{"m := map[string]int{}\nclear(m)", "line 2:1: syntax: the clear builtin"},
+	} {
+		err := run(t, k, "bad", tc.src).Err()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	mustRun(t, k, "own-min", "func min(a, b int) int { if a < b { return a }; return b }\nfmt.Println(min(3, 2))")
+}
+
+// TestBadCellsGiveClearErrorsAndLeaveTheKernelUsable is the suite of bad cells of issue 5: each gives its
+// message with the cell's own line and column, and the next cell still sees what earlier cells declared.
+func TestBadCellsGiveClearErrorsAndLeaveTheKernelUsable(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	mustRun(t, k, "setup", "base := 40")
+	for _, tc := range []struct {
+		name, src string
+		kind      string
+		want      string
+	}{
+		{"syntax", "x := 1\ny := (x +\n", "syntax", "cell bad, line 3:1"},
+		{"syntax-brace", "if true {\n\tfmt.Println(1)\n", "syntax", "line 3:1: syntax: unexpected end of the cell"},
+		{"type", "x := 1\nvar s string = x", "compile", "cell bad, line 2:"},
+		{"undefined", "\n\nfmt.Println(nope)", "compile", "line 3:13: compile: undefined: nope"},
+		{"panic", "var xs []int\nfmt.Println(xs[3])", "panic", "cell bad, line 2:"},
+		{"panic-in-job", "env := engine.NewEnvironment(engine.Config{})\nenv.FromElements(1, 2, 3).\n\tMap(func(v any) any { var s []int; return s[v.(int)] }).\n\tPrint()\n_, err := env.Execute(\"boom\")\nif err != nil { panic(err) }",
+			"panic", `operator "Map"`},
+	} {
+		ex := run(t, k, "bad", tc.src)
+		var ce *CellError
+		if !errors.As(ex.Err(), &ce) || ce.Kind != tc.kind || !strings.Contains(ce.Error(), tc.want) {
+			t.Errorf("%s: got %v (kind %v), want a %s error containing %q", tc.name, ex.Err(), ce, tc.kind, tc.want)
+		}
+		if ex := run(t, k, "after", "base + 2"); ex.Err() != nil || ex.Value() != "42" {
+			t.Fatalf("%s left the kernel unusable: %v %q", tc.name, ex.Err(), ex.Value())
+		}
+	}
+}
+
+func TestPanicInAJobPointsAtTheCellThatDefinedTheFunction(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	mustRun(t, k, "fn", "\nfunc price(v any) any {\n\tvar s []float64\n\treturn s[v.(int)]\n}")
+	ex := run(t, k, "job2", "env := engine.NewEnvironment(engine.Config{Parallelism: 1})\nenv.FromElements(1).Map(price).Print()\nif _, err := env.Execute(\"prices\"); err != nil { panic(err) }")
+	var ce *CellError
+	if !errors.As(ex.Err(), &ce) || !strings.Contains(ce.Msg, `operator "Map"`) || ce.Cell != "fn" || ce.Line < 2 || ce.Line > 4 {
+		// yaegi places a panic on the line of the value involved (here the slice's declaration, line 3).
+		t.Errorf("got %v, want the operator and a line of cell fn's function", ex.Err())
+	}
+}
+
+func TestInterruptStopsAnInfiniteLoopAndItsJobs(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	mustRun(t, k, "setup", "n := 1")
+	for _, src := range []string{
+		"for { n++ }",
+		"env := engine.NewEnvironment(engine.Config{})\nenv.FromSource(engine.GeneratorSource{Gen: func(i int64) engine.SourceElement { return engine.SourceElement{Value: i, Timestamp: i} }}, nil, \"forever\").Print()\nenv.Execute(\"forever\")",
+	} {
+		ex, err := k.Start(context.Background(), Cell{ID: "loop", Source: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if !ex.Running() {
+			t.Fatalf("%q ended by itself: %v", src, ex.Err())
+		}
+		k.Interrupt()
+		select {
+		case <-ex.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q: interrupt did not stop the cell", src)
+		}
+		var ce *CellError
+		if !errors.As(ex.Err(), &ce) || ce.Kind != "interrupted" {
+			t.Errorf("%q: got %v, want interrupted", src, ex.Err())
+		}
+		for _, j := range ex.Jobs() {
+			select {
+			case <-j.Done():
+			case <-time.After(10 * time.Second):
+				t.Errorf("the cell's job still runs after the interrupt")
+			}
+		}
+		if ex := run(t, k, "after", "n > 0"); ex.Err() != nil || ex.Value() != "true" {
+			t.Fatalf("kernel unusable after interrupt: %v %q", ex.Err(), ex.Value())
+		}
+	}
+}
+
+func TestTimeoutStopsACell(t *testing.T) {
+	k := New(Options{})
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, errors.New("too slow"))
+	defer cancel()
+	ex := k.Run(ctx, Cell{ID: "slow", Source: "for {}"})
+	if err := ex.Err(); err == nil || !strings.Contains(err.Error(), "too slow") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestRestartForgetsDeclarations(t *testing.T) {
+	k := New(Options{})
+	mustRun(t, k, "a", "x := 1")
+	k.Restart()
+	if err := run(t, k, "b", "x").Err(); err == nil || !strings.Contains(err.Error(), "undefined: x") {
+		t.Errorf("after restart: %v", err)
+	}
+	mustRun(t, k, "c", "fmt.Sprint(engine.HeapState)")
+}

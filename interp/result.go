@@ -1,0 +1,198 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/de4e/weir/engine"
+)
+
+// Result is a stream a cell collects (DataStream.Collect); it fills while the job runs, so rendering it
+// again shows the job's progress.
+type Result struct {
+	Name      string // the operator that produces the stream
+	Collected *engine.Collected
+}
+
+// The result modes of a cell (notebook.Meta.Mode).
+const (
+	ModeAppend    = "append"    // every record, in arrival order (the default)
+	ModeTable     = "table"     // the latest row per key, updated in place
+	ModeChangelog = "changelog" // the table's changes: +I for a new key, -U and +U for an update
+	ModeValue     = "value"     // the latest record only
+)
+
+// Modes lists the result modes.
+var Modes = []string{ModeAppend, ModeTable, ModeChangelog, ModeValue}
+
+// maxRows bounds how many rows a rendering shows; the rest is counted.
+const maxRows = 200
+
+// Render formats the result in a mode. key names the struct field that identifies a table row; "" uses
+// Key, Start and End for window results and the first field of other structs, and the whole value for
+// anything else.
+func (r *Result) Render(mode, key string) string {
+	recs := r.Collected.Records()
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	more := 0
+	switch mode {
+	case ModeValue:
+		if len(recs) == 0 {
+			return "(no value yet)\n"
+		}
+		return formatRow(recs[len(recs)-1].Value) + "\n"
+	case ModeTable:
+		order, rows := table(recs, key)
+		header(tw, recs, "")
+		if len(order) > maxRows {
+			more, order = len(order)-maxRows, order[:maxRows]
+		}
+		for _, k := range order {
+			fmt.Fprintln(tw, cells(rows[k]))
+		}
+	case ModeChangelog:
+		changes := changelog(recs, key)
+		header(tw, recs, "op\t")
+		if len(changes) > maxRows {
+			more, changes = len(changes)-maxRows, changes[len(changes)-maxRows:]
+		}
+		for _, c := range changes {
+			fmt.Fprintf(tw, "%s\t%s\n", c.Op, cells(c.Value))
+		}
+	default:
+		if len(recs) > maxRows {
+			more, recs = len(recs)-maxRows, recs[len(recs)-maxRows:]
+		}
+		for _, rec := range recs {
+			fmt.Fprintln(tw, formatRow(rec.Value))
+		}
+	}
+	tw.Flush()
+	if more > 0 {
+		fmt.Fprintf(&b, "… %d more rows\n", more)
+	}
+	if len(recs) == 0 {
+		b.WriteString("(no rows yet)\n")
+	}
+	return b.String()
+}
+
+// Change is one row of a changelog.
+type Change struct {
+	Op    string // "+I", "-U", "+U" or "-D"
+	Value any
+}
+
+// changelog turns a stream of upserts into Flink's changelog rows: +I the first time a key is seen, then
+// -U (the old row) and +U (the new one) for every update. A value that reports itself deleted (a
+// Retraction) gives -D.
+func changelog(recs []engine.TimestampedValue, key string) []Change {
+	last := map[string]any{}
+	var out []Change
+	for _, r := range recs {
+		k := rowKey(r.Value, key)
+		old, seen := last[k]
+		if d, ok := r.Value.(Retraction); ok && d.Retracted() {
+			if seen {
+				out = append(out, Change{"-D", old})
+				delete(last, k)
+			}
+			continue
+		}
+		if seen {
+			out = append(out, Change{"-U", old}, Change{"+U", r.Value})
+		} else {
+			out = append(out, Change{"+I", r.Value})
+		}
+		last[k] = r.Value
+	}
+	return out
+}
+
+// Retraction is implemented by values that can delete their row from a table result.
+type Retraction interface {
+	Retracted() bool
+}
+
+func table(recs []engine.TimestampedValue, key string) ([]string, map[string]any) {
+	rows := map[string]any{}
+	var order []string
+	for _, ch := range changelog(recs, key) {
+		k := rowKey(ch.Value, key)
+		switch ch.Op {
+		case "+I":
+			order = append(order, k)
+			rows[k] = ch.Value
+		case "+U":
+			rows[k] = ch.Value
+		case "-D":
+			delete(rows, k)
+		}
+	}
+	live := order[:0]
+	for _, k := range order {
+		if _, ok := rows[k]; ok {
+			live = append(live, k)
+		}
+	}
+	return live, rows
+}
+
+// rowKey returns the identity of a table row.
+func rowKey(v any, key string) string {
+	if w, ok := v.(engine.WindowResult); ok && key == "" {
+		return fmt.Sprintf("%v\x00%d\x00%d", w.Key, w.Start, w.End)
+	}
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() == reflect.Struct && rv.NumField() > 0 {
+		if key != "" {
+			if f := rv.FieldByName(key); f.IsValid() {
+				return fmt.Sprint(f)
+			}
+		}
+		return fmt.Sprint(rv.Field(0))
+	}
+	return fmt.Sprint(v)
+}
+
+// header writes the field names of the rows' struct type, if they are structs.
+func header(tw *tabwriter.Writer, recs []engine.TimestampedValue, prefix string) {
+	if len(recs) == 0 {
+		return
+	}
+	rv := reflect.ValueOf(recs[0].Value)
+	if !rv.IsValid() || rv.Kind() != reflect.Struct {
+		return
+	}
+	names := make([]string, rv.NumField())
+	for i := range names {
+		names[i] = rv.Type().Field(i).Name
+	}
+	fmt.Fprintln(tw, prefix+strings.Join(names, "\t"))
+}
+
+// cells formats a row's fields separated by tabs.
+func cells(v any) string {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Struct {
+		return formatRow(v)
+	}
+	parts := make([]string, rv.NumField())
+	for i := range parts {
+		parts[i] = fmt.Sprint(rv.Field(i))
+	}
+	return strings.Join(parts, "\t")
+}
+
+func formatRow(v any) string {
+	if w, ok := v.(engine.WindowResult); ok {
+		return fmt.Sprintf("%v [%d, %d) %v", w.Key, w.Start, w.End, w.Value)
+	}
+	return fmt.Sprintf("%v", v)
+}
