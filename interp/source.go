@@ -16,8 +16,8 @@ import (
 type chunk struct {
 	decl bool
 	text string
-	line int // 1-based line of the cell where text starts
-	col  int // 1-based column of that line where text starts
+	line int  // 1-based line of the cell where text starts
+	col  int  // 1-based column of that line where text starts
 	show bool // the chunk ends with an expression whose value the cell shows
 }
 
