@@ -3,9 +3,10 @@ package interp
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/de4e/weir/engine"
 )
 
@@ -36,7 +37,7 @@ const maxRows = 200
 func (r *Result) Render(mode, key string) string {
 	recs := r.Collected.Records()
 	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	tw := &columns{}
 	more := 0
 	switch mode {
 	case ModeValue:
@@ -46,6 +47,7 @@ func (r *Result) Render(mode, key string) string {
 		return formatRow(recs[len(recs)-1].Value) + "\n"
 	case ModeTable:
 		order, rows := table(recs, key)
+		sort.Strings(order) // rows in key order: the same on every run, whatever the parallelism
 		header(tw, recs, "")
 		if len(order) > maxRows {
 			more, order = len(order)-maxRows, order[:maxRows]
@@ -70,7 +72,7 @@ func (r *Result) Render(mode, key string) string {
 			fmt.Fprintln(tw, formatRow(rec.Value))
 		}
 	}
-	tw.Flush()
+	tw.flush(&b)
 	if more > 0 {
 		fmt.Fprintf(&b, "… %d more rows\n", more)
 	}
@@ -162,7 +164,7 @@ func rowKey(v any, key string) string {
 }
 
 // header writes the field names of the rows' struct type, if they are structs.
-func header(tw *tabwriter.Writer, recs []engine.TimestampedValue, prefix string) {
+func header(tw *columns, recs []engine.TimestampedValue, prefix string) {
 	if len(recs) == 0 {
 		return
 	}
@@ -195,4 +197,39 @@ func formatRow(v any) string {
 		return fmt.Sprintf("%v [%d, %d) %v", w.Key, w.Start, w.End, w.Value)
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// columns lines up tab-separated rows by their display width, so that Korean text (two cells a syllable)
+// stays aligned; text/tabwriter counts runes instead.
+type columns struct {
+	rows [][]string
+}
+
+func (c *columns) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimSuffix(string(p), "\n"), "\n") {
+		c.rows = append(c.rows, strings.Split(line, "\t"))
+	}
+	return len(p), nil
+}
+
+func (c *columns) flush(b *strings.Builder) {
+	var widths []int
+	for _, r := range c.rows {
+		for i, cell := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(cell))
+		}
+	}
+	for _, r := range c.rows {
+		for i, cell := range r {
+			b.WriteString(cell)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(cell)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	c.rows = nil
 }

@@ -171,7 +171,7 @@ func cellPos(c chunk, prefix string, p token.Position) (line, col int) {
 
 // checkSyntax parses a chunk and refuses the Go the interpreter does not support, saying what to write.
 // It also decides whether the chunk's value is shown: when it ends with an expression that is not a call
-// of fmt, log or print (whose results are byte counts, not answers).
+// of fmt, log, check or print (whose results are byte counts and pass marks, not answers).
 func checkSyntax(c *chunk, shadowed func(string) bool) error {
 	fset, f, prefix, err := parseChunk(*c)
 	if err != nil {
@@ -228,7 +228,7 @@ func isPrintCall(e ast.Expr) bool {
 		return f.Name == "print" || f.Name == "println" || f.Name == "panic"
 	case *ast.SelectorExpr:
 		if x, ok := f.X.(*ast.Ident); ok {
-			return x.Name == "fmt" || x.Name == "log"
+			return x.Name == "fmt" || x.Name == "log" || x.Name == "check"
 		}
 	}
 	return false

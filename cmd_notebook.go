@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/de4e/weir/interp"
+	"github.com/de4e/weir/notebook"
+	"github.com/de4e/weir/tutorials"
+)
+
+func init() {
+	register(command{name: "run", summary: "run a notebook's cells and print their output: weir run NOTEBOOK.md", run: runNotebook})
+	register(command{name: "check", summary: "run notebooks and their exercise checks: weir check [--solutions] [NOTEBOOK.md ...] (default: every tutorial)", run: checkNotebooks})
+}
+
+// loadNotebook reads a notebook from disk, or a bundled tutorial by its path ("en/01-batch-and-stream.md").
+func loadNotebook(p string) (*notebook.Notebook, string, error) {
+	if _, err := os.Stat(p); err == nil {
+		nb, err := notebook.Load(p)
+		return nb, filepath.Dir(p), err
+	}
+	if nb, err := tutorials.Open(p); err == nil {
+		return nb, "", nil
+	}
+	_, err := os.Stat(p)
+	return nil, "", err
+}
+
+func notebookFlags(name string, stderr io.Writer) (*flag.FlagSet, *bool, *time.Duration) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sol := fs.Bool("solutions", false, "run each exercise's solution in place of the exercise")
+	timeout := fs.Duration("timeout", 2*time.Minute, "interrupt a cell that runs longer")
+	return fs, sol, timeout
+}
+
+func runNotebook(args []string, stdout, stderr io.Writer) error {
+	fs, sol, timeout := notebookFlags("run", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: weir run [--solutions] [--timeout D] NOTEBOOK.md")
+	}
+	nb, dir, err := loadNotebook(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	s := interp.NewSession(nb, interp.Options{Dir: dir})
+	defer s.Kernel.Restart()
+	rep := s.RunAll(ctx, interp.RunOptions{Solutions: *sol, CellTimeout: *timeout, Out: stdout})
+	if cells, _ := rep.Failed(); cells > 0 {
+		return fmt.Errorf("%s: a cell failed", fs.Arg(0))
+	}
+	return nil
+}
+
+func checkNotebooks(args []string, stdout, stderr io.Writer) error {
+	fs, sol, timeout := notebookFlags("check", stderr)
+	quiet := fs.Bool("q", false, "print only the checks, not each cell's output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		lessons, err := tutorials.Lessons("")
+		if err != nil {
+			return err
+		}
+		for _, l := range lessons {
+			paths = append(paths, l.Path)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	passed, failed := 0, 0
+	for _, p := range paths {
+		fmt.Fprintf(stdout, "━━ %s\n", p)
+		nb, dir, err := loadNotebook(p)
+		if err != nil {
+			fmt.Fprintf(stdout, "FAIL %s: %v\n", p, err)
+			failed++
+			continue
+		}
+		out := stdout
+		if *quiet {
+			out = io.Discard
+		}
+		s := interp.NewSession(nb, interp.Options{Dir: dir})
+		rep := s.RunAll(ctx, interp.RunOptions{Solutions: *sol, Checks: true, CellTimeout: *timeout, Out: out})
+		s.Kernel.Restart()
+		for _, ex := range rep.Cells {
+			if err := ex.Err(); err != nil {
+				fmt.Fprintf(stdout, "FAIL %s: %v\n", p, err)
+				failed++
+			}
+		}
+		for _, c := range rep.Checks {
+			fmt.Fprintf(stdout, "%s (%s)\n", c, c.Cell)
+			if c.OK {
+				passed++
+			} else {
+				failed++
+			}
+		}
+		if _, solutions := nb.Exercises(); len(rep.Checks) == 0 && len(solutions) > 0 {
+			fmt.Fprintf(stdout, "FAIL %s: no check ran\n", p)
+			failed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return fmt.Errorf("%d failed", failed)
+	}
+	return nil
+}
