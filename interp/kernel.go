@@ -16,6 +16,7 @@ import (
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/interp/exports"
+	"github.com/de4e/weir/sources"
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 )
@@ -28,6 +29,10 @@ type Options struct {
 	// Config is the engine configuration that environments created in cells start from: fields a cell's
 	// engine.Config leaves zero are taken from it. Its Stdout is ignored (a cell's output is captured).
 	Config engine.Config
+	// NewController, if set, makes the controller of every replay a cell starts from a bundled recording
+	// (sources.Bundled.Replay(nil)), so that the workbench can pause, step and pace it. Default: each replay
+	// runs as fast as possible.
+	NewController func() *sources.Controller
 }
 
 // Kernel runs the cells of one notebook in one interpreter, so that what a cell declares is seen by the
@@ -102,9 +107,19 @@ func (k *Kernel) symbols() interp.Exports {
 		eng[name] = v
 	}
 	eng["NewEnvironment"] = reflect.ValueOf(k.newEnvironment)
+	src := map[string]reflect.Value{}
+	for name, v := range exports.Symbols["github.com/de4e/weir/sources/sources"] {
+		src[name] = v
+	}
+	src["FindRecording"] = reflect.ValueOf(func(name string) (sources.Bundled, error) {
+		b, err := sources.FindRecording(name)
+		b.NewControl = k.opts.NewController
+		return b, err
+	})
 	return interp.Exports{
-		"github.com/de4e/weir/engine/engine": eng,
-		checkPath + "/check":                 k.checkSymbols(),
+		"github.com/de4e/weir/engine/engine":   eng,
+		"github.com/de4e/weir/sources/sources": src,
+		checkPath + "/check":                   k.checkSymbols(),
 	}
 }
 

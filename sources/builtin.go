@@ -25,6 +25,10 @@ type Bundled struct {
 	Knobs     Knobs
 	CrashAt   int // insert a crash marker after this many events (0: none)
 	About     string
+	// NewControl, if set, makes the Controller of each Replay(nil); the workbench sets it so that it can
+	// pause, step and pace the replays that notebook cells start. Default: NewController(0), as fast as
+	// possible.
+	NewControl func() *Controller `json:"-"`
 }
 
 // Recordings lists the recordings embedded in the binary, for the lessons.
@@ -78,6 +82,9 @@ func (b Bundled) Opener() Opener {
 // Replay returns a Replay of the embedded recording steered by control (nil: a new controller replaying as
 // fast as possible).
 func (b Bundled) Replay(control *Controller) Replay {
+	if control == nil && b.NewControl != nil {
+		control = b.NewControl()
+	}
 	if control == nil {
 		control = NewController(0)
 	}
