@@ -126,7 +126,9 @@ func (k *Kernel) symbols() interp.Exports {
 // newEnvironment is engine.NewEnvironment as cells see it: defaults from Options.Config, output into the
 // running cell, and jobs and collected results reported to the cell's Execution.
 func (k *Kernel) newEnvironment(cfg engine.Config) *engine.Environment {
+	k.mu.Lock()
 	base := k.opts.Config
+	k.mu.Unlock()
 	if cfg.Parallelism == 0 {
 		cfg.Parallelism = base.Parallelism
 	}
@@ -141,6 +143,12 @@ func (k *Kernel) newEnvironment(cfg engine.Config) *engine.Environment {
 	}
 	if cfg.Checkpointing.Dir == "" {
 		cfg.Checkpointing.Dir = base.Checkpointing.Dir
+	}
+	if cfg.Checkpointing.Interval == 0 {
+		cfg.Checkpointing.Interval = base.Checkpointing.Interval
+	}
+	if cfg.Checkpointing.Guarantee == engine.ExactlyOnce { // the zero value: the workbench may have switched it
+		cfg.Checkpointing.Guarantee = base.Checkpointing.Guarantee
 	}
 	k.mu.Lock()
 	ex := k.cur
@@ -169,6 +177,21 @@ func (k *Kernel) addJob(ex *Execution, j *engine.Job) {
 	if canceled {
 		j.Cancel()
 	}
+}
+
+// Config returns the engine configuration cells' environments start from.
+func (k *Kernel) Config() engine.Config {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.opts.Config
+}
+
+// SetConfig changes the engine configuration that environments created from now on start from (the
+// workbench's delivery-guarantee switch).
+func (k *Kernel) SetConfig(c engine.Config) {
+	k.mu.Lock()
+	k.opts.Config = c
+	k.mu.Unlock()
 }
 
 func (k *Kernel) hasFunc(name string) bool {
