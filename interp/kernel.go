@@ -179,6 +179,25 @@ func (k *Kernel) addJob(ex *Execution, j *engine.Job) {
 	}
 }
 
+// Lookup returns the value of a global a cell declared (a variable or a function), as compiled code sees
+// it: an interpreted function comes back as a Go func value that runs in the interpreter.
+func (k *Kernel) Lookup(name string) (any, error) {
+	if !token.IsIdentifier(name) {
+		return nil, fmt.Errorf("interp: %q is not a name", name)
+	}
+	k.mu.Lock()
+	in := k.in
+	k.mu.Unlock()
+	v, err := in.Eval(name)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsValid() || !v.CanInterface() {
+		return nil, fmt.Errorf("interp: %s has no value", name)
+	}
+	return v.Interface(), nil
+}
+
 // Config returns the engine configuration cells' environments start from.
 func (k *Kernel) Config() engine.Config {
 	k.mu.Lock()

@@ -1,0 +1,41 @@
+// Package interp runs the Go cells of Weir notebooks with the yaegi interpreter (github.com/traefik/yaegi
+// v0.16.1), against the engine and the sources.
+//
+// A Kernel holds one interpreter per notebook: what a cell declares is seen by the cells run after it.
+// Kernel.Start runs a cell in the background and returns an Execution that reports, while the cell runs,
+// its output (stdout, stderr and Print sinks), the jobs it started and the streams it collects (Results,
+// shown in a result mode: append, table, changelog or value). A Session adds a notebook: In[n] counters,
+// cell states, and stale marks on later cells when an earlier one runs again; Session.RunAll is the
+// headless runner behind weir run and weir check.
+//
+// Every cell starts with fmt, math, sort, strings, time, engine, sources and check imported; other packages
+// of the standard library need an import line. check is the package of exercise checks (check.Equal,
+// check.True, check.Answer); it exists only inside the kernel.
+//
+// # Errors
+//
+// A bad cell never takes the host down. A syntax error, a compile error, a panic (in the cell or in a user
+// function inside a running job) and an interrupt each end the cell with a *CellError that names the cell,
+// the line and column within it and what happened; the kernel stays usable. Interrupt (and the end of the
+// cell's context) stops the interpreter at its next loop iteration or call and cancels the cell's jobs.
+//
+// # Supported Go
+//
+// yaegi v0.16.1 implements Go 1.21 without some later features. The kernel handles the gaps so that a
+// learner gets working code or a message that says what to write:
+//
+//	Go                                   in a cell
+//	declarations and statements mixed    yes: the cell is cut into pieces evaluated in order
+//	importing a package twice            yes: imports already made are skipped
+//	for i := range n (Go 1.22)           lowered to for i := 0; i < n; i++ when n is an integer the cell
+//	                                     shows (literal, len, conversion, arithmetic, integer variable)
+//	min, max, clear (Go 1.21)            refused, with what to write instead (unless the cell defines them)
+//	range over functions (Go 1.23)       not supported: yaegi fails; use a slice or a callback
+//	generic functions and types          partly: calls of generic functions of compiled packages fail
+//	struct types declared in a cell      yes; the engine sees them as structs with the same fields
+//	goroutines, channels, select         yes; they are stopped by Interrupt at their next loop or call
+//
+// An interpreted call costs about a microsecond, against nanoseconds compiled: jobs that must be fast use
+// the engine's compiled helpers (KeyByField, Sum, Count, SumOf, AverageOf, field-named timestamps) and keep
+// interpreted functions for what only the lesson's code can say.
+package interp
