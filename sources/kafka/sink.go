@@ -1,0 +1,470 @@
+package kafka
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/sources"
+)
+
+// DefaultTransactionTimeout is the transaction timeout of a transactional Sink: a transaction still open
+// (not committed) after it is aborted by the brokers. It must exceed the checkpoint interval plus the time
+// a restart takes, and must not exceed the brokers' transaction.max.timeout.ms (15 minutes by default).
+const DefaultTransactionTimeout = 10 * time.Minute
+
+// Sink is an engine.TwoPhaseCommitSink writing records to a Kafka topic; end a stream in it with
+// DataStream.SinkToTransactional("KafkaSink", sink). Call Close when the job is done.
+//
+// Plain (Transactional false) it is Flink's at-least-once KafkaSink: records are produced at once, and each
+// checkpoint waits until the brokers have acknowledged everything written before it, so a restart from the
+// checkpoint may write some records again but never loses one.
+//
+// Transactional it is Flink's exactly-once KafkaSink: each engine transaction is a Kafka transaction with
+// its own transactional id (TransactionalIDPrefix + the engine's transaction name), flushed at the
+// checkpoint barrier (pre-commit) and committed (EndTxn) when the checkpoint completes. Consumers reading
+// with isolation read_committed (the Source default) see each record exactly once. A transaction the job
+// pre-committed and could not commit before a crash is committed when the job restores its checkpoint, also
+// in a new process: the sink finds its producer id and epoch with DescribeTransactions.
+type Sink struct {
+	// Brokers are the seed brokers, host:port.
+	Brokers []string
+	// Topic is the topic written. It must exist.
+	Topic string
+	// Encode turns a record into a Kafka key and value. Default EncodeRecord.
+	Encode func(v any) (key, value []byte, err error)
+	// Transactional makes the sink write in Kafka transactions, for exactly-once. Default false.
+	Transactional bool
+	// TransactionalIDPrefix starts the transactional id of every transaction. Default "weir-" + Topic + "-".
+	// Two jobs writing at the same time need different prefixes.
+	TransactionalIDPrefix string
+	// TransactionTimeout is the transaction timeout. Default DefaultTransactionTimeout.
+	TransactionTimeout time.Duration
+	// Timeout bounds a flush or a commit. Default DefaultTimeout.
+	Timeout time.Duration
+	// Options are extra franz-go client options, applied after the sink's own.
+	Options []kgo.Opt
+
+	mu     sync.Mutex
+	plain  *kgo.Client // the producer of the plain mode, shared by its subtasks
+	liveMu sync.Mutex
+	live   map[string]*kafkaTxn // transactions begun by this process and not yet ended
+}
+
+// EncodeRecord is the default Encode: a sources.Event becomes its NDJSON line keyed by its Key (so a topic
+// written by the sink can be read back by a Source); []byte and string are the value as is; anything else
+// is its fmt.Sprint. Records other than events have no key.
+func EncodeRecord(v any) (key, value []byte, err error) {
+	switch x := v.(type) {
+	case sources.Event:
+		b, err := json.Marshal(x)
+		return []byte(x.Key), b, err
+	case *sources.Event:
+		b, err := json.Marshal(x)
+		return []byte(x.Key), b, err
+	case []byte:
+		return nil, x, nil
+	case string:
+		return nil, []byte(x), nil
+	}
+	return nil, []byte(fmt.Sprint(v)), nil
+}
+
+func (s *Sink) timeout() time.Duration {
+	if s.Timeout > 0 {
+		return s.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (s *Sink) prefix() string {
+	if s.TransactionalIDPrefix != "" {
+		return s.TransactionalIDPrefix
+	}
+	return "weir-" + s.Topic + "-"
+}
+
+func (s *Sink) encode(v any) (*kgo.Record, error) {
+	enc := s.Encode
+	if enc == nil {
+		enc = EncodeRecord
+	}
+	k, val, err := enc(v)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: encoding a record for %s: %w", s.Topic, err)
+	}
+	return &kgo.Record{Topic: s.Topic, Key: k, Value: val}, nil
+}
+
+func (s *Sink) client(opts ...kgo.Opt) (*kgo.Client, error) {
+	if len(s.Brokers) == 0 || s.Topic == "" {
+		return nil, errors.New("kafka: a sink needs brokers and a topic")
+	}
+	all := append([]kgo.Opt{kgo.SeedBrokers(s.Brokers...), kgo.DefaultProduceTopic(s.Topic)}, opts...)
+	cl, err := kgo.NewClient(append(all, s.Options...)...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: producer for %v: %w", s.Brokers, err)
+	}
+	return cl, nil
+}
+
+// Begin starts transaction name for a sink subtask. Transactional, it first aborts what an earlier attempt
+// of the same subtask left open (the engine aborts only the one its checkpoint names).
+func (s *Sink) Begin(subtask int, name string) (engine.Transaction, error) {
+	if !s.Transactional {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.plain == nil {
+			cl, err := s.client()
+			if err != nil {
+				return nil, err
+			}
+			s.plain = cl
+		}
+		return &plainTxn{s: s, cl: s.plain}, nil
+	}
+	s.abortLeftovers(subtask, name)
+	timeout := s.TransactionTimeout
+	if timeout <= 0 {
+		timeout = DefaultTransactionTimeout
+	}
+	cl, err := s.client(kgo.TransactionalID(s.prefix()+name), kgo.TransactionTimeout(timeout))
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.BeginTransaction(); err != nil {
+		cl.Close()
+		return nil, fmt.Errorf("kafka: beginning transaction %s: %w", s.prefix()+name, err)
+	}
+	t := &kafkaTxn{s: s, name: name, subtask: subtask, cl: cl}
+	s.liveMu.Lock()
+	if s.live == nil {
+		s.live = map[string]*kafkaTxn{}
+	}
+	s.live[name] = t
+	s.liveMu.Unlock()
+	return t, nil
+}
+
+// abortLeftovers aborts the transactions of subtask that are still open, and those of another attempt
+// that are not ended: the engine has committed what its checkpoint pre-committed before a new attempt
+// begins, so what is left would only hold read_committed consumers back until its timeout.
+func (s *Sink) abortLeftovers(subtask int, name string) {
+	s.liveMu.Lock()
+	var left []*kafkaTxn
+	for n, t := range s.live {
+		if t.subtask == subtask && (attemptOf(n) != attemptOf(name) || t.getState() == txnOpen) {
+			left = append(left, t)
+		}
+	}
+	s.liveMu.Unlock()
+	for _, t := range left {
+		t.Abort()
+		s.forget(t.name)
+	}
+}
+
+// attemptOf is a transaction name without its sequence number: the engine names transactions
+// part-SUBTASK-RUN-ATTEMPT-SEQ.
+func attemptOf(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i > 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// Recover returns transaction name, to commit or abort it after a restore: the live one if this process
+// began it, else one that finds its producer id and epoch on the brokers.
+func (s *Sink) Recover(name string) (engine.Transaction, error) {
+	if !s.Transactional {
+		return &plainTxn{s: s}, nil
+	}
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	if t, ok := s.live[name]; ok {
+		return t, nil
+	}
+	return &recoveredTxn{s: s, id: s.prefix() + name}, nil
+}
+
+// Close aborts the transactions still open and closes the sink's clients. Call it when the job is done.
+func (s *Sink) Close() error {
+	s.liveMu.Lock()
+	var left []*kafkaTxn
+	for _, t := range s.live {
+		left = append(left, t)
+	}
+	s.live = nil
+	s.liveMu.Unlock()
+	for _, t := range left {
+		t.Abort() // open, or pre-committed and never committed: its checkpoint did not complete
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.plain != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), s.timeout())
+		defer cancel()
+		err := s.plain.Flush(ctx)
+		s.plain.Close()
+		s.plain = nil
+		if err != nil {
+			return fmt.Errorf("kafka: flushing the producer of %s: %w", s.Topic, err)
+		}
+	}
+	return nil
+}
+
+// plainTxn is a transaction of the plain mode: records are produced at once; PreCommit waits for their
+// acknowledgements.
+type plainTxn struct {
+	s   *Sink
+	cl  *kgo.Client
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+func (t *plainTxn) Write(v any, _ int64) error {
+	if err := t.failed(); err != nil {
+		return err
+	}
+	rec, err := t.s.encode(v)
+	if err != nil {
+		return err
+	}
+	t.wg.Add(1)
+	t.cl.Produce(context.Background(), rec, func(r *kgo.Record, err error) {
+		defer t.wg.Done()
+		if err != nil {
+			t.mu.Lock()
+			if t.err == nil {
+				t.err = fmt.Errorf("kafka: producing to topic %s partition %d: %w", r.Topic, r.Partition, err)
+			}
+			t.mu.Unlock()
+		}
+	})
+	return nil
+}
+
+func (t *plainTxn) failed() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
+}
+
+func (t *plainTxn) PreCommit() error {
+	if t.cl == nil {
+		return nil
+	}
+	t.wg.Wait()
+	return t.failed()
+}
+
+func (t *plainTxn) Commit() error { return t.PreCommit() }
+
+// Abort cannot take back records already produced: the plain mode is at-least-once.
+func (t *plainTxn) Abort() error { return nil }
+
+type txnState uint8
+
+const (
+	txnOpen txnState = iota
+	txnPreCommitted
+	txnEnded
+)
+
+// kafkaTxn is one Kafka transaction with its own transactional producer.
+type kafkaTxn struct {
+	s       *Sink
+	name    string
+	subtask int
+	mu      sync.Mutex // guards cl and state
+	cl      *kgo.Client
+	state   txnState
+	errMu   sync.Mutex // guards err, set by produce callbacks
+	err     error
+}
+
+func (t *kafkaTxn) getState() txnState {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.state
+}
+
+func (t *kafkaTxn) failed() error {
+	t.errMu.Lock()
+	defer t.errMu.Unlock()
+	return t.err
+}
+
+func (t *kafkaTxn) id() string { return t.s.prefix() + t.name }
+
+func (t *kafkaTxn) Write(v any, _ int64) error {
+	if err := t.failed(); err != nil {
+		return err
+	}
+	rec, err := t.s.encode(v)
+	if err != nil {
+		return err
+	}
+	t.cl.Produce(context.Background(), rec, func(r *kgo.Record, err error) {
+		if err != nil {
+			t.errMu.Lock()
+			if t.err == nil {
+				t.err = fmt.Errorf("kafka: transaction %s: producing to topic %s partition %d: %w", t.id(), r.Topic, r.Partition, err)
+			}
+			t.errMu.Unlock()
+		}
+	})
+	return nil
+}
+
+// PreCommit waits until the brokers hold every record of the transaction.
+func (t *kafkaTxn) PreCommit() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state != txnOpen {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), t.s.timeout())
+	defer cancel()
+	if err := t.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("kafka: flushing transaction %s: %w", t.id(), err)
+	}
+	if err := t.failed(); err != nil {
+		return err
+	}
+	t.state = txnPreCommitted
+	return nil
+}
+
+// Commit commits the transaction (EndTxn); committing it again does nothing.
+func (t *kafkaTxn) Commit() error {
+	if err := t.PreCommit(); err != nil {
+		return err
+	}
+	return t.end(kgo.TryCommit)
+}
+
+// Abort aborts the transaction; aborting an ended one does nothing.
+func (t *kafkaTxn) Abort() error { return t.end(kgo.TryAbort) }
+
+func (t *kafkaTxn) end(how kgo.TransactionEndTry) error {
+	if err := t.endLocked(how); err != nil {
+		return err
+	}
+	t.s.forget(t.name)
+	return nil
+}
+
+func (t *kafkaTxn) endLocked(how kgo.TransactionEndTry) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state == txnEnded {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), t.s.timeout())
+	defer cancel()
+	what := "committing"
+	if how == kgo.TryAbort {
+		what = "aborting"
+		if err := t.cl.AbortBufferedRecords(ctx); err != nil {
+			return fmt.Errorf("kafka: aborting transaction %s: %w", t.id(), err)
+		}
+	}
+	if err := t.cl.EndTransaction(ctx, how); err != nil {
+		return fmt.Errorf("kafka: %s transaction %s: %w", what, t.id(), err)
+	}
+	t.state = txnEnded
+	t.cl.Close()
+	return nil
+}
+
+// forget drops an ended transaction from the live ones.
+func (s *Sink) forget(name string) {
+	s.liveMu.Lock()
+	delete(s.live, name)
+	s.liveMu.Unlock()
+}
+
+// recoveredTxn is a transaction begun by another process: it is ended with the producer id and epoch the
+// brokers report for its transactional id.
+type recoveredTxn struct {
+	s  *Sink
+	id string
+}
+
+func (t *recoveredTxn) Write(any, int64) error {
+	return fmt.Errorf("kafka: transaction %s was recovered to be ended, not written", t.id)
+}
+
+func (t *recoveredTxn) PreCommit() error { return nil }
+func (t *recoveredTxn) Commit() error    { return t.end(true) }
+func (t *recoveredTxn) Abort() error     { return t.end(false) }
+
+func (t *recoveredTxn) end(commit bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), t.s.timeout())
+	defer cancel()
+	cl, err := t.s.client()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	what := "committing"
+	if !commit {
+		what = "aborting"
+	}
+	dreq := kmsg.NewPtrDescribeTransactionsRequest()
+	dreq.TransactionalIDs = []string{t.id}
+	dresp, err := dreq.RequestWith(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("kafka: %s recovered transaction %s: describing it: %w", what, t.id, err)
+	}
+	if len(dresp.TransactionStates) != 1 {
+		return fmt.Errorf("kafka: %s recovered transaction %s: %d states described", what, t.id, len(dresp.TransactionStates))
+	}
+	st := dresp.TransactionStates[0]
+	if err := kerr.ErrorForCode(st.ErrorCode); err != nil {
+		if errors.Is(err, kerr.TransactionalIDNotFound) {
+			return nil // it never wrote a record
+		}
+		return fmt.Errorf("kafka: %s recovered transaction %s: describing it: %w", what, t.id, err)
+	}
+	switch st.State {
+	case "Ongoing", "PrepareCommit", "PrepareAbort":
+	case "CompleteCommit":
+		if commit {
+			return nil
+		}
+		return fmt.Errorf("kafka: aborting recovered transaction %s: it was committed already", t.id)
+	case "CompleteAbort", "PrepareEpochFence":
+		if !commit {
+			return nil
+		}
+		return fmt.Errorf("kafka: committing recovered transaction %s: the brokers aborted it (transaction timeout?): its records are lost", t.id)
+	default: // Empty: ended already (some brokers do not say how)
+		return nil
+	}
+	ereq := kmsg.NewPtrEndTxnRequest()
+	ereq.TransactionalID = t.id
+	ereq.ProducerID = st.ProducerID
+	ereq.ProducerEpoch = st.ProducerEpoch
+	ereq.Commit = commit
+	eresp, err := ereq.RequestWith(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("kafka: %s recovered transaction %s: %w", what, t.id, err)
+	}
+	if err := kerr.ErrorForCode(eresp.ErrorCode); err != nil {
+		return fmt.Errorf("kafka: %s recovered transaction %s: %w", what, t.id, err)
+	}
+	return nil
+}
