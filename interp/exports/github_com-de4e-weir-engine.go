@@ -146,6 +146,7 @@ func init() {
 		"ListState":               reflect.ValueOf((*engine.ListState)(nil)),
 		"MapFunc":                 reflect.ValueOf((*engine.MapFunc)(nil)),
 		"MapState":                reflect.ValueOf((*engine.MapState)(nil)),
+		"Observer":                reflect.ValueOf((*engine.Observer)(nil)),
 		"OperatorSnapshot":        reflect.ValueOf((*engine.OperatorSnapshot)(nil)),
 		"OutputTag":               reflect.ValueOf((*engine.OutputTag)(nil)),
 		"Plan":                    reflect.ValueOf((*engine.Plan)(nil)),
