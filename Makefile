@@ -4,7 +4,7 @@ PKGS := ./...
 
 SEEDS ?= 200
 
-.PHONY: run test bench vet fmt chaos
+.PHONY: run test bench vet fmt chaos screenshots
 
 ## run: open the workbench on the built-in tutorials.
 run:
@@ -14,6 +14,11 @@ run:
 test: vet
 	$(GO) test -race -count=1 ./engine/...
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/engine')
+	$(GO) run . check --solutions -q
+
+## screenshots: render the workbench's main screens to text files under docs/screenshots (for the README).
+screenshots:
+	$(GO) test -count=1 -run 'TestScreenshots$$' ./tui -args -screenshots=$(CURDIR)/docs/screenshots
 
 ## bench: the benchmark suite (weir bench) plus Go's testing.B benchmarks of the hot paths.
 bench:

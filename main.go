@@ -2,7 +2,8 @@
 //
 // Usage:
 //
-//	weir                 open the workbench on the built-in tutorials
+//	weir [NOTEBOOK.md]   open the workbench (on the built-in tutorials by default)
+//	weir run NOTEBOOK.md run a notebook headless; weir check also runs its exercise checks
 //	weir bench [flags]   run the benchmark suite (see BENCHMARKS.md)
 //
 // Run "weir help" for every command.
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // command is one subcommand of weir.
@@ -33,7 +35,7 @@ func main() {
 // run dispatches args to a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	name := "workbench"
-	if len(args) > 0 {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") && !strings.HasSuffix(args[0], ".md") {
 		name, args = args[0], args[1:]
 	}
 	if name == "help" || name == "-h" || name == "--help" {

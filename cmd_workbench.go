@@ -1,0 +1,47 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/de4e/weir/tui"
+	"github.com/de4e/weir/tui/i18n"
+)
+
+func init() {
+	register(command{name: "workbench", summary: "open the workbench (the default): weir [--lang ko|en] [--speed X] [NOTEBOOK.md]", run: runWorkbench})
+	register(command{name: "learn", summary: "open the workbench on the tutorial index: weir learn [--lang ko|en]", run: runWorkbench})
+}
+
+func runWorkbench(args []string, _, stderr io.Writer) error {
+	fs := flag.NewFlagSet("workbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	lang := fs.String("lang", "", "interface language, ko or en (default: from WEIR_LANG, LC_ALL, LC_MESSAGES, LANG)")
+	speed := fs.Float64("speed", 0, "replay speed of recordings: 0 as fast as possible, 1 real time, N times real time")
+	store := fs.String("state", "", "directory for progress, recent files and saved lessons (default: the user config dir + /weir)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := tui.Options{Lang: i18n.FromEnv(nil), Speed: *speed}
+	if *lang != "" {
+		l, ok := i18n.Parse(*lang)
+		if !ok {
+			return fmt.Errorf("unknown language %q: use ko or en", *lang)
+		}
+		opts.Lang = l
+	}
+	if fs.NArg() > 1 {
+		return errors.New("open one notebook at a time")
+	}
+	opts.Open = fs.Arg(0)
+	if *store != "" {
+		s, err := tui.OpenStore(*store)
+		if err != nil {
+			return err
+		}
+		opts.Store = s
+	}
+	return tui.Run(opts)
+}

@@ -1,0 +1,678 @@
+// Package tui is Weir's workbench: a Bubble Tea program with a start screen of lessons, a notebook pane
+// whose Go cells run in a yaegi kernel (package interp), and live views of the engine (package tui/live).
+//
+// The root Model routes messages and lays out panes. Global keys are handled first, then the focused pane
+// gets the rest. The engine is never waited on: a tick every Options.Poll (200 ms) polls the newest job's
+// snapshot into a History that the live views draw, advances spinners and autosaves unsaved notebooks to
+// a recovery file. Records never cause messages of their own.
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/interp"
+	"github.com/de4e/weir/notebook"
+	"github.com/de4e/weir/tui/i18n"
+	"github.com/de4e/weir/tutorials"
+)
+
+// Options configures the workbench. The zero Options is valid.
+type Options struct {
+	// Lang is the interface language. Default English (the weir command reads --lang and the environment).
+	Lang i18n.Lang
+	// Open is a notebook to open at start: a file, or a bundled lesson's path such as
+	// "en/01-batch-and-stream.md". Default: the start screen.
+	Open string
+	// Speed is the replay speed of the recordings cells replay: 0 as fast as possible (the default), 1 real
+	// time, N times real time. + and - change it while the workbench runs.
+	Speed float64
+	// Store keeps progress and recent files. Default: OpenStore(DefaultStoreDir()).
+	Store *Store
+	// Poll is how often the engine is polled and the screen refreshed. Default 200ms.
+	Poll time.Duration
+}
+
+// The smallest terminal the workbench draws in; below it shows a "too small" message.
+const minWidth, minHeight = 60, 16
+
+type screen uint8
+
+const (
+	screenStart screen = iota
+	screenNotebook
+)
+
+type focus uint8
+
+const (
+	focusNotebook focus = iota
+	focusEngine
+)
+
+// Model is the workbench's root model.
+type Model struct {
+	opts   Options
+	lang   i18n.Lang
+	keys   keyMap
+	store  *Store
+	md     *markdown
+	width  int
+	height int
+
+	screen   screen
+	focus    focus
+	showHelp bool
+	status   string
+	statusAt time.Time
+
+	lessons  []tutorials.Lesson
+	startSel int
+	opening  bool
+	pathIn   textinput.Model
+
+	nb     *notebookPane
+	engine enginePane
+}
+
+type tickMsg time.Time
+
+type statusMsg string
+
+// New returns the workbench model.
+func New(opts Options) *Model {
+	if opts.Poll <= 0 {
+		opts.Poll = 200 * time.Millisecond
+	}
+	m := &Model{opts: opts, lang: opts.Lang, keys: defaultKeys(), store: opts.Store, md: &markdown{}}
+	if m.store == nil {
+		s, err := OpenStore(DefaultStoreDir())
+		if err != nil {
+			m.setStatus(err.Error())
+		}
+		m.store = s
+	}
+	m.pathIn = textinput.New()
+	m.pathIn.Prompt = ""
+	m.loadLessons()
+	if opts.Open != "" {
+		if err := m.open(opts.Open); err != nil {
+			m.setStatus(err.Error())
+		}
+	}
+	return m
+}
+
+func (m *Model) loadLessons() {
+	ls, err := tutorials.Lessons(m.lang.String())
+	if err != nil {
+		m.setStatus(err.Error())
+	}
+	m.lessons = ls
+}
+
+// Init starts the polling tick.
+func (m *Model) Init() tea.Cmd { return m.tick() }
+
+func (m *Model) tick() tea.Cmd {
+	return tea.Tick(m.opts.Poll, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (m *Model) setStatus(s string) { m.status, m.statusAt = s, time.Now() }
+
+// open opens a notebook file or a bundled lesson (the user's saved copy of it when there is one), and
+// restores its recovery file when the workbench last stopped with unsaved changes.
+func (m *Model) open(path string) error {
+	lesson := ""
+	file := path
+	if _, err := os.Stat(path); err != nil {
+		if _, err := tutorials.Source(path); err != nil {
+			return fmt.Errorf("cannot open %s: no such file or lesson", path)
+		}
+		lesson = path
+		file = m.store.LessonCopy(path)
+	}
+	var nb *notebook.Notebook
+	var err error
+	if _, statErr := os.Stat(file); statErr == nil {
+		nb, err = notebook.Load(file)
+	} else if lesson != "" {
+		nb, err = tutorials.Open(lesson)
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(file), 0o755)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if rec, at, rerr := notebook.LoadRecovery(file); rerr == nil && rec != nil {
+		nb = rec
+		m.setStatus(fmt.Sprintf(m.lang.T("start.recovery"), at.Format("15:04:05")))
+	}
+	if m.nb != nil {
+		m.nb.session.Kernel.Restart()
+	}
+	m.nb = newNotebookPane(nb, file, lesson, m.opts.Speed, m.md)
+	if rec, _, _ := notebook.LoadRecovery(file); rec != nil {
+		m.nb.dirty = true
+	}
+	m.screen, m.focus = screenNotebook, focusNotebook
+	if lesson == "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			_ = m.store.AddRecent(abs)
+		}
+	}
+	m.layout()
+	return nil
+}
+
+// layout gives every pane its size.
+func (m *Model) layout() {
+	bodyH := max(1, m.height-2)
+	if m.nb != nil {
+		nw := m.width
+		if m.split() {
+			nw = m.width * 3 / 5
+			m.engine.width, m.engine.height = m.width-nw-1, bodyH
+		} else {
+			m.engine.width, m.engine.height = m.width, bodyH
+		}
+		m.nb.setSize(nw, bodyH)
+	}
+	m.pathIn.SetWidth(max(10, m.width-20))
+}
+
+// split reports whether the notebook and the engine are shown side by side.
+func (m *Model) split() bool { return m.width >= 120 }
+
+// Update handles a message: window size, the tick, then keys (global first, then by screen and focus).
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tickMsg:
+		if m.nb != nil {
+			m.nb.frame++
+			m.engine.poll(m.nb.session.Kernel.Jobs())
+			if err := m.nb.autosave(); err != nil {
+				m.setStatus(err.Error())
+			}
+		}
+		return m, m.tick()
+	case statusMsg:
+		m.setStatus(string(msg))
+		return m, nil
+	case tea.PasteMsg:
+		if m.nb != nil && m.nb.editing {
+			var cmd tea.Cmd
+			m.nb.editor, cmd = m.nb.editor.Update(msg)
+			return m, cmd
+		}
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	g := m.keys.Global
+	editing := m.nb != nil && m.nb.editing && m.screen == screenNotebook
+	switch {
+	case key.Matches(msg, g.Quit):
+		return m, m.quit()
+	case m.showHelp:
+		if msg.String() == "esc" || key.Matches(msg, g.Help) || msg.String() == "q" {
+			m.showHelp = false
+		}
+		return m, nil
+	case key.Matches(msg, g.Lang):
+		m.lang = m.lang.Other()
+		m.loadLessons()
+		return m, nil
+	case key.Matches(msg, g.Help) && !editing && !m.opening:
+		m.showHelp = true
+		return m, nil
+	}
+	if m.screen == screenStart {
+		return m.startKey(msg)
+	}
+	if key.Matches(msg, g.Focus) && !editing {
+		if m.focus == focusNotebook {
+			m.focus = focusEngine
+		} else {
+			m.focus = focusNotebook
+		}
+		return m, nil
+	}
+	if !editing {
+		if handled, cmd := m.liveKey(msg); handled {
+			return m, cmd
+		}
+	}
+	if m.focus == focusEngine && !m.split() {
+		if msg.String() == "esc" || msg.String() == "q" {
+			m.focus = focusNotebook
+		}
+		return m, nil
+	}
+	if editing {
+		return m.editKey(msg)
+	}
+	return m.commandKey(msg)
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.nb != nil {
+		if m.nb.dirty {
+			if err := m.nb.nb.SaveRecovery(m.nb.path); err != nil {
+				m.setStatus(err.Error())
+			}
+		}
+		m.nb.session.Kernel.Restart()
+	}
+	return tea.Quit
+}
+
+func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	s := m.keys.Start
+	if m.opening {
+		switch msg.String() {
+		case "esc":
+			m.opening = false
+			m.pathIn.Blur()
+		case "enter":
+			m.opening = false
+			m.pathIn.Blur()
+			if err := m.open(strings.TrimSpace(m.pathIn.Value())); err != nil {
+				m.setStatus(err.Error())
+			}
+		default:
+			var cmd tea.Cmd
+			m.pathIn, cmd = m.pathIn.Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	}
+	items := m.startItems()
+	switch {
+	case key.Matches(msg, s.Up):
+		m.startSel = max(0, m.startSel-1)
+	case key.Matches(msg, s.Down):
+		m.startSel = min(len(items)-1, m.startSel+1)
+	case key.Matches(msg, s.Open):
+		if m.startSel < len(items) {
+			if err := m.open(items[m.startSel]); err != nil {
+				m.setStatus(err.Error())
+			}
+		}
+	case key.Matches(msg, s.OpenPath):
+		m.opening = true
+		m.pathIn.SetValue("")
+		return m, m.pathIn.Focus()
+	case msg.String() == "q" && m.nb != nil:
+		m.screen = screenNotebook
+	case msg.String() == "q":
+		return m, m.quit()
+	}
+	return m, nil
+}
+
+// startItems are the start screen's rows: the lessons, then the recent files.
+func (m *Model) startItems() []string {
+	var out []string
+	for _, l := range m.lessons {
+		out = append(out, l.Path)
+	}
+	return append(out, m.store.Recent()...)
+}
+
+func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	l := m.keys.Live
+	p := m.nb
+	switch {
+	case key.Matches(msg, l.Checkpoint):
+		m.setStatus(m.engine.checkpoint(m.lang, false))
+	case key.Matches(msg, l.Savepoint):
+		m.setStatus(m.engine.checkpoint(m.lang, true))
+	case key.Matches(msg, l.Kill):
+		m.setStatus(m.engine.kill(m.lang))
+	case key.Matches(msg, l.Pause):
+		if p.togglePause() {
+			m.setStatus(m.lang.T("job.paused"))
+		} else {
+			m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+		}
+	case key.Matches(msg, l.Step):
+		p.replayStep()
+	case key.Matches(msg, l.Faster):
+		p.setSpeed(nextSpeed(p.speed, +1))
+		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+	case key.Matches(msg, l.Slower):
+		p.setSpeed(nextSpeed(p.speed, -1))
+		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+	case key.Matches(msg, l.Guarantee):
+		cfg := p.session.Kernel.Config()
+		cfg.Checkpointing.Guarantee = (cfg.Checkpointing.Guarantee + 1) % 3
+		p.session.Kernel.SetConfig(cfg)
+		m.setStatus(fmt.Sprintf(m.lang.T("act.guarantee"), guaranteeName(cfg.Checkpointing.Guarantee)))
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+func guaranteeName(g engine.Guarantee) string {
+	return [...]string{"exactly-once", "at-least-once", "at-most-once"}[g%3]
+}
+
+func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	e := m.keys.Edit
+	p := m.nb
+	switch {
+	case key.Matches(msg, e.Leave):
+		p.leaveEdit()
+		return m, nil
+	case key.Matches(msg, e.Save):
+		m.save()
+		return m, nil
+	case key.Matches(msg, e.Run):
+		m.run(false)
+		return m, nil
+	case key.Matches(msg, e.RunNext):
+		p.leaveEdit()
+		m.run(true)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	p.editor, cmd = p.editor.Update(msg)
+	p.editor.SetHeight(max(3, min(p.editor.LineCount()+1, max(3, p.height-6))))
+	return m, cmd
+}
+
+func (m *Model) run(next bool) {
+	if err := m.nb.run(); err != nil {
+		m.setStatus(err.Error())
+		return
+	}
+	if next {
+		m.nb.sel = min(m.nb.sel+1, len(m.nb.cells())-1)
+	}
+}
+
+func (m *Model) save() {
+	if err := m.nb.save(); err != nil {
+		m.setStatus(err.Error())
+		return
+	}
+	m.setStatus(fmt.Sprintf(m.lang.T("saved"), m.nb.path))
+}
+
+func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	c := m.keys.Command
+	p := m.nb
+	pending := p.pending
+	p.pending = ""
+	switch {
+	case key.Matches(msg, c.Up):
+		p.sel = max(0, p.sel-1)
+	case key.Matches(msg, c.Down):
+		p.sel = min(len(p.cells())-1, p.sel+1)
+	case key.Matches(msg, c.Edit):
+		return m, p.startEdit()
+	case key.Matches(msg, c.Run):
+		m.run(false)
+	case key.Matches(msg, c.RunNext):
+		m.run(true)
+	case key.Matches(msg, c.RunAll):
+		p.runAll(false, nil)
+	case key.Matches(msg, c.InsertAbove):
+		p.insert(false)
+	case key.Matches(msg, c.InsertBelow):
+		p.insert(true)
+	case key.Matches(msg, c.Delete):
+		if pending == "d" {
+			p.deleteCell()
+		} else {
+			p.pending = "d"
+		}
+	case key.Matches(msg, c.Interrupt):
+		if pending == "i" {
+			p.session.Kernel.Interrupt()
+			m.setStatus("interrupted")
+		} else {
+			p.pending = "i"
+		}
+	case key.Matches(msg, c.Restart):
+		if pending == "0" {
+			p.session.Restart()
+			m.setStatus("kernel restarted")
+		} else {
+			p.pending = "0"
+		}
+	case key.Matches(msg, c.MoveUp):
+		p.move(-1)
+	case key.Matches(msg, c.MoveDown):
+		p.move(+1)
+	case key.Matches(msg, c.Mode):
+		m.setStatus("mode: " + p.cycleMode())
+	case key.Matches(msg, c.Save):
+		m.save()
+	case key.Matches(msg, c.Check):
+		m.setStatus("checking…")
+		lesson, store := p.lesson, m.store
+		done := make(chan string, 1)
+		p.runAll(true, func(rep *interp.Report) {
+			cells, failed := rep.Failed()
+			total := len(rep.Checks)
+			if lesson != "" && total > 0 {
+				_ = store.SetProgress(lesson, Progress{Passed: total - failed, Total: total})
+			}
+			done <- fmt.Sprintf("%d passed, %d failed", total-failed, failed+cells)
+		})
+		return m, func() tea.Msg { return statusMsg(<-done) }
+	case key.Matches(msg, c.PageUp):
+		p.scroll(-max(1, p.height/2))
+	case key.Matches(msg, c.PageDown):
+		p.scroll(max(1, p.height/2))
+	case key.Matches(msg, c.Back):
+		m.screen = screenStart
+	}
+	return m, nil
+}
+
+// View draws the screen.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "Weir"
+	if m.nb != nil && m.nb.editing && m.screen == screenNotebook && !m.showHelp {
+		v.Cursor = nil // the textarea draws its own cursor
+	}
+	return v
+}
+
+// render returns the screen's text; tests read it directly.
+func (m *Model) render() string {
+	if m.width == 0 {
+		return ""
+	}
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
+	}
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.helpView()
+	case m.screen == screenStart:
+		body = m.startView()
+	case m.split():
+		sep := dimStyle.Render(strings.Repeat("│\n", m.height-3) + "│")
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.nb.view(m.lang), sep, m.engine.view(m.lang))
+	case m.focus == focusEngine:
+		body = m.engine.view(m.lang)
+	default:
+		body = m.nb.view(m.lang)
+	}
+	return m.header() + "\n" + fitBlock(body, m.width, m.height-2) + "\n" + m.statusBar()
+}
+
+func (m *Model) tooSmall() string {
+	msg := titleStyle.Render(m.lang.T("small.title")) + "\n" +
+		fmt.Sprintf(m.lang.T("small.body"), minWidth, minHeight, m.width, m.height)
+	box := lipgloss.NewStyle().Width(max(1, m.width-2)).Render(msg)
+	return fitBlock(box, m.width, m.height)
+}
+
+func (m *Model) header() string {
+	left := titleStyle.Render("Weir") + " " + dimStyle.Render(m.lang.T("app.tagline"))
+	if m.screen == screenNotebook && m.nb != nil {
+		name := m.nb.nb.Title()
+		if name == "" {
+			name = filepath.Base(m.nb.path)
+		}
+		left = titleStyle.Render("Weir") + " " + name
+	}
+	right := dimStyle.Render(m.lang.String() + " · ? help")
+	gap := max(1, m.width-lipgloss.Width(left)-lipgloss.Width(right))
+	return ansi.Truncate(left+strings.Repeat(" ", gap)+right, m.width, "…")
+}
+
+func (m *Model) statusBar() string {
+	var parts []string
+	if m.screen == screenNotebook && m.nb != nil {
+		mode := "COMMAND"
+		if m.nb.editing {
+			mode = "EDIT"
+		}
+		parts = append(parts, barStyle.Render(" "+mode+" "))
+		if m.nb.dirty {
+			parts = append(parts, warnStyle.Render(m.lang.T("status.modified")))
+		} else if !m.nb.savedAt.IsZero() {
+			parts = append(parts, fmt.Sprintf(m.lang.T("status.saved"), m.nb.savedAt.Format("15:04:05")))
+		}
+		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.nb.speed))
+		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
+	}
+	if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
+		parts = append(parts, m.status)
+	}
+	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
+}
+
+func (m *Model) startView() string {
+	var b strings.Builder
+	b.WriteString(titleStyle.Render(m.lang.T("start.tutorials")) + "\n")
+	if len(m.lessons) == 0 {
+		b.WriteString(dimStyle.Render(m.lang.T("start.none")) + "\n")
+	}
+	titleW := max(10, m.width-30)
+	for i, l := range m.lessons {
+		prog := dimStyle.Render("—")
+		if p, ok := m.store.Progress(l.Path); ok && p.Total > 0 {
+			prog = fmt.Sprintf("%d/%d", p.Passed, p.Total)
+			if p.Passed == p.Total {
+				prog = okStyle.Render("✓ " + prog)
+			}
+		}
+		title := ansi.Truncate(l.Title, titleW, "…")
+		row := fmt.Sprintf("%s%s  %s  %s  %s", pad(title, titleW), "", pad(dimStyle.Render(l.DE4E), 12), pad(prog, 8), l.Lang)
+		if i == m.startSel {
+			row = selStyle.Render("▌") + row
+		} else {
+			row = " " + row
+		}
+		b.WriteString(row + "\n")
+	}
+	b.WriteString("\n" + titleStyle.Render(m.lang.T("start.recent")) + "\n")
+	recent := m.store.Recent()
+	if len(recent) == 0 {
+		b.WriteString(" " + dimStyle.Render(m.lang.T("start.norecent")) + "\n")
+	}
+	for i, r := range recent {
+		row := r
+		if len(m.lessons)+i == m.startSel {
+			row = selStyle.Render("▌") + row
+		} else {
+			row = " " + row
+		}
+		b.WriteString(row + "\n")
+	}
+	b.WriteString("\n")
+	if m.opening {
+		b.WriteString(m.lang.T("start.path") + m.pathIn.View() + "\n")
+	} else {
+		b.WriteString(dimStyle.Render("enter: open · o: "+m.lang.T("start.open")+" · ctrl+l: 한국어/English · ctrl+q: quit") + "\n")
+	}
+	return b.String()
+}
+
+func (m *Model) helpView() string {
+	var b strings.Builder
+	b.WriteString(titleStyle.Render(m.lang.T("help.title")) + "  " + dimStyle.Render(m.lang.T("help.close")) + "\n")
+	cols := 1
+	if m.width >= 100 {
+		cols = 2
+	}
+	var blocks []string
+	for _, g := range m.keys.groups() {
+		var s strings.Builder
+		s.WriteString(selStyle.Render(m.lang.T(g.title)) + "\n")
+		for _, k := range g.keys {
+			h := k.Help()
+			s.WriteString(fmt.Sprintf("  %s %s\n", pad(h.Key, 18), h.Desc))
+		}
+		blocks = append(blocks, s.String())
+	}
+	if cols == 1 {
+		b.WriteString(strings.Join(blocks, ""))
+		return b.String()
+	}
+	half := (len(blocks) + 1) / 2
+	colW := m.width / 2
+	left := lipgloss.NewStyle().Width(colW).Render(strings.Join(blocks[:half], ""))
+	right := lipgloss.NewStyle().Width(m.width - colW).Render(strings.Join(blocks[half:], ""))
+	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, right))
+	return b.String()
+}
+
+// pad pads s with spaces to w cells (measured, so that Korean lines up).
+func pad(s string, w int) string {
+	if d := w - lipgloss.Width(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
+}
+
+// fitBlock makes s exactly h lines of at most w cells.
+func fitBlock(s string, w, h int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Run runs the workbench until the user quits.
+func Run(opts Options) error {
+	_, err := tea.NewProgram(New(opts)).Run()
+	return err
+}

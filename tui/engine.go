@@ -1,0 +1,122 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/sources"
+	"github.com/de4e/weir/tui/i18n"
+	"github.com/de4e/weir/tui/live"
+)
+
+// enginePane watches the newest job the notebook's cells started: on every tick it takes the job's
+// snapshot and new events into a History, which the live views draw. It never blocks on the engine.
+type enginePane struct {
+	job     *engine.Job
+	history *live.History
+	width   int
+	height  int
+}
+
+// poll takes a snapshot of the newest job in jobs.
+func (e *enginePane) poll(jobs []*engine.Job) {
+	if len(jobs) == 0 {
+		return
+	}
+	newest := jobs[len(jobs)-1]
+	if newest != e.job {
+		e.job, e.history = newest, live.NewHistory(0, 0)
+	}
+	e.history.Add(e.job.Snapshot(), e.job.Events(e.history.NextSeq()))
+}
+
+func (e *enginePane) view(lang i18n.Lang) string {
+	return live.Dashboard(e.history, e.width, e.height, lang)
+}
+
+// checkpoint triggers a checkpoint of the watched job.
+func (e *enginePane) checkpoint(lang i18n.Lang, savepoint bool) string {
+	if e.job == nil {
+		return lang.T("job.none")
+	}
+	if savepoint {
+		dir, err := os.MkdirTemp("", "weir-savepoint-")
+		if err != nil {
+			return fmt.Sprintf(lang.T("act.failed"), "savepoint", err)
+		}
+		id, err := e.job.TriggerSavepoint(dir)
+		if err != nil {
+			return fmt.Sprintf(lang.T("act.failed"), "savepoint", err)
+		}
+		return fmt.Sprintf(lang.T("act.savepoint"), id, dir)
+	}
+	id, err := e.job.TriggerCheckpoint()
+	if err != nil {
+		return fmt.Sprintf(lang.T("act.failed"), "checkpoint", err)
+	}
+	return fmt.Sprintf(lang.T("act.checkpoint"), id)
+}
+
+// kill kills the first TaskManager of the watched job.
+func (e *enginePane) kill(lang i18n.Lang) string {
+	if e.job == nil {
+		return lang.T("job.none")
+	}
+	tms := e.job.TaskManagers()
+	if len(tms) == 0 {
+		return lang.T("job.none")
+	}
+	if err := e.job.KillTaskManager(tms[0].ID); err != nil {
+		return fmt.Sprintf(lang.T("act.failed"), "kill", err)
+	}
+	return fmt.Sprintf(lang.T("act.kill"), tms[0].ID)
+}
+
+// speeds are the replay speeds + and - step through; 0 is as fast as possible.
+var speeds = []float64{0.5, 1, 2, 5, 10, 20, 50, 100, 0}
+
+func nextSpeed(cur float64, dir int) float64 {
+	i := len(speeds) - 1
+	for j, s := range speeds {
+		if s == cur {
+			i = j
+		}
+	}
+	i = max(0, min(len(speeds)-1, i+dir))
+	return speeds[i]
+}
+
+func speedLabel(s float64) string {
+	if s == 0 {
+		return "max"
+	}
+	return fmt.Sprintf("%gx", s)
+}
+
+// setSpeed changes the speed of the notebook's replays, running and future.
+func (p *notebookPane) setSpeed(s float64) {
+	p.ctrlMu.Lock()
+	p.speed = s
+	p.ctrlMu.Unlock()
+	p.replay(func(c *sources.Controller) { c.SetSpeed(s) })
+}
+
+// togglePause pauses or resumes the notebook's replays.
+func (p *notebookPane) togglePause() bool {
+	p.ctrlMu.Lock()
+	p.paused = !p.paused
+	paused := p.paused
+	p.ctrlMu.Unlock()
+	p.replay(func(c *sources.Controller) {
+		if paused {
+			c.Pause()
+		} else {
+			c.Resume()
+		}
+	})
+	return paused
+}
+
+// replayStep lets every paused replay emit one more event.
+func (p *notebookPane) replayStep() { p.replay(func(c *sources.Controller) { c.Step() }) }

@@ -1,0 +1,241 @@
+// Package i18n holds the workbench's user-interface strings in English and Korean.
+//
+// Korean strings use the terms of the DE4E book (워터마크, 체크포인트, 백프레셔, ...) so that a reader of the
+// book meets the words they learned. Every key has an English string; a Korean string may be missing, in which
+// case T falls back to English.
+//
+// Layout code must measure strings with lipgloss.Width (or ansi.StringWidth), never len or
+// utf8.RuneCountInString: a Hangul syllable takes two terminal cells.
+package i18n
+
+import (
+	"os"
+	"strings"
+)
+
+// Lang is a user-interface language.
+type Lang int
+
+// The supported languages. The zero value is English.
+const (
+	EN Lang = iota
+	KO
+)
+
+// String returns the language's code, "en" or "ko".
+func (l Lang) String() string {
+	if l == KO {
+		return "ko"
+	}
+	return "en"
+}
+
+// Parse returns the language for a code such as "ko", "ko_KR.UTF-8" or "en"; ok is false for an unknown code.
+func Parse(code string) (l Lang, ok bool) {
+	c := strings.ToLower(strings.TrimSpace(code))
+	switch {
+	case strings.HasPrefix(c, "ko"):
+		return KO, true
+	case strings.HasPrefix(c, "en"), c == "c", c == "posix":
+		return EN, true
+	}
+	return EN, false
+}
+
+// FromEnv returns the language the environment asks for: WEIR_LANG first, then LC_ALL, LC_MESSAGES and LANG,
+// as the C library orders them. The default is English.
+func FromEnv(getenv func(string) string) Lang {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	for _, k := range []string{"WEIR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			if l, ok := Parse(v); ok {
+				return l
+			}
+		}
+	}
+	return EN
+}
+
+// Other returns the other language, for the language toggle.
+func (l Lang) Other() Lang {
+	if l == KO {
+		return EN
+	}
+	return KO
+}
+
+// T returns the string for key in l, falling back to English and then to the key itself.
+func (l Lang) T(key string) string {
+	if l == KO {
+		if s, ok := ko[key]; ok {
+			return s
+		}
+	}
+	if s, ok := en[key]; ok {
+		return s
+	}
+	return key
+}
+
+var en = map[string]string{
+	"app.title":        "Weir",
+	"app.tagline":      "learn stream processing the way Apache Flink does it",
+	"start.tutorials":  "Tutorials",
+	"start.none":       "No tutorials are installed yet. Open a notebook file, or watch the live demo.",
+	"start.demo":       "Live engine demo",
+	"start.demo.about": "a keyed event-time window count with checkpoints, running now",
+	"start.open":       "Open a notebook file",
+	"start.recent":     "Recent files",
+	"start.norecent":   "none yet",
+	"start.path":       "path: ",
+	"start.recovery":   "An unsaved notebook was recovered: %s (press r to restore it, x to discard it)",
+	"col.title":        "title",
+	"col.section":      "DE4E",
+	"col.progress":     "progress",
+	"col.lang":         "lang",
+	"small.title":      "The terminal is too small",
+	"small.body":       "Weir needs at least %d×%d cells; this one is %d×%d. Enlarge the window or reduce the font size.",
+	"help.title":       "Keys",
+	"help.global":      "everywhere",
+	"help.start":       "start screen",
+	"help.command":     "notebook: command mode",
+	"help.edit":        "notebook: edit mode",
+	"help.live":        "live engine view",
+	"help.close":       "press ? or esc to close",
+	"pane.notebook":    "Notebook",
+	"pane.live":        "Engine",
+	"status.idle":      "idle",
+	"status.running":   "running",
+	"status.done":      "done",
+	"status.error":     "error",
+	"status.stale":     "stale",
+	"status.saved":     "saved %s",
+	"status.modified":  "modified",
+	"nb.empty":         "This notebook has no cells.",
+	"job.none":         "No job yet. Run a cell that executes a job: its graph, watermarks, windows, state and checkpoints appear here.",
+	"job.status":       "job",
+	"job.restarts":     "restarts",
+	"job.uptime":       "uptime",
+	"job.paused":       "paused",
+	"job.speed":        "speed",
+	"job.guarantee":    "guarantee",
+	"graph.title":      "Job graph",
+	"graph.tm":         "TaskManager",
+	"graph.slots":      "slots",
+	"graph.bp":         "backpressure",
+	"wm.title":         "Watermarks",
+	"wm.none":          "no watermark yet",
+	"wm.lag":           "lag",
+	"wm.now":           "now",
+	"win.title":        "Windows",
+	"win.open":         "open",
+	"win.fired":        "fired",
+	"win.late":         "late-fired",
+	"win.purged":       "purged",
+	"win.lateRecord":   "late record",
+	"win.none":         "no window yet",
+	"state.title":      "State size",
+	"state.none":       "no keyed state",
+	"state.keys":       "keys",
+	"cp.title":         "Checkpoints",
+	"cp.none":          "no checkpoint yet",
+	"cp.inflight":      "barriers in flight",
+	"cp.id":            "id",
+	"cp.status":        "status",
+	"cp.duration":      "duration",
+	"cp.size":          "size",
+	"cp.new":           "new",
+	"cp.align":         "align",
+	"tp.title":         "Throughput and lag",
+	"tp.in":            "source rec/s",
+	"tp.out":           "sink rec/s",
+	"tp.lag":           "event-time lag",
+	"act.checkpoint":   "checkpoint %d triggered",
+	"act.savepoint":    "savepoint %d triggered into %s",
+	"act.kill":         "TaskManager %d killed: watch the job recover",
+	"act.guarantee":    "restarting the demo with %s",
+	"act.failed":       "%s failed: %v",
+	"saved":            "saved to %s",
+}
+
+var ko = map[string]string{
+	"app.tagline":      "아파치 플링크 방식으로 스트림 프로세싱 배우기",
+	"start.tutorials":  "튜토리얼",
+	"start.none":       "아직 설치된 튜토리얼이 없습니다. 노트북 파일을 열거나 라이브 데모를 보세요.",
+	"start.demo":       "엔진 라이브 데모",
+	"start.demo.about": "체크포인트가 있는 키별 이벤트 시간 윈도우 집계, 지금 실행 중",
+	"start.open":       "노트북 파일 열기",
+	"start.recent":     "최근 파일",
+	"start.norecent":   "아직 없음",
+	"start.path":       "경로: ",
+	"start.recovery":   "저장하지 않은 노트북을 복구했습니다: %s (r: 복원, x: 버리기)",
+	"col.title":        "제목",
+	"col.section":      "DE4E",
+	"col.progress":     "진행",
+	"col.lang":         "언어",
+	"small.title":      "터미널이 너무 작습니다",
+	"small.body":       "Weir에는 최소 %d×%d 칸이 필요합니다. 지금은 %d×%d입니다. 창을 키우거나 글꼴을 줄이세요.",
+	"help.title":       "키",
+	"help.global":      "어디서나",
+	"help.start":       "시작 화면",
+	"help.command":     "노트북: 명령 모드",
+	"help.edit":        "노트북: 편집 모드",
+	"help.live":        "엔진 라이브 보기",
+	"help.close":       "? 또는 esc로 닫기",
+	"pane.notebook":    "노트북",
+	"pane.live":        "엔진",
+	"status.idle":      "대기",
+	"status.running":   "실행 중",
+	"status.done":      "완료",
+	"status.error":     "오류",
+	"status.stale":     "오래됨",
+	"status.saved":     "%s 저장됨",
+	"status.modified":  "수정됨",
+	"nb.empty":         "이 노트북에는 셀이 없습니다.",
+	"job.none":         "아직 잡이 없습니다. 잡을 실행하는 셀을 실행하면 잡 그래프, 워터마크, 윈도우, 상태, 체크포인트가 여기에 나타납니다.",
+	"job.status":       "잡",
+	"job.restarts":     "재시작",
+	"job.uptime":       "실행 시간",
+	"job.paused":       "일시 정지",
+	"job.speed":        "속도",
+	"job.guarantee":    "이벤트 처리 보장",
+	"graph.title":      "잡 그래프",
+	"graph.tm":         "TaskManager",
+	"graph.slots":      "슬롯",
+	"graph.bp":         "백프레셔",
+	"wm.title":         "워터마크",
+	"wm.none":          "아직 워터마크 없음",
+	"wm.lag":           "지연",
+	"wm.now":           "처리 시간",
+	"win.title":        "윈도우",
+	"win.open":         "열림",
+	"win.fired":        "발화",
+	"win.late":         "늦은 발화",
+	"win.purged":       "제거",
+	"win.lateRecord":   "늦은 이벤트",
+	"win.none":         "아직 윈도우 없음",
+	"state.title":      "상태 크기",
+	"state.none":       "키 상태 없음",
+	"state.keys":       "키",
+	"cp.title":         "체크포인트",
+	"cp.none":          "아직 체크포인트 없음",
+	"cp.inflight":      "진행 중인 배리어",
+	"cp.id":            "번호",
+	"cp.status":        "상태",
+	"cp.duration":      "시간",
+	"cp.size":          "크기",
+	"cp.new":           "신규",
+	"cp.align":         "배리어 정렬",
+	"tp.title":         "처리량과 지연",
+	"tp.in":            "소스 건/초",
+	"tp.out":           "싱크 건/초",
+	"tp.lag":           "이벤트 시간 지연",
+	"act.checkpoint":   "체크포인트 %d 시작",
+	"act.savepoint":    "세이브포인트 %d 시작: %s",
+	"act.kill":         "TaskManager %d 종료: 잡의 복구를 지켜보세요",
+	"act.guarantee":    "%s 보장으로 데모를 다시 시작합니다",
+	"act.failed":       "%s 실패: %v",
+	"saved":            "%s에 저장했습니다",
+}

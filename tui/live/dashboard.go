@@ -1,0 +1,393 @@
+package live
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/tui/i18n"
+)
+
+// Dashboard lays the views out in width × height cells: two columns when width is at least 100, one
+// otherwise, each view given a share of the lines. With no snapshot yet it says that no job runs.
+func Dashboard(h *History, width, height int, lang i18n.Lang) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	if _, ok := h.Latest(); !ok {
+		return block(dimStyle.Render(lang.T("job.none")), width, height)
+	}
+	if width >= 100 {
+		lw := width / 2
+		rw := width - lw - 1
+		left := stack([]view{Graph, Watermarks, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
+		right := stack([]view{Windows, Checkpoints, State}, []int{3, 3, 2}, h, rw, height, lang)
+		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
+	}
+	return stack([]view{Graph, Watermarks, Windows, Checkpoints, State, Throughput}, []int{4, 3, 3, 3, 2, 2}, h, width, height, lang)
+}
+
+// view is the signature every view has.
+type view func(h *History, width, height int, lang i18n.Lang) string
+
+// stack splits height among views by weight and joins them top to bottom.
+func stack(views []view, weights []int, h *History, width, height int, lang i18n.Lang) string {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	var parts []string
+	used := 0
+	for i, v := range views {
+		n := height * weights[i] / total
+		if i == len(views)-1 {
+			n = height - used
+		}
+		used += n
+		if n <= 0 {
+			continue
+		}
+		parts = append(parts, block(v(h, width, n, lang), width, n))
+	}
+	return strings.Join(parts, "\n")
+}
+
+// block makes s exactly height lines of exactly width cells.
+func block(s string, width, height int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i := range lines {
+		lines[i] = fit(lines[i], width)
+	}
+	for len(lines) < height {
+		lines = append(lines, strings.Repeat(" ", width))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// limit keeps the first n lines of ls (n at least 1).
+func limit(ls []string, n int) string {
+	if len(ls) > n {
+		ls = ls[:max(1, n)]
+	}
+	return strings.Join(ls, "\n")
+}
+
+// Graph draws the job graph: the job's status and restarts, each vertex with its chained operators,
+// parallelism, input partitioning and backpressure, and the TaskManagers with the subtasks in their slots.
+func Graph(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	status := okStyle
+	switch s.Status {
+	case engine.JobFailed, engine.JobCanceled:
+		status = badStyle
+	case engine.JobRestarting:
+		status = warnStyle
+	}
+	note := fmt.Sprintf("%s %s · %s %d · %s %s", lang.T("job.status"), status.Render(s.Status.String()), lang.T("job.restarts"), s.Restarts, lang.T("job.uptime"), Dur(s.Uptime))
+	ls := []string{title(lang.T("graph.title")+" "+s.Name, note, width)}
+	for _, v := range s.Vertices {
+		bp := 0.0
+		for _, st := range v.Subtasks {
+			bp = math.Max(bp, st.Backpressure)
+		}
+		style, label := backpressureStyle(bp)
+		in := ""
+		for _, e := range v.Inputs {
+			p := e.Partitioning
+			if e.SideOutput != "" {
+				p += "(" + e.SideOutput + ")"
+			}
+			in += fmt.Sprintf("%d─%s→ ", e.From, p)
+		}
+		ls = append(ls, fit(fmt.Sprintf(" %s[%d] %s ×%d  %s %s", dimStyle.Render(in), v.ID, v.Name, v.Parallelism, lang.T("graph.bp"), style.Render(label)), width))
+	}
+	slots := map[int][]string{}
+	for _, v := range s.Vertices {
+		for _, st := range v.Subtasks {
+			slots[st.TaskManager] = append(slots[st.TaskManager], fmt.Sprintf("%d.%d", v.ID, st.Index))
+		}
+	}
+	for _, tm := range s.TaskManagers {
+		ls = append(ls, fit(dimStyle.Render(fmt.Sprintf(" %s %d (%d %s): %s", lang.T("graph.tm"), tm.ID, tm.Slots, lang.T("graph.slots"), strings.Join(slots[tm.ID], " "))), width))
+	}
+	if s.Err != "" {
+		ls = append(ls, badStyle.Render(fit(s.Err, width)))
+	}
+	return limit(ls, height)
+}
+
+// Watermarks draws a lane per operator: its watermark against the highest watermark of the job (the
+// event-time front), so the gap the out-of-orderness bound makes and idle or lagging inputs show.
+func Watermarks(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	type lane struct {
+		name string
+		wm   int64
+	}
+	var lanes []lane
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, v := range s.Vertices {
+		for _, op := range v.Operators {
+			if op.Watermark == math.MinInt64 {
+				lanes = append(lanes, lane{op.Name, op.Watermark})
+				continue
+			}
+			wm := op.Watermark
+			lanes = append(lanes, lane{op.Name, wm})
+			if wm != math.MaxInt64 {
+				lo, hi = min(lo, wm), max(hi, wm)
+			}
+		}
+	}
+	ls := []string{title(lang.T("wm.title"), fmt.Sprintf("%s %s", lang.T("wm.now"), Millis(s.ProcTime)), width)}
+	nameW := min(18, width/3)
+	barW := max(4, width-nameW-14)
+	for _, l := range lanes {
+		var bar, val string
+		switch {
+		case l.wm == math.MinInt64:
+			bar, val = dimStyle.Render(strings.Repeat("·", barW)), dimStyle.Render(lang.T("wm.none"))
+		case l.wm == math.MaxInt64:
+			bar, val = okStyle.Render(strings.Repeat("━", barW)), "+∞"
+		default:
+			frac := 1.0
+			if hi > lo {
+				frac = float64(l.wm-lo) / float64(hi-lo)
+			}
+			n := int(math.Round(frac * float64(barW-1)))
+			bar = okStyle.Render(strings.Repeat("━", n)+"▶") + dimStyle.Render(strings.Repeat("·", barW-n-1))
+			val = "wm " + Millis(l.wm)
+			if hi > l.wm {
+				val += warnStyle.Render(fmt.Sprintf(" -%s", Dur(msDur(hi-l.wm))))
+			}
+		}
+		ls = append(ls, fit(fit(" "+l.name, nameW)+" "+bar+" "+val, width))
+	}
+	return limit(ls, height)
+}
+
+// Windows draws the open windows (bounds, keys, elements) and the recent firings, late firings, purges and
+// late records from the events, with the late counts per operator.
+func Windows(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	type agg struct{ keys, elems int64 }
+	open := map[[2]int64]*agg{}
+	var late []string
+	for _, v := range s.Vertices {
+		for _, st := range v.Subtasks {
+			for _, w := range st.Windows {
+				k := [2]int64{w.Start, w.End}
+				if open[k] == nil {
+					open[k] = &agg{}
+				}
+				open[k].keys += w.Keys
+				open[k].elems += w.Elements
+			}
+		}
+		for _, op := range v.Operators {
+			if op.LateDropped+op.LateSideOutput > 0 {
+				late = append(late, fmt.Sprintf("%s: %d %s, %d → side output", op.Name, op.LateDropped, "dropped", op.LateSideOutput))
+			}
+		}
+	}
+	bounds := make([][2]int64, 0, len(open))
+	for k := range open {
+		bounds = append(bounds, k)
+	}
+	sort.Slice(bounds, func(i, j int) bool { return bounds[i][0] < bounds[j][0] })
+	ls := []string{title(lang.T("win.title"), "", width)}
+	for _, b := range bounds {
+		a := open[b]
+		ls = append(ls, fit(fmt.Sprintf(" %s [%s, %s) %s=%d n=%d", warnStyle.Render(lang.T("win.open")), Millis(b[0]), Millis(b[1]), lang.T("state.keys"), a.keys, a.elems), width))
+	}
+	var recent []string
+	evs := h.Events()
+	for i := len(evs) - 1; i >= 0 && len(recent) < 6; i-- {
+		e := evs[i]
+		w := fmt.Sprintf("[%s, %s)", Millis(e.Window.Start), Millis(e.Window.End))
+		switch e.Kind {
+		case engine.EventWindowFired:
+			recent = append(recent, fmt.Sprintf(" %s %v %s n=%d", okStyle.Render(lang.T("win.fired")), e.Key, w, e.Count))
+		case engine.EventWindowLateFired:
+			recent = append(recent, fmt.Sprintf(" %s %v %s n=%d", lateStyle.Render(lang.T("win.late")), e.Key, w, e.Count))
+		case engine.EventWindowPurged:
+			recent = append(recent, fmt.Sprintf(" %s %v %s", dimStyle.Render(lang.T("win.purged")), e.Key, w))
+		case engine.EventLateRecord:
+			recent = append(recent, fmt.Sprintf(" %s %v ts=%s wm=%s", badStyle.Render(lang.T("win.lateRecord")), e.Key, Millis(e.Timestamp), Millis(e.Watermark)))
+		}
+	}
+	if len(bounds) == 0 && len(recent) == 0 {
+		ls = append(ls, dimStyle.Render(" "+lang.T("win.none")))
+	}
+	for _, l := range late {
+		ls = append(ls, lateStyle.Render(fit(" "+l, width)))
+	}
+	for _, r := range recent {
+		ls = append(ls, fit(r, width))
+	}
+	return limit(ls, height)
+}
+
+// State draws keyed state per operator and state (keys and bytes summed over subtasks, ≈ where the backend
+// only estimates) with a sparkline of the job's state bytes over the History.
+func State(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	type row struct {
+		keys, bytes int64
+		backend     string
+		approx      bool
+	}
+	rows := map[string]*row{}
+	for _, v := range s.Vertices {
+		for _, st := range v.Subtasks {
+			for _, ss := range st.State {
+				k := ss.Operator + "/" + ss.Name
+				if rows[k] == nil {
+					rows[k] = &row{backend: ss.Backend}
+				}
+				rows[k].keys += ss.Keys
+				rows[k].bytes += ss.Bytes
+				rows[k].approx = rows[k].approx || ss.Approximate
+			}
+		}
+	}
+	series := make([]float64, 0, h.Len())
+	for _, snap := range h.Snapshots() {
+		var b int64
+		for _, v := range snap.Vertices {
+			for _, st := range v.Subtasks {
+				for _, ss := range st.State {
+					b += ss.Bytes
+				}
+			}
+		}
+		series = append(series, float64(b))
+	}
+	ls := []string{title(lang.T("state.title"), Sparkline(series, min(30, max(5, width/3))), width)}
+	names := make([]string, 0, len(rows))
+	for k := range rows {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		ls = append(ls, dimStyle.Render(" "+lang.T("state.none")))
+	}
+	for _, k := range names {
+		r := rows[k]
+		approx := ""
+		if r.approx {
+			approx = "≈"
+		}
+		ls = append(ls, fit(fmt.Sprintf(" %s  %s%d %s  %s%s  %s", k, approx, r.keys, lang.T("state.keys"), approx, Bytes(r.bytes), dimStyle.Render(r.backend)), width))
+	}
+	return limit(ls, height)
+}
+
+// Checkpoints draws the checkpoint in progress (acknowledgements as a bar) and the recent history: id,
+// status, duration, size, new bytes and the longest alignment.
+func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	ls := []string{title(lang.T("cp.title"), "", width)}
+	if len(s.Checkpoints) == 0 {
+		return limit(append(ls, dimStyle.Render(" "+lang.T("cp.none"))), height)
+	}
+	cps := s.Checkpoints
+	last := cps[len(cps)-1]
+	if last.Status == engine.CheckpointInProgress {
+		frac := 0.0
+		if last.Total > 0 {
+			frac = float64(last.Acks) / float64(last.Total)
+		}
+		ls = append(ls, fit(fmt.Sprintf(" #%d %s %s %d/%d", last.ID, lang.T("cp.inflight"), Bar(frac, 12), last.Acks, last.Total), width))
+	}
+	ls = append(ls, dimStyle.Render(fit(fmt.Sprintf(" %-5s %-11s %8s %9s %9s %7s", lang.T("cp.id"), lang.T("cp.status"), lang.T("cp.duration"), lang.T("cp.size"), lang.T("cp.new"), lang.T("cp.align")), width)))
+	for i := len(cps) - 1; i >= 0 && len(ls) < height; i-- {
+		c := cps[i]
+		st := string(c.Status)
+		style := dimStyle
+		switch c.Status {
+		case engine.CheckpointCompleted:
+			style = okStyle
+		case engine.CheckpointAborted:
+			style = badStyle
+		}
+		kind := ""
+		if c.Savepoint {
+			kind = " savepoint"
+		}
+		if c.Final {
+			kind = " final"
+		}
+		ls = append(ls, fit(fmt.Sprintf(" %-5d %s %8s %9s %9s %7s%s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax), kind), width))
+	}
+	return limit(ls, height)
+}
+
+// Throughput draws the sources' and sinks' records per second over the History as sparklines, and the
+// event-time lag of the slowest operator (processing time minus its watermark).
+func Throughput(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	var in, out []float64
+	for _, snap := range h.Snapshots() {
+		var i, o float64
+		for _, v := range snap.Vertices {
+			if len(v.Inputs) == 0 && len(v.Operators) > 0 {
+				i += v.Operators[0].RateOut
+			}
+			if len(v.Operators) > 0 {
+				lastOp := v.Operators[len(v.Operators)-1]
+				if lastOp.RecordsOut == 0 && lastOp.RecordsIn > 0 {
+					o += lastOp.RateIn
+				}
+			}
+		}
+		in, out = append(in, i), append(out, o)
+	}
+	sw := max(5, width-28)
+	ls := []string{title(lang.T("tp.title"), "", width)}
+	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s %s", lang.T("tp.in"), Rate(last(in)), Sparkline(in, sw)), width))
+	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s %s", lang.T("tp.out"), Rate(last(out)), Sparkline(out, sw)), width))
+	lowest := int64(math.MaxInt64)
+	for _, v := range s.Vertices {
+		for _, op := range v.Operators {
+			if op.Watermark != math.MinInt64 && op.Watermark < lowest {
+				lowest = op.Watermark
+			}
+		}
+	}
+	if lowest != math.MaxInt64 && s.ProcTime > lowest && s.ProcTime-lowest < int64(365*24*3600*1000) {
+		ls = append(ls, fit(fmt.Sprintf(" %s %s", lang.T("tp.lag"), Dur(msDur(s.ProcTime-lowest))), width))
+	}
+	return limit(ls, height)
+}
+
+func last(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return v[len(v)-1]
+}

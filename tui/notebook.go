@@ -1,0 +1,480 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/textarea"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/de4e/weir/interp"
+	"github.com/de4e/weir/notebook"
+	"github.com/de4e/weir/sources"
+	"github.com/de4e/weir/tui/i18n"
+)
+
+// notebookPane shows one notebook: its prose, its cells with their In[n] counters and states, and each
+// cell's output under it. It has two modes, as Jupyter: command mode moves between cells and acts on them,
+// edit mode types into the selected cell.
+type notebookPane struct {
+	nb      *notebook.Notebook
+	path    string // where Save writes
+	lesson  string // the bundled lesson it was opened from, or ""
+	session *interp.Session
+	md      *markdown
+
+	sel     int // index into visible cells
+	shown   int // the selection the view last scrolled to
+	editing bool
+	editor  textarea.Model
+	pending string // the first key of a two-key command (d d, i i, 0 0)
+
+	dirty     bool
+	savedAt   time.Time
+	autosaved time.Time
+	offset    int // first line shown
+	width     int
+	height    int
+	frame     int // spinner frame
+
+	ctrlMu      sync.Mutex
+	controllers []*sources.Controller
+	speed       float64
+	paused      bool
+}
+
+func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown) *notebookPane {
+	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
+	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController})
+	p.editor = textarea.New()
+	p.editor.ShowLineNumbers = true
+	p.editor.CharLimit = 0
+	p.editor.MaxHeight = 0
+	return p
+}
+
+// newController makes the controller of a replay a cell starts, at the workbench's speed.
+func (p *notebookPane) newController() *sources.Controller {
+	p.ctrlMu.Lock()
+	defer p.ctrlMu.Unlock()
+	c := sources.NewController(p.speed)
+	if p.paused {
+		c.Pause()
+	}
+	p.controllers = append(p.controllers, c)
+	if len(p.controllers) > 16 {
+		p.controllers = p.controllers[len(p.controllers)-16:]
+	}
+	return c
+}
+
+// replay applies f to every replay controller and returns the new speed.
+func (p *notebookPane) replay(f func(c *sources.Controller)) {
+	p.ctrlMu.Lock()
+	defer p.ctrlMu.Unlock()
+	for _, c := range p.controllers {
+		f(c)
+	}
+}
+
+// cells returns the cells a learner sees: not solutions, not hidden ones.
+func (p *notebookPane) cells() []*notebook.Block {
+	var out []*notebook.Block
+	for _, c := range p.nb.Cells() {
+		if c.Meta.Solution == "" && !c.Meta.Hidden {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (p *notebookPane) selected() *notebook.Block {
+	cs := p.cells()
+	if len(cs) == 0 {
+		return nil
+	}
+	p.sel = max(0, min(p.sel, len(cs)-1))
+	return cs[p.sel]
+}
+
+func (p *notebookPane) setSize(w, h int) {
+	p.width, p.height = w, h
+	p.editor.SetWidth(max(10, w-4))
+}
+
+// startEdit puts the selected cell into the editor.
+func (p *notebookPane) startEdit() tea.Cmd {
+	c := p.selected()
+	if c == nil || c.Meta.ReadOnly {
+		return nil
+	}
+	p.editing = true
+	p.editor.SetValue(strings.TrimSuffix(c.Text, "\n"))
+	p.editor.SetHeight(max(3, min(strings.Count(c.Text, "\n")+2, max(3, p.height-6))))
+	return p.editor.Focus()
+}
+
+// commitEdit writes the editor's text back into the cell.
+func (p *notebookPane) commitEdit() {
+	c := p.selected()
+	if c == nil || !p.editing {
+		return
+	}
+	text := p.editor.Value()
+	if text != "" && !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	if text != c.Text {
+		c.Text = text
+		p.dirty = true
+	}
+}
+
+func (p *notebookPane) leaveEdit() {
+	p.commitEdit()
+	p.editing = false
+	p.editor.Blur()
+}
+
+// run starts the selected cell; it reports an error as a status line.
+func (p *notebookPane) run() error {
+	c := p.selected()
+	if c == nil {
+		return nil
+	}
+	if p.editing {
+		p.commitEdit()
+	}
+	_, err := p.session.Start(context.Background(), c.Meta.ID, c.Text)
+	return err
+}
+
+// runAll runs every visible cell in order, in the background, stopping at the first failure.
+func (p *notebookPane) runAll(checks bool, done func(*interp.Report)) {
+	cells := p.cells()
+	go func() {
+		rep := &interp.Report{}
+		for _, c := range cells {
+			if c.Meta.Check != "" && !checks {
+				continue
+			}
+			ex, err := p.session.Start(context.Background(), c.Meta.ID, c.Text)
+			if err != nil {
+				break
+			}
+			<-ex.Done()
+			rep.Cells = append(rep.Cells, ex)
+			if ex.Err() != nil {
+				break
+			}
+		}
+		rep.Checks = p.session.Kernel.Checks()
+		if done != nil {
+			done(rep)
+		}
+	}()
+}
+
+func (p *notebookPane) insert(below bool) {
+	c := p.nb.NewCell()
+	cells := p.cells()
+	at := len(p.nb.Blocks)
+	if cur := p.selected(); cur != nil {
+		for i, b := range p.nb.Blocks {
+			if b == cur {
+				at = i
+				if below {
+					at++
+				}
+			}
+		}
+	}
+	p.nb.Blocks = append(p.nb.Blocks[:at], append([]*notebook.Block{c}, p.nb.Blocks[at:]...)...)
+	if below && len(cells) > 0 {
+		p.sel++
+	}
+	p.dirty = true
+}
+
+func (p *notebookPane) deleteCell() {
+	cur := p.selected()
+	if cur == nil || cur.Meta.ReadOnly {
+		return
+	}
+	for i, b := range p.nb.Blocks {
+		if b == cur {
+			p.nb.Blocks = append(p.nb.Blocks[:i], p.nb.Blocks[i+1:]...)
+			break
+		}
+	}
+	p.dirty = true
+	p.selected()
+}
+
+// move swaps the selected cell with the previous (dir -1) or next (dir +1) visible cell.
+func (p *notebookPane) move(dir int) {
+	cells := p.cells()
+	j := p.sel + dir
+	if j < 0 || j >= len(cells) {
+		return
+	}
+	a, b := -1, -1
+	for i, bl := range p.nb.Blocks {
+		if bl == cells[p.sel] {
+			a = i
+		}
+		if bl == cells[j] {
+			b = i
+		}
+	}
+	p.nb.Blocks[a], p.nb.Blocks[b] = p.nb.Blocks[b], p.nb.Blocks[a]
+	p.sel = j
+	p.dirty = true
+}
+
+// cycleMode switches the selected cell's result mode.
+func (p *notebookPane) cycleMode() string {
+	c := p.selected()
+	if c == nil {
+		return ""
+	}
+	cur := c.Meta.Mode
+	if cur == "" {
+		cur = interp.ModeAppend
+	}
+	for i, m := range interp.Modes {
+		if m == cur {
+			c.Meta.Mode = interp.Modes[(i+1)%len(interp.Modes)]
+			break
+		}
+	}
+	p.dirty = true
+	return c.Meta.Mode
+}
+
+// save writes the notebook atomically.
+func (p *notebookPane) save() error {
+	if p.editing {
+		p.commitEdit()
+	}
+	if err := p.nb.Save(p.path); err != nil {
+		return err
+	}
+	p.dirty, p.savedAt = false, time.Now()
+	return nil
+}
+
+// autosave writes the recovery file if there are unsaved changes not yet autosaved.
+func (p *notebookPane) autosave() error {
+	if p.editing {
+		p.commitEdit()
+	}
+	if !p.dirty || time.Since(p.autosaved) < 2*time.Second {
+		return nil
+	}
+	p.autosaved = time.Now()
+	return p.nb.SaveRecovery(p.path)
+}
+
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// view draws the notebook into width × height cells, keeping the selected cell in sight.
+func (p *notebookPane) view(lang i18n.Lang) string {
+	w := p.width
+	var lines []string
+	selStart, selEnd := 0, 0
+	visible := p.cells()
+	if len(visible) == 0 {
+		lines = append(lines, dimStyle.Render(lang.T("nb.empty")))
+	}
+	n := 0
+	for _, b := range p.nb.Blocks {
+		if b.Kind == notebook.Prose {
+			if strings.TrimSpace(annotationRE.ReplaceAllString(b.Text, "")) != "" {
+				lines = append(lines, strings.Split(p.md.render(b.Text, w), "\n")...)
+			}
+			continue
+		}
+		if b.Meta.Solution != "" || b.Meta.Hidden {
+			continue
+		}
+		isSel := n < len(visible) && visible[p.sel] == b
+		if isSel {
+			selStart = len(lines)
+		}
+		lines = append(lines, p.cellView(b, isSel, lang)...)
+		if isSel {
+			selEnd = len(lines)
+		}
+		n++
+	}
+	// When the selection moves, bring the selected cell into view (its top when it is taller than the
+	// pane); otherwise the view stays where the user scrolled it.
+	h := max(1, p.height)
+	if p.sel != p.shown || p.editing {
+		if selStart < p.offset {
+			p.offset = selStart
+		}
+		if selEnd > p.offset+h {
+			p.offset = max(selStart, selEnd-h)
+			if selEnd-selStart > h {
+				p.offset = selStart
+			}
+		}
+		p.shown = p.sel
+	}
+	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
+	end := min(len(lines), p.offset+h)
+	out := lines[p.offset:end]
+	for i, l := range out {
+		if lipgloss.Width(l) > w {
+			out[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+// scroll moves the view by n lines.
+func (p *notebookPane) scroll(n int) { p.offset = max(0, p.offset+n) }
+
+// cellView draws one cell: its header, its code (or the editor) and its output.
+func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang) []string {
+	st := p.session.State(b.Meta.ID)
+	count := " "
+	if st.Count > 0 {
+		count = fmt.Sprint(st.Count)
+	}
+	status, style := lang.T("status.idle"), dimStyle
+	switch st.Status {
+	case interp.Running:
+		status, style = spinner[p.frame%len(spinner)]+" "+lang.T("status.running"), warnStyle
+	case interp.Done:
+		status, style = "✓ "+lang.T("status.done"), okStyle
+	case interp.Failed, interp.Interrupted:
+		status, style = "✗ "+lang.T("status.error"), errStyle
+	case interp.Stale:
+		status, style = "~ "+lang.T("status.stale"), warnStyle
+	}
+	tags := []string{b.Meta.ID}
+	if b.Meta.Mode != "" {
+		tags = append(tags, b.Meta.Mode)
+	}
+	if b.Meta.Exercise != "" {
+		tags = append(tags, "✎ "+b.Meta.Exercise)
+	}
+	if b.Meta.Check != "" {
+		tags = append(tags, "✔ check")
+	}
+	if b.Meta.ReadOnly {
+		tags = append(tags, "read-only")
+	}
+	in := fmt.Sprintf("In [%s]", count)
+	head := in + " " + dimStyle.Render(strings.Join(tags, " · ")) + "  " + style.Render(status)
+	if st.Exec != nil && !st.Exec.Running() {
+		head += dimStyle.Render(" " + dur(st.Exec.Duration()))
+	}
+	if selected {
+		head = selStyle.Render("▌") + head
+	} else {
+		head = " " + head
+	}
+	border := lipgloss.NormalBorder()
+	boxStyle := lipgloss.NewStyle().Border(border).BorderForeground(dim).Width(max(10, p.width-1))
+	if selected {
+		boxStyle = boxStyle.BorderForeground(accent)
+		if p.editing {
+			boxStyle = boxStyle.BorderForeground(lipgloss.Color("3"))
+		}
+	}
+	var body string
+	if selected && p.editing {
+		body = p.editor.View()
+	} else {
+		body = p.md.code(strings.TrimSuffix(b.Text, "\n"))
+		if body == "" {
+			body = dimStyle.Render("// empty cell")
+		}
+	}
+	lines := []string{head}
+	lines = append(lines, strings.Split(boxStyle.Render(body), "\n")...)
+	lines = append(lines, p.outputLines(b, st, lang)...)
+	lines = append(lines, "")
+	return lines
+}
+
+// maxOutputLines bounds a cell's output in the notebook; the rest is counted.
+const maxOutputLines = 18
+
+func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang i18n.Lang) []string {
+	ex := st.Exec
+	if ex == nil {
+		return nil
+	}
+	var parts []string
+	if out := strings.TrimRight(ex.Output(), "\n"); out != "" {
+		parts = append(parts, out)
+	}
+	mode := b.Meta.Mode
+	if mode == "" {
+		mode = interp.ModeAppend
+	}
+	for _, r := range ex.Results() {
+		parts = append(parts, dimStyle.Render(fmt.Sprintf("[%s · %s · %d]", r.Name, mode, r.Collected.Len())))
+		parts = append(parts, strings.TrimRight(r.Render(mode, b.Meta.Key), "\n"))
+	}
+	if v := ex.Value(); v != "" {
+		parts = append(parts, dimStyle.Render("= ")+v)
+	}
+	for _, j := range ex.Jobs() {
+		s := j.Status()
+		line := fmt.Sprintf("job %q: %s", j.Name(), s)
+		if r := j.Restarts(); r > 0 {
+			line += fmt.Sprintf(", %s %d", lang.T("job.restarts"), r)
+		}
+		parts = append(parts, dimStyle.Render(line))
+	}
+	if b.Meta.Check != "" {
+		for _, c := range p.session.Kernel.Checks() {
+			if c.Cell == b.Meta.ID {
+				if c.OK {
+					parts = append(parts, okStyle.Render("✓ "+c.Name))
+				} else {
+					parts = append(parts, errStyle.Render("✗ "+c.Name+": "+c.Detail))
+				}
+			}
+		}
+	}
+	if err := ex.Err(); err != nil {
+		parts = append(parts, errStyle.Render(err.Error()))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	lines := strings.Split(strings.Join(parts, "\n"), "\n")
+	if len(lines) > maxOutputLines {
+		more := len(lines) - maxOutputLines
+		lines = append(lines[:maxOutputLines-1], dimStyle.Render(fmt.Sprintf("… %d more lines", more+1)))
+	}
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return lines
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
