@@ -18,7 +18,7 @@ test: vet
 
 ## screenshots: render the workbench's main screens to text files under docs/screenshots (for the README).
 screenshots:
-	$(GO) test -count=1 -run 'TestScreenshots$$' ./tui -args -screenshots=$(CURDIR)/docs/screenshots
+	$(GO) test -count=1 -run 'TestGoldenScreens|TestTmuxWorkbench' ./tui -args -screenshots=$(CURDIR)/docs/screenshots
 
 ## bench: the benchmark suite (weir bench) plus Go's testing.B benchmarks of the hot paths.
 bench:

@@ -69,7 +69,7 @@ func TestTmuxWorkbench(t *testing.T) {
 		w := wmRE.FindString(s)
 		return w != "" && w != firstWM
 	})
-	waitFor("an open window", contains("15.0s"))
+	shot(t, "live-140x45", waitFor("an open window", contains("15.0s")))
 
 	tmux("send-keys", "-t", "weir", "X")
 	waitFor("the kill", contains("killed"))

@@ -259,7 +259,11 @@ func State(h *History, width, height int, lang i18n.Lang) string {
 	for _, v := range s.Vertices {
 		for _, st := range v.Subtasks {
 			for _, ss := range st.State {
-				k := ss.Operator + "/" + ss.Name
+				op := ss.Operator
+				if i := strings.IndexAny(op, "("); i > 0 {
+					op = op[:i]
+				}
+				k := ss.Name + " @" + op
 				if rows[k] == nil {
 					rows[k] = &row{backend: ss.Backend}
 				}
