@@ -147,6 +147,19 @@ func ComputeAnswers(generator string, lines []Line) map[string]any {
 		a["wordCounts"] = counts
 	case "sorter":
 		a["smallestBoundWithoutLateMs"] = SmallestBound(evs)
+		// Lesson 6: 5 s tumbling windows behind a 1 s bound, watermarks after every record. An event is
+		// dropped when its window's max timestamp + allowed lateness <= the watermark it arrives at.
+		counts := map[string]int{}
+		var lateness int64
+		wm := int64(-1 << 62)
+		for _, e := range evs {
+			end := e.Time/5000*5000 + 5000
+			counts[fmt.Sprint(end-5000)]++
+			lateness = max(lateness, wm-(end-1)+1)
+			wm = max(wm, e.Time-1000-1)
+		}
+		a["countsPer5sWindow"] = counts
+		a["smallestAllowedLatenessMs"] = lateness
 	case "clicks":
 		perWindow := map[string]int{}
 		for _, e := range evs {
