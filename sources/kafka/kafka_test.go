@@ -75,8 +75,8 @@ func windowCounts(s *engine.DataStream, size time.Duration) *engine.DataStream {
 		Aggregate(engine.Count(), engine.WithKeyAndWindow)
 }
 
-// The same keyed windowed job gives the same result reading a recording from Kafka, at parallelism 1 and 3,
-// as reading the recording directly.
+// The same keyed windowed job gives the same result reading a recording from Kafka, at parallelism 1, 3 and
+// 5 (more subtasks than partitions), as reading the recording directly.
 func TestKafkaJobMatchesRecordingJob(t *testing.T) {
 	brokers := cluster(t, "nexmark", "spend")
 	for _, c := range []struct {
@@ -95,7 +95,7 @@ func TestKafkaJobMatchesRecordingJob(t *testing.T) {
 		if len(want) < 10 {
 			t.Fatalf("%s: only %d windows: %v", c.recording, len(want), want)
 		}
-		for _, par := range []int{1, 3} {
+		for _, par := range []int{1, 3, 5} { // 5: one subtask without a partition
 			env := engine.NewEnvironment(engine.Config{Parallelism: par})
 			src := Source{Brokers: brokers, Topic: c.recording, Bounded: true, PartitionOutOfOrderness: time.Millisecond}
 			got := windowCounts(env.FromSource(src, nil, "kafka "+c.recording), c.window).Collect()

@@ -197,13 +197,20 @@ type reader struct {
 	wm        int64
 	pendingWM bool
 	// group commits
-	commits sync.WaitGroup
-	busy    chan struct{}
+	commits    sync.WaitGroup
+	busy       chan struct{}
+	lastCommit time.Time
 }
+
+// minCommitGap is the least time between two group commits of a reader.
+const minCommitGap = 100 * time.Millisecond
 
 // resolve sets the start offsets of the reader's partitions, and their end offsets when bounded.
 func (r *reader) resolve(ctx context.Context) error {
 	if len(r.parts) == 0 {
+		if r.src.Bounded {
+			r.end = map[int32]int64{} // nothing to read: the reader ends at once
+		}
 		return nil
 	}
 	s := r.src
@@ -415,16 +422,22 @@ func maps(m map[int32]int64) map[int32]int64 {
 	return c
 }
 
-// commitToGroup commits offsets to the group unless a commit is still running (the next checkpoint will).
+// commitToGroup commits offsets to the group unless a commit is still running or one started less than
+// minCommitGap ago (Offset is called for every record under the at-most-once guarantee); a later checkpoint
+// commits then.
 func (r *reader) commitToGroup(next map[int32]int64) {
 	if r.busy == nil {
 		r.busy = make(chan struct{}, 1)
+	}
+	if time.Since(r.lastCommit) < minCommitGap {
+		return
 	}
 	select {
 	case r.busy <- struct{}{}:
 	default:
 		return
 	}
+	r.lastCommit = time.Now()
 	r.commits.Add(1)
 	go func() {
 		defer r.commits.Done()
