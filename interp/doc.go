@@ -31,9 +31,17 @@
 //	                                     shows (literal, len, conversion, arithmetic, integer variable)
 //	min, max, clear (Go 1.21)            refused, with what to write instead (unless the cell defines them)
 //	range over functions (Go 1.23)       not supported: yaegi fails; use a slice or a callback
+//	x, y := f() at the top of a cell     lowered to temporaries: yaegi gives such globals a type that
+//	                                     functions called from other functions cannot read
+//	x, y := f() in the body of a         refused, with what to write: yaegi leaves x and y undefined;
+//	top-level if, for or switch          inside a function it works
 //	generic functions and types          partly: calls of generic functions of compiled packages fail
 //	struct types declared in a cell      yes; the engine sees them as structs with the same fields
 //	goroutines, channels, select         yes; they are stopped by Interrupt at their next loop or call
+//
+// Other yaegi bugs can surface as panics from the reflect package (a range variable of a compiled named
+// type passed on through two interpreted calls, for example); the cell then fails with the panic and its
+// place, and moving the code to the top of the cell, or into one function, avoids them.
 //
 // An interpreted call costs about a microsecond, against nanoseconds compiled: jobs that must be fast use
 // the engine's compiled helpers (KeyByField, Sum, Count, SumOf, AverageOf, field-named timestamps) and keep

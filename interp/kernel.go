@@ -629,7 +629,7 @@ func (k *Kernel) cellError(ex *Execution, ctx context.Context, cur chunk, err er
 	}
 	var p interp.Panic
 	if errors.As(err, &p) {
-		msg := fmt.Sprint(p.Value)
+		msg := k.relabel(fmt.Sprint(p.Value))
 		if msg == "nil type" {
 			msg = "the interpreter cannot run this code (yaegi reports \"nil type\"); a range over a value it cannot type, or a generic call, is the usual cause: write a three-clause for loop or a non-generic function"
 		}

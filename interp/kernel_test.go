@@ -36,6 +36,33 @@ func TestStateIsKeptAcrossCellsThatMixDeclarationsAndStatements(t *testing.T) {
 	}
 }
 
+// TestMultiValueDefinitionInATopLevelBlock covers a yaegi v0.16.1 bug: x, y := f() inside the body of a
+// top-level if or for leaves x and y undefined. The kernel refuses it with what to write; in a function,
+// or with values that are not a single multi-value call, it works.
+func TestMultiValueDefinitionInATopLevelBlock(t *testing.T) {
+	k := New(Options{})
+	mustRun(t, k, "f", "func two() (int, int) { return 1, 2 }\ntotal := 0")
+	err := run(t, k, "loop", "for _, g := range []int{10, 20} {\n\tx, y := two()\n\ttotal += g + x + y\n}").Err()
+	if err == nil || !strings.Contains(err.Error(), "line 2:2: syntax: the interpreter (yaegi v0.16.1) loses variables defined together") {
+		t.Errorf("got %v", err)
+	}
+	ex := mustRun(t, k, "fn", "func sum() {\n\tfor _, g := range []int{10, 20} {\n\t\tx, y := two()\n\t\ttotal += g + x + y\n\t}\n}\nsum()\nif true {\n\ta, b := 1, 2\n\tfmt.Println(a, b, total)\n}")
+	if ex.Output() != "1 2 36\n" {
+		t.Errorf("output %q", ex.Output())
+	}
+}
+
+// TestTopLevelMultiValueDefinitionIsReadableFromNestedCalls covers a yaegi v0.16.1 bug the kernel lowers
+// away: a global from b, err := f() read by a function that another function calls.
+func TestTopLevelMultiValueDefinitionIsReadableFromNestedCalls(t *testing.T) {
+	k := New(Options{})
+	mustRun(t, k, "def", "words, err := sources.FindRecording(\"words\")\nfunc name() string { return words.Name }\nfunc outer() string { return name() }")
+	ex := mustRun(t, k, "use", "func() { fmt.Println(outer(), err) }()")
+	if ex.Output() != "words <nil>\n" {
+		t.Errorf("output %q", ex.Output())
+	}
+}
+
 func TestModernSyntaxIsLoweredOrRefusedWithWhatToWrite(t *testing.T) {
 	k := New(Options{})
 	ex := mustRun(t, k, "range", "s := 0\nfor i := range 4 { s += i }\nn := 3\nfor range n { s++ }\nfunc f(m int) int { t := 0; for j := range m { t += j }; return t }\nfmt.Println(s, f(5))")

@@ -210,12 +210,66 @@ func checkSyntax(c *chunk, shadowed func(string) bool) error {
 	})
 	if !c.decl && len(f.Decls) == 1 {
 		if body := f.Decls[0].(*ast.FuncDecl).Body; len(body.List) > 0 {
-			if es, ok := body.List[len(body.List)-1].(*ast.ExprStmt); ok {
-				c.show = !isPrintCall(es.X)
+			switch st := body.List[len(body.List)-1].(type) {
+			case *ast.ExprStmt:
+				c.show = !isPrintCall(st.X)
+			case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+				if at := definesSeveral(bodyOf(st)); at != nil && first == nil {
+					line, col := cellPos(*c, prefix, fset.Position(at.Pos()))
+					first = &SyntaxError{Line: line, Col: col, Msg: "the interpreter (yaegi v0.16.1) loses variables defined together (x, y := f()) inside an if, for or switch written at the top of a cell: put the loop in a function and call it, or assign to variables declared before the loop"}
+				}
 			}
 		}
 	}
 	return first
+}
+
+// bodyOf returns the blocks of a compound statement, without its header (where yaegi defines variables
+// correctly).
+func bodyOf(st ast.Stmt) ast.Node {
+	switch st := st.(type) {
+	case *ast.IfStmt:
+		if st.Else != nil {
+			return &ast.BlockStmt{List: []ast.Stmt{st.Body, st.Else}}
+		}
+		return st.Body
+	case *ast.ForStmt:
+		return st.Body
+	case *ast.RangeStmt:
+		return st.Body
+	case *ast.SwitchStmt:
+		return st.Body
+	case *ast.TypeSwitchStmt:
+		return st.Body
+	case *ast.SelectStmt:
+		return st.Body
+	}
+	return st
+}
+
+// definesSeveral returns the first multi-value definition (x, y := f(), var x, y = f()) in n outside
+// function literals, or nil.
+func definesSeveral(n ast.Node) ast.Node {
+	var found ast.Node
+	ast.Inspect(n, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its own scope: not affected
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE && len(n.Lhs) > 1 && len(n.Rhs) == 1 {
+				found = n
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) > 1 && len(n.Values) == 1 {
+				found = n
+			}
+		}
+		return found == nil
+	})
+	return found
 }
 
 func isPrintCall(e ast.Expr) bool {
@@ -263,7 +317,7 @@ func funcNames(c chunk) []string {
 }
 
 // lower rewrites the Go that yaegi v0.16.1 does not run but that has a direct equivalent: a range over an
-// integer becomes a three-clause for loop. isInt tells whether a top-level identifier of the interpreter
+// integer becomes a three-clause for loop, and a top-level x, y := f() defines x and y one by one. isInt tells whether a top-level identifier of the interpreter
 // holds an integer. Lines keep their numbers, so positions in errors stay right.
 func lower(c chunk, isInt func(name string) bool) chunk {
 	fset, f, prefix, err := parseChunk(c)
@@ -297,6 +351,31 @@ func lower(c chunk, isInt func(name string) bool) chunk {
 		edits = append(edits, edit{fset.Position(r.For).Offset + 3, fset.Position(r.X.End()).Offset, text})
 		return true
 	})
+	// A top-level x, y := f() gives x and y a type that functions called from other functions cannot
+	// read (a yaegi v0.16.1 bug); defining each from a temporary is read correctly.
+	if !c.decl {
+		body := f.Decls[0].(*ast.FuncDecl).Body
+		for _, st := range body.List {
+			as, ok := st.(*ast.AssignStmt)
+			if !ok || as.Tok != token.DEFINE || len(as.Lhs) < 2 || len(as.Rhs) != 1 {
+				continue
+			}
+			p := fset.Position(as.Pos())
+			var tmps, defs []string
+			for i, l := range as.Lhs {
+				tmp := fmt.Sprintf("_wv%d_%d_%d", p.Line+c.line, p.Column, i)
+				tmps = append(tmps, tmp)
+				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+					defs = append(defs, fmt.Sprintf("%s := %s", id.Name, tmp))
+				} else {
+					defs = append(defs, "_ = "+tmp)
+				}
+			}
+			rhs := src[fset.Position(as.Rhs[0].Pos()).Offset:fset.Position(as.Rhs[0].End()).Offset]
+			text := strings.Join(tmps, ", ") + " := " + rhs + "; " + strings.Join(defs, "; ")
+			edits = append(edits, edit{p.Offset, fset.Position(as.End()).Offset, text})
+		}
+	}
 	if len(edits) == 0 {
 		return c
 	}
