@@ -88,8 +88,11 @@ func buildChaosJob(env *Environment, n int64, out string) {
 
 const chaosEvents = 12_000
 
+// chaosBackend is the state backend of the chaos job (TestChaosOnPebble switches it).
+var chaosBackend = HeapState
+
 func chaosConfig(ckptDir string, faults *Faults) Config {
-	return Config{Parallelism: 2, Faults: faults,
+	return Config{Parallelism: 2, Faults: faults, StateBackend: chaosBackend,
 		Checkpointing: CheckpointConfig{Interval: 4 * time.Millisecond, Dir: ckptDir},
 		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}}
 }

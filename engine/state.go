@@ -252,7 +252,11 @@ func (s *MapState) Get(k any) (any, bool) {
 }
 
 // Put sets k to v in the current key's map.
-func (s *MapState) Put(k, v any) { s.raw(true)[k] = s.h.wrap(v) }
+func (s *MapState) Put(k, v any) {
+	m := s.raw(true)
+	m[k] = s.h.wrap(v)
+	s.h.table.Put(s.h.op.kg, s.h.op.key, s.h.ns(), m) // a disk backend keeps a copy, not m itself
+}
 
 // Contains reports whether the current key's map has k.
 func (s *MapState) Contains(k any) bool { _, ok := s.Get(k); return ok }
@@ -260,10 +264,15 @@ func (s *MapState) Contains(k any) bool { _, ok := s.Get(k); return ok }
 // Remove deletes k from the current key's map.
 func (s *MapState) Remove(k any) {
 	m := s.raw(false)
-	delete(m, k)
-	if len(m) == 0 && m != nil {
-		s.h.clear()
+	if _, ok := m[k]; !ok {
+		return
 	}
+	delete(m, k)
+	if len(m) == 0 {
+		s.h.clear()
+		return
+	}
+	s.h.table.Put(s.h.op.kg, s.h.op.key, s.h.ns(), m)
 }
 
 // Len returns the number of live entries in the current key's map.

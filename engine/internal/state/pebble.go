@@ -1,0 +1,373 @@
+package state
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/de4e/weir/engine/internal/keygroup"
+)
+
+// Pebble is a Backend that keeps state on disk in a Pebble database, one per operator subtask, as Flink's
+// RocksDB backend does. Keys are laid out so that a table, and a key group within it, is one contiguous
+// range:
+//
+//	table id (4 bytes) | key group (2 bytes) | key length (uvarint) | key | namespace start | namespace end
+//
+// with integers big-endian and the namespace's signs flipped, so that they sort as numbers. Keys and values
+// are encoded by a small codec (strings, integers, floats and booleans directly; anything else with gob,
+// whose types must be registered as for heap snapshots). Writes skip the write-ahead log: durability comes
+// from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
+// a checkpoint's new bytes are only the files written since the previous one.
+type Pebble struct {
+	dir    string
+	db     *pebble.DB
+	kgs    keygroup.Range
+	tables map[string]*pebbleTable
+	nextID uint32
+	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
+}
+
+// sharedBlockCache is the block cache of every Pebble backend of the process (64 MiB), as Flink shares
+// RocksDB's cache within a TaskManager.
+var sharedBlockCache = pebble.NewCache(64 << 20)
+
+// quietLogger drops Pebble's informational messages; errors still surface as errors.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)         {}
+func (quietLogger) Errorf(string, ...any)        {}
+func (quietLogger) Fatalf(f string, args ...any) { panic(fmt.Sprintf(f, args...)) }
+
+func pebbleOptions(readOnly bool) *pebble.Options {
+	o := &pebble.Options{DisableWAL: true, Logger: quietLogger{}, ReadOnly: readOnly}
+	o.Cache = sharedBlockCache
+	return o
+}
+
+// NewPebble opens a fresh Pebble backend in dir for the key groups in r; whatever dir held is discarded.
+func NewPebble(dir string, r keygroup.Range) (*Pebble, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("state: clearing %s: %w", dir, err)
+	}
+	db, err := pebble.Open(dir, pebbleOptions(false))
+	if err != nil {
+		return nil, fmt.Errorf("state: opening pebble in %s: %w", dir, err)
+	}
+	return &Pebble{dir: dir, db: db, kgs: r, tables: map[string]*pebbleTable{}, nextID: 1}, nil
+}
+
+func (p *Pebble) Kind() string              { return "pebble" }
+func (p *Pebble) KeyGroups() keygroup.Range { return p.kgs }
+
+// Close closes the database and removes its directory: the live state is rebuilt from checkpoints.
+func (p *Pebble) Close() error {
+	if p.db == nil {
+		return nil
+	}
+	err := p.db.Close()
+	p.db = nil
+	if rerr := os.RemoveAll(p.dir); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// Table returns the table called name, numbering it on first use.
+func (p *Pebble) Table(name string) Table {
+	t, ok := p.tables[name]
+	if !ok {
+		t = &pebbleTable{p: p, name: name, id: p.nextID}
+		p.nextID++
+		p.tables[name] = t
+	}
+	return t
+}
+
+// Stats returns every table's entries (counted exactly) and its bytes on disk as Pebble estimates them.
+func (p *Pebble) Stats() []TableStats {
+	out := make([]TableStats, 0, len(p.tables))
+	for name, t := range p.tables {
+		lo, hi := t.bounds()
+		b, _ := p.db.EstimateDiskUsage(lo, hi)
+		out = append(out, TableStats{Name: name, Keys: int64(t.n), Bytes: int64(b), Approximate: true})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+type pebbleTable struct {
+	p    *Pebble
+	name string
+	id   uint32
+	n    int
+	key  []byte // scratch
+	// The last key read and whether it existed: Put and Delete after a Get of the same key (the usual
+	// read-modify-write) keep the entry count without reading again.
+	memo      []byte
+	memoFound bool
+}
+
+func (t *pebbleTable) prefix(b []byte, kg int) []byte {
+	b = binary.BigEndian.AppendUint32(b, t.id)
+	if kg >= 0 {
+		b = binary.BigEndian.AppendUint16(b, uint16(kg))
+	}
+	return b
+}
+
+func (t *pebbleTable) bounds() ([]byte, []byte) {
+	lo := binary.BigEndian.AppendUint32(nil, t.id)
+	hi := binary.BigEndian.AppendUint32(nil, t.id+1)
+	return lo, hi
+}
+
+func (t *pebbleTable) encodeKey(kg int, key any, ns Namespace) []byte {
+	t.p.checkGroup(kg)
+	b := t.prefix(t.key[:0], kg)
+	var kb []byte
+	kb = appendValue(kb, key)
+	b = binary.AppendUvarint(b, uint64(len(kb)))
+	b = append(b, kb...)
+	b = binary.BigEndian.AppendUint64(b, uint64(ns.Start)^(1<<63))
+	b = binary.BigEndian.AppendUint64(b, uint64(ns.End)^(1<<63))
+	t.key = b
+	return b
+}
+
+func (p *Pebble) checkGroup(kg int) {
+	if kg < p.kgs.Start || kg > p.kgs.End {
+		panic(errKeyGroup(kg, p.kgs.Start, p.kgs.Len()))
+	}
+}
+
+// decodeKey splits a stored key into its key group, key and namespace.
+func decodeKey(b []byte) (kg int, key any, ns Namespace, err error) {
+	if len(b) < 6 {
+		return 0, nil, ns, errors.New("short key")
+	}
+	kg = int(binary.BigEndian.Uint16(b[4:6]))
+	n, w := binary.Uvarint(b[6:])
+	if w <= 0 || len(b) < 6+w+int(n)+16 {
+		return 0, nil, ns, errors.New("bad key length")
+	}
+	rest := b[6+w:]
+	key, err = decodeValue(rest[:n])
+	if err != nil {
+		return 0, nil, ns, err
+	}
+	rest = rest[n:]
+	ns.Start = int64(binary.BigEndian.Uint64(rest[0:8]) ^ (1 << 63))
+	ns.End = int64(binary.BigEndian.Uint64(rest[8:16]) ^ (1 << 63))
+	return kg, key, ns, nil
+}
+
+func (t *pebbleTable) Get(kg int, key any, ns Namespace) (any, bool) {
+	k := t.encodeKey(kg, key, ns)
+	v, closer, err := t.p.db.Get(k)
+	t.memo = append(t.memo[:0], k...)
+	if errors.Is(err, pebble.ErrNotFound) {
+		t.memoFound = false
+		return nil, false
+	}
+	if err != nil {
+		panic(fmt.Errorf("state: reading %s from pebble: %w", t.name, err))
+	}
+	x, derr := decodeValue(v)
+	closer.Close()
+	if derr != nil {
+		panic(fmt.Errorf("state: decoding a value of %s: %w", t.name, derr))
+	}
+	t.memoFound = true
+	return x, true
+}
+
+// exists reports whether k is stored, from the memo of the last Get when it is the same key.
+func (t *pebbleTable) exists(k []byte) bool {
+	if bytes.Equal(k, t.memo) {
+		return t.memoFound
+	}
+	_, closer, err := t.p.db.Get(k)
+	if err == nil {
+		closer.Close()
+		return true
+	}
+	return false
+}
+
+func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
+	k := t.encodeKey(kg, key, ns)
+	if !t.exists(k) {
+		t.n++
+	}
+	t.memo, t.memoFound = append(t.memo[:0], k...), true
+	if err := t.p.db.Set(k, appendValue(nil, v), pebble.NoSync); err != nil {
+		panic(fmt.Errorf("state: writing %s to pebble: %w", t.name, err))
+	}
+}
+
+func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
+	k := t.encodeKey(kg, key, ns)
+	if !t.exists(k) {
+		return
+	}
+	t.n--
+	t.memo, t.memoFound = append(t.memo[:0], k...), false
+	if err := t.p.db.Delete(k, pebble.NoSync); err != nil {
+		panic(fmt.Errorf("state: deleting from %s in pebble: %w", t.name, err))
+	}
+}
+
+// scan calls f for every entry whose key starts with lo, until f returns false.
+func (t *pebbleTable) scan(lo, hi []byte, f func(kg int, key any, ns Namespace, v any) bool) {
+	it, err := t.p.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		panic(fmt.Errorf("state: iterating %s: %w", t.name, err))
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		kg, key, ns, err := decodeKey(it.Key())
+		if err != nil {
+			panic(fmt.Errorf("state: decoding a key of %s: %w", t.name, err))
+		}
+		v, err := decodeValue(it.Value())
+		if err != nil {
+			panic(fmt.Errorf("state: decoding a value of %s: %w", t.name, err))
+		}
+		if !f(kg, key, ns, v) {
+			return
+		}
+	}
+}
+
+func (t *pebbleTable) ForEach(f func(kg int, key any, ns Namespace, v any) bool) {
+	lo, hi := t.bounds()
+	t.scan(lo, hi, f)
+}
+
+// ForEachInGroup iterates one key group; f may delete the entry it is given (the iterator reads a
+// consistent view).
+func (t *pebbleTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any) bool) {
+	t.p.checkGroup(kg)
+	lo := t.prefix(nil, kg)
+	hi := t.prefix(nil, kg+1)
+	if kg == math.MaxUint16 {
+		_, hi = t.bounds()
+	}
+	t.scan(lo, hi, func(_ int, key any, ns Namespace, v any) bool { return f(key, ns, v) })
+	t.memo = t.memo[:0]
+}
+
+func (t *pebbleTable) Len() int { return t.n }
+
+// The codec's type tags.
+const (
+	tagNil    = 0
+	tagString = 's'
+	tagInt    = 'i'
+	tagInt64  = 'l'
+	tagInt32  = 'w'
+	tagUint64 = 'u'
+	tagFloat  = 'f'
+	tagBool   = 'b'
+	tagBytes  = 'y'
+	tagGob    = 'g'
+)
+
+// appendValue encodes v: common scalars directly, everything else with gob.
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, tagNil)
+	case string:
+		return append(append(b, tagString), x...)
+	case int:
+		return binary.BigEndian.AppendUint64(append(b, tagInt), uint64(x)^(1<<63))
+	case int64:
+		return binary.BigEndian.AppendUint64(append(b, tagInt64), uint64(x)^(1<<63))
+	case int32:
+		return binary.BigEndian.AppendUint32(append(b, tagInt32), uint32(x)^(1<<31))
+	case uint64:
+		return binary.BigEndian.AppendUint64(append(b, tagUint64), x)
+	case float64:
+		return binary.BigEndian.AppendUint64(append(b, tagFloat), math.Float64bits(x))
+	case bool:
+		if x {
+			return append(b, tagBool, 1)
+		}
+		return append(b, tagBool, 0)
+	case []byte:
+		return append(append(b, tagBytes), x...)
+	}
+	registerDeep(v, 0)
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&v); err != nil {
+		panic(fmt.Errorf("state: encoding a %T for pebble: %w (register the type with engine.RegisterType)", v, err))
+	}
+	return append(append(b, tagGob), buf.Bytes()...)
+}
+
+// decodeValue decodes what appendValue wrote.
+func decodeValue(b []byte) (any, error) {
+	if len(b) == 0 {
+		return nil, errors.New("empty value")
+	}
+	p := b[1:]
+	need := func(n int) error {
+		if len(p) != n {
+			return fmt.Errorf("value of tag %q has %d bytes, want %d", b[0], len(p), n)
+		}
+		return nil
+	}
+	switch b[0] {
+	case tagNil:
+		return nil, nil
+	case tagString:
+		return string(p), nil
+	case tagInt:
+		if err := need(8); err != nil {
+			return nil, err
+		}
+		return int(binary.BigEndian.Uint64(p) ^ (1 << 63)), nil
+	case tagInt64:
+		if err := need(8); err != nil {
+			return nil, err
+		}
+		return int64(binary.BigEndian.Uint64(p) ^ (1 << 63)), nil
+	case tagInt32:
+		if err := need(4); err != nil {
+			return nil, err
+		}
+		return int32(binary.BigEndian.Uint32(p) ^ (1 << 31)), nil
+	case tagUint64:
+		if err := need(8); err != nil {
+			return nil, err
+		}
+		return binary.BigEndian.Uint64(p), nil
+	case tagFloat:
+		if err := need(8); err != nil {
+			return nil, err
+		}
+		return math.Float64frombits(binary.BigEndian.Uint64(p)), nil
+	case tagBool:
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		return p[0] == 1, nil
+	case tagBytes:
+		return append([]byte(nil), p...), nil
+	case tagGob:
+		var v any
+		if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("unknown value tag %q", b[0])
+}

@@ -1,0 +1,323 @@
+package state
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// pebbleManifestFile describes a Pebble snapshot: its key groups, its tables (name, id, entries) and every
+// file with its size and CRC-32C, followed by a CRC-32C of the JSON itself. Restore checks all of it, so a
+// missing, truncated or damaged file is reported before the job reads a single value.
+const pebbleManifestFile = "weir-state.json"
+
+type pebbleManifest struct {
+	KeyGroups [2]int                 `json:"key_groups"`
+	Tables    map[string]pebbleTabMD `json:"tables"`
+	Files     map[string]pebbleFile  `json:"files"`
+}
+
+type pebbleTabMD struct {
+	ID      uint32 `json:"id"`
+	Entries int    `json:"entries"`
+}
+
+type pebbleFile struct {
+	Size int64  `json:"size"`
+	CRC  uint32 `json:"crc"`
+}
+
+// SnapshotSync flushes the memtable and takes a Pebble checkpoint into dir: the sstables are hard-linked,
+// so this is quick and later writes do not change the snapshot. finish checksums the files no earlier
+// snapshot had and writes the manifest; only those files count as new bytes.
+func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	if err := p.db.Flush(); err != nil {
+		return nil, fmt.Errorf("state: flushing pebble for checkpoint %d: %w", id, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := p.db.Checkpoint(dir); err != nil {
+		return nil, fmt.Errorf("state: pebble checkpoint %d into %s: %w", id, dir, err)
+	}
+	md := pebbleManifest{KeyGroups: [2]int{p.kgs.Start, p.kgs.End}, Tables: map[string]pebbleTabMD{}, Files: map[string]pebbleFile{}}
+	var keys int64
+	for name, t := range p.tables {
+		md.Tables[name] = pebbleTabMD{ID: t.id, Entries: t.n}
+		keys += int64(t.n)
+	}
+	prev := p.prev
+	return func() (SnapshotStats, error) {
+		stats := SnapshotStats{Keys: keys}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return stats, err
+		}
+		files := map[string]int64{}
+		for _, e := range entries {
+			fi, err := e.Info()
+			if err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			name := e.Name()
+			pf := pebbleFile{Size: fi.Size()}
+			if old, ok := prevFiles(prev, name, fi.Size()); ok && filepath.Ext(name) == ".sst" {
+				pf.CRC = old // the same immutable sstable as in the previous snapshot
+			} else {
+				if pf.CRC, err = fileCRC(filepath.Join(dir, name)); err != nil {
+					return stats, err
+				}
+				stats.NewBytes += fi.Size()
+			}
+			md.Files[name] = pf
+			files[name] = int64(pf.CRC)<<32 | fi.Size()&0xffffffff
+			stats.Bytes += fi.Size()
+		}
+		b, err := json.Marshal(md)
+		if err != nil {
+			return stats, err
+		}
+		b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+		if err := writeSynced(filepath.Join(dir, pebbleManifestFile), b); err != nil {
+			return stats, err
+		}
+		stats.Bytes += int64(len(b))
+		stats.NewBytes += int64(len(b))
+		p.prev = files
+		return stats, nil
+	}, nil
+}
+
+// prevFiles returns the CRC the previous snapshot recorded for a file of the same name and size.
+func prevFiles(prev map[string]int64, name string, size int64) (uint32, bool) {
+	v, ok := prev[name]
+	if !ok || v&0xffffffff != size&0xffffffff {
+		return 0, false
+	}
+	return uint32(v >> 32), true
+}
+
+func fileCRC(path string) (uint32, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	h := crc32.New(castagnoli)
+	if _, err := io.Copy(h, f); err != nil {
+		return 0, err
+	}
+	return h.Sum32(), nil
+}
+
+func writeSynced(path string, b []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// readManifest reads and verifies a snapshot's manifest and files.
+func readManifest(dir string) (*pebbleManifest, error) {
+	corrupt := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrCorruptSnapshot, dir, fmt.Sprintf(format, args...))
+	}
+	b, err := os.ReadFile(filepath.Join(dir, pebbleManifestFile))
+	if err != nil {
+		return nil, corrupt("%v", err)
+	}
+	if len(b) < 4 {
+		return nil, corrupt("the manifest is truncated")
+	}
+	body, sum := b[:len(b)-4], binary.BigEndian.Uint32(b[len(b)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, corrupt("the manifest fails its checksum")
+	}
+	var md pebbleManifest
+	if err := json.Unmarshal(body, &md); err != nil {
+		return nil, corrupt("the manifest does not parse: %v", err)
+	}
+	names := make([]string, 0, len(md.Files))
+	for name := range md.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		want := md.Files[name]
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			return nil, corrupt("%v", err)
+		}
+		if fi.Size() != want.Size {
+			return nil, corrupt("%s has %d bytes, the manifest says %d", name, fi.Size(), want.Size)
+		}
+		crc, err := fileCRC(filepath.Join(dir, name))
+		if err != nil {
+			return nil, corrupt("%v", err)
+		}
+		if crc != want.CRC {
+			return nil, corrupt("%s fails its checksum", name)
+		}
+	}
+	return &md, nil
+}
+
+// copyFiles hard-links (or, across file systems, copies) the files of a snapshot into dst.
+func copyFiles(md *pebbleManifest, src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for name := range md.Files {
+		from, to := filepath.Join(src, name), filepath.Join(dst, name)
+		if filepath.Ext(name) == ".sst" && os.Link(from, to) == nil {
+			continue
+		}
+		in, err := os.Open(from)
+		if err != nil {
+			return err
+		}
+		out, err := os.Create(to)
+		if err != nil {
+			in.Close()
+			return err
+		}
+		_, err = io.Copy(out, in)
+		in.Close()
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Restore replaces the backend's contents with the key groups of its range in the snapshots in dirs. A
+// snapshot of exactly this backend's key groups is reopened as it is (its files linked into the live
+// directory); otherwise (after rescaling) the entries of this backend's key groups are copied out of each.
+func (p *Pebble) Restore(dirs []string) error {
+	mds := make([]*pebbleManifest, len(dirs))
+	for i, dir := range dirs {
+		md, err := readManifest(dir)
+		if err != nil {
+			return err
+		}
+		mds[i] = md
+	}
+	if p.db != nil {
+		if err := p.db.Close(); err != nil {
+			return err
+		}
+		p.db = nil
+	}
+	if err := os.RemoveAll(p.dir); err != nil {
+		return err
+	}
+	p.tables, p.nextID, p.prev = map[string]*pebbleTable{}, 1, nil
+	if len(dirs) == 1 && mds[0].KeyGroups == [2]int{p.kgs.Start, p.kgs.End} {
+		if err := copyFiles(mds[0], dirs[0], p.dir); err != nil {
+			return fmt.Errorf("state: restoring %s: %w", dirs[0], err)
+		}
+		db, err := pebble.Open(p.dir, pebbleOptions(false))
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dirs[0], err)
+		}
+		p.db = db
+		for name, t := range mds[0].Tables {
+			p.tables[name] = &pebbleTable{p: p, name: name, id: t.ID, n: t.Entries}
+			p.nextID = max(p.nextID, t.ID+1)
+		}
+		return nil
+	}
+	db, err := pebble.Open(p.dir, pebbleOptions(false))
+	if err != nil {
+		return err
+	}
+	p.db = db
+	for i, dir := range dirs {
+		if err := p.restoreRange(dir, mds[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restoreRange copies this backend's key groups out of one snapshot, renumbering its tables.
+func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
+	tmp, err := os.MkdirTemp(filepath.Dir(p.dir), "restore-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := copyFiles(md, dir, tmp); err != nil {
+		return err
+	}
+	src, err := pebble.Open(tmp, pebbleOptions(false))
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dir, err)
+	}
+	defer src.Close()
+	byID := map[uint32]*pebbleTable{}
+	for name, t := range md.Tables {
+		byID[t.ID] = p.Table(name).(*pebbleTable)
+	}
+	it, err := src.NewIter(nil)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	batch := p.db.NewBatch()
+	for ok := it.First(); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) < 6 {
+			return fmt.Errorf("%w: %s: a key of %d bytes", ErrCorruptSnapshot, dir, len(k))
+		}
+		kg := int(binary.BigEndian.Uint16(k[4:6]))
+		t := byID[binary.BigEndian.Uint32(k[0:4])]
+		if t == nil || kg < p.kgs.Start || kg > p.kgs.End {
+			continue
+		}
+		nk := binary.BigEndian.AppendUint32(nil, t.id)
+		nk = append(nk, k[4:]...)
+		if err := batch.Set(nk, it.Value(), nil); err != nil {
+			return err
+		}
+		t.n++
+		if batch.Len() > 4<<20 {
+			if err := batch.Commit(pebble.NoSync); err != nil {
+				return err
+			}
+			batch = p.db.NewBatch()
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dir, err)
+	}
+	return batch.Commit(pebble.NoSync)
+}
+
+
