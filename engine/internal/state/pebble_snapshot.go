@@ -319,5 +319,3 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 	}
 	return batch.Commit(pebble.NoSync)
 }
-
-
