@@ -13,39 +13,41 @@ import (
 // for recovery, a TaskManager is killed and the job restored from it). The figures are reported per key
 // (events = keys), plus the checkpoint's own statistics.
 func init() {
-	for _, keys := range []int64{1_000_000, 10_000_000} {
-		name := fmt.Sprintf("checkpoint-%dM-keys/heap", keys/1_000_000)
-		Register(Case{Name: name, About: fmt.Sprintf("fill %d keys of heap state, then checkpoint them (the note has the checkpoint's figures)", keys),
-			Scale: float64(keys) / 2_000_000,
-			Note:  checkpointNote,
+	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
+		for _, keys := range []int64{1_000_000, 10_000_000} {
+			name := fmt.Sprintf("checkpoint-%dM-keys/%v", keys/1_000_000, backend)
+			Register(Case{Name: name, About: fmt.Sprintf("fill %d keys of %v state, then checkpoint them (the note has the checkpoint's figures)", keys, backend),
+				Scale: float64(keys) / 2_000_000,
+				Note:  checkpointNote,
+				Run: func(n int64) (int64, error) {
+					st, _, err := stateJob(n, backend, false)
+					if err != nil {
+						return 0, err
+					}
+					lastCheckpoint = st
+					return n, nil
+				}})
+		}
+		Register(Case{Name: fmt.Sprintf("recovery-1M-keys/%v", backend), About: fmt.Sprintf("fill 1,000,000 keys of %v state, checkpoint, kill a TaskManager: the note has the time until the job runs again restored", backend),
+			Scale: 0.5,
+			Note: func() string {
+				return fmt.Sprintf("recovery %v; %s", lastRecovery.Round(time.Millisecond), checkpointNote())
+			},
 			Run: func(n int64) (int64, error) {
-				st, _, err := stateJob(n, false)
+				st, d, err := stateJob(n, backend, true)
 				if err != nil {
 					return 0, err
 				}
-				lastCheckpoint = st
+				lastCheckpoint, lastRecovery = st, d
 				return n, nil
 			}})
 	}
-	Register(Case{Name: "recovery-1M-keys/heap", About: "fill 1,000,000 keys, checkpoint, kill a TaskManager: the note has the time until the job runs again restored",
-		Scale: 0.5,
-		Note: func() string {
-			return fmt.Sprintf("recovery %v; %s", lastRecovery.Round(time.Millisecond), checkpointNote())
-		},
-		Run: func(n int64) (int64, error) {
-			st, d, err := stateJob(n, true)
-			if err != nil {
-				return 0, err
-			}
-			lastCheckpoint, lastRecovery = st, d
-			return n, nil
-		}})
 }
 
 func checkpointNote() string {
 	c := lastCheckpoint
-	return fmt.Sprintf("checkpoint %v (sync %v, async %v), %d MiB", c.Duration.Round(time.Millisecond),
-		c.SyncMax.Round(time.Millisecond), c.AsyncMax.Round(time.Millisecond), c.Bytes>>20)
+	return fmt.Sprintf("checkpoint %v (sync %v, async %v), %d MiB, %d MiB new", c.Duration.Round(time.Millisecond),
+		c.SyncMax.Round(time.Millisecond), c.AsyncMax.Round(time.Millisecond), c.Bytes>>20, c.NewBytes>>20)
 }
 
 // lastCheckpoint and lastRecovery keep the latest measurements for the report (weir bench prints them).
@@ -78,13 +80,13 @@ func (r *keyReader) Seek(b []byte) error     { _, err := fmt.Sscan(string(b), &r
 
 // stateJob fills keyed state with n keys, checkpoints it, and with recover set kills a TaskManager and
 // measures the time until the job runs again from that checkpoint.
-func stateJob(n int64, recover bool) (engine.CheckpointStats, time.Duration, error) {
+func stateJob(n int64, backend engine.StateBackendKind, recover bool) (engine.CheckpointStats, time.Duration, error) {
 	dir, err := os.MkdirTemp("", "weir-bench-state-")
 	if err != nil {
 		return engine.CheckpointStats{}, 0, err
 	}
 	defer os.RemoveAll(dir)
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2,
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2, StateBackend: backend,
 		Checkpointing: engine.CheckpointConfig{Dir: dir},
 		Restart:       engine.RestartStrategy{Attempts: 1, Delay: time.Millisecond}})
 	seen := engine.State("seen")

@@ -74,6 +74,12 @@ func init() {
 		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Peer: peer,
 			About: fmt.Sprintf("keyBy -> 1 s event-time tumbling count, %d keys, heap state, parallelism 2", keys),
 			Run:   func(n int64) (int64, error) { return n, windowJob(n, keys) }})
+		// The same job with state in Pebble; its "peer" is the heap case, so the report gives pebble/heap.
+		Register(Case{Name: name + "/pebble", Baseline: name + "/loop", Peer: name + "/heap", Scale: 0.1,
+			About: fmt.Sprintf("the same count, %d keys, state in Pebble (the peer column is pebble/heap)", keys),
+			Run: func(n int64) (int64, error) {
+				return n, windowJobWith(n, keys, engine.Config{Parallelism: 2, StateBackend: engine.PebbleState})
+			}})
 	}
 }
 
@@ -114,22 +120,29 @@ func windowJobWith(n, keys int64, cfg engine.Config) error {
 func init() {
 	// Each run lasts several checkpoint intervals (about 3 s and 25 s at 5M events/s) and is compared with
 	// the same run with checkpoints off.
-	for every, scale := range map[time.Duration]float64{time.Second: 8, 10 * time.Second: 60} {
-		off := fmt.Sprintf("window-count-1k/heap-ckpt-off-%v", every)
-		Register(Case{Name: off, About: fmt.Sprintf("the 1,000-key window count, as long as the %v checkpoint case, checkpoints off", every),
-			Scale: scale,
-			Run:   func(n int64) (int64, error) { return n, windowJob(n, 1000) }})
-		Register(Case{Name: fmt.Sprintf("window-count-1k/heap-ckpt-%v", every), Baseline: off,
-			About: fmt.Sprintf("the 1,000-key window count with exactly-once checkpoints every %v", every),
-			Scale: scale,
+	type ckptCase struct {
+		backend engine.StateBackendKind
+		every   time.Duration
+		scale   float64
+	}
+	for _, c := range []ckptCase{{engine.HeapState, time.Second, 8}, {engine.HeapState, 10 * time.Second, 60}, {engine.PebbleState, time.Second, 2}} {
+		off := fmt.Sprintf("window-count-1k/%v-ckpt-off-%v", c.backend, c.every)
+		Register(Case{Name: off, About: fmt.Sprintf("the 1,000-key window count on %v, as long as the %v checkpoint case, checkpoints off", c.backend, c.every),
+			Scale: c.scale,
+			Run: func(n int64) (int64, error) {
+				return n, windowJobWith(n, 1000, engine.Config{Parallelism: 2, StateBackend: c.backend})
+			}})
+		Register(Case{Name: fmt.Sprintf("window-count-1k/%v-ckpt-%v", c.backend, c.every), Baseline: off,
+			About: fmt.Sprintf("the 1,000-key window count on %v with exactly-once checkpoints every %v", c.backend, c.every),
+			Scale: c.scale,
 			Run: func(n int64) (int64, error) {
 				dir, err := os.MkdirTemp("", "weir-bench-ckpt-")
 				if err != nil {
 					return 0, err
 				}
 				defer os.RemoveAll(dir)
-				return n, windowJobWith(n, 1000, engine.Config{Parallelism: 2,
-					Checkpointing: engine.CheckpointConfig{Interval: every, Dir: dir}})
+				return n, windowJobWith(n, 1000, engine.Config{Parallelism: 2, StateBackend: c.backend,
+					Checkpointing: engine.CheckpointConfig{Interval: c.every, Dir: dir}})
 			}})
 	}
 }
