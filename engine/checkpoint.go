@@ -94,18 +94,22 @@ type StateBackendKind uint8
 
 // The state backends.
 const (
+	// DefaultState is the zero value: heap state, unless the job is started from a place that chooses
+	// another default (the workbench runs cells on Pebble, so that state size and checkpoints are real bytes
+	// on disk).
+	DefaultState StateBackendKind = iota
 	// HeapState keeps keyed state as Go values in memory: fastest; snapshots are written at checkpoints.
-	HeapState StateBackendKind = iota
+	HeapState
 	// PebbleState keeps keyed state on disk in Pebble, one database per stateful subtask.
 	PebbleState
 )
 
-func (k StateBackendKind) String() string { return [...]string{"heap", "pebble"}[k] }
+func (k StateBackendKind) String() string { return [...]string{"heap", "heap", "pebble"}[k] }
 
 // newBackend creates the state backend of one keyed operator subtask.
 func (c Config) newBackend(j *Job, n *node, subtask int, r keygroup.Range) (state.Backend, error) {
 	switch c.StateBackend {
-	case HeapState:
+	case DefaultState, HeapState:
 		return state.NewHeap(r), nil
 	case PebbleState:
 		if newPebbleBackend == nil {

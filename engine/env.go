@@ -41,7 +41,7 @@ type Config struct {
 	Checkpointing CheckpointConfig
 	// Restart is the restart strategy after a failure (see RestartStrategy for its defaults).
 	Restart RestartStrategy
-	// StateBackend selects where keyed state lives. Default HeapState.
+	// StateBackend selects where keyed state lives. Default DefaultState, which is the heap.
 	StateBackend StateBackendKind
 	// Faults, if set, injects failures at named failpoints (tests and demonstrations).
 	Faults *Faults

@@ -144,6 +144,9 @@ func (k *Kernel) newEnvironment(cfg engine.Config) *engine.Environment {
 	if cfg.Checkpointing.Dir == "" {
 		cfg.Checkpointing.Dir = base.Checkpointing.Dir
 	}
+	if cfg.StateBackend == engine.DefaultState {
+		cfg.StateBackend = base.StateBackend
+	}
 	if cfg.Checkpointing.Interval == 0 {
 		cfg.Checkpointing.Interval = base.Checkpointing.Interval
 	}

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/notebook"
 	"github.com/de4e/weir/sources"
@@ -50,7 +51,8 @@ type notebookPane struct {
 
 func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown) *notebookPane {
 	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
-	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController})
+	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
+		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
 	p.editor = textarea.New()
 	p.editor.ShowLineNumbers = true
 	p.editor.CharLimit = 0

@@ -22,6 +22,7 @@ func init() {
 		"Count":                           reflect.ValueOf(engine.Count),
 		"CountEvictor":                    reflect.ValueOf(engine.CountEvictor),
 		"CountTrigger":                    reflect.ValueOf(engine.CountTrigger),
+		"DefaultState":                    reflect.ValueOf(engine.DefaultState),
 		"DynamicEventTimeSessionWindows":  reflect.ValueOf(engine.DynamicEventTimeSessionWindows),
 		"ErrCanceled":                     reflect.ValueOf(&engine.ErrCanceled).Elem(),
 		"ErrCheckpointDeclined":           reflect.ValueOf(&engine.ErrCheckpointDeclined).Elem(),
