@@ -339,6 +339,14 @@ const (
 
 func lastBase0PersonID(id int64) int64 { return id / nexTotal * nexPersons }
 
+// NexmarkLastPerson and NexmarkLastAuction return the newest person and auction id (counted from 0, before
+// the first id of 1000 is added) when event id is generated: Nexmark's id formulas, shared with the
+// benchmark's generator.
+func NexmarkLastPerson(id int64) int64 { return lastBase0PersonID(id) }
+
+// NexmarkLastAuction: see NexmarkLastPerson.
+func NexmarkLastAuction(id int64) int64 { return lastBase0AuctionID(id) }
+
 func lastBase0AuctionID(id int64) int64 {
 	epoch, offset := id/nexTotal, id%nexTotal
 	switch {

@@ -1,0 +1,285 @@
+package bench
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/sources"
+)
+
+// Nexmark queries written with the DataStream API over a typed Nexmark generator, each compared with a
+// hand-written loop computing the same result in the same run; a query whose result differs from its loop's
+// fails the case. The generator follows the Nexmark rules of package sources (1 person, 3 auctions and 46
+// bids in 50 events, its id formulas, 10 events per millisecond from NexmarkBase) but draws its random
+// choices from a hash of the event id, so that parallel readers generate the same stream.
+
+// nexEvent is one Nexmark event. Bids carry Auction, Bidder and Price; auctions ID, Seller and Category;
+// persons ID and State.
+type nexEvent struct {
+	Kind     uint8 // nexPerson, nexAuction or nexBid
+	ID       int64
+	Auction  int64
+	Bidder   int64
+	Price    int64
+	Seller   int64
+	Category int64
+	State    string
+	TS       int64
+}
+
+const (
+	nexPerson uint8 = iota
+	nexAuction
+	nexBid
+)
+
+var nexStates = []string{"AZ", "CA", "ID", "OR", "WA", "WY"}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// nexGen returns event i of the stream.
+func nexGen(i int64) nexEvent {
+	h := splitmix(uint64(i))
+	ts := sources.NexmarkBase + i/10
+	lastPerson := sources.NexmarkLastPerson(i)
+	switch sources.NexmarkKind(i) {
+	case "person":
+		return nexEvent{Kind: nexPerson, ID: lastPerson + 1000, State: nexStates[h%uint64(len(nexStates))], TS: ts}
+	case "auction":
+		seller := (lastPerson/100)*100 + 1000
+		if h%4 == 0 {
+			seller = max(lastPerson-int64(h>>8%1000), 0) + 1000
+		}
+		return nexEvent{Kind: nexAuction, ID: sources.NexmarkLastAuction(i) + 1000, Seller: seller, Category: 10 + int64(h>>20%5), TS: ts}
+	}
+	lastAuction := sources.NexmarkLastAuction(i)
+	auction := (lastAuction / 100) * 100
+	if h%2 == 0 {
+		auction = max(lastAuction-100+int64(h>>8%111), 0)
+	}
+	bidder := (lastPerson/100)*100 + 1
+	if h>>4%4 == 0 {
+		bidder = max(lastPerson-int64(h>>16%1000), 0)
+	}
+	return nexEvent{Kind: nexBid, Auction: auction + 1000, Bidder: bidder + 1000, Price: 100 + int64(h>>24%1_000_000), TS: ts}
+}
+
+func nexSource(n int64) engine.GeneratorSource {
+	return engine.GeneratorSource{Count: n, Gen: func(i int64) engine.SourceElement {
+		e := nexGen(i)
+		return engine.SourceElement{Value: e, Timestamp: e.TS}
+	}}
+}
+
+// digest sums what a query emits, so that the engine's result can be compared with the loop's.
+type digest struct {
+	mu    sync.Mutex
+	n     int64
+	total int64
+}
+
+func (d *digest) add(v int64) {
+	d.mu.Lock()
+	d.n++
+	d.total += v
+	d.mu.Unlock()
+}
+
+func (d *digest) String() string { return fmt.Sprintf("%d results, sum %d", d.n, d.total) }
+
+// nexQuery is one query: its job, its loop and how a result is digested.
+type nexQuery struct {
+	name, about string
+	job         func(env *engine.Environment, src *engine.DataStream, out *digest)
+	loop        func(n int64, out *digest)
+}
+
+func isBid(v any) bool { return v.(nexEvent).Kind == nexBid }
+
+type euroBid struct {
+	Auction, Bidder, Price int64
+}
+
+type auctionCount struct {
+	Auction, Count, End int64
+}
+
+func nexQueries() []nexQuery {
+	return []nexQuery{
+		{"q0", "pass-through: every event to the sink",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Map(func(v any) any { return v }).SinkTo("sink", func(v any, _ int64) error { out.add(1); return nil })
+			},
+			func(n int64, out *digest) {
+				for i := range n {
+					_ = nexGen(i)
+					out.n++
+					out.total++
+				}
+			}},
+		{"q1", "currency conversion: every bid's price in euros (x 0.908)",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(isBid).
+					Map(func(v any) any { b := v.(nexEvent); return euroBid{b.Auction, b.Bidder, b.Price * 908 / 1000} }).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(euroBid).Price); return nil })
+			},
+			func(n int64, out *digest) {
+				for i := range n {
+					if b := nexGen(i); b.Kind == nexBid {
+						out.n++
+						out.total += b.Price * 908 / 1000
+					}
+				}
+			}},
+		{"q2", "selection: the bids on auctions whose id is a multiple of 123",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(func(v any) bool { b := v.(nexEvent); return b.Kind == nexBid && b.Auction%123 == 0 }).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(nexEvent).Price); return nil })
+			},
+			func(n int64, out *digest) {
+				for i := range n {
+					if b := nexGen(i); b.Kind == nexBid && b.Auction%123 == 0 {
+						out.n++
+						out.total += b.Price
+					}
+				}
+			}},
+		{"q5", "hot items: bids per auction in 10 s windows sliding by 2 s, the auction with most bids per window",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(isBid).
+					KeyBy(func(v any) any { return v.(nexEvent).Auction }).
+					Window(engine.SlidingEventTimeWindows(10*time.Second, 2*time.Second)).
+					Aggregate(engine.Count(), func(ctx *engine.Context, key any, els []any, o engine.Collector) {
+						o.Collect(auctionCount{key.(int64), els[0].(int64), ctx.Window().End})
+					}).
+					WindowAll(engine.TumblingEventTimeWindows(2*time.Second)).
+					Reduce(hotter).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(auctionCount).Count); return nil })
+			},
+			func(n int64, out *digest) {
+				counts := map[[2]int64]int64{} // (window end, auction) -> bids
+				for i := range n {
+					b := nexGen(i)
+					if b.Kind != nexBid {
+						continue
+					}
+					for end := (b.TS/2000)*2000 + 2000; end <= b.TS+10000; end += 2000 {
+						counts[[2]int64{end, b.Auction}]++
+					}
+				}
+				best := map[int64]auctionCount{}
+				for k, c := range counts {
+					cur, ok := best[k[0]]
+					if !ok || hotter(cur, auctionCount{k[1], c, k[0]}) != cur {
+						best[k[0]] = auctionCount{k[1], c, k[0]}
+					}
+				}
+				for _, c := range best {
+					out.n++
+					out.total += c.Count
+				}
+			}},
+		{"q7", "highest bid: the largest price of each 10 s tumbling window",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(isBid).
+					WindowAll(engine.TumblingEventTimeWindows(10*time.Second)).
+					Reduce(func(a, b any) any {
+						if b.(nexEvent).Price > a.(nexEvent).Price {
+							return b
+						}
+						return a
+					}).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(nexEvent).Price); return nil })
+			},
+			func(n int64, out *digest) {
+				best := map[int64]int64{}
+				for i := range n {
+					if b := nexGen(i); b.Kind == nexBid {
+						w := b.TS / 10000
+						best[w] = max(best[w], b.Price)
+					}
+				}
+				for _, p := range best {
+					out.n++
+					out.total += p
+				}
+			}},
+		{"q12", "bids per bidder in 10 s tumbling windows (event time in place of Q12's processing time, so the result is checkable)",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(isBid).
+					KeyBy(func(v any) any { return v.(nexEvent).Bidder }).
+					Window(engine.TumblingEventTimeWindows(10*time.Second)).
+					Aggregate(engine.Count()).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(int64)); return nil })
+			},
+			func(n int64, out *digest) {
+				counts := map[[2]int64]int64{}
+				for i := range n {
+					if b := nexGen(i); b.Kind == nexBid {
+						counts[[2]int64{b.TS / 10000, b.Bidder}]++
+					}
+				}
+				for _, c := range counts {
+					out.n++
+					out.total += c
+				}
+			}},
+	}
+}
+
+// hotter returns the auction count with more bids (ties: the lower auction id), a deterministic maximum.
+func hotter(a, b any) any {
+	x, y := a.(auctionCount), b.(auctionCount)
+	if y.Count > x.Count || (y.Count == x.Count && y.Auction < x.Auction) {
+		return y
+	}
+	return x
+}
+
+// runNexmark runs a query's job over n events at parallelism 2 and returns its digest.
+func runNexmark(q nexQuery, n int64) (*digest, error) {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	s := engine.ForBoundedOutOfOrderness(0)
+	out := &digest{}
+	q.job(env, env.FromSource(nexSource(n), &s, "nexmark"), out)
+	_, err := env.Execute("nexmark " + q.name)
+	return out, err
+}
+
+func init() {
+	for _, q := range nexQueries() {
+		loopName := "nexmark-" + q.name + "/loop"
+		var loopResult sync.Map // n -> digest string, so the engine case can check itself against the loop
+		Register(Case{Name: loopName, About: "hand-written loop: " + q.about,
+			Run: func(n int64) (int64, error) {
+				d := &digest{}
+				q.loop(n, d)
+				loopResult.Store(n, d.String())
+				return n, nil
+			}})
+		Register(Case{Name: "nexmark-" + q.name + "/engine", Baseline: loopName, About: "Nexmark " + q.name + ", parallelism 2: " + q.about,
+			Run: func(n int64) (int64, error) {
+				d, err := runNexmark(q, n)
+				if err != nil {
+					return 0, err
+				}
+				want, ok := loopResult.Load(n)
+				if !ok {
+					l := &digest{}
+					q.loop(n, l)
+					want = l.String()
+				}
+				if d.String() != want {
+					return 0, fmt.Errorf("the engine's result (%s) differs from the loop's (%s)", d, want)
+				}
+				return n, nil
+			}})
+	}
+}
