@@ -100,8 +100,9 @@ func stateJob(n int64, backend engine.StateBackendKind, recover bool) (engine.Ch
 	if err != nil {
 		return engine.CheckpointStats{}, 0, err
 	}
-	defer func() { job.Cancel(); <-job.Done() }() // before the directory goes: Pebble compacts in the background
-	for processed(job) < n {                      // wait until every key is in state
+	// Wait for the job to end before its directory goes: Pebble compacts in the background.
+	defer func() { job.Cancel(); <-job.Done() }()
+	for processed(job) < n { // wait until every key is in state
 		if err := job.Err(); err != nil {
 			return engine.CheckpointStats{}, 0, err
 		}
