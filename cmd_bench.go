@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/de4e/weir/bench"
@@ -21,8 +23,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	only := fs.String("only", "", "comma-separated case names or name prefixes to run (their baselines run too)")
 	events := fs.Int64("events", 2_000_000, "events per case (some cases scale this down)")
 	list := fs.Bool("list", false, "list the cases and exit")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *list {
 		for _, c := range bench.Cases() {
