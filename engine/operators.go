@@ -219,9 +219,10 @@ func (o *watermarkOp) strategyInterval() time.Duration { return o.gen.s.interval
 func (o *watermarkOp) tick() { o.gen.periodic() }
 
 func (o *watermarkOp) processElement(_ int, r record) {
-	r.ts = o.gen.onRecord(r.v, r.ts)
+	r.ts = o.gen.assign(r.v, r.ts)
 	o.metrics.out++
 	o.out.collect(record{v: r.v, ts: r.ts})
+	o.gen.observe(r.v, r.ts)
 }
 
 func (o *watermarkOp) processWatermark(wm int64) {
@@ -277,7 +278,8 @@ func (e *wmEmitter) setIdle(idle bool) {
 	}
 }
 
-func (e *wmEmitter) onRecord(v any, ts int64) int64 {
+// assign gives a record its timestamp and marks the input active; call it before the record is emitted.
+func (e *wmEmitter) assign(v any, ts int64) int64 {
 	if e.s.assigner != nil {
 		ts = e.s.assigner(v, ts)
 	}
@@ -287,11 +289,18 @@ func (e *wmEmitter) onRecord(v any, ts int64) int64 {
 	if e.s.idle > 0 {
 		e.lastEvent = e.task.now()
 	}
+	return ts
+}
+
+// observe feeds the emitted record to the generator, and with per-record emission emits the watermark that
+// follows it. As in Flink's SourceOutputWithWatermarks, the record goes downstream first: a watermark the
+// record itself advances must not overtake it (it would fire other keys' timers, or a window the record
+// does not belong to, before the record is processed).
+func (e *wmEmitter) observe(v any, ts int64) {
 	e.gen.OnEvent(v, ts, e)
 	if e.s.perRecord {
 		e.gen.OnPeriodicEmit(e)
 	}
-	return ts
 }
 
 // periodic runs the generator's periodic emission and the idleness check.

@@ -976,10 +976,13 @@ func (t *subtask) runSource() {
 			}
 		}
 		if em != nil {
-			ts = em.onRecord(e.Value, ts)
+			ts = em.assign(e.Value, ts)
 		}
 		hb.metrics.in++
 		head.processElement(0, record{v: e.Value, ts: ts})
+		if em != nil {
+			em.observe(e.Value, ts)
+		}
 		t.curRec = nil
 		count++
 		if count&63 == 0 {

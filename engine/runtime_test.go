@@ -448,3 +448,37 @@ func TestDeterministicTimeMakesProcessingTimeReproducible(t *testing.T) {
 		}
 	}
 }
+
+// TestPerRecordWatermarkFollowsItsRecord checks Flink's order for watermarks emitted after every record:
+// SourceOutputWithWatermarks.collect sends the record downstream, then calls the generator's onEvent, so a
+// watermark that a record advances reaches the next operator after that record. Here the second record of
+// key a (ts 10) advances the watermark past the timer the first one set (5) and deletes that timer: it must
+// be processed before the watermark, so the timer never fires (the long-ride pattern of lesson 8).
+func TestPerRecordWatermarkFollowsItsRecord(t *testing.T) {
+	type ev struct {
+		Key string
+		TS  int64
+	}
+	env := NewEnvironment(Config{Parallelism: 2})
+	s := ForMonotonousTimestamps().WithPerRecordEmission().WithTimestampField("TS")
+	out := env.FromSource(SliceSource{{Value: ev{"a", 1}}, {Value: ev{"a", 10}}}, &s, "events").
+		KeyByField("Key").
+		Process(ProcessFunction{
+			ProcessElement: func(ctx *Context, v any, out Collector) {
+				e := v.(ev)
+				out.Collect(fmt.Sprint("element ", e.TS))
+				if e.TS == 1 {
+					ctx.RegisterEventTimeTimer(5)
+				} else {
+					ctx.DeleteEventTimeTimer(5)
+				}
+			},
+			OnTimer: func(ctx *Context, ts int64, out Collector) { out.Collect(fmt.Sprintf("timer %d", ts)) },
+		}).Collect()
+	if _, err := env.Execute("order"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(out.Strings(), ", "), "element 1, element 10"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

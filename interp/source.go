@@ -225,12 +225,12 @@ func checkSyntax(c *chunk, shadowed func(string) bool) error {
 }
 
 // bodyOf returns the blocks of a compound statement, without its header (where yaegi defines variables
-// correctly).
+// correctly), also for the headers of else-if chains.
 func bodyOf(st ast.Stmt) ast.Node {
 	switch st := st.(type) {
 	case *ast.IfStmt:
 		if st.Else != nil {
-			return &ast.BlockStmt{List: []ast.Stmt{st.Body, st.Else}}
+			return &ast.BlockStmt{List: []ast.Stmt{st.Body, bodyOf(st.Else).(ast.Stmt)}}
 		}
 		return st.Body
 	case *ast.ForStmt:
