@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -47,7 +48,7 @@ func (r *Result) Render(mode, key string) string {
 		return formatRow(recs[len(recs)-1].Value) + "\n"
 	case ModeTable:
 		order, rows := table(recs, key)
-		sort.Strings(order) // rows in key order: the same on every run, whatever the parallelism
+		sort.Slice(order, func(i, j int) bool { return keyLess(order[i], order[j]) }) // the same on every run
 		header(tw, recs, "")
 		if len(order) > maxRows {
 			more, order = len(order)-maxRows, order[:maxRows]
@@ -232,4 +233,21 @@ func (c *columns) flush(b *strings.Builder) {
 		b.WriteByte('\n')
 	}
 	c.rows = nil
+}
+
+// keyLess orders row keys part by part (a window result's key is key, start, end), numbers as numbers.
+func keyLess(a, b string) bool {
+	pa, pb := strings.Split(a, "\x00"), strings.Split(b, "\x00")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		if pa[i] == pb[i] {
+			continue
+		}
+		x, errX := strconv.ParseFloat(pa[i], 64)
+		y, errY := strconv.ParseFloat(pb[i], 64)
+		if errX == nil && errY == nil {
+			return x < y
+		}
+		return pa[i] < pb[i]
+	}
+	return len(pa) < len(pb)
 }
