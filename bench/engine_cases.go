@@ -185,3 +185,56 @@ func windowLoop(n, keys int64) int64 {
 	}
 	return n
 }
+
+// Session windows: each of 1,000 keys is active every 10 ms of event time; with a gap of 15 ms its session
+// never closes until the input ends, so every event extends (merges) its key's session, the costly path of
+// merging windows; with a gap of 5 ms every event is a session of its own that fires 5 ms later.
+func init() {
+	for _, gap := range []time.Duration{5 * time.Millisecond, 15 * time.Millisecond} {
+		name := fmt.Sprintf("window-session-%v-1k", gap)
+		Register(Case{Name: name + "/loop", About: fmt.Sprintf("hand-written loop: count per key per session (gap %v), 1,000 keys", gap),
+			Run: func(n int64) (int64, error) { return n, sessionLoop(n, 1000, gap.Milliseconds()) }})
+		Register(Case{Name: name + "/heap", Baseline: name + "/loop",
+			About: fmt.Sprintf("keyBy -> event-time session windows (gap %v) count, 1,000 keys, heap state, parallelism 2", gap),
+			Run: func(n int64) (int64, error) {
+				env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+				s := engine.ForBoundedOutOfOrderness(0)
+				env.FromSource(engine.GeneratorSource{Count: n, Gen: genEvent(1000)}, &s, "events").
+					KeyBy(keyOf).
+					Window(engine.EventTimeSessionWindows(gap)).
+					Aggregate(engine.Count()).
+					SinkTo("discard", discard)
+				_, err := env.Execute("session count")
+				return n, err
+			}})
+	}
+}
+
+// sessionLoop counts events per key and session by hand: a session ends when a key is silent for gap.
+func sessionLoop(n, keys, gap int64) error {
+	type session struct{ end, count int64 }
+	open := map[any]*session{}
+	var fired int64
+	gen := genEvent(keys)
+	for i := int64(0); i < n; i++ {
+		e := gen(i)
+		k := keyOf(e.Value)
+		s := open[k]
+		if s != nil && e.Timestamp < s.end {
+			s.count++
+			s.end = e.Timestamp + gap
+			continue
+		}
+		if s != nil {
+			fired += s.count
+		}
+		open[k] = &session{end: e.Timestamp + gap, count: 1}
+	}
+	for _, s := range open {
+		fired += s.count
+	}
+	if fired != n {
+		return fmt.Errorf("sessions counted %d of %d events", fired, n)
+	}
+	return nil
+}

@@ -26,6 +26,7 @@ type nexEvent struct {
 	Seller   int64
 	Category int64
 	State    string
+	Expires  int64
 	TS       int64
 }
 
@@ -57,7 +58,8 @@ func nexGen(i int64) nexEvent {
 		if h%4 == 0 {
 			seller = max(lastPerson-int64(h>>8%1000), 0) + 1000
 		}
-		return nexEvent{Kind: nexAuction, ID: sources.NexmarkLastAuction(i) + 1000, Seller: seller, Category: 10 + int64(h>>20%5), TS: ts}
+		return nexEvent{Kind: nexAuction, ID: sources.NexmarkLastAuction(i) + 1000, Seller: seller, Category: 10 + int64(h>>20%5),
+			Expires: ts + 1 + int64(h>>28%20_000), TS: ts}
 	}
 	lastAuction := sources.NexmarkLastAuction(i)
 	auction := (lastAuction / 100) * 100
@@ -83,6 +85,29 @@ type digest struct {
 	mu    sync.Mutex
 	n     int64
 	total int64
+	after func(*digest) // for queries whose result is known only at the end (a final table)
+}
+
+// categoryTotals keeps the latest running total per category (Q4's final table).
+type categoryTotals struct {
+	mu sync.Mutex
+	m  map[int64][2]int64 // category -> (category, sum of winning bids); counted in digest
+	n  map[int64]int64
+}
+
+func (c *categoryTotals) set(v [2]int64) {
+	c.mu.Lock()
+	c.m[v[0]] = v
+	c.mu.Unlock()
+}
+
+func (c *categoryTotals) digest(d *digest) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, v := range c.m {
+		d.n++
+		d.total += v[1]
+	}
 }
 
 func (d *digest) add(v int64) {
@@ -231,6 +256,182 @@ func nexQueries() []nexQuery {
 					out.total += c
 				}
 			}},
+		{"q3", "local item suggestion: auctions of category 10 by sellers living in OR, ID or CA (an incremental join)",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				persons := src.Filter(func(v any) bool {
+					p := v.(nexEvent)
+					return p.Kind == nexPerson && (p.State == "OR" || p.State == "ID" || p.State == "CA")
+				})
+				auctions := src.Filter(func(v any) bool { a := v.(nexEvent); return a.Kind == nexAuction && a.Category == 10 })
+				person, pending := engine.State("person"), engine.State("pending")
+				persons.Connect(auctions).
+					KeyBy(func(v any) any { return v.(nexEvent).ID }, func(v any) any { return v.(nexEvent).Seller }).
+					Process(engine.CoProcessFunction{
+						ProcessElement1: func(ctx *engine.Context, v any, o engine.Collector) {
+							ctx.ValueState(person).Update(true)
+							for _, a := range ctx.ListState(pending).Get() {
+								o.Collect(a)
+							}
+							ctx.ListState(pending).Clear()
+						},
+						ProcessElement2: func(ctx *engine.Context, v any, o engine.Collector) {
+							if _, ok := ctx.ValueState(person).Get(); ok {
+								o.Collect(v)
+							} else {
+								ctx.ListState(pending).Add(v)
+							}
+						},
+					}).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(nexEvent).ID); return nil })
+			},
+			func(n int64, out *digest) {
+				local := map[int64]bool{}
+				pending := map[int64][]int64{}
+				for i := range n {
+					switch e := nexGen(i); {
+					case e.Kind == nexPerson && (e.State == "OR" || e.State == "ID" || e.State == "CA"):
+						local[e.ID] = true
+						for _, a := range pending[e.ID] {
+							out.n++
+							out.total += a
+						}
+						delete(pending, e.ID)
+					case e.Kind == nexAuction && e.Category == 10:
+						if local[e.Seller] {
+							out.n++
+							out.total += e.ID
+						} else {
+							pending[e.Seller] = append(pending[e.Seller], e.ID)
+						}
+					}
+				}
+			}},
+		{"q4", "average winning bid per category: each auction's highest bid before it expires, averaged per category",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				auction, best, early := engine.State("auction"), engine.State("best"), engine.State("early")
+				final := &categoryTotals{m: map[int64][2]int64{}}
+				out.after = final.digest
+				src.Filter(func(v any) bool { return v.(nexEvent).Kind != nexPerson }).
+					KeyBy(func(v any) any {
+						if e := v.(nexEvent); e.Kind == nexBid {
+							return e.Auction
+						}
+						return v.(nexEvent).ID
+					}).
+					Process(engine.ProcessFunction{
+						ProcessElement: func(ctx *engine.Context, v any, o engine.Collector) {
+							e := v.(nexEvent)
+							bid := func(b nexEvent, a nexEvent) {
+								if b.TS < a.TS || b.TS > a.Expires {
+									return // a bid outside its auction's lifetime does not count
+								}
+								if cur, ok := ctx.ValueState(best).Get(); !ok || b.Price > cur.(int64) {
+									ctx.ValueState(best).Update(b.Price)
+								}
+							}
+							if e.Kind == nexAuction {
+								ctx.ValueState(auction).Update(e)
+								ctx.RegisterEventTimeTimer(e.Expires)
+								// The two source readers interleave, so a bid may arrive before its auction.
+								for _, b := range ctx.ListState(early).Get() {
+									bid(b.(nexEvent), e)
+								}
+								ctx.ListState(early).Clear()
+								return
+							}
+							if a, ok := ctx.ValueState(auction).Get(); ok {
+								bid(e, a.(nexEvent))
+							} else if _, closed := ctx.ValueState(best).Get(); !closed {
+								ctx.ListState(early).Add(e)
+							}
+						},
+						OnTimer: func(ctx *engine.Context, ts int64, o engine.Collector) {
+							if b, ok := ctx.ValueState(best).Get(); ok && b.(int64) > 0 {
+								a, _ := ctx.ValueState(auction).Get()
+								o.Collect([2]int64{a.(nexEvent).Category, b.(int64)})
+							}
+							ctx.ValueState(auction).Clear()
+							ctx.ValueState(best).Update(int64(-1)) // closed: later bids are dropped, not kept
+						},
+					}).
+					KeyBy(func(v any) any { return v.([2]int64)[0] }).
+					Reduce(func(a, b any) any {
+						x, y := a.([2]int64), b.([2]int64)
+						return [2]int64{x[0], x[1] + y[1]}
+					}).
+					SinkTo("sink", func(v any, _ int64) error { final.set(v.([2]int64)); return nil })
+			},
+			func(n int64, out *digest) {
+				type auc struct {
+					cat, expires, best int64
+				}
+				open := map[int64]*auc{}
+				totals := &categoryTotals{m: map[int64][2]int64{}}
+				for i := range n {
+					e := nexGen(i)
+					switch e.Kind {
+					case nexAuction:
+						open[e.ID] = &auc{cat: e.Category, expires: e.Expires}
+					case nexBid:
+						if a := open[e.Auction]; a != nil && e.TS <= a.expires && e.Price > a.best {
+							a.best = e.Price
+						}
+					}
+				}
+				sums := map[int64]int64{}
+				for _, a := range open {
+					if a.best > 0 {
+						sums[a.cat] += a.best
+					}
+				}
+				for c, s := range sums {
+					totals.set([2]int64{c, s})
+				}
+				totals.digest(out)
+			}},
+		{"q8", "monitor new users: people who opened an auction in the 10 s tumbling window in which they registered (a window join)",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(func(v any) bool { return v.(nexEvent).Kind != nexBid }).
+					KeyBy(func(v any) any {
+						if e := v.(nexEvent); e.Kind == nexAuction {
+							return e.Seller
+						}
+						return v.(nexEvent).ID
+					}).
+					Window(engine.TumblingEventTimeWindows(10*time.Second)).
+					Process(func(ctx *engine.Context, key any, els []any, o engine.Collector) {
+						person, auctions := false, false
+						for _, e := range els {
+							if e.(nexEvent).Kind == nexPerson {
+								person = true
+							} else {
+								auctions = true
+							}
+						}
+						if person && auctions {
+							o.Collect(key)
+						}
+					}).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(int64)); return nil })
+			},
+			func(n int64, out *digest) {
+				type wk struct{ w, id int64 }
+				person, auction := map[wk]bool{}, map[wk]bool{}
+				for i := range n {
+					switch e := nexGen(i); e.Kind {
+					case nexPerson:
+						person[wk{e.TS / 10000, e.ID}] = true
+					case nexAuction:
+						auction[wk{e.TS / 10000, e.Seller}] = true
+					}
+				}
+				for k := range person {
+					if auction[k] {
+						out.n++
+						out.total += k.id
+					}
+				}
+			}},
 	}
 }
 
@@ -250,6 +451,9 @@ func runNexmark(q nexQuery, n int64) (*digest, error) {
 	out := &digest{}
 	q.job(env, env.FromSource(nexSource(n), &s, "nexmark"), out)
 	_, err := env.Execute("nexmark " + q.name)
+	if out.after != nil {
+		out.after(out)
+	}
 	return out, err
 }
 

@@ -1,9 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -212,7 +213,7 @@ func (global) String() string          { return "GlobalWindows" }
 // window joins the running cover while it intersects it. It returns each cover with the windows it merged.
 func mergeWindows(ws []Window) []mergeGroup {
 	sorted := append([]Window(nil), ws...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start < sorted[j].Start })
+	slices.SortFunc(sorted, func(a, b Window) int { return cmp.Compare(a.Start, b.Start) })
 	var out []mergeGroup
 	for _, w := range sorted {
 		if n := len(out); n > 0 && out[n-1].cover.Intersects(w) {

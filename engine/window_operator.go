@@ -352,6 +352,19 @@ func (o *windowOp) processMerging(r record) (skipped bool) {
 
 // addWindow adds nw to the merging set and returns the window it ended up in.
 func (o *windowOp) addWindow(set map[Window]Window, nw Window) Window {
+	// The windows of the set never overlap each other, so a new window that overlaps none of them is simply
+	// added: the common case of a key whose previous session has ended (and much faster than merging).
+	overlaps := false
+	for w := range set {
+		if w.Intersects(nw) {
+			overlaps = true
+			break
+		}
+	}
+	if !overlaps {
+		set[nw] = nw
+		return nw
+	}
 	all := make([]Window, 0, len(set)+1)
 	for w := range set {
 		all = append(all, w)
