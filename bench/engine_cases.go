@@ -196,18 +196,62 @@ func init() {
 			Run: func(n int64) (int64, error) { return n, sessionLoop(n, 1000, gap.Milliseconds()) }})
 		Register(Case{Name: name + "/heap", Baseline: name + "/loop",
 			About: fmt.Sprintf("keyBy -> event-time session windows (gap %v) count, 1,000 keys, heap state, parallelism 2", gap),
-			Run: func(n int64) (int64, error) {
-				env := engine.NewEnvironment(engine.Config{Parallelism: 2})
-				s := engine.ForBoundedOutOfOrderness(0)
-				env.FromSource(engine.GeneratorSource{Count: n, Gen: genEvent(1000)}, &s, "events").
-					KeyBy(keyOf).
-					Window(engine.EventTimeSessionWindows(gap)).
-					Aggregate(engine.Count()).
-					SinkTo("discard", discard)
-				_, err := env.Execute("session count")
-				return n, err
-			}})
+			Run:   func(n int64) (int64, error) { return n, assignerJob(n, engine.EventTimeSessionWindows(gap)) }})
 	}
+	Register(Case{Name: "window-sliding-1k/loop", About: "hand-written loop: count per key per 1 s window sliding by 250 ms, 1,000 keys",
+		Run: func(n int64) (int64, error) { return n, slidingLoop(n, 1000) }})
+	Register(Case{Name: "window-sliding-1k/heap", Baseline: "window-sliding-1k/loop",
+		About: "keyBy -> event-time sliding windows (1 s, slide 250 ms) count, 1,000 keys, heap state, parallelism 2",
+		Run: func(n int64) (int64, error) {
+			return n, assignerJob(n, engine.SlidingEventTimeWindows(time.Second, 250*time.Millisecond))
+		}})
+}
+
+// assignerJob counts events per key (1,000 keys) in the windows of an assigner.
+func assignerJob(n int64, assigner engine.WindowAssigner) error {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	s := engine.ForBoundedOutOfOrderness(0)
+	env.FromSource(engine.GeneratorSource{Count: n, Gen: genEvent(1000)}, &s, "events").
+		KeyBy(keyOf).
+		Window(assigner).
+		Aggregate(engine.Count()).
+		SinkTo("discard", discard)
+	_, err := env.Execute("window count")
+	return err
+}
+
+// slidingLoop counts events per key in 1 s windows sliding by 250 ms by hand: each event is in four windows.
+func slidingLoop(n, keys int64) error {
+	type wk struct {
+		key any
+		end int64
+	}
+	counts := map[wk]int64{}
+	var total, fired int64
+	gen := genEvent(keys)
+	for i := int64(0); i < n; i++ {
+		e := gen(i)
+		k := keyOf(e.Value)
+		for end := e.Timestamp/250*250 + 250; end <= e.Timestamp+1000; end += 250 {
+			counts[wk{k, end}]++
+			total++
+		}
+		if i%1000 == 0 { // fire the windows the watermark has passed
+			for w, c := range counts {
+				if w.end <= e.Timestamp {
+					fired += c
+					delete(counts, w)
+				}
+			}
+		}
+	}
+	for _, c := range counts {
+		fired += c
+	}
+	if fired != total {
+		return fmt.Errorf("sliding windows counted %d of %d", fired, total)
+	}
+	return nil
 }
 
 // sessionLoop counts events per key and session by hand: a session ends when a key is silent for gap.
