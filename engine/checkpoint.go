@@ -273,19 +273,7 @@ func writeMetadata(dir string, m *checkpointMeta, faults *Faults) error {
 	buf.Write(body)
 	fmt.Fprintf(&buf, "\ncrc32c:%08x\n", crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
 	tmp := filepath.Join(dir, metadataFile+".tmp")
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := state.WriteSynced(tmp, buf.Bytes()); err != nil {
 		return err
 	}
 	if faults.hit(FailBeforeMetadataRename) {
@@ -294,16 +282,7 @@ func writeMetadata(dir string, m *checkpointMeta, faults *Faults) error {
 	if err := os.Rename(tmp, filepath.Join(dir, metadataFile)); err != nil {
 		return err
 	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return state.SyncDir(dir)
 }
 
 // readMetadata reads and verifies the _metadata file of a checkpoint directory.

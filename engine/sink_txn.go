@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/de4e/weir/engine/internal/state"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -292,7 +293,7 @@ func (t *fileTxn) Commit() error {
 	if err != nil {
 		return err
 	}
-	return syncDir(t.dir)
+	return state.SyncDir(t.dir)
 }
 
 func (t *fileTxn) Abort() error {

@@ -85,7 +85,10 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 			return stats, err
 		}
 		b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-		if err := writeSynced(filepath.Join(dir, pebbleManifestFile), b); err != nil {
+		if err := WriteSynced(filepath.Join(dir, pebbleManifestFile), b); err != nil {
+			return stats, err
+		}
+		if err := SyncDir(dir); err != nil {
 			return stats, err
 		}
 		stats.Bytes += int64(len(b))
@@ -117,7 +120,8 @@ func fileCRC(path string) (uint32, error) {
 	return h.Sum32(), nil
 }
 
-func writeSynced(path string, b []byte) error {
+// WriteSynced writes b to a new file at path and fsyncs it. It does not sync the directory (see SyncDir).
+func WriteSynced(path string, b []byte) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -130,14 +134,17 @@ func writeSynced(path string, b []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
+	return f.Close()
+}
+
+// SyncDir fsyncs a directory, so that the names of files created or renamed in it are durable.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
 		return err
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	defer d.Close()
+	return d.Sync()
 }
 
 // readManifest reads and verifies a snapshot's manifest and files.
