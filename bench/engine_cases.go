@@ -53,7 +53,7 @@ func init() {
 		}})
 	Register(Case{Name: "map-chain/engine", Baseline: "map-chain/loop", Peer: "map-chain/go-streams",
 		About: "source -> map -> filter -> map -> sink, parallelism 2, chained",
-		Run: func(n int64) (int64, error) { return n, mapChain(n, mapA, filterB, mapC) }})
+		Run:   func(n int64) (int64, error) { return n, mapChain(n, mapA, filterB, mapC) }})
 	for _, keys := range []int64{1_000, 100_000} {
 		name := fmt.Sprintf("window-count-%dk", keys/1000)
 		Register(Case{Name: name + "/loop", About: fmt.Sprintf("hand-written loop: count per key (%d keys) per 1 s tumbling window", keys),
