@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(command{name: "bench", summary: "run the benchmark suite (--json, --only a,b, --events N, --list)", run: runBench})
+	register(command{name: "bench", summary: "run the benchmark suite (--json, --only a,b, --events N, --list, --cpuprofile FILE)", run: runBench})
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
