@@ -439,3 +439,31 @@ func (c *coordinator) restoreCandidates() []*checkpointMeta {
 	}
 	return out
 }
+
+// CheckpointStatus is the state of a checkpoint.
+type CheckpointStatus string
+
+// The states of a checkpoint.
+const (
+	CheckpointInProgress CheckpointStatus = "IN_PROGRESS"
+	CheckpointCompleted  CheckpointStatus = "COMPLETED"
+	CheckpointAborted    CheckpointStatus = "ABORTED"
+)
+
+// CheckpointStats describes one checkpoint, as Flink's checkpoint history does.
+type CheckpointStats struct {
+	ID          int64
+	Savepoint   bool
+	Final       bool // taken after every subtask finished, to commit the sinks' last transactions
+	Status      CheckpointStatus
+	Acks, Total int // subtasks that acknowledged, and all of them
+	Started     time.Time
+	Duration    time.Duration // until completion (so far, while in progress)
+	SyncMax     time.Duration // the longest synchronous part of a subtask
+	AsyncMax    time.Duration // the longest asynchronous part
+	AlignMax    time.Duration // the longest barrier alignment
+	Bytes       int64         // state size
+	NewBytes    int64         // bytes no earlier checkpoint holds (incremental)
+	Dir         string
+	Reason      string // why it was aborted
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 )
@@ -288,6 +289,24 @@ func (j *Job) Events(since uint64) []Event {
 	var out []Event
 	for s := from; s <= l.next; s++ {
 		out = append(out, l.ring[(s-1)%eventRing])
+	}
+	return out
+}
+
+// sortedWindows lists a window operator's open windows, earliest end first, at most limit of them.
+func sortedWindows(open map[Window]*windowStat, limit int) []WindowInfo {
+	out := make([]WindowInfo, 0, len(open))
+	for w, st := range open {
+		out = append(out, WindowInfo{Start: w.Start, End: w.End, Keys: st.keys, Elements: st.elements})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].End != out[j].End {
+			return out[i].End < out[j].End
+		}
+		return out[i].Start < out[j].Start
+	})
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out
 }

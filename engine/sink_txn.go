@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/de4e/weir/engine/internal/state"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/de4e/weir/engine/internal/state"
 )
 
 // TwoPhaseCommitSink is a sink that writes in transactions and makes them visible only when a checkpoint

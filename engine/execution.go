@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
+)
+
+// execution is one attempt at running the job: every subtask, gate and channel.
+type execution struct {
+	job      *Job
+	attempt  int
+	tasks    [][]*subtask // per vertex, per subtask
+	gates    []*gate
+	done     chan struct{}
+	stopOnce sync.Once
+	status   JobStatus // how the attempt ended
+	err      error
+	wg       sync.WaitGroup
+	restored *checkpointMeta // the checkpoint this attempt started from, or nil
+
+	finalMu sync.Mutex
+	finals  []Transaction // sink transactions to commit once the attempt has finished
+}
+
+// addFinal records a pre-committed sink transaction to commit when the attempt finishes.
+func (ex *execution) addFinal(t Transaction) {
+	ex.finalMu.Lock()
+	defer ex.finalMu.Unlock()
+	ex.finals = append(ex.finals, t)
+}
+
+// commitFinals commits the transactions of sinks whose input ended, now that every subtask has finished.
+func (ex *execution) commitFinals() error {
+	ex.finalMu.Lock()
+	defer ex.finalMu.Unlock()
+	for _, t := range ex.finals {
+		if err := t.Commit(); err != nil {
+			return fmt.Errorf("engine: committing a sink's final transaction: %w", err)
+		}
+	}
+	ex.finals = nil
+	return nil
+}
+
+// newExecution builds an attempt: its subtasks in their slots, the channels between them, and, if restore
+// is set, the state, source positions and sink transactions of that checkpoint.
+func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, error) {
+	ex := &execution{job: j, attempt: attempt, done: make(chan struct{}), restored: restore}
+	pool := &sync.Pool{New: func() any { b := make([]record, 0, j.cfg.BufferSize); return &b }}
+	byNode := map[*node]*PlanVertex{}
+	vertexIndex := map[*PlanVertex]int{}
+	for vi, v := range j.plan.Vertices {
+		vertexIndex[v] = vi
+		for _, n := range v.nodes {
+			byNode[n] = v
+		}
+		var ts []*subtask
+		for i := range v.Parallelism {
+			t := &subtask{job: j, exec: ex, vertex: v, index: i, parallelism: v.Parallelism, clock: j.cfg.Clock,
+				slot: i, tm: j.slotTM[i], pool: pool}
+			t.gate = newGate(j.cfg.BuffersPerChannel, ex.done)
+			ex.gates = append(ex.gates, t.gate)
+			if err := t.build(); err != nil {
+				ex.discard()
+				return nil, err
+			}
+			ts = append(ts, t)
+		}
+		ex.tasks = append(ex.tasks, ts)
+	}
+	// Wire every network edge: each upstream subtask gets a writer whose targets are the downstream
+	// subtasks it may send to; each downstream subtask's gate gets one channel per such upstream subtask.
+	for vi, v := range j.plan.Vertices {
+		head := v.nodes[0]
+		for _, in := range head.inputs {
+			up := ex.tasks[vertexIndex[byNode[in.from]]]
+			down := ex.tasks[vi]
+			for _, ut := range up {
+				w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
+					pool: pool, blocked: &ut.blocked, rr: ut.index % len(down)}
+				for _, dt := range down {
+					if !connects(in.part, ut.index, dt.index) {
+						continue
+					}
+					w.gates = append(w.gates, dt.gate)
+					w.chans = append(w.chans, dt.gate.addChannel(in.input))
+					w.bufs = append(w.bufs, w.newBuf())
+				}
+				if in.part == partHash {
+					w.kgTarget = make([]int, j.cfg.MaxParallelism)
+					for g := range w.kgTarget {
+						w.kgTarget[g] = keygroup.SubtaskFor(j.cfg.MaxParallelism, len(down), g)
+					}
+				}
+				ut.attach(in.from, in.side, w)
+			}
+		}
+	}
+	for _, ts := range ex.tasks {
+		for _, t := range ts {
+			t.valve = newValve(len(t.gate.inputs))
+			t.inband = j.cfg.DeterministicTime
+			t.procNow = j.cfg.Clock.NowMillis()
+			t.chanTimes = make([]int64, len(t.gate.inputs))
+			for i := range t.chanTimes {
+				t.chanTimes[i] = t.procNow
+			}
+		}
+	}
+	if restore != nil {
+		if err := ex.restore(restore); err != nil {
+			ex.discard()
+			return nil, err
+		}
+	}
+	return ex, nil
+}
+
+// connects reports whether upstream subtask u sends to downstream subtask d under partitioning p.
+func connects(p partitioning, u, d int) bool {
+	switch p {
+	case partForward:
+		return u == d
+	case partGlobal:
+		return d == 0
+	}
+	return true
+}
+
+func (ex *execution) start() {
+	var running atomic.Int32
+	for _, ts := range ex.tasks {
+		running.Add(int32(len(ts)))
+	}
+	for _, ts := range ex.tasks {
+		for _, t := range ts {
+			ex.wg.Add(1)
+			go func() {
+				defer ex.wg.Done()
+				t.run()
+				if running.Add(-1) == 0 {
+					ex.stop(JobFinished, nil)
+				}
+			}()
+		}
+	}
+	ex.job.coord.attemptStarted(ex)
+}
+
+// fail stops the attempt because of err.
+func (ex *execution) fail(err error) { ex.stop(JobFailed, err) }
+
+func (ex *execution) stop(status JobStatus, err error) {
+	ex.stopOnce.Do(func() {
+		ex.status, ex.err = status, err
+		close(ex.done)
+		for _, g := range ex.gates {
+			g.close()
+		}
+	})
+}
+
+func (ex *execution) stopped() bool {
+	select {
+	case <-ex.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// discard releases what the attempt holds: its state backends and their live directories.
+func (ex *execution) discard() {
+	for _, ts := range ex.tasks {
+		for _, t := range ts {
+			for _, op := range t.ops {
+				if b := op.base().backend; b != nil {
+					b.Close()
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,398 @@
+package engine
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
+)
+
+// subtask is one parallel instance of a vertex: its chain of operators, its input gate and its writers.
+type subtask struct {
+	job         *Job
+	exec        *execution
+	vertex      *PlanVertex
+	index       int
+	parallelism int
+	slot, tm    int
+	clock       Clock
+	pool        *sync.Pool
+
+	gate    *gate
+	valve   *valve
+	ops     []operator
+	byNode  map[*node]operator
+	fanouts map[*node]*fanout
+	writers []*recordWriter
+
+	// What is running now, for error messages.
+	cur    operator
+	curRec any
+
+	// Checkpoints.
+	align         *alignment
+	replay        []message // held buffers to process before reading the gate again
+	reader        SourceReader
+	restoreOffset []byte
+	readOffset    []byte // at-most-once: the reader's position after the last record
+
+	// In-band processing time (Config.DeterministicTime): the subtask's time and each channel's.
+	inband    bool
+	procNow   int64
+	chanTimes []int64
+
+	blocked  backpressure // time spent waiting for downstream credit
+	inWM     atomic.Int64
+	finished atomic.Bool
+	// done is set once the subtask has ended its input and recorded finalOps, its state for checkpoints
+	// taken after it finished; lastCheckpoint is the newest checkpoint it took part in.
+	done           atomic.Bool
+	finalOps       []opCP
+	lastCheckpoint atomic.Int64
+
+	detailMu      sync.Mutex
+	detail        subtaskDetail
+	detailPending atomic.Bool
+}
+
+// build creates the operator instances of the chain and connects the chained ones.
+func (t *subtask) build() error {
+	t.byNode = map[*node]operator{}
+	t.fanouts = map[*node]*fanout{}
+	maxP := t.job.cfg.MaxParallelism
+	for _, n := range t.vertex.nodes {
+		var op operator
+		if n.source != nil {
+			op = &sourceOp{}
+		} else {
+			op = n.newOp()
+		}
+		b := op.base()
+		b.init(n.name)
+		b.task = t
+		b.node = n
+		if n.keyed {
+			be, err := t.job.cfg.newBackend(t.job, n, t.index, keygroup.RangeFor(maxP, t.parallelism, t.index))
+			if err != nil {
+				return fmt.Errorf("engine: state backend of %s (subtask %d): %w", n.name, t.index+1, err)
+			}
+			b.backend = be
+			b.eventTimers, b.procTimers = newTimerQueue(), newTimerQueue()
+		}
+		b.ctx.self = op
+		f := &fanout{sides: map[*OutputTag][]target{}}
+		b.out = f
+		t.fanouts[n] = f
+		t.byNode[n] = op
+		t.ops = append(t.ops, op)
+	}
+	for _, n := range t.vertex.nodes[1:] {
+		up := n.inputs[0].from
+		t.fanouts[up].main = append(t.fanouts[up].main, chained{op: t.byNode[n], task: t})
+	}
+	t.inWM.Store(MinWatermark)
+	return nil
+}
+
+// attach adds a network writer to the output of node n (its side output tag, if set).
+func (t *subtask) attach(n *node, side *OutputTag, w *recordWriter) {
+	f := t.fanouts[n]
+	if side != nil {
+		f.sides[side] = append(f.sides[side], w)
+	} else {
+		f.main = append(f.main, w)
+	}
+	t.writers = append(t.writers, w)
+}
+
+func (t *subtask) flush() {
+	for _, w := range t.writers {
+		w.flush()
+	}
+}
+
+// wakeAt asks for op's processing-time timers to be run, on this subtask's goroutine, at time at.
+func (t *subtask) wakeAt(at int64, op operator) func() bool {
+	return t.clock.AfterFunc(at, func() {
+		t.gate.post(func() {
+			t.cur, t.curRec = op, nil
+			op.base().advanceProcessingTime(op, t.now())
+		})
+	})
+}
+
+// now returns the subtask's processing time: the in-band time with Config.DeterministicTime, else the clock.
+func (t *subtask) now() int64 {
+	if t.inband {
+		return t.procNow
+	}
+	return t.clock.NowMillis()
+}
+
+// advanceTime moves the in-band processing time to at: the chain's processing-time timers due by then fire,
+// and the time is sent on downstream after every record before it.
+func (t *subtask) advanceTime(at int64) {
+	if at <= t.procNow {
+		return
+	}
+	t.procNow = at
+	for _, op := range t.ops {
+		b := op.base()
+		if b.procTimers != nil {
+			t.cur = op
+			b.advanceProcessingTime(op, at)
+		}
+	}
+	for _, w := range t.writers {
+		if !w.ended {
+			w.broadcast(message{kind: msgTime, time: at})
+		}
+	}
+}
+
+// channelTime records channel ch's in-band time; the subtask's time is the lowest over live channels.
+func (t *subtask) channelTime(ch int, at int64) {
+	t.chanTimes[ch] = max(t.chanTimes[ch], at)
+	t.advanceTime(t.lowestChannelTime())
+}
+
+func (t *subtask) lowestChannelTime() int64 {
+	lowest, any := MaxWatermark, false
+	for i, ct := range t.chanTimes {
+		if !t.valve.ended[i] {
+			lowest, any = min(lowest, ct), true
+		}
+	}
+	if !any {
+		return t.procNow
+	}
+	return lowest
+}
+
+// everyInterval runs f on this subtask's goroutine every d of processing time.
+func (t *subtask) everyInterval(d time.Duration, f func()) {
+	var schedule func(at int64)
+	schedule = func(at int64) {
+		t.clock.AfterFunc(at, func() {
+			t.gate.post(func() {
+				f()
+				if !t.exec.stopped() && !t.finished.Load() {
+					schedule(t.now() + d.Milliseconds())
+				}
+			})
+		})
+	}
+	schedule(t.now() + d.Milliseconds())
+}
+
+// failure describes a panic in the subtask: the operator, the subtask and the record being processed.
+func (t *subtask) failure(p any) error {
+	name := t.vertex.Name
+	if t.cur != nil {
+		name = t.cur.base().name
+	}
+	what := "while firing a timer or emitting a watermark"
+	if t.curRec != nil {
+		what = fmt.Sprintf("on record %s", preview(t.curRec))
+	}
+	err, _ := p.(error)
+	if err == nil {
+		err = fmt.Errorf("%v", p)
+	}
+	return &TaskError{Operator: name, Subtask: t.index, Parallelism: t.parallelism, Context: what, Err: err,
+		Stack: string(debug.Stack())}
+}
+
+func preview(v any) string {
+	s := fmt.Sprintf("%+v", v)
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}
+
+// TaskError is the failure of a job caused by an operator: a panic or error in user code or in the engine.
+type TaskError struct {
+	Operator    string
+	Subtask     int // counted from 0
+	Parallelism int
+	Context     string // "on record ..." or what the subtask was doing
+	Err         error
+	Stack       string // the goroutine's stack at the panic, for debugging
+}
+
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("operator %q (subtask %d/%d) failed %s: %v", e.Operator, e.Subtask+1, e.Parallelism, e.Context, e.Err)
+}
+
+func (e *TaskError) Unwrap() error { return e.Err }
+
+func (t *subtask) run() {
+	defer func() {
+		if p := recover(); p != nil {
+			t.exec.fail(t.failure(p))
+		}
+		t.finished.Store(true)
+	}()
+	for _, op := range t.ops {
+		t.cur = op
+		if err := op.open(); err != nil {
+			panic(fmt.Errorf("open: %w", err))
+		}
+	}
+	t.cur = nil
+	if t.vertex.nodes[0].source != nil {
+		t.runSource()
+	} else {
+		t.runInput()
+	}
+	if t.exec.stopped() {
+		return
+	}
+	t.recordFinal()
+	for _, op := range t.ops {
+		t.cur = op
+		if err := op.close(); err != nil {
+			panic(fmt.Errorf("close: %w", err))
+		}
+	}
+	t.publish()
+}
+
+// next returns the next message to handle: held buffers released by an alignment first, then the gate.
+func (t *subtask) next() (message, bool) {
+	if len(t.replay) > 0 {
+		m := t.replay[0]
+		t.replay = t.replay[1:]
+		return m, true
+	}
+	return t.gate.next(t.flush)
+}
+
+func (t *subtask) runInput() {
+	head := t.ops[0]
+	hb := head.base()
+	faults := t.job.cfg.Faults
+	for {
+		m, ok := t.next()
+		if !ok {
+			return
+		}
+		if t.holds(m) {
+			continue
+		}
+		switch m.kind {
+		case msgRecords:
+			in := t.gate.inputs[m.ch]
+			t.cur = head
+			for _, r := range m.recs {
+				t.curRec = r.v
+				if faults != nil {
+					faults.inject(FailProcess)
+				}
+				hb.metrics.in++
+				head.processElement(in, r)
+			}
+			t.curRec = nil
+			clear(m.recs)
+			recs := m.recs[:0]
+			t.pool.Put(&recs)
+			t.gate.release(m.ch)
+		case msgWatermark:
+			if wm, ok := t.valve.watermark(m.ch, m.time); ok {
+				t.inWM.Store(wm)
+				t.cur = head
+				head.processWatermark(wm)
+			}
+		case msgIdle, msgActive:
+			wm, adv, idle, changed := t.valve.status(m.ch, m.kind == msgIdle)
+			if adv {
+				t.inWM.Store(wm)
+				head.processWatermark(wm)
+			}
+			if changed {
+				hb.out.idle(idle)
+			}
+		case msgBarrier:
+			t.onBarrier(m.ch, m.time)
+		case msgTime:
+			t.channelTime(m.ch, m.time)
+		case msgEnd:
+			allEnded := t.valve.end(m.ch)
+			if t.align != nil { // an ended channel will send no barrier: it may complete an alignment
+				t.onBarrier(m.ch, t.align.id)
+			}
+			if t.inband && !allEnded { // an ended channel no longer holds back in-band time
+				t.advanceTime(t.lowestChannelTime())
+			}
+			if allEnded {
+				t.finish()
+				return
+			}
+		case msgMail:
+			m.mail()
+		}
+		t.publish()
+	}
+}
+
+// recordFinal captures what a finished subtask contributes to later checkpoints: a source's end position
+// and a sink's pre-committed final transactions. Keyed state is not kept: no input will ever change it, and
+// every event-time timer has fired with the final watermark.
+func (t *subtask) recordFinal() {
+	var ops []opCP
+	for _, op := range t.ops {
+		b := op.base()
+		cp := subtaskCP{Index: t.index}
+		if b.node.source != nil {
+			if rr, ok := t.reader.(ReplayableReader); ok {
+				if o, err := rr.Offset(); err == nil {
+					cp.Offset, cp.HasOffset = o, true
+				}
+			}
+		}
+		if s, ok := op.(*txnSinkOp); ok {
+			cp.State = s.finalState()
+		}
+		ops = append(ops, opCP{node: b.node.id, name: b.node.name, par: t.parallelism, cp: cp})
+	}
+	t.finalOps = ops
+	t.done.Store(true)
+	t.job.coord.subtaskFinished(t)
+}
+
+// finish ends the chain's input: each operator ends in chain order, then the writers send the end of the
+// stream downstream.
+func (t *subtask) finish() {
+	head := t.ops[0]
+	t.cur = head
+	head.endInput()
+	head.base().out.end()
+	t.flush()
+}
+
+func (t *subtask) drainMail() {
+	for t.gate.mail.Load() > 0 {
+		m, ok := t.gate.poll()
+		if !ok {
+			return
+		}
+		if m.kind == msgMail {
+			m.mail()
+		}
+	}
+}
+
+// publish makes the subtask's counters visible to Snapshot.
+func (t *subtask) publish() {
+	for _, op := range t.ops {
+		b := op.base()
+		b.metrics.publish(b.wm)
+	}
+	if t.detailPending.Load() {
+		t.publishDetail()
+	}
+}
