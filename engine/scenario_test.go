@@ -46,11 +46,21 @@ func TestScenarios(t *testing.T) {
 			case "valve":
 				return runValveScenario(t, d)
 			}
+			if f, ok := scenarioCmds[d.Cmd]; ok {
+				return f(t, d, spec)
+			}
 			t.Fatalf("unknown command %q", d.Cmd)
 			return ""
 		})
 	})
 }
+
+// scenarioOps and scenarioCmds let other test files add operator kinds ("define KIND ...") and commands to
+// the scripts, each in its own file: register them from an init function.
+var (
+	scenarioOps  = map[string]func(s opSpec, k *KeyedStream) *DataStream{}
+	scenarioCmds = map[string]func(t *testing.T, d *datadriven.TestData, spec opSpec) string{}
+)
 
 // opSpec describes the operator of a script.
 type opSpec struct {
@@ -106,6 +116,9 @@ func (s opSpec) build(k *KeyedStream) *DataStream {
 		default:
 			return k.rolling(s.args["fn"], "V")
 		}
+	}
+	if f, ok := scenarioOps[s.kind]; ok {
+		return f(s, k)
 	}
 	panic("unknown operator " + s.kind)
 }
