@@ -42,7 +42,7 @@ var (
 // newOpHarness builds the chain that ends in out, whose head reads the sources of env, as subtask index of
 // the chain's parallelism, restores it from snaps if any are given, and opens its operators. env must run on
 // a VirtualClock.
-func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harnessbridge.Snapshot) (h *opHarness, err error) {
+func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harnessbridge.Snapshot) (_ *opHarness, err error) {
 	clock, ok := env.cfg.Clock.(*VirtualClock)
 	if !ok {
 		return nil, errors.New("engine: a harness needs a VirtualClock in its Config")
@@ -88,7 +88,7 @@ func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harness
 			return nil, fmt.Errorf("engine: harness state directory: %w", err)
 		}
 	}
-	h = &opHarness{clock: clock, job: j, exec: &execution{job: j, done: make(chan struct{})}, workDir: j.coord.workDir, wm: MinWatermark}
+	h := &opHarness{clock: clock, job: j, exec: &execution{job: j, done: make(chan struct{})}, workDir: j.coord.workDir, wm: MinWatermark}
 	h.task = &subtask{job: j, exec: h.exec, vertex: v, index: index, parallelism: v.Parallelism, clock: clock}
 	h.task.gate = newGate(env.cfg.BuffersPerChannel, j.done)
 	defer func() {
