@@ -328,7 +328,9 @@ func TestHarnessForKeyedCoProcessFunction(t *testing.T) {
 			out.Collect(fmt.Sprintf("%v after %v %v", v, prev, ok))
 			c.RegisterEventTimeTimer(100)
 		},
-		OnTimer: func(c *engine.Context, ts int64, out engine.Collector) { out.Collect(fmt.Sprint("timer ", c.CurrentKey())) },
+		OnTimer: func(c *engine.Context, ts int64, out engine.Collector) {
+			out.Collect(fmt.Sprint("timer ", c.CurrentKey()))
+		},
 	}, identity, identity)
 	must(t, err)
 	defer h.Close()
