@@ -515,3 +515,12 @@ func TestMisuse(t *testing.T) {
 		t.Fatalf("restore into another operator: %v", err)
 	}
 }
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
