@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -221,10 +222,16 @@ func TestSnapshotAndRestore(t *testing.T) {
 	}
 }
 
-// Keyed state restored from one subtask's snapshot into two subtasks of a rescaled operator: each keeps the
-// keys of its key groups (Flink: AbstractStreamOperatorTestHarness.repartitionOperatorState and
-// KeyGroupRangeAssignment).
+// Keyed state restored from one subtask's snapshot into two subtasks of a rescaled operator, and back from
+// the two into one: each subtask keeps the keys of its key groups (Flink:
+// AbstractStreamOperatorTestHarness.repartitionOperatorState and repackageState, KeyGroupRangeAssignment).
 func TestRestoreRescaled(t *testing.T) {
+	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
+		t.Run(backend.String(), func(t *testing.T) { testRestoreRescaled(t, backend) })
+	}
+}
+
+func testRestoreRescaled(t *testing.T, backend engine.StateBackendKind) {
 	count := engine.State("count")
 	fn := engine.ProcessFunction{ProcessElement: func(c *engine.Context, v any, out engine.Collector) {
 		n, _ := c.ValueState(count).Get()
@@ -233,15 +240,16 @@ func TestRestoreRescaled(t *testing.T) {
 		out.Collect(fmt.Sprintf("%v:%d", v, sum+1))
 	}}
 	keys := []any{"a", "b", "c", "d", "e", "f", "g", "h"}
-	h := newKeyed(t, fn)
+	h := newKeyed(t, fn, enginetest.Options{StateBackend: backend})
 	for _, k := range keys {
 		must(t, h.ProcessElement(k, 1))
 	}
 	snap, err := h.Snapshot()
 	must(t, err)
 	total := 0
+	var halves []*enginetest.Snapshot
 	for i := 0; i < 2; i++ {
-		r := newKeyed(t, fn, enginetest.Options{Parallelism: 2, Subtask: i, Restore: []*enginetest.Snapshot{snap}})
+		r := newKeyed(t, fn, enginetest.Options{StateBackend: backend, Parallelism: 2, Subtask: i, Restore: []*enginetest.Snapshot{snap}})
 		n := r.NumKeyedStateEntries()
 		if n == 0 || n == len(keys) {
 			t.Fatalf("subtask %d restored %d of %d keys: want a share", i, n, len(keys))
@@ -262,9 +270,68 @@ func TestRestoreRescaled(t *testing.T) {
 		if owned != n {
 			t.Fatalf("subtask %d accepts %d keys but restored %d", i, owned, n)
 		}
+		half, err := r.Snapshot()
+		must(t, err)
+		if idx, par := half.Subtask(); idx != i || par != 2 {
+			t.Fatalf("snapshot of subtask %d/2 says %d/%d", i, idx, par)
+		}
+		halves = append(halves, half)
 	}
 	if total != len(keys) {
 		t.Fatalf("the subtasks restored %d keys in all, want %d", total, len(keys))
+	}
+	one := newKeyed(t, fn, enginetest.Options{StateBackend: backend, Restore: halves})
+	if n := one.NumKeyedStateEntries(); n != len(keys) {
+		t.Fatalf("scaled back to one subtask: %d keys, want %d", n, len(keys))
+	}
+	for _, k := range keys {
+		must(t, one.ProcessElement(k, 3))
+	}
+	for i, v := range one.ExtractOutputValues() {
+		if want := fmt.Sprintf("%v:3", keys[i]); v != want {
+			t.Fatalf("after scaling back: %v, want %v", v, want)
+		}
+	}
+}
+
+// A window's contents and timers survive a snapshot: the restored harness fires the same windows (Flink:
+// WindowOperatorTest#testTumblingEventTimeWindowsReduce, which snapshots and restores midway).
+func TestWindowSnapshotAndRestore(t *testing.T) {
+	sum := func(a, b any) any { return a.(int) + b.(int) }
+	build := func(k *engine.KeyedStream) *engine.DataStream {
+		return k.Window(engine.TumblingEventTimeWindows(3 * time.Millisecond)).Reduce(sum, engine.WithKeyAndWindow)
+	}
+	key := func(v any) any { return v.(int) % 2 }
+	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
+		t.Run(backend.String(), func(t *testing.T) {
+			h, err := enginetest.ForKeyedOperator(key, build, enginetest.Options{StateBackend: backend})
+			must(t, err)
+			defer h.Close()
+			for _, e := range [][2]int64{{1, 0}, {3, 1}, {2, 2}, {5, 3}, {4, 4}} {
+				must(t, h.ProcessElement(int(e[0]), e[1]))
+			}
+			must(t, h.ProcessWatermark(2))
+			snap, err := h.Snapshot()
+			must(t, err)
+			must(t, h.Close())
+			r, err := enginetest.ForKeyedOperator(key, build, enginetest.Options{StateBackend: backend, Restore: []*enginetest.Snapshot{snap}})
+			must(t, err)
+			defer r.Close()
+			if n, tm := r.NumKeyedStateEntries(), r.NumEventTimeTimers(); n != 2 || tm != 2 {
+				t.Fatalf("restored %d windows and %d timers, want 2 and 2", n, tm)
+			}
+			must(t, r.ProcessElement(7, 5))
+			must(t, r.ProcessWatermark(5))
+			// Timers of equal time fire in no defined order (as in Flink), so the records are compared sorted.
+			got := lines(r)
+			if len(got) != 3 {
+				t.Fatalf("after restore: %q, want two windows and a watermark", got)
+			}
+			sort.Strings(got[:2])
+			if want := []string{"record {0 3 6 4} @5", "record {1 3 6 12} @5", "watermark 5"}; !reflect.DeepEqual(got, want) {
+				t.Fatalf("after restore: %q, want %q", got, want)
+			}
+		})
 	}
 }
 
