@@ -299,7 +299,7 @@ func testRestoreRescaled(t *testing.T, backend engine.StateBackendKind) {
 func TestWindowSnapshotAndRestore(t *testing.T) {
 	sum := func(a, b any) any { return a.(int) + b.(int) }
 	build := func(k *engine.KeyedStream) *engine.DataStream {
-		return k.Window(engine.TumblingEventTimeWindows(3 * time.Millisecond)).Reduce(sum, engine.WithKeyAndWindow)
+		return k.Window(engine.TumblingEventTimeWindows(3*time.Millisecond)).Reduce(sum, engine.WithKeyAndWindow)
 	}
 	key := func(v any) any { return v.(int) % 2 }
 	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
