@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/de4e/weir/engine/internal/harnessbridge"
 	"github.com/de4e/weir/engine/internal/keygroup"
@@ -80,7 +81,7 @@ func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harness
 	if index < 0 || index >= v.Parallelism {
 		return nil, fmt.Errorf("engine: subtask %d does not exist: %s runs with parallelism %d", index, v.Name, v.Parallelism)
 	}
-	j := &Job{cfg: env.cfg, plan: plan, done: make(chan struct{})}
+	j := &Job{cfg: env.cfg, plan: plan, done: make(chan struct{}), runID: fmt.Sprintf("%016x", time.Now().UnixNano())}
 	j.events.clock = clock
 	j.coord = &coordinator{job: j}
 	if env.cfg.StateBackend == PebbleState {
@@ -275,7 +276,8 @@ func (h *opHarness) ProcessingTime() int64 { return h.clock.NowMillis() }
 // CurrentWatermark returns the head operator's watermark.
 func (h *opHarness) CurrentWatermark() int64 { return h.head.base().wm }
 
-// EndInput ends the chain's input: each operator's endInput in chain order, then the end of the output.
+// EndInput ends the chain's input: each operator's endInput in chain order, then the end of the output. As
+// when a job has finished, the transactions sinks pre-committed at the end are then committed.
 func (h *opHarness) EndInput() error {
 	if err := h.usable(); err != nil {
 		return err
@@ -284,11 +286,23 @@ func (h *opHarness) EndInput() error {
 		return errHarnessEnded
 	}
 	h.ended = true
-	return h.guard(func() {
+	if err := h.guard(func() {
 		h.task.cur = h.head
 		h.head.endInput()
 		h.head.base().out.end()
-	})
+	}); err != nil {
+		return err
+	}
+	return h.exec.commitFinals()
+}
+
+// NotifyCheckpointComplete tells the chain's operators that checkpoint id has completed: two-phase-commit
+// sinks commit the transactions it covers.
+func (h *opHarness) NotifyCheckpointComplete(id int64) error {
+	if err := h.usable(); err != nil {
+		return err
+	}
+	return h.guard(func() { h.task.notifyComplete(id) })
 }
 
 // Output returns what the chain emitted since the last ClearOutput.
@@ -352,7 +366,7 @@ func (h *opHarness) Snapshot() (*harnessbridge.Snapshot, error) {
 		return nil, err
 	}
 	h.cpID++
-	s := &harnessbridge.Snapshot{MaxParallelism: h.job.cfg.MaxParallelism, Subtask: h.task.index, Parallelism: h.task.parallelism}
+	s := &harnessbridge.Snapshot{ID: h.cpID, MaxParallelism: h.job.cfg.MaxParallelism, Subtask: h.task.index, Parallelism: h.task.parallelism}
 	for _, op := range h.task.ops {
 		b := op.base()
 		part := harnessbridge.OpSnapshot{Name: b.name}

@@ -45,7 +45,8 @@ type Options struct {
 // Snapshot is the state of the operators of a harness (keyed state, timers and operator state) at one point,
 // held in memory: Flink's OperatorSubtaskState. Pass it in Options.Restore to start a new harness from it.
 type Snapshot struct {
-	s *harnessbridge.Snapshot
+	s    *harnessbridge.Snapshot
+	from *Harness
 }
 
 // Subtask returns the index of the subtask the snapshot was taken from, and the parallelism it ran with.
@@ -271,8 +272,9 @@ func (h *Harness) ProcessingTime() int64 { return h.d.ProcessingTime() }
 func (h *Harness) CurrentWatermark() int64 { return h.d.CurrentWatermark() }
 
 // EndInput ends the operator's input, as a bounded stream ends: the operators' end-of-input work, then the
-// end of the output. As in Flink's harness, it sends no watermark: call ProcessWatermark(engine.MaxWatermark)
-// first to fire what the end of a bounded stream fires.
+// end of the output, then, as when a job finishes, the commit of the transactions two-phase-commit sinks
+// pre-committed at the end. As in Flink's harness, it sends no watermark: call
+// ProcessWatermark(engine.MaxWatermark) first to fire what the end of a bounded stream fires.
 func (h *Harness) EndInput() error {
 	if err := h.usable(); err != nil {
 		return err
@@ -293,7 +295,20 @@ func (h *Harness) Snapshot() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{s: s}, nil
+	return &Snapshot{s: s, from: h}, nil
+}
+
+// NotifyCheckpointComplete tells the operators that the checkpoint s was taken for has completed, Flink's
+// notifyOfCompletedCheckpoint: two-phase-commit sinks commit the transactions it covers. s must have been
+// taken by h.
+func (h *Harness) NotifyCheckpointComplete(s *Snapshot) error {
+	if err := h.usable(); err != nil {
+		return err
+	}
+	if s == nil || s.from != h {
+		return errors.New("enginetest: NotifyCheckpointComplete needs a snapshot this harness took")
+	}
+	return h.d.NotifyCheckpointComplete(s.s.ID)
 }
 
 // NumKeyedStateEntries returns how many entries the operators' keyed state holds: one per key (and window)

@@ -27,6 +27,7 @@ type Emission struct {
 // Snapshot is the state of every operator of a harness's chain, held in memory: what Flink's
 // OperatorSubtaskState is to its test harnesses.
 type Snapshot struct {
+	ID             int64 // the checkpoint id the harness gave it, counted from 1
 	MaxParallelism int
 	Subtask        int
 	Parallelism    int
@@ -54,7 +55,8 @@ type Driver interface {
 	ProcessingTime() int64
 	// CurrentWatermark returns the head operator's watermark.
 	CurrentWatermark() int64
-	// EndInput ends the chain's input: each operator's endInput, then the end of the output.
+	// EndInput ends the chain's input: each operator's endInput, then the end of the output; then, as when a
+	// job finishes, the sinks' final transactions are committed.
 	EndInput() error
 	// Output returns everything recorded since the last ClearOutput.
 	Output() []Emission
@@ -71,6 +73,8 @@ type Driver interface {
 	Operators() []string
 	// Snapshot takes the chain's state.
 	Snapshot() (*Snapshot, error)
+	// NotifyCheckpointComplete tells the chain's operators that checkpoint id has completed.
+	NotifyCheckpointComplete(id int64) error
 	// Close closes the operators and releases the state backends.
 	Close() error
 }
