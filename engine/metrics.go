@@ -79,6 +79,11 @@ type WindowInfo struct {
 	Elements int64
 }
 
+// opStateReporter is implemented by operators with operator state (broadcast state) whose size Snapshot shows.
+type opStateReporter interface {
+	opStateStats() []StateSnapshot
+}
+
 type subtaskDetail struct {
 	state   []StateSnapshot
 	windows []WindowInfo
@@ -92,6 +97,9 @@ func (t *subtask) publishDetail() {
 	var d subtaskDetail
 	for _, op := range t.ops {
 		b := op.base()
+		if r, ok := op.(opStateReporter); ok {
+			d.state = append(d.state, r.opStateStats()...)
+		}
 		if b.backend == nil {
 			continue
 		}

@@ -1,0 +1,401 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/de4e/weir/engine/internal/state"
+)
+
+// The broadcast state pattern, Flink's BroadcastStream, BroadcastConnectedStream, BroadcastProcessFunction and
+// KeyedBroadcastProcessFunction: a low-volume stream (rules, configuration, patterns) is broadcast to every
+// subtask of an operator, where it writes broadcast state, a map per declared StateDescriptor that every
+// element of the other, regular stream can read.
+//
+// Go has no overloading, so the two meanings of Flink's broadcast() get two names: Broadcast() is the
+// BROADCAST partitioning and still returns a DataStream (to Connect, Union or map), and
+// BroadcastWithState(descriptors...) declares broadcast state and returns a BroadcastStream, which only
+// ConnectBroadcast accepts. Likewise ConnectBroadcast sits beside Connect (connected streams for a
+// CoProcessFunction).
+//
+// Ordering caveat, as in Flink: broadcast elements reach the subtasks of the operator through separate
+// channels, so when the broadcast stream has several upstream subtasks, or is interleaved differently with the
+// regular stream, different subtasks may see broadcast elements in different orders and at different points
+// of the regular stream. Broadcast state stays identical across subtasks only if ProcessBroadcastElement
+// updates it the same way whatever the order (e.g. a put per rule id), and must not depend on the regular
+// elements seen so far.
+
+// ErrReadOnlyBroadcastState is the panic value (wrapped) of a write to broadcast state outside
+// ProcessBroadcastElement: on the regular side the state is read-only, as Flink's ReadOnlyBroadcastState,
+// because a write there would make the copies of the subtasks diverge.
+var ErrReadOnlyBroadcastState = errors.New("engine: broadcast state is read-only outside ProcessBroadcastElement")
+
+// ErrUnknownBroadcastState is the panic value (wrapped) of a request for broadcast state that the
+// BroadcastStream did not declare.
+var ErrUnknownBroadcastState = errors.New("engine: broadcast state not declared")
+
+// BroadcastStream is a stream broadcast to every subtask of the operator it is connected to, together with
+// the broadcast state its elements may write: Flink's BroadcastStream. Make one with
+// DataStream.BroadcastWithState and pass it to ConnectBroadcast.
+type BroadcastStream struct {
+	stream DataStream
+	descs  []StateDescriptor
+}
+
+// BroadcastWithState broadcasts s to every subtask of the operator it is connected to with ConnectBroadcast
+// and declares the broadcast state that operator keeps, one map per descriptor: Flink's
+// DataStream.broadcast(MapStateDescriptor...). Only the descriptors' names are used; broadcast state has no
+// TTL, Reduce or Aggregate, and a descriptor with one is refused. For the plain BROADCAST partitioning use
+// Broadcast.
+func (s *DataStream) BroadcastWithState(descriptors ...StateDescriptor) *BroadcastStream {
+	if len(descriptors) == 0 {
+		panic("engine: BroadcastWithState needs at least one StateDescriptor (Broadcast() is the plain BROADCAST partitioning)")
+	}
+	seen := map[string]bool{}
+	for i, d := range descriptors {
+		switch {
+		case d.Name == "":
+			panic(fmt.Sprintf("engine: BroadcastWithState: descriptor %d has no name", i))
+		case seen[d.Name]:
+			panic(fmt.Sprintf("engine: BroadcastWithState: broadcast state %q is declared twice", d.Name))
+		case d.TTL.TTL != 0:
+			panic(fmt.Sprintf("engine: BroadcastWithState: broadcast state %q has a TTL; broadcast state does not expire", d.Name))
+		case d.Reduce != nil || d.Aggregate.Add != nil:
+			panic(fmt.Sprintf("engine: BroadcastWithState: broadcast state %q is a map; it takes no Reduce or Aggregate", d.Name))
+		}
+		seen[d.Name] = true
+	}
+	return &BroadcastStream{stream: s.withPart(partBroadcast, nil), descs: append([]StateDescriptor(nil), descriptors...)}
+}
+
+// BroadcastConnectedStream is a non-keyed stream connected with a BroadcastStream, waiting for a
+// BroadcastProcessFunction: Flink's BroadcastConnectedStream.
+type BroadcastConnectedStream struct {
+	regular   DataStream
+	broadcast *BroadcastStream
+}
+
+// KeyedBroadcastConnectedStream is a keyed stream connected with a BroadcastStream, waiting for a
+// KeyedBroadcastProcessFunction: Flink's BroadcastConnectedStream over a KeyedStream.
+type KeyedBroadcastConnectedStream struct {
+	regular   DataStream
+	broadcast *BroadcastStream
+}
+
+// ConnectBroadcast connects s, the regular stream, with the broadcast stream b.
+func (s *DataStream) ConnectBroadcast(b *BroadcastStream) *BroadcastConnectedStream {
+	if b == nil {
+		panic("engine: ConnectBroadcast needs a BroadcastStream (from BroadcastWithState)")
+	}
+	return &BroadcastConnectedStream{regular: *s, broadcast: b}
+}
+
+// ConnectBroadcast connects the keyed stream k, the regular stream, with the broadcast stream b; the
+// function then has keyed state and timers on the regular side.
+func (k *KeyedStream) ConnectBroadcast(b *BroadcastStream) *KeyedBroadcastConnectedStream {
+	if b == nil {
+		panic("engine: ConnectBroadcast needs a BroadcastStream (from BroadcastWithState)")
+	}
+	return &KeyedBroadcastConnectedStream{regular: k.DataStream, broadcast: b}
+}
+
+// BroadcastProcessFunction processes a non-keyed stream connected with a broadcast stream, Flink's
+// BroadcastProcessFunction. ProcessElement reads the broadcast state; ProcessBroadcastElement reads and
+// writes it. Both are required.
+type BroadcastProcessFunction struct {
+	// Open, if set, runs once per parallel instance before the first element.
+	Open func(ctx *Context) error
+	// ProcessElement is called for every element of the regular stream.
+	ProcessElement func(ctx *ReadOnlyBroadcastContext, v any, out Collector)
+	// ProcessBroadcastElement is called, in every subtask, for every element of the broadcast stream.
+	ProcessBroadcastElement func(ctx *BroadcastContext, v any, out Collector)
+}
+
+// KeyedBroadcastProcessFunction processes a keyed stream connected with a broadcast stream, Flink's
+// KeyedBroadcastProcessFunction: on the regular side it has the current key, keyed state and timers as a
+// KeyedProcessFunction does, and reads the broadcast state; on the broadcast side it has no current key,
+// writes the broadcast state and may visit every key's state with ApplyToKeyedState. OnTimer may be nil when
+// no timer is registered.
+type KeyedBroadcastProcessFunction struct {
+	// Open, if set, runs once per parallel instance before the first element.
+	Open func(ctx *Context) error
+	// ProcessElement is called for every element of the keyed stream, with its key current.
+	ProcessElement func(ctx *ReadOnlyBroadcastContext, v any, out Collector)
+	// ProcessBroadcastElement is called, in every subtask, for every element of the broadcast stream.
+	ProcessBroadcastElement func(ctx *KeyedBroadcastContext, v any, out Collector)
+	// OnTimer is called when a timer registered on the regular side fires; ctx.TimeDomain() says which
+	// clock it was set on and ctx.CurrentKey() is its key.
+	OnTimer func(ctx *ReadOnlyBroadcastContext, timestamp int64, out Collector)
+}
+
+// Process runs f on both streams, with the broadcast state declared by the BroadcastStream.
+func (c *BroadcastConnectedStream) Process(f BroadcastProcessFunction) *DataStream {
+	if f.ProcessElement == nil || f.ProcessBroadcastElement == nil {
+		panic("engine: BroadcastProcessFunction needs ProcessElement and ProcessBroadcastElement")
+	}
+	return connectBroadcast(c.regular, c.broadcast, "CoBroadcast", false, func() operator {
+		return &broadcastOp{descs: c.broadcast.descs, openFn: f.Open, elemFn: f.ProcessElement,
+			bcastFn: func(ctx *KeyedBroadcastContext, v any, out Collector) {
+				f.ProcessBroadcastElement(&ctx.BroadcastContext, v, out)
+			}}
+	})
+}
+
+// Process runs f on both streams, with keyed state and timers on the keyed side and the broadcast state
+// declared by the BroadcastStream.
+func (c *KeyedBroadcastConnectedStream) Process(f KeyedBroadcastProcessFunction) *DataStream {
+	if f.ProcessElement == nil || f.ProcessBroadcastElement == nil {
+		panic("engine: KeyedBroadcastProcessFunction needs ProcessElement and ProcessBroadcastElement")
+	}
+	return connectBroadcast(c.regular, c.broadcast, "KeyedCoBroadcast", true, func() operator {
+		return &broadcastOp{descs: c.broadcast.descs, openFn: f.Open, elemFn: f.ProcessElement,
+			bcastFn: f.ProcessBroadcastElement, timerFn: f.OnTimer}
+	})
+}
+
+// connectBroadcast records the two-input operator: the regular stream on input 0, the broadcast stream on
+// input 1.
+func connectBroadcast(regular DataStream, b *BroadcastStream, name string, keyed bool, newOp func() operator) *DataStream {
+	if regular.env != b.stream.env {
+		panic("engine: ConnectBroadcast: the two streams belong to different environments")
+	}
+	out := regular.add(name, newOp, keyed)
+	n := out.inputs[0].node
+	for _, in := range b.stream.inputs {
+		n.inputs = append(n.inputs, edgeSpec{from: in.node, side: in.side, part: in.part, key: in.key, input: 1})
+	}
+	return out
+}
+
+// ReadOnlyBroadcastContext is what ProcessElement and OnTimer see: the Context of the element or timer (its
+// timestamp, time, side outputs, and on a keyed stream the current key, keyed state and timers) and
+// read-only broadcast state, Flink's ReadOnlyContext.
+type ReadOnlyBroadcastContext struct {
+	*Context
+	op *broadcastOp
+}
+
+// BroadcastState returns the broadcast state described by d, for reading. It panics with
+// ErrUnknownBroadcastState if the BroadcastStream did not declare d.
+func (c *ReadOnlyBroadcastContext) BroadcastState(d StateDescriptor) *ReadOnlyBroadcastState {
+	return &ReadOnlyBroadcastState{m: c.op.bstate(d)}
+}
+
+// BroadcastContext is what ProcessBroadcastElement sees: the Context of the broadcast element (its timestamp,
+// time and side outputs; there is no current key, so no keyed state and no timers) and read-write broadcast
+// state, Flink's BroadcastProcessFunction.Context.
+type BroadcastContext struct {
+	*Context
+	op *broadcastOp
+}
+
+// BroadcastState returns the broadcast state described by d, for reading and writing. It panics with
+// ErrUnknownBroadcastState if the BroadcastStream did not declare d.
+func (c *BroadcastContext) BroadcastState(d StateDescriptor) *BroadcastState {
+	return &BroadcastState{ReadOnlyBroadcastState{m: c.op.bstate(d)}, c.op}
+}
+
+// KeyedBroadcastContext is the BroadcastContext of a KeyedBroadcastProcessFunction, which can also visit
+// the keyed state of every key, Flink's KeyedBroadcastProcessFunction.Context.
+type KeyedBroadcastContext struct {
+	BroadcastContext
+}
+
+// KeyedStateFunction is called by ApplyToKeyedState for each key that has a value in the state, Flink's
+// KeyedStateFunction. ctx has key as its current key: read, update or clear the state through it
+// (ctx.ValueState(d), ctx.ListState(d), ...), as the regular side would.
+type KeyedStateFunction func(key any, ctx *Context)
+
+// ApplyToKeyedState calls f for every key of this subtask that has a value in the keyed state described by
+// d, in no particular order, Flink's applyToKeyedState. f may change or clear that key's state.
+func (c *KeyedBroadcastContext) ApplyToKeyedState(d StateDescriptor, f KeyedStateFunction) {
+	if d.Name == "" {
+		panic("engine: ApplyToKeyedState: the state descriptor has no name")
+	}
+	if f == nil {
+		panic(fmt.Sprintf("engine: ApplyToKeyedState(%q): the function is nil", d.Name))
+	}
+	c.op.applyToKeyedState(d, f)
+}
+
+// ReadOnlyBroadcastState is one broadcast state as the regular side sees it, Flink's ReadOnlyBroadcastState.
+type ReadOnlyBroadcastState struct {
+	m *bcastMap
+}
+
+// Get returns the value of k and whether it is present.
+func (s *ReadOnlyBroadcastState) Get(k any) (any, bool) {
+	e, ok := s.m.entries[k]
+	if !ok {
+		return nil, false
+	}
+	return e.v, true
+}
+
+// Contains reports whether k is present.
+func (s *ReadOnlyBroadcastState) Contains(k any) bool { _, ok := s.m.entries[k]; return ok }
+
+// Len returns the number of entries.
+func (s *ReadOnlyBroadcastState) Len() int { return len(s.m.entries) }
+
+// Keys returns the keys in the order they were first put.
+func (s *ReadOnlyBroadcastState) Keys() []any {
+	ks := make([]any, 0, len(s.m.entries))
+	s.Range(func(k, _ any) bool { ks = append(ks, k); return true })
+	return ks
+}
+
+// Range calls f for every entry, in the order the keys were first put, until f returns false (Flink's
+// immutableEntries). Entries put during the call are not visited; entries removed during it are skipped.
+func (s *ReadOnlyBroadcastState) Range(f func(k, v any) bool) { s.m.rangeEntries(f) }
+
+// Entries returns a copy of the state as a map.
+func (s *ReadOnlyBroadcastState) Entries() map[any]any {
+	out := make(map[any]any, len(s.m.entries))
+	for k, e := range s.m.entries {
+		out[k] = e.v
+	}
+	return out
+}
+
+// BroadcastState is one broadcast state as ProcessBroadcastElement sees it, readable and writable, Flink's
+// BroadcastState. Values and keys must be storable in checkpoints (encoding/gob; named types in a new
+// process need RegisterType), and keys must be comparable and not nil. Writing it after
+// ProcessBroadcastElement has returned (through a kept reference) panics with ErrReadOnlyBroadcastState.
+type BroadcastState struct {
+	ReadOnlyBroadcastState
+	op *broadcastOp
+}
+
+func (s *BroadcastState) writable(what string) {
+	if !s.op.onBroadcast {
+		panic(fmt.Errorf("%w: %s on %q", ErrReadOnlyBroadcastState, what, s.m.name))
+	}
+}
+
+// Put sets k to v. A new key goes after the existing ones in Range's order.
+func (s *BroadcastState) Put(k, v any) {
+	s.writable("Put")
+	if k == nil {
+		panic(fmt.Sprintf("engine: broadcast state %q: a key cannot be nil", s.m.name))
+	}
+	s.m.put(k, v)
+}
+
+// PutAll puts every entry of m, in no particular order.
+func (s *BroadcastState) PutAll(m map[any]any) {
+	for k, v := range m {
+		s.Put(k, v)
+	}
+}
+
+// Remove deletes k, if present.
+func (s *BroadcastState) Remove(k any) {
+	s.writable("Remove")
+	s.m.remove(k)
+}
+
+// Clear removes every entry.
+func (s *BroadcastState) Clear() {
+	s.writable("Clear")
+	s.m.clear()
+}
+
+// bcastMap is one broadcast state: a map that remembers the order its keys were first put, so that Range is
+// deterministic and equal in every subtask that received the same broadcast elements.
+type bcastMap struct {
+	name    string
+	entries map[any]*bcastEntry
+	order   []any // keys in first-put order; nil where a key was removed
+	holes   int
+	ranging int // Range calls in progress: order is not compacted meanwhile
+}
+
+type bcastEntry struct {
+	v   any
+	pos int
+}
+
+func newBcastMap(name string) *bcastMap { return &bcastMap{name: name, entries: map[any]*bcastEntry{}} }
+
+func (m *bcastMap) put(k, v any) {
+	if e, ok := m.entries[k]; ok {
+		e.v = v
+		return
+	}
+	m.entries[k] = &bcastEntry{v: v, pos: len(m.order)}
+	m.order = append(m.order, k)
+}
+
+func (m *bcastMap) remove(k any) {
+	e, ok := m.entries[k]
+	if !ok {
+		return
+	}
+	delete(m.entries, k)
+	m.order[e.pos] = nil
+	m.holes++
+	if m.ranging == 0 && m.holes > 16 && m.holes > len(m.order)/2 {
+		m.compact()
+	}
+}
+
+func (m *bcastMap) compact() {
+	live := m.order[:0]
+	for _, k := range m.order {
+		if k != nil {
+			m.entries[k].pos = len(live)
+			live = append(live, k)
+		}
+	}
+	clear(m.order[len(live):])
+	m.order, m.holes = live, 0
+}
+
+func (m *bcastMap) clear() {
+	m.entries = map[any]*bcastEntry{}
+	m.order, m.holes = nil, 0
+}
+
+func (m *bcastMap) rangeEntries(f func(k, v any) bool) {
+	m.ranging++
+	defer func() { m.ranging-- }()
+	order := m.order
+	for i := range len(order) {
+		k := order[i]
+		if k == nil {
+			continue
+		}
+		e, ok := m.entries[k]
+		if !ok || e.pos != i { // removed meanwhile (and maybe put again, at the end)
+			continue
+		}
+		if !f(k, e.v) {
+			return
+		}
+	}
+}
+
+// bcastSnapshot is the checkpointed form of an operator subtask's broadcast state: per state, its entries in
+// Range order.
+type bcastSnapshot struct {
+	States []bcastStateSnapshot
+}
+
+type bcastStateSnapshot struct {
+	Name   string
+	Keys   []any
+	Values []any
+}
+
+func (m *bcastMap) snapshot() bcastStateSnapshot {
+	s := bcastStateSnapshot{Name: m.name, Keys: make([]any, 0, len(m.entries)), Values: make([]any, 0, len(m.entries))}
+	m.rangeEntries(func(k, v any) bool {
+		state.RegisterDeep(k)
+		state.RegisterDeep(v)
+		s.Keys = append(s.Keys, k)
+		s.Values = append(s.Values, v)
+		return true
+	})
+	return s
+}
