@@ -36,19 +36,19 @@ var (
 	bcRules  = State("rules")
 	bcRulesA = State("rulesA")
 	bcSeen   = State("seen")
-	brOut    = NewOutputTag("br-out")
-	nonBrOut = NewOutputTag("non-br-out")
+	bcBrOut    = NewOutputTag("br-out")
+	bcNonBrOut = NewOutputTag("non-br-out")
 )
 
-// fmtBroadcastState prints a broadcast state's entries in Range order.
-func fmtBroadcastState(s *ReadOnlyBroadcastState) string {
+// bcFmtState prints a broadcast state's entries in Range order.
+func bcFmtState(s *ReadOnlyBroadcastState) string {
 	var parts []string
 	s.Range(func(k, v any) bool { parts = append(parts, fmt.Sprintf("%v=%v", k, fmtValue(v))); return true })
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
 // recovered runs f and returns the message of its panic, or "no panic".
-func recovered(f func()) (msg string) {
+func bcRecovered(f func()) (msg string) {
 	defer func() {
 		if p := recover(); p != nil {
 			msg = fmt.Sprint(p)
@@ -60,7 +60,7 @@ func recovered(f func()) (msg string) {
 
 // putRule is the common broadcast-side update: key:V puts V under key, a negative V removes key, and the key
 // "*" clears the state.
-func putRule(st *BroadcastState, r rec) {
+func bcPutRule(st *BroadcastState, r rec) {
 	switch {
 	case r.Key == "*":
 		st.Clear()
@@ -101,11 +101,11 @@ func (s opSpec) broadcastFn() (func(*ReadOnlyBroadcastContext, any, Collector), 
 		// Flink: CoBroadcastWithNonKeyedOperatorTest#testBroadcastState, CoBroadcastWithKeyedOperatorTest#
 		// testFunctionWithBroadcastState: the broadcast side writes, the regular side reads what was written.
 		return func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
-				out.Collect(fmt.Sprintf("NON-BR:%v %s rules=%s", v, wmts(ctx.Context), fmtBroadcastState(ctx.BroadcastState(bcRules))))
+				out.Collect(fmt.Sprintf("NON-BR:%v %s rules=%s", v, wmts(ctx.Context), bcFmtState(ctx.BroadcastState(bcRules))))
 			}, func(ctx *KeyedBroadcastContext, v any, out Collector) {
 				st := ctx.BroadcastState(bcRules)
-				putRule(st, v.(rec))
-				out.Collect(fmt.Sprintf("BR:%v %s rules=%s", v, wmts(ctx.Context), fmtBroadcastState(&st.ReadOnlyBroadcastState)))
+				bcPutRule(st, v.(rec))
+				out.Collect(fmt.Sprintf("BR:%v %s rules=%s", v, wmts(ctx.Context), bcFmtState(&st.ReadOnlyBroadcastState)))
 			}, nil
 	case "multi":
 		// Flink: CoBroadcastWithNonKeyedOperatorTest#testMultiStateSupport.
@@ -124,9 +124,9 @@ func (s opSpec) broadcastFn() (func(*ReadOnlyBroadcastContext, any, Collector), 
 	case "side":
 		// Flink: CoBroadcastWith(Non)KeyedOperatorTest#testSideOutput.
 		return func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
-				ctx.Output(nonBrOut, fmt.Sprintf("NON-BR:%v %s", v, wmts(ctx.Context)))
+				ctx.Output(bcNonBrOut, fmt.Sprintf("NON-BR:%v %s", v, wmts(ctx.Context)))
 			}, func(ctx *KeyedBroadcastContext, v any, out Collector) {
-				ctx.Output(brOut, fmt.Sprintf("BR:%v %s", v, wmts(ctx.Context)))
+				ctx.Output(bcBrOut, fmt.Sprintf("BR:%v %s", v, wmts(ctx.Context)))
 			}, nil
 	case "timer":
 		// Flink: CoBroadcastWithKeyedOperatorTest#testFunctionWithTimer and #testFunctionWithBroadcastState:
@@ -136,11 +136,11 @@ func (s opSpec) broadcastFn() (func(*ReadOnlyBroadcastContext, any, Collector), 
 				ctx.RegisterEventTimeTimer(at)
 				out.Collect(fmt.Sprintf("NON-BR:%v %s", v, wmts(ctx.Context)))
 			}, func(ctx *KeyedBroadcastContext, v any, out Collector) {
-				putRule(ctx.BroadcastState(bcRules), v.(rec))
+				bcPutRule(ctx.BroadcastState(bcRules), v.(rec))
 				out.Collect(fmt.Sprintf("BR:%v %s", v, wmts(ctx.Context)))
 			}, func(ctx *ReadOnlyBroadcastContext, ts int64, out Collector) {
 				out.Collect(fmt.Sprintf("TIMER:%d key=%v (%v) rules=%s", ts, ctx.CurrentKey(), ctx.TimeDomain(),
-					fmtBroadcastState(ctx.BroadcastState(bcRules))))
+					bcFmtState(ctx.BroadcastState(bcRules))))
 			}
 	case "query":
 		// Flink: CoBroadcastWithKeyedOperatorTest#testKeyQuerying: the regular side sees its element's key.
@@ -173,10 +173,10 @@ func (s opSpec) broadcastFn() (func(*ReadOnlyBroadcastContext, any, Collector), 
 		// no current key on the broadcast side (nor anywhere on a non-keyed stream), so keyed state and timers
 		// are refused.
 		return func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
-				out.Collect("NON-BR state: " + recovered(func() { ctx.ValueState(State("any")).Value() }))
+				out.Collect("NON-BR state: " + bcRecovered(func() { ctx.ValueState(State("any")).Value() }))
 			}, func(ctx *KeyedBroadcastContext, v any, out Collector) {
-				out.Collect("BR state: " + recovered(func() { ctx.ValueState(State("any")).Value() }))
-				out.Collect("BR timer: " + recovered(func() { ctx.RegisterEventTimeTimer(5) }))
+				out.Collect("BR state: " + bcRecovered(func() { ctx.ValueState(State("any")).Value() }))
+				out.Collect("BR timer: " + bcRecovered(func() { ctx.RegisterEventTimeTimer(5) }))
 			}, nil
 	case "read-only":
 		// Flink: ReadOnlyBroadcastState has no put; BroadcastStateDescriptor must be declared
@@ -184,12 +184,12 @@ func (s opSpec) broadcastFn() (func(*ReadOnlyBroadcastContext, any, Collector), 
 		// reference kept from the broadcast side refuses writes on the regular side.
 		var kept *BroadcastState
 		return func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
-				out.Collect("NON-BR write: " + recovered(func() { kept.Put("x", int64(1)) }))
-				out.Collect("NON-BR unknown: " + recovered(func() { ctx.BroadcastState(State("nope")) }))
-				out.Collect("NON-BR rules=" + fmtBroadcastState(ctx.BroadcastState(bcRules)))
+				out.Collect("NON-BR write: " + bcRecovered(func() { kept.Put("x", int64(1)) }))
+				out.Collect("NON-BR unknown: " + bcRecovered(func() { ctx.BroadcastState(State("nope")) }))
+				out.Collect("NON-BR rules=" + bcFmtState(ctx.BroadcastState(bcRules)))
 			}, func(ctx *KeyedBroadcastContext, v any, out Collector) {
 				kept = ctx.BroadcastState(bcRules)
-				putRule(kept, v.(rec))
+				bcPutRule(kept, v.(rec))
 			}, nil
 	case "versioned":
 		// A rule per key with a validity start (the broadcast element's timestamp); a regular element waits
@@ -350,7 +350,7 @@ func TestBroadcastBuildErrors(t *testing.T) {
 				Process(BroadcastProcessFunction{ProcessElement: func(*ReadOnlyBroadcastContext, any, Collector) {}, ProcessBroadcastElement: func(*BroadcastContext, any, Collector) {}})
 		},
 	} {
-		if msg := recovered(f); msg == "no panic" {
+		if msg := bcRecovered(f); msg == "no panic" {
 			t.Errorf("%s: not refused", name)
 		}
 	}
