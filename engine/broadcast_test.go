@@ -33,9 +33,9 @@ func init() {
 }
 
 var (
-	bcRules  = State("rules")
-	bcRulesA = State("rulesA")
-	bcSeen   = State("seen")
+	bcRules    = State("rules")
+	bcRulesA   = State("rulesA")
+	bcSeen     = State("seen")
 	bcBrOut    = NewOutputTag("br-out")
 	bcNonBrOut = NewOutputTag("non-br-out")
 )
