@@ -178,7 +178,7 @@ type ReadOnlyBroadcastContext struct {
 // BroadcastState returns the broadcast state described by d, for reading. It panics with
 // ErrUnknownBroadcastState if the BroadcastStream did not declare d.
 func (c *ReadOnlyBroadcastContext) BroadcastState(d StateDescriptor) *ReadOnlyBroadcastState {
-	return &ReadOnlyBroadcastState{m: c.op.bstate(d)}
+	return c.op.bstate(d).ro
 }
 
 // BroadcastContext is what ProcessBroadcastElement sees: the Context of the broadcast element (its timestamp,
@@ -192,7 +192,7 @@ type BroadcastContext struct {
 // BroadcastState returns the broadcast state described by d, for reading and writing. It panics with
 // ErrUnknownBroadcastState if the BroadcastStream did not declare d.
 func (c *BroadcastContext) BroadcastState(d StateDescriptor) *BroadcastState {
-	return &BroadcastState{ReadOnlyBroadcastState{m: c.op.bstate(d)}, c.op}
+	return c.op.bstate(d).rw
 }
 
 // KeyedBroadcastContext is the BroadcastContext of a KeyedBroadcastProcessFunction, which can also visit

@@ -21,6 +21,7 @@ type broadcastOp struct {
 	timerFn func(*ReadOnlyBroadcastContext, int64, Collector)
 
 	states      map[string]*bcastMap
+	views       map[string]bcastViews // per declared state, built by open
 	onBroadcast bool // in ProcessBroadcastElement: the broadcast state is writable
 	roCtx       ReadOnlyBroadcastContext
 	bCtx        KeyedBroadcastContext
@@ -34,10 +35,15 @@ func (o *broadcastOp) open() error {
 	if o.states == nil { // not restored
 		o.states = map[string]*bcastMap{}
 	}
+	o.views = map[string]bcastViews{}
 	for _, d := range o.descs {
-		if o.states[d.Name] == nil {
-			o.states[d.Name] = newBcastMap(d.Name)
+		m := o.states[d.Name]
+		if m == nil {
+			m = newBcastMap(d.Name)
+			o.states[d.Name] = m
 		}
+		ro := &ReadOnlyBroadcastState{m: m}
+		o.views[d.Name] = bcastViews{ro: ro, rw: &BroadcastState{ReadOnlyBroadcastState: *ro, op: o}}
 	}
 	if o.openFn != nil {
 		return o.openFn(&o.ctx)
@@ -45,12 +51,17 @@ func (o *broadcastOp) open() error {
 	return nil
 }
 
-// bstate returns the declared broadcast state d.
-func (o *broadcastOp) bstate(d StateDescriptor) *bcastMap {
-	for _, dd := range o.descs {
-		if dd.Name == d.Name {
-			return o.states[d.Name]
-		}
+// bcastViews are the read-only and the read-write view of one broadcast state, made once so that asking
+// for the state on every element allocates nothing.
+type bcastViews struct {
+	ro *ReadOnlyBroadcastState
+	rw *BroadcastState
+}
+
+// bstate returns the views of the declared broadcast state d.
+func (o *broadcastOp) bstate(d StateDescriptor) bcastViews {
+	if v, ok := o.views[d.Name]; ok {
+		return v
 	}
 	panic(fmt.Errorf("%w: %q is not among the descriptors given to BroadcastWithState (check its name, or declare it there)",
 		ErrUnknownBroadcastState, d.Name))
