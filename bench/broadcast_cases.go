@@ -157,7 +157,10 @@ func bcEngine(n int64) (string, error) {
 	updates := bcRuleUpdatesFor(n)
 	env := engine.NewEnvironment(engine.Config{Parallelism: par})
 	src := &bcGatedSource{ready: make(chan struct{}), gen: engine.GeneratorSource{Count: n,
-		Gen: func(i int64) engine.SourceElement { t := bcGenTxn(i); return engine.SourceElement{Value: t, Timestamp: t.TS} }}}
+		Gen: func(i int64) engine.SourceElement {
+			t := bcGenTxn(i)
+			return engine.SourceElement{Value: t, Timestamp: t.TS}
+		}}}
 	relems := make([]any, len(updates))
 	for i, u := range updates {
 		relems[i] = u

@@ -22,7 +22,7 @@ type broadcastOp struct {
 
 	states      map[string]*bcastMap
 	views       map[string]bcastViews // per declared state, built by open
-	onBroadcast bool // in ProcessBroadcastElement: the broadcast state is writable
+	onBroadcast bool                  // in ProcessBroadcastElement: the broadcast state is writable
 	roCtx       ReadOnlyBroadcastContext
 	bCtx        KeyedBroadcastContext
 	col         timestampedCollector
