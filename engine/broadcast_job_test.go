@@ -386,3 +386,61 @@ func TestNonKeyedBroadcastJob(t *testing.T) {
 		bcSameLines(t, fmt.Sprintf("parallelism %d", p), out.Strings(), want)
 	}
 }
+
+// Flink: CoBroadcastWithKeyedOperatorTest#testAccessToKeyedStateIt in a real job, on the heap and on Pebble:
+// once every regular element is in, broadcast elements visit every key's state in every subtask with
+// ApplyToKeyedState (each key in exactly one subtask), change some of it, and visit again.
+func TestApplyToKeyedStateInAJob(t *testing.T) {
+	var elems []SourceElement
+	sums := map[string]int64{}
+	for i := range 200 {
+		r := rec{fmt.Sprint("k", i%13), int64(i % 17)}
+		elems = append(elems, SourceElement{Value: r, Timestamp: int64(i)})
+		sums[r.Key] += r.V
+	}
+	var want []string
+	for k, s := range sums {
+		want = append(want, fmt.Sprintf("visit1 %s=%d", k, s))
+		if s <= 100 {
+			want = append(want, fmt.Sprintf("visit2 %s=%d", k, s))
+		}
+	}
+	sort.Strings(want)
+	sum := State("sum")
+	for _, backend := range []StateBackendKind{HeapState, PebbleState} {
+		for _, p := range []int{1, 3} {
+			env := NewEnvironment(Config{Parallelism: p, StateBackend: backend, Checkpointing: CheckpointConfig{Dir: t.TempDir()}})
+			cmds := &bcGatedSource{open: make(chan struct{}), elems: []SourceElement{{Value: "visit1"}, {Value: "drop>100"}, {Value: "visit2"}}}
+			var seen atomic.Int64
+			out := env.FromSource(SliceSource(elems), nil, "events").KeyBy(func(v any) any { return v.(rec).Key }).
+				ConnectBroadcast(env.FromSource(cmds, nil, "commands").BroadcastWithState(bcRules)).
+				Process(KeyedBroadcastProcessFunction{
+					ProcessElement: func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
+						st := ctx.ValueState(sum)
+						n, _ := st.Value().(int64)
+						st.Update(n + v.(rec).V)
+						if seen.Add(1) == int64(len(elems)) {
+							close(cmds.open)
+						}
+					},
+					ProcessBroadcastElement: func(ctx *KeyedBroadcastContext, v any, out Collector) {
+						ctx.ApplyToKeyedState(sum, func(key any, kctx *Context) {
+							st := kctx.ValueState(sum)
+							switch v {
+							case "drop>100":
+								if st.Value().(int64) > 100 {
+									st.Clear()
+								}
+							default:
+								out.Collect(fmt.Sprintf("%s %v=%v", v, key, st.Value()))
+							}
+						})
+					},
+				}).Collect()
+			if _, err := env.Execute("apply to keyed state"); err != nil {
+				t.Fatal(err)
+			}
+			bcSameLines(t, fmt.Sprintf("%v, parallelism %d", backend, p), out.Strings(), want)
+		}
+	}
+}
