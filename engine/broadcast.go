@@ -23,7 +23,14 @@ import (
 // regular stream, different subtasks may see broadcast elements in different orders and at different points
 // of the regular stream. Broadcast state stays identical across subtasks only if ProcessBroadcastElement
 // updates it the same way whatever the order (e.g. a put per rule id), and must not depend on the regular
-// elements seen so far.
+// elements seen so far. For results that do not depend on the interleaving, give broadcast elements event
+// times and judge regular elements in event-time timers: the operator's watermark is the lower of its two
+// inputs' (so a broadcast stream without watermarks holds event time back until it ends, as in Flink), and at
+// watermark t every broadcast element up to t has arrived in every subtask.
+//
+// Broadcast state is operator state, not keyed state: each subtask keeps its own copy, snapshotted at every
+// checkpoint. On restore with another parallelism each new subtask gets a copy of one old subtask's state
+// (new subtask i takes old subtask i mod the old parallelism, as Flink does).
 
 // ErrReadOnlyBroadcastState is the panic value (wrapped) of a write to broadcast state outside
 // ProcessBroadcastElement: on the regular side the state is read-only, as Flink's ReadOnlyBroadcastState,
@@ -37,6 +44,11 @@ var ErrUnknownBroadcastState = errors.New("engine: broadcast state not declared"
 // BroadcastStream is a stream broadcast to every subtask of the operator it is connected to, together with
 // the broadcast state its elements may write: Flink's BroadcastStream. Make one with
 // DataStream.BroadcastWithState and pass it to ConnectBroadcast.
+//
+// As in Flink, different subtasks may receive broadcast elements in different orders and at different
+// points of the regular stream: update broadcast state the same way whatever the order (a put per rule id),
+// and for exact results judge regular elements in event-time timers, when the watermark (the lower of the two
+// inputs') says every broadcast element up to that time has arrived.
 type BroadcastStream struct {
 	stream DataStream
 	descs  []StateDescriptor
