@@ -268,22 +268,34 @@ func TestOpStateBlobs(t *testing.T) {
 	}
 }
 
-// Flink: CoBroadcastWithNonKeyedOperatorTest#testScaleUp/#testScaleDown at the operator level: snapshots of
-// identical broadcast state, repartitioned to more and fewer subtasks, give every new subtask the entries.
+// Flink: CoBroadcastWithNonKeyedOperatorTest#testScaleUp/#testScaleDown and
+// CoBroadcastWithKeyedOperatorTest#testScaleUp/#testScaleDown at the operator level: snapshots of identical
+// broadcast state, repartitioned to more and fewer subtasks, give every new subtask the entries.
 func TestBroadcastScaleUpDownHarness(t *testing.T) {
-	build := func(k *KeyedStream) *DataStream {
-		return k.DataStream.ConnectBroadcast(k.env.FromElements().BroadcastWithState(bcRules)).Process(BroadcastProcessFunction{
-			ProcessElement: func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
-				ctx.BroadcastState(bcRules).Range(func(k, v any) bool { out.Collect(fmt.Sprintf("%v=%v", k, v)); return true })
-			},
-			ProcessBroadcastElement: func(ctx *BroadcastContext, v any, out Collector) {
-				for _, k := range []string{"test1", "test2", "test3"} {
-					ctx.BroadcastState(bcRules).Put(k, v.(rec).V)
-				}
-			},
-		})
+	elem := func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
+		ctx.BroadcastState(bcRules).Range(func(k, v any) bool { out.Collect(fmt.Sprintf("%v=%v", k, v)); return true })
 	}
-	for _, sc := range [][2]int{{2, 3}, {3, 2}} {
+	bcast := func(ctx *BroadcastContext, v any, out Collector) {
+		for _, k := range []string{"test1", "test2", "test3"} {
+			ctx.BroadcastState(bcRules).Put(k, v.(rec).V)
+		}
+	}
+	nonKeyed := func(k *KeyedStream) *DataStream {
+		return k.DataStream.ConnectBroadcast(k.env.FromElements().BroadcastWithState(bcRules)).Process(BroadcastProcessFunction{
+			ProcessElement: elem, ProcessBroadcastElement: bcast})
+	}
+	keyed := func(k *KeyedStream) *DataStream {
+		return k.ConnectBroadcast(k.env.FromElements().BroadcastWithState(bcRules)).Process(KeyedBroadcastProcessFunction{
+			ProcessElement: elem,
+			ProcessBroadcastElement: func(ctx *KeyedBroadcastContext, v any, out Collector) {
+				bcast(&ctx.BroadcastContext, v, out)
+			}})
+	}
+	for _, c := range []struct {
+		build func(k *KeyedStream) *DataStream
+		sc    [2]int
+	}{{nonKeyed, [2]int{2, 3}}, {nonKeyed, [2]int{3, 2}}, {keyed, [2]int{2, 3}}, {keyed, [2]int{3, 2}}} {
+		build, sc := c.build, c.sc
 		cp := &operatorCP{Parallelism: sc[0]}
 		for i := range sc[0] {
 			h := newHarness(t, NewVirtualClock(0), build)
