@@ -22,7 +22,9 @@ type broadcastOp struct {
 
 	states      map[string]*bcastMap
 	views       map[string]bcastViews // per declared state, built by open
-	onBroadcast bool                  // in ProcessBroadcastElement: the broadcast state is writable
+	last        bcastViews            // the views asked for last, found again without a map lookup
+	lastName    string
+	onBroadcast bool // in ProcessBroadcastElement: the broadcast state is writable
 	roCtx       ReadOnlyBroadcastContext
 	bCtx        KeyedBroadcastContext
 	col         timestampedCollector
@@ -35,7 +37,7 @@ func (o *broadcastOp) open() error {
 	if o.states == nil { // not restored
 		o.states = map[string]*bcastMap{}
 	}
-	o.views = map[string]bcastViews{}
+	o.views, o.last, o.lastName = map[string]bcastViews{}, bcastViews{}, ""
 	for _, d := range o.descs {
 		m := o.states[d.Name]
 		if m == nil {
@@ -60,7 +62,11 @@ type bcastViews struct {
 
 // bstate returns the views of the declared broadcast state d.
 func (o *broadcastOp) bstate(d StateDescriptor) bcastViews {
+	if d.Name == o.lastName && o.last.ro != nil {
+		return o.last
+	}
 	if v, ok := o.views[d.Name]; ok {
+		o.last, o.lastName = v, d.Name
 		return v
 	}
 	panic(fmt.Errorf("%w: %q is not among the descriptors given to BroadcastWithState (check its name, or declare it there)",
