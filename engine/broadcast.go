@@ -213,7 +213,8 @@ type KeyedBroadcastContext struct {
 
 // KeyedStateFunction is called by ApplyToKeyedState for each key that has a value in the state, Flink's
 // KeyedStateFunction. ctx has key as its current key: read, update or clear the state through it
-// (ctx.ValueState(d), ctx.ListState(d), ...), as the regular side would.
+// (ctx.ValueState(d), ctx.ListState(d), ...), as the regular side would. Timers set through ctx are set for
+// key, which Flink's KeyedStateFunction cannot do.
 type KeyedStateFunction func(key any, ctx *Context)
 
 // ApplyToKeyedState calls f for every key of this subtask that has a value in the keyed state described by
