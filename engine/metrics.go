@@ -79,6 +79,11 @@ type WindowInfo struct {
 	Elements int64
 }
 
+// opStateReporter is implemented by operators with operator state (broadcast state) whose size Snapshot shows.
+type opStateReporter interface {
+	opStateStats() []StateSnapshot
+}
+
 type subtaskDetail struct {
 	state   []StateSnapshot
 	windows []WindowInfo
@@ -92,6 +97,9 @@ func (t *subtask) publishDetail() {
 	var d subtaskDetail
 	for _, op := range t.ops {
 		b := op.base()
+		if r, ok := op.(opStateReporter); ok {
+			d.state = append(d.state, r.opStateStats()...)
+		}
 		if b.backend == nil {
 			continue
 		}
@@ -175,9 +183,6 @@ func (j *Job) Snapshot() JobSnapshot {
 				m := &op.base().metrics
 				os := OperatorSnapshot{Name: v.nodes[oi].name, RecordsIn: m.pub.in.Load(), RecordsOut: m.pub.out.Load(),
 					Watermark: m.pub.watermark.Load(), LateDropped: m.pub.lateDropped.Load(), LateSideOutput: m.pub.lateSide.Load()}
-				if os.Watermark == 0 && op.base().wm == MinWatermark {
-					os.Watermark = MinWatermark
-				}
 				os.RateIn, os.RateOut = rate(fmt.Sprintf("%d/%d/%d", vi, oi, t.index), os.RecordsIn, os.RecordsOut)
 				ss.Operators = append(ss.Operators, os)
 				agg := &vs.Operators[oi]

@@ -179,7 +179,8 @@ func (s *DataStream) KeyByField(name string) *KeyedStream { return s.KeyBy(KeyBy
 // Rebalance distributes records round robin over the next operator's subtasks.
 func (s *DataStream) Rebalance() *DataStream { d := s.withPart(partRebalance, nil); return &d }
 
-// Broadcast sends every record to every subtask of the next operator.
+// Broadcast sends every record to every subtask of the next operator. For broadcast state, see
+// BroadcastWithState.
 func (s *DataStream) Broadcast() *DataStream { d := s.withPart(partBroadcast, nil); return &d }
 
 // Forward sends subtask i's records to subtask i of the next operator, which must have the same parallelism.
