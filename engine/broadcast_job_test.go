@@ -125,14 +125,28 @@ func TestBroadcastStateSurvivesCrash(t *testing.T) {
 	const n, keys = 6000, 7
 	rules := bcRulesFor(60, keys, n)
 	faults := &Faults{}
-	faults.Arm(FailProcess, 4000)
 	out := t.TempDir()
 	env := NewEnvironment(Config{Parallelism: 2, Faults: faults,
 		Checkpointing: CheckpointConfig{Interval: 5 * time.Millisecond, Dir: t.TempDir()},
 		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}})
-	versionedJob(env, &bcEventSource{total: n, pauseAt: n, keys: keys, slow: true}, rules, out)
-	job, err := env.Execute("broadcast crash")
+	// The events pause half way until a checkpoint has completed; only then is the fault armed, so the
+	// crash always has a checkpoint (with broadcast state in it) to restore, however slow the machine.
+	src := &bcEventSource{total: n, pauseAt: n / 2, keys: keys, resume: make(chan struct{})}
+	versionedJob(env, src, rules, out)
+	job, err := env.ExecuteAsync("broadcast crash")
 	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !hasCompletedCheckpoint(job) {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint completed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	faults.Arm(FailProcess, 500)
+	close(src.resume)
+	if err := job.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if job.Restarts() == 0 {
@@ -146,6 +160,15 @@ func TestBroadcastStateSurvivesCrash(t *testing.T) {
 		t.Fatalf("no checkpoint was restored: %v", job.Events(0))
 	}
 	bcSameLines(t, "after the crash", committedSorted(t, out), expectedVersioned(n, keys, rules))
+}
+
+func hasCompletedCheckpoint(job *Job) bool {
+	for _, c := range job.Checkpoints() {
+		if c.Status == CheckpointCompleted && !c.Final {
+			return true
+		}
+	}
+	return false
 }
 
 // bcVertex returns the snapshot of the broadcast operator's vertex.
@@ -299,8 +322,10 @@ func TestBroadcastScaleUpDownHarness(t *testing.T) {
 		cp := &operatorCP{Parallelism: sc[0]}
 		for i := range sc[0] {
 			h := newHarness(t, NewVirtualClock(0), build)
-			h.head.processElement(1, record{v: rec{"r", 3}, ts: NoTimestamp})
-			blob, err := h.head.(operatorStater).snapshotOpState(1)
+			if err := h.h.ProcessElement(1, rec{"r", 3}, NoTimestamp); err != nil {
+				t.Fatal(err)
+			}
+			blob, err := h.h.head.(operatorStater).snapshotOpState(1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -308,7 +333,7 @@ func TestBroadcastScaleUpDownHarness(t *testing.T) {
 		}
 		for i := range sc[1] {
 			h := newHarness(t, NewVirtualClock(0), build)
-			op := h.head.(*broadcastOp)
+			op := h.h.head.(*broadcastOp)
 			if err := op.restoreOpState(opStateBlobs(cp, op.opStateDistribution(), i, sc[1])); err != nil {
 				t.Fatal(err)
 			}

@@ -253,8 +253,19 @@ func runBroadcastScenario(t *testing.T, d *datadriven.TestData, spec opSpec) str
 		h.out = h.out[:0]
 		if rest, ok := strings.CutPrefix(line, "bc "); ok {
 			r, ts := parseRec(t, rest)
-			h.head.processElement(1, record{v: r, ts: ts})
-			h.drain()
+			if err := h.h.ProcessElement(1, r, ts); err != nil {
+				t.Fatal(err)
+			}
+			h.format()
+		} else if f := strings.Fields(line); f[0] == "wm" {
+			// A watermark line advances both inputs (Flink's TwoInputStreamOperatorTestHarness
+			// processBothWatermarks): the operator's watermark is the lower of the two.
+			for in := range 2 {
+				if err := h.h.ProcessWatermark(in, parseTime(t, f[1])); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.format()
 		} else {
 			h.feed(t, line)
 		}
@@ -385,7 +396,9 @@ func TestBroadcastStateErrors(t *testing.T) {
 		})
 	}
 	h := newHarness(t, NewVirtualClock(0), spec)
-	h.head.processElement(1, record{v: rec{"r", 1}, ts: NoTimestamp})
+	if err := h.h.ProcessElement(1, rec{"r", 1}, NoTimestamp); err != nil {
+		t.Fatal(err)
+	}
 	h.feed(t, "a:1")
 	if len(errs) != 4 {
 		t.Fatalf("errors: %v", errs)

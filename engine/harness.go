@@ -106,7 +106,9 @@ func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harness
 			h.keys = append(h.keys, nil)
 			h.inWM = append(h.inWM, MinWatermark)
 		}
-		if in.part == partHash {
+		if in.part == partHash && h.head.base().keyed() {
+			// A hash-partitioned input of an operator without keyed state (a non-keyed broadcast
+			// function after a keyBy) is only partitioned: its records carry no key here.
 			h.keys[in.input] = in.key
 		}
 	}
