@@ -1,0 +1,399 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testAligner builds a coordinator over hand-made readers, to feed it reports as Flink's
+// SourceCoordinatorAlignmentTest does.
+type testAligner struct {
+	c       *alignmentCoordinator
+	readers map[string]*alignedReader
+}
+
+func newTestAligner(specs map[string]*watermarkAlignment) *testAligner {
+	a := &testAligner{c: &alignmentCoordinator{sources: map[*node]*alignedSource{}, groups: map[string][]*alignedSource{},
+		byTask: map[*subtask]*alignedReader{}}, readers: map[string]*alignedReader{}}
+	names := make([]string, 0, len(specs))
+	for name := range specs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		spec := specs[name]
+		src := &alignedSource{spec: spec, readers: map[int]*alignedReader{}}
+		a.c.sources[&node{name: name}] = src
+		a.c.groups[spec.group] = append(a.c.groups[spec.group], src)
+		for i := range 2 {
+			t := &subtask{index: i, exec: &execution{done: make(chan struct{})}, gate: newGate(1, nil)}
+			r := &alignedReader{src: src, task: t}
+			r.wm.Store(MinWatermark)
+			r.allowed.Store(MaxWatermark)
+			src.readers[i] = r
+			a.readers[fmt.Sprintf("%s/%d", name, i)] = r
+		}
+	}
+	return a
+}
+
+// report sets a reader's watermark (MaxWatermark: the reader is idle, as Flink's idle readers report) and
+// lets every source announce, as the coordinator's periodic task does.
+func (a *testAligner) report(reader string, wm int64) {
+	r := a.readers[reader]
+	if wm == MaxWatermark {
+		r.idle.Store(true)
+	} else {
+		r.idle.Store(false)
+		r.wm.Store(wm)
+	}
+	for _, src := range a.c.sources {
+		a.c.announceLocked(src)
+	}
+}
+
+func (a *testAligner) expect(t *testing.T, reader string, allowed int64) {
+	t.Helper()
+	if got := a.readers[reader].allowed.Load(); got != allowed {
+		t.Fatalf("%s: max allowed watermark %s, want %s", reader, fmtTime(got), fmtTime(allowed))
+	}
+}
+
+// Flink: SourceCoordinatorAlignmentTest#testWatermarkAlignment, #testWatermarkAlignmentWithIdleness and
+// #testWatermarkAlignmentWithTwoGroups. The announced maximum is the group's lowest reported watermark plus
+// maxDrift; idle readers do not hold the group back, and when all are idle there is no limit.
+func TestWatermarkAlignmentCoordinatorAnnouncesMinimumPlusDrift(t *testing.T) {
+	g1 := &watermarkAlignment{group: "group1", maxDrift: time.Second, interval: time.Second}
+	t.Run("alignment", func(t *testing.T) {
+		a := newTestAligner(map[string]*watermarkAlignment{"s": g1})
+		a.report("s/0", 42)
+		a.expect(t, "s/0", 1042) // s/1 has no watermark yet: it reports nothing
+		a.report("s/1", 44)
+		a.expect(t, "s/0", 1042)
+		a.expect(t, "s/1", 1042)
+		a.report("s/0", 5000)
+		a.expect(t, "s/0", 1044)
+		a.expect(t, "s/1", 1044)
+	})
+	t.Run("idleness", func(t *testing.T) {
+		a := newTestAligner(map[string]*watermarkAlignment{"s": g1})
+		a.report("s/0", 42)
+		a.expect(t, "s/0", 1042)
+		a.report("s/1", 44)
+		a.expect(t, "s/1", 1042)
+		a.report("s/0", MaxWatermark) // s/0 becomes idle
+		a.expect(t, "s/0", 1044)
+		a.expect(t, "s/1", 1044)
+		a.report("s/0", 42) // active again
+		a.expect(t, "s/0", 1042)
+		a.expect(t, "s/1", 1042)
+		a.report("s/0", MaxWatermark) // all idle: no limit
+		a.report("s/1", MaxWatermark)
+		a.expect(t, "s/0", MaxWatermark)
+		a.expect(t, "s/1", MaxWatermark)
+		a.report("s/0", 42)
+		a.expect(t, "s/0", 1042)
+		a.expect(t, "s/1", 1042)
+		a.report("s/1", 46)
+		a.expect(t, "s/0", 1042)
+		a.expect(t, "s/1", 1042)
+	})
+	t.Run("two groups", func(t *testing.T) {
+		g2 := &watermarkAlignment{group: "group2", maxDrift: time.Second, interval: time.Second}
+		a := newTestAligner(map[string]*watermarkAlignment{"a": g1, "b": g2})
+		a.report("a/0", 42)
+		a.expect(t, "a/0", 1042)
+		a.report("b/1", 44)
+		a.expect(t, "a/0", 1042)
+		a.expect(t, "b/1", 1044)
+		a.report("a/0", 5000)
+		a.expect(t, "a/0", 6000)
+		a.expect(t, "b/1", 1044)
+	})
+	t.Run("one group, two sources, own drifts", func(t *testing.T) {
+		// As in Flink, each source's coordinator adds its own maxDrift to the minimum of the shared group.
+		loose := &watermarkAlignment{group: "group1", maxDrift: 5 * time.Second, interval: time.Second}
+		a := newTestAligner(map[string]*watermarkAlignment{"a": g1, "b": loose})
+		a.report("a/0", 42)
+		a.report("b/0", 9000)
+		a.expect(t, "a/1", 1042)
+		a.expect(t, "b/1", 5042)
+	})
+	t.Run("finished and stopped readers", func(t *testing.T) {
+		a := newTestAligner(map[string]*watermarkAlignment{"s": g1})
+		a.report("s/0", 42)
+		a.report("s/1", 7000)
+		a.readers["s/0"].finished.Store(true) // Flink: SourceOperatorAlignmentTest#testWatermarkAlignmentWhileSubtaskFinished
+		a.report("s/1", 7000)
+		a.expect(t, "s/1", 8000)
+		close(a.readers["s/1"].task.exec.done) // a failed attempt's reader reports nothing
+		a.report("s/0", 42)
+		a.expect(t, "s/1", MaxWatermark)
+	})
+	if got := maxAllowedWatermark(MaxWatermark-10, time.Second); got != MaxWatermark {
+		t.Fatalf("overflowing max allowed watermark = %d, want MaxWatermark", got)
+	}
+}
+
+// Arguments are refused when the strategy is built, naming the argument.
+func TestWithWatermarkAlignmentRefusesBadArguments(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"empty group", func() { ForMonotonousTimestamps().WithWatermarkAlignment("", time.Second) }, "group"},
+		{"zero drift", func() { ForMonotonousTimestamps().WithWatermarkAlignment("g", 0) }, "maxDrift"},
+		{"negative drift", func() { ForMonotonousTimestamps().WithWatermarkAlignment("g", -time.Second) }, "maxDrift"},
+		{"zero interval", func() { ForMonotonousTimestamps().WithWatermarkAlignment("g", time.Second, 0) }, "updateInterval"},
+		{"two intervals", func() { ForMonotonousTimestamps().WithWatermarkAlignment("g", time.Second, time.Second, time.Second) }, "updateInterval"},
+		{"not a source", func() {
+			env := NewEnvironment(Config{Parallelism: 1})
+			env.FromElements(1).AssignTimestampsAndWatermarks(ForMonotonousTimestamps().WithWatermarkAlignment("g", time.Second))
+		}, "source"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				p := recover()
+				if p == nil || !strings.Contains(fmt.Sprint(p), c.want) {
+					t.Fatalf("panic %v, want one naming %q", p, c.want)
+				}
+			}()
+			c.f()
+		})
+	}
+	s := ForMonotonousTimestamps().WithWatermarkAlignment("g", 5*time.Second)
+	if want := `MonotonousTimestamps, aligned in group "g" (max drift 5s, update every 1s)`; s.String() != want {
+		t.Fatalf("String() = %q, want %q", s.String(), want)
+	}
+}
+
+// feedSource is a non-parallel source whose elements the test pushes; Read reports ErrNoData when it has
+// read everything pushed so far, and ends once closed and drained.
+type feedSource struct {
+	mu     sync.Mutex
+	elems  []SourceElement
+	next   int
+	closed bool
+}
+
+func (f *feedSource) MaxParallelism() int                        { return 1 }
+func (f *feedSource) Reader(SourceContext) (SourceReader, error) { return f, nil }
+func (f *feedSource) Close() error                               { return nil }
+func (f *feedSource) Read() (SourceElement, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.next < len(f.elems) {
+		f.next++
+		return f.elems[f.next-1], nil
+	}
+	if f.closed {
+		return SourceElement{}, ErrEndOfInput
+	}
+	return SourceElement{}, ErrNoData
+}
+
+// Offset and Seek make the feed replayable, for checkpoints.
+func (f *feedSource) Offset() ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return []byte(fmt.Sprint(f.next)), nil
+}
+func (f *feedSource) Seek(o []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := fmt.Sscan(string(o), &f.next)
+	return err
+}
+
+// push adds a record of key with each timestamp, from..to every step milliseconds.
+func (f *feedSource) push(key string, from, to, step int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ts := from; ts <= to; ts += step {
+		f.elems = append(f.elems, SourceElement{Value: rec{key, ts}, Timestamp: ts})
+	}
+}
+
+func (f *feedSource) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+}
+
+// drained reports whether the reader has read everything pushed.
+func (f *feedSource) drained() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.next == len(f.elems)
+}
+
+// alignedJob runs two feeds, "fast" and "slow", through a union into 10s event-time windows counting each
+// key, with per-record watermarks; align, if set, is the strategy's alignment (group, drift).
+func alignedJob(t *testing.T, cfg Config, fast, slow Source, align bool) (*Job, *Collected) {
+	t.Helper()
+	s := ForMonotonousTimestamps().WithPerRecordEmission()
+	if align {
+		s = s.WithWatermarkAlignment("g", 5*time.Second, time.Second)
+	}
+	env := NewEnvironment(cfg)
+	out := env.FromSource(fast, &s, "fast").Union(env.FromSource(slow, &s, "slow")).
+		KeyBy(func(v any) any { return v.(rec).Key }).
+		Window(TumblingEventTimeWindows(10 * time.Second)).
+		Process(func(ctx *Context, key any, elems []any, out Collector) {
+			out.Collect(fmt.Sprintf("%v %v n=%d", key, ctx.Window(), len(elems)))
+		}).Collect()
+	job, err := env.ExecuteAsync("aligned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job, out
+}
+
+// sourceAlignment returns the alignment of the source vertex named name.
+func sourceAlignment(s JobSnapshot, name string) AlignmentSnapshot {
+	for _, v := range s.Vertices {
+		if strings.HasPrefix(v.Name, "Source: "+name) && len(v.Subtasks) > 0 && v.Subtasks[0].Alignment != nil {
+			return *v.Subtasks[0].Alignment
+		}
+	}
+	return AlignmentSnapshot{}
+}
+
+// waitFor polls the job's snapshot until cond holds (the job runs on its own goroutines), failing after 10s.
+func waitFor(t *testing.T, job *Job, what string, cond func(JobSnapshot) bool) JobSnapshot {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := job.Snapshot()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s; fast %+v, slow %+v", what, sourceAlignment(s, "fast"), sourceAlignment(s, "slow"))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// settled reports whether a reader can read no further until the next announcement: it is paused (its
+// watermark is above the announced maximum), or it has read everything pushed and reported the last watermark.
+func settled(a AlignmentSnapshot, f *feedSource, last int64) bool {
+	if a.Finished {
+		return true
+	}
+	if a.Watermark > a.MaxAllowed {
+		return a.Paused
+	}
+	return f.drained() && a.Watermark == last-1
+}
+
+func describe(a AlignmentSnapshot) string {
+	s := "wm " + fmtTime(a.Watermark)
+	if a.Paused {
+		s += " paused"
+	}
+	return s
+}
+
+var wantAlignedWindows = []string{
+	"fast [0, 10000) n=10", "fast [10000, 20000) n=10", "fast [20000, 30000) n=10", "fast [30000, 40000) n=10", "fast [40000, 50000) n=1",
+	"slow [0, 10000) n=10", "slow [10000, 20000) n=10", "slow [20000, 30000) n=10", "slow [30000, 40000) n=10", "slow [40000, 50000) n=1",
+}
+
+// Flink: SourceOperatorAlignmentTest#testWatermarkAlignment and the "Watermark alignment" section of
+// Flink's "Generating Watermarks" page. Two sources in one group (max drift 5s, update every 1s): the fast
+// one, far ahead, pauses while the slow one catches up; each announcement lets the group move 5s of event
+// time past its slowest reader, and the windows are the same as without alignment.
+func TestWatermarkAlignmentPausesTheSourceAhead(t *testing.T) {
+	clock := NewVirtualClock(0)
+	fast, slow := &feedSource{}, &feedSource{}
+	job, out := alignedJob(t, Config{Parallelism: 1, Clock: clock}, fast, slow, true)
+	defer job.Cancel()
+	fast.push("fast", 0, 19000, 1000)
+	slow.push("slow", 0, 2000, 1000)
+	// No announcement yet: both read everything they have.
+	s := waitFor(t, job, "both read their first records", func(s JobSnapshot) bool {
+		return settled(sourceAlignment(s, "fast"), fast, 19000) && settled(sourceAlignment(s, "slow"), slow, 2000)
+	})
+	if a := sourceAlignment(s, "fast"); a.Group != "g" || a.MaxDrift != 5*time.Second || a.MaxAllowed != MaxWatermark || a.Paused {
+		t.Fatalf("before the first announcement fast is %+v", a)
+	}
+	var trace []string
+	step := func(lastFast, lastSlow int64) {
+		clock.Advance(1000)
+		s := waitFor(t, job, "both readers settle", func(s JobSnapshot) bool {
+			return settled(sourceAlignment(s, "fast"), fast, lastFast) && settled(sourceAlignment(s, "slow"), slow, lastSlow)
+		})
+		f, sl := sourceAlignment(s, "fast"), sourceAlignment(s, "slow")
+		trace = append(trace, fmt.Sprintf("allowed %s: fast %s, slow %s", fmtTime(f.MaxAllowed), describe(f), describe(sl)))
+	}
+	step(19000, 2000)
+	fast.push("fast", 20000, 40000, 1000)
+	slow.push("slow", 3000, 40000, 1000)
+	for range 6 {
+		step(40000, 40000)
+	}
+	want := []string{
+		"allowed 6999: fast wm 18999 paused, slow wm 1999",          // slow's 1999 + 5s: fast, 12s ahead, pauses
+		"allowed 6999: fast wm 18999 paused, slow wm 7999 paused",   // slow reads until it passes 6999
+		"allowed 12999: fast wm 18999 paused, slow wm 13999 paused", // fast stays paused while slow catches up
+		"allowed 18999: fast wm 19999 paused, slow wm 19999 paused", // fast may read again: both proceed
+		"allowed 24999: fast wm 25999 paused, slow wm 25999 paused",
+		"allowed 30999: fast wm 31999 paused, slow wm 31999 paused",
+		"allowed 36999: fast wm 37999 paused, slow wm 37999 paused",
+	}
+	if strings.Join(trace, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("trace:\n%s\nwant:\n%s", strings.Join(trace, "\n"), strings.Join(want, "\n"))
+	}
+	fast.close()
+	slow.close()
+	for !waitDone(job) {
+		clock.Advance(1000)
+	}
+	if err := job.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if a := sourceAlignment(job.Snapshot(), "fast"); a.Pauses < 2 || !a.Finished || a.Paused {
+		t.Fatalf("at the end fast is %+v, want finished after at least 2 pauses", a)
+	}
+	checkWindows(t, "aligned", out)
+
+	// The same input without alignment gives the same windows.
+	fast, slow = &feedSource{}, &feedSource{}
+	fast.push("fast", 0, 40000, 1000)
+	slow.push("slow", 0, 40000, 1000)
+	fast.close()
+	slow.close()
+	job, out = alignedJob(t, Config{Parallelism: 1, Clock: NewVirtualClock(0)}, fast, slow, false)
+	if err := job.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	checkWindows(t, "unaligned", out)
+}
+
+func checkWindows(t *testing.T, run string, out *Collected) {
+	t.Helper()
+	got := out.Strings()
+	sort.Strings(got)
+	if strings.Join(got, "\n") != strings.Join(wantAlignedWindows, "\n") {
+		t.Fatalf("%s windows:\n%s\nwant:\n%s", run, strings.Join(got, "\n"), strings.Join(wantAlignedWindows, "\n"))
+	}
+}
+
+// waitDone reports whether the job has stopped, waiting a little for it.
+func waitDone(job *Job) bool {
+	select {
+	case <-job.Done():
+		return true
+	case <-time.After(5 * time.Millisecond):
+		return false
+	}
+}
+
+var _ = errors.Is
