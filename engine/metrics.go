@@ -190,9 +190,6 @@ func (j *Job) Snapshot() JobSnapshot {
 				m := &op.base().metrics
 				os := OperatorSnapshot{Name: v.nodes[oi].name, RecordsIn: m.pub.in.Load(), RecordsOut: m.pub.out.Load(),
 					Watermark: m.pub.watermark.Load(), LateDropped: m.pub.lateDropped.Load(), LateSideOutput: m.pub.lateSide.Load()}
-				if os.Watermark == 0 && op.base().wm == MinWatermark {
-					os.Watermark = MinWatermark
-				}
 				os.RateIn, os.RateOut = rate(fmt.Sprintf("%d/%d/%d", vi, oi, t.index), os.RecordsIn, os.RecordsOut)
 				ss.Operators = append(ss.Operators, os)
 				agg := &vs.Operators[oi]

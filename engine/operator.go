@@ -81,6 +81,7 @@ func (b *opBase) base() *opBase { return b }
 func (b *opBase) init(name string) {
 	b.name = name
 	b.wm = MinWatermark
+	b.metrics.pub.watermark.Store(MinWatermark) // until the subtask first publishes
 	b.ctx.op = b
 	b.handles = map[string]*stateHandle{}
 	b.handleKinds = map[string]string{}

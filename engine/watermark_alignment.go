@@ -216,7 +216,7 @@ func (c *alignmentCoordinator) announceLocked(src *alignedSource) {
 	}
 }
 
-// finished records that r's input ended and announces at once to every source of its group: a finished
+// finish records that r's input ended and announces at once to every source of its group: a finished
 // reader no longer holds the group back, and a job whose clock moves only with its sources' arrival times
 // (Config.DeterministicTime) must not wait for a later interval that may never come.
 func (r *alignedReader) finish() {
@@ -225,6 +225,11 @@ func (r *alignedReader) finish() {
 	}
 	r.finished.Store(true)
 	r.paused.Store(false)
+	r.announceGroup()
+}
+
+// announceGroup announces to every source of r's group now, out of the periodic schedule.
+func (r *alignedReader) announceGroup() {
 	c := r.task.job.align
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -255,6 +260,12 @@ func (r *alignedReader) hold(t *subtask, em *wmEmitter) bool {
 	if !r.paused.Load() {
 		r.paused.Store(true)
 		r.pauses.Add(1)
+		if t.inband {
+			// With Config.DeterministicTime the clock moves only when a reading source sets it, and every
+			// reader of the group may now be paused: the pause itself is the report that re-announces.
+			r.wm.Store(wm)
+			r.announceGroup()
+		}
 	}
 	t.flush()
 	em.lastEvent = t.now()

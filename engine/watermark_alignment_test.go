@@ -233,14 +233,16 @@ func (f *feedSource) drained() bool {
 	return f.next == len(f.elems)
 }
 
-// alignedJob runs two feeds, "fast" and "slow", through a union into 10s event-time windows counting each
-// key, with per-record watermarks; align, if set, is the strategy's alignment (group, drift).
-func alignedJob(t *testing.T, cfg Config, fast, slow Source, align bool) (*Job, *Collected) {
+// perRecordAligned is the strategy of most tests here: monotonous timestamps, a watermark after every record,
+// aligned in group "g" with a max drift of 5s, updated every second.
+func perRecordAligned() WatermarkStrategy {
+	return ForMonotonousTimestamps().WithPerRecordEmission().WithWatermarkAlignment("g", 5*time.Second, time.Second)
+}
+
+// alignedJob runs two sources, "fast" and "slow", with strategy s, through a union into 10s event-time
+// windows that count each key.
+func alignedJob(t *testing.T, cfg Config, fast, slow Source, s WatermarkStrategy) (*Job, *Collected) {
 	t.Helper()
-	s := ForMonotonousTimestamps().WithPerRecordEmission()
-	if align {
-		s = s.WithWatermarkAlignment("g", 5*time.Second, time.Second)
-	}
 	env := NewEnvironment(cfg)
 	out := env.FromSource(fast, &s, "fast").Union(env.FromSource(slow, &s, "slow")).
 		KeyBy(func(v any) any { return v.(rec).Key }).
@@ -313,7 +315,7 @@ var wantAlignedWindows = []string{
 func TestWatermarkAlignmentPausesTheSourceAhead(t *testing.T) {
 	clock := NewVirtualClock(0)
 	fast, slow := &feedSource{}, &feedSource{}
-	job, out := alignedJob(t, Config{Parallelism: 1, Clock: clock}, fast, slow, true)
+	job, out := alignedJob(t, Config{Parallelism: 1, Clock: clock}, fast, slow, perRecordAligned())
 	defer job.Cancel()
 	fast.push("fast", 0, 19000, 1000)
 	slow.push("slow", 0, 2000, 1000)
@@ -370,7 +372,7 @@ func TestWatermarkAlignmentPausesTheSourceAhead(t *testing.T) {
 	slow.push("slow", 0, 40000, 1000)
 	fast.close()
 	slow.close()
-	job, out = alignedJob(t, Config{Parallelism: 1, Clock: NewVirtualClock(0)}, fast, slow, false)
+	job, out = alignedJob(t, Config{Parallelism: 1, Clock: NewVirtualClock(0)}, fast, slow, ForMonotonousTimestamps().WithPerRecordEmission())
 	if err := job.Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -396,4 +398,181 @@ func waitDone(job *Job) bool {
 	}
 }
 
-var _ = errors.Is
+
+// pausedFast starts the usual job with fast 12s ahead of slow (0..19s against 0..2s) and advances the clock
+// once, so that fast is paused (allowed 1999 + 5s).
+func pausedFast(t *testing.T, cfg Config, s WatermarkStrategy) (job *Job, out *Collected, fast, slow *feedSource) {
+	t.Helper()
+	clock := cfg.Clock.(*VirtualClock)
+	fast, slow = &feedSource{}, &feedSource{}
+	job, out = alignedJob(t, cfg, fast, slow, s)
+	fast.push("fast", 0, 19000, 1000)
+	slow.push("slow", 0, 2000, 1000)
+	waitFor(t, job, "both read their first records", func(s JobSnapshot) bool {
+		return settled(sourceAlignment(s, "fast"), fast, 19000) && settled(sourceAlignment(s, "slow"), slow, 2000)
+	})
+	clock.Advance(1000)
+	waitFor(t, job, "fast pauses", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return a.Paused && a.MaxAllowed == 6999
+	})
+	return job, out, fast, slow
+}
+
+// Flink: SourceOperatorAlignmentTest#testWatermarkAlignmentWhileSubtaskFinished and
+// SourceCoordinatorAlignmentTest#testWatermarkAggregator (a finished reader reports MaxWatermark). When the
+// slow source ends, the group no longer waits for it: fast may read up to its own watermark plus the drift
+// at once, without waiting for the next interval.
+func TestWatermarkAlignmentFinishedReaderReleasesTheGroup(t *testing.T) {
+	job, out, fast, slow := pausedFast(t, Config{Parallelism: 1, Clock: NewVirtualClock(0)}, perRecordAligned())
+	defer job.Cancel()
+	fast.push("fast", 20000, 22000, 1000)
+	slow.close()
+	s := waitFor(t, job, "fast reads on", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return a.MaxAllowed != 6999 && settled(a, fast, 22000)
+	})
+	if a := sourceAlignment(s, "fast"); a.Paused || a.MaxAllowed != 18999+5000 || a.Watermark != 21999 {
+		t.Fatalf("after slow finished fast is %+v, want reading with max allowed 23999", a)
+	}
+	if a := sourceAlignment(s, "slow"); !a.Finished {
+		t.Fatalf("slow is %+v, want finished", a)
+	}
+	fast.close()
+	if err := job.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	want := "fast [0, 10000) n=10,fast [10000, 20000) n=10,fast [20000, 30000) n=3,slow [0, 10000) n=3"
+	got := out.Strings()
+	sort.Strings(got)
+	if strings.Join(got, ",") != want {
+		t.Fatalf("windows %s, want %s", strings.Join(got, ","), want)
+	}
+}
+
+// Flink: SourceCoordinatorAlignmentTest#testWatermarkAlignmentWithIdleness and
+// SourceOperatorAlignmentTest#testWatermarkAlignmentWithIdleness. A reader idle for the strategy's timeout
+// does not hold the group back; once it has records again it does. A paused reader is never marked idle.
+func TestWatermarkAlignmentIgnoresIdleReaders(t *testing.T) {
+	clock := NewVirtualClock(0)
+	s := perRecordAligned().WithIdleness(3 * time.Second)
+	job, _, _, slow := pausedFast(t, Config{Parallelism: 1, Clock: clock, AutoWatermarkInterval: 100 * time.Millisecond}, s)
+	defer job.Cancel()
+	clock.Advance(3000) // slow read its last record at 0: it goes idle; fast, paused, does not
+	waitFor(t, job, "slow goes idle", func(s JobSnapshot) bool { return sourceAlignment(s, "slow").Idle })
+	if a := sourceAlignment(job.Snapshot(), "fast"); a.Idle || !a.Paused {
+		t.Fatalf("fast is %+v, want paused and not idle", a)
+	}
+	clock.Advance(1000) // the announcement leaves out idle slow
+	st := waitFor(t, job, "fast reads on", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return !a.Paused && a.MaxAllowed == 18999+5000
+	})
+	if a := sourceAlignment(st, "slow"); a.Paused || a.MaxAllowed != 23999 {
+		t.Fatalf("slow is %+v", a)
+	}
+	slow.push("slow", 3000, 3000, 1) // slow is active again and holds the group back from the next announcement
+	waitFor(t, job, "slow is active", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "slow")
+		return !a.Idle && a.Watermark == 2999
+	})
+	clock.Advance(1000)
+	waitFor(t, job, "fast pauses again", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return a.Paused && a.MaxAllowed == 7999 && a.Pauses == 2
+	})
+}
+
+// Flink: SourceOperatorAlignmentTest#testStopWhileWaitingForWatermarkAlignment. Canceling a job whose
+// source is paused ends it promptly.
+func TestWatermarkAlignmentCancelWhilePaused(t *testing.T) {
+	job, _, _, _ := pausedFast(t, Config{Parallelism: 1, Clock: NewVirtualClock(0)}, perRecordAligned())
+	job.Cancel()
+	select {
+	case <-job.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the job did not end within 5s of Cancel while a source was paused")
+	}
+	if err := job.Wait(); !errors.Is(err, ErrCanceled) {
+		t.Fatalf("err = %v, want ErrCanceled", err)
+	}
+}
+
+// A paused reader still handles checkpoint barriers (Flink's SourceOperator keeps processing mail while it
+// waits for alignment): a checkpoint completes, and the reader reads nothing for it.
+func TestWatermarkAlignmentCheckpointWhilePaused(t *testing.T) {
+	cfg := Config{Parallelism: 1, Clock: NewVirtualClock(0), Checkpointing: CheckpointConfig{Dir: t.TempDir()}}
+	job, _, fast, _ := pausedFast(t, cfg, perRecordAligned())
+	defer job.Cancel()
+	fast.push("fast", 20000, 20000, 1)
+	id, err := job.TriggerCheckpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		cps := job.Checkpoints()
+		if n := len(cps); n > 0 && cps[n-1].ID == id && cps[n-1].Status == CheckpointCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %d did not complete while fast was paused: %+v", id, cps)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if a := sourceAlignment(job.Snapshot(), "fast"); !a.Paused || a.Watermark != 18999 || fast.drained() {
+		t.Fatalf("after the checkpoint fast is %+v (drained %v), want still paused at 18999", a, fast.drained())
+	}
+}
+
+// replayFeed is a bounded source whose reader sets the job's time to each element's arrival time, as a
+// scripted replay does with Config.DeterministicTime.
+type replayFeed struct {
+	key            string
+	from, to, step int64
+	arrival        func(ts int64) int64
+}
+
+func (replayFeed) MaxParallelism() int { return 1 }
+func (r replayFeed) Reader(ctx SourceContext) (SourceReader, error) {
+	return &replayFeedReader{r: r, next: r.from, set: ctx.SetTime}, nil
+}
+
+type replayFeedReader struct {
+	r    replayFeed
+	next int64
+	set  func(int64)
+}
+
+func (r *replayFeedReader) Close() error { return nil }
+func (r *replayFeedReader) Read() (SourceElement, error) {
+	if r.next > r.r.to {
+		return SourceElement{}, ErrEndOfInput
+	}
+	ts := r.next
+	r.next += r.r.step
+	r.set(r.r.arrival(ts))
+	return SourceElement{Value: rec{r.r.key, ts}, Timestamp: ts}, nil
+}
+
+// With Config.DeterministicTime the update interval runs on the sources' arrival times; readers that pause
+// re-announce, so a group whose readers are all paused cannot stall a clock only they move. The windows are
+// those of the unaligned run.
+func TestWatermarkAlignmentWithDeterministicTime(t *testing.T) {
+	for i := range 3 {
+		fast := replayFeed{key: "fast", from: 0, to: 40000, step: 1000, arrival: func(ts int64) int64 { return ts / 10 }}
+		slow := replayFeed{key: "slow", from: 0, to: 40000, step: 1000, arrival: func(ts int64) int64 { return ts }}
+		job, out := alignedJob(t, Config{Parallelism: 1, DeterministicTime: true}, fast, slow, perRecordAligned())
+		select {
+		case <-job.Done():
+		case <-time.After(10 * time.Second):
+			job.Cancel()
+			t.Fatalf("run %d: the aligned job with deterministic time did not finish: fast %+v, slow %+v", i,
+				sourceAlignment(job.Snapshot(), "fast"), sourceAlignment(job.Snapshot(), "slow"))
+		}
+		if err := job.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		checkWindows(t, "deterministic time", out)
+	}
+}
