@@ -398,7 +398,6 @@ func waitDone(job *Job) bool {
 	}
 }
 
-
 // pausedFast starts the usual job with fast 12s ahead of slow (0..19s against 0..2s) and advances the clock
 // once, so that fast is paused (allowed 1999 + 5s).
 func pausedFast(t *testing.T, cfg Config, s WatermarkStrategy) (job *Job, out *Collected, fast, slow *feedSource) {
