@@ -575,3 +575,42 @@ func TestWatermarkAlignmentWithDeterministicTime(t *testing.T) {
 		checkWindows(t, "deterministic time", out)
 	}
 }
+
+// parallelFeed is a parallel source: subtask i reads feeds[i].
+type parallelFeed []*feedSource
+
+func (p parallelFeed) MaxParallelism() int { return len(p) }
+func (p parallelFeed) Reader(ctx SourceContext) (SourceReader, error) {
+	return p[ctx.Subtask], nil
+}
+
+// Flink (FLIP-182): the readers of one parallel source align with each other too. Reader 0, 12s ahead of
+// reader 1, pauses alone; the snapshot tells them apart.
+func TestWatermarkAlignmentAcrossReadersOfOneSource(t *testing.T) {
+	clock := NewVirtualClock(0)
+	feeds := parallelFeed{{}, {}}
+	s := perRecordAligned()
+	env := NewEnvironment(Config{Parallelism: 2, Clock: clock})
+	env.FromSource(feeds, &s, "split").SinkTo("discard", func(any, int64) error { return nil })
+	job, err := env.ExecuteAsync("splits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Cancel()
+	feeds[0].push("a", 0, 19000, 1000)
+	feeds[1].push("b", 0, 2000, 1000)
+	split := func(s JobSnapshot, i int) AlignmentSnapshot {
+		if a := s.Vertices[0].Subtasks[i].Alignment; a != nil {
+			return *a
+		}
+		return AlignmentSnapshot{}
+	}
+	waitFor(t, job, "both readers read", func(s JobSnapshot) bool {
+		return settled(split(s, 0), feeds[0], 19000) && settled(split(s, 1), feeds[1], 2000)
+	})
+	clock.Advance(1000)
+	st := waitFor(t, job, "reader 0 pauses", func(s JobSnapshot) bool { return split(s, 0).Paused })
+	if a, b := split(st, 0), split(st, 1); a.MaxAllowed != 6999 || b.MaxAllowed != 6999 || b.Paused || a.Watermark != 18999 {
+		t.Fatalf("reader 0 %+v, reader 1 %+v", a, b)
+	}
+}
