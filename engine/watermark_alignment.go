@@ -50,26 +50,36 @@ func (a *watermarkAlignment) String() string {
 }
 
 // alignmentCoordinator is the JobManager's side of watermark alignment, Flink's SourceCoordinator with its
-// WatermarkAlignmentParams: for every aligned source it takes, each update interval of the job's processing
-// clock, the lowest watermark its group's readers report (over every source of the group), and announces to
-// the source's readers the highest watermark they may read to, that minimum plus the source's maxDrift.
-// Readers report what they have emitted (their generator's watermark); an idle or finished reader reports
-// MaxWatermark and a reader without a watermark yet reports nothing, so neither holds the group back.
+// WatermarkAlignmentParams: for every alignment group it takes, each update interval of the job's processing
+// clock, the lowest watermark the readers of the group's sources report, and announces to each source's
+// readers the highest watermark they may read to, that minimum plus the source's maxDrift. Readers report
+// what they have emitted (their generator's watermark); an idle or finished reader reports MaxWatermark and a
+// reader without a watermark yet reports nothing, so neither holds the group back. The sources of a group
+// share one announcement, at the shortest of their update intervals (in Flink each source's coordinator
+// announces on its own timer; one announcement keeps a group's readers from seeing different minimums).
 // It is safe for concurrent use. With a VirtualClock the announcements happen when the clock is advanced.
 type alignmentCoordinator struct {
 	clock   Clock
 	mu      sync.Mutex
 	sources map[*node]*alignedSource
-	groups  map[string][]*alignedSource
+	groups  map[string]*alignedGroup
 	byTask  map[*subtask]*alignedReader
 	stopped bool
 }
 
-// alignedSource is one aligned source: its alignment, its periodic announcement and its current readers.
+// alignedGroup is one alignment group: its sources and its periodic announcement.
+type alignedGroup struct {
+	name     string
+	interval time.Duration
+	sources  []*alignedSource
+	stop     func() bool
+}
+
+// alignedSource is one aligned source: its alignment and its current readers.
 type alignedSource struct {
 	spec    *watermarkAlignment
+	group   *alignedGroup
 	readers map[int]*alignedReader // by subtask index; a restarted attempt's reader replaces the old one
-	stop    func() bool
 }
 
 // alignedReader is one source subtask's side of alignment, Flink's SourceOperator with alignment: the
@@ -90,47 +100,55 @@ type alignedReader struct {
 // starts their periodic announcements on the job's clock.
 func newAlignmentCoordinator(j *Job) *alignmentCoordinator {
 	c := &alignmentCoordinator{clock: j.cfg.Clock, sources: map[*node]*alignedSource{},
-		groups: map[string][]*alignedSource{}, byTask: map[*subtask]*alignedReader{}}
+		groups: map[string]*alignedGroup{}, byTask: map[*subtask]*alignedReader{}}
+	var order []*alignedGroup
 	for _, v := range j.plan.Vertices {
 		n := v.nodes[0]
 		if n.source == nil || n.source.strategy == nil || n.source.strategy.align == nil {
 			continue
 		}
 		a := n.source.strategy.align
-		src := &alignedSource{spec: a, readers: map[int]*alignedReader{}}
+		g := c.groups[a.group]
+		if g == nil {
+			g = &alignedGroup{name: a.group, interval: a.interval}
+			c.groups[a.group] = g
+			order = append(order, g)
+		}
+		g.interval = min(g.interval, a.interval)
+		src := &alignedSource{spec: a, group: g, readers: map[int]*alignedReader{}}
+		g.sources = append(g.sources, src)
 		c.sources[n] = src
-		c.groups[a.group] = append(c.groups[a.group], src)
 	}
-	if len(c.sources) == 0 {
+	if len(order) == 0 {
 		return nil
 	}
-	for _, src := range c.sources {
-		c.schedule(src)
+	for _, g := range order {
+		c.schedule(g)
 	}
 	return c
 }
 
-// schedule arms src's next announcement one update interval from now. The clock may run the callback at once
+// schedule arms g's next announcement one update interval from now. The clock may run the callback at once
 // (a VirtualClock moved meanwhile), so it is armed without holding the lock.
-func (c *alignmentCoordinator) schedule(src *alignedSource) {
-	stop := c.clock.AfterFunc(c.clock.NowMillis()+src.spec.interval.Milliseconds(), func() { c.tick(src) })
+func (c *alignmentCoordinator) schedule(g *alignedGroup) {
+	stop := c.clock.AfterFunc(c.clock.NowMillis()+g.interval.Milliseconds(), func() { c.tick(g) })
 	c.mu.Lock()
-	src.stop = stop
+	g.stop = stop
 	if c.stopped {
 		stop()
 	}
 	c.mu.Unlock()
 }
 
-func (c *alignmentCoordinator) tick(src *alignedSource) {
+func (c *alignmentCoordinator) tick(g *alignedGroup) {
 	c.mu.Lock()
 	if c.stopped {
 		c.mu.Unlock()
 		return
 	}
-	c.announceLocked(src)
+	c.announceLocked(g)
 	c.mu.Unlock()
-	c.schedule(src)
+	c.schedule(g)
 }
 
 // stop ends the periodic announcements; it is called once the job has stopped for good.
@@ -141,9 +159,9 @@ func (c *alignmentCoordinator) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.stopped = true
-	for _, src := range c.sources {
-		if src.stop != nil {
-			src.stop()
+	for _, g := range c.groups {
+		if g.stop != nil {
+			g.stop()
 		}
 	}
 }
@@ -170,12 +188,12 @@ func (c *alignmentCoordinator) register(t *subtask) *alignedReader {
 	return r
 }
 
-// groupWatermark is the lowest watermark the readers of group report, Flink's WatermarkAggregator: idle and
+// groupWatermark is the lowest watermark the readers of g report, Flink's WatermarkAggregator: idle and
 // finished readers report MaxWatermark, readers without a watermark yet and readers of a stopped attempt
 // report nothing. ok is false when no reader reports.
-func (c *alignmentCoordinator) groupWatermark(group string) (wm int64, ok bool) {
+func groupWatermark(g *alignedGroup) (wm int64, ok bool) {
 	wm = MaxWatermark
-	for _, src := range c.groups[group] {
+	for _, src := range g.sources {
 		for _, r := range src.readers {
 			if r.task.exec.stopped() {
 				continue
@@ -202,16 +220,20 @@ func maxAllowedWatermark(combined int64, maxDrift time.Duration) int64 {
 	return combined + d
 }
 
-// announceLocked tells src's readers the highest watermark they may read to, and wakes the paused ones.
-func (c *alignmentCoordinator) announceLocked(src *alignedSource) {
-	allowed := MaxWatermark
-	if wm, ok := c.groupWatermark(src.spec.group); ok {
-		allowed = maxAllowedWatermark(wm, src.spec.maxDrift)
-	}
-	for _, r := range src.readers {
-		r.allowed.Store(allowed)
-		if r.paused.Load() {
-			r.task.gate.notify()
+// announceLocked tells the readers of g's sources the highest watermark each may read to, from one minimum
+// over the group, and wakes the paused ones.
+func (c *alignmentCoordinator) announceLocked(g *alignedGroup) {
+	wm, ok := groupWatermark(g)
+	for _, src := range g.sources {
+		allowed := MaxWatermark
+		if ok {
+			allowed = maxAllowedWatermark(wm, src.spec.maxDrift)
+		}
+		for _, r := range src.readers {
+			r.allowed.Store(allowed)
+			if r.paused.Load() {
+				r.task.gate.notify()
+			}
 		}
 	}
 }
@@ -233,11 +255,8 @@ func (r *alignedReader) announceGroup() {
 	c := r.task.job.align
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stopped {
-		return
-	}
-	for _, src := range c.groups[r.src.spec.group] {
-		c.announceLocked(src)
+	if !c.stopped {
+		c.announceLocked(r.src.group)
 	}
 }
 

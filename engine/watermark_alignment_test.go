@@ -18,7 +18,7 @@ type testAligner struct {
 }
 
 func newTestAligner(specs map[string]*watermarkAlignment) *testAligner {
-	a := &testAligner{c: &alignmentCoordinator{sources: map[*node]*alignedSource{}, groups: map[string][]*alignedSource{},
+	a := &testAligner{c: &alignmentCoordinator{sources: map[*node]*alignedSource{}, groups: map[string]*alignedGroup{},
 		byTask: map[*subtask]*alignedReader{}}, readers: map[string]*alignedReader{}}
 	names := make([]string, 0, len(specs))
 	for name := range specs {
@@ -27,9 +27,14 @@ func newTestAligner(specs map[string]*watermarkAlignment) *testAligner {
 	sort.Strings(names)
 	for _, name := range names {
 		spec := specs[name]
-		src := &alignedSource{spec: spec, readers: map[int]*alignedReader{}}
+		g := a.c.groups[spec.group]
+		if g == nil {
+			g = &alignedGroup{name: spec.group, interval: spec.interval}
+			a.c.groups[spec.group] = g
+		}
+		src := &alignedSource{spec: spec, group: g, readers: map[int]*alignedReader{}}
+		g.sources = append(g.sources, src)
 		a.c.sources[&node{name: name}] = src
-		a.c.groups[spec.group] = append(a.c.groups[spec.group], src)
 		for i := range 2 {
 			t := &subtask{index: i, exec: &execution{done: make(chan struct{})}, gate: newGate(1, nil)}
 			r := &alignedReader{src: src, task: t}
@@ -52,8 +57,8 @@ func (a *testAligner) report(reader string, wm int64) {
 		r.idle.Store(false)
 		r.wm.Store(wm)
 	}
-	for _, src := range a.c.sources {
-		a.c.announceLocked(src)
+	for _, g := range a.c.groups {
+		a.c.announceLocked(g)
 	}
 }
 
@@ -317,31 +322,33 @@ func TestWatermarkAlignmentPausesTheSourceAhead(t *testing.T) {
 	fast, slow := &feedSource{}, &feedSource{}
 	job, out := alignedJob(t, Config{Parallelism: 1, Clock: clock}, fast, slow, perRecordAligned())
 	defer job.Cancel()
-	fast.push("fast", 0, 19000, 1000)
-	slow.push("slow", 0, 2000, 1000)
-	// No announcement yet: both read everything they have.
-	s := waitFor(t, job, "both read their first records", func(s JobSnapshot) bool {
-		return settled(sourceAlignment(s, "fast"), fast, 19000) && settled(sourceAlignment(s, "slow"), slow, 2000)
-	})
-	if a := sourceAlignment(s, "fast"); a.Group != "g" || a.MaxDrift != 5*time.Second || a.MaxAllowed != MaxWatermark || a.Paused {
-		t.Fatalf("before the first announcement fast is %+v", a)
-	}
 	var trace []string
-	step := func(lastFast, lastSlow int64) {
-		clock.Advance(1000)
+	// settle waits until neither reader can read on before the next announcement (each announcement reads
+	// the watermarks of settled readers, so the trace does not depend on goroutine scheduling), and traces.
+	settle := func(lastFast, lastSlow int64) {
 		s := waitFor(t, job, "both readers settle", func(s JobSnapshot) bool {
 			return settled(sourceAlignment(s, "fast"), fast, lastFast) && settled(sourceAlignment(s, "slow"), slow, lastSlow)
 		})
 		f, sl := sourceAlignment(s, "fast"), sourceAlignment(s, "slow")
+		if f.Group != "g" || f.MaxDrift != 5*time.Second || sl.MaxAllowed != f.MaxAllowed {
+			t.Fatalf("fast %+v, slow %+v", f, sl)
+		}
 		trace = append(trace, fmt.Sprintf("allowed %s: fast %s, slow %s", fmtTime(f.MaxAllowed), describe(f), describe(sl)))
 	}
-	step(19000, 2000)
+	fast.push("fast", 0, 19000, 1000)
+	slow.push("slow", 0, 2000, 1000)
+	settle(19000, 2000)
+	clock.Advance(1000)
+	settle(19000, 2000)
 	fast.push("fast", 20000, 40000, 1000)
 	slow.push("slow", 3000, 40000, 1000)
+	settle(40000, 40000)
 	for range 6 {
-		step(40000, 40000)
+		clock.Advance(1000)
+		settle(40000, 40000)
 	}
 	want := []string{
+		"allowed +inf: fast wm 18999, slow wm 1999",                 // no announcement yet: no limit
 		"allowed 6999: fast wm 18999 paused, slow wm 1999",          // slow's 1999 + 5s: fast, 12s ahead, pauses
 		"allowed 6999: fast wm 18999 paused, slow wm 7999 paused",   // slow reads until it passes 6999
 		"allowed 12999: fast wm 18999 paused, slow wm 13999 paused", // fast stays paused while slow catches up
@@ -349,6 +356,7 @@ func TestWatermarkAlignmentPausesTheSourceAhead(t *testing.T) {
 		"allowed 24999: fast wm 25999 paused, slow wm 25999 paused",
 		"allowed 30999: fast wm 31999 paused, slow wm 31999 paused",
 		"allowed 36999: fast wm 37999 paused, slow wm 37999 paused",
+		"allowed 42999: fast wm 39999, slow wm 39999",
 	}
 	if strings.Join(trace, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("trace:\n%s\nwant:\n%s", strings.Join(trace, "\n"), strings.Join(want, "\n"))
@@ -451,21 +459,23 @@ func TestWatermarkAlignmentFinishedReaderReleasesTheGroup(t *testing.T) {
 
 // Flink: SourceCoordinatorAlignmentTest#testWatermarkAlignmentWithIdleness and
 // SourceOperatorAlignmentTest#testWatermarkAlignmentWithIdleness. A reader idle for the strategy's timeout
-// does not hold the group back; once it has records again it does. A paused reader is never marked idle.
+// does not hold the group back; once it has records again it does. A paused reader is never marked idle
+// (Flink's FLIP-471: time blocked by alignment does not count towards idleness). The clock steps keep every
+// change of idleness away from an announcement, so the test does not depend on scheduling.
 func TestWatermarkAlignmentIgnoresIdleReaders(t *testing.T) {
 	clock := NewVirtualClock(0)
-	s := perRecordAligned().WithIdleness(3 * time.Second)
-	job, _, _, slow := pausedFast(t, Config{Parallelism: 1, Clock: clock, AutoWatermarkInterval: 100 * time.Millisecond}, s)
+	s := perRecordAligned().WithIdleness(1500 * time.Millisecond)
+	job, _, fast, slow := pausedFast(t, Config{Parallelism: 1, Clock: clock, AutoWatermarkInterval: 100 * time.Millisecond}, s)
 	defer job.Cancel()
-	clock.Advance(3000) // slow read its last record at 0: it goes idle; fast, paused, does not
+	clock.Advance(500) // 1.5s after slow's last record it goes idle; fast, paused as long, does not
 	waitFor(t, job, "slow goes idle", func(s JobSnapshot) bool { return sourceAlignment(s, "slow").Idle })
 	if a := sourceAlignment(job.Snapshot(), "fast"); a.Idle || !a.Paused {
 		t.Fatalf("fast is %+v, want paused and not idle", a)
 	}
-	clock.Advance(1000) // the announcement leaves out idle slow
+	clock.Advance(500) // the announcement at 2s leaves out idle slow
 	st := waitFor(t, job, "fast reads on", func(s JobSnapshot) bool {
 		a := sourceAlignment(s, "fast")
-		return !a.Paused && a.MaxAllowed == 18999+5000
+		return !a.Paused && a.MaxAllowed == 18999+5000 && settled(a, fast, 19000)
 	})
 	if a := sourceAlignment(st, "slow"); a.Paused || a.MaxAllowed != 23999 {
 		t.Fatalf("slow is %+v", a)
