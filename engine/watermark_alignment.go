@@ -282,7 +282,6 @@ func (r *alignedReader) hold(t *subtask, em *wmEmitter) bool {
 		if t.inband {
 			// With Config.DeterministicTime the clock moves only when a reading source sets it, and every
 			// reader of the group may now be paused: the pause itself is the report that re-announces.
-			r.wm.Store(wm)
 			r.announceGroup()
 		}
 	}
