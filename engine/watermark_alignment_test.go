@@ -624,3 +624,46 @@ func TestWatermarkAlignmentAcrossReadersOfOneSource(t *testing.T) {
 		t.Fatalf("reader 0 %+v, reader 1 %+v", a, b)
 	}
 }
+
+// After a failover the new attempt's readers take the old ones' places: they start without a watermark (as
+// in Flink, watermarks are not checkpointed), so they hold nobody back until they have one (Flink:
+// SourceOperatorAlignmentTest#testWatermarkAlignmentWithoutSplit), and then they align again.
+func TestWatermarkAlignmentAfterRestart(t *testing.T) {
+	clock := NewVirtualClock(0)
+	cfg := Config{Parallelism: 1, Clock: clock, Checkpointing: CheckpointConfig{Dir: t.TempDir()},
+		Restart: RestartStrategy{Attempts: 1, Delay: time.Millisecond}}
+	job, _, fast, slow := pausedFast(t, cfg, perRecordAligned())
+	defer job.Cancel()
+	id, err := job.TriggerCheckpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if cps := job.Checkpoints(); len(cps) > 0 && cps[len(cps)-1].ID == id && cps[len(cps)-1].Status == CheckpointCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %d did not complete", id)
+		}
+	}
+	if err := job.KillTaskManager(1); err != nil {
+		t.Fatal(err)
+	}
+	fast.push("fast", 20000, 24000, 1000)
+	waitFor(t, job, "the restarted fast reader reads on", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return job.Restarts() == 1 && a.Watermark == 23999 && !a.Paused && a.Pauses == 0
+	})
+	clock.Advance(1000) // slow has no watermark since the restart: only fast reports
+	waitFor(t, job, "fast is allowed its own watermark plus the drift", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return a.MaxAllowed == 28999 && !a.Paused
+	})
+	slow.push("slow", 3000, 3000, 1)
+	waitFor(t, job, "slow reports again", func(s JobSnapshot) bool { return sourceAlignment(s, "slow").Watermark == 2999 })
+	clock.Advance(1000)
+	waitFor(t, job, "fast pauses again", func(s JobSnapshot) bool {
+		a := sourceAlignment(s, "fast")
+		return a.Paused && a.MaxAllowed == 7999 && a.Pauses == 1
+	})
+}
