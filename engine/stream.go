@@ -165,6 +165,9 @@ func (s *DataStream) Process(f ProcessFunction) *DataStream {
 // AssignTimestampsAndWatermarks assigns timestamps and generates watermarks with strategy from here on,
 // replacing any watermarks from upstream.
 func (s *DataStream) AssignTimestampsAndWatermarks(strategy WatermarkStrategy) *DataStream {
+	if strategy.align != nil {
+		panic("engine: AssignTimestampsAndWatermarks: watermark alignment (" + strategy.align.String() + ") works only in a source's strategy (FromSource)")
+	}
 	return s.add("Timestamps/Watermarks", func() operator { return &watermarkOp{gen: wmEmitter{s: strategy}} }, false)
 }
 
