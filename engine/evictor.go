@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+)
+
+// TimestampedValue is a window element with its timestamp, as evictors see it.
+type TimestampedValue struct {
+	Value     any
+	Timestamp int64
+}
+
+// Evictor removes elements from a window before and/or after the window function runs. A window with an
+// evictor keeps every element (no incremental aggregation), as in Flink.
+type Evictor interface {
+	// EvictBefore returns the elements kept before the window function runs.
+	EvictBefore(elems []TimestampedValue, w Window) []TimestampedValue
+	// EvictAfter returns the elements kept after it.
+	EvictAfter(elems []TimestampedValue, w Window) []TimestampedValue
+	String() string
+}
+
+type countEvictor struct {
+	n     int
+	after bool
+}
+
+// CountEvictor keeps the last n elements of a window, evicting before the window function (or after, if
+// after is true).
+func CountEvictor(n int, after ...bool) Evictor {
+	return countEvictor{n, len(after) > 0 && after[0]}
+}
+
+func (c countEvictor) evict(e []TimestampedValue) []TimestampedValue {
+	if len(e) <= c.n {
+		return e
+	}
+	return e[len(e)-c.n:]
+}
+func (c countEvictor) EvictBefore(e []TimestampedValue, _ Window) []TimestampedValue {
+	if c.after {
+		return e
+	}
+	return c.evict(e)
+}
+func (c countEvictor) EvictAfter(e []TimestampedValue, _ Window) []TimestampedValue {
+	if !c.after {
+		return e
+	}
+	return c.evict(e)
+}
+func (c countEvictor) String() string { return fmt.Sprintf("CountEvictor(%d)", c.n) }
+
+type timeEvictor struct {
+	keep  int64
+	after bool
+}
+
+// TimeEvictor keeps the elements whose timestamp is within keep of the newest element of the window.
+func TimeEvictor(keep time.Duration, after ...bool) Evictor {
+	return timeEvictor{keep.Milliseconds(), len(after) > 0 && after[0]}
+}
+
+func (t timeEvictor) evict(e []TimestampedValue) []TimestampedValue {
+	if len(e) == 0 {
+		return e
+	}
+	newest := e[0].Timestamp
+	for _, x := range e {
+		newest = max(newest, x.Timestamp)
+	}
+	cut := newest - t.keep
+	out := e[:0:0]
+	for _, x := range e {
+		if x.Timestamp > cut {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+func (t timeEvictor) EvictBefore(e []TimestampedValue, _ Window) []TimestampedValue {
+	if t.after {
+		return e
+	}
+	return t.evict(e)
+}
+func (t timeEvictor) EvictAfter(e []TimestampedValue, _ Window) []TimestampedValue {
+	if !t.after {
+		return e
+	}
+	return t.evict(e)
+}
+func (t timeEvictor) String() string {
+	return fmt.Sprintf("TimeEvictor(%v)", time.Duration(t.keep)*time.Millisecond)
+}
