@@ -27,8 +27,11 @@ type countEvictor struct {
 }
 
 // CountEvictor keeps the last n elements of a window, evicting before the window function (or after, if
-// after is true).
+// after is true; default false). n must not be negative.
 func CountEvictor(n int, after ...bool) Evictor {
+	if n < 0 {
+		panic(fmt.Sprintf("engine: CountEvictor: count cannot be negative, got %d", n))
+	}
 	return countEvictor{n, len(after) > 0 && after[0]}
 }
 
@@ -57,13 +60,25 @@ type timeEvictor struct {
 	after bool
 }
 
-// TimeEvictor keeps the elements whose timestamp is within keep of the newest element of the window.
+// TimeEvictor keeps the elements whose timestamp is within keep of the newest element of the window,
+// evicting before the window function (or after, if after is true; default false). Elements without a
+// timestamp (a window in processing time over records that carry none) are all kept, as in Flink. keep must
+// not be negative.
 func TimeEvictor(keep time.Duration, after ...bool) Evictor {
+	if keep < 0 {
+		panic(fmt.Sprintf("engine: TimeEvictor: window size cannot be negative, got %v", keep))
+	}
 	return timeEvictor{keep.Milliseconds(), len(after) > 0 && after[0]}
 }
 
+// hasTimestamp reports whether an element carries an event timestamp (Flink's
+// TimestampedValue.hasTimestamp).
+func hasTimestamp(e TimestampedValue) bool { return e.Timestamp != NoTimestamp }
+
 func (t timeEvictor) evict(e []TimestampedValue) []TimestampedValue {
-	if len(e) == 0 {
+	// As Flink's TimeEvictor, look at the first element: without a timestamp there is nothing to measure the
+	// others against, so nothing is evicted.
+	if len(e) == 0 || !hasTimestamp(e[0]) {
 		return e
 	}
 	newest := e[0].Timestamp

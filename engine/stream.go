@@ -256,12 +256,25 @@ func (k *KeyedStream) rolling(kind, field string) *DataStream {
 
 // Window groups each key's records into windows of assigner.
 func (k *KeyedStream) Window(assigner WindowAssigner) *WindowedStream {
+	if assigner == nil {
+		panic("engine: Window: assigner is nil")
+	}
 	return &WindowedStream{keyed: k, assigner: assigner}
 }
 
 // CountWindow groups each key's records into windows of size records, sliding by slide if given
-// (Flink's countWindow: GlobalWindows with a count trigger, and a count evictor when sliding).
+// (Flink's countWindow: GlobalWindows with a count trigger, and a count evictor when sliding). Size and slide
+// must be positive.
 func (k *KeyedStream) CountWindow(size int64, slide ...int64) *WindowedStream {
+	if size <= 0 {
+		panic(fmt.Sprintf("engine: CountWindow: size must be positive, got %d", size))
+	}
+	if len(slide) > 1 {
+		panic(fmt.Sprintf("engine: CountWindow: at most one slide, got %d", len(slide)))
+	}
+	if len(slide) == 1 && slide[0] <= 0 {
+		panic(fmt.Sprintf("engine: CountWindow: slide must be positive, got %d", slide[0]))
+	}
 	ws := k.Window(GlobalWindows())
 	if len(slide) == 0 {
 		return ws.Trigger(PurgingTrigger(CountTrigger(size)))
@@ -281,14 +294,32 @@ type WindowedStream struct {
 }
 
 // Trigger replaces the assigner's default trigger.
-func (w *WindowedStream) Trigger(t Trigger) *WindowedStream { w.trigger = t; return w }
+func (w *WindowedStream) Trigger(t Trigger) *WindowedStream {
+	if t == nil {
+		panic("engine: WindowedStream.Trigger: trigger is nil")
+	}
+	w.trigger = t
+	return w
+}
 
 // Evictor sets an evictor; the window then keeps every record rather than aggregating incrementally.
-func (w *WindowedStream) Evictor(e Evictor) *WindowedStream { w.evictor = e; return w }
+func (w *WindowedStream) Evictor(e Evictor) *WindowedStream {
+	if e == nil {
+		panic("engine: WindowedStream.Evictor: evictor is nil")
+	}
+	w.evictor = e
+	return w
+}
 
 // AllowedLateness keeps each event-time window's state for d after its end, so records up to d late still
-// update it and cause a late firing. The default is 0.
-func (w *WindowedStream) AllowedLateness(d time.Duration) *WindowedStream { w.lateness = d; return w }
+// update it and cause a late firing. The default is 0; a negative lateness is refused, as in Flink.
+func (w *WindowedStream) AllowedLateness(d time.Duration) *WindowedStream {
+	if d < 0 {
+		panic(fmt.Sprintf("engine: AllowedLateness: lateness cannot be negative, got %v", d))
+	}
+	w.lateness = d
+	return w
+}
 
 // SideOutputLateData sends records too late for any window to the side output tag instead of dropping them.
 func (w *WindowedStream) SideOutputLateData(tag *OutputTag) *WindowedStream {

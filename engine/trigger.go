@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -111,8 +112,13 @@ func (processingTimeTrigger) String() string { return "ProcessingTimeTrigger" }
 
 type countTrigger struct{ n int64 }
 
-// CountTrigger fires a window every n records.
-func CountTrigger(n int64) Trigger { return countTrigger{n} }
+// CountTrigger fires a window every n records; n must be positive.
+func CountTrigger(n int64) Trigger {
+	if n <= 0 {
+		panic(fmt.Sprintf("engine: CountTrigger: count must be positive, got %d", n))
+	}
+	return countTrigger{n}
+}
 
 const countState = "count"
 
@@ -142,7 +148,12 @@ func (c countTrigger) String() string                   { return fmt.Sprintf("Co
 type purgingTrigger struct{ t Trigger }
 
 // PurgingTrigger turns every Fire of t into FireAndPurge, so each firing starts the window afresh.
-func PurgingTrigger(t Trigger) Trigger { return purgingTrigger{t} }
+func PurgingTrigger(t Trigger) Trigger {
+	if t == nil {
+		panic("engine: PurgingTrigger: nested trigger is nil")
+	}
+	return purgingTrigger{t}
+}
 
 func purge(r TriggerResult) TriggerResult {
 	if r == Fire {
@@ -182,14 +193,20 @@ type continuousTrigger struct {
 	eventTime bool
 }
 
-// ContinuousEventTimeTrigger fires a window every interval of event time (early results), and at its end.
+// ContinuousEventTimeTrigger fires a window every interval of event time as the watermark passes (early
+// results), and once more at the window's end. Each next firing is capped at the window's max timestamp, so
+// the last one is the end-of-window firing and no timer is set past the window (Flink's
+// ContinuousEventTimeTrigger). The interval must be at least 1ms.
 func ContinuousEventTimeTrigger(interval time.Duration) Trigger {
-	return continuousTrigger{interval.Milliseconds(), true}
+	return continuousTrigger{positiveMillis("ContinuousEventTimeTrigger", "interval", interval), true}
 }
 
-// ContinuousProcessingTimeTrigger fires a window every interval of processing time.
+// ContinuousProcessingTimeTrigger fires a window every interval of processing time, and at the window's end:
+// each next firing is capped at the window's max timestamp (FLINK-20443), and none is registered after the
+// end-of-window firing (FLINK-35069), so a window's last partial result is emitted before its state is
+// dropped. The interval must be at least 1ms.
 func ContinuousProcessingTimeTrigger(interval time.Duration) Trigger {
-	return continuousTrigger{interval.Milliseconds(), false}
+	return continuousTrigger{positiveMillis("ContinuousProcessingTimeTrigger", "interval", interval), false}
 }
 
 const fireState = "fire-time"
@@ -204,38 +221,27 @@ func (c continuousTrigger) register(t int64, ctx TriggerContext) {
 	}
 }
 
+// registerNext sets the next firing interval after t, capped at the window's max timestamp.
+func (c continuousTrigger) registerNext(t int64, w Window, ctx TriggerContext) {
+	next := w.MaxTimestamp()
+	if t <= math.MaxInt64-c.interval {
+		next = min(t+c.interval, next)
+	}
+	ctx.SetTriggerState(fireState, next)
+	c.register(next, ctx)
+}
+
 func (c continuousTrigger) OnElement(_ any, ts int64, w Window, ctx TriggerContext) TriggerResult {
 	if c.eventTime {
 		if w.MaxTimestamp() <= ctx.CurrentWatermark() {
-			return Fire
+			return Fire // the watermark is already past the window
 		}
 		ctx.RegisterEventTimeTimer(w.MaxTimestamp())
 	} else {
 		ts = ctx.CurrentProcessingTime()
 	}
 	if _, ok := ctx.TriggerState(fireState); !ok {
-		next := WindowStart(ts, 0, c.interval) + c.interval
-		if c.eventTime {
-			next = min(next, w.MaxTimestamp())
-		}
-		ctx.SetTriggerState(fireState, next)
-		c.register(next, ctx)
-	}
-	return Continue
-}
-
-func (c continuousTrigger) onTime(t int64, w Window, ctx TriggerContext) TriggerResult {
-	if c.eventTime && t == w.MaxTimestamp() {
-		return Fire
-	}
-	if f, ok := ctx.TriggerState(fireState); ok && f.(int64) == t {
-		next := t + c.interval
-		if c.eventTime {
-			next = min(next, w.MaxTimestamp())
-		}
-		ctx.SetTriggerState(fireState, next)
-		c.register(next, ctx)
-		return Fire
+		c.registerNext(WindowStart(ts, 0, c.interval), w, ctx)
 	}
 	return Continue
 }
@@ -244,22 +250,34 @@ func (c continuousTrigger) OnEventTime(t int64, w Window, ctx TriggerContext) Tr
 	if !c.eventTime {
 		return Continue
 	}
-	return c.onTime(t, w, ctx)
+	if t == w.MaxTimestamp() {
+		return Fire
+	}
+	if f, ok := ctx.TriggerState(fireState); ok && f.(int64) == t {
+		c.registerNext(t, w, ctx)
+		return Fire
+	}
+	return Continue
 }
+
 func (c continuousTrigger) OnProcessingTime(t int64, w Window, ctx TriggerContext) TriggerResult {
 	if c.eventTime {
 		return Continue
 	}
-	return c.onTime(t, w, ctx)
+	if f, ok := ctx.TriggerState(fireState); ok && f.(int64) == t {
+		ctx.ClearTriggerState(fireState)
+		if t != w.MaxTimestamp() { // FLINK-35069: nothing after the end-of-window firing
+			c.registerNext(t, w, ctx)
+		}
+		return Fire
+	}
+	return Continue
 }
 func (c continuousTrigger) CanMerge() bool { return true }
-func (c continuousTrigger) OnMerge(w Window, ctx TriggerContext) {
+func (c continuousTrigger) OnMerge(_ Window, ctx TriggerContext) {
 	ctx.MergeTriggerState(fireState, minInt64)
 	if f, ok := ctx.TriggerState(fireState); ok {
 		c.register(f.(int64), ctx)
-	}
-	if c.eventTime && w.MaxTimestamp() > ctx.CurrentWatermark() {
-		ctx.RegisterEventTimeTimer(w.MaxTimestamp())
 	}
 }
 func (c continuousTrigger) Clear(w Window, ctx TriggerContext) {

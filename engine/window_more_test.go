@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// This file adds the operator kind "win" to the scenario scripts (testdata/scenarios/windows_more.txt): a
+// window with any assigner, trigger, evictor and window function of the engine, each written NAME:ARG,...
+//
+//	define win assigner=tumbling-proc:10 trigger=continuous-proc:4 evictor=time:3 fn=list
+
+func init() { scenarioOps["win"] = func(s opSpec, k *KeyedStream) *DataStream { return s.win(k) } }
+
+func msArg(s string) time.Duration {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		panic(fmt.Sprintf("argument %q is not a number of milliseconds", s))
+	}
+	return time.Duration(n) * time.Millisecond
+}
+
+// splitArg splits NAME:A:B into NAME and its arguments.
+func splitArg(s string) (string, []string) {
+	f := strings.Split(s, ":")
+	return f[0], f[1:]
+}
+
+// recGap is the dynamic session gap of scenario records: the record's value in milliseconds.
+func recGap(v any) time.Duration { return time.Duration(v.(rec).V) * time.Millisecond }
+
+// recDelta is the DeltaFunction of scenario records: the difference of their values.
+func recDelta(a, b any) float64 { return float64(b.(rec).V - a.(rec).V) }
+
+func (s opSpec) win(k *KeyedStream) *DataStream {
+	name, a := splitArg(s.args["assigner"])
+	var as WindowAssigner
+	switch name {
+	case "tumbling":
+		as = TumblingEventTimeWindows(msArg(a[0]))
+	case "tumbling-proc":
+		as = TumblingProcessingTimeWindows(msArg(a[0]))
+	case "session":
+		as = EventTimeSessionWindows(msArg(a[0]))
+	case "session-proc":
+		as = ProcessingTimeSessionWindows(msArg(a[0]))
+	case "dynamic-session":
+		as = DynamicEventTimeSessionWindows(recGap)
+	case "dynamic-session-proc":
+		as = DynamicProcessingTimeSessionWindows(recGap)
+	case "global":
+		as = GlobalWindows()
+	default:
+		panic("unknown assigner " + name)
+	}
+	ws := k.Window(as)
+	if s.has("lateness") {
+		ws.AllowedLateness(s.ms("lateness"))
+	}
+	if tr, ok := s.args["trigger"]; ok {
+		ws.Trigger(scenarioTrigger(tr))
+	}
+	if ev, ok := s.args["evictor"]; ok {
+		ws.Evictor(scenarioEvictor(ev))
+	}
+	return s.windowFn(ws)
+}
+
+func scenarioTrigger(tr string) Trigger {
+	if inner, ok := strings.CutPrefix(tr, "purging-"); ok {
+		return PurgingTrigger(scenarioTrigger(inner))
+	}
+	name, a := splitArg(tr)
+	switch name {
+	case "event":
+		return EventTimeTrigger()
+	case "proc":
+		return ProcessingTimeTrigger()
+	case "count":
+		n, _ := strconv.ParseInt(a[0], 10, 64)
+		return CountTrigger(n)
+	case "continuous-event":
+		return ContinuousEventTimeTrigger(msArg(a[0]))
+	case "continuous-proc":
+		return ContinuousProcessingTimeTrigger(msArg(a[0]))
+	}
+	panic("unknown trigger " + tr)
+}
+
+func scenarioEvictor(ev string) Evictor {
+	name, a := splitArg(ev)
+	after := len(a) > 1 && a[1] == "after"
+	switch name {
+	case "count":
+		n, _ := strconv.Atoi(a[0])
+		return CountEvictor(n, after)
+	case "time":
+		return TimeEvictor(msArg(a[0]), after)
+	}
+	panic("unknown evictor " + ev)
+}
+
+// TestWindowBuildersRefuseBadArguments checks that the window builders refuse what Flink's constructors
+// refuse, when the program is built and with a message naming the argument.
+func TestWindowBuildersRefuseBadArguments(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 1, Clock: NewVirtualClock(0)})
+	keyed := env.FromElements(1).KeyBy(func(v any) any { return v })
+	ms := time.Millisecond
+	for _, c := range []struct {
+		name, want string
+		build      func()
+	}{
+		// Flink: TumblingEventTimeWindows' constructor, "parameters must satisfy abs(offset) < size".
+		{"tumbling size 0", "TumblingEventTimeWindows: size must be at least 1ms", func() { TumblingEventTimeWindows(0) }},
+		{"tumbling size under 1ms", "size must be at least 1ms", func() { TumblingEventTimeWindows(time.Microsecond) }},
+		{"tumbling negative size", "TumblingProcessingTimeWindows: size", func() { TumblingProcessingTimeWindows(-ms) }},
+		{"tumbling offset = size", "offset must satisfy abs(offset) < size", func() { TumblingEventTimeWindows(10*ms, 10*ms) }},
+		{"tumbling offset = -size", "abs(offset) < size", func() { TumblingEventTimeWindows(10*ms, -10*ms) }},
+		// Flink: SlidingEventTimeWindows' constructor, "abs(offset) < slide and size > 0".
+		{"sliding size 0", "SlidingEventTimeWindows: size must be at least 1ms", func() { SlidingEventTimeWindows(0, ms) }},
+		{"sliding slide 0", "SlidingEventTimeWindows: slide must be at least 1ms", func() { SlidingEventTimeWindows(10*ms, 0) }},
+		{"sliding offset = slide", "abs(offset) < slide", func() { SlidingProcessingTimeWindows(10*ms, 5*ms, 5*ms) }},
+		// Flink: EventTimeSessionWindows' constructor, "parameters must satisfy 0 < size".
+		{"session gap 0", "EventTimeSessionWindows: gap must be at least 1ms", func() { EventTimeSessionWindows(0) }},
+		{"proc session gap < 0", "ProcessingTimeSessionWindows: gap", func() { ProcessingTimeSessionWindows(-ms) }},
+		{"dynamic session nil", "gap extractor is nil", func() { DynamicProcessingTimeSessionWindows(nil) }},
+		// Flink: WindowedStream.allowedLateness, "The allowed lateness cannot be negative."
+		{"negative lateness", "AllowedLateness: lateness cannot be negative", func() {
+			keyed.Window(TumblingEventTimeWindows(10 * ms)).AllowedLateness(-ms)
+		}},
+		{"count window size 0", "CountWindow: size must be positive, got 0", func() { keyed.CountWindow(0) }},
+		{"count window slide 0", "CountWindow: slide must be positive, got 0", func() { keyed.CountWindow(3, 0) }},
+		{"count trigger 0", "CountTrigger: count must be positive, got 0", func() { CountTrigger(0) }},
+		{"count evictor < 0", "CountEvictor: count cannot be negative, got -1", func() { CountEvictor(-1) }},
+		{"time evictor < 0", "TimeEvictor: window size cannot be negative", func() { TimeEvictor(-ms) }},
+		{"continuous interval 0", "ContinuousEventTimeTrigger: interval must be at least 1ms", func() { ContinuousEventTimeTrigger(0) }},
+		{"continuous proc interval 0", "ContinuousProcessingTimeTrigger: interval", func() { ContinuousProcessingTimeTrigger(0) }},
+		{"purging nil", "PurgingTrigger: nested trigger is nil", func() { PurgingTrigger(nil) }},
+		{"nil trigger", "Trigger: trigger is nil", func() { keyed.Window(GlobalWindows()).Trigger(nil) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil {
+					t.Fatalf("not refused; want a panic with %q", c.want)
+				}
+				if msg := fmt.Sprint(r); !strings.Contains(msg, c.want) {
+					t.Fatalf("refused with %q; want %q in it", msg, c.want)
+				}
+			}()
+			c.build()
+		})
+	}
+}
