@@ -329,24 +329,53 @@ func (w *WindowedStream) SideOutputLateData(tag *OutputTag) *WindowedStream {
 
 // Reduce aggregates each window incrementally with f; if fn is given, it receives the single result.
 func (w *WindowedStream) Reduce(f ReduceFunc, fn ...ProcessWindowFunc) *DataStream {
-	return w.build("Reduce", windowFunction{reduce: f, process: optFn(fn)})
+	return w.ReduceWith(f, ProcessWindowFunction{Process: optFn("Reduce", fn)})
 }
 
 // Aggregate aggregates each window incrementally with agg; if fn is given, it receives the single result.
 func (w *WindowedStream) Aggregate(agg AggregateFunction, fn ...ProcessWindowFunc) *DataStream {
-	return w.build("Aggregate", windowFunction{agg: &agg, process: optFn(fn)})
+	return w.AggregateWith(agg, ProcessWindowFunction{Process: optFn("Aggregate", fn)})
 }
 
 // Process keeps every record of each window and hands them all to fn when the window fires.
 func (w *WindowedStream) Process(fn ProcessWindowFunc) *DataStream {
-	return w.build("Process", windowFunction{process: fn})
+	return w.ProcessWith(ProcessWindowFunction{Process: fn})
 }
 
-func optFn(fn []ProcessWindowFunc) ProcessWindowFunc {
-	if len(fn) == 0 {
-		return nil
+// ReduceWith is Reduce with a ProcessWindowFunction, whose Process (if set) receives the single result and
+// whose Clear (if set) runs when a window is cleaned up.
+func (w *WindowedStream) ReduceWith(f ReduceFunc, fn ProcessWindowFunction) *DataStream {
+	if f == nil {
+		panic("engine: WindowedStream.Reduce: reduce function is nil")
 	}
-	return fn[0]
+	return w.build("Reduce", windowFunction{reduce: f, process: fn.Process, clear: fn.Clear})
+}
+
+// AggregateWith is Aggregate with a ProcessWindowFunction, whose Process (if set) receives the single result
+// and whose Clear (if set) runs when a window is cleaned up.
+func (w *WindowedStream) AggregateWith(agg AggregateFunction, fn ProcessWindowFunction) *DataStream {
+	if agg.CreateAccumulator == nil || agg.Add == nil || agg.GetResult == nil {
+		panic("engine: WindowedStream.Aggregate: the AggregateFunction needs CreateAccumulator, Add and GetResult")
+	}
+	return w.build("Aggregate", windowFunction{agg: &agg, process: fn.Process, clear: fn.Clear})
+}
+
+// ProcessWith is Process with a ProcessWindowFunction, whose Clear (if set) runs when a window is cleaned up.
+func (w *WindowedStream) ProcessWith(fn ProcessWindowFunction) *DataStream {
+	if fn.Process == nil {
+		panic("engine: WindowedStream.Process: the window function is nil")
+	}
+	return w.build("Process", windowFunction{process: fn.Process, clear: fn.Clear})
+}
+
+func optFn(what string, fn []ProcessWindowFunc) ProcessWindowFunc {
+	switch len(fn) {
+	case 0:
+		return nil
+	case 1:
+		return fn[0]
+	}
+	panic(fmt.Sprintf("engine: WindowedStream.%s: at most one window function, got %d", what, len(fn)))
 }
 
 func (w *WindowedStream) build(what string, fn windowFunction) *DataStream {

@@ -66,7 +66,38 @@ func (s opSpec) win(k *KeyedStream) *DataStream {
 	if ev, ok := s.args["evictor"]; ok {
 		ws.Evictor(scenarioEvictor(ev))
 	}
-	return s.windowFn(ws)
+	return s.winFn(ws)
+}
+
+// winFn adds the window functions that use the WindowContext to those of windowFn:
+//
+//	fn=firings  a ProcessWindowFunction counting, in window state, the firings of each window and, in global
+//	            state, those of the key; it prints both and the elements, sends the element count to the side
+//	            output "big", and its Clear prints the window it clears (to the side output "late") and drops
+//	            the window's count.
+func (s opSpec) winFn(ws *WindowedStream) *DataStream {
+	if s.args["fn"] != "firings" {
+		return s.windowFn(ws)
+	}
+	count := State("firings")
+	return ws.ProcessWith(ProcessWindowFunction{
+		Process: func(ctx *WindowContext, key any, elems []any, out Collector) {
+			w := ctx.WindowState().ValueState(count)
+			n, _ := w.Value().(int)
+			w.Update(n + 1)
+			g := ctx.GlobalState().ValueState(count)
+			m, _ := g.Value().(int)
+			g.Update(m + 1)
+			out.Collect(fmt.Sprintf("%v %v firing %d of window, %d of key, wm %s, proc %d: %s", key,
+				ctx.Window(), n+1, m+1, fmtTime(ctx.CurrentWatermark()), ctx.CurrentProcessingTime(), fmtValue(elems)))
+			ctx.Output(bigTag, len(elems))
+		},
+		Clear: func(ctx *WindowContext) {
+			w := ctx.WindowState().ValueState(count)
+			ctx.Output(lateTag, fmt.Sprintf("clear %v %v after %v firings", ctx.CurrentKey(), ctx.Window(), w.Value()))
+			w.Clear()
+		},
+	})
 }
 
 func scenarioTrigger(tr string) Trigger {
