@@ -109,3 +109,45 @@ func (t timeEvictor) EvictAfter(e []TimestampedValue, _ Window) []TimestampedVal
 func (t timeEvictor) String() string {
 	return fmt.Sprintf("TimeEvictor(%v)", time.Duration(t.keep)*time.Millisecond)
 }
+
+type deltaEvictor struct {
+	threshold float64
+	delta     DeltaFunction
+	after     bool
+}
+
+// DeltaEvictor evicts every element whose delta to the window's last element is threshold or more, before
+// the window function (or after it, if doEvictAfter is true; default false): Flink's DeltaEvictor.
+func DeltaEvictor(threshold float64, delta DeltaFunction, doEvictAfter ...bool) Evictor {
+	if delta == nil {
+		panic("engine: DeltaEvictor: delta function is nil")
+	}
+	return deltaEvictor{threshold, delta, len(doEvictAfter) > 0 && doEvictAfter[0]}
+}
+
+func (d deltaEvictor) evict(e []TimestampedValue) []TimestampedValue {
+	if len(e) == 0 {
+		return e
+	}
+	last := e[len(e)-1].Value
+	out := e[:0:0]
+	for _, x := range e {
+		if d.delta(x.Value, last) < d.threshold {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+func (d deltaEvictor) EvictBefore(e []TimestampedValue, _ Window) []TimestampedValue {
+	if d.after {
+		return e
+	}
+	return d.evict(e)
+}
+func (d deltaEvictor) EvictAfter(e []TimestampedValue, _ Window) []TimestampedValue {
+	if !d.after {
+		return e
+	}
+	return d.evict(e)
+}
+func (d deltaEvictor) String() string { return fmt.Sprintf("DeltaEvictor(%v)", d.threshold) }

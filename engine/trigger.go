@@ -296,3 +296,153 @@ func (c continuousTrigger) Clear(w Window, ctx TriggerContext) {
 func (c continuousTrigger) String() string {
 	return fmt.Sprintf("Continuous%sTrigger(%v)", domainName(c.eventTime), time.Duration(c.interval)*time.Millisecond)
 }
+
+// DeltaFunction measures how far newDataPoint is from oldDataPoint, for DeltaTrigger and DeltaEvictor
+// (Flink's DeltaFunction).
+type DeltaFunction func(oldDataPoint, newDataPoint any) float64
+
+type deltaTrigger struct {
+	threshold float64
+	delta     DeltaFunction
+}
+
+// DeltaTrigger fires a window when delta between the record that last fired it (or the window's first record)
+// and a new record exceeds threshold; that record is then the one later records are measured against
+// (Flink's DeltaTrigger). It does not support merging windows.
+func DeltaTrigger(threshold float64, delta DeltaFunction) Trigger {
+	if delta == nil {
+		panic("engine: DeltaTrigger: delta function is nil")
+	}
+	return deltaTrigger{threshold, delta}
+}
+
+const deltaState = "delta-last"
+
+func (d deltaTrigger) OnElement(v any, _ int64, _ Window, ctx TriggerContext) TriggerResult {
+	last, ok := ctx.TriggerState(deltaState)
+	if !ok {
+		ctx.SetTriggerState(deltaState, v)
+		return Continue
+	}
+	if d.delta(last, v) > d.threshold {
+		ctx.SetTriggerState(deltaState, v)
+		return Fire
+	}
+	return Continue
+}
+func (deltaTrigger) OnEventTime(int64, Window, TriggerContext) TriggerResult      { return Continue }
+func (deltaTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult { return Continue }
+func (deltaTrigger) CanMerge() bool                                               { return false }
+func (deltaTrigger) OnMerge(Window, TriggerContext) {
+	panic("engine: DeltaTrigger does not support merging windows")
+}
+func (deltaTrigger) Clear(_ Window, ctx TriggerContext) { ctx.ClearTriggerState(deltaState) }
+func (d deltaTrigger) String() string                   { return fmt.Sprintf("DeltaTrigger(%v)", d.threshold) }
+
+type processingTimeoutTrigger struct {
+	nested               Trigger
+	timeout              int64
+	resetOnNewRecord     bool
+	shouldClearOnTimeout bool
+}
+
+// ProcessingTimeoutTrigger wraps nested so that a window also fires once timeout of processing time has
+// passed since its first record (or, if resetTimerOnNewRecord, since its latest record): Flink's
+// ProcessingTimeoutTrigger.of(nested, timeout, resetTimerOnNewRecord, shouldClearOnTimeout). When nested fires
+// on a record the timeout is cleared; when any timer of the window fires the window fires (and purges if
+// nested purges), and, if shouldClearOnTimeout, the nested trigger's state is cleared too. Pass no flags for
+// Flink's of(nested, timeout): resetTimerOnNewRecord false, shouldClearOnTimeout true. The timeout must be
+// at least 1ms. It does not support merging windows.
+func ProcessingTimeoutTrigger(nested Trigger, timeout time.Duration, flags ...bool) Trigger {
+	if nested == nil {
+		panic("engine: ProcessingTimeoutTrigger: nested trigger is nil")
+	}
+	t := processingTimeoutTrigger{nested: nested, shouldClearOnTimeout: true,
+		timeout: positiveMillis("ProcessingTimeoutTrigger", "timeout", timeout)}
+	switch len(flags) {
+	case 0:
+	case 2:
+		t.resetOnNewRecord, t.shouldClearOnTimeout = flags[0], flags[1]
+	default:
+		panic(fmt.Sprintf("engine: ProcessingTimeoutTrigger: give both resetTimerOnNewRecord and "+
+			"shouldClearOnTimeout or neither, got %d flags", len(flags)))
+	}
+	return t
+}
+
+const timeoutState = "timeout"
+
+func (p processingTimeoutTrigger) OnElement(v any, ts int64, w Window, ctx TriggerContext) TriggerResult {
+	res := p.nested.OnElement(v, ts, w, ctx)
+	if res.fires() {
+		p.Clear(w, ctx)
+		return res
+	}
+	next := ctx.CurrentProcessingTime() + p.timeout
+	cur, ok := ctx.TriggerState(timeoutState)
+	if ok && p.resetOnNewRecord {
+		ctx.DeleteProcessingTimeTimer(cur.(int64))
+		ctx.ClearTriggerState(timeoutState)
+		ok = false
+	}
+	if !ok {
+		ctx.SetTriggerState(timeoutState, next)
+		ctx.RegisterProcessingTimeTimer(next)
+	}
+	return res
+}
+
+// onTimeout is Flink's reaction to any timer of the window: it fires (and purges if nested purges).
+func (p processingTimeoutTrigger) onTimeout(res TriggerResult, w Window, ctx TriggerContext) TriggerResult {
+	if p.shouldClearOnTimeout {
+		p.Clear(w, ctx)
+	}
+	if res.purges() {
+		return FireAndPurge
+	}
+	return Fire
+}
+func (p processingTimeoutTrigger) OnEventTime(t int64, w Window, ctx TriggerContext) TriggerResult {
+	return p.onTimeout(p.nested.OnEventTime(t, w, ctx), w, ctx)
+}
+func (p processingTimeoutTrigger) OnProcessingTime(t int64, w Window, ctx TriggerContext) TriggerResult {
+	return p.onTimeout(p.nested.OnProcessingTime(t, w, ctx), w, ctx)
+}
+func (processingTimeoutTrigger) CanMerge() bool { return false }
+func (processingTimeoutTrigger) OnMerge(Window, TriggerContext) {
+	panic("engine: ProcessingTimeoutTrigger does not support merging windows")
+}
+func (p processingTimeoutTrigger) Clear(w Window, ctx TriggerContext) {
+	if cur, ok := ctx.TriggerState(timeoutState); ok {
+		ctx.DeleteProcessingTimeTimer(cur.(int64))
+		ctx.ClearTriggerState(timeoutState)
+	}
+	p.nested.Clear(w, ctx)
+}
+func (p processingTimeoutTrigger) String() string {
+	return fmt.Sprintf("ProcessingTimeoutTrigger(%s, %v)", p.nested, time.Duration(p.timeout)*time.Millisecond)
+}
+
+type endOfStreamTrigger struct{}
+
+// EndOfStreamTrigger fires the global window once, when the input ends (at the final watermark): the
+// default trigger of GlobalWindowsWithEndOfStreamTrigger (Flink's GlobalWindows.EndOfStreamTrigger).
+func EndOfStreamTrigger() Trigger { return endOfStreamTrigger{} }
+
+func (endOfStreamTrigger) OnElement(_ any, _ int64, w Window, ctx TriggerContext) TriggerResult {
+	ctx.RegisterEventTimeTimer(w.MaxTimestamp())
+	return Continue
+}
+func (endOfStreamTrigger) OnEventTime(t int64, w Window, _ TriggerContext) TriggerResult {
+	if t == w.MaxTimestamp() {
+		return Fire
+	}
+	return Continue
+}
+func (endOfStreamTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult {
+	return Continue
+}
+func (endOfStreamTrigger) CanMerge() bool                 { return false }
+func (endOfStreamTrigger) OnMerge(Window, TriggerContext) {}
+func (endOfStreamTrigger) Clear(Window, TriggerContext)   {}
+func (endOfStreamTrigger) String() string                 { return "EndOfStreamTrigger" }

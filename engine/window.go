@@ -222,19 +222,34 @@ func (s session) String() string {
 	return fmt.Sprintf("%sSessionWindows(%v)", domainName(s.eventTime), time.Duration(s.gap)*time.Millisecond)
 }
 
-type global struct{}
+type global struct{ endOfStream bool }
 
 // GlobalWindows assigns every record of a key to the single GlobalWindow. Its default trigger never fires,
 // so it is used with a custom trigger (as count windows are).
 func GlobalWindows() WindowAssigner { return global{} }
 
+// GlobalWindowsWithEndOfStreamTrigger is GlobalWindows whose default trigger fires the window once, when the
+// input ends (at the final watermark): Flink's GlobalWindows.createWithEndOfStreamTrigger(), a whole-input
+// aggregation per key of a bounded stream.
+func GlobalWindowsWithEndOfStreamTrigger() WindowAssigner { return global{endOfStream: true} }
+
 func (global) AssignWindows(_ any, _, _ int64, buf []Window) []Window {
 	return append(buf, GlobalWindow)
 }
-func (global) DefaultTrigger() Trigger { return NeverTrigger() }
-func (global) IsEventTime() bool       { return false }
-func (global) Merging() bool           { return false }
-func (global) String() string          { return "GlobalWindows" }
+func (g global) DefaultTrigger() Trigger {
+	if g.endOfStream {
+		return EndOfStreamTrigger()
+	}
+	return NeverTrigger()
+}
+func (global) IsEventTime() bool { return false }
+func (global) Merging() bool     { return false }
+func (g global) String() string {
+	if g.endOfStream {
+		return "GlobalWindows(trigger=EndOfStreamTrigger)"
+	}
+	return "GlobalWindows"
+}
 
 // mergeWindows merges overlapping windows as Flink's TimeWindow.mergeWindows does: sorted by start, each
 // window joins the running cover while it intersects it. It returns each cover with the windows it merged.

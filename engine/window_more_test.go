@@ -53,6 +53,12 @@ func (s opSpec) win(k *KeyedStream) *DataStream {
 		as = DynamicProcessingTimeSessionWindows(recGap)
 	case "global":
 		as = GlobalWindows()
+	case "global-eos":
+		as = GlobalWindowsWithEndOfStreamTrigger()
+	case "tumbling-proc-stagger":
+		st := map[string]WindowStagger{"aligned": WindowStaggerAligned, "random": WindowStaggerRandom,
+			"natural": WindowStaggerNatural}[a[2]]
+		as = TumblingProcessingTimeWindowsWithStagger(msArg(a[0]), msArg(a[1]), st)
 	default:
 		panic("unknown assigner " + name)
 	}
@@ -117,6 +123,15 @@ func scenarioTrigger(tr string) Trigger {
 		return ContinuousEventTimeTrigger(msArg(a[0]))
 	case "continuous-proc":
 		return ContinuousProcessingTimeTrigger(msArg(a[0]))
+	case "delta":
+		th, _ := strconv.ParseFloat(a[0], 64)
+		return DeltaTrigger(th, recDelta)
+	case "timeout": // timeout:MS:RESET:CLEAR:NESTED..., RESET and CLEAR t, f, or - for Flink's defaults
+		nested := scenarioTrigger(strings.Join(a[3:], ":"))
+		if a[1] == "-" {
+			return ProcessingTimeoutTrigger(nested, msArg(a[0]))
+		}
+		return ProcessingTimeoutTrigger(nested, msArg(a[0]), a[1] == "t", a[2] == "t")
 	}
 	panic("unknown trigger " + tr)
 }
@@ -130,6 +145,9 @@ func scenarioEvictor(ev string) Evictor {
 		return CountEvictor(n, after)
 	case "time":
 		return TimeEvictor(msArg(a[0]), after)
+	case "delta":
+		th, _ := strconv.ParseFloat(a[0], 64)
+		return DeltaEvictor(th, recDelta, after)
 	}
 	panic("unknown evictor " + ev)
 }
@@ -184,5 +202,32 @@ func TestWindowBuildersRefuseBadArguments(t *testing.T) {
 			}()
 			c.build()
 		})
+	}
+}
+
+// TestWindowStaggerRandomIsSeededOnVirtualClock checks WindowStagger.RANDOM (Flink: the offset is drawn from
+// U(0, size) once per parallel instance): every offset lies in [0, size), and on a VirtualClock the same
+// operator and subtask draw the same offset on every run while the subtasks of one operator differ.
+func TestWindowStaggerRandomIsSeededOnVirtualClock(t *testing.T) {
+	a := TumblingProcessingTimeWindowsWithStagger(1000*time.Millisecond, 0, WindowStaggerRandom)
+	start := func(index int) int64 {
+		o := &windowOp{opBase: opBase{name: "Window(x)", task: &subtask{clock: NewVirtualClock(0), index: index}}}
+		in := a.(perInstanceAssigner).forInstance(o)
+		w := in.AssignWindows(nil, NoTimestamp, 5000, nil)[0]
+		if w.End-w.Start != 1000 || w.Start > 5000 || w.End <= 5000 {
+			t.Fatalf("subtask %d: window %v does not hold 5000", index, w)
+		}
+		return w.Start
+	}
+	seen := map[int64]bool{}
+	for i := range 4 {
+		s := start(i)
+		if again := start(i); again != s {
+			t.Fatalf("subtask %d: window start %d, then %d on a second run", i, s, again)
+		}
+		seen[s] = true
+	}
+	if len(seen) < 2 {
+		t.Fatalf("4 subtasks all staggered alike: %v", seen)
 	}
 }

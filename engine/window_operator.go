@@ -62,6 +62,9 @@ type windowFunction struct {
 
 func (o *windowOp) open() error {
 	o.ctx.self = o
+	if p, ok := o.assigner.(perInstanceAssigner); ok {
+		o.assigner = p.forInstance(o)
+	}
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
 	o.fastPath = isEventTrigger && !o.assigner.Merging() && o.assigner.IsEventTime()
 	o.contents = stateTable{o.backend.Table("window-contents")}
