@@ -29,8 +29,14 @@ func (c *WindowContext) Output(tag *OutputTag, v any) {
 
 // WindowState returns the keyed state of the current key and window (Flink's windowState()). The window
 // operator does not drop it by itself: clear it in the function's Clear, which runs when the window is
-// cleaned up (at its end plus the allowed lateness).
-func (c *WindowContext) WindowState() *KeyedStateStore { return &KeyedStateStore{&c.op.ctx} }
+// cleaned up (at its end plus the allowed lateness). Merging (session) windows have no per-window state, as
+// in Flink: calling it there panics.
+func (c *WindowContext) WindowState() *KeyedStateStore {
+	if c.op.assigner.Merging() {
+		panic("engine: WindowContext.WindowState: per-window state is not allowed when using merging windows")
+	}
+	return &KeyedStateStore{&c.op.ctx}
+}
 
 // GlobalState returns the keyed state of the current key shared by all its windows (Flink's globalState()).
 func (c *WindowContext) GlobalState() *KeyedStateStore {
