@@ -59,6 +59,10 @@ func (s opSpec) win(k *KeyedStream) *DataStream {
 		st := map[string]WindowStagger{"aligned": WindowStaggerAligned, "random": WindowStaggerRandom,
 			"natural": WindowStaggerNatural}[a[2]]
 		as = TumblingProcessingTimeWindowsWithStagger(msArg(a[0]), msArg(a[1]), st)
+	case "tumbling-stagger":
+		st := map[string]WindowStagger{"aligned": WindowStaggerAligned, "random": WindowStaggerRandom,
+			"natural": WindowStaggerNatural}[a[2]]
+		as = TumblingEventTimeWindowsWithStagger(msArg(a[0]), msArg(a[1]), st)
 	default:
 		panic("unknown assigner " + name)
 	}
@@ -81,12 +85,20 @@ func (s opSpec) win(k *KeyedStream) *DataStream {
 //	            state, those of the key; it prints both and the elements, sends the element count to the side
 //	            output "big", and its Clear prints the window it clears (to the side output "late") and drops
 //	            the window's count.
+//	fn=firings-count  the same after an incremental Count (AggregateWith): the elements are the count.
 func (s opSpec) winFn(ws *WindowedStream) *DataStream {
-	if s.args["fn"] != "firings" {
-		return s.windowFn(ws)
+	switch s.args["fn"] {
+	case "firings":
+		return ws.ProcessWith(firingsFunction())
+	case "firings-count":
+		return ws.AggregateWith(Count(), firingsFunction())
 	}
+	return s.windowFn(ws)
+}
+
+func firingsFunction() ProcessWindowFunction {
 	count := State("firings")
-	return ws.ProcessWith(ProcessWindowFunction{
+	return ProcessWindowFunction{
 		Process: func(ctx *WindowContext, key any, elems []any, out Collector) {
 			w := ctx.WindowState().ValueState(count)
 			n, _ := w.Value().(int)
@@ -103,7 +115,7 @@ func (s opSpec) winFn(ws *WindowedStream) *DataStream {
 			ctx.Output(lateTag, fmt.Sprintf("clear %v %v after %v firings", ctx.CurrentKey(), ctx.Window(), w.Value()))
 			w.Clear()
 		},
-	})
+	}
 }
 
 func scenarioTrigger(tr string) Trigger {

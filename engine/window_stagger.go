@@ -42,11 +42,22 @@ func (s WindowStagger) String() string {
 // instance's windows shifted by stagger (Flink's TumblingProcessingTimeWindows.of(size, offset,
 // windowStagger)). The size must be at least 1ms and abs(offset) < size.
 func TumblingProcessingTimeWindowsWithStagger(size, offset time.Duration, stagger WindowStagger) WindowAssigner {
-	const builder = "TumblingProcessingTimeWindowsWithStagger"
+	return newStaggered("TumblingProcessingTimeWindowsWithStagger", size, offset, stagger, false)
+}
+
+// TumblingEventTimeWindowsWithStagger is TumblingEventTimeWindows(size, offset) with each parallel instance's
+// windows shifted by stagger, picked from the processing time of its first record (Flink's
+// TumblingEventTimeWindows.of(size, offset, windowStagger)). The size must be at least 1ms and
+// abs(offset) < size.
+func TumblingEventTimeWindowsWithStagger(size, offset time.Duration, stagger WindowStagger) WindowAssigner {
+	return newStaggered("TumblingEventTimeWindowsWithStagger", size, offset, stagger, true)
+}
+
+func newStaggered(builder string, size, offset time.Duration, stagger WindowStagger, eventTime bool) staggered {
 	if stagger > WindowStaggerNatural {
 		panic(fmt.Sprintf("engine: %s: unknown stagger %v", builder, stagger))
 	}
-	return staggered{newTumbling(builder, size, []time.Duration{offset}, false), stagger}
+	return staggered{newTumbling(builder, size, []time.Duration{offset}, eventTime), stagger}
 }
 
 // staggered is the shared description of a staggered assigner; each window operator instance gets its own
@@ -60,12 +71,13 @@ func (s staggered) AssignWindows(v any, ts, now int64, buf []Window) []Window {
 	panic("engine: a staggered window assigner is used through its operator instance") // see forInstance
 }
 func (s staggered) String() string {
-	return fmt.Sprintf("TumblingProcessingTimeWindows(%v, %v)", time.Duration(s.size)*time.Millisecond, s.stagger)
+	return fmt.Sprintf("Tumbling%sWindows(%v, %v)", domainName(s.eventTime), time.Duration(s.size)*time.Millisecond,
+		s.stagger)
 }
 
 // forInstance returns the assigner of one parallel instance, seeded as WindowStaggerRandom documents.
 func (s staggered) forInstance(o *windowOp) WindowAssigner {
-	in := &staggeredInstance{staggered: s}
+	in := &staggeredInstance{staggered: s, clock: o.processingTime}
 	if s.stagger == WindowStaggerRandom {
 		if _, virtual := o.task.clock.(*VirtualClock); virtual {
 			h := fnv.New64a()
@@ -88,13 +100,19 @@ type staggeredInstance struct {
 	offset int64 // the stagger offset, picked at the first record
 	picked bool
 	rnd    *rand.Rand
+	clock  func() int64 // the instance's processing time
 }
 
-func (s *staggeredInstance) AssignWindows(_ any, _, now int64, buf []Window) []Window {
-	if !s.picked {
-		s.offset, s.picked = s.staggerOffset(now), true
+func (s *staggeredInstance) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
+	if !s.eventTime {
+		ts = now
+	} else if ts == NoTimestamp {
+		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
 	}
-	start := WindowStart(now, (s.tumbling.offset+s.offset)%s.size, s.size)
+	if !s.picked {
+		s.offset, s.picked = s.staggerOffset(s.clock()), true
+	}
+	start := WindowStart(ts, (s.tumbling.offset+s.offset)%s.size, s.size)
 	return append(buf, Window{start, start + s.size})
 }
 
