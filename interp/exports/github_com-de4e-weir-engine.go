@@ -111,6 +111,7 @@ func init() {
 		"TimeEvictor":                         reflect.ValueOf(engine.TimeEvictor),
 		"TimestampFromField":                  reflect.ValueOf(engine.TimestampFromField),
 		"TumblingEventTimeWindows":            reflect.ValueOf(engine.TumblingEventTimeWindows),
+		"TumblingEventTimeWindowsWithStagger": reflect.ValueOf(engine.TumblingEventTimeWindowsWithStagger),
 		"TumblingProcessingTimeWindows":       reflect.ValueOf(engine.TumblingProcessingTimeWindows),
 		"TumblingProcessingTimeWindowsWithStagger": reflect.ValueOf(engine.TumblingProcessingTimeWindowsWithStagger),
 		"UpdateOnCreateAndWrite":                   reflect.ValueOf(engine.UpdateOnCreateAndWrite),
