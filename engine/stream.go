@@ -323,6 +323,9 @@ func (w *WindowedStream) AllowedLateness(d time.Duration) *WindowedStream {
 
 // SideOutputLateData sends records too late for any window to the side output tag instead of dropping them.
 func (w *WindowedStream) SideOutputLateData(tag *OutputTag) *WindowedStream {
+	if tag == nil {
+		panic("engine: SideOutputLateData: output tag is nil")
+	}
 	w.lateTag = tag
 	return w
 }

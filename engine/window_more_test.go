@@ -201,6 +201,25 @@ func TestWindowBuildersRefuseBadArguments(t *testing.T) {
 		{"continuous proc interval 0", "ContinuousProcessingTimeTrigger: interval", func() { ContinuousProcessingTimeTrigger(0) }},
 		{"purging nil", "PurgingTrigger: nested trigger is nil", func() { PurgingTrigger(nil) }},
 		{"nil trigger", "Trigger: trigger is nil", func() { keyed.Window(GlobalWindows()).Trigger(nil) }},
+		{"nil late tag", "SideOutputLateData: output tag is nil", func() {
+			keyed.Window(GlobalWindows()).SideOutputLateData(nil)
+		}},
+		{"stagger unknown", "unknown stagger", func() { TumblingProcessingTimeWindowsWithStagger(10*ms, 0, 7) }},
+		{"stagger offset = size", "abs(offset) < size", func() {
+			TumblingEventTimeWindowsWithStagger(10*ms, 10*ms, WindowStaggerNatural)
+		}},
+		{"timeout 0", "ProcessingTimeoutTrigger: timeout must be at least 1ms", func() {
+			ProcessingTimeoutTrigger(CountTrigger(1), 0)
+		}},
+		{"timeout one flag", "give both resetTimerOnNewRecord and shouldClearOnTimeout", func() {
+			ProcessingTimeoutTrigger(CountTrigger(1), ms, true)
+		}},
+		{"delta trigger nil", "DeltaTrigger: delta function is nil", func() { DeltaTrigger(1, nil) }},
+		{"delta evictor nil", "DeltaEvictor: delta function is nil", func() { DeltaEvictor(1, nil) }},
+		{"non-merging trigger on sessions", "cannot be used with merging windows", func() {
+			keyed.Window(EventTimeSessionWindows(ms)).Trigger(DeltaTrigger(1, recDelta)).Process(
+				func(*WindowContext, any, []any, Collector) {})
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			defer func() {
