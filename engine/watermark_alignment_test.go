@@ -252,7 +252,7 @@ func alignedJob(t *testing.T, cfg Config, fast, slow Source, s WatermarkStrategy
 	out := env.FromSource(fast, &s, "fast").Union(env.FromSource(slow, &s, "slow")).
 		KeyBy(func(v any) any { return v.(rec).Key }).
 		Window(TumblingEventTimeWindows(10 * time.Second)).
-		Process(func(ctx *Context, key any, elems []any, out Collector) {
+		Process(func(ctx *WindowContext, key any, elems []any, out Collector) {
 			out.Collect(fmt.Sprintf("%v %v n=%d", key, ctx.Window(), len(elems)))
 		}).Collect()
 	job, err := env.ExecuteAsync("aligned")
