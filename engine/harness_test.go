@@ -51,7 +51,7 @@ func fmtTime(t int64) string {
 
 func fmtRecord(r record) string {
 	s := fmtValue(r.v)
-	if r.ts != NoTimestamp {
+	if !r.noTs {
 		s += " @" + fmtTime(r.ts)
 	}
 	return s
@@ -118,7 +118,7 @@ func (h *harness) feed(t testing.TB, line string) {
 	default:
 		r, ts := parseRec(t, line)
 		key := r.Key
-		h.head.processElement(0, record{v: r, key: key, ts: ts, kg: int32(keygroup.Of(key, h.task.job.cfg.MaxParallelism))})
+		h.head.processElement(0, record{v: r, key: key, ts: ts, noTs: ts == NoTimestamp, kg: int32(keygroup.Of(key, h.task.job.cfg.MaxParallelism))})
 	}
 	h.drain()
 }

@@ -351,14 +351,14 @@ func runJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
 		}
 		var lines []string
 		for _, r := range main.Records() {
-			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
+			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
 		}
 		for _, side := range []struct {
 			name string
 			c    *Collected
 		}{{"late", late}, {"big", big}} {
 			for _, r := range side.c.Records() {
-				lines = append(lines, "side "+side.name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
+				lines = append(lines, "side "+side.name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
 			}
 		}
 		lines = sortedLines(lines)

@@ -98,7 +98,7 @@ func (t *subtask) runSource() {
 		case Crash:
 			panic(fmt.Errorf("scripted crash: %s", m.Reason))
 		}
-		ts := e.Timestamp
+		ts, noTs := e.Timestamp, e.Timestamp == NoTimestamp // NoTimestamp is "none" at the source boundary
 		t.curRec = e.Value
 		if faults != nil {
 			faults.inject(FailSourceEmit)
@@ -109,10 +109,10 @@ func (t *subtask) runSource() {
 			}
 		}
 		if em != nil {
-			ts = em.assign(e.Value, ts)
+			ts, noTs = em.assignRecord(e.Value, ts, noTs)
 		}
 		hb.metrics.in++
-		head.processElement(0, record{v: e.Value, ts: ts})
+		head.processElement(0, record{v: e.Value, ts: ts, noTs: noTs})
 		if em != nil {
 			em.observe(e.Value, ts)
 		}

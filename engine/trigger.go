@@ -279,11 +279,17 @@ func (c continuousTrigger) String() string {
 	return fmt.Sprintf("Continuous%sTrigger(%v)", domainName(c.eventTime), time.Duration(c.interval)*time.Millisecond)
 }
 
-// TimestampedValue is a window element with its timestamp, as evictors see it.
+// TimestampedValue is a window element with its timestamp, as evictors see it, or a collected record.
 type TimestampedValue struct {
 	Value     any
-	Timestamp int64
+	Timestamp int64 // NoTimestamp when Untimed
+	// Untimed is true for an element that carries no timestamp (Flink's TimestampedValue.hasTimestamp()
+	// false). The zero value has a timestamp, so TimestampedValue{Value: v, Timestamp: t} is stamped t.
+	Untimed bool
 }
+
+// HasTimestamp reports whether the element carries a timestamp, Flink's TimestampedValue.hasTimestamp().
+func (t TimestampedValue) HasTimestamp() bool { return !t.Untimed }
 
 // Evictor removes elements from a window before and/or after the window function runs. A window with an
 // evictor keeps every element (no incremental aggregation), as in Flink.
