@@ -58,6 +58,7 @@ func (t *subtask) runSource() {
 		em.emit = func(wm int64) { head.processWatermark(wm) }
 		em.markIdle = func(idle bool) { hb.out.idle(idle) }
 	}
+	si := sourceIdleness{em: em, out: hb.out}
 	t.cur = head
 	count := 0
 	for {
@@ -80,7 +81,7 @@ func (t *subtask) runSource() {
 			t.gate.wait(time.Millisecond)
 			continue
 		case errors.Is(err, ErrEndOfInput):
-			head.processWatermark(MaxWatermark) // a bounded input ends with the final watermark
+			si.watermark(head, MaxWatermark) // a bounded input ends with the final watermark
 			t.inWM.Store(MaxWatermark)
 			t.finish()
 			return
@@ -89,11 +90,10 @@ func (t *subtask) runSource() {
 		}
 		switch m := e.Value.(type) {
 		case Watermark:
-			if em != nil {
-				em.emitWatermark(m.Time)
-			} else {
-				head.processWatermark(m.Time)
-			}
+			si.watermark(head, m.Time)
+			continue
+		case Idle:
+			si.set(true)
 			continue
 		case Crash:
 			panic(fmt.Errorf("scripted crash: %s", m.Reason))
@@ -110,6 +110,8 @@ func (t *subtask) runSource() {
 		}
 		if em != nil {
 			ts, noTs = em.assignRecord(e.Value, ts, noTs)
+		} else if si.idle {
+			si.set(false)
 		}
 		hb.metrics.in++
 		head.processElement(0, record{v: e.Value, ts: ts, noTs: noTs})

@@ -114,7 +114,7 @@ func TestTimerAndWindowOutputTimestamps(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 	w := newHarness(t, clock, func(k *KeyedStream) *DataStream {
-		return k.Window(TumblingProcessingTimeWindows(10 * time.Millisecond)).Aggregate(Count(), WithKeyAndWindow)
+		return k.Window(TumblingProcessingTimeWindows(10*time.Millisecond)).Aggregate(Count(), WithKeyAndWindow)
 	})
 	for _, l := range []string{"proc 0", "a:1", "proc 10"} { // the record has no timestamp; the result has one
 		w.feed(t, l)

@@ -312,8 +312,8 @@ func TestTTLValueSetNull(t *testing.T) {
 // (TtlListState#updateTs).
 func TestTTLListReadsPerElement(t *testing.T) {
 	cases := []struct {
-		upd          TTLUpdate
-		vis          TTLVisibility
+		upd                TTLUpdate
+		vis                TTLVisibility
 		first, again, late string
 	}{
 		{UpdateOnCreateAndWrite, NeverReturnExpired, "[2]", "[2]", "[]"},

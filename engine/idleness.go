@@ -1,0 +1,36 @@
+package engine
+
+// sourceIdleness is the idleness of a source reader: what its Idle markers declare, and, with a
+// WatermarkStrategy, what the strategy's emitter decides (WithIdleness), which then keeps it. As in Flink's
+// SourceOutputWithWatermarks, a record or a watermark that advances the reader's own marks it active again
+// before it goes downstream.
+type sourceIdleness struct {
+	em   *wmEmitter // nil without a WatermarkStrategy
+	out  output
+	idle bool // without a strategy
+}
+
+func (s *sourceIdleness) set(idle bool) {
+	if s.em != nil {
+		s.em.setIdle(idle)
+		return
+	}
+	if s.idle != idle {
+		s.idle = idle
+		s.out.idle(idle)
+	}
+}
+
+// watermark emits an explicit watermark wm of the reader: through the strategy if there is one (a
+// punctuation), else straight to the source operator; one that advances the reader's watermark marks it
+// active first (Flink's WatermarkToDataOutput#emitWatermark calls markActiveInternally).
+func (s *sourceIdleness) watermark(head operator, wm int64) {
+	if s.em != nil {
+		s.em.emitWatermark(wm)
+		return
+	}
+	if wm > head.base().wm && s.idle {
+		s.set(false)
+	}
+	head.processWatermark(wm)
+}
