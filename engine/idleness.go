@@ -5,9 +5,10 @@ package engine
 // SourceOutputWithWatermarks, a record or a watermark that advances the reader's own marks it active again
 // before it goes downstream.
 type sourceIdleness struct {
-	em   *wmEmitter // nil without a WatermarkStrategy
-	out  output
-	idle bool // without a strategy
+	em     *wmEmitter // nil without a WatermarkStrategy
+	out    output
+	status *idleStatus // the subtask's, for Snapshot
+	idle   bool        // without a strategy
 }
 
 func (s *sourceIdleness) set(idle bool) {
@@ -17,6 +18,7 @@ func (s *sourceIdleness) set(idle bool) {
 	}
 	if s.idle != idle {
 		s.idle = idle
+		s.status.setOutput(idle)
 		s.out.idle(idle)
 	}
 }
