@@ -36,3 +36,29 @@ func (s *sourceIdleness) watermark(head operator, wm int64) {
 	}
 	head.processWatermark(wm)
 }
+
+// idlenessTimer decides when a reader without records becomes idle, as Flink's
+// WatermarksWithIdleness.IdlenessTimer: a periodic check that sees no record since the previous check starts
+// the timer, and the reader is idle once more than timeout has passed since then (so a reader is idle
+// between timeout and timeout plus one emit interval after its last record). Any record resets it.
+type idlenessTimer struct {
+	timeout       int64 // milliseconds
+	counter, seen int64 // records so far, and as of the previous check
+	timing        bool
+	since         int64 // start of the inactivity, when timing
+}
+
+func (t *idlenessTimer) activity() { t.counter++ }
+
+// checkIfIdle is called at every periodic emission with the processing time now.
+func (t *idlenessTimer) checkIfIdle(now int64) bool {
+	switch {
+	case t.counter != t.seen:
+		t.seen, t.timing = t.counter, false
+		return false
+	case !t.timing:
+		t.timing, t.since = true, now
+		return false
+	}
+	return now-t.since > t.timeout
+}

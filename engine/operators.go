@@ -252,7 +252,7 @@ type wmEmitter struct {
 	interval  time.Duration
 	current   int64
 	isIdle    bool
-	lastEvent int64 // processing time of the last record, for idleness
+	idleTimer idlenessTimer // WithIdleness
 	nextEmit  int64
 	emit      func(wm int64)
 	markIdle  func(idle bool)
@@ -266,8 +266,8 @@ func (e *wmEmitter) init(t *subtask, interval time.Duration) {
 	if e.interval <= 0 {
 		e.interval = t.job.cfg.AutoWatermarkInterval
 	}
-	e.lastEvent = t.now()
-	e.nextEmit = e.lastEvent + e.interval.Milliseconds()
+	e.idleTimer = idlenessTimer{timeout: e.s.idle.Milliseconds()}
+	e.nextEmit = t.now() + e.interval.Milliseconds()
 }
 
 // EmitWatermark and MarkIdle make wmEmitter the WatermarkOutput its generator writes to.
@@ -309,9 +309,7 @@ func (e *wmEmitter) assign(v any, ts int64) int64 {
 	if e.isIdle {
 		e.setIdle(false)
 	}
-	if e.s.idle > 0 {
-		e.lastEvent = e.task.now()
-	}
+	e.idleTimer.activity()
 	return ts
 }
 
@@ -328,9 +326,8 @@ func (e *wmEmitter) observe(v any, ts int64) {
 
 // periodic runs the generator's periodic emission and the idleness check.
 func (e *wmEmitter) periodic() {
-	now := e.task.now()
-	if e.s.idle > 0 && now-e.lastEvent >= e.s.idle.Milliseconds() {
-		e.setIdle(true)
+	if e.s.idle > 0 && e.idleTimer.checkIfIdle(e.task.now()) {
+		e.setIdle(true) // Flink's WatermarksWithIdleness#onPeriodicEmit: no watermark while idle
 		return
 	}
 	e.gen.OnPeriodicEmit(e)
