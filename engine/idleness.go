@@ -5,10 +5,9 @@ package engine
 // SourceOutputWithWatermarks, a record or a watermark that advances the reader's own marks it active again
 // before it goes downstream.
 type sourceIdleness struct {
-	em     *wmEmitter // nil without a WatermarkStrategy
-	out    output
-	status *idleStatus // the subtask's, for Snapshot
-	idle   bool        // without a strategy
+	em   *wmEmitter // nil without a WatermarkStrategy
+	out  output
+	idle bool // without a strategy
 }
 
 func (s *sourceIdleness) set(idle bool) {
@@ -18,7 +17,6 @@ func (s *sourceIdleness) set(idle bool) {
 	}
 	if s.idle != idle {
 		s.idle = idle
-		s.status.setOutput(idle)
 		s.out.idle(idle)
 	}
 }
@@ -61,4 +59,14 @@ func (t *idlenessTimer) checkIfIdle(now int64) bool {
 		return false
 	}
 	return now-t.since > t.timeout
+}
+
+// forwardIdle hands an idleness change of op's input on to op's output, unless op generates its own
+// watermarks and status: Flink's TimestampsAndWatermarksOperator#processWatermarkStatus ignores statuses
+// propagated from upstream.
+func forwardIdle(op operator, idle bool) {
+	if _, ok := op.(*watermarkOp); ok {
+		return
+	}
+	op.base().out.idle(idle)
 }

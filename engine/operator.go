@@ -383,7 +383,7 @@ func (c chained) push(r record) {
 	c.task.cur, c.task.curRec = prev, prevRec
 }
 func (c chained) pushWatermark(wm int64) { c.op.processWatermark(wm) }
-func (c chained) pushIdle(idle bool)     { c.op.base().out.idle(idle) }
+func (c chained) pushIdle(idle bool)     { forwardIdle(c.op, idle) }
 func (c chained) end() {
 	c.op.endInput()
 	c.op.base().out.end()

@@ -219,7 +219,7 @@ type watermarkOp struct {
 func (o *watermarkOp) open() error {
 	o.gen.init(o.task, o.strategyInterval())
 	o.gen.emit = func(wm int64) { o.wm = wm; o.out.watermark(wm) }
-	o.gen.markIdle = func(idle bool) { o.task.idle.setOutput(idle); o.out.idle(idle) }
+	o.gen.markIdle = func(idle bool) { o.out.idle(idle) }
 	if !o.gen.s.perRecord {
 		o.task.everyInterval(o.gen.interval, o.tick)
 	}

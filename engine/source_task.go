@@ -56,9 +56,9 @@ func (t *subtask) runSource() {
 		em = &wmEmitter{s: *s}
 		em.init(t, s.interval)
 		em.emit = func(wm int64) { head.processWatermark(wm) }
-		em.markIdle = func(idle bool) { t.idle.setOutput(idle); hb.out.idle(idle) }
+		em.markIdle = func(idle bool) { hb.out.idle(idle) }
 	}
-	si := sourceIdleness{em: em, out: hb.out, status: &t.idle}
+	si := sourceIdleness{em: em, out: hb.out}
 	t.cur = head
 	count := 0
 	for {

@@ -316,8 +316,7 @@ func (t *subtask) runInput() {
 				head.processWatermark(wm)
 			}
 			if changed {
-				t.idle.setOutput(idle)
-				hb.out.idle(idle)
+				forwardIdle(head, idle)
 			}
 		case msgBarrier:
 			t.onBarrier(m.ch, m.time)

@@ -94,3 +94,24 @@ func TestSourceIdlenessTimeoutOnVirtualClock(t *testing.T) {
 		t.Fatalf("got %s, want %s", strings.Join(got, " "), want)
 	}
 }
+
+// A mid-stream AssignTimestampsAndWatermarks generates its own watermarks and idleness and ignores the
+// idleness of its input (Flink: TimestampsAndWatermarksOperator#processWatermarkStatus is empty); any other
+// operator forwards it.
+func TestAssignerIgnoresUpstreamIdleness(t *testing.T) {
+	pass := ProcessFunction{ProcessElement: func(_ *Context, v any, out Collector) { out.Collect(v) }}
+	for _, withAssigner := range []bool{false, true} {
+		h := newHarness(t, NewVirtualClock(0), func(k *KeyedStream) *DataStream {
+			s := k.Process(pass)
+			if withAssigner {
+				return s.AssignTimestampsAndWatermarks(ForMonotonousTimestamps().WithPerRecordEmission())
+			}
+			return s.Map(func(v any) any { return v })
+		})
+		h.head.base().out.idle(true)
+		got := strings.Join(h.out, ";")
+		if want := map[bool]string{false: "idle true", true: ""}[withAssigner]; got != want {
+			t.Errorf("assigner %v: got %q, want %q", withAssigner, got, want)
+		}
+	}
+}
