@@ -420,15 +420,39 @@ func (s *MapState) Range(f func(k, v any) bool) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	changed := false
+	// f may change the map (Put, Remove): the entries visited are checked on a private copy, and what the
+	// visit changed (expired entries removed, live ones renewed) is applied to the map as it is afterwards.
+	visited := make(map[any]any, len(keys))
+	for _, k := range keys {
+		visited[k] = m[k]
+	}
+	var seen []any
 	defer func() {
+		if len(seen) == 0 {
+			return
+		}
+		cur := s.raw(false)
+		changed := false
+		for _, k := range seen {
+			x, ok := cur[k]
+			if !ok {
+				continue
+			}
+			_, _, ch := s.read(cur, k, x)
+			changed = changed || ch
+		}
 		if changed {
-			s.store(m)
+			s.store(cur)
 		}
 	}()
 	for _, k := range keys {
-		v, visible, ch := s.read(m, k, m[k])
-		changed = changed || ch
+		if _, ok := m[k]; !ok {
+			continue // removed by f
+		}
+		v, visible, expired := s.h.unwrap(visited[k])
+		if expired || s.h.renewOnRead() {
+			seen = append(seen, k)
+		}
 		if visible && !f(k, v) {
 			return
 		}

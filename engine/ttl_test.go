@@ -431,3 +431,28 @@ func TestTTLSweepCleansListsAndMaps(t *testing.T) {
 		t.Fatal("a map with no live entry is still stored after the sweep")
 	}
 }
+
+// A Range callback may change the map it ranges over: the entries it removes are not visited any more nor
+// brought back, what it puts stays, and the renewal of the visited entries still applies.
+func TestTTLMapRangeWhileChanging(t *testing.T) {
+	r := newTTLRig(t, ttlKinds[3], ttlMillis*time.Millisecond, UpdateOnReadAndWrite, NeverReturnExpired)
+	m := r.b.ctx.MapState(r.d)
+	m.Put("a", 1)
+	m.Put("b", 2)
+	r.at(50)
+	visits := 0
+	m.Range(func(k, _ any) bool {
+		visits++
+		other := map[any]string{"a": "b", "b": "a"}[k]
+		m.Remove(other)
+		m.Put("c", 3)
+		return true
+	})
+	if visits != 1 {
+		t.Fatalf("visited %d entries, want 1 (the other was removed)", visits)
+	}
+	r.at(140) // the visited entry was renewed at 50, c put at 50
+	if got := mapEntries(&r.b.ctx, r.d); got != "{a=1 c=3}" && got != "{b=2 c=3}" {
+		t.Fatalf("after Range: %s", got)
+	}
+}
