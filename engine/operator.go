@@ -112,12 +112,6 @@ func (b *opBase) needKey(what string) {
 
 func (b *opBase) processingTime() int64 { return b.task.now() }
 
-// emit sends a value downstream with timestamp ts.
-func (b *opBase) emit(v any, ts int64) {
-	b.metrics.out++
-	b.out.collect(record{v: v, ts: ts})
-}
-
 // emitLike sends a value downstream with the timestamp of r, or none if r has none (Flink's
 // StreamRecord.replace).
 func (b *opBase) emitLike(v any, r *record) {

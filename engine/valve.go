@@ -205,6 +205,3 @@ func (v *valve) end(ch int) bool {
 	}
 	return true
 }
-
-// channelIdle reports whether channel ch is idle, for the workbench.
-func (v *valve) channelIdle(ch int) bool { return v.inputs[v.input[ch]].idle[v.local[ch]] }
