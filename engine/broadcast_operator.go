@@ -74,8 +74,8 @@ func (o *broadcastOp) bstate(d StateDescriptor) bcastViews {
 }
 
 func (o *broadcastOp) processElement(in int, r record) {
-	o.ctx.ts, o.ctx.onTimer = r.ts, false
-	o.col.op, o.col.ts = &o.opBase, r.ts
+	o.ctx.ts, o.ctx.noTs, o.ctx.onTimer = r.ts, r.noTs, false
+	o.col.op, o.col.ts, o.col.noTs = &o.opBase, r.ts, r.noTs
 	if in == 0 {
 		if o.keyed() {
 			o.setKey(&r)
@@ -96,12 +96,13 @@ func (o *broadcastOp) onTimer(t timer, domain TimeDomain) {
 	if o.timerFn == nil {
 		return
 	}
-	o.ctx.ts, o.ctx.domain, o.ctx.onTimer = t.ts, domain, true
-	ts := t.ts
+	o.ctx.ts, o.ctx.noTs, o.ctx.domain, o.ctx.onTimer = t.ts, false, domain, true
+	ts, noTs := t.ts, false
 	if domain == ProcessingTime {
-		ts = NoTimestamp // as in Flink, records emitted from processing-time timers carry no event time
+		// As in Flink, records emitted from processing-time timers carry no event time.
+		ts, noTs = NoTimestamp, true
 	}
-	o.col.op, o.col.ts = &o.opBase, ts
+	o.col.op, o.col.ts, o.col.noTs = &o.opBase, ts, noTs
 	o.timerFn(&o.roCtx, t.ts, &o.col)
 }
 

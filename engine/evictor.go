@@ -5,10 +5,24 @@ import (
 	"time"
 )
 
-// TimestampedValue is a window element with its timestamp, as evictors see it.
+// TimestampedValue is a window element with its timestamp, as evictors see it, or a collected record.
 type TimestampedValue struct {
 	Value     any
-	Timestamp int64
+	Timestamp int64 // NoTimestamp when Untimed
+	// Untimed is true for an element that carries no timestamp (Flink's TimestampedValue.hasTimestamp()
+	// false). The zero value has a timestamp, so TimestampedValue{Value: v, Timestamp: t} is stamped t.
+	Untimed bool
+}
+
+// HasTimestamp reports whether the element carries a timestamp, Flink's TimestampedValue.hasTimestamp().
+func (t TimestampedValue) HasTimestamp() bool { return !t.Untimed }
+
+// String formats the element as "value @timestamp", or as the value alone when it has no timestamp.
+func (t TimestampedValue) String() string {
+	if t.Untimed {
+		return fmt.Sprint(t.Value)
+	}
+	return fmt.Sprintf("%v @%d", t.Value, t.Timestamp)
 }
 
 // Evictor removes elements from a window before and/or after the window function runs. A window with an
@@ -71,14 +85,10 @@ func TimeEvictor(keep time.Duration, after ...bool) Evictor {
 	return timeEvictor{keep.Milliseconds(), len(after) > 0 && after[0]}
 }
 
-// hasTimestamp reports whether an element carries an event timestamp (Flink's
-// TimestampedValue.hasTimestamp).
-func hasTimestamp(e TimestampedValue) bool { return e.Timestamp != NoTimestamp }
-
 func (t timeEvictor) evict(e []TimestampedValue) []TimestampedValue {
 	// As Flink's TimeEvictor, look at the first element: without a timestamp there is nothing to measure the
 	// others against, so nothing is evicted.
-	if len(e) == 0 || !hasTimestamp(e[0]) {
+	if len(e) == 0 || !e[0].HasTimestamp() {
 		return e
 	}
 	newest := e[0].Timestamp

@@ -101,7 +101,7 @@ func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, er
 	}
 	for _, ts := range ex.tasks {
 		for _, t := range ts {
-			t.valve = newValve(len(t.gate.inputs))
+			t.valve = newValve(t.gate.inputs)
 			t.inband = j.cfg.DeterministicTime
 			t.procNow = j.cfg.Clock.NowMillis()
 			t.chanTimes = make([]int64, len(t.gate.inputs))

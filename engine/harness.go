@@ -149,11 +149,11 @@ func (o harnessOut) collect(r record) {
 		o.next.collect(r)
 		return
 	}
-	o.h.out = append(o.h.out, harnessbridge.Emission{Kind: harnessbridge.Record, Value: r.v, Time: r.ts})
+	o.h.out = append(o.h.out, harnessbridge.Emission{Kind: harnessbridge.Record, Value: r.v, Time: r.ts, Untimed: r.noTs})
 }
 
 func (o harnessOut) side(tag *OutputTag, r record) {
-	o.h.out = append(o.h.out, harnessbridge.Emission{Kind: harnessbridge.Side, Value: r.v, Time: r.ts, Tag: tag})
+	o.h.out = append(o.h.out, harnessbridge.Emission{Kind: harnessbridge.Side, Value: r.v, Time: r.ts, Untimed: r.noTs, Tag: tag})
 }
 
 func (o harnessOut) watermark(wm int64) {
@@ -222,7 +222,7 @@ func (h *opHarness) ProcessElement(input int, v any, ts int64) error {
 	var kgErr error
 	err := h.guard(func() {
 		h.task.cur, h.task.curRec = h.head, v
-		r := record{v: v, ts: ts}
+		r := record{v: v, ts: ts, noTs: ts == NoTimestamp}
 		if sel := h.keys[input]; sel != nil {
 			r.key = sel(v)
 			maxP := h.job.cfg.MaxParallelism

@@ -30,9 +30,9 @@ func (h *harness) format() {
 	for _, e := range h.h.Output() {
 		switch e.Kind {
 		case harnessbridge.Record:
-			h.out = append(h.out, "out "+fmtRecord(record{v: e.Value, ts: e.Time}))
+			h.out = append(h.out, "out "+fmtRecord(record{v: e.Value, ts: e.Time, noTs: e.Untimed}))
 		case harnessbridge.Side:
-			h.out = append(h.out, "side "+e.Tag.(*OutputTag).Name+" "+fmtRecord(record{v: e.Value, ts: e.Time}))
+			h.out = append(h.out, "side "+e.Tag.(*OutputTag).Name+" "+fmtRecord(record{v: e.Value, ts: e.Time, noTs: e.Untimed}))
 		case harnessbridge.Watermark:
 			h.out = append(h.out, "wm "+fmtTime(e.Time))
 		case harnessbridge.Idle:
@@ -56,7 +56,7 @@ func fmtTime(t int64) string {
 
 func fmtRecord(r record) string {
 	s := fmtValue(r.v)
-	if r.ts != NoTimestamp {
+	if !r.noTs {
 		s += " @" + fmtTime(r.ts)
 	}
 	return s

@@ -58,6 +58,14 @@ type SubtaskSnapshot struct {
 	State          []StateSnapshot // as of the previous poll
 	Windows        []WindowInfo    // open windows of window operators, as of the previous poll (at most 100)
 	Timers         int             // registered timers, as of the previous poll
+	// IdleInputs says, per input channel (one per upstream subtask and input edge, in the order the inputs
+	// were wired), whether the channel is idle (Flink's WatermarkStatus.IDLE): its watermark does not hold
+	// the subtask back. It is nil for a source subtask.
+	IdleInputs []bool
+	// OutputIdle is true while the subtask's output is idle: every input is idle, or the source reader was
+	// marked idle (an Idle marker or WatermarkStrategy.WithIdleness), so downstream operators do not wait for
+	// its watermark.
+	OutputIdle bool
 	// Alignment is the watermark alignment of a source subtask whose strategy has one
 	// (WatermarkStrategy.WithWatermarkAlignment), else nil.
 	Alignment *AlignmentSnapshot
@@ -189,6 +197,7 @@ func (j *Job) Snapshot() JobSnapshot {
 			}
 			ss := SubtaskSnapshot{Index: t.index, TaskManager: t.tm, Slot: t.slot, InputWatermark: t.inWM.Load(),
 				BufferFill: t.gate.fill(), Finished: t.finished.Load()}
+			ss.IdleInputs, ss.OutputIdle = t.idle.read(len(t.gate.inputs))
 			blocked := t.blocked.blockedNanos(now)
 			if !first && dt > 0 {
 				ss.Backpressure = min(float64(blocked-j.snap.blocked[t])/1e9/dt, 1)

@@ -8,12 +8,16 @@ import (
 )
 
 // record is one element on its way through a job: the value, its event timestamp, and, after a keyBy,
-// its key and key group (so keyed operators need not extract the key again).
+// its key and key group (so keyed operators need not extract the key again). noTs marks a record that carries
+// no timestamp (Flink's StreamRecord with hasTimestamp false; ts is then NoTimestamp): every timestamp, even
+// math.MinInt64, is a timestamp. The zero value is timestamped, so that an operator emitting record{v, ts}
+// stamps it; the flag fits in the struct's padding, keeping a record at 48 bytes.
 type record struct {
-	v   any
-	key any
-	ts  int64
-	kg  int32
+	v    any
+	key  any
+	ts   int64
+	kg   int32
+	noTs bool
 }
 
 // operator is one operator instance in a subtask's chain. The subtask's goroutine is the only caller of its
@@ -109,10 +113,11 @@ func (b *opBase) needKey(what string) {
 
 func (b *opBase) processingTime() int64 { return b.task.now() }
 
-// emit sends a value downstream with timestamp ts.
-func (b *opBase) emit(v any, ts int64) {
+// emitLike sends a value downstream with the timestamp of r, or none if r has none (Flink's
+// StreamRecord.replace).
+func (b *opBase) emitLike(v any, r *record) {
 	b.metrics.out++
-	b.out.collect(record{v: v, ts: ts})
+	b.out.collect(record{v: v, ts: r.ts, noTs: r.noTs})
 }
 
 // advanceWatermark fires the event-time timers up to wm and forwards wm: what every operator does with a
@@ -201,13 +206,20 @@ type Context struct {
 	op      *opBase
 	self    operator
 	ts      int64
+	noTs    bool // the current record has no timestamp
 	domain  TimeDomain
 	onTimer bool
 }
 
-// Timestamp returns the event timestamp of the current record (NoTimestamp if it has none), or the time of
-// the timer being fired.
+// Timestamp returns the event timestamp of the current record (NoTimestamp if it has none, see
+// HasTimestamp), or the time of the timer being fired.
 func (c *Context) Timestamp() int64 { return c.ts }
+
+// HasTimestamp reports whether the current record carries an event timestamp (Flink's Context.timestamp()
+// being non-null). A record has one once a source gave it one or a timestamp assigner ran, even if that
+// timestamp is math.MinInt64; records emitted by processing-time timers have none. In OnTimer it is true:
+// Timestamp is the timer's time.
+func (c *Context) HasTimestamp() bool { return !c.noTs }
 
 // CurrentKey returns the key of the current record or timer; nil on a non-keyed stream.
 func (c *Context) CurrentKey() any {
@@ -245,7 +257,9 @@ func (c *Context) DeleteEventTimeTimer(t int64) { c.op.deleteTimer(EventTime, t)
 // DeleteProcessingTimeTimer removes a processing-time timer of the current key.
 func (c *Context) DeleteProcessingTimeTimer(t int64) { c.op.deleteTimer(ProcessingTime, t) }
 
-// Output emits v to the side output tag, with the current timestamp.
+// Output emits v to the side output tag, with the current timestamp. As in Flink (ProcessOperator's
+// ContextImpl.output builds a new StreamRecord from element.getTimestamp()), the side record is always
+// timestamped: with NoTimestamp if the current record has none.
 func (c *Context) Output(tag *OutputTag, v any) {
 	c.op.out.side(tag, record{v: v, ts: c.ts})
 }
@@ -281,13 +295,18 @@ func (c *Context) AggregatingState(d StateDescriptor) *AggregatingState {
 	return &AggregatingState{c.op.handle(d, "AggregatingState")}
 }
 
-// timestampedCollector emits what user code collects with a fixed timestamp and counts it.
+// timestampedCollector emits what user code collects with a fixed timestamp, or none if noTs (Flink's
+// TimestampedCollector: setTimestamp, setAbsoluteTimestamp, eraseTimestamp), and counts it.
 type timestampedCollector struct {
-	op *opBase
-	ts int64
+	op   *opBase
+	ts   int64
+	noTs bool
 }
 
-func (c *timestampedCollector) Collect(v any) { c.op.emit(v, c.ts) }
+func (c *timestampedCollector) Collect(v any) {
+	c.op.metrics.out++
+	c.op.out.collect(record{v: v, ts: c.ts, noTs: c.noTs})
+}
 
 // output is where an operator sends what it emits: the next operators of its chain and the network.
 type output interface {
@@ -354,7 +373,7 @@ func (c chained) push(r record) {
 	c.task.cur, c.task.curRec = prev, prevRec
 }
 func (c chained) pushWatermark(wm int64) { c.op.processWatermark(wm) }
-func (c chained) pushIdle(idle bool)     { c.op.base().out.idle(idle) }
+func (c chained) pushIdle(idle bool)     { forwardIdle(c.op, idle) }
 func (c chained) end() {
 	c.op.endInput()
 	c.op.base().out.end()

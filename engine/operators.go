@@ -13,7 +13,7 @@ type mapOp struct {
 	f MapFunc
 }
 
-func (o *mapOp) processElement(_ int, r record) { o.emit(o.f(r.v), r.ts) }
+func (o *mapOp) processElement(_ int, r record) { o.emitLike(o.f(r.v), &r) }
 func (o *mapOp) processWatermark(wm int64)      { o.advanceWatermark(o, wm) }
 
 // filterOp keeps the records a FilterFunc accepts.
@@ -25,7 +25,7 @@ type filterOp struct {
 func (o *filterOp) processElement(_ int, r record) {
 	if o.f(r.v) {
 		o.metrics.out++
-		o.out.collect(record{v: r.v, ts: r.ts})
+		o.out.collect(record{v: r.v, ts: r.ts, noTs: r.noTs})
 	}
 }
 func (o *filterOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
@@ -38,7 +38,7 @@ type flatMapOp struct {
 }
 
 func (o *flatMapOp) processElement(_ int, r record) {
-	o.col.op, o.col.ts = &o.opBase, r.ts
+	o.col.op, o.col.ts, o.col.noTs = &o.opBase, r.ts, r.noTs
 	o.f(r.v, &o.col)
 }
 func (o *flatMapOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
@@ -64,8 +64,8 @@ func (o *processOp) processElement(in int, r record) {
 	if o.keyed() {
 		o.setKey(&r)
 	}
-	o.ctx.ts, o.ctx.onTimer = r.ts, false
-	o.col.op, o.col.ts = &o.opBase, r.ts
+	o.ctx.ts, o.ctx.noTs, o.ctx.onTimer = r.ts, r.noTs, false
+	o.col.op, o.col.ts, o.col.noTs = &o.opBase, r.ts, r.noTs
 	fn := o.fn1
 	if in == 1 {
 		fn = o.fn2
@@ -79,12 +79,14 @@ func (o *processOp) onTimer(t timer, domain TimeDomain) {
 	if o.timerFn == nil {
 		return
 	}
-	o.ctx.ts, o.ctx.domain, o.ctx.onTimer = t.ts, domain, true
-	ts := t.ts
+	o.ctx.ts, o.ctx.noTs, o.ctx.domain, o.ctx.onTimer = t.ts, false, domain, true
+	ts, noTs := t.ts, false
 	if domain == ProcessingTime {
-		ts = NoTimestamp // as in Flink, records emitted from processing-time timers carry no event time
+		// As in Flink (KeyedProcessOperator#onProcessingTime erases the collector's timestamp), records
+		// emitted from processing-time timers carry no event time.
+		ts, noTs = NoTimestamp, true
 	}
-	o.col.op, o.col.ts = &o.opBase, ts
+	o.col.op, o.col.ts, o.col.noTs = &o.opBase, ts, noTs
 	o.timerFn(&o.ctx, t.ts, &o.col)
 }
 
@@ -108,7 +110,7 @@ func (o *rollingOp) processElement(_ int, r record) {
 		v = o.reduce(cur, r.v)
 	}
 	o.table.put(&o.opBase, v)
-	o.emit(v, r.ts)
+	o.emitLike(v, &r)
 }
 func (o *rollingOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 
@@ -172,6 +174,7 @@ func (s stateTable) del(b *opBase)             { s.t.Delete(b.kg, b.key, state.N
 type sinkOp struct {
 	opBase
 	f       SinkFunc
+	rec     func(r record) error // instead of f: the engine's own sinks that need the whole record
 	openFn  func(subtask, parallelism int) error
 	closeFn func() error
 }
@@ -184,7 +187,16 @@ func (o *sinkOp) open() error {
 }
 
 func (o *sinkOp) processElement(_ int, r record) {
-	if err := o.f(r.v, r.ts); err != nil {
+	var err error
+	switch {
+	case o.rec != nil:
+		err = o.rec(r)
+	case r.noTs:
+		err = o.f(r.v, NoTimestamp)
+	default:
+		err = o.f(r.v, r.ts)
+	}
+	if err != nil {
 		panic(fmt.Errorf("sink: %w", err))
 	}
 }
@@ -219,9 +231,9 @@ func (o *watermarkOp) strategyInterval() time.Duration { return o.gen.s.interval
 func (o *watermarkOp) tick() { o.gen.periodic() }
 
 func (o *watermarkOp) processElement(_ int, r record) {
-	r.ts = o.gen.assign(r.v, r.ts)
+	r.ts, r.noTs = o.gen.assignRecord(r.v, r.ts, r.noTs)
 	o.metrics.out++
-	o.out.collect(record{v: r.v, ts: r.ts})
+	o.out.collect(record{v: r.v, ts: r.ts, noTs: r.noTs})
 	o.gen.observe(r.v, r.ts)
 }
 
@@ -240,7 +252,7 @@ type wmEmitter struct {
 	interval  time.Duration
 	current   int64
 	isIdle    bool
-	lastEvent int64 // processing time of the last record, for idleness
+	idleTimer idlenessTimer // WithIdleness
 	nextEmit  int64
 	emit      func(wm int64)
 	markIdle  func(idle bool)
@@ -254,8 +266,8 @@ func (e *wmEmitter) init(t *subtask, interval time.Duration) {
 	if e.interval <= 0 {
 		e.interval = t.job.cfg.AutoWatermarkInterval
 	}
-	e.lastEvent = t.now()
-	e.nextEmit = e.lastEvent + e.interval.Milliseconds()
+	e.idleTimer = idlenessTimer{timeout: e.s.idle.Milliseconds()}
+	e.nextEmit = t.now() + e.interval.Milliseconds()
 }
 
 // EmitWatermark and MarkIdle make wmEmitter the WatermarkOutput its generator writes to.
@@ -278,6 +290,17 @@ func (e *wmEmitter) setIdle(idle bool) {
 	}
 }
 
+// assignRecord is assign for a record that may have no timestamp (noTs): the assigner sees NoTimestamp
+// then, and its result, whatever it is, is a timestamp (Flink's TimestampsAndWatermarksOperator and
+// SourceOutputWithWatermarks). Without an assigner the record keeps what it had.
+func (e *wmEmitter) assignRecord(v any, ts int64, noTs bool) (int64, bool) {
+	if noTs {
+		ts = NoTimestamp
+	}
+	ts = e.assign(v, ts)
+	return ts, noTs && e.s.assigner == nil
+}
+
 // assign gives a record its timestamp and marks the input active; call it before the record is emitted.
 func (e *wmEmitter) assign(v any, ts int64) int64 {
 	if e.s.assigner != nil {
@@ -286,9 +309,7 @@ func (e *wmEmitter) assign(v any, ts int64) int64 {
 	if e.isIdle {
 		e.setIdle(false)
 	}
-	if e.s.idle > 0 {
-		e.lastEvent = e.task.now()
-	}
+	e.idleTimer.activity()
 	return ts
 }
 
@@ -305,9 +326,8 @@ func (e *wmEmitter) observe(v any, ts int64) {
 
 // periodic runs the generator's periodic emission and the idleness check.
 func (e *wmEmitter) periodic() {
-	now := e.task.now()
-	if e.s.idle > 0 && now-e.lastEvent >= e.s.idle.Milliseconds() {
-		e.setIdle(true)
+	if e.s.idle > 0 && e.idleTimer.checkIfIdle(e.task.now()) {
+		e.setIdle(true) // Flink's WatermarksWithIdleness#onPeriodicEmit: no watermark while idle
 		return
 	}
 	e.gen.OnPeriodicEmit(e)

@@ -351,14 +351,14 @@ func runJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
 		}
 		var lines []string
 		for _, r := range main.Records() {
-			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
+			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
 		}
 		for _, side := range []struct {
 			name string
 			c    *Collected
 		}{{"late", late}, {"big", big}} {
 			for _, r := range side.c.Records() {
-				lines = append(lines, "side "+side.name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
+				lines = append(lines, "side "+side.name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
 			}
 		}
 		lines = sortedLines(lines)
@@ -374,12 +374,17 @@ func runJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
 	return strings.Join(first, "\n") + "\n"
 }
 
-// runValveScenario drives a watermark valve: "valve channels=N" then lines "wm CH T", "idle CH", "active CH",
-// "end CH"; it prints every change of the combined output.
+// runValveScenario drives a watermark valve: "valve channels=N [inputs=I,I,...]" (the input of each channel,
+// all 0 by default) then lines "wm CH T", "idle CH", "active CH", "end CH"; it prints every change of the
+// combined output.
 func runValveScenario(t *testing.T, d *datadriven.TestData) string {
 	var n int
 	d.ScanArgs(t, "channels", &n)
-	v := newValve(n)
+	inputs := make([]int, n)
+	if d.HasArg("inputs") {
+		d.ScanArgs(t, "inputs", &inputs)
+	}
+	v := newValve(inputs)
 	var b strings.Builder
 	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
 		f := strings.Fields(line)

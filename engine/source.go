@@ -80,6 +80,12 @@ type Watermark struct {
 	Time int64 // milliseconds
 }
 
+// Idle, returned as a SourceElement's Value, marks the source reader idle, as Flink's SourceOutput#markIdle (a
+// marker line of a scripted recording): downstream operators stop waiting for its watermark until it is
+// active again, which its next record, or a watermark that advances its own, makes it. It is never delivered
+// as a record.
+type Idle struct{}
+
 // Crash, returned as a SourceElement's Value, makes the source subtask fail with Reason, as a scripted
 // demonstration of failure and recovery. It is never delivered as a record.
 type Crash struct {

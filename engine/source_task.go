@@ -59,6 +59,7 @@ func (t *subtask) runSource() {
 		em.markIdle = func(idle bool) { hb.out.idle(idle) }
 	}
 	al := t.job.align.register(t)
+	si := sourceIdleness{em: em, out: hb.out}
 	t.cur = head
 	count := 0
 	for {
@@ -84,7 +85,7 @@ func (t *subtask) runSource() {
 			t.gate.wait(time.Millisecond)
 			continue
 		case errors.Is(err, ErrEndOfInput):
-			head.processWatermark(MaxWatermark) // a bounded input ends with the final watermark
+			si.watermark(head, MaxWatermark) // a bounded input ends with the final watermark
 			t.inWM.Store(MaxWatermark)
 			al.finish()
 			t.finish()
@@ -94,16 +95,15 @@ func (t *subtask) runSource() {
 		}
 		switch m := e.Value.(type) {
 		case Watermark:
-			if em != nil {
-				em.emitWatermark(m.Time)
-			} else {
-				head.processWatermark(m.Time)
-			}
+			si.watermark(head, m.Time)
+			continue
+		case Idle:
+			si.set(true)
 			continue
 		case Crash:
 			panic(fmt.Errorf("scripted crash: %s", m.Reason))
 		}
-		ts := e.Timestamp
+		ts, noTs := e.Timestamp, e.Timestamp == NoTimestamp // NoTimestamp is "none" at the source boundary
 		t.curRec = e.Value
 		if faults != nil {
 			faults.inject(FailSourceEmit)
@@ -114,10 +114,12 @@ func (t *subtask) runSource() {
 			}
 		}
 		if em != nil {
-			ts = em.assign(e.Value, ts)
+			ts, noTs = em.assignRecord(e.Value, ts, noTs)
+		} else if si.idle {
+			si.set(false)
 		}
 		hb.metrics.in++
-		head.processElement(0, record{v: e.Value, ts: ts})
+		head.processElement(0, record{v: e.Value, ts: ts, noTs: noTs})
 		if em != nil {
 			em.observe(e.Value, ts)
 		}

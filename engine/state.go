@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/de4e/weir/engine/internal/state"
@@ -76,7 +77,28 @@ type stateHandle struct {
 
 func (h *stateHandle) ns() state.Namespace { return state.Namespace(h.op.ns) }
 
-func (h *stateHandle) expired(last, now int64) bool { return h.ttl > 0 && last+h.ttl <= now }
+// expired reports whether a value last renewed at last has expired at now: Flink's TtlUtils.expired, whose
+// expiration time last+ttl saturates at math.MaxInt64 instead of overflowing.
+func (h *stateHandle) expired(last, now int64) bool {
+	if h.ttl <= 0 {
+		return false
+	}
+	end := last + h.ttl
+	if end < last {
+		end = math.MaxInt64
+	}
+	return end <= now
+}
+
+// returnExpired reports whether an expired value that is still stored may be read.
+func (h *stateHandle) returnExpired() bool {
+	return h.desc.TTL.Visibility == ReturnExpiredIfNotCleanedUp
+}
+
+// renewOnRead reports whether reads renew a value's time to live.
+func (h *stateHandle) renewOnRead() bool {
+	return h.ttl > 0 && h.desc.TTL.Update == UpdateOnReadAndWrite
+}
 
 // wrap and unwrap add and remove the TTL envelope.
 func (h *stateHandle) wrap(v any) any {
@@ -86,17 +108,25 @@ func (h *stateHandle) wrap(v any) any {
 	return ttlValue{v, h.op.processingTime()}
 }
 
-func (h *stateHandle) unwrap(x any) (any, bool, bool) { // value, visible, expired
+// unwrap returns the value of a stored x, whether it may be read, and whether it has expired. A value that
+// may not be read is returned as nil, so that no caller can use it by mistake.
+func (h *stateHandle) unwrap(x any) (v any, visible, expired bool) {
 	if h.ttl == 0 {
 		return x, true, false
 	}
 	t := x.(ttlValue)
 	if h.expired(t.Last, h.op.processingTime()) {
-		return t.V, h.desc.TTL.Visibility == ReturnExpiredIfNotCleanedUp, true
+		if !h.returnExpired() {
+			return nil, false, true
+		}
+		return t.V, true, true
 	}
 	return t.V, true, false
 }
 
+// get reads the current key's value as Flink's AbstractTtlDecorator.getWithTtlCheckAndUpdate does: an
+// expired value is removed (and returned only with ReturnExpiredIfNotCleanedUp); a live one is renewed if
+// reads renew.
 func (h *stateHandle) get() (any, bool) {
 	h.op.needKey("state " + h.desc.Name)
 	x, ok := h.table.Get(h.op.kg, h.op.key, h.ns())
@@ -106,7 +136,7 @@ func (h *stateHandle) get() (any, bool) {
 	v, visible, expired := h.unwrap(x)
 	if expired {
 		h.table.Delete(h.op.kg, h.op.key, h.ns())
-	} else if h.ttl > 0 && h.desc.TTL.Update == UpdateOnReadAndWrite {
+	} else if h.renewOnRead() {
 		h.table.Put(h.op.kg, h.op.key, h.ns(), h.wrap(v))
 	}
 	return v, visible
@@ -128,18 +158,64 @@ func (h *stateHandle) clear() {
 	h.table.Delete(h.op.kg, h.op.key, h.ns())
 }
 
-// sweepOne removes the expired values of one key group, round robin: Flink's incremental cleanup.
+// sweepOne removes the expired values of one key group, round robin: Flink's incremental cleanup. In a list
+// or a map each element expires on its own, so the sweep removes expired elements and drops the list or map
+// once nothing is left (Flink's TtlStateSnapshotTransformer and getUnexpiredOrNull).
 func (h *stateHandle) sweepOne() {
 	r := h.op.backend.KeyGroups()
 	kg := r.Start + h.sweep%max(r.Len(), 1)
 	h.sweep++
 	now := h.op.processingTime()
+	type change struct {
+		key any
+		ns  state.Namespace
+		v   any // nil: delete
+	}
+	var changes []change
 	h.table.ForEachInGroup(kg, func(key any, ns state.Namespace, x any) bool {
-		if t, ok := x.(ttlValue); ok && h.expired(t.Last, now) {
-			h.table.Delete(kg, key, ns)
+		switch t := x.(type) {
+		case ttlValue:
+			if h.expired(t.Last, now) {
+				changes = append(changes, change{key, ns, nil})
+			}
+		case []any:
+			live := t[:0:0]
+			for _, it := range t {
+				if e, ok := it.(ttlValue); !ok || !h.expired(e.Last, now) {
+					live = append(live, it)
+				}
+			}
+			if len(live) < len(t) {
+				changes = append(changes, change{key, ns, live})
+			}
+		case map[any]any:
+			live := make(map[any]any, len(t))
+			for k, it := range t {
+				if e, ok := it.(ttlValue); !ok || !h.expired(e.Last, now) {
+					live[k] = it
+				}
+			}
+			if len(live) < len(t) {
+				changes = append(changes, change{key, ns, live})
+			}
 		}
 		return true
 	})
+	for _, c := range changes {
+		switch v := c.v.(type) {
+		case []any:
+			if len(v) > 0 {
+				h.table.Put(kg, c.key, c.ns, v)
+				continue
+			}
+		case map[any]any:
+			if len(v) > 0 {
+				h.table.Put(kg, c.key, c.ns, v)
+				continue
+			}
+		}
+		h.table.Delete(kg, c.key, c.ns)
+	}
 }
 
 // ValueState holds one value per key (and window), Flink's ValueState.
@@ -147,18 +223,21 @@ type ValueState struct{ h *stateHandle }
 
 // Value returns the current key's value, or nil if it has none.
 func (s *ValueState) Value() any {
-	v, ok := s.h.get()
-	if !ok {
-		return nil
-	}
+	v, _ := s.h.get()
 	return v
 }
 
 // Get returns the current key's value and whether it has one.
 func (s *ValueState) Get() (any, bool) { return s.h.get() }
 
-// Update sets the current key's value.
-func (s *ValueState) Update(v any) { s.h.put(v) }
+// Update sets the current key's value. Updating to nil clears it, as in Flink.
+func (s *ValueState) Update(v any) {
+	if v == nil {
+		s.h.clear()
+		return
+	}
+	s.h.put(v)
+}
 
 // Clear removes the current key's value.
 func (s *ValueState) Clear() { s.h.clear() }
@@ -166,15 +245,21 @@ func (s *ValueState) Clear() { s.h.clear() }
 // ListState holds a list per key, Flink's ListState. With a TTL, each element expires on its own.
 type ListState struct{ h *stateHandle }
 
-// Get returns the current key's elements (nil if none). The slice is a copy.
+// Get returns the current key's elements (nil if none). The slice is a copy. With a TTL it reads as Flink's
+// TtlListState: expired elements are left out (unless ReturnExpiredIfNotCleanedUp), the list is removed once
+// none of its elements is live, and with UpdateOnReadAndWrite every live element is renewed and the expired
+// ones are dropped.
 func (s *ListState) Get() []any {
-	x, ok := s.h.table.Get(s.h.op.kg, s.h.op.key, s.h.ns())
 	s.h.op.needKey("state " + s.h.desc.Name)
+	x, ok := s.h.table.Get(s.h.op.kg, s.h.op.key, s.h.ns())
 	if !ok {
 		return nil
 	}
 	items := x.([]any)
 	out := make([]any, 0, len(items))
+	if s.h.ttl == 0 {
+		return append(out, items...)
+	}
 	var live []any
 	for _, it := range items {
 		v, visible, expired := s.h.unwrap(it)
@@ -185,8 +270,17 @@ func (s *ListState) Get() []any {
 			live = append(live, it)
 		}
 	}
-	if len(live) != len(items) {
+	switch {
+	case len(live) == 0:
+		s.h.clear()
+	case s.h.renewOnRead():
+		for i, it := range live {
+			live[i] = s.h.wrap(it.(ttlValue).V)
+		}
 		s.setRaw(live)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -220,7 +314,9 @@ func (s *ListState) Update(vs []any) {
 // Clear removes the current key's list.
 func (s *ListState) Clear() { s.h.clear() }
 
-// MapState holds a map per key, Flink's MapState. With a TTL, each entry expires on its own.
+// MapState holds a map per key, Flink's MapState. With a TTL, each entry expires on its own: every read of an
+// entry (Get, Contains, and each entry Range, Keys and Len visit) removes it if it has expired and, with
+// UpdateOnReadAndWrite, renews it if it has not, as Flink's TtlMapState does.
 type MapState struct{ h *stateHandle }
 
 func (s *MapState) raw(create bool) map[any]any {
@@ -237,6 +333,30 @@ func (s *MapState) raw(create bool) map[any]any {
 	return x.(map[any]any)
 }
 
+// store writes m back as the current key's map, or removes the map if m is empty.
+func (s *MapState) store(m map[any]any) {
+	if len(m) == 0 {
+		s.h.clear()
+		return
+	}
+	s.h.table.Put(s.h.op.kg, s.h.op.key, s.h.ns(), m) // a disk backend keeps a copy, not m itself
+}
+
+// read checks the entry x of k in m: it deletes an expired entry and renews a live one if reads renew. It
+// returns the entry's value, whether it may be read, and whether m changed.
+func (s *MapState) read(m map[any]any, k, x any) (any, bool, bool) {
+	v, visible, expired := s.h.unwrap(x)
+	switch {
+	case expired:
+		delete(m, k)
+		return v, visible, true
+	case s.h.renewOnRead():
+		m[k] = s.h.wrap(v)
+		return v, visible, true
+	}
+	return v, visible, false
+}
+
 // Get returns the value of k in the current key's map.
 func (s *MapState) Get(k any) (any, bool) {
 	m := s.raw(false)
@@ -244,9 +364,9 @@ func (s *MapState) Get(k any) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	v, visible, expired := s.h.unwrap(x)
-	if expired {
-		s.Remove(k)
+	v, visible, changed := s.read(m, k, x)
+	if changed {
+		s.store(m)
 	}
 	return v, visible
 }
@@ -255,7 +375,7 @@ func (s *MapState) Get(k any) (any, bool) {
 func (s *MapState) Put(k, v any) {
 	m := s.raw(true)
 	m[k] = s.h.wrap(v)
-	s.h.table.Put(s.h.op.kg, s.h.op.key, s.h.ns(), m) // a disk backend keeps a copy, not m itself
+	s.store(m)
 }
 
 // Contains reports whether the current key's map has k.
@@ -268,11 +388,7 @@ func (s *MapState) Remove(k any) {
 		return
 	}
 	delete(m, k)
-	if len(m) == 0 {
-		s.h.clear()
-		return
-	}
-	s.h.table.Put(s.h.op.kg, s.h.op.key, s.h.ns(), m)
+	s.store(m)
 }
 
 // Len returns the number of live entries in the current key's map.
@@ -285,28 +401,70 @@ func (s *MapState) Keys() []any {
 	return ks
 }
 
-// Range calls f for every live entry of the current key's map until f returns false.
+// Range calls f for every live entry of the current key's map until f returns false. Only the entries it
+// visits are checked and renewed, as with Flink's lazy TtlMapState iterator.
 func (s *MapState) Range(f func(k, v any) bool) {
 	m := s.raw(false)
-	var dead []any
-	for k, x := range m {
-		v, visible, expired := s.h.unwrap(x)
-		if expired {
-			dead = append(dead, k)
+	if len(m) == 0 {
+		return
+	}
+	if s.h.ttl == 0 {
+		for k, v := range m {
+			if !f(k, v) {
+				return
+			}
+		}
+		return
+	}
+	keys := make([]any, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	// f may change the map (Put, Remove): the entries visited are checked on a private copy, and what the
+	// visit changed (expired entries removed, live ones renewed) is applied to the map as it is afterwards.
+	visited := make(map[any]any, len(keys))
+	for _, k := range keys {
+		visited[k] = m[k]
+	}
+	var seen []any
+	defer func() {
+		if len(seen) == 0 {
+			return
+		}
+		cur := s.raw(false)
+		changed := false
+		for _, k := range seen {
+			x, ok := cur[k]
+			if !ok {
+				continue
+			}
+			_, _, ch := s.read(cur, k, x)
+			changed = changed || ch
+		}
+		if changed {
+			s.store(cur)
+		}
+	}()
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			continue // removed by f
+		}
+		v, visible, expired := s.h.unwrap(visited[k])
+		if expired || s.h.renewOnRead() {
+			seen = append(seen, k)
 		}
 		if visible && !f(k, v) {
-			break
+			return
 		}
-	}
-	for _, k := range dead {
-		s.Remove(k)
 	}
 }
 
 // Clear removes the current key's map.
 func (s *MapState) Clear() { s.h.clear() }
 
-// ReducingState keeps one value per key that every Add combines with the descriptor's Reduce.
+// ReducingState keeps one value per key that every Add combines with the descriptor's Reduce. With a TTL, an
+// expired value is never folded into an Add nor returned by Get unless the visibility is
+// ReturnExpiredIfNotCleanedUp (Flink's TtlReduceFunction).
 type ReducingState struct{ h *stateHandle }
 
 // Get returns the reduced value, or nil.
@@ -323,7 +481,9 @@ func (s *ReducingState) Add(v any) {
 // Clear removes the state.
 func (s *ReducingState) Clear() { s.h.clear() }
 
-// AggregatingState keeps an accumulator per key that every Add updates with the descriptor's Aggregate.
+// AggregatingState keeps an accumulator per key that every Add updates with the descriptor's Aggregate. With
+// a TTL, an expired accumulator is never added to nor read unless the visibility is
+// ReturnExpiredIfNotCleanedUp (Flink's TtlAggregateFunction): Add then starts a new accumulator.
 type AggregatingState struct{ h *stateHandle }
 
 // Get returns the aggregate's result, or nil if nothing was added.

@@ -564,12 +564,15 @@ func (s *DataStream) Collect() *Collected {
 	if f := s.env.observer.Collecting; f != nil {
 		f(s.lastName(), c)
 	}
-	s.SinkTo("Collect", func(v any, ts int64) error {
-		c.mu.Lock()
-		c.recs = append(c.recs, TimestampedValue{v, ts})
-		c.mu.Unlock()
-		return nil
-	})
+	d := s.add("Collect", func() operator {
+		return &sinkOp{rec: func(r record) error {
+			c.mu.Lock()
+			c.recs = append(c.recs, TimestampedValue{Value: r.v, Timestamp: r.ts, Untimed: r.noTs})
+			c.mu.Unlock()
+			return nil
+		}}
+	}, false)
+	d.inputs[0].node.kind = "sink"
 	return c
 }
 

@@ -46,6 +46,7 @@ type subtask struct {
 
 	blocked  backpressure // time spent waiting for downstream credit
 	inWM     atomic.Int64
+	idle     idleStatus // for Snapshot
 	finished atomic.Bool
 	// done is set once the subtask has ended its input and recorded finalOps, its state for checkpoints
 	// taken after it finished; lastCheckpoint is the newest checkpoint it took part in.
@@ -309,12 +310,13 @@ func (t *subtask) runInput() {
 			}
 		case msgIdle, msgActive:
 			wm, adv, idle, changed := t.valve.status(m.ch, m.kind == msgIdle)
+			t.idle.setInput(m.ch, len(t.gate.inputs), m.kind == msgIdle)
 			if adv {
 				t.inWM.Store(wm)
 				head.processWatermark(wm)
 			}
 			if changed {
-				hb.out.idle(idle)
+				forwardIdle(head, idle)
 			}
 		case msgBarrier:
 			t.onBarrier(m.ch, m.time)

@@ -71,8 +71,11 @@ type WatermarkStrategy struct {
 
 // ForBoundedOutOfOrderness expects records to arrive at most bound late: the watermark is the largest timestamp
 // seen minus bound minus 1 ms (Flink's BoundedOutOfOrdernessWatermarks), so a record exactly bound behind the
-// maximum is still on time.
+// maximum is still on time. A negative bound is refused (panics), as in Flink.
 func ForBoundedOutOfOrderness(bound time.Duration) WatermarkStrategy {
+	if bound < 0 {
+		panic(fmt.Sprintf("engine: ForBoundedOutOfOrderness: bound (maxOutOfOrderness) cannot be negative, got %v", bound))
+	}
 	b := bound.Milliseconds()
 	return WatermarkStrategy{
 		generator: func() WatermarkGenerator { return &boundedGen{bound: b, max: MinWatermark + b + 1} },
@@ -110,8 +113,13 @@ func (s WatermarkStrategy) WithTimestampField(name string) WatermarkStrategy {
 }
 
 // WithIdleness marks a source reader idle after timeout of processing time without records, so that the
-// minimum over inputs downstream ignores it until it has records again.
+// minimum over inputs downstream ignores it until it has records again (Flink's WatermarksWithIdleness). The
+// timeout must be positive (panics otherwise), as in Flink; without WithIdleness a reader is never idle by
+// timeout, only by an Idle marker.
 func (s WatermarkStrategy) WithIdleness(timeout time.Duration) WatermarkStrategy {
+	if timeout <= 0 {
+		panic(fmt.Sprintf("engine: WithIdleness: timeout must be greater than zero, got %v", timeout))
+	}
 	s.idle = timeout
 	return s
 }

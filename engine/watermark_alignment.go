@@ -272,7 +272,7 @@ func (r *alignedReader) hold(t *subtask, em *wmEmitter) bool {
 	if wm <= r.allowed.Load() {
 		if r.paused.Load() {
 			r.paused.Store(false)
-			em.lastEvent = t.now()
+			em.idleTimer.activity()
 		}
 		return false
 	}
@@ -286,7 +286,7 @@ func (r *alignedReader) hold(t *subtask, em *wmEmitter) bool {
 		}
 	}
 	t.flush()
-	em.lastEvent = t.now()
+	em.idleTimer.activity() // a paused reader is not idle: it has records it may not read yet
 	em.maybePeriodic()
 	t.publish()
 	r.wait(t.gate)

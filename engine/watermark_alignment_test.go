@@ -225,6 +225,13 @@ func (f *feedSource) push(key string, from, to, step int64) {
 	}
 }
 
+// markIdle adds an Idle marker: the reader is idle until its next record.
+func (f *feedSource) markIdle() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.elems = append(f.elems, SourceElement{Value: Idle{}})
+}
+
 func (f *feedSource) close() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -300,7 +307,7 @@ func settled(a AlignmentSnapshot, f *feedSource, last int64) bool {
 	return f.drained() && a.Watermark == last-1
 }
 
-func describe(a AlignmentSnapshot) string {
+func describeAlignment(a AlignmentSnapshot) string {
 	s := "wm " + fmtTime(a.Watermark)
 	if a.Paused {
 		s += " paused"
@@ -333,7 +340,7 @@ func TestWatermarkAlignmentPausesTheSourceAhead(t *testing.T) {
 		if f.Group != "g" || f.MaxDrift != 5*time.Second || sl.MaxAllowed != f.MaxAllowed {
 			t.Fatalf("fast %+v, slow %+v", f, sl)
 		}
-		trace = append(trace, fmt.Sprintf("allowed %s: fast %s, slow %s", fmtTime(f.MaxAllowed), describe(f), describe(sl)))
+		trace = append(trace, fmt.Sprintf("allowed %s: fast %s, slow %s", fmtTime(f.MaxAllowed), describeAlignment(f), describeAlignment(sl)))
 	}
 	fast.push("fast", 0, 19000, 1000)
 	slow.push("slow", 0, 2000, 1000)
@@ -458,21 +465,19 @@ func TestWatermarkAlignmentFinishedReaderReleasesTheGroup(t *testing.T) {
 }
 
 // Flink: SourceCoordinatorAlignmentTest#testWatermarkAlignmentWithIdleness and
-// SourceOperatorAlignmentTest#testWatermarkAlignmentWithIdleness. A reader idle for the strategy's timeout
-// does not hold the group back; once it has records again it does. A paused reader is never marked idle
-// (Flink's FLIP-471: time blocked by alignment does not count towards idleness). The clock steps keep every
-// change of idleness away from an announcement, so the test does not depend on scheduling.
+// SourceOperatorAlignmentTest#testWatermarkAlignmentWithIdleness. An idle reader does not hold the group back;
+// once it has records again it does. A paused reader is never marked idle, however long it waits (Flink's
+// FLIP-471: time blocked by alignment does not count towards idleness), although its strategy has an
+// idleness timeout. The slow reader goes idle by an Idle marker (Flink's SourceOutput#markIdle), so the test
+// does not depend on when the source loop runs its periodic checks.
 func TestWatermarkAlignmentIgnoresIdleReaders(t *testing.T) {
 	clock := NewVirtualClock(0)
 	s := perRecordAligned().WithIdleness(1500 * time.Millisecond)
 	job, _, fast, slow := pausedFast(t, Config{Parallelism: 1, Clock: clock, AutoWatermarkInterval: 100 * time.Millisecond}, s)
 	defer job.Cancel()
-	clock.Advance(500) // 1.5s after slow's last record it goes idle; fast, paused as long, does not
+	slow.markIdle()
 	waitFor(t, job, "slow goes idle", func(s JobSnapshot) bool { return sourceAlignment(s, "slow").Idle })
-	if a := sourceAlignment(job.Snapshot(), "fast"); a.Idle || !a.Paused {
-		t.Fatalf("fast is %+v, want paused and not idle", a)
-	}
-	clock.Advance(500) // the announcement at 2s leaves out idle slow
+	clock.Advance(1000) // the announcement at 2s leaves out idle slow
 	st := waitFor(t, job, "fast reads on", func(s JobSnapshot) bool {
 		a := sourceAlignment(s, "fast")
 		return !a.Paused && a.MaxAllowed == 18999+5000 && settled(a, fast, 19000)
@@ -480,15 +485,19 @@ func TestWatermarkAlignmentIgnoresIdleReaders(t *testing.T) {
 	if a := sourceAlignment(st, "slow"); a.Paused || a.MaxAllowed != 23999 {
 		t.Fatalf("slow is %+v", a)
 	}
+	if a := sourceAlignment(st, "fast"); a.Idle || a.Pauses != 1 {
+		t.Fatalf("fast is %+v, want never idle while it waited, paused once", a)
+	}
 	slow.push("slow", 3000, 3000, 1) // slow is active again and holds the group back from the next announcement
 	waitFor(t, job, "slow is active", func(s JobSnapshot) bool {
 		a := sourceAlignment(s, "slow")
 		return !a.Idle && a.Watermark == 2999
 	})
+	fast.push("fast", 20000, 20000, 1)
 	clock.Advance(1000)
 	waitFor(t, job, "fast pauses again", func(s JobSnapshot) bool {
 		a := sourceAlignment(s, "fast")
-		return a.Paused && a.MaxAllowed == 7999 && a.Pauses == 2
+		return a.Paused && a.MaxAllowed == 7999 && a.Pauses == 2 && !a.Idle
 	})
 }
 

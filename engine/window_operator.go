@@ -132,6 +132,9 @@ func (o *windowOp) processElement(_ int, r record) {
 	if !o.assigner.IsEventTime() {
 		now = o.processingTime()
 	}
+	if r.noTs && o.assigner.IsEventTime() {
+		panic(errNoTimestamp) // Flink: the event-time assigners refuse a record without a timestamp
+	}
 	o.buf = o.assigner.AssignWindows(r.v, r.ts, now, o.buf[:0])
 	skipped := true
 	if o.assigner.Merging() {
@@ -483,7 +486,7 @@ func (f windowFunction) add(o *windowOp, cur any, ok bool, r record) any {
 		if ok {
 			l = cur.([]TimestampedValue)
 		}
-		return append(l, TimestampedValue{r.v, r.ts})
+		return append(l, TimestampedValue{Value: r.v, Timestamp: r.ts, Untimed: r.noTs})
 	case f.reduce != nil:
 		if !ok {
 			return r.v

@@ -85,6 +85,7 @@ func (w *recordWriter) broadcast(m message) {
 func (w *recordWriter) pushWatermark(wm int64) { w.broadcast(message{kind: msgWatermark, time: wm}) }
 
 func (w *recordWriter) pushIdle(idle bool) {
+	w.task.idle.setOutput(idle)
 	if idle {
 		w.broadcast(message{kind: msgIdle})
 	} else {

@@ -56,7 +56,7 @@ r.Close()`)
 	want := []string{
 		"<nil>",
 		"1 1",
-		"[{a 100}] 0 0",
+		"[a @100] 0 0",
 		`operator "KeyedProcess" (subtask 1/1) failed on record {ID:c Kind:boom}: boom on c`,
 		"1 1",
 	}

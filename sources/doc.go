@@ -11,6 +11,7 @@
 // time), key and kind are strings, payload is any JSON object. Marker lines script a demonstration:
 //
 //	{"marker":"watermark","time":5000}   an explicit watermark
+//	{"marker":"idle"}                    the replay is idle (engine.Idle) until its next event or watermark
 //	{"marker":"crash","reason":"demo"}   the source fails once, to show recovery
 //	{"marker":"pause"}                   the replay pauses until resumed
 //

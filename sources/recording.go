@@ -61,7 +61,7 @@ func (e Event) String(name string) string {
 
 // Marker is a scripted line of a recording.
 type Marker struct {
-	Kind   string `json:"marker"` // "watermark", "crash" or "pause"
+	Kind   string `json:"marker"` // "watermark", "idle", "crash" or "pause"
 	Time   int64  `json:"time,omitempty"`
 	Reason string `json:"reason,omitempty"`
 }
@@ -110,10 +110,10 @@ func ParseLine(b []byte) (Line, error) {
 			m.Time = *r.Time
 		}
 		switch m.Kind {
-		case "watermark", "crash", "pause":
+		case "watermark", "idle", "crash", "pause":
 			return Line{Marker: &m}, nil
 		}
-		return Line{}, fmt.Errorf("%w: unknown marker %q (want watermark, crash or pause)", ErrBadLine, m.Kind)
+		return Line{}, fmt.Errorf("%w: unknown marker %q (want watermark, idle, crash or pause)", ErrBadLine, m.Kind)
 	}
 	switch {
 	case r.Arrival == nil:

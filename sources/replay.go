@@ -222,6 +222,8 @@ func (rr *replayReader) Read() (engine.SourceElement, error) {
 		switch m.Kind {
 		case "watermark":
 			return engine.SourceElement{Value: engine.Watermark{Time: m.Time}}, nil
+		case "idle":
+			return engine.SourceElement{Value: engine.Idle{}}, nil
 		case "crash":
 			if c.firstCrash(rr.pos) {
 				return engine.SourceElement{Value: engine.Crash{Reason: m.Reason}}, nil

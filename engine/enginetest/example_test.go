@@ -68,7 +68,7 @@ func ExampleForKeyedOperator() {
 	fmt.Println(h.Records())
 	fmt.Println("windows open:", h.NumKeyedStateEntries())
 	// Output:
-	// [{{a 0 10 2} 9}]
+	// [{a 0 10 2} @9]
 	// windows open: 1
 }
 

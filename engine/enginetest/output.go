@@ -34,6 +34,7 @@ type Emitted struct {
 	Kind      EmittedKind
 	Value     any               // the record (EmittedRecord, EmittedSideOutput)
 	Timestamp int64             // the record's timestamp (engine.NoTimestamp for none) or the watermark
+	Untimed   bool              // the record carries no timestamp (Flink's StreamRecord.hasTimestamp false)
 	Tag       *engine.OutputTag // the side output (EmittedSideOutput)
 	Idle      bool              // the new idle status (EmittedIdle)
 }
@@ -41,7 +42,7 @@ type Emitted struct {
 // String formats e as "record v @ts", "side output TAG v @ts", "watermark ts", "idle true" or "end".
 func (e Emitted) String() string {
 	at := ""
-	if e.Timestamp != engine.NoTimestamp {
+	if !e.Untimed {
 		at = fmt.Sprintf(" @%d", e.Timestamp)
 	}
 	switch e.Kind {
@@ -63,7 +64,7 @@ func (h *Harness) Output() []Emitted {
 	in := h.d.Output()
 	out := make([]Emitted, len(in))
 	for i, e := range in {
-		out[i] = Emitted{Value: e.Value, Timestamp: e.Time, Idle: e.Idle}
+		out[i] = Emitted{Value: e.Value, Timestamp: e.Time, Untimed: e.Untimed, Idle: e.Idle}
 		switch e.Kind {
 		case harnessbridge.Record:
 			out[i].Kind = EmittedRecord
@@ -86,7 +87,7 @@ func (h *Harness) Records() []engine.TimestampedValue {
 	var out []engine.TimestampedValue
 	for _, e := range h.Output() {
 		if e.Kind == EmittedRecord {
-			out = append(out, engine.TimestampedValue{Value: e.Value, Timestamp: e.Timestamp})
+			out = append(out, engine.TimestampedValue{Value: e.Value, Timestamp: e.Timestamp, Untimed: e.Untimed})
 		}
 	}
 	return out
@@ -119,7 +120,7 @@ func (h *Harness) SideOutput(tag *engine.OutputTag) []engine.TimestampedValue {
 	var out []engine.TimestampedValue
 	for _, e := range h.Output() {
 		if e.Kind == EmittedSideOutput && e.Tag == tag {
-			out = append(out, engine.TimestampedValue{Value: e.Value, Timestamp: e.Timestamp})
+			out = append(out, engine.TimestampedValue{Value: e.Value, Timestamp: e.Timestamp, Untimed: e.Untimed})
 		}
 	}
 	return out

@@ -26,6 +26,7 @@ var (
 	warnStyle  = lipgloss.NewStyle().Foreground(colWarn)
 	badStyle   = lipgloss.NewStyle().Foreground(colBad)
 	lateStyle  = lipgloss.NewStyle().Foreground(colLate)
+	idleStyle  = lipgloss.NewStyle().Foreground(colAccen) // idle inputs and outputs (WatermarkStatus.IDLE)
 )
 
 // sparkRunes are the eight block heights of a sparkline, lowest first.

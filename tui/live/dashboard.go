@@ -126,8 +126,10 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 }
 
 // Watermarks draws a lane per operator: its watermark against the highest watermark of the job (the
-// event-time front), so the gap the out-of-orderness bound makes and idle or lagging inputs show. Under a
-// source whose strategy aligns watermarks, each subtask paused by alignment gets a line of its own.
+// event-time front), so the gap the out-of-orderness bound makes and idle or lagging inputs show. The first
+// operator of a chain says how many of its input channels are idle ("idle in 1/4"), the last one whether
+// its output is idle ("idle", or "idle 1/2" when only some subtasks are). Under a source whose strategy
+// aligns watermarks, each subtask paused by alignment gets a line of its own.
 func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 	s, ok := h.Latest()
 	if !ok {
@@ -136,15 +138,21 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 	type lane struct {
 		name   string
 		wm     int64
+		idle   string
 		paused []string // alignment notes under the lane
 	}
 	var lanes []lane
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for _, v := range s.Vertices {
-		for i, op := range v.Operators {
+		inIdle, outIdle := idleness(v, lang)
+		for oi, op := range v.Operators {
 			l := lane{name: op.Name, wm: op.Watermark}
-			if i == 0 {
+			if oi == 0 {
+				l.idle = inIdle
 				l.paused = pausedSplits(v, lang)
+			}
+			if oi == len(v.Operators)-1 && outIdle != "" {
+				l.idle = strings.TrimSpace(l.idle + " " + outIdle)
 			}
 			lanes = append(lanes, l)
 			if wm := op.Watermark; wm != math.MinInt64 && wm != math.MaxInt64 {
@@ -154,14 +162,35 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 	}
 	ls := []string{title(lang.T("wm.title"), fmt.Sprintf("%s %s", lang.T("wm.now"), Millis(s.ProcTime)), width)}
 	nameW := min(18, width/3)
-	barW := max(4, width-nameW-22) // room for "wm 15:04:05.0 -1m5s"
-	for _, l := range lanes {
-		var bar, val string
+	vals := make([]string, len(lanes))
+	valW := 20 // what the bar leaves for the value without idle notes: "wm 15:04:05.0 -1m5s"
+	for i, l := range lanes {
 		switch {
 		case l.wm == math.MinInt64:
-			bar, val = dimStyle.Render(strings.Repeat("·", barW)), dimStyle.Render(lang.T("wm.none"))
+			vals[i] = dimStyle.Render(lang.T("wm.none"))
 		case l.wm == math.MaxInt64:
-			bar, val = okStyle.Render(strings.Repeat("━", barW)), "+∞"
+			vals[i] = "+∞"
+		default:
+			vals[i] = "wm " + Millis(l.wm)
+		}
+		if l.idle != "" {
+			vals[i] += " " + idleStyle.Render(l.idle)
+		}
+		if l.wm != math.MinInt64 && l.wm != math.MaxInt64 && hi > l.wm {
+			vals[i] += warnStyle.Render(fmt.Sprintf(" -%s", Dur(msDur(hi-l.wm))))
+		}
+		if l.idle != "" {
+			valW = max(valW, lipgloss.Width(vals[i]))
+		}
+	}
+	barW := max(4, width-nameW-2-valW)
+	for i, l := range lanes {
+		var bar string
+		switch {
+		case l.wm == math.MinInt64:
+			bar = dimStyle.Render(strings.Repeat("·", barW))
+		case l.wm == math.MaxInt64:
+			bar = okStyle.Render(strings.Repeat("━", barW))
 		default:
 			frac := 1.0
 			if hi > lo {
@@ -169,12 +198,8 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 			}
 			n := int(math.Round(frac * float64(barW-1)))
 			bar = okStyle.Render(strings.Repeat("━", n)+"▶") + dimStyle.Render(strings.Repeat("·", barW-n-1))
-			val = "wm " + Millis(l.wm)
-			if hi > l.wm {
-				val += warnStyle.Render(fmt.Sprintf(" -%s", Dur(msDur(hi-l.wm))))
-			}
 		}
-		ls = append(ls, fit(fit(" "+l.name, nameW)+" "+bar+" "+val, width))
+		ls = append(ls, fit(fit(" "+l.name, nameW)+" "+bar+" "+vals[i], width))
 		for _, p := range l.paused {
 			ls = append(ls, fit("   "+warnStyle.Render(p), width))
 		}
@@ -195,6 +220,34 @@ func pausedSplits(v engine.VertexSnapshot, lang i18n.Lang) []string {
 			lang.T("wm.group"), a.Group, Millis(a.Watermark), lang.T("wm.allowed"), Millis(a.MaxAllowed)))
 	}
 	return out
+}
+
+// idleness summarises a vertex's idleness over its subtasks: its idle input channels ("idle in 1/4", empty
+// if none) and its idle outputs ("idle" when every subtask's output is, "idle 1/2" when some are).
+func idleness(v engine.VertexSnapshot, lang i18n.Lang) (in, out string) {
+	var chans, idleChans, idleOuts int
+	for _, st := range v.Subtasks {
+		chans += len(st.IdleInputs)
+		for _, idle := range st.IdleInputs {
+			if idle {
+				idleChans++
+			}
+		}
+		if st.OutputIdle {
+			idleOuts++
+		}
+	}
+	if idleChans > 0 {
+		in = fmt.Sprintf("%s %d/%d", lang.T("wm.idleIn"), idleChans, chans)
+	}
+	switch {
+	case idleOuts == 0:
+	case idleOuts == len(v.Subtasks):
+		out = lang.T("wm.idle")
+	default:
+		out = fmt.Sprintf("%s %d/%d", lang.T("wm.idle"), idleOuts, len(v.Subtasks))
+	}
+	return in, out
 }
 
 // Windows draws the open windows (bounds, keys, elements) and the recent firings, late firings, purges and

@@ -20,8 +20,10 @@ type Emission struct {
 	Kind  Kind
 	Value any
 	Time  int64 // the record's timestamp, or the watermark
-	Tag   any   // the *engine.OutputTag of a side output
-	Idle  bool
+	// Untimed is true for a record that carries no timestamp (Time is then NoTimestamp).
+	Untimed bool
+	Tag     any // the *engine.OutputTag of a side output
+	Idle    bool
 }
 
 // Snapshot is the state of every operator of a harness's chain, held in memory: what Flink's
