@@ -58,12 +58,6 @@ const historyLen = 20
 
 func newCoordinator(j *Job) (*coordinator, error) {
 	c := &coordinator{job: j, cfg: j.cfg.Checkpointing, nextID: 1, readPos: map[[2]int][]byte{}}
-	if c.cfg.Timeout <= 0 {
-		c.cfg.Timeout = 10 * time.Minute
-	}
-	if c.cfg.Retained <= 0 {
-		c.cfg.Retained = 2
-	}
 	c.dir = c.cfg.Dir
 	if c.dir == "" {
 		d, err := os.MkdirTemp("", "weir-checkpoints-")

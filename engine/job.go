@@ -242,17 +242,17 @@ func (j *Job) run(ex *execution) {
 // checkpoint that can be restored, falling back to older ones when a checkpoint turns out to be corrupt.
 func (j *Job) restart(failed *execution) (*execution, error) {
 	rs := j.cfg.Restart
-	if !rs.enabled(j.cfg) || int(j.restarts.Load()) >= rs.attempts() {
-		if rs.enabled(j.cfg) {
-			return nil, fmt.Errorf("engine: giving up after %d restarts: %w", j.restarts.Load(), failed.err)
-		}
+	if rs.Attempts <= 0 { // restarts disabled
 		return nil, failed.err
+	}
+	if int(j.restarts.Load()) >= rs.Attempts {
+		return nil, fmt.Errorf("engine: giving up after %d restarts: %w", j.restarts.Load(), failed.err)
 	}
 	j.status.Store(int32(JobRestarting))
 	j.restarts.Add(1)
 	j.events.add(Event{Kind: EventJobRestarting, Detail: fmt.Sprintf("attempt %d failed: %v", failed.attempt+1, failed.err)})
 	select {
-	case <-time.After(rs.delay()):
+	case <-time.After(rs.Delay):
 	case <-j.cancel:
 		return nil, ErrCanceled
 	}
@@ -286,7 +286,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 			}
 			j.events.add(Event{Kind: EventJobRestarting, Detail: fmt.Sprintf("restoring checkpoint %d failed, retrying: %v", cp.ID, err)})
 			select {
-			case <-time.After(rs.delay()):
+			case <-time.After(rs.Delay):
 			case <-j.cancel:
 				return nil, ErrCanceled
 			}
