@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/de4e/weir/engine/internal/faultinject"
 )
 
 // coordinator is the JobManager's checkpoint coordinator: it triggers checkpoints at the sources, collects
@@ -366,7 +368,7 @@ func (c *coordinator) complete(p *pendingCP) {
 			}
 		}
 	}
-	err := writeMetadata(p.dir, meta, c.job.cfg.Faults)
+	err := writeMetadata(p.dir, meta, c.job.faults)
 	c.mu.Lock()
 	if c.pending != p {
 		c.mu.Unlock()
@@ -375,7 +377,7 @@ func (c *coordinator) complete(p *pendingCP) {
 	if err != nil {
 		c.abortLocked("writing metadata: " + err.Error())
 		c.mu.Unlock()
-		if errors.Is(err, ErrInjected) {
+		if errors.Is(err, faultinject.ErrInjected) {
 			p.ex.fail(err)
 		}
 		return
@@ -397,8 +399,8 @@ func (c *coordinator) complete(p *pendingCP) {
 	c.job.events.add(Event{Kind: EventCheckpointCompleted, Count: p.stats.ID,
 		Detail: fmt.Sprintf("checkpoint %d completed in %v (%d bytes, %d new)", p.stats.ID, p.stats.Duration.Round(time.Millisecond), p.stats.Bytes, p.stats.NewBytes)})
 	c.mu.Unlock()
-	if c.job.cfg.Faults.hit(FailAfterMetadataRename) {
-		p.ex.fail(fmt.Errorf("%w at %s", ErrInjected, FailAfterMetadataRename))
+	if err := c.job.faults.Check(faultinject.AfterMetadataRename); err != nil {
+		p.ex.fail(err)
 		return
 	}
 	for _, ts := range p.ex.tasks {

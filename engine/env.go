@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/de4e/weir/engine/internal/faultinject"
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
@@ -43,8 +44,6 @@ type Config struct {
 	Restart RestartStrategy
 	// StateBackend selects where keyed state lives. Default DefaultState, which is the heap.
 	StateBackend StateBackendKind
-	// Faults, if set, injects failures at named failpoints (tests and demonstrations).
-	Faults *Faults
 	// DeterministicTime makes processing time travel with the records, like a watermark: sources set it
 	// (SourceContext.SetTime, as scripted replays do with their arrival times), every operator's processing
 	// time is the lowest over its inputs, and processing-time timers fire as it passes them. Processing-time
@@ -187,6 +186,7 @@ type Environment struct {
 	cfg      Config
 	nodes    []*node
 	observer Observer
+	faults   *faultinject.Faults // failpoints armed by tests (engine/enginetest), nil otherwise
 }
 
 // Observer is told what an Environment runs: the workbench uses it to show the jobs and results of a

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/de4e/weir/engine/internal/faultinject"
 )
 
 // JobStatus is the state of a job, as Flink's JobStatus.
@@ -71,6 +73,7 @@ type Job struct {
 	events eventLog
 	snap   snapshotState
 	coord  *coordinator
+	faults *faultinject.Faults // failpoints armed by tests, nil otherwise
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
@@ -80,7 +83,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 		return nil, err
 	}
 	j := &Job{name: name, runID: fmt.Sprintf("%016x", time.Now().UnixNano()), cfg: e.cfg, plan: plan,
-		done: make(chan struct{}), cancel: make(chan struct{})}
+		done: make(chan struct{}), cancel: make(chan struct{}), faults: e.faults}
 	j.events.clock = e.cfg.Clock
 	if err := j.placeSlots(); err != nil {
 		return nil, err

@@ -185,7 +185,7 @@ func (o *sinkOp) open() error {
 
 func (o *sinkOp) processElement(_ int, r record) {
 	if err := o.f(r.v, r.ts); err != nil {
-		panic(fmt.Errorf("sink: %w", err))
+		o.task.fail(fmt.Errorf("sink: %w", err))
 	}
 }
 func (o *sinkOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
