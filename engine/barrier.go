@@ -145,7 +145,9 @@ func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 		return
 	}
 	coord := t.job.coord
+	t.exec.snapshots.Add(1)
 	go func() {
+		defer t.exec.snapshots.Done()
 		a := subtaskAck{ops: ops, sync: sync, align: align, err: snapErr}
 		astart := time.Now()
 		for _, f := range finishes {

@@ -211,6 +211,7 @@ func (j *Job) run(ex *execution) {
 		ex.start()
 		<-ex.done
 		ex.wg.Wait()
+		ex.snapshots.Wait() // the asynchronous snapshot parts still read the state backends
 		j.coord.attemptEnded(ex)
 		ex.discard()
 		if ex.status == JobFinished {
