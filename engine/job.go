@@ -94,11 +94,13 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	var restore *checkpointMeta
 	if from := e.cfg.Checkpointing.RestoreFrom; from != "" {
 		if restore, err = readMetadata(from); err != nil {
+			j.coord.stop()
 			return nil, err
 		}
 	}
 	first, err := j.newExecution(0, restore)
 	if err != nil {
+		j.coord.stop()
 		return nil, err
 	}
 	j.started = time.Now()
