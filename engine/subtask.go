@@ -369,6 +369,9 @@ func (t *subtask) runInput() error {
 			allEnded := t.valve.end(m.ch)
 			if t.align != nil { // an ended channel will send no barrier: it may complete an alignment
 				t.onBarrier(m.ch, t.align.id)
+				if t.failed != nil {
+					return t.failed
+				}
 			}
 			if t.inband && !allEnded { // an ended channel no longer holds back in-band time
 				t.advanceTime(t.lowestChannelTime())
