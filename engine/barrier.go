@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/de4e/weir/engine/internal/faultinject"
 	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
 )
@@ -51,7 +52,10 @@ func (t *subtask) onBarrier(ch int, id int64) {
 		a.seen[ch] = true
 		a.count++
 	}
-	t.job.cfg.Faults.inject(FailAlignment)
+	if err := t.job.faults.Check(faultinject.Alignment); err != nil {
+		t.fail(err)
+		return
+	}
 	for i, seen := range a.seen {
 		if !seen && !t.valve.ended[i] {
 			return // still waiting for channel i
@@ -93,8 +97,11 @@ func (t *subtask) sourceBarrier(id int64) {
 // chain, the barrier forwarded downstream, and the asynchronous part on another goroutine, which then
 // acknowledges to the coordinator.
 func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
-	faults := t.job.cfg.Faults
-	faults.inject(FailBeforeSnapshot)
+	faults := t.job.faults
+	if err := faults.Check(faultinject.BeforeSnapshot); err != nil {
+		t.fail(err)
+		return
+	}
 	t.lastCheckpoint.Store(id)
 	start := time.Now()
 	cpDir := t.job.coord.pendingDir(id)
@@ -134,9 +141,14 @@ func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 		w.broadcast(message{kind: msgBarrier, time: id})
 	}
 	sync := time.Since(start)
-	faults.inject(FailAfterSnapshot)
+	if err := faults.Check(faultinject.AfterSnapshot); err != nil {
+		t.fail(err)
+		return
+	}
 	coord := t.job.coord
+	t.exec.snapshots.Add(1)
 	go func() {
+		defer t.exec.snapshots.Done()
 		a := subtaskAck{ops: ops, sync: sync, align: align, err: snapErr}
 		astart := time.Now()
 		for _, f := range finishes {
@@ -237,8 +249,8 @@ func (ex *execution) restore(m *checkpointMeta) error {
 		return fmt.Errorf("%w: %s was written with max parallelism %d, the job has %d (key groups cannot be remapped)",
 			ErrCorruptCheckpoint, m.Dir, m.MaxParallelism, j.cfg.MaxParallelism)
 	}
-	if j.cfg.Faults.hit(FailRestore) {
-		return fmt.Errorf("%w at %s", ErrInjected, FailRestore)
+	if err := j.faults.Check(faultinject.Restore); err != nil {
+		return err
 	}
 	byNode := map[int]*operatorCP{}
 	for i := range m.Operators {

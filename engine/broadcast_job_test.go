@@ -126,9 +126,9 @@ func TestBroadcastStateSurvivesCrash(t *testing.T) {
 	rules := bcRulesFor(60, keys, n)
 	faults := &Faults{}
 	out := t.TempDir()
-	env := NewEnvironment(Config{Parallelism: 2, Faults: faults,
+	env := withFaults(NewEnvironment(Config{Parallelism: 2,
 		Checkpointing: CheckpointConfig{Interval: 5 * time.Millisecond, Dir: t.TempDir()},
-		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}})
+		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}}), faults)
 	// The events pause half way until a checkpoint has completed; only then is the fault armed, so the
 	// crash always has a checkpoint (with broadcast state in it) to restore, however slow the machine.
 	src := &bcEventSource{total: n, pauseAt: n / 2, keys: keys, resume: make(chan struct{})}

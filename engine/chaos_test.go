@@ -91,8 +91,8 @@ const chaosEvents = 12_000
 // chaosBackend is the state backend of the chaos job (TestChaosOnPebble switches it).
 var chaosBackend = HeapState
 
-func chaosConfig(ckptDir string, faults *Faults) Config {
-	return Config{Parallelism: 2, Faults: faults, StateBackend: chaosBackend,
+func chaosConfig(ckptDir string) Config {
+	return Config{Parallelism: 2, StateBackend: chaosBackend,
 		Checkpointing: CheckpointConfig{Interval: 4 * time.Millisecond, Dir: ckptDir},
 		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}}
 }
@@ -109,7 +109,7 @@ func committedSorted(t testing.TB, dir string) []string {
 // chaosOracle is the committed output of a crash-free run.
 func chaosOracle(t *testing.T) []string {
 	out := t.TempDir()
-	env := NewEnvironment(chaosConfig(t.TempDir(), nil))
+	env := NewEnvironment(chaosConfig(t.TempDir()))
 	buildChaosJob(env, chaosEvents, out)
 	if _, err := env.Execute("chaos oracle"); err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func chaosInProcess(t *testing.T, rng *rand.Rand) ([]string, bool) {
 		f.Arm(FailProcess, 2000+rng.IntN(chaosEvents))
 	}
 	out := t.TempDir()
-	env := NewEnvironment(chaosConfig(t.TempDir(), f))
+	env := withFaults(NewEnvironment(chaosConfig(t.TempDir())), f)
 	buildChaosJob(env, chaosEvents, out)
 	job, err := env.Execute("chaos")
 	if err != nil {
@@ -246,7 +246,7 @@ func TestChaosChild(t *testing.T) {
 		t.Skip("run by TestChaos only")
 	}
 	RegisterType(chaosRecord{}) // a new process restores state holding this type
-	cfg := chaosConfig(os.Getenv("WEIR_CHAOS_CKPT"), nil)
+	cfg := chaosConfig(os.Getenv("WEIR_CHAOS_CKPT"))
 	if latest, err := LatestCheckpoint(cfg.Checkpointing.Dir); err == nil {
 		cfg.Checkpointing.RestoreFrom = latest
 		fmt.Println("restoring", filepath.Base(latest))

@@ -26,9 +26,9 @@ func slowNumbers(n int64) GeneratorSource {
 func runNumbersJob(t *testing.T, n int64, g Guarantee, faults *Faults) ([]string, *Job) {
 	t.Helper()
 	out := t.TempDir()
-	env := NewEnvironment(Config{Parallelism: 2, Faults: faults,
+	env := withFaults(NewEnvironment(Config{Parallelism: 2,
 		Checkpointing: CheckpointConfig{Interval: 5 * time.Millisecond, Dir: t.TempDir(), Guarantee: g},
-		Restart:       RestartStrategy{Attempts: 5, Delay: time.Millisecond}})
+		Restart:       RestartStrategy{Attempts: 5, Delay: time.Millisecond}}), faults)
 	env.FromSource(slowNumbers(n), nil, "numbers").
 		Rebalance().Map(func(v any) any { return v.(int64) * 10 }).
 		SinkToFiles(out)

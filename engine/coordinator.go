@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/de4e/weir/engine/internal/faultinject"
 )
 
 // coordinator is the JobManager's checkpoint coordinator: it triggers checkpoints at the sources, collects
@@ -16,6 +19,7 @@ type coordinator struct {
 	job     *Job
 	cfg     CheckpointConfig
 	dir     string // where checkpoints go
+	ownDir  bool   // dir is a temporary directory made for this job, removed when it ends
 	workDir string // live state of disk backends
 
 	mu        sync.Mutex
@@ -27,6 +31,7 @@ type coordinator struct {
 	lastDone  int64 // job clock at the last completion
 	timerStop func() bool
 	stopped   bool
+	spDirs    []string          // savepoints written into dir, kept when an own dir is removed
 	readPos   map[[2]int][]byte // at-most-once: where each source subtask had read to
 }
 
@@ -56,21 +61,18 @@ type opCP struct {
 
 const historyLen = 20
 
+// checkpointTempPrefix names the temporary checkpoint directory of a job without CheckpointConfig.Dir.
+const checkpointTempPrefix = "weir-checkpoints-"
+
 func newCoordinator(j *Job) (*coordinator, error) {
 	c := &coordinator{job: j, cfg: j.cfg.Checkpointing, nextID: 1, readPos: map[[2]int][]byte{}}
-	if c.cfg.Timeout <= 0 {
-		c.cfg.Timeout = 10 * time.Minute
-	}
-	if c.cfg.Retained <= 0 {
-		c.cfg.Retained = 2
-	}
 	c.dir = c.cfg.Dir
 	if c.dir == "" {
-		d, err := os.MkdirTemp("", "weir-checkpoints-")
+		d, err := os.MkdirTemp("", checkpointTempPrefix)
 		if err != nil {
 			return nil, fmt.Errorf("engine: checkpoint directory: %w", err)
 		}
-		c.dir = d
+		c.dir, c.ownDir = d, true
 	} else if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return nil, fmt.Errorf("engine: checkpoint directory: %w", err)
 	}
@@ -114,6 +116,9 @@ func (c *coordinator) attemptEnded(ex *execution) {
 	}
 }
 
+// stop ends checkpointing when the job has ended: it removes the live state of disk backends and, when
+// the job made its checkpoint directory for itself (CheckpointConfig.Dir unset), that directory with its
+// checkpoints, except savepoints written into it. A Dir the configuration gave is kept.
 func (c *coordinator) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -122,6 +127,20 @@ func (c *coordinator) stop() {
 		c.timerStop()
 	}
 	os.RemoveAll(c.workDir)
+	if !c.ownDir {
+		return
+	}
+	if len(c.spDirs) == 0 {
+		os.RemoveAll(c.dir)
+		return
+	}
+	entries, _ := os.ReadDir(c.dir)
+	for _, e := range entries {
+		p := filepath.Join(c.dir, e.Name())
+		if !slices.Contains(c.spDirs, p) {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // schedule arms the periodic trigger after d (nothing if checkpoints are not periodic).
@@ -186,7 +205,8 @@ func (j *Job) Checkpoints() []CheckpointStats {
 	return out
 }
 
-// CheckpointDir returns where the job writes its checkpoints.
+// CheckpointDir returns where the job writes its checkpoints: CheckpointConfig.Dir, or a temporary directory
+// of the job's own, which is removed when the job ends (savepoints written into it are kept).
 func (j *Job) CheckpointDir() string { return j.coord.dir }
 
 func (c *coordinator) triggerLocked(savepoint bool, dir string) (int64, error) {
@@ -214,6 +234,9 @@ func (c *coordinator) triggerLocked(savepoint bool, dir string) (int64, error) {
 	c.nextID++
 	if dir == "" {
 		dir = filepath.Join(c.dir, fmt.Sprintf("chk-%d", id))
+		if savepoint {
+			c.spDirs = append(c.spDirs, dir)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("engine: checkpoint %d: %w", id, err)
@@ -372,7 +395,7 @@ func (c *coordinator) complete(p *pendingCP) {
 			}
 		}
 	}
-	err := writeMetadata(p.dir, meta, c.job.cfg.Faults)
+	err := writeMetadata(p.dir, meta, c.job.faults)
 	c.mu.Lock()
 	if c.pending != p {
 		c.mu.Unlock()
@@ -381,7 +404,7 @@ func (c *coordinator) complete(p *pendingCP) {
 	if err != nil {
 		c.abortLocked("writing metadata: " + err.Error())
 		c.mu.Unlock()
-		if errors.Is(err, ErrInjected) {
+		if errors.Is(err, faultinject.ErrInjected) {
 			p.ex.fail(err)
 		}
 		return
@@ -403,8 +426,8 @@ func (c *coordinator) complete(p *pendingCP) {
 	c.job.events.add(Event{Kind: EventCheckpointCompleted, Count: p.stats.ID,
 		Detail: fmt.Sprintf("checkpoint %d completed in %v (%d bytes, %d new)", p.stats.ID, p.stats.Duration.Round(time.Millisecond), p.stats.Bytes, p.stats.NewBytes)})
 	c.mu.Unlock()
-	if c.job.cfg.Faults.hit(FailAfterMetadataRename) {
-		p.ex.fail(fmt.Errorf("%w at %s", ErrInjected, FailAfterMetadataRename))
+	if err := c.job.faults.Check(faultinject.AfterMetadataRename); err != nil {
+		p.ex.fail(err)
 		return
 	}
 	for _, ts := range p.ex.tasks {

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/de4e/weir/engine/internal/faultinject"
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
@@ -43,8 +44,6 @@ type Config struct {
 	Restart RestartStrategy
 	// StateBackend selects where keyed state lives. Default DefaultState, which is the heap.
 	StateBackend StateBackendKind
-	// Faults, if set, injects failures at named failpoints (tests and demonstrations).
-	Faults *Faults
 	// DeterministicTime makes processing time travel with the records, like a watermark: sources set it
 	// (SourceContext.SetTime, as scripted replays do with their arrival times), every operator's processing
 	// time is the lowest over its inputs, and processing-time timers fire as it passes them. Processing-time
@@ -54,6 +53,10 @@ type Config struct {
 	DeterministicTime bool
 }
 
+// withDefaults returns c with every default applied, so that the runtime reads plain fields: the one place
+// where the defaults stated on Config, CheckpointConfig and RestartStrategy are made true. Two defaults
+// depend on the job and are settled when it starts: SlotsPerTaskManager (just enough for the job's
+// parallelism) and CheckpointConfig.Dir (a temporary directory of the job's own).
 func (c Config) withDefaults() Config {
 	if c.Parallelism <= 0 {
 		c.Parallelism = runtime.NumCPU()
@@ -63,6 +66,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TaskManagers <= 0 {
 		c.TaskManagers = 1
+	}
+	if c.SlotsPerTaskManager < 0 {
+		c.SlotsPerTaskManager = 0
 	}
 	if c.Clock == nil {
 		if c.DeterministicTime {
@@ -83,6 +89,94 @@ func (c Config) withDefaults() Config {
 	if c.Stdout == nil {
 		c.Stdout = os.Stdout
 	}
+	if c.StateBackend == DefaultState {
+		c.StateBackend = HeapState
+	}
+	cp := &c.Checkpointing
+	if cp.Interval < 0 {
+		cp.Interval = 0
+	}
+	if cp.MinPause < 0 {
+		cp.MinPause = 0
+	}
+	if cp.Timeout <= 0 {
+		cp.Timeout = defaultCheckpointTimeout
+	}
+	if cp.Retained <= 0 {
+		cp.Retained = defaultRetainedCheckpoints
+	}
+	if cp.Guarantee == DefaultGuarantee {
+		cp.Guarantee = ExactlyOnce
+	}
+	r := &c.Restart
+	switch {
+	case r.Attempts == 0 && cp.Interval > 0:
+		r.Attempts = defaultRestartAttempts
+		if r.Delay <= 0 {
+			r.Delay = defaultRestartDelay
+		}
+	case r.Attempts == 0:
+		r.Attempts = -1 // no checkpoints to restart from: a failure ends the job
+	}
+	if r.Delay < 0 {
+		r.Delay = 0
+	}
+	return c
+}
+
+// Merge returns c with every field that other sets (gives a non-zero value) replaced by other's: c holds
+// defaults, such as the workbench's, and other what a program asked for. Nested configurations merge field
+// by field, so a program that sets only CheckpointConfig.Interval keeps c's Dir and Guarantee. A Guarantee of
+// DefaultGuarantee and a StateBackend of DefaultState count as unset. When other sets DeterministicTime
+// without a Clock, the merged Clock is nil (NewEnvironment then installs a VirtualClock of the job's own),
+// since c's clock may not be a virtual one.
+func (c Config) Merge(other Config) Config {
+	set := func(dst *int, v int) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	setDur := func(dst *time.Duration, v time.Duration) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	set(&c.Parallelism, other.Parallelism)
+	set(&c.MaxParallelism, other.MaxParallelism)
+	set(&c.TaskManagers, other.TaskManagers)
+	set(&c.SlotsPerTaskManager, other.SlotsPerTaskManager)
+	if other.DeterministicTime {
+		c.DeterministicTime = true
+		c.Clock = nil
+	}
+	if other.Clock != nil {
+		c.Clock = other.Clock
+	}
+	setDur(&c.AutoWatermarkInterval, other.AutoWatermarkInterval)
+	set(&c.BufferSize, other.BufferSize)
+	set(&c.BuffersPerChannel, other.BuffersPerChannel)
+	if other.Stdout != nil {
+		c.Stdout = other.Stdout
+	}
+	if other.StateBackend != DefaultState {
+		c.StateBackend = other.StateBackend
+	}
+	cp, o := &c.Checkpointing, other.Checkpointing
+	setDur(&cp.Interval, o.Interval)
+	setDur(&cp.MinPause, o.MinPause)
+	setDur(&cp.Timeout, o.Timeout)
+	if o.Dir != "" {
+		cp.Dir = o.Dir
+	}
+	set(&cp.Retained, o.Retained)
+	if o.Guarantee != DefaultGuarantee {
+		cp.Guarantee = o.Guarantee
+	}
+	if o.RestoreFrom != "" {
+		cp.RestoreFrom = o.RestoreFrom
+	}
+	set(&c.Restart.Attempts, other.Restart.Attempts)
+	setDur(&c.Restart.Delay, other.Restart.Delay)
 	return c
 }
 
@@ -92,6 +186,7 @@ type Environment struct {
 	cfg      Config
 	nodes    []*node
 	observer Observer
+	faults   *faultinject.Faults // failpoints armed by tests (engine/enginetest), nil otherwise
 }
 
 // Observer is told what an Environment runs: the workbench uses it to show the jobs and results of a
@@ -110,13 +205,14 @@ func (e *Environment) Observe(o Observer) { e.observer = o }
 
 // NewEnvironment returns an empty Environment with cfg (the zero Config for every default).
 func NewEnvironment(cfg Config) *Environment {
-	if cfg.MaxParallelism > 0 && cfg.Parallelism > cfg.MaxParallelism {
-		panic(fmt.Sprintf("engine: parallelism %d exceeds max parallelism %d", cfg.Parallelism, cfg.MaxParallelism))
-	}
 	if _, virtual := cfg.Clock.(*VirtualClock); cfg.DeterministicTime && cfg.Clock != nil && !virtual {
 		panic("engine: DeterministicTime needs a VirtualClock (or no Clock)")
 	}
-	return &Environment{cfg: cfg.withDefaults()}
+	c := cfg.withDefaults()
+	if cfg.Parallelism > c.MaxParallelism {
+		panic(fmt.Sprintf("engine: parallelism %d exceeds max parallelism %d", cfg.Parallelism, c.MaxParallelism))
+	}
+	return &Environment{cfg: c}
 }
 
 // Config returns the environment's configuration with defaults filled in.

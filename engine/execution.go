@@ -18,8 +18,11 @@ type execution struct {
 	stopOnce sync.Once
 	status   JobStatus // how the attempt ended
 	err      error
-	wg       sync.WaitGroup
-	restored *checkpointMeta // the checkpoint this attempt started from, or nil
+	wg       sync.WaitGroup // the subtasks' goroutines
+	// snapshots counts the asynchronous parts of checkpoints still running (barrier.go): the job waits for
+	// them before it releases the attempt's state backends or reports that it is done.
+	snapshots sync.WaitGroup
+	restored  *checkpointMeta // the checkpoint this attempt started from, or nil
 
 	finalMu sync.Mutex
 	finals  []Transaction // sink transactions to commit once the attempt has finished

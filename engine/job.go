@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/de4e/weir/engine/internal/faultinject"
 )
 
 // JobStatus is the state of a job, as Flink's JobStatus.
@@ -72,6 +74,7 @@ type Job struct {
 	snap   snapshotState
 	coord  *coordinator
 	align  *alignmentCoordinator // nil when no source is aligned
+	faults *faultinject.Faults   // failpoints armed by tests, nil otherwise
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
@@ -81,7 +84,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 		return nil, err
 	}
 	j := &Job{name: name, runID: fmt.Sprintf("%016x", time.Now().UnixNano()), cfg: e.cfg, plan: plan,
-		done: make(chan struct{}), cancel: make(chan struct{})}
+		done: make(chan struct{}), cancel: make(chan struct{}), faults: e.faults}
 	j.events.clock = e.cfg.Clock
 	if err := j.placeSlots(); err != nil {
 		return nil, err
@@ -93,11 +96,13 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	var restore *checkpointMeta
 	if from := e.cfg.Checkpointing.RestoreFrom; from != "" {
 		if restore, err = readMetadata(from); err != nil {
+			j.coord.stop()
 			return nil, err
 		}
 	}
 	first, err := j.newExecution(0, restore)
 	if err != nil {
+		j.coord.stop()
 		return nil, err
 	}
 	j.started = time.Now()
@@ -210,6 +215,7 @@ func (j *Job) run(ex *execution) {
 		ex.start()
 		<-ex.done
 		ex.wg.Wait()
+		ex.snapshots.Wait() // the asynchronous snapshot parts still read the state backends
 		j.coord.attemptEnded(ex)
 		ex.discard()
 		if ex.status == JobFinished {
@@ -244,17 +250,17 @@ func (j *Job) run(ex *execution) {
 // checkpoint that can be restored, falling back to older ones when a checkpoint turns out to be corrupt.
 func (j *Job) restart(failed *execution) (*execution, error) {
 	rs := j.cfg.Restart
-	if !rs.enabled(j.cfg) || int(j.restarts.Load()) >= rs.attempts() {
-		if rs.enabled(j.cfg) {
-			return nil, fmt.Errorf("engine: giving up after %d restarts: %w", j.restarts.Load(), failed.err)
-		}
+	if rs.Attempts <= 0 { // restarts disabled
 		return nil, failed.err
+	}
+	if int(j.restarts.Load()) >= rs.Attempts {
+		return nil, fmt.Errorf("engine: giving up after %d restarts: %w", j.restarts.Load(), failed.err)
 	}
 	j.status.Store(int32(JobRestarting))
 	j.restarts.Add(1)
 	j.events.add(Event{Kind: EventJobRestarting, Detail: fmt.Sprintf("attempt %d failed: %v", failed.attempt+1, failed.err)})
 	select {
-	case <-time.After(rs.delay()):
+	case <-time.After(rs.Delay):
 	case <-j.cancel:
 		return nil, ErrCanceled
 	}
@@ -288,7 +294,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 			}
 			j.events.add(Event{Kind: EventJobRestarting, Detail: fmt.Sprintf("restoring checkpoint %d failed, retrying: %v", cp.ID, err)})
 			select {
-			case <-time.After(rs.delay()):
+			case <-time.After(rs.Delay):
 			case <-j.cancel:
 				return nil, ErrCanceled
 			}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/de4e/weir/engine/internal/faultinject"
 	"github.com/de4e/weir/engine/internal/state"
 )
 
@@ -57,7 +58,7 @@ const metadataFile = "_metadata"
 // writeMetadata writes m durably: to a temporary file, fsynced, renamed into place, and the directory fsynced.
 // The rename is the moment the checkpoint completes. The file ends with a CRC-32C of its body, so a truncated
 // or damaged file is detected.
-func writeMetadata(dir string, m *checkpointMeta, faults *Faults) error {
+func writeMetadata(dir string, m *checkpointMeta, faults *faultinject.Faults) error {
 	body, err := json.MarshalIndent(m, "", " ")
 	if err != nil {
 		return err
@@ -69,8 +70,8 @@ func writeMetadata(dir string, m *checkpointMeta, faults *Faults) error {
 	if err := state.WriteSynced(tmp, buf.Bytes()); err != nil {
 		return err
 	}
-	if faults.hit(FailBeforeMetadataRename) {
-		return fmt.Errorf("%w at %s", ErrInjected, FailBeforeMetadataRename)
+	if err := faults.Check(faultinject.BeforeMetadataRename); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, metadataFile)); err != nil {
 		return err

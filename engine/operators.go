@@ -197,7 +197,7 @@ func (o *sinkOp) processElement(_ int, r record) {
 		err = o.f(r.v, r.ts)
 	}
 	if err != nil {
-		panic(fmt.Errorf("sink: %w", err))
+		o.task.fail(fmt.Errorf("sink: %w", err))
 	}
 }
 func (o *sinkOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }

@@ -15,7 +15,7 @@ func TestPebbleGivesTheHeapsResults(t *testing.T) {
 	want := chaosOracle(t)
 	for _, p := range []int{1, 4} {
 		out := t.TempDir()
-		cfg := chaosConfig(t.TempDir(), nil)
+		cfg := chaosConfig(t.TempDir())
 		cfg.Parallelism, cfg.StateBackend = p, PebbleState
 		env := NewEnvironment(cfg)
 		buildChaosJob(env, chaosEvents, out)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/de4e/weir/engine/internal/faultinject"
 	"github.com/de4e/weir/engine/internal/state"
 )
 
@@ -91,34 +92,35 @@ func (o *txnSinkOp) begin() error {
 
 func (o *txnSinkOp) processElement(_ int, r record) {
 	if err := o.cur.Write(r.v, r.ts); err != nil {
-		panic(fmt.Errorf("sink write: %w", err))
+		o.task.fail(fmt.Errorf("sink write: %w", err))
+		return
 	}
 	o.written++
 	if !o.exactlyOnce() && o.written >= plainBatch {
-		o.commitCurrent()
+		if err := o.commitCurrent(); err != nil {
+			o.task.fail(err)
+		}
 	}
 }
 
-func (o *txnSinkOp) commitCurrent() {
+// commitCurrent commits the open transaction at once and begins the next (the plain modes).
+func (o *txnSinkOp) commitCurrent() error {
 	if err := o.cur.PreCommit(); err != nil {
-		panic(fmt.Errorf("sink pre-commit: %w", err))
+		return fmt.Errorf("sink pre-commit: %w", err)
 	}
 	if err := o.cur.Commit(); err != nil {
-		panic(fmt.Errorf("sink commit: %w", err))
+		return fmt.Errorf("sink commit: %w", err)
 	}
 	delete(o.txns, o.curName)
 	o.written = 0
-	if err := o.begin(); err != nil {
-		panic(err)
-	}
+	return o.begin()
 }
 
 func (o *txnSinkOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 
 func (o *txnSinkOp) snapshotOpState(id int64) ([]byte, error) {
 	if !o.exactlyOnce() {
-		o.commitCurrent()
-		return nil, nil
+		return nil, o.commitCurrent()
 	}
 	if err := o.cur.PreCommit(); err != nil {
 		return nil, fmt.Errorf("sink pre-commit %s: %w", o.curName, err)
@@ -140,10 +142,14 @@ func (o *txnSinkOp) notifyComplete(id int64) {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, cid := range ids {
-		o.task.job.cfg.Faults.inject(FailBeforeSinkCommit)
+		if err := o.task.job.faults.Check(faultinject.BeforeSinkCommit); err != nil {
+			o.task.fail(err)
+			return
+		}
 		name := o.pending[cid]
 		if err := o.txns[name].Commit(); err != nil {
-			panic(fmt.Errorf("sink commit %s: %w", name, err))
+			o.task.fail(fmt.Errorf("sink commit %s: %w", name, err))
+			return
 		}
 		delete(o.pending, cid)
 		delete(o.txns, name)
@@ -188,7 +194,8 @@ func (o *txnSinkOp) restoreOpState(blobs [][]byte) error {
 // FLIP-147, exists for the same reason).
 func (o *txnSinkOp) endInput() {
 	if err := o.cur.PreCommit(); err != nil {
-		panic(fmt.Errorf("sink pre-commit: %w", err))
+		o.task.fail(fmt.Errorf("sink pre-commit: %w", err))
+		return
 	}
 	ids := make([]int64, 0, len(o.pending))
 	for id := range o.pending {

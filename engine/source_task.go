@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/de4e/weir/engine/internal/faultinject"
 )
 
 // sourceOp is the head of a source's chain: it forwards what the reader produces.
@@ -17,7 +19,9 @@ func (o *sourceOp) processWatermark(wm int64) {
 	}
 }
 
-func (t *subtask) runSource() {
+// runSource reads the source until it ends (or the attempt stops) and returns the subtask's failure, if any:
+// a reader that cannot be created, positioned or read, a scripted crash, or a failure of a chained operator.
+func (t *subtask) runSource() error {
 	n := t.vertex.nodes[0]
 	head := t.ops[0]
 	hb := head.base()
@@ -36,21 +40,21 @@ func (t *subtask) runSource() {
 	}
 	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime})
 	if err != nil {
-		panic(fmt.Errorf("creating the source reader: %w", err))
+		return t.taskError(fmt.Errorf("creating the source reader: %w", err), "while opening the source")
 	}
 	defer reader.Close()
 	rr, replayable := reader.(ReplayableReader)
 	if t.restoreOffset != nil {
 		if !replayable {
-			panic(fmt.Errorf("source %s cannot seek to its checkpointed position: its reader is not replayable", n.name))
+			return t.taskError(fmt.Errorf("source %s cannot seek to its checkpointed position: its reader is not replayable", n.name), "while opening the source")
 		}
 		if err := rr.Seek(t.restoreOffset); err != nil {
-			panic(fmt.Errorf("source seek to checkpointed position: %w", err))
+			return t.taskError(fmt.Errorf("source seek to checkpointed position: %w", err), "while opening the source")
 		}
 	}
 	t.reader = reader
 	trackReads := replayable && t.guarantee() == AtMostOnce && t.job.cfg.Checkpointing.Interval > 0
-	faults := t.job.cfg.Faults
+	faults := t.job.faults
 	var em *wmEmitter
 	if s := n.source.strategy; s != nil {
 		em = &wmEmitter{s: *s}
@@ -67,8 +71,11 @@ func (t *subtask) runSource() {
 			t.drainMail()
 			t.cur = head
 		}
+		if t.failed != nil {
+			return t.failed
+		}
 		if t.exec.stopped() {
-			return
+			return nil
 		}
 		if al != nil && al.hold(t, em) {
 			continue
@@ -89,24 +96,30 @@ func (t *subtask) runSource() {
 			t.inWM.Store(MaxWatermark)
 			al.finish()
 			t.finish()
-			return
+			return t.failed
 		default:
-			panic(fmt.Errorf("source read: %w", err))
+			return t.taskError(fmt.Errorf("source read: %w", err), "while reading the source")
 		}
 		switch m := e.Value.(type) {
 		case Watermark:
 			si.watermark(head, m.Time)
+			if t.failed != nil {
+				return t.failed
+			}
 			continue
 		case Idle:
 			si.set(true)
 			continue
 		case Crash:
-			panic(fmt.Errorf("scripted crash: %s", m.Reason))
+			return t.taskError(fmt.Errorf("scripted crash: %s", m.Reason), "while reading the source")
 		}
 		ts, noTs := e.Timestamp, e.Timestamp == NoTimestamp // NoTimestamp is "none" at the source boundary
 		t.curRec = e.Value
 		if faults != nil {
-			faults.inject(FailSourceEmit)
+			if err := faults.Check(faultinject.SourceEmit); err != nil {
+				t.fail(err)
+				return t.failed
+			}
 		}
 		if trackReads {
 			if o, err := rr.Offset(); err == nil {
@@ -122,6 +135,9 @@ func (t *subtask) runSource() {
 		head.processElement(0, record{v: e.Value, ts: ts, noTs: noTs})
 		if em != nil {
 			em.observe(e.Value, ts)
+		}
+		if t.failed != nil {
+			return t.failed
 		}
 		t.curRec = nil
 		count++

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/de4e/weir/engine/internal/faultinject"
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
@@ -31,6 +32,9 @@ type subtask struct {
 	// What is running now, for error messages.
 	cur    operator
 	curRec any
+	// failed is the subtask's first runtime failure (an open, close, source or sink error, an injected
+	// fault), set by fail: the loops return it after the record or message in hand.
+	failed error
 
 	// Checkpoints.
 	align         *alignment
@@ -189,22 +193,44 @@ func (t *subtask) everyInterval(d time.Duration, f func()) {
 	schedule(t.now() + d.Milliseconds())
 }
 
-// failure describes a panic in the subtask: the operator, the subtask and the record being processed.
+// failure describes a panic in the subtask (user code, or a bug): the operator, the subtask and the record
+// being processed, with the stack.
 func (t *subtask) failure(p any) error {
-	name := t.vertex.Name
-	if t.cur != nil {
-		name = t.cur.base().name
-	}
-	what := "while firing a timer or emitting a watermark"
-	if t.curRec != nil {
-		what = fmt.Sprintf("on record %s", preview(t.curRec))
-	}
 	err, _ := p.(error)
 	if err == nil {
 		err = fmt.Errorf("%v", p)
 	}
-	return &TaskError{Operator: name, Subtask: t.index, Parallelism: t.parallelism, Context: what, Err: err,
-		Stack: string(debug.Stack())}
+	te := t.taskError(err, "")
+	te.Stack = string(debug.Stack())
+	return te
+}
+
+// taskError wraps err, a failure of the operator running now, with the operator, the subtask and what the
+// subtask was doing: while (if set, e.g. "while opening"), else the record in hand or, without one, timers
+// and watermarks.
+func (t *subtask) taskError(err error, while string) *TaskError {
+	name := t.vertex.Name
+	if t.cur != nil {
+		name = t.cur.base().name
+	}
+	what := while
+	switch {
+	case what != "":
+	case t.curRec != nil:
+		what = fmt.Sprintf("on record %s", preview(t.curRec))
+	default:
+		what = "while firing a timer or emitting a watermark"
+	}
+	return &TaskError{Operator: name, Subtask: t.index, Parallelism: t.parallelism, Context: what, Err: err}
+}
+
+// fail records err, returned to the runtime by the operator running now (an open, close, source or sink
+// error, or an injected fault), as the subtask's failure; the first one wins. The subtask's loop returns it
+// after the record or message in hand, and the attempt fails with it.
+func (t *subtask) fail(err error) {
+	if t.failed == nil {
+		t.failed = t.taskError(err, "")
+	}
 }
 
 func preview(v any) string {
@@ -222,7 +248,7 @@ type TaskError struct {
 	Parallelism int
 	Context     string // "on record ..." or what the subtask was doing
 	Err         error
-	Stack       string // the goroutine's stack at the panic, for debugging
+	Stack       string // the goroutine's stack at a panic, for debugging; empty for an error returned to the runtime
 }
 
 func (e *TaskError) Error() string {
@@ -231,6 +257,8 @@ func (e *TaskError) Error() string {
 
 func (e *TaskError) Unwrap() error { return e.Err }
 
+// run runs the subtask to its end. A failure fails the attempt: an error returned to the runtime, or a panic
+// (of user code, or a bug), which is recovered here.
 func (t *subtask) run() {
 	defer func() {
 		if p := recover(); p != nil {
@@ -238,29 +266,38 @@ func (t *subtask) run() {
 		}
 		t.finished.Store(true)
 	}()
+	if err := t.runChain(); err != nil {
+		t.exec.fail(err)
+	}
+}
+
+// runChain opens the chain's operators, runs its input to the end and closes them.
+func (t *subtask) runChain() error {
 	for _, op := range t.ops {
 		t.cur = op
 		if err := op.open(); err != nil {
-			panic(fmt.Errorf("open: %w", err))
+			return t.taskError(fmt.Errorf("open: %w", err), "while opening")
 		}
 	}
 	t.cur = nil
+	var err error
 	if t.vertex.nodes[0].source != nil {
-		t.runSource()
+		err = t.runSource()
 	} else {
-		t.runInput()
+		err = t.runInput()
 	}
-	if t.exec.stopped() {
-		return
+	if err != nil || t.exec.stopped() {
+		return err
 	}
 	t.recordFinal()
 	for _, op := range t.ops {
 		t.cur = op
 		if err := op.close(); err != nil {
-			panic(fmt.Errorf("close: %w", err))
+			return t.taskError(fmt.Errorf("close: %w", err), "while closing")
 		}
 	}
 	t.publish()
+	return nil
 }
 
 // next returns the next message to handle: held buffers released by an alignment first, then the gate.
@@ -273,14 +310,16 @@ func (t *subtask) next() (message, bool) {
 	return t.gate.next(t.flush)
 }
 
-func (t *subtask) runInput() {
+// runInput processes the gate's messages until every input has ended (or the attempt stops), and returns
+// the subtask's failure, if any.
+func (t *subtask) runInput() error {
 	head := t.ops[0]
 	hb := head.base()
-	faults := t.job.cfg.Faults
+	faults := t.job.faults
 	for {
 		m, ok := t.next()
 		if !ok {
-			return
+			return nil
 		}
 		if t.holds(m) {
 			continue
@@ -292,10 +331,16 @@ func (t *subtask) runInput() {
 			for _, r := range m.recs {
 				t.curRec = r.v
 				if faults != nil {
-					faults.inject(FailProcess)
+					if err := faults.Check(faultinject.Process); err != nil {
+						t.fail(err)
+						return t.failed
+					}
 				}
 				hb.metrics.in++
 				head.processElement(in, r)
+				if t.failed != nil {
+					return t.failed
+				}
 			}
 			t.curRec = nil
 			clear(m.recs)
@@ -326,16 +371,22 @@ func (t *subtask) runInput() {
 			allEnded := t.valve.end(m.ch)
 			if t.align != nil { // an ended channel will send no barrier: it may complete an alignment
 				t.onBarrier(m.ch, t.align.id)
+				if t.failed != nil {
+					return t.failed
+				}
 			}
 			if t.inband && !allEnded { // an ended channel no longer holds back in-band time
 				t.advanceTime(t.lowestChannelTime())
 			}
 			if allEnded {
 				t.finish()
-				return
+				return t.failed
 			}
 		case msgMail:
 			m.mail()
+		}
+		if t.failed != nil {
+			return t.failed
 		}
 		t.publish()
 	}

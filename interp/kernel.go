@@ -27,7 +27,7 @@ type Options struct {
 	// working directory.
 	Dir string
 	// Config is the engine configuration that environments created in cells start from: fields a cell's
-	// engine.Config leaves zero are taken from it. Its Stdout is ignored (a cell's output is captured).
+	// engine.Config leaves unset are taken from it (engine.Config.Merge). Its Stdout is ignored (a cell's output is captured).
 	Config engine.Config
 	// NewController, if set, makes the controller of every replay a cell starts from a bundled recording
 	// (sources.Bundled.Replay(nil)), so that the workbench can pause, step and pace it. Default: each replay
@@ -129,34 +129,12 @@ func (k *Kernel) newEnvironment(cfg engine.Config) *engine.Environment {
 	k.mu.Lock()
 	base := k.opts.Config
 	k.mu.Unlock()
-	if cfg.Parallelism == 0 {
-		cfg.Parallelism = base.Parallelism
-	}
-	if cfg.TaskManagers == 0 {
-		cfg.TaskManagers = base.TaskManagers
-	}
-	if cfg.SlotsPerTaskManager == 0 {
-		cfg.SlotsPerTaskManager = base.SlotsPerTaskManager
-	}
-	if cfg.Clock == nil && !cfg.DeterministicTime {
-		cfg.Clock = base.Clock
-	}
-	if cfg.Checkpointing.Dir == "" {
-		cfg.Checkpointing.Dir = base.Checkpointing.Dir
-	}
-	if cfg.StateBackend == engine.DefaultState {
-		cfg.StateBackend = base.StateBackend
-	}
-	if cfg.Checkpointing.Interval == 0 {
-		cfg.Checkpointing.Interval = base.Checkpointing.Interval
-	}
-	if cfg.Checkpointing.Guarantee == engine.ExactlyOnce { // the zero value: the workbench may have switched it
-		cfg.Checkpointing.Guarantee = base.Checkpointing.Guarantee
-	}
+	base.Stdout = nil     // a cell's output is captured
+	cfg = base.Merge(cfg) // what the cell sets wins over the workbench's defaults
 	k.mu.Lock()
 	ex := k.cur
 	k.mu.Unlock()
-	if cfg.Stdout == nil && ex != nil {
+	if cfg.Stdout == nil && ex != nil { // Print sinks write into the running cell unless it says otherwise
 		cfg.Stdout = ex.stdoutWriter()
 	}
 	env := engine.NewEnvironment(cfg)

@@ -363,7 +363,7 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
 	case key.Matches(msg, l.Guarantee):
 		cfg := p.session.Kernel.Config()
-		cfg.Checkpointing.Guarantee = (cfg.Checkpointing.Guarantee + 1) % 3
+		cfg.Checkpointing.Guarantee = nextGuarantee(cfg.Checkpointing.Guarantee)
 		p.session.Kernel.SetConfig(cfg)
 		m.setStatus(fmt.Sprintf(m.lang.T("act.guarantee"), guaranteeName(cfg.Checkpointing.Guarantee)))
 	default:
@@ -372,9 +372,20 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return true, nil
 }
 
-func guaranteeName(g engine.Guarantee) string {
-	return [...]string{"exactly-once", "at-least-once", "at-most-once"}[g%3]
+// nextGuarantee is the delivery guarantee the workbench's control switches to from g: exactly-once (also
+// when g is the engine's default), at-least-once, at-most-once, and round again. It is the default of cells
+// that do not choose one; a cell's own choice wins.
+func nextGuarantee(g engine.Guarantee) engine.Guarantee {
+	switch g {
+	case engine.AtLeastOnce:
+		return engine.AtMostOnce
+	case engine.AtMostOnce:
+		return engine.ExactlyOnce
+	}
+	return engine.AtLeastOnce
 }
+
+func guaranteeName(g engine.Guarantee) string { return g.String() }
 
 func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	e := m.keys.Edit

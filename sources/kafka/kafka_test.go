@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/enginetest"
 	"github.com/de4e/weir/sources"
 )
 
@@ -263,12 +264,13 @@ func TestCrashResumesFromCheckpointedOffsets(t *testing.T) {
 	for _, par := range []int{1, 3} {
 		t.Run(fmt.Sprint("parallelism ", par), func(t *testing.T) {
 			var decoded atomic.Int64
-			faults := &engine.Faults{}
-			faults.Arm(engine.FailSourceEmit, 9000)
+			faults := &enginetest.Faults{}
+			faults.Arm(enginetest.FailSourceEmit, 9000)
 			out := t.TempDir()
-			env := engine.NewEnvironment(engine.Config{Parallelism: par, Faults: faults,
+			env := engine.NewEnvironment(engine.Config{Parallelism: par,
 				Checkpointing: engine.CheckpointConfig{Interval: 5 * time.Millisecond, Dir: t.TempDir()},
 				Restart:       engine.RestartStrategy{Attempts: 2, Delay: time.Millisecond}})
+			enginetest.InjectFaults(env, faults)
 			src := Source{Brokers: brokers, Topic: "clicks", Bounded: true, PartitionOutOfOrderness: 200 * time.Millisecond,
 				Decode: slowDecode(&decoded)}
 			windowCounts(env.FromSource(src, nil, "clicks"), 15*time.Second).SinkToFiles(out)
@@ -317,13 +319,14 @@ func TestSinkExactlyOnceWithKafkaTransactions(t *testing.T) {
 		want = append(want, string(b))
 	}
 	slices.Sort(want)
-	run := func(topic string, sink *Sink, p engine.Failpoint, hits int) {
-		faults := &engine.Faults{}
+	run := func(topic string, sink *Sink, p enginetest.Failpoint, hits int) {
+		faults := &enginetest.Faults{}
 		faults.Arm(p, hits)
 		var decoded atomic.Int64
-		env := engine.NewEnvironment(engine.Config{Parallelism: 2, Faults: faults,
+		env := engine.NewEnvironment(engine.Config{Parallelism: 2,
 			Checkpointing: engine.CheckpointConfig{Interval: 20 * time.Millisecond, Dir: t.TempDir()},
 			Restart:       engine.RestartStrategy{Attempts: 2, Delay: time.Millisecond}})
+		enginetest.InjectFaults(env, faults)
 		src := Source{Brokers: brokers, Topic: "clicks", Bounded: true, Decode: slowDecode(&decoded)}
 		env.FromSource(src, nil, "clicks").SinkToTransactional("KafkaSink", sink)
 		job, err := env.Execute(topic)
@@ -337,9 +340,9 @@ func TestSinkExactlyOnceWithKafkaTransactions(t *testing.T) {
 			t.Fatalf("%s: %d restarts, want 1", topic, job.Restarts())
 		}
 	}
-	for topic, p := range map[string]engine.Failpoint{"out-txn-emit": engine.FailSourceEmit, "out-txn-commit": engine.FailBeforeSinkCommit} {
+	for topic, p := range map[string]enginetest.Failpoint{"out-txn-emit": enginetest.FailSourceEmit, "out-txn-commit": enginetest.FailBeforeSinkCommit} {
 		hits := 9000
-		if p == engine.FailBeforeSinkCommit {
+		if p == enginetest.FailBeforeSinkCommit {
 			hits = 5
 		}
 		run(topic, &Sink{Brokers: brokers, Topic: topic, Transactional: true}, p, hits)
@@ -347,7 +350,7 @@ func TestSinkExactlyOnceWithKafkaTransactions(t *testing.T) {
 			t.Fatalf("%s: %d records committed, want %d", topic, len(got), len(want))
 		}
 	}
-	run("out-plain", &Sink{Brokers: brokers, Topic: "out-plain"}, engine.FailSourceEmit, 9000)
+	run("out-plain", &Sink{Brokers: brokers, Topic: "out-plain"}, enginetest.FailSourceEmit, 9000)
 	got := readTopic(t, brokers, "out-plain")
 	count := map[string]int{}
 	for _, g := range got {
