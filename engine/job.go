@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -71,10 +72,19 @@ type Job struct {
 	events eventLog
 	snap   snapshotState
 	coord  *coordinator
+
+	ctx        context.Context // the context the job runs under (ExecuteAsyncContext)
+	releaseCtx func() bool     // stops watching ctx
+	cancelErr  error           // why the job was canceled, under mu
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
 func (e *Environment) ExecuteAsync(name string) (*Job, error) {
+	return e.ExecuteAsyncContext(context.Background(), name)
+}
+
+// ExecuteAsyncContext is ExecuteAsync under ctx: cancelling ctx cancels the job (see ExecuteContext).
+func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Job, error) {
 	plan, err := buildPlan(e)
 	if err != nil {
 		return nil, err
@@ -88,6 +98,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	if j.coord, err = newCoordinator(j); err != nil {
 		return nil, err
 	}
+	j.ctx = ctx
 	var restore *checkpointMeta
 	if from := e.cfg.Checkpointing.RestoreFrom; from != "" {
 		if restore, err = readMetadata(from); err != nil {
@@ -105,6 +116,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	if e.observer.JobStarted != nil {
 		e.observer.JobStarted(j)
 	}
+	j.watchContext(ctx)
 	go j.run(first)
 	return j, nil
 }
@@ -153,12 +165,7 @@ func (j *Job) Err() error {
 }
 
 // Cancel stops the job; Wait then returns ErrCanceled.
-func (j *Job) Cancel() {
-	j.stopOnce.Do(func() { close(j.cancel) })
-	if ex := j.cur.Load(); ex != nil {
-		ex.stop(JobCanceled, ErrCanceled)
-	}
-}
+func (j *Job) Cancel() { j.cancelWith(nil) }
 
 // KillTaskManager simulates the loss of TaskManager id (counted from 1): every subtask in its slots dies,
 // which fails the current attempt; the job then restarts from its latest completed checkpoint if its restart
@@ -202,7 +209,7 @@ func (j *Job) run(ex *execution) {
 		j.cur.Store(ex)
 		select {
 		case <-j.cancel:
-			ex.stop(JobCanceled, ErrCanceled)
+			ex.stop(JobCanceled, j.canceledErr())
 		default:
 		}
 		ex.start()
@@ -226,7 +233,7 @@ func (j *Job) run(ex *execution) {
 			j.finish(JobFinished, nil)
 			return
 		case JobCanceled:
-			j.finish(JobCanceled, ErrCanceled)
+			j.finish(JobCanceled, j.canceledErr())
 			return
 		}
 		next, err := j.restart(ex)
@@ -254,7 +261,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 	select {
 	case <-time.After(rs.delay()):
 	case <-j.cancel:
-		return nil, ErrCanceled
+		return nil, j.canceledErr()
 	}
 	var fallbackErr error
 	candidates := j.coord.restoreCandidates()
@@ -288,7 +295,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 			select {
 			case <-time.After(rs.delay()):
 			case <-j.cancel:
-				return nil, ErrCanceled
+				return nil, j.canceledErr()
 			}
 		}
 	}
@@ -301,6 +308,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 }
 
 func (j *Job) finish(status JobStatus, err error) {
+	j.releaseContext()
 	j.mu.Lock()
 	j.err = err
 	j.ended = time.Now()

@@ -34,7 +34,8 @@ func (t *subtask) runSource() {
 			}
 		}
 	}
-	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime})
+	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime,
+		Context: t.context()})
 	if err != nil {
 		panic(fmt.Errorf("creating the source reader: %w", err))
 	}
