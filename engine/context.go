@@ -68,12 +68,14 @@ func (j *Job) canceledErr() error {
 	return j.cancelErr
 }
 
-// initContext gives the attempt its context, a child of the job's: it is cancelled when the attempt stops
-// (finished, failed or canceled), which stops source reads and Async I/O requests still blocked.
+// initContext gives the attempt its context, which carries the values of the job's: it is cancelled when the
+// attempt stops (finished, failed or canceled), which stops source reads and Async I/O requests still
+// blocked. It is not cancelled by the job's context directly: that cancels the job first (watchContext), so
+// that what the cancellation makes readers and requests return is not taken for their failure.
 func (ex *execution) initContext() {
-	parent := ex.job.ctx
-	if parent == nil {
-		parent = context.Background()
+	parent := context.Background()
+	if ex.job.ctx != nil {
+		parent = context.WithoutCancel(ex.job.ctx)
 	}
 	ex.ctx, ex.cancelCtx = context.WithCancelCause(parent)
 }

@@ -43,7 +43,9 @@ type SourceContext struct {
 	SetTime func(t int64)
 	// Context is the job's context: it is cancelled when the job's current attempt stops (the job was
 	// canceled, failed or finished, or its Environment.ExecuteContext context was cancelled). A reader that
-	// blocks (a network read, a channel) should give up when it is done, so that the job stops at once.
+	// blocks (a network read, a channel) should give up when it is done, so that the job stops at once. (A
+	// reader should still return ErrNoData rather than block for long: the engine flushes the records it
+	// buffered so far when Read reports no data.) Nil outside a job.
 	Context context.Context
 }
 
