@@ -26,8 +26,14 @@ type asyncOp struct {
 	retry    *AsyncRetryStrategy
 
 	jobCtx    context.Context // the attempt's context, parent of every request's
-	queue     []*asyncEntry
-	doneSeq   int64 // completion counter: the unordered mode emits a segment in completion order
+	queue     []*asyncEntry   // in input order; emitted entries may linger (gone) until compacted
+	live      int             // entries of queue not emitted yet: what capacity bounds
+	wms       []*asyncEntry   // the watermark entries of queue, in order (unordered mode)
+	inSeq     int64           // input counter
+	doneSeq   int64           // completion counter: the unordered mode emits a segment in completion order
+	deadlines []*asyncEntry   // records by timeout deadline, which is their input order; one clock timer
+	timerAt   int64           // the deadline the timer is set for, or 0
+	stopTimer func()
 	finishing bool  // endInput has started: no more retries (Flink's retryDisabledOnFinish)
 	emittedWM int64
 	restored  []asyncPending // checkpointed entries, re-issued before anything else
@@ -50,9 +56,11 @@ type asyncEntry struct {
 	cancel   context.CancelFunc
 	timedOut bool
 	done     bool
-	seq      int64
+	gone     bool  // emitted
+	in       int64 // input order
+	seq      int64 // completion order
+	deadline int64 // processing time of the timeout, or 0
 	results  []any
-	stopTime func() // cancels the timeout
 	stopWait func() // cancels a pending retry
 }
 
@@ -164,23 +172,32 @@ func (o *asyncOp) endInput() {
 	o.reissue()
 	o.finishing = true
 	for _, e := range o.queue {
-		if e.stopWait != nil {
+		if e.stopWait != nil && !e.done {
 			e.stopWait()
 			e.stopWait = nil
 			o.invoke(e)
 		}
 	}
-	for len(o.queue) > 0 {
+	for o.live > 0 {
 		o.await()
+	}
+	if o.stopTimer != nil {
+		o.stopTimer()
 	}
 }
 
 // add puts e into the queue, waiting (and handling completions) while the queue is full.
 func (o *asyncOp) add(e *asyncEntry) {
-	for len(o.queue) >= o.capacity {
+	for o.live >= o.capacity {
 		o.await()
 	}
+	o.inSeq++
+	e.in = o.inSeq
 	o.queue = append(o.queue, e)
+	o.live++
+	if e.wm {
+		o.wms = append(o.wms, e)
+	}
 }
 
 func (o *asyncOp) addWatermark(wm int64) {
@@ -192,10 +209,66 @@ func (o *asyncOp) addRecord(v any, ts int64) {
 	e := &asyncEntry{v: v, ts: ts}
 	o.add(e)
 	if o.timeout > 0 {
-		at := o.task.clock.NowMillis() + max(o.timeout.Milliseconds(), 1) // the clock counts milliseconds
-		e.stopTime = o.after(at, func() { o.deliver(asyncEvent{kind: asyncTimedOut, e: e}) })
+		e.deadline = o.task.clock.NowMillis() + max(o.timeout.Milliseconds(), 1) // the clock counts milliseconds
+		o.deadlines = append(o.deadlines, e)
+		if o.timerAt == 0 {
+			o.armTimer(e.deadline)
+		}
 	}
 	o.invoke(e)
+}
+
+// armTimer sets the operator's one timeout timer for at. Every record has the same timeout, so deadlines come
+// in input order and the earliest is that of the oldest record still waiting: one timer serves them all.
+func (o *asyncOp) armTimer(at int64) {
+	o.timerAt = at
+	o.stopTimer = o.after(at, func() { o.deliver(asyncEvent{kind: asyncTimedOut}) })
+}
+
+// expire times out the records whose deadline has passed and sets the timer for the next one.
+func (o *asyncOp) expire() {
+	o.timerAt = 0
+	o.stopTimer()
+	now := o.task.clock.NowMillis()
+	n := 0
+	for n < len(o.deadlines) {
+		e := o.deadlines[n]
+		if e.done {
+			n++
+			continue
+		}
+		if e.deadline > now {
+			break
+		}
+		n++
+		t := o.task
+		prev, prevRec := t.cur, t.curRec
+		t.cur, t.curRec = o, e.v
+		o.timedOut(e)
+		t.cur, t.curRec = prev, prevRec
+	}
+	clear(o.deadlines[:n])
+	o.deadlines = o.deadlines[n:]
+	o.compactDeadlines()
+	if len(o.deadlines) > 0 {
+		o.armTimer(o.deadlines[0].deadline)
+	}
+}
+
+// compactDeadlines drops completed records from the deadline list once they are the majority, so that a
+// record stuck at its head does not make the list grow with every record completed behind it.
+func (o *asyncOp) compactDeadlines() {
+	if len(o.deadlines) < 64 || len(o.deadlines) < 2*o.live {
+		return
+	}
+	keep := o.deadlines[:0]
+	for _, e := range o.deadlines {
+		if !e.done {
+			keep = append(keep, e)
+		}
+	}
+	clear(o.deadlines[len(keep):])
+	o.deadlines = keep
 }
 
 // invoke makes one attempt at e's request.
@@ -256,6 +329,10 @@ func (o *asyncOp) drain() bool {
 		t := o.task
 		prev, prevRec := t.cur, t.curRec
 		for _, ev := range evs {
+			if ev.kind == asyncTimedOut {
+				o.expire()
+				continue
+			}
 			t.cur, t.curRec = o, ev.e.v
 			o.handle(ev)
 		}
@@ -280,10 +357,9 @@ func (o *asyncOp) handle(ev asyncEvent) {
 		return // a timeout or retry that lost the race with the completion
 	}
 	switch ev.kind {
-	case asyncTimedOut:
-		o.timedOut(e)
 	case asyncRetryDue:
 		if e.stopWait != nil && !e.timedOut {
+			e.stopWait() // releases the timer's watch of the job's context
 			e.stopWait = nil
 			o.invoke(e)
 		}
@@ -336,9 +412,6 @@ func (o *asyncOp) timedOut(e *asyncEntry) {
 
 // complete records e's outcome and emits what is ready; an error fails the job (Flink fails the task).
 func (o *asyncOp) complete(e *asyncEntry, results []any, err error) {
-	if e.stopTime != nil {
-		e.stopTime()
-	}
 	if e.stopWait != nil {
 		e.stopWait()
 	}
@@ -353,66 +426,77 @@ func (o *asyncOp) complete(e *asyncEntry, results []any, err error) {
 	o.doneSeq++
 	e.seq = o.doneSeq
 	e.results = results
+	if !o.ordered && (len(o.wms) == 0 || e.in < o.wms[0].in) {
+		o.emitEntry(e) // unordered: a record before the first waiting watermark goes at once
+	}
 	o.emitReady()
+	n := 0
+	for n < len(o.deadlines) && o.deadlines[n].done {
+		n++
+	}
+	clear(o.deadlines[:n])
+	o.deadlines = o.deadlines[n:]
+	if len(o.deadlines) == 0 && o.timerAt != 0 {
+		o.stopTimer() // nothing left to time out (Flink: testTimeoutCleanup)
+		o.timerAt = 0
+	}
+	o.compactDeadlines()
 }
 
-// emitReady emits what the queue allows: in ordered mode the completed entries at its head; in unordered mode
-// the completed records before the first watermark still waiting, in completion order, then that watermark
-// once nothing precedes it, and so on.
+// emitReady emits what the queue allows from its head: in ordered mode the completed entries; in unordered
+// mode (where records of the first segment were emitted when they completed) a watermark once nothing
+// precedes it, then the completed records of the segment after it, in completion order, and so on.
 func (o *asyncOp) emitReady() {
-	if o.ordered {
+	for {
 		n := 0
-		for n < len(o.queue) && o.queue[n].done {
-			o.emitEntry(o.queue[n])
+		for n < len(o.queue) && o.queue[n].gone {
 			n++
 		}
-		o.dropHead(n)
-		return
-	}
-	for {
-		if len(o.queue) > 0 && o.queue[0].wm {
-			o.emitEntry(o.queue[0])
-			o.dropHead(1)
-			continue
-		}
-		var ready []*asyncEntry
-		keep := o.queue[:0]
-		seg := true
-		for _, e := range o.queue {
-			if e.wm {
-				seg = false
+		if o.ordered {
+			for n < len(o.queue) && o.queue[n].done {
+				o.emitEntry(o.queue[n])
+				n++
 			}
-			if seg && e.done {
+		}
+		clear(o.queue[:n])
+		o.queue = o.queue[n:]
+		if o.ordered || len(o.queue) == 0 || !o.queue[0].wm {
+			break
+		}
+		o.emitEntry(o.queue[0]) // a watermark at the head: its segment is done
+		var ready []*asyncEntry
+		for _, e := range o.queue[1:] {
+			if e.wm {
+				break
+			}
+			if e.done {
 				ready = append(ready, e)
-			} else {
+			}
+		}
+		slices.SortFunc(ready, func(a, b *asyncEntry) int { return int(a.seq - b.seq) })
+		for _, e := range ready {
+			o.emitEntry(e)
+		}
+	}
+	if len(o.queue) == 0 {
+		o.queue = nil
+	} else if len(o.queue) >= 64 && len(o.queue) >= 2*o.live {
+		keep := o.queue[:0] // drop the emitted records lingering behind a slow one
+		for _, e := range o.queue {
+			if !e.gone {
 				keep = append(keep, e)
 			}
 		}
 		clear(o.queue[len(keep):])
 		o.queue = keep
-		slices.SortFunc(ready, func(a, b *asyncEntry) int { return int(a.seq - b.seq) })
-		for _, e := range ready {
-			o.emitEntry(e)
-		}
-		if len(o.queue) == 0 || !o.queue[0].wm {
-			return
-		}
-	}
-}
-
-func (o *asyncOp) dropHead(n int) {
-	if n == 0 {
-		return
-	}
-	clear(o.queue[:n])
-	o.queue = o.queue[n:]
-	if len(o.queue) == 0 {
-		o.queue = nil
 	}
 }
 
 func (o *asyncOp) emitEntry(e *asyncEntry) {
+	e.gone = true
+	o.live--
 	if e.wm {
+		o.wms = o.wms[1:] // watermarks leave in order
 		if e.ts > o.emittedWM {
 			o.emittedWM = e.ts
 			o.wm = e.ts
@@ -423,17 +507,21 @@ func (o *asyncOp) emitEntry(e *asyncEntry) {
 	for _, v := range e.results {
 		o.emit(v, e.ts)
 	}
+	e.results = nil
 }
 
 // snapshotOpState stores the inputs of every queued entry (Flink's "_async_wait_operator_state_").
 func (o *asyncOp) snapshotOpState(int64) ([]byte, error) {
 	o.reissue()
-	if len(o.queue) == 0 {
+	if o.live == 0 {
 		return nil, nil
 	}
-	pending := make([]asyncPending, len(o.queue))
-	for i, e := range o.queue {
-		pending[i] = asyncPending{Watermark: e.wm, V: e.v, TS: e.ts}
+	pending := make([]asyncPending, 0, o.live)
+	for _, e := range o.queue {
+		if e.gone {
+			continue
+		}
+		pending = append(pending, asyncPending{Watermark: e.wm, V: e.v, TS: e.ts})
 		if !e.wm {
 			RegisterType(e.v)
 		}

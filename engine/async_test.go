@@ -615,3 +615,24 @@ func TestAsyncBuildRefusesBadArguments(t *testing.T) {
 }
 
 var _ = keygroup.Of
+
+// A request stuck at the head of an unordered queue neither stops the records behind it (they are emitted
+// as they complete and do not count against the capacity) nor makes the operator's lists grow with them.
+func TestAsyncUnorderedSlowHeadStaysBounded(t *testing.T) {
+	calls := &asyncCalls{}
+	h, op := newAsyncHarness(t, NewVirtualClock(0), nil, func(s *DataStream) *DataStream {
+		return s.UnorderedWait(calls.fn(), time.Hour, 4)
+	})
+	feedAll(t, h, "a:0@0")
+	for i := int64(1); i <= 1000; i++ {
+		feedAll(t, h, fmt.Sprintf("a:%d@%d", i, i))
+		got := complete(h, calls.last(t, i), rec{"a", i})
+		wantLines(t, fmt.Sprint("record ", i), got, fmt.Sprintf("out a:%d @%d", i, i))
+		if len(op.queue) > 2*4+64 || len(op.deadlines) > 2*4+64 {
+			t.Fatalf("after %d records the queue holds %d entries and the deadlines %d", i, len(op.queue), len(op.deadlines))
+		}
+	}
+	if op.live != 1 {
+		t.Fatalf("%d entries in flight, want 1 (the stuck record)", op.live)
+	}
+}
