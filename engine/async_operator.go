@@ -34,7 +34,7 @@ type asyncOp struct {
 	deadlines []*asyncEntry   // records by timeout deadline, which is their input order; one clock timer
 	timerAt   int64           // the deadline the timer is set for, or 0
 	stopTimer func()
-	finishing bool  // endInput has started: no more retries (Flink's retryDisabledOnFinish)
+	finishing bool // endInput has started: no more retries (Flink's retryDisabledOnFinish)
 	emittedWM int64
 	restored  []asyncPending // checkpointed entries, re-issued before anything else
 	reissued  bool
