@@ -31,7 +31,7 @@ type AsyncFunction struct {
 // be called from any goroutine. Only the first completion counts: later calls are ignored.
 type ResultFuture interface {
 	// Complete emits results for the request's record, each with the record's timestamp. Complete(nil) or an
-	// empty slice emits nothing.
+	// empty slice emits nothing. The operator keeps the slice: do not change it afterwards.
 	Complete(results []any)
 	// CompleteExceptionally fails the request with err: the job fails with err (wrapped with the operator
 	// and the record), unless the retry strategy retries on it.
@@ -116,8 +116,8 @@ func RetryIfEmptyResult(results []any) bool { return len(results) == 0 }
 // RetryPredicates.HAS_EXCEPTION_PREDICATE.
 func RetryIfError(err error) bool { return err != nil }
 
-// backoff returns the delay before the retry that follows attempt number attempt (1 for the first call);
-// last is the delay before the previous retry (0 before the first).
+// backoff returns the delay before a request's next retry; last is the delay before its previous retry (0
+// before the first).
 func (s *AsyncRetryStrategy) backoff(last time.Duration) time.Duration {
 	if s.Multiplier == 0 {
 		return s.Delay
@@ -140,17 +140,18 @@ func (s *AsyncRetryStrategy) check(method string) {
 	}
 }
 
-// Async I/O is Flink's AsyncDataStream. Go cannot have a type and a function both called AsyncDataStream, and
-// Flink's class is only a holder of static helpers taking the stream as their first argument, so the helpers
-// are methods of DataStream here: AsyncDataStream.orderedWait(stream, f, timeout, unit, capacity) reads
-// stream.OrderedWait(f, timeout, capacity), and chains like Map.
-
 // OrderedWait runs f on every record with up to capacity requests in flight, and emits each record's results
 // in input order, with the record's timestamp (Flink's AsyncDataStream.orderedWait). When capacity requests
 // are in flight (watermarks waiting for their turn count too) the operator waits, which backpressures its
-// input. A request not completed within timeout calls f.Timeout; a timeout of 0 means none. In-flight records
-// are kept in checkpoints and called again after a restore; they must be encodable with encoding/gob
-// (RegisterType).
+// input. A request not completed within timeout (counted in milliseconds of the job's clock) calls
+// f.Timeout; a timeout of 0 means none. In-flight records are kept in checkpoints and called again after a
+// restore (from their first attempt); they must be encodable with encoding/gob (RegisterType). At the end of
+// input the operator waits for every request.
+//
+// Flink's AsyncDataStream is a holder of static helpers that take the stream as their first argument. Go
+// cannot name both a type and a function AsyncDataStream, and a stateless package value would only add a
+// word, so the helpers are DataStream methods that chain like Map: Flink's
+// AsyncDataStream.orderedWait(stream, f, timeout, unit, capacity) is stream.OrderedWait(f, timeout, capacity).
 func (s *DataStream) OrderedWait(f AsyncFunction, timeout time.Duration, capacity int) *DataStream {
 	return s.asyncWait("OrderedWait", f, timeout, capacity, true, nil)
 }
