@@ -205,3 +205,46 @@ func TestAsyncOrderedJobKeepsOrderAndTimestamps(t *testing.T) {
 		}
 	}
 }
+
+// A failed attempt cancels the contexts of its requests in flight, as a canceled job does: the job fails
+// without waiting for them.
+func TestAsyncFailureCancelsRequests(t *testing.T) {
+	src := &blockingSource{n: 3, blocked: make(chan struct{})}
+	var requests sync.WaitGroup
+	invoked := make(chan struct{}, 3)
+	f := AsyncFunction{AsyncInvoke: func(ctx context.Context, v any, fut ResultFuture) {
+		requests.Add(1)
+		go func() {
+			defer requests.Done()
+			invoked <- struct{}{}
+			<-ctx.Done()
+		}()
+	}}
+	env := NewEnvironment(Config{Parallelism: 1})
+	env.FromSource(src, nil, "blocking").Rebalance().OrderedWait(f, 0, 5).Collect()
+	job, err := env.ExecuteAsync("fails")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		<-invoked
+	}
+	if err := job.KillTaskManager(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := job.Wait(); !errors.Is(err, ErrTaskManagerLost) {
+		t.Fatalf("Wait = %v, want ErrTaskManagerLost", err)
+	}
+	requests.Wait()
+}
+
+// A context cancelled before the job starts cancels it at once.
+func TestExecuteContextAlreadyCancelled(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 1})
+	env.FromSource(&blockingSource{blocked: make(chan struct{})}, nil, "blocking").Collect()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := env.ExecuteContext(ctx, "never"); !errors.Is(err, ErrCanceled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want ErrCanceled wrapping context.Canceled", err)
+	}
+}
