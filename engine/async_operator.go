@@ -41,8 +41,9 @@ type asyncOp struct {
 
 	mu     sync.Mutex
 	inbox  []asyncEvent
-	posted bool          // a mail to drain the inbox is pending
-	wake   chan struct{} // signals the inbox to a waiting subtask goroutine
+	posted  bool          // a mail to drain the inbox is pending
+	wake    chan struct{} // signals the inbox to the subtask's goroutine waiting in await
+	waiting atomic.Bool   // the subtask's goroutine is (about to be) waiting in await
 }
 
 // asyncEntry is one element of the queue: a record with its request, or a watermark.
@@ -301,9 +302,11 @@ func (o *asyncOp) deliver(ev asyncEvent) {
 	if post {
 		o.task.gate.post(o.drainMail)
 	}
-	select {
-	case o.wake <- struct{}{}:
-	default:
+	if o.waiting.Load() {
+		select {
+		case o.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -343,11 +346,21 @@ func (o *asyncOp) drain() bool {
 // await waits for at least one event and handles it; the job stopping unwinds the subtask.
 func (o *asyncOp) await() {
 	for !o.drain() {
-		select {
-		case <-o.wake:
-		case <-o.task.gate.done:
-			panic(errAsyncStopped)
+		// Announce the wait, then look again: an event delivered before the announcement is seen here, one
+		// delivered after it signals wake.
+		o.waiting.Store(true)
+		o.mu.Lock()
+		pending := len(o.inbox) > 0
+		o.mu.Unlock()
+		if !pending {
+			select {
+			case <-o.wake:
+			case <-o.task.gate.done:
+				o.waiting.Store(false)
+				panic(errAsyncStopped)
+			}
 		}
+		o.waiting.Store(false)
 	}
 }
 
