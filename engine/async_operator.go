@@ -39,8 +39,8 @@ type asyncOp struct {
 	restored  []asyncPending // checkpointed entries, re-issued before anything else
 	reissued  bool
 
-	mu     sync.Mutex
-	inbox  []asyncEvent
+	mu      sync.Mutex
+	inbox   []asyncEvent
 	posted  bool          // a mail to drain the inbox is pending
 	wake    chan struct{} // signals the inbox to the subtask's goroutine waiting in await
 	waiting atomic.Bool   // the subtask's goroutine is (about to be) waiting in await
