@@ -8,8 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
 // asyncCall is one call of a test AsyncFunction: the test completes it when it chooses.
@@ -613,8 +611,6 @@ func TestAsyncBuildRefusesBadArguments(t *testing.T) {
 		}()
 	}
 }
-
-var _ = keygroup.Of
 
 // A request stuck at the head of an unordered queue neither stops the records behind it (they are emitted
 // as they complete and do not count against the capacity) nor makes the operator's lists grow with them.
