@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,9 @@ type execution struct {
 	// them before it releases the attempt's state backends or reports that it is done.
 	snapshots sync.WaitGroup
 	restored  *checkpointMeta // the checkpoint this attempt started from, or nil
+
+	ctx       context.Context // cancelled when the attempt stops (initContext)
+	cancelCtx context.CancelCauseFunc
 
 	finalMu sync.Mutex
 	finals  []Transaction // sink transactions to commit once the attempt has finished
@@ -52,6 +56,7 @@ func (ex *execution) commitFinals() error {
 // is set, the state, source positions and sink transactions of that checkpoint.
 func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, error) {
 	ex := &execution{job: j, attempt: attempt, done: make(chan struct{}), restored: restore}
+	ex.initContext()
 	pool := &sync.Pool{New: func() any { b := make([]record, 0, j.cfg.BufferSize); return &b }}
 	byNode := map[*node]*PlanVertex{}
 	vertexIndex := map[*PlanVertex]int{}
@@ -160,6 +165,7 @@ func (ex *execution) stop(status JobStatus, err error) {
 	ex.stopOnce.Do(func() {
 		ex.status, ex.err = status, err
 		close(ex.done)
+		ex.cancelCtx(err)
 		for _, g := range ex.gates {
 			g.close()
 		}
@@ -177,6 +183,7 @@ func (ex *execution) stopped() bool {
 
 // discard releases what the attempt holds: its state backends and their live directories.
 func (ex *execution) discard() {
+	ex.cancelCtx(nil)
 	for _, ts := range ex.tasks {
 		for _, t := range ts {
 			for _, op := range t.ops {

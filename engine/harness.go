@@ -43,7 +43,14 @@ var (
 // newOpHarness builds the chain that ends in out, whose head reads the sources of env, as subtask index of
 // the chain's parallelism, restores it from snaps if any are given, and opens its operators. env must run on
 // a VirtualClock.
-func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harnessbridge.Snapshot) (_ *opHarness, err error) {
+func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harnessbridge.Snapshot) (*opHarness, error) {
+	return newOpHarnessWith(env, out, index, snaps, nil)
+}
+
+// newOpHarnessWith is newOpHarness with a hook that runs after the restore and before the operators open
+// (the engine's own tests use it to restore raw operator state).
+func newOpHarnessWith(env *Environment, out *DataStream, index int, snaps []*harnessbridge.Snapshot,
+	beforeOpen func(*opHarness) error) (_ *opHarness, err error) {
 	clock, ok := env.cfg.Clock.(*VirtualClock)
 	if !ok {
 		return nil, errors.New("engine: a harness needs a VirtualClock in its Config")
@@ -121,6 +128,11 @@ func newOpHarness(env *Environment, out *DataStream, index int, snaps []*harness
 	}
 	if len(snaps) > 0 {
 		if err := h.restore(snaps); err != nil {
+			return nil, err
+		}
+	}
+	if beforeOpen != nil {
+		if err := beforeOpen(h); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -75,10 +76,19 @@ type Job struct {
 	coord  *coordinator
 	align  *alignmentCoordinator // nil when no source is aligned
 	faults *faultinject.Faults   // failpoints armed by tests, nil otherwise
+
+	ctx        context.Context // the context the job runs under (ExecuteAsyncContext)
+	releaseCtx func() bool     // stops watching ctx
+	cancelErr  error           // why the job was canceled, under mu
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
 func (e *Environment) ExecuteAsync(name string) (*Job, error) {
+	return e.ExecuteAsyncContext(context.Background(), name)
+}
+
+// ExecuteAsyncContext is ExecuteAsync under ctx: cancelling ctx cancels the job (see ExecuteContext).
+func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Job, error) {
 	plan, err := buildPlan(e)
 	if err != nil {
 		return nil, err
@@ -93,6 +103,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 		return nil, err
 	}
 	j.align = newAlignmentCoordinator(j)
+	j.ctx = ctx
 	var restore *checkpointMeta
 	if from := e.cfg.Checkpointing.RestoreFrom; from != "" {
 		if restore, err = readMetadata(from); err != nil {
@@ -112,6 +123,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	if e.observer.JobStarted != nil {
 		e.observer.JobStarted(j)
 	}
+	j.watchContext(ctx)
 	go j.run(first)
 	return j, nil
 }
@@ -160,12 +172,7 @@ func (j *Job) Err() error {
 }
 
 // Cancel stops the job; Wait then returns ErrCanceled.
-func (j *Job) Cancel() {
-	j.stopOnce.Do(func() { close(j.cancel) })
-	if ex := j.cur.Load(); ex != nil {
-		ex.stop(JobCanceled, ErrCanceled)
-	}
-}
+func (j *Job) Cancel() { j.cancelWith(nil) }
 
 // KillTaskManager simulates the loss of TaskManager id (counted from 1): every subtask in its slots dies,
 // which fails the current attempt; the job then restarts from its latest completed checkpoint if its restart
@@ -209,7 +216,7 @@ func (j *Job) run(ex *execution) {
 		j.cur.Store(ex)
 		select {
 		case <-j.cancel:
-			ex.stop(JobCanceled, ErrCanceled)
+			ex.stop(JobCanceled, j.canceledErr())
 		default:
 		}
 		ex.start()
@@ -234,7 +241,7 @@ func (j *Job) run(ex *execution) {
 			j.finish(JobFinished, nil)
 			return
 		case JobCanceled:
-			j.finish(JobCanceled, ErrCanceled)
+			j.finish(JobCanceled, j.canceledErr())
 			return
 		}
 		next, err := j.restart(ex)
@@ -262,7 +269,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 	select {
 	case <-time.After(rs.Delay):
 	case <-j.cancel:
-		return nil, ErrCanceled
+		return nil, j.canceledErr()
 	}
 	var fallbackErr error
 	candidates := j.coord.restoreCandidates()
@@ -296,7 +303,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 			select {
 			case <-time.After(rs.Delay):
 			case <-j.cancel:
-				return nil, ErrCanceled
+				return nil, j.canceledErr()
 			}
 		}
 	}
@@ -309,6 +316,7 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 }
 
 func (j *Job) finish(status JobStatus, err error) {
+	j.releaseContext()
 	j.mu.Lock()
 	j.err = err
 	j.ended = time.Now()

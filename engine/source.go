@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"math"
 )
@@ -40,6 +41,12 @@ type SourceContext struct {
 	// operator downstream still reads the clock when it processes a record, so processing-time results can
 	// differ between runs; event-time results never do. It does nothing with any other clock.
 	SetTime func(t int64)
+	// Context is the job's context: it is cancelled when the job's current attempt stops (the job was
+	// canceled, failed or finished, or its Environment.ExecuteContext context was cancelled). A reader that
+	// blocks (a network read, a channel) should give up when it is done, so that the job stops at once. (A
+	// reader should still return ErrNoData rather than block for long: the engine flushes the records it
+	// buffered so far when Read reports no data.) Nil outside a job.
+	Context context.Context
 }
 
 // Source creates the parallel readers of a stream. It is the engine's counterpart of Flink's FLIP-27 Source.

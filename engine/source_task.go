@@ -38,7 +38,8 @@ func (t *subtask) runSource() error {
 			}
 		}
 	}
-	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime})
+	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime,
+		Context: t.context()})
 	if err != nil {
 		return t.taskError(fmt.Errorf("creating the source reader: %w", err), "while opening the source")
 	}

@@ -477,3 +477,35 @@ func TestGroupCommitsAndCommittedStart(t *testing.T) {
 		t.Fatalf("committed start at %s, want %s", got, want)
 	}
 }
+
+// An unbounded Kafka job stops as soon as the context it runs under is cancelled: Wait returns
+// engine.ErrCanceled wrapping the cause, and the readers' clients are closed.
+func TestExecuteContextStopsUnboundedKafkaJob(t *testing.T) {
+	brokers := cluster(t, "clicks")
+	evs := publish(t, brokers, "clicks", "clicks")
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	got := env.FromSource(Source{Brokers: brokers, Topic: "clicks"}, nil, "kafka").Collect()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	job, err := env.ExecuteAsyncContext(ctx, "unbounded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for got.Len() < len(evs) { // every record read: the readers now poll an idle topic
+		select {
+		case <-job.Done():
+			t.Fatalf("the job ended: %v", job.Err())
+		case <-time.After(time.Millisecond):
+		}
+	}
+	stop := errors.New("shutdown")
+	cancel(stop)
+	select {
+	case <-job.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the job did not stop within 5 s of its context's cancellation")
+	}
+	if err := job.Wait(); !errors.Is(err, engine.ErrCanceled) || !errors.Is(err, stop) {
+		t.Fatalf("Wait = %v, want engine.ErrCanceled wrapping the cause", err)
+	}
+}

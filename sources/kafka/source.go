@@ -145,7 +145,8 @@ func (s Source) isolation() int8 {
 }
 
 // Reader creates the reader of subtask ctx.Subtask: it looks up the topic's partitions, keeps those with
-// p % ctx.Parallelism == ctx.Subtask and resolves their start (and, when bounded, end) offsets.
+// p % ctx.Parallelism == ctx.Subtask and resolves their start (and, when bounded, end) offsets. Its requests
+// to the brokers run under the job's context (ctx.Context), so they stop when the job does.
 func (s Source) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
 	if len(s.Brokers) == 0 || s.Topic == "" {
 		return nil, errors.New("kafka: a source needs brokers and a topic")
@@ -161,14 +162,18 @@ func (s Source) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka: client for %v: %w", s.Brokers, err)
 	}
-	rctx, cancel := context.WithTimeout(context.Background(), s.timeout())
+	jobCtx := ctx.Context
+	if jobCtx == nil {
+		jobCtx = context.Background() // a reader made outside a job
+	}
+	rctx, cancel := context.WithTimeout(jobCtx, s.timeout())
 	defer cancel()
 	all, id, err := partitions(rctx, admin, s.Topic)
 	if err != nil {
 		admin.Close()
 		return nil, err
 	}
-	r := &reader{src: s, admin: admin, topicID: id, next: map[int32]int64{}, maxTime: map[int32]int64{}, wm: engine.MinWatermark}
+	r := &reader{src: s, ctx: jobCtx, admin: admin, topicID: id, next: map[int32]int64{}, maxTime: map[int32]int64{}, wm: engine.MinWatermark}
 	for _, p := range all {
 		if int(p)%par == ctx.Subtask {
 			r.parts = append(r.parts, p)
@@ -185,7 +190,8 @@ func (s Source) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
 // run on their own.
 type reader struct {
 	src      Source
-	admin    *kgo.Client // metadata, offsets, group commits
+	ctx      context.Context // the job's: its requests to the brokers stop when the job does
+	admin    *kgo.Client     // metadata, offsets, group commits
 	topicID  [16]byte
 	consumer *kgo.Client // created at the first Read, at the positions in next
 	parts    []int32     // the partitions assigned to this reader, ascending
@@ -374,6 +380,12 @@ func (r *reader) poll() error {
 			return err
 		}
 	}
+	if err := r.ctx.Err(); err != nil {
+		return nil // the job is stopping: the engine will not read on
+	}
+	// A nil context takes what the consumer has fetched so far without waiting (franz-go's documented use):
+	// the engine waits between reads that find no data, and handles checkpoints and mail meanwhile.
+	//lint:ignore SA1012 a nil context is how PollRecords is asked not to wait
 	fs := r.consumer.PollRecords(nil, 10_000)
 	var err error
 	fs.EachError(func(t string, p int32, e error) {
@@ -442,7 +454,7 @@ func (r *reader) commitToGroup(next map[int32]int64) {
 	go func() {
 		defer r.commits.Done()
 		defer func() { <-r.busy }()
-		ctx, cancel := context.WithTimeout(context.Background(), r.src.timeout())
+		ctx, cancel := context.WithTimeout(r.ctx, r.src.timeout())
 		defer cancel()
 		_ = commitOffsets(ctx, r.admin, r.src.Group, r.src.Topic, r.topicID, next) // for monitoring only
 	}()
