@@ -69,6 +69,8 @@ func (w *twoInputWindow) window(a WindowAssigner) {
 func (w *twoInputWindow) apply(f CoGroupFunc) *DataStream {
 	tag1 := w.first.Map(func(v any) any { return taggedUnion{V: v} }).Name(w.what + ": tag input 1")
 	tag2 := w.second.Map(func(v any) any { return taggedUnion{V: v, Second: true} }).Name(w.what + ": tag input 2")
+	sameParallelism(tag1, w.first)
+	sameParallelism(tag2, w.second)
 	key1, key2 := w.key1, w.key2
 	keyed := tag1.Union(tag2).KeyBy(func(v any) any {
 		if t := v.(taggedUnion); t.Second {
@@ -88,6 +90,16 @@ func (w *twoInputWindow) apply(f CoGroupFunc) *DataStream {
 		}
 		f(left, right, out)
 	}})
+}
+
+// sameParallelism gives the tagger of an input the parallelism of the operator the input comes from, as
+// Flink's taggers take their input's, so that the tagger chains with it and each input keeps its order.
+func sameParallelism(tagger *DataStream, in DataStream) {
+	if len(in.inputs) != 1 {
+		return // a union: the tagger runs at the default parallelism
+	}
+	up, n := in.inputs[0].node, tagger.inputs[0].node
+	n.parallelism, n.maxPar = up.parallelism, up.maxPar
 }
 
 // JoinedStreams is the start of a window join of two streams, Flink's JoinedStreams: name the key of each
