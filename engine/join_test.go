@@ -1,6 +1,12 @@
 package engine
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
 
 // The operators of the join scenarios (testdata/scenarios/join.txt, cogroup.txt, interval_join.txt). Records
 // are rec{Key, V} on both inputs, keyed by Key.
@@ -68,4 +74,54 @@ func (s opSpec) joinAssigner() WindowAssigner {
 		return EventTimeSessionWindows(s.ms("gap"))
 	}
 	panic("unknown assigner " + s.args["assigner"])
+}
+
+// mustPanic fails t unless f panics with a message containing want.
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		p := recover()
+		if p == nil || !strings.Contains(fmt.Sprint(p), want) {
+			t.Fatalf("got panic %v, want one containing %q", p, want)
+		}
+	}()
+	f()
+}
+
+// Invalid joins are refused when the program is built. Flink: KeyedStream.IntervalJoined checks
+// lowerBound <= upperBound, and between() throws UnsupportedTimeCharacteristicException ("Time-bounded
+// stream joins are only supported in event time") for a processing-time join.
+func TestJoinBuildersRefuseInvalidArguments(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 1})
+	a, b := env.FromElements(rec{"a", 1}), env.FromElements(rec{"a", 2})
+	ka, kb := a.KeyBy(recKey), b.KeyBy(recKey)
+	mustPanic(t, "lower bound 2ms must not be greater than the upper bound 1ms", func() {
+		ka.IntervalJoin(kb).Between(2*time.Millisecond, time.Millisecond)
+	})
+	mustPanic(t, "only supported in event time", func() {
+		ka.IntervalJoin(kb).InProcessingTime().Between(0, time.Millisecond)
+	})
+	mustPanic(t, "needs ProcessElement", func() { ka.IntervalJoin(kb).Between(0, 0).Process(ProcessJoinFunction{}) })
+	mustPanic(t, "Join.Where needs a key selector", func() { a.Join(b).Where(nil) })
+	mustPanic(t, "CoGroup.EqualTo needs a key selector", func() { a.CoGroup(b).Where(recKey).EqualTo(nil) })
+	mustPanic(t, "Join.Window needs a window assigner", func() { a.Join(b).Where(recKey).EqualTo(recKey).Window(nil) })
+	w := a.Join(b).Where(recKey).EqualTo(recKey).Window(TumblingEventTimeWindows(time.Second))
+	mustPanic(t, "needs a JoinFunc", func() { w.Apply(nil) })
+	mustPanic(t, "needs a FlatJoinFunc", func() { w.FlatApply(nil) })
+	mustPanic(t, "needs a CoGroupFunc", func() {
+		a.CoGroup(b).Where(recKey).EqualTo(recKey).Window(TumblingEventTimeWindows(time.Second)).Apply(nil)
+	})
+}
+
+// Flink: IntervalJoinOperatorTest#testFailsWithNoTimestampsLeft: the job's error wraps ErrNoTimestamp.
+func TestIntervalJoinFailsWithoutTimestamps(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 1, Clock: NewVirtualClock(0)})
+	a, b := env.FromElements(rec{"a", 1}), env.FromElements(rec{"a", 2})
+	a.KeyBy(recKey).IntervalJoin(b.KeyBy(recKey)).Between(0, 0).
+		Process(ProcessJoinFunction{ProcessElement: func(_ *JoinContext, l, r any, out Collector) { out.Collect(l) }}).
+		Collect()
+	if _, err := env.Execute("no timestamps"); !errors.Is(err, ErrNoTimestamp) {
+		t.Fatalf("got %v, want an error wrapping ErrNoTimestamp", err)
+	}
 }
