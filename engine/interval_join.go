@@ -169,6 +169,7 @@ type intervalJoinOp struct {
 	bufs         [2]joinBuffer
 	jctx         JoinContext
 	col          timestampedCollector
+	lateLogged   int // late records logged as job events since the watermark last advanced
 }
 
 // joinBuffer is one side's buffered records: Flink's MapState<Long, List<BufferEntry>>, kept as one entry
@@ -260,11 +261,17 @@ func (o *intervalJoinOp) processElement(in int, r record) {
 		panic(fmt.Errorf("%w: a record of input %d has none", ErrNoTimestamp, in+1))
 	}
 	if o.wm != MinWatermark && r.ts < o.wm {
-		if tag := o.lateTags[in]; tag != nil {
+		tag := o.lateTags[in]
+		if tag != nil {
 			o.metrics.lateSide++
 			o.out.side(tag, record{v: r.v, ts: r.ts})
 		} else {
 			o.metrics.lateDropped++
+		}
+		if o.lateLogged < eventsPerWatermark { // as the window operator, a sample per watermark
+			o.lateLogged++
+			o.task.job.events.add(Event{Kind: EventLateRecord, Operator: o.name, Subtask: o.task.index, Key: r.key,
+				Timestamp: r.ts, Watermark: o.wm, Detail: fmt.Sprintf("input %d, %s", in+1, lateDetail(tag))})
 		}
 		return
 	}
@@ -302,7 +309,12 @@ func (o *intervalJoinOp) collect(left, right any, lts, rts int64) {
 	o.fn.ProcessElement(&o.jctx, left, right, &o.col)
 }
 
-func (o *intervalJoinOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
+func (o *intervalJoinOp) processWatermark(wm int64) {
+	if wm > o.wm {
+		o.lateLogged = 0
+	}
+	o.advanceWatermark(o, wm)
+}
 
 // onTimer drops the bucket a cleanup timer was set for: the left bucket at t-upper (at t when upper <= 0),
 // the right bucket at t+lower (at t when lower >= 0), as Flink's IntervalJoinOperator.onEventTime.

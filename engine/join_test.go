@@ -23,6 +23,12 @@ func init() {
 		if s.has("lateness") {
 			w.AllowedLateness(s.ms("lateness"))
 		}
+		if s.has("trigger") { // CountTrigger(N)
+			w.Trigger(CountTrigger(s.int("trigger")))
+		}
+		if s.has("evictor") { // keeps the last N tagged records of either side
+			w.Evictor(CountEvictor(int(s.int("evictor"))))
+		}
 		if s.args["fn"] == "flat" { // emits a pair only when the right value is at least the left one
 			return w.FlatApply(func(l, r any, out Collector) {
 				if r.(rec).V >= l.(rec).V {
@@ -123,5 +129,30 @@ func TestIntervalJoinFailsWithoutTimestamps(t *testing.T) {
 		Collect()
 	if _, err := env.Execute("no timestamps"); !errors.Is(err, ErrNoTimestamp) {
 		t.Fatalf("got %v, want an error wrapping ErrNoTimestamp", err)
+	}
+}
+
+// Late records of an interval join are counted and logged as job events, as the window operator's are. A
+// stream joined with itself gets the watermark on both inputs at once, so the record after it is late on
+// both.
+func TestIntervalJoinLogsLateRecords(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 1, Clock: NewVirtualClock(0)})
+	s := env.FromSource(SliceSource{{Value: rec{"a", 1}, Timestamp: 10}, {Value: Watermark{20}}, {Value: rec{"a", 2}, Timestamp: 5}}, nil, "script")
+	s.KeyBy(recKey).IntervalJoin(s.KeyBy(recKey)).Between(0, 0).SideOutputRightLateData(rightLateTag).
+		Process(ProcessJoinFunction{ProcessElement: func(_ *JoinContext, l, r any, out Collector) { out.Collect(l) }}).
+		Collect()
+	job, err := env.Execute("late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range job.Events(0) {
+		if e.Kind == EventLateRecord {
+			got = append(got, fmt.Sprintf("%s key=%v ts=%d wm=%d %s", e.Operator, e.Key, e.Timestamp, e.Watermark, e.Detail))
+		}
+	}
+	want := []string{"Interval Join key=a ts=5 wm=20 input 1, dropped", "Interval Join key=a ts=5 wm=20 input 2, to side output right-late"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("late-record events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
