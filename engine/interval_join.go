@@ -200,18 +200,17 @@ func (b *joinBuffer) bucket(o *opBase, ts int64) []any {
 // add buffers v at ts for the current key. Stored slices are never changed in place where a snapshot
 // may still see them: they only grow at their end, or are replaced.
 func (b *joinBuffer) add(o *opBase, ts int64, v any) {
-	l := b.bucket(o, ts)
-	if len(l) == 0 {
-		times := b.timestamps(o)
-		switch i, found := slices.BinarySearch(times, ts); {
-		case found:
-		case i == len(times):
-			b.times.Put(o.kg, o.key, state.Namespace{}, append(times, ts))
-		default:
-			b.times.Put(o.kg, o.key, state.Namespace{}, slices.Insert(slices.Clone(times), i, ts))
-		}
+	times := b.timestamps(o)
+	switch i, found := slices.BinarySearch(times, ts); {
+	case found:
+		b.elems.Put(o.kg, o.key, tsNamespace(ts), append(b.bucket(o, ts), v))
+		return
+	case i == len(times):
+		b.times.Put(o.kg, o.key, state.Namespace{}, append(times, ts))
+	default:
+		b.times.Put(o.kg, o.key, state.Namespace{}, slices.Insert(slices.Clone(times), i, ts))
 	}
-	b.elems.Put(o.kg, o.key, tsNamespace(ts), append(l, v))
+	b.elems.Put(o.kg, o.key, tsNamespace(ts), []any{v})
 }
 
 // remove drops the current key's bucket at ts.
