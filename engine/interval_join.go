@@ -61,7 +61,11 @@ func (c *JoinContext) MapState(d StateDescriptor) *MapState { return c.op.ctx.Ma
 
 // IntervalJoin is the start of an interval join of two keyed streams, Flink's KeyedStream.IntervalJoin: a
 // record of the first (left) stream with timestamp t joins every record of the second (right) stream with an
-// equal key and a timestamp in [t+lower, t+upper], set with Between. Interval joins run in event time only.
+// equal key and a timestamp in [t+lower, t+upper], set with Between. Each pair goes to a ProcessJoinFunction
+// and what it emits carries the larger of the two timestamps. Interval joins run in event time only. Records
+// wait in keyed state until the watermark passes the last time they can still be joined; a record whose
+// timestamp is below the watermark is late: dropped (counted, and logged as a job event), or sent to the side
+// output set with SideOutputLeftLateData or SideOutputRightLateData.
 type IntervalJoin struct {
 	left, right    *KeyedStream
 	processingTime bool
