@@ -181,7 +181,7 @@ func nexQueries() []nexQuery {
 				src.Filter(isBid).
 					KeyBy(func(v any) any { return v.(nexEvent).Auction }).
 					Window(engine.SlidingEventTimeWindows(10*time.Second, 2*time.Second)).
-					Aggregate(engine.Count(), func(ctx *engine.Context, key any, els []any, o engine.Collector) {
+					Aggregate(engine.Count(), func(ctx *engine.WindowContext, key any, els []any, o engine.Collector) {
 						o.Collect(auctionCount{key.(int64), els[0].(int64), ctx.Window().End})
 					}).
 					WindowAll(engine.TumblingEventTimeWindows(2*time.Second)).
@@ -399,7 +399,7 @@ func nexQueries() []nexQuery {
 						return v.(nexEvent).ID
 					}).
 					Window(engine.TumblingEventTimeWindows(10*time.Second)).
-					Process(func(ctx *engine.Context, key any, els []any, o engine.Collector) {
+					Process(func(ctx *engine.WindowContext, key any, els []any, o engine.Collector) {
 						person, auctions := false, false
 						for _, e := range els {
 							if e.(nexEvent).Kind == nexPerson {

@@ -21,7 +21,8 @@ type alignment struct {
 	held    []message
 }
 
-// operatorStater is implemented by operators with state outside keyed state (transactional sinks).
+// operatorStater is implemented by operators with state outside keyed state (transactional sinks,
+// broadcast state).
 type operatorStater interface {
 	snapshotOpState(id int64) ([]byte, error)
 	restoreOpState(blobs [][]byte) error
@@ -290,13 +291,11 @@ func (ex *execution) restore(m *checkpointMeta) error {
 					}
 				}
 				if s, ok := op.(operatorStater); ok {
-					var blobs [][]byte
-					for _, sub := range cp.Subtasks {
-						if sub.Index%t.parallelism == t.index && len(sub.State) > 0 {
-							blobs = append(blobs, sub.State)
-						}
+					mode := opStateSplit
+					if d, ok := op.(opStateDistributor); ok {
+						mode = d.opStateDistribution()
 					}
-					if err := s.restoreOpState(blobs); err != nil {
+					if err := s.restoreOpState(opStateBlobs(cp, mode, t.index, t.parallelism)); err != nil {
 						return fmt.Errorf("engine: restoring %s (subtask %d): %w", b.name, t.index+1, err)
 					}
 				}

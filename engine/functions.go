@@ -54,10 +54,19 @@ type AggregateFunction struct {
 	Merge             func(a, b any) any
 }
 
-// ProcessWindowFunc is called when a window fires, with every record of the window (or, after an incremental
-// Reduce or Aggregate, with the single pre-aggregated result). ctx.Window() is the window and ctx.Timestamp()
-// its max timestamp, the time every output of the firing carries.
-type ProcessWindowFunc func(ctx *Context, key any, elements []any, out Collector)
+// ProcessWindowFunc is called when a window fires, with the window's key and every record of the window (or,
+// after an incremental Reduce or Aggregate, with the single pre-aggregated result). ctx.Window() is the
+// window; everything collected carries the window's max timestamp.
+type ProcessWindowFunc func(ctx *WindowContext, key any, elements []any, out Collector)
+
+// ProcessWindowFunction is a ProcessWindowFunc with a Clear hook (Flink's ProcessWindowFunction with its
+// clear(Context)): Clear, if set, runs when a window is cleaned up (at its end plus the allowed lateness), and
+// is where per-window state (ctx.WindowState()) is dropped. Pass it to WindowedStream.ProcessWith,
+// ReduceWith or AggregateWith.
+type ProcessWindowFunction struct {
+	Process ProcessWindowFunc
+	Clear   func(ctx *WindowContext)
+}
 
 // SinkFunc receives every record that reaches a sink, with its timestamp (NoTimestamp if none).
 // An error fails the job.
@@ -82,7 +91,7 @@ type WindowResult struct {
 
 // WithKeyAndWindow is a ProcessWindowFunc that wraps a window's (pre-aggregated) result with its key and
 // bounds as a WindowResult. Pass it to WindowedStream.Aggregate or Reduce.
-func WithKeyAndWindow(ctx *Context, key any, elements []any, out Collector) {
+func WithKeyAndWindow(ctx *WindowContext, key any, elements []any, out Collector) {
 	w := ctx.Window()
 	for _, e := range elements {
 		out.Collect(WindowResult{Key: key, Start: w.Start, End: w.End, Value: e})

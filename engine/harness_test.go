@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/de4e/weir/engine/internal/keygroup"
+	"github.com/de4e/weir/engine/internal/harnessbridge"
 )
 
 // rec is the record of scenario scripts: a string key and an integer value, written key:value@ts.
@@ -18,26 +18,31 @@ type rec struct {
 
 func (r rec) String() string { return fmt.Sprintf("%s:%d", r.Key, r.V) }
 
-// harness drives one operator synchronously, as Flink's KeyedOneInputStreamOperatorTestHarness does: every
-// input line is handed to the operator on the test's goroutine and the virtual clock moves only when told,
-// so the output of a script is exactly reproducible.
+// harness runs the operator of a scenario script in the engine's operator harness (harness.go), the one
+// package enginetest exposes, and prints what it emits as script lines.
 type harness struct {
-	clock *VirtualClock
-	task  *subtask
-	head  operator
-	out   []string
+	h   *opHarness
+	out []string
 }
 
-// captureOut records what the operator under test emits.
-type captureOut struct{ h *harness }
-
-func (c captureOut) collect(r record) { c.h.out = append(c.h.out, "out "+fmtRecord(r)) }
-func (c captureOut) side(tag *OutputTag, r record) {
-	c.h.out = append(c.h.out, "side "+tag.Name+" "+fmtRecord(r))
+// format appends the harness's new output to h.out as lines: "out", "side TAG", "wm", "idle", "end".
+func (h *harness) format() {
+	for _, e := range h.h.Output() {
+		switch e.Kind {
+		case harnessbridge.Record:
+			h.out = append(h.out, "out "+fmtRecord(record{v: e.Value, ts: e.Time}))
+		case harnessbridge.Side:
+			h.out = append(h.out, "side "+e.Tag.(*OutputTag).Name+" "+fmtRecord(record{v: e.Value, ts: e.Time}))
+		case harnessbridge.Watermark:
+			h.out = append(h.out, "wm "+fmtTime(e.Time))
+		case harnessbridge.Idle:
+			h.out = append(h.out, fmt.Sprintf("idle %v", e.Idle))
+		case harnessbridge.End:
+			h.out = append(h.out, "end")
+		}
+	}
+	h.h.ClearOutput()
 }
-func (c captureOut) watermark(wm int64) { c.h.out = append(c.h.out, "wm "+fmtTime(wm)) }
-func (c captureOut) idle(idle bool)     { c.h.out = append(c.h.out, fmt.Sprintf("idle %v", idle)) }
-func (c captureOut) end()               { c.h.out = append(c.h.out, "end") }
 
 func fmtTime(t int64) string {
 	switch t {
@@ -77,62 +82,36 @@ func newHarness(t testing.TB, clock *VirtualClock, build func(*KeyedStream) *Dat
 	env := NewEnvironment(Config{Parallelism: 1, Clock: clock})
 	src := env.FromElements()
 	out := build(src.KeyBy(func(v any) any { return v.(rec).Key }))
-	plan, err := buildPlan(env)
+	oh, err := newOpHarness(env, out, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &Job{cfg: env.cfg, plan: plan, done: make(chan struct{})}
-	j.events.clock = clock
-	v := plan.Vertices[len(plan.Vertices)-1]
-	h := &harness{clock: clock}
-	task := &subtask{job: j, vertex: v, index: 0, parallelism: 1, clock: clock}
-	task.gate = newGate(4, j.done)
-	if err := task.build(); err != nil {
-		t.Fatal(err)
-	}
-	for _, op := range task.ops {
-		if err := op.open(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tail := out.inputs[0].node
-	task.byNode[tail].base().out = captureOut{h}
-	h.task, h.head = task, task.ops[0]
-	return h
+	t.Cleanup(func() { oh.Close() })
+	return &harness{h: oh}
 }
 
 // feed runs one script line: "key:value@ts" (an element), "wm T" (a watermark), "proc T" (move the processing
 // clock to T and run what is due), or "end" (end of input: the final watermark, then endInput).
 func (h *harness) feed(t testing.TB, line string) {
 	f := strings.Fields(line)
+	var err error
 	switch f[0] {
 	case "wm":
-		h.head.processWatermark(parseTime(t, f[1]))
+		err = h.h.ProcessWatermark(0, parseTime(t, f[1]))
 	case "proc":
-		h.clock.Set(parseTime(t, f[1]))
-		h.drain()
+		err = h.h.SetProcessingTime(parseTime(t, f[1]))
 	case "end":
-		h.head.processWatermark(MaxWatermark)
-		h.head.endInput()
-		h.head.base().out.end()
+		if err = h.h.ProcessWatermark(0, MaxWatermark); err == nil {
+			err = h.h.EndInput()
+		}
 	default:
 		r, ts := parseRec(t, line)
-		key := r.Key
-		h.head.processElement(0, record{v: r, key: key, ts: ts, kg: int32(keygroup.Of(key, h.task.job.cfg.MaxParallelism))})
+		err = h.h.ProcessElement(0, r, ts)
 	}
-	h.drain()
-}
-
-func (h *harness) drain() {
-	for {
-		m, ok := h.task.gate.poll()
-		if !ok {
-			return
-		}
-		if m.kind == msgMail {
-			m.mail()
-		}
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
 	}
+	h.format()
 }
 
 func parseTime(t testing.TB, s string) int64 {

@@ -71,6 +71,7 @@ type Job struct {
 	events eventLog
 	snap   snapshotState
 	coord  *coordinator
+	align  *alignmentCoordinator // nil when no source is aligned
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.
@@ -88,6 +89,7 @@ func (e *Environment) ExecuteAsync(name string) (*Job, error) {
 	if j.coord, err = newCoordinator(j); err != nil {
 		return nil, err
 	}
+	j.align = newAlignmentCoordinator(j)
 	var restore *checkpointMeta
 	if from := e.cfg.Checkpointing.RestoreFrom; from != "" {
 		if restore, err = readMetadata(from); err != nil {
@@ -306,6 +308,7 @@ func (j *Job) finish(status JobStatus, err error) {
 	j.ended = time.Now()
 	j.mu.Unlock()
 	j.coord.stop()
+	j.align.stop()
 	j.status.Store(int32(status))
 	kind := map[JobStatus]EventKind{JobFinished: EventJobFinished, JobFailed: EventJobFailed, JobCanceled: EventJobCanceled}[status]
 	detail := ""

@@ -71,15 +71,24 @@ func (w *twoInputWindow) apply(f CoGroupFunc) *DataStream {
 	tag2 := w.second.Map(func(v any) any { return taggedUnion{V: v, Second: true} }).Name(w.what + ": tag input 2")
 	sameParallelism(tag1, w.first)
 	sameParallelism(tag2, w.second)
+	return w.windowTagged(tag1.Union(tag2).KeyBy(w.unionKey()), f)
+}
+
+// unionKey keys a tagged record by the key selector of its side.
+func (w *twoInputWindow) unionKey() KeySelector {
 	key1, key2 := w.key1, w.key2
-	keyed := tag1.Union(tag2).KeyBy(func(v any) any {
+	return func(v any) any {
 		if t := v.(taggedUnion); t.Second {
 			return key2(t.V)
 		}
 		return key1(v.(taggedUnion).V)
-	})
+	}
+}
+
+// windowTagged windows a keyed stream of tagged records and runs f on each firing's two sides.
+func (w *twoInputWindow) windowTagged(keyed *KeyedStream, f CoGroupFunc) *DataStream {
 	ws := &WindowedStream{keyed: keyed, assigner: w.assigner, trigger: w.trigger, evictor: w.evictor, lateness: w.lateness}
-	return ws.build(w.what, windowFunction{process: func(ctx *Context, _ any, elems []any, out Collector) {
+	return ws.build(w.what, windowFunction{process: func(_ *WindowContext, _ any, elems []any, out Collector) {
 		var left, right []any
 		for _, e := range elems {
 			if t := e.(taggedUnion); t.Second {
@@ -90,6 +99,17 @@ func (w *twoInputWindow) apply(f CoGroupFunc) *DataStream {
 		}
 		f(left, right, out)
 	}})
+}
+
+// joinPairs is the CoGroupFunc of a join: f on every pair of the two sides (Flink's JoinCoGroupFunction).
+func joinPairs(f FlatJoinFunc) CoGroupFunc {
+	return func(left, right []any, out Collector) {
+		for _, l := range left {
+			for _, r := range right {
+				f(l, r, out)
+			}
+		}
+	}
 }
 
 // sameParallelism gives the tagger of an input the parallelism of the operator the input comes from, as
@@ -161,13 +181,7 @@ func (j *JoinWithWindow) Apply(f JoinFunc) *DataStream {
 	if f == nil {
 		panic("engine: Join.Apply needs a JoinFunc, got nil")
 	}
-	return j.w.apply(func(left, right []any, out Collector) {
-		for _, l := range left {
-			for _, r := range right {
-				out.Collect(f(l, r))
-			}
-		}
-	})
+	return j.w.apply(joinPairs(func(l, r any, out Collector) { out.Collect(f(l, r)) }))
 }
 
 // FlatApply joins each pair with f, which emits zero or more records.
@@ -175,13 +189,7 @@ func (j *JoinWithWindow) FlatApply(f FlatJoinFunc) *DataStream {
 	if f == nil {
 		panic("engine: Join.FlatApply needs a FlatJoinFunc, got nil")
 	}
-	return j.w.apply(func(left, right []any, out Collector) {
-		for _, l := range left {
-			for _, r := range right {
-				f(l, r, out)
-			}
-		}
-	})
+	return j.w.apply(joinPairs(f))
 }
 
 // CoGroupedStreams is the start of a window coGroup of two streams, Flink's CoGroupedStreams: like a join,

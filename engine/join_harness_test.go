@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/datadriven"
+	"github.com/de4e/weir/engine/internal/harnessbridge"
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
@@ -35,96 +36,66 @@ func scriptInput(line string) (int, string) {
 	return -1, line
 }
 
-// twoHarness drives the operator of a two-input script synchronously. The operators between the script's
-// sources and the operator under test (the taggers of a window join) run in the feed, so that each script
-// input reaches every edge it feeds, with its key and key group computed as a keyBy would.
+// twoHarness drives the operator of a two-input script synchronously in the engine's operator harness
+// (harness.go). An interval join reads both inputs itself. A window join or coGroup reads the tagged union of
+// its inputs (join.go), so the harness drives its window operator over one input of tagged records: a line
+// of input 2 is tagged as the second side, and the two inputs' watermarks are combined here, as the
+// operator's input gate combines them in a job.
 type twoHarness struct {
-	*harness
-	feeds [2][]func(r record)
-	valve *valve
+	harness
+	tagged bool     // the head is a window join's window operator, fed tagged records on one input
+	inWM   [2]int64 // per script input, when tagged
 }
 
-// pipe is an output that hands records straight to the next function of a feed.
-type pipe func(r record)
+// windowJoinSpecs gives, for a window join or coGroup kind, its window settings and its CoGroupFunc, so that
+// the harness can build the window operator over one input of tagged records.
+var windowJoinSpecs = map[string]func(s opSpec, in1, in2 *DataStream) (twoInputWindow, CoGroupFunc){}
 
-func (p pipe) collect(r record)        { p(r) }
-func (p pipe) side(*OutputTag, record) {}
-func (p pipe) watermark(int64)         {}
-func (p pipe) idle(bool)               {}
-func (p pipe) end()                    {}
-
-// newTwoHarness builds build(in1, in2) in a one-subtask job on a virtual clock. restoreDir, if set, is a
-// snapshot (taken by "snapshot") that the operator's state and timers are restored from before it opens.
-func newTwoHarness(t testing.TB, clock *VirtualClock, build func(in1, in2 *DataStream) *DataStream, restoreDir string) *twoHarness {
-	env := NewEnvironment(Config{Parallelism: 1, Clock: clock})
-	srcs := [2]*DataStream{env.FromElements(), env.FromElements()}
-	out := build(srcs[0], srcs[1])
-	plan, err := buildPlan(env)
+// newTwoHarness builds the defined operator in a one-subtask job on a virtual clock at time now, restored
+// from snap if set.
+func newTwoHarness(t testing.TB, spec opSpec, now int64, snap *harnessbridge.Snapshot) *twoHarness {
+	env := NewEnvironment(Config{Parallelism: 1, Clock: NewVirtualClock(now)})
+	h := &twoHarness{inWM: [2]int64{MinWatermark, MinWatermark}}
+	var out *DataStream
+	if ws, ok := windowJoinSpecs[spec.kind]; ok {
+		src := env.FromElements()
+		w, f := ws(spec, src, src)
+		out = w.windowTagged(src.KeyBy(w.unionKey()), f)
+		h.tagged = true
+	} else {
+		out = spec.buildTwo(env.FromElements(), env.FromElements())
+	}
+	var snaps []*harnessbridge.Snapshot
+	if snap != nil {
+		snaps = append(snaps, snap)
+	}
+	oh, err := newOpHarness(env, out, 0, snaps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tail := out.inputs[0].node
-	var v *PlanVertex
-	for _, pv := range plan.Vertices {
-		for _, n := range pv.nodes {
-			if n == tail {
-				v = pv
-			}
-		}
-	}
-	j := &Job{cfg: env.cfg, plan: plan, done: make(chan struct{})}
-	j.events.clock = clock
-	h := &twoHarness{harness: &harness{clock: clock}, valve: newValve(2)}
-	task := &subtask{job: j, vertex: v, index: 0, parallelism: 1, clock: clock}
-	task.gate = newGate(4, j.done)
-	if err := task.build(); err != nil {
-		t.Fatal(err)
-	}
-	head := task.ops[0]
-	if restoreDir != "" {
-		b := head.base()
-		if err := b.backend.Restore([]string{restoreDir}); err != nil {
-			t.Fatal(err)
-		}
-		b.loadTimers(head)
-	}
-	for _, op := range task.ops {
-		if err := op.open(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	task.byNode[tail].base().out = captureOut{h.harness}
-	h.task, h.head = task, head
-	maxP := env.cfg.MaxParallelism
-	for _, e := range v.nodes[0].inputs {
-		e := e
-		next := func(r record) {
-			if e.key != nil {
-				r.key = e.key(r.v)
-				r.kg = int32(keygroup.Of(r.key, maxP))
-			}
-			head.base().metrics.in++
-			head.processElement(e.input, r)
-		}
-		n := e.from
-		for n.kind != "source" {
-			if len(n.inputs) != 1 {
-				t.Fatalf("%s: the harness feeds chains of one-input operators only", n.name)
-			}
-			op := n.newOp()
-			op.base().init(n.name)
-			op.base().task = task
-			op.base().out = pipe(next)
-			next = func(r record) { op.processElement(0, r) }
-			n = n.inputs[0].from
-		}
-		for i, s := range srcs {
-			if s.inputs[0].node == n {
-				h.feeds[i] = append(h.feeds[i], next)
-			}
-		}
-	}
+	t.Cleanup(func() { oh.Close() })
+	h.h = oh
 	return h
+}
+
+// watermark advances script input in's watermark (both inputs if in < 0).
+func (h *twoHarness) watermark(in int, wm int64) error {
+	for ch := range 2 {
+		if in >= 0 && ch != in {
+			continue
+		}
+		if !h.tagged {
+			if err := h.h.ProcessWatermark(ch, wm); err != nil {
+				return err
+			}
+			continue
+		}
+		h.inWM[ch] = max(h.inWM[ch], wm)
+		if err := h.h.ProcessWatermark(0, min(h.inWM[0], h.inWM[1])); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // feed2 runs one line of a two-input script: a record or "wm T" for one input or (wm only) both, "end" (both
@@ -132,61 +103,46 @@ func newTwoHarness(t testing.TB, clock *VirtualClock, build func(in1, in2 *DataS
 func (h *twoHarness) feed2(t testing.TB, line string) {
 	in, rest := scriptInput(line)
 	f := strings.Fields(rest)
+	var err error
 	switch f[0] {
 	case "wm":
-		wm := parseTime(t, f[1])
-		for ch := range 2 {
-			if in >= 0 && ch != in {
-				continue
-			}
-			if w, ok := h.valve.watermark(ch, wm); ok {
-				h.head.processWatermark(w)
-			}
+		err = h.watermark(in, parseTime(t, f[1]))
+	case "proc":
+		err = h.h.SetProcessingTime(parseTime(t, f[1]))
+	case "end":
+		if err = h.watermark(-1, MaxWatermark); err == nil {
+			err = h.h.EndInput()
 		}
-	case "proc", "end":
-		h.feed(t, rest)
-		return
 	case "buffers":
-		op, ok := h.head.(*intervalJoinOp)
+		op, ok := h.h.head.(*intervalJoinOp)
 		if !ok {
-			t.Fatalf("buffers: %T is not an interval join", h.head)
+			t.Fatalf("buffers: %T is not an interval join", h.h.head)
 		}
-		op.key, op.kg, op.hasKey = f[1], keygroup.Of(f[1], h.task.job.cfg.MaxParallelism), true
+		op.key, op.kg, op.hasKey = f[1], keygroup.Of(f[1], h.h.job.cfg.MaxParallelism), true
 		h.out = append(h.out, fmt.Sprintf("left %v right %v", op.bufs[0].timestamps(&op.opBase),
 			op.bufs[1].timestamps(&op.opBase)))
 	default:
 		r, ts := parseRec(t, rest)
-		if in < 0 {
-			in = 0
-		}
-		for _, feed := range h.feeds[in] {
-			feed(record{v: r, ts: ts})
+		in = max(in, 0)
+		switch {
+		case h.tagged:
+			err = h.h.ProcessElement(0, taggedUnion{V: r, Second: in == 1}, ts)
+		default:
+			err = h.h.ProcessElement(in, r, ts)
 		}
 	}
-	h.drain()
-}
-
-// snapshot writes the operator's keyed state and timers into dir, as a checkpoint does.
-func (h *twoHarness) snapshot(t testing.TB, dir string) {
-	b := h.head.base()
-	b.saveTimers()
-	finish, err := b.backend.SnapshotSync(1, dir)
-	b.dropSavedTimers()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", line, err)
 	}
-	if _, err := finish(); err != nil {
-		t.Fatal(err)
-	}
+	h.format()
 }
 
 // runTwoInputScenario is "run2": it drives one instance of the defined operator; "snapshot" takes a snapshot
 // and "restore" replaces the instance with a new one restored from it (with fresh watermarks, as a restored
 // operator starts).
 func runTwoInputScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
-	build := spec.buildTwo
-	h := newTwoHarness(t, NewVirtualClock(0), build, "")
-	var snapDir string
+	h := newTwoHarness(t, spec, 0, nil)
+	var snap *harnessbridge.Snapshot
 	var b strings.Builder
 	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
 		line = strings.TrimSpace(line)
@@ -195,12 +151,14 @@ func runTwoInputScenario(t *testing.T, d *datadriven.TestData, spec opSpec) stri
 		}
 		switch line {
 		case "snapshot":
-			snapDir = t.TempDir()
-			h.snapshot(t, snapDir)
+			var err error
+			if snap, err = h.h.Snapshot(); err != nil {
+				t.Fatal(err)
+			}
 			fmt.Fprintf(&b, "%s\n", line)
 			continue
 		case "restore":
-			h = newTwoHarness(t, NewVirtualClock(h.clock.NowMillis()), build, snapDir)
+			h = newTwoHarness(t, spec, h.h.ProcessingTime(), snap)
 			fmt.Fprintf(&b, "%s\n", line)
 			continue
 		}

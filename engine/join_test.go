@@ -13,39 +13,63 @@ import (
 
 func recKey(v any) any { return v.(rec).Key }
 
+// joinSpec builds the scripted window join up to its function, and the function: each pair printed as
+// left|right (fn=flat: only pairs whose right value is at least the left one).
+func joinSpec(s opSpec, in1, in2 *DataStream) (*JoinWithWindow, FlatJoinFunc) {
+	if s.has("self") { // Flink: CoGroupJoinITCase#testSelfJoin joins a stream with itself
+		in2 = in1
+	}
+	w := in1.Join(in2).Where(recKey).EqualTo(recKey).Window(s.joinAssigner())
+	if s.has("lateness") {
+		w.AllowedLateness(s.ms("lateness"))
+	}
+	if s.has("trigger") { // CountTrigger(N)
+		w.Trigger(CountTrigger(s.int("trigger")))
+	}
+	if s.has("evictor") { // keeps the last N tagged records of either side
+		w.Evictor(CountEvictor(int(s.int("evictor"))))
+	}
+	if s.args["fn"] == "flat" {
+		return w, func(l, r any, out Collector) {
+			if r.(rec).V >= l.(rec).V {
+				out.Collect(fmt.Sprintf("%v|%v", l, r))
+			}
+		}
+	}
+	return w, func(l, r any, out Collector) { out.Collect(pairString(l, r)) }
+}
+
+func pairString(l, r any) any { return fmt.Sprintf("%v|%v", l, r) }
+
+func cogroupSpec(s opSpec, in1, in2 *DataStream) (*CoGroupWithWindow, CoGroupFunc) {
+	w := in1.CoGroup(in2).Where(recKey).EqualTo(recKey).Window(s.joinAssigner())
+	if s.has("lateness") {
+		w.AllowedLateness(s.ms("lateness"))
+	}
+	return w, func(left, right []any, out Collector) {
+		out.Collect(fmt.Sprintf("F:%s S:%s", fmtValue(left), fmtValue(right)))
+	}
+}
+
 func init() {
 	twoInputOps["join"] = func(s opSpec, in1, in2 *DataStream) *DataStream {
-		var w *JoinWithWindow
-		if s.has("self") { // Flink: CoGroupJoinITCase#testSelfJoin joins a stream with itself
-			in2 = in1
+		w, fn := joinSpec(s, in1, in2)
+		if s.args["fn"] == "flat" {
+			return w.FlatApply(fn)
 		}
-		w = in1.Join(in2).Where(recKey).EqualTo(recKey).Window(s.joinAssigner())
-		if s.has("lateness") {
-			w.AllowedLateness(s.ms("lateness"))
-		}
-		if s.has("trigger") { // CountTrigger(N)
-			w.Trigger(CountTrigger(s.int("trigger")))
-		}
-		if s.has("evictor") { // keeps the last N tagged records of either side
-			w.Evictor(CountEvictor(int(s.int("evictor"))))
-		}
-		if s.args["fn"] == "flat" { // emits a pair only when the right value is at least the left one
-			return w.FlatApply(func(l, r any, out Collector) {
-				if r.(rec).V >= l.(rec).V {
-					out.Collect(fmt.Sprintf("%v|%v", l, r))
-				}
-			})
-		}
-		return w.Apply(func(l, r any) any { return fmt.Sprintf("%v|%v", l, r) })
+		return w.Apply(pairString)
+	}
+	windowJoinSpecs["join"] = func(s opSpec, in1, in2 *DataStream) (twoInputWindow, CoGroupFunc) {
+		w, fn := joinSpec(s, in1, in2)
+		return w.w, joinPairs(fn)
 	}
 	twoInputOps["cogroup"] = func(s opSpec, in1, in2 *DataStream) *DataStream {
-		w := in1.CoGroup(in2).Where(recKey).EqualTo(recKey).Window(s.joinAssigner())
-		if s.has("lateness") {
-			w.AllowedLateness(s.ms("lateness"))
-		}
-		return w.Apply(func(left, right []any, out Collector) {
-			out.Collect(fmt.Sprintf("F:%s S:%s", fmtValue(left), fmtValue(right)))
-		})
+		w, fn := cogroupSpec(s, in1, in2)
+		return w.Apply(fn)
+	}
+	windowJoinSpecs["cogroup"] = func(s opSpec, in1, in2 *DataStream) (twoInputWindow, CoGroupFunc) {
+		w, fn := cogroupSpec(s, in1, in2)
+		return w.w, fn
 	}
 	twoInputOps["interval-join"] = func(s opSpec, in1, in2 *DataStream) *DataStream {
 		j := in1.KeyBy(recKey).IntervalJoin(in2.KeyBy(recKey)).Between(s.ms("lower"), s.ms("upper"))

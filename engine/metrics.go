@@ -58,6 +58,21 @@ type SubtaskSnapshot struct {
 	State          []StateSnapshot // as of the previous poll
 	Windows        []WindowInfo    // open windows of window operators, as of the previous poll (at most 100)
 	Timers         int             // registered timers, as of the previous poll
+	// Alignment is the watermark alignment of a source subtask whose strategy has one
+	// (WatermarkStrategy.WithWatermarkAlignment), else nil.
+	Alignment *AlignmentSnapshot
+}
+
+// AlignmentSnapshot is the watermark alignment of one source subtask (reader).
+type AlignmentSnapshot struct {
+	Group      string
+	MaxDrift   time.Duration
+	Watermark  int64 // the reader's watermark, MinWatermark before its first
+	MaxAllowed int64 // the last announced maximum: the group's lowest watermark plus MaxDrift (MaxWatermark before the first announcement, or when no reader holds the group back)
+	Paused     bool  // the reader does not read because Watermark > MaxAllowed
+	Idle       bool  // the reader is idle, so it does not hold the group back
+	Finished   bool  // the reader's input ended, so it does not hold the group back
+	Pauses     int64 // how many times the reader has paused
 }
 
 // StateSnapshot is the size of one state of one operator subtask.
@@ -79,6 +94,11 @@ type WindowInfo struct {
 	Elements int64
 }
 
+// opStateReporter is implemented by operators with operator state (broadcast state) whose size Snapshot shows.
+type opStateReporter interface {
+	opStateStats() []StateSnapshot
+}
+
 type subtaskDetail struct {
 	state   []StateSnapshot
 	windows []WindowInfo
@@ -92,6 +112,9 @@ func (t *subtask) publishDetail() {
 	var d subtaskDetail
 	for _, op := range t.ops {
 		b := op.base()
+		if r, ok := op.(opStateReporter); ok {
+			d.state = append(d.state, r.opStateStats()...)
+		}
 		if b.backend == nil {
 			continue
 		}
@@ -175,9 +198,6 @@ func (j *Job) Snapshot() JobSnapshot {
 				m := &op.base().metrics
 				os := OperatorSnapshot{Name: v.nodes[oi].name, RecordsIn: m.pub.in.Load(), RecordsOut: m.pub.out.Load(),
 					Watermark: m.pub.watermark.Load(), LateDropped: m.pub.lateDropped.Load(), LateSideOutput: m.pub.lateSide.Load()}
-				if os.Watermark == 0 && op.base().wm == MinWatermark {
-					os.Watermark = MinWatermark
-				}
 				os.RateIn, os.RateOut = rate(fmt.Sprintf("%d/%d/%d", vi, oi, t.index), os.RecordsIn, os.RecordsOut)
 				ss.Operators = append(ss.Operators, os)
 				agg := &vs.Operators[oi]
@@ -192,6 +212,7 @@ func (j *Job) Snapshot() JobSnapshot {
 			t.detailMu.Lock()
 			ss.State, ss.Windows, ss.Timers = t.detail.state, t.detail.windows, t.detail.timers
 			t.detailMu.Unlock()
+			ss.Alignment = j.align.snapshot(t)
 			vs.Subtasks = append(vs.Subtasks, ss)
 		}
 		s.Vertices = append(s.Vertices, vs)

@@ -81,6 +81,7 @@ func (b *opBase) base() *opBase { return b }
 func (b *opBase) init(name string) {
 	b.name = name
 	b.wm = MinWatermark
+	b.metrics.pub.watermark.Store(MinWatermark) // read by Snapshot before the first publish
 	b.ctx.op = b
 	b.handles = map[string]*stateHandle{}
 	b.handleKinds = map[string]string{}
@@ -197,13 +198,11 @@ func (b *opBase) onTimer(timer, TimeDomain)                     {}
 // Context is what user functions see of the operator running them: the current record's timestamp and key,
 // time, timers, keyed state and side outputs. It is valid only during the call it is passed to.
 type Context struct {
-	op       *opBase
-	self     operator
-	ts       int64
-	domain   TimeDomain
-	onTimer  bool
-	window   Window
-	inWindow bool
+	op      *opBase
+	self    operator
+	ts      int64
+	domain  TimeDomain
+	onTimer bool
 }
 
 // Timestamp returns the event timestamp of the current record (NoTimestamp if it has none), or the time of
@@ -226,9 +225,6 @@ func (c *Context) CurrentProcessingTime() int64 { return c.op.processingTime() }
 
 // TimeDomain returns the clock of the timer being fired (only meaningful in OnTimer).
 func (c *Context) TimeDomain() TimeDomain { return c.domain }
-
-// Window returns the window being fired (only meaningful in a ProcessWindowFunc).
-func (c *Context) Window() Window { return c.window }
 
 // Subtask returns the index of the parallel instance running the function.
 func (c *Context) Subtask() int { return c.op.task.index }

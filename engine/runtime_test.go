@@ -207,7 +207,7 @@ func TestUnionWatermarkIsMinimumOfInputs(t *testing.T) {
 	fired := env.FromSource(fast, nil, "fast").Union(env.FromSource(slow, nil, "slow")).
 		KeyBy(func(any) any { return "all" }).
 		Window(TumblingEventTimeWindows(10 * time.Millisecond)).
-		Process(func(ctx *Context, _ any, elems []any, out Collector) {
+		Process(func(ctx *WindowContext, _ any, elems []any, out Collector) {
 			out.Collect(fmt.Sprintf("%v at wm %s with %d", ctx.Window(), fmtTime(ctx.CurrentWatermark()), len(elems)))
 		}).Collect()
 	job, err := env.ExecuteAsync("union")

@@ -204,7 +204,7 @@ func (s opSpec) windowFn(ws *WindowedStream) *DataStream {
 	case "sum-agg":
 		return ws.Aggregate(SumOf("V"), WithKeyAndWindow)
 	case "list":
-		return ws.Process(func(ctx *Context, key any, elems []any, out Collector) {
+		return ws.Process(func(ctx *WindowContext, key any, elems []any, out Collector) {
 			out.Collect(WindowResult{Key: key, Start: ctx.Window().Start, End: ctx.Window().End, Value: elems})
 		})
 	}

@@ -58,6 +58,7 @@ func (t *subtask) runSource() {
 		em.emit = func(wm int64) { head.processWatermark(wm) }
 		em.markIdle = func(idle bool) { hb.out.idle(idle) }
 	}
+	al := t.job.align.register(t)
 	t.cur = head
 	count := 0
 	for {
@@ -67,6 +68,9 @@ func (t *subtask) runSource() {
 		}
 		if t.exec.stopped() {
 			return
+		}
+		if al != nil && al.hold(t, em) {
+			continue
 		}
 		e, err := reader.Read()
 		switch {
@@ -82,6 +86,7 @@ func (t *subtask) runSource() {
 		case errors.Is(err, ErrEndOfInput):
 			head.processWatermark(MaxWatermark) // a bounded input ends with the final watermark
 			t.inWM.Store(MaxWatermark)
+			al.finish()
 			t.finish()
 			return
 		default:

@@ -165,6 +165,9 @@ func (s *DataStream) Process(f ProcessFunction) *DataStream {
 // AssignTimestampsAndWatermarks assigns timestamps and generates watermarks with strategy from here on,
 // replacing any watermarks from upstream.
 func (s *DataStream) AssignTimestampsAndWatermarks(strategy WatermarkStrategy) *DataStream {
+	if strategy.align != nil {
+		panic("engine: AssignTimestampsAndWatermarks: watermark alignment (" + strategy.align.String() + ") works only in a source's strategy (FromSource)")
+	}
 	return s.add("Timestamps/Watermarks", func() operator { return &watermarkOp{gen: wmEmitter{s: strategy}} }, false)
 }
 
@@ -179,7 +182,8 @@ func (s *DataStream) KeyByField(name string) *KeyedStream { return s.KeyBy(KeyBy
 // Rebalance distributes records round robin over the next operator's subtasks.
 func (s *DataStream) Rebalance() *DataStream { d := s.withPart(partRebalance, nil); return &d }
 
-// Broadcast sends every record to every subtask of the next operator.
+// Broadcast sends every record to every subtask of the next operator. For broadcast state, see
+// BroadcastWithState.
 func (s *DataStream) Broadcast() *DataStream { d := s.withPart(partBroadcast, nil); return &d }
 
 // Forward sends subtask i's records to subtask i of the next operator, which must have the same parallelism.
@@ -256,12 +260,25 @@ func (k *KeyedStream) rolling(kind, field string) *DataStream {
 
 // Window groups each key's records into windows of assigner.
 func (k *KeyedStream) Window(assigner WindowAssigner) *WindowedStream {
+	if assigner == nil {
+		panic("engine: Window: assigner is nil")
+	}
 	return &WindowedStream{keyed: k, assigner: assigner}
 }
 
 // CountWindow groups each key's records into windows of size records, sliding by slide if given
-// (Flink's countWindow: GlobalWindows with a count trigger, and a count evictor when sliding).
+// (Flink's countWindow: GlobalWindows with a count trigger, and a count evictor when sliding). Size and slide
+// must be positive.
 func (k *KeyedStream) CountWindow(size int64, slide ...int64) *WindowedStream {
+	if size <= 0 {
+		panic(fmt.Sprintf("engine: CountWindow: size must be positive, got %d", size))
+	}
+	if len(slide) > 1 {
+		panic(fmt.Sprintf("engine: CountWindow: at most one slide, got %d", len(slide)))
+	}
+	if len(slide) == 1 && slide[0] <= 0 {
+		panic(fmt.Sprintf("engine: CountWindow: slide must be positive, got %d", slide[0]))
+	}
 	ws := k.Window(GlobalWindows())
 	if len(slide) == 0 {
 		return ws.Trigger(PurgingTrigger(CountTrigger(size)))
@@ -281,41 +298,91 @@ type WindowedStream struct {
 }
 
 // Trigger replaces the assigner's default trigger.
-func (w *WindowedStream) Trigger(t Trigger) *WindowedStream { w.trigger = t; return w }
+func (w *WindowedStream) Trigger(t Trigger) *WindowedStream {
+	if t == nil {
+		panic("engine: WindowedStream.Trigger: trigger is nil")
+	}
+	w.trigger = t
+	return w
+}
 
 // Evictor sets an evictor; the window then keeps every record rather than aggregating incrementally.
-func (w *WindowedStream) Evictor(e Evictor) *WindowedStream { w.evictor = e; return w }
+func (w *WindowedStream) Evictor(e Evictor) *WindowedStream {
+	if e == nil {
+		panic("engine: WindowedStream.Evictor: evictor is nil")
+	}
+	w.evictor = e
+	return w
+}
 
 // AllowedLateness keeps each event-time window's state for d after its end, so records up to d late still
-// update it and cause a late firing. The default is 0.
-func (w *WindowedStream) AllowedLateness(d time.Duration) *WindowedStream { w.lateness = d; return w }
+// update it and cause a late firing. The default is 0; a negative lateness is refused, as in Flink.
+func (w *WindowedStream) AllowedLateness(d time.Duration) *WindowedStream {
+	if d < 0 {
+		panic(fmt.Sprintf("engine: AllowedLateness: lateness cannot be negative, got %v", d))
+	}
+	w.lateness = d
+	return w
+}
 
 // SideOutputLateData sends records too late for any window to the side output tag instead of dropping them.
 func (w *WindowedStream) SideOutputLateData(tag *OutputTag) *WindowedStream {
+	if tag == nil {
+		panic("engine: SideOutputLateData: output tag is nil")
+	}
 	w.lateTag = tag
 	return w
 }
 
 // Reduce aggregates each window incrementally with f; if fn is given, it receives the single result.
 func (w *WindowedStream) Reduce(f ReduceFunc, fn ...ProcessWindowFunc) *DataStream {
-	return w.build("Reduce", windowFunction{reduce: f, process: optFn(fn)})
+	return w.ReduceWith(f, ProcessWindowFunction{Process: optFn("Reduce", fn)})
 }
 
 // Aggregate aggregates each window incrementally with agg; if fn is given, it receives the single result.
 func (w *WindowedStream) Aggregate(agg AggregateFunction, fn ...ProcessWindowFunc) *DataStream {
-	return w.build("Aggregate", windowFunction{agg: &agg, process: optFn(fn)})
+	return w.AggregateWith(agg, ProcessWindowFunction{Process: optFn("Aggregate", fn)})
 }
 
 // Process keeps every record of each window and hands them all to fn when the window fires.
 func (w *WindowedStream) Process(fn ProcessWindowFunc) *DataStream {
-	return w.build("Process", windowFunction{process: fn})
+	return w.ProcessWith(ProcessWindowFunction{Process: fn})
 }
 
-func optFn(fn []ProcessWindowFunc) ProcessWindowFunc {
-	if len(fn) == 0 {
-		return nil
+// ReduceWith is Reduce with a ProcessWindowFunction, whose Process (if set) receives the single result and
+// whose Clear (if set) runs when a window is cleaned up.
+func (w *WindowedStream) ReduceWith(f ReduceFunc, fn ProcessWindowFunction) *DataStream {
+	if f == nil {
+		panic("engine: WindowedStream.Reduce: reduce function is nil")
 	}
-	return fn[0]
+	return w.build("Reduce", windowFunction{reduce: f, process: fn.Process, clear: fn.Clear})
+}
+
+// AggregateWith is Aggregate with a ProcessWindowFunction, whose Process (if set) receives the single result
+// and whose Clear (if set) runs when a window is cleaned up.
+func (w *WindowedStream) AggregateWith(agg AggregateFunction, fn ProcessWindowFunction) *DataStream {
+	if agg.CreateAccumulator == nil || agg.Add == nil || agg.GetResult == nil {
+		panic("engine: WindowedStream.Aggregate: the AggregateFunction needs CreateAccumulator, Add and GetResult")
+	}
+	return w.build("Aggregate", windowFunction{agg: &agg, process: fn.Process, clear: fn.Clear})
+}
+
+// ProcessWith is Process with a ProcessWindowFunction, whose Clear (if set) runs when a window is cleaned up.
+func (w *WindowedStream) ProcessWith(fn ProcessWindowFunction) *DataStream {
+	if fn.Process == nil {
+		panic("engine: WindowedStream.Process: the window function is nil")
+	}
+	return w.build("Process", windowFunction{process: fn.Process, clear: fn.Clear})
+}
+
+func optFn(what string, fn []ProcessWindowFunc) ProcessWindowFunc {
+	switch len(fn) {
+	case 0:
+		return nil
+	case 1:
+		return fn[0]
+	}
+	panic(fmt.Sprintf("engine: WindowedStream.%s: at most one window function, got %d", what, len(fn)))
 }
 
 func (w *WindowedStream) build(what string, fn windowFunction) *DataStream {

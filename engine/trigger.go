@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -111,8 +112,13 @@ func (processingTimeTrigger) String() string { return "ProcessingTimeTrigger" }
 
 type countTrigger struct{ n int64 }
 
-// CountTrigger fires a window every n records.
-func CountTrigger(n int64) Trigger { return countTrigger{n} }
+// CountTrigger fires a window every n records; n must be positive.
+func CountTrigger(n int64) Trigger {
+	if n <= 0 {
+		panic(fmt.Sprintf("engine: CountTrigger: count must be positive, got %d", n))
+	}
+	return countTrigger{n}
+}
 
 const countState = "count"
 
@@ -142,7 +148,12 @@ func (c countTrigger) String() string                   { return fmt.Sprintf("Co
 type purgingTrigger struct{ t Trigger }
 
 // PurgingTrigger turns every Fire of t into FireAndPurge, so each firing starts the window afresh.
-func PurgingTrigger(t Trigger) Trigger { return purgingTrigger{t} }
+func PurgingTrigger(t Trigger) Trigger {
+	if t == nil {
+		panic("engine: PurgingTrigger: nested trigger is nil")
+	}
+	return purgingTrigger{t}
+}
 
 func purge(r TriggerResult) TriggerResult {
 	if r == Fire {
@@ -182,14 +193,20 @@ type continuousTrigger struct {
 	eventTime bool
 }
 
-// ContinuousEventTimeTrigger fires a window every interval of event time (early results), and at its end.
+// ContinuousEventTimeTrigger fires a window every interval of event time as the watermark passes (early
+// results), and once more at the window's end. Each next firing is capped at the window's max timestamp, so
+// the last one is the end-of-window firing and no timer is set past the window (Flink's
+// ContinuousEventTimeTrigger). The interval must be at least 1ms.
 func ContinuousEventTimeTrigger(interval time.Duration) Trigger {
-	return continuousTrigger{interval.Milliseconds(), true}
+	return continuousTrigger{positiveMillis("ContinuousEventTimeTrigger", "interval", interval), true}
 }
 
-// ContinuousProcessingTimeTrigger fires a window every interval of processing time.
+// ContinuousProcessingTimeTrigger fires a window every interval of processing time, and at the window's end:
+// each next firing is capped at the window's max timestamp (FLINK-20443), and none is registered after the
+// end-of-window firing (FLINK-35069), so a window's last partial result is emitted before its state is
+// dropped. The interval must be at least 1ms.
 func ContinuousProcessingTimeTrigger(interval time.Duration) Trigger {
-	return continuousTrigger{interval.Milliseconds(), false}
+	return continuousTrigger{positiveMillis("ContinuousProcessingTimeTrigger", "interval", interval), false}
 }
 
 const fireState = "fire-time"
@@ -204,38 +221,27 @@ func (c continuousTrigger) register(t int64, ctx TriggerContext) {
 	}
 }
 
+// registerNext sets the next firing interval after t, capped at the window's max timestamp.
+func (c continuousTrigger) registerNext(t int64, w Window, ctx TriggerContext) {
+	next := w.MaxTimestamp()
+	if t <= math.MaxInt64-c.interval {
+		next = min(t+c.interval, next)
+	}
+	ctx.SetTriggerState(fireState, next)
+	c.register(next, ctx)
+}
+
 func (c continuousTrigger) OnElement(_ any, ts int64, w Window, ctx TriggerContext) TriggerResult {
 	if c.eventTime {
 		if w.MaxTimestamp() <= ctx.CurrentWatermark() {
-			return Fire
+			return Fire // the watermark is already past the window
 		}
 		ctx.RegisterEventTimeTimer(w.MaxTimestamp())
 	} else {
 		ts = ctx.CurrentProcessingTime()
 	}
 	if _, ok := ctx.TriggerState(fireState); !ok {
-		next := WindowStart(ts, 0, c.interval) + c.interval
-		if c.eventTime {
-			next = min(next, w.MaxTimestamp())
-		}
-		ctx.SetTriggerState(fireState, next)
-		c.register(next, ctx)
-	}
-	return Continue
-}
-
-func (c continuousTrigger) onTime(t int64, w Window, ctx TriggerContext) TriggerResult {
-	if c.eventTime && t == w.MaxTimestamp() {
-		return Fire
-	}
-	if f, ok := ctx.TriggerState(fireState); ok && f.(int64) == t {
-		next := t + c.interval
-		if c.eventTime {
-			next = min(next, w.MaxTimestamp())
-		}
-		ctx.SetTriggerState(fireState, next)
-		c.register(next, ctx)
-		return Fire
+		c.registerNext(WindowStart(ts, 0, c.interval), w, ctx)
 	}
 	return Continue
 }
@@ -244,22 +250,34 @@ func (c continuousTrigger) OnEventTime(t int64, w Window, ctx TriggerContext) Tr
 	if !c.eventTime {
 		return Continue
 	}
-	return c.onTime(t, w, ctx)
+	if t == w.MaxTimestamp() {
+		return Fire
+	}
+	if f, ok := ctx.TriggerState(fireState); ok && f.(int64) == t {
+		c.registerNext(t, w, ctx)
+		return Fire
+	}
+	return Continue
 }
+
 func (c continuousTrigger) OnProcessingTime(t int64, w Window, ctx TriggerContext) TriggerResult {
 	if c.eventTime {
 		return Continue
 	}
-	return c.onTime(t, w, ctx)
+	if f, ok := ctx.TriggerState(fireState); ok && f.(int64) == t {
+		ctx.ClearTriggerState(fireState)
+		if t != w.MaxTimestamp() { // FLINK-35069: nothing after the end-of-window firing
+			c.registerNext(t, w, ctx)
+		}
+		return Fire
+	}
+	return Continue
 }
 func (c continuousTrigger) CanMerge() bool { return true }
-func (c continuousTrigger) OnMerge(w Window, ctx TriggerContext) {
+func (c continuousTrigger) OnMerge(_ Window, ctx TriggerContext) {
 	ctx.MergeTriggerState(fireState, minInt64)
 	if f, ok := ctx.TriggerState(fireState); ok {
 		c.register(f.(int64), ctx)
-	}
-	if c.eventTime && w.MaxTimestamp() > ctx.CurrentWatermark() {
-		ctx.RegisterEventTimeTimer(w.MaxTimestamp())
 	}
 }
 func (c continuousTrigger) Clear(w Window, ctx TriggerContext) {
@@ -279,92 +297,152 @@ func (c continuousTrigger) String() string {
 	return fmt.Sprintf("Continuous%sTrigger(%v)", domainName(c.eventTime), time.Duration(c.interval)*time.Millisecond)
 }
 
-// TimestampedValue is a window element with its timestamp, as evictors see it.
-type TimestampedValue struct {
-	Value     any
-	Timestamp int64
+// DeltaFunction measures how far newDataPoint is from oldDataPoint, for DeltaTrigger and DeltaEvictor
+// (Flink's DeltaFunction).
+type DeltaFunction func(oldDataPoint, newDataPoint any) float64
+
+type deltaTrigger struct {
+	threshold float64
+	delta     DeltaFunction
 }
 
-// Evictor removes elements from a window before and/or after the window function runs. A window with an
-// evictor keeps every element (no incremental aggregation), as in Flink.
-type Evictor interface {
-	// EvictBefore returns the elements kept before the window function runs.
-	EvictBefore(elems []TimestampedValue, w Window) []TimestampedValue
-	// EvictAfter returns the elements kept after it.
-	EvictAfter(elems []TimestampedValue, w Window) []TimestampedValue
-	String() string
+// DeltaTrigger fires a window when delta between the record that last fired it (or the window's first record)
+// and a new record exceeds threshold; that record is then the one later records are measured against
+// (Flink's DeltaTrigger). It does not support merging windows.
+func DeltaTrigger(threshold float64, delta DeltaFunction) Trigger {
+	if delta == nil {
+		panic("engine: DeltaTrigger: delta function is nil")
+	}
+	return deltaTrigger{threshold, delta}
 }
 
-type countEvictor struct {
-	n     int
-	after bool
+const deltaState = "delta-last"
+
+func (d deltaTrigger) OnElement(v any, _ int64, _ Window, ctx TriggerContext) TriggerResult {
+	last, ok := ctx.TriggerState(deltaState)
+	if !ok {
+		ctx.SetTriggerState(deltaState, v)
+		return Continue
+	}
+	if d.delta(last, v) > d.threshold {
+		ctx.SetTriggerState(deltaState, v)
+		return Fire
+	}
+	return Continue
+}
+func (deltaTrigger) OnEventTime(int64, Window, TriggerContext) TriggerResult      { return Continue }
+func (deltaTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult { return Continue }
+func (deltaTrigger) CanMerge() bool                                               { return false }
+func (deltaTrigger) OnMerge(Window, TriggerContext) {
+	panic("engine: DeltaTrigger does not support merging windows")
+}
+func (deltaTrigger) Clear(_ Window, ctx TriggerContext) { ctx.ClearTriggerState(deltaState) }
+func (d deltaTrigger) String() string                   { return fmt.Sprintf("DeltaTrigger(%v)", d.threshold) }
+
+type processingTimeoutTrigger struct {
+	nested               Trigger
+	timeout              int64
+	resetOnNewRecord     bool
+	shouldClearOnTimeout bool
 }
 
-// CountEvictor keeps the last n elements of a window, evicting before the window function (or after, if
-// after is true).
-func CountEvictor(n int, after ...bool) Evictor {
-	return countEvictor{n, len(after) > 0 && after[0]}
+// ProcessingTimeoutTrigger wraps nested so that a window also fires once timeout of processing time has
+// passed since its first record (or, if resetTimerOnNewRecord, since its latest record): Flink's
+// ProcessingTimeoutTrigger.of(nested, timeout, resetTimerOnNewRecord, shouldClearOnTimeout). When nested fires
+// on a record the timeout is cleared; when any timer of the window fires the window fires (and purges if
+// nested purges), and, if shouldClearOnTimeout, the nested trigger's state is cleared too. Pass no flags for
+// Flink's of(nested, timeout): resetTimerOnNewRecord false, shouldClearOnTimeout true. The timeout must be
+// at least 1ms. It does not support merging windows.
+func ProcessingTimeoutTrigger(nested Trigger, timeout time.Duration, flags ...bool) Trigger {
+	if nested == nil {
+		panic("engine: ProcessingTimeoutTrigger: nested trigger is nil")
+	}
+	t := processingTimeoutTrigger{nested: nested, shouldClearOnTimeout: true,
+		timeout: positiveMillis("ProcessingTimeoutTrigger", "timeout", timeout)}
+	switch len(flags) {
+	case 0:
+	case 2:
+		t.resetOnNewRecord, t.shouldClearOnTimeout = flags[0], flags[1]
+	default:
+		panic(fmt.Sprintf("engine: ProcessingTimeoutTrigger: give both resetTimerOnNewRecord and "+
+			"shouldClearOnTimeout or neither, got %d flags", len(flags)))
+	}
+	return t
 }
 
-func (c countEvictor) evict(e []TimestampedValue) []TimestampedValue {
-	if len(e) <= c.n {
-		return e
-	}
-	return e[len(e)-c.n:]
-}
-func (c countEvictor) EvictBefore(e []TimestampedValue, _ Window) []TimestampedValue {
-	if c.after {
-		return e
-	}
-	return c.evict(e)
-}
-func (c countEvictor) EvictAfter(e []TimestampedValue, _ Window) []TimestampedValue {
-	if !c.after {
-		return e
-	}
-	return c.evict(e)
-}
-func (c countEvictor) String() string { return fmt.Sprintf("CountEvictor(%d)", c.n) }
+const timeoutState = "timeout"
 
-type timeEvictor struct {
-	keep  int64
-	after bool
+func (p processingTimeoutTrigger) OnElement(v any, ts int64, w Window, ctx TriggerContext) TriggerResult {
+	res := p.nested.OnElement(v, ts, w, ctx)
+	if res.fires() {
+		p.Clear(w, ctx)
+		return res
+	}
+	next := ctx.CurrentProcessingTime() + p.timeout
+	cur, ok := ctx.TriggerState(timeoutState)
+	if ok && p.resetOnNewRecord {
+		ctx.DeleteProcessingTimeTimer(cur.(int64))
+		ctx.ClearTriggerState(timeoutState)
+		ok = false
+	}
+	if !ok {
+		ctx.SetTriggerState(timeoutState, next)
+		ctx.RegisterProcessingTimeTimer(next)
+	}
+	return res
 }
 
-// TimeEvictor keeps the elements whose timestamp is within keep of the newest element of the window.
-func TimeEvictor(keep time.Duration, after ...bool) Evictor {
-	return timeEvictor{keep.Milliseconds(), len(after) > 0 && after[0]}
+// onTimeout is Flink's reaction to any timer of the window: it fires (and purges if nested purges).
+func (p processingTimeoutTrigger) onTimeout(res TriggerResult, w Window, ctx TriggerContext) TriggerResult {
+	if p.shouldClearOnTimeout {
+		p.Clear(w, ctx)
+	}
+	if res.purges() {
+		return FireAndPurge
+	}
+	return Fire
+}
+func (p processingTimeoutTrigger) OnEventTime(t int64, w Window, ctx TriggerContext) TriggerResult {
+	return p.onTimeout(p.nested.OnEventTime(t, w, ctx), w, ctx)
+}
+func (p processingTimeoutTrigger) OnProcessingTime(t int64, w Window, ctx TriggerContext) TriggerResult {
+	return p.onTimeout(p.nested.OnProcessingTime(t, w, ctx), w, ctx)
+}
+func (processingTimeoutTrigger) CanMerge() bool { return false }
+func (processingTimeoutTrigger) OnMerge(Window, TriggerContext) {
+	panic("engine: ProcessingTimeoutTrigger does not support merging windows")
+}
+func (p processingTimeoutTrigger) Clear(w Window, ctx TriggerContext) {
+	if cur, ok := ctx.TriggerState(timeoutState); ok {
+		ctx.DeleteProcessingTimeTimer(cur.(int64))
+		ctx.ClearTriggerState(timeoutState)
+	}
+	p.nested.Clear(w, ctx)
+}
+func (p processingTimeoutTrigger) String() string {
+	return fmt.Sprintf("ProcessingTimeoutTrigger(%s, %v)", p.nested, time.Duration(p.timeout)*time.Millisecond)
 }
 
-func (t timeEvictor) evict(e []TimestampedValue) []TimestampedValue {
-	if len(e) == 0 {
-		return e
-	}
-	newest := e[0].Timestamp
-	for _, x := range e {
-		newest = max(newest, x.Timestamp)
-	}
-	cut := newest - t.keep
-	out := e[:0:0]
-	for _, x := range e {
-		if x.Timestamp > cut {
-			out = append(out, x)
-		}
-	}
-	return out
+type endOfStreamTrigger struct{}
+
+// EndOfStreamTrigger fires the global window once, when the input ends (at the final watermark): the
+// default trigger of GlobalWindowsWithEndOfStreamTrigger (Flink's GlobalWindows.EndOfStreamTrigger).
+func EndOfStreamTrigger() Trigger { return endOfStreamTrigger{} }
+
+func (endOfStreamTrigger) OnElement(_ any, _ int64, w Window, ctx TriggerContext) TriggerResult {
+	ctx.RegisterEventTimeTimer(w.MaxTimestamp())
+	return Continue
 }
-func (t timeEvictor) EvictBefore(e []TimestampedValue, _ Window) []TimestampedValue {
-	if t.after {
-		return e
+func (endOfStreamTrigger) OnEventTime(t int64, w Window, _ TriggerContext) TriggerResult {
+	if t == w.MaxTimestamp() {
+		return Fire
 	}
-	return t.evict(e)
+	return Continue
 }
-func (t timeEvictor) EvictAfter(e []TimestampedValue, _ Window) []TimestampedValue {
-	if !t.after {
-		return e
-	}
-	return t.evict(e)
+func (endOfStreamTrigger) OnProcessingTime(int64, Window, TriggerContext) TriggerResult {
+	return Continue
 }
-func (t timeEvictor) String() string {
-	return fmt.Sprintf("TimeEvictor(%v)", time.Duration(t.keep)*time.Millisecond)
-}
+func (endOfStreamTrigger) CanMerge() bool                 { return false }
+func (endOfStreamTrigger) OnMerge(Window, TriggerContext) {}
+func (endOfStreamTrigger) Clear(Window, TriggerContext)   {}
+func (endOfStreamTrigger) String() string                 { return "EndOfStreamTrigger" }

@@ -66,6 +66,7 @@ type WatermarkStrategy struct {
 	perRecord bool
 	interval  time.Duration
 	name      string
+	align     *watermarkAlignment
 }
 
 // ForBoundedOutOfOrderness expects records to arrive at most bound late: the watermark is the largest timestamp
@@ -129,6 +130,26 @@ func (s WatermarkStrategy) WithEmitInterval(d time.Duration) WatermarkStrategy {
 	return s
 }
 
+// WithWatermarkAlignment makes the readers of every source built with this strategy, and of every other
+// source whose strategy names the same group, keep their watermarks within maxDrift of each other (Flink's
+// WatermarkStrategy.withWatermarkAlignment, FLIP-182 and FLIP-217): every update interval of processing time
+// (the optional last argument; default DefaultAlignmentUpdateInterval, 1s, as Flink's; the sources of one
+// group share the shortest of their intervals) the job takes the lowest watermark over the group's readers
+// that have one and are neither idle nor finished, and a reader whose watermark is above that minimum plus
+// its source's maxDrift stops reading until an announcement allows it again. A paused reader still takes
+// part in checkpoints and is never marked idle. A reader that finishes releases the group at once, and with
+// Config.DeterministicTime a reader that pauses re-announces, since the clock then moves only with reading
+// sources. Sources only: AssignTimestampsAndWatermarks refuses a strategy with alignment. An empty group, a
+// maxDrift or interval under 1ms, or more than one interval is refused with a panic.
+func (s WatermarkStrategy) WithWatermarkAlignment(group string, maxDrift time.Duration, updateInterval ...time.Duration) WatermarkStrategy {
+	a, err := newWatermarkAlignment(group, maxDrift, updateInterval)
+	if err != nil {
+		panic(err.Error())
+	}
+	s.align = a
+	return s
+}
+
 // String describes the strategy.
 func (s WatermarkStrategy) String() string {
 	n := s.name
@@ -137,6 +158,9 @@ func (s WatermarkStrategy) String() string {
 	}
 	if s.idle > 0 {
 		n += fmt.Sprintf(", idle after %v", s.idle)
+	}
+	if a := s.align; a != nil {
+		n += ", " + a.String()
 	}
 	return n
 }

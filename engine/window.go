@@ -70,21 +70,21 @@ type tumbling struct {
 }
 
 // TumblingEventTimeWindows assigns each record to the one window of the given size that holds its event
-// timestamp; windows are aligned to the epoch, shifted by an optional offset.
+// timestamp; windows are aligned to the epoch, shifted by an optional offset (default 0). The size must be at
+// least 1ms and abs(offset) < size, as Flink's TumblingEventTimeWindows requires.
 func TumblingEventTimeWindows(size time.Duration, offset ...time.Duration) WindowAssigner {
-	return tumbling{size: size.Milliseconds(), offset: optMillis(offset), eventTime: true}
+	return newTumbling("TumblingEventTimeWindows", size, offset, true)
 }
 
 // TumblingProcessingTimeWindows is TumblingEventTimeWindows on processing time.
 func TumblingProcessingTimeWindows(size time.Duration, offset ...time.Duration) WindowAssigner {
-	return tumbling{size: size.Milliseconds(), offset: optMillis(offset)}
+	return newTumbling("TumblingProcessingTimeWindows", size, offset, false)
 }
 
-func optMillis(d []time.Duration) int64 {
-	if len(d) == 0 {
-		return 0
-	}
-	return d[0].Milliseconds()
+func newTumbling(builder string, size time.Duration, offset []time.Duration, eventTime bool) tumbling {
+	t := tumbling{size: positiveMillis(builder, "size", size), offset: optOffset(builder, offset), eventTime: eventTime}
+	checkOffset(builder, "size", t.offset, t.size)
+	return t
 }
 
 func (t tumbling) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
@@ -121,14 +121,22 @@ type sliding struct {
 }
 
 // SlidingEventTimeWindows assigns each record to every window of the given size that starts at a multiple of
-// slide (plus offset) and holds its event timestamp: size/slide windows per record.
+// slide (plus offset, default 0) and holds its event timestamp: size/slide windows per record. Size and slide
+// must be at least 1ms and abs(offset) < slide, as Flink's SlidingEventTimeWindows requires.
 func SlidingEventTimeWindows(size, slide time.Duration, offset ...time.Duration) WindowAssigner {
-	return sliding{size.Milliseconds(), slide.Milliseconds(), optMillis(offset), true}
+	return newSliding("SlidingEventTimeWindows", size, slide, offset, true)
 }
 
 // SlidingProcessingTimeWindows is SlidingEventTimeWindows on processing time.
 func SlidingProcessingTimeWindows(size, slide time.Duration, offset ...time.Duration) WindowAssigner {
-	return sliding{size.Milliseconds(), slide.Milliseconds(), optMillis(offset), false}
+	return newSliding("SlidingProcessingTimeWindows", size, slide, offset, false)
+}
+
+func newSliding(builder string, size, slide time.Duration, offset []time.Duration, eventTime bool) sliding {
+	s := sliding{positiveMillis(builder, "size", size), positiveMillis(builder, "slide", slide),
+		optOffset(builder, offset), eventTime}
+	checkOffset(builder, "slide", s.offset, s.slide)
+	return s
 }
 
 func (s sliding) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
@@ -158,19 +166,35 @@ type session struct {
 }
 
 // EventTimeSessionWindows puts each record in a window [ts, ts+gap) and merges windows that overlap, so a
-// session closes after gap of event time without records for its key.
+// session closes after gap of event time without records for its key. The gap must be at least 1ms.
 func EventTimeSessionWindows(gap time.Duration) WindowAssigner {
-	return session{gap: gap.Milliseconds(), eventTime: true}
+	return session{gap: positiveMillis("EventTimeSessionWindows", "gap", gap), eventTime: true}
 }
 
 // ProcessingTimeSessionWindows is EventTimeSessionWindows on processing time.
 func ProcessingTimeSessionWindows(gap time.Duration) WindowAssigner {
-	return session{gap: gap.Milliseconds()}
+	return session{gap: positiveMillis("ProcessingTimeSessionWindows", "gap", gap)}
 }
 
-// DynamicEventTimeSessionWindows is EventTimeSessionWindows with a gap computed from each record.
-func DynamicEventTimeSessionWindows(gap func(v any) time.Duration) WindowAssigner {
+// SessionWindowTimeGapExtractor computes the session gap of one record, for dynamic session windows
+// (Flink's SessionWindowTimeGapExtractor). A gap under 1ms fails the job when the record arrives, as in Flink.
+type SessionWindowTimeGapExtractor func(v any) time.Duration
+
+// DynamicEventTimeSessionWindows is EventTimeSessionWindows with a gap computed from each record by gap.
+func DynamicEventTimeSessionWindows(gap SessionWindowTimeGapExtractor) WindowAssigner {
+	if gap == nil {
+		panic("engine: DynamicEventTimeSessionWindows: gap extractor is nil")
+	}
 	return session{dynamic: gap, eventTime: true}
+}
+
+// DynamicProcessingTimeSessionWindows is ProcessingTimeSessionWindows with a gap computed from each record by
+// gap (Flink's DynamicProcessingTimeSessionWindows).
+func DynamicProcessingTimeSessionWindows(gap SessionWindowTimeGapExtractor) WindowAssigner {
+	if gap == nil {
+		panic("engine: DynamicProcessingTimeSessionWindows: gap extractor is nil")
+	}
+	return session{dynamic: gap}
 }
 
 func (s session) AssignWindows(v any, ts, now int64, buf []Window) []Window {
@@ -181,10 +205,10 @@ func (s session) AssignWindows(v any, ts, now int64, buf []Window) []Window {
 	}
 	gap := s.gap
 	if s.dynamic != nil {
-		gap = s.dynamic(v).Milliseconds()
-	}
-	if gap <= 0 {
-		panic(fmt.Sprintf("session gap must be positive, got %dms", gap))
+		d := s.dynamic(v)
+		if gap = d.Milliseconds(); gap <= 0 {
+			panic(fmt.Sprintf("%v: dynamic session gap must be at least 1ms, got %v for record %v", s, d, v))
+		}
 	}
 	return append(buf, Window{ts, ts + gap})
 }
@@ -192,22 +216,40 @@ func (s session) DefaultTrigger() Trigger { return tumbling{eventTime: s.eventTi
 func (s session) IsEventTime() bool       { return s.eventTime }
 func (s session) Merging() bool           { return true }
 func (s session) String() string {
+	if s.dynamic != nil {
+		return fmt.Sprintf("Dynamic%sSessionWindows", domainName(s.eventTime))
+	}
 	return fmt.Sprintf("%sSessionWindows(%v)", domainName(s.eventTime), time.Duration(s.gap)*time.Millisecond)
 }
 
-type global struct{}
+type global struct{ endOfStream bool }
 
 // GlobalWindows assigns every record of a key to the single GlobalWindow. Its default trigger never fires,
 // so it is used with a custom trigger (as count windows are).
 func GlobalWindows() WindowAssigner { return global{} }
 
+// GlobalWindowsWithEndOfStreamTrigger is GlobalWindows whose default trigger fires the window once, when the
+// input ends (at the final watermark): Flink's GlobalWindows.createWithEndOfStreamTrigger(), a whole-input
+// aggregation per key of a bounded stream.
+func GlobalWindowsWithEndOfStreamTrigger() WindowAssigner { return global{endOfStream: true} }
+
 func (global) AssignWindows(_ any, _, _ int64, buf []Window) []Window {
 	return append(buf, GlobalWindow)
 }
-func (global) DefaultTrigger() Trigger { return NeverTrigger() }
-func (global) IsEventTime() bool       { return false }
-func (global) Merging() bool           { return false }
-func (global) String() string          { return "GlobalWindows" }
+func (g global) DefaultTrigger() Trigger {
+	if g.endOfStream {
+		return EndOfStreamTrigger()
+	}
+	return NeverTrigger()
+}
+func (global) IsEventTime() bool { return false }
+func (global) Merging() bool     { return false }
+func (g global) String() string {
+	if g.endOfStream {
+		return "GlobalWindows(trigger=EndOfStreamTrigger)"
+	}
+	return "GlobalWindows"
+}
 
 // mergeWindows merges overlapping windows as Flink's TimeWindow.mergeWindows does: sorted by start, each
 // window joins the running cover while it intersects it. It returns each cover with the windows it merged.

@@ -43,6 +43,11 @@ type windowOp struct {
 
 	// openWins is the live view's summary of the windows in state: keys and elements per window.
 	openWins map[Window]*windowStat
+
+	// wctx is the WindowContext of the window function; global is the view of the keyed state in the void
+	// namespace that its GlobalState reads.
+	wctx   WindowContext
+	global opBase
 }
 
 type windowStat struct{ keys, elements int64 }
@@ -52,10 +57,14 @@ type windowFunction struct {
 	reduce  ReduceFunc
 	agg     *AggregateFunction
 	process ProcessWindowFunc // nil: emit the reduced or aggregated value itself
+	clear   func(ctx *WindowContext)
 }
 
 func (o *windowOp) open() error {
 	o.ctx.self = o
+	if p, ok := o.assigner.(perInstanceAssigner); ok {
+		o.assigner = p.forInstance(o)
+	}
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
 	o.fastPath = isEventTrigger && !o.assigner.Merging() && o.assigner.IsEventTime()
 	o.contents = stateTable{o.backend.Table("window-contents")}
@@ -215,17 +224,17 @@ func (o *windowOp) dropContents(w Window) {
 
 func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
 	elems := o.fn.elements(o, w, stateWindow, contents)
-	o.ctx.ts, o.ctx.window, o.ctx.inWindow = w.MaxTimestamp(), w, true
+	o.ctx.ts = w.MaxTimestamp()
 	o.col.op, o.col.ts = &o.opBase, w.MaxTimestamp()
 	before := o.metrics.out
 	if o.fn.process != nil {
-		o.fn.process(&o.ctx, o.key, elems, &o.col)
+		o.wctx = WindowContext{op: o, window: w}
+		o.fn.process(&o.wctx, o.key, elems, &o.col)
 	} else {
 		for _, e := range elems {
 			o.col.Collect(e)
 		}
 	}
-	o.ctx.inWindow = false
 	kind := EventWindowFired
 	if o.assigner.IsEventTime() && w.MaxTimestamp() <= o.wm && o.firingLate {
 		kind = EventWindowLateFired
@@ -303,6 +312,12 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
 	o.dropContents(stateWindow)
 	o.ns = w
 	o.trigger.Clear(w, &o.tctx)
+	if o.fn.clear != nil { // Flink: ProcessWindowFunction.clear(Context), for the user's per-window state
+		o.ctx.ts = w.MaxTimestamp()
+		o.wctx = WindowContext{op: o, window: w}
+		o.fn.clear(&o.wctx)
+		o.ns = w
+	}
 	if set != nil {
 		delete(set, w)
 		o.putMergingSet(set)

@@ -9,7 +9,8 @@
 // headless runner behind weir run and weir check.
 //
 // Every cell starts with fmt, math, sort, strings, time, engine, sources and check imported; other packages
-// of the standard library need an import line. check is the package of exercise checks (check.Equal,
+// of the standard library, and the engine's operator test harness (github.com/de4e/weir/engine/enginetest),
+// need an import line. check is the package of exercise checks (check.Equal,
 // check.True, check.Answer); it exists only inside the kernel.
 //
 // # Errors

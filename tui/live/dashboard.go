@@ -126,34 +126,35 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 }
 
 // Watermarks draws a lane per operator: its watermark against the highest watermark of the job (the
-// event-time front), so the gap the out-of-orderness bound makes and idle or lagging inputs show.
+// event-time front), so the gap the out-of-orderness bound makes and idle or lagging inputs show. Under a
+// source whose strategy aligns watermarks, each subtask paused by alignment gets a line of its own.
 func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 	s, ok := h.Latest()
 	if !ok {
 		return ""
 	}
 	type lane struct {
-		name string
-		wm   int64
+		name   string
+		wm     int64
+		paused []string // alignment notes under the lane
 	}
 	var lanes []lane
 	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for _, v := range s.Vertices {
-		for _, op := range v.Operators {
-			if op.Watermark == math.MinInt64 {
-				lanes = append(lanes, lane{op.Name, op.Watermark})
-				continue
+		for i, op := range v.Operators {
+			l := lane{name: op.Name, wm: op.Watermark}
+			if i == 0 {
+				l.paused = pausedSplits(v, lang)
 			}
-			wm := op.Watermark
-			lanes = append(lanes, lane{op.Name, wm})
-			if wm != math.MaxInt64 {
+			lanes = append(lanes, l)
+			if wm := op.Watermark; wm != math.MinInt64 && wm != math.MaxInt64 {
 				lo, hi = min(lo, wm), max(hi, wm)
 			}
 		}
 	}
 	ls := []string{title(lang.T("wm.title"), fmt.Sprintf("%s %s", lang.T("wm.now"), Millis(s.ProcTime)), width)}
 	nameW := min(18, width/3)
-	barW := max(4, width-nameW-14)
+	barW := max(4, width-nameW-22) // room for "wm 15:04:05.0 -1m5s"
 	for _, l := range lanes {
 		var bar, val string
 		switch {
@@ -174,8 +175,26 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 			}
 		}
 		ls = append(ls, fit(fit(" "+l.name, nameW)+" "+bar+" "+val, width))
+		for _, p := range l.paused {
+			ls = append(ls, fit("   "+warnStyle.Render(p), width))
+		}
 	}
 	return limit(ls, height)
+}
+
+// pausedSplits describes the subtasks of source vertex v that watermark alignment has paused: the reader's
+// watermark is above the highest its group allows now.
+func pausedSplits(v engine.VertexSnapshot, lang i18n.Lang) []string {
+	var out []string
+	for _, st := range v.Subtasks {
+		a := st.Alignment
+		if a == nil || !a.Paused {
+			continue
+		}
+		out = append(out, fmt.Sprintf("⏸ %d.%d %s (%s %s: wm %s > %s %s)", v.ID, st.Index, lang.T("wm.paused"),
+			lang.T("wm.group"), a.Group, Millis(a.Watermark), lang.T("wm.allowed"), Millis(a.MaxAllowed)))
+	}
+	return out
 }
 
 // Windows draws the open windows (bounds, keys, elements) and the recent firings, late firings, purges and

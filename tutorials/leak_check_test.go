@@ -1,0 +1,61 @@
+package tutorials
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/de4e/weir/interp"
+)
+
+// TestLeakCheckRejectsPlausibleWrongAnswers runs lesson 8 with plausible wrong answers to its "tidy" exercise
+// in place of the solution: each must fail the check of the operator harness that names its mistake.
+func TestLeakCheckRejectsPlausibleWrongAnswers(t *testing.T) {
+	cases := []struct {
+		name, old, new, failing string
+	}{
+		{"forgets to delete the two-hour timer when the end comes",
+			"ctx.DeleteEventTimeTimer(s.(int64) + twoHours)\n", "\n",
+			"a short ride leaves no state and no timer once it has ended"},
+		{"forgets to delete the end's timer when the start comes",
+			"ctx.DeleteEventTimeTimer(end.(int64))\n", "\n",
+			"a ride whose end comes first leaves no state and no timer once its start arrives"},
+		{"never clears an end stored alone (the leak)",
+			"ctx.ValueState(endState).Clear() // the timer", "_ = 0 // the timer",
+			"an end whose start never comes is cleared once the watermark passes it"},
+		{"alerts from every timer",
+			"if _, ok := ctx.ValueState(startState).Get(); ok { // the two-hour timer", "if true { // the two-hour timer",
+			"a long ride alerts once, and its late end leaves nothing once the watermark passes it"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			nb, err := Open("en/08-long-ride-alerts.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, solutions := nb.Exercises()
+			sol := solutions["tidy"]
+			if sol == nil || !strings.Contains(sol.Text, c.old) {
+				t.Fatalf("the solution of exercise tidy no longer contains %q", c.old)
+			}
+			sol.Text = strings.Replace(sol.Text, c.old, c.new, 1)
+			s := interp.NewSession(nb, interp.Options{})
+			defer s.Kernel.Restart()
+			rep := s.RunAll(context.Background(), interp.RunOptions{Solutions: true, Checks: true, CellTimeout: time.Minute})
+			var failed []string
+			for _, r := range rep.Checks {
+				if !r.OK {
+					failed = append(failed, r.Name)
+				}
+			}
+			for _, f := range failed {
+				if f == c.failing {
+					return
+				}
+			}
+			t.Fatalf("the wrong answer passes %q (failed checks: %q)", c.failing, failed)
+		})
+	}
+}
