@@ -90,9 +90,9 @@ func TestJoinsRestoreFromCheckpoint(t *testing.T) {
 				want := pairs(n, c.join)
 				f := &Faults{}
 				out := t.TempDir()
-				env := NewEnvironment(Config{Parallelism: 2, Faults: f, StateBackend: backend,
+				env := withFaults(NewEnvironment(Config{Parallelism: 2, StateBackend: backend,
 					Checkpointing: CheckpointConfig{Dir: t.TempDir()},
-					Restart:       RestartStrategy{Attempts: 1, Delay: time.Millisecond}})
+					Restart:       RestartStrategy{Attempts: 1, Delay: time.Millisecond}}), f)
 				wm := ForMonotonousTimestamps()
 				release := make(chan struct{})
 				left := env.FromSource(newHeldInput(n, keys, 0, release), &wm, "left")

@@ -107,7 +107,7 @@ func (s opSpec) joinAssigner() WindowAssigner {
 }
 
 // mustPanic fails t unless f panics with a message containing want.
-func mustPanic(t *testing.T, want string, f func()) {
+func mustPanicWith(t *testing.T, want string, f func()) {
 	t.Helper()
 	defer func() {
 		t.Helper()
@@ -126,20 +126,20 @@ func TestJoinBuildersRefuseInvalidArguments(t *testing.T) {
 	env := NewEnvironment(Config{Parallelism: 1})
 	a, b := env.FromElements(rec{"a", 1}), env.FromElements(rec{"a", 2})
 	ka, kb := a.KeyBy(recKey), b.KeyBy(recKey)
-	mustPanic(t, "lower bound 2ms must not be greater than the upper bound 1ms", func() {
+	mustPanicWith(t, "lower bound 2ms must not be greater than the upper bound 1ms", func() {
 		ka.IntervalJoin(kb).Between(2*time.Millisecond, time.Millisecond)
 	})
-	mustPanic(t, "only supported in event time", func() {
+	mustPanicWith(t, "only supported in event time", func() {
 		ka.IntervalJoin(kb).InProcessingTime().Between(0, time.Millisecond)
 	})
-	mustPanic(t, "needs ProcessElement", func() { ka.IntervalJoin(kb).Between(0, 0).Process(ProcessJoinFunction{}) })
-	mustPanic(t, "Join.Where needs a key selector", func() { a.Join(b).Where(nil) })
-	mustPanic(t, "CoGroup.EqualTo needs a key selector", func() { a.CoGroup(b).Where(recKey).EqualTo(nil) })
-	mustPanic(t, "Join.Window needs a window assigner", func() { a.Join(b).Where(recKey).EqualTo(recKey).Window(nil) })
+	mustPanicWith(t, "needs ProcessElement", func() { ka.IntervalJoin(kb).Between(0, 0).Process(ProcessJoinFunction{}) })
+	mustPanicWith(t, "Join.Where needs a key selector", func() { a.Join(b).Where(nil) })
+	mustPanicWith(t, "CoGroup.EqualTo needs a key selector", func() { a.CoGroup(b).Where(recKey).EqualTo(nil) })
+	mustPanicWith(t, "Join.Window needs a window assigner", func() { a.Join(b).Where(recKey).EqualTo(recKey).Window(nil) })
 	w := a.Join(b).Where(recKey).EqualTo(recKey).Window(TumblingEventTimeWindows(time.Second))
-	mustPanic(t, "needs a JoinFunc", func() { w.Apply(nil) })
-	mustPanic(t, "needs a FlatJoinFunc", func() { w.FlatApply(nil) })
-	mustPanic(t, "needs a CoGroupFunc", func() {
+	mustPanicWith(t, "needs a JoinFunc", func() { w.Apply(nil) })
+	mustPanicWith(t, "needs a FlatJoinFunc", func() { w.FlatApply(nil) })
+	mustPanicWith(t, "needs a CoGroupFunc", func() {
 		a.CoGroup(b).Where(recKey).EqualTo(recKey).Window(TumblingEventTimeWindows(time.Second)).Apply(nil)
 	})
 }
