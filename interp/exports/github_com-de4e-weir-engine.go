@@ -30,6 +30,7 @@ func init() {
 		"DynamicEventTimeSessionWindows":           reflect.ValueOf(engine.DynamicEventTimeSessionWindows),
 		"DynamicProcessingTimeSessionWindows":      reflect.ValueOf(engine.DynamicProcessingTimeSessionWindows),
 		"EndOfStreamTrigger":                       reflect.ValueOf(engine.EndOfStreamTrigger),
+		"ErrAsyncTimeout":                          reflect.ValueOf(&engine.ErrAsyncTimeout).Elem(),
 		"ErrCanceled":                              reflect.ValueOf(&engine.ErrCanceled).Elem(),
 		"ErrCheckpointDeclined":                    reflect.ValueOf(&engine.ErrCheckpointDeclined).Elem(),
 		"ErrCorruptCheckpoint":                     reflect.ValueOf(&engine.ErrCorruptCheckpoint).Elem(),
@@ -37,6 +38,7 @@ func init() {
 		"ErrEndOfInput":                            reflect.ValueOf(&engine.ErrEndOfInput).Elem(),
 		"ErrNoData":                                reflect.ValueOf(&engine.ErrNoData).Elem(),
 		"ErrNoResources":                           reflect.ValueOf(&engine.ErrNoResources).Elem(),
+		"ErrNoTimestamp":                           reflect.ValueOf(&engine.ErrNoTimestamp).Elem(),
 		"ErrReadOnlyBroadcastState":                reflect.ValueOf(&engine.ErrReadOnlyBroadcastState).Elem(),
 		"ErrTaskManagerLost":                       reflect.ValueOf(&engine.ErrTaskManagerLost).Elem(),
 		"ErrUnknownBroadcastState":                 reflect.ValueOf(&engine.ErrUnknownBroadcastState).Elem(),
@@ -59,9 +61,11 @@ func init() {
 		"EventWindowPurged":                        reflect.ValueOf(engine.EventWindowPurged),
 		"EventWindowsSummarized":                   reflect.ValueOf(engine.EventWindowsSummarized),
 		"ExactlyOnce":                              reflect.ValueOf(engine.ExactlyOnce),
+		"ExponentialBackoffRetryStrategy":          reflect.ValueOf(engine.ExponentialBackoffRetryStrategy),
 		"Field":                                    reflect.ValueOf(engine.Field),
 		"Fire":                                     reflect.ValueOf(engine.Fire),
 		"FireAndPurge":                             reflect.ValueOf(engine.FireAndPurge),
+		"FixedDelayRetryStrategy":                  reflect.ValueOf(engine.FixedDelayRetryStrategy),
 		"Float":                                    reflect.ValueOf(engine.Float),
 		"ForBoundedOutOfOrderness":                 reflect.ValueOf(engine.ForBoundedOutOfOrderness),
 		"ForGenerator":                             reflect.ValueOf(engine.ForGenerator),
@@ -96,6 +100,8 @@ func init() {
 		"PurgingTrigger":                           reflect.ValueOf(engine.PurgingTrigger),
 		"ReadCommitted":                            reflect.ValueOf(engine.ReadCommitted),
 		"RegisterType":                             reflect.ValueOf(engine.RegisterType),
+		"RetryIfEmptyResult":                       reflect.ValueOf(engine.RetryIfEmptyResult),
+		"RetryIfError":                             reflect.ValueOf(engine.RetryIfError),
 		"ReturnExpiredIfNotCleanedUp":              reflect.ValueOf(engine.ReturnExpiredIfNotCleanedUp),
 		"SlidingEventTimeWindows":                  reflect.ValueOf(engine.SlidingEventTimeWindows),
 		"SlidingProcessingTimeWindows":             reflect.ValueOf(engine.SlidingProcessingTimeWindows),
@@ -119,6 +125,8 @@ func init() {
 		"AggregateFunction":             reflect.ValueOf((*engine.AggregateFunction)(nil)),
 		"AggregatingState":              reflect.ValueOf((*engine.AggregatingState)(nil)),
 		"AlignmentSnapshot":             reflect.ValueOf((*engine.AlignmentSnapshot)(nil)),
+		"AsyncFunction":                 reflect.ValueOf((*engine.AsyncFunction)(nil)),
+		"AsyncRetryStrategy":            reflect.ValueOf((*engine.AsyncRetryStrategy)(nil)),
 		"BoundedParallelism":            reflect.ValueOf((*engine.BoundedParallelism)(nil)),
 		"BroadcastConnectedStream":      reflect.ValueOf((*engine.BroadcastConnectedStream)(nil)),
 		"BroadcastContext":              reflect.ValueOf((*engine.BroadcastContext)(nil)),
@@ -129,6 +137,11 @@ func init() {
 		"CheckpointStats":               reflect.ValueOf((*engine.CheckpointStats)(nil)),
 		"CheckpointStatus":              reflect.ValueOf((*engine.CheckpointStatus)(nil)),
 		"Clock":                         reflect.ValueOf((*engine.Clock)(nil)),
+		"CoGroupEqualTo":                reflect.ValueOf((*engine.CoGroupEqualTo)(nil)),
+		"CoGroupFunc":                   reflect.ValueOf((*engine.CoGroupFunc)(nil)),
+		"CoGroupWhere":                  reflect.ValueOf((*engine.CoGroupWhere)(nil)),
+		"CoGroupWithWindow":             reflect.ValueOf((*engine.CoGroupWithWindow)(nil)),
+		"CoGroupedStreams":              reflect.ValueOf((*engine.CoGroupedStreams)(nil)),
 		"CoProcessFunction":             reflect.ValueOf((*engine.CoProcessFunction)(nil)),
 		"Collected":                     reflect.ValueOf((*engine.Collected)(nil)),
 		"Collector":                     reflect.ValueOf((*engine.Collector)(nil)),
@@ -145,13 +158,22 @@ func init() {
 		"Fielder":                       reflect.ValueOf((*engine.Fielder)(nil)),
 		"FileSink":                      reflect.ValueOf((*engine.FileSink)(nil)),
 		"FilterFunc":                    reflect.ValueOf((*engine.FilterFunc)(nil)),
+		"FlatJoinFunc":                  reflect.ValueOf((*engine.FlatJoinFunc)(nil)),
 		"FlatMapFunc":                   reflect.ValueOf((*engine.FlatMapFunc)(nil)),
 		"GeneratorSource":               reflect.ValueOf((*engine.GeneratorSource)(nil)),
 		"Guarantee":                     reflect.ValueOf((*engine.Guarantee)(nil)),
 		"Idle":                          reflect.ValueOf((*engine.Idle)(nil)),
+		"IntervalJoin":                  reflect.ValueOf((*engine.IntervalJoin)(nil)),
+		"IntervalJoined":                reflect.ValueOf((*engine.IntervalJoined)(nil)),
 		"Job":                           reflect.ValueOf((*engine.Job)(nil)),
 		"JobSnapshot":                   reflect.ValueOf((*engine.JobSnapshot)(nil)),
 		"JobStatus":                     reflect.ValueOf((*engine.JobStatus)(nil)),
+		"JoinContext":                   reflect.ValueOf((*engine.JoinContext)(nil)),
+		"JoinEqualTo":                   reflect.ValueOf((*engine.JoinEqualTo)(nil)),
+		"JoinFunc":                      reflect.ValueOf((*engine.JoinFunc)(nil)),
+		"JoinWhere":                     reflect.ValueOf((*engine.JoinWhere)(nil)),
+		"JoinWithWindow":                reflect.ValueOf((*engine.JoinWithWindow)(nil)),
+		"JoinedStreams":                 reflect.ValueOf((*engine.JoinedStreams)(nil)),
 		"KeySelector":                   reflect.ValueOf((*engine.KeySelector)(nil)),
 		"KeyedBroadcastConnectedStream": reflect.ValueOf((*engine.KeyedBroadcastConnectedStream)(nil)),
 		"KeyedBroadcastContext":         reflect.ValueOf((*engine.KeyedBroadcastContext)(nil)),
@@ -169,6 +191,7 @@ func init() {
 		"PlanEdge":                      reflect.ValueOf((*engine.PlanEdge)(nil)),
 		"PlanVertex":                    reflect.ValueOf((*engine.PlanVertex)(nil)),
 		"ProcessFunction":               reflect.ValueOf((*engine.ProcessFunction)(nil)),
+		"ProcessJoinFunction":           reflect.ValueOf((*engine.ProcessJoinFunction)(nil)),
 		"ProcessWindowFunc":             reflect.ValueOf((*engine.ProcessWindowFunc)(nil)),
 		"ProcessWindowFunction":         reflect.ValueOf((*engine.ProcessWindowFunction)(nil)),
 		"ReadOnlyBroadcastContext":      reflect.ValueOf((*engine.ReadOnlyBroadcastContext)(nil)),
@@ -178,6 +201,7 @@ func init() {
 		"ReducingState":                 reflect.ValueOf((*engine.ReducingState)(nil)),
 		"ReplayableReader":              reflect.ValueOf((*engine.ReplayableReader)(nil)),
 		"RestartStrategy":               reflect.ValueOf((*engine.RestartStrategy)(nil)),
+		"ResultFuture":                  reflect.ValueOf((*engine.ResultFuture)(nil)),
 		"SessionWindowTimeGapExtractor": reflect.ValueOf((*engine.SessionWindowTimeGapExtractor)(nil)),
 		"SinkFunc":                      reflect.ValueOf((*engine.SinkFunc)(nil)),
 		"SliceSource":                   reflect.ValueOf((*engine.SliceSource)(nil)),
@@ -225,6 +249,7 @@ func init() {
 		"_Evictor":            reflect.ValueOf((*_github_com_de4e_weir_engine_Evictor)(nil)),
 		"_Fielder":            reflect.ValueOf((*_github_com_de4e_weir_engine_Fielder)(nil)),
 		"_ReplayableReader":   reflect.ValueOf((*_github_com_de4e_weir_engine_ReplayableReader)(nil)),
+		"_ResultFuture":       reflect.ValueOf((*_github_com_de4e_weir_engine_ResultFuture)(nil)),
 		"_Source":             reflect.ValueOf((*_github_com_de4e_weir_engine_Source)(nil)),
 		"_SourceReader":       reflect.ValueOf((*_github_com_de4e_weir_engine_SourceReader)(nil)),
 		"_Transaction":        reflect.ValueOf((*_github_com_de4e_weir_engine_Transaction)(nil)),
@@ -322,6 +347,20 @@ func (W _github_com_de4e_weir_engine_ReplayableReader) Read() (engine.SourceElem
 }
 func (W _github_com_de4e_weir_engine_ReplayableReader) Seek(offset []byte) error {
 	return W.WSeek(offset)
+}
+
+// _github_com_de4e_weir_engine_ResultFuture is an interface wrapper for ResultFuture type
+type _github_com_de4e_weir_engine_ResultFuture struct {
+	IValue                 interface{}
+	WComplete              func(results []any)
+	WCompleteExceptionally func(err error)
+}
+
+func (W _github_com_de4e_weir_engine_ResultFuture) Complete(results []any) {
+	W.WComplete(results)
+}
+func (W _github_com_de4e_weir_engine_ResultFuture) CompleteExceptionally(err error) {
+	W.WCompleteExceptionally(err)
 }
 
 // _github_com_de4e_weir_engine_Source is an interface wrapper for Source type
