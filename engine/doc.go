@@ -37,6 +37,20 @@
 // and timer. Processing time comes from Config.Clock: the wall clock by default, a VirtualClock in tests and
 // scripted replays, so that every run can be reproduced.
 //
+// An input is idle after WatermarkStrategy.WithIdleness's timeout or when its source returns an Idle marker,
+// until its next record: an idle input does not hold watermarks back, and when the last active input becomes
+// idle the largest watermark of all inputs is flushed (Flink's StatusWatermarkValve). A record may have no
+// timestamp (Context.HasTimestamp, TimestampedValue.HasTimestamp): a source element with NoTimestamp, or the
+// output of a processing-time timer; whatever a timestamp assigner returns, even math.MinInt64, is a
+// timestamp. Event-time windows refuse records without one. Job.Snapshot shows which inputs are idle.
+//
+// Watermark alignment (WatermarkStrategy.WithWatermarkAlignment, Flink's FLIP-182 and FLIP-217) keeps the
+// readers of the sources in one group within a maximum drift of each other: every update interval of the
+// job's processing clock the job takes the group's lowest watermark over readers that are neither idle nor
+// finished, and a reader whose watermark is above it plus the drift stops reading (it still handles
+// checkpoints) until a later announcement allows it. Job.Snapshot reports each aligned source subtask's
+// group, watermark, maximum allowed watermark and whether it is paused.
+//
 // # Windows, state and timers
 //
 // Tumbling, sliding and session windows in event and processing time, global and count windows, with
@@ -45,13 +59,66 @@
 // ReducingState and AggregatingState (each with an optional TTL) and event- and processing-time timers.
 // State lives in a heap backend or on disk in Pebble (Config.StateBackend).
 //
+// A window function (ProcessWindowFunc) gets a WindowContext, Flink's ProcessWindowFunction.Context: the
+// window, both clocks, side outputs, WindowState (per key and window) and GlobalState (per key); a
+// ProcessWindowFunction's Clear runs when a window is cleaned up, to drop its per-window state. Triggers
+// follow Flink's: continuous triggers cap each next firing at the window's end (so they fire at the end and
+// never after it), DeltaTrigger and ProcessingTimeoutTrigger wrap record deltas and timeouts, and
+// GlobalWindowsWithEndOfStreamTrigger fires once when the input ends. Processing-time tumbling windows can be
+// staggered per subtask (WindowStagger). Window builders refuse bad sizes, offsets, gaps and counts when the
+// program is built.
+//
+// # Joins and broadcast state
+//
+// DataStream.Join and CoGroup pair the records of two streams by key within windows (Where, EqualTo, Window,
+// Apply): the inputs are tagged, unioned, keyed and windowed, so triggers, evictors and allowed lateness
+// apply, and results carry the window's max timestamp. KeyedStream.IntervalJoin joins each left record at t
+// with the right records of its key in [t+lower, t+upper] (Between, with exclusive bounds if asked), in event
+// time only; both sides wait in keyed state until the watermark passes the last time they can join, and late
+// records are dropped or go to SideOutputLeftLateData / SideOutputRightLateData.
+//
+// DataStream.BroadcastWithState(descriptors...) broadcasts a low-volume stream and declares map states that
+// ConnectBroadcast's ProcessBroadcastElement writes and every regular element reads (read-only); on a
+// KeyedStream the function also has keyed state, timers and ApplyToKeyedState. Broadcast state is operator
+// state: checkpointed per subtask, and on restore with another parallelism each new subtask copies old
+// subtask i mod the old parallelism. As in Flink, subtasks may see broadcast elements in different orders;
+// for exact results judge regular elements in event-time timers.
+//
+// # Async I/O and cancellation
+//
+// DataStream.OrderedWait and UnorderedWait (and their WithRetry variants) are Flink's AsyncDataStream: an
+// AsyncFunction starts a request per record and completes its ResultFuture from any goroutine. Up to
+// capacity requests are in flight (a full queue backpressures the input); results keep their record's
+// timestamp; ordered mode emits in input order, unordered mode in completion order but never across a
+// watermark. Completions, timeouts and retries are handled on the subtask's goroutine, and in-flight records
+// are kept in checkpoints and called again after a restore. Environment.ExecuteContext runs a job under a
+// context.Context: cancelling it cancels the job, and the context sources (SourceContext.Context) and
+// requests get is cancelled whenever the job's attempt stops.
+//
 // # Fault tolerance
 //
 // With Config.Checkpointing, a coordinator injects barriers at the sources; operators with several inputs
 // align them, snapshot their state and forward them; a checkpoint completes when its metadata file is
 // renamed into place. A failed attempt restarts (Config.Restart) from the newest intact checkpoint, sources
 // rewind, and two-phase-commit sinks (SinkToFiles, SinkToTransactional) commit only what a completed
-// checkpoint covers: exactly-once results. Faults injects failures at named Failpoints to show it.
+// checkpoint covers: exactly-once results. Job.KillTaskManager and a source's Crash records show it; tests
+// inject failures at named failpoints through package engine/enginetest.
+//
+// # Configuration
+//
+// Every Config default is stated on its field and applied when the Environment is made (Environment.Config
+// returns the result). Config.Merge lays a program's own Config over defaults, as the workbench does with a
+// cell's: the fields the program sets win. Guarantee's zero value, DefaultGuarantee, means exactly-once unless
+// such a default chooses another. A job without CheckpointConfig.Dir keeps its checkpoints in a temporary
+// directory that is removed when it ends.
+//
+// # Testing operators
+//
+// Package enginetest drives one operator (a ProcessFunction, a CoProcessFunction, a window or any chain on a
+// keyed stream or on two streams) step by step without running a job, as Flink's operator test harnesses:
+// elements, watermarks and processing time are handed to it on the caller's goroutine, and the test reads its
+// output, side outputs, keyed state entries and timers, and can snapshot it and restore a new harness from the
+// snapshot (rescaled by key group). The engine's scenario scripts run on the same harness.
 //
 // # Observing a job
 //
