@@ -92,7 +92,6 @@ type digest struct {
 type categoryTotals struct {
 	mu sync.Mutex
 	m  map[int64][2]int64 // category -> (category, sum of winning bids); counted in digest
-	n  map[int64]int64
 }
 
 func (c *categoryTotals) set(v [2]int64) {

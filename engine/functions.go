@@ -146,8 +146,3 @@ func AverageOf(field string) AggregateFunction {
 		},
 	}
 }
-
-// collectorFunc adapts a function to Collector.
-type collectorFunc func(v any)
-
-func (f collectorFunc) Collect(v any) { f(v) }

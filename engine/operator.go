@@ -194,11 +194,10 @@ func (b *opBase) deleteTimer(domain TimeDomain, ts int64) {
 	}
 }
 
-func (b *opBase) processWatermarkDefault(op operator, wm int64) { b.advanceWatermark(op, wm) }
-func (b *opBase) open() error                                   { return nil }
-func (b *opBase) endInput()                                     {}
-func (b *opBase) close() error                                  { return nil }
-func (b *opBase) onTimer(timer, TimeDomain)                     {}
+func (b *opBase) open() error               { return nil }
+func (b *opBase) endInput()                 {}
+func (b *opBase) close() error              { return nil }
+func (b *opBase) onTimer(timer, TimeDomain) {}
 
 // Context is what user functions see of the operator running them: the current record's timestamp and key,
 // time, timers, keyed state and side outputs. It is valid only during the call it is passed to.

@@ -46,10 +46,10 @@ func (o *flatMapOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 // processOp runs a ProcessFunction or a CoProcessFunction, keyed or not.
 type processOp struct {
 	opBase
-	open1, open2 func(*Context) error
-	fn1, fn2     func(*Context, any, Collector)
-	timerFn      func(*Context, int64, Collector)
-	col          timestampedCollector
+	open1    func(*Context) error
+	fn1, fn2 func(*Context, any, Collector)
+	timerFn  func(*Context, int64, Collector)
+	col      timestampedCollector
 }
 
 func (o *processOp) open() error {

@@ -459,8 +459,7 @@ func (s *DataStream) SinkTo(name string, f SinkFunc) *DataStream {
 func (s *DataStream) Print() *DataStream {
 	env := s.env
 	var mu sync.Mutex
-	var d *DataStream
-	d = s.add("Print", func() operator {
+	d := s.add("Print", func() operator {
 		op := &sinkOp{}
 		op.f = func(v any, _ int64) error {
 			mu.Lock()
@@ -482,8 +481,7 @@ func (s *DataStream) Print() *DataStream {
 // WriteAsText writes every record as a line of text to path; with parallelism above 1, path is a directory
 // holding one file per subtask, named 1, 2, ... as in Flink.
 func (s *DataStream) WriteAsText(path string) *DataStream {
-	var d *DataStream
-	d = s.add("WriteAsText", func() operator {
+	d := s.add("WriteAsText", func() operator {
 		op := &sinkOp{}
 		var f *os.File
 		op.openFn = func(i, p int) error {

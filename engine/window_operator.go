@@ -38,7 +38,6 @@ type windowOp struct {
 	// suppressed counts those left out, reported in one summary event.
 	eventBudget int
 	suppressed  int64
-	lastWin     Window
 	lastStat    *windowStat
 
 	// openWins is the live view's summary of the windows in state: keys and elements per window.

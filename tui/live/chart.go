@@ -84,17 +84,6 @@ func fit(s string, width int) string {
 	return s
 }
 
-// clip truncates every line of s to width cells.
-func clip(s string, width int) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if lipgloss.Width(l) > width {
-			lines[i] = ansi.Truncate(l, width, "…")
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
 // title renders a view's heading, with an optional dim note after it.
 func title(s, note string, width int) string {
 	t := titleStyle.Render(s)
