@@ -72,44 +72,11 @@ func versionedJob(env *Environment, events Source, rules []bcRule, out string) {
 		SinkToFiles(out)
 }
 
-// bcEventSource emits events 1..total as bcEvent(i) at timestamp i; after pauseAt events it waits for resume.
-type bcEventSource struct {
-	total, pauseAt int64
-	keys           int
-	resume         chan struct{}
-	slow           bool
+// bcEvents is a source of n events over keys (bcEvent) that pauses at pauseAt until resume is closed.
+func bcEvents(n, pauseAt int64, keys int) *pausedSource {
+	return &pausedSource{total: n, pauseAt: pauseAt, resume: make(chan struct{}),
+		value: func(i int64) any { return bcEvent(i, keys) }}
 }
-
-func (s *bcEventSource) MaxParallelism() int { return 1 }
-func (s *bcEventSource) Reader(SourceContext) (SourceReader, error) {
-	return &bcEventReader{s: s}, nil
-}
-
-type bcEventReader struct {
-	s    *bcEventSource
-	next int64
-}
-
-func (r *bcEventReader) Read() (SourceElement, error) {
-	if r.next >= r.s.total {
-		return SourceElement{}, ErrEndOfInput
-	}
-	if r.next >= r.s.pauseAt {
-		select {
-		case <-r.s.resume:
-		default:
-			return SourceElement{}, ErrNoData
-		}
-	}
-	r.next++
-	if r.s.slow && r.next%50 == 0 {
-		time.Sleep(200 * time.Microsecond) // let checkpoints fall in the middle of the stream
-	}
-	return SourceElement{Value: bcEvent(r.next, r.s.keys), Timestamp: r.next}, nil
-}
-func (r *bcEventReader) Close() error            { return nil }
-func (r *bcEventReader) Offset() ([]byte, error) { return []byte(fmt.Sprint(r.next)), nil }
-func (r *bcEventReader) Seek(b []byte) error     { _, err := fmt.Sscan(string(b), &r.next); return err }
 
 func bcSameLines(t *testing.T, what string, got, want []string) {
 	t.Helper()
@@ -131,7 +98,7 @@ func TestBroadcastStateSurvivesCrash(t *testing.T) {
 		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}}), faults)
 	// The events pause half way until a checkpoint has completed; only then is the fault armed, so the
 	// crash always has a checkpoint (with broadcast state in it) to restore, however slow the machine.
-	src := &bcEventSource{total: n, pauseAt: n / 2, keys: keys, resume: make(chan struct{})}
+	src := bcEvents(n, n/2, keys)
 	versionedJob(env, src, rules, out)
 	job, err := env.ExecuteAsync("broadcast crash")
 	if err != nil {
@@ -220,7 +187,7 @@ func TestBroadcastStateRescalesFromSavepoint(t *testing.T) {
 	for _, newPar := range []int{3, 1} {
 		t.Run(fmt.Sprintf("2to%d", newPar), func(t *testing.T) {
 			out := t.TempDir()
-			src := &bcEventSource{total: n, pauseAt: pause, keys: keys, resume: make(chan struct{})}
+			src := bcEvents(n, pause, keys)
 			env := NewEnvironment(Config{Parallelism: 2, Checkpointing: CheckpointConfig{Dir: t.TempDir()}})
 			versionedJob(env, src, rules, out)
 			job, err := env.ExecuteAsync("before")
@@ -242,7 +209,7 @@ func TestBroadcastStateRescalesFromSavepoint(t *testing.T) {
 			job.Cancel()
 			job.Wait()
 
-			src2 := &bcEventSource{total: n, pauseAt: pause, keys: keys, resume: make(chan struct{})}
+			src2 := bcEvents(n, pause, keys)
 			env2 := NewEnvironment(Config{Parallelism: newPar, Checkpointing: CheckpointConfig{Dir: t.TempDir(), RestoreFrom: sp}})
 			versionedJob(env2, src2, rules, out)
 			job2, err := env2.ExecuteAsync("after")

@@ -74,8 +74,7 @@ func (o *broadcastOp) bstate(d StateDescriptor) bcastViews {
 }
 
 func (o *broadcastOp) processElement(in int, r record) {
-	o.ctx.ts, o.ctx.noTs, o.ctx.onTimer = r.ts, r.noTs, false
-	o.col.op, o.col.ts, o.col.noTs = &o.opBase, r.ts, r.noTs
+	o.enterElement(&o.col, &r)
 	if in == 0 {
 		if o.keyed() {
 			o.setKey(&r)
@@ -96,13 +95,7 @@ func (o *broadcastOp) onTimer(t timer, domain TimeDomain) {
 	if o.timerFn == nil {
 		return
 	}
-	o.ctx.ts, o.ctx.noTs, o.ctx.domain, o.ctx.onTimer = t.ts, false, domain, true
-	ts, noTs := t.ts, false
-	if domain == ProcessingTime {
-		// As in Flink, records emitted from processing-time timers carry no event time.
-		ts, noTs = NoTimestamp, true
-	}
-	o.col.op, o.col.ts, o.col.noTs = &o.opBase, ts, noTs
+	o.enterTimer(&o.col, t, domain)
 	o.timerFn(&o.roCtx, t.ts, &o.col)
 }
 

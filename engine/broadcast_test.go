@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -245,36 +244,27 @@ func (s opSpec) broadcastFn() (func(*ReadOnlyBroadcastContext, any, Collector), 
 func runBroadcastScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
 	h := newHarness(t, NewVirtualClock(0), spec.build)
 	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		h.out = h.out[:0]
-		if rest, ok := strings.CutPrefix(line, "bc "); ok {
-			r, ts := parseRec(t, rest)
-			if err := h.h.ProcessElement(1, r, ts); err != nil {
-				t.Fatal(err)
-			}
-			h.format()
-		} else if f := strings.Fields(line); f[0] == "wm" {
-			// A watermark line advances both inputs (Flink's TwoInputStreamOperatorTestHarness
-			// processBothWatermarks): the operator's watermark is the lower of the two.
-			for in := range 2 {
-				if err := h.h.ProcessWatermark(in, parseTime(t, f[1])); err != nil {
+	for _, line := range scriptLines(d) {
+		h.step(&b, line, func() {
+			if rest, ok := strings.CutPrefix(line, "bc "); ok {
+				r, ts := parseRec(t, rest)
+				if err := h.h.ProcessElement(1, r, ts); err != nil {
 					t.Fatal(err)
 				}
+				h.format()
+			} else if f := strings.Fields(line); f[0] == "wm" {
+				// A watermark line advances both inputs (Flink's TwoInputStreamOperatorTestHarness
+				// processBothWatermarks): the operator's watermark is the lower of the two.
+				for in := range 2 {
+					if err := h.h.ProcessWatermark(in, parseTime(t, f[1])); err != nil {
+						t.Fatal(err)
+					}
+				}
+				h.format()
+			} else {
+				h.feed(t, line)
 			}
-			h.format()
-		} else {
-			h.feed(t, line)
-		}
-		if len(h.out) > 0 {
-			fmt.Fprintf(&b, "%s\n", line)
-			for _, o := range h.out {
-				fmt.Fprintf(&b, "  %s\n", o)
-			}
-		}
+		})
 	}
 	return b.String()
 }
@@ -283,22 +273,9 @@ func runBroadcastScenario(t *testing.T, d *datadriven.TestData, spec opSpec) str
 // regular source and a broadcast source (the "bc" lines), and prints the sorted output, failing if the
 // parallelisms disagree.
 func runBroadcastJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
-	pars := []int{1}
-	for _, a := range d.CmdArgs {
-		if a.Key == "parallelism" {
-			pars = nil
-			for _, v := range a.Vals {
-				p, _ := strconv.Atoi(v)
-				pars = append(pars, p)
-			}
-		}
-	}
+	pars, _ := jobArgs(d)
 	var regular, bcast []SourceElement
-	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range scriptLines(d) {
 		if rest, ok := strings.CutPrefix(line, "bc "); ok {
 			r, ts := parseRec(t, rest)
 			bcast = append(bcast, SourceElement{Value: r, Timestamp: ts})
@@ -307,8 +284,7 @@ func runBroadcastJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) 
 		r, ts := parseRec(t, line)
 		regular = append(regular, SourceElement{Value: r, Timestamp: ts})
 	}
-	var first []string
-	for _, p := range pars {
+	return sameAtEveryParallelism(t, pars, func(p int) ([]string, error) {
 		env := NewEnvironment(Config{Parallelism: p, Clock: NewVirtualClock(0), BufferSize: 3})
 		wm := ForBoundedOutOfOrderness(0).WithPerRecordEmission()
 		src := env.FromSource(SliceSource(regular), &wm, "events")
@@ -321,23 +297,10 @@ func runBroadcastJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) 
 		}
 		main := out.Collect()
 		if _, err := env.Execute("broadcast scenario"); err != nil {
-			return "error: " + err.Error() + "\n"
+			return nil, err
 		}
-		var lines []string
-		for _, r := range main.Records() {
-			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
-		}
-		lines = sortedLines(lines)
-		if first == nil {
-			first = lines
-			continue
-		}
-		if strings.Join(lines, "\n") != strings.Join(first, "\n") {
-			t.Fatalf("parallelism %d gives different results than parallelism %d:\n%s\n---\n%s", p, pars[0],
-				strings.Join(lines, "\n"), strings.Join(first, "\n"))
-		}
-	}
-	return strings.Join(first, "\n") + "\n"
+		return outputLines(main, nil), nil
+	})
 }
 
 // Flink rule (DataStream.broadcast(MapStateDescriptor...), BroadcastConnectedStream.process): the builders

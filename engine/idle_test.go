@@ -74,26 +74,10 @@ func (r *splitReader) Close() error { return nil }
 // per-record bounded-out-of-orderness watermarks (bound=, default 0); the operator runs at each listed
 // parallelism, which must all give the same sorted output.
 func runSplitsScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
-	pars := []int{1}
-	bound := int64(0)
-	for _, a := range d.CmdArgs {
-		switch a.Key {
-		case "parallelism":
-			pars = nil
-			for _, v := range a.Vals {
-				p, _ := strconv.Atoi(v)
-				pars = append(pars, p)
-			}
-		case "bound":
-			bound, _ = strconv.ParseInt(a.Vals[0], 10, 64)
-		}
-	}
+	pars, bound := jobArgs(d)
+	bound = max(bound, 0)
 	var splits [][]splitStep
-	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range scriptLines(d) {
 		idx, rest, _ := strings.Cut(line, " ")
 		i, err := strconv.Atoi(idx)
 		if err != nil {
@@ -122,8 +106,7 @@ func runSplitsScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string
 		}
 		splits[i] = append(splits[i], st)
 	}
-	var first []string
-	for _, p := range pars {
+	return sameAtEveryParallelism(t, pars, func(p int) ([]string, error) {
 		src := &splitSource{splits: splits, idle: make([]atomic.Bool, len(splits)), ended: make([]atomic.Bool, len(splits))}
 		env := NewEnvironment(Config{Parallelism: p, Clock: NewVirtualClock(0), BufferSize: 3})
 		s := ForBoundedOutOfOrderness(time.Duration(bound) * time.Millisecond).WithPerRecordEmission()
@@ -131,26 +114,10 @@ func runSplitsScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string
 		out := spec.build(in.KeyBy(func(v any) any { return v.(rec).Key }))
 		main, late := out.Collect(), out.SideOutput(lateTag).Collect()
 		if _, err := env.Execute("splits"); err != nil {
-			return "error: " + err.Error() + "\n"
+			return nil, err
 		}
-		var lines []string
-		for _, r := range main.Records() {
-			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
-		}
-		for _, r := range late.Records() {
-			lines = append(lines, "side late "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
-		}
-		lines = sortedLines(lines)
-		if first == nil {
-			first = lines
-			continue
-		}
-		if strings.Join(lines, "\n") != strings.Join(first, "\n") {
-			t.Fatalf("parallelism %d gives different results than parallelism %d:\n%s\n---\n%s", p, pars[0],
-				strings.Join(lines, "\n"), strings.Join(first, "\n"))
-		}
-	}
-	return fmt.Sprintln(strings.Join(first, "\n"))
+		return outputLines(main, map[string]*Collected{"late": late}), nil
+	})
 }
 
 // Job.Snapshot shows idleness per subtask: which input channels are idle and whether the output is. Split 1

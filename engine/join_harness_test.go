@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,11 +143,7 @@ func runTwoInputScenario(t *testing.T, d *datadriven.TestData, spec opSpec) stri
 	h := newTwoHarness(t, spec, 0, nil)
 	var snap *harnessbridge.Snapshot
 	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range scriptLines(d) {
 		switch line {
 		case "snapshot":
 			var err error
@@ -162,14 +157,7 @@ func runTwoInputScenario(t *testing.T, d *datadriven.TestData, spec opSpec) stri
 			fmt.Fprintf(&b, "%s\n", line)
 			continue
 		}
-		h.out = h.out[:0]
-		h.feed2(t, line)
-		if len(h.out) > 0 {
-			fmt.Fprintf(&b, "%s\n", line)
-			for _, o := range h.out {
-				fmt.Fprintf(&b, "  %s\n", o)
-			}
-		}
+		h.step(&b, line, func() { h.feed2(t, line) })
 	}
 	return b.String()
 }
@@ -193,29 +181,15 @@ var (
 // the sorted outputs must agree. bound=B gives both sources per-record bounded-out-of-orderness watermarks.
 // pebble=true keeps keyed state in Pebble.
 func runTwoInputJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
-	pars := []int{1}
-	var bound int64 = -1
+	pars, bound := jobArgs(d)
 	pebble := false
 	for _, a := range d.CmdArgs {
-		switch a.Key {
-		case "parallelism":
-			pars = nil
-			for _, v := range a.Vals {
-				p, _ := strconv.Atoi(v)
-				pars = append(pars, p)
-			}
-		case "bound":
-			bound, _ = strconv.ParseInt(a.Vals[0], 10, 64)
-		case "pebble":
+		if a.Key == "pebble" {
 			pebble = true
 		}
 	}
 	var elems [2][]SourceElement
-	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range scriptLines(d) {
 		in, rest := scriptInput(line)
 		if f := strings.Fields(rest); f[0] == "wm" {
 			for ch := range 2 {
@@ -231,8 +205,7 @@ func runTwoInputJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) s
 		r, ts := parseRec(t, rest)
 		elems[in] = append(elems[in], SourceElement{Value: r, Timestamp: ts})
 	}
-	var first []string
-	for _, p := range pars {
+	return sameAtEveryParallelism(t, pars, func(p int) ([]string, error) {
 		cfg := Config{Parallelism: p, Clock: NewVirtualClock(0), BufferSize: 3}
 		if pebble {
 			cfg.StateBackend = PebbleState
@@ -253,26 +226,8 @@ func runTwoInputJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) s
 			sides[tag.Name] = out.SideOutput(tag).Collect()
 		}
 		if _, err := env.Execute("scenario"); err != nil {
-			return "error: " + err.Error() + "\n"
+			return nil, err
 		}
-		var lines []string
-		for _, r := range main.Records() {
-			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
-		}
-		for name, c := range sides {
-			for _, r := range c.Records() {
-				lines = append(lines, "side "+name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp}))
-			}
-		}
-		lines = sortedLines(lines)
-		if first == nil {
-			first = lines
-			continue
-		}
-		if strings.Join(lines, "\n") != strings.Join(first, "\n") {
-			t.Fatalf("parallelism %d gives different results than parallelism %d:\n%s\n---\n%s", p, pars[0],
-				strings.Join(lines, "\n"), strings.Join(first, "\n"))
-		}
-	}
-	return strings.Join(first, "\n") + "\n"
+		return outputLines(main, sides), nil
+	})
 }

@@ -294,6 +294,24 @@ func (c *Context) AggregatingState(d StateDescriptor) *AggregatingState {
 	return &AggregatingState{c.op.handle(d, "AggregatingState")}
 }
 
+// enterElement points the operator's Context and col at record r: what a function called for r sees, and
+// the timestamp its output carries (r's, or none).
+func (b *opBase) enterElement(col *timestampedCollector, r *record) {
+	b.ctx.ts, b.ctx.noTs, b.ctx.onTimer = r.ts, r.noTs, false
+	col.op, col.ts, col.noTs = b, r.ts, r.noTs
+}
+
+// enterTimer points the operator's Context and col at a firing timer: the Context's timestamp is the timer's
+// time; what an event-time timer emits carries it, and what a processing-time timer emits carries no
+// timestamp, as in Flink (KeyedProcessOperator#onProcessingTime erases the collector's timestamp).
+func (b *opBase) enterTimer(col *timestampedCollector, t timer, domain TimeDomain) {
+	b.ctx.ts, b.ctx.noTs, b.ctx.domain, b.ctx.onTimer = t.ts, false, domain, true
+	col.op, col.ts, col.noTs = b, t.ts, false
+	if domain == ProcessingTime {
+		col.ts, col.noTs = NoTimestamp, true
+	}
+}
+
 // timestampedCollector emits what user code collects with a fixed timestamp, or none if noTs (Flink's
 // TimestampedCollector: setTimestamp, setAbsoluteTimestamp, eraseTimestamp), and counts it.
 type timestampedCollector struct {

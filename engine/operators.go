@@ -64,8 +64,7 @@ func (o *processOp) processElement(in int, r record) {
 	if o.keyed() {
 		o.setKey(&r)
 	}
-	o.ctx.ts, o.ctx.noTs, o.ctx.onTimer = r.ts, r.noTs, false
-	o.col.op, o.col.ts, o.col.noTs = &o.opBase, r.ts, r.noTs
+	o.enterElement(&o.col, &r)
 	fn := o.fn1
 	if in == 1 {
 		fn = o.fn2
@@ -79,14 +78,7 @@ func (o *processOp) onTimer(t timer, domain TimeDomain) {
 	if o.timerFn == nil {
 		return
 	}
-	o.ctx.ts, o.ctx.noTs, o.ctx.domain, o.ctx.onTimer = t.ts, false, domain, true
-	ts, noTs := t.ts, false
-	if domain == ProcessingTime {
-		// As in Flink (KeyedProcessOperator#onProcessingTime erases the collector's timestamp), records
-		// emitted from processing-time timers carry no event time.
-		ts, noTs = NoTimestamp, true
-	}
-	o.col.op, o.col.ts, o.col.noTs = &o.opBase, ts, noTs
+	o.enterTimer(&o.col, t, domain)
 	o.timerFn(&o.ctx, t.ts, &o.col)
 }
 

@@ -14,6 +14,7 @@ import (
 type pausedSource struct {
 	total, pauseAt int64
 	resume         chan struct{}
+	value          func(n int64) any // the n-th record (from 1); nil: rec{"k<n%20>", 1}
 }
 
 func (s *pausedSource) MaxParallelism() int { return 1 }
@@ -38,6 +39,9 @@ func (r *pausedReader) Read() (SourceElement, error) {
 		}
 	}
 	r.next++
+	if r.s.value != nil {
+		return SourceElement{Value: r.s.value(r.next), Timestamp: r.next}, nil
+	}
 	return SourceElement{Value: rec{fmt.Sprint("k", r.next%20), 1}, Timestamp: r.next}, nil
 }
 func (r *pausedReader) Close() error            { return nil }

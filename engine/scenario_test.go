@@ -26,19 +26,8 @@ func TestScenarios(t *testing.T) {
 			case "run":
 				h := newHarness(t, NewVirtualClock(0), spec.build)
 				var b strings.Builder
-				for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-					line = strings.TrimSpace(line)
-					if line == "" || strings.HasPrefix(line, "#") {
-						continue
-					}
-					h.out = h.out[:0]
-					h.feed(t, line)
-					if len(h.out) > 0 {
-						fmt.Fprintf(&b, "%s\n", line)
-						for _, o := range h.out {
-							fmt.Fprintf(&b, "  %s\n", o)
-						}
-					}
+				for _, line := range scriptLines(d) {
+					h.step(&b, line, func() { h.feed(t, line) })
 				}
 				return b.String()
 			case "job":
@@ -53,6 +42,87 @@ func TestScenarios(t *testing.T) {
 			return ""
 		})
 	})
+}
+
+// scriptLines returns the lines of a script's input, trimmed, leaving out blank lines and # comments.
+func scriptLines(d *datadriven.TestData) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// jobArgs reads a job command's parallelisms ("parallelism=(1,2,4)", default 1) and per-record
+// out-of-orderness bound ("bound=N", -1 when absent).
+func jobArgs(d *datadriven.TestData) (pars []int, bound int64) {
+	pars, bound = []int{1}, -1
+	for _, a := range d.CmdArgs {
+		switch a.Key {
+		case "parallelism":
+			pars = nil
+			for _, v := range a.Vals {
+				p, _ := strconv.Atoi(v)
+				pars = append(pars, p)
+			}
+		case "bound":
+			bound, _ = strconv.ParseInt(a.Vals[0], 10, 64)
+		}
+	}
+	return pars, bound
+}
+
+// step runs feed for one script line and, if the operator emitted anything, writes the line and what it
+// emitted to b.
+func (h *harness) step(b *strings.Builder, line string, feed func()) {
+	h.out = h.out[:0]
+	feed()
+	if len(h.out) > 0 {
+		fmt.Fprintf(b, "%s\n", line)
+		for _, o := range h.out {
+			fmt.Fprintf(b, "  %s\n", o)
+		}
+	}
+}
+
+// outputLines formats what a job collected as script lines: "out ..." for the main output, "side NAME ..."
+// for each side output.
+func outputLines(main *Collected, sides map[string]*Collected) []string {
+	var lines []string
+	for _, r := range main.Records() {
+		lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
+	}
+	for name, c := range sides {
+		for _, r := range c.Records() {
+			lines = append(lines, "side "+name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
+		}
+	}
+	return lines
+}
+
+// sameAtEveryParallelism runs a job at each parallelism and returns its sorted output lines, failing the test
+// if two parallelisms disagree; a job's error is the script's output ("error: ...").
+func sameAtEveryParallelism(t *testing.T, pars []int, run func(p int) ([]string, error)) string {
+	t.Helper()
+	var first []string
+	for _, p := range pars {
+		lines, err := run(p)
+		if err != nil {
+			return "error: " + err.Error() + "\n"
+		}
+		lines = sortedLines(lines)
+		if first == nil {
+			first = lines
+			continue
+		}
+		if strings.Join(lines, "\n") != strings.Join(first, "\n") {
+			t.Fatalf("parallelism %d gives different results than parallelism %d:\n%s\n---\n%s", p, pars[0],
+				strings.Join(lines, "\n"), strings.Join(first, "\n"))
+		}
+	}
+	return strings.Join(first, "\n") + "\n"
 }
 
 // scenarioOps and scenarioCmds let other test files add operator kinds ("define KIND ...") and commands to
@@ -307,26 +377,9 @@ func (s opSpec) process() ProcessFunction {
 // explicit watermarks, and per-record bounded-out-of-orderness watermarks if bound= is given), keyBy, the
 // operator, and collect sinks for the main output and every side output.
 func runJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
-	pars := []int{1}
-	var bound int64 = -1
-	for _, a := range d.CmdArgs {
-		switch a.Key {
-		case "parallelism":
-			pars = nil
-			for _, v := range a.Vals {
-				p, _ := strconv.Atoi(v)
-				pars = append(pars, p)
-			}
-		case "bound":
-			bound, _ = strconv.ParseInt(a.Vals[0], 10, 64)
-		}
-	}
+	pars, bound := jobArgs(d)
 	var elems []SourceElement
-	for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range scriptLines(d) {
 		if f := strings.Fields(line); f[0] == "wm" {
 			elems = append(elems, SourceElement{Value: Watermark{parseTime(t, f[1])}})
 			continue
@@ -334,8 +387,7 @@ func runJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
 		r, ts := parseRec(t, line)
 		elems = append(elems, SourceElement{Value: r, Timestamp: ts})
 	}
-	var first []string
-	for _, p := range pars {
+	return sameAtEveryParallelism(t, pars, func(p int) ([]string, error) {
 		env := NewEnvironment(Config{Parallelism: p, Clock: NewVirtualClock(0), BufferSize: 3})
 		var strategy *WatermarkStrategy
 		if bound >= 0 {
@@ -345,33 +397,12 @@ func runJobScenario(t *testing.T, d *datadriven.TestData, spec opSpec) string {
 		src := env.FromSource(SliceSource(elems), strategy, "script")
 		out := spec.build(src.KeyBy(func(v any) any { return v.(rec).Key }))
 		main := out.Collect()
-		late, big := out.SideOutput(lateTag).Collect(), out.SideOutput(bigTag).Collect()
+		sides := map[string]*Collected{"late": out.SideOutput(lateTag).Collect(), "big": out.SideOutput(bigTag).Collect()}
 		if _, err := env.Execute("scenario"); err != nil {
-			return "error: " + err.Error() + "\n"
+			return nil, err
 		}
-		var lines []string
-		for _, r := range main.Records() {
-			lines = append(lines, "out "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
-		}
-		for _, side := range []struct {
-			name string
-			c    *Collected
-		}{{"late", late}, {"big", big}} {
-			for _, r := range side.c.Records() {
-				lines = append(lines, "side "+side.name+" "+fmtRecord(record{v: r.Value, ts: r.Timestamp, noTs: r.Untimed}))
-			}
-		}
-		lines = sortedLines(lines)
-		if first == nil {
-			first = lines
-			continue
-		}
-		if strings.Join(lines, "\n") != strings.Join(first, "\n") {
-			t.Fatalf("parallelism %d gives different results than parallelism %d:\n%s\n---\n%s", p, pars[0],
-				strings.Join(lines, "\n"), strings.Join(first, "\n"))
-		}
-	}
-	return strings.Join(first, "\n") + "\n"
+		return outputLines(main, sides), nil
+	})
 }
 
 // runValveScenario drives a watermark valve: "valve channels=N [inputs=I,I,...]" (the input of each channel,
