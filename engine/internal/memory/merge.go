@@ -37,7 +37,7 @@ func (h *mergeHeap) Less(i, j int) bool {
 	return h.hs[i].run < h.hs[j].run
 }
 func (h *mergeHeap) Swap(i, j int) { h.hs[i], h.hs[j] = h.hs[j], h.hs[i] }
-func (h *mergeHeap) Push(x any)   { h.hs = append(h.hs, x.(mergeHead)) }
+func (h *mergeHeap) Push(x any)    { h.hs = append(h.hs, x.(mergeHead)) }
 func (h *mergeHeap) Pop() any {
 	x := h.hs[len(h.hs)-1]
 	h.hs = h.hs[:len(h.hs)-1]
