@@ -1,11 +1,12 @@
 package memory
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"sync/atomic"
 
 	"github.com/de4e/weir/engine/internal/state"
@@ -79,6 +80,7 @@ type Sorter struct {
 	sorted  bool
 	closed  bool
 	it      *Iterator
+	entries []entry // sortBuffer's slice, kept between spills
 
 	records, spills, spilledBytes, mergePasses, mergedBytes atomic.Int64
 }
@@ -142,7 +144,7 @@ type entry struct {
 
 // sortBuffer decodes the buffer's records and sorts them stably.
 func (s *Sorter) sortBuffer() ([]entry, error) {
-	var es []entry
+	es := s.entries[:0]
 	for off := int64(0); off < s.buf.n; {
 		rec, next, scratch, err := s.buf.frameAt(off, s.scratch)
 		s.scratch = scratch
@@ -156,7 +158,13 @@ func (s *Sorter) sortBuffer() ([]entry, error) {
 		es = append(es, entry{v, off})
 		off = next
 	}
-	sort.SliceStable(es, func(i, j int) bool { return s.cfg.Compare(es[i].v, es[j].v) < 0 })
+	// Equal records keep the order they were added in: their frames' offsets.
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := s.cfg.Compare(a.v, b.v); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.off, b.off)
+	})
 	return es, nil
 }
 
@@ -191,6 +199,8 @@ func (s *Sorter) spill() error {
 	if err != nil {
 		return err
 	}
+	clear(es) // drop the decoded records, keep the slice for the next buffer
+	s.entries = es[:0]
 	s.runs = append(s.runs, r)
 	s.spills.Add(1)
 	s.spilledBytes.Add(r.bytes)
