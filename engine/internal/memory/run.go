@@ -17,6 +17,10 @@ type run struct {
 	records int64
 }
 
+// maxFrame bounds a frame's length when a run is read back, so that a damaged length is an error rather than
+// a huge allocation: no record larger than 1 GiB is sorted.
+const maxFrame = 1 << 30
+
 // runWriter writes frames to a new run file through a page.
 type runWriter struct {
 	f   *os.File
@@ -128,6 +132,9 @@ func (r *runReader) next() (rec []byte, ok bool, err error) {
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
 		return nil, false, fmt.Errorf("memory: reading run %s: %w", r.path, err)
+	}
+	if n > maxFrame {
+		return nil, false, fmt.Errorf("memory: reading run %s: a frame of %d bytes: the file is damaged", r.path, n)
 	}
 	if cap(r.scratch) < int(n) {
 		r.scratch = make([]byte, n)

@@ -123,7 +123,7 @@ func (s *Sorter) Add(v any) error {
 		return fmt.Errorf("memory: sorter %s: encoding a %T: %w", s.cfg.Owner, v, err)
 	}
 	need := frameLen(len(s.enc))
-	if need > s.buf.capacity() {
+	if need > s.buf.capacity() || len(s.enc) > maxFrame {
 		return fmt.Errorf("%w: sorter %s: a %T of %d bytes, buffer of %d bytes", ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), s.buf.capacity())
 	}
 	if s.buf.n+need > s.buf.capacity() {
