@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -109,7 +109,7 @@ func NewHashJoin(cfg HashJoinConfig) (*HashJoin, error) {
 type joinLevel struct {
 	j      *HashJoin
 	level  int
-	seed   maphash.Seed
+	seed   uint64 // salts the hash, so that each level splits records differently
 	parts  []*joinPartition
 	probed bool // the bucket tables are built
 }
@@ -129,7 +129,7 @@ type joinPartition struct {
 }
 
 func (j *HashJoin) newLevel(level int) *joinLevel {
-	l := &joinLevel{j: j, level: level, seed: maphash.MakeSeed()}
+	l := &joinLevel{j: j, level: level, seed: splitmix64(uint64(level) + 1)}
 	for range j.cfg.Partitions {
 		l.parts = append(l.parts, &joinPartition{buf: recordPages{ps: j.ps}})
 	}
@@ -188,7 +188,26 @@ func (j *HashJoin) Finish(emit func(build, probe any) error) error {
 	return j.top.finish(emit)
 }
 
-func (l *joinLevel) hash(key []byte) uint64 { return maphash.Bytes(l.seed, key) }
+// hash hashes a key's encoding for this level: FNV-1a from the level's seed, then a splitmix finaliser so
+// that the low bits (the partition) and the high bits (the bucket) are both well mixed. It is deterministic,
+// so a join splits the same input the same way every run.
+func (l *joinLevel) hash(key []byte) uint64 {
+	h := l.seed ^ 14695981039346656037
+	for _, c := range key {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return splitmix64(h)
+}
+
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// bucket is the first bucket-table slot of hash h: its high bits, as its low bits chose the partition.
+func bucket(h, slots uint64) uint64 { return bits.RotateLeft64(h, 32) & (slots - 1) }
 
 func (l *joinLevel) part(h uint64) *joinPartition {
 	return l.parts[h%uint64(len(l.parts))]
@@ -342,7 +361,7 @@ func (l *joinLevel) buildTables() error {
 				return err
 			}
 			scratch = sc
-			for i := h & (p.slots - 1); ; i = (i + 1) & (p.slots - 1) {
+			for i := bucket(h, p.slots); ; i = (i + 1) & (p.slots - 1) {
 				if p.slot(i, perPage)[1] == 0 {
 					p.setSlot(i, perPage, h, uint64(off)+1)
 					break
@@ -389,7 +408,7 @@ func (l *joinLevel) probeOne(key, rec []byte, v any, emit func(build, probe any)
 	}
 	perPage := uint64(j.ps / slotSize)
 	var scratch []byte
-	for i := h & (p.slots - 1); ; i = (i + 1) & (p.slots - 1) {
+	for i := bucket(h, p.slots); ; i = (i + 1) & (p.slots - 1) {
 		s := p.slot(i, perPage)
 		if s[1] == 0 {
 			return nil

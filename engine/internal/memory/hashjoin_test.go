@@ -103,7 +103,7 @@ func TestHashJoinSpillsAndRecurses(t *testing.T) {
 		wantDepth             bool
 	}{
 		{seed: 1, nBuild: 3000, nProbe: 3000, keys: 2000, pages: 20, ps: 1024, partitions: 8},
-		{seed: 2, nBuild: 4000, nProbe: 2000, keys: 300, pages: 12, ps: 1024, partitions: 8, wantDepth: true},
+		{seed: 2, nBuild: 4000, nProbe: 2000, keys: 300, pages: 16, ps: 1024, partitions: 8, wantDepth: true},
 	} {
 		t.Run(fmt.Sprint("seed", tc.seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(tc.seed))
