@@ -2,8 +2,10 @@
 // handed out as fixed-size pages to the operators (owners) that sort, hash or buffer records, so that what a
 // batch operator holds is bounded by the pages it was given rather than by the Go maps it would otherwise
 // grow. Records are serialised into pages with the state codec (package state's AppendValue: scalars
-// directly, anything else with gob). Sorter is the external merge sorter built on it: it fills its pages,
-// sorts them when they are full, spills sorted runs to files and merges them.
+// directly, anything else with gob). Sorter is the external merge sorter built on it (Flink's
+// UnilateralSortMerger): it fills its pages, sorts them when they are full, spills sorted runs to files and
+// merges them. HashJoin is a hybrid hash join over pages (Flink's MutableHashTable, simplified): partitions
+// that do not fit are spilled and joined recursively.
 package memory
 
 import (

@@ -67,7 +67,8 @@ type SorterStats struct {
 //
 // While a full buffer is sorted, its records are decoded once into a transient slice (Compare works on
 // records, not bytes: there are no normalised keys), so the sorter's transient memory is its pages plus the
-// decoded records of one buffer. A Sorter is used by one goroutine; Stats may be read from any.
+// decoded records of one buffer (24 bytes of index and the decoded value per record, outside the budget;
+// for int64 keys about three times the buffer). A Sorter is used by one goroutine; Stats may be read from any.
 type Sorter struct {
 	cfg     SorterConfig
 	pages   [][]byte
