@@ -68,3 +68,55 @@ func ExternalSortInt64(n int64, gen func(i int64) int64, budgetBytes int64, page
 	}
 	return st, nil
 }
+
+// JoinStats is what one hash join did.
+type JoinStats struct {
+	BudgetBytes       int64
+	PeakBytes         int64
+	SpilledPartitions int64
+	SpilledBytes      int64
+	Depth             int64
+}
+
+// HashJoinInt64 joins the build keys build(0), ..., build(nBuild-1) with the probe keys probe(0), ...,
+// probe(nProbe-1) on equality with the engine's hybrid hash join, holding a memory manager of budgetBytes in
+// pages of pageSize bytes (0 means 32 KiB) and spilling to a directory it makes in tempDir, and calls emit
+// for each matching pair. Its files are removed before it returns, also on error.
+func HashJoinInt64(nBuild, nProbe int64, build, probe func(i int64) int64, budgetBytes int64, pageSize int, tempDir string, emit func(b, p int64) error) (JoinStats, error) {
+	m, err := memory.NewManager(budgetBytes, pageSize)
+	if err != nil {
+		return JoinStats{}, err
+	}
+	f := m.Figures()
+	id := func(v any) any { return v }
+	j, err := memory.NewHashJoin(memory.HashJoinConfig{Manager: m, Owner: "membench-join", Pages: int(f.BudgetBytes / int64(f.PageSize)),
+		TempDir: tempDir, BuildKey: id, ProbeKey: id})
+	if err != nil {
+		return JoinStats{}, err
+	}
+	defer j.Close()
+	stats := func() JoinStats {
+		st, f := j.Stats(), m.Figures()
+		return JoinStats{BudgetBytes: f.BudgetBytes, PeakBytes: f.PeakBytes, SpilledPartitions: st.SpilledPartitions,
+			SpilledBytes: st.SpilledBytes, Depth: st.Depth}
+	}
+	out := func(b, p any) error { return emit(b.(int64), p.(int64)) }
+	for i := range nBuild {
+		if err := j.Build(build(i)); err != nil {
+			return stats(), err
+		}
+	}
+	for i := range nProbe {
+		if err := j.Probe(probe(i), out); err != nil {
+			return stats(), err
+		}
+	}
+	if err := j.Finish(out); err != nil {
+		return stats(), err
+	}
+	st := stats()
+	if err := j.Close(); err != nil {
+		return st, fmt.Errorf("membench: %w", err)
+	}
+	return st, nil
+}

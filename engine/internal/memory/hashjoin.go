@@ -16,6 +16,10 @@ import (
 // HashJoinConfig.Partitions is 0.
 const DefaultJoinPartitions = 16
 
+// MinJoinPages is the fewest pages a hash join works with: two spilled partitions' write pages, a page to
+// read a spilled partition back through, and one more.
+const MinJoinPages = 4
+
 // MaxJoinRecursion is how often a spilled partition is re-partitioned before the join gives up: 3, Flink's
 // MutableHashTable.MAX_RECURSION_DEPTH.
 const MaxJoinRecursion = 3
@@ -30,9 +34,10 @@ type HashJoinConfig struct {
 	Manager *Manager
 	// Owner names the join in the manager's accounts. Required.
 	Owner string
-	// Pages is how many pages the join takes from the manager; at least Partitions+2.
+	// Pages is how many pages the join takes from the manager; at least MinJoinPages.
 	Pages int
-	// Partitions is how many partitions each level hashes records into; 0 means DefaultJoinPartitions.
+	// Partitions is the most partitions a level hashes records into (it makes fewer when its free pages are
+	// under four per partition); 0 means DefaultJoinPartitions.
 	Partitions int
 	// TempDir is where the join makes its spill directory; "" means os.TempDir().
 	TempDir string
@@ -93,8 +98,8 @@ func NewHashJoin(cfg HashJoinConfig) (*HashJoin, error) {
 		return nil, fmt.Errorf("memory: hash join %s: HashJoinConfig.BuildKey and ProbeKey are required", cfg.Owner)
 	case cfg.Partitions < 2:
 		return nil, fmt.Errorf("memory: hash join %s: HashJoinConfig.Partitions is %d; want at least 2", cfg.Owner, cfg.Partitions)
-	case cfg.Pages < cfg.Partitions+2:
-		return nil, fmt.Errorf("memory: hash join %s: HashJoinConfig.Pages is %d; want at least Partitions+2 = %d", cfg.Owner, cfg.Pages, cfg.Partitions+2)
+	case cfg.Pages < MinJoinPages:
+		return nil, fmt.Errorf("memory: hash join %s: HashJoinConfig.Pages is %d; want at least %d", cfg.Owner, cfg.Pages, MinJoinPages)
 	}
 	pages, err := cfg.Manager.Allocate(cfg.Owner, cfg.Pages)
 	if err != nil {
@@ -130,7 +135,9 @@ type joinPartition struct {
 
 func (j *HashJoin) newLevel(level int) *joinLevel {
 	l := &joinLevel{j: j, level: level, seed: splitmix64(uint64(level) + 1)}
-	for range j.cfg.Partitions {
+	// A partition in memory costs at least a page of records and a page of buckets, so a level makes no more
+	// partitions than a quarter of the free pages: small inputs then stay in memory.
+	for range min(j.cfg.Partitions, max(2, len(j.pool)/4)) {
 		l.parts = append(l.parts, &joinPartition{buf: recordPages{ps: j.ps}})
 	}
 	j.all = append(j.all, l)
@@ -300,8 +307,7 @@ func (l *joinLevel) prepareProbe() error {
 	return l.buildTables()
 }
 
-// buildTables gives each partition in memory a bucket table of twice its records (rounded up to a power of
-// two), spilling the largest partitions while the pool cannot hold the tables, then closes the build files
+// buildTables gives each partition in memory a bucket table (a load of at most 3/4), spilling the largest partitions while the pool cannot hold the tables, then closes the build files
 // of the spilled partitions and opens their probe files.
 func (l *joinLevel) buildTables() error {
 	j := l.j
@@ -373,9 +379,10 @@ func (l *joinLevel) buildTables() error {
 	return nil
 }
 
+// tableSlots sizes a bucket table for records at a load of at most 3/4 (linear probing).
 func tableSlots(records int64) uint64 {
 	n := uint64(2)
-	for n < uint64(records)*2 {
+	for n < uint64(records+records/3+1) {
 		n <<= 1
 	}
 	return n

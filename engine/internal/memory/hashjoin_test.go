@@ -102,8 +102,8 @@ func TestHashJoinSpillsAndRecurses(t *testing.T) {
 		pages, ps, partitions int
 		wantDepth             bool
 	}{
-		{seed: 1, nBuild: 3000, nProbe: 3000, keys: 2000, pages: 20, ps: 1024, partitions: 8},
-		{seed: 2, nBuild: 4000, nProbe: 2000, keys: 300, pages: 16, ps: 1024, partitions: 8, wantDepth: true},
+		{seed: 1, nBuild: 3000, nProbe: 3000, keys: 2000, pages: 80, ps: 256, partitions: 16},
+		{seed: 2, nBuild: 4000, nProbe: 2000, keys: 300, pages: 64, ps: 256, partitions: 16, wantDepth: true},
 	} {
 		t.Run(fmt.Sprint("seed", tc.seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(tc.seed))
@@ -174,7 +174,7 @@ func TestHashJoinTooManyDuplicates(t *testing.T) {
 
 // An emit that fails during Finish stops the join with its error; Close removes the spill files.
 func TestHashJoinCleansUpAfterEmitFails(t *testing.T) {
-	j, m, dir := newTestJoin(t, 6, 256, 4)
+	j, m, dir := newTestJoin(t, 32, 256, 8)
 	for i := range 400 {
 		if err := j.Build(joinRec{i % 50, fmt.Sprint("b", i)}); err != nil {
 			t.Fatal(err)
@@ -199,5 +199,35 @@ func TestHashJoinCleansUpAfterEmitFails(t *testing.T) {
 	assertEmptyDir(t, dir)
 	if m.Figures().UsedBytes != 0 {
 		t.Fatal("pages not returned")
+	}
+}
+
+// A build side smaller than the budget stays in memory even when the pages are large: a level makes no
+// more partitions than its pages can hold with their bucket tables.
+func TestHashJoinSmallBuildStaysInMemory(t *testing.T) {
+	m, _ := NewManager(18*DefaultPageSize, 0)
+	id := func(v any) any { return v }
+	j, err := NewHashJoin(HashJoinConfig{Manager: m, Owner: "join-small", Pages: 18, TempDir: t.TempDir(), BuildKey: id, ProbeKey: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for i := range int64(10_000) { // 200 KB of frame pairs in 576 KB of pages
+		if err := j.Build(i % 2500); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pairs int
+	emit := func(b, p any) error { pairs++; return nil }
+	for i := range int64(5000) {
+		if err := j.Probe(i, emit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Finish(emit); err != nil {
+		t.Fatal(err)
+	}
+	if st := j.Stats(); pairs != 2500*4 || st.SpilledPartitions != 0 || j.SpillDir() != "" {
+		t.Fatalf("%d pairs (want 10000), stats %+v", pairs, st)
 	}
 }
