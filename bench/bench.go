@@ -167,13 +167,16 @@ func measure(c Case, events int64) Result {
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // peakRSS returns the process's peak resident memory since the last reset, or 0 where unknown.
-func peakRSS() int64 {
+func peakRSS() int64 { return statusKB("VmHWM:") }
+
+// statusKB returns the figure of /proc/self/status named by field (in kB there) in bytes, or 0 where unknown.
+func statusKB(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
 				kb, _ := strconv.ParseInt(f[0], 10, 64)
