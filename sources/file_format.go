@@ -234,11 +234,10 @@ func (d *lineDecoder) decode(b []byte) (v any, ts int64, ok bool, err error) {
 	if d.format == CSV {
 		cells, err := d.splitCSV(b)
 		if err != nil {
-			err = fmt.Errorf("%w: %v", ErrMalformedLine, err)
 			if d.header {
-				return nil, ts, false, fatalError{fmt.Errorf("header: %w", err)}
+				return nil, ts, false, fatalError{fmt.Errorf("%w: header: %v", ErrMalformedLine, err)}
 			}
-			return nil, ts, false, err
+			return nil, ts, false, fmt.Errorf("%w: %v", ErrMalformedLine, err)
 		}
 		if d.header {
 			d.header = false
