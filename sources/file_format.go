@@ -294,7 +294,7 @@ func (d *lineDecoder) fromCells(cells []string) (any, error) {
 
 func (d *lineDecoder) fromJSON(b []byte) (any, error) {
 	b = bytes.TrimSpace(b)
-	if b[0] != '{' {
+	if len(b) == 0 || b[0] != '{' {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrMalformedLine)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -135,7 +135,7 @@ func TestFileRoundTripMaps(t *testing.T) {
 		if _, err := env.Execute("write"); err != nil {
 			t.Fatal(err)
 		}
-		got, err := readAll(t, FileSource{Paths: []string{filepath.Join(dir, "*." + format.String())}, Format: format, Comma: sink.Comma}, 1)
+		got, err := readAll(t, FileSource{Paths: []string{filepath.Join(dir, "*."+format.String())}, Format: format, Comma: sink.Comma}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
