@@ -4,8 +4,10 @@ import "fmt"
 
 // SinkFunction is a sink with a lifecycle, Flink's RichSinkFunction: Open runs in each sink subtask before its
 // first record, with the subtask's index and the sink's parallelism; Invoke receives every record; Close runs
-// when the subtask ends, also when its job fails or restarts. Open and Close may be nil; a nil Invoke fails
-// the job when it starts.
+// when the subtask has finished its input. An attempt of the job that fails is not closed (as with the
+// engine's other sinks), so a sink holding resources releases an earlier attempt's when it is opened again.
+// Records a sink buffers are lost when its attempt fails: for at-least-once output, Invoke must have written
+// a record out when it returns. Open and Close may be nil; a nil Invoke fails the job when it starts.
 type SinkFunction struct {
 	Open   func(subtask, parallelism int) error
 	Invoke SinkFunc

@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -71,10 +70,11 @@ func (s FileSink) Sink(stream *engine.DataStream) *engine.DataStream {
 		return stream.SinkToTransactional(name, lineTxnSink{sink: s, files: engine.FileSink{Dir: s.Path}})
 	}
 	var mu sync.Mutex
-	started := map[int]bool{} // subtasks whose file an earlier attempt created
+	files := map[int]*os.File{} // each subtask's file, created by its first attempt, reopened by later ones
 	return stream.AddSink(name, func() engine.SinkFunction {
 		var f *os.File
-		var w *bufio.Writer
+		var line []byte
+		sub := 0
 		enc := newLineEncoder(s)
 		return engine.SinkFunction{
 			Open: func(subtask, parallelism int) error {
@@ -86,47 +86,50 @@ func (s FileSink) Sink(stream *engine.DataStream) *engine.DataStream {
 					path = filepath.Join(s.Path, fmt.Sprint(subtask+1))
 				}
 				mu.Lock()
+				defer mu.Unlock()
+				sub = subtask
 				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-				if started[subtask] {
+				if prev, ok := files[subtask]; ok {
 					flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+					if prev != nil {
+						prev.Close() // a failed attempt is not closed by the engine
+					}
 				}
-				started[subtask] = true
-				mu.Unlock()
 				var err error
 				if f, err = os.OpenFile(path, flags, 0o644); err != nil {
 					return err
 				}
+				files[subtask] = f
 				if st, err := f.Stat(); err == nil && st.Size() > 0 {
 					enc.header = false // appending after a restart: the file has its header
 				}
-				w = bufio.NewWriter(f)
 				return nil
 			},
+			// Invoke writes each record's lines with one write, unbuffered, so that what a checkpoint covers is
+			// in the file when the checkpoint completes, and a failure never leaves half a line.
 			Invoke: func(v any, _ int64) error {
 				lines, err := enc.encode(v)
 				if err != nil {
 					return fmt.Errorf("%s: %w", f.Name(), err)
 				}
+				line = line[:0]
 				for _, l := range lines {
-					w.WriteString(l)
-					if err := w.WriteByte('\n'); err != nil {
-						return err
-					}
+					line = append(append(line, l...), '\n')
 				}
-				return nil
+				_, err = f.Write(line)
+				return err
 			},
 			Close: func() error {
+				mu.Lock()
+				defer mu.Unlock()
 				if f == nil {
 					return nil
 				}
-				err := w.Flush()
-				if serr := f.Sync(); err == nil {
-					err = serr
-				}
+				err := f.Sync()
 				if cerr := f.Close(); err == nil {
 					err = cerr
 				}
-				f = nil
+				f, files[sub] = nil, nil
 				return err
 			},
 		}
