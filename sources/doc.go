@@ -46,6 +46,9 @@
 //
 //	sources.FileSink{Path: "out/counts", Format: sources.NDJSON, ExactlyOnce: true}.Sink(counts)
 //
+// On the command line, weir convert --from csv --to ndjson -o OUT IN... runs such a job: it converts files
+// and names the file and line of the first malformed one (--skip-bad counts them instead).
+//
 // # Generators
 //
 // Generators (Generators, Generate) produce events from a seed following documented rules: page clicks

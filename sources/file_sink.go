@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/de4e/weir/engine"
 )
@@ -54,7 +55,7 @@ func (s FileSink) check() error {
 		return fmt.Errorf("sources: FileSink: unknown Format %v", s.Format)
 	case s.Format == NDJSON && (s.NoHeader || len(s.Columns) > 0 || s.Comma != 0):
 		return errors.New("sources: FileSink: NoHeader, Columns and Comma are CSV options")
-	case s.Comma == '"' || s.Comma == '\r' || s.Comma == '\n' || s.Comma < 0:
+	case s.Comma == '"' || s.Comma == '\r' || s.Comma == '\n' || !utf8.ValidRune(s.Comma) || s.Comma == utf8.RuneError:
 		return fmt.Errorf("sources: FileSink: invalid Comma %q", s.Comma)
 	}
 	return nil

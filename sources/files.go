@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/de4e/weir/engine"
 )
@@ -152,7 +153,7 @@ func (s FileSource) check() (recordType, error) {
 		return rt, errors.New("sources: FileSource: NoHeader needs Columns")
 	case s.Format == NDJSON && (s.NoHeader || len(s.Columns) > 0 || s.Comma != 0):
 		return rt, errors.New("sources: FileSource: NoHeader, Columns and Comma are CSV options")
-	case s.Comma == '"' || s.Comma == '\r' || s.Comma == '\n' || s.Comma < 0:
+	case s.Comma == '"' || s.Comma == '\r' || s.Comma == '\n' || !utf8.ValidRune(s.Comma) || s.Comma == utf8.RuneError:
 		return rt, fmt.Errorf("sources: FileSource: invalid Comma %q", s.Comma)
 	}
 	return rt, nil

@@ -210,6 +210,7 @@ func TestFileSourceRefuses(t *testing.T) {
 		{FileSource{Paths: []string{p}, Format: CSV, Policy: Skip}, p + ":1: malformed line: header: column 2 has no name"},
 		{FileSource{Paths: []string{p}, Format: CSV, NoHeader: true}, "NoHeader needs Columns"},
 		{FileSource{Paths: []string{p}, Comma: ';'}, "CSV options"},
+		{FileSource{Paths: []string{p}, Format: CSV, Comma: '"'}, "invalid Comma"},
 		{FileSource{Paths: []string{p}, Prototype: 3}, "Prototype must be a struct"},
 		{FileSource{Paths: []string{filepath.Join(dir, "*.none")}}, "no files in"},
 	} {
