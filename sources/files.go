@@ -159,8 +159,13 @@ func (s FileSource) check() (recordType, error) {
 	return rt, nil
 }
 
-// MaxParallelism returns the number of files (at least 1): a file is read by one reader.
+// MaxParallelism returns the number of files (at least 1): a file is read by one reader. The engine asks
+// when the job is built (engine.Environment.FromSource), so that is when it panics, naming the problem, if
+// the source's options are invalid.
 func (s FileSource) MaxParallelism() int {
+	if _, err := s.check(); err != nil {
+		panic(err.Error())
+	}
 	files, err := s.Files()
 	if err != nil || len(files) == 0 {
 		return 1

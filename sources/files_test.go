@@ -199,7 +199,8 @@ func TestFileMalformedLines(t *testing.T) {
 	}
 }
 
-// A header without its columns, a bad offset and contradictory options are errors, not skips.
+// A header without its columns and a path without files fail the job; contradictory options are refused
+// when the job is built.
 func TestFileSourceRefuses(t *testing.T) {
 	dir := t.TempDir()
 	p := writeFile(t, dir, "t.csv", "a,,c\n1,2,3\n")
@@ -208,16 +209,37 @@ func TestFileSourceRefuses(t *testing.T) {
 		want string
 	}{
 		{FileSource{Paths: []string{p}, Format: CSV, Policy: Skip}, p + ":1: malformed line: header: column 2 has no name"},
-		{FileSource{Paths: []string{p}, Format: CSV, NoHeader: true}, "NoHeader needs Columns"},
-		{FileSource{Paths: []string{p}, Comma: ';'}, "CSV options"},
-		{FileSource{Paths: []string{p}, Format: CSV, Comma: '"'}, "invalid Comma"},
-		{FileSource{Paths: []string{p}, Prototype: 3}, "Prototype must be a struct"},
 		{FileSource{Paths: []string{filepath.Join(dir, "*.none")}}, "no files in"},
 	} {
 		if _, err := readAll(t, c.src, 1); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("case %d: error %v, want %q", i, err, c.want)
 		}
 	}
+	for i, c := range []struct {
+		src  FileSource
+		want string
+	}{
+		{FileSource{Paths: []string{p}, Format: CSV, NoHeader: true}, "sources: FileSource: NoHeader needs Columns"},
+		{FileSource{Paths: []string{p}, Comma: ';'}, "sources: FileSource: NoHeader, Columns and Comma are CSV options"},
+		{FileSource{Paths: []string{p}, Format: CSV, Comma: '"'}, "sources: FileSource: invalid Comma '\"'"},
+		{FileSource{Paths: []string{p}, Prototype: 3}, "sources: Prototype must be a struct, a pointer to one, or nil for map[string]any, not int"},
+		{FileSource{}, "sources: FileSource needs Paths"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); fmt.Sprint(r) != c.want {
+					t.Errorf("case %d: panic %v, want %q", i, r, c.want)
+				}
+			}()
+			engine.NewEnvironment(engine.Config{}).FromSource(c.src, nil, "files")
+		}()
+	}
+	defer func() {
+		if r := recover(); fmt.Sprint(r) != "sources: FileSink needs a Path" {
+			t.Errorf("FileSink without a Path: panic %v", r)
+		}
+	}()
+	FileSink{}.Sink(engine.NewEnvironment(engine.Config{}).FromElements(1))
 }
 
 // Files are split round robin over the readers: reader i of p reads files i, i+p, ...; a glob, a directory
