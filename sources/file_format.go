@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"slices"
@@ -182,6 +183,8 @@ type lineDecoder struct {
 	fields  []int    // CSV into a struct: the field of each column, -1 for none
 	header  bool     // CSV: the next non-blank line is a header still to read
 	tsField string
+	csv     *csv.Reader // CSV: reads every line, from feed
+	feed    *lineFeed
 }
 
 func newLineDecoder(s FileSource, rt recordType) *lineDecoder {
@@ -209,21 +212,43 @@ func (d *lineDecoder) setColumns(cols []string) {
 	}
 }
 
-// splitCSV splits one CSV line into its cells.
+// lineFeed hands a csv.Reader one line at a time: it is empty (io.EOF) until given the next line, so that
+// one csv.Reader (and its buffer) serves every line of a file.
+type lineFeed struct{ b []byte }
+
+func (f *lineFeed) Read(p []byte) (int, error) {
+	if len(f.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, f.b)
+	f.b = f.b[n:]
+	return n, nil
+}
+
+// splitCSV splits one CSV line into its cells. A quoted field left open at the end of the line is an error,
+// the feed being empty after it, so the reader's buffer is empty after every line.
 func (d *lineDecoder) splitCSV(b []byte) ([]string, error) {
-	r := csv.NewReader(bytes.NewReader(b))
-	r.Comma = d.comma
-	r.FieldsPerRecord = -1
-	cells, err := r.Read()
+	if bytes.IndexByte(b, '\n') >= 0 {
+		return nil, errors.New("a line break inside the line")
+	}
+	if d.csv == nil {
+		d.feed = &lineFeed{}
+		d.csv = csv.NewReader(d.feed)
+		d.csv.Comma = d.comma
+		d.csv.FieldsPerRecord = -1
+	}
+	d.feed.b = b
+	cells, err := d.csv.Read()
+	d.feed.b = nil
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			err = fmt.Errorf("column %d: %v", pe.Column, pe.Err)
 		}
+		if err == io.EOF {
+			err = errors.New("no record")
+		}
 		return nil, err
-	}
-	if _, err := r.Read(); err == nil {
-		return nil, errors.New("a quoted field spans lines")
 	}
 	return cells, nil
 }

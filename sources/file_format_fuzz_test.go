@@ -2,6 +2,7 @@ package sources
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -49,4 +50,19 @@ func FuzzFileLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// One decoder reads a file's lines with one csv.Reader: after good and bad lines alike it reads the next
+// line as a fresh reader would.
+func TestCSVDecoderReusesItsReader(t *testing.T) {
+	lines := []string{"a,b", `"x,1`, "y,2", `z"q,3`, `"w""",4`, "5", `"open`, "", "  ", `"u`, "v,6", "\"a\nb\",7"}
+	src := FileSource{Format: CSV, Columns: []string{"k", "n"}, NoHeader: true}
+	shared := newLineDecoder(src, recordType{})
+	for _, l := range lines {
+		v1, _, _, err1 := shared.decode([]byte(l))
+		v2, _, _, err2 := newLineDecoder(src, recordType{}).decode([]byte(l))
+		if !reflect.DeepEqual(v1, v2) || fmt.Sprint(err1) != fmt.Sprint(err2) {
+			t.Fatalf("line %q: shared decoder read %v (%v), a fresh one %v (%v)", l, v1, err1, v2, err2)
+		}
+	}
 }
