@@ -1,5 +1,6 @@
-// Package sources provides the streams Weir's lessons run on: recordings replayed at any speed, and seeded
-// generators that produce the same stream on every machine.
+// Package sources provides the streams Weir's lessons run on: recordings replayed at any speed, seeded
+// generators that produce the same stream on every machine, and bounded CSV and NDJSON files read and
+// written by jobs.
 //
 // # Recordings
 //
@@ -25,6 +26,28 @@
 // be paused and stepped through its Controller while the job runs. Its position is its offset in checkpoints,
 // so a replay is exactly-once. Replayed as fast as possible on a job with an engine.VirtualClock, the replay
 // moves the clock to each event's arrival, so processing time follows the recording.
+//
+// # Bounded files
+//
+// FileSource reads CSV or NDJSON files, one record a line, as a bounded stream: a file, a list of files, a
+// directory or a glob, each file a split read by one reader (round robin over at most as many readers as
+// files), into map[string]any or into the struct type of a prototype value (CSV columns matched to fields by
+// csv or json tag or name, cells parsed by the field's type). TimestampField makes a column the records'
+// event time. Its position, file and line, is checkpointed, so a restored job reads on from the line after
+// the checkpoint. A malformed line fails the job with its file and line, like a recording's, or, with the
+// Skip policy, is counted in Skips (each line once, across restarts) and passed over. In a notebook cell:
+//
+//	strategy := engine.ForBoundedOutOfOrderness(5 * time.Second)
+//	visits := env.FromSource(sources.FileSource{Paths: []string{"data/visits-*.csv"}, Format: sources.CSV,
+//		Prototype: Visit{}, TimestampField: "at"}, &strategy, "visits")
+//
+// FileSink writes a stream back in either format, to a file or (parallelism above 1) a directory of part
+// files; with ExactlyOnce it writes through engine.FileSink's two-phase commit, committed by checkpoints:
+//
+//	sources.FileSink{Path: "out/counts", Format: sources.NDJSON, ExactlyOnce: true}.Sink(counts)
+//
+// On the command line, weir convert --from csv --to ndjson -o OUT IN... runs such a job: it converts files
+// and names the file and line of the first malformed one (--skip-bad counts them instead).
 //
 // # Generators
 //

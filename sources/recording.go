@@ -141,57 +141,102 @@ const (
 	Skip
 )
 
-// maxLine is the longest line a Reader accepts (1 MiB).
+// maxLine is the longest line a Reader or a FileSource accepts (1 MiB).
 const maxLine = 1 << 20
 
 // Reader reads a recording lazily, a line at a time.
 type Reader struct {
+	lines *lineReader
+}
+
+// NewReader reads a recording from r; name (a file name) is used in errors.
+func NewReader(r io.Reader, name string, policy Policy) *Reader {
+	return &Reader{lines: newLineReader(r, name, policy)}
+}
+
+// Next returns the next line, io.EOF at the end, or an error naming the file and line of a bad line.
+func (r *Reader) Next() (Line, error) {
+	var l Line
+	err := r.lines.next(func(b []byte) error {
+		var err error
+		l, err = ParseLine(b)
+		return err
+	})
+	return l, err
+}
+
+// Line returns the number of the line read last.
+func (r *Reader) Line() int { return r.lines.line }
+
+// Skipped returns how many bad lines the Skip policy passed over, and the last of their errors.
+func (r *Reader) Skipped() (int, error) { return r.lines.skipped, r.lines.lastErr }
+
+// lineReader reads text a line at a time for recordings and bounded files: it numbers the lines, passes over
+// blank ones, names the file and line of a line the parser rejects, and applies the Policy to it.
+type lineReader struct {
 	name    string
 	sc      *bufio.Scanner
 	line    int
 	policy  Policy
 	skipped int
 	lastErr error
+	onSkip  func(line int, err error) // if set, told of every line the Skip policy passes over
 }
 
-// NewReader reads a recording from r; name (a file name) is used in errors.
-func NewReader(r io.Reader, name string, policy Policy) *Reader {
+func newLineReader(r io.Reader, name string, policy Policy) *lineReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine)
-	return &Reader{name: name, sc: sc, policy: policy}
+	return &lineReader{name: name, sc: sc, policy: policy}
 }
 
-// Next returns the next line, io.EOF at the end, or an error naming the file and line of a bad line.
-func (r *Reader) Next() (Line, error) {
-	for r.sc.Scan() {
-		r.line++
-		b := r.sc.Bytes()
+// scan reads the next line, blank or not; false at the end of the input (or an error, which next reports).
+func (r *lineReader) scan() ([]byte, bool) {
+	if !r.sc.Scan() {
+		return nil, false
+	}
+	r.line++
+	return r.sc.Bytes(), true
+}
+
+// fatalError, returned by a parser, makes the line fail the read even with the Skip policy (a CSV header,
+// without which no later line can be read).
+type fatalError struct{ error }
+
+func (e fatalError) Unwrap() error { return e.error }
+
+// next hands parse the next non-blank line until it accepts one. It returns io.EOF at the end, or the
+// parser's error prefixed with "file:line: ".
+func (r *lineReader) next(parse func(b []byte) error) error {
+	for {
+		b, ok := r.scan()
+		if !ok {
+			break
+		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		l, err := ParseLine(b)
+		err := parse(b)
 		if err == nil {
-			return l, nil
+			return nil
 		}
+		var fatal fatalError
+		isFatal := errors.As(err, &fatal)
 		err = fmt.Errorf("%s:%d: %w", r.name, r.line, err)
-		if r.policy == Skip {
+		if r.policy == Skip && !isFatal {
 			r.skipped++
 			r.lastErr = err
+			if r.onSkip != nil {
+				r.onSkip(r.line, err)
+			}
 			continue
 		}
-		return Line{}, err
+		return err
 	}
 	if err := r.sc.Err(); err != nil {
-		return Line{}, fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, err)
+		return fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, err)
 	}
-	return Line{}, io.EOF
+	return io.EOF
 }
-
-// Line returns the number of the line read last.
-func (r *Reader) Line() int { return r.line }
-
-// Skipped returns how many bad lines the Skip policy passed over, and the last of their errors.
-func (r *Reader) Skipped() (int, error) { return r.skipped, r.lastErr }
 
 // WriteEvents writes events (and markers) as NDJSON.
 func WriteEvents(w io.Writer, lines []Line) error {
