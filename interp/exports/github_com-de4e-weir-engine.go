@@ -204,6 +204,7 @@ func init() {
 		"ResultFuture":                  reflect.ValueOf((*engine.ResultFuture)(nil)),
 		"SessionWindowTimeGapExtractor": reflect.ValueOf((*engine.SessionWindowTimeGapExtractor)(nil)),
 		"SinkFunc":                      reflect.ValueOf((*engine.SinkFunc)(nil)),
+		"SinkFunction":                  reflect.ValueOf((*engine.SinkFunction)(nil)),
 		"SliceSource":                   reflect.ValueOf((*engine.SliceSource)(nil)),
 		"Source":                        reflect.ValueOf((*engine.Source)(nil)),
 		"SourceContext":                 reflect.ValueOf((*engine.SourceContext)(nil)),

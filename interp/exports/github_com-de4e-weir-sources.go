@@ -12,9 +12,11 @@ import (
 func init() {
 	Symbols["github.com/de4e/weir/sources/sources"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"CSV":                reflect.ValueOf(sources.CSV),
 		"ClickPages":         reflect.ValueOf(&sources.ClickPages).Elem(),
 		"ComputeAnswers":     reflect.ValueOf(sources.ComputeAnswers),
 		"ErrBadLine":         reflect.ValueOf(&sources.ErrBadLine).Elem(),
+		"ErrMalformedLine":   reflect.ValueOf(&sources.ErrMalformedLine).Elem(),
 		"Fail":               reflect.ValueOf(sources.Fail),
 		"FileRecording":      reflect.ValueOf(sources.FileRecording),
 		"FindGenerator":      reflect.ValueOf(sources.FindGenerator),
@@ -22,6 +24,7 @@ func init() {
 		"FraudBase":          reflect.ValueOf(constant.MakeFromLiteral("1546300800000", token.INT, 0)),
 		"Generators":         reflect.ValueOf(sources.Generators),
 		"InNYC":              reflect.ValueOf(sources.InNYC),
+		"NDJSON":             reflect.ValueOf(sources.NDJSON),
 		"Names":              reflect.ValueOf(sources.Names),
 		"NewController":      reflect.ValueOf(sources.NewController),
 		"NewReader":          reflect.ValueOf(sources.NewReader),
@@ -42,6 +45,9 @@ func init() {
 		"Bundled":    reflect.ValueOf((*sources.Bundled)(nil)),
 		"Controller": reflect.ValueOf((*sources.Controller)(nil)),
 		"Event":      reflect.ValueOf((*sources.Event)(nil)),
+		"FileFormat": reflect.ValueOf((*sources.FileFormat)(nil)),
+		"FileSink":   reflect.ValueOf((*sources.FileSink)(nil)),
+		"FileSource": reflect.ValueOf((*sources.FileSource)(nil)),
 		"Generator":  reflect.ValueOf((*sources.Generator)(nil)),
 		"Knobs":      reflect.ValueOf((*sources.Knobs)(nil)),
 		"Line":       reflect.ValueOf((*sources.Line)(nil)),
@@ -51,5 +57,6 @@ func init() {
 		"Progress":   reflect.ValueOf((*sources.Progress)(nil)),
 		"Reader":     reflect.ValueOf((*sources.Reader)(nil)),
 		"Replay":     reflect.ValueOf((*sources.Replay)(nil)),
+		"Skips":      reflect.ValueOf((*sources.Skips)(nil)),
 	}
 }
