@@ -84,6 +84,14 @@
 // subtask i mod the old parallelism. As in Flink, subtasks may see broadcast elements in different orders;
 // for exact results judge regular elements in event-time timers.
 //
+// # Sinks
+//
+// Print, Collect, SinkTo and WriteAsText end a stream; AddSink ends it in a SinkFunction made per subtask,
+// Flink's RichSinkFunction: Open(subtask, parallelism) before the first record, Invoke for each record,
+// Close when the subtask has finished its input. A failed attempt is not closed, so a sink holding a
+// resource releases an earlier attempt's when it is opened again. Package sources builds its CSV and NDJSON
+// FileSink on it, and on TwoPhaseCommitSink for exactly-once output.
+//
 // # Async I/O and cancellation
 //
 // DataStream.OrderedWait and UnorderedWait (and their WithRetry variants) are Flink's AsyncDataStream: an
