@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/datadriven"
+	"github.com/de4e/weir/engine/internal/harnessbridge"
+	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
 // Scenario scripts of the broadcast state pattern (testdata/scenarios/broadcast*.txt):
@@ -424,5 +426,50 @@ func TestBroadcastMapOrder(t *testing.T) {
 	}
 	if err := op2.restoreOpState([][]byte{blob[:len(blob)/2]}); !errors.Is(err, ErrCorruptCheckpoint) {
 		t.Fatalf("truncated blob: %v", err)
+	}
+}
+
+// The operator harness restores broadcast state as a rescaled job does (Flink's BroadcastState
+// redistribution: new subtask i copies old subtask i mod the old parallelism), not split as sink transactions
+// are: subtask 3 of 3, restored from the two subtasks of a parallelism-2 snapshot, gets subtask 1's copy.
+func TestHarnessRestoresBroadcastStateAsACopy(t *testing.T) {
+	spec := opSpec{kind: "keyed-broadcast", args: map[string]string{"fn": "echo"}}
+	harnessAt := func(par, index int, snaps []*harnessbridge.Snapshot) *opHarness {
+		env := NewEnvironment(Config{Parallelism: par, Clock: NewVirtualClock(0)})
+		keyed := env.FromElements().KeyBy(func(v any) any { return v.(rec).Key })
+		out := spec.buildBroadcast(nil, keyed, env.FromElements())
+		h, err := newOpHarness(env, out, index, snaps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		return h
+	}
+	var snaps []*harnessbridge.Snapshot
+	for i := range 2 {
+		h := harnessAt(2, i, nil)
+		if err := h.ProcessElement(1, rec{"r", 3}, NoTimestamp); err != nil {
+			t.Fatal(err)
+		}
+		s, err := h.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps = append(snaps, s)
+	}
+	h := harnessAt(3, 2, snaps)
+	var key string
+	for k := range 200 { // a key in subtask 3's key groups
+		if kg := keygroup.Of(fmt.Sprint("k", k), 128); h.head.base().backend.KeyGroups().Contains(kg) {
+			key = fmt.Sprint("k", k)
+			break
+		}
+	}
+	if err := h.ProcessElement(0, rec{key, 1}, 5); err != nil {
+		t.Fatal(err)
+	}
+	out := h.Output()
+	if len(out) != 1 || !strings.Contains(fmt.Sprint(out[0].Value), "rules=[r=3]") {
+		t.Fatalf("restored subtask 3 of 3 sees %v, want the broadcast rule r=3", out)
 	}
 }

@@ -455,15 +455,14 @@ func (h *opHarness) restore(snaps []*harnessbridge.Snapshot) error {
 	for i, op := range h.task.ops {
 		b := op.base()
 		var dirs []string
-		var blobs [][]byte
+		cp := &operatorCP{Name: b.name}
 		for _, s := range snaps {
 			part := s.Ops[i]
 			if part.Name != b.name {
 				return fmt.Errorf("engine: the snapshot does not match the chain: operator %d was %q there and is %q here", i+1, part.Name, b.name)
 			}
-			if s.Subtask%h.task.parallelism == h.task.index && len(part.OpState) > 0 {
-				blobs = append(blobs, part.OpState)
-			}
+			cp.Parallelism = s.Parallelism
+			cp.Subtasks = append(cp.Subtasks, subtaskCP{Index: s.Subtask, State: part.OpState})
 			if b.backend == nil || part.Backend == "" {
 				continue
 			}
@@ -492,7 +491,12 @@ func (h *opHarness) restore(snaps []*harnessbridge.Snapshot) error {
 			}
 		}
 		if st, ok := op.(operatorStater); ok {
-			if err := st.restoreOpState(blobs); err != nil {
+			// Operator state is handed out as a restored job hands it out (split, or a broadcast copy).
+			mode := opStateSplit
+			if d, ok := op.(opStateDistributor); ok {
+				mode = d.opStateDistribution()
+			}
+			if err := st.restoreOpState(opStateBlobs(cp, mode, h.task.index, h.task.parallelism)); err != nil {
 				return fmt.Errorf("engine: restoring %s: %w", b.name, err)
 			}
 		}
