@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The DataSet operations keep what they have read in keyed state (ReduceGroup, JoinBounded) or operator
+// state (SortPartition), so a job that crashes and restarts from a checkpoint taken half-way through its
+// bounded inputs must commit exactly what a crash-free run computes (the oracle is a plain loop). As in
+// TestJoinsRestoreFromCheckpoint: read half of each input, checkpoint, crash on the next record, restore.
+func TestDataSetOperatorsRestoreFromCheckpoint(t *testing.T) {
+	const n, leftKeys, rightKeys = 120, 7, 5
+	keyOf := func(i int64, keys int64) string { return fmt.Sprintf("k%d", i%keys) }
+	groups := func() []string {
+		sums, counts := map[string]int64{}, map[string]int{}
+		for i := range int64(n) {
+			sums[keyOf(i, leftKeys)] += i
+			counts[keyOf(i, leftKeys)]++
+		}
+		var want []string
+		for k, s := range sums {
+			want = append(want, fmt.Sprintf("%s sum=%d n=%d", k, s, counts[k]))
+		}
+		return want
+	}
+	fullOuter := func() []string {
+		var want []string
+		matchedRight := map[int64]bool{}
+		for l := range int64(n) {
+			hit := false
+			for r := range int64(n) {
+				if keyOf(l, leftKeys) == keyOf(r, rightKeys) {
+					want = append(want, fmt.Sprintf("%d|%d", l, r))
+					hit, matchedRight[r] = true, true
+				}
+			}
+			if !hit {
+				want = append(want, fmt.Sprintf("%d|nil", l))
+			}
+		}
+		for r := range int64(n) {
+			if !matchedRight[r] {
+				want = append(want, fmt.Sprintf("nil|%d", r))
+			}
+		}
+		return want
+	}
+	all := func() []string {
+		var want []string
+		for i := range int64(n) {
+			want = append(want, fmt.Sprint(i))
+		}
+		return want
+	}
+	side := func(v any) string {
+		if v == nil {
+			return "nil"
+		}
+		return fmt.Sprint(v.(rec).V)
+	}
+	cases := []struct {
+		name   string
+		inputs int
+		build  func(left, right *DataStream) *DataStream
+		want   []string
+	}{
+		{"ReduceGroup", 1, func(left, _ *DataStream) *DataStream {
+			return left.KeyBy(recKey).ReduceGroup(func(key any, vs []any, out Collector) {
+				var s int64
+				for _, v := range vs {
+					s += v.(rec).V
+				}
+				out.Collect(fmt.Sprintf("%v sum=%d n=%d", key, s, len(vs)))
+			})
+		}, groups()},
+		{"JoinBounded", 2, func(left, right *DataStream) *DataStream {
+			return left.JoinBounded(right, FullOuterJoin).Where(recKey).EqualTo(recKey).WithHint(JoinHintRepartitionHashSecond).
+				Apply(func(l, r any) any { return side(l) + "|" + side(r) })
+		}, fullOuter()},
+		{"SortPartition", 1, func(left, _ *DataStream) *DataStream {
+			// Rebalance keeps the sort off the source's chain, so that its records cross the network.
+			return left.Rebalance().SortPartition("V", Descending).Map(func(v any) any { return v.(rec).V })
+		}, all()},
+	}
+	for _, c := range cases {
+		for _, backend := range []StateBackendKind{HeapState, PebbleState} {
+			t.Run(c.name+"/"+backend.String(), func(t *testing.T) {
+				want := append([]string(nil), c.want...)
+				sort.Strings(want)
+				f := &Faults{}
+				out := t.TempDir()
+				env := withFaults(NewEnvironment(Config{Parallelism: 2, StateBackend: backend,
+					Checkpointing: CheckpointConfig{Dir: t.TempDir()},
+					Restart:       RestartStrategy{Attempts: 1, Delay: time.Millisecond}}), f)
+				release := make(chan struct{})
+				left := env.FromSource(newHeldInput(n, leftKeys, 0, release), nil, "left")
+				right := env.FromSource(newHeldInput(n, rightKeys, 0, release), nil, "right")
+				c.build(left, right).SinkToFiles(out)
+				job, err := env.ExecuteAsync(c.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The operator under test is the one named for it (not the taggers of a join's inputs).
+				vertex, opIndex := -1, 0
+				for i, v := range job.Plan().Vertices {
+					for j, name := range v.Operators {
+						if strings.HasPrefix(name, c.name) && !strings.Contains(name, ": tag") {
+							vertex, opIndex = i, j
+						}
+					}
+				}
+				if vertex < 0 {
+					t.Fatalf("no operator named %s in %+v", c.name, job.Plan().Vertices)
+				}
+				deadline := time.Now().Add(time.Minute)
+				for job.Snapshot().Vertices[vertex].Operators[opIndex].RecordsIn < int64(c.inputs*n/2) {
+					if time.Now().After(deadline) {
+						t.Fatalf("%s received %d records, want %d", c.name, job.Snapshot().Vertices[vertex].Operators[opIndex].RecordsIn, c.inputs*n/2)
+					}
+					time.Sleep(time.Millisecond)
+				}
+				id, err := job.TriggerCheckpoint()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for !savepointDone(job, id) {
+					if time.Now().After(deadline) {
+						t.Fatalf("checkpoint %d did not complete: %+v", id, job.Checkpoints())
+					}
+					time.Sleep(time.Millisecond)
+				}
+				f.Arm(FailProcess, 1)
+				close(release)
+				if err := job.Wait(); err != nil {
+					t.Fatal(err)
+				}
+				restored := false
+				for _, e := range job.Events(0) {
+					restored = restored || (e.Kind == EventCheckpointRestored && e.Count == id)
+				}
+				if job.Restarts() != 1 || !restored {
+					t.Fatalf("%d restarts, restored checkpoint %d: %v; want one restart from it", job.Restarts(), id, restored)
+				}
+				got := committedSorted(t, out)
+				if strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Fatalf("committed %d records, the oracle %d; first differences: %v", len(got), len(want), diff(got, want))
+				}
+			})
+		}
+	}
+}
