@@ -374,6 +374,7 @@ func TestDataSetBuildersRefuseBadArguments(t *testing.T) {
 		"JoinBounded kind":      func() { s.JoinBounded(s, JoinType(9)) },
 		"JoinBounded hint":      func() { s.JoinBounded(s, InnerJoin).WithHint(JoinHint(9)) },
 		"CoGroupBounded no key": func() { s.CoGroupBounded(s).Where(f1Key).Apply(func(l, r []any, out Collector) {}) },
+		"Cross nil":             func() { s.Cross(s).With(nil) },
 	} {
 		func() {
 			defer func() {
@@ -384,4 +385,36 @@ func TestDataSetBuildersRefuseBadArguments(t *testing.T) {
 			f()
 		}()
 	}
+}
+
+// Flink: CrossITCase#testCorrectnessOfCrossOnTwoTupleInputs (getSmall5TupleDataSet crossed with itself,
+// Tuple5Cross: f2+f2 and f3 of each, all nine pairs).
+func TestCross(t *testing.T) {
+	runBounded(t, []string{"0,HalloHallo", "1,HalloHallo Welt", "2,HalloHallo Welt wie", "1,Hallo WeltHallo",
+		"2,Hallo WeltHallo Welt", "3,Hallo WeltHallo Welt wie", "2,Hallo Welt wieHallo", "3,Hallo Welt wieHallo Welt",
+		"4,Hallo Welt wieHallo Welt wie"}, func(env *Environment) *Collected {
+		ds := env.FromElements(getSmall5TupleDataSet()...)
+		return ds.Cross(env.FromElements(getSmall5TupleDataSet()...)).With(func(l, r any) any {
+			a, b := l.(t5), r.(t5)
+			return fmt.Sprintf("%d,%s%s", a.F2+b.F2, a.F3, b.F3)
+		}).Collect()
+	})
+	// A larger product spreads over every subtask: 40 x 7 pairs, each once.
+	var want []string
+	for i := range 40 {
+		for j := range 7 {
+			want = append(want, fmt.Sprintf("%d-%d", i, j))
+		}
+	}
+	runBounded(t, want, func(env *Environment) *Collected {
+		var a, b []any
+		for i := range 40 {
+			a = append(a, i)
+		}
+		for j := range 7 {
+			b = append(b, j)
+		}
+		return env.FromElements(a...).Rebalance().Map(func(v any) any { return v }).Cross(env.FromElements(b...)).
+			With(func(l, r any) any { return fmt.Sprintf("%v-%v", l, r) }).Collect()
+	})
 }
