@@ -56,6 +56,13 @@ func TestDataSetOperatorsRestoreFromCheckpoint(t *testing.T) {
 		}
 		return want
 	}
+	withSetSize := func() []string {
+		var want []string
+		for i := range int64(n) {
+			want = append(want, fmt.Sprintf("%d:%d", i, n))
+		}
+		return want
+	}
 	side := func(v any) string {
 		if v == nil {
 			return "nil"
@@ -85,6 +92,11 @@ func TestDataSetOperatorsRestoreFromCheckpoint(t *testing.T) {
 			// Rebalance keeps the sort off the source's chain, so that its records cross the network.
 			return left.Rebalance().SortPartition("V", Descending).Map(func(v any) any { return v.(rec).V })
 		}, all()},
+		{"FlatMapWithBroadcastSet", 2, func(left, right *DataStream) *DataStream {
+			return left.FlatMapWithBroadcastSet(right, func(v any, set []any, out Collector) {
+				out.Collect(fmt.Sprintf("%d:%d", v.(rec).V, len(set)))
+			})
+		}, withSetSize()},
 	}
 	for _, c := range cases {
 		for _, backend := range []StateBackendKind{HeapState, PebbleState} {

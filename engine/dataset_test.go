@@ -375,6 +375,7 @@ func TestDataSetBuildersRefuseBadArguments(t *testing.T) {
 		"JoinBounded hint":      func() { s.JoinBounded(s, InnerJoin).WithHint(JoinHint(9)) },
 		"CoGroupBounded no key": func() { s.CoGroupBounded(s).Where(f1Key).Apply(func(l, r []any, out Collector) {}) },
 		"Cross nil":             func() { s.Cross(s).With(nil) },
+		"BroadcastSet nil":      func() { s.FlatMapWithBroadcastSet(s, nil) },
 	} {
 		func() {
 			defer func() {
@@ -416,5 +417,22 @@ func TestCross(t *testing.T) {
 		}
 		return env.FromElements(a...).Rebalance().Map(func(v any) any { return v }).Cross(env.FromElements(b...)).
 			With(func(l, r any) any { return fmt.Sprintf("%v-%v", l, r) }).Collect()
+	})
+}
+
+// Flink: the broadcast variable example of the DataSet guide (withBroadcastSet(toBroadcast,
+// "broadcastSetName"), read in open with getBroadcastVariable) and BroadcastVarInitializationITCase: every
+// subtask sees the whole set, however the main input is spread.
+func TestFlatMapWithBroadcastSet(t *testing.T) {
+	runBounded(t, []string{"1 of 3", "2 of 3", "3 of 3", "4 of 3", "5 of 3", "6 of 3"}, func(env *Environment) *Collected {
+		groups := env.FromElements(int64(1), int64(2), int64(3))
+		return env.FromElements(get3TupleDataSet()...).Rebalance().Map(func(v any) any { return v }).
+			FlatMapWithBroadcastSet(groups, func(v any, set []any, out Collector) {
+				for _, g := range set {
+					if g == v.(t3).F1 {
+						out.Collect(fmt.Sprintf("%d of %d", v.(t3).F0, len(set)))
+					}
+				}
+			}).Collect()
 	})
 }
