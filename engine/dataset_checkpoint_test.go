@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -163,5 +165,51 @@ func TestDataSetOperatorsRestoreFromCheckpoint(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A broadcast set operator's checkpoint holds each subtask's copy of the set with its share of the main
+// input: restoring it at another parallelism is refused, not silently wrong.
+func TestBroadcastSetRefusesRescaledRestore(t *testing.T) {
+	const n = 40
+	build := func(env *Environment, p int, release chan struct{}) {
+		left := env.FromSource(newHeldInput(n, 3, 0, release), nil, "left").SetParallelism(2)
+		right := env.FromSource(newHeldInput(n, 3, 0, release), nil, "right").SetParallelism(2)
+		left.FlatMapWithBroadcastSet(right, func(v any, set []any, out Collector) { out.Collect(len(set)) }).
+			SetParallelism(p).Collect()
+	}
+	env := NewEnvironment(Config{Parallelism: 2, Checkpointing: CheckpointConfig{Dir: t.TempDir()}})
+	release := make(chan struct{})
+	build(env, 2, release)
+	job, err := env.ExecuteAsync("before")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for job.Snapshot().Vertices[2].Operators[0].RecordsIn < n/2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the operator received %d records", job.Snapshot().Vertices[2].Operators[0].RecordsIn)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	sp := filepath.Join(t.TempDir(), "savepoint")
+	id, err := job.TriggerSavepoint(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !savepointDone(job, id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("savepoint %d did not complete", id)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	job.Cancel()
+	job.Wait()
+	close(release)
+
+	env2 := NewEnvironment(Config{Parallelism: 2, Checkpointing: CheckpointConfig{Dir: t.TempDir(), RestoreFrom: sp}})
+	build(env2, 3, release)
+	if _, err := env2.Execute("after"); !errors.Is(err, ErrBroadcastSetRescale) {
+		t.Fatalf("restoring at parallelism 3: err = %v, want ErrBroadcastSetRescale", err)
 	}
 }
