@@ -200,13 +200,13 @@ func (k *KeyedStream) FirstNSorted(n int, field string, order Order) *DataStream
 		if i >= n {
 			return list
 		}
-		list = append(list, nil)
-		copy(list[i+1:], list[i:])
-		list[i] = v
-		if len(list) > n {
-			list = list[:n]
-		}
-		return list
+		// A new slice: a heap checkpoint being written may still share the old one (state values are never
+		// changed in place).
+		next := make([]any, 0, min(len(list)+1, n))
+		next = append(next, list[:i]...)
+		next = append(next, v)
+		next = append(next, list[i:min(len(list), n-1)]...)
+		return next
 	}
 	return k.add(fmt.Sprintf("SortGroup(%s %s).First(%d)", field, order, n), newEndOfInputOp("firstSorted", fold, emitAll), true)
 }
