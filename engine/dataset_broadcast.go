@@ -33,11 +33,17 @@ func (s *DataStream) FlatMapWithBroadcastSet(set *DataStream, f BroadcastSetFunc
 		panic("engine: DataStream.FlatMapWithBroadcastSet needs a BroadcastSetFunc, got nil")
 	}
 	out := s.add("FlatMapWithBroadcastSet", func() operator { return &broadcastSetOp{f: f} }, false)
+	withBroadcastInput(out, set)
+	return out
+}
+
+// withBroadcastInput makes set the second input of the operator that produced out, every record to every
+// subtask.
+func withBroadcastInput(out, set *DataStream) {
 	n := out.inputs[0].node
 	for _, in := range set.inputs {
 		n.inputs = append(n.inputs, edgeSpec{from: in.node, side: in.side, part: partBroadcast, input: 1})
 	}
-	return out
 }
 
 // broadcastSetOp keeps the broadcast set (input 1) and the main records (input 0) until both inputs end.

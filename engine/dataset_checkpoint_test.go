@@ -99,6 +99,9 @@ func TestDataSetOperatorsRestoreFromCheckpoint(t *testing.T) {
 				out.Collect(fmt.Sprintf("%d:%d", v.(rec).V, len(set)))
 			})
 		}, withSetSize()},
+		{"RangePartition: route", 1, func(left, _ *DataStream) *DataStream {
+			return left.PartitionByRange(func(v any) any { return v.(rec).V }).Map(func(v any) any { return v.(rec).V })
+		}, all()},
 	}
 	for _, c := range cases {
 		for _, backend := range []StateBackendKind{HeapState, PebbleState} {

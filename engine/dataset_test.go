@@ -370,6 +370,7 @@ func TestDataSetBuildersRefuseBadArguments(t *testing.T) {
 		"DistinctBy nil":        func() { s.DistinctBy(nil) },
 		"SortPartitionBy nil":   func() { s.SortPartitionBy(nil, Ascending) },
 		"PartitionByHash nil":   func() { s.PartitionByHash(nil) },
+		"PartitionByRange nil":  func() { s.PartitionByRange(nil) },
 		"JoinBounded no keys":   func() { s.JoinBounded(s, InnerJoin).Apply(t35String) },
 		"JoinBounded kind":      func() { s.JoinBounded(s, JoinType(9)) },
 		"JoinBounded hint":      func() { s.JoinBounded(s, InnerJoin).WithHint(JoinHint(9)) },
@@ -435,4 +436,52 @@ func TestFlatMapWithBroadcastSet(t *testing.T) {
 				}
 			}).Collect()
 	})
+}
+
+// Flink: PartitionITCase#testRangePartitionByKeyField and RangePartitionRewriteITCase (ranges ascend with the
+// partition index and never split a key). With fewer records than RangeSampleSize the sample is the whole
+// input, so the boundaries are exact quantiles and can be pinned.
+func TestPartitionByRange(t *testing.T) {
+	ranges := func(p int, key KeySelector) string {
+		env := NewEnvironment(Config{Parallelism: p})
+		out := subtaskTagged(env.FromElements(get3TupleDataSet()...).PartitionByRange(key).
+			Map(func(v any) any { return key(v) })).Collect()
+		if _, err := env.Execute("partition by range"); err != nil {
+			t.Fatal(err)
+		}
+		byPart := map[int][]int{}
+		for _, v := range out.Values() {
+			var sub, k int
+			if _, err := fmt.Sscanf(v.(string), "%d|%d", &sub, &k); err != nil {
+				t.Fatal(err)
+			}
+			byPart[sub] = append(byPart[sub], k)
+		}
+		var b strings.Builder
+		for sub := range p {
+			ks := byPart[sub]
+			sort.Ints(ks)
+			if len(ks) > 0 {
+				fmt.Fprintf(&b, "%d:%d-%d(%d) ", sub, ks[0], ks[len(ks)-1], len(ks))
+			} else {
+				fmt.Fprintf(&b, "%d:- ", sub)
+			}
+		}
+		return strings.TrimSpace(b.String())
+	}
+	f0 := func(v any) any { return v.(t3).F0 }
+	for _, c := range []struct {
+		p    int
+		key  KeySelector
+		want string
+	}{
+		{1, f0, "0:1-21(21)"},
+		{2, f0, "0:1-11(11) 1:12-21(10)"}, // boundary: the sample's element 21/2 = 10, key 11
+		{4, f0, "0:1-6(6) 1:7-11(5) 2:12-16(5) 3:17-21(5)"},
+		{2, f1Key, "0:1-5(15) 1:6-6(6)"}, // equal keys stay together: boundary key 5
+	} {
+		if got := ranges(c.p, c.key); got != c.want {
+			t.Errorf("parallelism %d: got %s, want %s", c.p, got, c.want)
+		}
+	}
 }
