@@ -48,10 +48,20 @@ const (
 	// JoinHintRepartitionHashSecond builds a hash table of the second input and probes it with each record
 	// of the first, likewise.
 	JoinHintRepartitionHashSecond
+	// JoinHintBroadcastHashFirst sends every record of the first input to every subtask, which builds a hash
+	// table of it, and leaves the second input where it is (no repartitioning): each subtask probes the table
+	// with its share of the second input, in arrival order. As in Flink, an outer join may broadcast only its
+	// inner side (inner and right outer joins). Broadcast and probe records are operator state: such a
+	// checkpoint restores only at the same parallelism (ErrBroadcastSetRescale).
+	JoinHintBroadcastHashFirst
+	// JoinHintBroadcastHashSecond broadcasts the second input and probes with the first (inner and left outer
+	// joins).
+	JoinHintBroadcastHashSecond
 )
 
 func (h JoinHint) String() string {
-	return [...]string{"OPTIMIZER_CHOOSES", "REPARTITION_SORT_MERGE", "REPARTITION_HASH_FIRST", "REPARTITION_HASH_SECOND"}[h]
+	return [...]string{"OPTIMIZER_CHOOSES", "REPARTITION_SORT_MERGE", "REPARTITION_HASH_FIRST", "REPARTITION_HASH_SECOND",
+		"BROADCAST_HASH_FIRST", "BROADCAST_HASH_SECOND"}[h]
 }
 
 // boundedTwoInput is what BoundedJoin and BoundedCoGroup share: the inputs and their keys.
@@ -167,8 +177,12 @@ func (j *BoundedJoin) EqualTo(key KeySelector) *BoundedJoin {
 
 // WithHint chooses the join strategy; the default is JoinHintOptimizerChooses.
 func (j *BoundedJoin) WithHint(h JoinHint) *BoundedJoin {
-	if h > JoinHintRepartitionHashSecond {
+	if h > JoinHintBroadcastHashSecond {
 		panic(fmt.Sprintf("engine: JoinBounded.WithHint: unknown join hint %d", h))
+	}
+	// Flink: a broadcast side cannot be an outer side (OuterJoinOperatorBase refuses such hints).
+	if (h == JoinHintBroadcastHashFirst && j.leftOuter()) || (h == JoinHintBroadcastHashSecond && j.rightOuter()) {
+		panic(fmt.Sprintf("engine: JoinBounded.WithHint: %s cannot be used with a %s (the broadcast side would be an outer side)", h, j.kind))
 	}
 	j.hint = h
 	return j
@@ -190,6 +204,9 @@ func (j *BoundedJoin) FlatApply(f FlatJoinFunc) *DataStream {
 	kind, hint, key1, key2 := j.kind, j.hint, j.b.key1, j.b.key2
 	if hint == JoinHintOptimizerChooses {
 		hint = JoinHintRepartitionSortMerge
+	}
+	if hint == JoinHintBroadcastHashFirst || hint == JoinHintBroadcastHashSecond {
+		return j.broadcastHash(f)
 	}
 	return j.b.keyed().add(fmt.Sprintf("JoinBounded(%s, %s)", kind, hint), func() operator {
 		return &boundedJoinOp{kind: kind, hint: hint, key1: key1, key2: key2, f: f}
@@ -350,4 +367,47 @@ func (o *boundedJoinOp) hashJoin(build, probe []keyedValue, buildFirst bool) {
 			}
 		}
 	}
+}
+
+func (j *BoundedJoin) leftOuter() bool  { return j.kind == LeftOuterJoin || j.kind == FullOuterJoin }
+func (j *BoundedJoin) rightOuter() bool { return j.kind == RightOuterJoin || j.kind == FullOuterJoin }
+
+// broadcastHash builds the join as a broadcast set operator: the build side is the broadcast set, the probe
+// side the main input, which keeps its partitioning. Each subtask builds its hash table of the whole build
+// side once, at the first probe record, and then probes with each of its records in arrival order.
+func (j *BoundedJoin) broadcastHash(f FlatJoinFunc) *DataStream {
+	if j.b.key1 == nil || j.b.key2 == nil {
+		panic("engine: JoinBounded needs Where and EqualTo key selectors before Apply")
+	}
+	buildFirst := j.hint == JoinHintBroadcastHashFirst
+	probe, build, probeKey, buildKey := j.b.second, j.b.first, j.b.key2, j.b.key1
+	if !buildFirst {
+		probe, build, probeKey, buildKey = j.b.first, j.b.second, j.b.key1, j.b.key2
+	}
+	probeOuter := (buildFirst && j.rightOuter()) || (!buildFirst && j.leftOuter())
+	out := probe.add(fmt.Sprintf("JoinBounded(%s, %s)", j.kind, j.hint), func() operator {
+		var table map[any][]any
+		return &broadcastSetOp{f: func(v any, set []any, out Collector) {
+			if table == nil {
+				table = make(map[any][]any, len(set))
+				for _, b := range set {
+					k := buildKey(b)
+					table[k] = append(table[k], b)
+				}
+			}
+			hits := table[probeKey(v)]
+			if len(hits) == 0 && probeOuter {
+				hits = []any{nil}
+			}
+			for _, b := range hits {
+				if buildFirst {
+					f(b, v, out)
+				} else {
+					f(v, b, out)
+				}
+			}
+		}}
+	}, false)
+	withBroadcastInput(out, &build)
+	return out
 }
