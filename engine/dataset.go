@@ -14,9 +14,12 @@ import (
 // aggregate, first-n, coGroup, outer joins) become keyed windows over EndOfStreamWindows, a window that fires
 // once, when the input ends. Weir runs them as keyed operators that keep each key's data in keyed state (so
 // checkpoints taken while the input is still being read keep it, on the heap or in Pebble) and emit in
-// endInput, once every input has ended; SortPartition keeps its buffer in operator state. On an unbounded
+// endInput, once every input has ended. The non-keyed ones (SortPartition, PartitionByRange,
+// FlatMapWithBroadcastSet, the broadcast-hash join) keep what they buffer in operator state. On an unbounded
 // input these operators never emit. Their results carry no timestamp, and keys are emitted in ascending key
-// order within each subtask (see compareValues), so a parallelism-1 job is deterministic.
+// order within each subtask (see compareValues), so a parallelism-1 job is deterministic. Files:
+// dataset.go (grouped operations, Distinct), dataset_partition.go, dataset_range.go, dataset_cross.go,
+// dataset_join.go (joins and coGroup), dataset_broadcast.go (broadcast sets).
 
 // GroupReduceFunc receives all records of one key at once, in arrival order, Flink's GroupReduceFunction.
 type GroupReduceFunc func(key any, values []any, out Collector)
@@ -65,16 +68,18 @@ type FieldAggregation struct {
 	Field string
 }
 
-// endOfInputOp is a keyed operator that folds each key's records into an accumulator kept in keyed state
-// and, when the input ends, hands every key's accumulator to emit, keys in ascending order. It is the
-// operator behind ReduceGroup, Aggregate, FirstN and the bounded CoGroup and joins, the DataStream
-// counterpart of a keyed window over Flink's EndOfStreamWindows.
+// endOfInputOp is a keyed operator that, when the input ends, hands every key's data to emit, keys in
+// ascending order. With a fold it keeps one accumulator a key (Aggregate, FirstN); without one (nil) it keeps
+// every record in a keyedLog and emit receives them as a []any in arrival order (ReduceGroup, the bounded
+// CoGroup, Cross). It is the DataStream counterpart of a keyed window over Flink's EndOfStreamWindows (in
+// Weir: Window(GlobalWindows()).Trigger(EndOfStreamTrigger())), without a window's per-record bookkeeping.
 type endOfInputOp struct {
 	opBase
 	table string
 	fold  func(acc any, has bool, v any) any
 	emit  func(key, acc any, out Collector)
 	t     stateTable
+	log   keyedLog
 	col   timestampedCollector
 }
 
@@ -83,13 +88,21 @@ func newEndOfInputOp(table string, fold func(acc any, has bool, v any) any, emit
 }
 
 func (o *endOfInputOp) open() error {
-	o.t = stateTable{t: o.backend.Table(o.table)}
+	if o.fold == nil {
+		o.log = newKeyedLog(o.backend, o.table)
+	} else {
+		o.t = stateTable{t: o.backend.Table(o.table)}
+	}
 	o.col = timestampedCollector{op: &o.opBase, ts: NoTimestamp, noTs: true}
 	return nil
 }
 
 func (o *endOfInputOp) processElement(_ int, r record) {
 	o.setKey(&r)
+	if o.fold == nil {
+		o.log.add(&o.opBase, r.v)
+		return
+	}
 	acc, has := o.t.get(&o.opBase)
 	o.t.put(&o.opBase, o.fold(acc, has, r.v))
 }
@@ -98,6 +111,14 @@ func (o *endOfInputOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 
 // endInput emits every key's result, in ascending key order, and clears the key's state.
 func (o *endOfInputOp) endInput() {
+	if o.fold == nil {
+		for _, g := range o.log.drain() {
+			o.key, o.kg, o.hasKey = g.key, g.kg, true
+			o.emit(g.key, g.values, &o.col)
+		}
+		o.hasKey = false
+		return
+	}
 	type entry struct {
 		kg       int
 		key, acc any
@@ -116,10 +137,66 @@ func (o *endOfInputOp) endInput() {
 	o.hasKey = false
 }
 
-// appendFold keeps every record of a key, in arrival order.
-func appendFold(acc any, _ bool, v any) any {
-	list, _ := acc.([]any)
-	return append(list, v)
+// keyedLog keeps every record of each key in keyed state: one entry a record, whose namespace holds its
+// sequence number within the key, and a counter a key. Adding a record costs one read and two writes on
+// every backend, where a list value would be decoded and encoded whole for each record on Pebble.
+type keyedLog struct{ recs, count state.Table }
+
+func newKeyedLog(b state.Backend, name string) keyedLog {
+	return keyedLog{recs: b.Table(name), count: b.Table(name + ".count")}
+}
+
+// add appends v to the current key's records.
+func (l keyedLog) add(b *opBase, v any) {
+	n, _ := l.count.Get(b.kg, b.key, state.Namespace{})
+	seq, _ := n.(int64)
+	l.recs.Put(b.kg, b.key, state.Namespace{Start: seq}, v)
+	l.count.Put(b.kg, b.key, state.Namespace{}, seq+1)
+}
+
+// keyGroup is one key's records, in arrival order.
+type keyGroup struct {
+	kg     int
+	key    any
+	values []any
+}
+
+// drain returns every key's records, keys in ascending order (see compareValues), and clears the log.
+func (l keyedLog) drain() []keyGroup {
+	type entry struct {
+		seq int64
+		v   any
+	}
+	type group struct {
+		kg      int
+		key     any
+		entries []entry
+	}
+	var groups []*group
+	byKey := map[any]*group{}
+	l.recs.ForEach(func(kg int, key any, ns state.Namespace, v any) bool {
+		g := byKey[key]
+		if g == nil {
+			g = &group{kg: kg, key: key}
+			byKey[key] = g
+			groups = append(groups, g)
+		}
+		g.entries = append(g.entries, entry{ns.Start, v})
+		return true
+	})
+	sort.SliceStable(groups, func(i, j int) bool { return compareValues(groups[i].key, groups[j].key) < 0 })
+	out := make([]keyGroup, len(groups))
+	for i, g := range groups {
+		sort.Slice(g.entries, func(a, b int) bool { return g.entries[a].seq < g.entries[b].seq })
+		vs := make([]any, len(g.entries))
+		for j, e := range g.entries {
+			vs[j] = e.v
+			l.recs.Delete(g.kg, g.key, state.Namespace{Start: e.seq})
+		}
+		l.count.Delete(g.kg, g.key, state.Namespace{})
+		out[i] = keyGroup{g.kg, g.key, vs}
+	}
+	return out
 }
 
 // ReduceGroup hands all records of each key to f at once when the input ends, Flink's
@@ -129,7 +206,7 @@ func (k *KeyedStream) ReduceGroup(f GroupReduceFunc) *DataStream {
 	if f == nil {
 		panic("engine: KeyedStream.ReduceGroup needs a GroupReduceFunc, got nil")
 	}
-	return k.add("ReduceGroup", newEndOfInputOp("reduceGroup", appendFold, func(key, acc any, out Collector) {
+	return k.add("ReduceGroup", newEndOfInputOp("reduceGroup", nil, func(key, acc any, out Collector) {
 		f(key, acc.([]any), out)
 	}), true)
 }

@@ -60,7 +60,7 @@ func (c *CrossOperator) With(f CrossFunc) *DataStream {
 	sameParallelism(tag1, c.first)
 	sameParallelism(tag2, c.second)
 	keyed := tag1.Union(tag2).KeyBy(func(v any) any { return v.(crossTagged).Part })
-	return keyed.add("Cross", newEndOfInputOp("cross", appendFold, func(_, acc any, out Collector) {
+	return keyed.add("Cross", newEndOfInputOp("cross", nil, func(_, acc any, out Collector) {
 		var left, right []any
 		for _, e := range acc.([]any) {
 			if t := e.(crossTagged); t.Second {

@@ -1,11 +1,6 @@
 package engine
 
-import (
-	"fmt"
-	"sort"
-
-	"github.com/de4e/weir/engine/internal/state"
-)
+import "fmt"
 
 // Joins and coGroups of two bounded inputs, Flink's DataSet join, leftOuterJoin, rightOuterJoin,
 // fullOuterJoin and coGroup (in the migration guide: join or coGroup with window(EndOfStreamWindows)). As
@@ -131,7 +126,7 @@ func (c *BoundedCoGroup) Apply(f CoGroupFunc) *DataStream {
 	if f == nil {
 		panic("engine: CoGroupBounded.Apply needs a CoGroupFunc, got nil")
 	}
-	return c.b.keyed().add("CoGroupBounded", newEndOfInputOp("coGroup", appendFold, func(_, acc any, out Collector) {
+	return c.b.keyed().add("CoGroupBounded", newEndOfInputOp("coGroup", nil, func(_, acc any, out Collector) {
 		left, right := splitTagged(acc.([]any))
 		f(left, right, out)
 	}), true)
@@ -213,28 +208,27 @@ func (j *BoundedJoin) FlatApply(f FlatJoinFunc) *DataStream {
 	}, true)
 }
 
-// boundedJoinOp keeps every tagged record of a key in keyed state and joins the subtask's records with its
-// strategy when both inputs have ended.
+// boundedJoinOp keeps every tagged record of a key in keyed state (a keyedLog) and joins the subtask's
+// records with its strategy when both inputs have ended.
 type boundedJoinOp struct {
 	opBase
 	kind       JoinType
 	hint       JoinHint
 	key1, key2 KeySelector
 	f          FlatJoinFunc
-	t          stateTable
+	log        keyedLog
 	col        timestampedCollector
 }
 
 func (o *boundedJoinOp) open() error {
-	o.t = stateTable{t: o.backend.Table("join")}
+	o.log = newKeyedLog(o.backend, "join")
 	o.col = timestampedCollector{op: &o.opBase, ts: NoTimestamp, noTs: true}
 	return nil
 }
 
 func (o *boundedJoinOp) processElement(_ int, r record) {
 	o.setKey(&r)
-	acc, has := o.t.get(&o.opBase)
-	o.t.put(&o.opBase, appendFold(acc, has, r.v))
+	o.log.add(&o.opBase, r.v)
 }
 
 func (o *boundedJoinOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
@@ -243,29 +237,18 @@ func (o *boundedJoinOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 type keyedValue struct{ key, v any }
 
 func (o *boundedJoinOp) endInput() {
-	type entry struct {
-		kg       int
-		key, acc any
-	}
-	var all []entry
-	o.t.t.ForEach(func(kg int, key any, _ state.Namespace, v any) bool {
-		all = append(all, entry{kg, key, v})
-		return true
-	})
-	// The sides of the subtask in the order the state holds them, which is no order at all: every
-	// strategy below orders what it needs itself.
+	// Both sides sorted by key, each key's records in arrival order: the sort-merge join's input, and the
+	// order in which the hash join builds and probes.
 	var left, right []keyedValue
-	for _, e := range all {
-		l, r := splitTagged(e.acc.([]any))
+	for _, g := range o.log.drain() {
+		l, r := splitTagged(g.values)
 		for _, v := range l {
-			left = append(left, keyedValue{e.key, v})
+			left = append(left, keyedValue{g.key, v})
 		}
 		for _, v := range r {
-			right = append(right, keyedValue{e.key, v})
+			right = append(right, keyedValue{g.key, v})
 		}
 	}
-	sort.SliceStable(left, func(i, j int) bool { return compareValues(left[i].key, left[j].key) < 0 })
-	sort.SliceStable(right, func(i, j int) bool { return compareValues(right[i].key, right[j].key) < 0 })
 	switch o.hint {
 	case JoinHintRepartitionHashFirst:
 		o.hashJoin(left, right, true)
@@ -274,11 +257,6 @@ func (o *boundedJoinOp) endInput() {
 	default:
 		o.sortMergeJoin(left, right)
 	}
-	for _, e := range all {
-		o.key, o.kg, o.hasKey = e.key, e.kg, true
-		o.t.del(&o.opBase)
-	}
-	o.hasKey = false
 }
 
 func (o *boundedJoinOp) leftOuter() bool  { return o.kind == LeftOuterJoin || o.kind == FullOuterJoin }
