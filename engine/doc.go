@@ -103,6 +103,17 @@
 // context.Context: cancelling it cancels the job, and the context sources (SourceContext.Context) and
 // requests get is cancelled whenever the job's attempt stops.
 //
+// # Bounded jobs: DataSet operations
+//
+// Flink's DataSet operations run on bounded DataStreams as its migration guide maps them: operators that
+// need all of their input keep it in keyed state (KeyedStream.ReduceGroup, Aggregate, FirstN,
+// FirstNSorted, DataStream.CoGroupBounded, JoinBounded, Cross) or operator state (SortPartition,
+// PartitionByRange, FlatMapWithBroadcastSet) and emit when the input ends, so checkpoints taken while it
+// is read keep what they hold. JoinBounded gives inner and outer joins (nil for the missing side) with
+// Flink's join hints: sort-merge, hash (build either side) and broadcast hash. Distinct, PartitionByHash
+// and PartitionByRange (boundaries from a sample) complete the set. Batch execution mode (sorted keys, no
+// watermarks, stages one after another) and iterations are not built yet.
+//
 // # Fault tolerance
 //
 // With Config.Checkpointing, a coordinator injects barriers at the sources; operators with several inputs
