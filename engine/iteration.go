@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 )
 
@@ -200,8 +201,39 @@ func (e *Environment) reportSuperstep(res *IterationResult, info SuperstepInfo, 
 
 // sortedCopy returns vs sorted ascending (compareValues' order), so a superstep's input does not depend on
 // the order in which the previous superstep's subtasks delivered it.
+// Records that are neither numbers, strings nor bools (structs, typically) are formatted once each rather than
+// at every comparison, which gives compareValues' order.
 func sortedCopy(vs []any) []any {
 	out := append([]any(nil), vs...)
-	sort.SliceStable(out, func(i, j int) bool { return compareValues(out[i], out[j]) < 0 })
+	if !allFormatted(out) {
+		sort.SliceStable(out, func(i, j int) bool { return compareValues(out[i], out[j]) < 0 })
+		return out
+	}
+	type keyed struct {
+		s string
+		v any
+	}
+	ks := make([]keyed, len(out))
+	for i, v := range out {
+		ks[i] = keyed{fmt.Sprint(v), v}
+	}
+	sort.SliceStable(ks, func(i, j int) bool { return ks[i].s < ks[j].s })
+	for i, k := range ks {
+		out[i] = k.v
+	}
 	return out
+}
+
+// allFormatted reports whether compareValues compares every pair of vs by formatting both.
+func allFormatted(vs []any) bool {
+	for _, v := range vs {
+		if v == nil {
+			return false
+		}
+		r := reflect.ValueOf(v)
+		if numKind(r) != 0 || r.Kind() == reflect.String || r.Kind() == reflect.Bool {
+			return false
+		}
+	}
+	return true
 }

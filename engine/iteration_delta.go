@@ -67,7 +67,10 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 			if d != nil {
 				delta = d.Collect()
 			}
-			if n != nil {
+			switch {
+			case n == d:
+				next = delta // one stream as both (as in Flink's ConnectedComponents): collect it once
+			case n != nil:
 				next = n.Collect()
 			}
 		})
