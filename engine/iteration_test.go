@@ -315,3 +315,16 @@ func distinctComponents(vs []any) map[int64]bool {
 	}
 	return out
 }
+
+// Every superstep's job is reported to the Environment's Observer, so the workbench shows it live.
+func TestIterationObserverSeesSuperstepJobs(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 2})
+	var names []string
+	env.Observe(Observer{JobStarted: func(j *Job) { names = append(names, j.Name()) }})
+	if _, err := env.IterateBulk(ints(1, 2), BulkIteration{Name: "inc", MaxIterations: 3, Step: incrementStep}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names, "; "); got != "inc, superstep 1; inc, superstep 2; inc, superstep 3" {
+		t.Fatalf("jobs started: %s", got)
+	}
+}
