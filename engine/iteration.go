@@ -18,7 +18,8 @@ import (
 // synchronisation task) separate one superstep from the next; the solution set of a delta iteration is a hash
 // table kept in the head's managed memory, joined in place. Weir has no feedback edges: Environment.IterateBulk
 // and IterateDelta drive the iteration from Go. Each superstep builds the step's dataflow on a fresh
-// Environment with the caller's Config (so the same parallelism, state backend and clock) from a bounded
+// Environment with the caller's Config (so the same parallelism, state backend and clock; a
+// Checkpointing.RestoreFrom is not applied to supersteps) from a bounded
 // source of the previous superstep's result, runs it as one bounded job, collects its outputs and feeds them to
 // the next superstep: the end of one job is the superstep barrier. The solution set is held by the driver
 // between supersteps, keyed by the iteration's KeySelector, and handed to each superstep as a bounded stream of
@@ -167,7 +168,9 @@ func (e *Environment) IterateBulk(initial []any, it BulkIteration) (*IterationRe
 // superstep builds one superstep's dataflow with build on a fresh Environment with e's Config and runs it,
 // turning a panic of build and a failure of the job into an error naming the superstep.
 func (e *Environment) superstep(name string, step int, build func(env *Environment)) (job *Job, err error) {
-	env := &Environment{cfg: e.cfg, faults: e.faults}
+	cfg := e.cfg
+	cfg.Checkpointing.RestoreFrom = "" // a superstep's job starts from its input, never from a snapshot
+	env := &Environment{cfg: cfg, faults: e.faults}
 	env.observer.JobStarted = e.observer.JobStarted
 	func() {
 		defer func() {

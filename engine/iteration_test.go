@@ -147,8 +147,7 @@ func unionFindComponents(n int, pairs [][2]int64) []string {
 	for i := range parent {
 		parent[i] = int64(i)
 	}
-	var find func(int64) int64
-	find = func(x int64) int64 {
+	find := func(x int64) int64 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
@@ -326,5 +325,17 @@ func TestIterationObserverSeesSuperstepJobs(t *testing.T) {
 	}
 	if got := strings.Join(names, "; "); got != "inc, superstep 1; inc, superstep 2; inc, superstep 3" {
 		t.Fatalf("jobs started: %s", got)
+	}
+}
+
+// The supersteps keep their keyed state (the joins' and aggregation's) in the Config's backend: on Pebble the
+// components are the same.
+func TestIterateDeltaOnPebble(t *testing.T) {
+	res, err := connectedComponents(NewEnvironment(Config{Parallelism: 2, StateBackend: PebbleState}), 7, [][2]int64{{4, 3}, {3, 2}, {2, 1}, {6, 5}}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(res.Result, res.Ended, len(res.Supersteps)), "[{1 1} {2 1} {3 1} {4 1} {5 5} {6 5} {7 7}] empty-workset 4"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
 	}
 }
