@@ -116,6 +116,11 @@ type BulkIteration struct {
 // partial solution. It panics if it has no Step or MaxIterations is below 1; a failed superstep (its step
 // function panicking while the dataflow is built, or its job failing) ends the iteration with an error that
 // wraps ErrIteration and names the superstep.
+//
+// The iteration runs eagerly, one bounded job a superstep: each superstep builds Step's dataflow on a fresh
+// Environment with e's Config, reading the previous superstep's result from a bounded source, and the end
+// of that job is the superstep barrier. Flink instead runs the whole iteration in one job, with an iteration
+// head and tail joined by a feedback channel; Weir has no feedback edges, so each superstep pays a job start.
 func (e *Environment) IterateBulk(initial []any, it BulkIteration) (*IterationResult, error) {
 	if it.Step == nil {
 		panic("engine: IterateBulk needs BulkIteration.Step, got nil")
