@@ -112,7 +112,19 @@
 // is read keep what they hold. JoinBounded gives inner and outer joins (nil for the missing side) with
 // Flink's join hints: sort-merge, hash (build either side) and broadcast hash. Distinct, PartitionByHash
 // and PartitionByRange (boundaries from a sample) complete the set. Batch execution mode (sorted keys, no
-// watermarks, stages one after another) and iterations are not built yet.
+// watermarks, stages one after another) is not built yet.
+//
+// Environment.IterateBulk is Flink's bulk iteration (iterate(n), closeWith(result, terminationCriterion)):
+// Step maps the partial solution to the next one for up to MaxIterations supersteps, or until the
+// termination criterion's stream is empty. Environment.IterateDelta is Flink's delta iteration
+// (iterateDelta, closeWith(solutionSetDelta, newWorkset)): a solution set keyed by a KeySelector, updated by
+// each superstep's delta (a record replaces its key's entry), and a workset; it ends when the workset is
+// empty or after MaxIterations. Unlike Flink, which runs an iteration in one job with a feedback channel and
+// superstep barriers, Weir runs each superstep as one bounded job on the caller's Config, fed the previous
+// result from a bounded source; the driver holds the solution set between supersteps and hands it to each
+// one as a stream. Each superstep reaches the Observer, logs an EventSuperstepCompleted, and is described by
+// a SuperstepInfo (workset, delta and solution-set sizes) in the IterationResult and to OnSuperstep. Errors
+// wrap ErrIteration and name the superstep.
 //
 // # Fault tolerance
 //
