@@ -93,7 +93,7 @@ func TestBatchSortedKeysAndTimersPerKey(t *testing.T) {
 func TestBatchWindowsFireAtEndOfInput(t *testing.T) {
 	build := func(env *Environment) *Collected {
 		return env.FromSource(batchInput(), nil, "in").KeyBy(keyOf).
-			Window(TumblingEventTimeWindows(10*time.Millisecond)).
+			Window(TumblingEventTimeWindows(10 * time.Millisecond)).
 			Process(func(ctx *WindowContext, key any, elems []any, out Collector) {
 				out.Collect(fmt.Sprintf("%v %v n=%d wm=%s", key, ctx.Window(), len(elems), fmtTime(ctx.CurrentWatermark())))
 			}).Collect()
