@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -236,5 +237,11 @@ func TestBatchIgnoresCheckpointInterval(t *testing.T) {
 	}
 	if n := len(job.Snapshot().Checkpoints); n != 0 {
 		t.Fatalf("%d checkpoints in batch mode", n)
+	}
+	if _, err := job.TriggerCheckpoint(); !errors.Is(err, ErrBatchCheckpoint) {
+		t.Fatalf("TriggerCheckpoint in batch: %v, want ErrBatchCheckpoint", err)
+	}
+	if _, err := job.TriggerSavepoint(t.TempDir()); !errors.Is(err, ErrBatchCheckpoint) {
+		t.Fatalf("TriggerSavepoint in batch: %v, want ErrBatchCheckpoint", err)
 	}
 }

@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // RuntimeMode is how a job runs, Flink's execution.runtime-mode.
 type RuntimeMode int
@@ -93,3 +96,15 @@ func (j *Job) settleRuntimeMode(nodes []*node) string {
 
 // RuntimeMode returns the mode the job runs in: Streaming or Batch, Automatic being settled when it starts.
 func (j *Job) RuntimeMode() RuntimeMode { return j.cfg.RuntimeMode }
+
+// ErrBatchCheckpoint is returned by Job.TriggerCheckpoint and TriggerSavepoint in Batch mode: keyed
+// operators hold their input until it ends, outside any state a checkpoint could take (Flink: checkpoints
+// are not supported in BATCH execution).
+var ErrBatchCheckpoint = errors.New("engine: checkpoints and savepoints are not supported in Batch mode (Config.RuntimeMode)")
+
+func (j *Job) refuseBatchCheckpoint(what string) error {
+	if j.cfg.RuntimeMode == Batch {
+		return fmt.Errorf("%w: job %q refuses a %s", ErrBatchCheckpoint, j.name, what)
+	}
+	return nil
+}
