@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -85,6 +86,37 @@ func TestBatchEqualsStreamingForKeyedOperators(t *testing.T) {
 			if got := run(Batch, p, build); !slices.Equal(got, want) {
 				t.Errorf("%s at p=%d: batch\n %q\nstreaming\n %q", name, p, got, want)
 			}
+		}
+	}
+}
+
+// Flink (FLINK-20491, broadcast state in BATCH execution): the broadcast side is read before the keyed side,
+// so every keyed element sees all the rules, at any parallelism; streaming gives no such order.
+func TestBatchBroadcastSideFirst(t *testing.T) {
+	rules := State("rules")
+	for _, p := range []int{1, 2, 4} {
+		env := NewEnvironment(Config{Parallelism: p, Clock: NewVirtualClock(0), RuntimeMode: Batch})
+		bc := env.FromElements("a=x", "b=y").BroadcastWithState(rules)
+		out := env.FromSource(batchInput(), nil, "in").KeyBy(keyOf).ConnectBroadcast(bc).
+			Process(KeyedBroadcastProcessFunction{
+				ProcessElement: func(ctx *ReadOnlyBroadcastContext, v any, out Collector) {
+					r, ok := ctx.BroadcastState(rules).Get(keyOf(v))
+					if !ok {
+						r = "none"
+					}
+					out.Collect(fmt.Sprint(v, " ", r))
+				},
+				ProcessBroadcastElement: func(ctx *KeyedBroadcastContext, v any, out Collector) {
+					kv := strings.SplitN(v.(string), "=", 2)
+					ctx.BroadcastState(rules).Put(kv[0], kv[1])
+				},
+			}).Collect()
+		if _, err := env.Execute("broadcast first"); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"a:2 x", "a:4 x", "a:6 x", "b:1 y", "b:5 y", "c:3 none", "c:7 none"}
+		if got := out.Strings(); !slices.Equal(got, want) {
+			t.Fatalf("p=%d: %q, want %q", p, got, want)
 		}
 	}
 }

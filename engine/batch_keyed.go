@@ -54,8 +54,11 @@ func (o *batchKeyedOp) processWatermark(wm int64) {
 // endInput sorts the held records by key and timestamp (ties in arrival order) and runs the operator key
 // by key, then passes on the final watermark and the end of input.
 func (o *batchKeyedOp) endInput() {
-	slices.SortFunc(o.buf, compareBatchElements)
 	b := o.base()
+	if _, ok := o.operator.(*broadcastOp); ok {
+		o.broadcastFirst(b)
+	}
+	slices.SortFunc(o.buf, compareBatchElements)
 	for i := 0; i < len(o.buf); {
 		j := i + 1
 		for j < len(o.buf) && o.buf[j].r.key == o.buf[i].r.key {
@@ -72,6 +75,24 @@ func (o *batchKeyedOp) endInput() {
 		o.operator.processWatermark(MaxWatermark)
 	}
 	o.operator.endInput()
+}
+
+// broadcastFirst hands a keyed broadcast operator its broadcast input (input 1) first, in arrival order, and
+// keeps the keyed input in buf: Flink's BATCH mode reads the broadcast side before the keyed side
+// (FLINK-20491), so every keyed element sees the complete broadcast state.
+func (o *batchKeyedOp) broadcastFirst(b *opBase) {
+	keyed := o.buf[:0]
+	for _, e := range o.buf {
+		if e.in != 1 {
+			keyed = append(keyed, e)
+			continue
+		}
+		if b.task != nil {
+			b.task.curRec = e.r.v
+		}
+		o.operator.processElement(e.in, e.r)
+	}
+	o.buf = keyed
 }
 
 // runKey processes one key's records in order, then fires the key's event-time timers, including those
