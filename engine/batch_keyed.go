@@ -9,9 +9,9 @@ import (
 // batchKeyedOp runs a keyed operator in Batch mode (Config.RuntimeMode), as Flink's BATCH execution does
 // with its sorted inputs (SortingDataInput, MultiInputSortingDataInput) and BatchExecutionKeyedStateBackend:
 // the operator's input is held until it has ended, sorted by key and then by timestamp, and handed to the
-// operator one key at a time. When a key's records are done, its event-time timers fire with the watermark
-// at +inf (BatchExecutionInternalTimeService fires them when the current key changes), so windows fire
-// and timers run at the end of each key; while records are processed the operator's watermark is
+// operator one key at a time. When a key's records are done, its event-time timers and then its
+// processing-time timers fire with the watermark at +inf (BatchExecutionInternalTimeService fires them when
+// the current key changes), so windows fire and timers run at the end of each key; while records are processed the operator's watermark is
 // MinWatermark, so nothing is late. The final watermark and the end of input reach the operator after the
 // last key.
 //
@@ -111,17 +111,39 @@ func (o *batchKeyedOp) runKey(b *opBase, elems []batchElement) {
 	if t != nil {
 		t.curRec = nil
 	}
-	if b.eventTimers == nil || b.eventTimers.len() == 0 {
+	if b.eventTimers != nil {
+		o.fireKeyTimers(b)
+	}
+}
+
+// fireKeyTimers fires the current key's event-time timers, then its processing-time timers, with the
+// watermark at +inf, as Flink's BatchExecutionInternalTimeService#setCurrentKey does when the key changes.
+// Timers registered by these callbacks are ignored (the timer service is quiesced), so a timer that
+// re-registers itself cannot loop; deleting one still works.
+func (o *batchKeyedOp) fireKeyTimers(b *opBase) {
+	if b.eventTimers.len() == 0 && b.procTimers.len() == 0 {
 		return
 	}
 	b.wm = MaxWatermark
-	for {
-		tm, ok := b.eventTimers.pop(MaxWatermark)
-		if !ok {
-			break
+	b.eventTimers.quiesced, b.procTimers.quiesced = true, true
+	for _, d := range []TimeDomain{EventTime, ProcessingTime} {
+		q := b.eventTimers
+		if d == ProcessingTime {
+			q = b.procTimers
 		}
-		b.setTimerKey(tm)
-		o.operator.onTimer(tm, EventTime)
+		for {
+			tm, ok := q.pop(MaxWatermark)
+			if !ok {
+				break
+			}
+			b.setTimerKey(tm)
+			o.operator.onTimer(tm, d)
+		}
+	}
+	b.eventTimers.quiesced, b.procTimers.quiesced = false, false
+	if b.procWake != nil { // the clock need not wake the operator for timers that have fired
+		b.procWake()
+		b.procWake, b.procWakeAt = nil, 0
 	}
 	b.ns = Window{}
 	b.wm = MinWatermark

@@ -245,3 +245,34 @@ func TestBatchIgnoresCheckpointInterval(t *testing.T) {
 		t.Fatalf("TriggerSavepoint in batch: %v, want ErrBatchCheckpoint", err)
 	}
 }
+
+// Flink (BatchExecutionInternalTimeService#setCurrentKey, BatchExecutionInternalTimeServiceTest): at the end
+// of a key its event-time timers fire, then its processing-time timers, all with the watermark at +inf;
+// timers registered from those callbacks are ignored (the service is quiesced, so nothing loops) while a
+// deletion from them still cancels a pending timer.
+func TestBatchKeyEndFiresProcessingTimersAndQuiesces(t *testing.T) {
+	process := ProcessFunction{
+		ProcessElement: func(ctx *Context, v any, out Collector) {
+			ctx.RegisterEventTimeTimer(ctx.Timestamp() + 100)
+			ctx.RegisterProcessingTimeTimer(1_000_000)
+		},
+		OnTimer: func(ctx *Context, ts int64, out Collector) {
+			out.Collect(fmt.Sprintf("%v %v@%d", ctx.CurrentKey(), ctx.TimeDomain(), ts))
+			ctx.RegisterEventTimeTimer(ts + 1) // ignored: registered while the key's timers fire
+			if ctx.TimeDomain() == EventTime {
+				ctx.DeleteEventTimeTimer(ts + 11) // cancels a's timer at 114 after the one at 103
+			}
+		},
+	}
+	_, got := runBatchJob(t, Batch, 1, func(env *Environment) *Collected {
+		return env.FromSource(batchInput(), nil, "in").KeyBy(keyOf).Process(process).Collect()
+	})
+	want := []string{
+		"a event time@103", "a event time@112", "a processing time@1000000",
+		"b event time@105", "b event time@125", "b processing time@1000000",
+		"c event time@101", "c event time@140", "c processing time@1000000",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("key-end timers\n got %q\nwant %q", got, want)
+	}
+}

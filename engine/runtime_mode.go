@@ -14,7 +14,8 @@ const (
 	Streaming RuntimeMode = iota
 	// Batch runs a bounded job with Flink's BATCH semantics: every keyed operator gets its input sorted by
 	// key (then timestamp) and processes one key at a time once its input has ended, firing that key's
-	// event-time timers (and so its windows) with an infinite watermark when the key is done; no watermark
+	// event-time and then processing-time timers (and so its windows) with an infinite watermark when the
+	// key is done, ignoring timers those callbacks register; no watermark
 	// flows but the final one; rolling aggregations emit only their final value per key; periodic
 	// checkpointing is switched off (the job records an EventCheckpointingDisabled event).
 	Batch
