@@ -276,3 +276,21 @@ func TestBatchKeyEndFiresProcessingTimersAndQuiesces(t *testing.T) {
 		t.Fatalf("key-end timers\n got %q\nwant %q", got, want)
 	}
 }
+
+// Config.Merge takes a program's RuntimeMode over the defaults' unless it is Streaming (unset), and
+// NewEnvironment refuses a mode that is none of the three.
+func TestRuntimeModeMergeAndValidation(t *testing.T) {
+	base := Config{RuntimeMode: Batch}
+	if got := base.Merge(Config{}).RuntimeMode; got != Batch {
+		t.Errorf("merge of an unset mode: %v, want BATCH", got)
+	}
+	if got := base.Merge(Config{RuntimeMode: Automatic}).RuntimeMode; got != Automatic {
+		t.Errorf("merge of Automatic: %v, want AUTOMATIC", got)
+	}
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "Config.RuntimeMode 7") {
+			t.Errorf("NewEnvironment(RuntimeMode 7) panicked with %v", p)
+		}
+	}()
+	NewEnvironment(Config{RuntimeMode: 7})
+}

@@ -129,11 +129,10 @@ func (c Config) withDefaults() Config {
 
 // Merge returns c with every field that other sets (gives a non-zero value) replaced by other's: c holds
 // defaults, such as the workbench's, and other what a program asked for. Nested configurations merge field
-// by field, so a program that sets only CheckpointConfig.Interval keeps c's Dir and Guarantee. A RuntimeMode of
-// Streaming counts as unset. A Guarantee of
-// DefaultGuarantee and a StateBackend of DefaultState count as unset. When other sets DeterministicTime
-// without a Clock, the merged Clock is nil (NewEnvironment then installs a VirtualClock of the job's own),
-// since c's clock may not be a virtual one.
+// by field, so a program that sets only CheckpointConfig.Interval keeps c's Dir and Guarantee. A Guarantee of
+// DefaultGuarantee, a StateBackend of DefaultState and a RuntimeMode of Streaming count as unset. When other
+// sets DeterministicTime without a Clock, the merged Clock is nil (NewEnvironment then installs a
+// VirtualClock of the job's own), since c's clock may not be a virtual one.
 func (c Config) Merge(other Config) Config {
 	set := func(dst *int, v int) {
 		if v != 0 {
