@@ -176,6 +176,9 @@ func (c *coordinator) tick() {
 
 // TriggerCheckpoint starts a checkpoint now and returns its id; Checkpoints reports its progress.
 func (j *Job) TriggerCheckpoint() (int64, error) {
+	if err := j.refuseBatchCheckpoint("checkpoint"); err != nil {
+		return 0, err
+	}
 	j.coord.mu.Lock()
 	defer j.coord.mu.Unlock()
 	return j.coord.triggerLocked(false, "")
@@ -185,6 +188,9 @@ func (j *Job) TriggerCheckpoint() (int64, error) {
 // from which a job (also with another parallelism) can be started with Config.Checkpointing.RestoreFrom.
 // It returns the savepoint's id; Checkpoints reports its progress.
 func (j *Job) TriggerSavepoint(dir string) (int64, error) {
+	if err := j.refuseBatchCheckpoint("savepoint"); err != nil {
+		return 0, err
+	}
 	j.coord.mu.Lock()
 	defer j.coord.mu.Unlock()
 	return j.coord.triggerLocked(true, dir)

@@ -51,6 +51,9 @@ type Config struct {
 	// VirtualClock; NewEnvironment installs one starting at 0 when Clock is nil. Default false: processing
 	// time is the clock's, read when a record is processed, as in Flink.
 	DeterministicTime bool
+	// RuntimeMode is Streaming, Batch or Automatic (Batch when every source is Bounded), Flink's
+	// execution.runtime-mode. Default Streaming. Automatic is settled when the job starts (Job.RuntimeMode).
+	RuntimeMode RuntimeMode
 }
 
 // withDefaults returns c with every default applied, so that the runtime reads plain fields: the one place
@@ -127,9 +130,9 @@ func (c Config) withDefaults() Config {
 // Merge returns c with every field that other sets (gives a non-zero value) replaced by other's: c holds
 // defaults, such as the workbench's, and other what a program asked for. Nested configurations merge field
 // by field, so a program that sets only CheckpointConfig.Interval keeps c's Dir and Guarantee. A Guarantee of
-// DefaultGuarantee and a StateBackend of DefaultState count as unset. When other sets DeterministicTime
-// without a Clock, the merged Clock is nil (NewEnvironment then installs a VirtualClock of the job's own),
-// since c's clock may not be a virtual one.
+// DefaultGuarantee, a StateBackend of DefaultState and a RuntimeMode of Streaming count as unset. When other
+// sets DeterministicTime without a Clock, the merged Clock is nil (NewEnvironment then installs a
+// VirtualClock of the job's own), since c's clock may not be a virtual one.
 func (c Config) Merge(other Config) Config {
 	set := func(dst *int, v int) {
 		if v != 0 {
@@ -175,6 +178,9 @@ func (c Config) Merge(other Config) Config {
 	if o.RestoreFrom != "" {
 		cp.RestoreFrom = o.RestoreFrom
 	}
+	if other.RuntimeMode != Streaming {
+		c.RuntimeMode = other.RuntimeMode
+	}
 	set(&c.Restart.Attempts, other.Restart.Attempts)
 	setDur(&c.Restart.Delay, other.Restart.Delay)
 	return c
@@ -207,6 +213,9 @@ func (e *Environment) Observe(o Observer) { e.observer = o }
 func NewEnvironment(cfg Config) *Environment {
 	if _, virtual := cfg.Clock.(*VirtualClock); cfg.DeterministicTime && cfg.Clock != nil && !virtual {
 		panic("engine: DeterministicTime needs a VirtualClock (or no Clock)")
+	}
+	if cfg.RuntimeMode < Streaming || cfg.RuntimeMode > Automatic {
+		panic(fmt.Sprintf("engine: Config.RuntimeMode %d is not Streaming, Batch or Automatic", int(cfg.RuntimeMode)))
 	}
 	c := cfg.withDefaults()
 	if cfg.Parallelism > c.MaxParallelism {

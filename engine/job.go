@@ -96,6 +96,7 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 	j := &Job{name: name, runID: fmt.Sprintf("%016x", time.Now().UnixNano()), cfg: e.cfg, plan: plan,
 		done: make(chan struct{}), cancel: make(chan struct{}), faults: e.faults}
 	j.events.clock = e.cfg.Clock
+	batchNote := j.settleRuntimeMode(e.nodes)
 	if err := j.placeSlots(); err != nil {
 		return nil, err
 	}
@@ -119,6 +120,9 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 	j.started = time.Now()
 	j.status.Store(int32(JobRunning))
 	j.events.add(Event{Kind: EventJobStarted, Detail: j.name})
+	if batchNote != "" {
+		j.events.add(Event{Kind: EventCheckpointingDisabled, Detail: batchNote})
+	}
 	j.cur.Store(first)
 	if e.observer.JobStarted != nil {
 		e.observer.JobStarted(j)

@@ -131,7 +131,7 @@ func (t *subtask) publishDetail() {
 				Keys: s.Keys, Bytes: s.Bytes, Approximate: s.Approximate})
 		}
 		d.timers += b.eventTimers.len() + b.procTimers.len()
-		if w, ok := op.(*windowOp); ok {
+		if w, ok := unwrapBatch(op).(*windowOp); ok {
 			for _, wi := range sortedWindows(w.openWins, 100) {
 				wi.Operator = b.name
 				d.windows = append(d.windows, wi)

@@ -83,11 +83,13 @@ func (o *processOp) onTimer(t timer, domain TimeDomain) {
 }
 
 // rollingOp is a keyed rolling aggregation (reduce, sum, min, max, minBy, maxBy): it keeps one value per key
-// and emits the updated value for every record, as Flink's StreamGroupedReduceOperator.
+// and emits the updated value for every record, as Flink's StreamGroupedReduceOperator. With finalOnly (Batch
+// mode) it emits only each key's final value, from a timer at MaxWatermark, as BatchGroupedReduceOperator.
 type rollingOp struct {
 	opBase
-	reduce ReduceFunc
-	table  stateTable
+	reduce    ReduceFunc
+	table     stateTable
+	finalOnly bool
 }
 
 func (o *rollingOp) open() error {
@@ -98,11 +100,27 @@ func (o *rollingOp) open() error {
 func (o *rollingOp) processElement(_ int, r record) {
 	o.setKey(&r)
 	v := r.v
-	if cur, ok := o.table.get(&o.opBase); ok {
+	cur, ok := o.table.get(&o.opBase)
+	if ok {
 		v = o.reduce(cur, r.v)
 	}
 	o.table.put(&o.opBase, v)
+	if o.finalOnly {
+		if !ok {
+			o.registerTimer(EventTime, o, MaxWatermark)
+		}
+		return
+	}
 	o.emitLike(v, &r)
+}
+
+// onTimer emits the key's final value in Batch mode, with the timer's timestamp (MaxWatermark), as Flink's
+// BatchGroupedReduceOperator#onEventTime.
+func (o *rollingOp) onTimer(t timer, _ TimeDomain) {
+	if v, ok := o.table.get(&o.opBase); ok {
+		o.metrics.out++
+		o.out.collect(record{v: v, ts: t.ts})
+	}
 }
 func (o *rollingOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 

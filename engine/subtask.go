@@ -87,9 +87,15 @@ func (t *subtask) build() error {
 			b.backend = be
 			b.eventTimers, b.procTimers = newTimerQueue(), newTimerQueue()
 		}
+		if t.job.cfg.RuntimeMode == Batch {
+			op = batchOperator(op, n)
+		}
 		b.ctx.self = op
 		f := &fanout{sides: map[*OutputTag][]target{}}
 		b.out = f
+		if t.job.cfg.RuntimeMode == Batch {
+			b.out = batchOutput{f}
+		}
 		t.fanouts[n] = f
 		t.byNode[n] = op
 		t.ops = append(t.ops, op)

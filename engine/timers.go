@@ -44,6 +44,9 @@ type timerQueue struct {
 	buckets map[int64]*timerBucket
 	set     map[timerID]struct{} // live timers
 	deletes int                  // deletions from set since it was last rebuilt
+	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
+	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
+	quiesced bool
 }
 
 // forget removes id from the live set. A Go map keeps deleted slots until it grows, which lengthens every
@@ -72,7 +75,7 @@ func newTimerQueue() *timerQueue {
 
 func (q *timerQueue) add(ts int64, key any, kg int, ns Window) bool {
 	id := timerID{ts, key, ns}
-	if _, ok := q.set[id]; ok {
+	if _, ok := q.set[id]; ok || q.quiesced {
 		return false
 	}
 	q.set[id] = struct{}{}

@@ -173,6 +173,10 @@ func (s FileSource) MaxParallelism() int {
 	return len(files)
 }
 
+// Boundedness returns engine.BoundedInput: a FileSource reads its files once and ends, so
+// engine.Automatic runs its job in Batch mode.
+func (FileSource) Boundedness() engine.Boundedness { return engine.BoundedInput }
+
 // Reader returns the reader of every parallelism-th file, starting with the subtask's.
 func (s FileSource) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
 	rt, err := s.check()

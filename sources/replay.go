@@ -124,6 +124,10 @@ type Opener struct {
 // MaxParallelism returns 1: a replay keeps its recordings' order, so one reader replays them.
 func (Replay) MaxParallelism() int { return 1 }
 
+// Boundedness returns engine.BoundedInput: a replay ends with its recordings, so engine.Automatic runs its
+// job in Batch mode.
+func (Replay) Boundedness() engine.Boundedness { return engine.BoundedInput }
+
 // Reader opens the recordings.
 func (r Replay) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
 	if len(r.Recordings) == 0 {

@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// batchKeyedOp runs a keyed operator in Batch mode (Config.RuntimeMode), as Flink's BATCH execution does
+// with its sorted inputs (SortingDataInput, MultiInputSortingDataInput) and BatchExecutionKeyedStateBackend:
+// the operator's input is held until it has ended, sorted by key and then by timestamp, and handed to the
+// operator one key at a time. When a key's records are done, its event-time timers and then its
+// processing-time timers fire with the watermark at +inf (BatchExecutionInternalTimeService fires them when
+// the current key changes), so windows fire and timers run at the end of each key; while records are processed the operator's watermark is
+// MinWatermark, so nothing is late. The final watermark and the end of input reach the operator after the
+// last key.
+//
+// The input is held in memory: the records of one keyed operator's subtask must fit in it.
+type batchKeyedOp struct {
+	operator
+	buf      []batchElement
+	finalWM  bool
+	seqCount int
+}
+
+// batchElement is one held record, with its input (for connected streams) and arrival order.
+type batchElement struct {
+	in  int
+	seq int
+	r   record
+}
+
+// unwrapBatch returns the operator a batchKeyedOp runs, or op itself.
+func unwrapBatch(op operator) operator {
+	if b, ok := op.(*batchKeyedOp); ok {
+		return b.operator
+	}
+	return op
+}
+
+func (o *batchKeyedOp) processElement(in int, r record) {
+	o.buf = append(o.buf, batchElement{in: in, seq: o.seqCount, r: r})
+	o.seqCount++
+}
+
+// processWatermark drops every watermark but the final one, which waits for the end of input: in Batch
+// mode event time only decides windows and timers.
+func (o *batchKeyedOp) processWatermark(wm int64) {
+	if wm == MaxWatermark {
+		o.finalWM = true
+	}
+}
+
+// endInput sorts the held records by key and timestamp (ties in arrival order) and runs the operator key
+// by key, then passes on the final watermark and the end of input.
+func (o *batchKeyedOp) endInput() {
+	b := o.base()
+	if _, ok := o.operator.(*broadcastOp); ok {
+		o.broadcastFirst(b)
+	}
+	slices.SortFunc(o.buf, compareBatchElements)
+	for i := 0; i < len(o.buf); {
+		j := i + 1
+		for j < len(o.buf) && o.buf[j].r.key == o.buf[i].r.key {
+			j++
+		}
+		o.runKey(b, o.buf[i:j])
+		if b.task != nil && b.task.failed != nil {
+			return
+		}
+		i = j
+	}
+	o.buf = nil
+	if o.finalWM {
+		o.operator.processWatermark(MaxWatermark)
+	}
+	o.operator.endInput()
+}
+
+// broadcastFirst hands a keyed broadcast operator its broadcast input (input 1) first, in arrival order, and
+// keeps the keyed input in buf: Flink's BATCH mode reads the broadcast side before the keyed side
+// (FLINK-20491), so every keyed element sees the complete broadcast state.
+func (o *batchKeyedOp) broadcastFirst(b *opBase) {
+	keyed := o.buf[:0]
+	for _, e := range o.buf {
+		if e.in != 1 {
+			keyed = append(keyed, e)
+			continue
+		}
+		if b.task != nil {
+			b.task.curRec = e.r.v
+		}
+		o.operator.processElement(e.in, e.r)
+	}
+	o.buf = keyed
+}
+
+// runKey processes one key's records in order, then fires the key's event-time timers, including those
+// the timers themselves register, at watermark +inf.
+func (o *batchKeyedOp) runKey(b *opBase, elems []batchElement) {
+	t := b.task
+	for _, e := range elems {
+		if t != nil {
+			t.curRec = e.r.v
+		}
+		o.operator.processElement(e.in, e.r)
+		if t != nil && t.failed != nil {
+			return
+		}
+	}
+	if t != nil {
+		t.curRec = nil
+	}
+	if b.eventTimers != nil {
+		o.fireKeyTimers(b)
+	}
+}
+
+// fireKeyTimers fires the current key's event-time timers, then its processing-time timers, with the
+// watermark at +inf, as Flink's BatchExecutionInternalTimeService#setCurrentKey does when the key changes.
+// Timers registered by these callbacks are ignored (the timer service is quiesced), so a timer that
+// re-registers itself cannot loop; deleting one still works.
+func (o *batchKeyedOp) fireKeyTimers(b *opBase) {
+	if b.eventTimers.len() == 0 && b.procTimers.len() == 0 {
+		return
+	}
+	b.wm = MaxWatermark
+	b.eventTimers.quiesced, b.procTimers.quiesced = true, true
+	for _, d := range []TimeDomain{EventTime, ProcessingTime} {
+		q := b.eventTimers
+		if d == ProcessingTime {
+			q = b.procTimers
+		}
+		for {
+			tm, ok := q.pop(MaxWatermark)
+			if !ok {
+				break
+			}
+			b.setTimerKey(tm)
+			o.operator.onTimer(tm, d)
+		}
+	}
+	b.eventTimers.quiesced, b.procTimers.quiesced = false, false
+	if b.procWake != nil { // the clock need not wake the operator for timers that have fired
+		b.procWake()
+		b.procWake, b.procWakeAt = nil, 0
+	}
+	b.ns = Window{}
+	b.wm = MinWatermark
+}
+
+// compareBatchElements orders held records by key (compareValues, then key group and type to separate
+// distinct keys that compare equal), then timestamp, then arrival: Flink's KeyAndTimestampComparator.
+func compareBatchElements(a, b batchElement) int {
+	if c := compareValues(a.r.key, b.r.key); c != 0 {
+		return c
+	}
+	if a.r.key != b.r.key {
+		if c := cmp.Compare(a.r.kg, b.r.kg); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(fmt.Sprintf("%T", a.r.key), fmt.Sprintf("%T", b.r.key)); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(a.r.ts, b.r.ts); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+// batchOutput is an operator's output in Batch mode: it passes on only the final watermark.
+type batchOutput struct{ output }
+
+func (o batchOutput) watermark(wm int64) {
+	if wm == MaxWatermark {
+		o.output.watermark(wm)
+	}
+}
+
+// batchOperator returns the operator of node n to run in Batch mode: a keyed operator wrapped to get its
+// input sorted by key, a rolling aggregation set to emit final values only.
+func batchOperator(op operator, n *node) operator {
+	if !n.keyed {
+		return op
+	}
+	if r, ok := op.(*rollingOp); ok {
+		r.finalOnly = true
+	}
+	return &batchKeyedOp{operator: op}
+}
