@@ -103,6 +103,22 @@
 // context.Context: cancelling it cancels the job, and the context sources (SourceContext.Context) and
 // requests get is cancelled whenever the job's attempt stops.
 //
+// # Batch execution mode
+//
+// Config.RuntimeMode is Flink's execution.runtime-mode: Streaming (the default), Batch, or Automatic, which
+// picks Batch when every source is Bounded (SliceSource, GeneratorSource with a Count, package sources'
+// FileSource and Replay) and Streaming otherwise; Job.RuntimeMode says which ran. In Batch every keyed
+// operator holds its input (in memory) until it ends, sorts it by key and then timestamp, and processes one
+// key at a time with the watermark at -inf, so nothing is late; when a key is done its event-time and then
+// processing-time timers fire with the watermark at +inf (timers those callbacks register are ignored), so
+// windows fire at the end of input, key by key. Only the final watermark flows between operators. Rolling
+// aggregations (Reduce, Sum, Min, Max, MinBy, MaxBy) emit only each key's final value, stamped MaxWatermark;
+// a keyed broadcast operator reads its broadcast input first. Periodic checkpointing is switched off (an
+// EventCheckpointingDisabled event says so) and TriggerCheckpoint and TriggerSavepoint return
+// ErrBatchCheckpoint. Final results equal Streaming's for input without late records. Blocking shuffles,
+// stages scheduled one after another and region failover are not built: a Batch job runs all its vertices
+// at once.
+//
 // # Bounded jobs: DataSet operations
 //
 // Flink's DataSet operations run on bounded DataStreams as its migration guide maps them: operators that
@@ -111,8 +127,7 @@
 // PartitionByRange, FlatMapWithBroadcastSet) and emit when the input ends, so checkpoints taken while it
 // is read keep what they hold. JoinBounded gives inner and outer joins (nil for the missing side) with
 // Flink's join hints: sort-merge, hash (build either side) and broadcast hash. Distinct, PartitionByHash
-// and PartitionByRange (boundaries from a sample) complete the set. Batch execution mode (sorted keys, no
-// watermarks, stages one after another) is not built yet.
+// and PartitionByRange (boundaries from a sample) complete the set.
 //
 // Environment.IterateBulk is Flink's bulk iteration (iterate(n), closeWith(result, terminationCriterion)):
 // Step maps the partial solution to the next one for up to MaxIterations supersteps, or until the
