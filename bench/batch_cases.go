@@ -150,6 +150,50 @@ func wordCountJob(n int64) (*digest, error) {
 	return out, err
 }
 
+// wordCount is a word and its running count, the record of the rolling word count.
+type wordCount struct {
+	Word  string
+	Count int64
+}
+
+// wordCountSumJob is lesson 1's word count (FlatMap, KeyBy, a rolling reduce) in runtime mode mode. In
+// Streaming the reduce emits every word's updated count per record and the sink keeps the latest one (the
+// changelog's final table); in Batch each keyed subtask sorts its input by word and emits each word's final
+// count once.
+func wordCountSumJob(mode engine.RuntimeMode) func(n int64) (*digest, error) {
+	return func(n int64) (*digest, error) {
+		env := engine.NewEnvironment(engine.Config{Parallelism: 2, RuntimeMode: mode})
+		var mu sync.Mutex
+		latest := map[string]int64{}
+		env.FromSource(engine.GeneratorSource{Count: batchLines(n), Gen: func(i int64) engine.SourceElement {
+			return engine.SourceElement{Value: textLine(i)}
+		}}, nil, "text").
+			FlatMap(func(v any, out engine.Collector) {
+				for _, w := range strings.Fields(v.(string)) {
+					out.Collect(wordCount{w, 1})
+				}
+			}).
+			KeyBy(func(v any) any { return v.(wordCount).Word }).
+			Reduce(func(a, b any) any { x, y := a.(wordCount), b.(wordCount); return wordCount{x.Word, x.Count + y.Count} }).
+			SinkTo("sink", func(v any, _ int64) error {
+				wc := v.(wordCount)
+				mu.Lock()
+				latest[wc.Word] = wc.Count
+				mu.Unlock()
+				return nil
+			})
+		if _, err := env.Execute("word count"); err != nil {
+			return nil, err
+		}
+		out := &digest{}
+		for w, c := range latest {
+			out.n++
+			out.total += wordValue(w, c)
+		}
+		return out, nil
+	}
+}
+
 // wordCountLoop counts the words of the same text in a map.
 func wordCountLoop(n int64, out *digest) {
 	counts := map[string]int64{}
@@ -222,4 +266,11 @@ func init() {
 	registerBatch("batch-groupreduce/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
 		[]Case{{Name: "batch-groupreduce/engine", About: wordAbout + ", FlatMap, KeyBy, ReduceGroup, parallelism 2"}},
 		func(Case) func(n int64) (*digest, error) { return wordCountJob })
+	modes := map[string]engine.RuntimeMode{"batch-wordcount/streaming": engine.Streaming, "batch-wordcount/batch": engine.Batch}
+	registerBatch("batch-wordcount/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
+		[]Case{
+			{Name: "batch-wordcount/streaming", About: wordAbout + ", FlatMap, KeyBy, rolling Reduce in streaming mode (an update per word), parallelism 2"},
+			{Name: "batch-wordcount/batch", About: wordAbout + ", the same job in batch execution mode (final counts only), parallelism 2"},
+		},
+		func(c Case) func(n int64) (*digest, error) { return wordCountSumJob(modes[c.Name]) })
 }
