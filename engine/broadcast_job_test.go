@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -198,16 +197,7 @@ func TestBroadcastStateRescalesFromSavepoint(t *testing.T) {
 			for bcVertex(t, job.Snapshot()).Operators[0].RecordsIn < pause+int64(len(rules))*2 {
 				time.Sleep(time.Millisecond)
 			}
-			sp := filepath.Join(t.TempDir(), "savepoint")
-			id, err := job.TriggerSavepoint(sp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for !savepointDone(job, id) {
-				time.Sleep(time.Millisecond)
-			}
-			job.Cancel()
-			job.Wait()
+			sp := cancelWithSavepoint(t, job)
 
 			src2 := bcEvents(n, pause, keys)
 			env2 := NewEnvironment(Config{Parallelism: newPar, Checkpointing: CheckpointConfig{Dir: t.TempDir(), RestoreFrom: sp}})

@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -153,28 +152,7 @@ func TestDataSetOperatorsRestoreFromCheckpoint(t *testing.T) {
 					}
 					time.Sleep(time.Millisecond)
 				}
-				id, err := job.TriggerCheckpoint()
-				if err != nil {
-					t.Fatal(err)
-				}
-				for !savepointDone(job, id) {
-					if time.Now().After(deadline) {
-						t.Fatalf("checkpoint %d did not complete: %+v", id, job.Checkpoints())
-					}
-					time.Sleep(time.Millisecond)
-				}
-				f.Arm(FailProcess, 1)
-				close(release)
-				if err := job.Wait(); err != nil {
-					t.Fatal(err)
-				}
-				restored := false
-				for _, e := range job.Events(0) {
-					restored = restored || (e.Kind == EventCheckpointRestored && e.Count == id)
-				}
-				if job.Restarts() != 1 || !restored {
-					t.Fatalf("%d restarts, restored checkpoint %d: %v; want one restart from it", job.Restarts(), id, restored)
-				}
+				crashAfterCheckpoint(t, job, f, release, deadline)
 				got := committedSorted(t, out)
 				if strings.Join(got, "\n") != strings.Join(want, "\n") {
 					t.Fatalf("committed %d records, the oracle %d; first differences: %v", len(got), len(want), diff(got, want))
@@ -208,19 +186,7 @@ func TestBroadcastSetRefusesRescaledRestore(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	sp := filepath.Join(t.TempDir(), "savepoint")
-	id, err := job.TriggerSavepoint(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for !savepointDone(job, id) {
-		if time.Now().After(deadline) {
-			t.Fatalf("savepoint %d did not complete", id)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	job.Cancel()
-	job.Wait()
+	sp := cancelWithSavepoint(t, job)
 	close(release)
 
 	env2 := NewEnvironment(Config{Parallelism: 2, Checkpointing: CheckpointConfig{Dir: t.TempDir(), RestoreFrom: sp}})

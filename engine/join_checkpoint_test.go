@@ -117,33 +117,41 @@ func TestJoinsRestoreFromCheckpoint(t *testing.T) {
 					}
 					time.Sleep(time.Millisecond)
 				}
-				id, err := job.TriggerCheckpoint()
-				if err != nil {
-					t.Fatal(err)
-				}
-				for !savepointDone(job, id) {
-					if time.Now().After(deadline) {
-						t.Fatalf("checkpoint %d did not complete: %+v", id, job.Checkpoints())
-					}
-					time.Sleep(time.Millisecond)
-				}
-				f.Arm(FailProcess, 1)
-				close(release)
-				if err := job.Wait(); err != nil {
-					t.Fatal(err)
-				}
-				restored := false
-				for _, e := range job.Events(0) {
-					restored = restored || (e.Kind == EventCheckpointRestored && e.Count == id)
-				}
-				if job.Restarts() != 1 || !restored {
-					t.Fatalf("%d restarts, restored checkpoint %d: %v; want one restart from it", job.Restarts(), id, restored)
-				}
+				crashAfterCheckpoint(t, job, f, release, deadline)
 				got := committedSorted(t, out)
 				if strings.Join(got, "\n") != strings.Join(want, "\n") {
 					t.Fatalf("committed %d pairs, the oracle %d; first differences: %v", len(got), len(want), diff(got, want))
 				}
 			})
 		}
+	}
+}
+
+// crashAfterCheckpoint takes a checkpoint of job while its inputs are held back, then releases them with a
+// fault armed on the next record, waits for the job, and fails t unless it restarted once, from that
+// checkpoint.
+func crashAfterCheckpoint(t *testing.T, job *Job, f *Faults, release chan struct{}, deadline time.Time) {
+	t.Helper()
+	id, err := job.TriggerCheckpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !savepointDone(job, id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %d did not complete: %+v", id, job.Checkpoints())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	f.Arm(FailProcess, 1)
+	close(release)
+	if err := job.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	restored := false
+	for _, e := range job.Events(0) {
+		restored = restored || (e.Kind == EventCheckpointRestored && e.Count == id)
+	}
+	if job.Restarts() != 1 || !restored {
+		t.Fatalf("%d restarts, restored checkpoint %d: %v; want one restart from it", job.Restarts(), id, restored)
 	}
 }

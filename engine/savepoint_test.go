@@ -85,16 +85,7 @@ func TestSavepointRestoresWithOtherParallelism(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	sp := filepath.Join(t.TempDir(), "savepoint")
-	id, err := job.TriggerSavepoint(sp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for !savepointDone(job, id) {
-		time.Sleep(time.Millisecond)
-	}
-	job.Cancel()
-	job.Wait()
+	sp := cancelWithSavepoint(t, job)
 
 	src2 := &pausedSource{total: 2000, pauseAt: 2000, resume: make(chan struct{})}
 	env2 := NewEnvironment(Config{Parallelism: 3, Checkpointing: CheckpointConfig{Dir: t.TempDir(), RestoreFrom: sp}})
@@ -113,6 +104,27 @@ func TestSavepointRestoresWithOtherParallelism(t *testing.T) {
 	if len(lines) != 20 {
 		t.Fatalf("%d keys, want 20: %v", len(lines), lines)
 	}
+}
+
+// cancelWithSavepoint takes a savepoint of job into a new temporary directory, waits (at most a minute) for
+// it to complete, cancels the job and returns the savepoint's directory, Flink's stop-with-savepoint.
+func cancelWithSavepoint(t *testing.T, job *Job) string {
+	t.Helper()
+	sp := filepath.Join(t.TempDir(), "savepoint")
+	id, err := job.TriggerSavepoint(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !savepointDone(job, id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("savepoint %d did not complete", id)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	job.Cancel()
+	job.Wait()
+	return sp
 }
 
 func savepointDone(j *Job, id int64) bool {

@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -28,24 +27,7 @@ func TestIdleMarkerParsesAndReplays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for {
-		e, err := rd.Read()
-		if err == engine.ErrEndOfInput {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch v := e.Value.(type) {
-		case Event:
-			got = append(got, v.Key)
-		case engine.Idle:
-			got = append(got, "idle")
-		case engine.Watermark:
-			got = append(got, fmt.Sprint("wm", v.Time))
-		}
-	}
+	got := readLabels(t, rd)
 	if strings.Join(got, ",") != "a1,idle,a2,wm2" {
 		t.Fatalf("replayed %v", got)
 	}

@@ -295,22 +295,7 @@ func TestReplayMergesAndDrivesTheClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for {
-		e, err := rd.Read()
-		if err == engine.ErrEndOfInput {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch v := e.Value.(type) {
-		case Event:
-			got = append(got, v.Key)
-		case engine.Watermark:
-			got = append(got, fmt.Sprint("wm", v.Time))
-		}
-	}
+	got := readLabels(t, rd)
 	if strings.Join(got, ",") != "a1,b1,b2,a2,wm99" || fmt.Sprint(times) != "[10 10 20 30]" {
 		t.Fatalf("merged %v, clock %v", got, times)
 	}
@@ -378,6 +363,30 @@ func TestClicksRecordingInAJob(t *testing.T) {
 	for _, l := range lines {
 		if !strings.HasSuffix(l, " 1000}") {
 			t.Fatalf("window %s does not hold 1000 clicks", l)
+		}
+	}
+}
+
+// readLabels reads rd to its end and labels what it returned: an event by its key, "idle" for an Idle marker
+// and "wmT" for a watermark at T.
+func readLabels(t *testing.T, rd engine.SourceReader) []string {
+	t.Helper()
+	var got []string
+	for {
+		e, err := rd.Read()
+		if err == engine.ErrEndOfInput {
+			return got
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch v := e.Value.(type) {
+		case Event:
+			got = append(got, v.Key)
+		case engine.Idle:
+			got = append(got, "idle")
+		case engine.Watermark:
+			got = append(got, fmt.Sprint("wm", v.Time))
 		}
 	}
 }
