@@ -37,6 +37,54 @@ func (e Event) Field(name string) (any, bool) {
 	return v, ok
 }
 
+// WithField returns a copy of e with the field name (as Field resolves it) set to v, so that the engine's
+// rolling aggregations (KeyedStream.Sum, Min, Max, ...) can replace a payload entry of a recorded event; the
+// payload map is copied, never shared. It returns false when e has no such field or v does not fit a
+// header field (arrival and time take integers, key and kind strings).
+func (e Event) WithField(name string, v any) (any, bool) {
+	switch strings.ToLower(name) {
+	case "arrival", "time":
+		var n int64
+		switch x := v.(type) {
+		case int64:
+			n = x
+		case int:
+			n = int64(x)
+		case float64:
+			n = int64(x)
+		default:
+			return nil, false
+		}
+		if strings.ToLower(name) == "arrival" {
+			e.Arrival = n
+		} else {
+			e.Time = n
+		}
+		return e, true
+	case "key", "kind":
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		if strings.ToLower(name) == "key" {
+			e.Key = s
+		} else {
+			e.Kind = s
+		}
+		return e, true
+	}
+	if _, ok := e.Payload[name]; !ok {
+		return nil, false
+	}
+	p := make(map[string]any, len(e.Payload))
+	for k, x := range e.Payload {
+		p[k] = x
+	}
+	p[name] = v
+	e.Payload = p
+	return e, true
+}
+
 // Float returns payload entry name as a float64 (0 if missing or not a number).
 func (e Event) Float(name string) float64 {
 	switch v := e.Payload[name].(type) {
