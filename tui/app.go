@@ -597,7 +597,7 @@ func (m *Model) startView() string {
 			}
 		}
 		title := ansi.Truncate(l.Title, titleW, "…")
-		row := fmt.Sprintf("%s%s  %s  %s  %s", pad(title, titleW), "", pad(dimStyle.Render(l.DE4E), 12), pad(prog, 8), l.Lang)
+		row := fmt.Sprintf("%s%s  %s  %s  %s", pad(title, titleW), "", pad(dimStyle.Render(ansi.Truncate(l.DE4E, 12, "…")), 12), pad(prog, 8), l.Lang)
 		if i == m.startSel {
 			row = selStyle.Render("▌") + row
 		} else {
