@@ -588,7 +588,12 @@ func (m *Model) startView() string {
 		b.WriteString(dimStyle.Render(m.lang.T("start.none")) + "\n")
 	}
 	titleW := max(10, m.width-30)
+	recent := m.store.Recent()
+	first, last := lessonWindow(len(m.lessons), m.startSel, m.height-2-5-max(1, len(recent)))
 	for i, l := range m.lessons {
+		if i < first || i >= last {
+			continue
+		}
 		prog := dimStyle.Render("—")
 		if p, ok := m.store.Progress(l.Path); ok && p.Total > 0 {
 			prog = fmt.Sprintf("%d/%d", p.Passed, p.Total)
@@ -605,8 +610,10 @@ func (m *Model) startView() string {
 		}
 		b.WriteString(row + "\n")
 	}
+	if first > 0 || last < len(m.lessons) {
+		b.WriteString(" " + dimStyle.Render(fmt.Sprintf(m.lang.T("start.more"), first+1, last, len(m.lessons))) + "\n")
+	}
 	b.WriteString("\n" + titleStyle.Render(m.lang.T("start.recent")) + "\n")
-	recent := m.store.Recent()
 	if len(recent) == 0 {
 		b.WriteString(" " + dimStyle.Render(m.lang.T("start.norecent")) + "\n")
 	}
@@ -626,6 +633,18 @@ func (m *Model) startView() string {
 		b.WriteString(dimStyle.Render("enter: open · o: "+m.lang.T("start.open")+" · ctrl+l: 한국어/English · ctrl+q: quit") + "\n")
 	}
 	return b.String()
+}
+
+// lessonWindow returns the range [first, last) of n lessons that the start screen shows in rows lines,
+// keeping the selected one in view (sel beyond the lessons selects a recent file: the last lessons show). When
+// the lessons do not fit, one of the rows is kept for the line that says which are shown.
+func lessonWindow(n, sel, rows int) (first, last int) {
+	if n <= rows {
+		return 0, n
+	}
+	shown := max(1, rows-1)
+	first = min(max(0, sel-shown/2), n-shown)
+	return first, first + shown
 }
 
 func (m *Model) helpView() string {
