@@ -8,6 +8,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,7 +155,9 @@ func (m *Model) open(path string) error {
 	if err != nil {
 		return err
 	}
-	if rec, at, rerr := notebook.LoadRecovery(file); rerr == nil && rec != nil {
+	if rec, at, rerr := notebook.LoadRecovery(file); rerr != nil {
+		m.setStatus(rerr.Error())
+	} else if rec != nil {
 		nb = rec
 		m.setStatus(fmt.Sprintf(m.lang.T("start.recovery"), at.Format("15:04:05")))
 	}
@@ -422,7 +425,18 @@ func (m *Model) run(next bool) {
 }
 
 func (m *Model) save() {
-	if err := m.nb.save(); err != nil {
+	if err := m.nb.save(); errors.Is(err, notebook.ErrChangedOnDisk) {
+		// Another workbench or an editor saved the file since it was opened: keep this version beside it,
+		// so that nothing is lost whatever the learner chooses next.
+		cp, cerr := m.nb.nb.SaveConflictCopy(m.nb.path, time.Now())
+		if cerr != nil {
+			m.setStatus(cerr.Error())
+			return
+		}
+		m.nb.conflict = true
+		m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(m.nb.path), cp))
+		return
+	} else if err != nil {
 		m.setStatus(err.Error())
 		return
 	}
