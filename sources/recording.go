@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Event is one recorded event. It is also the record a replay hands to the engine.
@@ -189,7 +190,8 @@ const (
 	Skip
 )
 
-// maxLine is the longest line a Reader or a FileSource accepts (1 MiB).
+// maxLine is the longest line a Reader or a FileSource accepts (1 MiB); a longer one is a bad line (skipped
+// and counted under the Skip policy), and the lines after it are read as usual.
 const maxLine = 1 << 20
 
 // Reader reads a recording lazily, a line at a time.
@@ -223,7 +225,10 @@ func (r *Reader) Skipped() (int, error) { return r.lines.skipped, r.lines.lastEr
 // blank ones, names the file and line of a line the parser rejects, and applies the Policy to it.
 type lineReader struct {
 	name    string
-	sc      *bufio.Scanner
+	br      *bufio.Reader
+	buf     []byte
+	tooLong bool  // the line scan returned last was longer than maxLine (and was cut)
+	err     error // the read error that ended the input (nil at a clean end)
 	line    int
 	policy  Policy
 	skipped int
@@ -232,18 +237,44 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader, name string, policy Policy) *lineReader {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	return &lineReader{name: name, sc: sc, policy: policy}
+	return &lineReader{name: name, br: bufio.NewReaderSize(r, 64*1024), policy: policy}
 }
 
-// scan reads the next line, blank or not; false at the end of the input (or an error, which next reports).
+// scan reads the next line, blank or not, without its line end; false at the end of the input (or a read
+// error, which next reports). A line longer than maxLine is read to its end but only its first maxLine bytes
+// are kept, and tooLong is set, so that one huge line costs one bad line, not the rest of the file.
 func (r *lineReader) scan() ([]byte, bool) {
-	if !r.sc.Scan() {
-		return nil, false
+	r.buf, r.tooLong = r.buf[:0], false
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if err == nil && len(r.buf) == 0 {
+			// The common case: the whole line is in the buffer, valid until the next read.
+			r.line++
+			return bytes.TrimSuffix(bytes.TrimSuffix(chunk, []byte("\n")), []byte("\r")), true
+		}
+		if len(r.buf)+len(chunk) > maxLine {
+			r.tooLong = true
+			if room := maxLine - len(r.buf); room > 0 {
+				r.buf = append(r.buf, chunk[:room]...)
+			}
+		} else {
+			r.buf = append(r.buf, chunk...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF:
+			if len(r.buf) == 0 && !r.tooLong {
+				return nil, false
+			}
+		case err != nil:
+			r.err = err
+			return nil, false
+		}
+		break
 	}
 	r.line++
-	return r.sc.Bytes(), true
+	return bytes.TrimSuffix(bytes.TrimSuffix(r.buf, []byte("\n")), []byte("\r")), true
 }
 
 // fatalError, returned by a parser, makes the line fail the read even with the Skip policy (a CSV header,
@@ -260,10 +291,18 @@ func (r *lineReader) next(parse func(b []byte) error) error {
 		if !ok {
 			break
 		}
-		if len(bytes.TrimSpace(b)) == 0 {
+		if len(bytes.TrimSpace(b)) == 0 && !r.tooLong {
 			continue
 		}
-		err := parse(b)
+		var err error
+		switch {
+		case r.tooLong:
+			err = fmt.Errorf("%w: the line is longer than %d bytes", ErrBadLine, maxLine)
+		case !utf8.Valid(b):
+			err = fmt.Errorf("%w: invalid UTF-8 at byte %d", ErrBadLine, firstInvalidUTF8(b)+1)
+		default:
+			err = parse(b)
+		}
 		if err == nil {
 			return nil
 		}
@@ -280,10 +319,22 @@ func (r *lineReader) next(parse func(b []byte) error) error {
 		}
 		return err
 	}
-	if err := r.sc.Err(); err != nil {
-		return fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, err)
+	if r.err != nil {
+		return fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, r.err)
 	}
 	return io.EOF
+}
+
+// firstInvalidUTF8 returns the offset of b's first byte that does not start a valid UTF-8 sequence.
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // WriteEvents writes events (and markers) as NDJSON.
