@@ -450,6 +450,7 @@ func (c *coordinator) complete(p *pendingCP) {
 			os.RemoveAll(c.completed[0].Dir)
 			c.completed = c.completed[1:]
 		}
+		c.retireLeftoversLocked(meta.ID)
 	}
 	c.job.events.add(Event{Kind: EventCheckpointCompleted, Count: p.stats.ID,
 		Detail: fmt.Sprintf("checkpoint %d completed in %v (%d bytes, %d new)", p.stats.ID, p.stats.Duration.Round(time.Millisecond), p.stats.Bytes, p.stats.NewBytes)})
@@ -471,6 +472,30 @@ func sortSubtasks(s []subtaskCP) {
 		for k := i; k > 0 && s[k].Index < s[k-1].Index; k-- {
 			s[k], s[k-1] = s[k-1], s[k]
 		}
+	}
+}
+
+// retireLeftoversLocked removes the chk-N directories older than the completed checkpoint newest that this
+// job does not retain: checkpoints of earlier processes beyond the Retained count, and directories of
+// checkpoints that never completed (an attempt or a process that ended mid-checkpoint). Savepoints written
+// into the directory are kept.
+func (c *coordinator) retireLeftoversLocked(newest int64) {
+	kept := map[string]bool{}
+	for _, m := range c.completed {
+		kept[m.Dir] = true
+	}
+	complete := len(c.completed)
+	for _, d := range checkpointDirs(c.dir) {
+		var id int64
+		fmt.Sscanf(filepath.Base(d), "chk-%d", &id)
+		if id >= newest || kept[d] || slices.Contains(c.spDirs, d) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, metadataFile)); err == nil && complete < c.cfg.Retained {
+			complete++ // an earlier process's checkpoint, within the retained count
+			continue
+		}
+		os.RemoveAll(d)
 	}
 }
 

@@ -147,3 +147,44 @@ func checkpointAborted(j *Job, id int64) bool {
 	}
 	return false
 }
+
+// Checkpoints of earlier processes beyond the retained count, and directories of checkpoints that never
+// completed, used to stay in a configured checkpoint directory forever.
+func TestLeftoverCheckpointsAreRetired(t *testing.T) {
+	dir := t.TempDir()
+	for id := 1; id <= 4; id++ {
+		chk := filepath.Join(dir, fmt.Sprintf("chk-%d", id))
+		os.MkdirAll(filepath.Join(chk, "op-1-0"), 0o755)
+		if id < 4 { // chk-4 never completed
+			os.WriteFile(filepath.Join(chk, metadataFile), []byte("from an earlier process"), 0o644)
+		}
+	}
+	src := &pausedSource{total: 100, pauseAt: 50, resume: make(chan struct{})}
+	env := NewEnvironment(Config{Parallelism: 1, Checkpointing: CheckpointConfig{Dir: dir, Retained: 2}})
+	countJob(env, src, t.TempDir())
+	job, err := env.ExecuteAsync("retire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { job.Cancel(); job.Wait() }()
+	for job.Snapshot().Vertices[1].Operators[0].RecordsIn < 50 {
+		time.Sleep(time.Millisecond)
+	}
+	var left []string
+	for _, want := range [][]string{{"chk-3", "chk-5"}, {"chk-5", "chk-6"}} {
+		id, err := job.TriggerCheckpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for !savepointDone(job, id) {
+			time.Sleep(time.Millisecond)
+		}
+		left = left[:0]
+		for _, d := range checkpointDirs(dir) {
+			left = append([]string{filepath.Base(d)}, left...)
+		}
+		if fmt.Sprint(left) != fmt.Sprint(want) {
+			t.Errorf("after checkpoint %d the directory holds %v, want %v", id, left, want)
+		}
+	}
+}

@@ -273,3 +273,30 @@ func indexOf(nb *Notebook, c *Block) int {
 	}
 	return -1
 }
+
+// The temporary files of saves interrupted by a crash are removed when the notebook is next opened, once
+// they are old enough not to belong to a save in progress elsewhere.
+func TestLoadRemovesStaleTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nb [1].md")
+	os.WriteFile(path, []byte("```go\nx\n```\n"), 0o644)
+	old := filepath.Join(dir, ".nb [1].md.tmp-123")
+	oldBak := filepath.Join(dir, ".nb [1].md.bak.tmp-9")
+	fresh := filepath.Join(dir, ".nb [1].md.tmp-456")
+	other := filepath.Join(dir, ".other.md.tmp-1")
+	for _, p := range []string{old, oldBak, fresh, other} {
+		os.WriteFile(p, []byte("partial"), 0o644)
+	}
+	long := time.Now().Add(-time.Hour)
+	for _, p := range []string{old, oldBak, other} {
+		os.Chtimes(p, long, long)
+	}
+	if _, err := Load(path); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{old: false, oldBak: false, fresh: true, other: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+}

@@ -33,7 +33,38 @@ func Load(path string) (*Notebook, error) {
 		return nil, err
 	}
 	nb.disk = fingerprint{path: path, sum: sha256.Sum256(b)}
+	removeStaleTemps(path, time.Now().Add(-staleTemp))
 	return nb, nil
+}
+
+// staleTemp is how old a temporary file of an interrupted save must be before Load removes it: younger ones
+// may belong to a save in progress in another workbench.
+const staleTemp = time.Minute
+
+// removeStaleTemps removes the temporary files WriteFileAtomic left beside path (and its backup and recovery
+// files) when a save was interrupted, if they were last written before cutoff.
+func removeStaleTemps(path string, cutoff time.Time) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for _, name := range []string{base, base + ".bak", filepath.Base(RecoveryPath(path))} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "."+escapeGlob(name)+".tmp-*"))
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.ModTime().Before(cutoff) {
+				os.Remove(m)
+			}
+		}
+	}
+}
+
+// escapeGlob quotes the characters filepath.Match treats specially.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Save writes nb to path atomically: the bytes go to a temporary file in the same directory, which is
