@@ -18,7 +18,6 @@ import (
 	"github.com/de4e/weir/interp/exports"
 	"github.com/de4e/weir/sources"
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 )
 
 // Options configures a Kernel. The zero Options is valid.
@@ -71,7 +70,7 @@ func (k *Kernel) reset() {
 	out := &cellWriter{k: k, gen: gen}
 	errw := &cellWriter{k: k, gen: gen, stderr: true}
 	in := interp.New(interp.Options{Stdout: out, Stderr: errw, GoPath: k.opts.Dir})
-	if err := in.Use(stdlib.Symbols); err != nil {
+	if err := in.Use(cellSymbols()); err != nil {
 		panic(err)
 	}
 	if err := in.Use(exports.Symbols); err != nil {

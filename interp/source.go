@@ -7,6 +7,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -190,6 +191,13 @@ func checkSyntax(c *chunk, shadowed func(string) bool) error {
 		return err
 	}
 	var first error
+	for _, is := range f.Imports {
+		path, _ := strconv.Unquote(is.Path.Value)
+		if why, withheld := withheldPackages[path]; withheld {
+			line, col := cellPos(*c, prefix, fset.Position(is.Pos()))
+			return &SyntaxError{Line: line, Col: col, Msg: fmt.Sprintf("%s cannot be imported in a cell: %s (the README says what cells can touch)", path, why)}
+		}
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		if first != nil {
 			return false

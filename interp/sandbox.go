@@ -1,0 +1,58 @@
+package interp
+
+import (
+	"maps"
+	"reflect"
+
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// What a cell can touch. Cells run inside the workbench's process with the learner's rights, so they can
+// read and write files, use the network (a Kafka source) and start goroutines. They cannot start or signal
+// processes, and cannot reach below Go's memory safety: the standard-library symbols given to the
+// interpreter are yaegi's stdlib.Symbols without the packages and functions listed here, and the kernel
+// refuses an import of a withheld package before running the cell, saying why. (yaegi's syscall, unsafe
+// and os/exec symbols live in packages of their own that are never loaded.)
+var withheldPackages = map[string]string{
+	"os/exec":   "a cell cannot start processes",
+	"syscall":   "a cell cannot make system calls directly",
+	"unsafe":    "a cell cannot step outside Go's memory safety",
+	"plugin":    "a cell cannot load compiled plugins",
+	"os/signal": "a cell cannot take over the workbench's signals",
+}
+
+// withheldSymbols are the symbols left out of packages a cell may import.
+var withheldSymbols = map[string][]string{
+	"os/os": {"StartProcess", "FindProcess", "Process", "ProcAttr", "Exit"},
+	// Process-wide knobs whose misuse would take the workbench down with the cell.
+	"runtime/debug/debug": {"SetMaxStack", "SetMaxThreads", "WriteHeapDump"},
+}
+
+// cellSymbols returns the standard-library symbols cells get: stdlib.Symbols without the withheld packages
+// and symbols. The maps are copies; stdlib.Symbols is not changed.
+func cellSymbols() map[string]map[string]reflect.Value {
+	out := make(map[string]map[string]reflect.Value, len(stdlib.Symbols))
+	for key, syms := range stdlib.Symbols {
+		if _, withheld := withheldPackages[importPathOf(key)]; withheld {
+			continue
+		}
+		if drop, ok := withheldSymbols[key]; ok {
+			syms = maps.Clone(syms)
+			for _, name := range drop {
+				delete(syms, name)
+			}
+		}
+		out[key] = syms
+	}
+	return out
+}
+
+// importPathOf returns the import path of a yaegi symbol-table key ("os/exec/exec" -> "os/exec").
+func importPathOf(key string) string {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '/' {
+			return key[:i]
+		}
+	}
+	return key
+}
