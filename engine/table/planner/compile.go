@@ -98,6 +98,7 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 	t := x.Table
 	var s *engine.DataStream
+	par := 0 // the source's parallelism, which the operators below take; 0: the job's
 	if t.Stream != nil {
 		s = t.Stream
 	} else {
@@ -105,9 +106,15 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s, err = conn.source(c.Env, t); err != nil {
+		if s, par, err = conn.source(c.Env, t); err != nil {
 			return nil, err
 		}
+	}
+	withPar := func(d *engine.DataStream) *engine.DataStream {
+		if par > 0 {
+			return d.SetParallelism(par)
+		}
+		return d
 	}
 	// Computed columns, evaluated in order against the columns before them.
 	var computed []*cexpr
@@ -155,6 +162,7 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 			}
 			out.Collect(Row{Kind: r.Kind, Fields: full})
 		}).Name("Computed columns")
+		s = withPar(s)
 	}
 	if wm := t.Watermark; wm != nil {
 		ti := t.columnIndex(wm.Column)
@@ -178,7 +186,7 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 			}
 			return engine.NoTimestamp
 		}).WithPerRecordEmission()
-		s = s.AssignTimestampsAndWatermarks(strategy)
+		s = withPar(s.AssignTimestampsAndWatermarks(strategy))
 	}
 	return s, nil
 }

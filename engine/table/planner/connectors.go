@@ -101,12 +101,13 @@ func contains(list []string, s string) bool {
 }
 
 // source builds the connector's source stream: records are Row values (+I) of the table's physical
-// columns.
-func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStream, error) {
+// columns. It returns the source's parallelism too (0: the job's), which the operators that read it
+// (computed columns, the watermark assigner) take, so that they chain to it as in Flink.
+func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStream, int, error) {
 	cols := t.physical()
 	switch c.name {
 	case "datagen":
-		return datagen(env, t, cols), nil
+		return datagen(env, t, cols), 0, nil
 	case "filesystem":
 		fs := sources.FileSource{Paths: []string{c.options["path"]}}
 		if c.options["format"] == "csv" {
@@ -115,20 +116,21 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 				fs.Columns = append(fs.Columns, col.Name)
 			}
 		}
-		if _, err := fs.Files(); err != nil {
-			return nil, fmt.Errorf("%w: table %s: %v", ErrValidation, t.Name, err)
+		files, err := fs.Files()
+		if err != nil {
+			return nil, 0, fmt.Errorf("%w: table %s: %v", ErrValidation, t.Name, err)
 		}
-		name := t.Name
-		return env.FromSource(fs, nil, name).Map(func(v any) any {
+		par := min(max(len(files), 1), env.Config().Parallelism)
+		return env.FromSource(fs, nil, t.Name).Map(func(v any) any {
 			m, _ := v.(map[string]any)
 			row := make([]any, len(cols))
 			for i, col := range cols {
 				row[i] = fromExternal(m[col.Name], col.Type)
 			}
 			return Row{Kind: Insert, Fields: row}
-		}).Name("Map to rows"), nil
+		}).Name("Map to rows").SetParallelism(par), par, nil
 	}
-	return nil, fmt.Errorf("%w: the %s connector can only be written to (INSERT INTO %s)", ErrValidation, c.name, t.Name)
+	return nil, 0, fmt.Errorf("%w: the %s connector can only be written to (INSERT INTO %s)", ErrValidation, c.name, t.Name)
 }
 
 // fromExternal converts a value read from JSON or CSV to the runtime form of type t; what does not fit is
