@@ -97,7 +97,7 @@ func TestGroupByOverUpdates(t *testing.T) {
 		equalLines(t, "final table", sorted(table), []string{"1, 1", "2, 1", "3, 1"})
 		if p == 1 {
 			want := []string{
-				"+I[1, 1]", // Mary 1
+				"+I[1, 1]",             // Mary 1
 				"-U[1, 1]", "+U[1, 2]", // Bob 1
 				"-U[1, 2]", "+U[1, 1]", // Mary leaves count 1 (retraction)
 				"+I[2, 1]",             // Mary 2
