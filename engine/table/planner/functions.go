@@ -383,6 +383,23 @@ func (b *binder) bindCall(x *sqlparse.Call) (*cexpr, error) {
 			rt.NotNull = false
 		}
 	}
+	if rt.Kind == KindDecimal {
+		// FLOOR and CEIL of a DECIMAL have scale 0; ROUND(x, d) has scale d (Calcite's return type rules).
+		switch name {
+		case "FLOOR", "CEIL":
+			rt.Scale = 0
+		case "ROUND":
+			d := int64(0)
+			if len(x.Args) == 2 {
+				if _, lit := x.Args[1].(*sqlparse.Literal); lit {
+					if v, err := args[1].eval(nil); err == nil {
+						d, _ = v.(int64)
+					}
+				}
+			}
+			rt.Scale = int(max(0, min(d, int64(rt.Scale))))
+		}
+	}
 	texts := make([]string, len(args))
 	for i, a := range args {
 		texts[i] = a.text
