@@ -153,7 +153,6 @@ func levenshtein(a, b string) int {
 func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 	t := &Table{Name: ct.Name.Last(), Temporary: ct.Temporary, Options: map[string]string{}, PrimaryKey: ct.PrimaryKey}
 	seen := map[string]bool{}
-	var physical []Column
 	for _, cd := range ct.Columns {
 		if seen[cd.Name] {
 			return nil, errAt(cd.Pos, ErrValidation, "column '%s' is defined twice", cd.Name)
@@ -166,9 +165,6 @@ func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 				return nil, errAt(cd.Type.Pos, ErrValidation, "%v", err)
 			}
 			col.Type = dt
-			if !cd.Metadata {
-				physical = append(physical, col)
-			}
 		}
 		t.Columns = append(t.Columns, col)
 	}

@@ -684,22 +684,24 @@ func (b *binder) bindLike(x *sqlparse.Like) (*cexpr, error) {
 	if !in.typ.isString() && in.typ.Kind != KindNull || !pat.typ.isString() && pat.typ.Kind != KindNull {
 		return nil, errAt(x.Pos, ErrValidation, "LIKE needs strings, not %s and %s", in.typ, pat.typ)
 	}
-	cache := map[string]*regexp.Regexp{}
+	// A literal pattern is compiled once; the evaluation runs in every parallel subtask, so it shares
+	// nothing mutable.
+	var fixedRe *regexp.Regexp
+	if lit, ok := x.Pattern.(*sqlparse.Literal); ok && lit.Kind == sqlparse.LitString {
+		fixedRe = likeRegexp(lit.Text)
+	}
 	return &cexpr{typ: boolType(in.typ.NotNull && pat.typ.NotNull), text: ExprString(x), eval: func(r []any) (any, error) {
 		v, err := in.eval(r)
 		if err != nil || v == nil {
 			return nil, err
 		}
-		p, err := pat.eval(r)
-		if err != nil || p == nil {
-			return nil, err
-		}
-		re := cache[p.(string)]
+		re := fixedRe
 		if re == nil {
-			re = likeRegexp(p.(string))
-			if len(cache) < 64 {
-				cache[p.(string)] = re
+			p, err := pat.eval(r)
+			if err != nil || p == nil {
+				return nil, err
 			}
+			re = likeRegexp(p.(string))
 		}
 		return re.MatchString(v.(string)) != x.Not, nil
 	}}, nil

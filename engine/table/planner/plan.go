@@ -368,7 +368,7 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("in view %s: %w", t.Name, err)
 			}
-			cols := n.Columns()
+			cols := append([]Column(nil), n.Columns()...)
 			for i := range cols {
 				if i < len(t.Columns) {
 					cols[i].Name = t.Columns[i].Name
@@ -747,11 +747,6 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 		wa.Cols = aggCols
 		agg = wa
 	} else {
-		if in.Updating() {
-			for _, a := range ab.aggs {
-				_ = a // every aggregate here retracts (MIN/MAX keep their values' multiplicities)
-			}
-		}
 		if filter != nil {
 			in = &CalcNode{Input: in, Filter: filter, Exprs: identityExprs(in.Columns()), Cols: in.Columns()}
 		}
