@@ -320,7 +320,7 @@ func (t *Environment) collect(n planner.Node, name string) (*TableResult, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &TableResult{cols: n.Columns(), isQuery: true, done: make(chan struct{})}
+	r := &TableResult{cols: n.Columns(), isQuery: true, mode: ResultMode(strings.ToLower(t.conf[OptionResultMode]))}
 	planner.Collect(s, func(row Row) { r.add(row) })
 	job, err := env.ExecuteAsync(name)
 	if err != nil {
@@ -352,7 +352,7 @@ func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
-	return &TableResult{job: job, done: make(chan struct{}), cols: []Column{{Name: "job id", Type: planner.TypeString}}, static: [][]any{{job.Name()}}}, nil
+	return &TableResult{job: job, cols: []Column{{Name: "job id", Type: planner.TypeString}}, static: [][]any{{job.Name()}}}, nil
 }
 
 func (t *Environment) explain(s *sqlparse.Explain) (*TableResult, error) {

@@ -30,8 +30,8 @@ type TableResult struct {
 	cols    []Column
 	static  [][]any
 	isQuery bool
+	mode    ResultMode // the result mode SET when the statement ran, Print's default
 	job     *engine.Job
-	done    chan struct{}
 
 	mu   sync.Mutex
 	rows []Row
@@ -132,9 +132,13 @@ func (r *TableResult) String() string {
 	return sb.String()
 }
 
-// Print writes the result in a result mode (the empty mode is ResultTableau). It shows what has arrived so far;
-// call Await first for a bounded query's final result.
+// Print writes the result in a result mode; the empty mode is the one SET as
+// 'sql-client.execution.result-mode' when the statement ran, else ResultTableau. It shows what has
+// arrived so far; call Await first for a bounded query's final result.
 func (r *TableResult) Print(w io.Writer, mode ResultMode) error {
+	if mode == "" {
+		mode = r.mode
+	}
 	var header []string
 	var body [][]string
 	op := r.isQuery && mode != ResultTable
