@@ -67,8 +67,10 @@ func (t *Environment) ExecuteSQL(statement string) (*TableResult, error) {
 	return t.execute(st, statement)
 }
 
-// ExecuteScript runs statements separated by semicolons, in order, and returns their results; it stops at
-// the first error.
+// ExecuteScript runs statements separated by semicolons, in order, waiting for the job of each query or
+// INSERT INTO to end before the next statement (as Flink's SQL client does with 'table.dml-sync'), so a
+// query over an unbounded source never returns. It returns the results so far and stops at the first
+// error, whose line and column count in the whole script.
 func (t *Environment) ExecuteScript(script string) ([]*TableResult, error) {
 	stmts, err := sqlparse.ParseScript(script)
 	if err != nil {
@@ -76,11 +78,14 @@ func (t *Environment) ExecuteScript(script string) ([]*TableResult, error) {
 	}
 	var out []*TableResult
 	for _, st := range stmts {
-		r, err := t.execute(st, script)
+		r, err := t.execute(st, "")
 		if err != nil {
 			return out, err
 		}
 		out = append(out, r)
+		if err := r.Await(); err != nil {
+			return out, fmt.Errorf("%w: the job of the statement at %s failed: %v", ErrStatement, st.StmtPos(), err)
+		}
 	}
 	return out, nil
 }
@@ -204,7 +209,11 @@ func (t *Environment) execute(st sqlparse.Statement, text string) (*TableResult,
 		if err != nil {
 			return nil, err
 		}
-		return t.collect(n, firstLine(text))
+		name := firstLine(text)
+		if name == "" {
+			name = "collect"
+		}
+		return t.collect(n, name)
 	}
 	return nil, fmt.Errorf("%w: statement %T", ErrStatement, st)
 }
