@@ -125,7 +125,7 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 			m, _ := v.(map[string]any)
 			row := make([]any, len(cols))
 			for i, col := range cols {
-				row[i] = fromExternal(m[col.Name], col.Type)
+				row[i] = ensure(fromExternal(m[col.Name], col.Type), col.Type)
 			}
 			return Row{Kind: Insert, Fields: row}
 		}).Name("Map to rows").SetParallelism(par), par, nil
@@ -435,6 +435,10 @@ func FormatRow(r Row, cols []Column) string {
 // int64, floats to float64, a time.Time or epoch milliseconds to a TIMESTAMP, strings parsed when the
 // type is not a string.
 func FromGo(v any, t DataType) any {
+	return ensure(fromGo(v, t), t)
+}
+
+func fromGo(v any, t DataType) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
@@ -467,4 +471,48 @@ func FromGo(v any, t DataType) any {
 		return conform(x.Milliseconds(), t)
 	}
 	return fromExternal(v, t)
+}
+
+// ensure returns v in the runtime form of type t (see TypeKind), or NULL when it cannot be: the values of a
+// table's columns always have their type's Go type, so expressions can rely on it.
+func ensure(v any, t DataType) any {
+	if v == nil {
+		return nil
+	}
+	switch {
+	case t.Kind == KindBoolean:
+		if b, ok := v.(bool); ok {
+			return b
+		}
+	case t.isInteger():
+		switch x := v.(type) {
+		case int64:
+			return wrapInt(x, t.Kind)
+		case float64:
+			if !math.IsNaN(x) && !math.IsInf(x, 0) {
+				return wrapInt(int64(x), t.Kind)
+			}
+		}
+	case t.isNumeric():
+		switch x := v.(type) {
+		case float64:
+			return x
+		case int64:
+			return float64(x)
+		}
+	case t.isString():
+		if s, ok := v.(string); ok {
+			return s
+		}
+		switch v.(type) {
+		case int64, float64, bool, time.Time:
+			return FormatValue(v, DataType{})
+		}
+		return fmt.Sprint(v)
+	case t.isTime():
+		if x, ok := v.(time.Time); ok {
+			return x.UTC()
+		}
+	}
+	return nil
 }

@@ -309,6 +309,37 @@ func javaLayout(p string) string {
 	return strings.ReplaceAll(sb.String(), "..", ".")
 }
 
+// funcSigs are the argument kinds of the scalar functions, one letter per argument, the last repeated for
+// more arguments: S a string, I an integer, N a number, T a timestamp or date, B a boolean, U a time unit
+// (TIMESTAMPDIFF's first argument), * anything. NULL fits every kind.
+var funcSigs = map[string]string{
+	"UPPER": "S", "LOWER": "S", "TRIM": "S", "CHAR_LENGTH": "S", "CONCAT": "S", "SUBSTRING": "SII",
+	"REPLACE": "SSS", "ABS": "N", "FLOOR": "N", "CEIL": "N", "ROUND": "NI", "MOD": "NN", "POWER": "NN",
+	"SQRT": "N", "COALESCE": "*", "IF": "B**", "TO_TIMESTAMP": "SS", "TO_TIMESTAMP_LTZ": "NI",
+	"DATE_FORMAT": "*S", "TIMESTAMPDIFF": "UTT",
+}
+
+func fitsKind(t DataType, k byte) bool {
+	if t.Kind == KindNull {
+		return true
+	}
+	switch k {
+	case 'S':
+		return t.isString()
+	case 'I':
+		return t.isInteger()
+	case 'N':
+		return t.isNumeric()
+	case 'T':
+		return t.isTime()
+	case 'B':
+		return t.Kind == KindBoolean
+	}
+	return true
+}
+
+var kindNames = map[byte]string{'S': "a string", 'I': "an integer", 'N': "a number", 'T': "a timestamp", 'B': "a BOOLEAN", 'U': "a time unit"}
+
 var timeUnits = map[string]bool{"SECOND": true, "MINUTE": true, "HOUR": true, "DAY": true, "WEEK": true, "MONTH": true, "YEAR": true, "MILLISECOND": true}
 
 func (b *binder) bindCall(x *sqlparse.Call) (*cexpr, error) {
@@ -369,6 +400,13 @@ func (b *binder) bindCall(x *sqlparse.Call) (*cexpr, error) {
 		}
 		args = append(args, c)
 		types = append(types, c.typ)
+	}
+	sig := funcSigs[name]
+	for i, ty := range types {
+		k := sig[min(i, len(sig)-1)]
+		if k != 'U' && !fitsKind(ty, k) {
+			return nil, errAt(x.Args[i].ExprPos(), ErrValidation, "argument %d of %s must be %s, not %s", i+1, x.Name, kindNames[k], ty.plain())
+		}
 	}
 	rt, err := f.result(types)
 	if err != nil {
