@@ -138,3 +138,28 @@ func TestWindowAggregate(t *testing.T) {
 		}
 	}
 }
+
+// A window TVF without aggregation adds window_start, window_end and window_time to every row, one row per
+// window (Flink's documentation of the window TVFs: HOP assigns each row to size/slide windows).
+func TestWindowTVFWithoutAggregation(t *testing.T) {
+	for _, p := range []int{1, 4} {
+		tenv := newTableEnv(p)
+		windowTable(t, tenv)
+		r := mustExec(t, tenv, "SELECT `int`, window_start, window_end, window_time FROM TABLE(HOP(TABLE T1, DESCRIPTOR(rowtime), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) WHERE `name` = 'b' AND window_start >= TIMESTAMP '2020-10-10 00:00:05'")
+		var got []string
+		for _, c := range r.Changes() {
+			got = append(got, FormatFields(c.Fields, r.Columns()))
+		}
+		equalLines(t, "hop rows", sorted(got), sorted([]string{
+			"3, 2020-10-10 00:00:05.000, 2020-10-10 00:00:15.000, 2020-10-10 00:00:14.999",
+			"6, 2020-10-10 00:00:05.000, 2020-10-10 00:00:15.000, 2020-10-10 00:00:14.999",
+			"4, 2020-10-10 00:00:10.000, 2020-10-10 00:00:20.000, 2020-10-10 00:00:19.999",
+			"4, 2020-10-10 00:00:15.000, 2020-10-10 00:00:25.000, 2020-10-10 00:00:24.999",
+			"1, 2020-10-10 00:00:25.000, 2020-10-10 00:00:35.000, 2020-10-10 00:00:34.999",
+			"1, 2020-10-10 00:00:30.000, 2020-10-10 00:00:40.000, 2020-10-10 00:00:39.999",
+		}))
+		if _, err := tenv.ExecuteSQL("SELECT COUNT(window_time) FROM TABLE(TUMBLE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL '5' SECOND)) GROUP BY window_start, window_end"); err == nil {
+			t.Error("an aggregate of window_time was accepted")
+		}
+	}
+}

@@ -729,6 +729,28 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 			}
 			below = &CalcNode{Input: below, Filter: filter, Exprs: identityExprs(below.Columns()), Cols: below.Columns()}
 		}
+		// Keys and aggregate arguments are evaluated on the TVF's input rows, which have no window columns.
+		first := len(tvf.Cols) - 3
+		for i, g := range s.GroupBy {
+			if props[i] == propNone && refsWindowColumns(g, sc, first) {
+				return nil, nil, errAt(g.ExprPos(), ErrUnsupported, "a grouping expression over window_start, window_end or window_time is not supported by Weir yet: group by the column itself")
+			}
+		}
+		var bad sqlparse.Expr
+		for _, e := range append(itemExprs(items), s.Having) {
+			walk(e, func(x sqlparse.Expr) {
+				if c, ok := x.(*sqlparse.Call); ok && isAggregate(c.Name) {
+					for _, a := range c.Args {
+						if bad == nil && refsWindowColumns(a, sc, first) {
+							bad = a
+						}
+					}
+				}
+			})
+		}
+		if bad != nil {
+			return nil, nil, errAt(bad.ExprPos(), ErrUnsupported, "an aggregate of window_start, window_end or window_time is not supported by Weir yet")
+		}
 		wa := &WindowAggregateNode{Input: below, Window: tvf.Window, Aggs: ab.aggs, Props: props}
 		for i, pr := range props {
 			if pr == propNone {
@@ -767,6 +789,14 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 	}
 	n := &CalcNode{Input: agg, Filter: having, Exprs: exprs, Cols: cols}
 	return n, newScope(cols, ""), nil
+}
+
+func itemExprs(items []sqlparse.SelectItem) []sqlparse.Expr {
+	out := make([]sqlparse.Expr, len(items))
+	for i, it := range items {
+		out[i] = it.Expr
+	}
+	return out
 }
 
 func identityExprs(cols []Column) []*cexpr {
