@@ -14,19 +14,48 @@ import (
 type Table struct {
 	tenv *Environment
 	node planner.Node
+	err  error
 }
 
-// Columns returns the table's columns.
-func (t *Table) Columns() []Column { return t.node.Columns() }
+// Columns returns the table's columns (none if it has an error).
+func (t *Table) Columns() []Column {
+	if t.err != nil {
+		return nil
+	}
+	return t.node.Columns()
+}
 
 // IsUpdating reports whether the table's changelog has updates (-U, +U, -D), not only inserts.
-func (t *Table) IsUpdating() bool { return t.node.Updating() }
+func (t *Table) IsUpdating() bool { return t.err == nil && t.node.Updating() }
 
-// Explain returns the table's plan, as EXPLAIN prints it (without the job graph).
-func (t *Table) Explain() string { return planner.Explain(t.node) }
+// Explain returns the table's plan, as EXPLAIN prints it (without the job graph), or its error.
+func (t *Table) Explain() string {
+	if t.err != nil {
+		return t.err.Error()
+	}
+	return planner.Explain(t.node)
+}
 
 // Execute runs the table as a query, as ExecuteSQL runs a SELECT.
-func (t *Table) Execute() (*TableResult, error) { return t.tenv.collect(t.node, "collect") }
+func (t *Table) Execute() (*TableResult, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	return t.tenv.collect(t.node, "collect")
+}
+
+// From returns a table of the catalog (a table or a view) for the Table API: Flink's from.
+func (t *Environment) From(name string) *Table {
+	st, err := sqlparse.Parse("SELECT * FROM " + name)
+	if err != nil {
+		return &Table{tenv: t, err: fmt.Errorf("From(%q): %w", name, err)}
+	}
+	n, err := (&planner.Planner{Catalog: t.catalog}).PlanQuery(st.(*sqlparse.QueryStatement).Query)
+	if err != nil {
+		return &Table{tenv: t, err: fmt.Errorf("From(%q): %w", name, err)}
+	}
+	return &Table{tenv: t, node: n}
+}
 
 // SQLQuery plans a query (Flink's sqlQuery) without running it.
 func (t *Environment) SQLQuery(query string) (*Table, error) {
@@ -49,6 +78,9 @@ func (t *Environment) SQLQuery(query string) (*Table, error) {
 func (t *Environment) CreateTemporaryView(name string, table *Table) error {
 	if table == nil || table.tenv != t {
 		return fmt.Errorf("%w: CreateTemporaryView needs a table of this Environment", ErrStatement)
+	}
+	if table.err != nil {
+		return table.err
 	}
 	v := &viewTable{node: table.node}
 	return t.catalog.Register(v.asTable(name), false)
@@ -140,6 +172,9 @@ func (t *Environment) FromDataStream(stream *engine.DataStream, schema Schema) (
 // insert-only table (Flink's toDataStream refuses an updating one: use ToChangelogStream). The table's
 // DataStream program runs when that Environment executes.
 func (t *Environment) ToDataStream(table *Table) (*engine.DataStream, error) {
+	if table.err != nil {
+		return nil, table.err
+	}
 	if table.node.Updating() {
 		return nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.Unregistered_DataStream_Sink' doesn't support consuming update changes: use ToChangelogStream", planner.ErrUnsupported)
 	}
@@ -149,6 +184,9 @@ func (t *Environment) ToDataStream(table *Table) (*engine.DataStream, error) {
 // ToChangelogStream returns a table's changelog as a DataStream of Row values (each with its RowKind) on
 // the engine Environment.
 func (t *Environment) ToChangelogStream(table *Table) (*engine.DataStream, error) {
+	if table.err != nil {
+		return nil, table.err
+	}
 	c := &planner.Compiler{Env: t.env, Batch: t.env.Config().RuntimeMode == engine.Batch}
 	s, err := c.Build(table.node)
 	if err != nil {

@@ -21,6 +21,7 @@ type cexpr struct {
 	typ  DataType
 	eval func(r []any) (any, error)
 	text string
+	ref  int // 1 + the input column the expression only reads, 0 for any other expression
 }
 
 // binder binds expressions against a scope. With agg set it binds the expressions after a GROUP BY: a
@@ -122,7 +123,7 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 }
 
 func colRef(i int, t DataType, name string) *cexpr {
-	return &cexpr{typ: t, text: name, eval: func(r []any) (any, error) { return r[i], nil }}
+	return &cexpr{typ: t, text: name, ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
 }
 
 func constant(v any, t DataType, text string) *cexpr {

@@ -245,7 +245,10 @@ func Explain(n Node) string {
 // Planner turns parsed queries into logical plans against a catalog.
 type Planner struct {
 	Catalog *Catalog
-	views   map[string]bool // views being expanded, to refuse a cycle
+	// Bound are plans named for this planning only, found before the catalog's tables: the Table API's
+	// operations plan a query over the table they are called on this way.
+	Bound map[string]Node
+	views map[string]bool // views being expanded, to refuse a cycle
 }
 
 // PlanQuery plans a query.
@@ -344,6 +347,14 @@ func (p *Planner) values(v *sqlparse.Values) (*ValuesNode, error) {
 func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 	switch x := r.(type) {
 	case *sqlparse.TableName:
+		if n, ok := p.Bound[x.Name.String()]; ok {
+			n = unwrapIdentity(n)
+			q := x.Alias
+			if q == "" {
+				q = x.Name.String()
+			}
+			return n, newScope(n.Columns(), q), nil
+		}
 		t, err := p.Catalog.lookupName(x.Name)
 		if err != nil {
 			return nil, nil, err
@@ -368,6 +379,9 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("in view %s: %w", t.Name, err)
 			}
+			if len(t.Columns) == 0 || sameNames(t.Columns, n.Columns()) {
+				n = unwrapIdentity(n)
+			}
 			cols := append([]Column(nil), n.Columns()...)
 			for i := range cols {
 				if i < len(t.Columns) {
@@ -382,6 +396,7 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		n = unwrapIdentity(n)
 		cols := s.columns()
 		if len(x.ColumnAliases) > 0 {
 			if len(x.ColumnAliases) != len(cols) {
@@ -403,6 +418,25 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 		return nil, nil, errAt(x.Pos, ErrUnsupported, "%s JOIN is not supported by Weir's SQL yet", x.Kind)
 	}
 	return nil, nil, errAt(r.RefPos(), ErrUnsupported, "FROM item %T", r)
+}
+
+// unwrapIdentity returns the input of a Calc that neither filters nor changes its input's columns (SELECT *
+// of a subquery, a view or a Table API operation), so that a window aggregation sees the window TVF below it.
+func unwrapIdentity(n Node) Node {
+	c, ok := n.(*CalcNode)
+	if !ok || c.Filter != nil {
+		return n
+	}
+	in := c.Input.Columns()
+	if len(in) != len(c.Exprs) {
+		return n
+	}
+	for i, e := range c.Exprs {
+		if e.ref != i+1 || c.Cols[i].Name != in[i].Name {
+			return n
+		}
+	}
+	return unwrapIdentity(c.Input)
 }
 
 // identityCalc renames the columns of n.
@@ -789,6 +823,18 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 	}
 	n := &CalcNode{Input: agg, Filter: having, Exprs: exprs, Cols: cols}
 	return n, newScope(cols, ""), nil
+}
+
+func sameNames(a, b []Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name {
+			return false
+		}
+	}
+	return true
 }
 
 func itemExprs(items []sqlparse.SelectItem) []sqlparse.Expr {
