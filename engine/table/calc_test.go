@@ -192,7 +192,7 @@ func TestCatalogStatements(t *testing.T) {
 	r = mustExec(t, tenv, "SET")
 	equalLines(t, "SET", r.Strings(), []string{"+I[parallelism.default, 3]"})
 	r = mustExec(t, tenv, "EXPLAIN SELECT * FROM Orders")
-	if plan := r.Changes()[0].Fields[0].(string); !strings.Contains(plan, "[1] Source: Orders -> Computed columns -> Timestamps/Watermarks -> Calc(select=[order_id, price, buyer, order_time, total]) (parallelism 3)") ||
+	if plan := r.Changes()[0].Fields[0].(string); !strings.Contains(plan, "[1] Source: Orders -> Computed columns -> Timestamps/Watermarks (parallelism 3)") ||
 		!strings.Contains(plan, "Collect (parallelism 1)") {
 		t.Errorf("job graph after SET 'parallelism.default' = '3':\n%s", plan)
 	}

@@ -3,7 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/de4e/weir/engine/table/sqlparse"
@@ -172,9 +172,10 @@ type aggAcc struct {
 	Orig  map[string]any
 }
 
-// groupState is a group's state in a non-windowed aggregation: its number of rows (accumulated minus
+// groupState is a group's state in a non-windowed aggregation: its grouping values, its number of rows (accumulated minus
 // retracted, Flink's RecordCounter) and one accumulator per aggregate call.
 type groupState struct {
+	Key  []any
 	Rows int64
 	Accs []aggAcc
 }
@@ -188,35 +189,39 @@ type windowAcc struct {
 }
 
 func valueKey(v any) string {
+	return string(appendValueKey(nil, v))
+}
+
+// appendValueKey appends an encoding of a value that differs for values of different types or content.
+func appendValueKey(b []byte, v any) []byte {
 	switch x := v.(type) {
+	case nil:
+		return append(b, 'n')
 	case int64:
-		return fmt.Sprintf("i%d", x)
+		return strconv.AppendInt(append(b, 'i'), x, 10)
 	case float64:
-		return fmt.Sprintf("f%v", x)
+		return strconv.AppendFloat(append(b, 'f'), x, 'g', -1, 64)
 	case string:
-		return "s" + x
+		return append(append(b, 's'), x...)
 	case bool:
-		return fmt.Sprintf("b%v", x)
+		return strconv.AppendBool(append(b, 'b'), x)
 	case time.Time:
-		return fmt.Sprintf("t%d", x.UnixNano())
+		return strconv.AppendInt(append(b, 't'), x.UnixNano(), 10)
 	}
-	return fmt.Sprintf("?%v", v)
+	return fmt.Appendf(append(b, '?'), "%v", v)
 }
 
 // groupKey encodes grouping values as a string key for KeyBy: equal values give equal keys.
 func groupKey(vals []any) string {
-	var sb strings.Builder
+	var buf [64]byte
+	b := buf[:0]
 	for i, v := range vals {
 		if i > 0 {
-			sb.WriteByte(0)
+			b = append(b, 0)
 		}
-		if v == nil {
-			sb.WriteString("n")
-			continue
-		}
-		sb.WriteString(valueKey(v))
+		b = appendValueKey(b, v)
 	}
-	return sb.String()
+	return string(b)
 }
 
 // accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.

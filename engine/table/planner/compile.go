@@ -61,6 +61,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		if x.Filter == nil && isIdentity(x.Exprs, len(x.Input.Columns())) {
+			return in, nil // a projection that only renames columns needs no operator
+		}
 		return in.FlatMap(calcFunc(x.Filter, x.Exprs)).Name(x.Describe()), nil
 	case *AggregateNode:
 		in, err := c.Build(x.Input)
@@ -214,6 +217,19 @@ func (g *sqlWatermarks) OnPeriodicEmit(out engine.WatermarkOutput) {
 	}
 }
 
+// isIdentity reports whether exprs read input columns 0..n-1 in order, unchanged.
+func isIdentity(exprs []*cexpr, n int) bool {
+	if len(exprs) != n {
+		return false
+	}
+	for i, e := range exprs {
+		if e.ref != i+1 {
+			return false
+		}
+	}
+	return true
+}
+
 // calcFunc filters and projects rows, keeping their kind.
 func calcFunc(filter *cexpr, exprs []*cexpr) engine.FlatMapFunc {
 	return func(v any, out engine.Collector) {
@@ -289,12 +305,8 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			out.Collect(v)
 			return
 		}
-		kv, err := keyOf(keys, r)
-		if err != nil {
-			out.Collect(errorRow{err.Error()})
-			return
-		}
 		args := make([]any, len(aggs))
+		var err error
 		for i, a := range aggs {
 			if a.arg != nil {
 				if args[i], err = a.arg.eval(r.Fields); err != nil {
@@ -310,13 +322,18 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			gs = cur.(groupState)
 			gs.Accs = cloneAccs(gs.Accs)
 			first = false
-			prev = aggRow(kv, aggs, gs.Accs)
+			prev = aggRow(gs.Key, aggs, gs.Accs)
 		} else {
 			if !r.Kind.IsAccumulate() {
 				return // retracting a group that does not exist: Flink ignores it
 			}
+			if gs.Key, err = keyOf(keys, r); err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
 			gs.Accs = make([]aggAcc, len(aggs))
 		}
+		kv := gs.Key
 		sign := int64(1)
 		if !r.Kind.IsAccumulate() {
 			sign = -1
@@ -334,7 +351,6 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		}
 		st.Update(gs)
 		if final {
-			ctx.ValueState(keyDesc).Update(kv)
 			ctx.RegisterEventTimeTimer(math.MaxInt64)
 			return
 		}
@@ -348,16 +364,13 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		}
 	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
 		cur, ok := ctx.ValueState(stateDesc).Get()
-		kv, _ := ctx.ValueState(keyDesc).Get()
 		if !ok {
 			return
 		}
 		gs := cur.(groupState)
-		out.Collect(Row{Kind: Insert, Fields: aggRow(kv.([]any), aggs, gs.Accs)})
+		out.Collect(Row{Kind: Insert, Fields: aggRow(gs.Key, aggs, gs.Accs)})
 	}}).Name(n.Describe())
 }
-
-var keyDesc = engine.State("group-key")
 
 func cloneAccs(accs []aggAcc) []aggAcc {
 	out := make([]aggAcc, len(accs))

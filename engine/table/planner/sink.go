@@ -64,6 +64,17 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 			return nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: column %d is %s, the sink's %s is %s", t.Name, i+1, c.Type.plain(), phys[target[i]].Name, want)
 		}
 	}
+	same := len(target) == len(phys)
+	for i, ti := range target {
+		same = same && ti == i && qc[i].Type.Kind == phys[i].Type.Kind && (qc[i].Type.Kind != KindDecimal || qc[i].Type.Scale <= phys[i].Type.Scale)
+	}
+	if same {
+		out, err := conn.sink(s, t, phys, n.Updating(), stdout)
+		if err != nil {
+			return nil, errAt(pos, ErrUnsupported, "%v", err)
+		}
+		return out, nil
+	}
 	mapped := s.Map(func(v any) any {
 		r, ok := v.(Row)
 		if !ok {
