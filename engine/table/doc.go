@@ -18,6 +18,12 @@
 // watermark passes the window's end. A TableResult shows a result in the SQL client's three modes:
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
 //
+// The Table API plans the same queries from Go: From("clicks").Where("url <> './cart'").GroupBy("user_name").
+// Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll; SQLQuery
+// plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
+// ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.
+// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does.
+//
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
 // given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one
 // that reads a table made by FromDataStream runs on the given Environment, with whatever else is built on
