@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/table"
+)
+
+func init() {
+	register(command{name: "sql", summary: "run a Flink SQL script headless: weir sql [--parallelism N] [--mode tableau|changelog|table] FILE.sql", run: runSQL})
+}
+
+// runSQL runs a SQL script's statements in order, as Flink's SQL client does with -f: each query's result is
+// printed in the result mode when its job ends, every other statement reports that it succeeded, and the
+// first failing statement stops the script with its error (line and column in the file).
+func runSQL(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	par := fs.Int("parallelism", 1, "default parallelism of the jobs (SET 'parallelism.default' overrides it)")
+	mode := fs.String("mode", "tableau", "result mode of queries: tableau, changelog or table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: weir sql [--parallelism N] [--mode tableau|changelog|table] FILE.sql")
+	}
+	if *par < 1 {
+		return fmt.Errorf("--parallelism must be at least 1, not %d", *par)
+	}
+	script, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	tenv := table.NewEnvironment(engine.NewEnvironment(engine.Config{Parallelism: *par, Stdout: stdout}))
+	if _, err := tenv.ExecuteSQL("SET 'sql-client.execution.result-mode' = '" + *mode + "'"); err != nil {
+		return fmt.Errorf("--mode: %v", err)
+	}
+	results, err := tenv.ExecuteScript(string(script))
+	for i, r := range results {
+		if r.Job() == nil && len(r.Columns()) == 1 && r.Columns()[0].Name == "result" && len(r.Rows()) == 1 && r.Rows()[0][0] == "OK" {
+			fmt.Fprintln(stdout, "[INFO] Execute statement succeeded.")
+		} else if r.Job() != nil && r.Columns()[0].Name == "job id" {
+			fmt.Fprintf(stdout, "[INFO] Job %s finished.\n", strconv.Quote(r.Job().Name()))
+		} else if err := r.Print(stdout, ""); err != nil {
+			return err
+		}
+		if i < len(results)-1 {
+			fmt.Fprintln(stdout)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+// Package table is Flink's Table API and SQL on Weir: a TableEnvironment whose ExecuteSQL runs Flink SQL
+// statements (DDL, queries, INSERT INTO, SET, SHOW, DESCRIBE, EXPLAIN) and whose tables convert to and from
+// DataStreams.
+//
+//	tenv := table.NewEnvironment(env)
+//	tenv.ExecuteSQL(`CREATE TABLE clicks (user_name STRING, url STRING, ts TIMESTAMP(3),
+//		WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'filesystem',
+//		'path' = 'data/clicks.json', 'format' = 'json')`)
+//	res, err := tenv.ExecuteSQL(`SELECT user_name, COUNT(url) AS cnt FROM clicks GROUP BY user_name`)
+//	res.Await()
+//	res.Print(os.Stdout, table.ResultTableau)
+//
+// Statements are parsed by package sqlparse and planned by package planner, which compiles them to the
+// engine's DataStream operators. Tables are dynamic tables, as in Flink: a query's result is a changelog
+// of rows, each a planner.Row with a RowKind (+I insert, -U and +U an update's old and new row, -D
+// delete). A GROUP BY without a window updates its rows as input arrives; a window aggregation over the
+// TUMBLE, HOP, CUMULATE and SESSION table-valued functions emits each window's rows once, when the
+// watermark passes the window's end. A TableResult shows a result in the SQL client's three modes:
+// ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
+//
+// The Table API plans the same queries from Go: From("clicks").Where("url <> './cart'").GroupBy("user_name").
+// Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll; SQLQuery
+// plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
+// ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.
+// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does.
+//
+// A query that reads only connector tables runs as its own job on a new engine Environment made from the
+// given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one
+// that reads a table made by FromDataStream runs on the given Environment, with whatever else is built on
+// it, as Flink's StreamTableEnvironment does.
+package table

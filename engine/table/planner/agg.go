@@ -1,0 +1,344 @@
+package planner
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/de4e/weir/engine/table/sqlparse"
+)
+
+// aggCall is one aggregate function call of a query: COUNT, SUM, MIN, MAX or AVG, with DISTINCT, over an
+// argument bound against the aggregation's input (nil for COUNT(*)).
+type aggCall struct {
+	fn       string
+	distinct bool
+	arg      *cexpr
+	typ      DataType
+	text     string
+}
+
+func isAggregate(name string) bool {
+	switch name {
+	case "COUNT", "SUM", "MIN", "MAX", "AVG":
+		return true
+	}
+	return false
+}
+
+// aggResultType is Flink's result type of an aggregate: COUNT is BIGINT NOT NULL; SUM of an integer type
+// is that type, of DECIMAL(p, s) DECIMAL(38, s); AVG keeps its argument's type (an INT average is an INT,
+// truncated), DECIMAL(38, max(6, s)) for decimals; MIN and MAX keep their argument's type.
+func aggResultType(fn string, arg DataType) (DataType, error) {
+	switch fn {
+	case "COUNT":
+		return DataType{Kind: KindBigInt, NotNull: true}, nil
+	case "SUM", "AVG":
+		if !arg.isNumeric() {
+			return DataType{}, fmt.Errorf("%s needs a numeric argument, not %s", fn, arg)
+		}
+		t := arg.nullable()
+		if t.Kind == KindDecimal {
+			t.Precision = 38
+			if fn == "AVG" {
+				t.Scale = max(6, t.Scale)
+			}
+		}
+		return t, nil
+	}
+	return arg.nullable(), nil
+}
+
+// aggBinding binds the expressions above a GROUP BY: grouping expressions become key columns, aggregate
+// calls become aggregate columns (keys first, then aggregates, in the row the aggregation emits).
+type aggBinding struct {
+	input      *binder
+	groupTexts []string
+	groupCols  []int // the input column a grouping expression is, or -1
+	groupTypes []DataType
+	groupNames []string
+	aggs       []*aggCall
+}
+
+func (a *aggBinding) match(e sqlparse.Expr) (*cexpr, bool, error) {
+	text := ExprString(e)
+	col := -1
+	if id, ok := e.(*sqlparse.Ident); ok {
+		if i, err := a.input.scope.resolve(id); err == nil {
+			col = i
+		}
+	}
+	for i, g := range a.groupTexts {
+		if g == text || col >= 0 && a.groupCols[i] == col {
+			return colRef(i, a.groupTypes[i], a.groupNames[i]), true, nil
+		}
+	}
+	call, ok := e.(*sqlparse.Call)
+	if !ok || !isAggregate(call.Name) {
+		return nil, false, nil
+	}
+	for i, ag := range a.aggs {
+		if ag.text == text {
+			return colRef(len(a.groupTexts)+i, ag.typ, ag.text), true, nil
+		}
+	}
+	ac := &aggCall{fn: call.Name, distinct: call.Distinct, text: text}
+	switch {
+	case call.Star:
+		if call.Name != "COUNT" {
+			return nil, true, errAt(call.Pos, ErrValidation, "%s(*) is not allowed: only COUNT(*)", call.Name)
+		}
+		ac.typ, _ = aggResultType("COUNT", DataType{})
+	case len(call.Args) != 1:
+		return nil, true, errAt(call.Pos, ErrValidation, "Invalid number of arguments to function '%s': %d", call.Name, len(call.Args))
+	default:
+		arg, err := a.input.bind(call.Args[0]) // the input binder has no agg binding: nested aggregates fail
+		if err != nil {
+			return nil, true, err
+		}
+		ac.arg = arg
+		if ac.typ, err = aggResultType(call.Name, arg.typ); err != nil {
+			return nil, true, errAt(call.Pos, ErrValidation, "%v", err)
+		}
+	}
+	a.aggs = append(a.aggs, ac)
+	return colRef(len(a.groupTexts)+len(a.aggs)-1, ac.typ, ac.text), true, nil
+}
+
+// containsAggregate reports whether e calls an aggregate function.
+func containsAggregate(e sqlparse.Expr) bool {
+	found := false
+	walk(e, func(x sqlparse.Expr) {
+		if c, ok := x.(*sqlparse.Call); ok && isAggregate(c.Name) {
+			found = true
+		}
+	})
+	return found
+}
+
+// walk calls f on e and every subexpression.
+func walk(e sqlparse.Expr, f func(sqlparse.Expr)) {
+	if e == nil {
+		return
+	}
+	f(e)
+	switch x := e.(type) {
+	case *sqlparse.Unary:
+		walk(x.X, f)
+	case *sqlparse.Binary:
+		walk(x.L, f)
+		walk(x.R, f)
+	case *sqlparse.Call:
+		for _, a := range x.Args {
+			walk(a, f)
+		}
+	case *sqlparse.Case:
+		walk(x.Operand, f)
+		for _, w := range x.Whens {
+			walk(w.Cond, f)
+			walk(w.Result, f)
+		}
+		walk(x.Else, f)
+	case *sqlparse.Cast:
+		walk(x.X, f)
+	case *sqlparse.IsNull:
+		walk(x.X, f)
+	case *sqlparse.IsBool:
+		walk(x.X, f)
+	case *sqlparse.Between:
+		walk(x.X, f)
+		walk(x.Lo, f)
+		walk(x.Hi, f)
+	case *sqlparse.In:
+		walk(x.X, f)
+		for _, a := range x.List {
+			walk(a, f)
+		}
+	case *sqlparse.Like:
+		walk(x.X, f)
+		walk(x.Pattern, f)
+	}
+}
+
+// aggAcc is the accumulator of one aggregate call, with retraction (Flink's retractable accumulators:
+// SUM and AVG keep a count of non-null values; MIN, MAX and DISTINCT keep each value's multiplicity, so
+// that a retracted extreme is replaced by the next one).
+type aggAcc struct {
+	Count int64
+	ISum  int64
+	FSum  float64
+	Vals  map[string]int64
+	Orig  map[string]any
+}
+
+// groupState is a group's state in a non-windowed aggregation: its grouping values, its number of rows (accumulated minus
+// retracted, Flink's RecordCounter) and one accumulator per aggregate call.
+type groupState struct {
+	Key  []any
+	Rows int64
+	Accs []aggAcc
+}
+
+// windowAcc is a window's accumulator in a window aggregation: the group key's values and the
+// accumulators.
+type windowAcc struct {
+	Key  []any
+	Rows int64
+	Accs []aggAcc
+}
+
+func valueKey(v any) string {
+	return string(appendValueKey(nil, v))
+}
+
+// appendValueKey appends an encoding of a value that differs for values of different types or content.
+func appendValueKey(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'n')
+	case int64:
+		return strconv.AppendInt(append(b, 'i'), x, 10)
+	case float64:
+		return strconv.AppendFloat(append(b, 'f'), x, 'g', -1, 64)
+	case string:
+		return append(append(b, 's'), x...)
+	case bool:
+		return strconv.AppendBool(append(b, 'b'), x)
+	case time.Time:
+		return strconv.AppendInt(append(b, 't'), x.UnixNano(), 10)
+	}
+	return fmt.Appendf(append(b, '?'), "%v", v)
+}
+
+// groupKey encodes grouping values as a string key for KeyBy: equal values give equal keys.
+func groupKey(vals []any) string {
+	var buf [64]byte
+	b := buf[:0]
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = appendValueKey(b, v)
+	}
+	return string(b)
+}
+
+// accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.
+func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
+	if c.arg == nil { // COUNT(*)
+		acc.Count += sign
+		return
+	}
+	if v == nil {
+		return // aggregates ignore NULL
+	}
+	if c.distinct || c.fn == "MIN" || c.fn == "MAX" {
+		if acc.Vals == nil {
+			acc.Vals, acc.Orig = map[string]int64{}, map[string]any{}
+		}
+		k := valueKey(v)
+		acc.Vals[k] += sign
+		acc.Orig[k] = v
+		if acc.Vals[k] <= 0 {
+			delete(acc.Vals, k)
+			delete(acc.Orig, k)
+		}
+		if c.distinct || c.fn != "COUNT" && c.fn != "SUM" && c.fn != "AVG" {
+			return
+		}
+	}
+	acc.Count += sign
+	switch x := v.(type) {
+	case int64:
+		acc.ISum += sign * x
+	case float64:
+		acc.FSum += float64(sign) * x
+	}
+}
+
+// merge adds the accumulator o into acc (session windows merge their accumulators).
+func (c *aggCall) merge(acc *aggAcc, o aggAcc) {
+	acc.Count += o.Count
+	acc.ISum += o.ISum
+	acc.FSum += o.FSum
+	for k, n := range o.Vals {
+		if acc.Vals == nil {
+			acc.Vals, acc.Orig = map[string]int64{}, map[string]any{}
+		}
+		acc.Vals[k] += n
+		acc.Orig[k] = o.Orig[k]
+	}
+}
+
+// result is the aggregate's value.
+func (c *aggCall) result(acc *aggAcc) any {
+	if c.distinct {
+		var d aggAcc
+		for k, n := range acc.Vals {
+			if n > 0 {
+				c2 := *c
+				c2.distinct = false
+				c2.accumulate(&d, acc.Orig[k], 1)
+			}
+		}
+		if c.fn == "COUNT" {
+			return int64(len(acc.Vals))
+		}
+		c2 := *c
+		c2.distinct = false
+		return c2.result(&d)
+	}
+	switch c.fn {
+	case "COUNT":
+		return acc.Count
+	case "SUM", "AVG":
+		if acc.Count == 0 {
+			return nil
+		}
+		if c.typ.isInteger() {
+			if c.fn == "AVG" {
+				return wrapInt(acc.ISum/acc.Count, c.typ.Kind)
+			}
+			return wrapInt(acc.ISum, c.typ.Kind)
+		}
+		s := acc.FSum + float64(acc.ISum)
+		if c.fn == "AVG" {
+			s /= float64(acc.Count)
+		}
+		if c.typ.Kind == KindDecimal {
+			s = roundScale(s, c.typ.Scale)
+		}
+		return s
+	case "MIN", "MAX":
+		var best any
+		for _, v := range acc.Orig {
+			if best == nil || c.fn == "MIN" && compareValues(v, best) < 0 || c.fn == "MAX" && compareValues(v, best) > 0 {
+				best = v
+			}
+		}
+		return best
+	}
+	return nil
+}
+
+// equalRows compares two result rows value by value (Flink's RecordEqualiser).
+func equalRows(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if (a[i] == nil) != (b[i] == nil) {
+			return false
+		}
+		if a[i] != nil {
+			if f, ok := a[i].(float64); ok && math.IsNaN(f) {
+				return false
+			}
+			if compareValues(a[i], b[i]) != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}

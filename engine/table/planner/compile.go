@@ -1,0 +1,398 @@
+package planner
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/table/sqlparse"
+)
+
+// errorRow travels in place of a row whose expression failed (ErrRuntime): operators pass it on, and the
+// sink fails the job with it, as a Flink job fails on an exception in generated code.
+type errorRow struct {
+	Msg string
+}
+
+func (e errorRow) Error() string { return e.Msg }
+
+func init() { engine.RegisterType(errorRow{}) }
+
+var errorTag = engine.NewOutputTag("sql-errors")
+
+// FailOnError routes error rows of s to a sink that fails the job, and returns the other rows.
+func FailOnError(s *engine.DataStream) *engine.DataStream {
+	rows := s.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		if _, ok := v.(errorRow); ok {
+			ctx.Output(errorTag, v)
+			return
+		}
+		out.Collect(v)
+	}}).Name("Check rows")
+	rows.SideOutput(errorTag).SinkTo("SQL errors", func(v any, _ int64) error { return v.(errorRow) })
+	return rows
+}
+
+// Compiler translates a logical plan into DataStream operators on an Environment.
+type Compiler struct {
+	Env *engine.Environment
+	// Batch compiles for execution.runtime-mode batch: a GROUP BY emits each group's final row once, as +I,
+	// when its input ends, as Flink's batch aggregation does. Default false: streaming, with updates.
+	Batch bool
+}
+
+// Build returns the stream of Row values (and error rows) that n produces.
+func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
+	switch x := n.(type) {
+	case *ScanNode:
+		return c.scan(x)
+	case *ValuesNode:
+		elems := make([]any, len(x.Rows))
+		for i, r := range x.Rows {
+			elems[i] = Row{Kind: Insert, Fields: r}
+		}
+		if len(elems) == 0 {
+			return c.Env.FromSource(engine.SliceSource(nil), nil, "Values"), nil
+		}
+		return c.Env.FromSlice(elems).Name("Values"), nil
+	case *CalcNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		if x.Filter == nil && isIdentity(x.Exprs, len(x.Input.Columns())) {
+			return in, nil // a projection that only renames columns needs no operator
+		}
+		return in.FlatMap(calcFunc(x.Filter, x.Exprs)).Name(x.Describe()), nil
+	case *AggregateNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return groupAggregate(in, x, c.Batch), nil
+	case *WindowTVFNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return windowTVF(in, x), nil
+	case *WindowAggregateNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return windowAggregate(in, x), nil
+	case *UnionNode:
+		var ins []*engine.DataStream
+		for _, i := range x.Ins {
+			s, err := c.Build(i)
+			if err != nil {
+				return nil, err
+			}
+			ins = append(ins, s)
+		}
+		return ins[0].Union(ins[1:]...), nil
+	}
+	return nil, fmt.Errorf("%w: plan node %T", ErrUnsupported, n)
+}
+
+// scan reads a table: its connector or DataStream, then its computed columns and its watermark.
+func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
+	t := x.Table
+	var s *engine.DataStream
+	par := 0 // the source's parallelism, which the operators below take; 0: the job's
+	if t.Stream != nil {
+		s = t.Stream
+	} else {
+		conn, err := connectorFor(t, sqlparse.Pos{})
+		if err != nil {
+			return nil, err
+		}
+		if s, par, err = conn.source(c.Env, t); err != nil {
+			return nil, err
+		}
+	}
+	withPar := func(d *engine.DataStream) *engine.DataStream {
+		if par > 0 {
+			return d.SetParallelism(par)
+		}
+		return d
+	}
+	// Computed columns, evaluated in order against the columns before them.
+	var computed []*cexpr
+	var phys []Column
+	var slots []int // for each column: index into the physical row, or -1 for computed/metadata
+	for _, col := range t.Columns {
+		switch {
+		case col.Expr != nil:
+			b := &binder{scope: newScope(t.Columns[:len(slots)], "")}
+			ce, err := b.bind(col.Expr)
+			if err != nil {
+				return nil, err
+			}
+			computed = append(computed, ce)
+			slots = append(slots, -1)
+		case col.Metadata:
+			computed = append(computed, constant(nil, col.Type, "NULL"))
+			slots = append(slots, -1)
+		default:
+			phys = append(phys, col)
+			slots = append(slots, len(phys)-1)
+		}
+	}
+	if len(computed) > 0 {
+		s = s.FlatMap(func(v any, out engine.Collector) {
+			r, ok := v.(Row)
+			if !ok {
+				out.Collect(v)
+				return
+			}
+			full := make([]any, len(slots))
+			k := 0
+			for i, sl := range slots {
+				if sl >= 0 {
+					full[i] = r.Fields[sl]
+					continue
+				}
+				val, err := computed[k].eval(full[:i])
+				k++
+				if err != nil {
+					out.Collect(errorRow{err.Error()})
+					return
+				}
+				full[i] = val
+			}
+			out.Collect(Row{Kind: r.Kind, Fields: full})
+		}).Name("Computed columns")
+		s = withPar(s)
+	}
+	if wm := t.Watermark; wm != nil {
+		ti := t.columnIndex(wm.Column)
+		ce, err := (&binder{scope: newScope(t.Columns, "")}).bind(wm.Expr)
+		if err != nil {
+			return nil, err
+		}
+		// Flink SQL's watermark is the largest value of the watermark expression so far; Weir emits it after
+		// every row (Flink: every pipeline.auto-watermark-interval), so that which rows are late does not
+		// depend on timing.
+		strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
+			g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp}
+			return g
+		}).WithTimestampAssigner(func(v any, prev int64) int64 {
+			r, ok := v.(Row)
+			if !ok {
+				return prev
+			}
+			if ts, ok := r.Fields[ti].(time.Time); ok {
+				return ts.UnixMilli()
+			}
+			return engine.NoTimestamp
+		}).WithPerRecordEmission()
+		s = withPar(s.AssignTimestampsAndWatermarks(strategy))
+	}
+	return s, nil
+}
+
+// sqlWatermarks is the watermark generator of a table's WATERMARK FOR clause.
+type sqlWatermarks struct {
+	expr *cexpr
+	max  int64
+}
+
+func (g *sqlWatermarks) OnEvent(v any, _ int64, _ engine.WatermarkOutput) {
+	r, ok := v.(Row)
+	if !ok {
+		return
+	}
+	w, err := g.expr.eval(r.Fields)
+	if t, ok := w.(time.Time); ok && err == nil && t.UnixMilli() > g.max {
+		g.max = t.UnixMilli()
+	}
+}
+
+func (g *sqlWatermarks) OnPeriodicEmit(out engine.WatermarkOutput) {
+	if g.max != engine.NoTimestamp {
+		out.EmitWatermark(g.max)
+	}
+}
+
+// isIdentity reports whether exprs read input columns 0..n-1 in order, unchanged.
+func isIdentity(exprs []*cexpr, n int) bool {
+	if len(exprs) != n {
+		return false
+	}
+	for i, e := range exprs {
+		if e.ref != i+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// calcFunc filters and projects rows, keeping their kind.
+func calcFunc(filter *cexpr, exprs []*cexpr) engine.FlatMapFunc {
+	return func(v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		if filter != nil {
+			keep, err := filter.eval(r.Fields)
+			if err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			if keep != true {
+				return
+			}
+		}
+		fields := make([]any, len(exprs))
+		for i, e := range exprs {
+			val, err := e.eval(r.Fields)
+			if err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			fields[i] = coerce(val, e.typ)
+		}
+		out.Collect(Row{Kind: r.Kind, Fields: fields})
+	}
+}
+
+// keyOf evaluates grouping expressions on a row.
+func keyOf(keys []*cexpr, r Row) ([]any, error) {
+	vals := make([]any, len(keys))
+	for i, k := range keys {
+		if k == nil {
+			continue
+		}
+		v, err := k.eval(r.Fields)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	return vals, nil
+}
+
+var stateDesc = engine.State("group")
+
+// groupAggregate is Flink's GroupAggFunction on a KeyedStream: per group, a record count and retractable
+// accumulators in ValueState. For each input row it accumulates (+I, +U) or retracts (-U, -D), then emits:
+// +I with the first row of a group; -U of the previous result and +U of the new one when the result
+// changed (nothing when it did not); -D of the previous result when the group's last row is retracted.
+//
+// In batch mode (final) it emits nothing per row: an event-time timer at the end of time, which fires
+// when the key's input has ended, emits the group's final row as +I.
+func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine.DataStream {
+	keys, aggs := n.Keys, n.Aggs
+	keyed := in.KeyBy(func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return "" // error rows pass through the group of the empty key
+		}
+		vals, err := keyOf(keys, r)
+		if err != nil {
+			return ""
+		}
+		return groupKey(vals)
+	})
+	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		args := make([]any, len(aggs))
+		var err error
+		for i, a := range aggs {
+			if a.arg != nil {
+				if args[i], err = a.arg.eval(r.Fields); err != nil {
+					out.Collect(errorRow{err.Error()})
+					return
+				}
+			}
+		}
+		st := ctx.ValueState(stateDesc)
+		var gs groupState
+		prev, first := []any(nil), true
+		if cur, ok := st.Get(); ok {
+			gs = cur.(groupState)
+			gs.Accs = cloneAccs(gs.Accs)
+			first = false
+			prev = aggRow(gs.Key, aggs, gs.Accs)
+		} else {
+			if !r.Kind.IsAccumulate() {
+				return // retracting a group that does not exist: Flink ignores it
+			}
+			if gs.Key, err = keyOf(keys, r); err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			gs.Accs = make([]aggAcc, len(aggs))
+		}
+		kv := gs.Key
+		sign := int64(1)
+		if !r.Kind.IsAccumulate() {
+			sign = -1
+		}
+		gs.Rows += sign
+		for i, a := range aggs {
+			a.accumulate(&gs.Accs[i], args[i], sign)
+		}
+		if gs.Rows <= 0 {
+			if !first {
+				out.Collect(Row{Kind: Delete, Fields: prev})
+			}
+			st.Clear()
+			return
+		}
+		st.Update(gs)
+		if final {
+			ctx.RegisterEventTimeTimer(math.MaxInt64)
+			return
+		}
+		next := aggRow(kv, aggs, gs.Accs)
+		switch {
+		case first:
+			out.Collect(Row{Kind: Insert, Fields: next})
+		case !equalRows(prev, next):
+			out.Collect(Row{Kind: UpdateBefore, Fields: prev})
+			out.Collect(Row{Kind: UpdateAfter, Fields: next})
+		}
+	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
+		cur, ok := ctx.ValueState(stateDesc).Get()
+		if !ok {
+			return
+		}
+		gs := cur.(groupState)
+		out.Collect(Row{Kind: Insert, Fields: aggRow(gs.Key, aggs, gs.Accs)})
+	}}).Name(n.Describe())
+}
+
+func cloneAccs(accs []aggAcc) []aggAcc {
+	out := make([]aggAcc, len(accs))
+	for i, a := range accs {
+		out[i] = a
+		if a.Vals != nil {
+			out[i].Vals = make(map[string]int64, len(a.Vals))
+			out[i].Orig = make(map[string]any, len(a.Orig))
+			for k, v := range a.Vals {
+				out[i].Vals[k] = v
+				out[i].Orig[k] = a.Orig[k]
+			}
+		}
+	}
+	return out
+}
+
+func aggRow(keys []any, aggs []*aggCall, accs []aggAcc) []any {
+	row := make([]any, 0, len(keys)+len(aggs))
+	row = append(row, keys...)
+	for i, a := range aggs {
+		row = append(row, a.result(&accs[i]))
+	}
+	return row
+}

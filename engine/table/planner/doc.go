@@ -1,0 +1,67 @@
+// Package planner validates Flink SQL statements parsed by package sqlparse against a Catalog, plans them
+// as trees of logical nodes, and compiles the nodes to Weir's DataStream operators. Package table drives
+// it; this package documents the rules it follows.
+//
+// # Dynamic tables and changelogs
+//
+// Every stream the planner builds carries Row values: a RowKind and the fields in the order of the node's
+// Columns. As in Flink, each node knows whether its output is insert-only (+I rows only) or updating
+// (Node.Updating): a source, a VALUES clause, a Calc (projection and filter, which keeps each row's kind),
+// a window TVF and a window aggregation are insert-only; a GROUP BY without a window (AggregateNode) is
+// updating, and so is any node above an updating one. Explain prints each node's changelog mode.
+//
+// A GROUP BY is Flink's GroupAggFunction on a KeyedStream keyed by the grouping values: per group it keeps
+// a record count (rows accumulated minus rows retracted) and one retractable accumulator per aggregate
+// in ValueState. A +I or +U input row accumulates and a -U or -D row retracts; then the first row of a
+// group emits +I, a later change emits -U of the old result and +U of the new one, an unchanged result
+// emits nothing, and a group whose count returns to zero emits -D and is cleared. COUNT, SUM, AVG, MIN,
+// MAX and their DISTINCT forms all retract (MIN, MAX and DISTINCT keep each value's multiplicity), so an
+// aggregation may read an updating input. Types follow Flink: COUNT is BIGINT NOT NULL, SUM and AVG of
+// an integer type keep it (an INT average is truncated), MIN and MAX keep their argument's type. In batch
+// execution mode (Compiler.Batch) a GROUP BY emits each group's final row once, as +I.
+//
+// # Windows
+//
+// The window table-valued functions TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset]), HOP(TABLE t,
+// DESCRIPTOR(ts), slide, size [, offset]), CUMULATE(TABLE t, DESCRIPTOR(ts), step, size) and
+// SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap) need ts to be a time attribute: a column that
+// the table's WATERMARK FOR declares, or window_time of an earlier window. A table's watermark is the
+// largest value of its WATERMARK expression so far; Weir emits it after every row (Flink: periodically),
+// so that which rows are late does not depend on timing. A TVF adds window_start, window_end and
+// window_time (window_end - 1 ms, the new time attribute). GROUP BY window_start, window_end (and other
+// keys) over a TVF is a window aggregation on the engine's WindowOperator with the event-time trigger:
+// each window emits one +I row per group when the watermark passes its end. As in Flink's
+// SlicingWindowOperator, a row whose slice (its window for TUMBLE, its slide for HOP, its step for
+// CUMULATE) has already fired is late and dropped from all of its windows; session windows merge, and a
+// row is late only once its merged session has fired. A window TVF over an updating input is refused
+// with Flink's reason.
+//
+// # Types and expressions
+//
+// BOOLEAN is a Go bool; TINYINT to BIGINT are int64; FLOAT, DOUBLE and DECIMAL(p, s) are float64 (a
+// DECIMAL is rounded to its scale and printed with it, but its arithmetic is binary floating point, not
+// exact); CHAR, VARCHAR and STRING are string; TIMESTAMP(p), TIMESTAMP_LTZ(p) and DATE are time.Time in
+// UTC; NULL is nil. Arithmetic derives result types as Calcite does (INT / INT is an INT), comparisons and
+// AND/OR/NOT use SQL's three-valued logic, and CASE, CAST, TRY_CAST, IN, BETWEEN, LIKE, IS [NOT] NULL and
+// the built-in functions UPPER, LOWER, TRIM, CONCAT, ||, SUBSTRING, REPLACE, CHAR_LENGTH, ABS, ROUND, FLOOR,
+// CEIL, MOD, POWER, SQRT, COALESCE, NULLIF, IF, TO_TIMESTAMP, TO_TIMESTAMP_LTZ, DATE_FORMAT and
+// TIMESTAMPDIFF behave as Flink's. An expression that fails on a row (division by zero, a CAST of a
+// malformed string) fails the job with ErrRuntime and the expression's position, as Flink's generated
+// code throws.
+//
+// # Connectors
+//
+// CREATE TABLE ... WITH ('connector' = ...) takes Flink's connector names and option names: 'datagen'
+// ('number-of-rows', 'rows-per-second', and per column 'fields.<col>.kind' = 'random' or 'sequence' with
+// 'start'/'end', 'min'/'max', 'length', 'max-past'; random values are a function of the row's index, so
+// every run and parallelism generates the same rows), 'filesystem' ('path', 'format' = 'json' or 'csv',
+// read with package sources' FileSource and written, insert-only, with its FileSink), 'print'
+// ('print-identifier', 'standard-error') and 'blackhole'. Unknown options are refused, naming the nearest
+// known one.
+//
+// # Errors
+//
+// Validation errors wrap ErrValidation, queries Weir or Flink does not run wrap ErrUnsupported; both name
+// the line and column of the offending part of the statement and, for an unknown table, column, function
+// or option, the nearest existing name.
+package planner

@@ -1,0 +1,116 @@
+package planner
+
+import (
+	"io"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/table/sqlparse"
+)
+
+// Collect ends a stream of rows in a sink of parallelism 1 (as Flink's collect sink) that hands each row
+// to f in arrival order; an error row fails the job.
+func Collect(s *engine.DataStream, f func(Row)) *engine.DataStream {
+	return s.SinkTo("Collect", func(v any, _ int64) error {
+		if e, ok := v.(errorRow); ok {
+			return e
+		}
+		f(v.(Row))
+		return nil
+	}).SetParallelism(1)
+}
+
+// Sink writes the rows of a query (plan n, compiled to s) into table t (INSERT INTO t [(columns)]): the
+// query's columns must match the table's physical columns (or the listed ones, the others are NULL) in
+// number and type; an updating query needs a sink that accepts updates ('print', 'blackhole').
+func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Writer, pos sqlparse.Pos) (*engine.DataStream, error) {
+	if t.View != nil || t.Stream != nil {
+		return nil, errAt(pos, ErrValidation, "%s is not a table that can be written to", t.Name)
+	}
+	conn, err := connectorFor(t, pos)
+	if err != nil {
+		return nil, err
+	}
+	phys := t.physical()
+	target := make([]int, 0, len(phys)) // for each query column, its index among phys
+	if len(columns) == 0 {
+		for i := range phys {
+			target = append(target, i)
+		}
+	} else {
+		for _, c := range columns {
+			idx := -1
+			for i, p := range phys {
+				if p.Name == c {
+					idx = i
+				}
+			}
+			if idx < 0 {
+				var names []string
+				for _, p := range phys {
+					names = append(names, p.Name)
+				}
+				return nil, errAt(pos, ErrValidation, "Unknown target column '%s'%s", c, suggest(c, names))
+			}
+			target = append(target, idx)
+		}
+	}
+	qc := n.Columns()
+	if len(qc) != len(target) {
+		return nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: the query has %d columns and the sink %d", t.Name, len(qc), len(target))
+	}
+	for i, c := range qc {
+		want := phys[target[i]].Type
+		if _, ok := commonType(c.Type, want); !ok {
+			return nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: column %d is %s, the sink's %s is %s", t.Name, i+1, c.Type.plain(), phys[target[i]].Name, want)
+		}
+	}
+	same := len(target) == len(phys)
+	for i, ti := range target {
+		same = same && ti == i && qc[i].Type.Kind == phys[i].Type.Kind && (qc[i].Type.Kind != KindDecimal || qc[i].Type.Scale <= phys[i].Type.Scale)
+	}
+	if same {
+		out, err := conn.sink(s, t, phys, n.Updating(), stdout)
+		if err != nil {
+			return nil, errAt(pos, ErrUnsupported, "%v", err)
+		}
+		return out, nil
+	}
+	mapped := s.Map(func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return v
+		}
+		f := make([]any, len(phys))
+		for i, ti := range target {
+			f[ti] = conform(r.Fields[i], phys[ti].Type)
+		}
+		return Row{Kind: r.Kind, Fields: f}
+	}).Name("Conform to " + t.Name)
+	out, err := conn.sink(mapped, t, phys, n.Updating(), stdout)
+	if err != nil {
+		return nil, errAt(pos, ErrUnsupported, "%v", err)
+	}
+	return out, nil
+}
+
+// conform converts a value to a sink column's type (an INT into a DOUBLE column, a DECIMAL's scale).
+func conform(v any, t DataType) any {
+	if v == nil {
+		return nil
+	}
+	switch x := v.(type) {
+	case int64:
+		if t.isNumeric() && !t.isInteger() {
+			return float64(x)
+		}
+		return wrapInt(x, t.Kind)
+	case float64:
+		if t.isInteger() {
+			return int64(x)
+		}
+		if t.Kind == KindDecimal {
+			return roundScale(x, t.Scale)
+		}
+	}
+	return v
+}

@@ -1,0 +1,206 @@
+package planner
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/de4e/weir/engine"
+)
+
+func ms(d int64) time.Duration { return time.Duration(d) * time.Millisecond }
+
+// assigner returns the engine's window assigner for a window TVF, in event time.
+func (w WindowSpec) assigner() engine.WindowAssigner {
+	switch w.Kind {
+	case Tumble:
+		return engine.TumblingEventTimeWindows(ms(w.Size), ms(w.Offset))
+	case Hop:
+		return engine.SlidingEventTimeWindows(ms(w.Size), ms(w.Slide), ms(w.Offset))
+	case Cumulate:
+		return cumulateWindows{size: w.Size, step: w.Step}
+	}
+	return engine.EventTimeSessionWindows(ms(w.Gap))
+}
+
+// cumulateWindows is Flink's CUMULATE window: windows of the max size aligned to epoch, each cut into
+// windows [start, start+step), [start, start+2*step), ... [start, start+size); a row belongs to every one
+// of them whose end is after its timestamp (Flink: CumulativeSliceAssigner).
+type cumulateWindows struct{ size, step int64 }
+
+func (c cumulateWindows) AssignWindows(_ any, ts, _ int64, buf []engine.Window) []engine.Window {
+	start := engine.WindowStart(ts, 0, c.size)
+	for end := start + c.step; end <= start+c.size; end += c.step {
+		if end > ts {
+			buf = append(buf, engine.Window{Start: start, End: end})
+		}
+	}
+	return buf
+}
+func (c cumulateWindows) DefaultTrigger() engine.Trigger { return engine.EventTimeTrigger() }
+func (c cumulateWindows) IsEventTime() bool              { return true }
+func (c cumulateWindows) Merging() bool                  { return false }
+func (c cumulateWindows) String() string {
+	return fmt.Sprintf("CumulativeEventTimeWindows(%v, %v)", ms(c.size), ms(c.step))
+}
+
+// windowTVF assigns each row to its windows and appends window_start, window_end and window_time
+// (window_end - 1 ms), one output row per window (HOP and CUMULATE give several). SESSION windows are
+// known only when they close, so a SESSION TVF without aggregation emits its rows when the session ends.
+func windowTVF(in *engine.DataStream, n *WindowTVFNode) *engine.DataStream {
+	assign := n.Window.assigner()
+	if n.Window.Kind == Session {
+		keyCols := n.Window.PartitionBy
+		return in.KeyBy(func(v any) any {
+			r, ok := v.(Row)
+			if !ok {
+				return ""
+			}
+			vals := make([]any, len(keyCols))
+			for i, k := range keyCols {
+				vals[i] = r.Fields[k]
+			}
+			return groupKey(vals)
+		}).Window(assign).Process(func(ctx *engine.WindowContext, _ any, elements []any, out engine.Collector) {
+			w := ctx.Window()
+			for _, e := range elements {
+				if r, ok := e.(Row); ok {
+					out.Collect(withWindow(r, w))
+				} else {
+					out.Collect(e)
+				}
+			}
+		}).Name(n.Describe())
+	}
+	return in.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		for _, w := range assign.AssignWindows(v, ctx.Timestamp(), 0, nil) {
+			// Flink drops a row whose window has already fired downstream only in the aggregation, so
+			// the TVF emits every row.
+			out.Collect(withWindow(r, w))
+		}
+	}}).Name(n.Describe())
+}
+
+func withWindow(r Row, w engine.Window) Row {
+	f := make([]any, 0, len(r.Fields)+3)
+	f = append(f, r.Fields...)
+	f = append(f, time.UnixMilli(w.Start).UTC(), time.UnixMilli(w.End).UTC(), time.UnixMilli(w.End-1).UTC())
+	return Row{Kind: r.Kind, Fields: f}
+}
+
+// windowAggregate is Flink's window aggregation over a window TVF: keyed by the grouping keys that are not
+// window properties, windowed by the TVF's assigner with its event-time trigger, aggregated incrementally;
+// each window emits one +I row per group when the watermark passes its end. Late rows (their window has
+// fired) are dropped, as in Flink.
+func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.DataStream {
+	keys, aggs, props := n.Keys, n.Aggs, n.Props
+	var session []int
+	if n.Window.Kind == Session {
+		session = n.Window.PartitionBy
+	}
+	keySel := func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return ""
+		}
+		vals, err := keyOf(keys, r)
+		if err != nil {
+			return ""
+		}
+		for _, k := range session {
+			vals = append(vals, r.Fields[k])
+		}
+		return groupKey(vals)
+	}
+	rows := FailOnError(in)
+	if n.Window.Kind != Session {
+		rows = dropLate(rows, n.Window)
+	}
+	agg := engine.AggregateFunction{
+		CreateAccumulator: func() any { return &windowAcc{Accs: make([]aggAcc, len(aggs))} },
+		Add: func(v any, a any) any {
+			acc := a.(*windowAcc)
+			r := v.(Row)
+			if acc.Key == nil {
+				acc.Key, _ = keyOf(keys, r)
+			}
+			acc.Rows++
+			for i, c := range aggs {
+				var arg any
+				if c.arg != nil {
+					var err error
+					if arg, err = c.arg.eval(r.Fields); err != nil {
+						continue
+					}
+				}
+				c.accumulate(&acc.Accs[i], arg, 1)
+			}
+			return acc
+		},
+		GetResult: func(a any) any { return a },
+		Merge: func(a, b any) any {
+			x, y := a.(*windowAcc), b.(*windowAcc)
+			out := &windowAcc{Key: x.Key, Rows: x.Rows + y.Rows, Accs: cloneAccs(x.Accs)}
+			if out.Key == nil {
+				out.Key = y.Key
+			}
+			for i, c := range aggs {
+				c.merge(&out.Accs[i], y.Accs[i])
+			}
+			return out
+		},
+	}
+	return rows.KeyBy(keySel).Window(n.Window.assigner()).Aggregate(agg, func(ctx *engine.WindowContext, _ any, elements []any, out engine.Collector) {
+		w := ctx.Window()
+		for _, e := range elements {
+			acc := e.(*windowAcc)
+			fields := make([]any, 0, len(props)+len(aggs))
+			for i, p := range props {
+				switch p {
+				case propStart:
+					fields = append(fields, time.UnixMilli(w.Start).UTC())
+				case propEnd:
+					fields = append(fields, time.UnixMilli(w.End).UTC())
+				case propTime:
+					fields = append(fields, time.UnixMilli(w.End-1).UTC())
+				default:
+					fields = append(fields, acc.Key[i])
+				}
+			}
+			for i, c := range aggs {
+				fields = append(fields, c.result(&acc.Accs[i]))
+			}
+			out.Collect(Row{Kind: Insert, Fields: fields})
+		}
+	}).Name(n.Describe())
+}
+
+// sliceSize is the unit a slicing window aggregation stores rows in: the window for TUMBLE, the slide for
+// HOP, the step for CUMULATE (Flink's SliceAssigners).
+func (w WindowSpec) sliceSize() int64 {
+	switch w.Kind {
+	case Hop:
+		return w.Slide
+	case Cumulate:
+		return w.Step
+	}
+	return w.Size
+}
+
+// dropLate drops the rows whose slice the watermark has passed (slice end - 1 <= watermark), as Flink's
+// SlicingWindowOperator does: a late row is dropped from all its windows, even from a HOP or CUMULATE
+// window that has not fired yet. Weir judges it with the watermark of the row's own input partition.
+func dropLate(in *engine.DataStream, w WindowSpec) *engine.DataStream {
+	size, offset := w.sliceSize(), w.Offset
+	return in.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		end := engine.WindowStart(ctx.Timestamp(), offset, size) + size
+		if end-1 <= ctx.CurrentWatermark() {
+			return
+		}
+		out.Collect(v)
+	}}).Name("Drop late rows")
+}
