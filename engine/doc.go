@@ -148,7 +148,10 @@
 // renamed into place. A failed attempt restarts (Config.Restart) from the newest intact checkpoint, sources
 // rewind, and two-phase-commit sinks (SinkToFiles, SinkToTransactional) commit only what a completed
 // checkpoint covers: exactly-once results. Job.KillTaskManager and a source's Crash records show it; tests
-// inject failures at named failpoints through package engine/enginetest.
+// inject failures at named failpoints through package engine/enginetest. A restart never goes back past a
+// checkpoint whose output a sink already committed unless CheckpointConfig.AtLeastOnceRecovery allows it
+// (ErrRecoveryBehindCommit), and LatestCheckpoint returns only a checkpoint whose metadata and every state
+// file pass their checks (VerifyCheckpoint).
 //
 // # Configuration
 //
@@ -171,4 +174,14 @@
 // Job.Snapshot returns live figures (records, rates, watermarks, open windows, state sizes, backpressure,
 // checkpoints) without slowing the job; Job.Events returns discrete events such as window firings and late
 // records. The workbench polls both.
+//
+// # Libraries beside the engine
+//
+// Flink's libraries are packages of their own, built on this package's public API and never imported by it.
+// Package engine/table runs Flink SQL and the Table API: a TableEnvironment keeps a catalog of tables
+// (CREATE TABLE with Flink's connector options, views, tables made from DataStreams), whose statements are
+// parsed by engine/table/sqlparse and planned by engine/table/planner into Map/Filter, a keyed
+// ProcessFunction with retractable accumulators emitting Flink's +I/-U/+U/-D changelog, and window
+// aggregations; results come back as Rows with a RowKind, as a DataStream, or in the SQL client's three result
+// modes.
 package engine
