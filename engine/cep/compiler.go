@@ -2,7 +2,6 @@ package cep
 
 import (
 	"fmt"
-
 )
 
 // endStateName is the name of the final state, which no stage may use (Flink: NFACompiler.ENDING_STATE_NAME).
@@ -346,7 +345,6 @@ func (c *compiler) timesState(sink, proceedState *state, from, to int) *state {
 
 func ptrCond(x cond) *cond { return &x }
 
-
 func (c *compiler) setFirstOfLoop(v bool) {
 	if c.current.group != nil {
 		c.firstOfLoop[c.current] = v
@@ -564,4 +562,3 @@ func (c *compiler) updateWithGreedyCondition(s *state, takeCondition cond) {
 		t.cond = andCond(t.cond, notCond(takeCondition))
 	}
 }
-

@@ -28,7 +28,9 @@ func NoSkip() AfterMatchSkipStrategy { return AfterMatchSkipStrategy{kind: noSki
 func SkipToNext() AfterMatchSkipStrategy { return AfterMatchSkipStrategy{kind: skipToNext} }
 
 // SkipPastLastEvent drops the partial matches that started at or before the emitted match's last event.
-func SkipPastLastEvent() AfterMatchSkipStrategy { return AfterMatchSkipStrategy{kind: skipPastLastEvent} }
+func SkipPastLastEvent() AfterMatchSkipStrategy {
+	return AfterMatchSkipStrategy{kind: skipPastLastEvent}
+}
 
 // SkipToFirst drops the partial matches that started before the first event the emitted match took for
 // stage name.
