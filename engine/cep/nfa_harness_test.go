@@ -1,6 +1,7 @@
 package cep
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"sort"
@@ -48,18 +49,35 @@ func named(names ...string) []in {
 	return out
 }
 
+// base returns the Event of an *Event or a *SubEvent.
+func base(v any) *Event {
+	if s, ok := v.(*SubEvent); ok {
+		return &s.Event
+	}
+	return v.(*Event)
+}
+
+// st makes an input with a SubEvent and a timestamp.
+func st(label string, id int, name string, price, volume float64, ts int64) in {
+	return in{label, &SubEvent{Event{id, name, price}, volume}, ts}
+}
+
+func volumeAbove(x float64) Condition {
+	return func(v any, _ *ConditionContext) bool { return v.(*SubEvent).Volume > x }
+}
+
 // Conditions used by the ported tests (Flink's SimpleCondition.of(value -> ...)).
 func nameIs(n string) Condition {
-	return func(v any, _ *ConditionContext) bool { return v.(*Event).Name == n }
+	return func(v any, _ *ConditionContext) bool { return base(v).Name == n }
 }
 func nameHas(s string) Condition {
-	return func(v any, _ *ConditionContext) bool { return strings.Contains(v.(*Event).Name, s) }
+	return func(v any, _ *ConditionContext) bool { return strings.Contains(base(v).Name, s) }
 }
 func namePrefix(s string) Condition {
-	return func(v any, _ *ConditionContext) bool { return strings.HasPrefix(v.(*Event).Name, s) }
+	return func(v any, _ *ConditionContext) bool { return strings.HasPrefix(base(v).Name, s) }
 }
 func priceAbove(p float64) Condition {
-	return func(v any, _ *ConditionContext) bool { return v.(*Event).Price > p }
+	return func(v any, _ *ConditionContext) bool { return base(v).Price > p }
 }
 func and(a, b Condition) Condition {
 	return func(v any, ctx *ConditionContext) bool { return a(v, ctx) && b(v, ctx) }
@@ -176,7 +194,7 @@ func runCases(t *testing.T, cases []nfaCase) {
 			if c.timeout {
 				var got []string
 				for _, to := range h.timeouts {
-					got = append(got, h.flatten(to.match))
+					got = append(got, fmt.Sprintf("%s @%d", h.flatten(to.match), to.ts))
 				}
 				sort.Strings(got)
 				w := append([]string{}, c.wantTimeouts...)
