@@ -174,7 +174,8 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 // later than every partial match, pruning partial and completed matches by the skip strategy
 // (Flink: NFA#processMatchesAccordingToSkipStrategy).
 func (r *nfaRun) emitCompleted(st *nfaState, potential []computation, partial *[]computation) ([]map[string][]any, error) {
-	st.Completed = append(st.Completed, potential...)
+	// never sort in place: the old slice may be the one in keyed state, which a snapshot may be writing
+	st.Completed = append(append(make([]computation, 0, len(st.Completed)+len(potential)), st.Completed...), potential...)
 	sortComputations(st.Completed)
 	sortComputations(*partial)
 	var result []map[string][]any
