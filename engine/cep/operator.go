@@ -2,6 +2,7 @@ package cep
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 
@@ -168,15 +169,25 @@ func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
 	panic("unreachable")
 }
 
-// The CEP operator's keyed state (Flink: CepOperator's computationStates, elementQueueState and the
-// SharedBuffer's entries, events and eventsCount states).
+// The CEP operator's keyed state: the NFA state with the shared buffer (Flink: CepOperator's
+// computationStates and the SharedBuffer's entries, events and eventsCount states), and the events waiting
+// for the watermark (elementQueueState).
 var (
-	nfaStateDesc = engine.State("cep-nfa-state")
+	nfaStateDesc = engine.State("cep-nfa")
 	queueDesc    = engine.State("cep-element-queue")
-	eventsDesc   = engine.State("cep-buffer-events")
-	nodesDesc    = engine.State("cep-buffer-entries")
-	countsDesc   = engine.State("cep-buffer-events-count")
 )
+
+// keyState is one key's NFA state and shared buffer, stored as one value so that a disk backend reads and
+// writes it once per batch of events. Its tables are never changed in place once stored: a batch works on
+// copies, so that a snapshot being written keeps what it saw.
+type keyState struct {
+	NFA    nfaState
+	Events mapTable
+	Nodes  mapTable
+	Counts mapTable
+}
+
+func init() { engine.RegisterType(keyState{}); engine.RegisterType(mapTable{}) }
 
 // cepOperator is Flink's CepOperator as a keyed process function: event-time input waits, sorted by
 // timestamp, in keyed state until the watermark passes it; the NFA's state and shared buffer live in
@@ -189,10 +200,17 @@ type cepOperator struct {
 }
 
 func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
-	buf := &sharedBuffer{events: ctx.MapState(eventsDesc), nodes: ctx.MapState(nodesDesc), counts: ctx.MapState(countsDesc)}
+	buf := newMemoryBuffer()
 	r := &nfaRun{nfa: o.nfa, buf: buf, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime}
 	if v, ok := ctx.ValueState(nfaStateDesc).Get(); ok {
-		return r, v.(nfaState)
+		ks := v.(keyState)
+		buf.events, buf.nodes, buf.counts = maps.Clone(ks.Events), maps.Clone(ks.Nodes), maps.Clone(ks.Counts)
+		for _, t := range []*table{&buf.events, &buf.nodes, &buf.counts} {
+			if (*t).(mapTable) == nil {
+				*t = mapTable{}
+			}
+		}
+		return r, ks.NFA
 	}
 	return r, r.initialState()
 }
@@ -204,7 +222,7 @@ func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
 	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && r.buf.nodes.Len() == 0 {
 		vs.Clear()
 	} else {
-		vs.Update(st)
+		vs.Update(keyState{NFA: st, Events: r.buf.events.(mapTable), Nodes: r.buf.nodes.(mapTable), Counts: r.buf.counts.(mapTable)})
 	}
 	next := int64(math.MaxInt64)
 	for i := range st.Partial {
@@ -316,6 +334,9 @@ func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector
 			o.processEvent(ctx, r, &st, v, ts, out)
 		}
 		q.Remove(ts)
+		if ts != t {
+			ctx.DeleteEventTimeTimer(ts) // its events are done: one call per key and watermark, not per timestamp
+		}
 	}
 	o.advance(ctx, r, &st, wm, out)
 	o.store(ctx, r, st)
