@@ -1,6 +1,7 @@
 package cep
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -167,6 +168,8 @@ type nfaCase struct {
 	input   []in
 	want    []string
 	wantErr bool // processing fails (ThrowExceptionOnMiss)
+	// refused is a part of the error the pattern is refused with when it is built.
+	refused string
 	timeout bool // handle timeouts; wantTimeouts lists them
 	// wantTimeouts are the timed-out partial matches, as want.
 	wantTimeouts []string
@@ -175,6 +178,13 @@ type nfaCase struct {
 func runCases(t *testing.T, cases []nfaCase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.refused != "" {
+				err := Compile(c.pattern())
+				if err == nil || !errors.Is(err, ErrMalformedPattern) || !strings.Contains(err.Error(), c.refused) {
+					t.Fatalf("compile error %v, want one wrapping ErrMalformedPattern with %q", err, c.refused)
+				}
+				return
+			}
 			h := newHarness(t, c.pattern(), c.timeout)
 			ms, err := h.feed(c.input)
 			if c.wantErr {
