@@ -39,7 +39,7 @@ func (CEPLibrary) Pattern(input Input, p *Pattern) *PatternStream {
 	default:
 		panic(fmt.Sprintf("cep: CEP.Pattern: input must be an *engine.DataStream or *engine.KeyedStream, got %T", input))
 	}
-	return &PatternStream{input: input, nfa: n}
+	return &PatternStream{input: input, nfa: n, stats: newStatsRegistry()}
 }
 
 // PatternStream is a pattern applied to a stream (Flink: PatternStream).
@@ -48,6 +48,7 @@ type PatternStream struct {
 	nfa            *compiledNFA
 	processingTime bool
 	lateTag        *engine.OutputTag
+	stats          *statsRegistry
 }
 
 // InProcessingTime matches events in the order they arrive, stamped with the processing time (Flink:
@@ -158,7 +159,7 @@ func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
 	if f.ProcessMatch == nil {
 		panic("cep: Process: PatternProcessFunction.ProcessMatch is nil")
 	}
-	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag}
+	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, stats: s.stats}
 	pf := engine.ProcessFunction{ProcessElement: op.processElement, OnTimer: op.onTimer}
 	switch in := s.input.(type) {
 	case *engine.KeyedStream:
@@ -197,6 +198,7 @@ type cepOperator struct {
 	fn             PatternProcessFunction
 	processingTime bool
 	lateTag        *engine.OutputTag
+	stats          *statsRegistry
 }
 
 func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
@@ -218,6 +220,7 @@ func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
 // store writes the NFA state back, dropping it when only the start state is left, and registers a timer
 // for the earliest time a partial match can time out.
 func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
+	o.stats.record(ctx.CurrentKey(), r, &st)
 	vs := ctx.ValueState(nfaStateDesc)
 	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && r.buf.nodes.Len() == 0 {
 		vs.Clear()
@@ -267,6 +270,7 @@ func (o *cepOperator) advance(ctx *engine.Context, r *nfaRun, st *nfaState, ts i
 	for _, t := range tos {
 		o.fn.ProcessTimedOutMatch(t.match, &ProcessContext{ctx: ctx, ts: t.ts})
 	}
+	o.stats.count(ctx.CurrentKey(), len(ms), len(tos))
 }
 
 func (o *cepOperator) processEvent(ctx *engine.Context, r *nfaRun, st *nfaState, v any, ts int64, out engine.Collector) {
@@ -278,6 +282,7 @@ func (o *cepOperator) processEvent(ctx *engine.Context, r *nfaRun, st *nfaState,
 	for _, m := range ms {
 		o.fn.ProcessMatch(m, pc, out)
 	}
+	o.stats.count(ctx.CurrentKey(), len(ms), 0)
 }
 
 func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Collector) {
@@ -296,6 +301,7 @@ func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Coll
 	ts := ctx.Timestamp()
 	if ts <= ctx.CurrentWatermark() {
 		// late: the NFA has moved past it
+		o.stats.lateEvent()
 		if o.lateTag != nil {
 			ctx.Output(o.lateTag, v)
 		}
