@@ -41,7 +41,6 @@
 // PatternStream.Stats reports, for a live view, partial matches per stage and per key, the shared buffer's
 // size and the counts of matches, timeouts and late events.
 //
-// Unlike Flink, a timeout is reported as soon as the watermark (or the processing time) passes the end of
-// a partial match's window, by a timer, rather than when the next event of its key arrives; what is
-// reported is the same.
+// A timed-out partial match is found by a timer at the end of its window: when the watermark (or, in
+// processing time, the clock) passes it, even if no other event of its key comes.
 package cep
