@@ -179,6 +179,8 @@ type nfaCase struct {
 	// refused is a part of the error the pattern is refused with when it is built.
 	refused string
 	timeout bool // handle timeouts; wantTimeouts lists them
+	// wantEmpty asks that the shared buffer hold nothing after the input (Flink: assertTrue(nfa.isEmpty())).
+	wantEmpty bool
 	// wantTimeouts are the timed-out partial matches, as want.
 	wantTimeouts []string
 }
@@ -211,6 +213,9 @@ func runCases(t *testing.T, cases []nfaCase) {
 			sort.Strings(want)
 			if got := h.flattenAll(ms); !reflect.DeepEqual(got, want) {
 				t.Errorf("matches\n got %q\nwant %q", got, want)
+			}
+			if c.wantEmpty && (h.run.buf.events.Len() != 0 || h.run.buf.nodes.Len() != 0) {
+				t.Errorf("shared buffer holds %d events and %d entries, want none", h.run.buf.events.Len(), h.run.buf.nodes.Len())
 			}
 			if c.timeout {
 				var got []string
