@@ -80,9 +80,6 @@ func namePrefix(s string) Condition {
 func priceAbove(p float64) Condition {
 	return func(v any, _ *ConditionContext) bool { return base(v).Price > p }
 }
-func and(a, b Condition) Condition {
-	return func(v any, ctx *ConditionContext) bool { return a(v, ctx) && b(v, ctx) }
-}
 
 // stageOrder lists the stage names of p in pattern order, groups expanded.
 func stageOrder(p *Pattern) []string {

@@ -94,3 +94,16 @@ func TestNFAITCase(t *testing.T) {
 				"s m2 f end", "s m2 f k1 end", "s m2 f k2 end", "s m2 f k1 k2 end"}},
 	})
 }
+
+// Within(d, PreviousAndCurrent) bounds the gap between a stage's event and the one before it: a partial
+// match waiting in a stage times out d after its last event, and the timeout is reported at that time
+// (Flink 1.19+: NFA#advanceTime with windowTimes; not a ported Flink test, the rule checked by hand).
+func TestWithinPreviousAndCurrent(t *testing.T) {
+	runCases(t, []nfaCase{
+		{name: "gap b to c longer than the window", pattern: func() *Pattern {
+			return Begin("a").Where(nameIs("a")).FollowedBy("b").Where(nameIs("b")).Within(5*ms, PreviousAndCurrent).
+				FollowedBy("c").Where(nameIs("c")).Within(5*ms, PreviousAndCurrent)
+		}, input: []in{n("a1", "a", 1), n("b1", "b", 4), n("c1", "c", 12), n("a2", "a", 20), n("b2", "b", 24), n("c2", "c", 28)},
+			want: []string{"a2 b2 c2"}, timeout: true, wantTimeouts: []string{"a1 b1 @9"}},
+	})
+}
