@@ -1,6 +1,9 @@
 package cep
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Flink: AfterMatchSkipITCase, each case its test method with Flink's input and expected matches.
 func TestAfterMatchSkipITCase(t *testing.T) {
@@ -104,6 +107,27 @@ func TestAfterMatchSkipITCase(t *testing.T) {
 			want: []string{"a1 a2 a3 b1", "a3 b1"}},
 		{name: "testSkipToFirstWithOneOrMoreAtBeginning", pattern: greedyAtBegin(SkipToFirst("a")), input: greedyIn,
 			want: []string{"a1 a2 a3 b1", "a2 a3 b1", "a3 b1"}},
+		{name: "testSkipToFirstDiscarding", pattern: func() *Pattern {
+			aOrC := func(v any, _ *ConditionContext) bool {
+				return strings.Contains(base(v).Name, "a") || strings.Contains(base(v).Name, "c")
+			}
+			bOrC := func(v any, _ *ConditionContext) bool {
+				return strings.Contains(base(v).Name, "b") || strings.Contains(base(v).Name, "c")
+			}
+			return Begin("a or c", SkipToFirst("c*")).Where(aOrC).FollowedBy("b or c").Where(bOrC).
+				FollowedBy("c*").Where(nameHas("c")).OneOrMore().Greedy().FollowedBy("d").Where(nameHas("d"))
+		}, input: named("a", "b", "c1", "c2", "c3", "d"), want: []string{"a b c1 c2 c3 d", "c1 c2 c3 d"}},
+		{name: "testSkipBeforeOtherAlreadyCompleted", pattern: func() *Pattern {
+			return Begin("a", SkipToFirst("c")).Where(nameHas("a")).FollowedBy("c").Where(nameHas("c")).
+				FollowedBy("b").Where(func(v any, ctx *ConditionContext) bool {
+				return strings.Contains(base(v).Name, "b") && base(ctx.EventsForPattern("a")[0]).Price == base(v).Price
+			})
+		}, input: []in{e("a1", 1, "a1", 0), e("c1", 2, "c1", 0), e("a2", 3, "a2", 1), e("c2", 4, "c2", 0), e("b1", 5, "b1", 1), e("b2", 6, "b2", 0)},
+			want: []string{"a1 c1 b2", "a2 c2 b1"}},
+		{name: "testSharedBufferIsProperlyCleared", pattern: func() *Pattern {
+			return Begin("start", SkipPastLastEvent()).Where(func(any, *ConditionContext) bool { return true }).Times(2)
+		}, input: []in{et("a1", 1, "a", 1, 0), et("a2", 1, "a", 1, 1), et("a3", 1, "a", 1, 2), et("a4", 1, "a", 1, 3)},
+			want: []string{"a1 a2", "a3 a4"}, wantEmpty: true},
 		{name: "testNoSkipWithOneOrMoreAtBeginning", pattern: greedyAtBegin(NoSkip()), input: greedyIn,
 			want: []string{"a1 a2 a3 b1", "a2 a3 b1", "a3 b1"}},
 	})
