@@ -92,6 +92,47 @@ func TestNFAITCase(t *testing.T) {
 			e("k1", 43, "d", 4), e("k2", 44, "d", 4), e("end", 45, "e", 4)),
 			want: []string{"s m1 f end", "s m1 f k1 end", "s m1 f k2 end", "s m1 f k1 k2 end",
 				"s m2 f end", "s m2 f k1 end", "s m2 f k2 end", "s m2 f k1 k2 end"}},
+		{name: "testStrictContinuityNoResultsAfterZeroOrMore", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("d")).FollowedBy("middle").Where(nameIs("a")).OneOrMore().Optional().
+				Next("end").Where(nameIs("b"))
+		}, input: []in{n("s", "d", 1), n("m1", "a", 2), n("m2", "a", 3), n("m3", "c", 4), n("end", "b", 5)}, want: nil},
+		{name: "testStrictContinuityResultsAfterZeroOrMore", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("d")).FollowedByAny("middle").Where(nameIs("a")).OneOrMore().Optional().AllowCombinations().
+				Next("end").Where(nameIs("b"))
+		}, input: []in{n("s", "d", 1), n("m1", "a", 2), n("m2", "a", 3), n("end", "b", 5)}, want: []string{"s m1 m2 end", "s m2 end"}},
+		{name: "testAtLeastOne", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedByAny("middle").Where(nameIs("a")).OneOrMore().AllowCombinations().
+				FollowedByAny("end1").Where(nameIs("b"))
+		}, input: []in{n("s", "c", 1), n("m1", "a", 3), n("m2", "a", 4), n("e", "b", 6)}, want: []string{"s m1 m2 e", "s m1 e", "s m2 e"}},
+		{name: "testBeginWithAtLeastOne", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("a")).OneOrMore().AllowCombinations().FollowedBy("end").Where(nameIs("b"))
+		}, input: []in{n("s1", "a", 3), n("s2", "a", 4), n("s3", "a", 5), n("e", "b", 6)},
+			want: []string{"s1 s2 s3 e", "s1 s2 e", "s1 s3 e", "s2 s3 e", "s1 e", "s2 e", "s3 e"}},
+		{name: "testNextZeroOrMore", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("start")).Next("middle").Where(nameIs("middle")).OneOrMore().Optional().Consecutive().
+				FollowedBy("end").Where(nameIs("end"))
+		}, input: []in{n("s", "start", 1), n("x", "event", 2), n("m1", "middle", 3), n("m2", "middle", 4), n("m3", "middle", 5), n("e", "end", 6)},
+			want: []string{"s e"}},
+		{name: "testAtLeastOneEager", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedByAny("middle").Where(nameIs("a")).OneOrMore().
+				FollowedByAny("end1").Where(nameIs("b"))
+		}, input: []in{n("s", "c", 1), n("m1", "a", 3), n("m2", "a", 4), n("m3", "a", 5), n("e", "b", 6)},
+			want: []string{"s m1 m2 m3 e", "s m1 m2 e", "s m2 m3 e", "s m3 e", "s m2 e", "s m1 e"}},
+		{name: "testOptional", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).Optional().FollowedBy("end1").Where(nameIs("b"))
+		}, input: []in{n("s", "c", 1), n("m", "a", 5), n("e", "b", 6)}, want: []string{"s m e", "s e"}},
+		{name: "testTimes", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).Next("middle").Where(nameIs("a")).Times(2).AllowCombinations().
+				FollowedBy("end1").Where(nameIs("b"))
+		}, input: []in{n("s", "c", 1), n("m1", "a", 2), n("m2", "a", 3), n("m3", "a", 4), n("e", "b", 6)}, want: []string{"s m1 m2 e", "s m1 m3 e"}},
+		{name: "testStartWithTimes", pattern: func() *Pattern {
+			return Begin("middle").Where(nameIs("a")).Times(2).Consecutive().FollowedBy("end1").Where(nameIs("b"))
+		}, input: []in{n("m1", "a", 2), n("m2", "a", 3), n("m3", "a", 4), n("e", "b", 6)}, want: []string{"m1 m2 e", "m2 m3 e"}},
+		{name: "testTimesNonStrictWithNext", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).Next("middle").Where(nameIs("a")).Times(2).AllowCombinations().
+				FollowedBy("end1").Where(nameIs("b"))
+		}, input: []in{n("s", "c", 1), n("m1", "a", 2), n("f1", "f", 3), n("m2", "a", 4), n("f2", "f", 5), n("m3", "a", 6), n("e", "b", 7)},
+			want: []string{"s m1 m2 e", "s m1 m3 e"}},
 	})
 }
 
