@@ -148,3 +148,16 @@ func TestWithinPreviousAndCurrent(t *testing.T) {
 			want: []string{"a2 b2 c2"}, timeout: true, wantTimeouts: []string{"a1 b1 @9"}},
 	})
 }
+
+// A pattern whose stages are all optional compiles (Flink refuses none of it) but never matches zero
+// events: PROCEED edges alone do not complete a match, only a TAKE that reaches the final state does.
+// Expected values derived by hand from NFA#computeNextStates, not a ported Flink test.
+func TestAllOptionalPattern(t *testing.T) {
+	runCases(t, []nfaCase{
+		{name: "optional begin alone", pattern: func() *Pattern { return Begin("a").Where(nameIs("a")).Optional() },
+			input: []in{n("a1", "a", 1), n("x", "x", 2), n("a2", "a", 3)}, want: []string{"a1", "a2"}},
+		{name: "two optional stages", pattern: func() *Pattern {
+			return Begin("a").Where(nameIs("a")).Optional().FollowedBy("b").Where(nameIs("b")).Optional()
+		}, input: []in{n("a1", "a", 1), n("b1", "b", 2)}, want: []string{"a1", "a1 b1", "b1"}},
+	})
+}
