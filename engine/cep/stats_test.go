@@ -59,8 +59,12 @@ func TestProcessingTimeTimeout(t *testing.T) {
 	build := func(k *engine.KeyedStream) *engine.DataStream {
 		p := cep.Begin("start").Where(kindIs("start")).FollowedBy("end").Where(kindIs("end")).Within(100 * time.Millisecond)
 		return cep.CEP.Pattern(k, p).InProcessingTime().SelectWithTimeout(timedOut,
-			func(m map[string][]any, ts int64) any { return fmt.Sprintf("timeout %d@%d", m["start"][0].(Reading).Seq, ts) },
-			func(m map[string][]any) any { return fmt.Sprintf("match %d-%d", m["start"][0].(Reading).Seq, m["end"][0].(Reading).Seq) })
+			func(m map[string][]any, ts int64) any {
+				return fmt.Sprintf("timeout %d@%d", m["start"][0].(Reading).Seq, ts)
+			},
+			func(m map[string][]any) any {
+				return fmt.Sprintf("match %d-%d", m["start"][0].(Reading).Seq, m["end"][0].(Reading).Seq)
+			})
 	}
 	h, err := enginetest.ForKeyedOperator(func(v any) any { return v.(Reading).Key }, build)
 	must(t, err)
