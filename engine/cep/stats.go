@@ -2,6 +2,7 @@ package cep
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 )
@@ -68,30 +69,34 @@ func (r *statsRegistry) lateEvent() {
 	r.mu.Unlock()
 }
 
-// record keeps key's NFA state as just stored (nil when it holds no partial match).
+// record keeps key's NFA state as just stored; a key without partial matches is dropped. It reuses the
+// key's map, so that recording allocates only for a new key.
 func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
-	var ks *KeyStats
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ks := r.keys[key]
+	if ks != nil {
+		clear(ks.PartialMatches)
+	}
 	for i := range st.Partial {
-		c := &st.Partial[i]
-		s := n.state(c)
+		s := n.state(&st.Partial[i])
 		if s.start {
 			continue
 		}
 		if ks == nil {
 			ks = &KeyStats{Key: key, PartialMatches: map[string]int{}}
+			r.keys[key] = ks
 		}
 		ks.PartialMatches[s.name]++
 	}
-	if ks != nil {
-		ks.BufferedEvents, ks.BufferEntries = n.buf.events.Len(), n.buf.nodes.Len()
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if ks == nil {
+		return
+	}
+	if len(ks.PartialMatches) == 0 {
 		delete(r.keys, key)
 		return
 	}
-	r.keys[key] = ks
+	ks.BufferedEvents, ks.BufferEntries = n.buf.events.Len(), n.buf.nodes.Len()
 }
 
 func (r *statsRegistry) snapshot(top int) Stats {
@@ -100,6 +105,7 @@ func (r *statsRegistry) snapshot(top int) Stats {
 	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late}
 	for k, ks := range r.keys {
 		c := *ks
+		c.PartialMatches = maps.Clone(ks.PartialMatches)
 		c.Matches, c.Timeouts = r.keyMatches[k], r.keyTimeouts[k]
 		s.Keys = append(s.Keys, c)
 	}
