@@ -1,0 +1,349 @@
+package cep
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"sort"
+
+	"github.com/de4e/weir/engine"
+)
+
+// Input is a stream a pattern can be matched on: an *engine.DataStream (one NFA for the whole stream,
+// run by one subtask, as Flink runs a non-keyed CEP operator at parallelism 1) or an *engine.KeyedStream
+// (one NFA per key).
+type Input interface {
+	Process(f engine.ProcessFunction) *engine.DataStream
+}
+
+// CEPLibrary is the type of CEP, the entry point named as Flink's class CEP.
+type CEPLibrary struct{}
+
+// CEP is Flink's CEP entry point: CEP.Pattern(input, pattern) makes a PatternStream.
+var CEP CEPLibrary
+
+// Pattern applies pattern p to input and returns the PatternStream on which Process, Select or
+// FlatSelect emit its matches. A pattern Flink would refuse panics here, naming the problem (an error
+// wrapping ErrMalformedPattern), as the engine's builders refuse bad arguments when the program is built.
+// Matching is in event time unless InProcessingTime is called.
+func (CEPLibrary) Pattern(input Input, p *Pattern) *PatternStream {
+	if input == nil {
+		panic("cep: CEP.Pattern: input is nil")
+	}
+	n, err := compile(p)
+	if err != nil {
+		panic(fmt.Sprintf("cep: CEP.Pattern: %v", err))
+	}
+	switch input.(type) {
+	case *engine.KeyedStream, *engine.DataStream:
+	default:
+		panic(fmt.Sprintf("cep: CEP.Pattern: input must be an *engine.DataStream or *engine.KeyedStream, got %T", input))
+	}
+	return &PatternStream{input: input, nfa: n, stats: newStatsRegistry()}
+}
+
+// PatternStream is a pattern applied to a stream (Flink: PatternStream).
+type PatternStream struct {
+	input          Input
+	nfa            *compiledNFA
+	processingTime bool
+	lateTag        *engine.OutputTag
+	stats          *statsRegistry
+}
+
+// InProcessingTime matches events in the order they arrive, stamped with the processing time (Flink:
+// PatternStream.inProcessingTime); Within then counts processing time.
+func (s *PatternStream) InProcessingTime() *PatternStream {
+	c := *s
+	c.processingTime = true
+	return &c
+}
+
+// InEventTime matches events in timestamp order once the watermark has passed them (the default; Flink:
+// PatternStream.inEventTime).
+func (s *PatternStream) InEventTime() *PatternStream {
+	c := *s
+	c.processingTime = false
+	return &c
+}
+
+// SideOutputLateData sends events that arrive at or behind the watermark to tag instead of dropping them
+// (event time only; Flink: PatternStream.sideOutputLateData).
+func (s *PatternStream) SideOutputLateData(tag *engine.OutputTag) *PatternStream {
+	if tag == nil {
+		panic("cep: SideOutputLateData: tag is nil")
+	}
+	c := *s
+	c.lateTag = tag
+	return &c
+}
+
+// ProcessContext is what a PatternProcessFunction sees (Flink: PatternProcessFunction.Context): the
+// time of the match and side outputs.
+type ProcessContext struct {
+	ctx *engine.Context
+	ts  int64
+}
+
+// Timestamp returns the match's time: in event time the timestamp of the event that completed it (or, for
+// a match released by time, the watermark; for a timeout, the time its window closed); in processing time
+// the processing time then.
+func (c *ProcessContext) Timestamp() int64 { return c.ts }
+
+// CurrentProcessingTime returns the job clock's time in milliseconds.
+func (c *ProcessContext) CurrentProcessingTime() int64 { return c.ctx.CurrentProcessingTime() }
+
+// CurrentKey returns the key of the match (0 on a non-keyed stream).
+func (c *ProcessContext) CurrentKey() any { return c.ctx.CurrentKey() }
+
+// Output sends v to the side output tag.
+func (c *ProcessContext) Output(tag *engine.OutputTag, v any) { c.ctx.Output(tag, v) }
+
+// PatternProcessFunction handles the matches of a pattern (Flink: PatternProcessFunction, with
+// TimedOutPartialMatchHandler). A match maps each stage's name to the events it took, in order.
+type PatternProcessFunction struct {
+	// ProcessMatch is called for every match.
+	ProcessMatch func(match map[string][]any, ctx *ProcessContext, out engine.Collector)
+	// ProcessTimedOutMatch, if set, is called for every partial match whose Within window passed before
+	// it completed (typically to send it to a side output with ctx.Output); if nil, such partial matches
+	// are dropped silently.
+	ProcessTimedOutMatch func(match map[string][]any, ctx *ProcessContext)
+}
+
+// PatternSelectFunc turns a match into one result (Flink: PatternSelectFunction).
+type PatternSelectFunc func(match map[string][]any) any
+
+// PatternFlatSelectFunc turns a match into any number of results (Flink: PatternFlatSelectFunction).
+type PatternFlatSelectFunc func(match map[string][]any, out engine.Collector)
+
+// PatternTimeoutFunc turns a timed-out partial match and the time it timed out into one result (Flink:
+// PatternTimeoutFunction).
+type PatternTimeoutFunc func(match map[string][]any, timeoutTimestamp int64) any
+
+// Select emits f's result for every match.
+func (s *PatternStream) Select(f PatternSelectFunc) *engine.DataStream {
+	if f == nil {
+		panic("cep: Select: function is nil")
+	}
+	return s.Process(PatternProcessFunction{ProcessMatch: func(m map[string][]any, _ *ProcessContext, out engine.Collector) {
+		out.Collect(f(m))
+	}})
+}
+
+// FlatSelect emits what f collects for every match.
+func (s *PatternStream) FlatSelect(f PatternFlatSelectFunc) *engine.DataStream {
+	if f == nil {
+		panic("cep: FlatSelect: function is nil")
+	}
+	return s.Process(PatternProcessFunction{ProcessMatch: func(m map[string][]any, _ *ProcessContext, out engine.Collector) {
+		f(m, out)
+	}})
+}
+
+// SelectWithTimeout emits f's result for every match and timeout's result for every timed-out partial
+// match to the side output tag (Flink: PatternStream.select(outputTag, timeoutFunction, selectFunction)).
+func (s *PatternStream) SelectWithTimeout(tag *engine.OutputTag, timeout PatternTimeoutFunc, f PatternSelectFunc) *engine.DataStream {
+	if tag == nil || timeout == nil || f == nil {
+		panic("cep: SelectWithTimeout: tag, timeout function and select function must not be nil")
+	}
+	return s.Process(PatternProcessFunction{
+		ProcessMatch: func(m map[string][]any, _ *ProcessContext, out engine.Collector) { out.Collect(f(m)) },
+		ProcessTimedOutMatch: func(m map[string][]any, ctx *ProcessContext) {
+			ctx.Output(tag, timeout(m, ctx.Timestamp()))
+		},
+	})
+}
+
+// Process runs the pattern and hands every match to f (Flink: PatternStream.process).
+func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
+	if f.ProcessMatch == nil {
+		panic("cep: Process: PatternProcessFunction.ProcessMatch is nil")
+	}
+	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, stats: s.stats}
+	pf := engine.ProcessFunction{ProcessElement: op.processElement, OnTimer: op.onTimer}
+	switch in := s.input.(type) {
+	case *engine.KeyedStream:
+		return in.Process(pf)
+	case *engine.DataStream:
+		return in.KeyBy(func(any) any { return 0 }).Process(pf)
+	}
+	panic("unreachable")
+}
+
+// The CEP operator's keyed state: the NFA state with the shared buffer (Flink: CepOperator's
+// computationStates and the SharedBuffer's entries, events and eventsCount states), and the events waiting
+// for the watermark (elementQueueState).
+var (
+	nfaStateDesc = engine.State("cep-nfa")
+	queueDesc    = engine.State("cep-element-queue")
+)
+
+// keyState is one key's NFA state and shared buffer, stored as one value so that a disk backend reads and
+// writes it once per batch of events. Its tables are never changed in place once stored: a batch works on
+// copies, so that a snapshot being written keeps what it saw.
+type keyState struct {
+	NFA    nfaState
+	Events mapTable
+	Nodes  mapTable
+	Counts mapTable
+}
+
+func init() { engine.RegisterType(keyState{}); engine.RegisterType(mapTable{}) }
+
+// cepOperator is Flink's CepOperator as a keyed process function: event-time input waits, sorted by
+// timestamp, in keyed state until the watermark passes it; the NFA's state and shared buffer live in
+// keyed state, so they are checkpointed, restored and rescaled with the job.
+type cepOperator struct {
+	nfa            *compiledNFA
+	fn             PatternProcessFunction
+	processingTime bool
+	lateTag        *engine.OutputTag
+	stats          *statsRegistry
+}
+
+func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
+	buf := newMemoryBuffer()
+	r := &nfaRun{nfa: o.nfa, buf: buf, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime}
+	if v, ok := ctx.ValueState(nfaStateDesc).Get(); ok {
+		ks := v.(keyState)
+		buf.events, buf.nodes, buf.counts = maps.Clone(ks.Events), maps.Clone(ks.Nodes), maps.Clone(ks.Counts)
+		for _, t := range []*table{&buf.events, &buf.nodes, &buf.counts} {
+			if (*t).(mapTable) == nil {
+				*t = mapTable{}
+			}
+		}
+		return r, ks.NFA
+	}
+	return r, r.initialState()
+}
+
+// store writes the NFA state back, dropping it when only the start state is left, and registers a timer
+// for the earliest time a partial match can time out.
+func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
+	o.stats.record(ctx.CurrentKey(), r, &st)
+	vs := ctx.ValueState(nfaStateDesc)
+	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && r.buf.nodes.Len() == 0 {
+		vs.Clear()
+	} else {
+		vs.Update(keyState{NFA: st, Events: r.buf.events.(mapTable), Nodes: r.buf.nodes.(mapTable), Counts: r.buf.counts.(mapTable)})
+	}
+	next := int64(math.MaxInt64)
+	for i := range st.Partial {
+		c := &st.Partial[i]
+		s := r.state(c)
+		if s.start {
+			continue
+		}
+		if w := r.nfa.window; w > 0 && c.StartTS < math.MaxInt64-w {
+			next = min(next, c.StartTS+w)
+		}
+		if s.window > 0 && c.PrevTS < math.MaxInt64-s.window {
+			next = min(next, c.PrevTS+s.window)
+		}
+	}
+	if next == math.MaxInt64 {
+		return
+	}
+	if o.processingTime {
+		if next > ctx.CurrentProcessingTime() {
+			ctx.RegisterProcessingTimeTimer(next)
+		}
+	} else if next > ctx.CurrentWatermark() {
+		ctx.RegisterEventTimeTimer(next)
+	}
+}
+
+func (o *cepOperator) fail(err error) {
+	panic(fmt.Sprintf("cep: %v", err))
+}
+
+// advance moves the NFA's time to ts, emitting what that releases.
+func (o *cepOperator) advance(ctx *engine.Context, r *nfaRun, st *nfaState, ts int64, out engine.Collector) {
+	ms, tos, err := r.advanceTime(st, ts)
+	if err != nil {
+		o.fail(err)
+	}
+	pc := &ProcessContext{ctx: ctx, ts: ts}
+	for _, m := range ms {
+		o.fn.ProcessMatch(m, pc, out)
+	}
+	for _, t := range tos {
+		o.fn.ProcessTimedOutMatch(t.match, &ProcessContext{ctx: ctx, ts: t.ts})
+	}
+	o.stats.count(ctx.CurrentKey(), len(ms), len(tos))
+}
+
+func (o *cepOperator) processEvent(ctx *engine.Context, r *nfaRun, st *nfaState, v any, ts int64, out engine.Collector) {
+	ms, err := r.process(st, v, ts)
+	if err != nil {
+		o.fail(err)
+	}
+	pc := &ProcessContext{ctx: ctx, ts: ts}
+	for _, m := range ms {
+		o.fn.ProcessMatch(m, pc, out)
+	}
+	o.stats.count(ctx.CurrentKey(), len(ms), 0)
+}
+
+func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Collector) {
+	if o.processingTime {
+		// in processing time events come in order: no buffering
+		now := ctx.CurrentProcessingTime()
+		r, st := o.load(ctx)
+		o.advance(ctx, r, &st, now, out)
+		o.processEvent(ctx, r, &st, v, now, out)
+		o.store(ctx, r, st)
+		return
+	}
+	if !ctx.HasTimestamp() {
+		panic("cep: an event-time pattern got a record without timestamp; assign timestamps or call InProcessingTime")
+	}
+	ts := ctx.Timestamp()
+	if ts <= ctx.CurrentWatermark() {
+		// late: the NFA has moved past it
+		o.stats.lateEvent()
+		if o.lateTag != nil {
+			ctx.Output(o.lateTag, v)
+		}
+		return
+	}
+	q := ctx.MapState(queueDesc)
+	var evs []any
+	if x, ok := q.Get(ts); ok {
+		evs = x.([]any)
+	} else {
+		ctx.RegisterEventTimeTimer(ts)
+	}
+	q.Put(ts, append(evs[:len(evs):len(evs)], v))
+}
+
+func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector) {
+	r, st := o.load(ctx)
+	if ctx.TimeDomain() == engine.ProcessingTime {
+		o.advance(ctx, r, &st, ctx.CurrentProcessingTime(), out)
+		o.store(ctx, r, st)
+		return
+	}
+	wm := ctx.CurrentWatermark()
+	q := ctx.MapState(queueDesc)
+	var due []int64
+	for _, k := range q.Keys() {
+		if ts := k.(int64); ts <= wm {
+			due = append(due, ts)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i] < due[j] })
+	for _, ts := range due {
+		x, _ := q.Get(ts)
+		o.advance(ctx, r, &st, ts, out)
+		for _, v := range x.([]any) {
+			o.processEvent(ctx, r, &st, v, ts, out)
+		}
+		q.Remove(ts)
+		if ts != t {
+			ctx.DeleteEventTimeTimer(ts) // its events are done: one call per key and watermark, not per timestamp
+		}
+	}
+	o.advance(ctx, r, &st, wm, out)
+	o.store(ctx, r, st)
+}

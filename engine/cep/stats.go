@@ -1,0 +1,135 @@
+package cep
+
+import (
+	"fmt"
+	"maps"
+	"sort"
+	"sync"
+)
+
+// Stats is a snapshot of a CEP operator as its subtasks last saw it, for a live view to poll.
+type Stats struct {
+	// Matches and Timeouts count the matches emitted and the timed-out partial matches handed to
+	// ProcessTimedOutMatch (uncounted without one), over all keys and
+	// subtasks, since the job (attempt) started; LateEvents counts events that came behind the watermark.
+	Matches, Timeouts, LateEvents int64
+	// Keys are the keys holding partial matches, the busiest (most partial matches) first.
+	Keys []KeyStats
+}
+
+// KeyStats is one key's NFA as last stored.
+type KeyStats struct {
+	Key any
+	// PartialMatches counts the partial matches waiting in each stage's states (by stage name).
+	PartialMatches map[string]int
+	// BufferedEvents and BufferEntries are the sizes of the key's shared buffer: the events held for
+	// partial matches, and the nodes (an event taken by a stage) linking them.
+	BufferedEvents, BufferEntries int
+	// Matches and Timeouts count this key's matches and timed-out partial matches.
+	Matches, Timeouts int64
+}
+
+// String writes the snapshot in a few lines.
+func (s Stats) String() string {
+	out := fmt.Sprintf("matches %d, timeouts %d, late events %d, keys with partial matches %d", s.Matches, s.Timeouts, s.LateEvents, len(s.Keys))
+	for _, k := range s.Keys {
+		out += fmt.Sprintf("\n  key %v: partial matches %v, buffer %d events / %d entries, matches %d, timeouts %d",
+			k.Key, k.PartialMatches, k.BufferedEvents, k.BufferEntries, k.Matches, k.Timeouts)
+	}
+	return out
+}
+
+// statsRegistry gathers the operator's figures; every subtask writes to it under its lock.
+type statsRegistry struct {
+	mu                      sync.Mutex
+	matches, timeouts, late int64
+	keys                    map[any]*KeyStats
+	keyMatches, keyTimeouts map[any]int64
+}
+
+func newStatsRegistry() *statsRegistry {
+	return &statsRegistry{keys: map[any]*KeyStats{}, keyMatches: map[any]int64{}, keyTimeouts: map[any]int64{}}
+}
+
+func (r *statsRegistry) count(key any, matches, timeouts int) {
+	if matches == 0 && timeouts == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.matches += int64(matches)
+	r.timeouts += int64(timeouts)
+	r.keyMatches[key] += int64(matches)
+	r.keyTimeouts[key] += int64(timeouts)
+	r.mu.Unlock()
+}
+
+func (r *statsRegistry) lateEvent() {
+	r.mu.Lock()
+	r.late++
+	r.mu.Unlock()
+}
+
+// record keeps key's NFA state as just stored; a key without partial matches is dropped. It reuses the
+// key's map, so that recording allocates only for a new key.
+func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ks := r.keys[key]
+	if ks != nil {
+		clear(ks.PartialMatches)
+	}
+	for i := range st.Partial {
+		s := n.state(&st.Partial[i])
+		if s.start {
+			continue
+		}
+		if ks == nil {
+			ks = &KeyStats{Key: key, PartialMatches: map[string]int{}}
+			r.keys[key] = ks
+		}
+		ks.PartialMatches[s.name]++
+	}
+	if ks == nil {
+		return
+	}
+	if len(ks.PartialMatches) == 0 {
+		delete(r.keys, key)
+		return
+	}
+	ks.BufferedEvents, ks.BufferEntries = n.buf.events.Len(), n.buf.nodes.Len()
+}
+
+func (r *statsRegistry) snapshot(top int) Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late}
+	for k, ks := range r.keys {
+		c := *ks
+		c.PartialMatches = maps.Clone(ks.PartialMatches)
+		c.Matches, c.Timeouts = r.keyMatches[k], r.keyTimeouts[k]
+		s.Keys = append(s.Keys, c)
+	}
+	total := func(k KeyStats) int {
+		n := 0
+		for _, v := range k.PartialMatches {
+			n += v
+		}
+		return n
+	}
+	sort.Slice(s.Keys, func(i, j int) bool {
+		a, b := total(s.Keys[i]), total(s.Keys[j])
+		if a != b {
+			return a > b
+		}
+		return fmt.Sprint(s.Keys[i].Key) < fmt.Sprint(s.Keys[j].Key)
+	})
+	if top > 0 && len(s.Keys) > top {
+		s.Keys = s.Keys[:top]
+	}
+	return s
+}
+
+// Stats returns a snapshot of the running (or finished) CEP operator: match and timeout counts and, for at
+// most top keys (all if top <= 0), the busiest first, the partial matches per stage and the size of the
+// shared buffer. Every PatternStream derived from one CEP.Pattern call shares the figures.
+func (s *PatternStream) Stats(top int) Stats { return s.stats.snapshot(top) }
