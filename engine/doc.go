@@ -178,6 +178,10 @@
 // # Libraries beside the engine
 //
 // Flink's libraries are packages of their own, built on this package's public API and never imported by it.
+// Package engine/cep is Flink's CEP library: patterns of named stages with conditions that may read the
+// partial match, quantifiers, Within and after-match skip strategies, compiled as Flink's NFACompiler does and
+// matched over a versioned shared buffer, one NFA per key held in keyed state (so checkpointed, restored and
+// rescaled with the job), in event time (events sorted until the watermark passes them) or processing time.
 // Package engine/table runs Flink SQL and the Table API: a TableEnvironment keeps a catalog of tables
 // (CREATE TABLE with Flink's connector options, views, tables made from DataStreams), whose statements are
 // parsed by engine/table/sqlparse and planned by engine/table/planner into Map/Filter, a keyed
