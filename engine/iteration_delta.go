@@ -27,6 +27,12 @@ type DeltaIteration struct {
 	Step func(env *Environment, solutionSet, workset *DataStream) (delta, nextWorkset *DataStream)
 	// OnSuperstep, if set, is called after each superstep, on the calling goroutine.
 	OnSuperstep func(SuperstepInfo)
+	// Aggregators, ConvergenceAggregator and Convergence are the iteration's aggregators and convergence
+	// criterion, as in BulkIteration (Flink's DeltaIteration.registerAggregator and
+	// registerAggregationConvergenceCriterion).
+	Aggregators           map[string]Aggregator
+	ConvergenceAggregator string
+	Convergence           ConvergenceCriterion
 }
 
 // IterateDelta runs the delta iteration it from initialSolution (keyed by it.Key; two records of one key are
@@ -46,10 +52,16 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 	if name == "" {
 		name = "delta iteration"
 	}
+	aggs := newIterationAggregators("IterateDelta", "DeltaIteration", name, it.Aggregators, it.ConvergenceAggregator, it.Convergence)
+	prog := newIterationProgress(name, IterationDelta, it.MaxIterations, aggs)
 	res := &IterationResult{Ended: EndedMaxIterations}
+	fail := func(err error) (*IterationResult, error) {
+		prog.finish(0, err)
+		return res, err
+	}
 	solution := &solutionSet{entries: map[any]any{}}
 	if err := solution.apply(it.Key, initialSolution); err != nil {
-		return res, fmt.Errorf("%w: %s, initial solution set: %w", ErrIteration, name, err)
+		return fail(fmt.Errorf("%w: %s, initial solution set: %w", ErrIteration, name, err))
 	}
 	workset := sortedCopy(initialWorkset)
 	for step := 1; ; step++ {
@@ -62,7 +74,8 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 		}
 		entries := solution.sorted()
 		var delta, next *Collected
-		job, err := e.superstep(name, step, func(env *Environment) {
+		prog.begin(step, len(workset))
+		job, rc, err := e.superstep(name, step, aggs, prog, func(env *Environment) {
 			s := env.FromSlice(entries).Name(fmt.Sprintf("Solution set (superstep %d)", step))
 			w := env.FromSlice(workset).Name(fmt.Sprintf("Workset (superstep %d)", step))
 			d, n := it.Step(env, s, w)
@@ -77,14 +90,14 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 			}
 		})
 		if err != nil {
-			return res, err
+			return fail(err)
 		}
-		info := SuperstepInfo{Iteration: name, Superstep: step, Input: len(workset), Job: job}
+		info := SuperstepInfo{Iteration: name, Superstep: step, Input: len(workset), Job: job, Aggregates: aggs.end(rc)}
 		if delta != nil {
 			ds := delta.Values()
 			info.Delta = len(ds)
 			if err := solution.apply(it.Key, ds); err != nil {
-				return res, fmt.Errorf("%w: %s, superstep %d: solution-set delta: %w", ErrIteration, name, step, err)
+				return fail(fmt.Errorf("%w: %s, superstep %d: solution-set delta: %w", ErrIteration, name, step, err))
 			}
 		}
 		workset = nil
@@ -92,9 +105,18 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 			workset = sortedCopy(next.Values())
 		}
 		info.Output, info.SolutionSet = len(workset), len(solution.entries)
-		e.reportSuperstep(res, info, it.OnSuperstep)
+		e.reportSuperstep(res, info, prog, it.OnSuperstep)
+		converged, err := aggs.converged(step, info.Aggregates)
+		if err != nil {
+			return fail(fmt.Errorf("%w: %s, superstep %d: %w", ErrIteration, name, step, err))
+		}
+		if converged {
+			res.Ended = EndedConvergence
+			break
+		}
 	}
 	res.Result = solution.sorted()
+	prog.finish(res.Ended, nil)
 	return res, nil
 }
 
