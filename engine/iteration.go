@@ -168,6 +168,7 @@ func (e *Environment) IterateBulk(initial []any, it BulkIteration) (*IterationRe
 	}
 	aggs := newIterationAggregators("IterateBulk", "BulkIteration", name, it.Aggregators, it.ConvergenceAggregator, it.Convergence)
 	prog := newIterationProgress(name, IterationBulk, it.MaxIterations, aggs)
+	prog.snap.Termination = it.Termination != nil
 	res := &IterationResult{Ended: EndedMaxIterations}
 	partial := sortedCopy(initial)
 	for step := 1; step <= it.MaxIterations; step++ {

@@ -65,6 +65,8 @@ type IterationSnapshot struct {
 	Aggregators []string
 	// Convergence names the aggregator the convergence criterion checks; "" without one.
 	Convergence string
+	// Termination says that a bulk iteration has a termination criterion (SuperstepInfo.Criterion counts it).
+	Termination bool
 	// Supersteps describes every superstep that has ended, in order.
 	Supersteps []SuperstepInfo
 }
