@@ -118,6 +118,7 @@ type IterationRuntimeContext struct {
 	reg       *iterationAggregators
 	superstep int
 	aggs      map[string]*IterationAggregator
+	solution  *solutionSet // a delta iteration's solution set, read-only while the superstep runs; nil in a bulk one
 }
 
 // IterationRuntimeContext returns the context of the superstep whose dataflow env holds, or nil when env is

@@ -72,13 +72,14 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 		if step > it.MaxIterations {
 			break
 		}
-		entries := solution.sorted()
 		var delta, next *Collected
 		prog.begin(step, len(workset))
 		job, rc, err := e.superstep(name, step, aggs, prog, func(env *Environment) {
-			s := env.FromSlice(entries).Name(fmt.Sprintf("Solution set (superstep %d)", step))
+			env.iteration.solution = solution
+			s := env.FromSource(solutionSource{solution}, nil, fmt.Sprintf("Solution set (superstep %d)", step))
 			w := env.FromSlice(workset).Name(fmt.Sprintf("Workset (superstep %d)", step))
 			d, n := it.Step(env, s, w)
+			env.dropUnread(s) // a step that only probes the solution set (SolutionSetEntry) does not stream it
 			if d != nil {
 				delta = d.Collect()
 			}
@@ -120,9 +121,61 @@ func (e *Environment) IterateDelta(initialSolution, initialWorkset []any, it Del
 	return res, nil
 }
 
-// solutionSet is a delta iteration's solution set between supersteps: the record of each key.
+// solutionSet is a delta iteration's solution set between supersteps: the record of each key. It is not
+// changed while a superstep runs, so its subtasks may read it.
 type solutionSet struct {
 	entries map[any]any
+}
+
+// solutionSource is the bounded, non-parallel source of a superstep's solution set: its entries in
+// ascending key order, sorted when the superstep's job starts reading them.
+type solutionSource struct{ s *solutionSet }
+
+// MaxParallelism returns 1: the solution set is read by one reader.
+func (solutionSource) MaxParallelism() int { return 1 }
+
+// Reader returns a reader of the solution set's entries.
+func (src solutionSource) Reader(SourceContext) (SourceReader, error) {
+	entries := src.s.sorted()
+	elems := make([]SourceElement, len(entries))
+	for i, v := range entries {
+		elems[i] = SourceElement{Value: v, Timestamp: NoTimestamp}
+	}
+	return &sliceReader{elems: elems}, nil
+}
+
+// SolutionSetEntry returns the entry of key in a delta iteration's solution set as it was when this
+// superstep started, and whether there is one. Flink joins a step's records with the solution set by
+// probing the solution set's hash table in place (its solution-set join drivers) rather than reading the
+// set; SolutionSetEntry is that probe. A step that reads the solution set only through it, and never
+// consumes the solutionSet stream Step receives, does not stream the solution set at all, which saves a
+// superstep the work of the whole set. key is compared as the DeltaIteration's Key returns it (an int64 key
+// is not found as an int). It panics in a bulk iteration, which has no solution set.
+func (c *IterationRuntimeContext) SolutionSetEntry(key any) (v any, ok bool) {
+	if c.solution == nil {
+		panic(fmt.Sprintf("engine: SolutionSetEntry: %s is a bulk iteration, which has no solution set", c.reg.iteration))
+	}
+	v, ok = c.solution.entries[key]
+	return v, ok
+}
+
+// dropUnread removes s's source from e when no operator reads it.
+func (e *Environment) dropUnread(s *DataStream) {
+	src := s.inputs[0].node
+	for _, n := range e.nodes {
+		for _, in := range n.inputs {
+			if in.from == src {
+				return
+			}
+		}
+	}
+	kept := e.nodes[:0]
+	for _, n := range e.nodes {
+		if n != src {
+			kept = append(kept, n)
+		}
+	}
+	e.nodes = kept
 }
 
 // apply puts every record of vs under its key, replacing the entry there; two records of one key in vs are
