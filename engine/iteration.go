@@ -25,14 +25,18 @@ import (
 // source of the previous superstep's result, runs it as one bounded job, collects its outputs and feeds them to
 // the next superstep: the end of one job is the superstep barrier. The solution set is held by the driver
 // between supersteps, keyed by the iteration's KeySelector, and handed to each superstep as a bounded stream of
-// its entries (so the step joins it with JoinBounded, where Flink probes its hash table). Costs follow: each
-// superstep pays a job start, and a delta iteration streams its whole solution set each superstep although
-// only the workset shrinks. An iteration runs eagerly: the call returns when the iteration has ended.
+// its entries (so the step joins it with JoinBounded), unless the step only probes it in place with
+// IterationRuntimeContext.SolutionSetEntry, as Flink's solution-set join probes its hash table. Costs follow:
+// each superstep pays a job start, and a step that joins the streamed solution set reads all of it each
+// superstep although only the workset shrinks. An iteration runs eagerly: the call returns when the iteration
+// has ended.
 //
 // Every superstep's job is reported to the Environment's Observer (JobStarted), gets an
 // EventSuperstepCompleted event in its Job.Events, and is described by a SuperstepInfo in the IterationResult
-// and to the OnSuperstep callback, so the workbench can show the supersteps live. Records fed into a
-// superstep are sorted (ascending, by compareValues' order), so a run is reproducible at every parallelism.
+// and to the OnSuperstep callback; Job.Iteration leads from any superstep's job to the iteration's
+// IterationProgress, which the workbench polls while the iteration runs (iteration_progress.go). Aggregators
+// and a convergence criterion (iteration_aggregators.go) are Flink's. Records fed into a superstep are sorted
+// (ascending, by compareValues' order), so a run is reproducible at every parallelism.
 
 // ErrIteration is wrapped by the errors of IterateBulk and IterateDelta; the message names the iteration and,
 // for failures in a superstep, the superstep (counted from 1).

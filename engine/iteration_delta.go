@@ -10,8 +10,9 @@ import (
 // returns the solution-set delta, whose records replace the solution-set entries of their keys (or add them),
 // and the next workset. The iteration ends when the workset is empty or after MaxIterations supersteps. Each
 // superstep is one bounded job, as in Environment.IterateBulk; between supersteps the solution set is held by
-// the driver, keyed by Key, and each superstep reads all of it as a bounded stream (Flink keeps it in a hash
-// table that the step probes in place).
+// the driver, keyed by Key, and a superstep reads all of it as a bounded stream if its step consumes the
+// solutionSet stream, or probes it in place with IterationRuntimeContext.SolutionSetEntry (Flink keeps it in
+// a hash table that the step probes in place).
 type DeltaIteration struct {
 	// Name names the iteration in errors, events and job names; "" means "delta iteration".
 	Name string
