@@ -193,6 +193,8 @@ type Environment struct {
 	nodes    []*node
 	observer Observer
 	faults   *faultinject.Faults // failpoints armed by tests (engine/enginetest), nil otherwise
+
+	iteration *IterationRuntimeContext // the superstep this Environment builds, nil otherwise
 }
 
 // Observer is told what an Environment runs: the workbench uses it to show the jobs and results of a

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
+	"time"
 )
 
 // Iterations on bounded data, Flink's DataSet iterations ("Iterations" in the DataSet API docs): a bulk
@@ -23,14 +25,18 @@ import (
 // source of the previous superstep's result, runs it as one bounded job, collects its outputs and feeds them to
 // the next superstep: the end of one job is the superstep barrier. The solution set is held by the driver
 // between supersteps, keyed by the iteration's KeySelector, and handed to each superstep as a bounded stream of
-// its entries (so the step joins it with JoinBounded, where Flink probes its hash table). Costs follow: each
-// superstep pays a job start, and a delta iteration streams its whole solution set each superstep although
-// only the workset shrinks. An iteration runs eagerly: the call returns when the iteration has ended.
+// its entries (so the step joins it with JoinBounded), unless the step only probes it in place with
+// IterationRuntimeContext.SolutionSetEntry, as Flink's solution-set join probes its hash table. Costs follow:
+// each superstep pays a job start, and a step that joins the streamed solution set reads all of it each
+// superstep although only the workset shrinks. An iteration runs eagerly: the call returns when the iteration
+// has ended.
 //
 // Every superstep's job is reported to the Environment's Observer (JobStarted), gets an
 // EventSuperstepCompleted event in its Job.Events, and is described by a SuperstepInfo in the IterationResult
-// and to the OnSuperstep callback, so the workbench can show the supersteps live. Records fed into a
-// superstep are sorted (ascending, by compareValues' order), so a run is reproducible at every parallelism.
+// and to the OnSuperstep callback; Job.Iteration leads from any superstep's job to the iteration's
+// IterationProgress, which the workbench polls while the iteration runs (iteration_progress.go). Aggregators
+// and a convergence criterion (iteration_aggregators.go) are Flink's. Records fed into a superstep are sorted
+// (ascending, by compareValues' order), so a run is reproducible at every parallelism.
 
 // ErrIteration is wrapped by the errors of IterateBulk and IterateDelta; the message names the iteration and,
 // for failures in a superstep, the superstep (counted from 1).
@@ -51,10 +57,16 @@ const (
 	EndedTerminationCriterion
 	// EndedEmptyWorkset: a delta iteration's workset was empty (after a superstep, or from the start).
 	EndedEmptyWorkset
+	// EndedConvergence: the iteration's convergence criterion held for its aggregator's value after a
+	// superstep (Flink's registerAggregationConvergenceCriterion).
+	EndedConvergence
 )
 
+// When several reasons hold after one superstep, an iteration names the first of: the convergence
+// criterion, the termination criterion or empty workset, the maximum number of supersteps.
+
 func (e IterationEnd) String() string {
-	return [...]string{"max-iterations", "termination-criterion", "empty-workset"}[e]
+	return [...]string{"max-iterations", "termination-criterion", "empty-workset", "convergence-criterion"}[e]
 }
 
 // SuperstepInfo describes one superstep that has ended.
@@ -74,13 +86,30 @@ type SuperstepInfo struct {
 	Delta int
 	// SolutionSet is a delta iteration's solution-set size after the delta was applied.
 	SolutionSet int
+	// Aggregates holds the value each of the iteration's aggregators reached in this superstep, combined over
+	// all subtasks, by name (nil without aggregators).
+	Aggregates map[string]any
+	// Duration is how long the superstep took, from building its dataflow to the end of its job (wall time).
+	Duration time.Duration
 	// Job is the superstep's job.
 	Job *Job
 }
 
 func (s SuperstepInfo) String() string {
-	return fmt.Sprintf("%s superstep %d: input %d, output %d, criterion %d, delta %d, solution set %d",
+	out := fmt.Sprintf("%s superstep %d: input %d, output %d, criterion %d, delta %d, solution set %d",
 		s.Iteration, s.Superstep, s.Input, s.Output, s.Criterion, s.Delta, s.SolutionSet)
+	if len(s.Aggregates) > 0 {
+		names := make([]string, 0, len(s.Aggregates))
+		for n := range s.Aggregates {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for i, n := range names {
+			names[i] = fmt.Sprintf("%s=%v", n, s.Aggregates[n])
+		}
+		out += ", aggregates " + strings.Join(names, " ")
+	}
+	return out
 }
 
 // IterationResult is what an iteration produced.
@@ -110,6 +139,15 @@ type BulkIteration struct {
 	Termination func(env *Environment, partial, next *DataStream) *DataStream
 	// OnSuperstep, if set, is called after each superstep, on the calling goroutine.
 	OnSuperstep func(SuperstepInfo)
+	// Aggregators are the iteration's aggregators by name (Flink's registerAggregator): the step's functions
+	// add to them through env.IterationRuntimeContext(). nil means none.
+	Aggregators map[string]Aggregator
+	// ConvergenceAggregator names the aggregator Convergence checks; it must be one of Aggregators (Flink's
+	// registerAggregationConvergenceCriterion(name, aggregator, criterion) registers both at once).
+	ConvergenceAggregator string
+	// Convergence, if set, is asked after every superstep about ConvergenceAggregator's value in it: when it
+	// holds, the iteration ends after that superstep, with that superstep's result. nil means none.
+	Convergence ConvergenceCriterion
 }
 
 // IterateBulk runs the bulk iteration it over initial, the first partial solution, and returns the last
@@ -132,11 +170,15 @@ func (e *Environment) IterateBulk(initial []any, it BulkIteration) (*IterationRe
 	if name == "" {
 		name = "bulk iteration"
 	}
+	aggs := newIterationAggregators("IterateBulk", "BulkIteration", name, it.Aggregators, it.ConvergenceAggregator, it.Convergence)
+	prog := newIterationProgress(name, IterationBulk, it.MaxIterations, aggs)
+	prog.snap.Termination = it.Termination != nil
 	res := &IterationResult{Ended: EndedMaxIterations}
 	partial := sortedCopy(initial)
 	for step := 1; step <= it.MaxIterations; step++ {
 		var next, crit *Collected
-		job, err := e.superstep(name, step, func(env *Environment) {
+		prog.begin(step, len(partial))
+		job, rc, err := e.superstep(name, step, aggs, prog, func(env *Environment) {
 			in := env.FromSlice(partial).Name(fmt.Sprintf("Partial solution (superstep %d)", step))
 			out := it.Step(env, in)
 			if out == nil {
@@ -152,31 +194,54 @@ func (e *Environment) IterateBulk(initial []any, it BulkIteration) (*IterationRe
 			}
 		})
 		if err != nil {
+			prog.finish(0, err)
 			return res, err
 		}
-		info := SuperstepInfo{Iteration: name, Superstep: step, Input: len(partial), Job: job}
+		info := SuperstepInfo{Iteration: name, Superstep: step, Input: len(partial), Job: job, Aggregates: aggs.end(rc)}
 		partial = sortedCopy(next.Values())
 		info.Output = len(partial)
 		if crit != nil {
 			info.Criterion = crit.Len()
 		}
-		e.reportSuperstep(res, info, it.OnSuperstep)
+		e.reportSuperstep(res, info, prog, it.OnSuperstep)
+		converged, err := aggs.converged(step, info.Aggregates)
+		if err != nil {
+			err = fmt.Errorf("%w: %s, superstep %d: %w", ErrIteration, name, step, err)
+			prog.finish(0, err)
+			return res, err
+		}
+		if converged {
+			res.Ended = EndedConvergence
+			break
+		}
 		if crit != nil && info.Criterion == 0 {
 			res.Ended = EndedTerminationCriterion
 			break
 		}
 	}
 	res.Result = partial
+	prog.finish(res.Ended, nil)
 	return res, nil
 }
 
 // superstep builds one superstep's dataflow with build on a fresh Environment with e's Config and runs it,
-// turning a panic of build and a failure of the job into an error naming the superstep.
-func (e *Environment) superstep(name string, step int, build func(env *Environment)) (job *Job, err error) {
+// turning a panic of build and a failure of the job into an error naming the superstep. The Environment
+// carries the superstep's runtime context (aggregators at their Zero), returned as rc; its job is linked to
+// prog and reported to e's Observer.
+func (e *Environment) superstep(name string, step int, aggs *iterationAggregators, prog *IterationProgress, build func(env *Environment)) (job *Job, rc *IterationRuntimeContext, err error) {
+	if rc, err = aggs.begin(step); err != nil {
+		return nil, nil, fmt.Errorf("%w: %s, superstep %d: %w", ErrIteration, name, step, err)
+	}
 	cfg := e.cfg
 	cfg.Checkpointing.RestoreFrom = "" // a superstep's job starts from its input, never from a snapshot
-	env := &Environment{cfg: cfg, faults: e.faults}
-	env.observer.JobStarted = e.observer.JobStarted
+	env := &Environment{cfg: cfg, faults: e.faults, iteration: rc}
+	outer := e.observer.JobStarted
+	env.observer.JobStarted = func(j *Job) {
+		j.iteration = prog // before the job is published to the observer
+		if outer != nil {
+			outer(j)
+		}
+	}
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -186,17 +251,19 @@ func (e *Environment) superstep(name string, step int, build func(env *Environme
 		build(env)
 	}()
 	if err != nil {
-		return nil, err
+		return nil, rc, err
 	}
 	job, err = env.Execute(fmt.Sprintf("%s, superstep %d", name, step))
 	if err != nil {
-		return job, fmt.Errorf("%w: %s, superstep %d: %w", ErrIteration, name, step, err)
+		return job, rc, fmt.Errorf("%w: %s, superstep %d: %w", ErrIteration, name, step, err)
 	}
-	return job, nil
+	return job, rc, nil
 }
 
-// reportSuperstep records info in res, in its job's events and with the callback.
-func (e *Environment) reportSuperstep(res *IterationResult, info SuperstepInfo, cb func(SuperstepInfo)) {
+// reportSuperstep records info (its duration set now) in prog, in res, in its job's events and with the
+// callback.
+func (e *Environment) reportSuperstep(res *IterationResult, info SuperstepInfo, prog *IterationProgress, cb func(SuperstepInfo)) {
+	prog.done(&info)
 	res.Supersteps = append(res.Supersteps, info)
 	if info.Job != nil {
 		info.Job.events.add(Event{Kind: EventSuperstepCompleted, Operator: info.Iteration, Count: int64(info.Output),

@@ -84,6 +84,8 @@ type Job struct {
 	ctx        context.Context // the context the job runs under (ExecuteAsyncContext)
 	releaseCtx func() bool     // stops watching ctx
 	cancelErr  error           // why the job was canceled, under mu
+
+	iteration *IterationProgress // the iteration this job is a superstep of, nil otherwise (Job.Iteration)
 }
 
 // ExecuteAsync plans the job and starts it, returning at once.

@@ -29,6 +29,9 @@ func (e *enginePane) poll(jobs []*engine.Job) {
 		e.job, e.history = newest, live.NewHistory(0, 0)
 	}
 	e.history.Add(e.job.Snapshot(), e.job.Events(e.history.NextSeq()))
+	if it := e.job.Iteration(); it != nil { // a superstep's job: follow its iteration too
+		e.history.SetIteration(it.Snapshot())
+	}
 }
 
 func (e *enginePane) view(lang i18n.Lang) string {

@@ -20,6 +20,9 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if _, ok := h.Latest(); !ok {
 		return block(dimStyle.Render(lang.T("job.none")), width, height)
 	}
+	if _, ok := h.Iteration(); ok {
+		return iterationDashboard(h, width, height, lang)
+	}
 	if width >= 100 {
 		lw := width / 2
 		rw := width - lw - 1

@@ -34,6 +34,7 @@ type History struct {
 	estart  int
 	en      int
 	nextSeq uint64
+	iter    *engine.IterationSnapshot // the iteration the job is a superstep of (SetIteration), nil if none
 }
 
 // NewHistory returns an empty History keeping up to snapshots snapshots and events events (0 or less: the
