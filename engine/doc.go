@@ -141,6 +141,17 @@
 // a SuperstepInfo (workset, delta and solution-set sizes) in the IterationResult and to OnSuperstep. Errors
 // wrap ErrIteration and name the superstep.
 //
+// Aggregators are Flink's: BulkIteration.Aggregators (and DeltaIteration's) register named Aggregators
+// (LongSumAggregator, DoubleSumAggregator, or a Zero and Aggregate pair), and ConvergenceAggregator with
+// Convergence registers a ConvergenceCriterion over one of them (LongZeroConvergence, DoubleZeroConvergence,
+// DoubleThresholdConvergence). A step reaches them through env.IterationRuntimeContext(): what superstep N's
+// functions add with IterationAggregator(name).Aggregate is combined over all subtasks, recorded in
+// SuperstepInfo.Aggregates, returned by PreviousIterationAggregate in superstep N+1, and asked of the
+// criterion, which ends the iteration with EndedConvergence. SolutionSetEntry probes a delta iteration's
+// solution set in place, as Flink's solution-set join does; a step that only probes it does not stream it.
+// Job.Iteration leads from any superstep's job to the iteration's IterationProgress, whose Snapshot the
+// workbench polls while the iteration runs.
+//
 // # Fault tolerance
 //
 // With Config.Checkpointing, a coordinator injects barriers at the sources; operators with several inputs
