@@ -28,7 +28,8 @@ func (r CheckResult) String() string {
 	return "FAIL " + r.Name + ": " + r.Detail
 }
 
-// Checks returns the checks made since the kernel was made or restarted, in order.
+// Checks returns the checks made since the kernel was made or restarted, in order: for each cell, those of its
+// latest run (running a cell again replaces its earlier results).
 func (k *Kernel) Checks() []CheckResult {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,6 +255,8 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 		slot = len(k.slots) + 1
 		k.slots[c.ID] = slot
 	}
+	// A cell run again replaces its earlier check results: the latest run is what counts.
+	k.checks = slices.DeleteFunc(k.checks, func(r CheckResult) bool { return r.Cell == c.ID })
 	ctx, cancel := context.WithCancel(ctx)
 	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, started: time.Now(), done: make(chan struct{}), cancel: cancel}
 	k.cur = ex

@@ -494,17 +494,17 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.Save):
 		m.save()
 	case key.Matches(msg, c.Check):
-		m.setStatus("checking…")
-		lesson, store := p.lesson, m.store
+		lesson, store, lang := p.lesson, m.store, m.lang
 		done := make(chan string, 1)
-		p.runAll(true, func(rep *interp.Report) {
+		n := p.runAll(true, func(rep *interp.Report) {
 			cells, failed := rep.Failed()
 			total := len(rep.Checks)
 			if lesson != "" && total > 0 {
 				_ = store.SetProgress(lesson, Progress{Passed: total - failed, Total: total})
 			}
-			done <- fmt.Sprintf("%d passed, %d failed", total-failed, failed+cells)
+			done <- fmt.Sprintf(lang.T("check.result"), total-failed, failed+cells)
 		})
+		m.setStatus(fmt.Sprintf(m.lang.T("check.running"), n))
 		return m, func() tea.Msg { return statusMsg(<-done) }
 	case key.Matches(msg, c.PageUp):
 		p.scroll(-max(1, p.height/2))

@@ -159,16 +159,22 @@ func (p *notebookPane) run() error {
 	return err
 }
 
-// runAll runs every visible cell in order, in the background, stopping at the first failure.
-func (p *notebookPane) runAll(checks bool, done func(*interp.Report)) {
-	cells := p.cells()
+// runAll runs every visible cell in order, in the background, stopping at the first failure. It returns how
+// many cells it runs. The cells' ids and texts are copied first, on the caller's goroutine, so that editing
+// the notebook while they run does not race with the run.
+func (p *notebookPane) runAll(checks bool, done func(*interp.Report)) int {
+	type cellText struct{ id, text string }
+	var cells []cellText
+	for _, c := range p.cells() {
+		if c.Meta.Check != "" && !checks {
+			continue
+		}
+		cells = append(cells, cellText{c.Meta.ID, c.Text})
+	}
 	go func() {
 		rep := &interp.Report{}
 		for _, c := range cells {
-			if c.Meta.Check != "" && !checks {
-				continue
-			}
-			ex, err := p.session.Start(context.Background(), c.Meta.ID, c.Text)
+			ex, err := p.session.Start(context.Background(), c.id, c.text)
 			if err != nil {
 				break
 			}
@@ -183,6 +189,7 @@ func (p *notebookPane) runAll(checks bool, done func(*interp.Report)) {
 			done(rep)
 		}
 	}()
+	return len(cells)
 }
 
 func (p *notebookPane) insert(below bool) {

@@ -164,6 +164,8 @@ var en = map[string]string{
 	"act.guarantee":    "restarting the demo with %s",
 	"act.failed":       "%s failed: %v",
 	"saved":            "saved to %s",
+	"check.running":    "checking: running the notebook's %d cells again from the top, checks included…",
+	"check.result":     "%d passed, %d failed",
 	"save.conflict":    "%s changed on disk since it was opened; your version was kept as %s. ctrl+s again overwrites the file with yours; reopen it to see the other",
 }
 
@@ -251,5 +253,7 @@ var ko = map[string]string{
 	"act.guarantee":    "%s 보장으로 데모를 다시 시작합니다",
 	"act.failed":       "%s 실패: %v",
 	"saved":            "%s에 저장했습니다",
+	"check.running":    "확인 중: 노트북의 셀 %d개를 처음부터 다시 실행합니다(확인 셀 포함)…",
+	"check.result":     "%d개 통과, %d개 실패",
 	"save.conflict":    "%s 파일이 연 뒤에 디스크에서 바뀌었습니다. 지금 버전은 %s에 따로 두었습니다. ctrl+s를 한 번 더 누르면 파일을 지금 버전으로 덮어쓰고, 다른 버전은 파일을 다시 열면 보입니다",
 }
