@@ -139,4 +139,3 @@ func Int64NormalizedKey(v any, nk []byte) (class int, full bool) {
 	binary.BigEndian.PutUint64(nk, uint64(v.(int64))^(1<<63))
 	return 0, true
 }
-

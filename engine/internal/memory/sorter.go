@@ -90,7 +90,7 @@ type SorterStats struct {
 type Sorter struct {
 	cfg     SorterConfig
 	pages   [][]byte
-	io      []byte // the page runs are written through
+	io      []byte      // the page runs are written through
 	avail   [][]byte    // the pages for records (from the front) and the index (from the back)
 	buf     recordPages // the record pages: a prefix of avail
 	idx     sortIndex   // the index pages: a suffix of avail
