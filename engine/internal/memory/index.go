@@ -8,12 +8,12 @@ import (
 // sortIndex is a sorter's index of the records in its buffer, kept in the sorter's own pages as Flink's
 // NormalizedKeySorter keeps it: one fixed-size entry per record, the record's normalised key (when the
 // sorter has a NormalizedKey function) followed by 8 bytes holding the offset of the record's frame and
-// whether the normalised key is the whole key. Entries fill pages taken from the end of the sorter's page
-// list (records fill them from the front), a page holding a whole number of entries; sorting the buffer
-// sorts these entries in place, so no memory outside the budget is needed to order a buffer.
+// whether the normalised key is the whole key. Entries fill pages of their own, taken from the sorter's free
+// pages like the record pages, a page holding a whole number of entries; sorting the buffer sorts these
+// entries in place, so no memory outside the budget is needed to order a buffer.
 type sortIndex struct {
 	s        *Sorter
-	pages    [][]byte // index pages, in entry order (taken from the end of the sorter's pages)
+	pages    [][]byte // index pages, in entry order
 	nkLen    int
 	size     int // entry size: nkLen + 8
 	perPage  int

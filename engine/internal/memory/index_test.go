@@ -182,3 +182,56 @@ func TestSorterCompareRecords(t *testing.T) {
 		t.Fatalf("decoded %d times for %d records: comparisons decoded", decoded, len(want))
 	}
 }
+
+// With Grow a sorter takes pages as its buffer fills: a small input holds few pages, a large one grows to
+// Pages and spills; pages other owners hold make it spill early with what it has, and the result is the same.
+func TestSorterGrows(t *testing.T) {
+	cmpInt := func(a, b any) int { return cmp.Compare(a.(int64), b.(int64)) }
+	m, _ := NewManager(32*256, 256)
+	s, err := NewSorter(SorterConfig{Manager: m, Owner: "grow", Pages: 16, Grow: true, TempDir: t.TempDir(), Compare: cmpInt,
+		NormalizedKeyLen: 8, NormalizedKey: Int64NormalizedKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		s.Add(int64(10 - i))
+	}
+	// 10 frames of 10 bytes and 10 index entries of 16 bytes: one record page, one index page, the I/O page.
+	if used := m.Figures().UsedBytes; used != 3*256 {
+		t.Fatalf("10 records of 10 bytes hold %d bytes, want the first 3 pages", used)
+	}
+	for i := range 2000 {
+		s.Add(int64(i * 7919 % 2000))
+	}
+	if used := m.Figures().UsedBytes; used != 16*256 || s.Stats().Spills == 0 {
+		t.Fatalf("2010 records: %d bytes held, %+v; want all 16 pages and spills", used, s.Stats())
+	}
+	s.Close()
+	// Another owner takes all but 5 pages: the sorter grows to what is free and spills there.
+	other, _ := m.Allocate("other", 27)
+	s, err = NewSorter(SorterConfig{Manager: m, Owner: "grow", Pages: 16, Grow: true, TempDir: t.TempDir(), Compare: cmpInt,
+		NormalizedKeyLen: 8, NormalizedKey: Int64NormalizedKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 2000 {
+		if err := s.Add(int64(i * 7919 % 2000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f := m.Figures(); f.UsedBytes != 32*256 {
+		t.Fatalf("used %d, want the whole budget", f.UsedBytes)
+	}
+	it, err := s.Sort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := drain(t, it)
+	for i, v := range got {
+		if v.(int64) != int64(i) {
+			t.Fatalf("record %d is %v", i, v)
+		}
+	}
+	m.ReleasePages("other", other)
+}

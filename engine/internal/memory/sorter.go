@@ -32,8 +32,12 @@ type SorterConfig struct {
 	// Owner names the sorter in the manager's accounts (e.g. "sort-3 (subtask 1)"). Required.
 	Owner string
 	// Pages is how many pages the sorter takes from the manager; at least MinSorterPages. One of them is the
-	// I/O page runs are written through; the rest hold records.
+	// I/O page runs are written through; the rest hold records and their index.
 	Pages int
+	// Grow makes the sorter take MinSorterPages pages at first and more as its buffer fills (doubling what it
+	// holds, up to Pages), so that a small input takes little of the budget; when the manager has no more
+	// pages free the sorter spills with what it holds. Default false: all Pages at once.
+	Grow bool
 	// TempDir is where the sorter makes its spill directory; "" means os.TempDir().
 	TempDir string
 	// FanIn is the most runs merged at once; more runs are first merged in passes of FanIn runs. It is also
@@ -91,9 +95,9 @@ type Sorter struct {
 	cfg     SorterConfig
 	pages   [][]byte
 	io      []byte      // the page runs are written through
-	avail   [][]byte    // the pages for records (from the front) and the index (from the back)
-	buf     recordPages // the record pages: a prefix of avail
-	idx     sortIndex   // the index pages: a suffix of avail
+	free    [][]byte    // pages held but not in the buffer
+	buf     recordPages // the buffer's record pages
+	idx     sortIndex   // the buffer's index pages
 	enc     []byte
 	nk      []byte
 	scratch []byte
@@ -130,13 +134,17 @@ func NewSorter(cfg SorterConfig) (*Sorter, error) {
 	if cfg.FanIn == 0 {
 		cfg.FanIn = DefaultMergeFanIn
 	}
-	pages, err := cfg.Manager.Allocate(cfg.Owner, cfg.Pages)
+	first := cfg.Pages
+	if cfg.Grow {
+		first = MinSorterPages
+	}
+	pages, err := cfg.Manager.Allocate(cfg.Owner, first)
 	if err != nil {
 		return nil, fmt.Errorf("memory: sorter %s: %w", cfg.Owner, err)
 	}
 	ps := cfg.Manager.PageSize()
-	s := &Sorter{cfg: cfg, pages: pages, io: pages[0], avail: pages[1:]}
-	s.buf = recordPages{pages: s.avail[:0], ps: int64(ps)}
+	s := &Sorter{cfg: cfg, pages: pages, io: pages[0], free: append([][]byte(nil), pages[1:]...)}
+	s.buf = recordPages{ps: int64(ps)}
 	size := cfg.NormalizedKeyLen + 8
 	s.idx = sortIndex{s: s, nkLen: cfg.NormalizedKeyLen, size: size, perPage: ps / size, tmp: make([]byte, size)}
 	s.nk = make([]byte, cfg.NormalizedKeyLen)
@@ -160,19 +168,40 @@ func (s *Sorter) decode(rec []byte) (any, error) {
 	return state.DecodeValue(rec)
 }
 
-// fits reports whether a record frame of need more bytes and its index entry fit in the pages, and takes
-// the record pages it needs; index pages are taken from the end of avail as entries need them.
+// fits reports whether a record frame of need more bytes and its index entry fit in the pages, taking the
+// record and index pages they need from the free ones (and, with SorterConfig.Grow, more from the manager).
 func (s *Sorter) fits(need int64) bool {
 	ps := s.buf.ps
-	recPages := int((s.buf.n + need + ps - 1) / ps)
-	idxPages := s.idx.pagesFor(s.idx.n + 1)
-	if recPages+idxPages > len(s.avail) {
-		return false
+	recNeed := int((s.buf.n+need+ps-1)/ps) - len(s.buf.pages)
+	idxNeed := s.idx.pagesFor(s.idx.n+1) - len(s.idx.pages)
+	if short := recNeed + idxNeed - len(s.free); short > 0 {
+		if !s.cfg.Grow || len(s.pages) >= s.cfg.Pages {
+			return false
+		}
+		more := min(max(len(s.pages), short), s.cfg.Pages-len(s.pages))
+		got, err := s.cfg.Manager.Allocate(s.cfg.Owner, more)
+		if err != nil { // take what is free
+			f := s.cfg.Manager.Figures()
+			if free := int((f.BudgetBytes - f.UsedBytes) / int64(f.PageSize)); free > 0 && free < more {
+				more = free
+				got, err = s.cfg.Manager.Allocate(s.cfg.Owner, more)
+			}
+		}
+		if err != nil || more < short { // no pages free (other operators hold them): spill with ours
+			if err == nil {
+				s.pages, s.free = append(s.pages, got...), append(s.free, got...)
+			}
+			return false
+		}
+		s.pages, s.free = append(s.pages, got...), append(s.free, got...)
 	}
-	s.buf.pages = s.avail[:recPages]
-	// Index page k (in entry order) is avail[len-1-k]: reverse the suffix view once per new page.
-	for len(s.idx.pages) < idxPages {
-		s.idx.pages = append(s.idx.pages, s.avail[len(s.avail)-1-len(s.idx.pages)])
+	for ; recNeed > 0; recNeed-- {
+		s.buf.pages = append(s.buf.pages, s.free[len(s.free)-1])
+		s.free = s.free[:len(s.free)-1]
+	}
+	for ; idxNeed > 0; idxNeed-- {
+		s.idx.pages = append(s.idx.pages, s.free[len(s.free)-1])
+		s.free = s.free[:len(s.free)-1]
 	}
 	return true
 }
@@ -188,15 +217,20 @@ func (s *Sorter) Add(v any) error {
 	}
 	need := frameLen(len(s.enc))
 	ps := s.buf.ps
-	if int((need+ps-1)/ps)+1 > len(s.avail) || len(s.enc) > maxFrame {
+	if int((need+ps-1)/ps)+1 > s.cfg.Pages-1 || len(s.enc) > maxFrame {
 		return fmt.Errorf("%w: sorter %s: a %T of %d bytes, buffer of %d bytes (one page of which holds the index)",
-			ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), ps*int64(len(s.avail)))
+			ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), ps*int64(s.cfg.Pages-1))
 	}
 	if !s.fits(need) {
-		if err := s.spill(); err != nil {
-			return err
+		if s.idx.n > 0 {
+			if err := s.spill(); err != nil {
+				return err
+			}
 		}
-		s.fits(need)
+		if !s.fits(need) {
+			return fmt.Errorf("%w: sorter %s: a %T of %d bytes, with %d pages of %d bytes held and no more free",
+				ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), len(s.pages), ps)
+		}
 	}
 	class, full := 0, false
 	if s.cfg.NormalizedKey != nil {
@@ -219,10 +253,13 @@ func (s *Sorter) sortBuffer() error {
 	return nil
 }
 
-// resetBuffer empties the buffer and gives its pages back to the pool of avail.
+// resetBuffer empties the buffer and makes its pages free.
 func (s *Sorter) resetBuffer() {
 	s.buf.n = 0
-	s.buf.pages = s.avail[:0]
+	s.free = append(append(s.free, s.buf.pages...), s.idx.pages...)
+	clear(s.buf.pages)
+	clear(s.idx.pages)
+	s.buf.pages = s.buf.pages[:0]
 	s.idx.pages = s.idx.pages[:0]
 	s.idx.reset()
 }
@@ -385,6 +422,6 @@ func (s *Sorter) Close() error {
 		}
 	}
 	s.cfg.Manager.ReleasePages(s.cfg.Owner, s.pages)
-	s.pages, s.io, s.buf.pages, s.avail, s.idx.pages = nil, nil, nil, nil, nil
+	s.pages, s.io, s.buf.pages, s.free, s.idx.pages = nil, nil, nil, nil, nil
 	return err
 }
