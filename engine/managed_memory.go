@@ -56,6 +56,21 @@ func (c Config) checkManagedMemory(slotsPerTM int) error {
 type slotMemory struct {
 	mu       sync.Mutex
 	managers []*memory.Manager // by slot
+	spills   []spillFigures    // by slot: what the slot's finished sorts spilled
+}
+
+// spillFigures counts sorted runs written to disk and their bytes.
+type spillFigures struct{ runs, bytes int64 }
+
+// addSpills adds runs spilled runs of bytes bytes to slot's figures.
+func (m *slotMemory) addSpills(slot int, runs, bytes int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.spills) <= slot {
+		m.spills = append(m.spills, spillFigures{})
+	}
+	m.spills[slot].runs += runs
+	m.spills[slot].bytes += bytes
 }
 
 // ManagedMemoryPerSlot returns the managed memory of each of the job's slots in bytes: its TaskManager's
