@@ -57,6 +57,7 @@ func newBatchSort(b *opBase) (*batchSort, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.task.job.mem.started(b.task.slot, bs.sorter)
 	b.onSubtaskEnd(func() { bs.close() })
 	return bs, nil
 }
@@ -75,9 +76,8 @@ func (bs *batchSort) close() error {
 	if bs.sorter == nil {
 		return nil
 	}
-	st := bs.sorter.Stats()
+	bs.op.task.job.mem.finished(bs.op.task.slot, bs.sorter)
 	err := bs.sorter.Close()
-	bs.op.task.job.mem.addSpills(bs.op.task.slot, st.Spills, st.SpilledBytes)
 	bs.sorter, bs.heap = nil, nil
 	return err
 }

@@ -57,6 +57,34 @@ type slotMemory struct {
 	mu       sync.Mutex
 	managers []*memory.Manager // by slot
 	spills   []spillFigures    // by slot: what the slot's finished sorts spilled
+	live     []liveSort        // sorts in progress, whose spills Snapshot adds
+}
+
+// liveSort is a sort in progress in a slot.
+type liveSort struct {
+	slot   int
+	sorter *memory.Sorter
+}
+
+// started records a sort in progress, until finished is called with it.
+func (m *slotMemory) started(slot int, s *memory.Sorter) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.live = append(m.live, liveSort{slot, s})
+}
+
+// finished moves a sort's spills from the sorts in progress to its slot's figures.
+func (m *slotMemory) finished(slot int, s *memory.Sorter) {
+	st := s.Stats()
+	m.mu.Lock()
+	for i, l := range m.live {
+		if l.sorter == s {
+			m.live = append(m.live[:i], m.live[i+1:]...)
+			break
+		}
+	}
+	m.mu.Unlock()
+	m.addSpills(slot, st.Spills, st.SpilledBytes)
 }
 
 // spillFigures counts sorted runs written to disk and their bytes.
