@@ -41,7 +41,7 @@ var spillInputs = map[string]func(i int) any{
 	},
 }
 
-const spillN = 3000
+const spillN = 2000
 
 func spillTS(i int) int64 { return int64(i * 31 % 200) } // many ties: arrival decides
 

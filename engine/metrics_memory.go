@@ -16,8 +16,8 @@ type MemorySnapshot struct {
 	// table's entries times the size of a sample of them (package state's SizeOf: the Go sizes of keys and
 	// values, following pointers, strings and slices), the State pane's figures summed.
 	HeapStateBytes int64
-	// PebbleStateBytes is the disk space of the Pebble backend's state, as Pebble estimates it, as of the
-	// previous Snapshot; 0 with the heap backend.
+	// PebbleStateBytes is the disk space of the Pebble backend's state, as Pebble estimates it (state still in
+	// its memtable, not yet flushed, is not counted), as of the previous Snapshot; 0 with the heap backend.
 	PebbleStateBytes int64
 	// Spills counts the sorted runs the TaskManager's sorts wrote to disk when their managed memory was full,
 	// and SpilledBytes their size.
