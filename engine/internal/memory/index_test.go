@@ -112,7 +112,7 @@ func TestSorterNormalizedKeysMatchStableSort(t *testing.T) {
 			defer s.Close()
 			var in []any
 			prefixes := []string{"aaaaaaaa", "aaaaaaab", "zz", "", "aaaa"}
-			for i := range 3000 {
+			for i := range 1500 {
 				var k any = prefixes[rng.Intn(len(prefixes))] + strings.Repeat("q", rng.Intn(3))
 				if mixed && rng.Intn(3) == 0 {
 					k = rng.Intn(20) - 10

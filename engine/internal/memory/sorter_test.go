@@ -109,9 +109,10 @@ func TestSorterMatchesInMemorySort(t *testing.T) {
 		wantPasses bool
 		pageSize   int
 		padMax     int
+		nk         bool // order by an 8-byte normalised key of K (the whole key) rather than decoding records
 	}{
 		// Fan-in min(128, 79 pages) is above the ~37 runs: one final merge.
-		{seed: 1, n: 6000, pages: 80, keys: 1 << 40, fanIn: 0, pageSize: 256, padMax: 8},
+		{seed: 1, n: 6000, pages: 80, keys: 1 << 40, fanIn: 0, pageSize: 256, padMax: 8, nk: true},
 		// Many equal keys (stability) and fan-in 3: intermediate passes.
 		{seed: 2, n: 2000, pages: 4, keys: 50, fanIn: 3, wantPasses: true, pageSize: 1024, padMax: 40},
 		// Records up to twice a page, crossing pages, and fan-in 2.
@@ -121,6 +122,15 @@ func TestSorterMatchesInMemorySort(t *testing.T) {
 			rng := rand.New(rand.NewSource(tc.seed))
 			m, _ := NewManager(int64(tc.pages*tc.pageSize), tc.pageSize)
 			s, dir := newTestSorter(t, m, tc.pages, tc.fanIn, byK)
+			if tc.nk {
+				s.Close()
+				var err error
+				s, err = NewSorter(SorterConfig{Manager: m, Owner: "sort-test", Pages: tc.pages, TempDir: dir, FanIn: tc.fanIn, Compare: byK,
+					NormalizedKeyLen: 8, NormalizedKey: func(v any, nk []byte) (int, bool) { return Int64NormalizedKey(v.(sortRec).K, nk) }})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 			in := make([]any, tc.n)
 			for i := range in {
 				r := sortRec{K: rng.Int63n(tc.keys) - tc.keys/2, Seq: i, Pad: strings.Repeat("x", rng.Intn(tc.padMax+1))}
