@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"fmt"
-	"slices"
 )
 
 // batchKeyedOp runs a keyed operator in Batch mode (Config.RuntimeMode), as Flink's BATCH execution does
@@ -15,10 +14,13 @@ import (
 // MinWatermark, so nothing is late. The final watermark and the end of input reach the operator after the
 // last key.
 //
-// The input is held in memory: the records of one keyed operator's subtask must fit in it.
+// The input is held in the slot's managed memory by a batchSort (batch_sort.go), which spills sorted runs to
+// disk when the operator's share is full; the broadcast input of a keyed broadcast operator is held on the
+// heap, in arrival order.
 type batchKeyedOp struct {
 	operator
-	buf      []batchElement
+	held     *batchSort     // the keyed input, made on the first record
+	bcast    []batchElement // the broadcast input (input 1 of a keyed broadcast operator)
 	finalWM  bool
 	seqCount int
 }
@@ -39,8 +41,31 @@ func unwrapBatch(op operator) operator {
 }
 
 func (o *batchKeyedOp) processElement(in int, r record) {
-	o.buf = append(o.buf, batchElement{in: in, seq: o.seqCount, r: r})
+	e := batchElement{in: in, seq: o.seqCount, r: r}
 	o.seqCount++
+	if _, ok := o.operator.(*broadcastOp); ok && in == 1 {
+		o.bcast = append(o.bcast, e)
+		return
+	}
+	b := o.base()
+	if o.held == nil {
+		var err error
+		if o.held, err = newBatchSort(b); err != nil {
+			o.fail(b, err)
+			return
+		}
+	}
+	if err := o.held.add(e); err != nil {
+		o.fail(b, fmt.Errorf("engine: %s holding its input: %w", b.name, err))
+	}
+}
+
+// fail fails the subtask with err.
+func (o *batchKeyedOp) fail(b *opBase, err error) {
+	if b.task == nil {
+		panic(err)
+	}
+	b.task.fail(err)
 }
 
 // processWatermark drops every watermark but the final one, which waits for the end of input: in Batch
@@ -55,61 +80,83 @@ func (o *batchKeyedOp) processWatermark(wm int64) {
 // by key, then passes on the final watermark and the end of input.
 func (o *batchKeyedOp) endInput() {
 	b := o.base()
-	if _, ok := o.operator.(*broadcastOp); ok {
-		o.broadcastFirst(b)
+	if b.task != nil && b.task.failed != nil {
+		return
 	}
-	slices.SortFunc(o.buf, compareBatchElements)
-	for i := 0; i < len(o.buf); {
-		j := i + 1
-		for j < len(o.buf) && o.buf[j].r.key == o.buf[i].r.key {
-			j++
+	o.broadcastFirst(b)
+	if o.held != nil {
+		if err := o.runKeys(b); err != nil {
+			o.fail(b, fmt.Errorf("engine: %s reading its sorted input: %w", b.name, err))
 		}
-		o.runKey(b, o.buf[i:j])
+		if err := o.held.close(); err != nil && (b.task == nil || b.task.failed == nil) {
+			o.fail(b, err)
+		}
+		o.held = nil
 		if b.task != nil && b.task.failed != nil {
 			return
 		}
-		i = j
 	}
-	o.buf = nil
 	if o.finalWM {
 		o.operator.processWatermark(MaxWatermark)
 	}
 	o.operator.endInput()
 }
 
-// broadcastFirst hands a keyed broadcast operator its broadcast input (input 1) first, in arrival order, and
-// keeps the keyed input in buf: Flink's BATCH mode reads the broadcast side before the keyed side
-// (FLINK-20491), so every keyed element sees the complete broadcast state.
+// broadcastFirst hands a keyed broadcast operator its broadcast input (input 1) first, in arrival order:
+// Flink's BATCH mode reads the broadcast side before the keyed side (FLINK-20491), so every keyed element
+// sees the complete broadcast state.
 func (o *batchKeyedOp) broadcastFirst(b *opBase) {
-	keyed := o.buf[:0]
-	for _, e := range o.buf {
-		if e.in != 1 {
-			keyed = append(keyed, e)
-			continue
-		}
+	for _, e := range o.bcast {
 		if b.task != nil {
 			b.task.curRec = e.r.v
 		}
 		o.operator.processElement(e.in, e.r)
 	}
-	o.buf = keyed
+	o.bcast = nil
 }
 
-// runKey processes one key's records in order, then fires the key's event-time timers, including those
-// the timers themselves register, at watermark +inf.
-func (o *batchKeyedOp) runKey(b *opBase, elems []batchElement) {
+// runKeys reads the held records in sorted order and processes them key by key: when the key changes (and
+// after the last record) the finished key's event-time timers fire, including those the timers themselves
+// register, at watermark +inf.
+func (o *batchKeyedOp) runKeys(b *opBase) error {
+	it, err := o.held.sorted()
+	if err != nil {
+		return err
+	}
 	t := b.task
-	for _, e := range elems {
+	var cur any
+	started := false
+	for {
+		x, ok, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		e := x.(batchElement)
+		if started && e.r.key != cur {
+			o.endKey(b)
+		}
+		cur, started = e.r.key, true
 		if t != nil {
 			t.curRec = e.r.v
 		}
 		o.operator.processElement(e.in, e.r)
 		if t != nil && t.failed != nil {
-			return
+			return nil
 		}
 	}
-	if t != nil {
-		t.curRec = nil
+	if started {
+		o.endKey(b)
+	}
+	return nil
+}
+
+// endKey fires the finished key's timers.
+func (o *batchKeyedOp) endKey(b *opBase) {
+	if b.task != nil {
+		b.task.curRec = nil
 	}
 	if b.eventTimers != nil {
 		o.fireKeyTimers(b)

@@ -62,9 +62,10 @@ func TestWithDefaultsAppliesEveryDefault(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			zero := Config{Parallelism: runtime.NumCPU(), MaxParallelism: 128, TaskManagers: 1, Clock: RealClock{},
 				AutoWatermarkInterval: 200 * time.Millisecond, BufferSize: 256, BuffersPerChannel: 4, Stdout: os.Stdout,
-				StateBackend:  HeapState,
-				Checkpointing: CheckpointConfig{Timeout: 10 * time.Minute, Retained: 2, Guarantee: ExactlyOnce},
-				Restart:       RestartStrategy{Attempts: -1}}
+				StateBackend:      HeapState,
+				Checkpointing:     CheckpointConfig{Timeout: 10 * time.Minute, Retained: 2, Guarantee: ExactlyOnce},
+				Restart:           RestartStrategy{Attempts: -1},
+				ManagedMemorySize: 128 << 20, ManagedMemoryFraction: 0.4, MemorySegmentSize: 32 << 10, TempDir: os.TempDir()}
 			got, want := c.in.withDefaults(), c.want(zero)
 			if got != want {
 				t.Errorf("withDefaults(%+v)\n got %+v\nwant %+v", c.in, got, want)

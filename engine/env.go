@@ -54,6 +54,24 @@ type Config struct {
 	// RuntimeMode is Streaming, Batch or Automatic (Batch when every source is Bounded), Flink's
 	// execution.runtime-mode. Default Streaming. Automatic is settled when the job starts (Job.RuntimeMode).
 	RuntimeMode RuntimeMode
+	// ManagedMemorySize is the managed memory of each TaskManager in bytes (Flink's
+	// taskmanager.memory.managed.size): the budget batch operators sort and join in, handed out in pages of
+	// MemorySegmentSize and divided evenly among the TaskManager's slots (Job.ManagedMemoryPerSlot). Default:
+	// ManagedMemoryFraction of TaskManagerMemory when that is set, else 128 MiB, Flink's default for local
+	// execution.
+	ManagedMemorySize int64
+	// TaskManagerMemory is the memory of each TaskManager in bytes that ManagedMemoryFraction is a fraction of
+	// (Flink's taskmanager.memory.flink.size). It only sizes managed memory. Default 0: not stated.
+	TaskManagerMemory int64
+	// ManagedMemoryFraction is the share of TaskManagerMemory that is managed memory when ManagedMemorySize is
+	// not set (Flink's taskmanager.memory.managed.fraction), in (0, 1). Default 0.4, as in Flink.
+	ManagedMemoryFraction float64
+	// MemorySegmentSize is the size in bytes of a page of managed memory (Flink's
+	// taskmanager.memory.segment-size), at least 64. Default 32 KiB, as in Flink.
+	MemorySegmentSize int
+	// TempDir is the directory operators spill sorted runs and hash partitions to, each in a directory of
+	// its own that it removes when done (Flink's io.tmp.dirs). Default os.TempDir().
+	TempDir string
 }
 
 // withDefaults returns c with every default applied, so that the runtime reads plain fields: the one place
@@ -124,6 +142,21 @@ func (c Config) withDefaults() Config {
 	if r.Delay < 0 {
 		r.Delay = 0
 	}
+	if c.ManagedMemoryFraction == 0 {
+		c.ManagedMemoryFraction = defaultManagedMemoryFraction
+	}
+	if c.ManagedMemorySize == 0 {
+		c.ManagedMemorySize = defaultManagedMemorySize
+		if c.TaskManagerMemory > 0 && c.ManagedMemoryFraction > 0 && c.ManagedMemoryFraction < 1 {
+			c.ManagedMemorySize = int64(float64(c.TaskManagerMemory) * c.ManagedMemoryFraction)
+		}
+	}
+	if c.MemorySegmentSize == 0 {
+		c.MemorySegmentSize = defaultMemorySegmentSize
+	}
+	if c.TempDir == "" {
+		c.TempDir = os.TempDir()
+	}
 	return c
 }
 
@@ -183,6 +216,19 @@ func (c Config) Merge(other Config) Config {
 	}
 	set(&c.Restart.Attempts, other.Restart.Attempts)
 	setDur(&c.Restart.Delay, other.Restart.Delay)
+	if other.ManagedMemorySize != 0 {
+		c.ManagedMemorySize = other.ManagedMemorySize
+	}
+	if other.TaskManagerMemory != 0 {
+		c.TaskManagerMemory = other.TaskManagerMemory
+	}
+	if other.ManagedMemoryFraction != 0 {
+		c.ManagedMemoryFraction = other.ManagedMemoryFraction
+	}
+	set(&c.MemorySegmentSize, other.MemorySegmentSize)
+	if other.TempDir != "" {
+		c.TempDir = other.TempDir
+	}
 	return c
 }
 

@@ -555,6 +555,7 @@ func (h *opHarness) release() error {
 	close(h.job.done)
 	var errs []error
 	if h.task != nil {
+		h.task.releaseManagedMemory()
 		for _, op := range h.task.ops {
 			if b := op.base(); b.backend != nil {
 				errs = append(errs, b.backend.Close())

@@ -79,6 +79,7 @@ type Job struct {
 	// recovery never silently goes back past it (guardRecovery).
 	commits commitGuard
 	align   *alignmentCoordinator // nil when no source is aligned
+	mem     slotMemory            // the managed memory of each slot
 	faults  *faultinject.Faults   // failpoints armed by tests, nil otherwise
 
 	ctx        context.Context // the context the job runs under (ExecuteAsyncContext)
@@ -104,6 +105,9 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 	j.events.clock = e.cfg.Clock
 	batchNote := j.settleRuntimeMode(e.nodes)
 	if err := j.placeSlots(); err != nil {
+		return nil, err
+	}
+	if err := j.cfg.checkManagedMemory(j.tms[0].Slots); err != nil {
 		return nil, err
 	}
 	if j.coord, err = newCoordinator(j); err != nil {

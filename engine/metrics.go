@@ -20,6 +20,7 @@ type JobSnapshot struct {
 	TaskManagers []TaskManager
 	Vertices     []VertexSnapshot
 	Checkpoints  []CheckpointStats // recent checkpoints, oldest first, the one in progress last
+	Memory       []MemorySnapshot  // per TaskManager (metrics_memory.go)
 }
 
 // VertexSnapshot describes one vertex (a chain of operators) and its subtasks.
@@ -226,6 +227,7 @@ func (j *Job) Snapshot() JobSnapshot {
 		}
 		s.Vertices = append(s.Vertices, vs)
 	}
+	s.Memory = j.memorySnapshot(ex)
 	j.snap.at = now
 	return s
 }

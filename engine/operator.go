@@ -78,6 +78,8 @@ type opBase struct {
 	ns          Window // current namespace (window), zero outside windows
 
 	ctx Context // reused for every call into user code
+
+	mem *opMemory // what the operator holds of its slot's managed memory (managed_memory.go), nil if nothing
 }
 
 func (b *opBase) base() *opBase { return b }

@@ -270,6 +270,7 @@ func (t *subtask) run() {
 		if p := recover(); p != nil {
 			t.exec.fail(t.failure(p))
 		}
+		t.releaseManagedMemory()
 		t.finished.Store(true)
 	}()
 	if err := t.runChain(); err != nil {

@@ -23,7 +23,7 @@ type SortStats struct {
 // ExternalSortInt64 sorts the n values gen(0), ..., gen(n-1) with the engine's external sorter, holding a
 // memory manager of budgetBytes in pages of pageSize bytes (0 means 32 KiB) and spilling to a directory it
 // makes in tempDir ("" means the system's), and passes them to out in ascending order. The sorter takes the
-// whole budget. Its files are removed before it returns, also on error.
+// whole budget; its index holds an 8-byte normalised key and an offset per record in the pages. Its files are removed before it returns, also on error.
 func ExternalSortInt64(n int64, gen func(i int64) int64, budgetBytes int64, pageSize int, tempDir string, out func(v int64) error) (SortStats, error) {
 	m, err := memory.NewManager(budgetBytes, pageSize)
 	if err != nil {
@@ -31,7 +31,8 @@ func ExternalSortInt64(n int64, gen func(i int64) int64, budgetBytes int64, page
 	}
 	f := m.Figures()
 	s, err := memory.NewSorter(memory.SorterConfig{Manager: m, Owner: "membench-sort", Pages: int(f.BudgetBytes / int64(f.PageSize)),
-		TempDir: tempDir, Compare: func(a, b any) int { return cmp.Compare(a.(int64), b.(int64)) }})
+		TempDir: tempDir, Compare: func(a, b any) int { return cmp.Compare(a.(int64), b.(int64)) },
+		NormalizedKeyLen: 8, NormalizedKey: memory.Int64NormalizedKey})
 	if err != nil {
 		return SortStats{}, err
 	}

@@ -27,10 +27,10 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 		lw := width / 2
 		rw := width - lw - 1
 		left := stack([]view{Graph, Watermarks, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
-		right := stack([]view{Windows, Checkpoints, State}, []int{3, 3, 2}, h, rw, height, lang)
+		right := stack([]view{Windows, Checkpoints, State, Memory}, []int{3, 3, 2, 2}, h, rw, height, lang)
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
 	}
-	return stack([]view{Graph, Watermarks, Windows, Checkpoints, State, Throughput}, []int{4, 3, 3, 3, 2, 2}, h, width, height, lang)
+	return stack([]view{Graph, Watermarks, Windows, Checkpoints, State, Memory, Throughput}, []int{4, 3, 3, 3, 2, 2, 2}, h, width, height, lang)
 }
 
 // view is the signature every view has.

@@ -3,15 +3,13 @@ package memory
 import (
 	"container/heap"
 	"fmt"
-
-	"github.com/de4e/weir/engine/internal/state"
 )
 
 // merger is a k-way merge of sorted runs: a heap of each run's current record, ordered by Compare and, among
 // equal records, by the run's position (earlier runs hold earlier records, which keeps the sort stable).
 type merger struct {
 	owner   string
-	compare func(a, b any) int
+	s       *Sorter
 	readers []*runReader
 	heads   mergeHeap
 	started bool
@@ -25,13 +23,13 @@ type mergeHead struct {
 }
 
 type mergeHeap struct {
-	hs      []mergeHead
-	compare func(a, b any) int
+	hs []mergeHead
+	s  *Sorter
 }
 
 func (h *mergeHeap) Len() int { return len(h.hs) }
 func (h *mergeHeap) Less(i, j int) bool {
-	if c := h.compare(h.hs[i].v, h.hs[j].v); c != 0 {
+	if c := h.s.compareHeads(h.hs[i], h.hs[j]); c != 0 {
 		return c < 0
 	}
 	return h.hs[i].run < h.hs[j].run
@@ -46,7 +44,7 @@ func (h *mergeHeap) Pop() any {
 
 // openMerge opens runs, each read through one of pages.
 func (s *Sorter) openMerge(runs []run, pages [][]byte) (*merger, error) {
-	m := &merger{owner: s.cfg.Owner, compare: s.cfg.Compare, heads: mergeHeap{compare: s.cfg.Compare}}
+	m := &merger{owner: s.cfg.Owner, s: s, heads: mergeHeap{s: s}}
 	for i, r := range runs {
 		rd, err := openRun(r, pages[i])
 		if err != nil {
@@ -64,15 +62,18 @@ func (m *merger) advance(i int) error {
 	if err != nil || !ok {
 		return err
 	}
-	v, err := state.DecodeValue(rec)
-	if err != nil {
-		return fmt.Errorf("memory: sorter %s: decoding a record of run %s: %w", m.owner, m.readers[i].path, err)
+	var v any
+	if m.s.cfg.CompareRecords == nil { // Compare works on decoded records
+		if v, err = m.s.decode(rec); err != nil {
+			return fmt.Errorf("memory: sorter %s: decoding a record of run %s: %w", m.owner, m.readers[i].path, err)
+		}
 	}
 	heap.Push(&m.heads, mergeHead{v: v, rec: rec, run: i})
 	return nil
 }
 
-// next returns the smallest remaining record and its frame bytes (valid until the next call).
+// next returns the smallest remaining record (decoded only when Compare needed it, else nil) and its frame
+// bytes (valid until the next call).
 func (m *merger) next() (v any, rec []byte, ok bool, err error) {
 	if !m.started {
 		m.started = true
@@ -108,7 +109,7 @@ func (m *merger) close() {
 
 // Iterator returns a sorter's records in order. It is valid until its sorter is closed.
 type Iterator struct {
-	mem   []entry
+	mem   *Sorter // an in-memory sort: the sorter's sorted index
 	i     int
 	merge *merger
 	err   error
@@ -121,20 +122,38 @@ func (it *Iterator) Next() (v any, ok bool, err error) {
 		return nil, false, it.err
 	}
 	if it.merge == nil {
-		if it.i == len(it.mem) {
+		s := it.mem
+		if s.closed {
+			return nil, false, fmt.Errorf("%w: sorter %s: iterator used after Close", ErrSorterClosed, s.cfg.Owner)
+		}
+		if it.i == s.idx.n {
 			return nil, false, nil
 		}
-		v = it.mem[it.i].v
-		it.mem[it.i].v = nil
+		off := s.idx.offset(it.i)
+		rec, _, scratch, err := s.buf.frameAt(off, s.scratch)
+		s.scratch = scratch
+		if err == nil {
+			v, err = s.decode(rec)
+		}
+		if err != nil {
+			it.err = fmt.Errorf("memory: sorter %s: decoding record at byte %d: %w", s.cfg.Owner, off, err)
+			return nil, false, it.err
+		}
 		it.i++
 		return v, true, nil
 	}
 	if it.merge.readers == nil {
 		return nil, false, fmt.Errorf("%w: sorter %s: iterator used after Close", ErrSorterClosed, it.merge.owner)
 	}
-	v, _, ok, err = it.merge.next()
+	v, rec, ok, err := it.merge.next()
+	if err == nil && ok && it.merge.s.cfg.CompareRecords != nil {
+		if v, err = it.merge.s.decode(rec); err != nil {
+			err = fmt.Errorf("memory: sorter %s: decoding a merged record: %w", it.merge.owner, err)
+		}
+	}
 	if err != nil {
 		it.err = err
+		return nil, false, err
 	}
-	return v, ok, err
+	return v, ok, nil
 }

@@ -1,12 +1,11 @@
 package memory
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
+	"sort"
 	"sync/atomic"
 
 	"github.com/de4e/weir/engine/internal/state"
@@ -33,16 +32,38 @@ type SorterConfig struct {
 	// Owner names the sorter in the manager's accounts (e.g. "sort-3 (subtask 1)"). Required.
 	Owner string
 	// Pages is how many pages the sorter takes from the manager; at least MinSorterPages. One of them is the
-	// I/O page runs are written through; the rest hold records.
+	// I/O page runs are written through; the rest hold records and their index.
 	Pages int
+	// Grow makes the sorter take MinSorterPages pages at first and more as its buffer fills (doubling what it
+	// holds, up to Pages), so that a small input takes little of the budget; when the manager has no more
+	// pages free the sorter spills with what it holds. Default false: all Pages at once.
+	Grow bool
 	// TempDir is where the sorter makes its spill directory; "" means os.TempDir().
 	TempDir string
 	// FanIn is the most runs merged at once; more runs are first merged in passes of FanIn runs. It is also
 	// limited by the pages (each input of a merge reads through one page). 0 means DefaultMergeFanIn; at
 	// least 2.
 	FanIn int
-	// Compare orders records: negative when a sorts before b, zero when equal, positive after. Required.
+	// Compare orders records: negative when a sorts before b, zero when equal, positive after. Required
+	// unless CompareRecords is set.
 	Compare func(a, b any) int
+	// CompareRecords, when set, orders records by their encodings (what Encode wrote) instead of Compare, so
+	// that comparing needs no decoding. Optional.
+	CompareRecords func(a, b []byte) int
+	// NormalizedKeyLen is the length of a record's normalised key in bytes (Flink's normalized key), kept in
+	// the sort index beside each record's offset; 0 means none (every comparison then uses Compare or
+	// CompareRecords).
+	NormalizedKeyLen int
+	// NormalizedKey writes v's normalised key into nk (NormalizedKeyLen bytes): for records a and b of the
+	// same class, bytes.Compare of their keys must be negative only if a sorts before b and positive only if
+	// after; full says that equal keys mean the records compare equal (else Compare decides the tie).
+	// Records of different classes are compared with Compare: a buffer holding several classes ignores the
+	// normalised keys. Required when NormalizedKeyLen is set.
+	NormalizedKey func(v any, nk []byte) (class int, full bool)
+	// Encode appends a record's encoding to dst and Decode decodes one; both nil means the state codec
+	// (package state's AppendValue and DecodeValue). Set both or neither.
+	Encode func(dst []byte, v any) ([]byte, error)
+	Decode func(rec []byte) (any, error)
 }
 
 // SorterStats counts what a sorter did.
@@ -65,23 +86,26 @@ type SorterStats struct {
 // compare equal come out in the order they were added. Close removes every file and returns the pages; it
 // must be called also when Add or Sort failed.
 //
-// While a full buffer is sorted, its records are decoded once into a transient slice (Compare works on
-// records, not bytes: there are no normalised keys), so the sorter's transient memory is its pages plus the
-// decoded records of one buffer (24 bytes of index and the decoded value per record, outside the budget;
-// for int64 keys about three times the buffer). A Sorter is used by one goroutine; Stats may be read from any.
+// The buffer's index (a normalised key and an offset per record, after Flink's NormalizedKeySorter) lives in
+// the sorter's pages beside the records, and a buffer is sorted by sorting that index in place, so what the
+// sorter holds is its pages: records are decoded only to compare them when normalised keys do not decide
+// (transient garbage, one or two records at a time) and when the iterator returns them. A Sorter is used by
+// one goroutine; Stats may be read from any.
 type Sorter struct {
 	cfg     SorterConfig
 	pages   [][]byte
-	io      []byte // the page runs are written through
-	buf     recordPages
+	io      []byte      // the page runs are written through
+	free    [][]byte    // pages held but not in the buffer
+	buf     recordPages // the buffer's record pages
+	idx     sortIndex   // the buffer's index pages
 	enc     []byte
+	nk      []byte
 	scratch []byte
 	dir     string
 	runs    []run
 	sorted  bool
 	closed  bool
 	it      *Iterator
-	entries []entry // sortBuffer's slice, kept between spills
 
 	records, spills, spilledBytes, mergePasses, mergedBytes atomic.Int64
 }
@@ -94,8 +118,14 @@ func NewSorter(cfg SorterConfig) (*Sorter, error) {
 		return nil, errors.New("memory: SorterConfig.Manager is nil")
 	case cfg.Owner == "":
 		return nil, errors.New("memory: SorterConfig.Owner is empty")
-	case cfg.Compare == nil:
+	case cfg.Compare == nil && cfg.CompareRecords == nil:
 		return nil, fmt.Errorf("memory: sorter %s: SorterConfig.Compare is nil", cfg.Owner)
+	case cfg.NormalizedKeyLen < 0 || (cfg.NormalizedKeyLen > 0) != (cfg.NormalizedKey != nil):
+		return nil, fmt.Errorf("memory: sorter %s: SorterConfig.NormalizedKeyLen is %d with NormalizedKey set %t; want both or neither", cfg.Owner, cfg.NormalizedKeyLen, cfg.NormalizedKey != nil)
+	case (cfg.Encode == nil) != (cfg.Decode == nil):
+		return nil, fmt.Errorf("memory: sorter %s: SorterConfig.Encode and Decode: set both or neither", cfg.Owner)
+	case cfg.NormalizedKeyLen+8 > cfg.Manager.PageSize():
+		return nil, fmt.Errorf("memory: sorter %s: SorterConfig.NormalizedKeyLen %d: an index entry of %d bytes does not fit in a page of %d", cfg.Owner, cfg.NormalizedKeyLen, cfg.NormalizedKeyLen+8, cfg.Manager.PageSize())
 	case cfg.Pages < MinSorterPages:
 		return nil, fmt.Errorf("memory: sorter %s: SorterConfig.Pages is %d; want at least %d", cfg.Owner, cfg.Pages, MinSorterPages)
 	case cfg.FanIn != 0 && cfg.FanIn < 2:
@@ -104,13 +134,76 @@ func NewSorter(cfg SorterConfig) (*Sorter, error) {
 	if cfg.FanIn == 0 {
 		cfg.FanIn = DefaultMergeFanIn
 	}
-	pages, err := cfg.Manager.Allocate(cfg.Owner, cfg.Pages)
+	first := cfg.Pages
+	if cfg.Grow {
+		first = MinSorterPages
+	}
+	pages, err := cfg.Manager.Allocate(cfg.Owner, first)
 	if err != nil {
 		return nil, fmt.Errorf("memory: sorter %s: %w", cfg.Owner, err)
 	}
-	s := &Sorter{cfg: cfg, pages: pages, io: pages[0]}
-	s.buf = recordPages{pages: pages[1:], ps: int64(cfg.Manager.PageSize())}
+	ps := cfg.Manager.PageSize()
+	s := &Sorter{cfg: cfg, pages: pages, io: pages[0], free: append([][]byte(nil), pages[1:]...)}
+	s.buf = recordPages{ps: int64(ps)}
+	size := cfg.NormalizedKeyLen + 8
+	s.idx = sortIndex{s: s, nkLen: cfg.NormalizedKeyLen, size: size, perPage: ps / size, tmp: make([]byte, size)}
+	s.nk = make([]byte, cfg.NormalizedKeyLen)
 	return s, nil
+}
+
+func (s *Sorter) encode(v any) error {
+	var err error
+	if s.cfg.Encode != nil {
+		s.enc, err = s.cfg.Encode(s.enc[:0], v)
+	} else {
+		s.enc, err = state.AppendValue(s.enc[:0], v)
+	}
+	return err
+}
+
+func (s *Sorter) decode(rec []byte) (any, error) {
+	if s.cfg.Decode != nil {
+		return s.cfg.Decode(rec)
+	}
+	return state.DecodeValue(rec)
+}
+
+// fits reports whether a record frame of need more bytes and its index entry fit in the pages, taking the
+// record and index pages they need from the free ones (and, with SorterConfig.Grow, more from the manager).
+func (s *Sorter) fits(need int64) bool {
+	ps := s.buf.ps
+	recNeed := int((s.buf.n+need+ps-1)/ps) - len(s.buf.pages)
+	idxNeed := s.idx.pagesFor(s.idx.n+1) - len(s.idx.pages)
+	if short := recNeed + idxNeed - len(s.free); short > 0 {
+		if !s.cfg.Grow || len(s.pages) >= s.cfg.Pages {
+			return false
+		}
+		more := min(max(len(s.pages), short), s.cfg.Pages-len(s.pages))
+		got, err := s.cfg.Manager.Allocate(s.cfg.Owner, more)
+		if err != nil { // take what is free
+			f := s.cfg.Manager.Figures()
+			if free := int((f.BudgetBytes - f.UsedBytes) / int64(f.PageSize)); free > 0 && free < more {
+				more = free
+				got, err = s.cfg.Manager.Allocate(s.cfg.Owner, more)
+			}
+		}
+		if err != nil || more < short { // no pages free (other operators hold them): spill with ours
+			if err == nil {
+				s.pages, s.free = append(s.pages, got...), append(s.free, got...)
+			}
+			return false
+		}
+		s.pages, s.free = append(s.pages, got...), append(s.free, got...)
+	}
+	for ; recNeed > 0; recNeed-- {
+		s.buf.pages = append(s.buf.pages, s.free[len(s.free)-1])
+		s.free = s.free[:len(s.free)-1]
+	}
+	for ; idxNeed > 0; idxNeed-- {
+		s.idx.pages = append(s.idx.pages, s.free[len(s.free)-1])
+		s.free = s.free[:len(s.free)-1]
+	}
+	return true
 }
 
 // Add serialises v into the sorter's pages, first spilling the pages' records as a sorted run when v does
@@ -119,62 +212,64 @@ func (s *Sorter) Add(v any) error {
 	if s.closed || s.sorted {
 		return fmt.Errorf("%w: sorter %s: Add after Sort or Close", ErrSorterClosed, s.cfg.Owner)
 	}
-	var err error
-	if s.enc, err = state.AppendValue(s.enc[:0], v); err != nil {
+	if err := s.encode(v); err != nil {
 		return fmt.Errorf("memory: sorter %s: encoding a %T: %w", s.cfg.Owner, v, err)
 	}
 	need := frameLen(len(s.enc))
-	if need > s.buf.capacity() || len(s.enc) > maxFrame {
-		return fmt.Errorf("%w: sorter %s: a %T of %d bytes, buffer of %d bytes", ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), s.buf.capacity())
+	ps := s.buf.ps
+	if int((need+ps-1)/ps)+1 > s.cfg.Pages-1 || len(s.enc) > maxFrame {
+		return fmt.Errorf("%w: sorter %s: a %T of %d bytes, buffer of %d bytes (one page of which holds the index)",
+			ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), ps*int64(s.cfg.Pages-1))
 	}
-	if s.buf.n+need > s.buf.capacity() {
-		if err := s.spill(); err != nil {
-			return err
+	if !s.fits(need) {
+		if s.idx.n > 0 {
+			if err := s.spill(); err != nil {
+				return err
+			}
+		}
+		if !s.fits(need) {
+			return fmt.Errorf("%w: sorter %s: a %T of %d bytes, with %d pages of %d bytes held and no more free",
+				ErrRecordTooLarge, s.cfg.Owner, v, len(s.enc), len(s.pages), ps)
 		}
 	}
+	class, full := 0, false
+	if s.cfg.NormalizedKey != nil {
+		clear(s.nk)
+		class, full = s.cfg.NormalizedKey(v, s.nk)
+	}
+	s.idx.add(s.buf.n, s.nk, class, full)
 	s.buf.appendFrame(s.enc)
 	s.records.Add(1)
 	return nil
 }
 
-// entry is one record of the buffer while it is sorted.
-type entry struct {
-	v   any
-	off int64 // its frame
+// sortBuffer sorts the buffer's index in place.
+func (s *Sorter) sortBuffer() error {
+	s.idx.err = nil
+	sort.Sort(&s.idx)
+	if s.idx.err != nil {
+		return fmt.Errorf("memory: sorter %s: comparing records: %w", s.cfg.Owner, s.idx.err)
+	}
+	return nil
 }
 
-// sortBuffer decodes the buffer's records and sorts them stably.
-func (s *Sorter) sortBuffer() ([]entry, error) {
-	es := s.entries[:0]
-	for off := int64(0); off < s.buf.n; {
-		rec, next, scratch, err := s.buf.frameAt(off, s.scratch)
-		s.scratch = scratch
-		if err != nil {
-			return nil, err
-		}
-		v, err := state.DecodeValue(rec)
-		if err != nil {
-			return nil, fmt.Errorf("memory: sorter %s: decoding record at byte %d: %w", s.cfg.Owner, off, err)
-		}
-		es = append(es, entry{v, off})
-		off = next
-	}
-	// Equal records keep the order they were added in: their frames' offsets.
-	slices.SortFunc(es, func(a, b entry) int {
-		if c := s.cfg.Compare(a.v, b.v); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.off, b.off)
-	})
-	return es, nil
+// resetBuffer empties the buffer and makes its pages free.
+func (s *Sorter) resetBuffer() {
+	s.buf.n = 0
+	s.free = append(append(s.free, s.buf.pages...), s.idx.pages...)
+	clear(s.buf.pages)
+	clear(s.idx.pages)
+	s.buf.pages = s.buf.pages[:0]
+	s.idx.pages = s.idx.pages[:0]
+	s.idx.reset()
 }
 
 // spill writes the buffer's records, sorted, to a new run and empties the buffer.
 func (s *Sorter) spill() error {
-	es, err := s.sortBuffer()
-	if err != nil {
+	if err := s.sortBuffer(); err != nil {
 		return err
 	}
+	var err error
 	if s.dir == "" {
 		if s.dir, err = os.MkdirTemp(s.cfg.TempDir, "weir-sort-"); err != nil {
 			s.dir = ""
@@ -185,9 +280,9 @@ func (s *Sorter) spill() error {
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
+	for i := range s.idx.n {
 		var rec []byte
-		rec, _, s.scratch, err = s.buf.frameAt(e.off, s.scratch)
+		rec, _, s.scratch, err = s.buf.frameAt(s.idx.offset(i), s.scratch)
 		if err == nil {
 			err = w.writeFrame(rec)
 		}
@@ -200,12 +295,10 @@ func (s *Sorter) spill() error {
 	if err != nil {
 		return err
 	}
-	clear(es) // drop the decoded records, keep the slice for the next buffer
-	s.entries = es[:0]
 	s.runs = append(s.runs, r)
 	s.spills.Add(1)
 	s.spilledBytes.Add(r.bytes)
-	s.buf.n = 0
+	s.resetBuffer()
 	return nil
 }
 
@@ -228,11 +321,10 @@ func (s *Sorter) Sort() (*Iterator, error) {
 	}
 	s.sorted = true
 	if len(s.runs) == 0 {
-		es, err := s.sortBuffer()
-		if err != nil {
+		if err := s.sortBuffer(); err != nil {
 			return nil, err
 		}
-		s.it = &Iterator{mem: es}
+		s.it = &Iterator{mem: s}
 		return s.it, nil
 	}
 	if s.buf.n > 0 {
@@ -330,6 +422,6 @@ func (s *Sorter) Close() error {
 		}
 	}
 	s.cfg.Manager.ReleasePages(s.cfg.Owner, s.pages)
-	s.pages, s.io, s.buf.pages = nil, nil, nil
+	s.pages, s.io, s.buf.pages, s.free, s.idx.pages = nil, nil, nil, nil, nil
 	return err
 }

@@ -307,7 +307,8 @@ func appendValue(b []byte, v any) []byte {
 	}
 	registerDeep(v, 0)
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&v); err != nil {
+	w := v // a copy, so that only this branch moves it to the heap (not every scalar appended)
+	if err := gob.NewEncoder(&buf).Encode(&w); err != nil {
 		panic(fmt.Errorf("state: encoding a %T for pebble: %w (register the type with engine.RegisterType)", v, err))
 	}
 	return append(append(b, tagGob), buf.Bytes()...)
