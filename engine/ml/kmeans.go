@@ -366,7 +366,10 @@ func (m *KMeansModel) SetFeaturesCol(v string) *KMeansModel { m.params.Set(Featu
 func (m *KMeansModel) GetFeaturesCol() string { return m.params.getString(FeaturesCol) }
 
 // SetPredictionCol sets the prediction column.
-func (m *KMeansModel) SetPredictionCol(v string) *KMeansModel { m.params.Set(PredictionCol, v); return m }
+func (m *KMeansModel) SetPredictionCol(v string) *KMeansModel {
+	m.params.Set(PredictionCol, v)
+	return m
+}
 
 // GetPredictionCol returns the prediction column.
 func (m *KMeansModel) GetPredictionCol() string { return m.params.getString(PredictionCol) }
