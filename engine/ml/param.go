@@ -31,10 +31,12 @@ const (
 	StringArrayKind
 	// DoubleArrayKind values are []float64 (DoubleArrayParam).
 	DoubleArrayKind
+	// IntArrayKind values are []int (IntArrayParam).
+	IntArrayKind
 )
 
 func (k ParamKind) String() string {
-	return [...]string{"int", "int64", "float64", "string", "bool", "[]string", "[]float64"}[k]
+	return [...]string{"int", "int64", "float64", "string", "bool", "[]string", "[]float64", "[]int"}[k]
 }
 
 // ParamValidator checks a parameter's value, Flink ML's ParamValidator; Describe says what it accepts.
@@ -141,6 +143,21 @@ func (p *Param) convert(v any) (any, error) {
 			}
 			out = fs
 		}
+	case IntArrayKind:
+		switch x := v.(type) {
+		case []int:
+			out = append([]int(nil), x...)
+		case []any:
+			is := make([]int, len(x))
+			for i, e := range x {
+				f, ok := e.(float64)
+				if !ok || f != math.Trunc(f) {
+					return nil, fmt.Errorf("%w: %s wants %s, got %v in the list", ErrParam, p.Name, p.Kind, e)
+				}
+				is[i] = int(f)
+			}
+			out = is
+		}
 	}
 	if v == nil {
 		out = nil
@@ -221,6 +238,8 @@ func NonEmptyArray() ParamValidator {
 		case []string:
 			return len(x) > 0
 		case []float64:
+			return len(x) > 0
+		case []int:
 			return len(x) > 0
 		}
 		return false
@@ -341,6 +360,7 @@ func (p *Params) getInt(param *Param) int { return p.Get(param).(int) }
 func (p *Params) getFloat(param *Param) float64 {
 	return p.Get(param).(float64)
 }
+func (p *Params) getBool(param *Param) bool { return p.Get(param).(bool) }
 func (p *Params) getString(param *Param) string {
 	v, _ := p.Get(param).(string)
 	return v
@@ -381,6 +401,15 @@ var (
 	// InitMode is "initMode", default "random" (the only one Flink ML's KMeans supports).
 	InitMode = NewParam("initMode", "The initialization algorithm. Supported options: 'random'.", StringKind, "random",
 		InArray("random"))
+	// InputCol is "inputCol", default "input".
+	InputCol = NewParam("inputCol", "Input column name.", StringKind, "input", NotNull())
+	// OutputCol is "outputCol", default "output".
+	OutputCol = NewParam("outputCol", "Output column name.", StringKind, "output", NotNull())
+	// InputCols is "inputCols", default null.
+	InputCols = NewParam("inputCols", "Input column names.", StringArrayKind, nil, ParamValidator{})
+	// HandleInvalid is "handleInvalid", default "error", one of error, skip, keep.
+	HandleInvalid = NewParam("handleInvalid", "Strategy to handle invalid entries.", StringKind, "error",
+		InArray("error", "skip", "keep"))
 	// MultiClass is "multiClass", default "auto", one of auto, binomial, multinomial.
 	MultiClass = NewParam("multiClass", "Classification type.", StringKind, "auto", InArray("auto", "binomial", "multinomial"))
 )

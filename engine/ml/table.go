@@ -2,6 +2,7 @@ package ml
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/de4e/weir/engine"
 )
@@ -98,41 +99,56 @@ func boundedEnv(env *engine.Environment) *engine.Environment {
 	return engine.NewEnvironment(cfg)
 }
 
-// mapRows is the Transform of a row-at-a-time stage: f maps one row to its output row. On a materialized
+// mapRows is the Transform of a row-at-a-time stage: f maps one row to its output row (see flatMapRows).
+func mapRows(t *Table, name string, f func(Row) (Row, error)) (*Table, error) {
+	return flatMapRows(t, name, func(r Row) (Row, bool, error) {
+		out, err := f(r)
+		return out, true, err
+	})
+}
+
+// flatMapRows is the Transform of a row-at-a-time stage: f maps one row to its output row, or drops it. On a materialized
 // table it runs a bounded job (named name) that maps the rows in parallel and returns a materialized table
 // in the input's row order; on a lazy one it adds the map to the stream. An error of f fails the job (and,
 // materialized, is returned).
-func mapRows(t *Table, name string, f func(Row) (Row, error)) (*Table, error) {
-	apply := func(v any) Row {
+func flatMapRows(t *Table, name string, f func(Row) (Row, bool, error)) (*Table, error) {
+	apply := func(v any) (Row, bool) {
 		r, ok := v.(Row)
 		if !ok {
 			panic(fmt.Errorf("%w: %s got a %T, want ml.Row", ErrColumnType, name, v))
 		}
-		out, err := f(r)
+		out, keep, err := f(r)
 		if err != nil {
 			panic(fmt.Errorf("%s: %w", name, err))
 		}
-		return out
+		return out, keep
 	}
 	if !t.materialized {
-		return FromDataStream(t.env, t.stream.Map(func(v any) any { return apply(v) }).Name(name)), nil
+		return FromDataStream(t.env, t.stream.FlatMap(func(v any, out engine.Collector) {
+			if r, keep := apply(v); keep {
+				out.Collect(r)
+			}
+		}).Name(name)), nil
 	}
 	in := make([]any, len(t.rows))
 	for i, r := range t.rows {
 		in[i] = indexedRow{I: i, R: r}
 	}
 	env := boundedEnv(t.env)
-	c := env.FromSlice(in).Rebalance().Map(func(v any) any {
+	c := env.FromSlice(in).Rebalance().FlatMap(func(v any, out engine.Collector) {
 		ir := v.(indexedRow)
-		return indexedRow{I: ir.I, R: apply(ir.R)}
+		if r, keep := apply(ir.R); keep {
+			out.Collect(indexedRow{I: ir.I, R: r})
+		}
 	}).Name(name).Collect()
 	if _, err := env.Execute(name); err != nil {
 		return nil, fmt.Errorf("ml: %s: %w", name, err)
 	}
-	rows := make([]Row, len(t.rows))
-	for _, v := range c.Values() {
-		ir := v.(indexedRow)
-		rows[ir.I] = ir.R
+	got := c.Values()
+	sort.Slice(got, func(i, j int) bool { return got[i].(indexedRow).I < got[j].(indexedRow).I })
+	rows := make([]Row, len(got))
+	for i, v := range got {
+		rows[i] = v.(indexedRow).R
 	}
 	return &Table{env: t.env, rows: rows, materialized: true}, nil
 }
@@ -149,4 +165,64 @@ func collectRows(t *Table, stage string) ([]Row, error) {
 		return nil, fmt.Errorf("ml: %s: the input table is nil", stage)
 	}
 	return t.Rows()
+}
+
+// rowBlock is one subtask's share of a table's rows, and partial one block's result.
+type rowBlock struct {
+	Index int
+	Rows  []Row
+}
+
+type blockPartial struct {
+	Index int
+	V     any
+}
+
+func init() {
+	engine.RegisterType(indexedRow{})
+	engine.RegisterType(rowBlock{})
+	engine.RegisterType(blockPartial{})
+}
+
+// aggregateRows computes a statistic of a table as one bounded job (named name): the rows are split into one
+// block per subtask (row i in block i mod parallelism), local computes each block's partial result in
+// parallel, and merge combines the partials, in block order, on one subtask. An error of local fails the job
+// and is returned.
+func aggregateRows(t *Table, name string, local func(rows []Row) (any, error), merge func(parts []any) any) (any, error) {
+	rows, err := collectRows(t, name)
+	if err != nil {
+		return nil, err
+	}
+	p := parallelismOf(t.env)
+	blocks := make([]any, p)
+	for b := range blocks {
+		var rs []Row
+		for i := b; i < len(rows); i += p {
+			rs = append(rs, rows[i])
+		}
+		blocks[b] = rowBlock{Index: b, Rows: rs}
+	}
+	env := boundedEnv(t.env)
+	c := env.FromSlice(blocks).Name(name + " input").Rebalance().
+		Map(func(v any) any {
+			b := v.(rowBlock)
+			part, err := local(b.Rows)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", name, err))
+			}
+			return blockPartial{Index: b.Index, V: part}
+		}).Name(name + " (local)").
+		KeyBy(func(any) any { return 0 }).
+		ReduceGroup(func(_ any, vs []any, out engine.Collector) {
+			sort.Slice(vs, func(i, j int) bool { return vs[i].(blockPartial).Index < vs[j].(blockPartial).Index })
+			parts := make([]any, len(vs))
+			for i, v := range vs {
+				parts[i] = v.(blockPartial).V
+			}
+			out.Collect(blockPartial{V: merge(parts)})
+		}).Name(name + " (merge)").Collect()
+	if _, err := env.Execute(name); err != nil {
+		return nil, fmt.Errorf("ml: %s: %w", name, err)
+	}
+	return c.Values()[0].(blockPartial).V, nil
 }
