@@ -15,17 +15,14 @@ import (
 // distanceMeasure "euclidean" (or "manhattan", "cosine"), initMode "random", k 2 (> 1), maxIter 20 (> 0),
 // seed (default the hash code of "org.apache.flink.ml.clustering.kmeans.KMeans", as Flink ML's).
 //
-// Fit runs as bounded jobs on the input table's Environment's Config. The points are split into one block per
-// subtask (point i in block i mod parallelism, as a rebalance starting at the first subtask would). The
-// initial centroids come from one job doing Flink ML's DataStreamUtils.sample: each block keeps a reservoir
-// of min(k/p + p, k) points drawn with java.util.Random(seed), and one subtask draws k of those with a new
-// java.util.Random(seed). At parallelism 1 that is exactly Flink ML's choice, so the cluster ids are Flink
-// ML's; at higher parallelism Flink's rebalance starts at a random subtask and its second round reads the
-// blocks in arrival order, so Flink ML's choice is not reproducible there while Weir's is (it reads the
-// blocks in order). Then a bulk iteration of maxIter supersteps: in each, every subtask assigns its block's
-// points to the closest centroid and emits per-centroid counts and sums (Flink ML's
-// CentroidsUpdateAccumulator), and one reduce sums them into the new centroids (CentroidsUpdateReducer and
-// ModelDataGenerator). Unlike Flink ML, whose empty cluster's centroid becomes NaN (0/0), a centroid no
+// Fit runs as bounded jobs on the input table's Environment's Config. The initial centroids are Sample(input,
+// k, seed), Flink ML's DataStreamUtils.sample with java.util.Random: at parallelism 1 exactly Flink ML's
+// choice, so the cluster ids are Flink ML's; at higher parallelism Flink's choice depends on where its
+// rebalance starts, which is random, while Weir's is reproducible. The points are split into one block per
+// subtask (point i in block i mod parallelism). Then a bulk iteration of maxIter supersteps: in each, every
+// subtask assigns its block's points to the closest centroid and emits per-centroid counts and sums (Flink
+// ML's CentroidsUpdateAccumulator), and one reduce sums them into the new centroids (CentroidsUpdateReducer
+// and ModelDataGenerator). Unlike Flink ML, whose empty cluster's centroid becomes NaN (0/0), a centroid no
 // point is closest to stays where it was.
 type KMeans struct{ params *Params }
 
@@ -135,17 +132,10 @@ type kmeansState struct {
 	Round     int
 }
 
-// sampleBlock is one block's first-round reservoir.
-type sampleBlock struct {
-	Block   int
-	Samples [][]float64
-}
-
 func init() {
 	engine.RegisterType(pointBlock{})
 	engine.RegisterType(kmeansAcc{})
 	engine.RegisterType(kmeansState{})
-	engine.RegisterType(sampleBlock{})
 	engine.RegisterType(Row{})
 	engine.RegisterType(&DenseVector{})
 	engine.RegisterType(&SparseVector{})
@@ -189,22 +179,6 @@ func splitBlocks(points [][]float64, p int) []any {
 	return out
 }
 
-// reservoir is Flink ML's DataStreamUtils SamplingOperator: the first n elements, then element number count
-// replaces sample random.nextInt(count) when that is below n.
-func reservoir(in [][]float64, n int, seed int64) [][]float64 {
-	r := newJavaRandom(seed)
-	var samples [][]float64
-	for i, v := range in {
-		count := int32(i + 1)
-		if len(samples) < n {
-			samples = append(samples, v)
-		} else if ix := r.nextInt(count); int(ix) < n {
-			samples[ix] = v
-		}
-	}
-	return samples
-}
-
 // Fit trains a KMeansModel on one table.
 func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 	if len(inputs) != 1 {
@@ -214,6 +188,8 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	env := inputs[0].Environment()
+	table := FromRows(env, rows)
 	points, err := featureRows(rows, k.GetFeaturesCol(), "KMeans")
 	if err != nil {
 		return nil, err
@@ -221,11 +197,13 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 	if len(points) == 0 {
 		return nil, fmt.Errorf("%w: KMeans.Fit: the input table is empty", ErrParam)
 	}
-	env := inputs[0].Environment()
 	p := parallelismOf(env)
 	blocks := splitBlocks(points, p)
-	kk, seed := k.GetK(), k.GetSeed()
-	init, err := sampleCentroids(env, blocks, kk, p, seed)
+	sample, err := Sample(table, k.GetK(), k.GetSeed())
+	if err != nil {
+		return nil, fmt.Errorf("ml: KMeans.Fit: sampling initial centroids: %w", err)
+	}
+	init, err := featureRows(sample, k.GetFeaturesCol(), "KMeans")
 	if err != nil {
 		return nil, err
 	}
@@ -259,30 +237,6 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 		m.data.Centroids = append(m.data.Centroids, &DenseVector{Values: c})
 	}
 	return m, nil
-}
-
-// sampleCentroids runs Flink ML's KMeans.selectRandomCentroids (DataStreamUtils.sample) as one bounded job.
-func sampleCentroids(env *engine.Environment, blocks []any, k, p int, seed int64) ([][]float64, error) {
-	first := min(k/p+p, k)
-	job := boundedEnv(env)
-	c := job.FromSlice(blocks).Name("points").Rebalance().
-		Map(func(v any) any {
-			b := v.(pointBlock)
-			return sampleBlock{Block: b.Index, Samples: reservoir(b.Points, first, seed)}
-		}).Name("firstRoundSampling").
-		KeyBy(func(any) any { return 0 }).
-		ReduceGroup(func(_ any, vs []any, out engine.Collector) {
-			sort.Slice(vs, func(i, j int) bool { return vs[i].(sampleBlock).Block < vs[j].(sampleBlock).Block })
-			var all [][]float64
-			for _, v := range vs {
-				all = append(all, v.(sampleBlock).Samples...)
-			}
-			out.Collect(sampleBlock{Samples: reservoir(all, k, seed)})
-		}).Name("secondRoundSampling").Collect()
-	if _, err := job.Execute("KMeans: select random centroids"); err != nil {
-		return nil, fmt.Errorf("ml: KMeans.Fit: sampling initial centroids: %w", err)
-	}
-	return c.Values()[0].(sampleBlock).Samples, nil
 }
 
 func accumulate(dm distanceMeasure, b pointBlock, st kmeansState) kmeansAcc {
