@@ -143,7 +143,8 @@ func init() {
 	RegisterStage(kmeansModelClass, func() Stage { return NewKMeansModel() })
 }
 
-// featureRows reads the features column of rows as dense arrays of one dimension.
+// featureRows reads the features column of rows as dense arrays of one dimension; a dense vector's values
+// are shared, not copied, and must not be written.
 func featureRows(rows []Row, col, stage string) ([][]float64, error) {
 	out := make([][]float64, len(rows))
 	for i, r := range rows {
@@ -151,7 +152,11 @@ func featureRows(rows []Row, col, stage string) ([][]float64, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
 		}
-		out[i] = v.ToArray()
+		if d, ok := v.(*DenseVector); ok {
+			out[i] = d.Values // read only: training never writes a point
+		} else {
+			out[i] = v.ToArray()
+		}
 		if len(out[i]) != len(out[0]) {
 			return nil, fmt.Errorf("ml: %s: row %d has %d features, row 0 has %d", stage, i, len(out[i]), len(out[0]))
 		}
@@ -165,7 +170,8 @@ func parallelismOf(env *engine.Environment) int { return max(env.Config().Parall
 func splitBlocks(points [][]float64, p int) []any {
 	blocks := make([]pointBlock, p)
 	for b := range blocks {
-		blocks[b].Index = b
+		size := len(points)/p + 1
+		blocks[b] = pointBlock{Index: b, Points: make([][]float64, 0, size), Norms: make([]float64, 0, size)}
 	}
 	for i, pt := range points {
 		b := &blocks[i%p]
@@ -189,7 +195,7 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 		return nil, err
 	}
 	env := inputs[0].Environment()
-	table := FromRows(env, rows)
+	table := materialized(env, rows)
 	points, err := featureRows(rows, k.GetFeaturesCol(), "KMeans")
 	if err != nil {
 		return nil, err

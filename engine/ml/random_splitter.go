@@ -122,14 +122,7 @@ func (s *RandomSplitter) Transform(inputs ...*Table) ([]*Table, error) {
 		return out, nil
 	}
 	p := parallelismOf(t.env)
-	blocks := make([]any, p)
-	for b := range blocks {
-		var rs []Row
-		for i := b; i < len(t.rows); i += p {
-			rs = append(rs, t.rows[i])
-		}
-		blocks[b] = rowBlock{Index: b, Rows: rs}
-	}
+	blocks := splitRows(t.rows, p)
 	env := boundedEnv(t.env)
 	c := env.FromSlice(blocks).Name("RandomSplitter input").Rebalance().FlatMap(func(v any, c engine.Collector) {
 		b := v.(rowBlock)

@@ -123,7 +123,9 @@ func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w 
 	p := parallelismOf(env)
 	blocks := make([]labeledBlock, p)
 	for b := range blocks {
-		blocks[b].Index = b
+		size := len(x)/p + 1
+		blocks[b] = labeledBlock{Index: b, Features: make([][]float64, 0, size), Labels: make([]float64, 0, size),
+			Weights: make([]float64, 0, size)}
 	}
 	for i := range x {
 		b := &blocks[i%p]

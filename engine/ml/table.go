@@ -159,12 +159,21 @@ type indexedRow struct {
 	R Row
 }
 
-// collectRows returns the rows of t for training, running its job if t is lazy.
+// collectRows returns the rows of t for training, running its job if t is lazy. A materialized table's
+// rows are returned without a copy: the caller must not change the slice.
 func collectRows(t *Table, stage string) ([]Row, error) {
 	if t == nil {
 		return nil, fmt.Errorf("ml: %s: the input table is nil", stage)
 	}
+	if t.materialized {
+		return t.rows, nil
+	}
 	return t.Rows()
+}
+
+// materialized returns a materialized table of rows on env, sharing the slice (FromRows copies it).
+func materialized(env *engine.Environment, rows []Row) *Table {
+	return &Table{env: env, rows: rows, materialized: true}
 }
 
 // rowBlock is one subtask's share of a table's rows, and partial one block's result.
@@ -194,14 +203,7 @@ func aggregateRows(t *Table, name string, local func(rows []Row) (any, error), m
 		return nil, err
 	}
 	p := parallelismOf(t.env)
-	blocks := make([]any, p)
-	for b := range blocks {
-		var rs []Row
-		for i := b; i < len(rows); i += p {
-			rs = append(rs, rows[i])
-		}
-		blocks[b] = rowBlock{Index: b, Rows: rs}
-	}
+	blocks := splitRows(rows, p)
 	env := boundedEnv(t.env)
 	c := env.FromSlice(blocks).Name(name + " input").Rebalance().
 		Map(func(v any) any {
@@ -225,4 +227,17 @@ func aggregateRows(t *Table, name string, local func(rows []Row) (any, error), m
 		return nil, fmt.Errorf("ml: %s: %w", name, err)
 	}
 	return c.Values()[0].(blockPartial).V, nil
+}
+
+// splitRows puts row i in block i mod p.
+func splitRows(rows []Row, p int) []any {
+	blocks := make([]any, p)
+	for b := range blocks {
+		rs := make([]Row, 0, len(rows)/p+1)
+		for i := b; i < len(rows); i += p {
+			rs = append(rs, rows[i])
+		}
+		blocks[b] = rowBlock{Index: b, Rows: rs}
+	}
+	return blocks
 }
