@@ -8,7 +8,8 @@ import (
 )
 
 // The PyFlink KMeans program of "Data Engineering for Everyone" 6.5, line for line in Go: a table of six
-// points, KMeans().SetK(2).SetSeed(1), fit, transform, and each point's features and cluster id. At
+// points, KMeans().SetK(2).SetSeed(1), fit, transform, and each point's features and cluster id. The body
+// from env to the loop is also a notebook cell as it stands (interp/ml_cell_test.go runs it). At
 // parallelism 1 Weir draws the initial centroids exactly as Flink ML does from seed 1 (java.util.Random), so
 // the cluster ids are Flink ML's too.
 func ExampleKMeans() {
@@ -39,7 +40,7 @@ func ExampleKMeans() {
 	if err != nil {
 		panic(err)
 	}
-	rows, err := outputs[0].Rows()
+	rows, err := ml.Collect(outputs[0])
 	if err != nil {
 		panic(err)
 	}

@@ -71,6 +71,16 @@ func (t *Table) Rows() ([]Row, error) {
 	return anyToRows(c.Values())
 }
 
+// Collect returns the rows of t, t.Rows() as a function: Flink's executeAndCollect. Notebook cells use it on
+// an element of a Transform's result, rows, err := ml.Collect(outputs[0]), because the interpreter (yaegi
+// v0.16.1) cannot type rows, err := outputs[0].Rows() at the top of a cell.
+func Collect(t *Table) ([]Row, error) {
+	if t == nil {
+		return nil, fmt.Errorf("%w: Collect: the table is nil", ErrParam)
+	}
+	return t.Rows()
+}
+
 func rowsToAny(rows []Row) []any {
 	out := make([]any, len(rows))
 	for i, r := range rows {
