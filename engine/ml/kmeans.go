@@ -3,6 +3,7 @@ package ml
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/de4e/weir/engine"
@@ -29,9 +30,10 @@ type KMeans struct{ params *Params }
 // KMeansModel assigns each row the id (0 to k-1, the index of its centroid) of its closest centroid, Flink
 // ML's KMeansModel. Its parameters are featuresCol, predictionCol, distanceMeasure and k.
 type KMeansModel struct {
-	params *Params
-	data   *KMeansModelData
-	env    *engine.Environment
+	params    *Params
+	data      *KMeansModelData
+	env       *engine.Environment
+	movements []float64
 }
 
 // KMeansModelData is a KMeansModel's data, Flink ML's KMeansModelData: the centroids and how many training
@@ -130,6 +132,8 @@ type kmeansState struct {
 	Centroids [][]float64
 	Weights   []float64
 	Round     int
+	// Movements is each round's largest centroid shift (Euclidean).
+	Movements []float64
 }
 
 func init() {
@@ -239,6 +243,7 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 	m.params.UpdateExisting(k.params)
 	m.env = env
 	m.data = &KMeansModelData{Weights: &DenseVector{Values: st.Weights}}
+	m.movements = st.Movements
 	for _, c := range st.Centroids {
 		m.data.Centroids = append(m.data.Centroids, &DenseVector{Values: c})
 	}
@@ -297,14 +302,23 @@ func reduceCentroids(accs []any) kmeansState {
 	return st
 }
 
-// keepEmpty gives a centroid that got no point its previous position.
+// keepEmpty gives a centroid that got no point its previous position, and records the round's largest
+// centroid shift.
 func keepEmpty(next, prev kmeansState) kmeansState {
+	shift := 0.0
 	for i, c := range next.Centroids {
 		if c == nil {
 			next.Centroids[i] = prev.Centroids[i]
+			continue
 		}
+		d := 0.0
+		for j, x := range c {
+			d += (x - prev.Centroids[i][j]) * (x - prev.Centroids[i][j])
+		}
+		shift = math.Max(shift, math.Sqrt(d))
 	}
 	next.Round = prev.Round + 1
+	next.Movements = append(append([]float64(nil), prev.Movements...), shift)
 	return next
 }
 
@@ -348,6 +362,11 @@ func (m *KMeansModel) SetK(v int) *KMeansModel { m.params.Set(K, v); return m }
 
 // GetK returns k.
 func (m *KMeansModel) GetK() int { return m.params.getInt(K) }
+
+// CentroidMovements returns, for a model that Fit made, the largest distance a centroid moved in each
+// round (superstep), in order: how the training converged. It is nil for a model given its data by
+// SetModelData or Load.
+func (m *KMeansModel) CentroidMovements() []float64 { return append([]float64(nil), m.movements...) }
 
 // ModelData returns the model data, or nil before it is fitted or set.
 func (m *KMeansModel) ModelData() *KMeansModelData { return m.data }

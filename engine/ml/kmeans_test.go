@@ -281,3 +281,22 @@ func TestKMeansDistanceMeasures(t *testing.T) {
 		t.Errorf("cosine with (0, 0): %v", err)
 	}
 }
+
+// Each round's largest centroid shift is recorded: on the book's points with seed 1 the first round moves
+// the centroid at (0, 0.3) to (0.1, 1.1), a shift of sqrt(0.01 + 0.64), and (9, 0) to (9.2, 0.2), then
+// nothing moves.
+func TestKMeansCentroidMovements(t *testing.T) {
+	env := batchEnv(1)
+	var rows []ml.Row
+	for _, p := range [][]float64{{0, 0}, {0, 0.3}, {0.3, 3}, {9, 0}, {9, 0.6}, {9.6, 0}} {
+		rows = append(rows, ml.NewRow("features", ml.Dense(p...)))
+	}
+	m, err := ml.NewKMeans().SetSeed(1).SetMaxIter(3).Fit(ml.FromRows(env, rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.(*ml.KMeansModel).CentroidMovements()
+	if len(got) != 3 || math.Abs(got[0]-math.Sqrt(0.65)) > 1e-12 || got[1] != 0 || got[2] != 0 {
+		t.Errorf("movements %v", got)
+	}
+}

@@ -96,39 +96,42 @@ func sgdOf(p *Params, loss lossFunc) sgd {
 		tol: p.getFloat(Tol), reg: p.getFloat(Reg), elasticNet: p.getFloat(ElasticNet), loss: loss}
 }
 
-func fitCoefficient(p *Params, inputs []*Table, stage string, loss lossFunc, checkLabel func(float64) error) ([]float64, *engine.Environment, error) {
+func fitCoefficient(p *Params, inputs []*Table, stage string, loss lossFunc, checkLabel func(float64) error) (*coefModel, error) {
 	if len(inputs) != 1 {
-		return nil, nil, fmt.Errorf("%w: %s.Fit takes one table, got %d", ErrParam, stage, len(inputs))
+		return nil, fmt.Errorf("%w: %s.Fit takes one table, got %d", ErrParam, stage, len(inputs))
 	}
 	rows, err := collectRows(inputs[0], stage)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	x, y, w, err := labeledPoints(rows, p.getString(FeaturesCol), p.getString(LabelCol), p.getString(WeightCol), stage)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if checkLabel != nil {
 		for i, l := range y {
 			if err := checkLabel(l); err != nil {
-				return nil, nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
+				return nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
 			}
 		}
 	}
 	env := inputs[0].Environment()
-	coef, err := sgdOf(p, loss).optimize(env, stage, x, y, w)
-	return coef, env, err
+	coef, losses, err := sgdOf(p, loss).optimize(env, stage, x, y, w)
+	if err != nil {
+		return nil, err
+	}
+	return &coefModel{coef: coef, losses: losses, env: env}, nil
 }
 
 // Fit trains a LinearRegressionModel on one table.
 func (r *LinearRegression) Fit(inputs ...*Table) (Model, error) {
-	coef, env, err := fitCoefficient(r.params, inputs, "LinearRegression", leastSquareLoss, nil)
+	fit, err := fitCoefficient(r.params, inputs, "LinearRegression", leastSquareLoss, nil)
 	if err != nil {
 		return nil, err
 	}
 	m := NewLinearRegressionModel()
 	m.params.UpdateExisting(r.params)
-	m.coef, m.env = coef, env
+	m.coef, m.losses, m.env = fit.coef, fit.losses, fit.env
 	return m, nil
 }
 
@@ -137,7 +140,7 @@ func (r *LogisticRegression) Fit(inputs ...*Table) (Model, error) {
 	if mc := r.GetMultiClass(); mc != "auto" && mc != "binomial" {
 		return nil, fmt.Errorf("%w: LogisticRegression: %s", ErrParam, errMultinomial)
 	}
-	coef, env, err := fitCoefficient(r.params, inputs, "LogisticRegression", binaryLogisticLoss, func(l float64) error {
+	fit, err := fitCoefficient(r.params, inputs, "LogisticRegression", binaryLogisticLoss, func(l float64) error {
 		if l != 0 && l != 1 {
 			return fmt.Errorf("%w: label %v: %s", ErrParam, l, errMultinomial)
 		}
@@ -148,7 +151,7 @@ func (r *LogisticRegression) Fit(inputs ...*Table) (Model, error) {
 	}
 	m := NewLogisticRegressionModel()
 	m.params.UpdateExisting(r.params)
-	m.coef, m.env = coef, env
+	m.coef, m.losses, m.env = fit.coef, fit.losses, fit.env
 	return m, nil
 }
 
@@ -157,9 +160,15 @@ type coefModel struct {
 	params   *Params
 	class    string
 	coef     []float64
+	losses   []float64
 	env      *engine.Environment
 	logistic bool
 }
+
+// Losses returns, for a model that Fit made, every epoch's mean training loss (at the coefficient before
+// that epoch's step, the figure Flink ML's SGD compares with tol), in order. It is nil for a model given its
+// data by SetModelData or Load.
+func (m *coefModel) Losses() []float64 { return append([]float64(nil), m.losses...) }
 
 // GetParams returns the parameters.
 func (m *coefModel) GetParams() *Params { return m.params }

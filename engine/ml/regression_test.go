@@ -271,3 +271,36 @@ func TestRegressionSaveLoadAndSetModelData(t *testing.T) {
 		}
 	}
 }
+
+// The losses of the epochs: the first is log 2 (a zero coefficient gives every point probability 1/2), they
+// fall, and there is one per epoch.
+func TestLogisticRegressionLosses(t *testing.T) {
+	env := batchEnv(2)
+	m, err := ml.NewLogisticRegression().SetWeightCol("weight").Fit(ml.FromRows(env, binomialTrainData(binomialLabels)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := m.(*ml.LogisticRegressionModel).Losses()
+	if len(ls) != 20 || math.Abs(ls[0]-math.Log(2)) > 1e-12 || !(ls[19] < ls[0]) {
+		t.Errorf("losses %v", ls)
+	}
+}
+
+// Flink ML's TerminateOnMaxIterOrTol: training stops after the first epoch whose mean loss is at most tol.
+func TestSGDStopsAtTol(t *testing.T) {
+	var rows []ml.Row
+	for i := 0; i < 20; i++ {
+		x := float64(i%5) / 4
+		rows = append(rows, ml.NewRow("features", ml.Dense(x, 1), "label", 2*x+1))
+	}
+	m, err := ml.NewLinearRegression().SetLearningRate(0.5).SetGlobalBatchSize(20).SetMaxIter(1000).SetTol(1e-4).
+		Fit(ml.FromRows(batchEnv(2), rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := m.(*ml.LinearRegressionModel).Losses()
+	n := len(ls)
+	if n == 1000 || ls[n-1] > 1e-4 || ls[n-2] <= 1e-4 {
+		t.Errorf("%d epochs, last losses %v", n, ls[max(n-3, 0):])
+	}
+}

@@ -76,6 +76,8 @@ type sgdState struct {
 	Offsets []int
 	Epoch   int
 	Loss    float64
+	// Losses is every epoch's mean loss.
+	Losses []float64
 }
 
 // sgdFeedback is one block's sums for an epoch (Flink ML's feedback array).
@@ -115,10 +117,11 @@ func labeledPoints(rows []Row, featuresCol, labelCol, weightCol, stage string) (
 	return x, y, w, nil
 }
 
-// optimize runs the iteration from a zero coefficient on env's Config and returns the final coefficient.
-func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w []float64) ([]float64, error) {
+// optimize runs the iteration from a zero coefficient on env's Config and returns the final coefficient and
+// every epoch's mean loss.
+func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w []float64) ([]float64, []float64, error) {
 	if len(x) == 0 {
-		return nil, fmt.Errorf("%w: %s: the input table is empty", ErrParam, name)
+		return nil, nil, fmt.Errorf("%w: %s: the input table is empty", ErrParam, name)
 	}
 	p := parallelismOf(env)
 	blocks := make([]labeledBlock, p)
@@ -161,9 +164,10 @@ func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w 
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ml: %s.Fit: %w", name, err)
+		return nil, nil, fmt.Errorf("ml: %s.Fit: %w", name, err)
 	}
-	return res.Result[0].(sgdState).Coef, nil
+	st := res.Result[0].(sgdState)
+	return st.Coef, st.Losses, nil
 }
 
 // miniBatch computes one block's feedback at the state's coefficient.
@@ -212,6 +216,7 @@ func sumFeedback(fs []any) sgdFeedback {
 func (o sgd) update(st sgdState, f sgdFeedback) sgdState {
 	next := sgdState{Coef: append([]float64(nil), st.Coef...), Offsets: f.Offsets, Epoch: st.Epoch + 1,
 		Loss: f.Loss / f.Weight}
+	next.Losses = append(append([]float64(nil), st.Losses...), next.Loss)
 	if f.Weight > 0 {
 		for d := range next.Coef {
 			next.Coef[d] -= o.learningRate / f.Weight * f.Grad[d]
