@@ -188,7 +188,7 @@ func (s *StringIndexer) Fit(inputs ...*Table) (Model, error) {
 	}
 	order, maxNum := s.GetStringOrderType(), s.GetMaxIndexNum()
 	if maxNum < math.MaxInt32 && order != "frequencyDesc" {
-		return nil, fmt.Errorf("%w: Setting maxIndexNum smaller than INT.MAX only works when stringOrderType is set as frequencyDesc.", ErrParam)
+		return nil, fmt.Errorf("%w: Setting maxIndexNum smaller than INT.MAX only works when stringOrderType is set as frequencyDesc", ErrParam)
 	}
 	v, err := aggregateRows(inputs[0], "StringIndexer", func(rows []Row) (any, error) {
 		counts := make([]map[string]int, len(in))
@@ -413,10 +413,10 @@ func categoryIndex(r Row, col string) (int, error) {
 		return 0, err
 	}
 	if f != math.Trunc(f) {
-		return 0, fmt.Errorf("%w: Value %v cannot be parsed as indexed integer.", ErrColumnType, f)
+		return 0, fmt.Errorf("%w: Value %v cannot be parsed as indexed integer", ErrColumnType, f)
 	}
 	if f < 0 {
-		return 0, fmt.Errorf("%w: Negative value not supported.", ErrColumnType)
+		return 0, fmt.Errorf("%w: Negative value not supported", ErrColumnType)
 	}
 	return int(f), nil
 }

@@ -38,8 +38,3 @@ func (r *javaRandom) nextInt(bound int32) int32 {
 func (r *javaRandom) nextDouble() float64 {
 	return float64(int64(r.next(26))<<27+int64(r.next(27))) * (1.0 / (1 << 53))
 }
-
-// nextLong is Random.nextLong.
-func (r *javaRandom) nextLong() int64 {
-	return int64(r.next(32))<<32 + int64(r.next(32))
-}

@@ -119,7 +119,7 @@ func assemble(r Row, cols []string, sizes []int, keep bool) (Vector, error) {
 	n, nnz := 0, 0
 	check := func(want, got int) error {
 		if !keep && want != got {
-			return fmt.Errorf("%w: Input vector/number size does not meet with expected. Expected size: %d, actual size: %d.",
+			return fmt.Errorf("%w: Input vector/number size does not meet with expected. Expected size: %d, actual size: %d",
 				ErrColumnType, want, got)
 		}
 		return nil
@@ -132,7 +132,7 @@ func assemble(r Row, cols []string, sizes []int, keep bool) (Vector, error) {
 		switch x := v.(type) {
 		case nil:
 			if !keep {
-				return nil, fmt.Errorf("%w: Input column value is null. Please check the input data or using handleInvalid = 'keep'.", ErrColumnType)
+				return nil, fmt.Errorf("%w: Input column value is null. Please check the input data or using handleInvalid = 'keep'", ErrColumnType)
 			}
 			for j := 0; j < sizes[i]; j++ {
 				idx, vals = append(idx, n+j), append(vals, math.NaN())
@@ -161,13 +161,13 @@ func assemble(r Row, cols []string, sizes []int, keep bool) (Vector, error) {
 		default:
 			f, err := r.Float(c)
 			if err != nil {
-				return nil, fmt.Errorf("%w: Input type %T has not been supported yet. Only Vector and Number types are supported.", ErrColumnType, v)
+				return nil, fmt.Errorf("%w: Input type %T has not been supported yet. Only Vector and Number types are supported", ErrColumnType, v)
 			}
 			if err := check(sizes[i], 1); err != nil {
 				return nil, err
 			}
 			if math.IsNaN(f) && !keep {
-				return nil, fmt.Errorf("%w: Encountered NaN while assembling a row with handleInvalid = 'error'. Consider removing NaNs from dataset or using handleInvalid = 'keep' or 'skip'.", ErrColumnType)
+				return nil, fmt.Errorf("%w: Encountered NaN while assembling a row with handleInvalid = 'error'. Consider removing NaNs from dataset or using handleInvalid = 'keep' or 'skip'", ErrColumnType)
 			}
 			idx, vals = append(idx, n), append(vals, f)
 			n++
