@@ -152,6 +152,14 @@
 // Job.Iteration leads from any superstep's job to the iteration's IterationProgress, whose Snapshot the
 // workbench polls while the iteration runs.
 //
+// Managed memory. Each TaskManager has Config.ManagedMemorySize bytes of managed memory (Flink's
+// taskmanager.memory.managed.size; default 128 MiB, or ManagedMemoryFraction of TaskManagerMemory), divided
+// evenly among its slots and handed out in pages of MemorySegmentSize. In Batch mode a keyed operator's input
+// is serialised into its share of those pages, sorted by key, timestamp and arrival with normalised keys kept
+// in the pages (Flink's NormalizedKeySorter), spilled as sorted runs to Config.TempDir when the share is full,
+// and merged, so a bounded job's sort holds its budget rather than its input. Job.Snapshot reports each
+// TaskManager's managed memory, network buffers, heap and Pebble state and spills (JobSnapshot.Memory).
+//
 // # Fault tolerance
 //
 // With Config.Checkpointing, a coordinator injects barriers at the sources; operators with several inputs
@@ -189,6 +197,10 @@
 // # Libraries beside the engine
 //
 // Flink's libraries are packages of their own, built on this package's public API and never imported by it.
+// Package engine/ml builds Flink ML 2.x's API on bounded jobs: Estimators fit Models on bounded tables of rows
+// (a slice or a bounded DataStream), training runs as bulk iterations whose supersteps sum every subtask's
+// block before one reduce (KMeans, the SGD of linear and logistic regression), and randomness repeats Flink
+// ML's java.util.Random draws, so KMeans with seed 1 gives Flink ML's cluster ids at parallelism 1.
 // Package engine/cep is Flink's CEP library: patterns of named stages with conditions that may read the
 // partial match, quantifiers, Within and after-match skip strategies, compiled as Flink's NFACompiler does and
 // matched over a versioned shared buffer, one NFA per key held in keyed state (so checkpointed, restored and
