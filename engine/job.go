@@ -75,6 +75,7 @@ type Job struct {
 	snap   snapshotState
 	coord  *coordinator
 	align  *alignmentCoordinator // nil when no source is aligned
+	batch  *batchScheduler       // runs the stages of a Batch job, nil in Streaming
 	faults *faultinject.Faults   // failpoints armed by tests, nil otherwise
 
 	ctx        context.Context // the context the job runs under (ExecuteAsyncContext)
@@ -112,7 +113,12 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 			return nil, err
 		}
 	}
-	first, err := j.newExecution(0, restore)
+	var first *execution
+	if j.cfg.RuntimeMode == Batch {
+		first, err = j.startBatch(restore)
+	} else {
+		first, err = j.newExecution(0, restore)
+	}
 	if err != nil {
 		j.coord.stop()
 		return nil, err
@@ -216,6 +222,10 @@ func (j *Job) placeSlots() error {
 
 // run drives the job's attempts until one finishes, the job is canceled, or the restart strategy gives up.
 func (j *Job) run(ex *execution) {
+	if j.batch != nil {
+		j.runBatch(ex)
+		return
+	}
 	for {
 		j.cur.Store(ex)
 		select {

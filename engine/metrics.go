@@ -20,6 +20,8 @@ type JobSnapshot struct {
 	TaskManagers []TaskManager
 	Vertices     []VertexSnapshot
 	Checkpoints  []CheckpointStats // recent checkpoints, oldest first, the one in progress last
+	// Stages are the stages of a Batch job in the order they run (Plan.BatchStages), nil in Streaming.
+	Stages []StageSnapshot
 }
 
 // VertexSnapshot describes one vertex (a chain of operators) and its subtasks.
@@ -191,7 +193,7 @@ func (j *Job) Snapshot() JobSnapshot {
 		for oi, n := range v.nodes {
 			vs.Operators[oi] = OperatorSnapshot{Name: n.name, Watermark: MaxWatermark}
 		}
-		for _, t := range ex.tasks[vi] {
+		for _, t := range j.snapshotTasks(ex, vi) {
 			if !t.finished.Load() && !t.detailPending.Swap(true) {
 				t.gate.post(t.publishDetail)
 			}
@@ -226,6 +228,7 @@ func (j *Job) Snapshot() JobSnapshot {
 		}
 		s.Vertices = append(s.Vertices, vs)
 	}
+	s.Stages = j.stageSnapshots()
 	j.snap.at = now
 	return s
 }
