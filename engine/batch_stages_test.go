@@ -134,7 +134,26 @@ func TestBatchBlockingStagesRunInOrder(t *testing.T) {
 		t.Run(fmt.Sprint("p", par), func(t *testing.T) {
 			env := NewEnvironment(Config{Parallelism: par, Clock: NewVirtualClock(0), RuntimeMode: Batch})
 			var job atomic.Pointer[Job]
-			env.observer.JobStarted = func(j *Job) { job.Store(j) }
+			var released string
+			env.observer.JobStarted = func(j *Job) {
+				job.Store(j)
+				// Flink (RegionPartitionGroupReleaseStrategy): when stage 3 starts, stage 1's result has been
+				// released (its only consumer, stage 2, finished) and stage 2's is there.
+				j.batch.beforeStage = func(stage, _ int) {
+					if stage != 3 {
+						return
+					}
+					for id := 1; id <= 2; id++ {
+						have := 0
+						for _, k := range j.batch.runs[id-1].parts {
+							if j.batch.partition(k) != nil {
+								have++
+							}
+						}
+						released += fmt.Sprintf("stage %d: %d/%d ", id, have, len(j.batch.runs[id-1].parts))
+					}
+				}
+			}
 			var mu sync.Mutex
 			var seen []Event // the job's events when stage 2 processed its first record
 			words, final := stagedJob(env, func(any) {
@@ -173,6 +192,9 @@ func TestBatchBlockingStagesRunInOrder(t *testing.T) {
 			}
 			if got, want := final.Strings(), finalWant; !slices.Equal(got, want) {
 				t.Errorf("final %v, want %v", got, want)
+			}
+			if want := fmt.Sprintf("stage 1: 0/1 stage 2: %d/%d ", par, par); released != want { // the slice source has one subtask
+				t.Errorf("results held when stage 3 starts: %q, want %q", released, want)
 			}
 			var stages []string
 			for _, s := range j.Snapshot().Stages {

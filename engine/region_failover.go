@@ -245,6 +245,7 @@ func (b *batchScheduler) runStage(id int, ex *execution, regenerate bool) error 
 			}
 			run.committed = true
 			b.setState(run, StageFinished, nil)
+			b.releaseConsumed()
 			j.events.add(Event{Kind: EventStageFinished, Count: run.out.Load(),
 				Detail: fmt.Sprintf("%s attempt %d", stageLabel(j.plan, run.stage), run.attempts)})
 			return nil
@@ -388,4 +389,36 @@ func (j *Job) startBatch(restore *checkpointMeta) (*execution, error) {
 		return nil, err
 	}
 	return ex, nil
+}
+
+// releaseConsumed releases the results of every finished stage whose consumers have all finished, Flink's
+// RegionPartitionGroupReleaseStrategy: no stage that is still to run reads them. Should a consumer have to
+// run again later (a result of its own lost), its producer runs again first (ensureInputs).
+func (b *batchScheduler) releaseConsumed() {
+	readers := map[int][]*stageRun{}
+	for _, run := range b.runs {
+		for _, p := range run.stage.inputs {
+			readers[p] = append(readers[p], run)
+		}
+	}
+	for _, run := range b.runs {
+		if run.state != StageFinished || len(run.parts) == 0 || len(readers[run.stage.id]) == 0 {
+			continue
+		}
+		done := true
+		for _, r := range readers[run.stage.id] {
+			done = done && r.state == StageFinished
+		}
+		if !done {
+			continue
+		}
+		b.mu.Lock()
+		for _, k := range run.parts {
+			if rp := b.parts[k]; rp != nil {
+				rp.discard()
+				delete(b.parts, k)
+			}
+		}
+		b.mu.Unlock()
+	}
 }
