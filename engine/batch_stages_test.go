@@ -25,10 +25,12 @@ func stageList(t *testing.T, env *Environment) string {
 	return b.String()
 }
 
-// Flink (SchedulingPipelinedRegionComputeUtilTest, PipelinedRegionComputeUtilTest): vertices connected by
-// pipelined edges form one region, a blocking edge separates regions, and regions whose blocking edges form
-// a cycle are merged (testRegionsOnCycleMerged... ). In batch mode every all-to-all exchange is BLOCKING
-// (StreamingJobGraphGenerator#determineResultPartitionType); forward edges stay pipelined.
+// Flink (SchedulingPipelinedRegionComputeUtilTest): vertices connected by pipelined edges form one region,
+// a blocking edge separates regions (testMultipleComponentsViaCascadeOfJoins), a region reached both by a
+// pipelined path and by a blocking edge is one region (testDiamondWithMixedPipelinedAndBlockingExchanges),
+// and regions whose blocking edges form a cycle are merged (testCyclicDependentRegionsAreMerged). In batch
+// mode every all-to-all exchange is BLOCKING (StreamingJobGraphGenerator#determineResultPartitionType);
+// forward edges stay pipelined.
 func TestBatchStageSplit(t *testing.T) {
 	upper := func(v any) any { return strings.ToUpper(v.(string)) }
 	for _, c := range []struct {
@@ -59,6 +61,17 @@ func TestBatchStageSplit(t *testing.T) {
 			b := a.Rebalance().Map(upper).DisableChaining()
 			a.Connect(b.Rebalance()).Map(upper, upper).DisableChaining().Collect()
 		}, "stage 1: [1 2 3 4] <- stages []\n"}, // {1,3,4} -> {2} -> {1,3,4}: one stage
+		{"testMultipleComponentsViaCascadeOfJoins", 1, func(env *Environment) {
+			v5 := env.FromElements("1").Union(env.FromElements("2")).Map(upper)
+			v6 := env.FromElements("3").Union(env.FromElements("4")).Map(upper)
+			v5.KeyBy(identityKey).Connect(&v6.KeyBy(identityKey).DataStream).Map(upper, upper).Collect()
+		}, "stage 1: [1 2 3] <- stages []\nstage 2: [4 5 6] <- stages []\nstage 3: [7] <- stages [1 2]\n"},
+		{"testDiamondWithMixedPipelinedAndBlockingExchanges", 1, func(env *Environment) {
+			v1 := env.FromElements("a")
+			v2 := v1.Rebalance().Map(upper)
+			v3 := v1.Map(upper).DisableChaining()
+			v2.Union(v3).Map(upper).Collect()
+		}, "stage 1: [1 2 3 4] <- stages []\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := NewEnvironment(Config{Parallelism: c.par, RuntimeMode: Batch})
@@ -430,4 +443,36 @@ func partFiles(t *testing.T, j *Job, stage int) []string {
 // streamOf returns the main output of node n as a DataStream.
 func streamOf(env *Environment, n *node) *DataStream {
 	return &DataStream{env: env, inputs: []streamInput{{node: n}}}
+}
+
+// A stage merged from regions on a cycle runs its inner all-to-all edges pipelined, and gives Streaming's
+// result.
+func TestBatchMergedStageRuns(t *testing.T) {
+	for _, par := range []int{1, 4} {
+		run := func(mode RuntimeMode) []string {
+			env := NewEnvironment(Config{Parallelism: par, Clock: NewVirtualClock(0), RuntimeMode: mode})
+			var in []any
+			for i := range 50 {
+				in = append(in, i)
+			}
+			a := env.FromElements(in...).Rebalance().Map(func(v any) any { return v })
+			b := a.Rebalance().Map(func(v any) any { return v.(int) * 10 }).DisableChaining()
+			out := a.Connect(b.Rebalance()).Map(func(v any) any { return fmt.Sprint("a", v) }, func(v any) any { return fmt.Sprint("b", v) }).Collect()
+			if _, err := env.Execute("merged"); err != nil {
+				t.Fatal(err)
+			}
+			return out.Strings()
+		}
+		env := NewEnvironment(Config{Parallelism: par, RuntimeMode: Batch})
+		a := env.FromElements(1).Rebalance().Map(func(v any) any { return v })
+		b := a.Rebalance().Map(func(v any) any { return v }).DisableChaining()
+		a.Connect(b.Rebalance()).Map(func(v any) any { return v }, func(v any) any { return v }).Collect()
+		if got, want := stageList(t, env), "stage 1: [1] <- stages []\nstage 2: [2 3 4] <- stages [1]\n"; got != want {
+			t.Errorf("p%d: stages\n%s want\n%s", par, got, want)
+		}
+		batch, streaming := run(Batch), run(Streaming)
+		if len(batch) != 100 || !slices.Equal(batch, streaming) {
+			t.Errorf("p%d: batch %d records %v\nstreaming %v", par, len(batch), batch, streaming)
+		}
+	}
 }
