@@ -476,3 +476,48 @@ func TestBatchMergedStageRuns(t *testing.T) {
 		}
 	}
 }
+
+// Flink keeps a blocking result on the TaskManager that produced it: losing the TaskManager fails the running
+// stage and loses the results produced there, so their producer stage runs again before the failed stage
+// restarts (RestartPipelinedRegionFailoverStrategyTest#testRegionFailoverForVariousResultPartitionAvailabilityCombinations:
+// a failed consumer restarts with the producers of its unavailable inputs). One failure is one restart.
+func TestBatchKillTaskManagerLosesItsResults(t *testing.T) {
+	for _, c := range []struct {
+		tm   int
+		want string
+	}{
+		{1, "1:2/FINISHED 2:2/FINISHED 3:1/FINISHED"}, // the one-subtask source ran in slot 0, on TaskManager 1
+		{2, "1:1/FINISHED 2:2/FINISHED 3:1/FINISHED"},
+	} {
+		t.Run(fmt.Sprint("tm", c.tm), func(t *testing.T) {
+			env := NewEnvironment(Config{Parallelism: 2, TaskManagers: 2, Clock: NewVirtualClock(0), RuntimeMode: Batch,
+				Restart: RestartStrategy{Attempts: 1}})
+			var job atomic.Pointer[Job]
+			env.observer.JobStarted = func(j *Job) { job.Store(j) }
+			var killed atomic.Bool
+			words, final := stagedJob(env, func(any) {
+				if killed.CompareAndSwap(false, true) {
+					if err := job.Load().KillTaskManager(c.tm); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			j, err := env.Execute("kill")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := stageAttempts(j); got != c.want {
+				t.Errorf("attempts %s, want %s", got, c.want)
+			}
+			if j.Restarts() != 1 {
+				t.Errorf("restarts %d, want 1", j.Restarts())
+			}
+			if got := words.Strings(); !slices.Equal(got, stagedWant) {
+				t.Errorf("words %v, want %v", got, stagedWant)
+			}
+			if got := final.Strings(); !slices.Equal(got, finalWant) {
+				t.Errorf("final %v, want %v", got, finalWant)
+			}
+		})
+	}
+}

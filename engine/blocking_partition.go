@@ -43,7 +43,9 @@ type resultPartition struct {
 	records  int
 	limit    int // records before spilling; 0: spill at once
 	spilled  bool
-	inMemory bool // encoding failed: stays in memory for good
+	inMemory bool        // encoding failed: stays in memory for good
+	tm       int         // the TaskManager of the producer subtask
+	lost     atomic.Bool // its TaskManager was killed (Job.KillTaskManager)
 }
 
 // subpartition is what one producer subtask sends one consumer subtask on one edge: the messages in order,
@@ -152,6 +154,9 @@ func (rp *resultPartition) discard() {
 // check reports whether every subpartition is complete and, for files, present: the cheap test made before
 // a consumer stage is scheduled. Corruption is found while reading.
 func (rp *resultPartition) check() error {
+	if rp.lost.Load() {
+		return fmt.Errorf("%w: result %s was on TaskManager %d, which was lost", ErrPartitionNotFound, rp.name, rp.tm)
+	}
 	for _, s := range rp.subs {
 		if s == nil {
 			continue
@@ -367,7 +372,7 @@ func (ex *execution) wireBlockingOutput(pool *sync.Pool, vi, ei int, in edgeSpec
 	run := b.runs[b.stageOfVertex[b.vertexOf(in.from)]-1]
 	for _, ut := range ex.tasks[b.vertexOf(in.from)] {
 		rp := &resultPartition{sched: b, stage: run, name: fmt.Sprintf("v%de%ds%d", down.ID, ei, ut.index),
-			subs: make([]*subpartition, down.Parallelism), limit: max(j.cfg.BlockingPartitionRecords, 0)}
+			subs: make([]*subpartition, down.Parallelism), limit: max(j.cfg.BlockingPartitionRecords, 0), tm: ut.tm}
 		w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
 			pool: pool, blocked: &ut.blocked, rr: ut.index % down.Parallelism}
 		for d := range down.Parallelism {

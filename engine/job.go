@@ -186,7 +186,8 @@ func (j *Job) Cancel() { j.cancelWith(nil) }
 
 // KillTaskManager simulates the loss of TaskManager id (counted from 1): every subtask in its slots dies,
 // which fails the current attempt; the job then restarts from its latest completed checkpoint if its restart
-// strategy allows.
+// strategy allows. In a Batch job the blocking results its subtasks produced are lost with it, so their
+// stages run again before the failed stage restarts.
 func (j *Job) KillTaskManager(id int) error {
 	if id < 1 || id > len(j.tms) {
 		return fmt.Errorf("engine: no TaskManager %d (the cluster has %d)", id, len(j.tms))
@@ -194,6 +195,9 @@ func (j *Job) KillTaskManager(id int) error {
 	ex := j.cur.Load()
 	if ex == nil || j.Status().Terminal() {
 		return fmt.Errorf("engine: job %q is not running", j.name)
+	}
+	if j.batch != nil {
+		j.batch.loseTaskManager(id)
 	}
 	ex.stop(JobFailed, fmt.Errorf("%w: TaskManager %d was killed", ErrTaskManagerLost, id))
 	return nil

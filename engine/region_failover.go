@@ -201,8 +201,9 @@ func (j *Job) runBatch(first *execution) {
 func (b *batchScheduler) runStage(id int, ex *execution, regenerate bool) error {
 	j := b.job
 	run := b.runs[id-1]
+	restarted := false // the loop comes round after a failure whose restart has been counted
 	for {
-		if err := b.ensureInputs(run); err != nil {
+		if err := b.ensureInputs(run, !restarted); err != nil {
 			return err
 		}
 		select {
@@ -266,17 +267,21 @@ func (b *batchScheduler) runStage(id int, ex *execution, regenerate bool) error 
 				return err
 			}
 		}
-		ex = nil
+		ex, restarted = nil, true
 	}
 }
 
 // ensureInputs checks the results run reads before it is scheduled, and runs a producer again whose result
-// is missing (Flink: the consumer's PartitionNotFoundException fails over to the producer's region).
-func (b *batchScheduler) ensureInputs(run *stageRun) error {
+// is missing (Flink: the consumer's PartitionNotFoundException fails over to the producer's region). That
+// counts as a restart unless count is false: the stage restarts after a failure already counted, whose
+// failover includes the producers of results lost with it (a killed TaskManager's).
+func (b *batchScheduler) ensureInputs(run *stageRun, count bool) error {
 	for _, p := range run.stage.inputs {
 		if err := b.checkResults(p); err != nil {
-			if err := b.restartAllowed(err); err != nil {
-				return err
+			if count {
+				if err := b.restartAllowed(err); err != nil {
+					return err
+				}
 			}
 			if err := b.rerunProducer(p, err); err != nil {
 				return err
@@ -420,5 +425,18 @@ func (b *batchScheduler) releaseConsumed() {
 			}
 		}
 		b.mu.Unlock()
+	}
+}
+
+// loseTaskManager marks the blocking results produced on TaskManager id as lost: the stages that produced
+// them run again before a stage that reads them (Flink keeps blocking results on the TaskManager that
+// produced them, so they are lost with it).
+func (b *batchScheduler) loseTaskManager(id int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, rp := range b.parts {
+		if rp.tm == id {
+			rp.lost.Store(true)
+		}
 	}
 }
