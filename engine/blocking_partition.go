@@ -200,9 +200,8 @@ func (s *subpartition) read(f func(message) bool) error {
 		}
 		m := message{kind: msgKind(pm.Kind), time: pm.Time}
 		if m.kind == msgRecords {
-			m.recs = make([]record, len(pm.Recs))
-			for i, r := range pm.Recs {
-				m.recs[i] = record{v: r.V, key: r.Key, ts: r.Ts, kg: r.Kg, noTs: r.NoTs}
+			if m.recs, err = pm.records(); err != nil {
+				return fmt.Errorf("%w: %s: %v", ErrPartitionNotFound, s.path, err)
 			}
 		}
 		if !f(m) || m.kind == msgEnd {
@@ -211,18 +210,107 @@ func (s *subpartition) read(f func(message) bool) error {
 	}
 }
 
-// persistedMessage is a message as a blocking result file holds it.
+// persistedMessage is a message as a blocking result file holds it, its records column by column: the
+// values (and keys) of a buffer as one []T when they all have type T, which gob encodes far more compactly
+// than values behind interfaces, else as []any.
 type persistedMessage struct {
-	Kind uint8
-	Time int64
-	Recs []persistedRecord
+	Kind       uint8
+	Time       int64
+	N          int
+	Vals, Keys any // nil when every value is nil
+	Ts         []int64
+	Kg         []int32
+	NoTs       []bool
 }
 
-type persistedRecord struct {
-	V, Key any
-	Ts     int64
-	Kg     int32
-	NoTs   bool
+func persist(m message) persistedMessage {
+	pm := persistedMessage{Kind: uint8(m.kind), Time: m.time}
+	if m.kind != msgRecords {
+		return pm
+	}
+	n := len(m.recs)
+	pm.N = n
+	pm.Vals = column(n, func(i int) any { return m.recs[i].v })
+	pm.Keys = column(n, func(i int) any { return m.recs[i].key })
+	pm.Ts, pm.Kg, pm.NoTs = make([]int64, n), make([]int32, n), make([]bool, n)
+	for i, r := range m.recs {
+		pm.Ts[i], pm.Kg[i], pm.NoTs[i] = r.ts, r.kg, r.noTs
+	}
+	return pm
+}
+
+// column gathers n values into a []T when they share one type T, else into a []any; nil if all are nil.
+func column(n int, at func(i int) any) any {
+	var t reflect.Type
+	uniform := true
+	for i := range n {
+		v := at(i)
+		switch {
+		case v == nil:
+			uniform = false
+		case t == nil:
+			t = reflect.TypeOf(v)
+		case reflect.TypeOf(v) != t:
+			uniform = false
+		}
+	}
+	if t == nil {
+		return nil
+	}
+	if uniform {
+		col := reflect.MakeSlice(reflect.SliceOf(t), n, n)
+		for i := range n {
+			col.Index(i).Set(reflect.ValueOf(at(i)))
+		}
+		out := col.Interface()
+		register(out)
+		return out
+	}
+	out := make([]any, n)
+	for i := range n {
+		out[i] = at(i)
+		register(out[i])
+	}
+	return out
+}
+
+// records rebuilds the message's records.
+func (pm persistedMessage) records() ([]record, error) {
+	n := pm.N
+	if len(pm.Ts) != n || len(pm.Kg) != n || len(pm.NoTs) != n {
+		return nil, fmt.Errorf("a buffer of %d records has %d timestamps", n, len(pm.Ts))
+	}
+	vals, err := expand(pm.Vals, n)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := expand(pm.Keys, n)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]record, n)
+	for i := range recs {
+		recs[i] = record{v: vals(i), key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]}
+	}
+	return recs, nil
+}
+
+// expand reads back a column of n values.
+func expand(col any, n int) (func(i int) any, error) {
+	if col == nil {
+		return func(int) any { return nil }, nil
+	}
+	if vs, ok := col.([]any); ok {
+		if len(vs) != n {
+			return nil, fmt.Errorf("a column of %d values for %d records", len(vs), n)
+		}
+		return func(i int) any { return vs[i] }, nil
+	}
+	rv := reflect.ValueOf(col)
+	if rv.Kind() != reflect.Slice || rv.Len() != n {
+		return nil, fmt.Errorf("a column of %T for %d records", col, n)
+	}
+	return func(i int) any { return rv.Index(i).Interface() }, nil
 }
 
 // encodeError is a record that encoding/gob cannot encode.
@@ -269,15 +357,7 @@ func register(v any) {
 }
 
 func (w *frameWriter) write(m message) error {
-	pm := persistedMessage{Kind: uint8(m.kind), Time: m.time}
-	if m.kind == msgRecords {
-		pm.Recs = make([]persistedRecord, len(m.recs))
-		for i, r := range m.recs {
-			register(r.v)
-			register(r.key)
-			pm.Recs[i] = persistedRecord{V: r.v, Key: r.key, Ts: r.ts, Kg: r.kg, NoTs: r.noTs}
-		}
-	}
+	pm := persist(m)
 	if err := w.enc.Encode(pm); err != nil {
 		// A type gob met for the first time behind an interface: register what the records hold and try
 		// once more. (Type descriptions already written stay in the buffer: the decoder needs them.)
