@@ -35,6 +35,11 @@ type Config struct {
 	// BuffersPerChannel is how many buffers may be in flight on each channel between two subtasks (Flink's
 	// credits); a slow consumer makes its producers wait, which is backpressure. Default 4.
 	BuffersPerChannel int
+	// BlockingPartitionRecords is how many records the blocking result of one producer subtask on one edge
+	// of a Batch job keeps in memory; beyond it the result is written to files under the job's temporary
+	// directory (removed when the job ends), which a restarted stage reads back. Default 65536; negative:
+	// always to files.
+	BlockingPartitionRecords int
 	// Stdout receives the output of Print sinks. Default os.Stdout.
 	Stdout io.Writer
 	// Checkpointing configures checkpoints and the delivery guarantee; the zero value takes none
@@ -106,6 +111,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BuffersPerChannel <= 0 {
 		c.BuffersPerChannel = 4
+	}
+	if c.BlockingPartitionRecords == 0 {
+		c.BlockingPartitionRecords = defaultBlockingPartitionRecords
 	}
 	if c.Stdout == nil {
 		c.Stdout = os.Stdout
@@ -215,6 +223,7 @@ func (c Config) Merge(other Config) Config {
 		c.RuntimeMode = other.RuntimeMode
 	}
 	set(&c.Restart.Attempts, other.Restart.Attempts)
+	set(&c.BlockingPartitionRecords, other.BlockingPartitionRecords)
 	setDur(&c.Restart.Delay, other.Restart.Delay)
 	if other.ManagedMemorySize != 0 {
 		c.ManagedMemorySize = other.ManagedMemorySize

@@ -30,6 +30,11 @@ type execution struct {
 
 	finalMu sync.Mutex
 	finals  []Transaction // sink transactions to commit once the attempt has finished
+
+	// A Batch job's attempt runs one stage (region_failover.go): stage is its progress, and feeds the
+	// channels its subtasks read from earlier stages' blocking results (blocking_partition.go).
+	stage *stageRun
+	feeds map[*subtask][]feed
 }
 
 // addFinal records a pre-committed sink transaction to commit when the attempt finishes.
@@ -55,7 +60,15 @@ func (ex *execution) commitFinals() error {
 // newExecution builds an attempt: its subtasks in their slots, the channels between them, and, if restore
 // is set, the state, source positions and sink transactions of that checkpoint.
 func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, error) {
-	ex := &execution{job: j, attempt: attempt, done: make(chan struct{}), restored: restore}
+	return j.newExecutionOf(attempt, restore, nil)
+}
+
+// newExecutionOf builds an attempt of the whole job, or, with stage set (Batch), of that stage only: its
+// edges from earlier stages are read from their blocking results and its edges to later stages written to
+// new ones.
+func (j *Job) newExecutionOf(attempt int, restore *checkpointMeta, stage *stageRun) (*execution, error) {
+	ex := &execution{job: j, attempt: attempt, done: make(chan struct{}), restored: restore, stage: stage,
+		feeds: map[*subtask][]feed{}}
 	ex.initContext()
 	pool := &sync.Pool{New: func() any { b := make([]record, 0, j.cfg.BufferSize); return &b }}
 	byNode := map[*node]*PlanVertex{}
@@ -64,6 +77,10 @@ func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, er
 		vertexIndex[v] = vi
 		for _, n := range v.nodes {
 			byNode[n] = v
+		}
+		if stage != nil && !stage.stage.has(vi) {
+			ex.tasks = append(ex.tasks, nil)
+			continue
 		}
 		var ts []*subtask
 		for i := range v.Parallelism {
@@ -83,7 +100,16 @@ func (j *Job) newExecution(attempt int, restore *checkpointMeta) (*execution, er
 	// subtasks it may send to; each downstream subtask's gate gets one channel per such upstream subtask.
 	for vi, v := range j.plan.Vertices {
 		head := v.nodes[0]
-		for _, in := range head.inputs {
+		for ei, in := range head.inputs {
+			if uvi := vertexIndex[byNode[in.from]]; stage != nil && !(stage.stage.has(uvi) && stage.stage.has(vi)) {
+				switch {
+				case stage.stage.has(uvi):
+					ex.wireBlockingOutput(pool, vi, ei, in)
+				case stage.stage.has(vi):
+					ex.wireBlockingInput(vi, ei, in)
+				}
+				continue
+			}
 			up := ex.tasks[vertexIndex[byNode[in.from]]]
 			down := ex.tasks[vi]
 			for _, ut := range up {
@@ -155,7 +181,10 @@ func (ex *execution) start() {
 			}()
 		}
 	}
-	ex.job.coord.attemptStarted(ex)
+	ex.startFeeds()
+	if ex.stage == nil {
+		ex.job.coord.attemptStarted(ex)
+	}
 }
 
 // fail stops the attempt because of err.

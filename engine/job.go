@@ -79,6 +79,7 @@ type Job struct {
 	// recovery never silently goes back past it (guardRecovery).
 	commits commitGuard
 	align   *alignmentCoordinator // nil when no source is aligned
+	batch   *batchScheduler       // runs the stages of a Batch job, nil in Streaming
 	mem     slotMemory            // the managed memory of each slot
 	faults  *faultinject.Faults   // failpoints armed by tests, nil otherwise
 
@@ -135,7 +136,12 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 			}
 		}
 	}
-	first, err := j.newExecution(0, restore)
+	var first *execution
+	if j.cfg.RuntimeMode == Batch {
+		first, err = j.startBatch(restore)
+	} else {
+		first, err = j.newExecution(0, restore)
+	}
 	if err != nil {
 		j.coord.stop()
 		return nil, err
@@ -203,7 +209,8 @@ func (j *Job) Cancel() { j.cancelWith(nil) }
 
 // KillTaskManager simulates the loss of TaskManager id (counted from 1): every subtask in its slots dies,
 // which fails the current attempt; the job then restarts from its latest completed checkpoint if its restart
-// strategy allows.
+// strategy allows. In a Batch job the blocking results its subtasks produced are lost with it, so their
+// stages run again before the failed stage restarts.
 func (j *Job) KillTaskManager(id int) error {
 	if id < 1 || id > len(j.tms) {
 		return fmt.Errorf("engine: no TaskManager %d (the cluster has %d)", id, len(j.tms))
@@ -211,6 +218,9 @@ func (j *Job) KillTaskManager(id int) error {
 	ex := j.cur.Load()
 	if ex == nil || j.Status().Terminal() {
 		return fmt.Errorf("engine: job %q is not running", j.name)
+	}
+	if j.batch != nil {
+		j.batch.loseTaskManager(id)
 	}
 	ex.stop(JobFailed, fmt.Errorf("%w: TaskManager %d was killed", ErrTaskManagerLost, id))
 	return nil
@@ -239,6 +249,10 @@ func (j *Job) placeSlots() error {
 
 // run drives the job's attempts until one finishes, the job is canceled, or the restart strategy gives up.
 func (j *Job) run(ex *execution) {
+	if j.batch != nil {
+		j.runBatch(ex)
+		return
+	}
 	for {
 		j.cur.Store(ex)
 		select {

@@ -21,6 +21,8 @@ type JobSnapshot struct {
 	Vertices     []VertexSnapshot
 	Checkpoints  []CheckpointStats // recent checkpoints, oldest first, the one in progress last
 	Memory       []MemorySnapshot  // per TaskManager (metrics_memory.go)
+	// Stages are the stages of a Batch job in the order they run (Plan.BatchStages), nil in Streaming.
+	Stages []StageSnapshot
 }
 
 // VertexSnapshot describes one vertex (a chain of operators) and its subtasks.
@@ -192,7 +194,7 @@ func (j *Job) Snapshot() JobSnapshot {
 		for oi, n := range v.nodes {
 			vs.Operators[oi] = OperatorSnapshot{Name: n.name, Watermark: MaxWatermark}
 		}
-		for _, t := range ex.tasks[vi] {
+		for _, t := range j.snapshotTasks(ex, vi) {
 			if !t.finished.Load() && !t.detailPending.Swap(true) {
 				t.gate.post(t.publishDetail)
 			}
@@ -228,6 +230,7 @@ func (j *Job) Snapshot() JobSnapshot {
 		s.Vertices = append(s.Vertices, vs)
 	}
 	s.Memory = j.memorySnapshot(ex)
+	s.Stages = j.stageSnapshots()
 	j.snap.at = now
 	return s
 }

@@ -17,7 +17,9 @@ const (
 	// event-time and then processing-time timers (and so its windows) with an infinite watermark when the
 	// key is done, ignoring timers those callbacks register; no watermark
 	// flows but the final one; rolling aggregations emit only their final value per key; periodic
-	// checkpointing is switched off (the job records an EventCheckpointingDisabled event).
+	// checkpointing is switched off (the job records an EventCheckpointingDisabled event). The job runs
+	// stage by stage (Plan.BatchStages): every exchange but a forward one is blocking, a stage starts when
+	// the stages it reads have finished, and a failure restarts only the failed stage (region failover).
 	Batch
 	// Automatic is Batch when every source of the job is bounded (see Bounded) and Streaming otherwise.
 	Automatic

@@ -562,14 +562,7 @@ func (s *DataStream) Collect() *Collected {
 	if f := s.env.observer.Collecting; f != nil {
 		f(s.lastName(), c)
 	}
-	d := s.add("Collect", func() operator {
-		return &sinkOp{rec: func(r record) error {
-			c.mu.Lock()
-			c.recs = append(c.recs, TimestampedValue{Value: r.v, Timestamp: r.ts, Untimed: r.noTs})
-			c.mu.Unlock()
-			return nil
-		}}
-	}, false)
+	d := s.add("Collect", func() operator { return newCollectOp(c) }, false)
 	d.inputs[0].node.kind = "sink"
 	return c
 }

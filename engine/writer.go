@@ -23,6 +23,9 @@ type recordWriter struct {
 	pool     *sync.Pool
 	blocked  *backpressure
 	ended    bool
+	// parts, in a Batch job, replaces gates and chans on an edge to a later stage: the subpartitions of
+	// the blocking result the writer fills (blocking_partition.go).
+	parts []*subpartition
 }
 
 func (w *recordWriter) newBuf() []record { return (*w.pool.Get().(*[]record))[:0] }
@@ -39,11 +42,11 @@ func (w *recordWriter) push(r record) {
 	case partRebalance:
 		i = w.rr
 		w.rr++
-		if w.rr == len(w.gates) {
+		if w.rr == len(w.bufs) {
 			w.rr = 0
 		}
 	case partBroadcast:
-		for j := range w.gates {
+		for j := range w.bufs {
 			w.append(j, r)
 		}
 		return
@@ -64,6 +67,11 @@ func (w *recordWriter) flushOne(i int) {
 	if len(w.bufs[i]) == 0 {
 		return
 	}
+	if w.parts != nil {
+		w.toPartition(i, message{kind: msgRecords, recs: w.bufs[i]})
+		w.bufs[i] = w.newBuf()
+		return
+	}
 	w.gates[i].send(message{kind: msgRecords, ch: w.chans[i], recs: w.bufs[i]}, w.blocked)
 	w.bufs[i] = w.newBuf()
 }
@@ -76,6 +84,9 @@ func (w *recordWriter) flush() {
 
 func (w *recordWriter) broadcast(m message) {
 	w.flush()
+	for i := range w.parts {
+		w.toPartition(i, m)
+	}
 	for i, g := range w.gates {
 		m.ch = w.chans[i]
 		g.send(m, w.blocked)
@@ -99,4 +110,18 @@ func (w *recordWriter) end() {
 	}
 	w.ended = true
 	w.broadcast(message{kind: msgEnd})
+}
+
+// toPartition appends m to subpartition i, recycling a record buffer the subpartition did not keep; an
+// error writing it fails the subtask.
+func (w *recordWriter) toPartition(i int, m message) {
+	kept, err := w.parts[i].add(m)
+	if err != nil {
+		w.task.fail(err)
+	}
+	if m.kind == msgRecords && !kept {
+		clear(m.recs)
+		recs := m.recs[:0]
+		w.pool.Put(&recs)
+	}
 }

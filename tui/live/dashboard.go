@@ -12,25 +12,31 @@ import (
 )
 
 // Dashboard lays the views out in width × height cells: two columns when width is at least 100, one
-// otherwise, each view given a share of the lines. With no snapshot yet it says that no job runs.
+// otherwise, each view given a share of the lines. A Batch job (a snapshot with Stages) shows its stages
+// where a streaming job shows its watermarks. With no snapshot yet it says that no job runs.
 func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
-	if _, ok := h.Latest(); !ok {
+	s, ok := h.Latest()
+	if !ok {
 		return block(dimStyle.Render(lang.T("job.none")), width, height)
 	}
 	if _, ok := h.Iteration(); ok {
 		return iterationDashboard(h, width, height, lang)
 	}
+	progress := view(Watermarks)
+	if s.Stages != nil { // a Batch job: its stages instead of watermarks
+		progress = Stages
+	}
 	if width >= 100 {
 		lw := width / 2
 		rw := width - lw - 1
-		left := stack([]view{Graph, Watermarks, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
+		left := stack([]view{Graph, progress, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
 		right := stack([]view{Windows, Checkpoints, State, Memory}, []int{3, 3, 2, 2}, h, rw, height, lang)
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
 	}
-	return stack([]view{Graph, Watermarks, Windows, Checkpoints, State, Memory, Throughput}, []int{4, 3, 3, 3, 2, 2, 2}, h, width, height, lang)
+	return stack([]view{Graph, progress, Windows, Checkpoints, State, Memory, Throughput}, []int{4, 3, 3, 3, 2, 2, 2}, h, width, height, lang)
 }
 
 // view is the signature every view has.
