@@ -209,7 +209,8 @@ func (j *BoundedJoin) FlatApply(f FlatJoinFunc) *DataStream {
 }
 
 // boundedJoinOp keeps every tagged record of a key in keyed state (a keyedLog) and joins the subtask's
-// records with its strategy when both inputs have ended.
+// records with its strategy when both inputs have ended. In Batch mode it runs a batchJoinStrategy on
+// managed memory instead (batch_join.go).
 type boundedJoinOp struct {
 	opBase
 	kind       JoinType
@@ -218,15 +219,23 @@ type boundedJoinOp struct {
 	f          FlatJoinFunc
 	log        keyedLog
 	col        timestampedCollector
+	batch      batchJoinStrategy // Batch mode only
 }
 
 func (o *boundedJoinOp) open() error {
-	o.log = newKeyedLog(o.backend, "join")
 	o.col = timestampedCollector{op: &o.opBase, ts: NoTimestamp, noTs: true}
+	if batchMode(&o.opBase) {
+		return o.openBatchJoin()
+	}
+	o.log = newKeyedLog(o.backend, "join")
 	return nil
 }
 
 func (o *boundedJoinOp) processElement(_ int, r record) {
+	if o.batch != nil {
+		o.addBatch(r)
+		return
+	}
 	o.setKey(&r)
 	o.log.add(&o.opBase, r.v)
 }
@@ -237,6 +246,10 @@ func (o *boundedJoinOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 type keyedValue struct{ key, v any }
 
 func (o *boundedJoinOp) endInput() {
+	if o.batch != nil {
+		o.endBatch()
+		return
+	}
 	// Both sides sorted by key, each key's records in arrival order: the sort-merge join's input, and the
 	// order in which the hash join builds and probes.
 	var left, right []keyedValue
@@ -352,7 +365,8 @@ func (j *BoundedJoin) rightOuter() bool { return j.kind == RightOuterJoin || j.k
 
 // broadcastHash builds the join as a broadcast set operator: the build side is the broadcast set, the probe
 // side the main input, which keeps its partitioning. Each subtask builds its hash table of the whole build
-// side once, at the first probe record, and then probes with each of its records in arrival order.
+// side once, at the first probe record, and then probes with each of its records in arrival order. In Batch
+// mode the operator builds a hash join on managed memory instead (broadcastHashJoinOp).
 func (j *BoundedJoin) broadcastHash(f FlatJoinFunc) *DataStream {
 	if j.b.key1 == nil || j.b.key2 == nil {
 		panic("engine: JoinBounded needs Where and EqualTo key selectors before Apply")
@@ -365,26 +379,27 @@ func (j *BoundedJoin) broadcastHash(f FlatJoinFunc) *DataStream {
 	probeOuter := (buildFirst && j.rightOuter()) || (!buildFirst && j.leftOuter())
 	out := probe.add(fmt.Sprintf("JoinBounded(%s, %s)", j.kind, j.hint), func() operator {
 		var table map[any][]any
-		return &broadcastSetOp{f: func(v any, set []any, out Collector) {
-			if table == nil {
-				table = make(map[any][]any, len(set))
-				for _, b := range set {
-					k := buildKey(b)
-					table[k] = append(table[k], b)
+		return &broadcastHashJoinOp{buildKey: buildKey, probeKey: probeKey, buildFirst: buildFirst, probeOuter: probeOuter, join: f,
+			broadcastSetOp: broadcastSetOp{f: func(v any, set []any, out Collector) {
+				if table == nil {
+					table = make(map[any][]any, len(set))
+					for _, b := range set {
+						k := buildKey(b)
+						table[k] = append(table[k], b)
+					}
 				}
-			}
-			hits := table[probeKey(v)]
-			if len(hits) == 0 && probeOuter {
-				hits = []any{nil}
-			}
-			for _, b := range hits {
-				if buildFirst {
-					f(b, v, out)
-				} else {
-					f(v, b, out)
+				hits := table[probeKey(v)]
+				if len(hits) == 0 && probeOuter {
+					hits = []any{nil}
 				}
-			}
-		}}
+				for _, b := range hits {
+					if buildFirst {
+						f(b, v, out)
+					} else {
+						f(v, b, out)
+					}
+				}
+			}}}
 	}, false)
 	withBroadcastInput(out, &build)
 	return out
