@@ -97,18 +97,23 @@ func compareKeys(a, b any) int {
 }
 
 // sortMergeJoin sorts each input by its key through a spilling sorter and merges the two sorted streams.
+// Records go into the sorters as joinFrames, ordered by their key's encoding (compareKeyBytes), and are
+// decoded only when they are emitted.
 type sortMergeJoin struct {
 	sorters               [2]*memory.Sorter
 	keys                  [2]KeySelector
 	leftOuter, rightOuter bool
+	codec                 *batchCodec
+	buf                   []byte
+	spills                [2]spillCounter // one a sorter
 }
 
 func newSortMergeJoin(m *memory.Manager, name, dir string, key1, key2 KeySelector, leftOuter, rightOuter bool) (*sortMergeJoin, error) {
-	j := &sortMergeJoin{keys: [2]KeySelector{key1, key2}, leftOuter: leftOuter, rightOuter: rightOuter}
+	j := &sortMergeJoin{keys: [2]KeySelector{key1, key2}, leftOuter: leftOuter, rightOuter: rightOuter, codec: newBatchCodec()}
 	pages := freePages(m) / 2
-	for i, key := range j.keys {
+	for i := range j.sorters {
 		s, err := memory.NewSorter(memory.SorterConfig{Manager: m, Owner: fmt.Sprintf("%s: sort input %d", name, i+1),
-			Pages: pages, TempDir: dir, Compare: func(a, b any) int { return compareKeys(key(a), key(b)) }})
+			Pages: pages, TempDir: dir, Compare: compareJoinFrames})
 		if err != nil {
 			j.close()
 			return nil, fmt.Errorf("sort-merge join: %w", err)
@@ -118,20 +123,31 @@ func newSortMergeJoin(m *memory.Manager, name, dir string, key1, key2 KeySelecto
 	return j, nil
 }
 
-func (j *sortMergeJoin) add(second bool, v any) error {
-	if second {
-		return j.sorters[1].Add(v)
-	}
-	return j.sorters[0].Add(v)
+// compareJoinFrames orders two joinFrames by key.
+func compareJoinFrames(a, b any) int {
+	ka, _ := joinFrame(a.([]byte)).split()
+	kb, _ := joinFrame(b.([]byte)).split()
+	return compareKeyBytes(ka, kb)
 }
 
-// sortedInput is one sorted input of the merge with its next record read ahead.
+func (j *sortMergeJoin) add(second bool, v any) error {
+	side := 0
+	if second {
+		side = 1
+	}
+	var err error
+	if j.buf, err = j.codec.appendJoinFrame(j.buf[:0], j.keys[side](v), v); err != nil {
+		return err
+	}
+	return j.sorters[side].Add(j.buf)
+}
+
+// sortedInput is one sorted input of the merge with its next record read ahead: its key's encoding and its
+// record frame.
 type sortedInput struct {
-	it  *memory.Iterator
-	key KeySelector
-	v   any
-	k   any
-	ok  bool
+	it     *memory.Iterator
+	k, rec []byte
+	ok     bool
 }
 
 func (in *sortedInput) advance() error {
@@ -139,9 +155,9 @@ func (in *sortedInput) advance() error {
 	if err != nil {
 		return err
 	}
-	in.v, in.ok = v, ok
+	in.ok = ok
 	if ok {
-		in.k = in.key(v)
+		in.k, in.rec = joinFrame(v.([]byte)).split()
 	}
 	return nil
 }
@@ -156,13 +172,14 @@ func (j *sortMergeJoin) run(emit func(l, r any)) error {
 		if err != nil {
 			return err
 		}
-		in[i] = &sortedInput{it: it, key: j.keys[i]}
+		j.spills[i].note(s.Stats().Spills)
+		in[i] = &sortedInput{it: it}
 		if err := in[i].advance(); err != nil {
 			return err
 		}
 	}
 	left, right := in[0], in[1]
-	var group []any // the second input's records of the current key
+	var group []any // the second input's records of the current key, decoded
 	for left.ok || right.ok {
 		var c int
 		switch {
@@ -171,19 +188,27 @@ func (j *sortMergeJoin) run(emit func(l, r any)) error {
 		case !right.ok:
 			c = -1
 		default:
-			c = compareKeys(left.k, right.k)
+			c = compareKeyBytes(left.k, right.k)
 		}
 		switch {
 		case c < 0:
 			if j.leftOuter {
-				emit(left.v, nil)
+				l, err := j.codec.decodeRecord(left.rec)
+				if err != nil {
+					return err
+				}
+				emit(l, nil)
 			}
 			if err := left.advance(); err != nil {
 				return err
 			}
 		case c > 0:
 			if j.rightOuter {
-				emit(nil, right.v)
+				r, err := j.codec.decodeRecord(right.rec)
+				if err != nil {
+					return err
+				}
+				emit(nil, r)
 			}
 			if err := right.advance(); err != nil {
 				return err
@@ -191,15 +216,23 @@ func (j *sortMergeJoin) run(emit func(l, r any)) error {
 		default:
 			k := right.k
 			group = group[:0]
-			for right.ok && compareKeys(right.k, k) == 0 {
-				group = append(group, right.v)
+			for right.ok && compareKeyBytes(right.k, k) == 0 {
+				r, err := j.codec.decodeRecord(right.rec)
+				if err != nil {
+					return err
+				}
+				group = append(group, r)
 				if err := right.advance(); err != nil {
 					return err
 				}
 			}
-			for left.ok && compareKeys(left.k, k) == 0 {
+			for left.ok && compareKeyBytes(left.k, k) == 0 {
+				l, err := j.codec.decodeRecord(left.rec)
+				if err != nil {
+					return err
+				}
 				for _, r := range group {
-					emit(left.v, r)
+					emit(l, r)
 				}
 				if err := left.advance(); err != nil {
 					return err
@@ -217,7 +250,7 @@ func (j *sortMergeJoin) close() error {
 		if s == nil {
 			continue
 		}
-		batchSpills.Add(s.Stats().Spills)
+		j.spills[i].note(s.Stats().Spills)
 		errs = append(errs, s.Close())
 		j.sorters[i] = nil
 	}
@@ -225,11 +258,16 @@ func (j *sortMergeJoin) close() error {
 }
 
 // hybridHashJoin builds one input into a memory.HashJoin and holds the other, in arrival order, in a
-// spilling buffer until run probes the join with it.
+// spilling buffer until run probes the join with it. Records go in as joinFrames, matched on their key's
+// encoding.
 type hybridHashJoin struct {
-	join        *memory.HashJoin
-	probe       *memory.Sorter
-	buildSecond bool // the build side is the second input: emit swaps the pair back
+	join               *memory.HashJoin
+	probe              *memory.Sorter
+	buildKey, probeKey KeySelector
+	buildSecond        bool // the build side is the second input: emit swaps the pair back
+	codec              *batchCodec
+	buf                []byte
+	spills             spillCounter
 }
 
 // probeBufferShare is the share of the pages the probe input's buffer gets; the hash join gets the rest.
@@ -241,10 +279,11 @@ const probeBufferShare = 4
 func newHybridHashJoin(m *memory.Manager, name, dir string, buildKey, probeKey KeySelector, buildOuter, probeOuter, buildSecond bool) (*hybridHashJoin, error) {
 	free := freePages(m)
 	bufPages := max(memory.MinSorterPages, free/probeBufferShare)
-	j := &hybridHashJoin{buildSecond: buildSecond}
+	j := &hybridHashJoin{buildKey: buildKey, probeKey: probeKey, buildSecond: buildSecond, codec: newBatchCodec()}
+	frameKey := func(v any) any { k, _ := joinFrame(v.([]byte)).split(); return k }
 	var err error
 	j.join, err = memory.NewHashJoin(memory.HashJoinConfig{Manager: m, Owner: name + ": hash table", Pages: free - bufPages,
-		TempDir: dir, BuildKey: buildKey, ProbeKey: probeKey, BuildOuter: buildOuter, ProbeOuter: probeOuter})
+		TempDir: dir, BuildKey: frameKey, ProbeKey: frameKey, BuildOuter: buildOuter, ProbeOuter: probeOuter})
 	if err != nil {
 		return nil, fmt.Errorf("hash join: %w", err)
 	}
@@ -260,16 +299,43 @@ func newHybridHashJoin(m *memory.Manager, name, dir string, buildKey, probeKey K
 // add builds a record of the build side and holds one of the probe side. second says the record is of
 // the join's second input.
 func (j *hybridHashJoin) add(second bool, v any) error {
-	if second == j.buildSecond {
-		return j.join.Build(v)
+	build := second == j.buildSecond
+	key := j.probeKey
+	if build {
+		key = j.buildKey
 	}
-	return j.probe.Add(v)
+	var err error
+	if j.buf, err = j.codec.appendJoinFrame(j.buf[:0], key(v), v); err != nil {
+		return err
+	}
+	if build {
+		return j.join.Build(j.buf)
+	}
+	return j.probe.Add(j.buf)
+}
+
+// decodeFrame decodes the record of a joinFrame the hash join hands back, or returns nil for nil (the
+// missing side of an outer join).
+func (j *hybridHashJoin) decodeFrame(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	_, rec := joinFrame(v.([]byte)).split()
+	return j.codec.decodeRecord(rec)
 }
 
 // run probes the join with the held probe records in arrival order, then joins the spilled partitions and
 // emits the build side's unmatched records (Finish).
 func (j *hybridHashJoin) run(emit func(l, r any)) error {
-	pair := func(b, p any) error {
+	pair := func(bf, pf any) error {
+		b, err := j.decodeFrame(bf)
+		if err != nil {
+			return err
+		}
+		p, err := j.decodeFrame(pf)
+		if err != nil {
+			return err
+		}
 		if j.buildSecond {
 			emit(p, b)
 		} else {
@@ -281,6 +347,7 @@ func (j *hybridHashJoin) run(emit func(l, r any)) error {
 	if err != nil {
 		return err
 	}
+	j.spills.note(j.probe.Stats().Spills + j.join.Stats().SpilledPartitions)
 	for {
 		v, ok, err := it.Next()
 		if err != nil {
@@ -298,17 +365,30 @@ func (j *hybridHashJoin) run(emit func(l, r any)) error {
 
 func (j *hybridHashJoin) close() error {
 	var errs []error
+	if j.probe != nil && j.join != nil {
+		j.spills.note(j.probe.Stats().Spills + j.join.Stats().SpilledPartitions)
+	}
 	if j.probe != nil {
-		batchSpills.Add(j.probe.Stats().Spills)
 		errs = append(errs, j.probe.Close())
 		j.probe = nil
 	}
 	if j.join != nil {
-		batchSpills.Add(j.join.Stats().SpilledPartitions)
 		errs = append(errs, j.join.Close())
 		j.join = nil
 	}
 	return errors.Join(errs...)
+}
+
+// spillCounter adds a strategy's spills to batchSpills as it learns them: at the start of its output (a
+// join that fails later is counted too) and when it closes.
+type spillCounter struct{ counted int64 }
+
+// note adds to batchSpills what the total n (of one sorter or hash join) has that was not counted yet.
+func (c *spillCounter) note(n int64) {
+	if n > c.counted {
+		batchSpills.Add(n - c.counted)
+		c.counted = n
+	}
 }
 
 // broadcastHashJoinOp is the broadcast hash join: in Streaming mode the broadcast set operator with a Go map

@@ -299,7 +299,7 @@ func withBatchMemory(t *testing.T, bytes int64, pageSize int) {
 	t.Cleanup(func() { batchMemoryBytes, batchPageSize = oldBytes, oldPage })
 }
 
-// Every strategy and join type with a budget of 64 pages of 1 KiB, several times below each subtask's input:
+// Every strategy and join type with a budget of 32 pages of 512 bytes, several times below each subtask's input:
 // the sorters spill runs and merge them, the hash joins spill partitions and join them recursively, and the
 // result is the nested-loop join's and the in-memory run's (Flink: the spilling cases of
 // UnilateralSortMergerITCase, HashTableITCase#testSpillingHashJoinOneRecursion and the outer-join drivers'
@@ -327,7 +327,7 @@ func TestBatchJoinSpills(t *testing.T) {
 		}
 		for _, hint := range allJoinHints(kind)[1:] {
 			func() {
-				withBatchMemory(t, 64<<10, 1<<10)
+				withBatchMemory(t, 16<<10, 512)
 				for _, p := range []int{1, 4} {
 					before := batchSpills.Load()
 					if got := run(kind, hint, p); !slices.Equal(got, inMemory) {
@@ -351,10 +351,11 @@ var errJoinDown = errors.New("join function down")
 // job's working directory, which the job removes however it ends.
 func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	withBatchMemory(t, 64<<10, 1<<10)
+	withBatchMemory(t, 16<<10, 512)
 	left, right := spillInputs(3000)
 	for _, hint := range []JoinHint{JoinHintRepartitionSortMerge, JoinHintRepartitionHashFirst} {
 		env := NewEnvironment(Config{Parallelism: 2, RuntimeMode: Batch})
+		before := batchSpills.Load()
 		n := 0
 		env.FromElements(left...).JoinBounded(env.FromElements(right...), InnerJoin).
 			Where(KeyByField("K")).EqualTo(KeyByField("K")).WithHint(hint).
@@ -366,6 +367,9 @@ func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 			}).SinkTo("out", func(any, int64) error { return nil })
 		if _, err := env.Execute("failing join"); !errors.Is(err, errJoinDown) {
 			t.Fatalf("%v: got %v", hint, err)
+		}
+		if batchSpills.Load() == before {
+			t.Fatalf("%v: nothing spilled", hint)
 		}
 		if entries, _ := os.ReadDir(os.Getenv("TMPDIR")); len(entries) != 0 {
 			t.Fatalf("%v: left in TMPDIR: %v", hint, entries)

@@ -13,9 +13,9 @@ import (
 // sorts or hash-joins in Batch mode takes its pages from a memory.Manager and spills beyond them into a
 // directory of the job's own, as Flink's batch operators take their pages from the slot's MemoryManager.
 
-// defaultBatchMemoryBytes is the managed memory one batch operator instance may use, 64 MiB, until the
-// memory comes from the slot's budget (Config managed memory).
-const defaultBatchMemoryBytes = 64 << 20
+// defaultBatchMemoryBytes is the managed memory one batch operator instance takes when it opens, 16 MiB,
+// until the memory comes from the slot's budget (Config managed memory).
+const defaultBatchMemoryBytes = 16 << 20
 
 // batchMemoryBytes and batchPageSize are the budget and page size batchMemory gives; tests lower them to
 // force spilling.
@@ -29,7 +29,8 @@ var (
 var batchSpills atomic.Int64
 
 // batchMemory returns the memory manager the batch operator b takes its pages from: for now one of its
-// own, of defaultBatchMemoryBytes in pages of memory.DefaultPageSize. It is the one place to point at the
+// own, of defaultBatchMemoryBytes in pages of memory.DefaultPageSize, all taken when the operator opens (as
+// Flink's drivers take their memory), so the budget is kept small. It is the one place to point at the
 // slot's manager.
 func batchMemory(b *opBase) (*memory.Manager, error) {
 	m, err := memory.NewManager(batchMemoryBytes, batchPageSize)
