@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/de4e/weir/engine/internal/batchmem"
 	"github.com/de4e/weir/engine/internal/memory"
 )
 
@@ -379,14 +380,14 @@ func (j *hybridHashJoin) close() error {
 	return errors.Join(errs...)
 }
 
-// spillCounter adds a strategy's spills to batchSpills as it learns them: at the start of its output (a
+// spillCounter adds a strategy's spills to batchmem's count as it learns them: at the start of its output (a
 // join that fails later is counted too) and when it closes.
 type spillCounter struct{ counted int64 }
 
-// note adds to batchSpills what the total n (of one sorter or hash join) has that was not counted yet.
+// note adds to batchmem's count what the total n (of one sorter or hash join) has that was not counted yet.
 func (c *spillCounter) note(n int64) {
 	if n > c.counted {
-		batchSpills.Add(n - c.counted)
+		batchmem.AddSpills(n - c.counted)
 		c.counted = n
 	}
 }

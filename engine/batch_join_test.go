@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/de4e/weir/engine/internal/batchmem"
 	"github.com/de4e/weir/engine/internal/memory"
 )
 
@@ -294,9 +295,7 @@ func joinString(l, r any) string {
 // withBatchMemory sets the managed memory of batch operators for the test.
 func withBatchMemory(t *testing.T, bytes int64, pageSize int) {
 	t.Helper()
-	oldBytes, oldPage := batchMemoryBytes, batchPageSize
-	batchMemoryBytes, batchPageSize = bytes, pageSize
-	t.Cleanup(func() { batchMemoryBytes, batchPageSize = oldBytes, oldPage })
+	t.Cleanup(batchmem.Set(bytes, pageSize))
 }
 
 // Every strategy and join type with a budget of 32 pages of 512 bytes, several times below each subtask's input:
@@ -329,11 +328,11 @@ func TestBatchJoinSpills(t *testing.T) {
 			func() {
 				withBatchMemory(t, 16<<10, 512)
 				for _, p := range []int{1, 4} {
-					before := batchSpills.Load()
+					before := batchmem.Spills()
 					if got := run(kind, hint, p); !slices.Equal(got, inMemory) {
 						t.Fatalf("%v %v p%d spilling: %d rows, want %d", kind, hint, p, len(got), len(inMemory))
 					}
-					if batchSpills.Load() == before {
+					if batchmem.Spills() == before {
 						t.Fatalf("%v %v p%d: nothing spilled", kind, hint, p)
 					}
 				}
@@ -355,7 +354,7 @@ func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 	left, right := spillInputs(3000)
 	for _, hint := range []JoinHint{JoinHintRepartitionSortMerge, JoinHintRepartitionHashFirst} {
 		env := NewEnvironment(Config{Parallelism: 2, RuntimeMode: Batch})
-		before := batchSpills.Load()
+		before := batchmem.Spills()
 		n := 0
 		env.FromElements(left...).JoinBounded(env.FromElements(right...), InnerJoin).
 			Where(KeyByField("K")).EqualTo(KeyByField("K")).WithHint(hint).
@@ -368,7 +367,7 @@ func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 		if _, err := env.Execute("failing join"); !errors.Is(err, errJoinDown) {
 			t.Fatalf("%v: got %v", hint, err)
 		}
-		if batchSpills.Load() == before {
+		if batchmem.Spills() == before {
 			t.Fatalf("%v: nothing spilled", hint)
 		}
 		if entries, _ := os.ReadDir(os.Getenv("TMPDIR")); len(entries) != 0 {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 
+	"github.com/de4e/weir/engine/internal/batchmem"
 	"github.com/de4e/weir/engine/internal/memory"
 )
 
@@ -13,27 +13,13 @@ import (
 // sorts or hash-joins in Batch mode takes its pages from a memory.Manager and spills beyond them into a
 // directory of the job's own, as Flink's batch operators take their pages from the slot's MemoryManager.
 
-// defaultBatchMemoryBytes is the managed memory one batch operator instance takes when it opens, 16 MiB,
-// until the memory comes from the slot's budget (Config managed memory).
-const defaultBatchMemoryBytes = 16 << 20
-
-// batchMemoryBytes and batchPageSize are the budget and page size batchMemory gives; tests lower them to
-// force spilling.
-var (
-	batchMemoryBytes int64 = defaultBatchMemoryBytes
-	batchPageSize          = memory.DefaultPageSize
-)
-
-// batchSpills counts what the batch operators spilled, for tests: sorted runs written by their sorters and
-// hash partitions written by their hash joins.
-var batchSpills atomic.Int64
-
 // batchMemory returns the memory manager the batch operator b takes its pages from: for now one of its
-// own, of defaultBatchMemoryBytes in pages of memory.DefaultPageSize, all taken when the operator opens (as
-// Flink's drivers take their memory), so the budget is kept small. It is the one place to point at the
-// slot's manager.
+// own, of batchmem's budget (batchmem.DefaultOperatorBudget, 16 MiB, in pages of memory.DefaultPageSize),
+// all taken when the operator opens (as Flink's drivers take their memory). It is the one place to point at
+// the slot's manager when Config has managed memory.
 func batchMemory(b *opBase) (*memory.Manager, error) {
-	m, err := memory.NewManager(batchMemoryBytes, batchPageSize)
+	budget, page := batchmem.Settings()
+	m, err := memory.NewManager(budget, page)
 	if err != nil {
 		return nil, fmt.Errorf("managed memory of %s: %w", b.name, err)
 	}
