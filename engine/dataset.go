@@ -216,7 +216,8 @@ func (l keyedLog) drain() []keyGroup {
 
 // ReduceGroup hands all records of each key to f at once when the input ends, Flink's
 // GroupedDataSet.reduceGroup (in the migration guide: keyBy, window(EndOfStreamWindows), apply). The records
-// of a key are kept in keyed state until then.
+// of a key are kept in keyed state until then; in Batch mode, where the input comes sorted by key, only the
+// current key's records are kept, and f runs for a key when the next key begins.
 func (k *KeyedStream) ReduceGroup(f GroupReduceFunc) *DataStream {
 	if f == nil {
 		panic("engine: KeyedStream.ReduceGroup needs a GroupReduceFunc, got nil")

@@ -7,6 +7,10 @@ import "fmt"
 // with the window join (join.go), each input is tagged with its side, the two are unioned and keyed by the
 // key selector of each record's side, and one keyed operator keeps every tagged record of a key in keyed
 // state; when both inputs have ended it joins each subtask's records with the strategy of the JoinHint.
+// In Batch mode (Config.RuntimeMode) the join keeps no keyed state: it runs the JoinHint's strategy on
+// managed memory as Flink's batch drivers do, spilling to disk beyond its budget (batch_join.go), and the
+// coGroup gets its input sorted by key and hands each key to its function when the next key begins
+// (batch_group.go).
 
 // JoinType says which records of a bounded join are emitted without a partner, Flink's JoinType.
 type JoinType uint8
@@ -27,8 +31,13 @@ func (t JoinType) String() string {
 }
 
 // JoinHint chooses how a bounded join matches the records of a subtask once both inputs have ended,
-// Flink's JoinHint. Both inputs are always repartitioned by key (Flink's REPARTITION_* hints); every hint
-// gives the same pairs, in a different order.
+// Flink's JoinHint. Both inputs are repartitioned by key but for the broadcast hints; every hint gives the
+// same pairs, in a different order. The orders below are Streaming mode's. In Batch mode the sort-merge join
+// sorts both inputs through a spilling external sorter and merges them (ascending keys); the repartition
+// hash hints run a hybrid hash join that builds the named input into managed pages, spilling partitions
+// that do not fit and joining them recursively at the end, and probes with the other input in its arrival
+// order, the build side's unmatched records of an outer join coming last; the broadcast hints build the
+// broadcast input into the same hash join in every subtask.
 type JoinHint uint8
 
 const (
