@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/de4e/weir/engine/internal/batchmem"
@@ -355,11 +356,11 @@ func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 	for _, hint := range []JoinHint{JoinHintRepartitionSortMerge, JoinHintRepartitionHashFirst} {
 		env := NewEnvironment(Config{Parallelism: 2, RuntimeMode: Batch})
 		before := batchmem.Spills()
-		n := 0
+		var n atomic.Int64 // both subtasks count
 		env.FromElements(left...).JoinBounded(env.FromElements(right...), InnerJoin).
 			Where(KeyByField("K")).EqualTo(KeyByField("K")).WithHint(hint).
 			Apply(func(l, r any) any {
-				if n++; n == 100 {
+				if n.Add(1) == 100 {
 					panic(errJoinDown)
 				}
 				return 0
