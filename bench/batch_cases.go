@@ -130,9 +130,10 @@ func wordValue(word string, count int64) int64 {
 // batchLines is the number of lines of a text of n words.
 func batchLines(n int64) int64 { return max(n/batchWordsPerLine, 1) }
 
-// wordCountJob counts the words of a text of n words with ReduceGroup at parallelism 2.
-func wordCountJob(n int64) (*digest, error) {
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+// wordCountJob counts the words of a text of n words with ReduceGroup in runtime mode mode at parallelism
+// 2.
+func wordCountJob(mode engine.RuntimeMode, n int64) (*digest, error) {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2, RuntimeMode: mode})
 	out := &digest{}
 	env.FromSource(engine.GeneratorSource{Count: batchLines(n), Gen: func(i int64) engine.SourceElement {
 		return engine.SourceElement{Value: textLine(i)}
@@ -272,8 +273,17 @@ func init() {
 		})
 	const wordAbout = "word count of a generated text (8 words a line, 50,000 skewed words), an event is a word"
 	registerBatch("batch-groupreduce/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
-		[]Case{{Name: "batch-groupreduce/engine", About: wordAbout + ", FlatMap, KeyBy, ReduceGroup, parallelism 2"}},
-		func(Case) func(n int64) (*digest, error) { return wordCountJob })
+		[]Case{
+			{Name: "batch-groupreduce/engine", About: wordAbout + ", FlatMap, KeyBy, ReduceGroup in streaming mode (keyed state), parallelism 2"},
+			{Name: "batch-groupreduce/batch", About: wordAbout + ", the same job in batch execution mode (sorted input, one key at a time), parallelism 2"},
+		},
+		func(c Case) func(n int64) (*digest, error) {
+			mode := engine.Streaming
+			if c.Name == "batch-groupreduce/batch" {
+				mode = engine.Batch
+			}
+			return func(n int64) (*digest, error) { return wordCountJob(mode, n) }
+		})
 	modes := map[string]engine.RuntimeMode{"batch-wordcount/streaming": engine.Streaming, "batch-wordcount/batch": engine.Batch}
 	registerBatch("batch-wordcount/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
 		[]Case{
