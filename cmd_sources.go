@@ -56,12 +56,19 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	if *skip {
 		policy = sources.Skip
 	}
-	src := sources.Replay{Recordings: []sources.Opener{rec}, Control: sources.NewController(*speed), Policy: policy}
+	ctl := sources.NewController(*speed)
+	src := sources.Replay{Recordings: []sources.Opener{rec}, Control: ctl, Policy: policy}
 	rd, err := src.Reader(engine.SourceContext{Clock: engine.RealClock{}})
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
+	// Bad lines passed over by --skip-bad are counted and reported at the end, whatever ends the replay.
+	defer func() {
+		if p := ctl.Progress(); p.Skipped > 0 {
+			fmt.Fprintf(stderr, "weir replay: skipped %d bad lines (the last: %v)\n", p.Skipped, p.LastSkip)
+		}
+	}()
 	enc := json.NewEncoder(stdout)
 	for n := 0; *limit == 0 || n < *limit; {
 		e, err := rd.Read()
@@ -69,6 +76,12 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		case errors.Is(err, engine.ErrEndOfInput):
 			return nil
 		case errors.Is(err, engine.ErrNoData):
+			if p := ctl.Progress(); p.Paused {
+				// A pause marker: in the workbench the learner resumes; here nobody can, so say so and go on.
+				fmt.Fprintf(stdout, "-- pause (after %d lines; weir replay goes on)\n", p.Position)
+				ctl.Resume()
+				continue
+			}
 			time.Sleep(time.Millisecond)
 			continue
 		case err != nil:

@@ -57,6 +57,11 @@ type CheckpointConfig struct {
 	// RestoreFrom starts the job from a checkpoint or savepoint directory (holding a _metadata file), possibly
 	// with other parallelisms than the job that wrote it: keyed state is redistributed by key group.
 	RestoreFrom string
+	// AtLeastOnceRecovery lets a recovery restore a checkpoint older than the newest one whose output a
+	// two-phase-commit sink has committed (when the newer checkpoints are corrupt or gone), writing that
+	// output again, with an EventRecoveryBehindCommit. Default false: such a recovery fails the job with
+	// ErrRecoveryBehindCommit rather than silently repeat committed output.
+	AtLeastOnceRecovery bool
 }
 
 // RestartStrategy says whether and how a failed job restarts, Flink's fixed-delay strategy.

@@ -22,17 +22,19 @@ type coordinator struct {
 	ownDir  bool   // dir is a temporary directory made for this job, removed when it ends
 	workDir string // live state of disk backends
 
-	mu        sync.Mutex
-	ex        *execution
-	nextID    int64
-	pending   *pendingCP
-	completed []*checkpointMeta // oldest first
-	history   []CheckpointStats
-	lastDone  int64 // job clock at the last completion
-	timerStop func() bool
-	stopped   bool
-	spDirs    []string          // savepoints written into dir, kept when an own dir is removed
-	readPos   map[[2]int][]byte // at-most-once: where each source subtask had read to
+	mu     sync.Mutex
+	ex     *execution
+	nextID int64
+	// beforeMetadataWrite, set by tests only, runs just before complete writes a checkpoint's metadata.
+	beforeMetadataWrite func(p *pendingCP)
+	pending             *pendingCP
+	completed           []*checkpointMeta // oldest first
+	history             []CheckpointStats
+	lastDone            int64 // job clock at the last completion
+	timerStop           func() bool
+	stopped             bool
+	spDirs              []string          // savepoints written into dir, kept when an own dir is removed
+	readPos             map[[2]int][]byte // at-most-once: where each source subtask had read to
 }
 
 type pendingCP struct {
@@ -41,6 +43,10 @@ type pendingCP struct {
 	dir      string
 	acks     map[*subtask]subtaskAck
 	expected int
+	// writing is set while complete writes the metadata outside the lock; an abort meanwhile leaves the
+	// directory to the writer, which removes it once the write is over (removing it under the writer left a
+	// chk-N holding only _metadata, which looked like a completed checkpoint).
+	writing bool
 }
 
 // subtaskAck is what a subtask reports once its part of a checkpoint is durable.
@@ -338,7 +344,7 @@ func (c *coordinator) abortLocked(reason string) {
 	p.stats.Status, p.stats.Reason = CheckpointAborted, reason
 	p.stats.Acks = len(p.acks)
 	p.stats.Duration = time.Since(p.stats.Started)
-	if !p.stats.Savepoint {
+	if !p.stats.Savepoint && !p.writing {
 		os.RemoveAll(p.dir)
 	}
 	c.addHistory(p.stats)
@@ -401,9 +407,25 @@ func (c *coordinator) complete(p *pendingCP) {
 			}
 		}
 	}
-	err := writeMetadata(p.dir, meta, c.job.faults)
 	c.mu.Lock()
 	if c.pending != p {
+		c.mu.Unlock()
+		return // aborted before the write began (and its directory removed then)
+	}
+	p.writing = true
+	hook := c.beforeMetadataWrite
+	c.mu.Unlock()
+	if hook != nil {
+		hook(p)
+	}
+	err := writeMetadata(p.dir, meta, c.job.faults)
+	c.mu.Lock()
+	p.writing = false
+	if c.pending != p {
+		// Aborted while the metadata was written: the checkpoint must not look complete on disk.
+		if !p.stats.Savepoint {
+			os.RemoveAll(p.dir)
+		}
 		c.mu.Unlock()
 		return
 	}
@@ -428,6 +450,7 @@ func (c *coordinator) complete(p *pendingCP) {
 			os.RemoveAll(c.completed[0].Dir)
 			c.completed = c.completed[1:]
 		}
+		c.retireLeftoversLocked(meta.ID)
 	}
 	c.job.events.add(Event{Kind: EventCheckpointCompleted, Count: p.stats.ID,
 		Detail: fmt.Sprintf("checkpoint %d completed in %v (%d bytes, %d new)", p.stats.ID, p.stats.Duration.Round(time.Millisecond), p.stats.Bytes, p.stats.NewBytes)})
@@ -449,6 +472,30 @@ func sortSubtasks(s []subtaskCP) {
 		for k := i; k > 0 && s[k].Index < s[k-1].Index; k-- {
 			s[k], s[k-1] = s[k-1], s[k]
 		}
+	}
+}
+
+// retireLeftoversLocked removes the chk-N directories older than the completed checkpoint newest that this
+// job does not retain: checkpoints of earlier processes beyond the Retained count, and directories of
+// checkpoints that never completed (an attempt or a process that ended mid-checkpoint). Savepoints written
+// into the directory are kept.
+func (c *coordinator) retireLeftoversLocked(newest int64) {
+	kept := map[string]bool{}
+	for _, m := range c.completed {
+		kept[m.Dir] = true
+	}
+	complete := len(c.completed)
+	for _, d := range checkpointDirs(c.dir) {
+		var id int64
+		fmt.Sscanf(filepath.Base(d), "chk-%d", &id)
+		if id >= newest || kept[d] || slices.Contains(c.spDirs, d) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, metadataFile)); err == nil && complete < c.cfg.Retained {
+			complete++ // an earlier process's checkpoint, within the retained count
+			continue
+		}
+		os.RemoveAll(d)
 	}
 }
 

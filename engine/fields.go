@@ -12,6 +12,13 @@ type Fielder interface {
 	Field(name string) (any, bool)
 }
 
+// FieldSetter is implemented by Fielder records whose fields the rolling aggregations (Sum, Min, Max, ...) and
+// Aggregate may replace: WithField returns a copy of the record with the named field set to v, leaving the
+// receiver unchanged, or false when the record has no such field.
+type FieldSetter interface {
+	WithField(name string, v any) (any, bool)
+}
+
 // Field returns the named field of a record: what a Fielder returns, an exported struct field (also of a
 // pointer to a struct, and of the anonymous struct types that interpreted cells produce), or a map[string]any
 // entry. An empty name returns v itself. A missing field panics with a message naming it, which fails the
@@ -103,6 +110,13 @@ func KeyByField(name string) KeySelector { return func(v any) any { return Field
 func withField(v any, name string, val any) any {
 	if name == "" {
 		return val
+	}
+	if s, ok := v.(FieldSetter); ok {
+		c, ok := s.WithField(name, val)
+		if !ok {
+			panic(fmt.Sprintf("engine: %T has no field %q", v, name))
+		}
+		return c
 	}
 	if m, ok := v.(map[string]any); ok {
 		c := make(map[string]any, len(m))

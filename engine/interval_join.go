@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -244,18 +243,6 @@ func (o *intervalJoinOp) open() error {
 		return o.fn.Open(&o.ctx)
 	}
 	return nil
-}
-
-// addSat adds d to t, saturating at the int64 range.
-func addSat(t, d int64) int64 {
-	s := t + d
-	switch {
-	case d > 0 && s < t:
-		return math.MaxInt64
-	case d < 0 && s > t:
-		return math.MinInt64
-	}
-	return s
 }
 
 func (o *intervalJoinOp) processElement(in int, r record) {

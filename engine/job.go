@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,8 +75,11 @@ type Job struct {
 	events eventLog
 	snap   snapshotState
 	coord  *coordinator
-	align  *alignmentCoordinator // nil when no source is aligned
-	faults *faultinject.Faults   // failpoints armed by tests, nil otherwise
+	// commits remembers the newest checkpoint whose output a two-phase-commit sink committed, so that a
+	// recovery never silently goes back past it (guardRecovery).
+	commits commitGuard
+	align   *alignmentCoordinator // nil when no source is aligned
+	faults  *faultinject.Faults   // failpoints armed by tests, nil otherwise
 
 	ctx        context.Context // the context the job runs under (ExecuteAsyncContext)
 	releaseCtx func() bool     // stops watching ctx
@@ -103,6 +107,7 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 	if j.coord, err = newCoordinator(j); err != nil {
 		return nil, err
 	}
+	j.commits.dir = j.coord.dir
 	j.align = newAlignmentCoordinator(j)
 	j.ctx = ctx
 	var restore *checkpointMeta
@@ -110,6 +115,18 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 		if restore, err = readMetadata(from); err != nil {
 			j.coord.stop()
 			return nil, err
+		}
+		// A checkpoint of the same checkpoint directory: the crashed job may have committed newer output.
+		if filepath.Clean(filepath.Dir(from)) == filepath.Clean(j.coord.dir) {
+			committed, err := readCommitted(j.coord.dir)
+			if err == nil {
+				j.commits.id = committed
+				err = j.guardRecovery(restore)
+			}
+			if err != nil {
+				j.coord.stop()
+				return nil, err
+			}
 		}
 	}
 	first, err := j.newExecution(0, restore)
@@ -282,6 +299,9 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 		candidates = []*checkpointMeta{failed.restored}
 	}
 	for _, cp := range candidates {
+		if err := j.guardRecovery(cp); err != nil {
+			return nil, err
+		}
 		for try := 1; ; try++ {
 			ex, err := j.newExecution(failed.attempt+1, cp)
 			if err == nil {
@@ -310,6 +330,9 @@ func (j *Job) restart(failed *execution) (*execution, error) {
 				return nil, j.canceledErr()
 			}
 		}
+	}
+	if err := j.guardRecovery(nil); err != nil {
+		return nil, err
 	}
 	ex, err := j.newExecution(failed.attempt+1, nil) // no usable checkpoint: start from the beginning
 	if err != nil {

@@ -106,15 +106,47 @@ func readMetadata(dir string) (*checkpointMeta, error) {
 	return &m, nil
 }
 
-// LatestCheckpoint returns the newest checkpoint directory under dir whose metadata is intact, for starting a
-// job after the process that ran it died (Config.Checkpointing.RestoreFrom).
+// LatestCheckpoint returns the newest checkpoint directory under dir that is intact, for starting a job
+// after the process that ran it died (Config.Checkpointing.RestoreFrom): its metadata passes its checksum and
+// every subtask's state it names is there and passes its own (VerifyCheckpoint). A damaged newer one is
+// passed over; the error, when none is intact, says why the newest was refused.
 func LatestCheckpoint(dir string) (string, error) {
+	var newest error
 	for _, d := range checkpointDirs(dir) {
-		if _, err := readMetadata(d); err == nil {
+		err := VerifyCheckpoint(d)
+		if err == nil {
 			return d, nil
 		}
+		if newest == nil {
+			newest = err
+		}
 	}
-	return "", fmt.Errorf("engine: no intact checkpoint under %s", dir)
+	if newest != nil {
+		return "", fmt.Errorf("engine: no intact checkpoint under %s (the newest: %w)", dir, newest)
+	}
+	return "", fmt.Errorf("engine: no checkpoint under %s", dir)
+}
+
+// VerifyCheckpoint checks a checkpoint or savepoint directory without restoring it: the _metadata file's
+// checksum, and for every subtask with keyed state its snapshot (a heap snapshot's blocks and trailer, or
+// every file a Pebble snapshot's manifest names, with sizes and checksums). The error wraps
+// ErrCorruptCheckpoint and names the damaged file.
+func VerifyCheckpoint(dir string) error {
+	m, err := readMetadata(dir)
+	if err != nil {
+		return err
+	}
+	for _, op := range m.Operators {
+		for _, st := range op.Subtasks {
+			if st.StateDir == "" {
+				continue
+			}
+			if err := state.Verify(filepath.Join(dir, st.StateDir)); err != nil {
+				return fmt.Errorf("%w: %s (subtask %d): %v", ErrCorruptCheckpoint, op.Name, st.Index+1, err)
+			}
+		}
+	}
+	return nil
 }
 
 // checkpointDirs lists dir's chk-N subdirectories, newest first.

@@ -53,6 +53,7 @@ type txnSinkOp struct {
 	curName string
 	seq     int
 	pending map[int64]string // checkpoint id -> pre-committed transaction
+	records map[int64]int    // checkpoint id -> records in its pre-committed transaction
 	txns    map[string]Transaction
 	written int      // records in the current transaction, for the plain (not exactly-once) mode
 	finals  []string // transactions pre-committed at the end of input, committed when the attempt finishes
@@ -126,6 +127,10 @@ func (o *txnSinkOp) snapshotOpState(id int64) ([]byte, error) {
 		return nil, fmt.Errorf("sink pre-commit %s: %w", o.curName, err)
 	}
 	o.pending[id] = o.curName
+	if o.records == nil {
+		o.records = map[int64]int{}
+	}
+	o.records[id] = o.written
 	o.written = 0
 	if err := o.begin(); err != nil {
 		return nil, err
@@ -147,11 +152,20 @@ func (o *txnSinkOp) notifyComplete(id int64) {
 			return
 		}
 		name := o.pending[cid]
+		if o.records[cid] > 0 {
+			// Say durably that this checkpoint's output is being committed before committing it, so that no
+			// recovery can silently go back past it and write it again.
+			if err := o.task.job.commits.note(cid); err != nil {
+				o.task.fail(err)
+				return
+			}
+		}
 		if err := o.txns[name].Commit(); err != nil {
 			o.task.fail(fmt.Errorf("sink commit %s: %w", name, err))
 			return
 		}
 		delete(o.pending, cid)
+		delete(o.records, cid)
 		delete(o.txns, name)
 	}
 }

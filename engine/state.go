@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/de4e/weir/engine/internal/state"
@@ -83,11 +82,7 @@ func (h *stateHandle) expired(last, now int64) bool {
 	if h.ttl <= 0 {
 		return false
 	}
-	end := last + h.ttl
-	if end < last {
-		end = math.MaxInt64
-	}
-	return end <= now
+	return addSat(last, h.ttl) <= now
 }
 
 // returnExpired reports whether an expired value that is still stored may be read.

@@ -378,7 +378,7 @@ func (p processingTimeoutTrigger) OnElement(v any, ts int64, w Window, ctx Trigg
 		p.Clear(w, ctx)
 		return res
 	}
-	next := ctx.CurrentProcessingTime() + p.timeout
+	next := addSat(ctx.CurrentProcessingTime(), p.timeout)
 	cur, ok := ctx.TriggerState(timeoutState)
 	if ok && p.resetOnNewRecord {
 		ctx.DeleteProcessingTimeTimer(cur.(int64))

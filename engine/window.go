@@ -43,11 +43,24 @@ func (w Window) String() string {
 // WindowStart returns the start of the tumbling window of the given size and offset that holds timestamp ts
 // (Flink's TimeWindow.getWindowStartWithOffset).
 func WindowStart(ts, offset, size int64) int64 {
-	rem := (ts - offset) % size
+	return addSat(ts, -windowRem(ts, offset, size))
+}
+
+// windowRem returns how far ts lies past the start of its window of size (with offset): ts - WindowStart
+// without the overflow of (ts - offset) % size near the int64 limits.
+func windowRem(ts, offset, size int64) int64 {
+	rem := (ts%size - offset%size) % size
 	if rem < 0 {
 		rem += size
 	}
-	return ts - rem
+	return rem
+}
+
+// tumblingWindow returns the window of size (with offset) that holds ts, its bounds saturated at the int64
+// limits.
+func tumblingWindow(ts, offset, size int64) Window {
+	rem := windowRem(ts, offset, size)
+	return Window{addSat(ts, -rem), addSat(ts, size-rem)}
 }
 
 // WindowAssigner decides which windows a record belongs to. Use the constructors below.
@@ -91,10 +104,9 @@ func (t tumbling) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
 	if !t.eventTime {
 		ts = now
 	} else if ts == NoTimestamp {
-		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+		panic(errNoTimestamp)
 	}
-	start := WindowStart(ts, t.offset, t.size)
-	return append(buf, Window{start, start + t.size})
+	return append(buf, tumblingWindow(ts, t.offset, t.size))
 }
 func (t tumbling) DefaultTrigger() Trigger {
 	if t.eventTime {
@@ -143,11 +155,13 @@ func (s sliding) AssignWindows(_ any, ts, now int64, buf []Window) []Window {
 	if !s.eventTime {
 		ts = now
 	} else if ts == NoTimestamp {
-		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+		panic(errNoTimestamp)
 	}
-	last := WindowStart(ts, s.offset, s.slide)
-	for start := last; start > ts-s.size; start -= s.slide {
-		buf = append(buf, Window{start, start + s.size})
+	// Every window starting off = rem, rem+slide, ... before ts (off < size) holds ts. Its bounds are
+	// computed from ts, not from a start that may have been saturated, so that each stays exact until it
+	// passes a limit.
+	for off := windowRem(ts, s.offset, s.slide); off < s.size; off += s.slide {
+		buf = append(buf, Window{addSat(ts, -off), addSat(ts, s.size-off)})
 	}
 	return buf
 }
@@ -201,7 +215,7 @@ func (s session) AssignWindows(v any, ts, now int64, buf []Window) []Window {
 	if !s.eventTime {
 		ts = now
 	} else if ts == NoTimestamp {
-		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+		panic(errNoTimestamp)
 	}
 	gap := s.gap
 	if s.dynamic != nil {
@@ -210,7 +224,7 @@ func (s session) AssignWindows(v any, ts, now int64, buf []Window) []Window {
 			panic(fmt.Sprintf("%v: dynamic session gap must be at least 1ms, got %v for record %v", s, d, v))
 		}
 	}
-	return append(buf, Window{ts, ts + gap})
+	return append(buf, Window{ts, addSat(ts, gap)})
 }
 func (s session) DefaultTrigger() Trigger { return tumbling{eventTime: s.eventTime}.DefaultTrigger() }
 func (s session) IsEventTime() bool       { return s.eventTime }

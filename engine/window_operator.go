@@ -110,11 +110,7 @@ func (o *windowOp) cleanupTime(w Window) int64 {
 	if !o.assigner.IsEventTime() {
 		return w.MaxTimestamp()
 	}
-	t := w.MaxTimestamp() + o.lateness
-	if t < w.MaxTimestamp() {
-		return math.MaxInt64
-	}
-	return t
+	return addSat(w.MaxTimestamp(), o.lateness)
 }
 
 func (o *windowOp) isWindowLate(w Window) bool {
@@ -122,7 +118,7 @@ func (o *windowOp) isWindowLate(w Window) bool {
 }
 
 func (o *windowOp) isElementLate(ts int64) bool {
-	return o.assigner.IsEventTime() && ts+o.lateness <= o.wm
+	return o.assigner.IsEventTime() && addSat(ts, o.lateness) <= o.wm
 }
 
 func (o *windowOp) processElement(_ int, r record) {

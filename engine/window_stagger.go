@@ -107,13 +107,12 @@ func (s *staggeredInstance) AssignWindows(_ any, ts, now int64, buf []Window) []
 	if !s.eventTime {
 		ts = now
 	} else if ts == NoTimestamp {
-		panic("record has no timestamp: event-time windows need a WatermarkStrategy with a timestamp assigner (AssignTimestampsAndWatermarks)")
+		panic(errNoTimestamp)
 	}
 	if !s.picked {
 		s.offset, s.picked = s.staggerOffset(s.clock()), true
 	}
-	start := WindowStart(ts, (s.tumbling.offset+s.offset)%s.size, s.size)
-	return append(buf, Window{start, start + s.size})
+	return append(buf, tumblingWindow(ts, (s.tumbling.offset+s.offset)%s.size, s.size))
 }
 
 // staggerOffset is Flink's WindowStagger.getStaggerOffset.

@@ -40,9 +40,15 @@
 //	struct types declared in a cell      yes; the engine sees them as structs with the same fields
 //	goroutines, channels, select         yes; they are stopped by Interrupt at their next loop or call
 //
-// Other yaegi bugs can surface as panics from the reflect package (a range variable of a compiled named
-// type passed on through two interpreted calls, for example); the cell then fails with the panic and its
-// place, and moving the code to the top of the cell, or into one function, avoids them.
+// Other yaegi bugs can surface as panics from the reflect package; the cell then fails with the panic and
+// its place. Known ones, with what to write instead:
+//
+//	a range variable of a compiled named type passed on through two interpreted calls: move the code to
+//	  the top of the cell, or into one function
+//	return job, len(c.Values()) from a function with two results: compute the len into a variable first
+//	  ("reflect.Value.SetInt on ptr Value")
+//	return a != nil from a func(...) any (an engine callback): return a string or a named value, or
+//	  assign the bool to a variable of type any first ("reflect.Value.SetBool on interface Value")
 //
 // An interpreted call costs about a microsecond, against nanoseconds compiled: jobs that must be fast use
 // the engine's compiled helpers (KeyByField, Sum, Count, SumOf, AverageOf, field-named timestamps) and keep

@@ -274,9 +274,10 @@ func (k *Kernel) Run(ctx context.Context, c Cell) *Execution {
 	return ex
 }
 
-// slotLines is how many lines each cell's positions take in the interpreter's single file of positions: the
-// text of a cell with slot s is evaluated after s*slotLines blank lines, so an error's line tells which cell
-// it is in even when the code runs later from a job. Cells are limited to this many lines.
+// slotLines is how many lines each cell's positions take in the interpreter's positions: the text of a cell
+// with slot s is evaluated under a line directive placing it at line s*slotLines + its own line, so an
+// error's line tells which cell it is in even when the code runs later from a job. Cells are limited to this
+// many lines.
 const slotLines = 1000
 
 // finish ends the execution. k.mu must not be held.
@@ -567,12 +568,15 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 			c = k.dropImported(c)
 		}
 		c = lower(c, k.isIntGlobal(in))
-		// The padding puts the text at its cell's place in the interpreter's positions; for statements it
-		// starts with an empty block, so that yaegi reads the source as statements even when it begins with
-		// var or const (which it would otherwise take as a file of declarations).
-		pad := strings.Repeat("\n", ex.slot*slotLines+c.line-1) + strings.Repeat(" ", c.col-1)
+		// A line directive puts the text at its cell's place in the interpreter's positions (line
+		// slot*slotLines + its line, at its column), at a constant cost: padding with blank lines instead cost
+		// memory growing with the square of the number of cells (yaegi keeps every evaluated file's line
+		// table). The directive must begin a line, hence the leading newline. For statements an empty block
+		// comes first, so that yaegi reads the source as statements even when it begins with var or const
+		// (which it would otherwise take as a file of declarations).
+		pad := fmt.Sprintf("\n//line :%d:%d\n", ex.slot*slotLines+c.line, c.col)
 		if !c.decl {
-			pad = strings.Repeat("\n", ex.slot*slotLines+c.line-2) + "{}\n" + strings.Repeat(" ", c.col-1)
+			pad = "\n{}" + pad
 		}
 		v, err := in.EvalWithContext(ctx, pad+c.text)
 		if err != nil {

@@ -45,12 +45,14 @@ type Block struct {
 	rawAnnot, rawOpen, rawClose string
 	parsedText                  string
 	parsedMeta                  string
+	line                        int // the line of the annotation, or of the opening fence without one, from 1 (0: new)
 }
 
 // Meta is a cell's annotation.
 type Meta struct {
 	// ID names the cell; checks and the workbench refer to cells by it. Parse gives cells without one an
-	// id "cell-N" (N counting code cells from 1) that is not written back unless the cell is changed.
+	// id "cell-N" (N counting code cells from 1, or the next number no annotated cell uses) that is not
+	// written back unless the cell's annotation changes; a new cell (NewCell) always writes its id.
 	ID string `json:"id,omitempty"`
 	// ReadOnly cells cannot be edited in the workbench.
 	ReadOnly bool `json:"readonly,omitempty"`
@@ -131,6 +133,9 @@ func (m Meta) String() string {
 // Notebook is a parsed notebook.
 type Notebook struct {
 	Blocks []*Block
+
+	bom  bool        // the file began with a UTF-8 byte-order mark
+	disk fingerprint // the file as Load read it or Save wrote it, to notice another writer
 }
 
 // ErrFormat is wrapped by Parse's errors.
@@ -142,6 +147,10 @@ const annotPrefix, annotSuffix = "<!-- weir:", "-->"
 // error wrapping ErrFormat that names the line.
 func Parse(name string, src []byte) (*Notebook, error) {
 	nb := &Notebook{}
+	if bytes.HasPrefix(src, utf8BOM) {
+		// A byte-order mark (some Windows editors write one) is not prose: it is kept aside and written back.
+		nb.bom, src = true, src[len(utf8BOM):]
+	}
 	lines := splitLines(string(src))
 	var prose strings.Builder
 	flushProse := func() {
@@ -151,7 +160,6 @@ func Parse(name string, src []byte) (*Notebook, error) {
 			prose.Reset()
 		}
 	}
-	cells := 0
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
 		annot := ""
@@ -171,7 +179,7 @@ func Parse(name string, src []byte) (*Notebook, error) {
 			continue
 		}
 		flushProse()
-		ticks := len(strings.TrimSpace(line)) - len(strings.TrimLeft(strings.TrimSpace(line), "`"))
+		ticks := fenceTicks(line)
 		open := i
 		var code strings.Builder
 		closed := ""
@@ -185,30 +193,54 @@ func Parse(name string, src []byte) (*Notebook, error) {
 		if closed == "" {
 			return nil, fmt.Errorf("%w: %s:%d: code fence is never closed", ErrFormat, name, open+1)
 		}
-		cells++
 		b := &Block{Kind: Code, Text: code.String(), Meta: meta, rawAnnot: annot, rawOpen: lines[open], rawClose: closed}
 		b.parsedText = b.Text
 		b.parsedMeta = meta.String()
-		if b.Meta.ID == "" {
-			b.Meta.ID = fmt.Sprintf("cell-%d", cells)
-			b.parsedMeta = b.Meta.String()
+		b.line = open + 1
+		if annot != "" {
+			b.line = open // the annotation's line, which names the id
 		}
 		nb.Blocks = append(nb.Blocks, b)
 	}
 	flushProse()
-	if err := nb.checkIDs(name); err != nil {
+	if err := nb.assignIDs(name); err != nil {
 		return nil, err
 	}
 	return nb, nil
 }
 
-func (nb *Notebook) checkIDs(name string) error {
-	seen := map[string]bool{}
+// utf8BOM is the byte-order mark Parse skips and Render writes back.
+var utf8BOM = []byte("\ufeff")
+
+// assignIDs refuses two cells annotated with one id, naming both lines, and gives each cell without an id
+// "cell-N", N counting code cells from 1, or the next number no other cell has, so that a generated id never
+// collides with an explicit one (an edited notebook writes the ids it generated).
+func (nb *Notebook) assignIDs(name string) error {
+	explicit := map[string]int{}
 	for _, c := range nb.Cells() {
-		if seen[c.Meta.ID] {
-			return fmt.Errorf("%w: %s: two cells have the id %q", ErrFormat, name, c.Meta.ID)
+		if c.Meta.ID == "" {
+			continue
 		}
-		seen[c.Meta.ID] = true
+		if line, dup := explicit[c.Meta.ID]; dup {
+			return fmt.Errorf("%w: %s:%d: two cells have the id %q (the other is at line %d)", ErrFormat, name, c.line, c.Meta.ID, line)
+		}
+		explicit[c.Meta.ID] = c.line
+	}
+	used := map[string]bool{}
+	for id := range explicit {
+		used[id] = true
+	}
+	for i, c := range nb.Cells() {
+		if c.Meta.ID != "" {
+			continue
+		}
+		n := i + 1
+		for used[fmt.Sprintf("cell-%d", n)] {
+			n++
+		}
+		c.Meta.ID = fmt.Sprintf("cell-%d", n)
+		used[c.Meta.ID] = true
+		c.parsedMeta = c.Meta.String()
 	}
 	return nil
 }
@@ -245,6 +277,9 @@ func isGoFence(line string) bool {
 // changed cell's annotation is written in a canonical form (sorted keys).
 func (nb *Notebook) Render() []byte {
 	var b bytes.Buffer
+	if nb.bom {
+		b.Write(utf8BOM)
+	}
 	for i, bl := range nb.Blocks {
 		switch bl.Kind {
 		case Prose:
@@ -257,12 +292,15 @@ func (nb *Notebook) Render() []byte {
 			switch {
 			case bl.rawOpen != "" && meta == bl.parsedMeta:
 				b.WriteString(bl.rawAnnot)
-			case !bl.Meta.IsZero() && !isDefaultID(bl):
+			case bl.rawOpen == "" || !isDefaultID(bl):
+				// A new cell always writes its id, so that it keeps it when the notebook is reopened.
 				fmt.Fprintf(&b, "%s%s %s\n", annotPrefix, meta, annotSuffix)
 			}
 			open, closing := bl.rawOpen, bl.rawClose
-			if open == "" {
-				open, closing = "```go\n", "```\n"
+			if ticks := fenceFor(bl.Text); open == "" || (bl.Text != bl.parsedText && ticks > fenceTicks(open)) {
+				// A new cell, or an edited one whose text now holds a line that would close its fence: a fence
+				// longer than any run of backticks that could close it (CommonMark's rule).
+				open, closing = strings.Repeat("`", ticks)+"go\n", strings.Repeat("`", ticks)+"\n"
 			}
 			b.WriteString(open)
 			b.WriteString(bl.Text)
@@ -276,6 +314,24 @@ func (nb *Notebook) Render() []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// fenceFor returns how many backticks a fence around text needs: at least 3, and more than any line of
+// text that holds only backticks (which would close a shorter fence).
+func fenceFor(text string) int {
+	n := 3
+	for _, l := range splitLines(text) {
+		if t := strings.TrimSpace(l); t != "" && strings.Trim(t, "`") == "" && len(t) >= n {
+			n = len(t) + 1
+		}
+	}
+	return n
+}
+
+// fenceTicks returns the number of backticks a fence line opens with.
+func fenceTicks(line string) int {
+	t := strings.TrimSpace(line)
+	return len(t) - len(strings.TrimLeft(t, "`"))
 }
 
 // isDefaultID reports whether a cell's only annotation is an id of the form Parse or NewCell gives.

@@ -64,9 +64,9 @@ func TestUnknownKeysSurviveAnEdit(t *testing.T) {
 
 func TestBadNotebooksNameTheLine(t *testing.T) {
 	for src, want := range map[string]string{
-		"a\n<!-- weir:{bad} -->\n```go\nx\n```\n":                     "t.md:2: annotation",
-		"a\nb\n```go\nx := 1\n":                                       "t.md:3: code fence is never closed",
-		"```go\n```\n<!-- weir:{\"id\":\"cell-1\"} -->\n```go\n```\n": "two cells have the id",
+		"a\n<!-- weir:{bad} -->\n```go\nx\n```\n": "t.md:2: annotation",
+		"a\nb\n```go\nx := 1\n":                   "t.md:3: code fence is never closed",
+		"<!-- weir:{\"id\":\"a\"} -->\n```go\n```\n<!-- weir:{\"id\":\"a\"} -->\n```go\n```\n": "t.md:4: two cells have the id \"a\" (the other is at line 1)",
 	} {
 		_, err := Parse("t.md", []byte(src))
 		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), want) {

@@ -1,13 +1,26 @@
 package notebook
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
+
+// ErrChangedOnDisk is wrapped by Save's error when the file was changed by someone else (another workbench,
+// an editor) since this notebook was loaded from it or last saved to it; nothing was written. Overwrite
+// writes anyway; SaveConflictCopy keeps this version beside the other.
+var ErrChangedOnDisk = errors.New("notebook: the file changed on disk since it was opened")
+
+// fingerprint identifies a file's contents as Load read them or Save wrote them.
+type fingerprint struct {
+	path string
+	sum  [sha256.Size]byte
+}
 
 // Load reads and parses the notebook at path.
 func Load(path string) (*Notebook, error) {
@@ -15,13 +28,64 @@ func Load(path string) (*Notebook, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, b)
+	nb, err := Parse(path, b)
+	if err != nil {
+		return nil, err
+	}
+	nb.disk = fingerprint{path: path, sum: sha256.Sum256(b)}
+	removeStaleTemps(path, time.Now().Add(-staleTemp))
+	return nb, nil
+}
+
+// staleTemp is how old a temporary file of an interrupted save must be before Load removes it: younger ones
+// may belong to a save in progress in another workbench.
+const staleTemp = time.Minute
+
+// removeStaleTemps removes the temporary files WriteFileAtomic left beside path (and its backup and recovery
+// files) when a save was interrupted, if they were last written before cutoff.
+func removeStaleTemps(path string, cutoff time.Time) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for _, name := range []string{base, base + ".bak", filepath.Base(RecoveryPath(path))} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "."+escapeGlob(name)+".tmp-*"))
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.ModTime().Before(cutoff) {
+				os.Remove(m)
+			}
+		}
+	}
+}
+
+// escapeGlob quotes the characters filepath.Match treats specially.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Save writes nb to path atomically: the bytes go to a temporary file in the same directory, which is
 // fsynced and renamed over path, so a crash or a full disk leaves either the old or the new notebook, never
 // a mix. The version it replaces is kept as path + ".bak". On success the recovery file, if any, is removed.
+//
+// If nb was loaded from path (or saved to it) and the file has changed since, Save writes nothing and
+// returns an error wrapping ErrChangedOnDisk: the same notebook is open somewhere else, and saving would
+// silently drop the other writer's work.
 func (nb *Notebook) Save(path string) error {
+	if nb.disk.path == path {
+		if cur, err := os.ReadFile(path); err == nil && sha256.Sum256(cur) != nb.disk.sum {
+			return fmt.Errorf("%w: %s", ErrChangedOnDisk, path)
+		}
+	}
+	return nb.Overwrite(path)
+}
+
+// Overwrite is Save without the check for another writer: it replaces whatever the file holds (keeping it
+// as path + ".bak").
+func (nb *Notebook) Overwrite(path string) error {
 	data := nb.Render()
 	if old, err := os.ReadFile(path); err == nil {
 		if err := WriteFileAtomic(path+".bak", old); err != nil {
@@ -31,10 +95,22 @@ func (nb *Notebook) Save(path string) error {
 	if err := WriteFileAtomic(path, data); err != nil {
 		return fmt.Errorf("notebook: saving %s: %w", path, err)
 	}
+	nb.disk = fingerprint{path: path, sum: sha256.Sum256(data)}
 	if err := os.Remove(RecoveryPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("notebook: removing the recovery file of %s: %w", path, err)
 	}
 	return nil
+}
+
+// SaveConflictCopy writes nb beside path as NAME.conflict-YYYYMMDD-HHMMSS.md (at), for when path changed on
+// disk and both versions are to be kept; it returns the copy's path. path itself is not touched.
+func (nb *Notebook) SaveConflictCopy(path string, at time.Time) (string, error) {
+	ext := filepath.Ext(path)
+	cp := strings.TrimSuffix(path, ext) + ".conflict-" + at.Format("20060102-150405") + ext
+	if err := WriteFileAtomic(cp, nb.Render()); err != nil {
+		return "", fmt.Errorf("notebook: keeping a copy of %s: %w", path, err)
+	}
+	return cp, nil
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same directory that is fsynced and
@@ -105,7 +181,12 @@ func LoadRecovery(path string) (*Notebook, time.Time, error) {
 	}
 	nb, err := Parse(rp, b)
 	if err != nil {
-		return nil, time.Time{}, err
+		// Keep the unreadable copy aside, where the next autosave cannot overwrite it, and say where.
+		aside := rp + ".unreadable-" + ri.ModTime().Format("20060102-150405")
+		if rerr := os.Rename(rp, aside); rerr != nil {
+			return nil, time.Time{}, fmt.Errorf("notebook: the recovery file %s cannot be read (%v) nor kept aside: %w", rp, err, rerr)
+		}
+		return nil, time.Time{}, fmt.Errorf("notebook: the recovery file of %s cannot be read, so it was kept as %s: %w", path, aside, err)
 	}
 	return nb, ri.ModTime(), nil
 }

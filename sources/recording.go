@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Event is one recorded event. It is also the record a replay hands to the engine.
@@ -35,6 +36,54 @@ func (e Event) Field(name string) (any, bool) {
 	}
 	v, ok := e.Payload[name]
 	return v, ok
+}
+
+// WithField returns a copy of e with the field name (as Field resolves it) set to v, so that the engine's
+// rolling aggregations (KeyedStream.Sum, Min, Max, ...) can replace a payload entry of a recorded event; the
+// payload map is copied, never shared. It returns false when e has no such field or v does not fit a
+// header field (arrival and time take integers, key and kind strings).
+func (e Event) WithField(name string, v any) (any, bool) {
+	switch strings.ToLower(name) {
+	case "arrival", "time":
+		var n int64
+		switch x := v.(type) {
+		case int64:
+			n = x
+		case int:
+			n = int64(x)
+		case float64:
+			n = int64(x)
+		default:
+			return nil, false
+		}
+		if strings.ToLower(name) == "arrival" {
+			e.Arrival = n
+		} else {
+			e.Time = n
+		}
+		return e, true
+	case "key", "kind":
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		if strings.ToLower(name) == "key" {
+			e.Key = s
+		} else {
+			e.Kind = s
+		}
+		return e, true
+	}
+	if _, ok := e.Payload[name]; !ok {
+		return nil, false
+	}
+	p := make(map[string]any, len(e.Payload))
+	for k, x := range e.Payload {
+		p[k] = x
+	}
+	p[name] = v
+	e.Payload = p
+	return e, true
 }
 
 // Float returns payload entry name as a float64 (0 if missing or not a number).
@@ -141,7 +190,8 @@ const (
 	Skip
 )
 
-// maxLine is the longest line a Reader or a FileSource accepts (1 MiB).
+// maxLine is the longest line a Reader or a FileSource accepts (1 MiB); a longer one is a bad line (skipped
+// and counted under the Skip policy), and the lines after it are read as usual.
 const maxLine = 1 << 20
 
 // Reader reads a recording lazily, a line at a time.
@@ -175,7 +225,10 @@ func (r *Reader) Skipped() (int, error) { return r.lines.skipped, r.lines.lastEr
 // blank ones, names the file and line of a line the parser rejects, and applies the Policy to it.
 type lineReader struct {
 	name    string
-	sc      *bufio.Scanner
+	br      *bufio.Reader
+	buf     []byte
+	tooLong bool  // the line scan returned last was longer than maxLine (and was cut)
+	err     error // the read error that ended the input (nil at a clean end)
 	line    int
 	policy  Policy
 	skipped int
@@ -184,18 +237,44 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader, name string, policy Policy) *lineReader {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine)
-	return &lineReader{name: name, sc: sc, policy: policy}
+	return &lineReader{name: name, br: bufio.NewReaderSize(r, 64*1024), policy: policy}
 }
 
-// scan reads the next line, blank or not; false at the end of the input (or an error, which next reports).
+// scan reads the next line, blank or not, without its line end; false at the end of the input (or a read
+// error, which next reports). A line longer than maxLine is read to its end but only its first maxLine bytes
+// are kept, and tooLong is set, so that one huge line costs one bad line, not the rest of the file.
 func (r *lineReader) scan() ([]byte, bool) {
-	if !r.sc.Scan() {
-		return nil, false
+	r.buf, r.tooLong = r.buf[:0], false
+	for {
+		chunk, err := r.br.ReadSlice('\n')
+		if err == nil && len(r.buf) == 0 {
+			// The common case: the whole line is in the buffer, valid until the next read.
+			r.line++
+			return bytes.TrimSuffix(bytes.TrimSuffix(chunk, []byte("\n")), []byte("\r")), true
+		}
+		if len(r.buf)+len(chunk) > maxLine {
+			r.tooLong = true
+			if room := maxLine - len(r.buf); room > 0 {
+				r.buf = append(r.buf, chunk[:room]...)
+			}
+		} else {
+			r.buf = append(r.buf, chunk...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF:
+			if len(r.buf) == 0 && !r.tooLong {
+				return nil, false
+			}
+		case err != nil:
+			r.err = err
+			return nil, false
+		}
+		break
 	}
 	r.line++
-	return r.sc.Bytes(), true
+	return bytes.TrimSuffix(bytes.TrimSuffix(r.buf, []byte("\n")), []byte("\r")), true
 }
 
 // fatalError, returned by a parser, makes the line fail the read even with the Skip policy (a CSV header,
@@ -212,10 +291,18 @@ func (r *lineReader) next(parse func(b []byte) error) error {
 		if !ok {
 			break
 		}
-		if len(bytes.TrimSpace(b)) == 0 {
+		if len(bytes.TrimSpace(b)) == 0 && !r.tooLong {
 			continue
 		}
-		err := parse(b)
+		var err error
+		switch {
+		case r.tooLong:
+			err = fmt.Errorf("%w: the line is longer than %d bytes", ErrBadLine, maxLine)
+		case !utf8.Valid(b):
+			err = fmt.Errorf("%w: invalid UTF-8 at byte %d", ErrBadLine, firstInvalidUTF8(b)+1)
+		default:
+			err = parse(b)
+		}
 		if err == nil {
 			return nil
 		}
@@ -232,10 +319,22 @@ func (r *lineReader) next(parse func(b []byte) error) error {
 		}
 		return err
 	}
-	if err := r.sc.Err(); err != nil {
-		return fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, err)
+	if r.err != nil {
+		return fmt.Errorf("%s:%d: %w: %v", r.name, r.line+1, ErrBadLine, r.err)
 	}
 	return io.EOF
+}
+
+// firstInvalidUTF8 returns the offset of b's first byte that does not start a valid UTF-8 sequence.
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // WriteEvents writes events (and markers) as NDJSON.

@@ -14,13 +14,15 @@ import (
 // Controller steers a replay while its job runs: speed, pause, single steps. It is safe for concurrent use
 // (the workbench calls it from its own goroutine) and outlives job restarts, so a crash marker fires once.
 type Controller struct {
-	mu      sync.Mutex
-	speed   float64 // 0: as fast as possible; 1: real time; N: N times real time
-	paused  bool
-	steps   int
-	pos     int64 // events and markers consumed
-	lastArr int64
-	crashed map[int64]bool
+	mu       sync.Mutex
+	speed    float64 // 0: as fast as possible; 1: real time; N: N times real time
+	paused   bool
+	skipped  int
+	lastSkip error
+	steps    int
+	pos      int64 // events and markers consumed
+	lastArr  int64
+	crashed  map[int64]bool
 	// pacing: wall-clock time at which arrival anchorArr is due
 	anchorWall time.Time
 	anchorArr  int64
@@ -54,13 +56,24 @@ type Progress struct {
 	LastArrival int64   // arrival time of the last event, milliseconds
 	Paused      bool    // paused
 	Speed       float64 // current speed
+	// Skipped counts the bad lines passed over under the Skip policy (by the current reader: a restore
+	// reads the recordings again), and LastSkip is the last one's error, naming its file and line.
+	Skipped  int
+	LastSkip error
 }
 
 // Progress returns how far the replay is.
 func (c *Controller) Progress() Progress {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Progress{Position: c.pos, LastArrival: c.lastArr, Paused: c.paused, Speed: c.speed}
+	return Progress{Position: c.pos, LastArrival: c.lastArr, Paused: c.paused, Speed: c.speed, Skipped: c.skipped, LastSkip: c.lastSkip}
+}
+
+// skippedLines records the bad lines a reader has skipped so far.
+func (c *Controller) skippedLines(n int, last error) {
+	c.mu.Lock()
+	c.skipped, c.lastSkip = n, last
+	c.mu.Unlock()
 }
 
 // admit decides whether the event arriving at arrival may be emitted now.
@@ -207,19 +220,25 @@ func (rr *replayReader) next() (*Line, error) {
 }
 
 func (rr *replayReader) Read() (engine.SourceElement, error) {
-	if rr.pending == nil {
-		l, err := rr.next()
-		if err == io.EOF {
-			return engine.SourceElement{}, engine.ErrEndOfInput
-		}
-		if err != nil {
-			return engine.SourceElement{}, err
-		}
-		rr.pending = l
-	}
-	l := rr.pending
 	c := rr.r.Control
-	if m := l.Marker; m != nil {
+	// Markers that produce nothing (a pause, a crash that fired before) are consumed in a loop, not by
+	// recursion: a recording of millions of consecutive markers must not exhaust the stack.
+	for {
+		if rr.pending == nil {
+			l, err := rr.next()
+			rr.reportSkipped()
+			if err == io.EOF {
+				return engine.SourceElement{}, engine.ErrEndOfInput
+			}
+			if err != nil {
+				return engine.SourceElement{}, err
+			}
+			rr.pending = l
+		}
+		m := rr.pending.Marker
+		if m == nil {
+			break
+		}
 		rr.pending = nil
 		rr.pos++
 		c.consumed(rr.pos, -1)
@@ -235,8 +254,8 @@ func (rr *replayReader) Read() (engine.SourceElement, error) {
 		case "pause":
 			c.Pause()
 		}
-		return rr.Read()
 	}
+	l := rr.pending
 	e := l.Event
 	if !c.admit(e.Arrival) {
 		return engine.SourceElement{}, engine.ErrNoData
@@ -248,6 +267,22 @@ func (rr *replayReader) Read() (engine.SourceElement, error) {
 		rr.ctx.SetTime(e.Arrival) // replayed as fast as possible, the arrival times are the clock
 	}
 	return engine.SourceElement{Value: *e, Timestamp: e.Time}, nil
+}
+
+// reportSkipped tells the controller how many bad lines the Skip policy has passed over so far.
+func (rr *replayReader) reportSkipped() {
+	n := 0
+	var last error
+	for _, s := range rr.streams {
+		k, err := s.rd.Skipped()
+		n += k
+		if err != nil {
+			last = err
+		}
+	}
+	if n > 0 {
+		rr.r.Control.skippedLines(n, last)
+	}
 }
 
 // Offset is the number of lines consumed.

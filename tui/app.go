@@ -8,6 +8,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,7 +155,9 @@ func (m *Model) open(path string) error {
 	if err != nil {
 		return err
 	}
-	if rec, at, rerr := notebook.LoadRecovery(file); rerr == nil && rec != nil {
+	if rec, at, rerr := notebook.LoadRecovery(file); rerr != nil {
+		m.setStatus(rerr.Error())
+	} else if rec != nil {
 		nb = rec
 		m.setStatus(fmt.Sprintf(m.lang.T("start.recovery"), at.Format("15:04:05")))
 	}
@@ -422,7 +425,18 @@ func (m *Model) run(next bool) {
 }
 
 func (m *Model) save() {
-	if err := m.nb.save(); err != nil {
+	if err := m.nb.save(); errors.Is(err, notebook.ErrChangedOnDisk) {
+		// Another workbench or an editor saved the file since it was opened: keep this version beside it,
+		// so that nothing is lost whatever the learner chooses next.
+		cp, cerr := m.nb.nb.SaveConflictCopy(m.nb.path, time.Now())
+		if cerr != nil {
+			m.setStatus(cerr.Error())
+			return
+		}
+		m.nb.conflict = true
+		m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(m.nb.path), cp))
+		return
+	} else if err != nil {
 		m.setStatus(err.Error())
 		return
 	}
@@ -588,7 +602,12 @@ func (m *Model) startView() string {
 		b.WriteString(dimStyle.Render(m.lang.T("start.none")) + "\n")
 	}
 	titleW := max(10, m.width-30)
+	recent := m.store.Recent()
+	first, last := lessonWindow(len(m.lessons), m.startSel, m.height-2-5-max(1, len(recent)))
 	for i, l := range m.lessons {
+		if i < first || i >= last {
+			continue
+		}
 		prog := dimStyle.Render("—")
 		if p, ok := m.store.Progress(l.Path); ok && p.Total > 0 {
 			prog = fmt.Sprintf("%d/%d", p.Passed, p.Total)
@@ -597,7 +616,7 @@ func (m *Model) startView() string {
 			}
 		}
 		title := ansi.Truncate(l.Title, titleW, "…")
-		row := fmt.Sprintf("%s%s  %s  %s  %s", pad(title, titleW), "", pad(dimStyle.Render(l.DE4E), 12), pad(prog, 8), l.Lang)
+		row := fmt.Sprintf("%s%s  %s  %s  %s", pad(title, titleW), "", pad(dimStyle.Render(ansi.Truncate(l.DE4E, 12, "…")), 12), pad(prog, 8), l.Lang)
 		if i == m.startSel {
 			row = selStyle.Render("▌") + row
 		} else {
@@ -605,8 +624,10 @@ func (m *Model) startView() string {
 		}
 		b.WriteString(row + "\n")
 	}
+	if first > 0 || last < len(m.lessons) {
+		b.WriteString(" " + dimStyle.Render(fmt.Sprintf(m.lang.T("start.more"), first+1, last, len(m.lessons))) + "\n")
+	}
 	b.WriteString("\n" + titleStyle.Render(m.lang.T("start.recent")) + "\n")
-	recent := m.store.Recent()
 	if len(recent) == 0 {
 		b.WriteString(" " + dimStyle.Render(m.lang.T("start.norecent")) + "\n")
 	}
@@ -626,6 +647,18 @@ func (m *Model) startView() string {
 		b.WriteString(dimStyle.Render("enter: open · o: "+m.lang.T("start.open")+" · ctrl+l: 한국어/English · ctrl+q: quit") + "\n")
 	}
 	return b.String()
+}
+
+// lessonWindow returns the range [first, last) of n lessons that the start screen shows in rows lines,
+// keeping the selected one in view (sel beyond the lessons selects a recent file: the last lessons show). When
+// the lessons do not fit, one of the rows is kept for the line that says which are shown.
+func lessonWindow(n, sel, rows int) (first, last int) {
+	if n <= rows {
+		return 0, n
+	}
+	shown := max(1, rows-1)
+	first = min(max(0, sel-shown/2), n-shown)
+	return first, first + shown
 }
 
 func (m *Model) helpView() string {

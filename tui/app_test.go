@@ -239,3 +239,23 @@ func TestCellCommands(t *testing.T) {
 		t.Errorf("m did not cycle the mode: %q", m.nb.selected().Meta.Mode)
 	}
 }
+
+func TestLessonWindowKeepsTheSelectionInView(t *testing.T) {
+	for _, c := range []struct{ n, sel, rows, first, last int }{
+		{13, 0, 20, 0, 13},  // everything fits
+		{13, 12, 13, 0, 13}, // exactly fits
+		{20, 0, 10, 0, 9},   // one row says which are shown
+		{20, 10, 10, 6, 15},
+		{20, 19, 10, 11, 20},
+		{20, 22, 10, 11, 20}, // a recent file is selected: the last lessons show
+		{20, 5, 1, 5, 6},     // one row still shows the selected lesson
+	} {
+		first, last := lessonWindow(c.n, c.sel, c.rows)
+		if first != c.first || last != c.last {
+			t.Errorf("lessonWindow(%d, %d, %d) = %d, %d; want %d, %d", c.n, c.sel, c.rows, first, last, c.first, c.last)
+		}
+		if c.sel < c.n && (c.sel < first || c.sel >= last) {
+			t.Errorf("lessonWindow(%d, %d, %d) hides the selected lesson", c.n, c.sel, c.rows)
+		}
+	}
+}

@@ -35,8 +35,11 @@ type notebookPane struct {
 	editor  textarea.Model
 	pending string // the first key of a two-key command (d d, i i, 0 0)
 
-	dirty     bool
-	savedAt   time.Time
+	dirty   bool
+	savedAt time.Time
+	// conflict is set when a save found the file changed on disk by another writer; the next save
+	// overwrites it (the pane's version was kept beside it when the conflict was found).
+	conflict  bool
 	autosaved time.Time
 	offset    int // first line shown
 	width     int
@@ -264,10 +267,14 @@ func (p *notebookPane) save() error {
 	if p.editing {
 		p.commitEdit()
 	}
-	if err := p.nb.Save(p.path); err != nil {
+	save := p.nb.Save
+	if p.conflict {
+		save = p.nb.Overwrite
+	}
+	if err := save(p.path); err != nil {
 		return err
 	}
-	p.dirty, p.savedAt = false, time.Now()
+	p.dirty, p.savedAt, p.conflict = false, time.Now(), false
 	return nil
 }
 

@@ -88,6 +88,7 @@ var en = map[string]string{
 	"start.demo.about": "a keyed event-time window count with checkpoints, running now",
 	"start.open":       "Open a notebook file",
 	"start.recent":     "Recent files",
+	"start.more":       "lessons %d-%d of %d (↑/↓ to see the others)",
 	"start.norecent":   "none yet",
 	"start.path":       "path: ",
 	"start.recovery":   "An unsaved notebook was recovered: %s (press r to restore it, x to discard it)",
@@ -163,6 +164,7 @@ var en = map[string]string{
 	"act.guarantee":    "restarting the demo with %s",
 	"act.failed":       "%s failed: %v",
 	"saved":            "saved to %s",
+	"save.conflict":    "%s changed on disk since it was opened; your version was kept as %s. ctrl+s again overwrites the file with yours; reopen it to see the other",
 }
 
 var ko = map[string]string{
@@ -173,6 +175,7 @@ var ko = map[string]string{
 	"start.demo.about": "체크포인트가 있는 키별 이벤트 시간 윈도우 집계, 지금 실행 중",
 	"start.open":       "노트북 파일 열기",
 	"start.recent":     "최근 파일",
+	"start.more":       "레슨 %d-%d / 전체 %d (↑/↓로 나머지 보기)",
 	"start.norecent":   "아직 없음",
 	"start.path":       "경로: ",
 	"start.recovery":   "저장하지 않은 노트북을 복구했습니다: %s (r: 복원, x: 버리기)",
@@ -248,4 +251,5 @@ var ko = map[string]string{
 	"act.guarantee":    "%s 보장으로 데모를 다시 시작합니다",
 	"act.failed":       "%s 실패: %v",
 	"saved":            "%s에 저장했습니다",
+	"save.conflict":    "%s 파일이 연 뒤에 디스크에서 바뀌었습니다. 지금 버전은 %s에 따로 두었습니다. ctrl+s를 한 번 더 누르면 파일을 지금 버전으로 덮어쓰고, 다른 버전은 파일을 다시 열면 보입니다",
 }

@@ -17,9 +17,14 @@ import (
 )
 
 // Heap snapshots are one file, state.bin, holding a block per key group: the key group (uint32), the length
-// of the gob-encoded entries (uint32), a CRC-32C of them (uint32), then the entries. A truncated or damaged
-// file fails its length or checksum and is reported as ErrCorruptSnapshot with the file's name.
+// of the gob-encoded entries (uint32), a CRC-32C of them (uint32), then the entries; and a trailer: the
+// marker 0xFFFFFFFF, the number of blocks (uint32) and a CRC-32C of every byte before the trailer (uint32).
+// A truncated or damaged file fails a length, a checksum or the trailer (an empty file, or one cut at a
+// block boundary, has none) and is reported as ErrCorruptSnapshot with the file's name.
 const heapSnapshotFile = "state.bin"
+
+// heapTrailerMarker takes the key group's place in the trailer's header.
+const heapTrailerMarker = 0xFFFFFFFF
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -125,7 +130,8 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		if err != nil {
 			return SnapshotStats{}, err
 		}
-		w := bufio.NewWriter(f)
+		crc := crc32.New(castagnoli)
+		w := bufio.NewWriter(io.MultiWriter(f, crc))
 		var stats SnapshotStats
 		for _, kg := range kgs {
 			var entries []snapEntry
@@ -151,6 +157,15 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 			stats.Bytes += int64(len(hdr) + body.Len())
 		}
 		if err := w.Flush(); err != nil {
+			f.Close()
+			return SnapshotStats{}, err
+		}
+		var trailer [12]byte
+		binary.BigEndian.PutUint32(trailer[0:], heapTrailerMarker)
+		binary.BigEndian.PutUint32(trailer[4:], uint32(len(kgs)))
+		binary.BigEndian.PutUint32(trailer[8:], crc.Sum32())
+		stats.Bytes += int64(len(trailer))
+		if _, err := f.Write(trailer[:]); err != nil {
 			f.Close()
 			return SnapshotStats{}, err
 		}
@@ -203,18 +218,52 @@ func (h *Heap) Restore(dirs []string) error {
 }
 
 func (h *Heap) restoreFile(path string) error {
+	return scanHeapSnapshot(path, func(kg int, body []byte) error {
+		if !h.kgs.Contains(kg) {
+			return nil // another subtask's key group (rescaling)
+		}
+		var entries []snapEntry
+		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&entries); err != nil {
+			return fmt.Errorf("%w: %s: key group %d: %v (a type stored in state may need engine.RegisterType)", ErrCorruptSnapshot, path, kg, err)
+		}
+		for _, e := range entries {
+			h.Table(e.Table).Put(kg, e.Key, e.NS, e.V)
+		}
+		return nil
+	})
+}
+
+// scanHeapSnapshot reads a heap snapshot file, checking every block's length and checksum and the trailer,
+// and hands each block to block (nil: only check). The blocks already handed on are not taken back when a
+// later one is damaged: a caller that must not restore half a file checks first (Verify).
+func scanHeapSnapshot(path string, block func(kg int, body []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, path, err)
 	}
 	defer f.Close()
-	r := bufio.NewReader(f)
+	crc := crc32.New(castagnoli)
+	r := io.TeeReader(bufio.NewReader(f), crc)
+	blocks := 0
 	for {
+		sum := crc.Sum32() // of every byte before this header
 		var hdr [12]byte
 		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
-			return nil
+			return fmt.Errorf("%w: %s: no trailer after %d blocks (truncated?)", ErrCorruptSnapshot, path, blocks)
 		} else if err != nil {
 			return fmt.Errorf("%w: %s: truncated block header", ErrCorruptSnapshot, path)
+		}
+		if binary.BigEndian.Uint32(hdr[0:]) == heapTrailerMarker {
+			if n := int(binary.BigEndian.Uint32(hdr[4:])); n != blocks {
+				return fmt.Errorf("%w: %s: %d blocks, the trailer says %d", ErrCorruptSnapshot, path, blocks, n)
+			}
+			if binary.BigEndian.Uint32(hdr[8:]) != sum {
+				return fmt.Errorf("%w: %s: the file fails its checksum", ErrCorruptSnapshot, path)
+			}
+			if n, _ := r.Read(make([]byte, 1)); n > 0 {
+				return fmt.Errorf("%w: %s: bytes after the trailer", ErrCorruptSnapshot, path)
+			}
+			return nil
 		}
 		kg := int(binary.BigEndian.Uint32(hdr[0:]))
 		n := binary.BigEndian.Uint32(hdr[4:])
@@ -228,15 +277,22 @@ func (h *Heap) restoreFile(path string) error {
 		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(hdr[8:]) {
 			return fmt.Errorf("%w: %s: key group %d fails its checksum", ErrCorruptSnapshot, path, kg)
 		}
-		if !h.kgs.Contains(kg) {
-			continue // another subtask's key group (rescaling)
-		}
-		var entries []snapEntry
-		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&entries); err != nil {
-			return fmt.Errorf("%w: %s: key group %d: %v (a type stored in state may need engine.RegisterType)", ErrCorruptSnapshot, path, kg, err)
-		}
-		for _, e := range entries {
-			h.Table(e.Table).Put(kg, e.Key, e.NS, e.V)
+		blocks++
+		if block != nil {
+			if err := block(kg, body); err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// Verify checks a subtask's snapshot directory without restoring it: every block and the trailer of a heap
+// snapshot, or every file a Pebble snapshot's manifest names, with its size and checksum. It returns an
+// error wrapping ErrCorruptSnapshot, naming the file, when something is missing or damaged.
+func Verify(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, pebbleManifestFile)); err == nil {
+		_, err := readManifest(dir)
+		return err
+	}
+	return scanHeapSnapshot(filepath.Join(dir, heapSnapshotFile), nil)
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -109,15 +110,30 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 	}
 	path := filepath.Join(dir, heapSnapshotFile)
 	b, _ := os.ReadFile(path)
+	first := 12 + int(binary.BigEndian.Uint32(b[4:8])) // the first key group's block ends here
 	for name, bad := range map[string][]byte{
 		"truncated": b[:len(b)-7],
 		"flipped":   append(append([]byte{}, b[:40]...), append([]byte{b[40] ^ 0xff}, b[41:]...)...),
+		// These two passed every check before the trailer, and restored with state missing.
+		"empty":                    {},
+		"cut at a block boundary":  b[:first],
+		"cut before the trailer":   b[:len(b)-12],
+		"a block dropped":          append(append([]byte{}, b[first:len(b)-12]...), b[len(b)-12:]...),
+		"bytes after the trailer":  append(append([]byte{}, b...), 0),
+		"trailer with wrong count": append(append([]byte{}, b[:len(b)-8]...), append([]byte{0, 0, 0, 1}, b[len(b)-4:]...)...),
 	} {
 		os.WriteFile(path, bad, 0o644)
 		err := NewHeap(keygroup.Range{Start: 0, End: 7}).Restore([]string{dir})
 		if !errors.Is(err, ErrCorruptSnapshot) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: err = %v", name, err)
 		}
+		if err := Verify(dir); !errors.Is(err, ErrCorruptSnapshot) {
+			t.Errorf("%s: Verify = %v", name, err)
+		}
+	}
+	os.WriteFile(path, b, 0o644)
+	if err := Verify(dir); err != nil {
+		t.Errorf("Verify of the intact snapshot: %v", err)
 	}
 	if err := NewHeap(keygroup.Range{Start: 0, End: 7}).Restore([]string{t.TempDir()}); !errors.Is(err, ErrCorruptSnapshot) {
 		t.Errorf("missing file: err = %v", err)
