@@ -14,8 +14,9 @@ import (
 // the same work in the same run, each failing if its result differs from the loop's.
 //
 // batch-join-*: orders joined with their customers by customer id (1:N), an inner join with
-// DataStream.JoinBounded under each join strategy (JoinHint): repartition hash with either side as the build
-// side, repartition sort-merge, and broadcast hash with the customers broadcast. Of n events, n/batchJoinRatio
+// DataStream.JoinBounded in Batch execution mode under each join strategy (JoinHint): repartition hash with
+// either side as the build side, repartition sort-merge, and broadcast hash with the customers broadcast,
+// each on the managed memory of its operator (16 MiB by default). Of n events, n/batchJoinRatio
 // are customers and the rest orders; an order's customer id is drawn from 5/4 of the customers' range, so about
 // a fifth of the orders have no customer and are dropped by the inner join, and some customers have no orders.
 // The loop is a Go map hash join: a map of the customers by id, probed with each order.
@@ -65,11 +66,11 @@ func orderGen(i, customers int64) order {
 // joinedValue is what a batch join emits for a pair, summed in the digest.
 func joinedValue(o order, c customer) int64 { return o.ID*3 + o.Amount*c.Score + c.ID }
 
-// batchJoinJob runs the join of the generated customers and orders of n events with hint at parallelism 2
-// and returns the digest of its pairs.
-func batchJoinJob(n int64, hint engine.JoinHint) (*digest, error) {
+// batchJoinJob runs the join of the generated customers and orders of n events with hint in Batch mode at
+// parallelism p and returns the digest of its pairs.
+func batchJoinJob(n int64, hint engine.JoinHint, p int) (*digest, error) {
 	nc, no := batchJoinSizes(n)
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	env := engine.NewEnvironment(engine.Config{Parallelism: p, RuntimeMode: engine.Batch})
 	customers := env.FromSource(engine.GeneratorSource{Count: nc, Gen: func(i int64) engine.SourceElement {
 		return engine.SourceElement{Value: customerGen(i)}
 	}}, nil, "customers")
@@ -129,9 +130,10 @@ func wordValue(word string, count int64) int64 {
 // batchLines is the number of lines of a text of n words.
 func batchLines(n int64) int64 { return max(n/batchWordsPerLine, 1) }
 
-// wordCountJob counts the words of a text of n words with ReduceGroup at parallelism 2.
-func wordCountJob(n int64) (*digest, error) {
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+// wordCountJob counts the words of a text of n words with ReduceGroup in runtime mode mode at parallelism
+// 2.
+func wordCountJob(mode engine.RuntimeMode, n int64) (*digest, error) {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2, RuntimeMode: mode})
 	out := &digest{}
 	env.FromSource(engine.GeneratorSource{Count: batchLines(n), Gen: func(i int64) engine.SourceElement {
 		return engine.SourceElement{Value: textLine(i)}
@@ -257,15 +259,31 @@ func init() {
 			{Name: "batch-join-hash-second/engine", About: joinAbout + ", JoinBounded repartition hash (build: orders), parallelism 2"},
 			{Name: "batch-join-sortmerge/engine", About: joinAbout + ", JoinBounded repartition sort-merge, parallelism 2"},
 			{Name: "batch-join-broadcast/engine", About: joinAbout + ", JoinBounded broadcast hash (customers broadcast), parallelism 2"},
+			{Name: "batch-join-spill-hash/engine", Note: batchSpillNote,
+				About: joinAbout + fmt.Sprintf(", repartition hash (build: customers) in a child process, budget 1/%d of the input, parallelism 1", spillInputPerBudget)},
+			{Name: "batch-join-spill-sortmerge/engine", Note: batchSpillNote,
+				About: joinAbout + fmt.Sprintf(", repartition sort-merge in a child process, budget 1/%d of the input, parallelism 1", spillInputPerBudget)},
 		},
 		func(c Case) func(n int64) (*digest, error) {
 			hint := hints[c.Name]
-			return func(n int64) (*digest, error) { return batchJoinJob(n, hint) }
+			if spill, ok := spillHints[c.Name]; ok {
+				return func(n int64) (*digest, error) { return batchSpillJoin(n, spill) }
+			}
+			return func(n int64) (*digest, error) { return batchJoinJob(n, hint, 2) }
 		})
 	const wordAbout = "word count of a generated text (8 words a line, 50,000 skewed words), an event is a word"
 	registerBatch("batch-groupreduce/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
-		[]Case{{Name: "batch-groupreduce/engine", About: wordAbout + ", FlatMap, KeyBy, ReduceGroup, parallelism 2"}},
-		func(Case) func(n int64) (*digest, error) { return wordCountJob })
+		[]Case{
+			{Name: "batch-groupreduce/engine", About: wordAbout + ", FlatMap, KeyBy, ReduceGroup in streaming mode (keyed state), parallelism 2"},
+			{Name: "batch-groupreduce/batch", About: wordAbout + ", the same job in batch execution mode (sorted input, one key at a time), parallelism 2"},
+		},
+		func(c Case) func(n int64) (*digest, error) {
+			mode := engine.Streaming
+			if c.Name == "batch-groupreduce/batch" {
+				mode = engine.Batch
+			}
+			return func(n int64) (*digest, error) { return wordCountJob(mode, n) }
+		})
 	modes := map[string]engine.RuntimeMode{"batch-wordcount/streaming": engine.Streaming, "batch-wordcount/batch": engine.Batch}
 	registerBatch("batch-wordcount/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
 		[]Case{

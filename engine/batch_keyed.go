@@ -226,9 +226,10 @@ func (o batchOutput) watermark(wm int64) {
 }
 
 // batchOperator returns the operator of node n to run in Batch mode: a keyed operator wrapped to get its
-// input sorted by key, a rolling aggregation set to emit final values only.
+// input sorted by key (unless it reads its input itself: ownsBatchInput), a rolling aggregation set to emit
+// final values only.
 func batchOperator(op operator, n *node) operator {
-	if !n.keyed {
+	if _, own := op.(ownsBatchInput); !n.keyed || own {
 		return op
 	}
 	if r, ok := op.(*rollingOp); ok {

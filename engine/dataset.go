@@ -73,6 +73,8 @@ type FieldAggregation struct {
 // every record in a keyedLog and emit receives them as a []any in arrival order (ReduceGroup, the bounded
 // CoGroup, Cross). It is the DataStream counterpart of a keyed window over Flink's EndOfStreamWindows (in
 // Weir: Window(GlobalWindows()).Trigger(EndOfStreamTrigger())), without a window's per-record bookkeeping.
+// In Batch mode it keeps no state: its input comes sorted by key and it emits each key as it ends
+// (batch_group.go).
 type endOfInputOp struct {
 	opBase
 	table string
@@ -81,6 +83,7 @@ type endOfInputOp struct {
 	t     stateTable
 	log   keyedLog
 	col   timestampedCollector
+	group *batchGroup // Batch mode only (batch_group.go)
 }
 
 func newEndOfInputOp(table string, fold func(acc any, has bool, v any) any, emit func(key, acc any, out Collector)) func() operator {
@@ -88,16 +91,24 @@ func newEndOfInputOp(table string, fold func(acc any, has bool, v any) any, emit
 }
 
 func (o *endOfInputOp) open() error {
+	o.col = timestampedCollector{op: &o.opBase, ts: NoTimestamp, noTs: true}
+	if batchMode(&o.opBase) {
+		o.group = &batchGroup{}
+		return nil
+	}
 	if o.fold == nil {
 		o.log = newKeyedLog(o.backend, o.table)
 	} else {
 		o.t = stateTable{t: o.backend.Table(o.table)}
 	}
-	o.col = timestampedCollector{op: &o.opBase, ts: NoTimestamp, noTs: true}
 	return nil
 }
 
 func (o *endOfInputOp) processElement(_ int, r record) {
+	if o.group != nil {
+		o.addBatch(r)
+		return
+	}
 	o.setKey(&r)
 	if o.fold == nil {
 		o.log.add(&o.opBase, r.v)
@@ -111,6 +122,10 @@ func (o *endOfInputOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 
 // endInput emits every key's result, in ascending key order, and clears the key's state.
 func (o *endOfInputOp) endInput() {
+	if o.group != nil {
+		o.emitGroup()
+		return
+	}
 	if o.fold == nil {
 		for _, g := range o.log.drain() {
 			o.key, o.kg, o.hasKey = g.key, g.kg, true
@@ -201,7 +216,8 @@ func (l keyedLog) drain() []keyGroup {
 
 // ReduceGroup hands all records of each key to f at once when the input ends, Flink's
 // GroupedDataSet.reduceGroup (in the migration guide: keyBy, window(EndOfStreamWindows), apply). The records
-// of a key are kept in keyed state until then.
+// of a key are kept in keyed state until then; in Batch mode, where the input comes sorted by key, only the
+// current key's records are kept, and f runs for a key when the next key begins.
 func (k *KeyedStream) ReduceGroup(f GroupReduceFunc) *DataStream {
 	if f == nil {
 		panic("engine: KeyedStream.ReduceGroup needs a GroupReduceFunc, got nil")

@@ -7,6 +7,10 @@ import "fmt"
 // with the window join (join.go), each input is tagged with its side, the two are unioned and keyed by the
 // key selector of each record's side, and one keyed operator keeps every tagged record of a key in keyed
 // state; when both inputs have ended it joins each subtask's records with the strategy of the JoinHint.
+// In Batch mode (Config.RuntimeMode) the join keeps no keyed state: it runs the JoinHint's strategy on
+// managed memory as Flink's batch drivers do, spilling to disk beyond its budget (batch_join.go), and the
+// coGroup gets its input sorted by key and hands each key to its function when the next key begins
+// (batch_group.go).
 
 // JoinType says which records of a bounded join are emitted without a partner, Flink's JoinType.
 type JoinType uint8
@@ -27,8 +31,13 @@ func (t JoinType) String() string {
 }
 
 // JoinHint chooses how a bounded join matches the records of a subtask once both inputs have ended,
-// Flink's JoinHint. Both inputs are always repartitioned by key (Flink's REPARTITION_* hints); every hint
-// gives the same pairs, in a different order.
+// Flink's JoinHint. Both inputs are repartitioned by key but for the broadcast hints; every hint gives the
+// same pairs, in a different order. The orders below are Streaming mode's. In Batch mode the sort-merge join
+// sorts both inputs through a spilling external sorter and merges them (ascending keys); the repartition
+// hash hints run a hybrid hash join that builds the named input into managed pages, spilling partitions
+// that do not fit and joining them recursively at the end, and probes with the other input in its arrival
+// order, the build side's unmatched records of an outer join coming last; the broadcast hints build the
+// broadcast input into the same hash join in every subtask.
 type JoinHint uint8
 
 const (
@@ -209,7 +218,8 @@ func (j *BoundedJoin) FlatApply(f FlatJoinFunc) *DataStream {
 }
 
 // boundedJoinOp keeps every tagged record of a key in keyed state (a keyedLog) and joins the subtask's
-// records with its strategy when both inputs have ended.
+// records with its strategy when both inputs have ended. In Batch mode it runs a batchJoinStrategy on
+// managed memory instead (batch_join.go).
 type boundedJoinOp struct {
 	opBase
 	kind       JoinType
@@ -218,15 +228,23 @@ type boundedJoinOp struct {
 	f          FlatJoinFunc
 	log        keyedLog
 	col        timestampedCollector
+	batch      batchJoinStrategy // Batch mode only
 }
 
 func (o *boundedJoinOp) open() error {
-	o.log = newKeyedLog(o.backend, "join")
 	o.col = timestampedCollector{op: &o.opBase, ts: NoTimestamp, noTs: true}
+	if batchMode(&o.opBase) {
+		return o.openBatchJoin()
+	}
+	o.log = newKeyedLog(o.backend, "join")
 	return nil
 }
 
 func (o *boundedJoinOp) processElement(_ int, r record) {
+	if o.batch != nil {
+		o.addBatch(r)
+		return
+	}
 	o.setKey(&r)
 	o.log.add(&o.opBase, r.v)
 }
@@ -237,6 +255,10 @@ func (o *boundedJoinOp) processWatermark(wm int64) { o.advanceWatermark(o, wm) }
 type keyedValue struct{ key, v any }
 
 func (o *boundedJoinOp) endInput() {
+	if o.batch != nil {
+		o.endBatch()
+		return
+	}
 	// Both sides sorted by key, each key's records in arrival order: the sort-merge join's input, and the
 	// order in which the hash join builds and probes.
 	var left, right []keyedValue
@@ -352,7 +374,8 @@ func (j *BoundedJoin) rightOuter() bool { return j.kind == RightOuterJoin || j.k
 
 // broadcastHash builds the join as a broadcast set operator: the build side is the broadcast set, the probe
 // side the main input, which keeps its partitioning. Each subtask builds its hash table of the whole build
-// side once, at the first probe record, and then probes with each of its records in arrival order.
+// side once, at the first probe record, and then probes with each of its records in arrival order. In Batch
+// mode the operator builds a hash join on managed memory instead (broadcastHashJoinOp).
 func (j *BoundedJoin) broadcastHash(f FlatJoinFunc) *DataStream {
 	if j.b.key1 == nil || j.b.key2 == nil {
 		panic("engine: JoinBounded needs Where and EqualTo key selectors before Apply")
@@ -365,26 +388,27 @@ func (j *BoundedJoin) broadcastHash(f FlatJoinFunc) *DataStream {
 	probeOuter := (buildFirst && j.rightOuter()) || (!buildFirst && j.leftOuter())
 	out := probe.add(fmt.Sprintf("JoinBounded(%s, %s)", j.kind, j.hint), func() operator {
 		var table map[any][]any
-		return &broadcastSetOp{f: func(v any, set []any, out Collector) {
-			if table == nil {
-				table = make(map[any][]any, len(set))
-				for _, b := range set {
-					k := buildKey(b)
-					table[k] = append(table[k], b)
+		return &broadcastHashJoinOp{buildKey: buildKey, probeKey: probeKey, buildFirst: buildFirst, probeOuter: probeOuter, join: f,
+			broadcastSetOp: broadcastSetOp{f: func(v any, set []any, out Collector) {
+				if table == nil {
+					table = make(map[any][]any, len(set))
+					for _, b := range set {
+						k := buildKey(b)
+						table[k] = append(table[k], b)
+					}
 				}
-			}
-			hits := table[probeKey(v)]
-			if len(hits) == 0 && probeOuter {
-				hits = []any{nil}
-			}
-			for _, b := range hits {
-				if buildFirst {
-					f(b, v, out)
-				} else {
-					f(v, b, out)
+				hits := table[probeKey(v)]
+				if len(hits) == 0 && probeOuter {
+					hits = []any{nil}
 				}
-			}
-		}}
+				for _, b := range hits {
+					if buildFirst {
+						f(b, v, out)
+					} else {
+						f(v, b, out)
+					}
+				}
+			}}}
 	}, false)
 	withBroadcastInput(out, &build)
 	return out

@@ -58,21 +58,26 @@ func getSmall5TupleDataSet() []any {
 	return []any{t5{1, 1, 0, "Hallo", 1}, t5{2, 2, 1, "Hallo Welt", 2}, t5{2, 3, 2, "Hallo Welt wie", 1}}
 }
 
-// runBounded runs build at parallelism 1, 2 and 4 on both backends and requires each run's sorted output to
-// be want (sorted here too).
+// runBounded runs build at parallelism 1, 2 and 4 on both backends, and in Batch mode, and requires each
+// run's sorted output to be want (sorted here too).
 func runBounded(t *testing.T, want []string, build func(env *Environment) *Collected) {
 	t.Helper()
 	want = append([]string(nil), want...)
 	sort.Strings(want)
-	for _, backend := range []StateBackendKind{HeapState, PebbleState} {
-		for _, p := range []int{1, 2, 4} {
-			env := NewEnvironment(Config{Parallelism: p, StateBackend: backend})
-			out := build(env)
-			if _, err := env.Execute(t.Name()); err != nil {
-				t.Fatalf("%v, parallelism %d: %v", backend, p, err)
+	for _, mode := range []RuntimeMode{Streaming, Batch} {
+		for _, backend := range []StateBackendKind{HeapState, PebbleState} {
+			if mode == Batch && backend == PebbleState {
+				continue // Batch mode keeps no keyed state
 			}
-			if got := out.Strings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("%v, parallelism %d:\ngot  %q\nwant %q", backend, p, got, want)
+			for _, p := range []int{1, 2, 4} {
+				env := NewEnvironment(Config{Parallelism: p, StateBackend: backend, RuntimeMode: mode})
+				out := build(env)
+				if _, err := env.Execute(t.Name()); err != nil {
+					t.Fatalf("%v, %v, parallelism %d: %v", mode, backend, p, err)
+				}
+				if got := out.Strings(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Fatalf("%v, %v, parallelism %d:\ngot  %q\nwant %q", mode, backend, p, got, want)
+				}
 			}
 		}
 	}

@@ -44,6 +44,13 @@ type HashJoinConfig struct {
 	// BuildKey and ProbeKey return a record's join key. Keys are equal when their codec encodings are equal
 	// (true of strings, numbers and booleans; for structs, when gob encodes them alike). Required.
 	BuildKey, ProbeKey func(v any) any
+	// ProbeOuter makes the join emit (nil, probe) for each probe record that no build record matches, as
+	// Flink's hash join does for the outer side when it is the probe side. Default false (inner).
+	ProbeOuter bool
+	// BuildOuter makes Finish emit (build, nil) for each build record that no probe record matched, as
+	// Flink's MutableHashTable does with its unmatched-build-side iterator (ReusingBuildFirstHashJoinIterator
+	// for an outer join on the build side). Default false (inner).
+	BuildOuter bool
 }
 
 // HashJoinStats counts what a hash join did.
@@ -66,6 +73,9 @@ type HashJoinStats struct {
 // spilled partitions are written to the partition's probe file. Finish then joins each spilled partition's
 // files recursively, as a new join with a new hash seed over all pages, at most MaxJoinRecursion levels deep.
 // Unlike Flink's table there is no bloom filter, and a probe record is matched on its key's encoding.
+// ProbeOuter and BuildOuter make it an outer join on either side or both: unmatched probe records are emitted
+// with a nil build record when they are probed (for a spilled partition, when Finish joins it), unmatched
+// build records with a nil probe record partition by partition at Finish (a matched flag in each bucket).
 //
 // Use: Build every build record, Probe every probe record, Finish, then Close (also after an error). A
 // HashJoin is used by one goroutine; Stats may be read from any.
@@ -369,7 +379,7 @@ func (l *joinLevel) buildTables() error {
 			scratch = sc
 			for i := bucket(h, p.slots); ; i = (i + 1) & (p.slots - 1) {
 				if p.slot(i, perPage)[1] == 0 {
-					p.setSlot(i, perPage, h, uint64(off)+1)
+					p.setSlot(i, perPage, h, uint64(off)+1) // the top bit stays free for matchedFlag
 					break
 				}
 			}
@@ -393,6 +403,9 @@ func (p *joinPartition) slot(i, perPage uint64) [2]uint64 {
 	return [2]uint64{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])}
 }
 
+// matchedFlag marks, in a bucket's record reference, a build record that a probe record has matched.
+const matchedFlag = 1 << 63
+
 func (p *joinPartition) setSlot(i, perPage, h, ref uint64) {
 	b := p.table[i/perPage][(i%perPage)*slotSize:]
 	binary.LittleEndian.PutUint64(b, h)
@@ -411,19 +424,23 @@ func (l *joinLevel) probeOne(key, rec []byte, v any, emit func(build, probe any)
 		return p.w.writeFrame(rec)
 	}
 	if p.records == 0 {
-		return nil
+		return l.unmatchedProbe(rec, v, emit)
 	}
 	perPage := uint64(j.ps / slotSize)
 	var scratch []byte
+	found := false
 	for i := bucket(h, p.slots); ; i = (i + 1) & (p.slots - 1) {
 		s := p.slot(i, perPage)
 		if s[1] == 0 {
-			return nil
+			if found {
+				return nil
+			}
+			return l.unmatchedProbe(rec, v, emit)
 		}
 		if s[0] != h {
 			continue
 		}
-		off := int64(s[1] - 1)
+		off := int64(s[1]&^matchedFlag - 1)
 		bkey, next, sc, err := p.buf.frameAt(off, scratch)
 		if err != nil {
 			return err
@@ -447,10 +464,61 @@ func (l *joinLevel) probeOne(key, rec []byte, v any, emit func(build, probe any)
 			}
 		}
 		j.matches.Add(1)
+		found = true
+		if j.cfg.BuildOuter && s[1]&matchedFlag == 0 {
+			p.setSlot(i, perPage, h, s[1]|matchedFlag)
+		}
 		if err := emit(b, v); err != nil {
 			return err
 		}
 	}
+}
+
+// unmatchedProbe emits a probe record without a build partner as (nil, probe) if the join is ProbeOuter.
+func (l *joinLevel) unmatchedProbe(rec []byte, v any, emit func(build, probe any) error) error {
+	if !l.j.cfg.ProbeOuter {
+		return nil
+	}
+	if v == nil {
+		var err error
+		if v, err = state.DecodeValue(rec); err != nil {
+			return fmt.Errorf("memory: hash join %s: decoding a probe record: %w", l.j.cfg.Owner, err)
+		}
+	}
+	return emit(nil, v)
+}
+
+// unmatchedBuild emits, if the join is BuildOuter, each build record of the in-memory partition p that no
+// probe record matched, as (build, nil), in bucket order.
+func (l *joinLevel) unmatchedBuild(p *joinPartition, emit func(build, probe any) error) error {
+	if !l.j.cfg.BuildOuter || p.records == 0 {
+		return nil
+	}
+	perPage := uint64(l.j.ps / slotSize)
+	var scratch []byte
+	for i := range p.slots {
+		s := p.slot(i, perPage)
+		if s[1] == 0 || s[1]&matchedFlag != 0 {
+			continue
+		}
+		_, next, sc, err := p.buf.frameAt(int64(s[1]-1), scratch)
+		if err != nil {
+			return err
+		}
+		brec, _, sc, err := p.buf.frameAt(next, sc)
+		if err != nil {
+			return err
+		}
+		scratch = sc
+		b, err := state.DecodeValue(brec)
+		if err != nil {
+			return fmt.Errorf("memory: hash join %s: decoding a build record: %w", l.j.cfg.Owner, err)
+		}
+		if err := emit(b, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // finish releases this level's pages in memory and joins each spilled partition as a new level.
@@ -470,6 +538,9 @@ func (l *joinLevel) finish(emit func(build, probe any) error) error {
 			spilled = append(spilled, p)
 			continue
 		}
+		if err := l.unmatchedBuild(p, emit); err != nil {
+			return err
+		}
 		j.pool = append(j.pool, p.buf.pages...)
 		j.pool = append(j.pool, p.table...)
 		p.buf.pages, p.table = nil, nil
@@ -486,6 +557,18 @@ func (l *joinLevel) finish(emit func(build, probe any) error) error {
 func (l *joinLevel) joinSpilled(p *joinPartition, emit func(build, probe any) error) error {
 	j := l.j
 	if p.probe.records == 0 {
+		if j.cfg.BuildOuter { // no probe record: every build record is unmatched
+			err := readPairs(j, p.build, func(_, rec []byte) error {
+				b, err := state.DecodeValue(rec)
+				if err != nil {
+					return fmt.Errorf("memory: hash join %s: decoding a build record: %w", j.cfg.Owner, err)
+				}
+				return emit(b, nil)
+			})
+			if err != nil {
+				return err
+			}
+		}
 		os.Remove(p.build.path)
 		os.Remove(p.probe.path)
 		return nil
