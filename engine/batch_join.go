@@ -39,6 +39,8 @@ type batchJoinStrategy interface {
 	add(second bool, v any) error
 	run(emit func(l, r any)) error
 	close() error
+	// reportSpills makes the strategy add its spills to a slot's figures through f.
+	reportSpills(f func(int64))
 }
 
 // openBatchJoin sets up the operator's strategy for Batch mode.
@@ -58,6 +60,9 @@ func (o *boundedJoinOp) openBatchJoin() error {
 		o.batch, err = newHybridHashJoin(m, o.name, dir, o.key2, o.key1, o.rightOuter(), o.leftOuter(), true)
 	default:
 		o.batch, err = newSortMergeJoin(m, o.name, dir, o.key1, o.key2, o.leftOuter(), o.rightOuter())
+	}
+	if err == nil {
+		o.batch.reportSpills(slotSpillReport(&o.opBase))
 	}
 	return err
 }
@@ -380,17 +385,38 @@ func (j *hybridHashJoin) close() error {
 	return errors.Join(errs...)
 }
 
-// spillCounter adds a strategy's spills to batchmem's count as it learns them: at the start of its output (a
-// join that fails later is counted too) and when it closes.
-type spillCounter struct{ counted int64 }
+// spillCounter adds a strategy's spills to batchmem's count and to its slot's figures (JobSnapshot.Memory)
+// as it learns them: at the start of its output (a join that fails later is counted too) and when it closes.
+type spillCounter struct {
+	counted int64
+	report  func(n int64) // adds n spills to the slot's figures; nil outside a job
+}
 
-// note adds to batchmem's count what the total n (of one sorter or hash join) has that was not counted yet.
+// note adds what the total n (of one sorter or hash join) has that was not counted yet.
 func (c *spillCounter) note(n int64) {
 	if n > c.counted {
 		batchmem.AddSpills(n - c.counted)
+		if c.report != nil {
+			c.report(n - c.counted)
+		}
 		c.counted = n
 	}
 }
+
+// slotSpillReport returns the function that adds an operator's spills to its slot's figures.
+func slotSpillReport(b *opBase) func(int64) {
+	if b.task == nil || b.task.job == nil {
+		return nil
+	}
+	job, slot := b.task.job, b.task.slot
+	return func(n int64) { job.mem.addSpills(slot, n, 0) }
+}
+
+func (j *sortMergeJoin) reportSpills(f func(int64)) {
+	j.spills[0].report, j.spills[1].report = f, f
+}
+
+func (j *hybridHashJoin) reportSpills(f func(int64)) { j.spills.report = f }
 
 // broadcastHashJoinOp is the broadcast hash join: in Streaming mode the broadcast set operator with a Go map
 // of the broadcast side (see BoundedJoin.broadcastHash), in Batch mode a hybridHashJoin that builds the
@@ -417,6 +443,9 @@ func (o *broadcastHashJoinOp) open() error {
 		return err
 	}
 	o.batch, err = newHybridHashJoin(m, o.name, dir, o.buildKey, o.probeKey, false, o.probeOuter, !o.buildFirst)
+	if err == nil {
+		o.batch.reportSpills(slotSpillReport(&o.opBase))
+	}
 	return err
 }
 

@@ -244,9 +244,9 @@ type bjRec struct {
 
 func init() { RegisterType(bjRec{}) }
 
-// spillInputs returns two inputs over overlapping key ranges (keys only on the left, on both, only on the
+// joinSpillInputs returns two inputs over overlapping key ranges (keys only on the left, on both, only on the
 // right), with duplicate keys on both sides and padding to make the records large.
-func spillInputs(n int) (left, right []any) {
+func joinSpillInputs(n int) (left, right []any) {
 	rng := rand.New(rand.NewSource(13))
 	for i := range n {
 		left = append(left, bjRec{K: rng.Intn(n / 2), S: fmt.Sprintf("l%d%s", i, strings.Repeat("x", rng.Intn(40)))})
@@ -306,7 +306,7 @@ func withBatchMemory(t *testing.T, bytes int64, pageSize int) {
 // tests with a small memory). The spill files are gone when the job ends: TMPDIR is empty.
 func TestBatchJoinSpills(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	left, right := spillInputs(2000)
+	left, right := joinSpillInputs(2000)
 	run := func(kind JoinType, hint JoinHint, p int) []string {
 		env := NewEnvironment(Config{Parallelism: p, RuntimeMode: Batch})
 		out := env.FromElements(left...).JoinBounded(env.FromElements(right...), kind).
@@ -352,7 +352,7 @@ var errJoinDown = errors.New("join function down")
 func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	withBatchMemory(t, 16<<10, 512)
-	left, right := spillInputs(3000)
+	left, right := joinSpillInputs(3000)
 	for _, hint := range []JoinHint{JoinHintRepartitionSortMerge, JoinHintRepartitionHashFirst} {
 		env := NewEnvironment(Config{Parallelism: 2, RuntimeMode: Batch})
 		before := batchmem.Spills()
@@ -380,7 +380,7 @@ func TestBatchJoinFailureRemovesSpillFiles(t *testing.T) {
 // Each strategy removes its own spill directory when the operator closes (the job's directory is only the
 // fallback), and returns its pages.
 func TestBatchJoinStrategiesRemoveTheirSpillFiles(t *testing.T) {
-	left, right := spillInputs(2000)
+	left, right := joinSpillInputs(2000)
 	key := KeyByField("K")
 	for name, newJoin := range map[string]func(m *memory.Manager, dir string) (batchJoinStrategy, error){
 		"sort-merge": func(m *memory.Manager, dir string) (batchJoinStrategy, error) {
@@ -427,5 +427,41 @@ func TestBatchJoinStrategiesRemoveTheirSpillFiles(t *testing.T) {
 		if f := m.Figures(); f.UsedBytes != 0 || f.PeakBytes > f.BudgetBytes {
 			t.Fatalf("%s: %+v", name, f)
 		}
+	}
+}
+
+// Without an override a Batch join takes its share of its slot's managed memory (Config.ManagedMemorySize):
+// a small budget makes it spill, the spills show in JobSnapshot.Memory, and the result is the in-memory one.
+func TestBatchJoinTakesTheSlotsManagedMemory(t *testing.T) {
+	left, right := joinSpillInputs(3000)
+	want := referenceJoin(FullOuterJoin, left, right)
+	for _, hint := range []JoinHint{JoinHintRepartitionSortMerge, JoinHintRepartitionHashFirst} {
+		env := NewEnvironment(Config{Parallelism: 1, RuntimeMode: Batch, ManagedMemorySize: 64 << 10, MemorySegmentSize: 512})
+		out := env.FromElements(left...).JoinBounded(env.FromElements(right...), FullOuterJoin).
+			Where(KeyByField("K")).EqualTo(KeyByField("K")).WithHint(hint).
+			Apply(func(l, r any) any { return joinString(l, r) }).Collect()
+		job, err := env.Execute("join in the slot's memory")
+		if err != nil {
+			t.Fatalf("%v: %v", hint, err)
+		}
+		got := out.Strings()
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%v: %d rows, want %d", hint, len(got), len(want))
+		}
+		var spills int64
+		for _, m := range job.Snapshot().Memory {
+			spills += m.Spills
+		}
+		if spills == 0 {
+			t.Errorf("%v: no spill in JobSnapshot.Memory with a 64 KiB budget", hint)
+		}
+	}
+	// Too little memory for even a sorter's minimum fails the job, naming the setting.
+	env := NewEnvironment(Config{Parallelism: 1, RuntimeMode: Batch, ManagedMemorySize: 1 << 10, MemorySegmentSize: 512})
+	env.FromElements(left...).JoinBounded(env.FromElements(right...), InnerJoin).
+		Where(KeyByField("K")).EqualTo(KeyByField("K")).Apply(func(l, r any) any { return 0 }).Collect()
+	if _, err := env.Execute("too little"); err == nil || !strings.Contains(err.Error(), "Config.ManagedMemorySize") {
+		t.Errorf("a 1 KiB budget: %v, want an error naming Config.ManagedMemorySize", err)
 	}
 }

@@ -1,7 +1,8 @@
-// Package batchmem holds the managed-memory settings of the engine's batch operators (sort-merge and hash
-// joins in Batch mode) until they come from the job's configuration, and counts what those operators
-// spill. The engine reads it when a batch operator opens; tests and the benchmark suite (through
-// engine/membench) change it between jobs, never while one runs.
+// Package batchmem holds a process-wide override of the managed memory each batch operator instance
+// (sort-merge and hash joins in Batch mode) takes, for tests and the benchmark suite (through
+// engine/membench), and counts what those operators spill. Without an override an operator takes its share
+// of its slot's managed memory (Config.ManagedMemorySize). The override is changed between jobs, never while
+// one runs.
 package batchmem
 
 import (
@@ -10,24 +11,20 @@ import (
 	"github.com/de4e/weir/engine/internal/memory"
 )
 
-// DefaultOperatorBudget is the managed memory one batch operator instance takes when it opens: 16 MiB.
-const DefaultOperatorBudget = 16 << 20
-
 var (
-	operatorBudget atomic.Int64
+	operatorBudget atomic.Int64 // 0: no override
 	pageSize       atomic.Int64
 	spills         atomic.Int64
 )
 
-func init() {
-	operatorBudget.Store(DefaultOperatorBudget)
-	pageSize.Store(memory.DefaultPageSize)
+// Settings returns the overriding budget of one batch operator instance and its page size, in bytes, or
+// ok false when there is no override.
+func Settings() (budget int64, page int, ok bool) {
+	b := operatorBudget.Load()
+	return b, int(pageSize.Load()), b > 0
 }
 
-// Settings returns the budget of one batch operator instance and its page size, in bytes.
-func Settings() (budget int64, page int) { return operatorBudget.Load(), int(pageSize.Load()) }
-
-// Set sets the budget of one batch operator instance and its page size (0: memory.DefaultPageSize) and
+// Set overrides the budget of one batch operator instance and its page size (0: memory.DefaultPageSize) and
 // returns a function that restores the previous settings.
 func Set(budget int64, page int) (restore func()) {
 	if page == 0 {
