@@ -57,7 +57,7 @@ func (g *Graph) RunGatherSumApplyIteration(it GatherSumApplyIteration) (*Iterati
 	}
 	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
-			gathered := tagVertices(workset, "Updated vertices").Union(tagEdges(env.FromSlice(m.edges).Name("Edges"), it.Direction)).
+			gathered := tagVertices(workset, "Updated vertices").Union(m.adjacencyStream(env, it.Direction)).
 				KeyBy(taggedKey).
 				ReduceGroup(func(key any, vs []any, out engine.Collector) {
 					g := split(vs)

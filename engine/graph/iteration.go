@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/de4e/weir/engine"
 )
@@ -32,9 +33,9 @@ const (
 type tagged struct {
 	Key    any
 	Kind   uint8
-	In     bool // an edge of the vertex at its target end
 	Vertex Vertex
-	Edge   Edge
+	Edges  []Edge // kindEdge: the vertex's edges in the iteration's direction
+	Ins    []bool // Ins[i]: Edges[i] is an in-edge of the vertex (the vertex is its target)
 	Value  any
 }
 
@@ -46,17 +47,46 @@ func tagVertices(s *engine.DataStream, name string) *engine.DataStream {
 	return s.Map(func(r any) any { v := r.(Vertex); return tagged{Key: v.ID, Kind: kindVertex, Vertex: v} }).Name(name)
 }
 
-// tagEdges tags every edge for the vertices at its ends that d names.
-func tagEdges(s *engine.DataStream, d EdgeDirection) *engine.DataStream {
-	return s.FlatMap(func(r any, out engine.Collector) {
-		e := r.(Edge)
+// adjacency returns, for every vertex with edges in direction d, one kindEdge record holding them: the
+// loop-invariant input of every superstep, grouped once in the driver (Flink likewise caches an iteration's
+// static path instead of recomputing it each superstep), so a superstep's keyed operators read one record a
+// vertex rather than one an edge.
+func (m *materialized) adjacency(d EdgeDirection) []any {
+	if a, ok := m.adj[d]; ok {
+		return a
+	}
+	byVertex := map[any]*tagged{}
+	var keys []any
+	add := func(key any, e Edge, in bool) {
+		t := byVertex[key]
+		if t == nil {
+			t = &tagged{Key: key, Kind: kindEdge}
+			byVertex[key] = t
+			keys = append(keys, key)
+		}
+		t.Edges = append(t.Edges, e)
+		t.Ins = append(t.Ins, in)
+	}
+	for _, e := range m.edgeList {
 		if d == Out || d == All {
-			out.Collect(tagged{Key: e.Source, Kind: kindEdge, Edge: e})
+			add(e.Source, e, false)
 		}
 		if d == In || d == All {
-			out.Collect(tagged{Key: e.Target, Kind: kindEdge, Edge: e, In: true})
+			add(e.Target, e, true)
 		}
-	}).Name(fmt.Sprintf("Edges (%s)", d))
+	}
+	sort.Slice(keys, func(i, j int) bool { return Compare(keys[i], keys[j]) < 0 })
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = *byVertex[k]
+	}
+	m.adj[d] = out
+	return out
+}
+
+// adjacencyStream is m's adjacency in direction d as a bounded source of env.
+func (m *materialized) adjacencyStream(env *engine.Environment, d EdgeDirection) *engine.DataStream {
+	return env.FromSlice(m.adjacency(d)).Name(fmt.Sprintf("Adjacency lists (%s)", d))
 }
 
 // group is the tagged records of one vertex, split by kind.
@@ -77,8 +107,8 @@ func split(vs []any) group {
 			v := t.Vertex
 			g.vertex = &v
 		case kindEdge:
-			g.edges = append(g.edges, t.Edge)
-			g.in = append(g.in, t.In)
+			g.edges = append(g.edges, t.Edges...)
+			g.in = append(g.in, t.Ins...)
 		case kindMessage:
 			g.messages = append(g.messages, t.Value)
 		case kindInit:
@@ -112,8 +142,9 @@ func (m *messenger) sendToAll(msg any) {
 
 // materialized holds a Graph's vertices and edges collected for an iteration.
 type materialized struct {
-	vertices, edges []any
-	edgeList        []Edge
+	vertices []any
+	edgeList []Edge
+	adj      map[EdgeDirection][]any
 }
 
 func (g *Graph) materialize() (*materialized, error) {
@@ -121,12 +152,9 @@ func (g *Graph) materialize() (*materialized, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &materialized{vertices: make([]any, len(vs)), edges: make([]any, len(es)), edgeList: es}
+	m := &materialized{vertices: make([]any, len(vs)), edgeList: es, adj: map[EdgeDirection][]any{}}
 	for i, v := range vs {
 		m.vertices[i] = v
-	}
-	for i, e := range es {
-		m.edges[i] = e
 	}
 	return m, nil
 }

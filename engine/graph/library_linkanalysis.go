@@ -66,16 +66,16 @@ func (p PageRank) Run(g *Graph) (*IterationResult, error) {
 		Name:          "pagerank",
 		MaxIterations: p.MaxIterations,
 		Step: func(env *engine.Environment, partial *engine.DataStream) *engine.DataStream {
-			scores := partial.CoGroupBounded(env.FromSlice(deg.edges).Name("Edges with source degree")).
-				Where(vertexID).EqualTo(edgeSource).
-				Apply(func(ps, es []any, out engine.Collector) {
-					if len(ps) == 0 {
+			scores := partial.CoGroupBounded(env.FromSlice(deg.adjacency).Name("Out-edges")).
+				Where(vertexID).EqualTo(taggedKey).
+				Apply(func(ps, as []any, out engine.Collector) {
+					if len(ps) == 0 || len(as) == 0 {
 						return
 					}
 					s := ps[0].(Vertex).Value.(float64)
-					for _, r := range es {
-						e := r.(Edge)
-						out.Collect(Vertex{ID: e.Target, Value: s / float64(e.Value.(int64))})
+					es := as[0].(tagged).Edges
+					for _, e := range es {
+						out.Collect(Vertex{ID: e.Target, Value: s / float64(len(es))})
 					}
 				}).Name("Send score").
 				KeyBy(vertexID).Aggregate(engine.FieldAggregation{Kind: engine.AggSum, Field: "Value"}).Name("Sum")
@@ -128,17 +128,17 @@ type vertexDegree struct {
 	in, out int64
 }
 
-// degreeData is what the link analyses collect before iterating: every vertex's degrees and every edge
-// with its source's out-degree as its value.
+// degreeData is what PageRank collects before iterating: every vertex's degrees, and every vertex's
+// out-edges grouped into one kindEdge record (the iteration's static path, grouped once).
 type degreeData struct {
-	vertices []vertexDegree
-	edges    []any
+	vertices  []vertexDegree
+	adjacency []any
 }
 
 func init() { engine.RegisterType([2]int64{}) }
 
-// degreesAndEdges runs one job that collects g's vertices with their degrees and g's edges with their
-// sources' out-degrees (Gelly's VertexDegrees and EdgeSourceDegrees).
+// degreesAndEdges runs one job that collects g's vertices with their degrees (Gelly's VertexDegrees) and
+// g's edges, and groups the edges by source.
 func degreesAndEdges(g *Graph) (*degreeData, error) {
 	res, err := run(g.env, "degrees",
 		func(s *session) *engine.DataStream {
@@ -149,20 +149,16 @@ func degreesAndEdges(g *Graph) (*degreeData, error) {
 					return Vertex{ID: o.(Vertex).ID, Value: [2]int64{i.(Vertex).Value.(int64), o.(Vertex).Value.(int64)}}
 				}).Name("Degrees")
 		},
-		func(s *session) *engine.DataStream {
-			v, e := g.streams(s)
-			return e.JoinBounded(degreeStream(v, e, Out, "OutDegrees"), engine.InnerJoin).Where(edgeSource).EqualTo(vertexID).
-				Apply(func(a, b any) any {
-					x := a.(Edge)
-					return Edge{Source: x.Source, Target: x.Target, Value: b.(Vertex).Value}
-				}).Name("Edge source degrees")
-		})
+		func(s *session) *engine.DataStream { _, e := g.streams(s); return e })
 	if err != nil {
 		return nil, err
 	}
 	vs := toVertices(res[0])
 	SortVertices(vs)
-	out := &degreeData{edges: res[1]}
+	es := toEdges(res[1])
+	SortEdges(es)
+	m := &materialized{edgeList: es, adj: map[EdgeDirection][]any{}}
+	out := &degreeData{adjacency: m.adjacency(Out)}
 	for _, v := range vs {
 		d := v.Value.([2]int64)
 		out.vertices = append(out.vertices, vertexDegree{id: v.ID, in: d[0], out: d[1]})
@@ -209,15 +205,30 @@ func (h HITS) Run(g *Graph) (*IterationResult, error) {
 		Name:          "hits",
 		MaxIterations: h.MaxIterations,
 		Step: func(env *engine.Environment, partial *engine.DataStream) *engine.DataStream {
-			edges := env.FromSlice(m.edges).Name("Edges")
 			zero := partial.Map(func(r any) any { return Vertex{ID: r.(Vertex).ID, Value: 0.0} }).Name("Zero scores")
-			// Authority: the in-neighbours' hub scores.
-			auth := edges.JoinBounded(partial, engine.InnerJoin).Where(edgeSource).EqualTo(vertexID).
-				Apply(func(e, v any) any { return Vertex{ID: e.(Edge).Target, Value: v.(Vertex).Value.(HITSScores).Hub} }).Name("Send hub score").
+			// Authority: the in-neighbours' hub scores, sent along the out-edges.
+			auth := partial.CoGroupBounded(m.adjacencyStream(env, Out)).Where(vertexID).EqualTo(taggedKey).
+				Apply(func(ps, as []any, out engine.Collector) {
+					if len(ps) == 0 || len(as) == 0 {
+						return
+					}
+					hub := ps[0].(Vertex).Value.(HITSScores).Hub
+					for _, e := range as[0].(tagged).Edges {
+						out.Collect(Vertex{ID: e.Target, Value: hub})
+					}
+				}).Name("Send hub score").
 				Union(zero).KeyBy(vertexID).Aggregate(engine.FieldAggregation{Kind: engine.AggSum, Field: "Value"}).Name("Authority")
-			// Hub: the out-neighbours' new authority scores.
-			hub := edges.JoinBounded(auth, engine.InnerJoin).Where(edgeTarget).EqualTo(vertexID).
-				Apply(func(e, v any) any { return Vertex{ID: e.(Edge).Source, Value: v.(Vertex).Value} }).Name("Send authority score").
+			// Hub: the out-neighbours' new authority scores, sent back along the in-edges.
+			hub := auth.CoGroupBounded(m.adjacencyStream(env, In)).Where(vertexID).EqualTo(taggedKey).
+				Apply(func(ps, as []any, out engine.Collector) {
+					if len(ps) == 0 || len(as) == 0 {
+						return
+					}
+					a := ps[0].(Vertex).Value
+					for _, e := range as[0].(tagged).Edges {
+						out.Collect(Vertex{ID: e.Source, Value: a})
+					}
+				}).Name("Send authority score").
 				Union(zero).KeyBy(vertexID).Aggregate(engine.FieldAggregation{Kind: engine.AggSum, Field: "Value"}).Name("Hub")
 			square := func(r any) any { x := r.(Vertex).Value.(float64); return Vertex{Value: x * x} }
 			norms := sumOf(hub.Map(square), "Hub norm").Map(func(r any) any { return [2]float64{0, math.Sqrt(r.(float64))} }).

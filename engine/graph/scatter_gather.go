@@ -90,7 +90,7 @@ func (g *Graph) RunScatterGatherIteration(it ScatterGatherIteration) (*Iteration
 	}
 	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
-			msgs := tagVertices(workset, "Updated vertices").Union(tagEdges(env.FromSlice(m.edges).Name("Edges"), it.Direction)).
+			msgs := tagVertices(workset, "Updated vertices").Union(m.adjacencyStream(env, it.Direction)).
 				KeyBy(taggedKey).
 				ReduceGroup(func(key any, vs []any, out engine.Collector) {
 					g := split(vs)

@@ -89,7 +89,7 @@ func (g *Graph) RunVertexCentricIteration(it VertexCentricIteration) (*Iteration
 			if it.Combiner != nil {
 				msgs = combine(workset, it.Combiner)
 			}
-			out := msgs.Union(tagVertices(solution, "Solution set"), tagEdges(env.FromSlice(m.edges).Name("Edges"), Out)).
+			out := msgs.Union(tagVertices(solution, "Solution set"), m.adjacencyStream(env, Out)).
 				KeyBy(taggedKey).
 				ReduceGroup(func(key any, vs []any, out engine.Collector) {
 					g := split(vs)
