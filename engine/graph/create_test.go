@@ -23,6 +23,18 @@ func TestFromEdgeListAndStreams(t *testing.T) {
 	check(t, "stream vertices", vs, "1,<nil>\n2,<nil>\n3,<nil>\n")
 	check(t, "stream edges", es, "1,2,0.5\n2,3,1.5\n")
 
+	// A Graph rebuilt from its own DataSets, and built into a dataflow of the caller's.
+	vs, es = collectGraph(t, FromDataSets(env, g.Reverse().Vertices(), g.Reverse().Edges()))
+	check(t, "from data sets", es, "2,1,0.5\n3,2,1.5\n")
+	own := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	_, edges := g.Build(own)
+	weights := edges.Map(func(r any) any { return r.(Edge).Value }).Collect()
+	if _, err := own.Execute("own"); err != nil {
+		t.Fatal(err)
+	}
+	if got := weights.Len(); got != 2 {
+		t.Errorf("Build: %d edges, want 2", got)
+	}
 	bad := FromDataStreams(env, func(env *engine.Environment) (*engine.DataStream, *engine.DataStream) {
 		return nil, env.FromElements("not an edge")
 	})

@@ -11,7 +11,8 @@ import (
 type IterationResult struct {
 	// Vertices are the final vertices, in ascending id order.
 	Vertices []Vertex
-	// Graph is the Graph of the final vertices and the input's edges (Gelly's iterations return a Graph).
+	// Graph is the Graph of the final vertices and the iteration's edges, as Gelly's iterations return a
+	// Graph; nil for PageRank and HITS, whose results are scores (Gelly returns them as a DataSet).
 	Graph *Graph
 	// Supersteps describes each superstep run: Input is its workset (messages of a vertex-centric
 	// iteration, updated vertices of a scatter-gather or gather-sum-apply one), Delta the vertices it

@@ -118,7 +118,6 @@ func (g *Graph) runBulk(initial []any, it engine.BulkIteration) (*IterationResul
 	}
 	out := &IterationResult{Vertices: toVertices(res.Result), Supersteps: res.Supersteps, Ended: res.Ended}
 	SortVertices(out.Vertices)
-	out.Graph = FromCollection(g.env, out.Vertices, nil)
 	return out, nil
 }
 
