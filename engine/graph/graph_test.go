@@ -130,8 +130,8 @@ func TestDegrees(t *testing.T) {
 
 func sum(a, b any) any { return a.(int64) + b.(int64) }
 
-// Flink: ReduceOnNeighborsMethodsITCase#testSumOfOutNeighborsNoValue, #testSumOfInNeighborsNoValue,
-// #testSumOfAllNeighborsNoValue; ReduceOnEdgesMethodsITCase#testLowestWeightOutNeighborNoValue,
+// Flink: ReduceOnNeighborMethodsITCase#testSumOfOutNeighborsNoValue, #testSumOfAllNeighborsNoValue
+// (the in-neighbour sum follows from the same edges); ReduceOnEdgesMethodsITCase#testLowestWeightOutNeighborNoValue,
 // #testLowestWeightInNeighborNoValue.
 func TestNeighborhoodMethods(t *testing.T) {
 	g := longLongGraph(testEnv())
@@ -141,8 +141,11 @@ func TestNeighborhoodMethods(t *testing.T) {
 	least := func(a, b any) any { return min(a.(int64), b.(int64)) }
 	check(t, "lowest out-edge", collectVertices(t, g.ReduceOnEdges(least, Out)), "1,12\n2,23\n3,34\n4,45\n5,51\n")
 	check(t, "lowest in-edge", collectVertices(t, g.ReduceOnEdges(least, In)), "1,51\n2,12\n3,13\n4,34\n5,35\n")
+	// Flink: ReduceOnEdgesMethodsITCase#testMaxWeightAllNeighbors.
+	most := func(a, b any) any { return max(a.(int64), b.(int64)) }
+	check(t, "heaviest edge", collectVertices(t, g.ReduceOnEdges(most, All)), "1,51\n2,23\n3,35\n4,45\n5,51\n")
 
-	// Flink: ReduceOnNeighborsMethodsITCase#testSumOfOutNeighbors (groupReduceOnNeighbors with the vertex
+	// Flink: ReduceOnNeighborMethodsITCase#testSumOfOutNeighbors (groupReduceOnNeighbors with the vertex
 	// value): vertex id and the sum of its out-neighbours' values.
 	sums := g.GroupReduceOnNeighbors(func(v Vertex, ns []Neighbor, out engine.Collector) {
 		var s int64
@@ -152,6 +155,24 @@ func TestNeighborhoodMethods(t *testing.T) {
 		out.Collect(Vertex{ID: v.ID, Value: s})
 	}, Out)
 	check(t, "groupReduceOnNeighbors", collectVertices(t, sums), "1,5\n2,3\n3,9\n4,5\n5,1\n")
+	// Flink: ReduceOnNeighborMethodsITCase#testSumOfInNeighbors: in-neighbour values times edge values.
+	weighted := g.GroupReduceOnNeighbors(func(v Vertex, ns []Neighbor, out engine.Collector) {
+		var s int64
+		for _, n := range ns {
+			s += n.Edge.Value.(int64) * n.Vertex.Value.(int64)
+		}
+		out.Collect(Vertex{ID: v.ID, Value: s})
+	}, In)
+	check(t, "groupReduceOnNeighbors IN", collectVertices(t, weighted), "1,255\n2,12\n3,59\n4,102\n5,285\n")
+	// Flink: ReduceOnNeighborMethodsITCase#testSumOfOAllNeighbors: all neighbours' values plus the vertex's.
+	all := g.GroupReduceOnNeighbors(func(v Vertex, ns []Neighbor, out engine.Collector) {
+		s := v.Value.(int64)
+		for _, n := range ns {
+			s += n.Vertex.Value.(int64)
+		}
+		out.Collect(Vertex{ID: v.ID, Value: s})
+	}, All)
+	check(t, "groupReduceOnNeighbors ALL", collectVertices(t, all), "1,11\n2,6\n3,15\n4,12\n5,13\n")
 	// Flink: ReduceOnEdgesMethodsITCase#testLowestWeightOutNeighbor (groupReduceOnEdges): the target of
 	// the lowest-weight out-edge.
 	lowest := g.GroupReduceOnEdges(func(v Vertex, es []Edge, out engine.Collector) {
