@@ -251,7 +251,7 @@ func init() {
 		},
 		Note: func() string { return fmt.Sprintf("%d supersteps", ccSteps) }})
 
-	const small = 0.05 // 100,000 edges
+	const small = 0.01 // 20,000 edges
 	var triLoop sync.Map
 	Register(Case{Name: "graph-triangles/loop", Scale: small, Setup: graphSetup,
 		About: "hand-written triangle count (degree-oriented edges) on an R-MAT graph",
