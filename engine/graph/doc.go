@@ -28,8 +28,17 @@
 // Gelly ran its iterations as Flink delta iterations inside one job; Weir's iterations
 // (Environment.IterateDelta, IterateBulk) run one bounded job per superstep, driven from Go. So the
 // iteration models and the algorithms first run the Graph's job to collect its vertices and edges, then run
-// the iteration: each superstep is one job, reported as a SuperstepInfo with its workset (active vertices
-// or messages) and solution-set delta sizes. Results are Vertex slices in ascending id order.
+// the iteration: each superstep is one job, reported as a SuperstepInfo with its workset (messages, or
+// updated vertices) and solution-set delta sizes. The edges are the iteration's loop-invariant input: they
+// are grouped once into one adjacency record per vertex and read by every superstep (Flink caches an
+// iteration's static path the same way). Vertex-centric iterations have no aggregators yet. Results are
+// Vertex slices in ascending id order.
+//
+// The vertex-centric, scatter-gather and gather-sum-apply models follow Gelly's rules: a vertex-centric
+// ComputeFunction runs for every vertex in superstep 1 and afterwards for the vertices that received
+// messages, and the iteration ends when no message is sent; scatter-gather and gather-sum-apply iterations
+// start from every vertex, continue from the vertices updated in the superstep before, and end when none
+// was updated. Any of them also ends after its MaxIterations.
 //
 // Records are Vertex and Edge values; user functions are plain func types (VertexMapFunc, NeighborsFunc,
 // ComputeFunction, ...), so notebook cells interpreted by yaegi can call the whole API.

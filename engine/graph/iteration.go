@@ -14,9 +14,11 @@ type IterationResult struct {
 	// Graph is the Graph of the final vertices and the iteration's edges, as Gelly's iterations return a
 	// Graph; nil for PageRank and HITS, whose results are scores (Gelly returns them as a DataSet).
 	Graph *Graph
-	// Supersteps describes each superstep run: Input is its workset (messages of a vertex-centric
-	// iteration, updated vertices of a scatter-gather or gather-sum-apply one), Delta the vertices it
-	// updated, Output the next workset.
+	// Supersteps describes each superstep run: Input is its workset (the messages of a vertex-centric
+	// iteration, before any combiner, with one activation per vertex in superstep 1; the updated vertices
+	// of a scatter-gather or gather-sum-apply one, every vertex in superstep 1), Delta the vertices it
+	// updated, Output the next workset. PageRank and HITS, bulk iterations, report their vertices as Input
+	// and Output.
 	Supersteps []engine.SuperstepInfo
 	// Ended says why the iteration stopped.
 	Ended engine.IterationEnd
