@@ -6,6 +6,9 @@ file) from the repository root with:
 
     /usr/bin/python3 engine/graph/testdata/gen_reference.py > engine/graph/testdata/reference.json
 
+Every value is reproduced exactly except HITS scores, which networkx computes with scipy's ARPACK: they
+vary between runs below 1e-16, far inside the Go tests' tolerance (1e-7).
+
 Graphs:
   karate    Zachary's karate club (networkx.karate_club_graph, 34 vertices, 78 undirected edges with
             networkx's 'weight' attribute); the Go tests give every edge in both directions.
