@@ -108,16 +108,32 @@
 // Config.RuntimeMode is Flink's execution.runtime-mode: Streaming (the default), Batch, or Automatic, which
 // picks Batch when every source is Bounded (SliceSource, GeneratorSource with a Count, package sources'
 // FileSource and Replay) and Streaming otherwise; Job.RuntimeMode says which ran. In Batch every keyed
-// operator holds its input (in memory) until it ends, sorts it by key and then timestamp, and processes one
+// operator holds its input (in its share of the slot's managed memory, spilling beyond it) until it ends, sorts it by key and then timestamp, and processes one
 // key at a time with the watermark at -inf, so nothing is late; when a key is done its event-time and then
 // processing-time timers fire with the watermark at +inf (timers those callbacks register are ignored), so
 // windows fire at the end of input, key by key. Only the final watermark flows between operators. Rolling
 // aggregations (Reduce, Sum, Min, Max, MinBy, MaxBy) emit only each key's final value, stamped MaxWatermark;
 // a keyed broadcast operator reads its broadcast input first. Periodic checkpointing is switched off (an
 // EventCheckpointingDisabled event says so) and TriggerCheckpoint and TriggerSavepoint return
-// ErrBatchCheckpoint. Final results equal Streaming's for input without late records. Blocking shuffles,
-// stages scheduled one after another and region failover are not built: a Batch job runs all its vertices
-// at once.
+// ErrBatchCheckpoint. Final results equal Streaming's for input without late records.
+//
+// A Batch job runs stage by stage, as Flink's batch scheduler does. Plan.BatchStages splits the plan into
+// pipelined regions: vertices joined by forward edges form one stage, and every other exchange (KeyBy,
+// Rebalance, Broadcast, Global, PartitionByHash, PartitionByRange) is a blocking result partition between
+// stages; regions whose blocking edges would form a cycle are merged. A stage starts when every stage it reads
+// has finished. Each producer subtask writes all of its output, per consumer subtask, into a result partition
+// that stays in memory up to Config.BlockingPartitionRecords records (default 65536) and beyond that is
+// written to checksummed files under the job's temporary directory; consumers read their subpartitions in
+// producer-subtask order, and a result is released once every stage reading it has finished. A failure
+// restarts only the failed stage (Flink's RestartPipelinedRegionFailoverStrategy), within Config.Restart. A
+// result that is missing or corrupt (ErrPartitionNotFound), or lost with a killed TaskManager, makes its
+// producer stage run again first. Sinks stay exactly-once across these restarts: a stage's Collect and
+// two-phase-commit sinks are committed when the stage finishes, a failed attempt's output is aborted, and a
+// stage rerun to rebuild a lost result does not commit its sinks again; plain sink functions (SinkTo, Print,
+// WriteAsText, AddSink) are at-least-once. JobSnapshot.Stages and the stage-running, stage-finished,
+// stage-failed and partition-lost events report progress, and the workbench shows a stages pane in place of
+// watermarks. Unlike Flink, Weir restarts a whole stage rather than only the failed parallel pipeline in it,
+// and runs stages one at a time.
 //
 // # Bounded jobs: DataSet operations
 //
@@ -128,6 +144,20 @@
 // is read keep what they hold. JoinBounded gives inner and outer joins (nil for the missing side) with
 // Flink's join hints: sort-merge, hash (build either side) and broadcast hash. Distinct, PartitionByHash
 // and PartitionByRange (boundaries from a sample) complete the set.
+//
+// In Batch mode these operators keep no keyed state. ReduceGroup, CoGroupBounded, Aggregate, FirstN and Cross
+// receive their input sorted by key and emit each key when the next begins. JoinBounded runs its hint's
+// strategy on managed memory as Flink's batch drivers do: sort-merge sorts both inputs through spilling
+// external sorters and merges them; the repartition hash hints build the named input into a hybrid hash join,
+// spill partitions that do not fit and join them recursively; the broadcast hints build the broadcast input in
+// every subtask. The probe input waits in spilling pages until both inputs have ended. Each join takes its
+// share of its slot's managed memory; spill files live in the job's working directory and are removed when the
+// operator closes or the job ends.
+//
+// Environment.ExecuteDataflow builds a dataflow with a function on a fresh Environment with the caller's
+// Config and Observer and runs it as one bounded job, so a library can run one job after another for a
+// caller's Environment, each shown live; package engine/graph (Gelly) runs every graph operation and
+// superstep this way.
 //
 // Environment.IterateBulk is Flink's bulk iteration (iterate(n), closeWith(result, terminationCriterion)):
 // Step maps the partial solution to the next one for up to MaxIterations supersteps, or until the
@@ -201,6 +231,11 @@
 // (a slice or a bounded DataStream), training runs as bulk iterations whose supersteps sum every subtask's
 // block before one reduce (KMeans, the SGD of linear and logistic regression), and randomness repeats Flink
 // ML's java.util.Random draws, so KMeans with seed 1 gives Flink ML's cluster ids at parallelism 1.
+// Package engine/graph is Gelly: graphs of vertices and edges (from lists, streams, files and generators),
+// their transformations, degrees and neighbourhood methods, Gelly's three iteration models (vertex-centric,
+// scatter-gather, gather-sum-apply) on delta iterations, and its library (PageRank, label propagation,
+// connected components, shortest paths, community detection, HITS, triangle enumeration, Jaccard and
+// Adamic-Adar), checked against networkx.
 // Package engine/cep is Flink's CEP library: patterns of named stages with conditions that may read the
 // partial match, quantifiers, Within and after-match skip strategies, compiled as Flink's NFACompiler does and
 // matched over a versioned shared buffer, one NFA per key held in keyed state (so checkpointed, restored and
