@@ -3,6 +3,7 @@ package cep
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -13,6 +14,9 @@ type Stats struct {
 	// ProcessTimedOutMatch (uncounted without one), over all keys and
 	// subtasks, since the job (attempt) started; LateEvents counts events that came behind the watermark.
 	Matches, Timeouts, LateEvents int64
+	// Stages names the stages a partial match can wait in, in the order the pattern reaches them (the keys
+	// of KeyStats.PartialMatches), for a view to draw them in order.
+	Stages []string
 	// Keys are the keys holding partial matches, the busiest (most partial matches) first.
 	Keys []KeyStats
 }
@@ -45,10 +49,35 @@ type statsRegistry struct {
 	matches, timeouts, late int64
 	keys                    map[any]*KeyStats
 	keyMatches, keyTimeouts map[any]int64
+	stages                  []string // set once, when the registry is made
 }
 
-func newStatsRegistry() *statsRegistry {
-	return &statsRegistry{keys: map[any]*KeyStats{}, keyMatches: map[any]int64{}, keyTimeouts: map[any]int64{}}
+func newStatsRegistry(n *compiledNFA) *statsRegistry {
+	return &statsRegistry{keys: map[any]*KeyStats{}, keyMatches: map[any]int64{}, keyTimeouts: map[any]int64{},
+		stages: n.waitingStages()}
+}
+
+// waitingStages lists the names of the stages whose states a partial match can wait in (neither the start
+// nor the final state), in the order a breadth-first walk from the start state reaches them.
+func (n *compiledNFA) waitingStages() []string {
+	order := []*state{n.start}
+	seen := map[*state]bool{n.start: true}
+	var names []string
+	named := map[string]bool{}
+	for i := 0; i < len(order); i++ {
+		s := order[i]
+		if !s.start && s.typ != finalState && !named[s.name] {
+			named[s.name] = true
+			names = append(names, s.name)
+		}
+		for _, t := range s.edges {
+			if !seen[t.target] {
+				seen[t.target] = true
+				order = append(order, t.target)
+			}
+		}
+	}
+	return names
 }
 
 func (r *statsRegistry) count(key any, matches, timeouts int) {
@@ -102,7 +131,7 @@ func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
 func (r *statsRegistry) snapshot(top int) Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late}
+	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late, Stages: slices.Clone(r.stages)}
 	for k, ks := range r.keys {
 		c := *ks
 		c.PartialMatches = maps.Clone(ks.PartialMatches)
@@ -133,3 +162,12 @@ func (r *statsRegistry) snapshot(top int) Stats {
 // most top keys (all if top <= 0), the busiest first, the partial matches per stage and the size of the
 // shared buffer. Every PatternStream derived from one CEP.Pattern call shares the figures.
 func (s *PatternStream) Stats(top int) Stats { return s.stats.snapshot(top) }
+
+// StatsGauge is the name of the gauge (engine.DataStream.Gauge) through which the stream a PatternStream's
+// Process, Select, FlatSelect or SelectWithTimeout returns publishes its Stats, for the workbench's live
+// view: Job.Snapshot shows them in the operator's OperatorSnapshot.Gauges as a Stats of the LiveKeys
+// busiest keys.
+const StatsGauge = "cep"
+
+// LiveKeys is how many keys (the busiest) the StatsGauge reports.
+const LiveKeys = 5
