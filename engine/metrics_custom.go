@@ -8,7 +8,7 @@ import (
 // Gauge reports one figure of an operator for the live view (Flink: org.apache.flink.metrics.Gauge,
 // registered on an operator's metric group). A library that builds its operator from the public API (CEP,
 // SQL, graphs, ML) registers one with DataStream.Gauge to publish its own figures, for example a snapshot
-// struct of its internal state; the workbench draws the values it knows and lists the others.
+// struct of its internal state, which the workbench can draw (tui/live draws engine/cep's Stats).
 //
 // Job.Snapshot calls a gauge on the goroutine that polls, not on the operator's subtasks, so a gauge must be
 // safe for concurrent use with the running job (read figures the subtasks publish under a lock or through

@@ -23,14 +23,18 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if _, ok := h.Iteration(); ok {
 		return iterationDashboard(h, width, height, lang)
 	}
+	events := view(Windows) // a job with a CEP operator shows its partial matches instead of windows
+	if hasCEP(h) {
+		events = Patterns
+	}
 	if width >= 100 {
 		lw := width / 2
 		rw := width - lw - 1
 		left := stack([]view{Graph, Watermarks, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
-		right := stack([]view{Windows, Checkpoints, State}, []int{3, 3, 2}, h, rw, height, lang)
+		right := stack([]view{events, Checkpoints, State}, []int{3, 3, 2}, h, rw, height, lang)
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
 	}
-	return stack([]view{Graph, Watermarks, Windows, Checkpoints, State, Throughput}, []int{4, 3, 3, 3, 2, 2}, h, width, height, lang)
+	return stack([]view{Graph, Watermarks, events, Checkpoints, State, Throughput}, []int{4, 3, 3, 3, 2, 2}, h, width, height, lang)
 }
 
 // view is the signature every view has.
