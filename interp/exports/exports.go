@@ -5,7 +5,7 @@ package exports
 
 import "reflect"
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi@v0.16.1 extract github.com/de4e/weir/engine github.com/de4e/weir/engine/enginetest github.com/de4e/weir/engine/table github.com/de4e/weir/sources
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi@v0.16.1 extract github.com/de4e/weir/engine github.com/de4e/weir/engine/enginetest github.com/de4e/weir/engine/cep github.com/de4e/weir/engine/table github.com/de4e/weir/sources
 
 // Symbols maps each package path (with its name appended, as yaegi wants) to its exported symbols.
 var Symbols = map[string]map[string]reflect.Value{}
