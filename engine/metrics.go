@@ -46,6 +46,9 @@ type OperatorSnapshot struct {
 	Watermark      int64 // the lowest over subtasks
 	LateDropped    int64
 	LateSideOutput int64
+	// Gauges are the values of the gauges registered on the operator with DataStream.Gauge, in the order
+	// registered; only the vertex's Operators carry them, not the subtasks'.
+	Gauges []GaugeValue
 }
 
 // SubtaskSnapshot describes one parallel instance.
@@ -192,7 +195,7 @@ func (j *Job) Snapshot() JobSnapshot {
 		vs := VertexSnapshot{ID: v.ID, Name: v.Name, Parallelism: v.Parallelism, Inputs: v.Inputs}
 		vs.Operators = make([]OperatorSnapshot, len(v.nodes))
 		for oi, n := range v.nodes {
-			vs.Operators[oi] = OperatorSnapshot{Name: n.name, Watermark: MaxWatermark}
+			vs.Operators[oi] = OperatorSnapshot{Name: n.name, Watermark: MaxWatermark, Gauges: gaugeValues(n)}
 		}
 		for _, t := range j.snapshotTasks(ex, vi) {
 			if !t.finished.Load() && !t.detailPending.Swap(true) {

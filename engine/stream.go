@@ -37,6 +37,7 @@ type node struct {
 	source      *sourceSpec
 	keyed       bool // uses keyed state and timers
 	chaining    chainMode
+	gauges      []namedGauge // registered with DataStream.Gauge (metrics_custom.go)
 }
 
 type chainMode uint8

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,6 +44,7 @@ func Recordings() []Bundled {
 		{Name: "spend", Generator: "spend", Seed: 5, Count: 600, About: "spend reports of five accounts"},
 		{Name: "movieflix", Generator: "movieflix", Seed: 21, Count: 3000, About: "MovieFlix-like releases, feedback and ratings"},
 		{Name: "movieflix-late", Generator: "movieflix", Seed: 21, Count: 3000, Knobs: Knobs{Late: 0.05, LateBy: 90_000, Duplicates: 0.02, Drops: 0.02}, About: "the same with late, duplicated and lost events"},
+		{Name: "logins", Generator: "logins", Seed: 17, Count: 600, About: "login attempts of 8 users, with bursts of failures"},
 		{Name: "nexmark", Generator: "nexmark", Seed: 13, Count: 5000, About: "Nexmark persons, auctions and bids"},
 	}
 }
@@ -229,6 +231,8 @@ func ComputeAnswers(generator string, lines []Line) map[string]any {
 			avg[k] = round2(sum[k] / float64(n[k]))
 		}
 		a["averageScore"] = avg
+	case "logins":
+		maps.Copy(a, loginAnswers(evs))
 	case "nexmark":
 		kinds := map[string]int{}
 		for _, e := range evs {

@@ -39,6 +39,7 @@ func Generators() []Generator {
 		{"fraud", "a 50-record cycle of transactions of accounts 1-5, 6 min of event time and 100 ms apart; account 3 makes a purchase under $1 immediately followed by one over $500 once a cycle, no other account ever does", 200, genFraud},
 		{"spend", "accounts 1-5 round robin, amounts 0-999, event time from 2000-01-01T01:00Z advancing 5 min plus 1-58 s per record", 600, genSpend},
 		{"movieflix", "MovieFlix-like releases and reactions: 610 users, 301 of them (ids 1-409) in group B; users per movie Zipf-like; each reaction is a feedback (score 10*(9-rank)/9 for a random rank 0-8) and a rating (0.5-5 in half steps), 250 ms apart; action_cycle flips every 2000 releases", 3000, genMovieflix},
+		{"logins", "login attempts of 8 users in event-time order: sessions 5-30 s apart, each a success, 1-2 failures then a success, an attack of 3-6 failures 1-4 s apart then a success, or 3-4 failures then 25 s of silence", 600, genLogins},
 		{"nexmark", "Nexmark persons, auctions and bids in the proportions 1:3:46 per 50 events, with the Nexmark id formulas and timestamps base + 0.1 ms per event (10,000 events/s) from 2015-07-15T00:00Z", 5000, genNexmark},
 	}
 }

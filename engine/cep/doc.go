@@ -39,7 +39,9 @@
 // arrive. The NFA's state and shared buffer are keyed state, one value per key, so they are checkpointed,
 // restored after a failure and redistributed when a job is rescaled, on the heap or in Pebble.
 // PatternStream.Stats reports, for a live view, partial matches per stage and per key, the shared buffer's
-// size and the counts of matches, timeouts and late events.
+// size and the counts of matches, timeouts and late events; the stream Process (or Select, ...) returns
+// also publishes them through the engine's gauge hook (engine.DataStream.Gauge) as the gauge StatsGauge,
+// which Job.Snapshot copies into the operator's OperatorSnapshot.Gauges and the workbench draws live.
 //
 // A timed-out partial match is found by a timer at the end of its window: when the watermark (or, in
 // processing time, the clock) passes it, even if no other event of its key comes.

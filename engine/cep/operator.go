@@ -39,7 +39,7 @@ func (CEPLibrary) Pattern(input Input, p *Pattern) *PatternStream {
 	default:
 		panic(fmt.Sprintf("cep: CEP.Pattern: input must be an *engine.DataStream or *engine.KeyedStream, got %T", input))
 	}
-	return &PatternStream{input: input, nfa: n, stats: newStatsRegistry()}
+	return &PatternStream{input: input, nfa: n, stats: newStatsRegistry(n)}
 }
 
 // PatternStream is a pattern applied to a stream (Flink: PatternStream).
@@ -161,13 +161,17 @@ func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
 	}
 	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, stats: s.stats}
 	pf := engine.ProcessFunction{ProcessElement: op.processElement, OnTimer: op.onTimer}
+	var out *engine.DataStream
 	switch in := s.input.(type) {
 	case *engine.KeyedStream:
-		return in.Process(pf)
+		out = in.Process(pf)
 	case *engine.DataStream:
-		return in.KeyBy(func(any) any { return 0 }).Process(pf)
+		out = in.KeyBy(func(any) any { return 0 }).Process(pf)
+	default:
+		panic("unreachable")
 	}
-	panic("unreachable")
+	stats := s.stats
+	return out.Gauge(StatsGauge, func() any { return stats.snapshot(LiveKeys) })
 }
 
 // The CEP operator's keyed state: the NFA state with the shared buffer (Flink: CepOperator's

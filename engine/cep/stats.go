@@ -3,6 +3,7 @@ package cep
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -13,7 +14,10 @@ type Stats struct {
 	// ProcessTimedOutMatch (uncounted without one), over all keys and
 	// subtasks, since the job (attempt) started; LateEvents counts events that came behind the watermark.
 	Matches, Timeouts, LateEvents int64
-	// Keys are the keys holding partial matches, the busiest (most partial matches) first.
+	// Stages names the stages a partial match can wait in, in the order the pattern reaches them (the keys
+	// of KeyStats.PartialMatches), for a view to draw them in order.
+	Stages []string
+	// Keys are the keys holding partial matches, the busiest (most partial matches) first, then by key.
 	Keys []KeyStats
 }
 
@@ -45,10 +49,35 @@ type statsRegistry struct {
 	matches, timeouts, late int64
 	keys                    map[any]*KeyStats
 	keyMatches, keyTimeouts map[any]int64
+	stages                  []string // set once, when the registry is made
 }
 
-func newStatsRegistry() *statsRegistry {
-	return &statsRegistry{keys: map[any]*KeyStats{}, keyMatches: map[any]int64{}, keyTimeouts: map[any]int64{}}
+func newStatsRegistry(n *compiledNFA) *statsRegistry {
+	return &statsRegistry{keys: map[any]*KeyStats{}, keyMatches: map[any]int64{}, keyTimeouts: map[any]int64{},
+		stages: n.waitingStages()}
+}
+
+// waitingStages lists the names of the stages whose states a partial match can wait in (neither the start
+// nor the final state), in the order a breadth-first walk from the start state reaches them.
+func (n *compiledNFA) waitingStages() []string {
+	order := []*state{n.start}
+	seen := map[*state]bool{n.start: true}
+	var names []string
+	named := map[string]bool{}
+	for i := 0; i < len(order); i++ {
+		s := order[i]
+		if !s.start && s.typ != finalState && !named[s.name] {
+			named[s.name] = true
+			names = append(names, s.name)
+		}
+		for _, t := range s.edges {
+			if !seen[t.target] {
+				seen[t.target] = true
+				order = append(order, t.target)
+			}
+		}
+	}
+	return names
 }
 
 func (r *statsRegistry) count(key any, matches, timeouts int) {
@@ -99,32 +128,73 @@ func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
 	ks.BufferedEvents, ks.BufferEntries = n.buf.events.Len(), n.buf.nodes.Len()
 }
 
+// snapshot copies the figures, with the top busiest keys (all if top <= 0); keys with as many partial
+// matches are ordered by key (ints and strings by value, others by their fmt.Sprint). For a live view's few
+// keys it ranks every key in one pass, keeping only the top, so that a poll over many keys stays cheap while
+// it holds the lock the subtasks record under.
 func (r *statsRegistry) snapshot(top int) Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late}
-	for k, ks := range r.keys {
-		c := *ks
-		c.PartialMatches = maps.Clone(ks.PartialMatches)
-		c.Matches, c.Timeouts = r.keyMatches[k], r.keyTimeouts[k]
-		s.Keys = append(s.Keys, c)
+	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late, Stages: slices.Clone(r.stages)}
+	type ranked struct {
+		ks      *KeyStats
+		total   int
+		name    string // fmt.Sprint(ks.Key), made when first needed
+		hasName bool
 	}
-	total := func(k KeyStats) int {
-		n := 0
-		for _, v := range k.PartialMatches {
-			n += v
+	keyName := func(c *ranked) string {
+		if !c.hasName {
+			c.name, c.hasName = fmt.Sprint(c.ks.Key), true
 		}
-		return n
+		return c.name
 	}
-	sort.Slice(s.Keys, func(i, j int) bool {
-		a, b := total(s.Keys[i]), total(s.Keys[j])
-		if a != b {
-			return a > b
+	before := func(a, b *ranked) bool { // a ranks before b: busier, then by key
+		if a.total != b.total {
+			return a.total > b.total
 		}
-		return fmt.Sprint(s.Keys[i].Key) < fmt.Sprint(s.Keys[j].Key)
-	})
-	if top > 0 && len(s.Keys) > top {
-		s.Keys = s.Keys[:top]
+		switch x := a.ks.Key.(type) { // common key types compare without formatting
+		case int:
+			if y, ok := b.ks.Key.(int); ok {
+				return x < y
+			}
+		case int64:
+			if y, ok := b.ks.Key.(int64); ok {
+				return x < y
+			}
+		case string:
+			if y, ok := b.ks.Key.(string); ok {
+				return x < y
+			}
+		}
+		return keyName(a) < keyName(b)
+	}
+	var keep []ranked
+	for _, ks := range r.keys {
+		c := ranked{ks: ks}
+		for _, v := range ks.PartialMatches {
+			c.total += v
+		}
+		if top <= 0 {
+			keep = append(keep, c)
+			continue
+		}
+		if len(keep) == top && !before(&c, &keep[top-1]) {
+			continue
+		}
+		i := sort.Search(len(keep), func(i int) bool { return before(&c, &keep[i]) })
+		keep = slices.Insert(keep, i, c)
+		if len(keep) > top {
+			keep = keep[:top]
+		}
+	}
+	if top <= 0 {
+		sort.Slice(keep, func(i, j int) bool { return before(&keep[i], &keep[j]) })
+	}
+	for _, c := range keep {
+		k := *c.ks
+		k.PartialMatches = maps.Clone(c.ks.PartialMatches)
+		k.Matches, k.Timeouts = r.keyMatches[k.Key], r.keyTimeouts[k.Key]
+		s.Keys = append(s.Keys, k)
 	}
 	return s
 }
@@ -133,3 +203,12 @@ func (r *statsRegistry) snapshot(top int) Stats {
 // most top keys (all if top <= 0), the busiest first, the partial matches per stage and the size of the
 // shared buffer. Every PatternStream derived from one CEP.Pattern call shares the figures.
 func (s *PatternStream) Stats(top int) Stats { return s.stats.snapshot(top) }
+
+// StatsGauge is the name of the gauge (engine.DataStream.Gauge) through which the stream a PatternStream's
+// Process, Select, FlatSelect or SelectWithTimeout returns publishes its Stats, for the workbench's live
+// view: Job.Snapshot shows them in the operator's OperatorSnapshot.Gauges as a Stats of the LiveKeys
+// busiest keys.
+const StatsGauge = "cep"
+
+// LiveKeys is how many keys (the busiest) the StatsGauge reports.
+const LiveKeys = 5

@@ -29,14 +29,18 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if s.Stages != nil { // a Batch job: its stages instead of watermarks
 		progress = Stages
 	}
+	events := view(Windows) // a job with a CEP operator shows its partial matches instead of windows
+	if hasCEP(h) {
+		events = Patterns
+	}
 	if width >= 100 {
 		lw := width / 2
 		rw := width - lw - 1
 		left := stack([]view{Graph, progress, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
-		right := stack([]view{Windows, Checkpoints, State, Memory}, []int{3, 3, 2, 2}, h, rw, height, lang)
+		right := stack([]view{events, Checkpoints, State, Memory}, []int{3, 3, 2, 2}, h, rw, height, lang)
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
 	}
-	return stack([]view{Graph, progress, Windows, Checkpoints, State, Memory, Throughput}, []int{4, 3, 3, 3, 2, 2, 2}, h, width, height, lang)
+	return stack([]view{Graph, progress, events, Checkpoints, State, Memory, Throughput}, []int{4, 3, 3, 3, 2, 2, 2}, h, width, height, lang)
 }
 
 // view is the signature every view has.
