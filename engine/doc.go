@@ -222,7 +222,10 @@
 //
 // Job.Snapshot returns live figures (records, rates, watermarks, open windows, state sizes, backpressure,
 // checkpoints) without slowing the job; Job.Events returns discrete events such as window firings and late
-// records. The workbench polls both.
+// records. The workbench polls both. A library that builds its operator from the public API publishes its own
+// figures with DataStream.Gauge (Flink: a gauge on the operator's metric group): Job.Snapshot calls the gauge
+// on the polling goroutine and puts its value in the operator's OperatorSnapshot.Gauges. Package engine/cep
+// publishes its Stats this way (cep.StatsGauge), which the workbench draws live.
 //
 // # Libraries beside the engine
 //
