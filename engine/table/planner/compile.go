@@ -40,6 +40,9 @@ type Compiler struct {
 	// Batch compiles for execution.runtime-mode batch: a GROUP BY emits each group's final row once, as +I,
 	// when its input ends, as Flink's batch aggregation does. Default false: streaming, with updates.
 	Batch bool
+	// StateTTL is Flink's 'table.exec.state.ttl': how long a regular join keeps a row in its state after
+	// the row was last written. Default zero: forever.
+	StateTTL time.Duration
 }
 
 // Build returns the stream of Row values (and error rows) that n produces.
@@ -83,6 +86,16 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return windowAggregate(in, x), nil
+	case *JoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return regularJoin(l, r, x, c.StateTTL), nil
 	case *UnionNode:
 		var ins []*engine.DataStream
 		for _, i := range x.Ins {

@@ -36,6 +36,21 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// # Joins
+//
+// A regular join (INNER, LEFT, RIGHT or FULL [OUTER] JOIN ... ON, or a comma join whose WHERE then becomes
+// the join condition, as Flink's optimizer pushes a filter into an inner join) is Flink's StreamingJoin:
+// both inputs are connected and keyed by the equalities left.col = right.col of the condition (a join
+// without one runs on a single key), each side keeps its rows in MapState (each distinct row with its
+// multiplicity and, on an outer side, its number of matches), and the rest of the condition is
+// evaluated on each pair. A NULL key matches nothing. The output follows StreamingJoinOperator: an inner
+// join forwards each input row's kind (+I, +U, -U, -D), so an inner join of insert-only inputs is
+// insert-only; an outer join emits only +I and -D: an outer row without a match is emitted padded with
+// NULLs, retracted (-D) when its first match arrives, and emitted again when its last match is
+// retracted. SET 'table.exec.state.ttl' (a duration such as '1 h'; default 0, forever) expires a join's
+// rows that have not been written for that long in processing time, as Flink's state TTL does. The
+// join's columns are no longer time attributes.
+//
 // # Types and expressions
 //
 // BOOLEAN is a Go bool; TINYINT to BIGINT are int64; FLOAT, DOUBLE and DECIMAL(p, s) are float64 (a

@@ -415,7 +415,7 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 	case *sqlparse.WindowTVF:
 		return p.windowTVF(x)
 	case *sqlparse.Join:
-		return nil, nil, errAt(x.Pos, ErrUnsupported, "%s JOIN is not supported by Weir's SQL yet", x.Kind)
+		return p.join(x, nil)
 	}
 	return nil, nil, errAt(r.RefPos(), ErrUnsupported, "FROM item %T", r)
 }
@@ -590,6 +590,15 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	var err error
 	if s.From == nil {
 		in, sc = &ValuesNode{Rows: [][]any{{}}}, &scope{}
+	} else if j, ok := s.From.(*sqlparse.Join); ok && (j.Kind == "INNER" || j.Kind == "CROSS") && s.Where != nil && !containsAggregate(s.Where) {
+		// As Flink's optimizer pushes a filter into an inner join, WHERE becomes part of the join
+		// condition, so that its equalities key the join.
+		if in, sc, err = p.join(j, s.Where); err != nil {
+			return nil, nil, err
+		}
+		s2 := *s
+		s2.Where = nil
+		s = &s2
 	} else if in, sc, err = p.from(s.From); err != nil {
 		return nil, nil, err
 	}
