@@ -51,6 +51,14 @@
 // rows that have not been written for that long in processing time, as Flink's state TTL does. The
 // join's columns are no longer time attributes.
 //
+// An inner join of two insert-only inputs whose condition bounds the distance of a time attribute of
+// each side from below and above (l.ts BETWEEN r.ts - INTERVAL '5' SECOND AND r.ts + INTERVAL '6'
+// SECOND, or two comparisons; a strict bound is made inclusive by one millisecond) is an interval join,
+// Flink's IntervalJoin, compiled to the engine's KeyedStream.IntervalJoin: rows wait in state only until
+// the watermark passes the last time they can still join, a row behind the watermark is late and
+// dropped, and the output is insert-only. Outer interval joins are not supported yet; such a join runs
+// as a regular join.
+//
 // # Types and expressions
 //
 // BOOLEAN is a Go bool; TINYINT to BIGINT are int64; FLOAT, DOUBLE and DECIMAL(p, s) are float64 (a

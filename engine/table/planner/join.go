@@ -85,6 +85,7 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	splitAnd(extra, &conj)
 	n := &JoinNode{Left: l, Right: r, Type: typ}
 	var rest []*cexpr
+	var restExprs []sqlparse.Expr
 	b := &binder{scope: sc}
 	for _, c := range conj {
 		if containsAggregate(c) {
@@ -109,6 +110,18 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 				}
 			}
 		}
+		restExprs = append(restExprs, c)
+	}
+	// An inner join of insert-only inputs whose condition bounds the distance of two time attributes is
+	// an interval join (Flink's IntervalJoin).
+	var bounds *timeBounds
+	if typ == InnerJoin && !l.Updating() && !r.Updating() {
+		var err error
+		if bounds, restExprs, err = extractTimeBounds(restExprs, ls, rs); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, c := range restExprs {
 		ce, err := b.bind(c)
 		if err != nil {
 			return nil, nil, err
@@ -124,6 +137,9 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	n.Cols = sc.columns()
 	if err := uniqueNames(n.Cols, x.Pos); err != nil {
 		return nil, nil, err
+	}
+	if bounds != nil {
+		return &IntervalJoinNode{JoinNode: *n, Bounds: *bounds}, sc, nil
 	}
 	return n, sc, nil
 }
@@ -372,24 +388,6 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 // rows in a MapState (with the state TTL, if any, as Flink's 'table.exec.state.ttl' sets it).
 func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration) *engine.DataStream {
 	j := newJoiner(n)
-	keySel := func(keys []int) engine.KeySelector {
-		lt, rt := n.Left.Columns(), n.Right.Columns()
-		types := make([]DataType, len(keys))
-		for i := range keys {
-			types[i], _ = commonType(lt[n.LeftKeys[i]].Type, rt[n.RightKeys[i]].Type)
-		}
-		return func(v any) any {
-			r, ok := v.(Row)
-			if !ok {
-				return ""
-			}
-			vals := make([]any, len(keys))
-			for i, k := range keys {
-				vals[i] = coerce(r.Fields[k], types[i])
-			}
-			return groupKey(vals)
-		}
-	}
 	ld, rd := engine.State("join-left"), engine.State("join-right")
 	ld.TTL.TTL, rd.TTL.TTL = ttl, ttl
 	proc := func(inLeft bool) func(ctx *engine.Context, v any, out engine.Collector) {
@@ -409,8 +407,33 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 			}
 		}
 	}
-	return left.Connect(right).KeyBy(keySel(n.LeftKeys), keySel(n.RightKeys)).Process(engine.CoProcessFunction{
+	return left.Connect(right).KeyBy(joinKeySelector(n, true), joinKeySelector(n, false)).Process(engine.CoProcessFunction{
 		ProcessElement1: proc(true),
 		ProcessElement2: proc(false),
 	}).Name(n.Describe())
+}
+
+// joinKeySelector returns the key of a join input's rows: the values of its join key columns, each
+// converted to the type both sides' columns widen to.
+func joinKeySelector(n *JoinNode, left bool) engine.KeySelector {
+	lt, rt := n.Left.Columns(), n.Right.Columns()
+	keys := n.RightKeys
+	if left {
+		keys = n.LeftKeys
+	}
+	types := make([]DataType, len(keys))
+	for i := range keys {
+		types[i], _ = commonType(lt[n.LeftKeys[i]].Type, rt[n.RightKeys[i]].Type)
+	}
+	return func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return ""
+		}
+		vals := make([]any, len(keys))
+		for i, k := range keys {
+			vals[i] = coerce(r.Fields[k], types[i])
+		}
+		return groupKey(vals)
+	}
 }
