@@ -106,6 +106,15 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return intervalJoin(l, r, x), nil
+	case *RankNode:
+		if x.N == 0 {
+			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
+		}
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return topN(in, x), nil
 	case *UnionNode:
 		var ins []*engine.DataStream
 		for _, i := range x.Ins {

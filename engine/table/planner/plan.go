@@ -602,6 +602,23 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	} else if in, sc, err = p.from(s.From); err != nil {
 		return nil, nil, err
 	}
+	// A Top-N: the outer query's filter on the row number sets its rank end.
+	var rank *RankNode
+	if rk, ok := in.(*RankNode); ok && rk.N == 0 && s.Where != nil {
+		end, rest, err := rankEnd(s.Where, sc, rk.RnPos)
+		if err != nil {
+			return nil, nil, err
+		}
+		if end > 0 {
+			cp := *rk
+			cp.N = end
+			cp.Dedup = cp.Dedup && end == 1
+			rank, in = &cp, &cp
+			s2 := *s
+			s2.Where = rest
+			s = &s2
+		}
+	}
 	// Expand stars.
 	var items []sqlparse.SelectItem
 	for _, it := range s.Items {
@@ -652,6 +669,23 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 		return p.selectQuery(&s2)
 	}
 	if !aggregated {
+		if rn, err := rowNumberItem(items); err != nil {
+			return nil, nil, err
+		} else if rn >= 0 {
+			return p.rank(items, rn, in, sc, filter, s.Pos)
+		}
+		if rank != nil {
+			// Whether the outer query reads the row number decides how the Top-N emits its changes.
+			for _, e := range append(itemExprs(items), s.Where) {
+				walk(e, func(x sqlparse.Expr) {
+					if id, ok := x.(*sqlparse.Ident); ok {
+						if i, err := sc.resolve(id); err == nil && i == rank.RnPos {
+							rank.OutputRank = true
+						}
+					}
+				})
+			}
+		}
 		exprs := make([]*cexpr, len(items))
 		cols := make([]Column, len(items))
 		b := &binder{scope: sc}

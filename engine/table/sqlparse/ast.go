@@ -280,13 +280,22 @@ type Binary struct {
 	L, R Expr
 }
 
-// Call is a function call; Name is upper case. Star marks COUNT(*), Distinct AGG(DISTINCT x).
+// Call is a function call; Name is upper case. Star marks COUNT(*), Distinct AGG(DISTINCT x). Over is
+// the window of a function called OVER (...), such as ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts).
 type Call struct {
 	Pos      Pos
 	Name     string
 	Args     []Expr
 	Distinct bool
 	Star     bool
+	Over     *Over
+}
+
+// Over is the window of OVER ([PARTITION BY exprs] [ORDER BY items]).
+type Over struct {
+	Pos         Pos
+	PartitionBy []Expr
+	OrderBy     []OrderItem
 }
 
 // When is one WHEN cond THEN result of a CASE.
