@@ -209,7 +209,17 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		// every row (Flink: every pipeline.auto-watermark-interval), so that which rows are late does not
 		// depend on timing.
 		strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
-			g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp}
+			g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp, delay: -1}
+			// The common form "ts - INTERVAL 'n' unit" needs no evaluation: the record's timestamp is ts.
+			if b, ok := wm.Expr.(*sqlparse.Binary); ok && b.Op == "-" {
+				id, isID := b.L.(*sqlparse.Ident)
+				iv, isIv := b.R.(*sqlparse.Interval)
+				if isID && isIv && len(id.Parts) == 1 && id.Parts[0] == wm.Column {
+					if ms, err := intervalMillis(iv); err == nil && ms >= 0 {
+						g.delay = ms
+					}
+				}
+			}
 			return g
 		}).WithTimestampAssigner(func(v any, prev int64) int64 {
 			r, ok := v.(Row)
@@ -228,11 +238,18 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 
 // sqlWatermarks is the watermark generator of a table's WATERMARK FOR clause.
 type sqlWatermarks struct {
-	expr *cexpr
-	max  int64
+	expr  *cexpr
+	max   int64
+	delay int64 // for "ts - INTERVAL": the interval in milliseconds; -1 for any other expression
 }
 
-func (g *sqlWatermarks) OnEvent(v any, _ int64, _ engine.WatermarkOutput) {
+func (g *sqlWatermarks) OnEvent(v any, ts int64, _ engine.WatermarkOutput) {
+	if g.delay >= 0 {
+		if ts != engine.NoTimestamp && ts-g.delay > g.max {
+			g.max = ts - g.delay
+		}
+		return
+	}
 	r, ok := v.(Row)
 	if !ok {
 		return

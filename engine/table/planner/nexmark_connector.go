@@ -83,9 +83,27 @@ func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.Dat
 		}
 		row := make([]any, len(cols))
 		for i, g := range get {
-			if g != nil {
-				row[i] = ensure(fromGo(g(e), cols[i].Type), cols[i].Type)
+			if g == nil {
+				continue
 			}
+			v := g(e)
+			// The generator's values are already in the runtime form of BIGINT, STRING and TIMESTAMP(3).
+			t := cols[i].Type
+			switch v.(type) {
+			case int64:
+				if t.Kind != KindBigInt {
+					v = ensure(fromGo(v, t), t)
+				}
+			case string:
+				if !t.isString() {
+					v = ensure(fromGo(v, t), t)
+				}
+			default: // a time.Time of millisecond precision
+				if t.Kind != KindTimestamp || t.Precision < 3 {
+					v = ensure(fromGo(v, t), t)
+				}
+			}
+			row[i] = v
 		}
 		out.Collect(Row{Kind: Insert, Fields: row})
 	}).Name("Nexmark " + t.Options["table"] + " rows")
