@@ -72,13 +72,17 @@ func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.Dat
 	for i, c := range cols {
 		get[i] = nexmarkColumns[t.Options["table"]][strings.ToLower(c.Name)]
 	}
+	table := t.Options["table"]
 	gen := engine.GeneratorSource{Count: n, Gen: func(i int64) engine.SourceElement {
+		if sources.NexmarkKind(i) != table {
+			return engine.SourceElement{Timestamp: engine.NoTimestamp} // another table's event: not generated
+		}
 		e := sources.NexmarkEventAt(i)
 		return engine.SourceElement{Value: e, Timestamp: e.TS}
 	}}
 	return env.FromSource(gen, nil, t.Name).FlatMap(func(v any, out engine.Collector) {
-		e := v.(sources.NexmarkEvent)
-		if e.Kind != kind {
+		e, ok := v.(sources.NexmarkEvent)
+		if !ok || e.Kind != kind {
 			return
 		}
 		row := make([]any, len(cols))
