@@ -88,3 +88,38 @@ func TestDeduplicate(t *testing.T) {
 		}
 	}
 }
+
+// Top-N over an updating input (a GROUP BY): every row is kept, so that a retraction can bring a row from
+// below the first N up (Flink's RetractableTopNFunction). The expected result tables are RankITCase's.
+func TestTopNOverUpdates(t *testing.T) {
+	data := `(VALUES ('book', 1, 11), ('book', 2, 19), ('book', 4, 13), ('book', 1, 11), ('fruit', 4, 33), ('fruit', 5, 12),
+  ('fruit', 3, 44), ('fruit', 5, 22)) AS T(category, shopId, num)`
+	unary := `(VALUES ('book', 11, 100), ('book', 11, 200), ('book', 12, 400), ('book', 12, 500), ('book', 10, 600), ('book', 10, 700),
+  ('book', 9, 800), ('book', 9, 900), ('book', 10, 500), ('book', 8, 110), ('book', 8, 120), ('book', 7, 1800), ('book', 9, 300),
+  ('book', 6, 1900), ('book', 7, 50), ('book', 11, 1800), ('book', 7, 50), ('book', 8, 2000), ('book', 6, 700), ('book', 5, 800),
+  ('book', 4, 910), ('book', 3, 1000), ('book', 2, 1100), ('book', 1, 1200)) AS T(category, shopId, num)`
+	for _, c := range []struct {
+		name, query string
+		want        []string
+	}{
+		// Flink: RankITCase#testTopNWithGroupBy.
+		{"testTopNWithGroupBy", "SELECT * FROM (SELECT category, shopId, num, ROW_NUMBER() OVER (PARTITION BY category ORDER BY num DESC) AS rank_num " +
+			"FROM (SELECT category, shopId, SUM(num) AS num FROM " + data + " GROUP BY category, shopId)) WHERE rank_num <= 2",
+			[]string{"book,1,22,1", "book,2,19,2", "fruit,3,44,1", "fruit,5,34,2"}},
+		// Flink: RankITCase#testTopNWithGroupByAndRetract.
+		{"testTopNWithGroupByAndRetract", "SELECT * FROM (SELECT category, shopId, num, cnt, ROW_NUMBER() OVER (PARTITION BY category ORDER BY num DESC, cnt ASC) AS rank_num " +
+			"FROM (SELECT category, shopId, SUM(num) AS num, COUNT(num) AS cnt FROM " + data + " GROUP BY category, shopId)) WHERE rank_num <= 2",
+			[]string{"book,1,22,2,1", "book,2,19,1,2", "fruit,3,44,1,1", "fruit,5,34,2,2"}},
+		// Flink: RankITCase#testTopNWithUnary.
+		{"testTopNWithUnary", "SELECT * FROM (SELECT category, shopId, num, ROW_NUMBER() OVER (PARTITION BY category ORDER BY num ASC) AS rank_num " +
+			"FROM (SELECT category, shopId, SUM(num) AS num FROM " + unary + " GROUP BY category, shopId)) WHERE rank_num <= 3",
+			[]string{"book,5,800,1", "book,12,900,2", "book,4,910,3"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, p := range []int{1, 4} {
+				r := mustExec(t, newTableEnv(p), c.query)
+				equalLines(t, fmt.Sprintf("parallelism %d", p), flinkRows(r), sorted(c.want))
+			}
+		})
+	}
+}

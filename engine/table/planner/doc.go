@@ -62,15 +62,17 @@
 // # Top-N and deduplication
 //
 // SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o [DESC], ...) AS rn FROM t in a subquery whose
-// outer query filters rn <= N, rn < N or rn = 1 is Flink's Rank (Top-N) on an insert-only input: per
-// partition it keeps the first N rows in ValueState and emits updates as Flink's AppendOnlyTopNFunction:
+// outer query filters rn <= N, rn < N or rn = 1 is Flink's Rank (Top-N): per partition it keeps the rows
+// in ValueState (of an insert-only input only the first N, as Flink's AppendOnlyTopNFunction; of an
+// updating input all of them, as its RetractableTopNFunction, so that a retracted row's successor can move
+// up) and emits the changes of the first N:
 // when the outer query reads rn, every rank whose row changed is updated (-U of the old row with its rank,
 // +U of the new), and a rank that did not exist is inserted; otherwise the row pushed out of the first N
 // is deleted (-D) and the new row inserted (+I). Equal sort keys keep their arrival order. With rn = 1 (or
 // rn <= 1) ordered by one time attribute it is Flink's Deduplicate: ascending keeps each key's first row,
 // descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
 // -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
-// 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK, and a Top-N over an updating input are refused.
+// 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
 //
 // # Types and expressions
 //

@@ -71,9 +71,6 @@ func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 
 // rank plans a select list with ROW_NUMBER() OVER as a RankNode whose rank end the outer query sets.
 func (p *Planner) rank(items []sqlparse.SelectItem, rn int, in Node, sc *scope, filter *cexpr, pos sqlparse.Pos) (Node, *scope, error) {
-	if in.Updating() {
-		return nil, nil, errAt(pos, ErrUnsupported, "Weir's Top-N reads insert-only input only")
-	}
 	b := &binder{scope: sc}
 	over := items[rn].Expr.(*sqlparse.Call).Over
 	n := &RankNode{RnPos: rn}
@@ -219,6 +216,7 @@ var rankDesc = engine.State("rank")
 // topN compiles a RankNode: keyed by the partition, each key's first N rows in ValueState.
 func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 	keepLast := n.Dedup && n.Desc[0] // a later row with an equal time replaces the kept one
+	retracting := n.Input.Updating() // an updating input keeps every row: a retraction can bring one up
 	output := func(e rankEntry, rank int) ([]any, error) {
 		out := make([]any, 0, len(n.Cols))
 		k := 0
@@ -264,24 +262,43 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			rs = cur.(rankState)
 		}
 		old := rs.Rows
-		// The position of the new row: after the rows it does not sort before.
-		pos := len(old)
-		for i, e := range old {
-			c := compareSort(sortKey, e.Sort, n.Desc)
-			if c < 0 || (c == 0 && keepLast) {
-				pos = i
-				break
+		var rows []rankEntry
+		if r.Kind.IsAccumulate() {
+			// The position of the new row: after the rows it does not sort before.
+			pos := len(old)
+			for i, e := range old {
+				c := compareSort(sortKey, e.Sort, n.Desc)
+				if c < 0 || (c == 0 && keepLast) {
+					pos = i
+					break
+				}
 			}
+			if pos >= int(n.N) && !retracting {
+				return // not in the first N, and never will be: nothing changes
+			}
+			rows = make([]rankEntry, 0, len(old)+1)
+			rows = append(append(append(rows, old[:pos]...), rankEntry{Sort: sortKey, Fields: r.Fields}), old[pos:]...)
+			if !retracting && len(rows) > int(n.N) {
+				rows = rows[:n.N] // an insert-only input keeps only the first N (AppendOnlyTopNFunction)
+			}
+		} else {
+			idx := -1
+			for i, e := range old {
+				if equalRows(e.Fields, r.Fields) {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				return // retracting a row that is not there: Flink ignores it
+			}
+			rows = append(append(make([]rankEntry, 0, len(old)), old[:idx]...), old[idx+1:]...)
 		}
-		if pos >= int(n.N) {
-			return // not in the first N: nothing changes
+		if len(rows) == 0 {
+			st.Clear()
+		} else {
+			st.Update(rankState{Rows: rows})
 		}
-		rows := make([]rankEntry, 0, len(old)+1)
-		rows = append(append(append(rows, old[:pos]...), rankEntry{Sort: sortKey, Fields: r.Fields}), old[pos:]...)
-		if len(rows) > int(n.N) {
-			rows = rows[:n.N]
-		}
-		st.Update(rankState{Rows: rows})
 		emit := func(kind RowKind, e rankEntry, rank int) bool {
 			f, err := output(e, rank)
 			if err != nil {
@@ -291,32 +308,68 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			out.Collect(Row{Kind: kind, Fields: f})
 			return true
 		}
+		oldTop, newTop := old[:min(len(old), int(n.N))], rows[:min(len(rows), int(n.N))]
 		if n.OutputRank {
-			// Flink: AppendOnlyTopNFunction#processElementWithRowNumber: each rank from the new row's on
-			// is updated; a rank that did not exist is inserted.
-			for i := pos; i < len(rows); i++ {
-				if i < len(old) {
-					if !emit(UpdateBefore, old[i], i+1) || !emit(UpdateAfter, rows[i], i+1) {
+			// Flink: AppendOnlyTopNFunction#processElementWithRowNumber (and RetractableTopNFunction): each
+			// rank whose row changed is updated; a rank that did not exist is inserted, one that no longer
+			// exists deleted.
+			for i := 0; i < max(len(oldTop), len(newTop)); i++ {
+				switch {
+				case i < len(oldTop) && i < len(newTop):
+					if !equalRows(oldTop[i].Fields, newTop[i].Fields) {
+						if !emit(UpdateBefore, oldTop[i], i+1) || !emit(UpdateAfter, newTop[i], i+1) {
+							return
+						}
+					}
+				case i < len(newTop):
+					if !emit(Insert, newTop[i], i+1) {
 						return
 					}
-				} else if !emit(Insert, rows[i], i+1) {
-					return
+				default:
+					if !emit(Delete, oldTop[i], i+1) {
+						return
+					}
 				}
 			}
 			return
 		}
-		// Flink: AppendOnlyTopNFunction#processElementWithoutRowNumber (and, for N = 1, Deduplicate's -U/+U).
-		if len(old) == int(n.N) {
-			if n.N == 1 {
-				if emit(UpdateBefore, old[len(old)-1], 0) {
-					emit(UpdateAfter, rows[pos], 0)
-				}
-				return
+		// Flink: AppendOnlyTopNFunction#processElementWithoutRowNumber: the row that left the first N is
+		// deleted, the row that entered inserted (for N = 1, Deduplicate's -U/+U).
+		removed, added := topDiff(oldTop, newTop), topDiff(newTop, oldTop)
+		if n.N == 1 && len(removed) == 1 && len(added) == 1 {
+			if emit(UpdateBefore, removed[0], 0) {
+				emit(UpdateAfter, added[0], 0)
 			}
-			if !emit(Delete, old[len(old)-1], 0) {
+			return
+		}
+		for _, e := range removed {
+			if !emit(Delete, e, 0) {
 				return
 			}
 		}
-		emit(Insert, rows[pos], 0)
+		for _, e := range added {
+			if !emit(Insert, e, 0) {
+				return
+			}
+		}
 	}}).Name(n.Describe())
+}
+
+// topDiff returns the entries of a that are not in b, counting duplicates.
+func topDiff(a, b []rankEntry) []rankEntry {
+	used := make([]bool, len(b))
+	var out []rankEntry
+	for _, e := range a {
+		found := false
+		for j, f := range b {
+			if !used[j] && equalRows(e.Fields, f.Fields) {
+				used[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			out = append(out, e)
+		}
+	}
+	return out
 }
