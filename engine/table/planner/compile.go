@@ -96,6 +96,16 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return regularJoin(l, r, x, c.StateTTL), nil
+	case *TemporalJoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return compileTemporalJoin(l, r, x), nil
 	case *IntervalJoinNode:
 		l, err := c.Build(x.Left)
 		if err != nil {

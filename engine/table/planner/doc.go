@@ -59,6 +59,14 @@
 // dropped, and the output is insert-only. Outer interval joins are not supported yet; such a join runs
 // as a regular join.
 //
+// JOIN (or LEFT JOIN) versioned FOR SYSTEM_TIME AS OF l.ts ON ... is an event-time temporal join, Flink's
+// TemporalRowTimeJoinOperator: versioned must be a table with a PRIMARY KEY, all of whose columns the ON
+// equalities name, and an event-time attribute; l.ts the left input's event-time attribute, and the left
+// input insert-only. Each left row waits in state until the watermark passes its time and then joins the
+// version of its key with the latest time not after it (a -D version deletes the key until a newer one);
+// a LEFT JOIN pads a row without one with NULLs. The output is insert-only and keeps l.ts as its time
+// attribute. Processing-time temporal joins and lookup joins are not supported.
+//
 // # Top-N and deduplication
 //
 // SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o [DESC], ...) AS rn FROM t in a subquery whose

@@ -66,7 +66,13 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	if err != nil {
 		return nil, nil, err
 	}
-	r, rs, err := p.from(x.Right)
+	right := x.Right
+	if tn, ok := right.(*sqlparse.TableName); ok && tn.SystemTime != nil {
+		plain := *tn
+		plain.SystemTime = nil
+		right = &plain
+	}
+	r, rs, err := p.from(right)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,7 +121,9 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	// An inner join of insert-only inputs whose condition bounds the distance of two time attributes is
 	// an interval join (Flink's IntervalJoin).
 	var bounds *timeBounds
-	if typ == InnerJoin && !l.Updating() && !r.Updating() {
+	tn, _ := x.Right.(*sqlparse.TableName)
+	temporal := tn != nil && tn.SystemTime != nil
+	if typ == InnerJoin && !l.Updating() && !r.Updating() && !temporal {
 		var err error
 		if bounds, restExprs, err = extractTimeBounds(restExprs, ls, rs); err != nil {
 			return nil, nil, err
@@ -137,6 +145,13 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	n.Cols = sc.columns()
 	if err := uniqueNames(n.Cols, x.Pos); err != nil {
 		return nil, nil, err
+	}
+	if temporal {
+		tj, err := temporalJoin(n, tn, ls, rs, sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		return tj, sc, nil
 	}
 	if bounds != nil {
 		return &IntervalJoinNode{JoinNode: *n, Bounds: *bounds}, sc, nil

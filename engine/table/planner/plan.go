@@ -347,6 +347,9 @@ func (p *Planner) values(v *sqlparse.Values) (*ValuesNode, error) {
 func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 	switch x := r.(type) {
 	case *sqlparse.TableName:
+		if x.SystemTime != nil {
+			return nil, nil, errAt(x.SystemTime.ExprPos(), ErrValidation, "FOR SYSTEM_TIME AS OF is supported only on the right side of a JOIN (a temporal join)")
+		}
 		if n, ok := p.Bound[x.Name.String()]; ok {
 			n = unwrapIdentity(n)
 			q := x.Alias

@@ -185,11 +185,13 @@ type Values struct {
 	Rows [][]Expr
 }
 
-// TableName is a table or view named in FROM, with an optional alias.
+// TableName is a table or view named in FROM, with an optional alias. SystemTime is the time of
+// FOR SYSTEM_TIME AS OF time (a temporal join's version), nil without one.
 type TableName struct {
-	Pos   Pos
-	Name  Name
-	Alias string
+	Pos        Pos
+	Name       Name
+	Alias      string
+	SystemTime Expr
 }
 
 // SubqueryRef is (query) [AS] alias [(column aliases)] in FROM.

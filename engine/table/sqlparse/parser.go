@@ -641,6 +641,11 @@ func (p *parser) tableRef() TableRef {
 		return r
 	}
 	tn := &TableName{Pos: pos, Name: p.name()}
+	if p.isKw("FOR") && p.isKwAt(1, "SYSTEM_TIME") {
+		p.i += 2
+		p.expectKw("AS", "OF")
+		tn.SystemTime = p.expr()
+	}
 	tn.Alias = p.alias()
 	return tn
 }
