@@ -31,12 +31,10 @@ type nexEvent struct {
 }
 
 const (
-	nexPerson uint8 = iota
-	nexAuction
-	nexBid
+	nexPerson  = sources.NexmarkPersonKind
+	nexAuction = sources.NexmarkAuctionKind
+	nexBid     = sources.NexmarkBidKind
 )
-
-var nexStates = []string{"AZ", "CA", "ID", "OR", "WA", "WY"}
 
 func splitmix(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
@@ -45,33 +43,8 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// nexGen returns event i of the stream.
-func nexGen(i int64) nexEvent {
-	h := splitmix(uint64(i))
-	ts := sources.NexmarkBase + i/10
-	lastPerson := sources.NexmarkLastPerson(i)
-	switch sources.NexmarkKind(i) {
-	case "person":
-		return nexEvent{Kind: nexPerson, ID: lastPerson + 1000, State: nexStates[h%uint64(len(nexStates))], TS: ts}
-	case "auction":
-		seller := (lastPerson/100)*100 + 1000
-		if h%4 == 0 {
-			seller = max(lastPerson-int64(h>>8%1000), 0) + 1000
-		}
-		return nexEvent{Kind: nexAuction, ID: sources.NexmarkLastAuction(i) + 1000, Seller: seller, Category: 10 + int64(h>>20%5),
-			Expires: ts + 1 + int64(h>>28%20_000), TS: ts}
-	}
-	lastAuction := sources.NexmarkLastAuction(i)
-	auction := (lastAuction / 100) * 100
-	if h%2 == 0 {
-		auction = max(lastAuction-100+int64(h>>8%111), 0)
-	}
-	bidder := (lastPerson/100)*100 + 1
-	if h>>4%4 == 0 {
-		bidder = max(lastPerson-int64(h>>16%1000), 0)
-	}
-	return nexEvent{Kind: nexBid, Auction: auction + 1000, Bidder: bidder + 1000, Price: 100 + int64(h>>24%1_000_000), TS: ts}
-}
+// nexGen returns event i of the stream (package sources generates it, for the SQL connector too).
+func nexGen(i int64) nexEvent { return nexEvent(sources.NexmarkEventAt(i)) }
 
 func nexSource(n int64) engine.GeneratorSource {
 	return engine.GeneratorSource{Count: n, Gen: func(i int64) engine.SourceElement {

@@ -263,6 +263,10 @@ func checkOption(k, v string) error {
 		default:
 			return fmt.Errorf("'%s' must be 'streaming', 'batch' or 'automatic', not '%s'", k, v)
 		}
+	case OptionStateTTL:
+		if _, err := parseDuration(v); err != nil {
+			return fmt.Errorf("'%s': %v", k, err)
+		}
 	case OptionResultMode:
 		switch ResultMode(strings.ToLower(v)) {
 		case ResultTable, ResultChangelog, ResultTableau:
@@ -320,7 +324,7 @@ func (t *Environment) jobEnv(n planner.Node) (*engine.Environment, *planner.Comp
 	if !readsStream(n) {
 		env = engine.NewEnvironment(t.config())
 	}
-	return env, &planner.Compiler{Env: env, Batch: env.Config().RuntimeMode == engine.Batch}
+	return env, t.compiler(env)
 }
 
 func (t *Environment) collect(n planner.Node, name string) (*TableResult, error) {
@@ -387,7 +391,7 @@ func (t *Environment) explain(s *sqlparse.Explain) (*TableResult, error) {
 		sb.WriteString("(the query reads a DataStream: its job graph is that of the DataStream program)\n")
 	} else {
 		env := engine.NewEnvironment(t.config())
-		c := &planner.Compiler{Env: env, Batch: env.Config().RuntimeMode == engine.Batch}
+		c := t.compiler(env)
 		stream, err := c.Build(n)
 		if err != nil {
 			return nil, err

@@ -187,7 +187,7 @@ func (t *Environment) ToChangelogStream(table *Table) (*engine.DataStream, error
 	if table.err != nil {
 		return nil, table.err
 	}
-	c := &planner.Compiler{Env: t.env, Batch: t.env.Config().RuntimeMode == engine.Batch}
+	c := t.compiler(t.env)
 	s, err := c.Build(table.node)
 	if err != nil {
 		return nil, err

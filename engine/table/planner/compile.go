@@ -40,6 +40,9 @@ type Compiler struct {
 	// Batch compiles for execution.runtime-mode batch: a GROUP BY emits each group's final row once, as +I,
 	// when its input ends, as Flink's batch aggregation does. Default false: streaming, with updates.
 	Batch bool
+	// StateTTL is Flink's 'table.exec.state.ttl': how long a regular join keeps a row in its state after
+	// the row was last written. Default zero: forever.
+	StateTTL time.Duration
 }
 
 // Build returns the stream of Row values (and error rows) that n produces.
@@ -83,6 +86,45 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return windowAggregate(in, x), nil
+	case *JoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return regularJoin(l, r, x, c.StateTTL), nil
+	case *TemporalJoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return compileTemporalJoin(l, r, x), nil
+	case *IntervalJoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return intervalJoin(l, r, x), nil
+	case *RankNode:
+		if x.N == 0 {
+			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
+		}
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return topN(in, x), nil
 	case *UnionNode:
 		var ins []*engine.DataStream
 		for _, i := range x.Ins {
@@ -177,7 +219,17 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		// every row (Flink: every pipeline.auto-watermark-interval), so that which rows are late does not
 		// depend on timing.
 		strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
-			g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp}
+			g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp, delay: -1}
+			// The common form "ts - INTERVAL 'n' unit" needs no evaluation: the record's timestamp is ts.
+			if b, ok := wm.Expr.(*sqlparse.Binary); ok && b.Op == "-" {
+				id, isID := b.L.(*sqlparse.Ident)
+				iv, isIv := b.R.(*sqlparse.Interval)
+				if isID && isIv && len(id.Parts) == 1 && id.Parts[0] == wm.Column {
+					if ms, err := intervalMillis(iv); err == nil && ms >= 0 {
+						g.delay = ms
+					}
+				}
+			}
 			return g
 		}).WithTimestampAssigner(func(v any, prev int64) int64 {
 			r, ok := v.(Row)
@@ -196,11 +248,18 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 
 // sqlWatermarks is the watermark generator of a table's WATERMARK FOR clause.
 type sqlWatermarks struct {
-	expr *cexpr
-	max  int64
+	expr  *cexpr
+	max   int64
+	delay int64 // for "ts - INTERVAL": the interval in milliseconds; -1 for any other expression
 }
 
-func (g *sqlWatermarks) OnEvent(v any, _ int64, _ engine.WatermarkOutput) {
+func (g *sqlWatermarks) OnEvent(v any, ts int64, _ engine.WatermarkOutput) {
+	if g.delay >= 0 {
+		if ts != engine.NoTimestamp && ts-g.delay > g.max {
+			g.max = ts - g.delay
+		}
+		return
+	}
 	r, ok := v.(Row)
 	if !ok {
 		return

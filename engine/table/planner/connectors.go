@@ -28,6 +28,8 @@ var connectorOptions = map[string][]string{
 	"filesystem": {"path", "format"},
 	"print":      {"print-identifier", "standard-error"},
 	"blackhole":  {},
+	// Weir's own: one table of its Nexmark generator (see nexmark_connector.go).
+	"weir-nexmark": {"table", "number-of-events"},
 }
 
 func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
@@ -41,7 +43,7 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 		for n := range connectorOptions {
 			names = append(names, n)
 		}
-		return nil, errAt(pos, ErrValidation, "Could not find any factory for identifier '%s'%s (Weir has 'datagen', 'filesystem', 'print' and 'blackhole')", name, suggest(name, names))
+		return nil, errAt(pos, ErrValidation, "Could not find any factory for identifier '%s'%s (Weir has 'datagen', 'filesystem', 'weir-nexmark', 'print' and 'blackhole')", name, suggest(name, names))
 	}
 	for k := range t.Options {
 		if k == "connector" || contains(allowed, k) {
@@ -56,6 +58,10 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 		return nil, errAt(pos, ErrValidation, "Unsupported options found for '%s': %s%s", name, k, suggest(k, allowed))
 	}
 	switch name {
+	case "weir-nexmark":
+		if err := checkNexmark(t, pos); err != nil {
+			return nil, err
+		}
 	case "filesystem":
 		if t.Options["path"] == "" {
 			return nil, errAt(pos, ErrValidation, "the filesystem connector needs the option 'path'")
@@ -108,6 +114,8 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 	switch c.name {
 	case "datagen":
 		return datagen(env, t, cols), 0, nil
+	case "weir-nexmark":
+		return nexmarkSource(env, t, cols), 0, nil
 	case "filesystem":
 		fs := sources.FileSource{Paths: []string{c.options["path"]}}
 		if c.options["format"] == "csv" {

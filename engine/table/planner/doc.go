@@ -36,6 +36,52 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// # Joins
+//
+// A regular join (INNER, LEFT, RIGHT or FULL [OUTER] JOIN ... ON, or a comma join whose WHERE then becomes
+// the join condition, as Flink's optimizer pushes a filter into an inner join) is Flink's StreamingJoin:
+// both inputs are connected and keyed by the equalities left.col = right.col of the condition (a join
+// without one runs on a single key), each side keeps its rows in MapState (each distinct row with its
+// multiplicity and, on an outer side, its number of matches), and the rest of the condition is
+// evaluated on each pair. A NULL key matches nothing. The output follows StreamingJoinOperator: an inner
+// join forwards each input row's kind (+I, +U, -U, -D), so an inner join of insert-only inputs is
+// insert-only; an outer join emits only +I and -D: an outer row without a match is emitted padded with
+// NULLs, retracted (-D) when its first match arrives, and emitted again when its last match is
+// retracted. SET 'table.exec.state.ttl' (a duration such as '1 h'; default 0, forever) expires a join's
+// rows that have not been written for that long in processing time, as Flink's state TTL does. The
+// join's columns are no longer time attributes.
+//
+// An inner join of two insert-only inputs whose condition bounds the distance of a time attribute of
+// each side from below and above (l.ts BETWEEN r.ts - INTERVAL '5' SECOND AND r.ts + INTERVAL '6'
+// SECOND, or two comparisons; a strict bound is made inclusive by one millisecond) is an interval join,
+// Flink's IntervalJoin, compiled to the engine's KeyedStream.IntervalJoin: rows wait in state only until
+// the watermark passes the last time they can still join, a row behind the watermark is late and
+// dropped, and the output is insert-only. Outer interval joins are not supported yet; such a join runs
+// as a regular join.
+//
+// JOIN (or LEFT JOIN) versioned FOR SYSTEM_TIME AS OF l.ts ON ... is an event-time temporal join, Flink's
+// TemporalRowTimeJoinOperator: versioned must be a table with a PRIMARY KEY, all of whose columns the ON
+// equalities name, and an event-time attribute; l.ts the left input's event-time attribute, and the left
+// input insert-only. Each left row waits in state until the watermark passes its time and then joins the
+// version of its key with the latest time not after it (a -D version deletes the key until a newer one);
+// a LEFT JOIN pads a row without one with NULLs. The output is insert-only and keeps l.ts as its time
+// attribute. Processing-time temporal joins and lookup joins are not supported.
+//
+// # Top-N and deduplication
+//
+// SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o [DESC], ...) AS rn FROM t in a subquery whose
+// outer query filters rn <= N, rn < N or rn = 1 is Flink's Rank (Top-N): per partition it keeps the rows
+// in ValueState (of an insert-only input only the first N, as Flink's AppendOnlyTopNFunction; of an
+// updating input all of them, as its RetractableTopNFunction, so that a retracted row's successor can move
+// up) and emits the changes of the first N:
+// when the outer query reads rn, every rank whose row changed is updated (-U of the old row with its rank,
+// +U of the new), and a rank that did not exist is inserted; otherwise the row pushed out of the first N
+// is deleted (-D) and the new row inserted (+I). Equal sort keys keep their arrival order. With rn = 1 (or
+// rn <= 1) ordered by one time attribute it is Flink's Deduplicate: ascending keeps each key's first row,
+// descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
+// -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
+// 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
+//
 // # Types and expressions
 //
 // BOOLEAN is a Go bool; TINYINT to BIGINT are int64; FLOAT, DOUBLE and DECIMAL(p, s) are float64 (a

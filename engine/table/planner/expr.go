@@ -61,6 +61,9 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 	case *sqlparse.Binary:
 		return b.bindBinary(x)
 	case *sqlparse.Call:
+		if x.Over != nil {
+			return nil, errAt(x.Pos, ErrUnsupported, "%s OVER (...) is supported by Weir only as ROW_NUMBER() in a subquery whose outer query filters it (Top-N, deduplication)", x.Name)
+		}
 		if isAggregate(x.Name) {
 			return nil, errAt(x.Pos, ErrValidation, "aggregate function %s is not allowed here", x.Name)
 		}

@@ -54,7 +54,26 @@ func ExprString(e sqlparse.Expr) string {
 		if x.Distinct {
 			d = "DISTINCT "
 		}
-		return x.Name + "(" + d + strings.Join(args, ", ") + ")"
+		s := x.Name + "(" + d + strings.Join(args, ", ") + ")"
+		if o := x.Over; o != nil {
+			var parts []string
+			if len(o.PartitionBy) > 0 {
+				var ps []string
+				for _, e := range o.PartitionBy {
+					ps = append(ps, ExprString(e))
+				}
+				parts = append(parts, "PARTITION BY "+strings.Join(ps, ", "))
+			}
+			if len(o.OrderBy) > 0 {
+				var os []string
+				for _, it := range o.OrderBy {
+					os = append(os, ExprString(it.Expr)+map[bool]string{true: " DESC", false: ""}[it.Desc])
+				}
+				parts = append(parts, "ORDER BY "+strings.Join(os, ", "))
+			}
+			s += " OVER (" + strings.Join(parts, " ") + ")"
+		}
+		return s
 	case *sqlparse.Case:
 		var sb strings.Builder
 		sb.WriteString("CASE")

@@ -347,6 +347,9 @@ func (p *Planner) values(v *sqlparse.Values) (*ValuesNode, error) {
 func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 	switch x := r.(type) {
 	case *sqlparse.TableName:
+		if x.SystemTime != nil {
+			return nil, nil, errAt(x.SystemTime.ExprPos(), ErrValidation, "FOR SYSTEM_TIME AS OF is supported only on the right side of a JOIN (a temporal join)")
+		}
 		if n, ok := p.Bound[x.Name.String()]; ok {
 			n = unwrapIdentity(n)
 			q := x.Alias
@@ -415,7 +418,7 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 	case *sqlparse.WindowTVF:
 		return p.windowTVF(x)
 	case *sqlparse.Join:
-		return nil, nil, errAt(x.Pos, ErrUnsupported, "%s JOIN is not supported by Weir's SQL yet", x.Kind)
+		return p.join(x, nil)
 	}
 	return nil, nil, errAt(r.RefPos(), ErrUnsupported, "FROM item %T", r)
 }
@@ -590,8 +593,34 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	var err error
 	if s.From == nil {
 		in, sc = &ValuesNode{Rows: [][]any{{}}}, &scope{}
+	} else if j, ok := s.From.(*sqlparse.Join); ok && (j.Kind == "INNER" || j.Kind == "CROSS") && s.Where != nil && !containsAggregate(s.Where) {
+		// As Flink's optimizer pushes a filter into an inner join, WHERE becomes part of the join
+		// condition, so that its equalities key the join.
+		if in, sc, err = p.join(j, s.Where); err != nil {
+			return nil, nil, err
+		}
+		s2 := *s
+		s2.Where = nil
+		s = &s2
 	} else if in, sc, err = p.from(s.From); err != nil {
 		return nil, nil, err
+	}
+	// A Top-N: the outer query's filter on the row number sets its rank end.
+	var rank *RankNode
+	if rk, ok := in.(*RankNode); ok && rk.N == 0 && s.Where != nil {
+		end, rest, err := rankEnd(s.Where, sc, rk.RnPos)
+		if err != nil {
+			return nil, nil, err
+		}
+		if end > 0 {
+			cp := *rk
+			cp.N = end
+			cp.Dedup = cp.Dedup && end == 1
+			rank, in = &cp, &cp
+			s2 := *s
+			s2.Where = rest
+			s = &s2
+		}
 	}
 	// Expand stars.
 	var items []sqlparse.SelectItem
@@ -643,6 +672,23 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 		return p.selectQuery(&s2)
 	}
 	if !aggregated {
+		if rn, err := rowNumberItem(items); err != nil {
+			return nil, nil, err
+		} else if rn >= 0 {
+			return p.rank(items, rn, in, sc, filter, s.Pos)
+		}
+		if rank != nil {
+			// Whether the outer query reads the row number decides how the Top-N emits its changes.
+			for _, e := range append(itemExprs(items), s.Where) {
+				walk(e, func(x sqlparse.Expr) {
+					if id, ok := x.(*sqlparse.Ident); ok {
+						if i, err := sc.resolve(id); err == nil && i == rank.RnPos {
+							rank.OutputRank = true
+						}
+					}
+				})
+			}
+		}
 		exprs := make([]*cexpr, len(items))
 		cols := make([]Column, len(items))
 		b := &binder{scope: sc}

@@ -185,11 +185,13 @@ type Values struct {
 	Rows [][]Expr
 }
 
-// TableName is a table or view named in FROM, with an optional alias.
+// TableName is a table or view named in FROM, with an optional alias. SystemTime is the time of
+// FOR SYSTEM_TIME AS OF time (a temporal join's version), nil without one.
 type TableName struct {
-	Pos   Pos
-	Name  Name
-	Alias string
+	Pos        Pos
+	Name       Name
+	Alias      string
+	SystemTime Expr
 }
 
 // SubqueryRef is (query) [AS] alias [(column aliases)] in FROM.
@@ -280,13 +282,22 @@ type Binary struct {
 	L, R Expr
 }
 
-// Call is a function call; Name is upper case. Star marks COUNT(*), Distinct AGG(DISTINCT x).
+// Call is a function call; Name is upper case. Star marks COUNT(*), Distinct AGG(DISTINCT x). Over is
+// the window of a function called OVER (...), such as ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts).
 type Call struct {
 	Pos      Pos
 	Name     string
 	Args     []Expr
 	Distinct bool
 	Star     bool
+	Over     *Over
+}
+
+// Over is the window of OVER ([PARTITION BY exprs] [ORDER BY items]).
+type Over struct {
+	Pos         Pos
+	PartitionBy []Expr
+	OrderBy     []OrderItem
 }
 
 // When is one WHEN cond THEN result of a CASE.

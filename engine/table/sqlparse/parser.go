@@ -641,6 +641,11 @@ func (p *parser) tableRef() TableRef {
 		return r
 	}
 	tn := &TableName{Pos: pos, Name: p.name()}
+	if p.isKw("FOR") && p.isKwAt(1, "SYSTEM_TIME") {
+		p.i += 2
+		p.expectKw("AS", "OF")
+		tn.SystemTime = p.expr()
+	}
 	tn.Alias = p.alias()
 	return tn
 }
@@ -959,11 +964,13 @@ func (p *parser) call() Expr {
 	c := &Call{Pos: t.pos, Name: strings.ToUpper(t.text)}
 	p.expectOp("(")
 	if p.acceptOp(")") {
+		p.over(c)
 		return c
 	}
 	if p.isOp("*") && p.peekAt(1).kind == tOp && p.peekAt(1).text == ")" {
 		p.i += 2
 		c.Star = true
+		p.over(c)
 		return c
 	}
 	if p.acceptKw("DISTINCT") {
@@ -978,7 +985,41 @@ func (p *parser) call() Expr {
 		}
 	}
 	p.expectOp(")")
+	p.over(c)
 	return c
+}
+
+// over parses OVER ([PARTITION BY exprs] [ORDER BY items]) after a call, if present.
+func (p *parser) over(c *Call) {
+	pos := p.peek().pos
+	if !p.acceptKw("OVER") {
+		return
+	}
+	c.Over = &Over{Pos: pos}
+	p.expectOp("(")
+	if p.acceptKw("PARTITION", "BY") {
+		for {
+			c.Over.PartitionBy = append(c.Over.PartitionBy, p.expr())
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	if p.acceptKw("ORDER", "BY") {
+		for {
+			it := OrderItem{Expr: p.expr()}
+			if p.acceptKw("DESC") {
+				it.Desc = true
+			} else {
+				p.acceptKw("ASC")
+			}
+			c.Over.OrderBy = append(c.Over.OrderBy, it)
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
+	p.expectOp(")")
 }
 
 func (p *parser) caseExpr() Expr {

@@ -1,0 +1,28 @@
+package bench
+
+import "testing"
+
+// Each Nexmark query written in SQL gives the same result as its DataStream version on the same bounded
+// input (50,000 events: 1,000 persons, 3,000 auctions, 46,000 bids).
+func TestNexmarkSQLEqualsDataStream(t *testing.T) {
+	const n = 50_000
+	ds := map[string]nexQuery{}
+	for _, q := range nexQueries() {
+		ds[q.name] = q
+	}
+	for _, q := range nexSQLQueries {
+		t.Run(q.name, func(t *testing.T) {
+			got, err := runNexmarkSQL(q, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := runNexmark(ds[q.name], n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() || got.n == 0 {
+				t.Errorf("SQL: %s, DataStream: %s", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,454 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/table/sqlparse"
+)
+
+// JoinType is the type of a regular join.
+type JoinType string
+
+// The join types.
+const (
+	InnerJoin JoinType = "InnerJoin"
+	LeftJoin  JoinType = "LeftOuterJoin"
+	RightJoin JoinType = "RightOuterJoin"
+	FullJoin  JoinType = "FullOuterJoin"
+)
+
+// JoinNode is a regular join (Flink's StreamingJoin): both inputs are kept in keyed state, keyed by the
+// equality conditions of ON (LeftKeys[i] = RightKeys[i]), and every row that arrives on one side is
+// joined with the other side's rows of its key that satisfy the remaining condition Cond (nil for
+// none). An inner join of insert-only inputs is insert-only; an outer join, or a join of an updating
+// input, is updating. Its columns are the left input's followed by the right input's; they are no
+// longer time attributes.
+type JoinNode struct {
+	Left, Right         Node
+	Type                JoinType
+	LeftKeys, RightKeys []int
+	Cond                *cexpr
+	Cols                []Column
+}
+
+func (n *JoinNode) Columns() []Column { return n.Cols }
+func (n *JoinNode) Updating() bool {
+	return n.Type != InnerJoin || n.Left.Updating() || n.Right.Updating()
+}
+func (n *JoinNode) Inputs() []Node { return []Node{n.Left, n.Right} }
+func (n *JoinNode) Describe() string {
+	lc, rc := n.Left.Columns(), n.Right.Columns()
+	var conds []string
+	for i := range n.LeftKeys {
+		conds = append(conds, fmt.Sprintf("=(%s, %s)", lc[n.LeftKeys[i]].Name, rc[n.RightKeys[i]].Name))
+	}
+	if n.Cond != nil {
+		conds = append(conds, n.Cond.text)
+	}
+	where := "true"
+	if len(conds) == 1 {
+		where = conds[0]
+	} else if len(conds) > 1 {
+		where = "AND(" + strings.Join(conds, ", ") + ")"
+	}
+	return fmt.Sprintf("Join(joinType=[%s], where=[%s], select=[%s])", n.Type, where, names(n.Cols))
+}
+
+// join plans a JOIN in FROM. Conjuncts of ON (and, for an inner join, extra conjuncts the caller moved
+// from WHERE) of the form left.col = right.col become the join keys; the rest is evaluated on each
+// candidate pair.
+func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, error) {
+	l, ls, err := p.from(x.Left)
+	if err != nil {
+		return nil, nil, err
+	}
+	right := x.Right
+	if tn, ok := right.(*sqlparse.TableName); ok && tn.SystemTime != nil {
+		plain := *tn
+		plain.SystemTime = nil
+		right = &plain
+	}
+	r, rs, err := p.from(right)
+	if err != nil {
+		return nil, nil, err
+	}
+	typ := map[string]JoinType{"INNER": InnerJoin, "CROSS": InnerJoin, "LEFT": LeftJoin, "RIGHT": RightJoin, "FULL": FullJoin}[x.Kind]
+	sc := &scope{}
+	nl := len(ls.fields)
+	for i, f := range append(append([]field{}, ls.fields...), rs.fields...) {
+		f.typ.Rowtime = false
+		if (i < nl && (typ == RightJoin || typ == FullJoin)) || (i >= nl && (typ == LeftJoin || typ == FullJoin)) {
+			f.typ.NotNull = false
+		}
+		sc.fields = append(sc.fields, f)
+	}
+	var conj []sqlparse.Expr
+	splitAnd(x.On, &conj)
+	splitAnd(extra, &conj)
+	n := &JoinNode{Left: l, Right: r, Type: typ}
+	var rest []*cexpr
+	var restExprs []sqlparse.Expr
+	b := &binder{scope: sc}
+	for _, c := range conj {
+		if containsAggregate(c) {
+			return nil, nil, errAt(c.ExprPos(), ErrValidation, "Aggregate functions are not allowed in a join condition")
+		}
+		if eq, ok := c.(*sqlparse.Binary); ok && eq.Op == "=" {
+			li, lok := eq.L.(*sqlparse.Ident)
+			ri, rok := eq.R.(*sqlparse.Ident)
+			if lok && rok {
+				a, aerr := sc.resolve(li)
+				bb, berr := sc.resolve(ri)
+				if aerr == nil && berr == nil && (a < nl) != (bb < nl) {
+					if a >= nl {
+						a, bb = bb, a
+					}
+					at, bt := sc.fields[a].typ, sc.fields[bb].typ
+					if _, ok := commonType(at, bt); ok {
+						n.LeftKeys = append(n.LeftKeys, a)
+						n.RightKeys = append(n.RightKeys, bb-nl)
+						continue
+					}
+				}
+			}
+		}
+		restExprs = append(restExprs, c)
+	}
+	// An inner join of insert-only inputs whose condition bounds the distance of two time attributes is
+	// an interval join (Flink's IntervalJoin).
+	var bounds *timeBounds
+	tn, _ := x.Right.(*sqlparse.TableName)
+	temporal := tn != nil && tn.SystemTime != nil
+	if typ == InnerJoin && !l.Updating() && !r.Updating() && !temporal {
+		var err error
+		if bounds, restExprs, err = extractTimeBounds(restExprs, ls, rs); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, c := range restExprs {
+		ce, err := b.bind(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ce.typ.Kind != KindBoolean && ce.typ.Kind != KindNull {
+			return nil, nil, errAt(c.ExprPos(), ErrValidation, "join condition must be a condition, not %s", ce.typ)
+		}
+		rest = append(rest, ce)
+	}
+	if len(rest) > 0 {
+		n.Cond = andAll(rest)
+	}
+	n.Cols = sc.columns()
+	if err := uniqueNames(n.Cols, x.Pos); err != nil {
+		return nil, nil, err
+	}
+	if temporal {
+		tj, err := temporalJoin(n, tn, ls, rs, sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		return tj, sc, nil
+	}
+	if bounds != nil {
+		return &IntervalJoinNode{JoinNode: *n, Bounds: *bounds}, sc, nil
+	}
+	return n, sc, nil
+}
+
+// splitAnd appends the conjuncts of e to out.
+func splitAnd(e sqlparse.Expr, out *[]sqlparse.Expr) {
+	if e == nil {
+		return
+	}
+	if b, ok := e.(*sqlparse.Binary); ok && b.Op == "AND" {
+		splitAnd(b.L, out)
+		splitAnd(b.R, out)
+		return
+	}
+	*out = append(*out, e)
+}
+
+// andAll is the conjunction of conditions, true only where each is true.
+func andAll(cs []*cexpr) *cexpr {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	texts := make([]string, len(cs))
+	for i, c := range cs {
+		texts[i] = c.text
+	}
+	return &cexpr{typ: TypeBoolean, text: "AND(" + strings.Join(texts, ", ") + ")", eval: func(r []any) (any, error) {
+		for _, c := range cs {
+			v, err := c.eval(r)
+			if err != nil {
+				return nil, err
+			}
+			if v != true {
+				return false, nil
+			}
+		}
+		return true, nil
+	}}
+}
+
+// joinEntry is one distinct row of a join input's state: its fields, how many times it is in the input
+// (Count), and, on an outer side, with how many rows of the other side it is joined (Assoc), as Flink's
+// OuterJoinRecordStateView keeps them.
+type joinEntry struct {
+	Fields []any
+	Count  int64
+	Assoc  int64
+}
+
+func init() { engine.RegisterType(joinEntry{}) }
+
+// joinSide is one input's state for the current join key: its distinct rows by their encoding.
+type joinSide interface {
+	get(k string) (joinEntry, bool)
+	put(k string, e joinEntry)
+	remove(k string)
+	each(f func(k string, e joinEntry))
+}
+
+// mapSide is a joinSide on a keyed MapState.
+type mapSide struct{ s *engine.MapState }
+
+func (m mapSide) get(k string) (joinEntry, bool) {
+	v, ok := m.s.Get(k)
+	if !ok {
+		return joinEntry{}, false
+	}
+	return v.(joinEntry), true
+}
+func (m mapSide) put(k string, e joinEntry) { m.s.Put(k, e) }
+func (m mapSide) remove(k string)           { m.s.Remove(k) }
+func (m mapSide) each(f func(k string, e joinEntry)) {
+	m.s.Range(func(k, v any) bool { f(k.(string), v.(joinEntry)); return true })
+}
+
+// joiner is the logic of Flink's StreamingJoinOperator#processElement for one join.
+type joiner struct {
+	leftOuter, rightOuter bool
+	leftKeys, rightKeys   []int
+	nLeft, nRight         int
+	cond                  *cexpr
+}
+
+func newJoiner(n *JoinNode) *joiner {
+	return &joiner{
+		leftOuter:  n.Type == LeftJoin || n.Type == FullJoin,
+		rightOuter: n.Type == RightJoin || n.Type == FullJoin,
+		leftKeys:   n.LeftKeys, rightKeys: n.RightKeys,
+		nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()),
+		cond: n.Cond,
+	}
+}
+
+// joined concatenates an input row with a row of the other side (nil: nulls) in left-right order.
+func (j *joiner) joined(kind RowKind, in []any, other []any, inLeft bool) Row {
+	f := make([]any, 0, j.nLeft+j.nRight)
+	l, r := in, other
+	if !inLeft {
+		l, r = other, in
+	}
+	if l == nil {
+		l = make([]any, j.nLeft)
+	}
+	if r == nil {
+		r = make([]any, j.nRight)
+	}
+	f = append(append(f, l...), r...)
+	return Row{Kind: kind, Fields: f}
+}
+
+type joinMatch struct {
+	key string
+	e   joinEntry
+}
+
+// process handles one row of one input (inLeft: the left one) against the states of both sides for the
+// row's join key, and emits the joined changes, following the pseudo code of Flink's
+// StreamingJoinOperator: an inner join forwards the input's row kind; an outer join emits +I and -D
+// only, and retracts a null-padded row (-D[null+other]) when the first match of an outer row arrives,
+// and emits it again (+I[null+other]) when its last match is retracted.
+func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row)) error {
+	inOuter, otherOuter := j.leftOuter, j.rightOuter
+	myKeys, otherKeys := j.leftKeys, j.rightKeys
+	if !inLeft {
+		inOuter, otherOuter = otherOuter, inOuter
+		myKeys, otherKeys = otherKeys, myKeys
+	}
+	// The matching rows of the other side, in a deterministic order. A NULL key matches nothing, as
+	// NULL = NULL is not true.
+	var matches []joinMatch
+	nullKey := false
+	for _, k := range myKeys {
+		nullKey = nullKey || r.Fields[k] == nil
+	}
+	if !nullKey {
+		var err error
+		other.each(func(k string, e joinEntry) {
+			if err != nil {
+				return
+			}
+			for i, ok := range otherKeys {
+				if e.Fields[ok] == nil || compareValues(r.Fields[myKeys[i]], e.Fields[ok]) != 0 {
+					return
+				}
+			}
+			if j.cond != nil {
+				jr := j.joined(Insert, r.Fields, e.Fields, inLeft)
+				v, cerr := j.cond.eval(jr.Fields)
+				if cerr != nil {
+					err = cerr
+					return
+				}
+				if v != true {
+					return
+				}
+			}
+			matches = append(matches, joinMatch{k, e})
+		})
+		if err != nil {
+			return err
+		}
+		sort.Slice(matches, func(a, b int) bool { return matches[a].key < matches[b].key })
+	}
+	total := int64(0)
+	for _, m := range matches {
+		total += m.e.Count
+	}
+	key := groupKey(r.Fields)
+	cur, has := mine.get(key)
+	if r.Kind.IsAccumulate() {
+		if !has {
+			cur = joinEntry{Fields: r.Fields}
+		}
+		cur.Count++
+		if inOuter {
+			cur.Assoc = total
+			if len(matches) == 0 {
+				emit(j.joined(Insert, r.Fields, nil, inLeft))
+			}
+		}
+		mine.put(key, cur)
+		if len(matches) == 0 {
+			return nil
+		}
+		kind := r.Kind
+		if otherOuter {
+			for _, m := range matches {
+				for c := int64(0); c < m.e.Count; c++ {
+					if m.e.Assoc == 0 {
+						emit(j.joined(Delete, m.e.Fields, nil, !inLeft))
+					}
+				}
+				m.e.Assoc++
+				other.put(m.key, m.e)
+			}
+			kind = Insert
+		}
+		if inOuter {
+			kind = Insert
+		}
+		for _, m := range matches {
+			for c := int64(0); c < m.e.Count; c++ {
+				emit(j.joined(kind, r.Fields, m.e.Fields, inLeft))
+			}
+		}
+		return nil
+	}
+	// A retraction.
+	if has {
+		if cur.Count--; cur.Count <= 0 {
+			mine.remove(key)
+		} else {
+			mine.put(key, cur)
+		}
+	}
+	if len(matches) == 0 {
+		if inOuter {
+			emit(j.joined(Delete, r.Fields, nil, inLeft))
+		}
+		return nil
+	}
+	kind := r.Kind
+	if inOuter {
+		kind = Delete
+	}
+	for _, m := range matches {
+		for c := int64(0); c < m.e.Count; c++ {
+			emit(j.joined(kind, r.Fields, m.e.Fields, inLeft))
+		}
+	}
+	if otherOuter {
+		for _, m := range matches {
+			for c := int64(0); c < m.e.Count; c++ {
+				if m.e.Assoc == 1 {
+					emit(j.joined(Insert, m.e.Fields, nil, !inLeft))
+				}
+			}
+			m.e.Assoc--
+			other.put(m.key, m.e)
+		}
+	}
+	return nil
+}
+
+// regularJoin compiles a JoinNode: the two inputs connected and keyed by their join keys, each side's
+// rows in a MapState (with the state TTL, if any, as Flink's 'table.exec.state.ttl' sets it).
+func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration) *engine.DataStream {
+	j := newJoiner(n)
+	ld, rd := engine.State("join-left"), engine.State("join-right")
+	ld.TTL.TTL, rd.TTL.TTL = ttl, ttl
+	proc := func(inLeft bool) func(ctx *engine.Context, v any, out engine.Collector) {
+		return func(ctx *engine.Context, v any, out engine.Collector) {
+			r, ok := v.(Row)
+			if !ok {
+				out.Collect(v)
+				return
+			}
+			l, rr := mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
+			mine, other := joinSide(l), joinSide(rr)
+			if !inLeft {
+				mine, other = other, mine
+			}
+			if err := j.process(r, inLeft, mine, other, func(o Row) { out.Collect(o) }); err != nil {
+				out.Collect(errorRow{err.Error()})
+			}
+		}
+	}
+	return left.Connect(right).KeyBy(joinKeySelector(n, true), joinKeySelector(n, false)).Process(engine.CoProcessFunction{
+		ProcessElement1: proc(true),
+		ProcessElement2: proc(false),
+	}).Name(n.Describe())
+}
+
+// joinKeySelector returns the key of a join input's rows: the values of its join key columns, each
+// converted to the type both sides' columns widen to.
+func joinKeySelector(n *JoinNode, left bool) engine.KeySelector {
+	lt, rt := n.Left.Columns(), n.Right.Columns()
+	keys := n.RightKeys
+	if left {
+		keys = n.LeftKeys
+	}
+	types := make([]DataType, len(keys))
+	for i := range keys {
+		types[i], _ = commonType(lt[n.LeftKeys[i]].Type, rt[n.RightKeys[i]].Type)
+	}
+	return func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return ""
+		}
+		vals := make([]any, len(keys))
+		for i, k := range keys {
+			vals[i] = coerce(r.Fields[k], types[i])
+		}
+		return groupKey(vals)
+	}
+}
