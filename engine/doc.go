@@ -247,6 +247,9 @@
 // (CREATE TABLE with Flink's connector options, views, tables made from DataStreams), whose statements are
 // parsed by engine/table/sqlparse and planned by engine/table/planner into Map/Filter, a keyed
 // ProcessFunction with retractable accumulators emitting Flink's +I/-U/+U/-D changelog, and window
-// aggregations; results come back as Rows with a RowKind, as a DataStream, or in the SQL client's three result
+// aggregations; regular joins keep both sides in keyed MapState and emit Flink's StreamingJoin changelog,
+// interval joins run on KeyedStream.IntervalJoin, temporal joins join each row with the version valid at its
+// time once the watermark passes it, and ROW_NUMBER() filtered by rn <= N runs as Flink's Rank (Top-N) or
+// Deduplicate; results come back as Rows with a RowKind, as a DataStream, or in the SQL client's three result
 // modes.
 package engine
