@@ -19,6 +19,7 @@ func init() {
 		"OptionParallelism": reflect.ValueOf(constant.MakeFromLiteral("\"parallelism.default\"", token.STRING, 0)),
 		"OptionResultMode":  reflect.ValueOf(constant.MakeFromLiteral("\"sql-client.execution.result-mode\"", token.STRING, 0)),
 		"OptionRuntimeMode": reflect.ValueOf(constant.MakeFromLiteral("\"execution.runtime-mode\"", token.STRING, 0)),
+		"OptionStateTTL":    reflect.ValueOf(constant.MakeFromLiteral("\"table.exec.state.ttl\"", token.STRING, 0)),
 		"ResultChangelog":   reflect.ValueOf(table.ResultChangelog),
 		"ResultTable":       reflect.ValueOf(table.ResultTable),
 		"ResultTableau":     reflect.ValueOf(table.ResultTableau),
