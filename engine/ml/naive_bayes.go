@@ -371,7 +371,10 @@ func (nb *NaiveBayes) SetLabelCol(v string) *NaiveBayes { nb.params.Set(LabelCol
 func (nb *NaiveBayes) GetLabelCol() string { return nb.params.getString(LabelCol) }
 
 // SetPredictionCol sets the prediction column.
-func (nb *NaiveBayes) SetPredictionCol(v string) *NaiveBayes { nb.params.Set(PredictionCol, v); return nb }
+func (nb *NaiveBayes) SetPredictionCol(v string) *NaiveBayes {
+	nb.params.Set(PredictionCol, v)
+	return nb
+}
 
 // GetPredictionCol returns the prediction column.
 func (nb *NaiveBayes) GetPredictionCol() string { return nb.params.getString(PredictionCol) }
@@ -407,7 +410,10 @@ func (m *NaiveBayesModel) SetPredictionCol(v string) *NaiveBayesModel {
 func (m *NaiveBayesModel) GetPredictionCol() string { return m.params.getString(PredictionCol) }
 
 // SetModelType sets the model type.
-func (m *NaiveBayesModel) SetModelType(v string) *NaiveBayesModel { m.params.Set(ModelType, v); return m }
+func (m *NaiveBayesModel) SetModelType(v string) *NaiveBayesModel {
+	m.params.Set(ModelType, v)
+	return m
+}
 
 // GetModelType returns the model type.
 func (m *NaiveBayesModel) GetModelType() string { return m.params.getString(ModelType) }
