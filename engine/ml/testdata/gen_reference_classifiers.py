@@ -18,6 +18,7 @@ import sklearn
 from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import CategoricalNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 here = os.path.dirname(os.path.abspath(__file__))
 ref = {"sklearn": sklearn.__version__, "numpy": np.__version__}
@@ -62,6 +63,53 @@ for k in (1, 5, 15):
         "test_accuracy": float(kn.score(X[test_idx], y[test_idx])),
     }
 ref["knn_iris_split"] = {"train": train_idx.tolist(), "test": test_idx.tolist()}
+
+# scikit-learn breaks ties between equally good splits by a random feature order; a setting is
+# "deterministic" when 30 random_states give the same test predictions (to 9 decimals) (only then may a tree with another
+# tie rule be expected to predict the same).
+def unique_fit(make, Xt, yt, Xs):
+    preds = {tuple(np.round(make(rs).fit(Xt, yt).predict(Xs), 9).tolist()) for rs in range(30)}
+    return len(preds) == 1
+
+
+# 3. Decision trees on the same iris split: every setting's test predictions, accuracy, node count and depth.
+# Every iris feature has at most 43 distinct values, so a maxBins of 64 gives scikit-learn's candidate splits.
+trees = []
+for criterion in ("gini", "entropy"):
+    for depth in (1, 2, 3, 5):
+        for leaf in (1, 5):
+            dt = DecisionTreeClassifier(criterion=criterion, max_depth=depth, min_samples_leaf=leaf, random_state=0)
+            dt.fit(X[train_idx], y[train_idx])
+            trees.append({
+                "deterministic": unique_fit(lambda rs: DecisionTreeClassifier(
+                    criterion=criterion, max_depth=depth, min_samples_leaf=leaf, random_state=rs), X[train_idx],
+                    y[train_idx], X[test_idx]),
+                "impurity": criterion, "max_depth": depth, "min_instances": leaf,
+                "predictions": dt.predict(X[test_idx]).tolist(),
+                "test_accuracy": float(dt.score(X[test_idx], y[test_idx])),
+                "nodes": int(dt.tree_.node_count), "depth": int(dt.get_depth()),
+            })
+ref["decision_tree_iris"] = trees
+
+# 4. A regression tree on a generated set: x uniform in [0, 1]^3 rounded to 2 decimals (at most 101 distinct
+# values a feature, so a maxBins of 128 gives scikit-learn's candidate splits), y = sin(6 x0) + 2 x1^2 - x2
+# + 0.1 noise; the first 300 rows train, the last 100 test.
+rng = np.random.RandomState(1)
+Xr = np.round(rng.uniform(0, 1, size=(400, 3)), 2)
+yr = np.sin(6 * Xr[:, 0]) + 2 * Xr[:, 1] ** 2 - Xr[:, 2] + 0.1 * rng.standard_normal(400)
+regs = []
+for depth in (2, 4, 6):
+    for leaf in (1, 10):
+        dt = DecisionTreeRegressor(max_depth=depth, min_samples_leaf=leaf, random_state=0).fit(Xr[:300], yr[:300])
+        regs.append({
+            "deterministic": unique_fit(lambda rs: DecisionTreeRegressor(
+                max_depth=depth, min_samples_leaf=leaf, random_state=rs), Xr[:300], yr[:300], Xr[300:]),
+            "max_depth": depth, "min_instances": leaf,
+            "predictions": dt.predict(Xr[300:]).tolist(),
+            "test_r2": float(dt.score(Xr[300:], yr[300:])),
+            "nodes": int(dt.tree_.node_count), "depth": int(dt.get_depth()),
+        })
+ref["decision_tree_regression"] = {"features": Xr.tolist(), "labels": yr.tolist(), "trees": regs}
 
 with open(os.path.join(here, "reference_classifiers.json"), "w") as f:
     json.dump(ref, f)
