@@ -15,6 +15,7 @@ import os
 
 import numpy as np
 import sklearn
+from sklearn.metrics import precision_score, recall_score, silhouette_score
 from sklearn.model_selection import train_test_split
 from sklearn.naive_bayes import CategoricalNB
 from sklearn.neighbors import KNeighborsClassifier
@@ -53,6 +54,20 @@ ref["naive_bayes_iris"] = {
     "theta": [[lp.tolist() for lp in nb.feature_log_prob_[j]] for j in range(d)],  # [feature][label][value]
     "predictions": nb.predict(Xb[test_idx]).tolist(),
     "test_accuracy": float(np.mean(nb.predict(Xb[test_idx]) == y[test_idx])),
+}
+
+# Precision and recall of each class (as the positive label) of the NaiveBayes test predictions.
+nb_pred = nb.predict(Xb[test_idx])
+ref["naive_bayes_iris"]["precision"] = [float(precision_score(y[test_idx] == c, nb_pred == c)) for c in range(3)]
+ref["naive_bayes_iris"]["recall"] = [float(recall_score(y[test_idx] == c, nb_pred == c)) for c in range(3)]
+
+# Silhouette (Euclidean) of iris clustered by its species, and of rows 40..69 with row 45 alone in cluster 9.
+sub = y[40:70].copy()
+sub[5] = 9
+ref["silhouette"] = {
+    "iris_species": float(silhouette_score(X, y, metric="euclidean")),
+    "subset_labels": sub.tolist(),
+    "subset": float(silhouette_score(X[40:70], sub, metric="euclidean")),
 }
 
 # 2. Knn on iris (k=5, brute force, Euclidean, uniform votes), trained on the same split.
