@@ -310,6 +310,7 @@ func (f *IDF) Fit(inputs ...*Table) (Model, error) {
 	case d.N < 0:
 		return nil, fmt.Errorf("%w: IDF.Fit: vectors of different sizes", ErrColumnType)
 	case d.N == 0:
+		//lint:ignore ST1005 Flink ML's message, word for word
 		return nil, fmt.Errorf("%w: IDF.Fit: The training set is empty.", ErrParam)
 	}
 	m := NewIDFModel()
