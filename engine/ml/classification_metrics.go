@@ -3,7 +3,11 @@ package ml
 import (
 	"fmt"
 	"math"
+
+	"github.com/de4e/weir/engine"
 )
+
+func init() { engine.RegisterType([3]float64{}) }
 
 // PrecisionRecall returns, over the rows of t, the precision (the share of rows predicted positiveLabel whose
 // labelCol is positiveLabel) and recall (the share of rows labelled positiveLabel that are predicted so) of
