@@ -233,7 +233,10 @@
 // Package engine/ml builds Flink ML 2.x's API on bounded jobs: Estimators fit Models on bounded tables of rows
 // (a slice or a bounded DataStream), training runs as bulk iterations whose supersteps sum every subtask's
 // block before one reduce (KMeans, the SGD of linear and logistic regression), and randomness repeats Flink
-// ML's java.util.Random draws, so KMeans with seed 1 gives Flink ML's cluster ids at parallelism 1.
+// ML's java.util.Random draws, so KMeans with seed 1 gives Flink ML's cluster ids at parallelism 1. It also
+// has NaiveBayes and Knn (Flink ML's), decision trees (Spark ML's parameters, one bounded job per tree level),
+// the text features Tokenizer, HashingTF and IDF, and LDA trained by online variational Bayes, one bounded job
+// per mini-batch.
 // Package engine/graph is Gelly: graphs of vertices and edges (from lists, streams, files and generators),
 // their transformations, degrees and neighbourhood methods, Gelly's three iteration models (vertex-centric,
 // scatter-gather, gather-sum-apply) on delta iterations, and its library (PageRank, label propagation,

@@ -35,8 +35,11 @@
 // Stages: KMeans (random initialization, Euclidean, Manhattan and cosine distances), LinearRegression and
 // binary LogisticRegression (Flink ML's mini-batch SGD with learningRate, globalBatchSize, reg, elasticNet,
 // maxIter and tol), StandardScaler, MinMaxScaler, VectorAssembler, StringIndexer, OneHotEncoder,
-// RandomSplitter and BinaryClassificationEvaluator (areaUnderROC, areaUnderPR, ks, areaUnderLorenz), with
-// Accuracy, RMSE and Sample as functions.
+// RandomSplitter and BinaryClassificationEvaluator (areaUnderROC, areaUnderPR, ks, areaUnderLorenz);
+// NaiveBayes and Knn (Flink ML's), DecisionTreeClassifier and DecisionTreeRegressor (Spark ML's parameters and
+// training, scikit-learn's split rule), Tokenizer, HashingTF and IDF (Flink ML's), LDA (online variational
+// Bayes: topics, per-document mixtures, perplexity); with Accuracy, RMSE, PrecisionRecall, Silhouette and
+// Sample as functions.
 //
 // Everything runs on the engine as bounded jobs with the input table's Environment's Config (parallelism,
 // runtime mode): a statistic (scalers, indexers, evaluator, sample) is one job in which each subtask
