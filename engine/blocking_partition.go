@@ -189,10 +189,10 @@ func (s *subpartition) read(f func(message) bool) error {
 		return fmt.Errorf("%w: %v", ErrPartitionNotFound, err)
 	}
 	defer file.Close()
-	dec := gob.NewDecoder(&frameReader{r: bufio.NewReader(file), path: s.path})
+	fr := &frameReader{r: bufio.NewReader(file), path: s.path}
 	for {
 		var pm persistedMessage
-		if err := dec.Decode(&pm); err != nil {
+		if err := fr.decode(&pm); err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF // the file ended before its end message
 			}
@@ -319,12 +319,13 @@ type encodeError struct{ err error }
 func (e *encodeError) Error() string { return e.err.Error() }
 
 // frameWriter writes a subpartition's file: gob-encoded messages, each in a frame of its length and
-// CRC-32C, so that a truncated or damaged file is found when it is read back.
+// CRC-32C, so that a truncated or damaged file is found when it is read back. Each frame is a gob stream of
+// its own (its type descriptions included): an encoder that failed on a type it met behind an interface has
+// recorded descriptions it never wrote, so a frame is encoded again with a fresh encoder, never with that one.
 type frameWriter struct {
 	f   *os.File
 	bw  *bufio.Writer
 	buf bytes.Buffer
-	enc *gob.Encoder
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -334,9 +335,7 @@ func newFrameWriter(path string) (*frameWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &frameWriter{f: f, bw: bufio.NewWriterSize(f, 64<<10)}
-	w.enc = gob.NewEncoder(&w.buf)
-	return w, nil
+	return &frameWriter{f: f, bw: bufio.NewWriterSize(f, 64<<10)}, nil
 }
 
 // registered remembers the record types handed to gob.Register, so that each is registered once.
@@ -358,14 +357,16 @@ func register(v any) {
 
 func (w *frameWriter) write(m message) error {
 	pm := persist(m)
-	if err := w.enc.Encode(pm); err != nil {
-		// A type gob met for the first time behind an interface: register what the records hold and try
-		// once more. (Type descriptions already written stay in the buffer: the decoder needs them.)
+	w.buf.Reset()
+	if err := gob.NewEncoder(&w.buf).Encode(pm); err != nil {
+		// A type gob met for the first time behind an interface: register what every record holds and
+		// encode the frame again, from scratch.
 		for _, r := range m.recs {
 			state.RegisterDeep(r.v)
 			state.RegisterDeep(r.key)
 		}
-		if err := w.enc.Encode(pm); err != nil {
+		w.buf.Reset()
+		if err := gob.NewEncoder(&w.buf).Encode(pm); err != nil {
 			return &encodeError{fmt.Errorf("records cannot be encoded with encoding/gob: %w", err)}
 		}
 	}
@@ -395,6 +396,18 @@ type frameReader struct {
 	r    *bufio.Reader
 	path string
 	cur  []byte
+}
+
+// decode reads the next frame and decodes its message with a decoder of its own (each frame is a gob stream
+// of its own).
+func (r *frameReader) decode(pm *persistedMessage) error {
+	r.cur = nil
+	if _, err := r.Read(nil); err != nil {
+		return err
+	}
+	frame := r.cur
+	r.cur = nil
+	return gob.NewDecoder(bytes.NewReader(frame)).Decode(pm)
 }
 
 func (r *frameReader) Read(p []byte) (int, error) {
