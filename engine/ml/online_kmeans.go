@@ -405,22 +405,26 @@ func (m *OnlineKMeansModel) Transform(inputs ...*Table) ([]*Table, error) {
 		c     [][]float64
 		norms []float64
 	}
-	out, err := onlinePredict(inputs[0], m.modelData, "OnlineKMeansModel", "modelVersion", func(r Row) (any, error) {
+	out, err := onlinePredict(inputs[0], m.modelData, "OnlineKMeansModel", 0, func(r Row) (onlineVersion, error) {
+		ver, err := versionOf(r, "modelVersion")
+		if err != nil {
+			return onlineVersion{}, err
+		}
 		km := NewKMeansModel()
 		if err := km.SetModelData(FromRows(inputs[0].Environment(), []Row{r})); err != nil {
-			return nil, err
+			return onlineVersion{}, err
 		}
 		if len(km.data.Centroids) != k {
-			return nil, fmt.Errorf("%w: %d centroids, k is %d", ErrParam, len(km.data.Centroids), k)
+			return onlineVersion{}, fmt.Errorf("%w: %d centroids, k is %d", ErrParam, len(km.data.Centroids), k)
 		}
 		c := centroids{}
 		for _, v := range km.data.Centroids {
 			c.c = append(c.c, v.Values)
 			c.norms = append(c.norms, norm2(v.Values))
 		}
-		return c, nil
-	}, func(r Row, model any, _ int64) (Row, error) {
-		c := model.(centroids)
+		return onlineVersion{model: c, version: ver, timestamp: math.MaxInt64}, nil
+	}, func(r Row, ov onlineVersion) (Row, error) {
+		c := ov.model.(centroids)
 		v, err := r.Vector(fc)
 		if err != nil {
 			return Row{}, err

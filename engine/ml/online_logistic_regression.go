@@ -408,15 +408,19 @@ func (m *OnlineLogisticRegressionModel) Transform(inputs ...*Table) ([]*Table, e
 		return nil, fmt.Errorf("%w: OnlineLogisticRegressionModel has no model data (Fit or SetModelData)", ErrParam)
 	}
 	fc, pc, rc, vc := m.GetFeaturesCol(), m.GetPredictionCol(), m.GetRawPredictionCol(), m.GetModelVersionCol()
-	out, err := onlinePredict(inputs[0], m.modelData, "OnlineLogisticRegressionModel", "modelVersion",
-		func(r Row) (any, error) {
+	out, err := onlinePredict(inputs[0], m.modelData, "OnlineLogisticRegressionModel", 0,
+		func(r Row) (onlineVersion, error) {
+			ver, err := versionOf(r, "modelVersion")
+			if err != nil {
+				return onlineVersion{}, err
+			}
 			v, err := r.Vector("coefficient")
 			if err != nil {
-				return nil, err
+				return onlineVersion{}, err
 			}
-			return v.ToDense(), nil
-		}, func(r Row, model any, version int64) (Row, error) {
-			coef := model.(*DenseVector)
+			return onlineVersion{model: v.ToDense(), version: ver, timestamp: math.MaxInt64}, nil
+		}, func(r Row, ov onlineVersion) (Row, error) {
+			coef, version := ov.model.(*DenseVector), ov.version
 			v, err := r.Vector(fc)
 			if err != nil {
 				return Row{}, err

@@ -2,6 +2,7 @@ package ml
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/de4e/weir/engine"
@@ -13,25 +14,37 @@ import (
 var ModelVersionCol = NewParam("modelVersionCol", "The name of the column which contains the version of the model data.",
 	StringKind, "modelVersion", NotNull())
 
+// onlineVersion is one decoded model version: the value predict uses, its version number, and its
+// timestamp (math.MaxInt64 for a model that is not trained on event time: any row may use it).
+type onlineVersion struct {
+	model     any
+	version   int64
+	timestamp int64
+}
+
 // onlinePredict is the Transform of an online model (Flink ML's OnlineKMeansModel, OnlineLogisticRegressionModel,
 // OnlineStandardScalerModel): the input rows are connected with the model data stream, broadcast to every
 // subtask, and each row is mapped with the latest model version the subtask has received. A model version
 // older than the one in use is ignored (the initial model data and the updates may reach a subtask in any
-// order). Rows that arrive before the first model version are buffered and mapped when it arrives, as Flink ML's
-// models wait for their first model data; rows still buffered when the job ends are dropped.
+// order). A row waits in the subtask's buffer until a model version has arrived whose timestamp is at least
+// the row's timestamp minus maxDelay (Flink ML's maxAllowedModelDelayMs; a row without a timestamp only waits
+// for the first model version), as Flink ML's models wait for their model data; rows still buffered when the
+// job ends are dropped. The buffer lives in the operator's memory, not in checkpoints.
 //
-// decode turns a model data row into the value predict uses; versionCol names the rows' version column; predict
-// maps one input row with the decoded model and its version.
-func onlinePredict(input, modelData *Table, name, versionCol string, decode func(Row) (any, error),
-	predict func(r Row, model any, version int64) (Row, error)) (*Table, error) {
+// decode turns a model data row into a version; predict maps one input row with a version.
+func onlinePredict(input, modelData *Table, name string, maxDelay int64, decode func(Row) (onlineVersion, error),
+	predict func(r Row, v onlineVersion) (Row, error)) (*Table, error) {
 	if input == nil || modelData == nil {
 		return nil, fmt.Errorf("%w: %s: a table is nil", ErrParam, name)
 	}
+	type pendingRow struct {
+		r  Row
+		ts int64
+	}
 	type subtaskState struct {
-		model   any
-		version int64
+		cur     onlineVersion
 		has     bool
-		pending []Row
+		pending []pendingRow
 	}
 	var mu sync.Mutex
 	states := map[int]*subtaskState{}
@@ -45,8 +58,11 @@ func onlinePredict(input, modelData *Table, name, versionCol string, decode func
 		}
 		return s
 	}
+	ready := func(s *subtaskState, ts int64) bool {
+		return s.has && (ts == math.MinInt64 || ts-maxDelay <= s.cur.timestamp)
+	}
 	emit := func(r Row, s *subtaskState, out engine.Collector) {
-		o, err := predict(r, s.model, s.version)
+		o, err := predict(r, s.cur)
 		if err != nil {
 			panic(fmt.Errorf("%s: %w", name, err))
 		}
@@ -64,9 +80,13 @@ func onlinePredict(input, modelData *Table, name, versionCol string, decode func
 			if !ok {
 				panic(fmt.Errorf("%w: %s got a %T, want ml.Row", ErrColumnType, name, v))
 			}
+			ts := int64(math.MinInt64)
+			if ctx.HasTimestamp() {
+				ts = ctx.Timestamp()
+			}
 			st := stateOf(ctx)
-			if !st.has {
-				st.pending = append(st.pending, r)
+			if !ready(st, ts) {
+				st.pending = append(st.pending, pendingRow{r, ts})
 				return
 			}
 			emit(r, st, out)
@@ -76,23 +96,24 @@ func onlinePredict(input, modelData *Table, name, versionCol string, decode func
 			if !ok {
 				panic(fmt.Errorf("%w: %s model data is a %T, want ml.Row", ErrColumnType, name, v))
 			}
-			ver, err := versionOf(r, versionCol)
-			if err != nil {
-				panic(fmt.Errorf("%s: model data: %w", name, err))
-			}
-			st := stateOf(ctx)
-			if st.has && ver < st.version {
-				return
-			}
 			m, err := decode(r)
 			if err != nil {
 				panic(fmt.Errorf("%s: model data: %w", name, err))
 			}
-			st.model, st.version, st.has = m, ver, true
-			for _, p := range st.pending {
-				emit(p, st, out)
+			st := stateOf(ctx)
+			if st.has && m.version < st.cur.version {
+				return
 			}
-			st.pending = nil
+			st.cur, st.has = m, true
+			kept := st.pending[:0]
+			for _, p := range st.pending {
+				if ready(st, p.ts) {
+					emit(p.r, st, out)
+				} else {
+					kept = append(kept, p)
+				}
+			}
+			st.pending = kept
 		},
 	}).Name(name)
 	return FromDataStream(input.Environment(), s), nil
