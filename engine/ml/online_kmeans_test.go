@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/de4e/weir/engine"
@@ -315,5 +316,71 @@ func TestOnlineKMeansDrift(t *testing.T) {
 	}
 	if d := nearestDistances(cents(20), after); d > 0.2 {
 		t.Errorf("drift: 10 batches after the jump a center is %.3f from its centroid, want <= 0.2", d)
+	}
+}
+
+// OnlineKMeans on an unbounded stream (a GeneratorSource without a Count) in Streaming mode: the job runs
+// until cancelled, the model versions flow to a sink as they are made, and LatestVersion can be polled while
+// the job runs. The clusters jump from (0, 0), (10, 10) to (5, -5), (15, 5) after 400 points (20 batches);
+// 10 batches later (decayFactor 0.5) every new center has a centroid within 0.2.
+func TestOnlineKMeansUnboundedStream(t *testing.T) {
+	before := [][]float64{{0, 0}, {10, 10}}
+	after := [][]float64{{5, -5}, {15, 5}}
+	env := streamEnv(1)
+	k := ml.NewOnlineKMeans().SetGlobalBatchSize(20).SetDecayFactor(0.5)
+	if err := k.SetInitialModelData(ml.FromRows(env, []ml.Row{ml.NewRow("centroids",
+		[]*ml.DenseVector{ml.Dense(1, 1), ml.Dense(2, 2)}, "weights", ml.Dense(0, 0))})); err != nil {
+		t.Fatal(err)
+	}
+	points := env.FromSource(engine.GeneratorSource{Gen: func(i int64) engine.SourceElement {
+		centers := before
+		if i >= 400 {
+			centers = after
+		}
+		c := centers[i%2]
+		h := uint64(i)*0x9E3779B97F4A7C15 + 1
+		noise := func() float64 { h ^= h >> 29; h *= 0xBF58476D1CE4E5B9; return float64(h%1000)/1000 - 0.5 }
+		return engine.SourceElement{Value: ml.NewRow("features", ml.Dense(c[0]+noise(), c[1]+noise())), Timestamp: engine.NoTimestamp}
+	}}, nil, "clicks")
+	m, err := k.Fit(ml.FromDataStream(env, points))
+	if err != nil {
+		t.Fatal(err)
+	}
+	om := m.(*ml.OnlineKMeansModel)
+	var mu sync.Mutex
+	versions := map[int64][]*ml.DenseVector{}
+	reached := make(chan struct{})
+	om.GetModelData()[0].DataStream().SinkTo("model versions", func(v any, _ int64) error {
+		r := v.(ml.Row)
+		ver := r.Get("modelVersion").(int64)
+		mu.Lock()
+		defer mu.Unlock()
+		versions[ver] = r.Get("centroids").([]*ml.DenseVector)
+		if ver == 30 {
+			close(reached)
+		}
+		return nil
+	})
+	job, err := env.ExecuteAsync("online kmeans")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-reached:
+	case <-job.Done():
+		t.Fatalf("the job ended: %v", job.Err())
+	}
+	if v, ok := om.LatestVersion(); !ok || v.Version < 30 {
+		t.Errorf("LatestVersion while running: %+v %v", v, ok)
+	}
+	job.Cancel()
+	_ = job.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if d := nearestDistances(versions[20], before); d > 0.2 {
+		t.Errorf("version 20: a center is %.3f from its centroid (%v)", d, versions[20])
+	}
+	if d := nearestDistances(versions[30], after); d > 0.2 {
+		t.Errorf("version 30: a center is %.3f from its centroid (%v)", d, versions[30])
 	}
 }
