@@ -316,3 +316,35 @@ func TestOnlineLogisticRegressionDrift(t *testing.T) {
 		}
 	}
 }
+
+// An online model keeps the latest version: a version older than the one in use is ignored. The model data
+// stream here (one subtask, in order) brings version 2 and then version 1, so every row, whether it arrives
+// before or after them, is predicted with version 2 (Flink: OnlineLogisticRegressionTest#testSetModelData's
+// modelData2 and its expected raw predictions).
+func TestOnlineLogisticRegressionIgnoresOlderVersions(t *testing.T) {
+	env := streamEnv(2)
+	versions := env.FromSlice([]any{
+		ml.NewRow("coefficient", ml.Dense(0.075, -0.28), "modelVersion", int64(2)),
+		ml.NewRow("coefficient", ml.Dense(0.085, -0.22), "modelVersion", int64(1)),
+	}).SetParallelism(1)
+	m := ml.NewOnlineLogisticRegressionModel()
+	if err := m.SetModelData(ml.FromDataStream(env, versions)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Transform(streamTable(env, denseLabeled(olrDensePredict, olrDensePredict)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ml.Collect(out[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Get("modelVersion") != int64(2) {
+			t.Errorf("row %v: want model version 2", r)
+		}
+	}
+	want := [][]float64{{0.6673003248270917, 0.3326996751729083}, {0.6673003248270917, 0.3326996751729083},
+		{0.8779865510655934, 0.12201344893440658}, {0.8779865510655934, 0.12201344893440658}}
+	checkRaw(t, "transform", sortedRaw(rows, "rawPrediction"), want)
+}
