@@ -207,12 +207,13 @@ func (k *OnlineKMeans) Fit(inputs ...*Table) (Model, error) {
 	decay, fc := k.GetDecayFactor(), k.GetFeaturesCol()
 	stats := &onlineKMeansStats{}
 	initial := cloneKMeansData(k.init)
-	stats.set(OnlineKMeansVersion{Centroids: initial.Centroids, Weights: initial.Weights})
+	s0 := cloneKMeansData(initial)
+	stats.set(OnlineKMeansVersion{Centroids: s0.Centroids, Weights: s0.Weights})
 
 	var cur *KMeansModelData
 	var version int64
 	updates := miniBatches(in.DataStream(), "OnlineKMeans", k.GetGlobalBatchSize(), func() {
-		cur, version = cloneKMeansData(k.init), 0
+		cur, version = cloneKMeansData(initial), 0
 	}, func(batch []Row) ([]Row, error) {
 		next, moved, err := onlineKMeansStep(cur, batch, fc, dm, decay)
 		if err != nil {
@@ -224,7 +225,8 @@ func (k *OnlineKMeans) Fit(inputs ...*Table) (Model, error) {
 		stats.set(OnlineKMeansVersion{Version: version, Centroids: out.Centroids, Weights: out.Weights, Movement: moved})
 		return []Row{NewRow("centroids", out.Centroids, "weights", out.Weights, "modelVersion", version)}, nil
 	})
-	first := env.FromSlice([]any{NewRow("centroids", initial.Centroids, "weights", initial.Weights,
+	first0 := cloneKMeansData(initial)
+	first := env.FromSlice([]any{NewRow("centroids", first0.Centroids, "weights", first0.Weights,
 		"modelVersion", int64(0))}).Name("OnlineKMeans initial model")
 	m := NewOnlineKMeansModel()
 	m.params.UpdateExisting(k.params)

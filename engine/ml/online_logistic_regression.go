@@ -195,9 +195,10 @@ func (r *OnlineLogisticRegression) Fit(inputs ...*Table) (Model, error) {
 	f := ftrl{alpha: r.GetAlpha(), beta: r.GetBeta(), l1: en * reg, l2: (1 - en) * reg}
 	fc, lc, wc := r.GetFeaturesCol(), r.GetLabelCol(), r.GetWeightCol()
 	stats := &onlineLRStats{}
+	init0 := append([]float64(nil), r.init...) // a later SetInitialModelData does not change this model
 	var version int64
 	updates := miniBatches(in.DataStream(), "OnlineLogisticRegression", r.GetGlobalBatchSize(), func() {
-		f.coef = append([]float64(nil), r.init...)
+		f.coef = append([]float64(nil), init0...)
 		f.z, f.n = make([]float64, len(f.coef)), make([]float64, len(f.coef))
 		version = 0
 	}, func(batch []Row) ([]Row, error) {
