@@ -237,6 +237,11 @@
 // has NaiveBayes and Knn (Flink ML's), decision trees (Spark ML's parameters, one bounded job per tree level),
 // the text features Tokenizer, HashingTF and IDF, and LDA trained by online variational Bayes, one bounded job
 // per mini-batch.
+// Its online stages learn from unbounded streams in Streaming mode: OnlineKMeans (Flink ML's decayed mini-batch
+// update), OnlineLogisticRegression (FTRL-Proximal) and OnlineStandardScaler (running mean and deviation per
+// window) emit every model version as a row of a model data stream; the fitted model connects its input with
+// that stream broadcast to every subtask, predicts with the latest version each subtask has received, and
+// reports the latest version's figures through LatestVersion for a live view.
 // Package engine/graph is Gelly: graphs of vertices and edges (from lists, streams, files and generators),
 // their transformations, degrees and neighbourhood methods, Gelly's three iteration models (vertex-centric,
 // scatter-gather, gather-sum-apply) on delta iterations, and its library (PageRank, label propagation,

@@ -41,6 +41,10 @@
 // Bayes: topics, per-document mixtures, perplexity); with Accuracy, RMSE, PrecisionRecall, Silhouette and
 // Sample as functions.
 //
+// Online stages on unbounded streams: OnlineKMeans, OnlineLogisticRegression (FTRL) and OnlineStandardScaler,
+// whose fitted models take their model data as a stream of versions (GetModelData, SetModelData) and predict
+// with the latest; read an online model's output or model data with ToDataStream and a sink, not Collect.
+//
 // Everything runs on the engine as bounded jobs with the input table's Environment's Config (parallelism,
 // runtime mode): a statistic (scalers, indexers, evaluator, sample) is one job in which each subtask
 // summarizes its block of rows and one subtask merges the summaries; KMeans and the SGD are bulk
