@@ -25,6 +25,7 @@ func TestFromEdgeListAndStreams(t *testing.T) {
 
 	// A Graph rebuilt from its own DataSets, and built into a dataflow of the caller's.
 	vs, es = collectGraph(t, FromDataSets(env, g.Reverse().Vertices(), g.Reverse().Edges()))
+	check(t, "from data sets, vertices", vs, "1,<nil>\n2,<nil>\n3,<nil>\n")
 	check(t, "from data sets", es, "2,1,0.5\n3,2,1.5\n")
 	own := engine.NewEnvironment(engine.Config{Parallelism: 2})
 	_, edges := g.Build(own)
