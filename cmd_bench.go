@@ -24,8 +24,11 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	events := fs.Int64("events", 2_000_000, "events per case (some cases scale this down)")
 	list := fs.Bool("list", false, "list the cases and exit")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *events <= 0 {
+		return usagef("--events must be positive, got %d", *events)
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,11 +24,11 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 	comma := fs.String("comma", ",", "CSV delimiter, of input and output")
 	out := fs.String("o", "", "output file")
 	skip := fs.Bool("skip-bad", false, "skip and count malformed lines instead of stopping at the first")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() == 0 {
-		return errors.New("usage: weir convert --from csv|ndjson --to csv|ndjson -o OUT IN... (files, directories or globs)")
+		return usagef("usage: weir convert --from csv|ndjson --to csv|ndjson -o OUT IN... (files, directories or globs)")
 	}
 	format := func(name string) (sources.FileFormat, error) {
 		switch name {

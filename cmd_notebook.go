@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,11 +43,11 @@ func notebookFlags(name string, stderr io.Writer) (*flag.FlagSet, *bool, *time.D
 
 func runNotebook(args []string, stdout, stderr io.Writer) error {
 	fs, sol, timeout := notebookFlags("run", stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: weir run [--solutions] [--timeout D] NOTEBOOK.md")
+		return usagef("usage: weir run [--solutions] [--timeout D] NOTEBOOK.md")
 	}
 	nb, dir, err := loadNotebook(fs.Arg(0))
 	if err != nil {
@@ -68,7 +67,7 @@ func runNotebook(args []string, stdout, stderr io.Writer) error {
 func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 	fs, sol, timeout := notebookFlags("check", stderr)
 	quiet := fs.Bool("q", false, "print only the checks, not each cell's output")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	paths := fs.Args()

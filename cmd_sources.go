@@ -38,11 +38,14 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("limit", 0, "stop after this many events (0: all)")
 	skip := fs.Bool("skip-bad", false, "skip and count bad lines instead of stopping at the first")
 	name, rest := splitName(args)
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
 	}
+	if *limit < 0 || *speed < 0 {
+		return usagef("--limit and --speed cannot be negative (got %d and %g)", *limit, *speed)
+	}
 	if name == "" {
-		return errors.New("which recording? (weir sources lists them; a file path works too)")
+		return usagef("which recording? (weir sources lists them; a file path works too)")
 	}
 	var rec sources.Opener
 	if b, err := sources.FindRecording(name); err == nil {
@@ -114,8 +117,19 @@ func runRecord(args []string, stdout, stderr io.Writer) error {
 	drops := fs.Float64("drops", 0, "share of events lost (0..1)")
 	bundled := fs.String("bundled", "", "regenerate every bundled recording and its answers into this directory")
 	name, rest := splitName(args)
-	if err := fs.Parse(rest); err != nil {
+	if err := parseFlags(fs, rest); err != nil {
 		return err
+	}
+	if *count < 0 || *disorder < 0 {
+		return usagef("--count and --disorder cannot be negative (got %d and %d)", *count, *disorder)
+	}
+	for _, share := range []struct {
+		name string
+		v    float64
+	}{{"late", *late}, {"duplicates", *dups}, {"drops", *drops}} {
+		if share.v < 0 || share.v > 1 {
+			return usagef("--%s is a share between 0 and 1, got %g", share.name, share.v)
+		}
 	}
 	if *bundled != "" {
 		for _, b := range sources.Recordings() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,11 +23,14 @@ func runSQL(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	par := fs.Int("parallelism", 1, "default parallelism of the jobs (SET 'parallelism.default' overrides it)")
 	mode := fs.String("mode", "tableau", "result mode of queries: tableau, changelog or table")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *par < 1 {
+		return usagef("--parallelism must be at least 1, got %d", *par)
+	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: weir sql [--parallelism N] [--mode tableau|changelog|table] FILE.sql")
+		return usagef("usage: weir sql [--parallelism N] [--mode tableau|changelog|table] FILE.sql")
 	}
 	if *par < 1 {
 		return fmt.Errorf("--parallelism must be at least 1, not %d", *par)

@@ -21,7 +21,7 @@ func runWorkbench(args []string, _, stderr io.Writer) error {
 	lang := fs.String("lang", "", "interface language, ko or en (default: from WEIR_LANG, LC_ALL, LC_MESSAGES, LANG)")
 	speed := fs.Float64("speed", 0, "replay speed of recordings: 0 as fast as possible, 1 real time, N times real time")
 	store := fs.String("state", "", "directory for progress, recent files and saved lessons (default: the user config dir + /weir)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	opts := tui.Options{Lang: i18n.FromEnv(nil), Speed: *speed}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The command line's conventions: --help exits 0 with the command list; every usage error exits 2 with one
+// message; negative counts and limits are refused.
+func TestCommandLineExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		out  string // in stdout
+		err  string // in stderr
+	}{
+		{[]string{"--help"}, 0, "Commands:", ""},
+		{[]string{"-h"}, 0, "Commands:", ""},
+		{[]string{"help"}, 0, "Commands:", ""},
+		{[]string{"bogus"}, 2, "", "unknown command \"bogus\""},
+		{[]string{"replay"}, 2, "", "which recording?"},
+		{[]string{"replay", "words", "--limit", "-3"}, 2, "", "--limit and --speed cannot be negative"},
+		{[]string{"replay", "words", "--nope"}, 2, "", "flag provided but not defined: -nope"},
+		{[]string{"record", "words", "--count", "-1"}, 2, "", "--count and --disorder cannot be negative"},
+		{[]string{"record", "words", "--late", "2"}, 2, "", "--late is a share between 0 and 1"},
+		{[]string{"bench", "--events", "0"}, 2, "", "--events must be positive"},
+		{[]string{"sql", "--parallelism", "0", "x.sql"}, 2, "", "--parallelism must be at least 1"},
+		{[]string{"run"}, 2, "", "usage: weir run"},
+		{[]string{"replay", "words", "-h"}, 0, "", "-limit"},
+	} {
+		var out, errs bytes.Buffer
+		code := run(c.args, &out, &errs)
+		if code != c.code || !strings.Contains(out.String(), c.out) || !strings.Contains(errs.String(), c.err) {
+			t.Errorf("weir %v: exit %d, stdout %q, stderr %q; want exit %d with %q and %q", c.args, code, out.String(), errs.String(), c.code, c.out, c.err)
+		}
+		if c.code == 2 && strings.Count(errs.String(), c.err) != 1 {
+			t.Errorf("weir %v: the message is said %d times: %q", c.args, strings.Count(errs.String(), c.err), errs.String())
+		}
+	}
+}
