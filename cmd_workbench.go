@@ -3,9 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
+	"os"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/de4e/weir/tui"
 	"github.com/de4e/weir/tui/i18n"
 )
@@ -24,16 +25,19 @@ func runWorkbench(args []string, _, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *speed < 0 {
+		return usagef("--speed cannot be negative, got %g", *speed)
+	}
 	opts := tui.Options{Lang: i18n.FromEnv(nil), Speed: *speed}
 	if *lang != "" {
 		l, ok := i18n.Parse(*lang)
 		if !ok {
-			return fmt.Errorf("unknown language %q: use ko or en", *lang)
+			return usagef("unknown language %q: use ko or en", *lang)
 		}
 		opts.Lang = l
 	}
 	if fs.NArg() > 1 {
-		return errors.New("open one notebook at a time")
+		return usagef("open one notebook at a time")
 	}
 	opts.Open = fs.Arg(0)
 	if *store != "" {
@@ -42,6 +46,9 @@ func runWorkbench(args []string, _, stderr io.Writer) error {
 			return err
 		}
 		opts.Store = s
+	}
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("weir needs a terminal; use weir run or weir check to run a notebook without one")
 	}
 	return tui.Run(opts)
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/term"
 )
 
 // The command line's conventions: --help exits 0 with the command list; every usage error exits 2 with one
@@ -28,6 +31,9 @@ func TestCommandLineExitCodes(t *testing.T) {
 		{[]string{"sql", "--parallelism", "0", "x.sql"}, 2, "", "--parallelism must be at least 1"},
 		{[]string{"run"}, 2, "", "usage: weir run"},
 		{[]string{"replay", "words", "-h"}, 0, "", "-limit"},
+		{[]string{"learn", "--lang", "fr"}, 2, "", "unknown language \"fr\""},
+		{[]string{"learn", "--speed", "-1"}, 2, "", "--speed cannot be negative"},
+		{[]string{"a.md", "b.md"}, 2, "", "open one notebook at a time"},
 	} {
 		var out, errs bytes.Buffer
 		code := run(c.args, &out, &errs)
@@ -37,5 +43,16 @@ func TestCommandLineExitCodes(t *testing.T) {
 		if c.code == 2 && strings.Count(errs.String(), c.err) != 1 {
 			t.Errorf("weir %v: the message is said %d times: %q", c.args, strings.Count(errs.String(), c.err), errs.String())
 		}
+	}
+}
+
+// Without a terminal the workbench says what to use instead of failing on /dev/tty.
+func TestWorkbenchNeedsATerminal(t *testing.T) {
+	if term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) {
+		t.Skip("the test runs in a terminal")
+	}
+	var out, errs bytes.Buffer
+	if code := run(nil, &out, &errs); code != 1 || !strings.Contains(errs.String(), "weir needs a terminal; use weir run or weir check") {
+		t.Errorf("exit %d, stderr %q", code, errs.String())
 	}
 }
