@@ -135,7 +135,15 @@ func (m *Model) setStatus(s string) { m.status, m.statusAt = s, time.Now() }
 func (m *Model) open(path string) error {
 	lesson := ""
 	file := path
-	if _, err := os.Stat(path); err != nil {
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return fmt.Errorf("cannot open %s: it is a directory, not a notebook", path)
+		}
+		if ext := strings.ToLower(filepath.Ext(path)); ext != ".md" && ext != ".markdown" {
+			// Saving would turn the file into a notebook (a go.mod with a cell appended): refuse it.
+			return fmt.Errorf("cannot open %s: a notebook is a Markdown file (.md)", path)
+		}
+	} else {
 		if _, err := tutorials.Source(path); err != nil {
 			return fmt.Errorf("cannot open %s: no such file or lesson", path)
 		}

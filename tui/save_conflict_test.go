@@ -83,3 +83,25 @@ func mustStat(t *testing.T, path string) os.FileInfo {
 	}
 	return fi
 }
+
+// A file that is not a notebook (a go.mod) was opened, and saving appended a cell to it; it is refused,
+// and so is a directory.
+func TestOpeningAFileThatIsNotANotebookIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	gomod := filepath.Join(dir, "go.mod")
+	os.WriteFile(gomod, []byte("module x\n"), 0o644)
+	m := newTestModel(t, 120, 40, i18n.EN)
+	for path, want := range map[string]string{gomod: "a notebook is a Markdown file", dir: "it is a directory"} {
+		if err := m.open(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("open(%s) = %v, want an error saying %q", path, err, want)
+		}
+	}
+	if b, _ := os.ReadFile(gomod); string(b) != "module x\n" {
+		t.Errorf("go.mod changed: %q", b)
+	}
+	nb := filepath.Join(dir, "new.md")
+	os.WriteFile(nb, nil, 0o644)
+	if err := m.open(nb); err != nil {
+		t.Errorf("an empty .md file (a new notebook): %v", err)
+	}
+}
