@@ -233,6 +233,13 @@ func (k *Kernel) Interrupt() {
 	}
 }
 
+// Running reports whether a cell is running.
+func (k *Kernel) Running() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.cur != nil
+}
+
 // ErrBusy is returned by Start while another cell is running.
 var ErrBusy = errors.New("interp: a cell is already running")
 

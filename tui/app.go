@@ -78,8 +78,10 @@ type Model struct {
 
 	lessons  []tutorials.Lesson
 	startSel int
-	opening  bool
-	pathIn   textinput.Model
+	// quitArmed is set by a first ctrl+q with unsaved edits; a second one quits.
+	quitArmed bool
+	opening   bool
+	pathIn    textinput.Model
 
 	nb     *notebookPane
 	engine enginePane
@@ -239,9 +241,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	g := m.keys.Global
 	editing := m.nb != nil && m.nb.editing && m.screen == screenNotebook
+	armed := m.quitArmed
+	m.quitArmed = false // any other key takes back a first ctrl+q
 	switch {
 	case key.Matches(msg, g.Quit):
+		if m.nb != nil && m.nb.dirty && !armed {
+			// Unsaved edits: ask first. (They would survive in the recovery file, but a learner expects
+			// to be asked, as every editor does.)
+			m.quitArmed = true
+			m.setStatus(m.lang.T("quit.unsaved"))
+			return m, nil
+		}
 		return m, m.quit()
+	case msg.String() == "ctrl+c":
+		// Terminal habit: ctrl+c stops what runs. It never quits (ctrl+q does).
+		if m.nb != nil && m.nb.session.Kernel.Running() {
+			m.nb.session.Kernel.Interrupt()
+			m.setStatus(m.lang.T("act.interrupted"))
+		} else {
+			m.setStatus(m.lang.T("quit.how"))
+		}
+		return m, nil
 	case m.showHelp:
 		if msg.String() == "esc" || key.Matches(msg, g.Help) || msg.String() == "q" {
 			m.showHelp = false
@@ -482,7 +502,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.Interrupt):
 		if pending == "i" {
 			p.session.Kernel.Interrupt()
-			m.setStatus("interrupted")
+			m.setStatus(m.lang.T("act.interrupted"))
 		} else {
 			p.pending = "i"
 		}

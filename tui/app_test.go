@@ -45,7 +45,7 @@ func press(m *Model, keys ...string) {
 			msg = tea.KeyPressMsg{Code: tea.KeyUp}
 		case "tab":
 			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q":
+		case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q", "ctrl+c":
 			msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
 		default:
 			r := []rune(k)[0]

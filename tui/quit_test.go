@@ -1,0 +1,48 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/de4e/weir/tui/i18n"
+)
+
+// ctrl+q with unsaved edits asks first, and a second ctrl+q quits; another key in between takes the first
+// back. ctrl+c never quits: with nothing running it says how to quit.
+func TestQuitAsksAboutUnsavedEdits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.md")
+	os.WriteFile(path, []byte("# N\n```go\nx := 1\n```\n"), 0o644)
+	m := newTestModel(t, 120, 40, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	ctrl := func(r rune) tea.Cmd {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl})
+		return cmd
+	}
+	isQuit := func(cmd tea.Cmd) bool {
+		if cmd == nil {
+			return false
+		}
+		_, ok := cmd().(tea.QuitMsg)
+		return ok
+	}
+	if isQuit(ctrl('c')) || !strings.Contains(m.status, "ctrl+q quits") {
+		t.Errorf("ctrl+c with nothing running: status %q", m.status)
+	}
+	m.nb.dirty = true
+	if isQuit(ctrl('q')) || !strings.Contains(m.status, "unsaved changes") {
+		t.Fatalf("the first ctrl+q with unsaved edits quit, or said %q", m.status)
+	}
+	press(m, "down") // takes the first ctrl+q back
+	if isQuit(ctrl('q')) {
+		t.Fatal("a ctrl+q after another key quit without asking")
+	}
+	if !isQuit(ctrl('q')) {
+		t.Fatal("the second ctrl+q in a row did not quit")
+	}
+}
