@@ -614,6 +614,11 @@ func (m *Model) statusBar() string {
 		} else if !m.nb.savedAt.IsZero() {
 			parts = append(parts, fmt.Sprintf(m.lang.T("status.saved"), m.nb.savedAt.Format("15:04:05")))
 		}
+		if m.nb.replayPaused() {
+			// Shown for as long as the pause lasts, not only as a passing message: a cell waiting on a
+			// paused replay otherwise looks hung.
+			parts = append(parts, warnStyle.Render("⏸ "+m.lang.T("job.paused.bar")))
+		}
 		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.nb.speed))
 		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}

@@ -121,5 +121,15 @@ func (p *notebookPane) togglePause() bool {
 	return paused
 }
 
+// replayPaused reports whether the notebook's replays are paused: by the learner (p), or by a pause marker in
+// a recording, which pauses its replay until the learner resumes it.
+func (p *notebookPane) replayPaused() bool {
+	paused := false
+	p.replay(func(c *sources.Controller) { paused = paused || c.Progress().Paused })
+	p.ctrlMu.Lock()
+	defer p.ctrlMu.Unlock()
+	return paused || p.paused
+}
+
 // replayStep lets every paused replay emit one more event.
 func (p *notebookPane) replayStep() { p.replay(func(c *sources.Controller) { c.Step() }) }

@@ -46,3 +46,26 @@ func TestQuitAsksAboutUnsavedEdits(t *testing.T) {
 		t.Fatal("the second ctrl+q in a row did not quit")
 	}
 }
+
+// A paused replay stays marked on the status bar for as long as the pause lasts (the passing "paused" message
+// used to vanish after a few seconds, and a cell waiting on the replay looked hung).
+func TestPauseStaysOnTheStatusBar(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.md")
+	os.WriteFile(path, []byte("# N\n```go\nx := 1\n```\n"), 0o644)
+	m := newTestModel(t, 160, 40, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.statusBar(), "replay paused") {
+		t.Fatal("paused before any pause")
+	}
+	m.nb.togglePause()
+	m.status = "" // the passing message is gone
+	if !strings.Contains(m.statusBar(), "replay paused") {
+		t.Errorf("status bar %q: want the pause shown while it lasts", m.statusBar())
+	}
+	m.nb.togglePause()
+	if strings.Contains(m.statusBar(), "replay paused") {
+		t.Errorf("status bar %q after resuming", m.statusBar())
+	}
+}
