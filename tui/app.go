@@ -217,6 +217,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		if m.nb != nil {
 			m.nb.frame++
+			if _, dropped, err := m.nb.runQueued(); err != nil {
+				m.setStatus(err.Error())
+			} else if len(dropped) > 0 {
+				m.setStatus(fmt.Sprintf(m.lang.T("run.dropped"), m.nb.lastRan, strings.Join(dropped, ", ")))
+			}
 			m.engine.poll(m.nb.session.Kernel.Jobs())
 			if err := m.nb.autosave(); err != nil {
 				m.setStatus(err.Error())
@@ -443,9 +448,13 @@ func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) run(next bool) {
-	if err := m.nb.run(); err != nil {
+	queued, err := m.nb.run()
+	if err != nil {
 		m.setStatus(err.Error())
 		return
+	}
+	if queued {
+		m.setStatus(fmt.Sprintf(m.lang.T("run.queued"), len(m.nb.queue)))
 	}
 	if next {
 		m.nb.sel = min(m.nb.sel+1, len(m.nb.cells())-1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,10 +42,14 @@ type notebookPane struct {
 	// overwrites it (the pane's version was kept beside it when the conflict was found).
 	conflict  bool
 	autosaved time.Time
-	offset    int // first line shown
-	width     int
-	height    int
-	frame     int // spinner frame
+	// queue holds the ids of cells run while another ran, in order; lastRan is the cell the queue started
+	// last, whose failure drops the rest.
+	queue   []string
+	lastRan string
+	offset  int // first line shown
+	width   int
+	height  int
+	frame   int // spinner frame
 
 	ctrlMu      sync.Mutex
 	controllers []*sources.Controller
@@ -146,18 +151,55 @@ func (p *notebookPane) leaveEdit() {
 	p.editor.Blur()
 }
 
-// run starts the selected cell; it reports an error as a status line.
-func (p *notebookPane) run() error {
+// run starts the selected cell, or queues it behind the running one as Jupyter does (queued is then true);
+// it reports an error as a status line.
+func (p *notebookPane) run() (queued bool, err error) {
 	c := p.selected()
 	if c == nil {
-		return nil
+		return false, nil
 	}
 	if p.editing {
 		p.commitEdit()
 	}
-	_, err := p.session.Start(context.Background(), c.Meta.ID, c.Text)
-	return err
+	if p.session.Kernel.Running() || len(p.queue) > 0 {
+		if !slices.Contains(p.queue, c.Meta.ID) {
+			p.queue = append(p.queue, c.Meta.ID)
+		}
+		return true, nil
+	}
+	_, err = p.session.Start(context.Background(), c.Meta.ID, c.Text)
+	p.lastRan = c.Meta.ID
+	return false, err
 }
+
+// runQueued starts the next queued cell once the kernel is free, with the cell's text as it is then. When
+// the cell that ran last failed or was interrupted, the queue is dropped instead (Jupyter's stop on error)
+// and dropped names the cells it held.
+func (p *notebookPane) runQueued() (started string, dropped []string, err error) {
+	if len(p.queue) == 0 || p.session.Kernel.Running() {
+		return "", nil, nil
+	}
+	if p.lastRan != "" {
+		if st := p.session.State(p.lastRan).Status; st == interp.Failed || st == interp.Interrupted {
+			dropped, p.queue = p.queue, nil
+			return "", dropped, nil
+		}
+	}
+	id := p.queue[0]
+	p.queue = p.queue[1:]
+	c := p.nb.Cell(id)
+	if c == nil { // deleted while it waited
+		return "", nil, nil
+	}
+	if _, err := p.session.Start(context.Background(), id, c.Text); err != nil {
+		return "", nil, err
+	}
+	p.lastRan = id
+	return id, nil, nil
+}
+
+// queued reports whether the cell id waits in the run queue.
+func (p *notebookPane) queued(id string) bool { return slices.Contains(p.queue, id) }
 
 // runAll runs every visible cell in order, in the background, stopping at the first failure. It returns how
 // many cells it runs. The cells' ids and texts are copied first, on the caller's goroutine, so that editing
@@ -369,6 +411,10 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 		count = fmt.Sprint(st.Count)
 	}
 	status, style := lang.T("status.idle"), dimStyle
+	if p.queued(b.Meta.ID) {
+		status, style = "⧗ "+lang.T("status.queued"), warnStyle
+		count = "*"
+	}
 	switch st.Status {
 	case interp.Running:
 		status, style = spinner[p.frame%len(spinner)]+" "+lang.T("status.running"), warnStyle
