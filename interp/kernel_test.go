@@ -91,8 +91,11 @@ func TestBadCellsGiveClearErrorsAndLeaveTheKernelUsable(t *testing.T) {
 		kind      string
 		want      string
 	}{
-		{"syntax", "x := 1\ny := (x +\n", "syntax", "cell bad, line 3:1"},
-		{"syntax-brace", "if true {\n\tfmt.Println(1)\n", "syntax", "line 3:1: syntax: unexpected end of the cell"},
+		// An error at the end of the cell points at the end of its last line, not at a line after it
+		// holding a brace the learner never typed (issue 19).
+		{"syntax", "x := 1\ny := (x +\n", "syntax", "cell bad, line 2:10: syntax: expected operand, found the end of the cell"},
+		{"syntax-brace", "if true {\n\tfmt.Println(1)\n", "syntax", "line 2:16: syntax: unexpected end of the cell"},
+		{"syntax-one-line", "x := ", "syntax", "cell bad, line 1:5: syntax: expected operand, found the end of the cell"},
 		{"type", "x := 1\nvar s string = x", "compile", "cell bad, line 2:"},
 		{"undefined", "\n\nfmt.Println(nope)", "compile", "line 3:13: compile: undefined: nope"},
 		{"panic", "var xs []int\nfmt.Println(xs[3])", "panic", "cell bad, line 2:"},

@@ -178,11 +178,16 @@ func checkSyntax(c *chunk, shadowed func(string) bool) error {
 	if err != nil {
 		if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
 			p := list[0].Pos
-			if p.Offset > len(prefix)+len(c.text) { // in the closing brace the statements were wrapped in
-				p = endPos(prefix + c.text)
+			msg := list[0].Msg
+			if p.Offset > len(prefix)+len(strings.TrimRight(c.text, " \t\r\n")) {
+				// In the closing brace the statements were wrapped in, or the blank lines before it: the
+				// cell ended too soon. Point at the end of its last line, not at a brace the learner never
+				// typed on a line after it.
+				p = endPos(prefix + strings.TrimRight(c.text, " \t\r\n"))
+				msg = strings.Replace(msg, "found '}'", "found the end of the cell", 1)
+				msg = strings.Replace(msg, "found newline", "found the end of the cell", 1)
 			}
 			line, col := cellPos(*c, prefix, p)
-			msg := list[0].Msg
 			if strings.Contains(msg, "expected '}', found 'EOF'") {
 				msg = "unexpected end of the cell: a brace or parenthesis is not closed"
 			}
