@@ -182,7 +182,7 @@ func TestBadCellShowsItsErrorAndTheWorkbenchGoesOn(t *testing.T) {
 	}
 	press(m, "ctrl+r")
 	waitIdle(t, m)
-	if s := screenText(m); !strings.Contains(s, "cell cell-1, line 2:1: syntax") {
+	if s := screenText(m); !strings.Contains(s, "cell cell-1, line 1:10: syntax: expected operand, found the end of the cell") {
 		t.Errorf("syntax error not shown:\n%s", s)
 	}
 	press(m, "down", "ctrl+r")
