@@ -12,6 +12,7 @@ import (
 
 	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/notebook"
+	"github.com/de4e/weir/tui"
 	"github.com/de4e/weir/tutorials"
 )
 
@@ -76,8 +77,26 @@ func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for _, l := range lessons {
-			paths = append(paths, l.Path)
+		if *sol {
+			for _, l := range lessons {
+				paths = append(paths, l.Path)
+			}
+		} else {
+			// Without --solutions, the learner's own work: the copies the workbench saved of the lessons.
+			// The bundled starter code would only fail its exercises.
+			store, err := tui.OpenStore(tui.DefaultStoreDir())
+			if err != nil {
+				return err
+			}
+			for _, l := range lessons {
+				if cp := store.LessonCopy(l.Path); fileExists(cp) {
+					paths = append(paths, cp)
+				}
+			}
+			if len(paths) == 0 {
+				return usagef("no saved lesson to check in %s: open a lesson in the workbench, work on it and save it (ctrl+s), or name notebooks to check (weir check --solutions checks the bundled lessons with their solutions)", store.Dir)
+			}
+			fmt.Fprintf(stdout, "checking your saved copies of %d lessons (in %s)\n", len(paths), store.Dir)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -122,4 +141,10 @@ func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d failed", failed)
 	}
 	return nil
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/de4e/weir/tui"
+	"github.com/de4e/weir/tutorials"
 )
 
 // The command line's conventions: --help exits 0 with the command list; every usage error exits 2 with one
@@ -54,5 +57,32 @@ func TestWorkbenchNeedsATerminal(t *testing.T) {
 	var out, errs bytes.Buffer
 	if code := run(nil, &out, &errs); code != 1 || !strings.Contains(errs.String(), "weir needs a terminal; use weir run or weir check") {
 		t.Errorf("exit %d, stderr %q", code, errs.String())
+	}
+}
+
+// weir check with no notebook checks the learner's saved lesson copies and says which; with none saved it
+// says what to do, instead of checking the bundled starter code (whose exercises only fail).
+func TestCheckWithoutArgumentsChecksTheSavedCopies(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("HOME", cfg)
+	var out, errs bytes.Buffer
+	if code := run([]string{"check", "-q"}, &out, &errs); code != 2 || !strings.Contains(errs.String(), "no saved lesson to check") {
+		t.Fatalf("with nothing saved: exit %d, stderr %q", code, errs.String())
+	}
+	store, err := tui.OpenStore(tui.DefaultStoreDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lesson := "en/01-batch-and-stream.md"
+	src, _ := tutorials.Source(lesson)
+	cp := store.LessonCopy(lesson)
+	os.MkdirAll(filepath.Dir(cp), 0o755)
+	os.WriteFile(cp, src, 0o644)
+	out.Reset()
+	errs.Reset()
+	code := run([]string{"check", "-q"}, &out, &errs)
+	if !strings.Contains(out.String(), "checking your saved copies of 1 lessons") || !strings.Contains(out.String(), cp) {
+		t.Errorf("exit %d, stdout %q: want the saved copy named", code, out.String())
 	}
 }
