@@ -1,12 +1,7 @@
 package tutorials
 
 import (
-	"context"
-	"strings"
 	"testing"
-	"time"
-
-	"github.com/de4e/weir/interp"
 )
 
 // TestMaxValueCheckRejectsPlausibleWrongAnswers runs lesson 17 with plausible wrong answers to its "maxvalue"
@@ -31,31 +26,7 @@ func TestMaxValueCheckRejectsPlausibleWrongAnswers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			nb, err := Open("en/17-graphs.md")
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, solutions := nb.Exercises()
-			sol := solutions["maxvalue"]
-			if sol == nil || !strings.Contains(sol.Text, c.old) {
-				t.Fatalf("the solution of exercise maxvalue no longer contains %q", c.old)
-			}
-			sol.Text = strings.Replace(sol.Text, c.old, c.new, 1)
-			s := interp.NewSession(nb, interp.Options{})
-			defer s.Kernel.Restart()
-			rep := s.RunAll(context.Background(), interp.RunOptions{Solutions: true, Checks: true, CellTimeout: time.Minute})
-			var failed []string
-			for _, r := range rep.Checks {
-				if !r.OK {
-					failed = append(failed, r.Name)
-				}
-			}
-			for _, f := range failed {
-				if f == c.failing {
-					return
-				}
-			}
-			t.Fatalf("the wrong answer passes %q (failed checks: %q)", c.failing, failed)
+			requireCheckRejects(t, "en/17-graphs.md", "maxvalue", c.old, c.new, c.failing)
 		})
 	}
 }
