@@ -374,6 +374,11 @@ func orderedBy(key KeySelector, order Order) func(a, b any) bool {
 	}
 }
 
+// CompareKeys orders two keys as the engine does when it sorts them (SortPartition, batch mode's sorted
+// input, iteration results): it returns -1, 0 or +1 by compareValues' order. Libraries beside the engine use
+// it to order their ids the same way.
+func CompareKeys(a, b any) int { return compareValues(a, b) }
+
 // compareValues orders two keys or fields: numbers by value (integers exactly, across integer kinds),
 // strings and booleans (false first) naturally, nil first, and anything else, or values of different kinds,
 // by their %v text.

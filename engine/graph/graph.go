@@ -3,9 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
-	"strings"
 
 	"github.com/de4e/weir/engine"
 )
@@ -273,73 +271,7 @@ func compareRecords(a, b any) int {
 
 // Compare orders ids and labels as the engine orders keys: nil first, numbers by value (integers exactly),
 // strings lexically, false before true, anything else by its printed form. It returns -1, 0 or +1.
-func Compare(a, b any) int {
-	if a == nil || b == nil {
-		switch {
-		case a == nil && b == nil:
-			return 0
-		case a == nil:
-			return -1
-		}
-		return 1
-	}
-	ra, rb := reflect.ValueOf(a), reflect.ValueOf(b)
-	ka, kb := numKind(ra.Kind()), numKind(rb.Kind())
-	switch {
-	case ka == 'i' && kb == 'i':
-		return cmp3(ra.Int(), rb.Int())
-	case ka == 'u' && kb == 'u':
-		return cmp3(ra.Uint(), rb.Uint())
-	case ka != 0 && kb != 0:
-		return cmp3(toFloat(ra), toFloat(rb))
-	}
-	if ra.Kind() == reflect.String && rb.Kind() == reflect.String {
-		return strings.Compare(ra.String(), rb.String())
-	}
-	if ra.Kind() == reflect.Bool && rb.Kind() == reflect.Bool {
-		return cmp3(b2i(ra.Bool()), b2i(rb.Bool()))
-	}
-	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
-}
-
-func numKind(k reflect.Kind) byte {
-	switch k {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return 'i'
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return 'u'
-	case reflect.Float32, reflect.Float64:
-		return 'f'
-	}
-	return 0
-}
-
-func toFloat(v reflect.Value) float64 {
-	switch numKind(v.Kind()) {
-	case 'i':
-		return float64(v.Int())
-	case 'u':
-		return float64(v.Uint())
-	}
-	return v.Float()
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func cmp3[T int | int64 | uint64 | float64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+func Compare(a, b any) int { return engine.CompareKeys(a, b) }
 
 // Key selectors of the records of this package.
 func vertexID(v any) any   { return v.(Vertex).ID }

@@ -8,11 +8,17 @@ import (
 
 // number returns v as a float64: an edge weight or a score of any numeric kind.
 func number(what string, v any) float64 {
-	r := reflect.ValueOf(v)
-	if v == nil || numKind(r.Kind()) == 0 {
-		panic(fmt.Sprintf("graph: %s %v (%T) is not a number", what, v, v))
+	if v != nil {
+		switch r := reflect.ValueOf(v); {
+		case r.CanInt():
+			return float64(r.Int())
+		case r.CanUint():
+			return float64(r.Uint())
+		case r.CanFloat():
+			return r.Float()
+		}
 	}
-	return toFloat(r)
+	panic(fmt.Sprintf("graph: %s %v (%T) is not a number", what, v, v))
 }
 
 // SingleSourceShortestPaths computes every vertex's distance from Source along the edges, whose values are

@@ -27,6 +27,7 @@ func init() {
 		"CheckpointAborted":                        reflect.ValueOf(engine.CheckpointAborted),
 		"CheckpointCompleted":                      reflect.ValueOf(engine.CheckpointCompleted),
 		"CheckpointInProgress":                     reflect.ValueOf(engine.CheckpointInProgress),
+		"CompareKeys":                              reflect.ValueOf(engine.CompareKeys),
 		"Continue":                                 reflect.ValueOf(engine.Continue),
 		"ContinuousEventTimeTrigger":               reflect.ValueOf(engine.ContinuousEventTimeTrigger),
 		"ContinuousProcessingTimeTrigger":          reflect.ValueOf(engine.ContinuousProcessingTimeTrigger),
