@@ -336,7 +336,7 @@ func Table(rs []Result) string {
 			name      string
 			wall, cpu float64
 		}{{r.Baseline, r.Ratio, r.RatioCPU}, {r.Typed, r.TypedRatio, r.TypedRatioCPU}, {r.Peer, r.PeerRatio, r.PeerRatioCPU}} {
-			if x.wall > 0 {
+			if x.wall > 0 && (x.name != r.Baseline || len(against) == 0) { // a typed baseline that is the baseline once
 				against = append(against, fmt.Sprintf("%s/%s %s", ratio(x.wall), ratio(x.cpu), x.name))
 			}
 		}
