@@ -63,11 +63,8 @@ func init() {
 			Run: func(n int64) (int64, error) { return windowLoop(n, keys), nil }})
 		Register(Case{Name: name + "/typed", About: fmt.Sprintf("typed loop: count per key (%d keys) per 1 s tumbling window, int64 keys and counts, one goroutine", keys),
 			Run: func(n int64) (int64, error) { return n, windowTyped(n, keys) }})
-		peer := ""
-		if keys == 1000 {
-			peer = name + "/go-streams"
-		}
-		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Typed: name + "/typed", Peer: peer,
+		// The peer, go-streams counting by event time, is built with the benchpeers tag (peer_cases.go).
+		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Typed: name + "/typed", Peer: name + "/go-streams",
 			About: fmt.Sprintf("keyBy -> 1 s event-time tumbling count, %d keys, heap state, parallelism 2", keys),
 			Run:   func(n int64) (int64, error) { return n, windowJob(n, keys) }})
 		// The same job with state in Pebble; its "peer" is the heap case, so the report gives pebble/heap.
