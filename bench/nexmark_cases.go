@@ -59,6 +59,9 @@ type digest struct {
 	n     int64
 	total int64
 	after func(*digest) // for queries whose result is known only at the end (a final table)
+	// observe, if set, is called with the timestamp of each result of a query that reports them (Q5), as it
+	// arrives: the latency cases measure with it.
+	observe func(ts int64)
 }
 
 // categoryTotals keeps the latest running total per category (Q4's final table).
@@ -87,6 +90,14 @@ func (d *digest) add(v int64) {
 	d.n++
 	d.total += v
 	d.mu.Unlock()
+}
+
+// addAt adds a result stamped ts and tells the digest's observer, if any, that it arrived.
+func (d *digest) addAt(v, ts int64) {
+	d.add(v)
+	if d.observe != nil {
+		d.observe(ts)
+	}
 }
 
 func (d *digest) String() string { return fmt.Sprintf("%d results, sum %d", d.n, d.total) }
@@ -158,7 +169,7 @@ func nexQueries() []nexQuery {
 					}).
 					WindowAll(engine.TumblingEventTimeWindows(2*time.Second)).
 					Reduce(hotter).
-					SinkTo("sink", func(v any, _ int64) error { out.add(v.(auctionCount).Count); return nil })
+					SinkTo("sink", func(v any, ts int64) error { out.addAt(v.(auctionCount).Count, ts); return nil })
 			},
 			func(n int64, out *digest) {
 				counts := map[[2]int64]int64{} // (window end, auction) -> bids
