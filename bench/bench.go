@@ -38,6 +38,10 @@ type Case struct {
 	Scale float64
 	// Setup, if set, prepares the case's input for n events before the clock starts.
 	Setup func(n int64) error
+	// ChecksBaseline says that Run compares its result with the one its baseline's Run computed in the same
+	// process (computing it itself, inside the measurement, if it finds none). A process measuring the case
+	// alone therefore runs the baseline first, outside the measurement. New cases should use Verify instead.
+	ChecksBaseline bool
 	// Verify, if set, checks the result of Run for n events after the clock and the CPU and memory readings
 	// stopped (e.g. against a loop it computes itself), so that the check costs the measurement nothing.
 	Verify func(n int64) error
@@ -185,8 +189,9 @@ func ratios(r, other *Result) (wall, cpu float64) {
 
 // Measure measures the case named name for events events (before its Scale) in this process and returns
 // its result. It is meant for a process that runs only this case (weir bench --child): the peak RSS is then
-// the process's own (getrusage's ru_maxrss). A case that checks itself against its baseline in Run, and has
-// no Verify, finds the baseline computed first, outside the measurement, as in a whole run.
+// the process's own (getrusage's ru_maxrss). A case that checks itself against its baseline in Run
+// (ChecksBaseline) finds the baseline computed first, outside the measurement, as in a whole run; its peak
+// RSS is then read from the kernel's high-water mark, reset after the baseline's memory was given back.
 func Measure(name string, events int64) (Result, error) {
 	byName := map[string]Case{}
 	for _, x := range cases {
@@ -200,7 +205,7 @@ func Measure(name string, events int64) (Result, error) {
 		events = 2_000_000
 	}
 	mode := ownProcess
-	if b, ok := byName[c.Baseline]; ok && c.Verify == nil {
+	if b, ok := byName[c.Baseline]; ok && c.ChecksBaseline {
 		if _, err := b.Run(scaled(b, events)); err != nil {
 			return Result{}, fmt.Errorf("baseline %s of %s: %w", b.Name, name, err)
 		}
