@@ -38,7 +38,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *child != "" {
 		r, err := bench.Measure(*child, *events)
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (weir bench --list shows them)", err)
 		}
 		return json.NewEncoder(stdout).Encode(r)
 	}
