@@ -166,6 +166,13 @@ func (g *Graph) materialize() (*materialized, error) {
 // workset, and makes its IterationResult.
 func (g *Graph) iterate(m *materialized, workset []any, name string, maxIterations int, onSuperstep func(engine.SuperstepInfo),
 	step func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (delta, next *engine.DataStream)) (*IterationResult, error) {
+	return g.iterateWith(m, workset, name, maxIterations, onSuperstep, nil, step)
+}
+
+// iterateWith is iterate with the iteration's aggregators (nil for none).
+func (g *Graph) iterateWith(m *materialized, workset []any, name string, maxIterations int, onSuperstep func(engine.SuperstepInfo),
+	aggregators map[string]engine.Aggregator,
+	step func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (delta, next *engine.DataStream)) (*IterationResult, error) {
 	superstep := 0
 	res, err := g.env.IterateDelta(m.vertices, workset, engine.DeltaIteration{
 		Name:          name,
@@ -176,6 +183,7 @@ func (g *Graph) iterate(m *materialized, workset []any, name string, maxIteratio
 			return step(env, superstep, solution, workset)
 		},
 		OnSuperstep: onSuperstep,
+		Aggregators: aggregators,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrGraph, name, err)
