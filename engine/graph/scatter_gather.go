@@ -68,6 +68,8 @@ type ScatterGatherIteration struct {
 	MaxIterations int
 	// OnSuperstep, if set, is called after each superstep.
 	OnSuperstep func(engine.SuperstepInfo)
+
+	live func(name string) *liveTracker // a library algorithm's live view; nil: the default
 }
 
 // RunScatterGatherIteration runs it on g, Gelly's runScatterGatherIteration. Every superstep is one job
@@ -88,7 +90,11 @@ func (g *Graph) RunScatterGatherIteration(it ScatterGatherIteration) (*Iteration
 	if err != nil {
 		return nil, err
 	}
-	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep,
+	live := newLiveTracker(name, "scatter-gather", it.MaxIterations)
+	if it.live != nil {
+		live = it.live(name)
+	}
+	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep, live, nil,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
 			msgs := tagVertices(workset, "Updated vertices").Union(m.adjacencyStream(env, it.Direction)).
 				KeyBy(taggedKey).
@@ -97,7 +103,8 @@ func (g *Graph) RunScatterGatherIteration(it ScatterGatherIteration) (*Iteration
 					if g.vertex == nil {
 						return // not updated in the superstep before
 					}
-					it.Scatter(&ScatterContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out}}, *g.vertex)
+					live.active.Add(1)
+					it.Scatter(&ScatterContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out, live: live}}, *g.vertex)
 				}).Name("Scatter")
 			updated := msgs.Union(tagVertices(solution, "Solution set")).
 				KeyBy(taggedKey).

@@ -103,7 +103,8 @@ func (g *Graph) RunVertexCentricIteration(it VertexCentricIteration) (*Iteration
 	for i, v := range m.vertices {
 		initial[i] = tagged{Key: v.(Vertex).ID, Kind: kindInit}
 	}
-	return g.iterateWith(m, initial, name, it.MaxIterations, it.OnSuperstep, it.Aggregators,
+	live := newLiveTracker(name, "vertex-centric", it.MaxIterations)
+	return g.iterate(m, initial, name, it.MaxIterations, it.OnSuperstep, live, it.Aggregators,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
 			rc := env.IterationRuntimeContext()
 			msgs := workset
@@ -120,7 +121,8 @@ func (g *Graph) RunVertexCentricIteration(it VertexCentricIteration) (*Iteration
 					if g.vertex == nil {
 						panic(fmt.Sprintf("graph: %s: message to vertex %v, which does not exist", name, key))
 					}
-					ctx := &ComputeContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out}, rc: rc}
+					live.active.Add(1)
+					ctx := &ComputeContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out, live: live}, rc: rc}
 					it.Compute(ctx, *g.vertex, g.messages)
 					if ctx.set {
 						out.Collect(tagged{Key: key, Kind: kindVertex, Vertex: Vertex{ID: key, Value: ctx.value}})
