@@ -91,9 +91,9 @@ type ValueGroup struct {
 // superstep and the polling goroutine.
 type liveTracker struct {
 	mu      sync.Mutex
-	p       Progress         // without Top and Groups
-	values  map[any]any      // every vertex's value now
-	ranking *Ranking         // nil: chosen from the values
+	p       Progress    // without Top and Groups
+	values  map[any]any // every vertex's value now
+	ranking *Ranking    // nil: chosen from the values
 	score   func(any) (float64, bool)
 	group   func(any) any // the value a vertex's value is grouped by; nil: the value itself
 	active  atomic.Int64
