@@ -42,6 +42,11 @@
 // start from every vertex, continue from the vertices updated in the superstep before, and end when none
 // was updated. Any of them also ends after its MaxIterations.
 //
+// Every superstep's job of an iteration (the three models, PageRank and HITS) publishes the iteration's
+// Progress through the engine's gauge hook as ProgressGauge: per superstep the vertices that were active, the
+// messages sent and the vertices updated, and the vertices ranked by value (the highest scores, or the values
+// most vertices share), which the workbench's live view draws superstep by superstep.
+//
 // Records are Vertex and Edge values; user functions are plain func types (VertexMapFunc, NeighborsFunc,
 // ComputeFunction, ...), so notebook cells interpreted by yaegi can call the whole API.
 package graph
