@@ -31,10 +31,10 @@
 // the iteration: each superstep is one job, reported as a SuperstepInfo with its workset (messages, or
 // updated vertices) and solution-set delta sizes. The edges are the iteration's loop-invariant input: they
 // are grouped once into one adjacency record per vertex and read by every superstep (Flink caches an
-// iteration's static path the same way). A vertex-centric iteration may register aggregators
-// (VertexCentricIteration.Aggregators, Gelly's VertexCentricConfiguration.registerAggregator), which Compute
-// reaches through ComputeContext.IterationAggregator and PreviousIterationAggregate, on the engine's
-// iteration aggregators. Results are Vertex slices in ascending id order.
+// iteration's static path the same way). Vertex-centric and scatter-gather iterations may register
+// aggregators (their Aggregators field, Gelly's registerAggregator on the iteration's configuration), which
+// the user functions reach through their context's IterationAggregator and PreviousIterationAggregate, on
+// the engine's iteration aggregators. Results are Vertex slices in ascending id order.
 //
 // The vertex-centric, scatter-gather and gather-sum-apply models follow Gelly's rules: a vertex-centric
 // ComputeFunction runs for every vertex in superstep 1 and afterwards for the vertices that received

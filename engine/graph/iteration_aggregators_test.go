@@ -83,3 +83,47 @@ func TestVertexCentricUnknownAggregator(t *testing.T) {
 		t.Fatalf("want an error naming the aggregator, got %v", err)
 	}
 }
+
+// Flink: ScatterGatherConfigurationITCase#testRunWithConfiguration: the gather function adds the superstep
+// number to "superstepAggregator" for every vertex and the value grows by 1; the scatter function of
+// superstep 2 reads 5 as the previous aggregate (Flink's assertion), and every later one 5 times the
+// superstep before. Every vertex receives a message and is updated in each of the 10 supersteps: 11 at the end.
+func TestScatterGatherAggregators(t *testing.T) {
+	var mu sync.Mutex
+	previous := map[int]map[any]bool{}
+	res, err := aggregatorGraph(testEnv()).RunScatterGatherIteration(ScatterGatherIteration{
+		MaxIterations: 10,
+		Aggregators:   map[string]engine.Aggregator{"superstepAggregator": engine.LongSumAggregator()},
+		Scatter: func(ctx *ScatterContext, v Vertex) {
+			p := ctx.PreviousIterationAggregate("superstepAggregator")
+			mu.Lock()
+			if previous[ctx.Superstep()] == nil {
+				previous[ctx.Superstep()] = map[any]bool{}
+			}
+			previous[ctx.Superstep()][p] = true
+			mu.Unlock()
+			ctx.SendMessageToAllNeighbors(v.Value)
+		},
+		Gather: func(ctx *GatherContext, v Vertex, _ []any) {
+			ctx.IterationAggregator("superstepAggregator").Aggregate(int64(ctx.Superstep()))
+			ctx.SetNewVertexValue(v.Value.(int64) + 1)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "values", formatVertices(res.Vertices), "1,11\n2,11\n3,11\n4,11\n5,11\n")
+	var got, want []string
+	for i, st := range res.Supersteps {
+		n := i + 1
+		got = append(got, fmt.Sprintf("%d: %v (read %v)", n, st.Aggregates["superstepAggregator"], keys(previous[n])))
+		prev := "[<nil>]"
+		if n > 1 {
+			prev = fmt.Sprintf("[%d]", 5*(n-1))
+		}
+		want = append(want, fmt.Sprintf("%d: %d (read %s)", n, 5*n, prev))
+	}
+	if len(res.Supersteps) != 10 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("aggregates per superstep:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
