@@ -4,7 +4,7 @@ package i18n
 func init() {
 	for k, v := range map[string]string{
 		"gi.title":    "Graph",
-		"gi.vertices": "vertices",
+		"gi.vertices": "%d vertices",
 		"gi.active":   "active",
 		"gi.messages": "messages",
 		"gi.updated":  "updated",
@@ -16,7 +16,7 @@ func init() {
 	}
 	for k, v := range map[string]string{
 		"gi.title":    "그래프",
-		"gi.vertices": "정점",
+		"gi.vertices": "정점 %d개",
 		"gi.active":   "활성 정점",
 		"gi.messages": "메시지",
 		"gi.updated":  "갱신",

@@ -47,7 +47,7 @@ func GraphIteration(h *History, width, height int, lang i18n.Lang) string {
 	if !ok {
 		return ""
 	}
-	note := fmt.Sprintf("%s · "+lang.T("it.of")+" · %d %s", p.Model, p.Superstep, p.MaxIterations, p.Vertices, lang.T("gi.vertices"))
+	note := fmt.Sprintf("%s · "+lang.T("it.of")+" · "+lang.T("gi.vertices"), p.Model, p.Superstep, p.MaxIterations, p.Vertices)
 	if p.Running {
 		note += " · " + warnStyle.Render(lang.T("it.running"))
 	}
@@ -89,7 +89,7 @@ func GraphIteration(h *History, width, height int, lang i18n.Lang) string {
 	if p.Ranking == graph.RankByGroup {
 		head = lang.T("gi.groups")
 		for _, g := range p.Groups {
-			rs = append(rs, ranked{aggregateText(g.Value), fmt.Sprintf("%d %s", g.Vertices, lang.T("gi.vertices")), float64(g.Vertices)})
+			rs = append(rs, ranked{aggregateText(g.Value), fmt.Sprintf(lang.T("gi.vertices"), g.Vertices), float64(g.Vertices)})
 		}
 	} else {
 		for _, v := range p.Top {
