@@ -80,7 +80,9 @@ func WithClause(script string, ct *CreateTable) (start, end int, err error) {
 			last = i
 		}
 	}
-	isOp := func(i int, op string) bool { return i >= 0 && i < len(toks) && toks[i].kind == tOp && toks[i].text == op }
+	isOp := func(i int, op string) bool {
+		return i >= 0 && i < len(toks) && toks[i].kind == tOp && toks[i].text == op
+	}
 	if first < 2 || last < 0 || !isOp(first-1, "(") || toks[first-2].kind != tIdent || !strings.EqualFold(toks[first-2].text, "WITH") ||
 		!isOp(last+1, "=") || !isOp(last+3, ")") {
 		return 0, 0, fmt.Errorf("sqlparse: the options of table %s at %s are not those of this script", ct.Name, ct.Pos)
