@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/de4e/weir/engine/table"
 	"github.com/de4e/weir/engine/table/sqlparse"
 	"github.com/de4e/weir/notebook"
 )
@@ -58,7 +59,7 @@ func runSQLExport(args []string, stdout, stderr io.Writer) error {
 func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 	var body strings.Builder
 	var replaced, notes []string
-	goTables := false
+	goTables, queries := false, false
 	n := 0
 	for _, c := range nb.Cells() {
 		if !c.IsSQL() {
@@ -68,10 +69,11 @@ func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 		if c.Meta.Solution != "" {
 			continue // the exercise's cell is exported, as the learner wrote it
 		}
-		text, rep, note, err := exportCell(c, servers)
+		text, rep, note, query, err := exportCell(c, servers)
 		if err != nil {
 			return "", err
 		}
+		queries = queries || query
 		replaced, notes = append(replaced, rep...), append(notes, note...)
 		if strings.TrimSpace(text) == "" {
 			continue
@@ -93,6 +95,11 @@ func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 			h.WriteString("--   " + r + "\n")
 		}
 	}
+	if queries {
+		notes = append(notes, "Flink's SQL client shows the queries of a script (-f) in tableau mode only: the script sets it first,\n"+
+			"--   and a SET of another result mode is left as a comment. A query over a Kafka table runs until it is\n"+
+			"--   canceled (ctrl+c), as a query over an unbounded source does in Weir.")
+	}
 	if goTables {
 		notes = append(notes, "Go cells are not exported: tables and views they register (weir/sqlcells) must be created in SQL.")
 	}
@@ -102,19 +109,50 @@ func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 			h.WriteString("--   " + n + "\n")
 		}
 	}
+	if queries {
+		fmt.Fprintf(&h, "\nSET '%s' = 'tableau';\n", table.OptionResultMode)
+	}
 	return h.String() + body.String(), nil
 }
 
-// exportCell rewrites one SQL cell: the WITH clauses of its tables on Weir's connectors, from the last to
-// the first so that offsets stay valid, and a semicolon after its last statement. It returns the lines
-// describing the replacements and the notes to check.
-func exportCell(c *notebook.Block, servers string) (text string, replaced, notes []string, err error) {
+// exportCell rewrites one SQL cell: the WITH clauses of its tables on Weir's connectors, a SET of a result
+// mode other than tableau (left as a comment), from the last statement to the first so that offsets stay
+// valid, and a semicolon after its last statement. It returns the lines describing the replacements, the
+// notes to check, and whether the cell has a query.
+func exportCell(c *notebook.Block, servers string) (text string, replaced, notes []string, query bool, err error) {
 	text = c.Text
+	fail := func(err error) (string, []string, []string, bool, error) {
+		return "", nil, nil, false, fmt.Errorf("cell %s: %w", c.Meta.ID, err)
+	}
 	stmts, err := sqlparse.ParseScript(text)
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("cell %s: %w", c.Meta.ID, err)
+		return fail(err)
+	}
+	spans, err := sqlparse.SplitScript(text)
+	if err != nil {
+		return fail(err)
+	}
+	if len(spans) != len(stmts) {
+		return fail(fmt.Errorf("%d statements split but %d parsed", len(spans), len(stmts)))
 	}
 	for i := len(stmts) - 1; i >= 0; i-- {
+		switch st := stmts[i].(type) {
+		case *sqlparse.QueryStatement:
+			query = true
+		case *sqlparse.Set:
+			if st.Option == nil || !strings.EqualFold(st.Option.Key, table.OptionResultMode) || strings.EqualFold(st.Option.Value, string(table.ResultTableau)) {
+				continue
+			}
+			start, end := spans[i].Start, spans[i].End
+			if end < len(text) && text[end] == ';' {
+				end++
+			}
+			lines := strings.Split(text[start:end], "\n")
+			for j, l := range lines {
+				lines[j] = "-- " + l
+			}
+			text = text[:start] + strings.Join(lines, "\n") + " (a script's queries are shown in tableau mode)" + text[end:]
+		}
 		ct, ok := stmts[i].(*sqlparse.CreateTable)
 		if !ok {
 			continue
@@ -132,7 +170,7 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 		}
 		start, end, err := sqlparse.WithClause(text, ct)
 		if err != nil {
-			return "", nil, nil, fmt.Errorf("cell %s: %w", c.Meta.ID, err)
+			return fail(err)
 		}
 		table := ct.Name.Last()
 		kafka := "kafka"
@@ -170,9 +208,8 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 			}
 		}
 	}
-	spans, err := sqlparse.SplitScript(text)
-	if err != nil {
-		return "", nil, nil, fmt.Errorf("cell %s: %w", c.Meta.ID, err)
+	if spans, err = sqlparse.SplitScript(text); err != nil {
+		return fail(err)
 	}
 	if len(spans) > 0 && spans[len(spans)-1].End == len(text) { // the last statement has no semicolon
 		trimmed := strings.TrimRight(text, " \t\r\n")
@@ -182,7 +219,7 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 			text = trimmed + ";\n"
 		}
 	}
-	return text, replaced, notes, nil
+	return text, replaced, notes, query, nil
 }
 
 // quote writes s as a SQL string literal.

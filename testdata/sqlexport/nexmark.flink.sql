@@ -7,6 +7,13 @@
 -- table's rows as JSON objects keyed by column name (any Kafka producer). Replaced:
 --   bid (cell cell-1, line 2): 'weir-nexmark' ('number-of-events' = '1000', 'table' = 'bid') -> 'kafka', topic 'bid'
 --   person (cell cell-1, line 7): 'weir-nexmark' ('number-of-events' = '1000', 'table' = 'person') -> 'upsert-kafka', topic 'person'
+--
+-- To check:
+--   Flink's SQL client shows the queries of a script (-f) in tableau mode only: the script sets it first,
+--   and a SET of another result mode is left as a comment. A query over a Kafka table runs until it is
+--   canceled (ctrl+c), as a query over an unbounded source does in Weir.
+
+SET 'sql-client.execution.result-mode' = 'tableau';
 
 -- cell cell-1
 -- Weir's Nexmark generator, one table per event kind
@@ -39,7 +46,7 @@ CREATE TABLE seq (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'se
 CREATE TABLE big_bids (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');
 
 -- cell q1
-SET 'sql-client.execution.result-mode' = 'table';
+-- SET 'sql-client.execution.result-mode' = 'table'; (a script's queries are shown in tableau mode)
 INSERT INTO big_bids SELECT auction, price FROM bid WHERE price > 10000000;
 SELECT auction % 10 AS bucket, COUNT(*) AS bids FROM bid GROUP BY auction % 10 -- per bucket
 ;
