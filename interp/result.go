@@ -69,6 +69,9 @@ func (r *Result) Mode(cellMode string) string {
 
 // Header returns the line shown above a result: its name, its mode and how many records it holds.
 func (r *Result) Header(cellMode string) string {
+	if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE, EXPLAIN: a static table, the same in every mode
+		return fmt.Sprintf("[%s · %d]", r.Name, r.Len())
+	}
 	return fmt.Sprintf("[%s · %s · %d]", r.Name, r.Mode(cellMode), r.Len())
 }
 
