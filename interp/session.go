@@ -220,7 +220,11 @@ func WriteExecution(w io.Writer, n int, meta notebook.Meta, ex *Execution) {
 		}
 	}
 	for _, r := range ex.Results() {
-		fmt.Fprintf(w, "[%s · %s]\n", r.Name, r.Mode(meta.Mode))
+		if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE: the same in every mode
+			fmt.Fprintf(w, "[%s]\n", r.Name)
+		} else {
+			fmt.Fprintf(w, "[%s · %s]\n", r.Name, r.Mode(meta.Mode))
+		}
 		io.WriteString(w, r.Render(meta.Mode, meta.Key))
 	}
 	if v := ex.Value(); v != "" {

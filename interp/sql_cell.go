@@ -103,6 +103,8 @@ func (ex *Execution) runSQL(ctx context.Context) {
 		switch {
 		case r.ResultKind() == sqltable.ResultKindSuccess:
 			ex.write("[INFO] Execute statement succeeded.\n")
+		case isPlan(r):
+			ex.write(r.Rows()[0][0].(string))
 		case r.Job() != nil && !r.IsQuery():
 			ex.write(fmt.Sprintf("[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: %s\n", r.Job().Name()))
 		default:
@@ -114,6 +116,19 @@ func (ex *Execution) runSQL(ctx context.Context) {
 	if err != nil {
 		ex.fail(sqlCellError(ex, ctx, err))
 	}
+}
+
+// isPlan reports whether r is the plan EXPLAIN returns, which the SQL client prints as text, not as a table.
+func isPlan(r *sqltable.TableResult) bool {
+	if r.IsQuery() || r.Job() != nil || len(r.Columns()) != 1 || r.Columns()[0].Name != "result" {
+		return false
+	}
+	rows := r.Rows()
+	if len(rows) != 1 || len(rows[0]) != 1 {
+		return false
+	}
+	_, ok := rows[0][0].(string)
+	return ok
 }
 
 // write appends s to the cell's output.

@@ -144,3 +144,23 @@ func TestSQLCellUnboundedQueryIsInterrupted(t *testing.T) {
 		t.Error("the kernel still runs a cell")
 	}
 }
+
+// An INSERT INTO a 'print' table writes its rows into the cell, as Flink's print connector writes to the
+// TaskManager's stdout (subtask prefix "N> "), and EXPLAIN prints its plan as text, as the SQL client does.
+func TestSQLCellPrintSinkAndExplain(t *testing.T) {
+	src := "```sql\nCREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'sequence', 'fields.x.start' = '1', 'fields.x.end' = '3');\n" +
+		"CREATE TABLE p (x BIGINT) WITH ('connector' = 'print');\nINSERT INTO p SELECT x FROM s WHERE x > 1;\nEXPLAIN SELECT x FROM s;\n```\n"
+	_, rep, out := runNotebook(t, src)
+	if cells, _ := rep.Failed(); cells != 0 {
+		t.Fatalf("the cell failed:\n%s", out)
+	}
+	ex := rep.Cells[0]
+	for _, want := range []string{"Job ID: insert-into_default_catalog.default_database.p\n", "> +I[2]\n", "> +I[3]\n", "== Optimized Physical Plan ==\n"} {
+		if !strings.Contains(ex.Output(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, ex.Output())
+		}
+	}
+	if strings.Contains(ex.Output(), "+I[1]") || len(ex.Results()) != 0 {
+		t.Errorf("output %q with %d results, want rows 2 and 3 and the plan as text", ex.Output(), len(ex.Results()))
+	}
+}
