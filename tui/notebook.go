@@ -457,7 +457,7 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	if selected && p.editing {
 		body = p.editor.View()
 	} else {
-		body = p.md.code(strings.TrimSuffix(b.Text, "\n"))
+		body = p.md.code(strings.TrimSuffix(b.Text, "\n"), cellLexer(b))
 		if body == "" {
 			body = dimStyle.Render("// empty cell")
 		}

@@ -63,3 +63,11 @@ func (p *notebookPane) toggleLang() string {
 	p.dirty = true
 	return c.Lang
 }
+
+// cellLexer names the highlighter of a cell's language.
+func cellLexer(c *notebook.Block) string {
+	if c.IsSQL() {
+		return "sql"
+	}
+	return "go"
+}
