@@ -49,9 +49,9 @@ func runSQL(args []string, stdout, stderr io.Writer) error {
 	}
 	results, err := tenv.ExecuteScript(string(script))
 	for i, r := range results {
-		if r.Job() == nil && len(r.Columns()) == 1 && r.Columns()[0].Name == "result" && len(r.Rows()) == 1 && r.Rows()[0][0] == "OK" {
+		if r.ResultKind() == table.ResultKindSuccess {
 			fmt.Fprintln(stdout, "[INFO] Execute statement succeeded.")
-		} else if r.Job() != nil && r.Columns()[0].Name == "job id" {
+		} else if r.Job() != nil && !r.IsQuery() {
 			fmt.Fprintf(stdout, "[INFO] Job %s finished.\n", strconv.Quote(r.Job().Name()))
 		} else if err := r.Print(stdout, ""); err != nil {
 			return err
