@@ -22,7 +22,9 @@
 // Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll; SQLQuery
 // plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
 // ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.
-// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does.
+// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does; ExecuteScriptContext does
+// the same for a notebook's ```sql cell, showing each result as its statement starts and canceling the
+// running job when the cell is interrupted.
 //
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
 // given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one
