@@ -164,3 +164,27 @@ func TestSQLCellPrintSinkAndExplain(t *testing.T) {
 		t.Errorf("output %q with %d results, want rows 2 and 3 and the plan as text", ex.Output(), len(ex.Results()))
 	}
 }
+
+// A Go cell makes a table of a DataStream on sqlcells.StreamEnvironment and names it; SQL cells query it,
+// each query a job of its own that does not run the earlier query again.
+func TestSQLCellsQueryADataStreamOfAGoCell(t *testing.T) {
+	src := "```go\nimport \"weir/sqlcells\"\nimport \"github.com/de4e/weir/engine/table\"\ntype Click struct { User string; N int64 }\n" +
+		"env := sqlcells.StreamEnvironment()\n" +
+		"s := env.FromSource(engine.SliceSource{{Value: Click{\"a\", 1}, Timestamp: 1}, {Value: Click{\"b\", 2}, Timestamp: 2}, {Value: Click{\"a\", 3}, Timestamp: 3}}, nil, \"clicks\")\n" +
+		"tenv := sqlcells.TableEnvironment()\n" +
+		"t, err := tenv.FromDataStream(s, table.Schema{Columns: []table.SchemaColumn{{Name: \"user_name\", Type: \"STRING\", Field: \"User\"}, {Name: \"n\", Type: \"BIGINT\", Field: \"N\"}}})\n" +
+		"if err != nil { panic(err) }\nif err := tenv.CreateTemporaryView(\"clicks\", t); err != nil { panic(err) }\n```\n" +
+		"```sql\nSELECT user_name, SUM(n) AS total FROM clicks GROUP BY user_name;\n```\n" +
+		"```sql\nSELECT user_name FROM clicks WHERE n > 1;\n```\n"
+	_, rep, out := runNotebook(t, src)
+	if cells, _ := rep.Failed(); cells != 0 || len(rep.Cells) != 3 {
+		t.Fatalf("a cell failed:\n%s", out)
+	}
+	sums := rep.Cells[1].Results()[0]
+	if got := sums.Render(ModeTable, ""); !strings.Contains(got, "a |     4 |") || !strings.Contains(got, "b |     2 |") || sums.Len() != 4 {
+		t.Errorf("the sums after the next query ran (%d changes, want 4):\n%s", sums.Len(), got)
+	}
+	if got := rep.Cells[2].Results()[0].Render(ModeTable, ""); !strings.Contains(got, "2 rows in set") {
+		t.Errorf("the filter:\n%s", got)
+	}
+}

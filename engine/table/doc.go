@@ -28,6 +28,8 @@
 //
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
 // given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one
-// that reads a table made by FromDataStream runs on the given Environment, with whatever else is built on
-// it, as Flink's StreamTableEnvironment does.
+// that reads a table made by FromDataStream runs on the given Environment as a job of its own operators
+// and the DataStream program upstream of them (engine.Environment.ExecuteAsyncOf), as Flink's
+// StreamTableEnvironment makes the pipeline of one statement: the Environment's other sinks, and earlier
+// queries, are not run again.
 package table
