@@ -32,7 +32,9 @@
 //	tenv.CreateTemporaryView("big", tenv.From("bids").Where("price > 100"))
 //
 // sqlcells.StreamEnvironment returns the engine Environment under it, on which a DataStream is built for
-// tenv.FromDataStream. The environment is made with the kernel's Config of the moment it is first used.
+// tenv.FromDataStream, and sqlcells.Result(id) the *table.TableResult of the last query of SQL cell id's
+// latest run, for check cells (check.Equal("counts", sqlcells.Result("counts").Rows(), want)). The
+// environment is made with the kernel's Config of the moment it is first used.
 //
 // # Errors
 //

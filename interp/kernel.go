@@ -55,6 +55,7 @@ type Kernel struct {
 
 	tenv       *sqltable.Environment // the SQL cells' table environment (see tableEnv), nil until used
 	tenvEngine *engine.Environment   // the engine Environment under tenv
+	sqlRuns    map[string]*Execution // the latest run of each SQL cell, for sqlcells.Result
 }
 
 // New returns a kernel with the standard library, the engine, the sources and the check helpers loaded, and
@@ -102,6 +103,7 @@ func (k *Kernel) reset() {
 	k.funcs = map[string]bool{}
 	k.checks = nil
 	k.tenv, k.tenvEngine = nil, nil
+	k.sqlRuns = map[string]*Execution{}
 }
 
 // symbols returns the per-kernel overrides: engine.NewEnvironment observes what cells run, and the check
@@ -276,6 +278,7 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, started: time.Now(), done: make(chan struct{}), cancel: cancel}
 	k.cur = ex
 	if isSQL(c) {
+		k.sqlRuns[c.ID] = ex
 		go ex.runSQL(ctx)
 	} else {
 		go ex.run(ctx, k.in)

@@ -21,6 +21,7 @@ import (
 //	import "weir/sqlcells"
 //	tenv := sqlcells.TableEnvironment() // *sqltable.Environment: the catalog the ```sql cells see
 //	env := sqlcells.StreamEnvironment() // *engine.Environment under it, for tenv.FromDataStream
+//	r := sqlcells.Result("counts")      // *table.TableResult of the last query of SQL cell "counts", for checks
 const sqlCellsPath = "weir/sqlcells"
 
 // sqlCellsSymbols is the sqlcells package as cells see it.
@@ -34,7 +35,26 @@ func (k *Kernel) sqlCellsSymbols() map[string]reflect.Value {
 			_, e := k.tableEnv()
 			return e
 		}),
+		"Result": reflect.ValueOf(k.sqlResult),
 	}
+}
+
+// sqlResult returns the result of the last query (or SHOW, DESCRIBE) of the latest run of the SQL cell with
+// the given id, nil if it has none; its rows are those that have arrived so far.
+func (k *Kernel) sqlResult(id string) *sqltable.TableResult {
+	k.mu.Lock()
+	ex := k.sqlRuns[id]
+	k.mu.Unlock()
+	if ex == nil {
+		return nil
+	}
+	rs := ex.Results()
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Table != nil {
+			return rs[i].Table
+		}
+	}
+	return nil
 }
 
 // tableEnv returns the kernel's table environment (Flink's TableEnvironment of the SQL client's session),

@@ -188,3 +188,22 @@ func TestSQLCellsQueryADataStreamOfAGoCell(t *testing.T) {
 		t.Errorf("the filter:\n%s", got)
 	}
 }
+
+// A check cell reads a SQL cell's result through sqlcells.Result, as a lesson's checks read a Go cell's.
+func TestCheckCellReadsASQLResult(t *testing.T) {
+	src := "<!-- weir:{\"id\":\"n\"} -->\n```sql\nCREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'sequence', 'fields.x.start' = '1', 'fields.x.end' = '5');\n" +
+		"SELECT COUNT(*) AS n FROM s;\n```\n" +
+		"<!-- weir:{\"check\":\"count\"} -->\n```go\nimport \"weir/sqlcells\"\n" +
+		"check.Equal(\"five rows\", sqlcells.Result(\"n\").Rows(), [][]any{{5}})\n" +
+		"check.True(\"no result of an unknown cell\", sqlcells.Result(\"nope\") == nil, \"\")\n```\n"
+	nb, err := notebook.Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(nb, Options{Config: engineConfig()})
+	var out strings.Builder
+	rep := s.RunAll(context.Background(), RunOptions{Checks: true, Out: &out})
+	if cells, checks := rep.Failed(); cells != 0 || checks != 0 || len(rep.Checks) != 2 {
+		t.Fatalf("cells failed %d, checks failed %d of %d:\n%s%v", cells, checks, len(rep.Checks), out.String(), rep.Checks)
+	}
+}
