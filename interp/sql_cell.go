@@ -97,9 +97,10 @@ func (k *Kernel) running(gen int) *Execution {
 }
 
 // runSQL runs a SQL cell: its statements in order through the kernel's table environment, as Flink's SQL
-// client runs a script. DDL and SET say that they succeeded; a query, SHOW, DESCRIBE and EXPLAIN each become
-// a Result that fills while its job runs; the cell waits for each query's or INSERT's job, so a query over
-// an unbounded source runs until the cell is interrupted. An error names the cell, and the line and column
+// client runs a script. DDL and SET say that they succeeded, an INSERT INTO reports its job, EXPLAIN prints
+// its plan, and a query, SHOW and DESCRIBE each become a Result that fills while its job runs; the cell
+// waits for each query's or INSERT's job, so a query over an unbounded source runs until the cell is
+// interrupted. An error names the cell, and the line and column
 // within it.
 func (ex *Execution) runSQL(ctx context.Context) {
 	k := ex.kernel
@@ -116,7 +117,15 @@ func (ex *Execution) runSQL(ctx context.Context) {
 	}()
 	tenv, _ := k.tableEnv()
 	lines := strings.Split(ex.Cell.Source, "\n")
+	// The cell waits for an INSERT's job as the SQL client does with SET 'table.dml-sync' = 'true', and
+	// says so in the client's words; the job has ended without error when the next statement starts.
+	const dmlDone = "[INFO] Complete execution of the SQL update statement.\n"
+	inserting := false
 	_, err := tenv.ExecuteScriptContext(ctx, ex.Cell.Source, func(line int, r *sqltable.TableResult) {
+		if inserting {
+			ex.write(dmlDone)
+			inserting = false
+		}
 		if j := r.Job(); j != nil {
 			k.addJobOnce(ex, j)
 		}
@@ -126,7 +135,8 @@ func (ex *Execution) runSQL(ctx context.Context) {
 		case isPlan(r):
 			ex.write(r.Rows()[0][0].(string))
 		case r.Job() != nil && !r.IsQuery():
-			ex.write(fmt.Sprintf("[INFO] Submitting SQL update statement to the cluster...\n[INFO] SQL update statement has been successfully submitted to the cluster:\nJob ID: %s\n", r.Job().Name()))
+			ex.write(fmt.Sprintf("[INFO] Submitting SQL update statement to the cluster...\n[INFO] Execute statement in sync mode. Please wait for the execution finish...\nJob ID: %s\n", r.Job().Name()))
+			inserting = true
 		default:
 			ex.mu.Lock()
 			ex.results = append(ex.results, &Result{Name: statementName(lines, line), Table: r})
@@ -135,6 +145,8 @@ func (ex *Execution) runSQL(ctx context.Context) {
 	})
 	if err != nil {
 		ex.fail(sqlCellError(ex, ctx, err))
+	} else if inserting {
+		ex.write(dmlDone)
 	}
 }
 

@@ -155,7 +155,7 @@ func TestSQLCellPrintSinkAndExplain(t *testing.T) {
 		t.Fatalf("the cell failed:\n%s", out)
 	}
 	ex := rep.Cells[0]
-	for _, want := range []string{"Job ID: insert-into_default_catalog.default_database.p\n", "> +I[2]\n", "> +I[3]\n", "== Optimized Physical Plan ==\n"} {
+	for _, want := range []string{"Job ID: insert-into_default_catalog.default_database.p\n", "> +I[2]\n", "> +I[3]\n", "[INFO] Complete execution of the SQL update statement.\n== Optimized Physical Plan ==\n"} {
 		if !strings.Contains(ex.Output(), want) {
 			t.Errorf("the output lacks %q:\n%s", want, ex.Output())
 		}
