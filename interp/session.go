@@ -90,7 +90,11 @@ func (s *Session) State(id string) CellState {
 // Start runs the cell with the given id (source is its text, which may be edited but not yet saved) and
 // marks every cell after it that has run as stale.
 func (s *Session) Start(ctx context.Context, id, source string) (*Execution, error) {
-	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source})
+	lang := ""
+	if c := s.Notebook.Cell(id); c != nil {
+		lang = c.Lang
+	}
+	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source, Lang: lang})
 	if err != nil {
 		return nil, err
 	}
@@ -215,13 +219,13 @@ func WriteExecution(w io.Writer, n int, meta notebook.Meta, ex *Execution) {
 			io.WriteString(w, "\n")
 		}
 	}
-	mode := meta.Mode
-	if mode == "" {
-		mode = ModeAppend
-	}
 	for _, r := range ex.Results() {
-		fmt.Fprintf(w, "[%s · %s]\n", r.Name, mode)
-		io.WriteString(w, r.Render(mode, meta.Key))
+		if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE: the same in every mode
+			fmt.Fprintf(w, "[%s]\n", r.Name)
+		} else {
+			fmt.Fprintf(w, "[%s · %s]\n", r.Name, r.Mode(meta.Mode))
+		}
+		io.WriteString(w, r.Render(meta.Mode, meta.Key))
 	}
 	if v := ex.Value(); v != "" {
 		fmt.Fprintf(w, "= %s\n", v)

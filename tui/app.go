@@ -528,6 +528,8 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p.move(+1)
 	case key.Matches(msg, c.Mode):
 		m.setStatus("mode: " + p.cycleMode())
+	case key.Matches(msg, c.CellLang):
+		m.setStatus("cell: " + p.toggleLang())
 	case key.Matches(msg, c.Save):
 		m.save()
 	case key.Matches(msg, c.Check):

@@ -24,7 +24,7 @@ type startKeys struct {
 }
 
 type commandKeys struct {
-	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode,
+	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode, CellLang,
 	Interrupt, Restart, Save, Check, PageUp, PageDown, Back key.Binding
 }
 
@@ -67,6 +67,7 @@ func defaultKeys() keyMap {
 			MoveUp:      kb([]string{"ctrl+up", "K"}, "K", "move the cell up"),
 			MoveDown:    kb([]string{"ctrl+down", "J"}, "J", "move the cell down"),
 			Mode:        kb([]string{"m"}, "m", "result mode"),
+			CellLang:    kb([]string{"s"}, "s", "Go / SQL cell"),
 			Interrupt:   kb([]string{"i"}, "i i", "interrupt"),
 			Restart:     kb([]string{"0"}, "0 0", "restart the kernel"),
 			Save:        kb([]string{"ctrl+s"}, "ctrl+s", "save"),
@@ -101,7 +102,7 @@ func (k keyMap) groups() []helpGroup {
 		{"help.global", []key.Binding{g.Help, g.Focus, g.Lang, g.Quit}},
 		{"help.start", []key.Binding{s.Up, s.Down, s.Open, s.OpenPath}},
 		{"help.command", []key.Binding{c.Up, c.Down, c.Edit, c.Run, c.RunNext, c.RunAll, c.InsertAbove, c.InsertBelow,
-			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.PageUp, c.PageDown, c.Back}},
+			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.CellLang, c.Interrupt, c.Restart, c.Save, c.Check, c.PageUp, c.PageDown, c.Back}},
 		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save}},
 		{"help.live", []key.Binding{l.Checkpoint, l.Savepoint, l.Kill, l.Pause, l.Step, l.Faster, l.Slower, l.Guarantee}},
 	}
