@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sort"
 
 	"github.com/de4e/weir/sources"
 )
@@ -36,35 +37,69 @@ func (k *Kernel) Checks() []CheckResult {
 	return append([]CheckResult(nil), k.checks...)
 }
 
-func (k *Kernel) record(name string, ok bool, detail string) {
+// RevealAfter is how many times a check must fail in one kernel before its failure shows the expected value.
+// Until then a failure gives a hint (too small, too large, which key differs), so that a learner works the
+// answer out instead of copying it.
+const RevealAfter = 3
+
+// record records a check of the running cell, which must be a check cell (Cell.Check).
+func (k *Kernel) record(fn, name string, ok bool, detail, answer string) {
 	k.mu.Lock()
-	cell := ""
-	if k.cur != nil {
-		cell = k.cur.Cell.ID
+	defer k.mu.Unlock()
+	if k.cur == nil || !k.cur.Cell.Check {
+		panic(fmt.Sprintf("check.%s: only the lesson's check cells make checks", fn))
 	}
-	k.checks = append(k.checks, CheckResult{Cell: cell, Name: name, OK: ok, Detail: detail})
-	k.mu.Unlock()
+	if !ok {
+		if k.tries == nil {
+			k.tries = map[string]int{}
+		}
+		k.tries[name]++
+		if n := k.tries[name]; answer != "" && n >= RevealAfter {
+			detail += fmt.Sprintf(" (failed %d times; the expected value is %s)", n, answer)
+		}
+	}
+	k.checks = append(k.checks, CheckResult{Cell: k.cur.Cell.ID, Name: name, OK: ok, Detail: detail})
 }
 
-// checkSymbols is the check package as cells see it:
+// requireChecks records a failed check for a check cell that ran without error but made no check: its
+// checks cannot have run (a cell before it may have broken them).
+func (k *Kernel) requireChecks(cell string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, r := range k.checks {
+		if r.Cell == cell {
+			return
+		}
+	}
+	k.checks = append(k.checks, CheckResult{Cell: cell, Name: "the checks of " + cell + " ran", Detail: "the cell made no check"})
+}
+
+// checkSymbols is the check package as the lesson's check cells see it (no other cell may use it):
 //
 //	check.Equal(name, got, want)   // passes when got and want are equal as JSON values (numbers within 1e-9)
-//	check.True(name, ok, detail)   // passes when ok; detail says what was wrong otherwise
+//	check.True(name, ok, detail)   // passes when ok; detail is the hint shown otherwise
 //	check.Answer(recording, key)   // the recorded answer next to a bundled recording
 //
-// Checks read a cell's results and the engine's metrics, never the learner's code.
+// A failed Equal gives a hint, not the expected value, until it has failed RevealAfter times. Checks read a
+// cell's results and the engine's metrics, never the learner's code.
 func (k *Kernel) checkSymbols() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Equal": reflect.ValueOf(func(name string, got, want any) bool {
-			ok, detail := sameJSON(got, want)
-			k.record(name, ok, detail)
+			ok, hint, answer := compareJSON(got, want)
+			k.record("Equal", name, ok, hint, answer)
 			return ok
 		}),
 		"True": reflect.ValueOf(func(name string, ok bool, detail string) bool {
-			k.record(name, ok, detail)
+			k.record("True", name, ok, detail, "")
 			return ok
 		}),
 		"Answer": reflect.ValueOf(func(recording, key string) any {
+			k.mu.Lock()
+			inCheck := k.cur != nil && k.cur.Cell.Check
+			k.mu.Unlock()
+			if !inCheck {
+				panic("check.Answer: only the lesson's check cells read answers")
+			}
 			b, err := sources.FindRecording(recording)
 			if err != nil {
 				panic(fmt.Sprintf("check.Answer: %v", err))
@@ -82,20 +117,78 @@ func (k *Kernel) checkSymbols() map[string]reflect.Value {
 	}
 }
 
-// sameJSON compares two values as their JSON forms, so that an int and a float64 of the same value, or a
-// map[string]int and a map[string]any, are equal; numbers are equal within a relative 1e-9.
-func sameJSON(got, want any) (bool, string) {
+// compareJSON compares two values as their JSON forms, so that an int and a float64 of the same value, or a
+// map[string]int and a map[string]any, are equal; numbers are equal within a relative 1e-9. For a difference
+// it returns a hint that does not give the expected value away (see hint) and, apart, the expected value.
+func compareJSON(got, want any) (ok bool, detail, answer string) {
 	g, err1 := normalize(got)
 	w, err2 := normalize(want)
 	if err1 != nil || err2 != nil {
-		return false, fmt.Sprintf("cannot compare: %v %v", err1, err2)
+		return false, fmt.Sprintf("cannot compare: %v %v", err1, err2), ""
 	}
 	if equalJSON(g, w) {
-		return true, ""
+		return true, "", ""
 	}
 	gb, _ := json.Marshal(g)
 	wb, _ := json.Marshal(w)
-	return false, fmt.Sprintf("got %s, want %s", clip(string(gb)), clip(string(wb)))
+	return false, "got " + clip(string(gb)) + ": " + hint(g, w), clip(string(wb))
+}
+
+// hint says how got differs from want without saying what want is: a number is too small or too large, a
+// list has too few or too many items, a map misses a key, has one too many or differs at a key (the first in
+// order, with that key's own hint).
+func hint(got, want any) string {
+	switch w := want.(type) {
+	case float64:
+		if g, ok := got.(float64); ok {
+			if g < w {
+				return "too small"
+			}
+			return "too large"
+		}
+	case []any:
+		if g, ok := got.([]any); ok {
+			switch {
+			case len(g) < len(w):
+				return fmt.Sprintf("too few items (%d)", len(g))
+			case len(g) > len(w):
+				return fmt.Sprintf("too many items (%d)", len(g))
+			}
+			for i := range g {
+				if !equalJSON(g[i], w[i]) {
+					return fmt.Sprintf("item %d differs: %s", i, hint(g[i], w[i]))
+				}
+			}
+		}
+	case map[string]any:
+		if g, ok := got.(map[string]any); ok {
+			keys := make([]string, 0, len(w)+len(g))
+			for k := range w {
+				keys = append(keys, k)
+			}
+			for k := range g {
+				if _, ok := w[k]; !ok {
+					keys = append(keys, k)
+				}
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				gv, gok := g[k]
+				wv, wok := w[k]
+				switch {
+				case !gok:
+					return fmt.Sprintf("%q is missing", k)
+				case !wok:
+					return fmt.Sprintf("%q should not be there", k)
+				case !equalJSON(gv, wv):
+					return fmt.Sprintf("%q: %s", k, hint(gv, wv))
+				}
+			}
+		}
+	case bool:
+		return "should be " + fmt.Sprint(w)
+	}
+	return "not the expected value"
 }
 
 func clip(s string) string {

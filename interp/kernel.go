@@ -49,7 +49,8 @@ type Kernel struct {
 	funcs   map[string]bool // the functions cells have declared
 	jobs    []*engine.Job
 	checks  []CheckResult
-	gen     int // counts restarts, so that a restarted kernel's late output is dropped
+	tries   map[string]int // check name -> how many times it has failed in this kernel, across restarts
+	gen     int            // counts restarts, so that a restarted kernel's late output is dropped
 	last    *Execution
 }
 
@@ -247,6 +248,10 @@ var ErrBusy = errors.New("interp: a cell is already running")
 type Cell struct {
 	ID     string
 	Source string
+	// Check marks one of a lesson's check cells (notebook.Meta.Check). Only such a cell may use the check
+	// package: any other cell that names check is refused before it runs, and a check made outside a check
+	// cell panics. Default false: a cell of the learner's.
+	Check bool
 }
 
 // Start runs a cell in the background and returns its Execution at once. ctx bounds the cell: when it is
@@ -562,6 +567,12 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		ex.fail(&CellError{Cell: ex.Cell.ID, Kind: "syntax", Msg: fmt.Sprintf("the cell has %d lines; split it into cells of fewer than %d", n, slotLines-1)})
 		return
 	}
+	if !ex.Cell.Check {
+		if line, col := usesCheck(ex.Cell.Source); line > 0 {
+			ex.fail(&CellError{Cell: ex.Cell.ID, Line: line, Col: col, Kind: "syntax", Msg: "the name check belongs to the lesson's check cells: a cell of yours can neither call the check package nor declare a name check"})
+			return
+		}
+	}
 	chunks, err := split(ex.Cell.Source, k.hasFunc)
 	if err != nil {
 		var se *SyntaxError
@@ -606,6 +617,9 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		}
 	}
 	// A cell that started jobs with ExecuteAsync ends while they run; Execute has already waited.
+	if ex.Cell.Check {
+		k.requireChecks(ex.Cell.ID)
+	}
 }
 
 // cellError explains an error of the interpreter in the cell's terms.

@@ -90,7 +90,11 @@ func (s *Session) State(id string) CellState {
 // Start runs the cell with the given id (source is its text, which may be edited but not yet saved) and
 // marks every cell after it that has run as stale.
 func (s *Session) Start(ctx context.Context, id, source string) (*Execution, error) {
-	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source})
+	isCheck := false
+	if c := s.Notebook.Cell(id); c != nil {
+		isCheck = c.Meta.Check != ""
+	}
+	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source, Check: isCheck})
 	if err != nil {
 		return nil, err
 	}
