@@ -93,6 +93,17 @@ var wrongAnswers = []wrongAnswer{
 	{"07-state-and-timers-fraud.md", "minute", "keeps the timer's time after the timer fired",
 		"OnTimer: func(ctx *engine.Context, ts int64, out engine.Collector) {\n\t\t\tctx.ValueState(timerState).Clear()\n", "OnTimer: func(ctx *engine.Context, ts int64, out engine.Collector) {\n",
 		[2]string{"event time: once the minute has passed, the tiny purchase leaves nothing", "이벤트 시간: 1분이 지나면 아주 작은 결제는 아무것도 남기지 않음"}},
+	// Lesson 9: checkpoints and exactly-once; the data shows each wrong mode's own mistake.
+	{"09-checkpoints-and-exactly-once.md", "exact", "at-least-once (its log repeats what followed the last checkpoint)",
+		"runWith(engine.ExactlyOnce)", "runWith(engine.AtLeastOnce)", [2]string{"the committed click log has every click once: none repeated, none missing", "커밋된 클릭 로그에 모든 클릭이 한 번씩: 반복도 누락도 없음"}},
+	{"09-checkpoints-and-exactly-once.md", "exact", "at-most-once (its log misses the clicks read since the last checkpoint)",
+		"runWith(engine.ExactlyOnce)", "runWith(engine.AtMostOnce)", [2]string{"the committed click log has every click once: none repeated, none missing", "커밋된 클릭 로그에 모든 클릭이 한 번씩: 반복도 누락도 없음"}},
+	{"09-checkpoints-and-exactly-once.md", "exact", "at-most-once (its windows miss those clicks too)",
+		"runWith(engine.ExactlyOnce)", "runWith(engine.AtMostOnce)",
+		[2]string{"every committed window counts exactly 1000 clicks", "커밋된 윈도우마다 클릭이 정확히 1000개"}},
+	{"09-checkpoints-and-exactly-once.md", "exact", "no checkpoints (right only by redoing everything)",
+		"runWith(engine.ExactlyOnce)", "run(\"no checkpoints\", engine.CheckpointConfig{})",
+		[2]string{"the job kept its checkpoints, crashed once and recovered", "잡이 체크포인트를 유지한 채 한 번 장애를 겪고 복구됨"}},
 }
 
 // TestChecksRejectPlausibleWrongAnswers runs each wrong answer in both languages.
