@@ -104,6 +104,13 @@ var wrongAnswers = []wrongAnswer{
 	{"09-checkpoints-and-exactly-once.md", "exact", "no checkpoints (right only by redoing everything)",
 		"runWith(engine.ExactlyOnce)", "run(\"no checkpoints\", engine.CheckpointConfig{})",
 		[2]string{"the job kept its checkpoints, crashed once and recovered", "잡이 체크포인트를 유지한 채 한 번 장애를 겪고 복구됨"}},
+	// Lesson 10: rescaling from a savepoint.
+	{"10-jobmanager-taskmanagers-rescaling.md", "rescale", "forgets RestoreFrom (the first half is counted twice)",
+		"RestoreFrom: savepoint", "RestoreFrom: \"\"",
+		[2]string{"every account's hourly spend is exact across the two runs", "두 실행에 걸쳐 계좌별 시간당 지출이 정확함"}},
+	{"10-jobmanager-taskmanagers-rescaling.md", "rescale", "restores at the old parallelism",
+		"Parallelism: 3,", "Parallelism: 2,",
+		[2]string{"the window runs at parallelism 3 after the restore", "복구 뒤 윈도우가 병렬도 3으로 실행됨"}},
 }
 
 // TestChecksRejectPlausibleWrongAnswers runs each wrong answer in both languages.
@@ -115,5 +122,56 @@ func TestChecksRejectPlausibleWrongAnswers(t *testing.T) {
 				requireCheckRejects(t, lang+"/"+w.lesson, w.exercise, w.old, w.wrong, w.failing[i])
 			})
 		}
+	}
+}
+
+// TestRescaleExercisePassesAfterAWrongTry runs lesson 10 as a learner might: the exercise first with its
+// starter code (a job that restores nothing and commits every result again), then with the solution, in the
+// same kernel. The checks must pass: each try writes into a fresh copy of the first job's output (issue 20:
+// the earlier attempt's commits stayed and failed the correct answer).
+func TestRescaleExercisePassesAfterAWrongTry(t *testing.T) {
+	for _, lang := range []string{"en", "ko"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			nb, err := Open(lang + "/10-jobmanager-taskmanagers-rescaling.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, solutions := nb.Exercises()
+			s := interp.NewSession(nb, interp.Options{})
+			defer s.Kernel.Restart()
+			run := func(id, src string) {
+				t.Helper()
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				ex, err := s.Start(ctx, id, src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				<-ex.Done()
+				if ex.Err() != nil && id != "exercise-rescale" {
+					t.Fatalf("cell %s: %v", id, ex.Err())
+				}
+			}
+			for _, c := range nb.Cells() {
+				switch {
+				case c.Meta.Solution != "":
+				case c.Meta.Exercise == "rescale":
+					run(c.Meta.ID, c.Text) // the wrong try
+					run(c.Meta.ID, solutions["rescale"].Text)
+				default:
+					run(c.Meta.ID, c.Text)
+				}
+			}
+			checks := s.Kernel.Checks()
+			if len(checks) == 0 {
+				t.Fatal("no check ran")
+			}
+			for _, r := range checks {
+				if !r.OK {
+					t.Errorf("after a wrong try and the solution: %s", r)
+				}
+			}
+		})
 	}
 }
