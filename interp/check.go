@@ -78,9 +78,10 @@ func (k *Kernel) requireChecks(cell string) {
 //
 //	check.Equal(name, got, want)   // passes when got and want are equal as JSON values (numbers within 1e-9)
 //	check.True(name, ok, detail)   // passes when ok; detail is the hint shown otherwise
+//	check.Hint(name, ok, hint, answer) // as True, and shows answer too once it has failed RevealAfter times
 //	check.Answer(recording, key)   // the recorded answer next to a bundled recording
 //
-// A failed Equal gives a hint, not the expected value, until it has failed RevealAfter times. Checks read a
+// A failed Equal or Hint gives a hint, not the expected value, until it has failed RevealAfter times. Checks read a
 // cell's results and the engine's metrics, never the learner's code.
 func (k *Kernel) checkSymbols() map[string]reflect.Value {
 	return map[string]reflect.Value{
@@ -91,6 +92,14 @@ func (k *Kernel) checkSymbols() map[string]reflect.Value {
 		}),
 		"True": reflect.ValueOf(func(name string, ok bool, detail string) bool {
 			k.record("True", name, ok, detail, "")
+			return ok
+		}),
+		"Hint": reflect.ValueOf(func(name string, ok bool, hint string, answer any) bool {
+			b, err := json.Marshal(answer)
+			if err != nil {
+				b = []byte(fmt.Sprint(answer))
+			}
+			k.record("Hint", name, ok, hint, clip(string(b)))
 			return ok
 		}),
 		"Answer": reflect.ValueOf(func(recording, key string) any {

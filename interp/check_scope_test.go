@@ -92,3 +92,17 @@ func TestAFailedEqualHintsAndRevealsOnlyAfterRepeatedFailures(t *testing.T) {
 		}
 	}
 }
+
+// check.Hint shows the lesson's own hint, and its answer only from the RevealAfter-th failure on.
+func TestAFailedHintRevealsItsAnswerOnlyAfterRepeatedFailures(t *testing.T) {
+	k := New(Options{})
+	defer k.Restart()
+	for i := 1; i <= RevealAfter; i++ {
+		runCheck(k, "bound", `check.Hint("the bound", false, "too small: 3 events were late", 5000)`)
+		got := k.Checks()
+		d := got[len(got)-1].Detail
+		if !strings.HasPrefix(d, "too small: 3 events were late") || strings.Contains(d, "5000") != (i == RevealAfter) {
+			t.Errorf("try %d: detail %q; want the hint, and the answer 5000 only from try %d on", i, d, RevealAfter)
+		}
+	}
+}
