@@ -170,6 +170,92 @@ var wrongAnswers = []wrongAnswer{
 	{"10-jobmanager-taskmanagers-rescaling.md", "rescale", "restores at the old parallelism",
 		"Parallelism: 3,", "Parallelism: 2,",
 		[2]string{"the window runs at parallelism 3 after the restore", "복구 뒤 윈도우가 병렬도 3으로 실행됨"}},
+	// Lesson 8: long rides, and leaving nothing behind (lesson 8's leak test has more cases in English).
+	{"08-long-ride-alerts.md", "long", "keeps the start after the timer fired, so its late end alerts again",
+		"\t\tout.Collect(ctx.CurrentKey())\n\t\tctx.ValueState(startState).Clear()\n\t},\n}\nlong :=", "\t\tout.Collect(ctx.CurrentKey())\n\t},\n}\nlong :=",
+		[2]string{"every ride over two hours is reported, once", "두 시간 넘는 운행을 모두 한 번씩 알림"}},
+	{"08-long-ride-alerts.md", "long", "registers no timer, so alerts wait for the end",
+		"\t\t\tctx.ValueState(startState).Update(e.Time)\n\t\t\tctx.RegisterEventTimeTimer(e.Time + twoHours)\n\t\t\treturn\n\t\t}\n\t\tif s, ok := ctx.ValueState(startState).Get(); ok {\n\t\t\tif e.Time-s.(int64) > twoHours {", "\t\t\tctx.ValueState(startState).Update(e.Time)\n\t\t\treturn\n\t\t}\n\t\tif s, ok := ctx.ValueState(startState).Get(); ok {\n\t\t\tif e.Time-s.(int64) > twoHours {",
+		[2]string{"alerts come from the timer at start + 2 h whenever the watermark gets there first", "워터마크가 먼저 이르면 알림은 시작 + 2시간에 타이머에서 나옴"}},
+	{"08-long-ride-alerts.md", "long", "does not delete the timer when the end comes first",
+		"\t\t\tctx.DeleteEventTimeTimer(s.(int64) + twoHours)\n\t\t\tctx.ValueState(startState).Clear()\n\t\t\treturn\n\t\t}\n\t\tctx.ValueState(endState).Update(e.Time)\n\t},", "\t\t\tctx.ValueState(startState).Clear()\n\t\t\treturn\n\t\t}\n\t\tctx.ValueState(endState).Update(e.Time)\n\t},",
+		[2]string{"every ride over two hours is reported, once", "두 시간 넘는 운행을 모두 한 번씩 알림"}},
+	{"08-long-ride-alerts.md", "tidy", "forgets to delete the two-hour timer when the end comes",
+		"ctx.DeleteEventTimeTimer(s.(int64) + twoHours)\n", "\n",
+		[2]string{"a short ride leaves no state and no timer once it has ended", "짧은 운행은 끝난 뒤 상태도 타이머도 남기지 않음"}},
+	{"08-long-ride-alerts.md", "tidy", "never clears an end stored alone (the leak)",
+		"\t\tctx.ValueState(endState).Clear() //", "\t\t_ = 0 //",
+		[2]string{"an end whose start never comes is cleared once the watermark passes it", "시작이 오지 않는 끝은 워터마크가 지나면 지워짐"}},
+	// Lesson 11: the batch layer.
+	{"11-capstone-movieflix.md", "batch", "forgets to count (N stays 1)",
+		"return Acc{x.Group, x.Sum + y.Sum, x.N + y.N}", "return Acc{x.Group, x.Sum + y.Sum, x.N}",
+		[2]string{"each group's average satisfaction", "그룹별 평균 만족도"}},
+	{"11-capstone-movieflix.md", "batch", "keeps the latest score instead of adding",
+		"return Acc{x.Group, x.Sum + y.Sum, x.N + y.N}", "return Acc{x.Group, y.Sum, x.N + y.N}",
+		[2]string{"each group's average satisfaction", "그룹별 평균 만족도"}},
+	{"11-capstone-movieflix.md", "batch", "averages every event, not only the feedback",
+		"\tFilter(isFeedback).\n", "",
+		[2]string{"each group's average satisfaction", "그룹별 평균 만족도"}},
+	// Lesson 12: the DataSet-style batch job.
+	{"12-dataset-and-batch-mode.md", "hourly", "runs in streaming mode",
+		"engine.Config{Parallelism: 2, RuntimeMode: engine.Batch}", "engine.Config{Parallelism: 2}",
+		[2]string{"the job ran in batch mode", "잡이 배치 모드로 실행됨"}},
+	{"12-dataset-and-batch-mode.md", "hourly", "keys by the event's time, not its hour",
+		"e.Time-e.Time%hourMs)", "e.Time)",
+		[2]string{"each account's spending per hour", "계좌별 시간당 지출"}},
+	{"12-dataset-and-batch-mode.md", "hourly", "keys by the account alone",
+		"return fmt.Sprintf(\"%d@%d\", e.Int(\"accountId\"), e.Time-e.Time%hourMs)", "return fmt.Sprintf(\"%d@%d\", e.Int(\"accountId\"), 0)",
+		[2]string{"each account's spending per hour", "계좌별 시간당 지출"}},
+	// Lesson 13: joins and iterations.
+	{"13-joins-and-iterations.md", "tips", "runs in streaming mode",
+		"engine.Config{Parallelism: 2, RuntimeMode: engine.Batch})\nstarts", "engine.Config{Parallelism: 2})\nstarts",
+		[2]string{"the job ran in batch mode", "잡이 배치 모드로 실행됨"}},
+	{"13-joins-and-iterations.md", "tips", "keeps the largest tip instead of adding",
+		"Sum(\"Tip\")", "Max(\"Tip\")",
+		[2]string{"the tips per number of passengers", "승객 수별 팁 합계"}},
+	{"13-joins-and-iterations.md", "components", "keeps the largest component id",
+		"engine.AggMin", "engine.AggMax",
+		[2]string{"every vertex's component", "정점마다의 컴포넌트"}},
+	{"13-joins-and-iterations.md", "components", "sends a candidate that is no smaller, so the workset never empties",
+		"if candidate.(Vertex).Component < current.(Vertex).Component {", "if candidate.(Vertex).Component <= current.(Vertex).Component {",
+		[2]string{"the iteration ended because the workset emptied", "워크셋이 비어서 반복이 끝남"}},
+	// Lesson 14: fraud as a pattern.
+	{"14-fraud-as-a-pattern.md", "pattern", "relaxed contiguity (FollowedBy) instead of strict (Next)",
+		"Next(\"large\")", "FollowedBy(\"large\")",
+		[2]string{"only a tiny purchase immediately followed by one over $500 alerts", "1달러 미만 결제 바로 뒤에 500달러 넘는 결제가 올 때만 알림"}},
+	{"14-fraud-as-a-pattern.md", "pattern", "$500 counts as large (off by one)",
+		"return amount(v) > 500", "return amount(v) >= 500",
+		[2]string{"only a tiny purchase immediately followed by one over $500 alerts", "1달러 미만 결제 바로 뒤에 500달러 넘는 결제가 올 때만 알림"}},
+	{"14-fraud-as-a-pattern.md", "pattern", "$1 counts as tiny (off by one)",
+		"return amount(v) < 1", "return amount(v) <= 1",
+		[2]string{"only a tiny purchase immediately followed by one over $500 alerts", "1달러 미만 결제 바로 뒤에 500달러 넘는 결제가 올 때만 알림"}},
+	// Lesson 15: login attacks and skip strategies.
+	{"15-login-attacks-and-skip-strategies.md", "alarms", "drops the timed-out partial matches",
+		"ctx.Output(timedOut, ", "fmt.Sprint(timedOut, ",
+		[2]string{"the timed-out partial matches", "타임아웃된 부분 매치 수"}},
+	{"15-login-attacks-and-skip-strategies.md", "alarms", "alarms only on more than three failures",
+		"\t\tout.Collect(Alarm{ctx.CurrentKey().(string), len(m[\"fails\"])})", "\t\tif len(m[\"fails\"]) > 3 {\n\t\t\tout.Collect(Alarm{ctx.CurrentKey().(string), len(m[\"fails\"])})\n\t\t}",
+		[2]string{"the alarms per user", "사용자별 알림 수"}},
+	{"15-login-attacks-and-skip-strategies.md", "predict", "thinks SkipToNext drops matches",
+		"\"SkipToNext\":         \"same\"", "\"SkipToNext\":         \"fewer\"",
+		[2]string{"your predictions", "예측"}},
+	{"15-login-attacks-and-skip-strategies.md", "predict", "thinks SkipToLast keeps them all",
+		"\"SkipToLast(fails)\":  \"fewer\"", "\"SkipToLast(fails)\":  \"same\"",
+		[2]string{"your predictions", "예측"}},
+	// Lesson 16: managed memory.
+	{"16-managed-memory.md", "budget", "a budget below the three pages a slot needs",
+		"budget := int64(256 << 10)", "budget := int64(128 << 10)",
+		[2]string{"the job succeeds", "잡이 성공함"}},
+	{"16-managed-memory.md", "budget", "a budget so large nothing spills",
+		"budget := int64(256 << 10)", "budget := int64(64 << 20)",
+		[2]string{"the sort spilled at least 15 runs", "정렬이 런을 적어도 15개 스필함"}},
+	// Lesson 17: graphs (graph_check_test.go has more cases in English).
+	{"17-graphs.md", "maxvalue", "keeps the smallest value",
+		"if m.(int) > largest {", "if m.(int) < largest {",
+		[2]string{"every vertex's value is the largest of its component", "정점마다 값이 자기 연결 요소의 최댓값임"}},
+	{"17-graphs.md", "maxvalue", "sends every superstep, so it never converges",
+		"if ctx.Superstep() == 1 || largest != v.Value.(int) {\n\t\tctx.SendMessageToAllNeighbors(largest)\n\t}", "ctx.SendMessageToAllNeighbors(largest)",
+		[2]string{"the iteration ended because no vertex sent a message", "어떤 정점도 메시지를 보내지 않아 반복이 끝남"}},
 }
 
 // TestChecksRejectPlausibleWrongAnswers runs each wrong answer in both languages.
@@ -232,5 +318,36 @@ func TestRescaleExercisePassesAfterAWrongTry(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// withOwnWrongAnswers are the lessons whose exercises are tested for wrong answers elsewhere: lesson 18's
+// belong with that lesson's own test.
+var withOwnWrongAnswers = map[string]bool{"18-machine-learning.md": true}
+
+// TestEveryExerciseHasWrongAnswers requires at least two wrong answers in the table for every exercise of
+// every lesson (the table runs each in both languages; TestTwinLessonsHaveTheSameCellsAndChecks keeps the
+// twins' exercises the same).
+func TestEveryExerciseHasWrongAnswers(t *testing.T) {
+	count := map[string]int{}
+	for _, w := range wrongAnswers {
+		count[w.lesson+" "+w.exercise]++
+	}
+	lessons, _ := Lessons("en")
+	for _, l := range lessons {
+		file := strings.TrimPrefix(l.Path, "en/")
+		if withOwnWrongAnswers[file] {
+			continue
+		}
+		nb, err := Open(l.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, _ := nb.Exercises()
+		for _, ex := range names {
+			if n := count[file+" "+ex]; n < 2 {
+				t.Errorf("%s: exercise %q has %d wrong answers in the table; want at least 2", file, ex, n)
+			}
+		}
 	}
 }
