@@ -2,6 +2,7 @@ package tutorials
 
 import (
 	"context"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -185,13 +186,13 @@ var wrongAnswers = []wrongAnswer{
 	// Lesson 8: long rides, and leaving nothing behind (lesson 8's leak test has more cases in English).
 	{"08-long-ride-alerts.md", "long", "keeps the start after the timer fired, so its late end alerts again",
 		"\t\tout.Collect(ctx.CurrentKey())\n\t\tctx.ValueState(startState).Clear()\n\t},\n}\nlong :=", "\t\tout.Collect(ctx.CurrentKey())\n\t},\n}\nlong :=",
-		[2]string{"every ride over two hours is reported, once", "두 시간 넘는 운행을 모두 한 번씩 알림"}},
+		[2]string{"every ride over two hours is reported once, from the timer at start + 2 h whenever the watermark gets there first", "두 시간 넘는 운행을 모두 한 번씩 알리고, 워터마크가 먼저 이르면 시작 + 2시간에 타이머에서 알림"}},
 	{"08-long-ride-alerts.md", "long", "registers no timer, so alerts wait for the end",
 		"\t\t\tctx.ValueState(startState).Update(e.Time)\n\t\t\tctx.RegisterEventTimeTimer(e.Time + twoHours)\n\t\t\treturn\n\t\t}\n\t\tif s, ok := ctx.ValueState(startState).Get(); ok {\n\t\t\tif e.Time-s.(int64) > twoHours {", "\t\t\tctx.ValueState(startState).Update(e.Time)\n\t\t\treturn\n\t\t}\n\t\tif s, ok := ctx.ValueState(startState).Get(); ok {\n\t\t\tif e.Time-s.(int64) > twoHours {",
-		[2]string{"alerts come from the timer at start + 2 h whenever the watermark gets there first", "워터마크가 먼저 이르면 알림은 시작 + 2시간에 타이머에서 나옴"}},
+		[2]string{"every ride over two hours is reported once, from the timer at start + 2 h whenever the watermark gets there first", "두 시간 넘는 운행을 모두 한 번씩 알리고, 워터마크가 먼저 이르면 시작 + 2시간에 타이머에서 알림"}},
 	{"08-long-ride-alerts.md", "long", "does not delete the timer when the end comes first",
 		"\t\t\tctx.DeleteEventTimeTimer(s.(int64) + twoHours)\n\t\t\tctx.ValueState(startState).Clear()\n\t\t\treturn\n\t\t}\n\t\tctx.ValueState(endState).Update(e.Time)\n\t},", "\t\t\tctx.ValueState(startState).Clear()\n\t\t\treturn\n\t\t}\n\t\tctx.ValueState(endState).Update(e.Time)\n\t},",
-		[2]string{"every ride over two hours is reported, once", "두 시간 넘는 운행을 모두 한 번씩 알림"}},
+		[2]string{"every ride over two hours is reported once, from the timer at start + 2 h whenever the watermark gets there first", "두 시간 넘는 운행을 모두 한 번씩 알리고, 워터마크가 먼저 이르면 시작 + 2시간에 타이머에서 알림"}},
 	{"08-long-ride-alerts.md", "tidy", "forgets to delete the two-hour timer when the end comes",
 		"ctx.DeleteEventTimeTimer(s.(int64) + twoHours)\n", "\n",
 		[2]string{"a short ride leaves no state and no timer once it has ended", "짧은 운행은 끝난 뒤 상태도 타이머도 남기지 않음"}},
@@ -241,6 +242,9 @@ var wrongAnswers = []wrongAnswer{
 	{"14-fraud-as-a-pattern.md", "pattern", "$1 counts as tiny (off by one)",
 		"return amount(v) < 1", "return amount(v) <= 1",
 		[2]string{"only a tiny purchase immediately followed by one over $500 alerts", "1달러 미만 결제 바로 뒤에 500달러 넘는 결제가 올 때만 알림"}},
+	{"14-fraud-as-a-pattern.md", "pattern", "no Within, so pairs 30 minutes apart match in event time",
+		".\n\tWithin(time.Minute)", "",
+		[2]string{"the same pattern finds every pair within a processing-time minute and none within an event-time minute (they are 30 minutes apart)", "같은 패턴이 처리 시간 1분 안에서는 모든 쌍을, 이벤트 시간 1분 안에서는 한 쌍도 찾지 않음(30분 떨어져 있으니까)"}},
 	// Lesson 15: login attacks and skip strategies.
 	{"15-login-attacks-and-skip-strategies.md", "alarms", "drops the timed-out partial matches",
 		"ctx.Output(timedOut, ", "fmt.Sprint(timedOut, ",
@@ -268,6 +272,25 @@ var wrongAnswers = []wrongAnswer{
 	{"17-graphs.md", "maxvalue", "sends every superstep, so it never converges",
 		"if ctx.Superstep() == 1 || largest != v.Value.(int) {\n\t\tctx.SendMessageToAllNeighbors(largest)\n\t}", "ctx.SendMessageToAllNeighbors(largest)",
 		[2]string{"the iteration ended because no vertex sent a message", "어떤 정점도 메시지를 보내지 않아 반복이 끝남"}},
+	// Checks that pass with the starter code: each is failed by a wrong answer (TestChecksThatPassWithTheStarterCatchAWrongAnswer).
+	{"07-state-and-timers-fraud.md", "minute", "an OnTimer that does not clear the flag, on the processing-time clock",
+		"OnTimer: func(ctx *engine.Context, ts int64, out engine.Collector) {\n\t\t\tctx.ValueState(timerState).Clear()\n\t\t\tctx.ValueState(flag).Clear()", "OnTimer: func(ctx *engine.Context, ts int64, out engine.Collector) {\n\t\t\tctx.ValueState(timerState).Clear()",
+		[2]string{"processing time: a large purchase a minute after a tiny one, by the clock, does not alert", "처리 시간: 시계로 1분 뒤에 온 큰 결제는 알림 아님"}},
+	{"08-long-ride-alerts.md", "tidy", "forgets to delete the end's timer when the start comes",
+		"ctx.DeleteEventTimeTimer(end.(int64))\n", "\n",
+		[2]string{"a ride whose end comes first leaves no state and no timer once its start arrives", "끝이 먼저 온 운행은 시작이 도착하면 상태도 타이머도 남기지 않음"}},
+	{"08-long-ride-alerts.md", "tidy", "alerts from every timer",
+		"if _, ok := ctx.ValueState(startState).Get(); ok {", "if true {",
+		[2]string{"over the recording, every ride over two hours is reported once", "녹화 전체에서 두 시간 넘는 운행을 모두 한 번씩 알림"}},
+	{"13-joins-and-iterations.md", "tips", "runs in streaming mode, so rows are updated",
+		"engine.Config{Parallelism: 2, RuntimeMode: engine.Batch})\nstarts", "engine.Config{Parallelism: 2})\nstarts",
+		[2]string{"one final row per number of passengers", "승객 수마다 최종 행 하나"}},
+	{"16-managed-memory.md", "budget", "a budget below the three pages a slot needs, so no answer",
+		"budget := int64(256 << 10)", "budget := int64(128 << 10)",
+		[2]string{"each auction's bids and highest price", "경매마다 입찰 수와 최고가"}},
+	{"16-managed-memory.md", "budget", "a budget below the three pages a slot needs, unlike 64 MiB",
+		"budget := int64(256 << 10)", "budget := int64(128 << 10)",
+		[2]string{"the same answer as with 64 MiB", "64 MiB로 돌린 것과 같은 답"}},
 }
 
 // TestChecksRejectPlausibleWrongAnswers runs each wrong answer in both languages.
@@ -360,6 +383,32 @@ func TestEveryExerciseHasWrongAnswers(t *testing.T) {
 			if n := count[file+" "+ex]; n < 2 {
 				t.Errorf("%s: exercise %q has %d wrong answers in the table; want at least 2", file, ex, n)
 			}
+		}
+	}
+}
+
+// requireStarterPassesAreTested fails for a check that passes with the lesson's starter code unless a wrong
+// answer in the table fails it: such a check (a case that must not alert, a scenario the starter already gets
+// right) counts only because it catches a mistake a learner can make (issue 20).
+func requireStarterPassesAreTested(t *testing.T, l Lesson, starter []interp.CheckResult) {
+	t.Helper()
+	file := path.Base(l.Path)
+	if withOwnWrongAnswers[file] {
+		return
+	}
+	lang := 0
+	if l.Lang == "ko" {
+		lang = 1
+	}
+	caught := map[string]bool{}
+	for _, w := range wrongAnswers {
+		if w.lesson == file {
+			caught[w.failing[lang]] = true
+		}
+	}
+	for _, r := range starter {
+		if r.OK && !caught[r.Name] {
+			t.Errorf("%q passes with the starter code and no wrong answer in the table fails it", r.Name)
 		}
 	}
 }
