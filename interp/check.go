@@ -54,7 +54,11 @@ func (k *Kernel) record(fn, name string, ok bool, detail, answer string) {
 			k.tries = map[string]int{}
 		}
 		k.tries[name]++
-		if n := k.tries[name]; answer != "" && n >= RevealAfter {
+		switch n := k.tries[name]; {
+		case answer == "":
+		case k.opts.RevealAnswers:
+			detail += fmt.Sprintf(" (the expected value is %s)", answer)
+		case n >= RevealAfter:
 			detail += fmt.Sprintf(" (failed %d times; the expected value is %s)", n, answer)
 		}
 	}

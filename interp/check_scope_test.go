@@ -106,3 +106,13 @@ func TestAFailedHintRevealsItsAnswerOnlyAfterRepeatedFailures(t *testing.T) {
 		}
 	}
 }
+
+// With Options.RevealAnswers (weir check --answers) the first failure already shows the expected value.
+func TestRevealAnswersShowsTheExpectedValueAtOnce(t *testing.T) {
+	k := New(Options{RevealAnswers: true})
+	defer k.Restart()
+	runCheck(k, "total", `check.Equal("the total", 2000, 5000)`)
+	if got := k.Checks(); len(got) != 1 || !strings.Contains(got[0].Detail, "too small (the expected value is 5000)") {
+		t.Errorf("checks = %+v; want the hint and the answer", got)
+	}
+}

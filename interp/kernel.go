@@ -33,6 +33,10 @@ type Options struct {
 	// (sources.Bundled.Replay(nil)), so that the workbench can pause, step and pace it. Default: each replay
 	// runs as fast as possible.
 	NewController func() *sources.Controller
+	// RevealAnswers shows the expected value in every failed check that has one (weir check --answers), the
+	// learner's request for the answer. Default false: a failure gives a hint until it has failed
+	// RevealAfter times.
+	RevealAnswers bool
 }
 
 // Kernel runs the cells of one notebook in one interpreter, so that what a cell declares is seen by the
