@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/de4e/weir/interp"
@@ -110,6 +111,11 @@ func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "FAIL %s: %v\n", p, err)
 			failed++
 			continue
+		}
+		// A lesson is judged by its own check cells, whatever a learner's copy did to them.
+		if missing, ok := tutorials.RestoreChecks(nb); ok && len(missing) > 0 {
+			fmt.Fprintf(stdout, "FAIL %s: the lesson's check cells %s are missing from it\n", p, strings.Join(missing, ", "))
+			failed++
 		}
 		out := stdout
 		if *quiet {
