@@ -57,9 +57,9 @@ func (k *Kernel) record(fn, name string, ok bool, detail, answer string) {
 		switch n := k.tries[name]; {
 		case answer == "":
 		case k.opts.RevealAnswers:
-			detail += fmt.Sprintf(" (the expected value is %s)", answer)
+			detail += fmt.Sprintf(k.phrases().revealed, answer)
 		case n >= RevealAfter:
-			detail += fmt.Sprintf(" (failed %d times; the expected value is %s)", n, answer)
+			detail += fmt.Sprintf(k.phrases().revealedAfter, n, answer)
 		}
 	}
 	k.checks = append(k.checks, CheckResult{Cell: k.cur.Cell.ID, Name: name, OK: ok, Detail: detail})
@@ -90,7 +90,7 @@ func (k *Kernel) requireChecks(cell string) {
 func (k *Kernel) checkSymbols() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Equal": reflect.ValueOf(func(name string, got, want any) bool {
-			ok, hint, answer := compareJSON(got, want)
+			ok, hint, answer := compareJSON(got, want, k.phrases())
 			k.record("Equal", name, ok, hint, answer)
 			return ok
 		}),
@@ -133,7 +133,7 @@ func (k *Kernel) checkSymbols() map[string]reflect.Value {
 // compareJSON compares two values as their JSON forms, so that an int and a float64 of the same value, or a
 // map[string]int and a map[string]any, are equal; numbers are equal within a relative 1e-9. For a difference
 // it returns a hint that does not give the expected value away (see hint) and, apart, the expected value.
-func compareJSON(got, want any) (ok bool, detail, answer string) {
+func compareJSON(got, want any, ph phrases) (ok bool, detail, answer string) {
 	g, err1 := normalize(got)
 	w, err2 := normalize(want)
 	if err1 != nil || err2 != nil {
@@ -144,32 +144,32 @@ func compareJSON(got, want any) (ok bool, detail, answer string) {
 	}
 	gb, _ := json.Marshal(g)
 	wb, _ := json.Marshal(w)
-	return false, "got " + clip(string(gb)) + ": " + hint(g, w), clip(string(wb))
+	return false, fmt.Sprintf(ph.got, clip(string(gb)), hint(g, w, ph)), clip(string(wb))
 }
 
 // hint says how got differs from want without saying what want is: a number is too small or too large, a
 // list has too few or too many items, a map misses a key, has one too many or differs at a key (the first in
 // order, with that key's own hint).
-func hint(got, want any) string {
+func hint(got, want any, ph phrases) string {
 	switch w := want.(type) {
 	case float64:
 		if g, ok := got.(float64); ok {
 			if g < w {
-				return "too small"
+				return ph.small
 			}
-			return "too large"
+			return ph.large
 		}
 	case []any:
 		if g, ok := got.([]any); ok {
 			switch {
 			case len(g) < len(w):
-				return fmt.Sprintf("too few items (%d)", len(g))
+				return fmt.Sprintf(ph.few, len(g))
 			case len(g) > len(w):
-				return fmt.Sprintf("too many items (%d)", len(g))
+				return fmt.Sprintf(ph.many, len(g))
 			}
 			for i := range g {
 				if !equalJSON(g[i], w[i]) {
-					return fmt.Sprintf("item %d differs: %s", i, hint(g[i], w[i]))
+					return fmt.Sprintf(ph.item, i, hint(g[i], w[i], ph))
 				}
 			}
 		}
@@ -190,18 +190,43 @@ func hint(got, want any) string {
 				wv, wok := w[k]
 				switch {
 				case !gok:
-					return fmt.Sprintf("%q is missing", k)
+					return fmt.Sprintf(ph.missing, k)
 				case !wok:
-					return fmt.Sprintf("%q should not be there", k)
+					return fmt.Sprintf(ph.extra, k)
 				case !equalJSON(gv, wv):
-					return fmt.Sprintf("%q: %s", k, hint(gv, wv))
+					return fmt.Sprintf("%q: %s", k, hint(gv, wv, ph))
 				}
 			}
 		}
 	case bool:
-		return "should be " + fmt.Sprint(w)
+		return fmt.Sprintf(ph.should, w)
 	}
-	return "not the expected value"
+	return ph.differs
+}
+
+// phrases are the words of hints and revealed answers in one language.
+type phrases struct {
+	small, large, few, many, item, missing, extra, should, differs, got, revealed, revealedAfter string
+}
+
+// hintPhrases are the hints' words by notebook language ("en" is the default).
+var hintPhrases = map[string]phrases{
+	"en": {small: "too small", large: "too large", few: "too few items (%d)", many: "too many items (%d)",
+		item: "item %d differs: %s", missing: "%q is missing", extra: "%q should not be there", should: "should be %v",
+		differs: "not the expected value", got: "got %s: %s", revealed: " (the expected value is %s)",
+		revealedAfter: " (failed %d times; the expected value is %s)"},
+	"ko": {small: "너무 작음", large: "너무 큼", few: "항목이 너무 적음(%d개)", many: "항목이 너무 많음(%d개)",
+		item: "%d번째 항목이 다름: %s", missing: "%q 항목이 없음", extra: "%q 항목은 없어야 함", should: "%v이어야 함",
+		differs: "기대한 값이 아님", got: "결과 %s: %s", revealed: " (기대한 값: %s)",
+		revealedAfter: " (%d번 실패했습니다. 기대한 값: %s)"},
+}
+
+// phrases returns the hint words of the kernel's language (Options.Lang).
+func (k *Kernel) phrases() phrases {
+	if ph, ok := hintPhrases[k.opts.Lang]; ok {
+		return ph
+	}
+	return hintPhrases["en"]
 }
 
 func clip(s string) string {

@@ -116,3 +116,13 @@ func TestRevealAnswersShowsTheExpectedValueAtOnce(t *testing.T) {
 		t.Errorf("checks = %+v; want the hint and the answer", got)
 	}
 }
+
+// A Korean notebook's kernel hints in Korean.
+func TestHintsFollowTheKernelsLanguage(t *testing.T) {
+	k := New(Options{Lang: "ko"})
+	defer k.Restart()
+	runCheck(k, "total", `check.Equal("합계", map[string]int{"a": 1}, map[string]int{"a": 2, "b": 1})`)
+	if got := k.Checks(); len(got) != 1 || got[0].Detail != `결과 {"a":1}: "a": 너무 작음` {
+		t.Errorf("checks = %+v; want the hint in Korean", got)
+	}
+}

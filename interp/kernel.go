@@ -37,6 +37,9 @@ type Options struct {
 	// learner's request for the answer. Default false: a failure gives a hint until it has failed
 	// RevealAfter times.
 	RevealAnswers bool
+	// Lang is the language of the hints of failed checks: "en" or "ko". Default: the notebook's language
+	// (its annotation's "lang") when a Session makes the kernel, else "en".
+	Lang string
 }
 
 // Kernel runs the cells of one notebook in one interpreter, so that what a cell declares is seen by the

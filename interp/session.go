@@ -53,8 +53,12 @@ type cellState struct {
 	exec  *Execution
 }
 
-// NewSession opens nb with a new kernel.
+// NewSession opens nb with a new kernel, whose check hints are in the notebook's language unless
+// opts.Lang says otherwise.
 func NewSession(nb *notebook.Notebook, opts Options) *Session {
+	if lang, ok := nb.Meta()["lang"].(string); ok && opts.Lang == "" {
+		opts.Lang = lang
+	}
 	return &Session{Notebook: nb, Kernel: New(opts), states: map[string]*cellState{}}
 }
 
