@@ -70,3 +70,23 @@ func TestRestoreChecksNamesMissingCellsAndLeavesOtherNotebooksAlone(t *testing.T
 		t.Error("a notebook that is no lesson was taken for one")
 	}
 }
+
+// Every check cell of a lesson is read-only, so that the workbench does not let a learner edit the checks
+// (weir check restores them anyway, with RestoreChecks). Lesson 18 is left to the branch that rewrites it.
+func TestCheckCellsAreReadOnly(t *testing.T) {
+	lessons, _ := Lessons("")
+	for _, l := range lessons {
+		if l.Number == 18 {
+			continue
+		}
+		nb, err := Open(l.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range nb.Cells() {
+			if c.Meta.Check != "" && !c.Meta.ReadOnly {
+				t.Errorf("%s: check cell %s is not read-only", l.Path, c.Meta.ID)
+			}
+		}
+	}
+}
