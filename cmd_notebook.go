@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/de4e/weir/interp"
@@ -18,7 +19,7 @@ import (
 
 func init() {
 	register(command{name: "run", summary: "run a notebook's cells and print their output: weir run NOTEBOOK.md", run: runNotebook})
-	register(command{name: "check", summary: "run notebooks and their exercise checks: weir check [--solutions] [NOTEBOOK.md ...] (default: every tutorial)", run: checkNotebooks})
+	register(command{name: "check", summary: "run notebooks and their exercise checks: weir check [--solutions] [--answers] [NOTEBOOK.md ...] (default: every tutorial)", run: checkNotebooks})
 }
 
 // loadNotebook reads a notebook from disk, or a bundled tutorial by its path ("en/01-batch-and-stream.md").
@@ -68,6 +69,7 @@ func runNotebook(args []string, stdout, stderr io.Writer) error {
 func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 	fs, sol, timeout := notebookFlags("check", stderr)
 	quiet := fs.Bool("q", false, "print only the checks, not each cell's output")
+	answers := fs.Bool("answers", false, "show the expected value in every failed check (without it, a failure gives a hint until it has failed 3 times)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -110,11 +112,16 @@ func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 			failed++
 			continue
 		}
+		// A lesson is judged by its own check cells, whatever a learner's copy did to them.
+		if missing, ok := tutorials.RestoreChecks(nb); ok && len(missing) > 0 {
+			fmt.Fprintf(stdout, "FAIL %s: the lesson's check cells %s are missing from it\n", p, strings.Join(missing, ", "))
+			failed++
+		}
 		out := stdout
 		if *quiet {
 			out = io.Discard
 		}
-		s := interp.NewSession(nb, interp.Options{Dir: dir})
+		s := interp.NewSession(nb, interp.Options{Dir: dir, RevealAnswers: *answers})
 		rep := s.RunAll(ctx, interp.RunOptions{Solutions: *sol, Checks: true, CellTimeout: *timeout, Out: out})
 		s.Kernel.Restart()
 		for _, ex := range rep.Cells {

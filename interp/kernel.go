@@ -34,6 +34,13 @@ type Options struct {
 	// (sources.Bundled.Replay(nil)), so that the workbench can pause, step and pace it. Default: each replay
 	// runs as fast as possible.
 	NewController func() *sources.Controller
+	// RevealAnswers shows the expected value in every failed check that has one (weir check --answers), the
+	// learner's request for the answer. Default false: a failure gives a hint until it has failed
+	// RevealAfter times.
+	RevealAnswers bool
+	// Lang is the language of the hints of failed checks: "en" or "ko". Default: the notebook's language
+	// (its annotation's "lang") when a Session makes the kernel, else "en".
+	Lang string
 }
 
 // Kernel runs the cells of one notebook in one interpreter, so that what a cell declares is seen by the
@@ -50,7 +57,8 @@ type Kernel struct {
 	funcs   map[string]bool // the functions cells have declared
 	jobs    []*engine.Job
 	checks  []CheckResult
-	gen     int // counts restarts, so that a restarted kernel's late output is dropped
+	tries   map[string]int // check name -> how many times it has failed in this kernel, across restarts
+	gen     int            // counts restarts, so that a restarted kernel's late output is dropped
 	last    *Execution
 
 	tenv       *sqltable.Environment // the SQL cells' table environment (see tableEnv), nil until used
@@ -256,7 +264,12 @@ var ErrBusy = errors.New("interp: a cell is already running")
 type Cell struct {
 	ID     string
 	Source string
-	Lang   string
+	// Lang is the cell's language: notebook.LangSQL for a SQL cell, otherwise Go.
+	Lang string
+	// Check marks one of a lesson's check cells (notebook.Meta.Check). Only such a cell may use the check
+	// package: any other cell that names check is refused before it runs, and a check made outside a check
+	// cell panics. Default false: a cell of the learner's.
+	Check bool
 }
 
 // Start runs a cell in the background and returns its Execution at once. ctx bounds the cell: when it is
@@ -577,6 +590,12 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		ex.fail(&CellError{Cell: ex.Cell.ID, Kind: "syntax", Msg: fmt.Sprintf("the cell has %d lines; split it into cells of fewer than %d", n, slotLines-1)})
 		return
 	}
+	if !ex.Cell.Check {
+		if line, col := usesCheck(ex.Cell.Source); line > 0 {
+			ex.fail(&CellError{Cell: ex.Cell.ID, Line: line, Col: col, Kind: "syntax", Msg: "the name check belongs to the lesson's check cells: a cell of yours can neither call the check package nor declare a name check"})
+			return
+		}
+	}
 	chunks, err := split(ex.Cell.Source, k.hasFunc)
 	if err != nil {
 		var se *SyntaxError
@@ -621,6 +640,9 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		}
 	}
 	// A cell that started jobs with ExecuteAsync ends while they run; Execute has already waited.
+	if ex.Cell.Check {
+		k.requireChecks(ex.Cell.ID)
+	}
 }
 
 // cellError explains an error of the interpreter in the cell's terms.

@@ -53,8 +53,12 @@ type cellState struct {
 	exec  *Execution
 }
 
-// NewSession opens nb with a new kernel.
+// NewSession opens nb with a new kernel, whose check hints are in the notebook's language unless
+// opts.Lang says otherwise.
 func NewSession(nb *notebook.Notebook, opts Options) *Session {
+	if lang, ok := nb.Meta()["lang"].(string); ok && opts.Lang == "" {
+		opts.Lang = lang
+	}
 	return &Session{Notebook: nb, Kernel: New(opts), states: map[string]*cellState{}}
 }
 
@@ -90,11 +94,12 @@ func (s *Session) State(id string) CellState {
 // Start runs the cell with the given id (source is its text, which may be edited but not yet saved) and
 // marks every cell after it that has run as stale.
 func (s *Session) Start(ctx context.Context, id, source string) (*Execution, error) {
-	lang := ""
+	cell := Cell{ID: id, Source: source}
 	if c := s.Notebook.Cell(id); c != nil {
-		lang = c.Lang
+		cell.Lang = c.Lang
+		cell.Check = c.Meta.Check != ""
 	}
-	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source, Lang: lang})
+	ex, err := s.Kernel.Start(ctx, cell)
 	if err != nil {
 		return nil, err
 	}

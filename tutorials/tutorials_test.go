@@ -48,6 +48,7 @@ func TestLessonsPassWithTheirSolutionsAndFailWithoutThem(t *testing.T) {
 			if cells, checks := rep.Failed(); cells == 0 && checks == 0 {
 				t.Errorf("the starter code passes every check: the exercises %v check nothing", names)
 			}
+			requireStarterPassesAreTested(t, l, rep.Checks)
 		})
 	}
 }
