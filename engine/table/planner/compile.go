@@ -116,6 +116,12 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return intervalJoin(l, r, x), nil
+	case *OverAggregateNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return overAggregate(in, x), nil
 	case *RankNode:
 		if x.N == 0 {
 			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
@@ -209,7 +215,11 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		}).Name("Computed columns")
 		s = withPar(s)
 	}
-	if wm := t.Watermark; wm != nil {
+	if wm := t.Watermark; wm != nil && IsSourceWatermark(wm.Expr) {
+		if t.Stream == nil {
+			return nil, fmt.Errorf("%w: table %s: SOURCE_WATERMARK() needs a source that emits watermarks; Weir's connectors do not: declare WATERMARK FOR %s AS %s - INTERVAL 'n' SECOND", ErrUnsupported, t.Name, wm.Column, wm.Column)
+		}
+	} else if wm != nil {
 		ti := t.columnIndex(wm.Column)
 		ce, err := (&binder{scope: newScope(t.Columns, "")}).bind(wm.Expr)
 		if err != nil {

@@ -82,6 +82,22 @@
 // -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
 // 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
 //
+// # OVER aggregations
+//
+// COUNT, SUM, AVG, MIN and MAX (with DISTINCT) OVER (PARTITION BY p ORDER BY ts frame), or OVER w with
+// WINDOW w AS (...), is Flink's OverAggregate in event time: ts must be a time attribute, ascending;
+// the frame is ROWS BETWEEN n PRECEDING AND CURRENT ROW (the current row and n before it), RANGE
+// BETWEEN INTERVAL 'd' unit PRECEDING AND CURRENT ROW (every row of the partition at most d before the
+// current row's time, so rows of equal time get equal results), or UNBOUNDED PRECEDING; without a frame
+// it is RANGE UNBOUNDED PRECEDING, as in SQL. All aggregates of a query share one window, as Flink
+// requires in streaming. Per partition, rows wait in MapState until the watermark passes their time and
+// are then emitted in time order (rows of equal time in arrival order), each once, with its aggregates:
+// the output is insert-only and keeps ts as its time attribute. As in Flink, a late row is dropped: with
+// an unbounded frame one not after the watermark, with a bounded frame one not after the last time its
+// partition emitted. A FOLLOWING bound, an order other than a time attribute ascending, and an updating
+// input are refused with Flink's reasons. A table made by FromDataStream whose watermark is
+// SOURCE_WATERMARK() keeps the stream's own timestamps and watermarks.
+//
 // # Types and expressions
 //
 // BOOLEAN is a Go bool; TINYINT to BIGINT are int64; FLOAT, DOUBLE and DECIMAL(p, s) are float64 (a

@@ -30,6 +30,8 @@ type cexpr struct {
 type binder struct {
 	scope *scope
 	agg   *aggBinding
+	// over, if set, binds an aggregate call OVER a window to the column of its result.
+	over func(*sqlparse.Call) (*cexpr, bool)
 }
 
 func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
@@ -61,6 +63,11 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 	case *sqlparse.Binary:
 		return b.bindBinary(x)
 	case *sqlparse.Call:
+		if x.Over != nil && b.over != nil {
+			if ce, ok := b.over(x); ok {
+				return ce, nil
+			}
+		}
 		if x.Over != nil {
 			return nil, errAt(x.Pos, ErrUnsupported, "%s OVER (...) is supported by Weir only as ROW_NUMBER() in a subquery whose outer query filters it (Top-N, deduplication)", x.Name)
 		}

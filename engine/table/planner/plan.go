@@ -671,6 +671,9 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 		s2.GroupBy = groups
 		return p.selectQuery(&s2)
 	}
+	if !aggregated && len(overCalls(items)) > 0 {
+		return p.overAggregate(s, items, in, sc, filter)
+	}
 	if !aggregated {
 		if rn, err := rowNumberItem(items); err != nil {
 			return nil, nil, err

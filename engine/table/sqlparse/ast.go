@@ -158,7 +158,7 @@ type OrderItem struct {
 	Desc bool
 }
 
-// Select is SELECT [DISTINCT] items [FROM from] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT].
+// Select is SELECT [DISTINCT] items [FROM from] [WHERE] [GROUP BY] [HAVING] [WINDOW] [ORDER BY] [LIMIT].
 type Select struct {
 	Pos      Pos
 	Distinct bool
@@ -167,6 +167,7 @@ type Select struct {
 	Where    Expr
 	GroupBy  []Expr
 	Having   Expr
+	Windows  []NamedWindow
 	OrderBy  []OrderItem
 	Limit    Expr
 }
@@ -293,11 +294,36 @@ type Call struct {
 	Over     *Over
 }
 
-// Over is the window of OVER ([PARTITION BY exprs] [ORDER BY items]).
+// Over is the window of OVER ([PARTITION BY exprs] [ORDER BY items] [frame]), or of OVER name, a window
+// of the query's WINDOW clause (Ref; the planner looks it up).
 type Over struct {
 	Pos         Pos
+	Ref         string
 	PartitionBy []Expr
 	OrderBy     []OrderItem
+	Frame       *Frame
+}
+
+// Frame is an OVER window's frame: ROWS (Rows) or RANGE BETWEEN Lower AND Upper. The short form ROWS
+// lower (RANGE lower) has Upper CURRENT ROW.
+type Frame struct {
+	Pos          Pos
+	Rows         bool
+	Lower, Upper FrameBound
+}
+
+// FrameBound is a bound of a Frame: Kind "UNBOUNDED PRECEDING", "PRECEDING" (with Offset: a number of
+// rows or an INTERVAL), "CURRENT ROW", "FOLLOWING" (with Offset) or "UNBOUNDED FOLLOWING".
+type FrameBound struct {
+	Pos    Pos
+	Kind   string
+	Offset Expr
+}
+
+// NamedWindow is name AS (window) of a SELECT's WINDOW clause.
+type NamedWindow struct {
+	Name string
+	Over *Over
 }
 
 // When is one WHEN cond THEN result of a CASE.

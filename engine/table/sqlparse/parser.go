@@ -15,7 +15,7 @@ var reserved = map[string]bool{
 	"NULL": true, "TRUE": true, "FALSE": true, "IN": true, "BETWEEN": true, "LIKE": true, "DISTINCT": true,
 	"ALL": true, "CREATE": true, "TABLE": true, "VIEW": true, "DROP": true, "INSERT": true, "INTO": true,
 	"VALUES": true, "WITH": true, "CAST": true, "INTERVAL": true, "DESCRIPTOR": true, "EXISTS": true,
-	"PARTITION": true,
+	"PARTITION": true, "WINDOW": true, "OVER": true,
 }
 
 // maxDepth bounds the nesting of expressions and queries, so that no input overflows the stack.
@@ -531,6 +531,16 @@ func (p *parser) selectBody(pos Pos) *Select {
 	if p.acceptKw("HAVING") {
 		s.Having = p.expr()
 	}
+	if p.acceptKw("WINDOW") {
+		for {
+			name, _ := p.ident()
+			p.expectKw("AS")
+			s.Windows = append(s.Windows, NamedWindow{Name: name, Over: p.windowSpec(p.peek().pos)})
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+	}
 	if p.acceptKw("ORDER", "BY") {
 		for {
 			it := OrderItem{Expr: p.expr()}
@@ -989,17 +999,27 @@ func (p *parser) call() Expr {
 	return c
 }
 
-// over parses OVER ([PARTITION BY exprs] [ORDER BY items]) after a call, if present.
+// over parses OVER (window) or OVER name after a call, if present.
 func (p *parser) over(c *Call) {
 	pos := p.peek().pos
 	if !p.acceptKw("OVER") {
 		return
 	}
-	c.Over = &Over{Pos: pos}
+	if !p.isOp("(") {
+		name, _ := p.ident()
+		c.Over = &Over{Pos: pos, Ref: name}
+		return
+	}
+	c.Over = p.windowSpec(pos)
+}
+
+// windowSpec parses ([PARTITION BY exprs] [ORDER BY items] [ROWS|RANGE frame]).
+func (p *parser) windowSpec(pos Pos) *Over {
+	o := &Over{Pos: pos}
 	p.expectOp("(")
 	if p.acceptKw("PARTITION", "BY") {
 		for {
-			c.Over.PartitionBy = append(c.Over.PartitionBy, p.expr())
+			o.PartitionBy = append(o.PartitionBy, p.expr())
 			if !p.acceptOp(",") {
 				break
 			}
@@ -1013,13 +1033,51 @@ func (p *parser) over(c *Call) {
 			} else {
 				p.acceptKw("ASC")
 			}
-			c.Over.OrderBy = append(c.Over.OrderBy, it)
+			o.OrderBy = append(o.OrderBy, it)
 			if !p.acceptOp(",") {
 				break
 			}
 		}
 	}
+	if fpos := p.peek().pos; p.isKw("ROWS") || p.isKw("RANGE") {
+		f := &Frame{Pos: fpos, Rows: p.isKw("ROWS")}
+		p.next()
+		if p.acceptKw("BETWEEN") {
+			f.Lower = p.frameBound()
+			p.expectKw("AND")
+			f.Upper = p.frameBound()
+		} else {
+			f.Lower = p.frameBound()
+			f.Upper = FrameBound{Pos: fpos, Kind: "CURRENT ROW"}
+		}
+		o.Frame = f
+	}
 	p.expectOp(")")
+	return o
+}
+
+// frameBound parses UNBOUNDED PRECEDING|FOLLOWING, CURRENT ROW, or offset PRECEDING|FOLLOWING.
+func (p *parser) frameBound() FrameBound {
+	b := FrameBound{Pos: p.peek().pos}
+	switch {
+	case p.acceptKw("UNBOUNDED", "PRECEDING"):
+		b.Kind = "UNBOUNDED PRECEDING"
+	case p.acceptKw("UNBOUNDED", "FOLLOWING"):
+		b.Kind = "UNBOUNDED FOLLOWING"
+	case p.acceptKw("CURRENT", "ROW"):
+		b.Kind = "CURRENT ROW"
+	default:
+		b.Offset = p.additive()
+		switch {
+		case p.acceptKw("PRECEDING"):
+			b.Kind = "PRECEDING"
+		case p.acceptKw("FOLLOWING"):
+			b.Kind = "FOLLOWING"
+		default:
+			p.fail("expected PRECEDING or FOLLOWING")
+		}
+	}
+	return b
 }
 
 func (p *parser) caseExpr() Expr {
