@@ -122,6 +122,16 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return overAggregate(in, x), nil
+	case *WindowJoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return windowJoin(l, r, x), nil
 	case *RankNode:
 		if x.N == 0 {
 			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
@@ -129,6 +139,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		in, err := c.Build(x.Input)
 		if err != nil {
 			return nil, err
+		}
+		if x.Window != nil {
+			return windowTopN(in, x), nil
 		}
 		return topN(in, x), nil
 	case *UnionNode:

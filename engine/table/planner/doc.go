@@ -67,6 +67,13 @@
 // a LEFT JOIN pads a row without one with NULLs. The output is insert-only and keeps l.ts as its time
 // attribute. Processing-time temporal joins and lookup joins are not supported.
 //
+// A join of two windowed inputs on the same window TVF (TUMBLE, HOP or CUMULATE of the same sizes) whose
+// condition equates both window_start and window_end is Flink's window join (WindowJoin): INNER, LEFT,
+// RIGHT or FULL OUTER, each window's rows of both sides wait in state until the watermark passes the
+// window's end and are then joined and emitted as +I rows (an outer row without a match padded with
+// NULLs), so the output is insert-only and the window's state is cleared. A row whose window has fired is
+// late and dropped. Inputs on different windows join as a regular join, as in Flink.
+//
 // # Top-N and deduplication
 //
 // SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o [DESC], ...) AS rn FROM t in a subquery whose
@@ -81,6 +88,15 @@
 // descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
 // -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
 // 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
+//
+// A Top-N whose PARTITION BY holds window_start and window_end of a windowed input (a window TVF, or a
+// window aggregation grouped by both) is Flink's window Top-N (WindowRank): per partition it keeps the
+// first N rows until the watermark passes the window's end, then emits them once, as +I rows, so its
+// output is insert-only. Ordered by the window TVF's time column with rn = 1 (or rn <= 1) it is Flink's
+// window deduplication (WindowDeduplicate): ascending keeps each window's first row, descending its last.
+// A row whose window has fired when it arrives is late and dropped from that window (of a HOP or
+// CUMULATE TVF it still counts in the windows that have not fired), judged by the watermark of the row's
+// own input partition.
 //
 // # OVER aggregations
 //

@@ -156,6 +156,9 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	if bounds != nil {
 		return &IntervalJoinNode{JoinNode: *n, Bounds: *bounds}, sc, nil
 	}
+	if wj, ok := windowJoinOf(n); ok {
+		return wj, sc, nil
+	}
 	return n, sc, nil
 }
 

@@ -616,6 +616,7 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 			cp := *rk
 			cp.N = end
 			cp.Dedup = cp.Dedup && end == 1
+			windowRank(&cp)
 			rank, in = &cp, &cp
 			s2 := *s
 			s2.Where = rest
