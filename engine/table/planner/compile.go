@@ -122,6 +122,12 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return overAggregate(in, x), nil
+	case *SortNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return compileSort(in, x, c.Batch)
 	case *WindowJoinNode:
 		l, err := c.Build(x.Left)
 		if err != nil {

@@ -98,6 +98,20 @@
 // CUMULATE TVF it still counts in the windows that have not fired), judged by the watermark of the row's
 // own input partition.
 //
+// # ORDER BY and LIMIT
+//
+// As in Flink, how a query's ORDER BY and LIMIT run depends on the execution mode. In batch mode
+// (Compiler.Batch) the whole result is sorted when the input ends and emitted as +I rows, at most LIMIT
+// of them (Flink's Sort and SortLimit). In streaming mode, ORDER BY whose first key is a time attribute,
+// ascending, without LIMIT, is Flink's TemporalSort: rows wait until the watermark passes their time and
+// are then emitted in time order, rows of equal time sorted by the other keys (equal rows in arrival
+// order); a row behind the watermark is late and dropped; the output is insert-only. ORDER BY with LIMIT
+// is Flink's SortLimit, a Top-N over the whole table whose changelog deletes the row pushed out of the
+// first LIMIT rows; LIMIT alone emits the first LIMIT rows to arrive. Any other streaming ORDER BY is
+// refused ("Sort on a non-time-attribute field is not supported"). ORDER BY names result columns by name,
+// alias or position (ORDER BY 2), or any expression of the query's input, which is then computed only to
+// sort on. Sorts run in one subtask, as Flink's singleton distribution does. OFFSET is not supported.
+//
 // # OVER aggregations
 //
 // COUNT, SUM, AVG, MIN and MAX (with DISTINCT) OVER (PARTITION BY p ORDER BY ts frame), or OVER w with

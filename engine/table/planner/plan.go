@@ -579,14 +579,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 
 func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	if len(s.OrderBy) > 0 || s.Limit != nil {
-		pos := s.Pos
-		if s.Limit != nil {
-			pos = s.Limit.ExprPos()
-		}
-		if len(s.OrderBy) > 0 {
-			pos = s.OrderBy[0].Expr.ExprPos()
-		}
-		return nil, nil, errAt(pos, ErrUnsupported, "ORDER BY and LIMIT are not supported by Weir's streaming SQL yet (Flink sorts a stream only on a time attribute, ascending)")
+		return p.orderedSelect(s)
 	}
 	var in Node
 	var sc *scope
