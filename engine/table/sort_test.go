@@ -56,7 +56,13 @@ func TestTemporalSort(t *testing.T) {
 		tenv := newTableEnv(p)
 		temporalSortTable(t, tenv, "1970-01-01 00:00:00.", "'10' MILLISECOND")
 		r := mustExec(t, tenv, "SELECT key, str, `int` FROM T ORDER BY rowtime")
-		equalLines(t, fmt.Sprintf("testOnlyEventTimeOrderBy, parallelism %d", p), orderedRows(r), []string{
+		got := orderedRows(r)
+		if p > 1 && len(got) > 1 {
+			// Rows of equal time keep their arrival order, which with parallel input is not fixed: Flink's
+			// testEventTimeOrderByWithParallelInput leaves out the second row of time 1 for that reason.
+			got[0], got[1] = max(got[0], got[1]), min(got[0], got[1])
+		}
+		equalLines(t, fmt.Sprintf("testOnlyEventTimeOrderBy, parallelism %d", p), got, []string{
 			"1,Hi,2", "1,Hi,1", "2,Hello,2", "2,Hello world,3", "3,Helloworld,how are you?,4", "3,I am fine.,5",
 			"3,Luke Skywalker,6", "4,Comment#1,7", "4,Comment#2,8", "4,Comment#3,9", "4,Comment#4,10"})
 		// Flink: TemporalSortITCase#testTimestampEventTimeAndOtherFieldOrderBy.

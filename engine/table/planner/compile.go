@@ -95,6 +95,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		if x.Type == SemiJoin || x.Type == AntiJoin {
+			return semiAntiJoin(l, r, x, c.StateTTL), nil
+		}
 		return regularJoin(l, r, x, c.StateTTL), nil
 	case *TemporalJoinNode:
 		l, err := c.Build(x.Left)

@@ -74,6 +74,19 @@
 // NULLs), so the output is insert-only and the window's state is cleared. A row whose window has fired is
 // late and dropped. Inputs on different windows join as a regular join, as in Flink.
 //
+// A conjunct of WHERE that is x [NOT] IN (SELECT y ...) or [NOT] EXISTS (SELECT ...) is a semi (anti)
+// join of the query's rows with the subquery, as Flink's SubQueryRemoveRule rewrites it: IN joins on
+// x = y, and the conjuncts of the subquery's WHERE that read the outer query's columns (correlation;
+// an unqualified name means the subquery's column if it has one) become the join condition, the others
+// filter the subquery. NOT IN is null-aware: a row is kept only if no y equals x and neither x nor any y
+// is NULL (or the subquery is empty). As Flink's StreamingSemiAntiJoinOperator, the join keeps both
+// inputs in keyed state and forwards a left row when it has a match (semi) or none (anti), emits it when
+// its first match arrives (semi, +I) or deletes it then (anti, -D), and reverses that when its last match
+// is retracted: a semi join of insert-only inputs is insert-only, an anti join updates. When both sides
+// are windowed by the same TVF and the correlation equates window_start and window_end, it is a window
+// semi (anti) join, emitted when the window ends, insert-only. A subquery elsewhere (under OR, in the
+// select list) is refused; an aggregated or otherwise complex subquery may not read outer columns.
+//
 // # Top-N and deduplication
 //
 // SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o [DESC], ...) AS rn FROM t in a subquery whose

@@ -128,6 +128,8 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 		return nil, errAt(x.Pos, ErrValidation, "* is not allowed here")
 	case *sqlparse.Descriptor:
 		return nil, errAt(x.Pos, ErrValidation, "DESCRIPTOR is allowed only as an argument of a window function")
+	case *sqlparse.Exists:
+		return nil, errAt(x.Pos, ErrUnsupported, "EXISTS (subquery) is supported by Weir only as a conjunct of WHERE")
 	}
 	return nil, errAt(e.ExprPos(), ErrUnsupported, "expression %s", ExprString(e))
 }
@@ -640,7 +642,7 @@ func coerce(v any, t DataType) any {
 
 func (b *binder) bindIn(x *sqlparse.In) (*cexpr, error) {
 	if x.Subquery != nil {
-		return nil, errAt(x.Pos, ErrUnsupported, "IN with a subquery is not supported by Weir yet")
+		return nil, errAt(x.Pos, ErrUnsupported, "IN (subquery) is supported by Weir only as a conjunct of WHERE")
 	}
 	in, err := b.bind(x.X)
 	if err != nil {

@@ -138,7 +138,12 @@ func ExprString(e sqlparse.Expr) string {
 		for _, a := range x.List {
 			items = append(items, ExprString(a))
 		}
+		if x.Subquery != nil {
+			items = []string{"subquery"}
+		}
 		return ExprString(x.X) + " " + not + "IN (" + strings.Join(items, ", ") + ")"
+	case *sqlparse.Exists:
+		return "EXISTS (subquery)"
 	case *sqlparse.Like:
 		not := ""
 		if x.Not {

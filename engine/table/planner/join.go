@@ -37,7 +37,11 @@ type JoinNode struct {
 
 func (n *JoinNode) Columns() []Column { return n.Cols }
 func (n *JoinNode) Updating() bool {
-	return n.Type != InnerJoin || n.Left.Updating() || n.Right.Updating()
+	switch n.Type {
+	case InnerJoin, SemiJoin:
+		return n.Left.Updating() || n.Right.Updating()
+	}
+	return true
 }
 func (n *JoinNode) Inputs() []Node { return []Node{n.Left, n.Right} }
 func (n *JoinNode) Describe() string {

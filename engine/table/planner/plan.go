@@ -584,6 +584,15 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	var in Node
 	var sc *scope
 	var err error
+	// IN and EXISTS subqueries of WHERE become semi and anti joins of the FROM's rows.
+	var subqueries []sqlparse.Expr
+	if s.Where != nil && containsSubquery(s.Where) {
+		s2 := *s
+		if subqueries, s2.Where, err = splitSubqueries(s.Where); err != nil {
+			return nil, nil, err
+		}
+		s = &s2
+	}
 	if s.From == nil {
 		in, sc = &ValuesNode{Rows: [][]any{{}}}, &scope{}
 	} else if j, ok := s.From.(*sqlparse.Join); ok && (j.Kind == "INNER" || j.Kind == "CROSS") && s.Where != nil && !containsAggregate(s.Where) {
@@ -597,6 +606,14 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 		s = &s2
 	} else if in, sc, err = p.from(s.From); err != nil {
 		return nil, nil, err
+	}
+	if len(subqueries) > 0 {
+		if s.From == nil {
+			return nil, nil, errAt(subqueries[0].ExprPos(), ErrUnsupported, "a subquery in WHERE needs a FROM")
+		}
+		if in, err = p.semiJoins(subqueries, in, sc); err != nil {
+			return nil, nil, err
+		}
 	}
 	// A Top-N: the outer query's filter on the row number sets its rank end.
 	var rank *RankNode

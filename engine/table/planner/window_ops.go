@@ -187,7 +187,9 @@ func windowTopN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 // window_start and window_end (Flink's WindowJoin): each window's rows of both sides wait in state until
 // the watermark passes the window's end, are then joined (INNER, LEFT, RIGHT or FULL OUTER, an outer row
 // without a match padded with NULLs) and emitted as +I rows, and the window is cleared. A row whose
-// window the watermark has passed is late and dropped. The output is insert-only.
+// window the watermark has passed is late and dropped. The output is insert-only. With Type SemiJoin or
+// AntiJoin (an IN or EXISTS subquery over the same window) it emits each left row that has a match, or
+// none.
 type WindowJoinNode struct {
 	JoinNode
 	Window            WindowSpec
@@ -235,6 +237,7 @@ var (
 // window), each side's rows in ValueState until the timer at the window's end - 1 ms joins them, as
 // Flink's WindowJoinOperator: for each left row in arrival order, its matches among the right rows.
 func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataStream {
+	semi, anti := n.Type == SemiJoin, n.Type == AntiJoin
 	leftOuter := n.Type == LeftJoin || n.Type == FullJoin
 	rightOuter := n.Type == RightJoin || n.Type == FullJoin
 	nl, nr := len(n.Left.Columns()), len(n.Right.Columns())
@@ -301,9 +304,15 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 						}
 					}
 					matched, rightMatched[j] = true, true
+					if semi || anti {
+						break
+					}
 					out.Collect(Row{Kind: Insert, Fields: f})
 				}
-				if !matched && leftOuter {
+				switch {
+				case semi && matched, anti && !matched:
+					out.Collect(Row{Kind: Insert, Fields: l})
+				case !matched && leftOuter:
 					out.Collect(Row{Kind: Insert, Fields: joined(l, nil)})
 				}
 			}

@@ -378,6 +378,12 @@ type In struct {
 	Not      bool
 }
 
+// Exists is EXISTS (Query); NOT EXISTS is a Unary NOT of it.
+type Exists struct {
+	Pos   Pos
+	Query Query
+}
+
 // Like is X [NOT] LIKE Pattern.
 type Like struct {
 	Pos        Pos
@@ -429,6 +435,7 @@ func (e *IsNull) ExprPos() Pos     { return e.Pos }
 func (e *IsBool) ExprPos() Pos     { return e.Pos }
 func (e *Between) ExprPos() Pos    { return e.Pos }
 func (e *In) ExprPos() Pos         { return e.Pos }
+func (e *Exists) ExprPos() Pos     { return e.Pos }
 func (e *Like) ExprPos() Pos       { return e.Pos }
 func (e *Star) ExprPos() Pos       { return e.Pos }
 func (e *Descriptor) ExprPos() Pos { return e.Pos }

@@ -947,7 +947,14 @@ func (p *parser) primary() Expr {
 		p.next()
 		return &Descriptor{Pos: pos, Columns: p.identList()}
 	case "EXISTS":
-		p.fail("EXISTS subqueries are not supported")
+		p.next()
+		p.expectOp("(")
+		if !p.isKw("SELECT") && !p.isKw("VALUES") && !p.isOp("(") {
+			p.fail("expected a query after EXISTS (")
+		}
+		e := &Exists{Pos: pos, Query: p.query()}
+		p.expectOp(")")
+		return e
 	}
 	if p.peekAt(1).kind == tOp && p.peekAt(1).text == "(" {
 		return p.call()
