@@ -1,6 +1,6 @@
 // Package table is Flink's Table API and SQL on Weir: a TableEnvironment whose ExecuteSQL runs Flink SQL
-// statements (DDL, queries, INSERT INTO, SET, SHOW, DESCRIBE, EXPLAIN) and whose tables convert to and from
-// DataStreams.
+// statements (DDL, queries, INSERT INTO, statement sets, SET, SHOW, DESCRIBE, EXPLAIN) and whose tables
+// convert to and from DataStreams.
 //
 //	tenv := table.NewEnvironment(env)
 //	tenv.ExecuteSQL(`CREATE TABLE clicks (user_name STRING, url STRING, ts TIMESTAMP(3),
@@ -22,7 +22,9 @@
 // Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll; SQLQuery
 // plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
 // ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.
-// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does.
+// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does. EXECUTE STATEMENT SET
+// BEGIN INSERT INTO ...; INSERT INTO ...; END (in a script also the SQL client's BEGIN STATEMENT SET; ...
+// END;) runs several INSERT INTO statements as one job; CreateStatementSet does the same from Go.
 //
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
 // given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one

@@ -384,6 +384,13 @@ type Exists struct {
 	Query Query
 }
 
+// StatementSet is EXECUTE STATEMENT SET BEGIN insert; ... END (or the SQL client's BEGIN STATEMENT SET;
+// insert; ... END): INSERT INTO statements that run as one job.
+type StatementSet struct {
+	Pos     Pos
+	Inserts []*Insert
+}
+
 // Like is X [NOT] LIKE Pattern.
 type Like struct {
 	Pos        Pos
@@ -412,6 +419,7 @@ func (s *Set) StmtPos() Pos            { return s.Pos }
 func (s *Reset) StmtPos() Pos          { return s.Pos }
 func (s *Explain) StmtPos() Pos        { return s.Pos }
 func (s *Insert) StmtPos() Pos         { return s.Pos }
+func (s *StatementSet) StmtPos() Pos   { return s.Pos }
 func (s *QueryStatement) StmtPos() Pos { return s.Pos }
 
 func (q *Select) QueryPos() Pos { return q.Pos }

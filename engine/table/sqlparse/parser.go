@@ -252,19 +252,59 @@ func (p *parser) statement() Statement {
 		p.acceptKw("PLAN", "FOR")
 		return &Explain{Pos: pos, Statement: p.statement()}
 	case p.isKw("INSERT"):
+		return p.insert()
+	case p.isKw("EXECUTE"):
 		p.next()
-		p.expectKw("INTO")
-		ins := &Insert{Pos: pos, Table: p.name()}
-		if p.isOp("(") && !p.isKwAt(1, "SELECT") && !p.isKwAt(1, "VALUES") {
-			ins.Columns = p.identList()
+		if p.isKw("INSERT") {
+			return p.insert()
 		}
-		ins.Query = p.query()
-		return ins
+		p.expectKw("STATEMENT", "SET")
+		p.expectKw("BEGIN")
+		return p.statementSet(pos)
+	case p.isKw("BEGIN"):
+		// The SQL client's form: BEGIN STATEMENT SET; insert; ... END.
+		p.next()
+		p.expectKw("STATEMENT", "SET")
+		p.acceptOp(";")
+		return p.statementSet(pos)
 	case p.isKw("SELECT") || p.isKw("VALUES") || p.isOp("("):
 		return &QueryStatement{Pos: pos, Query: p.query()}
 	}
-	p.fail("expected a statement (CREATE, DROP, SHOW, DESCRIBE, SET, RESET, EXPLAIN, INSERT or SELECT)")
+	p.fail("expected a statement (CREATE, DROP, SHOW, DESCRIBE, SET, RESET, EXPLAIN, INSERT, EXECUTE STATEMENT SET or SELECT)")
 	return nil
+}
+
+func (p *parser) insert() *Insert {
+	pos := p.next().pos
+	p.expectKw("INTO")
+	ins := &Insert{Pos: pos, Table: p.name()}
+	if p.isOp("(") && !p.isKwAt(1, "SELECT") && !p.isKwAt(1, "VALUES") {
+		ins.Columns = p.identList()
+	}
+	ins.Query = p.query()
+	return ins
+}
+
+// statementSet parses the INSERT statements of a statement set, each ended by ";", up to END.
+func (p *parser) statementSet(pos Pos) *StatementSet {
+	set := &StatementSet{Pos: pos}
+	for {
+		for p.acceptOp(";") {
+		}
+		if p.acceptKw("END") {
+			if len(set.Inserts) == 0 {
+				p.fail("a statement set needs at least one INSERT INTO")
+			}
+			return set
+		}
+		if !p.isKw("INSERT") {
+			p.fail("expected INSERT INTO or END: a statement set holds only INSERT statements")
+		}
+		set.Inserts = append(set.Inserts, p.insert())
+		if !p.isOp(";") {
+			p.fail("expected \";\" after the INSERT statement")
+		}
+	}
 }
 
 func (p *parser) identList() []string {
