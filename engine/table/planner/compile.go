@@ -73,6 +73,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		if x.WindowEnd >= 0 {
+			return windowedGroupAggregate(in, x), nil
+		}
 		return groupAggregate(in, x, c.Batch), nil
 	case *WindowTVFNode:
 		in, err := c.Build(x.Input)

@@ -36,6 +36,11 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// A GROUP BY whose keys include window_start and window_end of a windowed, insert-only input (a window
+// aggregation, or a Calc keeping those columns, such as Nexmark q5's GROUP BY starttime, endtime) is a
+// window aggregation over the input's windows, as Flink plans it: each group's row is emitted once, as
+// +I, when the watermark passes the window's end, and a row of a window that has fired is dropped.
+//
 // # Joins
 //
 // A regular join (INNER, LEFT, RIGHT or FULL [OUTER] JOIN ... ON, or a comma join whose WHERE then becomes

@@ -48,6 +48,10 @@ type AggregateNode struct {
 	Keys  []*cexpr
 	Aggs  []*aggCall
 	Cols  []Column
+	// WindowStart and WindowEnd are the keys that are window_start and window_end of a windowed input
+	// (a window aggregation or TVF), -1 if not: such a GROUP BY is a window aggregation over the input's
+	// windows (see windowedGroup).
+	WindowStart, WindowEnd int
 }
 
 // WindowKind is a window table-valued function.
@@ -128,7 +132,7 @@ func (n *UnionNode) Columns() []Column           { return n.Cols }
 func (n *ScanNode) Updating() bool            { return n.Table.Updating }
 func (n *ValuesNode) Updating() bool          { return false }
 func (n *CalcNode) Updating() bool            { return n.Input.Updating() }
-func (n *AggregateNode) Updating() bool       { return true }
+func (n *AggregateNode) Updating() bool       { return n.WindowEnd < 0 }
 func (n *WindowTVFNode) Updating() bool       { return false }
 func (n *WindowAggregateNode) Updating() bool { return false }
 func (n *UnionNode) Updating() bool {
@@ -193,6 +197,10 @@ func (n *CalcNode) Describe() string {
 	return s + ")"
 }
 func (n *AggregateNode) Describe() string {
+	if n.WindowEnd >= 0 {
+		w, _ := windowOf(n.Input)
+		return fmt.Sprintf("WindowAggregate(groupBy=[%s], window=[%s], select=[%s])", exprTexts(n.Keys), w.spec, aggTexts(n.Aggs, n.Cols))
+	}
 	return fmt.Sprintf("GroupAggregate(groupBy=[%s], select=[%s])", exprTexts(n.Keys), aggTexts(n.Aggs, n.Cols))
 }
 func (n *WindowTVFNode) Describe() string {
@@ -873,11 +881,13 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 		for i := range aggCols {
 			aggCols[i].Type.Rowtime = false
 		}
-		agg = &AggregateNode{Input: in, Keys: keys, Aggs: ab.aggs, Cols: aggCols}
+		an := &AggregateNode{Input: in, Keys: keys, Aggs: ab.aggs, Cols: aggCols, WindowStart: -1, WindowEnd: -1}
+		windowedGroup(an)
+		agg = an
 	}
 	for i := range cols {
 		cols[i].Type = exprs[i].typ
-		if _, isGroup := agg.(*AggregateNode); isGroup {
+		if an, isGroup := agg.(*AggregateNode); isGroup && an.WindowEnd < 0 {
 			cols[i].Type.Rowtime = false
 		}
 	}

@@ -204,21 +204,16 @@ func batchSort(in *engine.DataStream, n *SortNode) *engine.DataStream {
 			out.Collect(v)
 			return
 		}
-		st := ctx.ValueState(sortDesc)
-		var rows windowJoinRows
-		if cur, ok := st.Get(); ok {
-			rows = cur.(windowJoinRows)
-		}
-		st.Update(windowJoinRows{Rows: append(append(make([][]any, 0, len(rows.Rows)+1), rows.Rows...), r.Fields)})
+		ctx.ListState(sortDesc).Add(r.Fields)
 		ctx.RegisterEventTimeTimer(math.MaxInt64)
 	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
-		st := ctx.ValueState(sortDesc)
-		cur, ok := st.Get()
-		if !ok {
+		st := ctx.ListState(sortDesc)
+		all := st.Get()
+		if len(all) == 0 {
 			return
 		}
 		st.Clear()
-		rows, err := sortRows(cur.(windowJoinRows).Rows, n)
+		rows, err := sortRows(fieldRows(all), n)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return

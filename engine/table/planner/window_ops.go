@@ -35,6 +35,12 @@ func windowOf(n Node) (windowCols, bool) {
 			}
 		}
 		return w, w.start >= 0 && w.end >= 0
+	case *AggregateNode:
+		if x.WindowEnd < 0 {
+			return windowCols{}, false
+		}
+		in, _ := windowOf(x.Input)
+		return windowCols{spec: in.spec, start: x.WindowStart, end: x.WindowEnd, time: -1}, true
 	case *CalcNode:
 		in, ok := windowOf(x.Input)
 		if !ok {
@@ -221,12 +227,21 @@ func windowJoinOf(n *JoinNode) (*WindowJoinNode, bool) {
 	return &WindowJoinNode{JoinNode: *n, Window: lw.spec, LeftEnd: lw.end, RightEnd: rw.end}, true
 }
 
-// windowJoinRows is one side's rows of one window and join key, in arrival order.
+// windowJoinRows is rows kept together in state, in arrival order.
 type windowJoinRows struct {
 	Rows [][]any
 }
 
 func init() { engine.RegisterType(windowJoinRows{}) }
+
+// fieldRows converts a ListState's elements (rows' fields) back to rows.
+func fieldRows(vs []any) [][]any {
+	out := make([][]any, len(vs))
+	for i, v := range vs {
+		out[i] = v.([]any)
+	}
+	return out
+}
 
 var (
 	windowJoinLeft  = engine.State("window-join-left")
@@ -234,7 +249,7 @@ var (
 )
 
 // windowJoin compiles a WindowJoinNode: both inputs connected and keyed by the join keys (which hold the
-// window), each side's rows in ValueState until the timer at the window's end - 1 ms joins them, as
+// window), each side's rows in ListState until the timer at the window's end - 1 ms joins them, as
 // Flink's WindowJoinOperator: for each left row in arrival order, its matches among the right rows.
 func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataStream {
 	semi, anti := n.Type == SemiJoin, n.Type == AntiJoin
@@ -252,12 +267,7 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 			if !ok || end.UnixMilli()-1 <= ctx.CurrentWatermark() {
 				return // late: its window has fired
 			}
-			st := ctx.ValueState(desc)
-			var rows windowJoinRows
-			if cur, ok := st.Get(); ok {
-				rows = cur.(windowJoinRows)
-			}
-			st.Update(windowJoinRows{Rows: append(append(make([][]any, 0, len(rows.Rows)+1), rows.Rows...), r.Fields)})
+			ctx.ListState(desc).Add(r.Fields)
 			ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
 		}
 	}
@@ -266,14 +276,8 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 		ProcessElement1: proc(windowJoinLeft, n.LeftEnd),
 		ProcessElement2: proc(windowJoinRight, n.RightEnd),
 		OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
-			ls, rs := ctx.ValueState(windowJoinLeft), ctx.ValueState(windowJoinRight)
-			var lrows, rrows windowJoinRows
-			if cur, ok := ls.Get(); ok {
-				lrows = cur.(windowJoinRows)
-			}
-			if cur, ok := rs.Get(); ok {
-				rrows = cur.(windowJoinRows)
-			}
+			ls, rs := ctx.ListState(windowJoinLeft), ctx.ListState(windowJoinRight)
+			lrows, rrows := fieldRows(ls.Get()), fieldRows(rs.Get())
 			ls.Clear()
 			rs.Clear()
 			joined := func(l, r []any) []any {
@@ -285,10 +289,10 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 				}
 				return append(append(make([]any, 0, nl+nr), l...), r...)
 			}
-			rightMatched := make([]bool, len(rrows.Rows))
-			for _, l := range lrows.Rows {
+			rightMatched := make([]bool, len(rrows))
+			for _, l := range lrows {
 				matched := false
-				for j, r := range rrows.Rows {
+				for j, r := range rrows {
 					f := joined(l, r)
 					if !keysEqual(l, r, n.LeftKeys, n.RightKeys) {
 						continue
@@ -317,7 +321,7 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 				}
 			}
 			if rightOuter {
-				for j, r := range rrows.Rows {
+				for j, r := range rrows {
 					if !rightMatched[j] {
 						out.Collect(Row{Kind: Insert, Fields: joined(nil, r)})
 					}
@@ -351,4 +355,97 @@ func dropFiredWindows(in *engine.DataStream, endCol int) *engine.DataStream {
 		}
 		out.Collect(v)
 	}}).Name("Drop rows of fired windows")
+}
+
+// windowedGroup makes a GROUP BY whose keys include window_start and window_end of a windowed,
+// insert-only input (a window aggregation, a window TVF, or a Calc keeping their columns) a window
+// aggregation over the input's windows, as Flink plans GROUP BY window_start, window_end over a window
+// aggregation (Nexmark q5's MaxBids): insert-only, each window's groups emitted once when the watermark
+// passes the window's end. Otherwise it stays a GROUP BY with updates.
+func windowedGroup(n *AggregateNode) {
+	w, ok := windowOf(n.Input)
+	if !ok || n.Input.Updating() || w.spec.Kind == Session {
+		return
+	}
+	for i, k := range n.Keys {
+		switch c := k.ref - 1; {
+		case c < 0:
+		case c == w.start && n.WindowStart < 0:
+			n.WindowStart = i
+		case c == w.end && n.WindowEnd < 0:
+			n.WindowEnd = i
+		}
+	}
+	if n.WindowStart < 0 || n.WindowEnd < 0 {
+		n.WindowStart, n.WindowEnd = -1, -1
+	}
+}
+
+var windowGroupDesc = engine.State("window-group")
+
+// windowedGroupAggregate compiles a windowed GROUP BY (AggregateNode with WindowEnd set): keyed by the
+// grouping values (which hold the window), each group's accumulators in ValueState until an event-time
+// timer at the window's end - 1 ms emits its row as +I and clears it. Rows of a window that has fired
+// are late and dropped.
+func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.DataStream {
+	keys, aggs := n.Keys, n.Aggs
+	endCol := keys[n.WindowEnd].ref - 1
+	keyed := dropFiredWindows(in, endCol).KeyBy(func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return ""
+		}
+		vals, err := keyOf(keys, r)
+		if err != nil {
+			return ""
+		}
+		return groupKey(vals)
+	})
+	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		end, ok := r.Fields[endCol].(time.Time)
+		if !ok {
+			return
+		}
+		st := ctx.ValueState(windowGroupDesc)
+		var gs groupState
+		if cur, ok := st.Get(); ok {
+			gs = cur.(groupState)
+			gs.Accs = cloneAccs(gs.Accs)
+		} else {
+			var err error
+			if gs.Key, err = keyOf(keys, r); err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			gs.Accs = make([]aggAcc, len(aggs))
+		}
+		for i, a := range aggs {
+			var arg any
+			if a.arg != nil {
+				var err error
+				if arg, err = a.arg.eval(r.Fields); err != nil {
+					out.Collect(errorRow{err.Error()})
+					return
+				}
+			}
+			a.accumulate(&gs.Accs[i], arg, 1)
+		}
+		gs.Rows++
+		st.Update(gs)
+		ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
+	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
+		st := ctx.ValueState(windowGroupDesc)
+		cur, ok := st.Get()
+		if !ok {
+			return
+		}
+		st.Clear()
+		gs := cur.(groupState)
+		out.Collect(Row{Kind: Insert, Fields: aggRow(gs.Key, aggs, gs.Accs)})
+	}}).Name(n.Describe())
 }
