@@ -217,3 +217,36 @@ func TestOverAggregateWindowClauseAndErrors(t *testing.T) {
 		t.Errorf("over an updating input: %v", err)
 	}
 }
+
+// An over aggregation through a crash: its pending rows, accumulators and frames are restored from the
+// checkpoint, and the committed output holds every row exactly once, with the aggregates of a run
+// without a crash.
+func TestOverAggregateExactlyOnceThroughCrash(t *testing.T) {
+	var words []string
+	for i := 0; i < 40; i++ {
+		words = append(words, fmt.Sprintf("w%d", i%5))
+	}
+	// Each word's rows in time order: the count and the sum of n over the row and the 2 before it.
+	var want []string
+	seen := map[string][]int{}
+	for n, w := range words {
+		seen[w] = append(seen[w], n)
+		last := seen[w][max(0, len(seen[w])-3):]
+		sum := 0
+		for _, x := range last {
+			sum += x
+		}
+		want = append(want, fmt.Sprintf("+I[%s, %d, %d, %d]", w, n, len(last), sum))
+	}
+	want = sorted(want)
+	schema := Schema{Columns: []SchemaColumn{{Name: "word", Type: "STRING"}, {Name: "n", Type: "BIGINT"}, {Name: "ts", Type: "TIMESTAMP(3)", Field: "n"}}, Rowtime: "ts"}
+	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
+		for _, p := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%v/p%d", backend, p), func(t *testing.T) {
+				got := throughCrash(t, backend, p, words, schema,
+					"SELECT word, n, COUNT(*) OVER w, SUM(n) OVER w FROM words WINDOW w AS (PARTITION BY word ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)", "OverAggregate")
+				equalLines(t, "committed rows", got, want)
+			})
+		}
+	}
+}
