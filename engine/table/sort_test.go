@@ -120,3 +120,37 @@ func TestSortLimit(t *testing.T) {
 	equalLines(t, "changelog", r.Strings(), []string{
 		"+I[book, 1, 12]", "+I[book, 2, 19]", "-D[book, 1, 12]", "+I[fruit, 4, 33]", "-D[book, 2, 19]", "+I[fruit, 3, 44]"})
 }
+
+// The Table API's OrderBy and Limit (Flink's Table.orderBy and fetch) plan ORDER BY and LIMIT: sorted
+// output in batch mode, a Top-N over the table in streaming.
+func TestTableOrderByLimit(t *testing.T) {
+	for _, p := range []int{1, 4} {
+		tenv := newTableEnv(p)
+		mustExec(t, tenv, "CREATE VIEW T AS SELECT * FROM "+rankT)
+		r, err := tenv.From("T").OrderBy("num DESC").Limit(2).Select("category", "num").Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Await(); err != nil {
+			t.Fatal(err)
+		}
+		equalLines(t, fmt.Sprintf("streaming, parallelism %d", p), flinkRows(r), []string{"fruit,33", "fruit,44"})
+		mustExec(t, tenv, "SET 'execution.runtime-mode' = 'batch'")
+		r, err = tenv.From("T").OrderBy("category", "num DESC").Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Await(); err != nil {
+			t.Fatal(err)
+		}
+		equalLines(t, fmt.Sprintf("batch, parallelism %d", p), orderedRows(r), []string{
+			"book,2,19", "book,1,12", "book,4,11", "fruit,3,44", "fruit,4,33", "fruit,5,22"})
+		if err := tenv.From("T").Limit(-1).Err(); err == nil {
+			t.Error("Limit(-1) was accepted")
+		}
+		mustExec(t, tenv, "SET 'execution.runtime-mode' = 'streaming'")
+		if _, err := tenv.From("T").OrderBy("num").Execute(); err == nil || !strings.Contains(err.Error(), "Sort on a non-time-attribute field") {
+			t.Errorf("streaming OrderBy of a non-time column without Limit: %v", err)
+		}
+	}
+}
