@@ -291,52 +291,9 @@ func nexQueries() []nexQuery {
 			}},
 		{"q4", "average winning bid per category: each auction's highest bid before it expires, averaged per category",
 			func(env *engine.Environment, src *engine.DataStream, out *digest) {
-				auction, best, early := engine.State("auction"), engine.State("best"), engine.State("early")
 				final := &categoryTotals{m: map[int64][2]int64{}}
 				out.after = final.digest
-				src.Filter(func(v any) bool { return v.(nexEvent).Kind != nexPerson }).
-					KeyBy(func(v any) any {
-						if e := v.(nexEvent); e.Kind == nexBid {
-							return e.Auction
-						}
-						return v.(nexEvent).ID
-					}).
-					Process(engine.ProcessFunction{
-						ProcessElement: func(ctx *engine.Context, v any, o engine.Collector) {
-							e := v.(nexEvent)
-							bid := func(b nexEvent, a nexEvent) {
-								if b.TS < a.TS || b.TS > a.Expires {
-									return // a bid outside its auction's lifetime does not count
-								}
-								if cur, ok := ctx.ValueState(best).Get(); !ok || b.Price > cur.(int64) {
-									ctx.ValueState(best).Update(b.Price)
-								}
-							}
-							if e.Kind == nexAuction {
-								ctx.ValueState(auction).Update(e)
-								ctx.RegisterEventTimeTimer(e.Expires)
-								// The two source readers interleave, so a bid may arrive before its auction.
-								for _, b := range ctx.ListState(early).Get() {
-									bid(b.(nexEvent), e)
-								}
-								ctx.ListState(early).Clear()
-								return
-							}
-							if a, ok := ctx.ValueState(auction).Get(); ok {
-								bid(e, a.(nexEvent))
-							} else if _, closed := ctx.ValueState(best).Get(); !closed {
-								ctx.ListState(early).Add(e)
-							}
-						},
-						OnTimer: func(ctx *engine.Context, ts int64, o engine.Collector) {
-							if b, ok := ctx.ValueState(best).Get(); ok && b.(int64) > 0 {
-								a, _ := ctx.ValueState(auction).Get()
-								o.Collect([2]int64{a.(nexEvent).Category, b.(int64)})
-							}
-							ctx.ValueState(auction).Clear()
-							ctx.ValueState(best).Update(int64(-1)) // closed: later bids are dropped, not kept
-						},
-					}).
+				nexWinningBids(src).
 					KeyBy(func(v any) any { return v.([2]int64)[0] }).
 					Reduce(func(a, b any) any {
 						x, y := a.([2]int64), b.([2]int64)
@@ -416,6 +373,55 @@ func nexQueries() []nexQuery {
 				}
 			}},
 	}
+}
+
+// nexWinningBids is Q4's first stage: for each auction, when it expires, its category and its highest
+// bid placed during its lifetime, as [2]int64{category, price} (auctions without such a bid emit nothing).
+func nexWinningBids(src *engine.DataStream) *engine.DataStream {
+	auction, best, early := engine.State("auction"), engine.State("best"), engine.State("early")
+	return src.Filter(func(v any) bool { return v.(nexEvent).Kind != nexPerson }).
+		KeyBy(func(v any) any {
+			if e := v.(nexEvent); e.Kind == nexBid {
+				return e.Auction
+			}
+			return v.(nexEvent).ID
+		}).
+		Process(engine.ProcessFunction{
+			ProcessElement: func(ctx *engine.Context, v any, o engine.Collector) {
+				e := v.(nexEvent)
+				bid := func(b nexEvent, a nexEvent) {
+					if b.TS < a.TS || b.TS > a.Expires {
+						return // a bid outside its auction's lifetime does not count
+					}
+					if cur, ok := ctx.ValueState(best).Get(); !ok || b.Price > cur.(int64) {
+						ctx.ValueState(best).Update(b.Price)
+					}
+				}
+				if e.Kind == nexAuction {
+					ctx.ValueState(auction).Update(e)
+					ctx.RegisterEventTimeTimer(e.Expires)
+					// The two source readers interleave, so a bid may arrive before its auction.
+					for _, b := range ctx.ListState(early).Get() {
+						bid(b.(nexEvent), e)
+					}
+					ctx.ListState(early).Clear()
+					return
+				}
+				if a, ok := ctx.ValueState(auction).Get(); ok {
+					bid(e, a.(nexEvent))
+				} else if _, closed := ctx.ValueState(best).Get(); !closed {
+					ctx.ListState(early).Add(e)
+				}
+			},
+			OnTimer: func(ctx *engine.Context, ts int64, o engine.Collector) {
+				if b, ok := ctx.ValueState(best).Get(); ok && b.(int64) > 0 {
+					a, _ := ctx.ValueState(auction).Get()
+					o.Collect([2]int64{a.(nexEvent).Category, b.(int64)})
+				}
+				ctx.ValueState(auction).Clear()
+				ctx.ValueState(best).Update(int64(-1)) // closed: later bids are dropped, not kept
+			},
+		})
 }
 
 // hotter returns the auction count with more bids (ties: the lower auction id), a deterministic maximum.

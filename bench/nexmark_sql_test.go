@@ -3,7 +3,9 @@ package bench
 import "testing"
 
 // Each Nexmark query written in SQL gives the same result as its DataStream version on the same bounded
-// input (50,000 events: 1,000 persons, 3,000 auctions, 46,000 bids).
+// input (50,000 events: 1,000 persons, 3,000 auctions, 46,000 bids). Where Weir's DataStream benchmark of
+// a query computes something else than Nexmark's Flink SQL (q0, q5), the SQL is compared with a DataStream
+// version of the SQL's semantics; nexSQL.diff names every difference.
 func TestNexmarkSQLEqualsDataStream(t *testing.T) {
 	const n = 50_000
 	ds := map[string]nexQuery{}
@@ -16,7 +18,11 @@ func TestNexmarkSQLEqualsDataStream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := runNexmark(ds[q.name], n)
+			dsq := ds[q.name]
+			if q.dataStream != nil {
+				dsq = *q.dataStream
+			}
+			want, err := runNexmark(dsq, n)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -120,7 +120,7 @@ func TestErrorsNamePositionAndNearestName(t *testing.T) {
 		{"CREATE TABLE x (a INT) WITH ('connector' = 'datagne')", planner.ErrValidation, "Could not find any factory for identifier 'datagne', did you mean 'datagen'?"},
 		{"CREATE TABLE x (a INT) WITH ('connector' = 'datagen', 'rows-per-secnd' = '1')", planner.ErrValidation, "Unsupported options found for 'datagen': rows-per-secnd, did you mean 'rows-per-second'?"},
 		{"CREATE TABLE x (a INT, WATERMARK FOR b AS b) WITH ('connector' = 'datagen')", planner.ErrValidation, "line 1, column 24: the rowtime attribute field 'b' is not defined in the table schema"},
-		{"SELECT url FROM clicks ORDER BY url", planner.ErrUnsupported, "line 1, column 33: ORDER BY"},
+		{"SELECT url FROM clicks ORDER BY url", planner.ErrUnsupported, "line 1, column 33: Sort on a non-time-attribute field is not supported"},
 		{"DESCRIBE clickz", planner.ErrValidation, "did you mean 'clicks'?"},
 		{"SET 'parallelism.default' = 'many'", planner.ErrValidation, "line 1, column 5"},
 	}

@@ -1,6 +1,6 @@
 // Package table is Flink's Table API and SQL on Weir: a TableEnvironment whose ExecuteSQL runs Flink SQL
-// statements (DDL, queries, INSERT INTO, SET, SHOW, DESCRIBE, EXPLAIN) and whose tables convert to and from
-// DataStreams.
+// statements (DDL, queries, INSERT INTO, statement sets, SET, SHOW, DESCRIBE, EXPLAIN) and whose tables
+// convert to and from DataStreams.
 //
 //	tenv := table.NewEnvironment(env)
 //	tenv.ExecuteSQL(`CREATE TABLE clicks (user_name STRING, url STRING, ts TIMESTAMP(3),
@@ -15,7 +15,10 @@
 // of rows, each a planner.Row with a RowKind (+I insert, -U and +U an update's old and new row, -D
 // delete). A GROUP BY without a window updates its rows as input arrives; a window aggregation over the
 // TUMBLE, HOP, CUMULATE and SESSION table-valued functions emits each window's rows once, when the
-// watermark passes the window's end. A TableResult shows a result in the SQL client's three modes:
+// watermark passes the window's end, and so do window Top-N, window deduplication and window joins. OVER
+// aggregations (ROWS or RANGE ... PRECEDING AND CURRENT ROW in event time), ORDER BY and LIMIT (in
+// streaming: a time attribute first, or a Top-N), and IN and EXISTS subqueries (semi and anti joins) run
+// as Flink runs them; package planner documents each rule. A TableResult shows a result in the SQL client's three modes:
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
 //
 // The Table API plans the same queries from Go: From("clicks").Where("url <> './cart'").GroupBy("user_name").
@@ -25,6 +28,9 @@
 // ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does; ExecuteScriptContext does
 // the same for a notebook's ```sql cell, showing each result as its statement starts and canceling the
 // running job when the cell is interrupted.
+// EXECUTE STATEMENT SET BEGIN INSERT INTO ...; INSERT INTO ...; END (in a script also the SQL client's BEGIN
+// STATEMENT SET; ... END;) runs several INSERT INTO statements as one job; CreateStatementSet does the same
+// from Go.
 //
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
 // given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one

@@ -57,8 +57,8 @@ const (
 )
 
 // ExecuteSQL runs one statement: CREATE TABLE/VIEW, DROP, SHOW TABLES/VIEWS, DESCRIBE, SET, RESET, EXPLAIN,
-// INSERT INTO (which starts a job and returns at once; TableResult.Await waits for it) or a query (which
-// starts a job collecting its changelog). Errors name the statement's line and column.
+// INSERT INTO or EXECUTE STATEMENT SET BEGIN ... END (which start a job and return at once;
+// TableResult.Await waits for it) or a query (which starts a job collecting its changelog). Errors name the statement's line and column.
 func (t *Environment) ExecuteSQL(statement string) (*TableResult, error) {
 	st, err := sqlparse.Parse(statement)
 	if err != nil {
@@ -203,6 +203,8 @@ func (t *Environment) execute(st sqlparse.Statement, text string) (*TableResult,
 		return t.explain(s)
 	case *sqlparse.Insert:
 		return t.insert(s)
+	case *sqlparse.StatementSet:
+		return t.statementSet(s)
 	case *sqlparse.QueryStatement:
 		p := &planner.Planner{Catalog: t.catalog}
 		n, err := p.PlanQuery(s.Query)
@@ -343,13 +345,22 @@ func (t *Environment) collect(n planner.Node, name string) (*TableResult, error)
 	return r, nil
 }
 
-func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
+// planInsert finds the table of an INSERT INTO and plans its query.
+func (t *Environment) planInsert(s *sqlparse.Insert) (*planner.Table, planner.Node, error) {
 	tab := t.catalog.Lookup(s.Table.Last())
 	if tab == nil {
-		return nil, fmt.Errorf("%w at %s: Object '%s' not found%s", planner.ErrValidation, s.Table.Pos, s.Table.Last(), nearest(s.Table.Last(), t.catalog.Names(false)))
+		return nil, nil, fmt.Errorf("%w at %s: Object '%s' not found%s", planner.ErrValidation, s.Table.Pos, s.Table.Last(), nearest(s.Table.Last(), t.catalog.Names(false)))
 	}
 	p := &planner.Planner{Catalog: t.catalog}
 	n, err := p.PlanQuery(s.Query)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tab, n, nil
+}
+
+func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
+	tab, n, err := t.planInsert(s)
 	if err != nil {
 		return nil, err
 	}

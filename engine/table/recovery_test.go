@@ -79,77 +79,90 @@ func TestGroupByExactlyOnceThroughCrash(t *testing.T) {
 	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
 		for _, p := range []int{1, 4} {
 			t.Run(fmt.Sprintf("%v/p%d", backend, p), func(t *testing.T) {
-				out := t.TempDir()
-				env := engine.NewEnvironment(engine.Config{Parallelism: p, StateBackend: backend,
-					Checkpointing: engine.CheckpointConfig{Dir: t.TempDir()}, Restart: engine.RestartStrategy{Attempts: 1}})
-				faults := &enginetest.Faults{}
-				enginetest.InjectFaults(env, faults)
-				release := make(chan struct{})
-				src := env.FromSource(gatedSource{words: words, open: 17, release: release}, nil, "words").SetParallelism(1)
-				tenv := NewEnvironment(env)
-				tab, err := tenv.FromDataStream(src, Schema{Columns: []SchemaColumn{{Name: "word", Type: "STRING"}, {Name: "n", Type: "BIGINT"}}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := tenv.CreateTemporaryView("words", tab); err != nil {
-					t.Fatal(err)
-				}
-				counts, err := tenv.SQLQuery("SELECT word, COUNT(*) AS cnt FROM words GROUP BY word")
-				if err != nil {
-					t.Fatal(err)
-				}
-				changes, err := tenv.ToChangelogStream(counts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				changes.SinkToFiles(out)
-				job, err := env.ExecuteAsync("word counts")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer func() { job.Cancel(); _ = job.Wait() }()
-				deadline := time.Now().Add(30 * time.Second)
-				// Wait until the aggregation has received the rows let through, then checkpoint.
-				agg := -1
-				for i, v := range job.Plan().Vertices {
-					if strings.Contains(v.Name, "GroupAggregate") {
-						agg = i
-					}
-				}
-				for job.Snapshot().Vertices[agg].Operators[0].RecordsIn < 17 {
-					if time.Now().After(deadline) {
-						t.Fatalf("the aggregation received %d rows, want 17", job.Snapshot().Vertices[agg].Operators[0].RecordsIn)
-					}
-					time.Sleep(time.Millisecond)
-				}
-				id, err := job.TriggerCheckpoint()
-				if err != nil {
-					job.Cancel()
-					t.Fatal(err, job.Wait())
-				}
-				for !checkpointCompleted(job, id) {
-					if time.Now().After(deadline) {
-						t.Fatalf("checkpoint %d did not complete: %+v", id, job.Checkpoints())
-					}
-					time.Sleep(time.Millisecond)
-				}
-				faults.Arm(enginetest.FailProcess, 1)
-				close(release)
-				if err := job.Wait(); err != nil {
-					t.Fatal(err)
-				}
-				if job.Restarts() != 1 {
-					t.Fatalf("%d restarts, want 1", job.Restarts())
-				}
-				got, err := engine.ReadCommitted(out)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sort.Strings(got)
+				got := throughCrash(t, backend, p, words, Schema{Columns: []SchemaColumn{{Name: "word", Type: "STRING"}, {Name: "n", Type: "BIGINT"}}},
+					"SELECT word, COUNT(*) AS cnt FROM words GROUP BY word", "GroupAggregate")
 				equalLines(t, "committed changelog", got, want)
 			})
 		}
 	}
+}
+
+// throughCrash runs query over the table words (the rows of words through schema, 17 of them at first)
+// with an exactly-once file sink of its changelog, checkpoints once the operator named op has received
+// those 17 rows, lets the rest through, fails the job once and returns the committed output, sorted.
+func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, query, op string) []string {
+	t.Helper()
+	out := t.TempDir()
+	env := engine.NewEnvironment(engine.Config{Parallelism: p, StateBackend: backend,
+		Checkpointing: engine.CheckpointConfig{Dir: t.TempDir()}, Restart: engine.RestartStrategy{Attempts: 1}})
+	faults := &enginetest.Faults{}
+	enginetest.InjectFaults(env, faults)
+	release := make(chan struct{})
+	src := env.FromSource(gatedSource{words: words, open: 17, release: release}, nil, "words").SetParallelism(1)
+	tenv := NewEnvironment(env)
+	tab, err := tenv.FromDataStream(src, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tenv.CreateTemporaryView("words", tab); err != nil {
+		t.Fatal(err)
+	}
+	result, err := tenv.SQLQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := tenv.ToChangelogStream(result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes.SinkToFiles(out)
+	job, err := env.ExecuteAsync("through a crash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { job.Cancel(); _ = job.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	// Wait until the operator has received the rows let through, then checkpoint.
+	vertex := -1
+	for i, v := range job.Plan().Vertices {
+		if strings.Contains(v.Name, op) {
+			vertex = i
+		}
+	}
+	if vertex < 0 {
+		t.Fatalf("no operator %s in the job", op)
+	}
+	for job.Snapshot().Vertices[vertex].Operators[0].RecordsIn < 17 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s received %d rows, want 17", op, job.Snapshot().Vertices[vertex].Operators[0].RecordsIn)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	id, err := job.TriggerCheckpoint()
+	if err != nil {
+		job.Cancel()
+		t.Fatal(err, job.Wait())
+	}
+	for !checkpointCompleted(job, id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %d did not complete: %+v", id, job.Checkpoints())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	faults.Arm(enginetest.FailProcess, 1)
+	close(release)
+	if err := job.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if job.Restarts() != 1 {
+		t.Fatalf("%d restarts, want 1", job.Restarts())
+	}
+	got, err := engine.ReadCommitted(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	return got
 }
 
 func checkpointCompleted(job *engine.Job, id int64) bool {

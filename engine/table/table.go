@@ -97,8 +97,9 @@ func (v *viewTable) asTable(name string) *planner.Table {
 // Schema describes the columns of a table made from a DataStream: each column's name and SQL type, read
 // from the record's field of that name (engine.Field: a struct field, a Fielder or a map entry); Rowtime
 // names the column, of type TIMESTAMP(3), that is the table's event-time attribute, with the watermark
-// expression Watermark (default: the rowtime column itself, Flink's SOURCE_WATERMARK of an ordered
-// stream).
+// expression Watermark (default: the rowtime column itself, for an ordered stream). Watermark
+// "SOURCE_WATERMARK()" keeps the stream's own timestamps and watermarks, as Flink's SOURCE_WATERMARK()
+// does: the rowtime column must then hold each record's timestamp.
 type Schema struct {
 	Columns   []SchemaColumn
 	Rowtime   string
@@ -115,7 +116,8 @@ type SchemaColumn struct {
 
 // FromDataStream makes a table of a DataStream on the Environment's engine Environment: each record
 // becomes a +I row of the schema's columns, converted to their SQL types (Go integers to BIGINT/INT, a
-// time.Time or epoch milliseconds to TIMESTAMP, ...). Queries that read it run on that Environment.
+// time.Time or epoch milliseconds to TIMESTAMP, ...) by an operator with the stream's parallelism, so that
+// rows keep the stream's order. Queries that read it run on that Environment.
 func (t *Environment) FromDataStream(stream *engine.DataStream, schema Schema) (*Table, error) {
 	if len(schema.Columns) == 0 {
 		return nil, fmt.Errorf("%w: FromDataStream needs at least one column in the schema", ErrStatement)
@@ -162,7 +164,7 @@ func (t *Environment) FromDataStream(stream *engine.DataStream, schema Schema) (
 			row[i] = planner.FromGo(engine.Field(v, fields[i]), c.Type)
 		}
 		return Row{Kind: Insert, Fields: row}
-	}).Name("From DataStream")
+	}).Name("From DataStream").InheritParallelism(stream)
 	n := &planner.ScanNode{Table: tab}
 	tab.Name = "DataStream"
 	return &Table{tenv: t, node: n}, nil

@@ -102,3 +102,26 @@ func (t *Table) WindowHop(timeCol, slide, size string) *Table {
 	return t.derive(fmt.Sprintf("WindowHop(%q, %q, %q)", timeCol, slide, size),
 		fmt.Sprintf("SELECT * FROM TABLE(HOP(TABLE %s, DESCRIPTOR(`%s`), %s, %s))", inputName, strings.ReplaceAll(timeCol, "`", "``"), slide, size))
 }
+
+// OrderBy sorts the table by SQL expressions, each optionally followed by ASC or DESC: Flink's
+// Table.orderBy, planned as ORDER BY. In streaming mode the first must be a time attribute, ascending,
+// unless Limit follows; in batch mode any order is allowed (see package planner, ORDER BY and LIMIT).
+func (t *Table) OrderBy(fields ...string) *Table {
+	return t.derive(fmt.Sprintf("OrderBy(%q)", fields), "SELECT * FROM "+inputName+" ORDER BY "+quoteArgs(fields))
+}
+
+// Limit keeps the first n rows (Flink's Table.fetch): of an OrderBy table the first n in its order, as
+// ORDER BY ... LIMIT n; otherwise the first n to arrive. n must not be negative.
+func (t *Table) Limit(n int) *Table {
+	if n < 0 {
+		return &Table{tenv: t.tenv, err: fmt.Errorf("%w: Limit(%d): the number of rows must not be negative", ErrStatement, n)}
+	}
+	if t.err == nil {
+		if s, ok := t.node.(*planner.SortNode); ok && s.Limit < 0 {
+			cp := *s
+			cp.Limit = int64(n)
+			return &Table{tenv: t.tenv, node: &cp}
+		}
+	}
+	return t.derive(fmt.Sprintf("Limit(%d)", n), fmt.Sprintf("SELECT * FROM %s LIMIT %d", inputName, n))
+}

@@ -75,7 +75,7 @@ func (a *aggBinding) match(e sqlparse.Expr) (*cexpr, bool, error) {
 		}
 	}
 	call, ok := e.(*sqlparse.Call)
-	if !ok || !isAggregate(call.Name) {
+	if !ok || !isAggregate(call.Name) || call.Over != nil {
 		return nil, false, nil
 	}
 	for i, ag := range a.aggs {
@@ -110,8 +110,8 @@ func (a *aggBinding) match(e sqlparse.Expr) (*cexpr, bool, error) {
 func containsAggregate(e sqlparse.Expr) bool {
 	found := false
 	walk(e, func(x sqlparse.Expr) {
-		if c, ok := x.(*sqlparse.Call); ok && isAggregate(c.Name) {
-			found = true
+		if c, ok := x.(*sqlparse.Call); ok && isAggregate(c.Name) && c.Over == nil {
+			found = true // an aggregate OVER a window is an over aggregation, not a grouping
 		}
 	})
 	return found

@@ -203,13 +203,15 @@ func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 		if ty.Kind != KindTimestamp && ty.Kind != KindTimestampLTZ || ty.Precision > 3 {
 			return nil, errAt(wm.Pos, ErrValidation, "invalid data type of time field for watermark definition: the field must be of type TIMESTAMP(p) or TIMESTAMP_LTZ(p), p at most 3, but is %s", ty)
 		}
-		b := &binder{scope: newScope(t.Columns, "")}
-		ce, err := b.bind(wm.Expr)
-		if err != nil {
-			return nil, err
-		}
-		if ce.typ.Kind != ty.Kind {
-			return nil, errAt(wm.Expr.ExprPos(), ErrValidation, "the watermark expression must be of type %s, not %s", ty.plain(), ce.typ.plain())
+		if !IsSourceWatermark(wm.Expr) {
+			b := &binder{scope: newScope(t.Columns, "")}
+			ce, err := b.bind(wm.Expr)
+			if err != nil {
+				return nil, err
+			}
+			if ce.typ.Kind != ty.Kind {
+				return nil, errAt(wm.Expr.ExprPos(), ErrValidation, "the watermark expression must be of type %s, not %s", ty.plain(), ce.typ.plain())
+			}
 		}
 		t.Watermark = wm
 		t.Columns[i].Type.Rowtime = true
@@ -284,4 +286,12 @@ func (t *Table) Describe() [][]string {
 		rows = append(rows, []string{c.Name, ty.String(), null, key, extras, wm})
 	}
 	return rows
+}
+
+// IsSourceWatermark reports whether a WATERMARK FOR expression is SOURCE_WATERMARK(): the table keeps the
+// timestamps and watermarks its source emits, as Flink's SOURCE_WATERMARK() does. Weir's connectors do
+// not emit watermarks of their own; a table made from a DataStream (FromDataStream) keeps the stream's.
+func IsSourceWatermark(e sqlparse.Expr) bool {
+	c, ok := e.(*sqlparse.Call)
+	return ok && c.Name == "SOURCE_WATERMARK" && len(c.Args) == 0 && !c.Star && c.Over == nil
 }

@@ -73,6 +73,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		if x.WindowEnd >= 0 {
+			return windowedGroupAggregate(in, x), nil
+		}
 		return groupAggregate(in, x, c.Batch), nil
 	case *WindowTVFNode:
 		in, err := c.Build(x.Input)
@@ -95,6 +98,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		if x.Type == SemiJoin || x.Type == AntiJoin {
+			return semiAntiJoin(l, r, x, c.StateTTL), nil
+		}
 		return regularJoin(l, r, x, c.StateTTL), nil
 	case *TemporalJoinNode:
 		l, err := c.Build(x.Left)
@@ -116,6 +122,28 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return nil, err
 		}
 		return intervalJoin(l, r, x), nil
+	case *OverAggregateNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return overAggregate(in, x), nil
+	case *SortNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return compileSort(in, x, c.Batch)
+	case *WindowJoinNode:
+		l, err := c.Build(x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.Build(x.Right)
+		if err != nil {
+			return nil, err
+		}
+		return windowJoin(l, r, x), nil
 	case *RankNode:
 		if x.N == 0 {
 			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
@@ -123,6 +151,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		in, err := c.Build(x.Input)
 		if err != nil {
 			return nil, err
+		}
+		if x.Window != nil {
+			return windowTopN(in, x), nil
 		}
 		return topN(in, x), nil
 	case *UnionNode:
@@ -209,7 +240,11 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		}).Name("Computed columns")
 		s = withPar(s)
 	}
-	if wm := t.Watermark; wm != nil {
+	if wm := t.Watermark; wm != nil && IsSourceWatermark(wm.Expr) {
+		if t.Stream == nil {
+			return nil, fmt.Errorf("%w: table %s: SOURCE_WATERMARK() needs a source that emits watermarks; Weir's connectors do not: declare WATERMARK FOR %s AS %s - INTERVAL 'n' SECOND", ErrUnsupported, t.Name, wm.Column, wm.Column)
+		}
+	} else if wm != nil {
 		ti := t.columnIndex(wm.Column)
 		ce, err := (&binder{scope: newScope(t.Columns, "")}).bind(wm.Expr)
 		if err != nil {

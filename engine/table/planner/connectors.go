@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/de4e/weir/engine"
@@ -339,6 +340,10 @@ func (r *throttledReader) Read() (engine.SourceElement, error) {
 
 func (r *throttledReader) Close() error { return r.inner.Close() }
 
+// printMu serializes the lines of every 'print' sink: their subtasks, and several print sinks of one job
+// (a statement set), may share one writer (Config.Stdout), which need not be safe for concurrent use.
+var printMu sync.Mutex
+
 // sink ends a stream of rows in the connector.
 func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, stdout io.Writer) (*engine.DataStream, error) {
 	switch c.name {
@@ -367,7 +372,10 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 					if e, ok := v.(errorRow); ok {
 						return e
 					}
-					_, err := fmt.Fprintln(out, prefix+FormatRow(v.(Row), cols))
+					line := prefix + FormatRow(v.(Row), cols) + "\n"
+					printMu.Lock()
+					defer printMu.Unlock()
+					_, err := io.WriteString(out, line)
 					return err
 				},
 			}

@@ -36,6 +36,11 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// A GROUP BY whose keys include window_start and window_end of a windowed, insert-only input (a window
+// aggregation, or a Calc keeping those columns, such as Nexmark q5's GROUP BY starttime, endtime) is a
+// window aggregation over the input's windows, as Flink plans it: each group's row is emitted once, as
+// +I, when the watermark passes the window's end, and a row of a window that has fired is dropped.
+//
 // # Joins
 //
 // A regular join (INNER, LEFT, RIGHT or FULL [OUTER] JOIN ... ON, or a comma join whose WHERE then becomes
@@ -67,6 +72,26 @@
 // a LEFT JOIN pads a row without one with NULLs. The output is insert-only and keeps l.ts as its time
 // attribute. Processing-time temporal joins and lookup joins are not supported.
 //
+// A join of two windowed inputs on the same window TVF (TUMBLE, HOP or CUMULATE of the same sizes) whose
+// condition equates both window_start and window_end is Flink's window join (WindowJoin): INNER, LEFT,
+// RIGHT or FULL OUTER, each window's rows of both sides wait in state until the watermark passes the
+// window's end and are then joined and emitted as +I rows (an outer row without a match padded with
+// NULLs), so the output is insert-only and the window's state is cleared. A row whose window has fired is
+// late and dropped. Inputs on different windows join as a regular join, as in Flink.
+//
+// A conjunct of WHERE that is x [NOT] IN (SELECT y ...) or [NOT] EXISTS (SELECT ...) is a semi (anti)
+// join of the query's rows with the subquery, as Flink's SubQueryRemoveRule rewrites it: IN joins on
+// x = y, and the conjuncts of the subquery's WHERE that read the outer query's columns (correlation;
+// an unqualified name means the subquery's column if it has one) become the join condition, the others
+// filter the subquery. NOT IN is null-aware: a row is kept only if no y equals x and neither x nor any y
+// is NULL (or the subquery is empty). As Flink's StreamingSemiAntiJoinOperator, the join keeps both
+// inputs in keyed state and forwards a left row when it has a match (semi) or none (anti), emits it when
+// its first match arrives (semi, +I) or deletes it then (anti, -D), and reverses that when its last match
+// is retracted: a semi join of insert-only inputs is insert-only, an anti join updates. When both sides
+// are windowed by the same TVF and the correlation equates window_start and window_end, it is a window
+// semi (anti) join, emitted when the window ends, insert-only. A subquery elsewhere (under OR, in the
+// select list) is refused; an aggregated or otherwise complex subquery may not read outer columns.
+//
 // # Top-N and deduplication
 //
 // SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o [DESC], ...) AS rn FROM t in a subquery whose
@@ -81,6 +106,45 @@
 // descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
 // -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
 // 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
+//
+// A Top-N whose PARTITION BY holds window_start and window_end of a windowed input (a window TVF, or a
+// window aggregation grouped by both) is Flink's window Top-N (WindowRank): per partition it keeps the
+// first N rows until the watermark passes the window's end, then emits them once, as +I rows, so its
+// output is insert-only. Ordered by the window TVF's time column with rn = 1 (or rn <= 1) it is Flink's
+// window deduplication (WindowDeduplicate): ascending keeps each window's first row, descending its last.
+// A row whose window has fired when it arrives is late and dropped from that window (of a HOP or
+// CUMULATE TVF it still counts in the windows that have not fired), judged by the watermark of the row's
+// own input partition.
+//
+// # ORDER BY and LIMIT
+//
+// As in Flink, how a query's ORDER BY and LIMIT run depends on the execution mode. In batch mode
+// (Compiler.Batch) the whole result is sorted when the input ends and emitted as +I rows, at most LIMIT
+// of them (Flink's Sort and SortLimit). In streaming mode, ORDER BY whose first key is a time attribute,
+// ascending, without LIMIT, is Flink's TemporalSort: rows wait until the watermark passes their time and
+// are then emitted in time order, rows of equal time sorted by the other keys (equal rows in arrival
+// order); a row behind the watermark is late and dropped; the output is insert-only. ORDER BY with LIMIT
+// is Flink's SortLimit, a Top-N over the whole table whose changelog deletes the row pushed out of the
+// first LIMIT rows; LIMIT alone emits the first LIMIT rows to arrive. Any other streaming ORDER BY is
+// refused ("Sort on a non-time-attribute field is not supported"). ORDER BY names result columns by name,
+// alias or position (ORDER BY 2), or any expression of the query's input, which is then computed only to
+// sort on. Sorts run in one subtask, as Flink's singleton distribution does. OFFSET is not supported.
+//
+// # OVER aggregations
+//
+// COUNT, SUM, AVG, MIN and MAX (with DISTINCT) OVER (PARTITION BY p ORDER BY ts frame), or OVER w with
+// WINDOW w AS (...), is Flink's OverAggregate in event time: ts must be a time attribute, ascending;
+// the frame is ROWS BETWEEN n PRECEDING AND CURRENT ROW (the current row and n before it), RANGE
+// BETWEEN INTERVAL 'd' unit PRECEDING AND CURRENT ROW (every row of the partition at most d before the
+// current row's time, so rows of equal time get equal results), or UNBOUNDED PRECEDING; without a frame
+// it is RANGE UNBOUNDED PRECEDING, as in SQL. All aggregates of a query share one window, as Flink
+// requires in streaming. Per partition, rows wait in MapState until the watermark passes their time and
+// are then emitted in time order (rows of equal time in arrival order), each once, with its aggregates:
+// the output is insert-only and keeps ts as its time attribute. As in Flink, a late row is dropped: with
+// an unbounded frame one not after the watermark, with a bounded frame one not after the last time its
+// partition emitted. A FOLLOWING bound, an order other than a time attribute ascending, and an updating
+// input are refused with Flink's reasons. A table made by FromDataStream whose watermark is
+// SOURCE_WATERMARK() keeps the stream's own timestamps and watermarks.
 //
 // # Types and expressions
 //

@@ -30,6 +30,8 @@ type cexpr struct {
 type binder struct {
 	scope *scope
 	agg   *aggBinding
+	// over, if set, binds an aggregate call OVER a window to the column of its result.
+	over func(*sqlparse.Call) (*cexpr, bool)
 }
 
 func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
@@ -61,6 +63,11 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 	case *sqlparse.Binary:
 		return b.bindBinary(x)
 	case *sqlparse.Call:
+		if x.Over != nil && b.over != nil {
+			if ce, ok := b.over(x); ok {
+				return ce, nil
+			}
+		}
 		if x.Over != nil {
 			return nil, errAt(x.Pos, ErrUnsupported, "%s OVER (...) is supported by Weir only as ROW_NUMBER() in a subquery whose outer query filters it (Top-N, deduplication)", x.Name)
 		}
@@ -121,6 +128,8 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 		return nil, errAt(x.Pos, ErrValidation, "* is not allowed here")
 	case *sqlparse.Descriptor:
 		return nil, errAt(x.Pos, ErrValidation, "DESCRIPTOR is allowed only as an argument of a window function")
+	case *sqlparse.Exists:
+		return nil, errAt(x.Pos, ErrUnsupported, "EXISTS (subquery) is supported by Weir only as a conjunct of WHERE")
 	}
 	return nil, errAt(e.ExprPos(), ErrUnsupported, "expression %s", ExprString(e))
 }
@@ -633,7 +642,7 @@ func coerce(v any, t DataType) any {
 
 func (b *binder) bindIn(x *sqlparse.In) (*cexpr, error) {
 	if x.Subquery != nil {
-		return nil, errAt(x.Pos, ErrUnsupported, "IN with a subquery is not supported by Weir yet")
+		return nil, errAt(x.Pos, ErrUnsupported, "IN (subquery) is supported by Weir only as a conjunct of WHERE")
 	}
 	in, err := b.bind(x.X)
 	if err != nil {

@@ -71,7 +71,20 @@ func ExprString(e sqlparse.Expr) string {
 				}
 				parts = append(parts, "ORDER BY "+strings.Join(os, ", "))
 			}
-			s += " OVER (" + strings.Join(parts, " ") + ")"
+			if f := o.Frame; f != nil {
+				bound := func(b sqlparse.FrameBound) string {
+					if b.Offset != nil {
+						return ExprString(b.Offset) + " " + b.Kind
+					}
+					return b.Kind
+				}
+				parts = append(parts, map[bool]string{true: "ROWS", false: "RANGE"}[f.Rows]+" BETWEEN "+bound(f.Lower)+" AND "+bound(f.Upper))
+			}
+			if o.Ref != "" {
+				s += " OVER " + o.Ref
+			} else {
+				s += " OVER (" + strings.Join(parts, " ") + ")"
+			}
 		}
 		return s
 	case *sqlparse.Case:
@@ -125,7 +138,12 @@ func ExprString(e sqlparse.Expr) string {
 		for _, a := range x.List {
 			items = append(items, ExprString(a))
 		}
+		if x.Subquery != nil {
+			items = []string{"subquery"}
+		}
 		return ExprString(x.X) + " " + not + "IN (" + strings.Join(items, ", ") + ")"
+	case *sqlparse.Exists:
+		return "EXISTS (subquery)"
 	case *sqlparse.Like:
 		not := ""
 		if x.Not {

@@ -37,7 +37,11 @@ type JoinNode struct {
 
 func (n *JoinNode) Columns() []Column { return n.Cols }
 func (n *JoinNode) Updating() bool {
-	return n.Type != InnerJoin || n.Left.Updating() || n.Right.Updating()
+	switch n.Type {
+	case InnerJoin, SemiJoin:
+		return n.Left.Updating() || n.Right.Updating()
+	}
+	return true
 }
 func (n *JoinNode) Inputs() []Node { return []Node{n.Left, n.Right} }
 func (n *JoinNode) Describe() string {
@@ -155,6 +159,9 @@ func (p *Planner) join(x *sqlparse.Join, extra sqlparse.Expr) (Node, *scope, err
 	}
 	if bounds != nil {
 		return &IntervalJoinNode{JoinNode: *n, Bounds: *bounds}, sc, nil
+	}
+	if wj, ok := windowJoinOf(n); ok {
+		return wj, sc, nil
 	}
 	return n, sc, nil
 }

@@ -48,6 +48,10 @@ type AggregateNode struct {
 	Keys  []*cexpr
 	Aggs  []*aggCall
 	Cols  []Column
+	// WindowStart and WindowEnd are the keys that are window_start and window_end of a windowed input
+	// (a window aggregation or TVF), -1 if not: such a GROUP BY is a window aggregation over the input's
+	// windows (see windowedGroup).
+	WindowStart, WindowEnd int
 }
 
 // WindowKind is a window table-valued function.
@@ -128,7 +132,7 @@ func (n *UnionNode) Columns() []Column           { return n.Cols }
 func (n *ScanNode) Updating() bool            { return n.Table.Updating }
 func (n *ValuesNode) Updating() bool          { return false }
 func (n *CalcNode) Updating() bool            { return n.Input.Updating() }
-func (n *AggregateNode) Updating() bool       { return true }
+func (n *AggregateNode) Updating() bool       { return n.WindowEnd < 0 }
 func (n *WindowTVFNode) Updating() bool       { return false }
 func (n *WindowAggregateNode) Updating() bool { return false }
 func (n *UnionNode) Updating() bool {
@@ -193,6 +197,10 @@ func (n *CalcNode) Describe() string {
 	return s + ")"
 }
 func (n *AggregateNode) Describe() string {
+	if n.WindowEnd >= 0 {
+		w, _ := windowOf(n.Input)
+		return fmt.Sprintf("WindowAggregate(groupBy=[%s], window=[%s], select=[%s])", exprTexts(n.Keys), w.spec, aggTexts(n.Aggs, n.Cols))
+	}
 	return fmt.Sprintf("GroupAggregate(groupBy=[%s], select=[%s])", exprTexts(n.Keys), aggTexts(n.Aggs, n.Cols))
 }
 func (n *WindowTVFNode) Describe() string {
@@ -579,18 +587,20 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 
 func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	if len(s.OrderBy) > 0 || s.Limit != nil {
-		pos := s.Pos
-		if s.Limit != nil {
-			pos = s.Limit.ExprPos()
-		}
-		if len(s.OrderBy) > 0 {
-			pos = s.OrderBy[0].Expr.ExprPos()
-		}
-		return nil, nil, errAt(pos, ErrUnsupported, "ORDER BY and LIMIT are not supported by Weir's streaming SQL yet (Flink sorts a stream only on a time attribute, ascending)")
+		return p.orderedSelect(s)
 	}
 	var in Node
 	var sc *scope
 	var err error
+	// IN and EXISTS subqueries of WHERE become semi and anti joins of the FROM's rows.
+	var subqueries []sqlparse.Expr
+	if s.Where != nil && containsSubquery(s.Where) {
+		s2 := *s
+		if subqueries, s2.Where, err = splitSubqueries(s.Where); err != nil {
+			return nil, nil, err
+		}
+		s = &s2
+	}
 	if s.From == nil {
 		in, sc = &ValuesNode{Rows: [][]any{{}}}, &scope{}
 	} else if j, ok := s.From.(*sqlparse.Join); ok && (j.Kind == "INNER" || j.Kind == "CROSS") && s.Where != nil && !containsAggregate(s.Where) {
@@ -605,6 +615,14 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 	} else if in, sc, err = p.from(s.From); err != nil {
 		return nil, nil, err
 	}
+	if len(subqueries) > 0 {
+		if s.From == nil {
+			return nil, nil, errAt(subqueries[0].ExprPos(), ErrUnsupported, "a subquery in WHERE needs a FROM")
+		}
+		if in, err = p.semiJoins(subqueries, in, sc); err != nil {
+			return nil, nil, err
+		}
+	}
 	// A Top-N: the outer query's filter on the row number sets its rank end.
 	var rank *RankNode
 	if rk, ok := in.(*RankNode); ok && rk.N == 0 && s.Where != nil {
@@ -616,6 +634,7 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 			cp := *rk
 			cp.N = end
 			cp.Dedup = cp.Dedup && end == 1
+			windowRank(&cp)
 			rank, in = &cp, &cp
 			s2 := *s
 			s2.Where = rest
@@ -670,6 +689,9 @@ func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
 		s2.Distinct = false
 		s2.GroupBy = groups
 		return p.selectQuery(&s2)
+	}
+	if !aggregated && len(overCalls(items)) > 0 {
+		return p.overAggregate(s, items, in, sc, filter)
 	}
 	if !aggregated {
 		if rn, err := rowNumberItem(items); err != nil {
@@ -859,11 +881,13 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 		for i := range aggCols {
 			aggCols[i].Type.Rowtime = false
 		}
-		agg = &AggregateNode{Input: in, Keys: keys, Aggs: ab.aggs, Cols: aggCols}
+		an := &AggregateNode{Input: in, Keys: keys, Aggs: ab.aggs, Cols: aggCols, WindowStart: -1, WindowEnd: -1}
+		windowedGroup(an)
+		agg = an
 	}
 	for i := range cols {
 		cols[i].Type = exprs[i].typ
-		if _, isGroup := agg.(*AggregateNode); isGroup {
+		if an, isGroup := agg.(*AggregateNode); isGroup && an.WindowEnd < 0 {
 			cols[i].Type.Rowtime = false
 		}
 	}

@@ -25,13 +25,21 @@ type RankNode struct {
 	N          int64    // the rank end; 0 until the outer query's filter sets it
 	OutputRank bool     // whether the outer query reads the row number
 	Dedup      bool     // N = 1 ordered by one time attribute: Flink's Deduplicate
-	Cols       []Column
+	// Window is set for a window Top-N (Flink's WindowRank, or WindowDeduplicate with Dedup): the
+	// partition holds window_start and window_end of a windowed input, whose window_end is column
+	// WindowEnd of the input rows.
+	Window    *WindowSpec
+	WindowEnd int
+	Cols      []Column
 }
 
 func (n *RankNode) Columns() []Column { return n.Cols }
-func (n *RankNode) Updating() bool    { return true }
+func (n *RankNode) Updating() bool    { return n.Window == nil }
 func (n *RankNode) Inputs() []Node    { return []Node{n.Input} }
 func (n *RankNode) Describe() string {
+	if n.Window != nil {
+		return n.describeWindow()
+	}
 	var order []string
 	for i, o := range n.Order {
 		order = append(order, o.text+map[bool]string{true: " DESC", false: " ASC"}[n.Desc[i]])

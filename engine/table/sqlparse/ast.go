@@ -158,7 +158,7 @@ type OrderItem struct {
 	Desc bool
 }
 
-// Select is SELECT [DISTINCT] items [FROM from] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT].
+// Select is SELECT [DISTINCT] items [FROM from] [WHERE] [GROUP BY] [HAVING] [WINDOW] [ORDER BY] [LIMIT].
 type Select struct {
 	Pos      Pos
 	Distinct bool
@@ -167,6 +167,7 @@ type Select struct {
 	Where    Expr
 	GroupBy  []Expr
 	Having   Expr
+	Windows  []NamedWindow
 	OrderBy  []OrderItem
 	Limit    Expr
 }
@@ -293,11 +294,36 @@ type Call struct {
 	Over     *Over
 }
 
-// Over is the window of OVER ([PARTITION BY exprs] [ORDER BY items]).
+// Over is the window of OVER ([PARTITION BY exprs] [ORDER BY items] [frame]), or of OVER name, a window
+// of the query's WINDOW clause (Ref; the planner looks it up).
 type Over struct {
 	Pos         Pos
+	Ref         string
 	PartitionBy []Expr
 	OrderBy     []OrderItem
+	Frame       *Frame
+}
+
+// Frame is an OVER window's frame: ROWS (Rows) or RANGE BETWEEN Lower AND Upper. The short form ROWS
+// lower (RANGE lower) has Upper CURRENT ROW.
+type Frame struct {
+	Pos          Pos
+	Rows         bool
+	Lower, Upper FrameBound
+}
+
+// FrameBound is a bound of a Frame: Kind "UNBOUNDED PRECEDING", "PRECEDING" (with Offset: a number of
+// rows or an INTERVAL), "CURRENT ROW", "FOLLOWING" (with Offset) or "UNBOUNDED FOLLOWING".
+type FrameBound struct {
+	Pos    Pos
+	Kind   string
+	Offset Expr
+}
+
+// NamedWindow is name AS (window) of a SELECT's WINDOW clause.
+type NamedWindow struct {
+	Name string
+	Over *Over
 }
 
 // When is one WHEN cond THEN result of a CASE.
@@ -352,6 +378,19 @@ type In struct {
 	Not      bool
 }
 
+// Exists is EXISTS (Query); NOT EXISTS is a Unary NOT of it.
+type Exists struct {
+	Pos   Pos
+	Query Query
+}
+
+// StatementSet is EXECUTE STATEMENT SET BEGIN insert; ... END (or the SQL client's BEGIN STATEMENT SET;
+// insert; ... END): INSERT INTO statements that run as one job.
+type StatementSet struct {
+	Pos     Pos
+	Inserts []*Insert
+}
+
 // Like is X [NOT] LIKE Pattern.
 type Like struct {
 	Pos        Pos
@@ -380,6 +419,7 @@ func (s *Set) StmtPos() Pos            { return s.Pos }
 func (s *Reset) StmtPos() Pos          { return s.Pos }
 func (s *Explain) StmtPos() Pos        { return s.Pos }
 func (s *Insert) StmtPos() Pos         { return s.Pos }
+func (s *StatementSet) StmtPos() Pos   { return s.Pos }
 func (s *QueryStatement) StmtPos() Pos { return s.Pos }
 
 func (q *Select) QueryPos() Pos { return q.Pos }
@@ -403,6 +443,7 @@ func (e *IsNull) ExprPos() Pos     { return e.Pos }
 func (e *IsBool) ExprPos() Pos     { return e.Pos }
 func (e *Between) ExprPos() Pos    { return e.Pos }
 func (e *In) ExprPos() Pos         { return e.Pos }
+func (e *Exists) ExprPos() Pos     { return e.Pos }
 func (e *Like) ExprPos() Pos       { return e.Pos }
 func (e *Star) ExprPos() Pos       { return e.Pos }
 func (e *Descriptor) ExprPos() Pos { return e.Pos }

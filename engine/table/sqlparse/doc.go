@@ -6,12 +6,13 @@
 // WATERMARK FOR col AS expr, PRIMARY KEY (...) NOT ENFORCED and WITH ('key' = 'value', ...); CREATE
 // [TEMPORARY] VIEW; DROP TABLE/VIEW [IF EXISTS]; SHOW TABLES/VIEWS; DESCRIBE/DESC; SET and RESET;
 // EXPLAIN; INSERT INTO; and queries: SELECT [DISTINCT] ... FROM ... WHERE ... GROUP BY ... HAVING ...,
-// UNION [ALL], VALUES, subqueries, JOIN ... ON, and the window table-valued functions
+// UNION [ALL], VALUES, subqueries (in FROM, IN (SELECT ...), EXISTS (SELECT ...)), JOIN ... ON, and the window table-valued functions
 // TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '5' SECOND)) with positional or named (DATA => ...)
 // arguments. Expressions follow Calcite's precedence: OR, AND, NOT, comparison (=, <>, !=, <, <=, >, >=,
 // IS [NOT] NULL, IS [NOT] TRUE/FALSE, [NOT] BETWEEN, [NOT] IN, [NOT] LIKE), ||, + and -, *, / and %,
 // unary sign; CASE, CAST and TRY_CAST, INTERVAL 'n' unit literals, TIMESTAMP '...' and DATE '...'
-// literals, function calls with DISTINCT and COUNT(*). Identifiers are case-sensitive as in Flink;
+// literals, function calls with DISTINCT and COUNT(*), and OVER (PARTITION BY ... ORDER BY ... ROWS|RANGE BETWEEN
+// ... PRECEDING AND CURRENT ROW) or OVER w with a WINDOW w AS (...) clause. Identifiers are case-sensitive as in Flink;
 // keywords are not; `back quotes` quote an identifier.
 //
 // No library is used because none parses this dialect: the Go SQL parsers available (vitess' and its

@@ -15,7 +15,7 @@ var reserved = map[string]bool{
 	"NULL": true, "TRUE": true, "FALSE": true, "IN": true, "BETWEEN": true, "LIKE": true, "DISTINCT": true,
 	"ALL": true, "CREATE": true, "TABLE": true, "VIEW": true, "DROP": true, "INSERT": true, "INTO": true,
 	"VALUES": true, "WITH": true, "CAST": true, "INTERVAL": true, "DESCRIPTOR": true, "EXISTS": true,
-	"PARTITION": true,
+	"PARTITION": true, "WINDOW": true, "OVER": true,
 }
 
 // maxDepth bounds the nesting of expressions and queries, so that no input overflows the stack.
@@ -252,19 +252,59 @@ func (p *parser) statement() Statement {
 		p.acceptKw("PLAN", "FOR")
 		return &Explain{Pos: pos, Statement: p.statement()}
 	case p.isKw("INSERT"):
+		return p.insert()
+	case p.isKw("EXECUTE"):
 		p.next()
-		p.expectKw("INTO")
-		ins := &Insert{Pos: pos, Table: p.name()}
-		if p.isOp("(") && !p.isKwAt(1, "SELECT") && !p.isKwAt(1, "VALUES") {
-			ins.Columns = p.identList()
+		if p.isKw("INSERT") {
+			return p.insert()
 		}
-		ins.Query = p.query()
-		return ins
+		p.expectKw("STATEMENT", "SET")
+		p.expectKw("BEGIN")
+		return p.statementSet(pos)
+	case p.isKw("BEGIN"):
+		// The SQL client's form: BEGIN STATEMENT SET; insert; ... END.
+		p.next()
+		p.expectKw("STATEMENT", "SET")
+		p.acceptOp(";")
+		return p.statementSet(pos)
 	case p.isKw("SELECT") || p.isKw("VALUES") || p.isOp("("):
 		return &QueryStatement{Pos: pos, Query: p.query()}
 	}
-	p.fail("expected a statement (CREATE, DROP, SHOW, DESCRIBE, SET, RESET, EXPLAIN, INSERT or SELECT)")
+	p.fail("expected a statement (CREATE, DROP, SHOW, DESCRIBE, SET, RESET, EXPLAIN, INSERT, EXECUTE STATEMENT SET or SELECT)")
 	return nil
+}
+
+func (p *parser) insert() *Insert {
+	pos := p.next().pos
+	p.expectKw("INTO")
+	ins := &Insert{Pos: pos, Table: p.name()}
+	if p.isOp("(") && !p.isKwAt(1, "SELECT") && !p.isKwAt(1, "VALUES") {
+		ins.Columns = p.identList()
+	}
+	ins.Query = p.query()
+	return ins
+}
+
+// statementSet parses the INSERT statements of a statement set, each ended by ";", up to END.
+func (p *parser) statementSet(pos Pos) *StatementSet {
+	set := &StatementSet{Pos: pos}
+	for {
+		for p.acceptOp(";") {
+		}
+		if p.acceptKw("END") {
+			if len(set.Inserts) == 0 {
+				p.fail("a statement set needs at least one INSERT INTO")
+			}
+			return set
+		}
+		if !p.isKw("INSERT") {
+			p.fail("expected INSERT INTO or END: a statement set holds only INSERT statements")
+		}
+		set.Inserts = append(set.Inserts, p.insert())
+		if !p.isOp(";") {
+			p.fail("expected \";\" after the INSERT statement")
+		}
+	}
 }
 
 func (p *parser) identList() []string {
@@ -530,6 +570,16 @@ func (p *parser) selectBody(pos Pos) *Select {
 	}
 	if p.acceptKw("HAVING") {
 		s.Having = p.expr()
+	}
+	if p.acceptKw("WINDOW") {
+		for {
+			name, _ := p.ident()
+			p.expectKw("AS")
+			s.Windows = append(s.Windows, NamedWindow{Name: name, Over: p.windowSpec(p.peek().pos)})
+			if !p.acceptOp(",") {
+				break
+			}
+		}
 	}
 	if p.acceptKw("ORDER", "BY") {
 		for {
@@ -937,7 +987,14 @@ func (p *parser) primary() Expr {
 		p.next()
 		return &Descriptor{Pos: pos, Columns: p.identList()}
 	case "EXISTS":
-		p.fail("EXISTS subqueries are not supported")
+		p.next()
+		p.expectOp("(")
+		if !p.isKw("SELECT") && !p.isKw("VALUES") && !p.isOp("(") {
+			p.fail("expected a query after EXISTS (")
+		}
+		e := &Exists{Pos: pos, Query: p.query()}
+		p.expectOp(")")
+		return e
 	}
 	if p.peekAt(1).kind == tOp && p.peekAt(1).text == "(" {
 		return p.call()
@@ -989,17 +1046,27 @@ func (p *parser) call() Expr {
 	return c
 }
 
-// over parses OVER ([PARTITION BY exprs] [ORDER BY items]) after a call, if present.
+// over parses OVER (window) or OVER name after a call, if present.
 func (p *parser) over(c *Call) {
 	pos := p.peek().pos
 	if !p.acceptKw("OVER") {
 		return
 	}
-	c.Over = &Over{Pos: pos}
+	if !p.isOp("(") {
+		name, _ := p.ident()
+		c.Over = &Over{Pos: pos, Ref: name}
+		return
+	}
+	c.Over = p.windowSpec(pos)
+}
+
+// windowSpec parses ([PARTITION BY exprs] [ORDER BY items] [ROWS|RANGE frame]).
+func (p *parser) windowSpec(pos Pos) *Over {
+	o := &Over{Pos: pos}
 	p.expectOp("(")
 	if p.acceptKw("PARTITION", "BY") {
 		for {
-			c.Over.PartitionBy = append(c.Over.PartitionBy, p.expr())
+			o.PartitionBy = append(o.PartitionBy, p.expr())
 			if !p.acceptOp(",") {
 				break
 			}
@@ -1013,13 +1080,51 @@ func (p *parser) over(c *Call) {
 			} else {
 				p.acceptKw("ASC")
 			}
-			c.Over.OrderBy = append(c.Over.OrderBy, it)
+			o.OrderBy = append(o.OrderBy, it)
 			if !p.acceptOp(",") {
 				break
 			}
 		}
 	}
+	if fpos := p.peek().pos; p.isKw("ROWS") || p.isKw("RANGE") {
+		f := &Frame{Pos: fpos, Rows: p.isKw("ROWS")}
+		p.next()
+		if p.acceptKw("BETWEEN") {
+			f.Lower = p.frameBound()
+			p.expectKw("AND")
+			f.Upper = p.frameBound()
+		} else {
+			f.Lower = p.frameBound()
+			f.Upper = FrameBound{Pos: fpos, Kind: "CURRENT ROW"}
+		}
+		o.Frame = f
+	}
 	p.expectOp(")")
+	return o
+}
+
+// frameBound parses UNBOUNDED PRECEDING|FOLLOWING, CURRENT ROW, or offset PRECEDING|FOLLOWING.
+func (p *parser) frameBound() FrameBound {
+	b := FrameBound{Pos: p.peek().pos}
+	switch {
+	case p.acceptKw("UNBOUNDED", "PRECEDING"):
+		b.Kind = "UNBOUNDED PRECEDING"
+	case p.acceptKw("UNBOUNDED", "FOLLOWING"):
+		b.Kind = "UNBOUNDED FOLLOWING"
+	case p.acceptKw("CURRENT", "ROW"):
+		b.Kind = "CURRENT ROW"
+	default:
+		b.Offset = p.additive()
+		switch {
+		case p.acceptKw("PRECEDING"):
+			b.Kind = "PRECEDING"
+		case p.acceptKw("FOLLOWING"):
+			b.Kind = "FOLLOWING"
+		default:
+			p.fail("expected PRECEDING or FOLLOWING")
+		}
+	}
+	return b
 }
 
 func (p *parser) caseExpr() Expr {

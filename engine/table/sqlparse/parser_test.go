@@ -24,6 +24,11 @@ var flinkStatements = []string{
 	"INSERT INTO sink SELECT word, COUNT(*) AS cnt FROM words GROUP BY word HAVING COUNT(*) > 1",
 	"SELECT x FROM (VALUES (1, 'a'), (2, 'b')) AS t(x, y) WHERE y NOT IN ('c', 'd') AND y LIKE 'a%' OR y IS NOT NULL",
 	"DESCRIBE Orders; SHOW TABLES; DROP TEMPORARY VIEW IF EXISTS v",
+	// Flink's documentation, "Over Aggregation".
+	"SELECT order_id, order_time, amount,\n  SUM(amount) OVER (\n    PARTITION BY product\n    ORDER BY order_time\n" +
+		"    RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW\n  ) AS one_hour_prod_amount_sum\nFROM Orders",
+	"SELECT order_id, order_time, amount,\n  SUM(amount) OVER w AS sum_amount,\n  AVG(amount) OVER w AS avg_amount\nFROM Orders\n" +
+		"WINDOW w AS (\n  PARTITION BY product\n  ORDER BY order_time\n  ROWS BETWEEN 5 PRECEDING AND CURRENT ROW)",
 }
 
 func TestParseFlinkStatements(t *testing.T) {
@@ -97,4 +102,26 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("no statement and no error for %q", s)
 		}
 	})
+}
+
+func TestParseOverFrame(t *testing.T) {
+	st, err := Parse("SELECT COUNT(a) OVER (PARTITION BY c ORDER BY ts ROWS 2 PRECEDING), SUM(a) OVER w FROM t " +
+		"WINDOW w AS (ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := st.(*QueryStatement).Query.(*Select)
+	f := sel.Items[0].Expr.(*Call).Over.Frame
+	if !f.Rows || f.Lower.Kind != "PRECEDING" || f.Lower.Offset.(*Literal).Text != "2" || f.Upper.Kind != "CURRENT ROW" {
+		t.Errorf("ROWS 2 PRECEDING: %+v", f)
+	}
+	if ref := sel.Items[1].Expr.(*Call).Over.Ref; ref != "w" || len(sel.Windows) != 1 || sel.Windows[0].Name != "w" {
+		t.Errorf("named window: %q, %+v", ref, sel.Windows)
+	}
+	if w := sel.Windows[0].Over.Frame; w.Rows || w.Lower.Kind != "UNBOUNDED PRECEDING" {
+		t.Errorf("RANGE UNBOUNDED PRECEDING: %+v", w)
+	}
+	if _, err := Parse("SELECT SUM(a) OVER (ORDER BY ts ROWS BETWEEN 2 AND CURRENT ROW) FROM t"); err == nil || !strings.Contains(err.Error(), "PRECEDING or FOLLOWING") {
+		t.Errorf("a bound without PRECEDING: %v", err)
+	}
 }
