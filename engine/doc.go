@@ -262,6 +262,9 @@
 // aggregations; regular joins keep both sides in keyed MapState and emit Flink's StreamingJoin changelog,
 // interval joins run on KeyedStream.IntervalJoin, temporal joins join each row with the version valid at its
 // time once the watermark passes it, and ROW_NUMBER() filtered by rn <= N runs as Flink's Rank (Top-N) or
-// Deduplicate; results come back as Rows with a RowKind, as a DataStream, or in the SQL client's three result
-// modes.
+// Deduplicate; OVER aggregations keep each partition's rows until the watermark passes them and emit each
+// row once with its frame's aggregates; window Top-N, window deduplication, window joins and windowed GROUP
+// BYs emit once per window; ORDER BY is a temporal sort in streaming; IN and EXISTS subqueries run as Flink's
+// semi and anti joins; a statement set runs several INSERT INTO statements as one job; results come back as
+// Rows with a RowKind, as a DataStream, or in the SQL client's three result modes.
 package engine
