@@ -37,6 +37,7 @@ func init() {
 		"RowKind":      reflect.ValueOf((*table.RowKind)(nil)),
 		"Schema":       reflect.ValueOf((*table.Schema)(nil)),
 		"SchemaColumn": reflect.ValueOf((*table.SchemaColumn)(nil)),
+		"StatementSet": reflect.ValueOf((*table.StatementSet)(nil)),
 		"Table":        reflect.ValueOf((*table.Table)(nil)),
 		"TableResult":  reflect.ValueOf((*table.TableResult)(nil)),
 	}
