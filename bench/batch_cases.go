@@ -67,10 +67,11 @@ func orderGen(i, customers int64) order {
 func joinedValue(o order, c customer) int64 { return o.ID*3 + o.Amount*c.Score + c.ID }
 
 // batchJoinJob runs the join of the generated customers and orders of n events with hint in Batch mode at
-// parallelism p and returns the digest of its pairs.
-func batchJoinJob(n int64, hint engine.JoinHint, p int) (*digest, error) {
+// parallelism p and returns the digest of its pairs. partitionMemory is Config.BlockingPartitionMemory (0:
+// its default).
+func batchJoinJob(n int64, hint engine.JoinHint, p int, partitionMemory int64) (*digest, error) {
 	nc, no := batchJoinSizes(n)
-	env := engine.NewEnvironment(engine.Config{Parallelism: p, RuntimeMode: engine.Batch})
+	env := engine.NewEnvironment(engine.Config{Parallelism: p, RuntimeMode: engine.Batch, BlockingPartitionMemory: partitionMemory})
 	customers := env.FromSource(engine.GeneratorSource{Count: nc, Gen: func(i int64) engine.SourceElement {
 		return engine.SourceElement{Value: customerGen(i)}
 	}}, nil, "customers")
@@ -269,7 +270,7 @@ func init() {
 			if spill, ok := spillHints[c.Name]; ok {
 				return func(n int64) (*digest, error) { return batchSpillJoin(n, spill) }
 			}
-			return func(n int64) (*digest, error) { return batchJoinJob(n, hint, 2) }
+			return func(n int64) (*digest, error) { return batchJoinJob(n, hint, 2, 0) }
 		})
 	const wordAbout = "word count of a generated text (8 words a line, 50,000 skewed words), an event is a word"
 	registerBatch("batch-groupreduce/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,

@@ -119,7 +119,7 @@ func newSortMergeJoin(m *memory.Manager, name, dir string, key1, key2 KeySelecto
 	pages := freePages(m) / 2
 	for i := range j.sorters {
 		s, err := memory.NewSorter(memory.SorterConfig{Manager: m, Owner: fmt.Sprintf("%s: sort input %d", name, i+1),
-			Pages: pages, TempDir: dir, Compare: compareJoinFrames})
+			Pages: pages, TempDir: dir, CompareRecords: compareJoinFrames, Encode: appendFrameBytes, Decode: copyFrameBytes})
 		if err != nil {
 			j.close()
 			return nil, fmt.Errorf("sort-merge join: %w", err)
@@ -129,12 +129,19 @@ func newSortMergeJoin(m *memory.Manager, name, dir string, key1, key2 KeySelecto
 	return j, nil
 }
 
-// compareJoinFrames orders two joinFrames by key.
-func compareJoinFrames(a, b any) int {
-	ka, _ := joinFrame(a.([]byte)).split()
-	kb, _ := joinFrame(b.([]byte)).split()
+// compareJoinFrames orders two joinFrames by key, on their bytes in the sorter's pages: a comparison decodes
+// nothing (and so allocates nothing) when both keys are of one ordered scalar type.
+func compareJoinFrames(a, b []byte) int {
+	ka, _ := joinFrame(a).split()
+	kb, _ := joinFrame(b).split()
 	return compareKeyBytes(ka, kb)
 }
+
+// appendFrameBytes and copyFrameBytes are a sorter's Encode and Decode for joinFrames: a frame goes into the
+// pages as it is, and comes back as a copy (the pages are reused once the iterator moves on).
+func appendFrameBytes(dst []byte, v any) ([]byte, error) { return append(dst, v.([]byte)...), nil }
+
+func copyFrameBytes(rec []byte) (any, error) { return append([]byte(nil), rec...), nil }
 
 func (j *sortMergeJoin) add(second bool, v any) error {
 	side := 0
@@ -294,7 +301,7 @@ func newHybridHashJoin(m *memory.Manager, name, dir string, buildKey, probeKey K
 		return nil, fmt.Errorf("hash join: %w", err)
 	}
 	j.probe, err = memory.NewSorter(memory.SorterConfig{Manager: m, Owner: name + ": probe buffer", Pages: bufPages,
-		TempDir: dir, Compare: func(any, any) int { return 0 }})
+		TempDir: dir, CompareRecords: func([]byte, []byte) int { return 0 }, Encode: appendFrameBytes, Decode: copyFrameBytes})
 	if err != nil {
 		j.close()
 		return nil, fmt.Errorf("hash join: %w", err)

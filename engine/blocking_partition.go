@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
@@ -24,16 +25,20 @@ import (
 // stage then runs again before the consumer is restarted.
 var ErrPartitionNotFound = errors.New("engine: blocking result partition not found or corrupt")
 
-// defaultBlockingPartitionRecords is Config.BlockingPartitionRecords' default.
-const defaultBlockingPartitionRecords = 1 << 16
+const (
+	// defaultBlockingPartitionRecords is Config.BlockingPartitionRecords' default.
+	defaultBlockingPartitionRecords = 1 << 16
+	// defaultBlockingPartitionMemory is Config.BlockingPartitionMemory's default.
+	defaultBlockingPartitionMemory = 4 << 20
+)
 
 // resultPartition is the blocking output of one producer subtask on one edge of a Batch job, Flink's
 // ResultPartition of type BLOCKING: one subpartition per consumer subtask it connects to. It is written by
 // the producer's goroutine only, and read once the producing stage has finished.
 //
-// It stays in memory until it holds more than Config.BlockingPartitionRecords records; then every
-// subpartition is written to its own file under the job's temporary directory, and the rest follows it
-// there. Records are encoded with encoding/gob (registered as checkpoints register them); a partition
+// It stays in memory until it holds more than Config.BlockingPartitionRecords records or more than
+// Config.BlockingPartitionMemory bytes (messageBytes' estimate); then every subpartition is written to its
+// own file under the job's temporary directory, and the rest follows it there. Records are encoded with encoding/gob (registered as checkpoints register them); a partition
 // whose records cannot be encoded stays in memory, which the job records as an event.
 type resultPartition struct {
 	sched    *batchScheduler
@@ -41,7 +46,9 @@ type resultPartition struct {
 	name     string    // "v3e0s1": consumer vertex, edge, producer subtask
 	subs     []*subpartition
 	records  int
-	limit    int // records before spilling; 0: spill at once
+	bytes    int64 // messageBytes of the records added
+	limit    int   // records before spilling; 0: spill at once
+	memLimit int64 // bytes before spilling; 0: spill at once
 	spilled  bool
 	inMemory bool        // encoding failed: stays in memory for good
 	tm       int         // the TaskManager of the producer subtask
@@ -68,7 +75,10 @@ func (s *subpartition) add(m message) (kept bool, err error) {
 	if m.kind == msgRecords {
 		rp.records += len(m.recs)
 		rp.stage.out.Add(int64(len(m.recs)))
-		if !rp.spilled && !rp.inMemory && rp.records > rp.limit {
+		if !rp.spilled && !rp.inMemory {
+			rp.bytes += messageBytes(m.recs)
+		}
+		if !rp.spilled && !rp.inMemory && (rp.records > rp.limit || rp.bytes > rp.memLimit) {
 			if err := rp.spill(); err != nil {
 				return false, err
 			}
@@ -88,6 +98,20 @@ func (s *subpartition) add(m message) (kept bool, err error) {
 		return false, s.w.close()
 	}
 	return false, nil
+}
+
+// recordSize is the Go size of a record in a buffer.
+const recordSize = int64(unsafe.Sizeof(record{}))
+
+// messageBytes estimates the memory a buffer of records holds while it is kept: its slice's capacity in
+// records, and for each record its value and key as state.SizeOf sizes those of the buffer's first record
+// (the records of a buffer are mostly of one type; a sample keeps the estimate cheap).
+func messageBytes(recs []record) int64 {
+	n := int64(cap(recs)) * recordSize
+	if len(recs) > 0 {
+		n += int64(len(recs)) * (state.SizeOf(recs[0].v) + state.SizeOf(recs[0].key))
+	}
+	return n
 }
 
 // spill moves every subpartition to its file. If a record cannot be encoded, the partition stays in memory.
@@ -396,6 +420,7 @@ type frameReader struct {
 	r    *bufio.Reader
 	path string
 	cur  []byte
+	buf  []byte // the last frame read, reused for the next (a decoded message does not refer to it)
 }
 
 // decode reads the next frame and decodes its message with a decoder of its own (each frame is a gob stream
@@ -423,7 +448,10 @@ func (r *frameReader) Read(p []byte) (int, error) {
 		if n > 1<<30 {
 			return 0, fmt.Errorf("frame of %d bytes", n)
 		}
-		buf := make([]byte, n)
+		if uint32(cap(r.buf)) < n {
+			r.buf = make([]byte, n)
+		}
+		buf := r.buf[:n]
 		if _, err := io.ReadFull(r.r, buf); err != nil {
 			return 0, fmt.Errorf("frame: %w", io.ErrUnexpectedEOF)
 		}
@@ -465,7 +493,8 @@ func (ex *execution) wireBlockingOutput(pool *sync.Pool, vi, ei int, in edgeSpec
 	run := b.runs[b.stageOfVertex[b.vertexOf(in.from)]-1]
 	for _, ut := range ex.tasks[b.vertexOf(in.from)] {
 		rp := &resultPartition{sched: b, stage: run, name: fmt.Sprintf("v%de%ds%d", down.ID, ei, ut.index),
-			subs: make([]*subpartition, down.Parallelism), limit: max(j.cfg.BlockingPartitionRecords, 0), tm: ut.tm}
+			subs: make([]*subpartition, down.Parallelism), limit: max(j.cfg.BlockingPartitionRecords, 0),
+			memLimit: max(j.cfg.BlockingPartitionMemory, 0), tm: ut.tm}
 		w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
 			pool: pool, blocked: &ut.blocked, rr: ut.index % down.Parallelism}
 		for d := range down.Parallelism {
