@@ -220,7 +220,9 @@ const (
 // wordCountSpills is what the last batch-wordcount-spill run spilled.
 var wordCountSpills int64
 
-func wordCountSpillNote() string { return fmt.Sprintf("%d spills (sorted runs of partial counts)", wordCountSpills) }
+func wordCountSpillNote() string {
+	return fmt.Sprintf("%d spills (sorted runs of partial counts)", wordCountSpills)
+}
 
 // wordCountLoop counts the words of the same text in a map.
 func wordCountLoop(n int64, out *digest) {
