@@ -28,8 +28,9 @@ import (
 //
 // Keys are encoded with the state codec (keys are equal when their encodings are). Accumulators that are nil,
 // strings, booleans or numbers are encoded with the state codec, other values with the operator's batchCodec
-// when their type's fields are all exported (gob drops unexported fields); values of any other type are kept
-// on the Go heap in a side table, whose index the pages hold, as batchSort keeps them.
+// when gob gives them back as they were (gobKeepsAll: numbers, strings, arrays and structs of exported
+// fields); values of any other type (pointers, slices, maps, unexported fields) are kept on the Go heap in a
+// side table, whose index the pages hold, as batchSort keeps them.
 
 // batchHashReduceOp runs a rollingOp in Batch mode as a hash aggregation.
 type batchHashReduceOp struct {
@@ -227,20 +228,22 @@ func (a *hashAggregate) releaseHeap(i int) {
 	a.free = append(a.free, i)
 }
 
-// gobKeepsAll reports whether encoding/gob keeps every part of a value of type t: no unexported struct
-// field, function or channel anywhere in it.
+// gobKeepsAll reports whether a value of type t comes back from encoding/gob as it went in: t is built of
+// booleans, numbers, strings, arrays and structs whose fields are all exported. Pointers, slices and maps are
+// not (gob gives back a new pointer, and an empty slice or map inside a struct as nil), nor are interfaces,
+// functions and channels.
 func gobKeepsAll(t reflect.Type, seen map[reflect.Type]bool) bool {
 	if seen[t] {
 		return true
 	}
 	seen[t] = true
 	switch t.Kind() {
-	case reflect.Func, reflect.Chan, reflect.UnsafePointer, reflect.Uintptr, reflect.Complex64, reflect.Complex128:
-		return false
-	case reflect.Pointer, reflect.Slice, reflect.Array:
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64,
+		reflect.String:
+		return true
+	case reflect.Array:
 		return gobKeepsAll(t.Elem(), seen)
-	case reflect.Map:
-		return gobKeepsAll(t.Key(), seen) && gobKeepsAll(t.Elem(), seen)
 	case reflect.Struct:
 		if t.NumField() == 0 {
 			return false
@@ -251,8 +254,9 @@ func gobKeepsAll(t reflect.Type, seen map[reflect.Type]bool) bool {
 				return false
 			}
 		}
+		return true
 	}
-	return true
+	return false
 }
 
 // add folds v into key's accumulator.

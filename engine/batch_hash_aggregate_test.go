@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -227,5 +228,24 @@ func TestHashAggregateGrowsWithItsInput(t *testing.T) {
 	}
 	if n != 5000 {
 		t.Errorf("%d keys, want 5000", n)
+	}
+}
+
+// Only values that gob gives back unchanged go into the pages; the rest stay on the heap.
+func TestHashAggregateKeepsInPagesOnlyWhatGobGivesBack(t *testing.T) {
+	type withSlice struct{ A []int }
+	type withMap struct{ M map[string]int }
+	type empty struct{}
+	for _, c := range []struct {
+		v    any
+		want bool
+	}{
+		{aggWord{}, true}, {[2]int64{}, true}, {struct{ A, B float64 }{}, true},
+		{hiddenSum{}, false}, {withSlice{}, false}, {withMap{}, false}, {&aggWord{}, false}, {empty{}, false},
+		{[]int{}, false}, {struct{ F func() }{}, false}, {struct{ X any }{}, false},
+	} {
+		if got := gobKeepsAll(reflect.TypeOf(c.v), map[reflect.Type]bool{}); got != c.want {
+			t.Errorf("%T: %v, want %v", c.v, got, c.want)
+		}
 	}
 }
