@@ -236,12 +236,15 @@ func (s *subpartition) read(f func(message) bool) error {
 
 // persistedMessage is a message as a blocking result file holds it, its records column by column: the
 // values (and keys) of a buffer as one []T when they all have type T, which gob encodes far more compactly
-// than values behind interfaces, else as []any.
+// than values behind interfaces, else as []any. When every value is a taggedUnion (the two inputs of a
+// bounded join or coGroup on their way to it), Vals holds the unions' values and Tagged which input each
+// came from, so that the values are a column of their own type rather than unions holding interfaces.
 type persistedMessage struct {
 	Kind       uint8
 	Time       int64
 	N          int
 	Vals, Keys any // nil when every value is nil
+	Tagged     []bool
 	Ts         []int64
 	Kg         []int32
 	NoTs       []bool
@@ -254,13 +257,35 @@ func persist(m message) persistedMessage {
 	}
 	n := len(m.recs)
 	pm.N = n
-	pm.Vals = column(n, func(i int) any { return m.recs[i].v })
+	if pm.Tagged = taggedColumn(m.recs); pm.Tagged != nil {
+		pm.Vals = column(n, func(i int) any { return m.recs[i].v.(taggedUnion).V })
+	} else {
+		pm.Vals = column(n, func(i int) any { return m.recs[i].v })
+	}
 	pm.Keys = column(n, func(i int) any { return m.recs[i].key })
 	pm.Ts, pm.Kg, pm.NoTs = make([]int64, n), make([]int32, n), make([]bool, n)
 	for i, r := range m.recs {
 		pm.Ts[i], pm.Kg[i], pm.NoTs[i] = r.ts, r.kg, r.noTs
 	}
 	return pm
+}
+
+// taggedColumn returns which input each record came from when every record's value is a taggedUnion, else
+// nil.
+func taggedColumn(recs []record) []bool {
+	if len(recs) == 0 {
+		return nil
+	}
+	for _, r := range recs {
+		if _, ok := r.v.(taggedUnion); !ok {
+			return nil
+		}
+	}
+	out := make([]bool, len(recs))
+	for i, r := range recs {
+		out[i] = r.v.(taggedUnion).Second
+	}
+	return out
 }
 
 // column gathers n values into a []T when they share one type T, else into a []any; nil if all are nil.
@@ -312,9 +337,16 @@ func (pm persistedMessage) records() ([]record, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pm.Tagged != nil && len(pm.Tagged) != n {
+		return nil, fmt.Errorf("a buffer of %d records has %d input tags", n, len(pm.Tagged))
+	}
 	recs := make([]record, n)
 	for i := range recs {
-		recs[i] = record{v: vals(i), key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]}
+		v := vals(i)
+		if pm.Tagged != nil {
+			v = taggedUnion{V: v, Second: pm.Tagged[i]}
+		}
+		recs[i] = record{v: v, key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]}
 	}
 	return recs, nil
 }

@@ -118,3 +118,41 @@ func TestBatchJoinThroughBlockingFilesByMemory(t *testing.T) {
 		t.Errorf("sum of amounts through files %v, in memory %v", sums[0], sums[1])
 	}
 }
+
+// A buffer of tagged unions (a bounded join's two inputs) goes to a file as a column of the unions' values
+// and a column of their inputs, and comes back as the same unions: of one inner type, of mixed types, with
+// nil values; a buffer mixing unions and other values is written as it is.
+func TestBlockingPartitionFileTaggedUnions(t *testing.T) {
+	path := t.TempDir() + "/tagged.part"
+	w, err := newFrameWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []message{
+		{kind: msgRecords, recs: []record{{v: taggedUnion{V: bpOrder{1, 2, 3.5}}, key: int64(2)}, {v: taggedUnion{V: bpOrder{4, 5, 6}, Second: true}, key: int64(5), ts: 9}}},
+		{kind: msgRecords, recs: []record{{v: taggedUnion{V: bpCustomer{7, "c"}, Second: true}, key: int64(7)}, {v: taggedUnion{V: nil}, key: "k"}, {v: taggedUnion{V: "s"}}}},
+		{kind: msgRecords, recs: []record{{v: taggedUnion{V: 1}}, {v: 2}}},
+		{kind: msgEnd},
+	}
+	if pm := persist(msgs[0]); pm.Tagged == nil || !reflect.DeepEqual(pm.Vals, []bpOrder{{1, 2, 3.5}, {4, 5, 6}}) {
+		t.Fatalf("a buffer of unions of orders persisted as %#v, tags %v; want a []bpOrder column", pm.Vals, pm.Tagged)
+	}
+	if pm := persist(msgs[2]); pm.Tagged != nil {
+		t.Fatalf("a buffer mixing unions and ints has input tags %v", pm.Tagged)
+	}
+	for _, m := range msgs {
+		if err := w.write(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []message
+	if err := (&subpartition{path: path}).read(func(m message) bool { got = append(got, m); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, msgs) {
+		t.Fatalf("read back\n%+v\nwant\n%+v", got, msgs)
+	}
+}
