@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -199,7 +200,11 @@ func (rp *resultPartition) check() error {
 
 // read calls f with each message of the subpartition in order, msgEnd last. A missing, truncated or corrupt
 // file is an ErrPartitionNotFound.
-func (s *subpartition) read(f func(message) bool) error {
+func (s *subpartition) read(f func(message) bool) error { return s.readInto(nil, f) }
+
+// readInto is read decoding the records of a file into buffers from buf (nil: new ones), which f then owns.
+// Messages kept in memory are handed to f as they are kept (f copies their records).
+func (s *subpartition) readInto(buf func() []record, f func(message) bool) error {
 	if s.path == "" {
 		for _, m := range s.mem { // f copies the records: the consumer recycles its buffers
 			if !f(m) {
@@ -224,7 +229,11 @@ func (s *subpartition) read(f func(message) bool) error {
 		}
 		m := message{kind: msgKind(pm.Kind), time: pm.Time}
 		if m.kind == msgRecords {
-			if m.recs, err = pm.records(); err != nil {
+			var dst []record
+			if buf != nil {
+				dst = buf()
+			}
+			if m.recs, err = pm.records(dst); err != nil {
 				return fmt.Errorf("%w: %s: %v", ErrPartitionNotFound, s.path, err)
 			}
 		}
@@ -323,8 +332,8 @@ func column(n int, at func(i int) any) any {
 	return out
 }
 
-// records rebuilds the message's records.
-func (pm persistedMessage) records() ([]record, error) {
+// records rebuilds the message's records, appending them to dst[:0].
+func (pm persistedMessage) records(dst []record) ([]record, error) {
 	n := pm.N
 	if len(pm.Ts) != n || len(pm.Kg) != n || len(pm.NoTs) != n {
 		return nil, fmt.Errorf("a buffer of %d records has %d timestamps", n, len(pm.Ts))
@@ -340,13 +349,13 @@ func (pm persistedMessage) records() ([]record, error) {
 	if pm.Tagged != nil && len(pm.Tagged) != n {
 		return nil, fmt.Errorf("a buffer of %d records has %d input tags", n, len(pm.Tagged))
 	}
-	recs := make([]record, n)
-	for i := range recs {
+	recs := slices.Grow(dst[:0], n)
+	for i := range n {
 		v := vals(i)
 		if pm.Tagged != nil {
 			v = taggedUnion{V: v, Second: pm.Tagged[i]}
 		}
-		recs[i] = record{v: v, key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]}
+		recs = append(recs, record{v: v, key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]})
 	}
 	return recs, nil
 }
@@ -595,14 +604,19 @@ func (ex *execution) runFeeds(t *subtask, fs []feed) {
 			return
 		}
 		open := true
-		err := f.sub.read(func(m message) bool {
+		// A file's records are decoded into the subtask's buffers; records kept in memory are copied into
+		// them (the subtask recycles its buffers, and the result may be read again).
+		inFile := f.sub.path != ""
+		pooled := func() []record { return (*t.pool.Get().(*[]record))[:0] }
+		err := f.sub.readInto(pooled, func(m message) bool {
 			m.ch = f.ch
 			if m.kind == msgRecords {
 				if in != nil {
 					in.Add(int64(len(m.recs)))
 				}
-				recs := t.pool.Get().(*[]record)
-				m.recs = append((*recs)[:0], m.recs...)
+				if !inFile {
+					m.recs = append(pooled(), m.recs...)
+				}
 			}
 			open = t.gate.send(m, &bp)
 			return open
