@@ -41,9 +41,9 @@ type Config struct {
 	// back. Default 65536; negative: always to files.
 	BlockingPartitionRecords int
 	// BlockingPartitionMemory is how many bytes the blocking result of one producer subtask on one edge of a
-	// Batch job keeps in memory before it is written to files, as estimated from the Go size of its buffers
-	// and records (a record's value and key as package state's SizeOf sizes them, sampled once a buffer).
-	// Default 4 MiB; negative: always to files.
+	// Batch job keeps in memory before it is written to files, estimated from the Go size of its buffers and
+	// of their records' values and keys (the first record of each buffer is sized, with what its strings,
+	// slices and maps hold). Default 4 MiB; negative: always to files.
 	BlockingPartitionMemory int64
 	// Stdout receives the output of Print sinks. Default os.Stdout.
 	Stdout io.Writer
