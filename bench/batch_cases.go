@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/membench"
 )
 
 // The batch cases (issue 13): DataSet operations on bounded streams, each against a hand-written loop doing
@@ -67,10 +68,11 @@ func orderGen(i, customers int64) order {
 func joinedValue(o order, c customer) int64 { return o.ID*3 + o.Amount*c.Score + c.ID }
 
 // batchJoinJob runs the join of the generated customers and orders of n events with hint in Batch mode at
-// parallelism p and returns the digest of its pairs.
-func batchJoinJob(n int64, hint engine.JoinHint, p int) (*digest, error) {
+// parallelism p and returns the digest of its pairs. partitionMemory is Config.BlockingPartitionMemory (0:
+// its default).
+func batchJoinJob(n int64, hint engine.JoinHint, p int, partitionMemory int64) (*digest, error) {
 	nc, no := batchJoinSizes(n)
-	env := engine.NewEnvironment(engine.Config{Parallelism: p, RuntimeMode: engine.Batch})
+	env := engine.NewEnvironment(engine.Config{Parallelism: p, RuntimeMode: engine.Batch, BlockingPartitionMemory: partitionMemory})
 	customers := env.FromSource(engine.GeneratorSource{Count: nc, Gen: func(i int64) engine.SourceElement {
 		return engine.SourceElement{Value: customerGen(i)}
 	}}, nil, "customers")
@@ -163,8 +165,18 @@ type wordCount struct {
 // changelog's final table); in Batch each keyed subtask sorts its input by word and emits each word's final
 // count once.
 func wordCountSumJob(mode engine.RuntimeMode) func(n int64) (*digest, error) {
+	return wordCountSumJobIn(mode, 0)
+}
+
+// wordCountSumJobIn is wordCountSumJob with Config.ManagedMemorySize managed in pages of wordCountSpillPage
+// bytes (0: the defaults).
+func wordCountSumJobIn(mode engine.RuntimeMode, managed int64) func(n int64) (*digest, error) {
 	return func(n int64) (*digest, error) {
-		env := engine.NewEnvironment(engine.Config{Parallelism: 2, RuntimeMode: mode})
+		cfg := engine.Config{Parallelism: 2, RuntimeMode: mode}
+		if managed > 0 {
+			cfg.ManagedMemorySize, cfg.MemorySegmentSize = managed, wordCountSpillPage
+		}
+		env := engine.NewEnvironment(cfg)
 		var mu sync.Mutex
 		latest := map[string]int64{}
 		env.FromSource(engine.GeneratorSource{Count: batchLines(n), Gen: func(i int64) engine.SourceElement {
@@ -194,6 +206,22 @@ func wordCountSumJob(mode engine.RuntimeMode) func(n int64) (*digest, error) {
 		}
 		return out, nil
 	}
+}
+
+// batch-wordcount-spill: the Batch word count with a TaskManager's managed memory cut to
+// wordCountSpillMemory (two slots, so half of it a slot, shared by the slot's keyed operators), far below the
+// 50,000 distinct words' counts, so that the hash aggregation of the rolling Reduce spills its partial counts
+// to sorted runs and merges them.
+const (
+	wordCountSpillMemory = 256 << 10
+	wordCountSpillPage   = 1 << 10
+)
+
+// wordCountSpills is what the last batch-wordcount-spill run spilled.
+var wordCountSpills int64
+
+func wordCountSpillNote() string {
+	return fmt.Sprintf("%d spills (sorted runs of partial counts)", wordCountSpills)
 }
 
 // wordCountLoop counts the words of the same text in a map.
@@ -269,7 +297,7 @@ func init() {
 			if spill, ok := spillHints[c.Name]; ok {
 				return func(n int64) (*digest, error) { return batchSpillJoin(n, spill) }
 			}
-			return func(n int64) (*digest, error) { return batchJoinJob(n, hint, 2) }
+			return func(n int64) (*digest, error) { return batchJoinJob(n, hint, 2, 0) }
 		})
 	const wordAbout = "word count of a generated text (8 words a line, 50,000 skewed words), an event is a word"
 	registerBatch("batch-groupreduce/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
@@ -288,7 +316,22 @@ func init() {
 	registerBatch("batch-wordcount/loop", wordAbout+", counted in a Go map", batchWordScale, wordCountLoop,
 		[]Case{
 			{Name: "batch-wordcount/streaming", About: wordAbout + ", FlatMap, KeyBy, rolling Reduce in streaming mode (an update per word), parallelism 2"},
-			{Name: "batch-wordcount/batch", About: wordAbout + ", the same job in batch execution mode (final counts only), parallelism 2"},
+			{Name: "batch-wordcount/batch", About: wordAbout + ", the same job in batch execution mode (final counts only, a hash aggregation in managed memory), parallelism 2"},
+			{Name: "batch-wordcount-spill/batch", Note: wordCountSpillNote,
+				About: wordAbout + fmt.Sprintf(", batch execution mode with %d KiB of managed memory in %d-byte pages: the hash aggregation spills its partial counts, parallelism 2", wordCountSpillMemory>>10, wordCountSpillPage)},
 		},
-		func(c Case) func(n int64) (*digest, error) { return wordCountSumJob(modes[c.Name]) })
+		func(c Case) func(n int64) (*digest, error) {
+			if c.Name == "batch-wordcount-spill/batch" {
+				return func(n int64) (*digest, error) {
+					before := membench.BatchSpills()
+					d, err := wordCountSumJobIn(engine.Batch, wordCountSpillMemory)(n)
+					wordCountSpills = membench.BatchSpills() - before
+					if err == nil && wordCountSpills == 0 {
+						return nil, fmt.Errorf("the word count in %d bytes of managed memory did not spill", wordCountSpillMemory)
+					}
+					return d, err
+				}
+			}
+			return wordCountSumJob(modes[c.Name])
+		})
 }

@@ -17,7 +17,8 @@ import (
 // with the join operator's managed memory set to 1/spillInputPerBudget of its input (about 25 bytes a record
 // in the operator's pages), so that it spills: the hybrid hash join spills partitions of the customers and
 // buffers the orders in spilled runs, the sort-merge join spills sorted runs of both inputs and merges them.
-// Each runs in a child process of its own (this executable again, with batchSpillEnv set), so that the peak
+// The shuffle in front of the join keeps at most 1/spillPartitionShare of the budget of each input in memory
+// (Config.BlockingPartitionMemory). Each runs in a child process of its own (this executable again, with batchSpillEnv set), so that the peak
 // resident memory it reports is the join's alone; its result is checked against batch-join/loop's.
 
 // spillInputPerBudget is how many times the join's input (in the operator's frames) exceeds its budget.
@@ -25,6 +26,11 @@ const spillInputPerBudget = 12
 
 // spillRecordBytes is a lower bound of a customer's or an order's size in the join's pages.
 const spillRecordBytes = 25
+
+// spillPartitionShare sizes the shuffle in front of the join: each of the two blocking results (customers,
+// orders) keeps at most 1/spillPartitionShare of the join's budget in memory (Config.BlockingPartitionMemory)
+// before it goes to its file, so that the shuffle's memory is small beside the join's.
+const spillPartitionShare = 4
 
 // batchSpillEnv, when set ("hint n"), makes this process a batch-join-spill child.
 const batchSpillEnv = "WEIR_BENCH_BATCH_SPILL_CHILD"
@@ -86,7 +92,7 @@ func runSpillChild(spec string) spillReport {
 	resetPeakRSS()
 	before := membench.BatchSpills()
 	start := time.Now()
-	d, err := batchJoinJob(n, engine.JoinHint(hint), 1)
+	d, err := batchJoinJob(n, engine.JoinHint(hint), 1, budget/spillPartitionShare)
 	rep.JobSeconds = time.Since(start).Seconds()
 	rep.PeakBytes, rep.Spills = peakRSS(), membench.BatchSpills()-before
 	if err != nil {

@@ -53,13 +53,19 @@ func (o *boundedJoinOp) openBatchJoin() error {
 	if err != nil {
 		return err
 	}
+	o.onSubtaskEnd(func() { // a failed subtask may not have closed it
+		if o.batch != nil {
+			o.batch.close()
+			o.batch = nil
+		}
+	})
 	switch o.hint {
 	case JoinHintRepartitionHashFirst:
-		o.batch, err = newHybridHashJoin(m, o.name, dir, o.key1, o.key2, o.leftOuter(), o.rightOuter(), false)
+		o.batch, err = newHybridHashJoin(m, dir, o.key1, o.key2, o.leftOuter(), o.rightOuter(), false)
 	case JoinHintRepartitionHashSecond:
-		o.batch, err = newHybridHashJoin(m, o.name, dir, o.key2, o.key1, o.rightOuter(), o.leftOuter(), true)
+		o.batch, err = newHybridHashJoin(m, dir, o.key2, o.key1, o.rightOuter(), o.leftOuter(), true)
 	default:
-		o.batch, err = newSortMergeJoin(m, o.name, dir, o.key1, o.key2, o.leftOuter(), o.rightOuter())
+		o.batch, err = newSortMergeJoin(m, dir, o.key1, o.key2, o.leftOuter(), o.rightOuter())
 	}
 	if err == nil {
 		o.batch.reportSpills(slotSpillReport(&o.opBase))
@@ -114,12 +120,12 @@ type sortMergeJoin struct {
 	spills                [2]spillCounter // one a sorter
 }
 
-func newSortMergeJoin(m *memory.Manager, name, dir string, key1, key2 KeySelector, leftOuter, rightOuter bool) (*sortMergeJoin, error) {
+func newSortMergeJoin(m batchOperatorMemory, dir string, key1, key2 KeySelector, leftOuter, rightOuter bool) (*sortMergeJoin, error) {
 	j := &sortMergeJoin{keys: [2]KeySelector{key1, key2}, leftOuter: leftOuter, rightOuter: rightOuter, codec: newBatchCodec()}
-	pages := freePages(m) / 2
+	pages := m.pages / 2
 	for i := range j.sorters {
-		s, err := memory.NewSorter(memory.SorterConfig{Manager: m, Owner: fmt.Sprintf("%s: sort input %d", name, i+1),
-			Pages: pages, TempDir: dir, Compare: compareJoinFrames})
+		s, err := memory.NewSorter(memory.SorterConfig{Manager: m.manager, Owner: m.owner(fmt.Sprintf("sort input %d", i+1)),
+			Pages: pages, TempDir: dir, CompareRecords: compareJoinFrames, Encode: appendFrameBytes, Decode: copyFrameBytes})
 		if err != nil {
 			j.close()
 			return nil, fmt.Errorf("sort-merge join: %w", err)
@@ -129,12 +135,19 @@ func newSortMergeJoin(m *memory.Manager, name, dir string, key1, key2 KeySelecto
 	return j, nil
 }
 
-// compareJoinFrames orders two joinFrames by key.
-func compareJoinFrames(a, b any) int {
-	ka, _ := joinFrame(a.([]byte)).split()
-	kb, _ := joinFrame(b.([]byte)).split()
+// compareJoinFrames orders two joinFrames by key, on their bytes in the sorter's pages: a comparison decodes
+// nothing (and so allocates nothing) when both keys are of one ordered scalar type.
+func compareJoinFrames(a, b []byte) int {
+	ka, _ := joinFrame(a).split()
+	kb, _ := joinFrame(b).split()
 	return compareKeyBytes(ka, kb)
 }
+
+// appendFrameBytes and copyFrameBytes are a sorter's Encode and Decode for joinFrames: a frame goes into the
+// pages as it is, and comes back as a copy (the pages are reused once the iterator moves on).
+func appendFrameBytes(dst []byte, v any) ([]byte, error) { return append(dst, v.([]byte)...), nil }
+
+func copyFrameBytes(rec []byte) (any, error) { return append([]byte(nil), rec...), nil }
 
 func (j *sortMergeJoin) add(second bool, v any) error {
 	side := 0
@@ -282,19 +295,19 @@ const probeBufferShare = 4
 // newHybridHashJoin makes a hash join that builds with buildKey's input and probes with probeKey's;
 // buildOuter and probeOuter make it outer on either side; buildSecond says the build side is the second
 // input of the join.
-func newHybridHashJoin(m *memory.Manager, name, dir string, buildKey, probeKey KeySelector, buildOuter, probeOuter, buildSecond bool) (*hybridHashJoin, error) {
-	free := freePages(m)
+func newHybridHashJoin(m batchOperatorMemory, dir string, buildKey, probeKey KeySelector, buildOuter, probeOuter, buildSecond bool) (*hybridHashJoin, error) {
+	free := m.pages
 	bufPages := max(memory.MinSorterPages, free/probeBufferShare)
 	j := &hybridHashJoin{buildKey: buildKey, probeKey: probeKey, buildSecond: buildSecond, codec: newBatchCodec()}
 	frameKey := func(v any) any { k, _ := joinFrame(v.([]byte)).split(); return k }
 	var err error
-	j.join, err = memory.NewHashJoin(memory.HashJoinConfig{Manager: m, Owner: name + ": hash table", Pages: free - bufPages,
+	j.join, err = memory.NewHashJoin(memory.HashJoinConfig{Manager: m.manager, Owner: m.owner("hash table"), Pages: free - bufPages,
 		TempDir: dir, BuildKey: frameKey, ProbeKey: frameKey, BuildOuter: buildOuter, ProbeOuter: probeOuter})
 	if err != nil {
 		return nil, fmt.Errorf("hash join: %w", err)
 	}
-	j.probe, err = memory.NewSorter(memory.SorterConfig{Manager: m, Owner: name + ": probe buffer", Pages: bufPages,
-		TempDir: dir, Compare: func(any, any) int { return 0 }})
+	j.probe, err = memory.NewSorter(memory.SorterConfig{Manager: m.manager, Owner: m.owner("probe buffer"), Pages: bufPages,
+		TempDir: dir, CompareRecords: func([]byte, []byte) int { return 0 }, Encode: appendFrameBytes, Decode: copyFrameBytes})
 	if err != nil {
 		j.close()
 		return nil, fmt.Errorf("hash join: %w", err)
@@ -442,7 +455,13 @@ func (o *broadcastHashJoinOp) open() error {
 	if err != nil {
 		return err
 	}
-	o.batch, err = newHybridHashJoin(m, o.name, dir, o.buildKey, o.probeKey, false, o.probeOuter, !o.buildFirst)
+	o.onSubtaskEnd(func() { // a failed subtask may not have closed it
+		if o.batch != nil {
+			o.batch.close()
+			o.batch = nil
+		}
+	})
+	o.batch, err = newHybridHashJoin(m, dir, o.buildKey, o.probeKey, false, o.probeOuter, !o.buildFirst)
 	if err == nil {
 		o.batch.reportSpills(slotSpillReport(&o.opBase))
 	}

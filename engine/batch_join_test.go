@@ -384,10 +384,10 @@ func TestBatchJoinStrategiesRemoveTheirSpillFiles(t *testing.T) {
 	key := KeyByField("K")
 	for name, newJoin := range map[string]func(m *memory.Manager, dir string) (batchJoinStrategy, error){
 		"sort-merge": func(m *memory.Manager, dir string) (batchJoinStrategy, error) {
-			return newSortMergeJoin(m, "sm", dir, key, key, true, true)
+			return newSortMergeJoin(testOperatorMemory(m, "sm"), dir, key, key, true, true)
 		},
 		"hash": func(m *memory.Manager, dir string) (batchJoinStrategy, error) {
-			return newHybridHashJoin(m, "hh", dir, key, key, true, true, false)
+			return newHybridHashJoin(testOperatorMemory(m, "hh"), dir, key, key, true, true, false)
 		},
 	} {
 		m, err := memory.NewManager(64<<10, 1<<10)

@@ -226,14 +226,15 @@ func (o batchOutput) watermark(wm int64) {
 }
 
 // batchOperator returns the operator of node n to run in Batch mode: a keyed operator wrapped to get its
-// input sorted by key (unless it reads its input itself: ownsBatchInput), a rolling aggregation set to emit
-// final values only.
+// input sorted by key (unless it reads its input itself: ownsBatchInput), a rolling aggregation (Reduce, Sum,
+// Min, Max, MinBy, MaxBy) run as a hash aggregation that emits final values only.
 func batchOperator(op operator, n *node) operator {
 	if _, own := op.(ownsBatchInput); !n.keyed || own {
 		return op
 	}
-	if r, ok := op.(*rollingOp); ok {
+	if r, ok := op.(*rollingOp); ok { // a combinable reduce: a hash aggregation (batch_hash_aggregate.go)
 		r.finalOnly = true
+		return &batchHashReduceOp{rollingOp: r}
 	}
 	return &batchKeyedOp{operator: op}
 }

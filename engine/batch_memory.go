@@ -13,33 +13,46 @@ import (
 // sorts or hash-joins in Batch mode takes its share of its slot's managed memory and spills beyond it into a
 // directory of the job's own, as Flink's batch operators take their pages from the slot's MemoryManager.
 
-// batchMemory returns the memory manager the batch operator b takes its pages from: a manager of b's share
-// of its slot's managed memory (Config.ManagedMemorySize divided among the slot's TaskManager share and then
-// evenly among the keyed Batch operators of the slot, as the keyed sorts share it), in pages of
-// Config.MemorySegmentSize, all taken when the operator opens (as Flink's drivers take their memory). Tests
-// and the benchmark suite may override the budget for every operator (engine/internal/batchmem). The
-// operator's pages are its own manager's: the slot's figures in JobSnapshot.Memory do not include them.
-func batchMemory(b *opBase) (*memory.Manager, error) {
+// minBatchOperatorPages is the fewest pages a batch join works with: a hash join's and its probe buffer's
+// minimums (a sort-merge join's two sorters need fewer).
+const minBatchOperatorPages = memory.MinJoinPages + memory.MinSorterPages
+
+// batchOperatorMemory is the managed memory a batch operator instance holds: pages pages of manager, taken
+// under names from owner.
+type batchOperatorMemory struct {
+	manager *memory.Manager
+	pages   int
+	owner   func(what string) string
+}
+
+// batchMemory returns the managed memory the batch operator b takes its pages from: its share of its slot's
+// manager (Config.ManagedMemorySize divided among the slot's TaskManager share and then evenly among the
+// keyed Batch operators of the slot, as the keyed sorts share it; no more than the slot has free), in pages
+// of Config.MemorySegmentSize, all taken when the operator opens (as Flink's drivers take their memory).
+// The pages are taken under the operator's names (opBase.managedOwner), so that the slot's figures in
+// JobSnapshot.Memory count them and they are returned when the subtask ends, however it ends. Tests and the
+// benchmark suite may override the budget for every operator (engine/internal/batchmem): the operator then
+// has a manager of its own, outside the slot's figures.
+func batchMemory(b *opBase) (batchOperatorMemory, error) {
 	budget, page, override := batchmem.Settings()
-	if !override {
-		if b.task == nil || b.task.job == nil {
-			return nil, fmt.Errorf("managed memory of %s: not in a job", b.name)
+	if override {
+		m, err := memory.NewManager(budget, page)
+		if err != nil {
+			return batchOperatorMemory{}, fmt.Errorf("managed memory of %s: %w", b.name, err)
 		}
-		slot := b.managedMemory()
-		page = slot.PageSize()
-		pages := b.managedPagesShare(b.task.batchSortsInSlot())
-		if pages < memory.MinSorterPages {
-			f := slot.Figures()
-			return nil, fmt.Errorf("engine: %s needs %d pages of managed memory but its share of the slot's %d bytes is %d pages of %d bytes: raise Config.ManagedMemorySize",
-				b.name, memory.MinSorterPages, f.BudgetBytes, pages, f.PageSize)
-		}
-		budget = int64(pages) * int64(page)
+		return batchOperatorMemory{manager: m, pages: freePages(m), owner: func(what string) string { return b.name + ": " + what }}, nil
 	}
-	m, err := memory.NewManager(budget, page)
-	if err != nil {
-		return nil, fmt.Errorf("managed memory of %s: %w", b.name, err)
+	if b.task == nil || b.task.job == nil {
+		return batchOperatorMemory{}, fmt.Errorf("managed memory of %s: not in a job", b.name)
 	}
-	return m, nil
+	slot := b.managedMemory()
+	pages := min(b.managedPagesShare(b.task.batchSortsInSlot()), freePages(slot))
+	if pages < minBatchOperatorPages {
+		f := slot.Figures()
+		return batchOperatorMemory{}, fmt.Errorf("engine: %s needs %d pages of managed memory but its share of the slot's %d bytes is %d pages of %d bytes: raise Config.ManagedMemorySize",
+			b.name, minBatchOperatorPages, f.BudgetBytes, pages, f.PageSize)
+	}
+	return batchOperatorMemory{manager: slot, pages: pages, owner: b.managedOwner}, nil
 }
 
 // batchSpillDir returns the directory a batch operator's sorters and hash joins make their spill

@@ -289,7 +289,8 @@ const (
 	// producer stage runs again.
 	EventPartitionLost EventKind = "partition-lost"
 	// EventPartitionInMemory is recorded (once per job) when a blocking result exceeds
-	// Config.BlockingPartitionRecords but stays in memory because its records cannot be encoded with gob.
+	// Config.BlockingPartitionRecords or BlockingPartitionMemory but stays in memory because its records
+	// cannot be encoded with gob.
 	EventPartitionInMemory EventKind = "partition-in-memory"
 )
 

@@ -12,8 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
@@ -24,16 +26,20 @@ import (
 // stage then runs again before the consumer is restarted.
 var ErrPartitionNotFound = errors.New("engine: blocking result partition not found or corrupt")
 
-// defaultBlockingPartitionRecords is Config.BlockingPartitionRecords' default.
-const defaultBlockingPartitionRecords = 1 << 16
+const (
+	// defaultBlockingPartitionRecords is Config.BlockingPartitionRecords' default.
+	defaultBlockingPartitionRecords = 1 << 16
+	// defaultBlockingPartitionMemory is Config.BlockingPartitionMemory's default.
+	defaultBlockingPartitionMemory = 4 << 20
+)
 
 // resultPartition is the blocking output of one producer subtask on one edge of a Batch job, Flink's
 // ResultPartition of type BLOCKING: one subpartition per consumer subtask it connects to. It is written by
 // the producer's goroutine only, and read once the producing stage has finished.
 //
-// It stays in memory until it holds more than Config.BlockingPartitionRecords records; then every
-// subpartition is written to its own file under the job's temporary directory, and the rest follows it
-// there. Records are encoded with encoding/gob (registered as checkpoints register them); a partition
+// It stays in memory until it holds more than Config.BlockingPartitionRecords records or more than
+// Config.BlockingPartitionMemory bytes (messageBytes' estimate); then every subpartition is written to its
+// own file under the job's temporary directory, and the rest follows it there. Records are encoded with encoding/gob (registered as checkpoints register them); a partition
 // whose records cannot be encoded stays in memory, which the job records as an event.
 type resultPartition struct {
 	sched    *batchScheduler
@@ -41,7 +47,9 @@ type resultPartition struct {
 	name     string    // "v3e0s1": consumer vertex, edge, producer subtask
 	subs     []*subpartition
 	records  int
-	limit    int // records before spilling; 0: spill at once
+	bytes    int64 // messageBytes of the records added
+	limit    int   // records before spilling; 0: spill at once
+	memLimit int64 // bytes before spilling; 0: spill at once
 	spilled  bool
 	inMemory bool        // encoding failed: stays in memory for good
 	tm       int         // the TaskManager of the producer subtask
@@ -68,7 +76,10 @@ func (s *subpartition) add(m message) (kept bool, err error) {
 	if m.kind == msgRecords {
 		rp.records += len(m.recs)
 		rp.stage.out.Add(int64(len(m.recs)))
-		if !rp.spilled && !rp.inMemory && rp.records > rp.limit {
+		if !rp.spilled && !rp.inMemory {
+			rp.bytes += messageBytes(m.recs)
+		}
+		if !rp.spilled && !rp.inMemory && (rp.records > rp.limit || rp.bytes > rp.memLimit) {
 			if err := rp.spill(); err != nil {
 				return false, err
 			}
@@ -88,6 +99,20 @@ func (s *subpartition) add(m message) (kept bool, err error) {
 		return false, s.w.close()
 	}
 	return false, nil
+}
+
+// recordSize is the Go size of a record in a buffer.
+const recordSize = int64(unsafe.Sizeof(record{}))
+
+// messageBytes estimates the memory a buffer of records holds while it is kept: its slice's capacity in
+// records, and for each record its value and key as state.SizeOf sizes those of the buffer's first record
+// (the records of a buffer are mostly of one type; a sample keeps the estimate cheap).
+func messageBytes(recs []record) int64 {
+	n := int64(cap(recs)) * recordSize
+	if len(recs) > 0 {
+		n += int64(len(recs)) * (state.SizeOf(recs[0].v) + state.SizeOf(recs[0].key))
+	}
+	return n
 }
 
 // spill moves every subpartition to its file. If a record cannot be encoded, the partition stays in memory.
@@ -175,7 +200,11 @@ func (rp *resultPartition) check() error {
 
 // read calls f with each message of the subpartition in order, msgEnd last. A missing, truncated or corrupt
 // file is an ErrPartitionNotFound.
-func (s *subpartition) read(f func(message) bool) error {
+func (s *subpartition) read(f func(message) bool) error { return s.readInto(nil, f) }
+
+// readInto is read decoding the records of a file into buffers from buf (nil: new ones), which f then owns.
+// Messages kept in memory are handed to f as they are kept (f copies their records).
+func (s *subpartition) readInto(buf func() []record, f func(message) bool) error {
 	if s.path == "" {
 		for _, m := range s.mem { // f copies the records: the consumer recycles its buffers
 			if !f(m) {
@@ -200,7 +229,11 @@ func (s *subpartition) read(f func(message) bool) error {
 		}
 		m := message{kind: msgKind(pm.Kind), time: pm.Time}
 		if m.kind == msgRecords {
-			if m.recs, err = pm.records(); err != nil {
+			var dst []record
+			if buf != nil {
+				dst = buf()
+			}
+			if m.recs, err = pm.records(dst); err != nil {
 				return fmt.Errorf("%w: %s: %v", ErrPartitionNotFound, s.path, err)
 			}
 		}
@@ -212,12 +245,15 @@ func (s *subpartition) read(f func(message) bool) error {
 
 // persistedMessage is a message as a blocking result file holds it, its records column by column: the
 // values (and keys) of a buffer as one []T when they all have type T, which gob encodes far more compactly
-// than values behind interfaces, else as []any.
+// than values behind interfaces, else as []any. When every value is a taggedUnion (the two inputs of a
+// bounded join or coGroup on their way to it), Vals holds the unions' values and Tagged which input each
+// came from, so that the values are a column of their own type rather than unions holding interfaces.
 type persistedMessage struct {
 	Kind       uint8
 	Time       int64
 	N          int
 	Vals, Keys any // nil when every value is nil
+	Tagged     []bool
 	Ts         []int64
 	Kg         []int32
 	NoTs       []bool
@@ -230,13 +266,35 @@ func persist(m message) persistedMessage {
 	}
 	n := len(m.recs)
 	pm.N = n
-	pm.Vals = column(n, func(i int) any { return m.recs[i].v })
+	if pm.Tagged = taggedColumn(m.recs); pm.Tagged != nil {
+		pm.Vals = column(n, func(i int) any { return m.recs[i].v.(taggedUnion).V })
+	} else {
+		pm.Vals = column(n, func(i int) any { return m.recs[i].v })
+	}
 	pm.Keys = column(n, func(i int) any { return m.recs[i].key })
 	pm.Ts, pm.Kg, pm.NoTs = make([]int64, n), make([]int32, n), make([]bool, n)
 	for i, r := range m.recs {
 		pm.Ts[i], pm.Kg[i], pm.NoTs[i] = r.ts, r.kg, r.noTs
 	}
 	return pm
+}
+
+// taggedColumn returns which input each record came from when every record's value is a taggedUnion, else
+// nil.
+func taggedColumn(recs []record) []bool {
+	if len(recs) == 0 {
+		return nil
+	}
+	for _, r := range recs {
+		if _, ok := r.v.(taggedUnion); !ok {
+			return nil
+		}
+	}
+	out := make([]bool, len(recs))
+	for i, r := range recs {
+		out[i] = r.v.(taggedUnion).Second
+	}
+	return out
 }
 
 // column gathers n values into a []T when they share one type T, else into a []any; nil if all are nil.
@@ -274,8 +332,8 @@ func column(n int, at func(i int) any) any {
 	return out
 }
 
-// records rebuilds the message's records.
-func (pm persistedMessage) records() ([]record, error) {
+// records rebuilds the message's records, appending them to dst[:0].
+func (pm persistedMessage) records(dst []record) ([]record, error) {
 	n := pm.N
 	if len(pm.Ts) != n || len(pm.Kg) != n || len(pm.NoTs) != n {
 		return nil, fmt.Errorf("a buffer of %d records has %d timestamps", n, len(pm.Ts))
@@ -288,9 +346,16 @@ func (pm persistedMessage) records() ([]record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]record, n)
-	for i := range recs {
-		recs[i] = record{v: vals(i), key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]}
+	if pm.Tagged != nil && len(pm.Tagged) != n {
+		return nil, fmt.Errorf("a buffer of %d records has %d input tags", n, len(pm.Tagged))
+	}
+	recs := slices.Grow(dst[:0], n)
+	for i := range n {
+		v := vals(i)
+		if pm.Tagged != nil {
+			v = taggedUnion{V: v, Second: pm.Tagged[i]}
+		}
+		recs = append(recs, record{v: v, key: keys(i), ts: pm.Ts[i], kg: pm.Kg[i], noTs: pm.NoTs[i]})
 	}
 	return recs, nil
 }
@@ -396,6 +461,7 @@ type frameReader struct {
 	r    *bufio.Reader
 	path string
 	cur  []byte
+	buf  []byte // the last frame read, reused for the next (a decoded message does not refer to it)
 }
 
 // decode reads the next frame and decodes its message with a decoder of its own (each frame is a gob stream
@@ -423,7 +489,10 @@ func (r *frameReader) Read(p []byte) (int, error) {
 		if n > 1<<30 {
 			return 0, fmt.Errorf("frame of %d bytes", n)
 		}
-		buf := make([]byte, n)
+		if uint32(cap(r.buf)) < n {
+			r.buf = make([]byte, n)
+		}
+		buf := r.buf[:n]
 		if _, err := io.ReadFull(r.r, buf); err != nil {
 			return 0, fmt.Errorf("frame: %w", io.ErrUnexpectedEOF)
 		}
@@ -465,7 +534,8 @@ func (ex *execution) wireBlockingOutput(pool *sync.Pool, vi, ei int, in edgeSpec
 	run := b.runs[b.stageOfVertex[b.vertexOf(in.from)]-1]
 	for _, ut := range ex.tasks[b.vertexOf(in.from)] {
 		rp := &resultPartition{sched: b, stage: run, name: fmt.Sprintf("v%de%ds%d", down.ID, ei, ut.index),
-			subs: make([]*subpartition, down.Parallelism), limit: max(j.cfg.BlockingPartitionRecords, 0), tm: ut.tm}
+			subs: make([]*subpartition, down.Parallelism), limit: max(j.cfg.BlockingPartitionRecords, 0),
+			memLimit: max(j.cfg.BlockingPartitionMemory, 0), tm: ut.tm}
 		w := &recordWriter{task: ut, part: in.part, key: in.key, maxP: j.cfg.MaxParallelism, size: j.cfg.BufferSize,
 			pool: pool, blocked: &ut.blocked, rr: ut.index % down.Parallelism}
 		for d := range down.Parallelism {
@@ -534,14 +604,19 @@ func (ex *execution) runFeeds(t *subtask, fs []feed) {
 			return
 		}
 		open := true
-		err := f.sub.read(func(m message) bool {
+		// A file's records are decoded into the subtask's buffers; records kept in memory are copied into
+		// them (the subtask recycles its buffers, and the result may be read again).
+		inFile := f.sub.path != ""
+		pooled := func() []record { return (*t.pool.Get().(*[]record))[:0] }
+		err := f.sub.readInto(pooled, func(m message) bool {
 			m.ch = f.ch
 			if m.kind == msgRecords {
 				if in != nil {
 					in.Add(int64(len(m.recs)))
 				}
-				recs := t.pool.Get().(*[]record)
-				m.recs = append((*recs)[:0], m.recs...)
+				if !inFile {
+					m.recs = append(pooled(), m.recs...)
+				}
 			}
 			open = t.gate.send(m, &bp)
 			return open

@@ -21,14 +21,14 @@ func TestWithDefaultsAppliesEveryDefault(t *testing.T) {
 		{"zero", Config{}, func(c Config) Config { return c }},
 		{"set values are kept", Config{Parallelism: 3, MaxParallelism: 64, TaskManagers: 2, SlotsPerTaskManager: 4,
 			Clock: vc, AutoWatermarkInterval: time.Second, BufferSize: 10, BuffersPerChannel: 2, Stdout: &out,
-			StateBackend: PebbleState, BlockingPartitionRecords: -1,
+			StateBackend: PebbleState, BlockingPartitionRecords: -1, BlockingPartitionMemory: -1,
 			Checkpointing: CheckpointConfig{Interval: time.Minute, MinPause: time.Second, Timeout: time.Hour, Dir: "d",
 				Retained: 5, Guarantee: AtMostOnce, RestoreFrom: "r"},
 			Restart: RestartStrategy{Attempts: 3, Delay: 0}},
 			func(c Config) Config {
 				c.Parallelism, c.MaxParallelism, c.TaskManagers, c.SlotsPerTaskManager = 3, 64, 2, 4
 				c.Clock, c.AutoWatermarkInterval, c.BufferSize, c.BuffersPerChannel, c.Stdout = vc, time.Second, 10, 2, &out
-				c.StateBackend, c.BlockingPartitionRecords = PebbleState, -1
+				c.StateBackend, c.BlockingPartitionRecords, c.BlockingPartitionMemory = PebbleState, -1, -1
 				c.Checkpointing = CheckpointConfig{Interval: time.Minute, MinPause: time.Second, Timeout: time.Hour, Dir: "d",
 					Retained: 5, Guarantee: AtMostOnce, RestoreFrom: "r"}
 				c.Restart = RestartStrategy{Attempts: 3, Delay: 0} // a set Attempts keeps its zero Delay: restart at once
@@ -62,11 +62,11 @@ func TestWithDefaultsAppliesEveryDefault(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			zero := Config{Parallelism: runtime.NumCPU(), MaxParallelism: 128, TaskManagers: 1, Clock: RealClock{},
 				AutoWatermarkInterval: 200 * time.Millisecond, BufferSize: 256, BuffersPerChannel: 4, Stdout: os.Stdout,
-				BlockingPartitionRecords: 65536,
-				StateBackend:             HeapState,
-				Checkpointing:            CheckpointConfig{Timeout: 10 * time.Minute, Retained: 2, Guarantee: ExactlyOnce},
-				Restart:                  RestartStrategy{Attempts: -1},
-				ManagedMemorySize:        128 << 20, ManagedMemoryFraction: 0.4, MemorySegmentSize: 32 << 10, TempDir: os.TempDir()}
+				BlockingPartitionRecords: 65536, BlockingPartitionMemory: 4 << 20,
+				StateBackend:      HeapState,
+				Checkpointing:     CheckpointConfig{Timeout: 10 * time.Minute, Retained: 2, Guarantee: ExactlyOnce},
+				Restart:           RestartStrategy{Attempts: -1},
+				ManagedMemorySize: 128 << 20, ManagedMemoryFraction: 0.4, MemorySegmentSize: 32 << 10, TempDir: os.TempDir()}
 			got, want := c.in.withDefaults(), c.want(zero)
 			if got != want {
 				t.Errorf("withDefaults(%+v)\n got %+v\nwant %+v", c.in, got, want)

@@ -36,10 +36,15 @@ type Config struct {
 	// credits); a slow consumer makes its producers wait, which is backpressure. Default 4.
 	BuffersPerChannel int
 	// BlockingPartitionRecords is how many records the blocking result of one producer subtask on one edge
-	// of a Batch job keeps in memory; beyond it the result is written to files under the job's temporary
-	// directory (removed when the job ends), which a restarted stage reads back. Default 65536; negative:
-	// always to files.
+	// of a Batch job keeps in memory; beyond it, or beyond BlockingPartitionMemory, the result is written to
+	// files under the job's temporary directory (removed when the job ends), which a restarted stage reads
+	// back. Default 65536; negative: always to files.
 	BlockingPartitionRecords int
+	// BlockingPartitionMemory is how many bytes the blocking result of one producer subtask on one edge of a
+	// Batch job keeps in memory before it is written to files, estimated from the Go size of its buffers and
+	// of their records' values and keys (the first record of each buffer is sized, with what its strings,
+	// slices and maps hold). Default 4 MiB; negative: always to files.
+	BlockingPartitionMemory int64
 	// Stdout receives the output of Print sinks. Default os.Stdout.
 	Stdout io.Writer
 	// Checkpointing configures checkpoints and the delivery guarantee; the zero value takes none
@@ -114,6 +119,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BlockingPartitionRecords == 0 {
 		c.BlockingPartitionRecords = defaultBlockingPartitionRecords
+	}
+	if c.BlockingPartitionMemory == 0 {
+		c.BlockingPartitionMemory = defaultBlockingPartitionMemory
 	}
 	if c.Stdout == nil {
 		c.Stdout = os.Stdout
@@ -224,6 +232,9 @@ func (c Config) Merge(other Config) Config {
 	}
 	set(&c.Restart.Attempts, other.Restart.Attempts)
 	set(&c.BlockingPartitionRecords, other.BlockingPartitionRecords)
+	if other.BlockingPartitionMemory != 0 {
+		c.BlockingPartitionMemory = other.BlockingPartitionMemory
+	}
 	setDur(&c.Restart.Delay, other.Restart.Delay)
 	if other.ManagedMemorySize != 0 {
 		c.ManagedMemorySize = other.ManagedMemorySize

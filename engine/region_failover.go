@@ -122,7 +122,7 @@ func (b *batchScheduler) noteInMemory(rp *resultPartition, err error) {
 	b.mu.Unlock()
 	if first {
 		b.job.events.add(Event{Kind: EventPartitionInMemory, Detail: fmt.Sprintf(
-			"blocking result %s of stage %d stays in memory (Config.BlockingPartitionRecords exceeded): %v", rp.name, rp.stage.stage.id, err)})
+			"blocking result %s of stage %d stays in memory (Config.BlockingPartitionRecords or BlockingPartitionMemory exceeded): %v", rp.name, rp.stage.stage.id, err)})
 	}
 }
 
