@@ -49,11 +49,10 @@ type timerQueue struct {
 	quiesced bool
 }
 
-// forget removes id from the live set. A Go map keeps deleted slots until it grows, which lengthens every
-// lookup when timers come and go all the time (a window's timers are all deleted when it fires), so the set
-// is rebuilt once deletions outnumber live timers: amortised O(1) per deletion.
-func (q *timerQueue) forget(id timerID) {
-	delete(q.set, id)
+// forgotten counts a deletion from the live set. A Go map keeps deleted slots until it grows, which
+// lengthens every lookup when timers come and go all the time (a window's timers are all deleted when it
+// fires), so the set is rebuilt once deletions outnumber live timers: amortised O(1) per deletion.
+func (q *timerQueue) forgotten() {
 	q.deletes++
 	if q.deletes > 2*len(q.set)+1024 {
 		fresh := make(map[timerID]struct{}, len(q.set))
@@ -73,12 +72,18 @@ func newTimerQueue() *timerQueue {
 	return &timerQueue{buckets: map[int64]*timerBucket{}, set: map[timerID]struct{}{}}
 }
 
+// add registers a timer and reports whether it was new. It hashes the timer once: inserting into the live
+// set and comparing the set's size tells whether the timer already existed (the default EventTimeTrigger
+// registers the same timer for every record of a window).
 func (q *timerQueue) add(ts int64, key any, kg int, ns Window) bool {
-	id := timerID{ts, key, ns}
-	if _, ok := q.set[id]; ok || q.quiesced {
+	if q.quiesced {
 		return false
 	}
-	q.set[id] = struct{}{}
+	n := len(q.set)
+	q.set[timerID{ts, key, ns}] = struct{}{}
+	if len(q.set) == n {
+		return false
+	}
 	b := q.buckets[ts]
 	if b == nil {
 		b = &timerBucket{}
@@ -91,8 +96,10 @@ func (q *timerQueue) add(ts int64, key any, kg int, ns Window) bool {
 
 // remove deletes a timer; its bucket entry is skipped when reached.
 func (q *timerQueue) remove(ts int64, key any, ns Window) {
-	if _, ok := q.set[timerID{ts, key, ns}]; ok {
-		q.forget(timerID{ts, key, ns})
+	n := len(q.set)
+	delete(q.set, timerID{ts, key, ns})
+	if len(q.set) < n {
+		q.forgotten()
 	}
 }
 
@@ -115,18 +122,30 @@ func (q *timerQueue) peek() (int64, bool) {
 	return 0, false
 }
 
-// pop removes and returns the earliest live timer if its time is at most upTo.
+// pop removes and returns the earliest live timer if its time is at most upTo. Each entry is hashed once:
+// deleting it from the live set and comparing the set's size tells whether it was live.
 func (q *timerQueue) pop(upTo int64) (timer, bool) {
-	ts, ok := q.peek()
-	if !ok || ts > upTo {
-		return timer{}, false
+	for len(q.times) > 0 {
+		ts := q.times[0]
+		if ts > upTo {
+			return timer{}, false
+		}
+		b := q.buckets[ts]
+		for b.head < len(b.entries) {
+			t := b.entries[b.head]
+			b.entries[b.head] = timer{}
+			b.head++
+			n := len(q.set)
+			delete(q.set, timerID{t.ts, t.key, t.ns})
+			if len(q.set) < n {
+				q.forgotten()
+				return t, true
+			}
+		}
+		delete(q.buckets, ts)
+		heap.Pop(&q.times)
 	}
-	b := q.buckets[ts]
-	t := b.entries[b.head]
-	b.entries[b.head] = timer{}
-	b.head++
-	q.forget(timerID{t.ts, t.key, t.ns})
-	return t, true
+	return timer{}, false
 }
 
 func (q *timerQueue) len() int { return len(q.set) }

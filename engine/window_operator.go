@@ -178,6 +178,13 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
 	}
 	st.elements++
 	o.ns = w
+	if ok && o.fastPath && w.MaxTimestamp() > o.wm {
+		// The default trigger would register the timer at the window's max timestamp again and continue:
+		// that timer (and the cleanup timer) exist since the window's first record, because they are only
+		// deleted when they fire or the window is cleared, neither of which can have happened before the
+		// watermark passes the window's max timestamp.
+		return
+	}
 	res := o.trigger.OnElement(r.v, r.ts, w, &o.tctx)
 	o.firingLate = true
 	o.act(res, w, stateWindow)
@@ -205,10 +212,11 @@ func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
 }
 
 func (o *windowOp) dropContents(w Window) {
-	if _, ok := o.contents.get(&o.opBase); !ok {
-		return
-	}
+	n := o.contents.t.Len()
 	o.contents.del(&o.opBase)
+	if o.contents.t.Len() == n {
+		return // there were no contents (Len is exact on every backend)
+	}
 	if st := o.openWins[w]; st != nil {
 		st.keys--
 		if st.keys <= 0 {
@@ -309,7 +317,9 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
 	o.ns = stateWindow
 	o.dropContents(stateWindow)
 	o.ns = w
-	o.trigger.Clear(w, &o.tctx)
+	if !o.fastPath {
+		o.trigger.Clear(w, &o.tctx)
+	} // else the default trigger's only timer, at the window's max timestamp <= its cleanup time, has fired
 	if o.fn.clear != nil { // Flink: ProcessWindowFunction.clear(Context), for the user's per-window state
 		o.ctx.ts = w.MaxTimestamp()
 		o.wctx = WindowContext{op: o, window: w}
