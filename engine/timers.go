@@ -27,6 +27,8 @@ type timer struct {
 	key any
 	kg  int
 	ns  Window
+	// unique marks a timer added with addUnique: live until it fires, without an entry in the live set.
+	unique bool
 }
 
 type timerID struct {
@@ -44,6 +46,7 @@ type timerQueue struct {
 	buckets map[int64]*timerBucket
 	set     map[timerID]struct{} // live timers
 	deletes int                  // deletions from set since it was last rebuilt
+	unique  int                  // live timers added with addUnique, which are not in set
 	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
 	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
 	quiesced bool
@@ -94,6 +97,33 @@ func (q *timerQueue) add(ts int64, key any, kg int, ns Window) bool {
 	return true
 }
 
+// addUnique registers a timer that the caller knows is not registered yet and will never delete nor
+// register again before it fires, without touching the live set: the default trigger's timer of a window's
+// first record, on the window operator's fast path. It saves two hashes of a key that is cold in the cache
+// (100,000 keys make each a cache miss) per window and key.
+func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
+	if q.quiesced {
+		return
+	}
+	q.unique++
+	b := q.buckets[ts]
+	if b == nil {
+		b = &timerBucket{}
+		q.buckets[ts] = b
+		heap.Push(&q.times, ts)
+	}
+	b.entries = append(b.entries, timer{ts: ts, key: key, kg: kg, ns: ns, unique: true})
+}
+
+// live reports whether a bucket entry is a live timer.
+func (q *timerQueue) live(t timer) bool {
+	if t.unique {
+		return true
+	}
+	_, ok := q.set[timerID{t.ts, t.key, t.ns}]
+	return ok
+}
+
 // remove deletes a timer; its bucket entry is skipped when reached.
 func (q *timerQueue) remove(ts int64, key any, ns Window) {
 	n := len(q.set)
@@ -109,8 +139,7 @@ func (q *timerQueue) peek() (int64, bool) {
 		ts := q.times[0]
 		b := q.buckets[ts]
 		for b.head < len(b.entries) {
-			t := b.entries[b.head]
-			if _, ok := q.set[timerID{t.ts, t.key, t.ns}]; ok {
+			if q.live(b.entries[b.head]) {
 				return ts, true
 			}
 			b.entries[b.head] = timer{}
@@ -135,6 +164,10 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 			t := b.entries[b.head]
 			b.entries[b.head] = timer{}
 			b.head++
+			if t.unique {
+				q.unique--
+				return t, true
+			}
 			n := len(q.set)
 			delete(q.set, timerID{t.ts, t.key, t.ns})
 			if len(q.set) < n {
@@ -148,7 +181,7 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 	return timer{}, false
 }
 
-func (q *timerQueue) len() int { return len(q.set) }
+func (q *timerQueue) len() int { return len(q.set) + q.unique }
 
 // each calls f for every live timer, in firing order.
 func (q *timerQueue) each(f func(timer)) {
@@ -159,7 +192,7 @@ func (q *timerQueue) each(f func(timer)) {
 		b := q.buckets[ts]
 		for _, t := range b.entries[b.head:] {
 			id := timerID{t.ts, t.key, t.ns}
-			if _, live := q.set[id]; live && !seen[id] {
+			if q.live(t) && !seen[id] {
 				seen[id] = true
 				f(t)
 			}

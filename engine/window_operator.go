@@ -185,7 +185,14 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
 		// watermark passes the window's max timestamp.
 		return
 	}
-	res := o.trigger.OnElement(r.v, r.ts, w, &o.tctx)
+	var res TriggerResult
+	if o.fastPath && w.MaxTimestamp() > o.wm {
+		// The default trigger's OnElement for the window's first record: register the timer at its max
+		// timestamp (new, since the window had no contents) and continue.
+		o.eventTimers.addUnique(w.MaxTimestamp(), o.key, o.kg, w)
+	} else {
+		res = o.trigger.OnElement(r.v, r.ts, w, &o.tctx)
+	}
 	o.firingLate = true
 	o.act(res, w, stateWindow)
 	o.firingLate = false
