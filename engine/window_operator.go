@@ -31,6 +31,10 @@ type windowOp struct {
 	// fastPath is true for non-merging event-time windows with the default trigger, whose timers never
 	// change while a window has contents.
 	fastPath bool
+	// defaultTrigger is true for event-time windows (merging or not) with the default trigger, whose only
+	// timer for a window is at its max timestamp: the same timer as the cleanup timer without lateness.
+	defaultTrigger bool
+	one            [1]Window // addWindow's list of merged windows when a session absorbs one window
 	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
 	firingLate bool
 
@@ -65,7 +69,8 @@ func (o *windowOp) open() error {
 		o.assigner = p.forInstance(o)
 	}
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
-	o.fastPath = isEventTrigger && !o.assigner.Merging() && o.assigner.IsEventTime()
+	o.defaultTrigger = isEventTrigger && o.assigner.IsEventTime()
+	o.fastPath = o.defaultTrigger && !o.assigner.Merging()
 	o.contents = stateTable{o.backend.Table("window-contents")}
 	o.merging = stateTable{o.backend.Table("merging-windows")}
 	o.tctx.op = o
@@ -178,11 +183,27 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
 	}
 	st.elements++
 	o.ns = w
-	res := o.trigger.OnElement(r.v, r.ts, w, &o.tctx)
+	if ok && o.defaultTrigger && w.MaxTimestamp() > o.wm && (o.fastPath || o.lateness == 0) {
+		// The default trigger would register the timer at the window's max timestamp again and continue:
+		// that timer (and the cleanup timer) exist since the window's first record (or, for a merged
+		// session, since the merge: OnMerge registers the cover's timer, which is its cleanup timer without
+		// lateness), because they are only deleted when they fire or the window is cleared or merged away,
+		// none of which can have happened to a window with contents before the watermark passes its max
+		// timestamp.
+		return
+	}
+	var res TriggerResult
+	if o.fastPath && w.MaxTimestamp() > o.wm {
+		// The default trigger's OnElement for the window's first record: register the timer at its max
+		// timestamp (new, since the window had no contents) and continue.
+		o.eventTimers.addUnique(w.MaxTimestamp(), o.key, o.kg, w)
+	} else {
+		res = o.trigger.OnElement(r.v, r.ts, w, &o.tctx)
+	}
 	o.firingLate = true
 	o.act(res, w, stateWindow)
 	o.firingLate = false
-	if o.fastPath && o.lateness == 0 && res == Continue {
+	if o.defaultTrigger && o.lateness == 0 && res == Continue {
 		return // the cleanup timer is the trigger's timer at the window's max timestamp, just registered
 	}
 	o.registerCleanupTimer(w)
@@ -205,10 +226,11 @@ func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
 }
 
 func (o *windowOp) dropContents(w Window) {
-	if _, ok := o.contents.get(&o.opBase); !ok {
-		return
-	}
+	n := o.contents.t.Len()
 	o.contents.del(&o.opBase)
+	if o.contents.t.Len() == n {
+		return // there were no contents (Len is exact on every backend)
+	}
 	if st := o.openWins[w]; st != nil {
 		st.keys--
 		if st.keys <= 0 {
@@ -309,7 +331,9 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
 	o.ns = stateWindow
 	o.dropContents(stateWindow)
 	o.ns = w
-	o.trigger.Clear(w, &o.tctx)
+	if !o.defaultTrigger {
+		o.trigger.Clear(w, &o.tctx)
+	} // else the default trigger's only timer, at the window's max timestamp <= its cleanup time, has fired
 	if o.fn.clear != nil { // Flink: ProcessWindowFunction.clear(Context), for the user's per-window state
 		o.ctx.ts = w.MaxTimestamp()
 		o.wctx = WindowContext{op: o, window: w}
@@ -367,16 +391,33 @@ func (o *windowOp) processMerging(r record) (skipped bool) {
 func (o *windowOp) addWindow(set map[Window]Window, nw Window) Window {
 	// The windows of the set never overlap each other, so a new window that overlaps none of them is simply
 	// added: the common case of a key whose previous session has ended (and much faster than merging).
-	overlaps := false
+	overlaps := 0
+	var only Window
 	for w := range set {
 		if w.Intersects(nw) {
-			overlaps = true
-			break
+			overlaps++
+			only = w
 		}
 	}
-	if !overlaps {
+	if overlaps == 0 {
 		set[nw] = nw
 		return nw
+	}
+	if overlaps == 1 {
+		// The common case of a session extended by one more record: the cover of the one window it
+		// overlaps and the new window overlaps no other window of the set (the set's windows overlap
+		// none of each other, and an interval overlapping the union of two overlapping intervals overlaps
+		// one of them), so the merge is just that pair; mergeWindows would find the same group.
+		cover := only.Cover(nw)
+		if cover == only {
+			return only // nw fell inside an existing window
+		}
+		stateWindow := set[only]
+		delete(set, only)
+		set[cover] = stateWindow
+		o.one[0] = only
+		o.onMerge(cover, o.one[:], stateWindow, nil)
+		return cover
 	}
 	all := make([]Window, 0, len(set)+1)
 	for w := range set {
@@ -440,7 +481,9 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 	for _, m := range merged {
 		o.ns = m
 		o.trigger.Clear(m, &o.tctx)
-		o.deleteCleanupTimer(m)
+		if !o.defaultTrigger || o.lateness > 0 { // else Clear deleted the same timer
+			o.deleteCleanupTimer(m)
+		}
 	}
 	// Merge the contents of the other state windows into stateWindow.
 	o.ns = stateWindow

@@ -144,11 +144,9 @@ func (t *heapTable) Get(kg int, key any, ns Namespace) (any, bool) {
 
 func (t *heapTable) Put(kg int, key any, ns Namespace, v any) {
 	g := t.group(kg, true)
-	k := entryKey{key, ns}
-	if _, ok := g[k]; !ok {
-		t.n++
-	}
-	g[k] = v
+	n := len(g)
+	g[entryKey{key, ns}] = v // one hash: the map's size says whether the entry is new
+	t.n += len(g) - n
 }
 
 // Delete removes an entry. A Go map keeps deleted slots until it grows, which slows every lookup of a
@@ -156,11 +154,11 @@ func (t *heapTable) Put(kg int, key any, ns Namespace, v any) {
 // outnumber its entries: amortised O(1) per deletion.
 func (t *heapTable) Delete(kg int, key any, ns Namespace) {
 	g := t.group(kg, false)
-	k := entryKey{key, ns}
-	if _, ok := g[k]; !ok {
+	n := len(g)
+	delete(g, entryKey{key, ns}) // one hash: the map's size says whether the entry was there
+	if len(g) == n {
 		return
 	}
-	delete(g, k)
 	t.n--
 	i := kg - t.base
 	t.deletes[i]++

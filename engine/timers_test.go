@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestTimerQueueSetSemantics checks Flink's timer-service rules on the queue (InternalTimerServiceImplTest:
+// registering a timer twice keeps one, a deleted timer never fires, timers fire in time order and, at equal
+// times, in registration order), including timers added with addUnique, which live outside the set.
+func TestTimerQueueSetSemantics(t *testing.T) {
+	q := newTimerQueue()
+	w1, w2 := Window{Start: 0, End: 10}, Window{Start: 10, End: 20}
+	if !q.add(9, "a", 1, w1) || q.add(9, "a", 1, w1) {
+		t.Fatal("add: the first registration is new, the second is not")
+	}
+	q.addUnique(9, "b", 2, w1)
+	q.addUnique(19, "a", 1, w2)
+	q.add(5, "c", 3, w1)
+	q.add(7, "d", 4, w1)
+	q.remove(7, "d", w1)
+	if got := q.len(); got != 4 {
+		t.Fatalf("len = %d, want 4", got)
+	}
+	var listed []string
+	q.each(func(tm timer) { listed = append(listed, tm.key.(string)) })
+	if want := []string{"c", "a", "b", "a"}; !reflect.DeepEqual(listed, want) {
+		t.Fatalf("each = %v, want %v", listed, want)
+	}
+	if ts, ok := q.peek(); !ok || ts != 5 {
+		t.Fatalf("peek = %d %v, want 5", ts, ok)
+	}
+	var fired []string
+	for {
+		tm, ok := q.pop(10)
+		if !ok {
+			break
+		}
+		fired = append(fired, tm.key.(string))
+	}
+	if want := []string{"c", "a", "b"}; !reflect.DeepEqual(fired, want) {
+		t.Fatalf("fired up to 10 = %v, want %v", fired, want)
+	}
+	if q.len() != 1 {
+		t.Fatalf("len after firing = %d, want 1", q.len())
+	}
+	if tm, ok := q.pop(100); !ok || tm.key != "a" || tm.ts != 19 || tm.kg != 1 || tm.ns != w2 {
+		t.Fatalf("last timer = %+v %v", tm, ok)
+	}
+	if _, ok := q.pop(100); ok || q.len() != 0 {
+		t.Fatal("the queue should be empty")
+	}
+	// After firing, the same timer can be registered again.
+	if !q.add(9, "a", 1, w1) {
+		t.Fatal("a fired timer registers anew")
+	}
+}
