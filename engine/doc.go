@@ -72,6 +72,10 @@
 // staggered per subtask (WindowStagger). Window builders refuse bad sizes, offsets, gaps and counts when the
 // program is built.
 //
+// The window operator's fast path (event-time windows with the default trigger) registers a window's timer
+// once per key, when the window gets its first record, and with no allowed lateness that timer is also the
+// window's cleanup timer; merging (session) windows likewise register and delete each timer once.
+//
 // # Joins and broadcast state
 //
 // DataStream.Join and CoGroup pair the records of two streams by key within windows (Where, EqualTo, Window,
@@ -193,6 +197,12 @@
 // in the pages (Flink's NormalizedKeySorter), spilled as sorted runs to Config.TempDir when the share is full,
 // and merged, so a bounded job's sort holds its budget rather than its input. Job.Snapshot reports each
 // TaskManager's managed memory, network buffers, heap and Pebble state and spills (JobSnapshot.Memory).
+// Batch joins take their pages from the slot's managed memory and show in JobSnapshot.Memory while they run.
+// In Batch mode KeyedStream.Reduce and the rolling aggregations are a hash aggregation (Flink's hash-based
+// reduce): each key's accumulator is kept in a hash table in managed pages, and when the table is full its
+// partial results spill to sorted runs that are merged at the end. The blocking results between Batch stages
+// stay in memory up to Config.BlockingPartitionRecords records or Config.BlockingPartitionMemory bytes
+// (default 4 MiB), then go to files.
 //
 // # Fault tolerance
 //
