@@ -85,6 +85,10 @@ type Model struct {
 
 	nb     *notebookPane
 	engine enginePane
+	// pager, when open, shows a long text over the body (the help, a cell's output, a recovery's difference).
+	pager pager
+	// recovery, when set, is the choice offered for the open notebook's unsaved edits of a previous run.
+	recovery *recoveryOffer
 }
 
 type tickMsg time.Time
@@ -104,6 +108,7 @@ func New(opts Options) *Model {
 		}
 		m.store = s
 	}
+	m.pager = newPager()
 	m.pathIn = textinput.New()
 	m.pathIn.Prompt = ""
 	m.loadLessons()
@@ -165,19 +170,17 @@ func (m *Model) open(path string) error {
 	if err != nil {
 		return err
 	}
+	m.recovery = nil
 	if rec, at, rerr := notebook.LoadRecovery(file); rerr != nil {
 		m.setStatus(rerr.Error())
 	} else if rec != nil {
-		nb = rec
-		m.setStatus(fmt.Sprintf(m.lang.T("start.recovery"), at.Format("15:04:05")))
+		// The file's version opens; the recovered edits wait for the learner's choice.
+		m.recovery = &recoveryOffer{rec: rec, at: at}
 	}
 	if m.nb != nil {
 		m.nb.session.Kernel.Restart()
 	}
 	m.nb = newNotebookPane(nb, file, lesson, m.opts.Speed, m.md)
-	if rec, _, _ := notebook.LoadRecovery(file); rec != nil {
-		m.nb.dirty = true
-	}
 	m.screen, m.focus = screenNotebook, focusNotebook
 	if lesson == "" {
 		if abs, err := filepath.Abs(file); err == nil {
@@ -202,6 +205,7 @@ func (m *Model) layout() {
 		m.nb.setSize(nw, bodyH)
 	}
 	m.pathIn.SetWidth(max(10, m.width-20))
+	m.pager.SetSize(m.width, bodyH)
 }
 
 // split reports whether the notebook and the engine are shown side by side.
@@ -230,6 +234,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tick()
 	case statusMsg:
 		m.setStatus(string(msg))
+		return m, nil
+	case recoveryDiscardedMsg:
+		if msg.err != nil {
+			m.setStatus(msg.err.Error())
+		} else {
+			m.setStatus(m.lang.T("recovery.discarded"))
+		}
+		return m, nil
+	case pagerClosedMsg:
 		return m, nil
 	case tea.PasteMsg:
 		if m.nb != nil && m.nb.editing {
@@ -272,6 +285,12 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.showHelp = false
 		}
 		return m, nil
+	case m.pager.open:
+		var cmd tea.Cmd
+		m.pager, cmd = m.pager.Update(msg)
+		return m, cmd
+	case m.recovery != nil && m.screen == screenNotebook && m.nb != nil:
+		return m.recoveryKey(msg)
 	case key.Matches(msg, g.Lang):
 		m.lang = m.lang.Other()
 		m.loadLessons()
@@ -576,6 +595,8 @@ func (m *Model) render() string {
 	switch {
 	case m.showHelp:
 		body = m.helpView()
+	case m.pager.open:
+		body = m.pager.View(m.lang)
 	case m.screen == screenStart:
 		body = m.startView()
 	case m.split():
@@ -585,6 +606,9 @@ func (m *Model) render() string {
 		body = m.engine.view(m.lang)
 	default:
 		body = m.nb.view(m.lang)
+	}
+	if m.recovery != nil && m.screen == screenNotebook && !m.showHelp && !m.pager.open {
+		body = recoveryView(m.recovery, m.lang, m.width) + "\n" + body
 	}
 	return m.header() + "\n" + fitBlock(body, m.width, m.height-2) + "\n" + m.statusBar()
 }
