@@ -155,6 +155,10 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	m2 := New(Options{Store: m.store})
 	m2.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m2, "enter")
+	if m2.recovery == nil {
+		t.Fatal("the recovery file was not offered back")
+	}
+	press(m2, "r")
 	if m2.nb == nil || !strings.Contains(m2.nb.cells()[1].Text, "// hi") || !m2.nb.dirty {
 		t.Fatal("the recovery file was not offered back")
 	}
