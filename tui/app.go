@@ -566,6 +566,14 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p.scroll(-max(1, p.height/2))
 	case key.Matches(msg, c.PageDown):
 		p.scroll(max(1, p.height/2))
+	case key.Matches(msg, c.Output):
+		p.toggleOutput()
+	case key.Matches(msg, c.OutputPager):
+		if id, text := p.selectedOutput(m.lang); text != "" {
+			m.pager.show(fmt.Sprintf(m.lang.T("out.title"), id), text)
+		} else {
+			m.setStatus(m.lang.T("out.none"))
+		}
 	case key.Matches(msg, c.Back):
 		m.screen = screenStart
 	}

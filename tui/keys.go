@@ -25,7 +25,7 @@ type startKeys struct {
 
 type commandKeys struct {
 	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode,
-	Interrupt, Restart, Save, Check, PageUp, PageDown, Back key.Binding
+	Interrupt, Restart, Save, Check, PageUp, PageDown, Back, Output, OutputPager key.Binding
 }
 
 type editKeys struct {
@@ -74,6 +74,8 @@ func defaultKeys() keyMap {
 			PageUp:      kb([]string{"pgup", "ctrl+u"}, "pgup", "scroll up"),
 			PageDown:    kb([]string{"pgdown", "ctrl+d"}, "pgdn", "scroll down"),
 			Back:        kb([]string{"q", "esc"}, "q", "back to the tutorials"),
+			Output:      kb([]string{"o"}, "o", "show the whole output / collapse it"),
+			OutputPager: kb([]string{"O"}, "O", "open the output in a pager (scrolls sideways)"),
 		},
 		Edit: editKeys{
 			Run:     kb([]string{"ctrl+r", "alt+enter", "ctrl+enter"}, "ctrl+r, alt+enter", "run the cell"),
@@ -101,7 +103,7 @@ func (k keyMap) groups() []helpGroup {
 		{"help.global", []key.Binding{g.Help, g.Focus, g.Lang, g.Quit}},
 		{"help.start", []key.Binding{s.Up, s.Down, s.Open, s.OpenPath}},
 		{"help.command", []key.Binding{c.Up, c.Down, c.Edit, c.Run, c.RunNext, c.RunAll, c.InsertAbove, c.InsertBelow,
-			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.PageUp, c.PageDown, c.Back}},
+			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.PageUp, c.PageDown, c.Back}},
 		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save}},
 		{"help.live", []key.Binding{l.Checkpoint, l.Savepoint, l.Kill, l.Pause, l.Step, l.Faster, l.Slower, l.Guarantee}},
 	}

@@ -46,7 +46,9 @@ type notebookPane struct {
 	// last, whose failure drops the rest.
 	queue   []string
 	lastRan string
-	offset  int // first line shown
+	// expanded holds the ids of cells whose output is shown whole (o toggles it).
+	expanded map[string]bool
+	offset   int // first line shown
 	width   int
 	height  int
 	frame   int // spinner frame
@@ -472,13 +474,15 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	return lines
 }
 
-// maxOutputLines bounds a cell's output in the notebook; the rest is counted.
+// maxOutputLines bounds a cell's output in the notebook while it is collapsed; the rest is counted.
 const maxOutputLines = 18
 
-func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang i18n.Lang) []string {
+// outputText returns everything a cell's last run showed: its printed output, its results' tables, its
+// value, its jobs, its checks and its error, one part after the other; "" when it has not run.
+func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i18n.Lang) string {
 	ex := st.Exec
 	if ex == nil {
-		return nil
+		return ""
 	}
 	var parts []string
 	if out := strings.TrimRight(ex.Output(), "\n"); out != "" {
@@ -497,7 +501,7 @@ func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang 
 	}
 	for _, j := range ex.Jobs() {
 		s := j.Status()
-		line := fmt.Sprintf("job %q: %s", j.Name(), s)
+		line := fmt.Sprintf(lang.T("out.job"), j.Name(), s)
 		if r := j.Restarts(); r > 0 {
 			line += fmt.Sprintf(", %s %d", lang.T("job.restarts"), r)
 		}
@@ -517,18 +521,67 @@ func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang 
 	if err := ex.Err(); err != nil {
 		parts = append(parts, errStyle.Render(err.Error()))
 	}
-	if len(parts) == 0 {
+	return strings.Join(parts, "\n")
+}
+
+// outputLines draws a cell's output under it, indented by two cells. Collapsed (the default) it shows the
+// first maxOutputLines lines and cuts lines wider than the pane, and says how much is hidden and how to see
+// it; expanded (o) it shows every line, wrapping the wide ones. O opens the output in a pager that also
+// scrolls sideways, for tables.
+func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang i18n.Lang) []string {
+	text := p.outputText(b, st, lang)
+	if text == "" {
 		return nil
 	}
-	lines := strings.Split(strings.Join(parts, "\n"), "\n")
-	if len(lines) > maxOutputLines {
-		more := len(lines) - maxOutputLines
-		lines = append(lines[:maxOutputLines-1], dimStyle.Render(fmt.Sprintf("… %d more lines", more+1)))
+	w := max(1, p.width-2)
+	var lines []string
+	if p.expanded[b.Meta.ID] {
+		for _, l := range strings.Split(text, "\n") {
+			lines = append(lines, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
+		}
+	} else {
+		all := strings.Split(text, "\n")
+		lines = all
+		hidden, cut := 0, false
+		if len(all) > maxOutputLines {
+			lines, hidden = all[:maxOutputLines-1], len(all)-maxOutputLines+1
+		}
+		for i, l := range lines {
+			if lipgloss.Width(l) > w {
+				lines[i], cut = ansi.Truncate(l, w, "…"), true
+			}
+		}
+		switch {
+		case hidden > 0:
+			lines = append(lines[:len(lines):len(lines)], dimStyle.Render(fmt.Sprintf(lang.T("out.more"), hidden)))
+		case cut:
+			lines = append(lines[:len(lines):len(lines)], dimStyle.Render(lang.T("out.cut")))
+		}
 	}
+	out := make([]string, len(lines))
 	for i, l := range lines {
-		lines[i] = "  " + l
+		out[i] = "  " + l
 	}
-	return lines
+	return out
+}
+
+// toggleOutput expands or collapses the selected cell's output.
+func (p *notebookPane) toggleOutput() {
+	if c := p.selected(); c != nil {
+		if p.expanded == nil {
+			p.expanded = map[string]bool{}
+		}
+		p.expanded[c.Meta.ID] = !p.expanded[c.Meta.ID]
+	}
+}
+
+// selectedOutput returns the selected cell's id and whole output, for the pager.
+func (p *notebookPane) selectedOutput(lang i18n.Lang) (id, text string) {
+	c := p.selected()
+	if c == nil {
+		return "", ""
+	}
+	return c.Meta.ID, p.outputText(c, p.session.State(c.Meta.ID), lang)
 }
 
 func dur(d time.Duration) string {
