@@ -409,7 +409,7 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
 		}
 	case key.Matches(msg, l.Step):
-		p.replayStep()
+		return true, p.replayStep(m.lang)
 	case key.Matches(msg, l.Faster):
 		p.setSpeed(nextSpeed(p.speed, +1))
 		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))

@@ -3,6 +3,9 @@ package tui
 import (
 	"fmt"
 	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/sources"
@@ -131,5 +134,45 @@ func (p *notebookPane) replayPaused() bool {
 	return paused || p.paused
 }
 
-// replayStep lets every paused replay emit one more event.
-func (p *notebookPane) replayStep() { p.replay(func(c *sources.Controller) { c.Step() }) }
+// replayStep lets every paused replay emit one more event. It returns a command that waits (up to a second)
+// for a stepped replay to emit it and says what was stepped: the replay's position and the event's arrival
+// time; with no paused replay it says so.
+func (p *notebookPane) replayStep(lang i18n.Lang) tea.Cmd {
+	type stepped struct {
+		c   *sources.Controller
+		pos int64
+	}
+	var steps []stepped
+	p.replay(func(c *sources.Controller) {
+		if pr := c.Progress(); pr.Paused {
+			steps = append(steps, stepped{c, pr.Position})
+			c.Step()
+		}
+	})
+	if len(steps) == 0 {
+		return func() tea.Msg { return statusMsg(lang.T("step.none")) }
+	}
+	return func() tea.Msg {
+		deadline := time.Now().Add(time.Second)
+		for {
+			for _, s := range steps {
+				if pr := s.c.Progress(); pr.Position > s.pos {
+					return statusMsg(fmt.Sprintf(lang.T("step.done"), pr.Position, arrival(pr.LastArrival)))
+				}
+			}
+			if time.Now().After(deadline) {
+				return statusMsg(lang.T("step.waiting"))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// arrival formats a replayed event's arrival time: a clock time (UTC, to the millisecond) for an epoch
+// timestamp, the offset from the recording's start for a small one.
+func arrival(ms int64) string {
+	if ms >= 1e11 { // after 1973: an epoch time
+		return time.UnixMilli(ms).UTC().Format("15:04:05.000")
+	}
+	return (time.Duration(ms) * time.Millisecond).String()
+}

@@ -420,6 +420,10 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	switch st.Status {
 	case interp.Running:
 		status, style = spinner[p.frame%len(spinner)]+" "+lang.T("status.running"), warnStyle
+		if p.replayPaused() {
+			// Not hung: it waits on the paused replay, for as long as the pause lasts.
+			status = "⏸ " + lang.T("status.paused")
+		}
 	case interp.Done:
 		status, style = "✓ "+lang.T("status.done"), okStyle
 	case interp.Failed, interp.Interrupted:
