@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -72,7 +73,6 @@ type Model struct {
 
 	screen   screen
 	focus    focus
-	showHelp bool
 	status   string
 	statusAt time.Time
 
@@ -280,10 +280,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.setStatus(m.lang.T("quit.how"))
 		}
 		return m, nil
-	case m.showHelp:
-		if msg.String() == "esc" || key.Matches(msg, g.Help) || msg.String() == "q" {
-			m.showHelp = false
-		}
+	case m.pager.open && key.Matches(msg, g.Help):
+		m.pager.open = false
 		return m, nil
 	case m.pager.open:
 		var cmd tea.Cmd
@@ -296,7 +294,7 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.loadLessons()
 		return m, nil
 	case key.Matches(msg, g.Help) && !editing && !m.opening:
-		m.showHelp = true
+		m.pager.show(m.lang.T("help.title"), m.helpText())
 		return m, nil
 	}
 	if m.screen == screenStart {
@@ -585,7 +583,7 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "Weir"
-	if m.nb != nil && m.nb.editing && m.screen == screenNotebook && !m.showHelp {
+	if m.nb != nil && m.nb.editing && m.screen == screenNotebook && !m.pager.open {
 		v.Cursor = nil // the textarea draws its own cursor
 	}
 	return v
@@ -601,8 +599,6 @@ func (m *Model) render() string {
 	}
 	var body string
 	switch {
-	case m.showHelp:
-		body = m.helpView()
 	case m.pager.open:
 		body = m.pager.View(m.lang)
 	case m.screen == screenStart:
@@ -615,7 +611,7 @@ func (m *Model) render() string {
 	default:
 		body = m.nb.view(m.lang)
 	}
-	if m.recovery != nil && m.screen == screenNotebook && !m.showHelp && !m.pager.open {
+	if m.recovery != nil && m.screen == screenNotebook && !m.pager.open {
 		body = recoveryView(m.recovery, m.lang, m.width) + "\n" + body
 	}
 	return m.header() + "\n" + fitBlock(body, m.width, m.height-2) + "\n" + m.statusBar()
@@ -637,7 +633,7 @@ func (m *Model) header() string {
 		}
 		left = titleStyle.Render("Weir") + " " + name
 	}
-	right := dimStyle.Render(m.lang.String() + " · ? help")
+	right := dimStyle.Render(m.lang.String() + " · " + m.lang.T("help.hint"))
 	gap := max(1, m.width-lipgloss.Width(left)-lipgloss.Width(right))
 	return ansi.Truncate(left+strings.Repeat(" ", gap)+right, m.width, "…")
 }
@@ -735,33 +731,28 @@ func lessonWindow(n, sel, rows int) (first, last int) {
 	return first, first + shown
 }
 
-func (m *Model) helpView() string {
-	var b strings.Builder
-	b.WriteString(titleStyle.Render(m.lang.T("help.title")) + "  " + dimStyle.Render(m.lang.T("help.close")) + "\n")
-	cols := 1
-	if m.width >= 100 {
-		cols = 2
-	}
+// helpText returns the help overlay's text: each group of keys under its title, drawn by bubbles' help in
+// the interface language; one column, or two side by side from 100 cells. The pager shows it and scrolls it.
+func (m *Model) helpText() string {
+	h := help.New()
+	h.Styles.FullKey = selStyle
+	h.Styles.FullDesc = lipgloss.NewStyle()
 	var blocks []string
 	for _, g := range m.keys.groups() {
-		var s strings.Builder
-		s.WriteString(selStyle.Render(m.lang.T(g.title)) + "\n")
-		for _, k := range g.keys {
-			h := k.Help()
-			s.WriteString(fmt.Sprintf("  %s %s\n", pad(h.Key, 18), h.Desc))
+		bs := make([]key.Binding, len(g.keys))
+		for i, k := range g.keys {
+			bs[i] = key.NewBinding(key.WithKeys(k.Keys()...), key.WithHelp(k.Help().Key, m.lang.T(k.Help().Desc)))
 		}
-		blocks = append(blocks, s.String())
+		blocks = append(blocks, titleStyle.Render(m.lang.T(g.title))+"\n"+h.FullHelpView([][]key.Binding{bs})+"\n")
 	}
-	if cols == 1 {
-		b.WriteString(strings.Join(blocks, ""))
-		return b.String()
+	if m.width < 100 {
+		return strings.Join(blocks, "\n")
 	}
 	half := (len(blocks) + 1) / 2
 	colW := m.width / 2
-	left := lipgloss.NewStyle().Width(colW).Render(strings.Join(blocks[:half], ""))
-	right := lipgloss.NewStyle().Width(m.width - colW).Render(strings.Join(blocks[half:], ""))
-	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, right))
-	return b.String()
+	left := lipgloss.NewStyle().Width(colW).Render(strings.Join(blocks[:half], "\n"))
+	right := lipgloss.NewStyle().Width(m.width - colW).Render(strings.Join(blocks[half:], "\n"))
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, right)
 }
 
 // pad pads s with spaces to w cells (measured, so that Korean lines up).

@@ -213,8 +213,34 @@ func TestHelpListsKeysByContext(t *testing.T) {
 		}
 	}
 	press(m, "esc")
-	if m.showHelp {
+	if m.pager.open {
 		t.Error("esc did not close the help")
+	}
+}
+
+// At 80x24 the help overlay was cut after the notebook's keys and could not scroll; it was hand-made and
+// English in Korean. It is bubbles' help in a viewport: it scrolls to its last key, fits the screen, and its
+// descriptions are translated; ? closes it again.
+func TestHelpScrollsAt80x24InBothLanguages(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
+		m := newTestModel(t, 80, 24, lang)
+		press(m, "?")
+		last := lang.T("key.live.guarantee")
+		if s := screenText(m); strings.Contains(s, last) || !strings.Contains(s, lang.T("key.global.quit")) {
+			t.Fatalf("%s: the help's first page:\n%s", lang, s)
+		}
+		checkFits(t, m, 80, 24)
+		press(m, "G")
+		if s := screenText(m); !strings.Contains(s, last) {
+			t.Errorf("%s: the help does not scroll to its last key %q:\n%s", lang, last, s)
+		}
+		if lang == i18n.KO && !strings.Contains(screenText(m), "재생 한 단계") {
+			t.Errorf("the Korean help's keys are not in Korean:\n%s", screenText(m))
+		}
+		press(m, "?")
+		if m.pager.open {
+			t.Errorf("%s: ? did not close the help", lang)
+		}
 	}
 }
 
