@@ -49,9 +49,9 @@ type notebookPane struct {
 	// expanded holds the ids of cells whose output is shown whole (o toggles it).
 	expanded map[string]bool
 	offset   int // first line shown
-	width   int
-	height  int
-	frame   int // spinner frame
+	width    int
+	height   int
+	frame    int // spinner frame
 
 	ctrlMu      sync.Mutex
 	controllers []*sources.Controller
