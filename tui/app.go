@@ -460,7 +460,7 @@ func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	p.editor, cmd = p.editor.Update(msg)
-	p.editor.SetHeight(max(3, min(p.editor.LineCount()+1, max(3, p.height-6))))
+	p.editor.SetSize(p.width-4, p.height-6)
 	return m, cmd
 }
 

@@ -30,6 +30,9 @@ type commandKeys struct {
 
 type editKeys struct {
 	Run, RunNext, Leave, Save key.Binding
+	// Indent, Dedent, Undo and Redo are the cell editor's own (cellEditor handles them); they are here for
+	// the help.
+	Indent, Dedent, Undo, Redo key.Binding
 }
 
 type liveKeys struct {
@@ -82,6 +85,10 @@ func defaultKeys() keyMap {
 			RunNext: kb([]string{"shift+enter"}, "shift+enter", "key.edit.runnext"),
 			Leave:   kb([]string{"esc"}, "esc", "key.edit.leave"),
 			Save:    kb([]string{"ctrl+s"}, "ctrl+s", "key.edit.save"),
+			Indent:  kb([]string{"tab"}, "tab", "key.edit.indent"),
+			Dedent:  kb([]string{"shift+tab"}, "shift+tab", "key.edit.dedent"),
+			Undo:    kb([]string{"ctrl+z"}, "ctrl+z", "key.edit.undo"),
+			Redo:    kb([]string{"ctrl+y", "ctrl+shift+z"}, "ctrl+y", "key.edit.redo"),
 		},
 		Live: liveKeys{
 			Checkpoint: kb([]string{"c"}, "c", "key.live.checkpoint"),
@@ -104,7 +111,7 @@ func (k keyMap) groups() []helpGroup {
 		{"help.start", []key.Binding{s.Up, s.Down, s.Open, s.OpenPath}},
 		{"help.command", []key.Binding{c.Up, c.Down, c.Edit, c.Run, c.RunNext, c.RunAll, c.InsertAbove, c.InsertBelow,
 			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.PageUp, c.PageDown, c.Back}},
-		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save}},
+		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save, e.Indent, e.Dedent, e.Undo, e.Redo}},
 		{"help.live", []key.Binding{l.Checkpoint, l.Savepoint, l.Kill, l.Pause, l.Step, l.Faster, l.Slower, l.Guarantee}},
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -33,7 +32,7 @@ type notebookPane struct {
 	sel     int // index into visible cells
 	shown   int // the selection the view last scrolled to
 	editing bool
-	editor  textarea.Model
+	editor  cellEditor
 	pending string // the first key of a two-key command (d d, i i, 0 0)
 
 	dirty   bool
@@ -63,10 +62,7 @@ func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, 
 	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
 	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
 		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
-	p.editor = textarea.New()
-	p.editor.ShowLineNumbers = true
-	p.editor.CharLimit = 0
-	p.editor.MaxHeight = 0
+	p.editor = newCellEditor()
 	return p
 }
 
@@ -116,7 +112,7 @@ func (p *notebookPane) selected() *notebook.Block {
 
 func (p *notebookPane) setSize(w, h int) {
 	p.width, p.height = w, h
-	p.editor.SetWidth(max(10, w-4))
+	p.editor.SetSize(w-4, h-6)
 }
 
 // startEdit puts the selected cell into the editor.
@@ -127,7 +123,7 @@ func (p *notebookPane) startEdit() tea.Cmd {
 	}
 	p.editing = true
 	p.editor.SetValue(strings.TrimSuffix(c.Text, "\n"))
-	p.editor.SetHeight(max(3, min(strings.Count(c.Text, "\n")+2, max(3, p.height-6))))
+	p.editor.SetSize(p.width-4, p.height-6)
 	return p.editor.Focus()
 }
 
