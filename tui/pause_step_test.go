@@ -35,7 +35,12 @@ func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
 	m.nb.togglePause()
 	m.run(false)
 	id := m.nb.cells()[0].Meta.ID
-	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Running && m.nb.replayPaused() })
+	replays := func() int {
+		m.nb.ctrlMu.Lock()
+		defer m.nb.ctrlMu.Unlock()
+		return len(m.nb.controllers)
+	}
+	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Running && replays() > 0 })
 	if s := screenText(m); !strings.Contains(s, "waiting on the paused replay") {
 		t.Errorf("the waiting cell does not say it waits on the paused replay:\n%s", s)
 	}
