@@ -144,15 +144,15 @@ func (m *Model) open(path string) error {
 	file := path
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
-			return fmt.Errorf("cannot open %s: it is a directory, not a notebook", path)
+			return fmt.Errorf(m.lang.T("open.dir"), path)
 		}
 		if ext := strings.ToLower(filepath.Ext(path)); ext != ".md" && ext != ".markdown" {
 			// Saving would turn the file into a notebook (a go.mod with a cell appended): refuse it.
-			return fmt.Errorf("cannot open %s: a notebook is a Markdown file (.md)", path)
+			return fmt.Errorf(m.lang.T("open.notmd"), path)
 		}
 	} else {
 		if _, err := tutorials.Source(path); err != nil {
-			return fmt.Errorf("cannot open %s: no such file or lesson", path)
+			return fmt.Errorf(m.lang.T("open.missing"), path)
 		}
 		lesson = path
 		file = m.store.LessonCopy(path)
@@ -404,16 +404,16 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		if p.togglePause() {
 			m.setStatus(m.lang.T("job.paused"))
 		} else {
-			m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+			m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 		}
 	case key.Matches(msg, l.Step):
 		return true, p.replayStep(m.lang)
 	case key.Matches(msg, l.Faster):
 		p.setSpeed(nextSpeed(p.speed, +1))
-		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 	case key.Matches(msg, l.Slower):
 		p.setSpeed(nextSpeed(p.speed, -1))
-		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 	case key.Matches(msg, l.Guarantee):
 		cfg := p.session.Kernel.Config()
 		cfg.Checkpointing.Guarantee = nextGuarantee(cfg.Checkpointing.Guarantee)
@@ -535,7 +535,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.Restart):
 		if pending == "0" {
 			p.session.Restart()
-			m.setStatus("kernel restarted")
+			m.setStatus(m.lang.T("act.restarted"))
 		} else {
 			p.pending = "0"
 		}
@@ -544,7 +544,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.MoveDown):
 		p.move(+1)
 	case key.Matches(msg, c.Mode):
-		m.setStatus("mode: " + p.cycleMode())
+		m.setStatus(m.lang.T("act.mode") + " " + p.cycleMode())
 	case key.Matches(msg, c.Save):
 		m.save()
 	case key.Matches(msg, c.Check):
@@ -641,9 +641,9 @@ func (m *Model) header() string {
 func (m *Model) statusBar() string {
 	var parts []string
 	if m.screen == screenNotebook && m.nb != nil {
-		mode := "COMMAND"
+		mode := m.lang.T("mode.command")
 		if m.nb.editing {
-			mode = "EDIT"
+			mode = m.lang.T("mode.edit")
 		}
 		parts = append(parts, barStyle.Render(" "+mode+" "))
 		if m.nb.dirty {
@@ -656,7 +656,7 @@ func (m *Model) statusBar() string {
 			// paused replay otherwise looks hung.
 			parts = append(parts, warnStyle.Render("⏸ "+m.lang.T("job.paused.bar")))
 		}
-		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.nb.speed))
+		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
 		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}
 	if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
@@ -714,7 +714,7 @@ func (m *Model) startView() string {
 	if m.opening {
 		b.WriteString(m.lang.T("start.path") + m.pathIn.View() + "\n")
 	} else {
-		b.WriteString(dimStyle.Render("enter: open · o: "+m.lang.T("start.open")+" · ctrl+l: 한국어/English · ctrl+q: quit") + "\n")
+		b.WriteString(dimStyle.Render(m.lang.T("start.keys")) + "\n")
 	}
 	return b.String()
 }

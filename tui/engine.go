@@ -49,17 +49,17 @@ func (e *enginePane) checkpoint(lang i18n.Lang, savepoint bool) string {
 	if savepoint {
 		dir, err := os.MkdirTemp("", "weir-savepoint-")
 		if err != nil {
-			return fmt.Sprintf(lang.T("act.failed"), "savepoint", err)
+			return fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err)
 		}
 		id, err := e.job.TriggerSavepoint(dir)
 		if err != nil {
-			return fmt.Sprintf(lang.T("act.failed"), "savepoint", err)
+			return fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err)
 		}
 		return fmt.Sprintf(lang.T("act.savepoint"), id, dir)
 	}
 	id, err := e.job.TriggerCheckpoint()
 	if err != nil {
-		return fmt.Sprintf(lang.T("act.failed"), "checkpoint", err)
+		return fmt.Sprintf(lang.T("act.failed"), lang.T("op.checkpoint"), err)
 	}
 	return fmt.Sprintf(lang.T("act.checkpoint"), id)
 }
@@ -74,7 +74,7 @@ func (e *enginePane) kill(lang i18n.Lang) string {
 		return lang.T("job.none")
 	}
 	if err := e.job.KillTaskManager(tms[0].ID); err != nil {
-		return fmt.Sprintf(lang.T("act.failed"), "kill", err)
+		return fmt.Sprintf(lang.T("act.failed"), lang.T("op.kill"), err)
 	}
 	return fmt.Sprintf(lang.T("act.kill"), tms[0].ID)
 }
@@ -93,9 +93,9 @@ func nextSpeed(cur float64, dir int) float64 {
 	return speeds[i]
 }
 
-func speedLabel(s float64) string {
+func speedLabel(lang i18n.Lang, s float64) string {
 	if s == 0 {
-		return "max"
+		return lang.T("speed.max")
 	}
 	return fmt.Sprintf("%gx", s)
 }

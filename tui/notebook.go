@@ -435,10 +435,10 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 		tags = append(tags, "✎ "+b.Meta.Exercise)
 	}
 	if b.Meta.Check != "" {
-		tags = append(tags, "✔ check")
+		tags = append(tags, "✔ "+lang.T("tag.check"))
 	}
 	if b.Meta.ReadOnly {
-		tags = append(tags, "read-only")
+		tags = append(tags, lang.T("tag.readonly"))
 	}
 	in := fmt.Sprintf("In [%s]", count)
 	head := in + " " + dimStyle.Render(strings.Join(tags, " · ")) + "  " + style.Render(status)
@@ -464,7 +464,7 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	} else {
 		body = p.md.code(strings.TrimSuffix(b.Text, "\n"))
 		if body == "" {
-			body = dimStyle.Render("// empty cell")
+			body = dimStyle.Render("// " + lang.T("nb.emptycell"))
 		}
 	}
 	lines := []string{head}

@@ -257,6 +257,24 @@ var en = map[string]string{
 	"key.live.slower":         "replay slower",
 	"key.live.guarantee":      "delivery guarantee of the next run",
 	"help.hint":               "? help",
+	"win.lateCounts":          "%s: %d dropped, %d → side output",
+	"cp.savepoint":            "savepoint",
+	"cp.final":                "final",
+	"open.dir":                "cannot open %s: it is a directory, not a notebook",
+	"open.notmd":              "cannot open %s: a notebook is a Markdown file (.md)",
+	"open.missing":            "cannot open %s: no such file or lesson",
+	"act.restarted":           "kernel restarted",
+	"act.mode":                "result mode:",
+	"mode.command":            "COMMAND",
+	"mode.edit":               "EDIT",
+	"start.keys":              "enter: open · o: open a file · ctrl+l: 한국어 · ?: help · ctrl+q: quit",
+	"speed.max":               "max",
+	"op.savepoint":            "savepoint",
+	"op.checkpoint":           "checkpoint",
+	"op.kill":                 "kill",
+	"tag.check":               "check",
+	"tag.readonly":            "read-only",
+	"nb.emptycell":            "empty cell",
 }
 
 var ko = map[string]string{
@@ -432,4 +450,32 @@ var ko = map[string]string{
 	"key.live.slower":         "재생 느리게",
 	"key.live.guarantee":      "다음 실행의 이벤트 처리 보장",
 	"help.hint":               "? 도움말",
+	"win.lateCounts":          "%s: %d개 버림, %d개 → 사이드 출력",
+	"cp.savepoint":            "세이브포인트",
+	"cp.final":                "최종",
+	"open.dir":                "%s을(를) 열 수 없습니다: 노트북이 아니라 디렉터리입니다",
+	"open.notmd":              "%s을(를) 열 수 없습니다: 노트북은 마크다운 파일(.md)입니다",
+	"open.missing":            "%s을(를) 열 수 없습니다: 그런 파일이나 레슨이 없습니다",
+	"act.restarted":           "커널을 다시 시작했습니다",
+	"act.mode":                "결과 모드:",
+	"mode.command":            "명령",
+	"mode.edit":               "편집",
+	"start.keys":              "enter: 열기 · o: 파일 열기 · ctrl+l: English · ?: 도움말 · ctrl+q: 끝내기",
+	"speed.max":               "최대",
+	"op.savepoint":            "세이브포인트",
+	"op.checkpoint":           "체크포인트",
+	"op.kill":                 "TaskManager 종료",
+	"tag.check":               "확인",
+	"tag.readonly":            "읽기 전용",
+	"nb.emptycell":            "빈 셀",
+	"status.paused":           "일시 정지된 재생을 기다리는 중 (p: 계속, .: 한 단계)",
+	"step.none":               "한 단계 진행할 것이 없습니다: 일시 정지된 재생이 없습니다(p로 일시 정지)",
+	"step.done":               "이벤트 하나를 진행했습니다: 재생 위치 %d번째 이벤트, 도착 시각 %s",
+	"step.waiting":            "한 단계 진행했지만 재생이 아직 다음 이벤트를 내보내지 않았습니다(끝에 닿았을 수 있습니다)",
 }
+
+// Has reports whether key has an English string.
+func Has(key string) bool { _, ok := en[key]; return ok }
+
+// HasKorean reports whether key has a Korean string.
+func HasKorean(key string) bool { _, ok := ko[key]; return ok }

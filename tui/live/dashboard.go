@@ -286,7 +286,7 @@ func Windows(h *History, width, height int, lang i18n.Lang) string {
 		}
 		for _, op := range v.Operators {
 			if op.LateDropped+op.LateSideOutput > 0 {
-				late = append(late, fmt.Sprintf("%s: %d %s, %d → side output", op.Name, op.LateDropped, "dropped", op.LateSideOutput))
+				late = append(late, fmt.Sprintf(lang.T("win.lateCounts"), op.Name, op.LateDropped, op.LateSideOutput))
 			}
 		}
 	}
@@ -423,10 +423,10 @@ func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
 		}
 		kind := ""
 		if c.Savepoint {
-			kind = " savepoint"
+			kind = " " + lang.T("cp.savepoint")
 		}
 		if c.Final {
-			kind = " final"
+			kind = " " + lang.T("cp.final")
 		}
 		ls = append(ls, fit(fmt.Sprintf(" %-5d %s %8s %9s %9s %7s%s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax), kind), width))
 	}
