@@ -181,6 +181,7 @@ func (m *Model) open(path string) error {
 		m.nb.session.Kernel.Restart()
 	}
 	m.nb = newNotebookPane(nb, file, lesson, m.opts.Speed, m.md)
+	m.engine = enginePane{} // the previous notebook's job is not this one's
 	m.screen, m.focus = screenNotebook, focusNotebook
 	if lesson == "" {
 		if abs, err := filepath.Abs(file); err == nil {

@@ -275,6 +275,8 @@ var en = map[string]string{
 	"tag.check":               "check",
 	"tag.readonly":            "read-only",
 	"nb.emptycell":            "empty cell",
+	"wm.clocks":               "event time; processing time now %s",
+	"tp.avg":                  "avg",
 }
 
 var ko = map[string]string{
@@ -472,6 +474,8 @@ var ko = map[string]string{
 	"step.none":               "한 단계 진행할 것이 없습니다: 일시 정지된 재생이 없습니다(p로 일시 정지)",
 	"step.done":               "이벤트 하나를 진행했습니다: 재생 위치 %d번째 이벤트, 도착 시각 %s",
 	"step.waiting":            "한 단계 진행했지만 재생이 아직 다음 이벤트를 내보내지 않았습니다(끝에 닿았을 수 있습니다)",
+	"wm.clocks":               "이벤트 시간; 지금 처리 시간 %s",
+	"tp.avg":                  "평균",
 }
 
 // Has reports whether key has an English string.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/de4e/weir/engine"
@@ -173,7 +174,24 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 			}
 		}
 	}
-	ls := []string{title(lang.T("wm.title"), fmt.Sprintf("%s %s", lang.T("wm.now"), Millis(s.ProcTime)), width)}
+	// The bars start at the first watermark of the run (not at the lowest lane now, which made a single
+	// lane's bar always full) and end at processing time now when event time is on the same clock (within a
+	// year of it), so the empty end of a bar is the watermark's lag; a replay's event time is not, and its
+	// bars end at the event-time front, the highest watermark.
+	end := hi
+	if hi != math.MinInt64 && s.ProcTime >= hi && s.ProcTime-hi < int64(365*24*time.Hour/time.Millisecond) {
+		end = s.ProcTime
+	}
+	for _, snap := range h.Snapshots() {
+		for _, v := range snap.Vertices {
+			for _, op := range v.Operators {
+				if wm := op.Watermark; wm != math.MinInt64 && wm != math.MaxInt64 {
+					lo = min(lo, wm)
+				}
+			}
+		}
+	}
+	ls := []string{title(lang.T("wm.title"), fmt.Sprintf(lang.T("wm.clocks"), Millis(s.ProcTime)), width)}
 	nameW := min(18, width/3)
 	vals := make([]string, len(lanes))
 	valW := 20 // what the bar leaves for the value without idle notes: "wm 15:04:05.0 -1m5s"
@@ -206,8 +224,8 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 			bar = okStyle.Render(strings.Repeat("━", barW))
 		default:
 			frac := 1.0
-			if hi > lo {
-				frac = float64(l.wm-lo) / float64(hi-lo)
+			if end > lo {
+				frac = float64(l.wm-lo) / float64(end-lo)
 			}
 			n := int(math.Round(frac * float64(barW-1)))
 			bar = okStyle.Render(strings.Repeat("━", n)+"▶") + dimStyle.Render(strings.Repeat("·", barW-n-1))
@@ -456,10 +474,29 @@ func Throughput(h *History, width, height int, lang i18n.Lang) string {
 		}
 		in, out = append(in, i), append(out, o)
 	}
-	sw := max(5, width-28)
 	ls := []string{title(lang.T("tp.title"), "", width)}
-	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s %s", lang.T("tp.in"), Rate(last(in)), Sparkline(in, sw)), width))
-	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s %s", lang.T("tp.out"), Rate(last(out)), Sparkline(out, sw)), width))
+	// A fast job's rate between two polls is often 0 (it ended between them): the average over the run says
+	// what it did.
+	var inTotal, outTotal int64
+	for _, v := range s.Vertices {
+		if len(v.Inputs) == 0 && len(v.Operators) > 0 {
+			inTotal += v.Operators[0].RecordsOut
+		}
+		if len(v.Operators) > 0 {
+			if lastOp := v.Operators[len(v.Operators)-1]; lastOp.RecordsOut == 0 && lastOp.RecordsIn > 0 {
+				outTotal += lastOp.RecordsIn
+			}
+		}
+	}
+	avg := func(n int64) string {
+		if s.Uptime <= 0 {
+			return ""
+		}
+		return fmt.Sprintf(" %s %s", lang.T("tp.avg"), Rate(float64(n)/s.Uptime.Seconds()))
+	}
+	sw := max(5, width-28-lipgloss.Width(avg(inTotal)))
+	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s%s %s", lang.T("tp.in"), Rate(last(in)), avg(inTotal), Sparkline(in, sw)), width))
+	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s%s %s", lang.T("tp.out"), Rate(last(out)), avg(outTotal), Sparkline(out, sw)), width))
 	lowest := int64(math.MaxInt64)
 	for _, v := range s.Vertices {
 		for _, op := range v.Operators {
