@@ -90,7 +90,14 @@ func (s *Session) State(id string) CellState {
 // Start runs the cell with the given id (source is its text, which may be edited but not yet saved) and
 // marks every cell after it that has run as stale.
 func (s *Session) Start(ctx context.Context, id, source string) (*Execution, error) {
-	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source})
+	var above []Cell
+	for _, c := range s.Notebook.Cells() {
+		if c.Meta.ID == id {
+			break
+		}
+		above = append(above, Cell{ID: c.Meta.ID, Source: c.Text})
+	}
+	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source, Above: above})
 	if err != nil {
 		return nil, err
 	}
