@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +17,7 @@ var reflectWords = []struct {
 	{regexp.MustCompile(`reflect: (?:slice|array|string) index out of range`), "runtime error: index out of range"},
 	{regexp.MustCompile(`reflect\.Value\.Slice3?: (?:slice|string) index out of bounds`), "runtime error: slice bounds out of range"},
 	{regexp.MustCompile(`reflect: call of reflect\.Value\.\w+ on zero Value`), "runtime error: invalid memory address or nil pointer dereference"},
+	{regexp.MustCompile(`reflect\.Value\.Call: call of nil function`), "runtime error: invalid memory address or nil pointer dereference"},
 }
 
 // goWords rewrites msg's reflect panics in Go's words.
@@ -73,4 +75,28 @@ func definers(name string, above []Cell) []string {
 		}
 	}
 	return out
+}
+
+// internalPosRE matches a position of the interpreter in a cell's slot (a line of slotLines or more), as an
+// error's text carries it: "1002:9: ".
+var internalPosRE = regexp.MustCompile(`\b(\d{4,}):(\d+): `)
+
+// relabelInternal rewrites the interpreter's positions of known cells in s as cell:line:col, as relabel does,
+// leaving any other number pair alone: it is used on what cells print.
+func (k *Kernel) relabelInternal(s string) string {
+	if !strings.Contains(s, ": ") {
+		return s
+	}
+	return internalPosRE.ReplaceAllStringFunc(s, func(p string) string {
+		m := internalPosRE.FindStringSubmatch(p)
+		l, err := strconv.Atoi(m[1])
+		if err != nil || l < slotLines {
+			return p
+		}
+		id, line := k.cellOf(l)
+		if id == "" {
+			return p
+		}
+		return fmt.Sprintf("%s:%d:%s: ", id, line, m[2])
+	})
 }

@@ -58,3 +58,23 @@ func TestUndefinedNamesPointAtTheCellsAbove(t *testing.T) {
 		}
 	}
 }
+
+// A job's error that the cell prints carried the interpreter's internal positions ("1002:9: interface
+// conversion ...") and reflect's words ("reflect.Value.Call: call of nil function"); it names the cell's own
+// line and says Go's words.
+func TestPrintedJobErrorsNameTheCell(t *testing.T) {
+	k := New(Options{})
+	mustRun(t, k, "fns", "func conv(v any) any {\n\treturn v.(string)\n}")
+	ex := mustRun(t, k, "job", "env := engine.NewEnvironment(engine.Config{Parallelism: 1})\nenv.FromElements(1, 2).Map(conv).Collect()\n_, err := env.Execute(\"boom\")\nfmt.Println(err)")
+	if got := ex.Output(); !strings.Contains(got, "fns:2:9: interface conversion: interface {} is int, not string") {
+		t.Errorf("printed job error: %q", got)
+	}
+	ex = mustRun(t, k, "nilfn", "var f func(int) int\nenv := engine.NewEnvironment(engine.Config{Parallelism: 1})\nenv.FromElements(1).Map(func(v any) any { return f(v.(int)) }).Collect()\n_, err := env.Execute(\"boom\")\nfmt.Println(err)")
+	if got := ex.Output(); !strings.Contains(got, "runtime error: invalid memory address or nil pointer dereference") {
+		t.Errorf("printed nil-call error: %q", got)
+	}
+	ex = mustRun(t, k, "plain", "fmt.Println(\"12:30: lunch\")")
+	if got := ex.Output(); got != "12:30: lunch\n" {
+		t.Errorf("plain output changed: %q", got)
+	}
+}

@@ -688,8 +688,10 @@ func (w *cellWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if !w.stderr {
+		// A job's error printed by the cell carries the interpreter's positions and reflect's words.
+		s := goWords(w.k.relabelInternal(string(p)))
 		ex.mu.Lock()
-		ex.out.Write(p)
+		ex.out.WriteString(s)
 		ex.mu.Unlock()
 		return len(p), nil
 	}
