@@ -227,6 +227,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			} else if len(dropped) > 0 {
 				m.setStatus(fmt.Sprintf(m.lang.T("run.dropped"), m.nb.lastRan, strings.Join(dropped, ", ")))
 			}
+			if m.nb.checking {
+				if rep, ok := m.nb.runReport(); ok {
+					m.nb.checking = false
+					return m, tea.Batch(m.tick(), m.checked(rep))
+				}
+			}
 			m.engine.poll(m.nb.session.Kernel.Jobs())
 			if err := m.nb.autosave(); err != nil {
 				m.setStatus(err.Error())
@@ -479,6 +485,24 @@ func (m *Model) run(next bool) {
 	}
 }
 
+// checked says how C's run went and returns the command that saves the lesson's progress (file I/O runs
+// as a command, never in Update).
+func (m *Model) checked(rep *interp.Report) tea.Cmd {
+	cells, failed := rep.Failed()
+	total := len(rep.Checks)
+	m.setStatus(fmt.Sprintf(m.lang.T("check.result"), total-failed, failed+cells))
+	lesson, store := m.nb.lesson, m.store
+	if lesson == "" || total == 0 {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := store.SetProgress(lesson, Progress{Passed: total - failed, Total: total}); err != nil {
+			return statusMsg(err.Error())
+		}
+		return nil
+	}
+}
+
 func (m *Model) save() {
 	if err := m.nb.save(); errors.Is(err, notebook.ErrChangedOnDisk) {
 		// Another workbench or an editor saved the file since it was opened: keep this version beside it,
@@ -515,7 +539,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.RunNext):
 		m.run(true)
 	case key.Matches(msg, c.RunAll):
-		p.runAll(false, nil)
+		p.runAll(false)
 	case key.Matches(msg, c.InsertAbove):
 		p.insert(false)
 	case key.Matches(msg, c.InsertBelow):
@@ -549,18 +573,9 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.Save):
 		m.save()
 	case key.Matches(msg, c.Check):
-		lesson, store, lang := p.lesson, m.store, m.lang
-		done := make(chan string, 1)
-		n := p.runAll(true, func(rep *interp.Report) {
-			cells, failed := rep.Failed()
-			total := len(rep.Checks)
-			if lesson != "" && total > 0 {
-				_ = store.SetProgress(lesson, Progress{Passed: total - failed, Total: total})
-			}
-			done <- fmt.Sprintf(lang.T("check.result"), total-failed, failed+cells)
-		})
+		n := p.runAll(true)
+		p.checking = true
 		m.setStatus(fmt.Sprintf(m.lang.T("check.running"), n))
-		return m, func() tea.Msg { return statusMsg(<-done) }
 	case key.Matches(msg, c.PageUp):
 		p.scroll(-max(1, p.height/2))
 	case key.Matches(msg, c.PageDown):

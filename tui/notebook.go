@@ -45,6 +45,9 @@ type notebookPane struct {
 	// last, whose failure drops the rest.
 	queue   []string
 	lastRan string
+	// runIDs are the cells the last runAll queued; checking is set while C's run goes on.
+	runIDs   []string
+	checking bool
 	// expanded holds the ids of cells whose output is shown whole (o toggles it).
 	expanded map[string]bool
 	offset   int // first line shown
@@ -199,37 +202,44 @@ func (p *notebookPane) runQueued() (started string, dropped []string, err error)
 // queued reports whether the cell id waits in the run queue.
 func (p *notebookPane) queued(id string) bool { return slices.Contains(p.queue, id) }
 
-// runAll runs every visible cell in order, in the background, stopping at the first failure. It returns how
-// many cells it runs. The cells' ids and texts are copied first, on the caller's goroutine, so that editing
-// the notebook while they run does not race with the run.
-func (p *notebookPane) runAll(checks bool, done func(*interp.Report)) int {
-	type cellText struct{ id, text string }
-	var cells []cellText
+// runAll queues every visible cell in order (the check cells too when checks is set), as Jupyter's run
+// all: they run one after the other from the tick, on the workbench's goroutine like every other run (a
+// goroutine of its own raced with the learner's edits), and a failure drops the rest. It returns how many
+// cells it queued; runIDs keeps them, for the check's report.
+func (p *notebookPane) runAll(checks bool) int {
+	p.queue, p.lastRan, p.runIDs = nil, "", nil
+	if p.editing {
+		p.commitEdit()
+	}
 	for _, c := range p.cells() {
 		if c.Meta.Check != "" && !checks {
 			continue
 		}
-		cells = append(cells, cellText{c.Meta.ID, c.Text})
+		p.queue = append(p.queue, c.Meta.ID)
 	}
-	go func() {
-		rep := &interp.Report{}
-		for _, c := range cells {
-			ex, err := p.session.Start(context.Background(), c.id, c.text)
-			if err != nil {
-				break
-			}
-			<-ex.Done()
+	p.runIDs = append([]string(nil), p.queue...)
+	if p.session.Kernel.Running() {
+		return len(p.queue)
+	}
+	if _, _, err := p.runQueued(); err != nil {
+		p.queue = nil
+	}
+	return len(p.runIDs)
+}
+
+// runReport returns the report of the last runAll once it has ended (ok false while it runs): the cells it
+// ran, in order, and the kernel's checks.
+func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
+	if len(p.queue) > 0 || p.session.Kernel.Running() {
+		return nil, false
+	}
+	rep = &interp.Report{Checks: p.session.Kernel.Checks()}
+	for _, id := range p.runIDs {
+		if ex := p.session.State(id).Exec; ex != nil {
 			rep.Cells = append(rep.Cells, ex)
-			if ex.Err() != nil {
-				break
-			}
 		}
-		rep.Checks = p.session.Kernel.Checks()
-		if done != nil {
-			done(rep)
-		}
-	}()
-	return len(cells)
+	}
+	return rep, true
 }
 
 func (p *notebookPane) insert(below bool) {
