@@ -213,7 +213,16 @@ func (m *Model) layout() {
 func (m *Model) split() bool { return m.width >= 120 }
 
 // Update handles a message: window size, the tick, then keys (global first, then by screen and focus).
+// Then the notebook scrolls to follow its selection, here rather than in View, which changes nothing.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if m.nb != nil && m.screen == screenNotebook && m.width > 0 {
+		m.nb.follow(m.lang)
+	}
+	return model, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

@@ -289,3 +289,24 @@ func TestLessonWindowKeepsTheSelectionInView(t *testing.T) {
 		}
 	}
 }
+
+// The notebook's View changed its scroll state (View must be pure in Bubble Tea's model): drawing twice
+// could show two different screens. The scrolling follows the selection in Update; View only draws.
+func TestViewIsPure(t *testing.T) {
+	m := newTestModel(t, 80, 24, i18n.EN)
+	if err := m.open("en/01-batch-and-stream.md"); err != nil {
+		t.Fatal(err)
+	}
+	top := func() string { return strings.Join(strings.Split(screenText(m), "\n")[:6], "\n") }
+	first := top()
+	m.nb.sel = len(m.nb.cells()) - 1 // as a key would, but without Update
+	m.render()
+	if top() != first || m.nb.offset != 0 {
+		t.Fatalf("drawing changed the scroll state (offset %d)", m.nb.offset)
+	}
+	m.Update(tickMsg(time.Now()))
+	if m.nb.offset == 0 || top() == first {
+		t.Errorf("after an update the view does not follow the selection (offset %d)", m.nb.offset)
+	}
+	checkFits(t, m, 80, 24)
+}

@@ -349,11 +349,48 @@ func (p *notebookPane) autosave() error {
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-// view draws the notebook into width × height cells, keeping the selected cell in sight.
+// view draws the notebook into width × height cells from the scroll offset that follow set. It changes
+// nothing (View is pure): the scrolling is follow's, in Update.
 func (p *notebookPane) view(lang i18n.Lang) string {
+	lines, _, _ := p.lines(lang)
+	h := max(1, p.height)
+	offset := max(0, min(p.offset, max(0, len(lines)-h)))
+	out := lines[offset:min(len(lines), offset+h)]
+	for i, l := range out {
+		if lipgloss.Width(l) > p.width {
+			out[i] = ansi.Truncate(l, p.width, "…")
+		}
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+// follow scrolls the notebook after an update: when the selection moved (or the editor is open) the selected
+// cell comes into view, its top when it is taller than the pane; otherwise the view stays where the user
+// scrolled it.
+func (p *notebookPane) follow(lang i18n.Lang) {
+	lines, selStart, selEnd := p.lines(lang)
+	h := max(1, p.height)
+	if p.sel != p.shown || p.editing {
+		if selStart < p.offset {
+			p.offset = selStart
+		}
+		if selEnd > p.offset+h {
+			p.offset = max(selStart, selEnd-h)
+			if selEnd-selStart > h {
+				p.offset = selStart
+			}
+		}
+		p.shown = p.sel
+	}
+	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
+}
+
+// lines draws the whole notebook, one string a line, and says where the selected cell's lines are.
+func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd int) {
 	w := p.width
-	var lines []string
-	selStart, selEnd := 0, 0
 	visible := p.cells()
 	if len(visible) == 0 {
 		lines = append(lines, dimStyle.Render(lang.T("nb.empty")))
@@ -379,33 +416,7 @@ func (p *notebookPane) view(lang i18n.Lang) string {
 		}
 		n++
 	}
-	// When the selection moves, bring the selected cell into view (its top when it is taller than the
-	// pane); otherwise the view stays where the user scrolled it.
-	h := max(1, p.height)
-	if p.sel != p.shown || p.editing {
-		if selStart < p.offset {
-			p.offset = selStart
-		}
-		if selEnd > p.offset+h {
-			p.offset = max(selStart, selEnd-h)
-			if selEnd-selStart > h {
-				p.offset = selStart
-			}
-		}
-		p.shown = p.sel
-	}
-	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
-	end := min(len(lines), p.offset+h)
-	out := lines[p.offset:end]
-	for i, l := range out {
-		if lipgloss.Width(l) > w {
-			out[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return strings.Join(out, "\n")
+	return lines, selStart, selEnd
 }
 
 // scroll moves the view by n lines.
