@@ -243,13 +243,21 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				}
 			}
 			m.engine.poll(m.nb.session.Kernel.Jobs())
-			if err := m.nb.autosave(); err != nil {
-				m.setStatus(err.Error())
-			}
+			return m, tea.Batch(m.tick(), m.nb.autosave(m.lang))
 		}
 		return m, m.tick()
 	case statusMsg:
 		m.setStatus(string(msg))
+		return m, nil
+	case savedMsg:
+		return m, m.saved(msg)
+	case conflictCopyMsg:
+		if msg.err != nil {
+			m.setStatus(msg.err.Error())
+		} else if m.nb != nil && m.nb.path == msg.path {
+			m.nb.conflict = true
+			m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(msg.path), msg.copy))
+		}
 		return m, nil
 	case recoveryDiscardedMsg:
 		if msg.err != nil {
@@ -341,16 +349,20 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.commandKey(msg)
 }
 
+// quit stops the kernel and quits, writing the unsaved edits to the recovery file first (in a command).
 func (m *Model) quit() tea.Cmd {
-	if m.nb != nil {
-		if m.nb.dirty {
-			if err := m.nb.nb.SaveRecovery(m.nb.path); err != nil {
-				m.setStatus(err.Error())
-			}
-		}
-		m.nb.session.Kernel.Restart()
+	if m.nb == nil {
+		return tea.Quit
 	}
-	return tea.Quit
+	m.nb.session.Kernel.Restart()
+	if !m.nb.dirty {
+		return tea.Quit
+	}
+	data, path := m.nb.nb.Render(), m.nb.path
+	return tea.Sequence(func() tea.Msg {
+		_ = notebook.WriteFileAtomic(notebook.RecoveryPath(path), data) // quitting: nowhere left to say it failed
+		return nil
+	}, tea.Quit)
 }
 
 func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -411,11 +423,11 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	p := m.nb
 	switch {
 	case key.Matches(msg, l.Checkpoint):
-		m.setStatus(m.engine.checkpoint(m.lang, false))
+		return true, m.engine.checkpoint(m.lang, false)
 	case key.Matches(msg, l.Savepoint):
-		m.setStatus(m.engine.checkpoint(m.lang, true))
+		return true, m.engine.checkpoint(m.lang, true)
 	case key.Matches(msg, l.Kill):
-		m.setStatus(m.engine.kill(m.lang))
+		return true, m.engine.kill(m.lang)
 	case key.Matches(msg, l.Pause):
 		if p.togglePause() {
 			m.setStatus(m.lang.T("job.paused"))
@@ -464,8 +476,7 @@ func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p.leaveEdit()
 		return m, nil
 	case key.Matches(msg, e.Save):
-		m.save()
-		return m, nil
+		return m, m.save()
 	case key.Matches(msg, e.Run):
 		m.run(false)
 		return m, nil
@@ -512,23 +523,34 @@ func (m *Model) checked(rep *interp.Report) tea.Cmd {
 	}
 }
 
-func (m *Model) save() {
-	if err := m.nb.save(); errors.Is(err, notebook.ErrChangedOnDisk) {
+// save starts the save of the notebook; the write runs as a command and savedMsg says how it went.
+func (m *Model) save() tea.Cmd { return m.nb.save() }
+
+// saved takes the outcome of a save's write.
+func (m *Model) saved(msg savedMsg) tea.Cmd {
+	p := m.nb
+	if p == nil || p.path != msg.ps.Path {
+		return nil // another notebook was opened meanwhile
+	}
+	switch {
+	case errors.Is(msg.err, notebook.ErrChangedOnDisk):
 		// Another workbench or an editor saved the file since it was opened: keep this version beside it,
 		// so that nothing is lost whatever the learner chooses next.
-		cp, cerr := m.nb.nb.SaveConflictCopy(m.nb.path, time.Now())
-		if cerr != nil {
-			m.setStatus(cerr.Error())
-			return
+		p.dirty = true
+		ps := msg.ps
+		return func() tea.Msg {
+			cp, err := ps.WriteConflictCopy(time.Now())
+			return conflictCopyMsg{path: ps.Path, copy: cp, err: err}
 		}
-		m.nb.conflict = true
-		m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(m.nb.path), cp))
-		return
-	} else if err != nil {
-		m.setStatus(err.Error())
-		return
+	case msg.err != nil:
+		p.dirty = true
+		m.setStatus(msg.err.Error())
+		return nil
 	}
-	m.setStatus(fmt.Sprintf(m.lang.T("saved"), m.nb.path))
+	p.nb.Saved(msg.ps)
+	p.savedAt, p.conflict = time.Now(), false
+	m.setStatus(fmt.Sprintf(m.lang.T("saved"), p.path))
+	return nil
 }
 
 func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -580,7 +602,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.Mode):
 		m.setStatus(m.lang.T("act.mode") + " " + p.cycleMode())
 	case key.Matches(msg, c.Save):
-		m.save()
+		return m, m.save()
 	case key.Matches(msg, c.Check):
 		n := p.runAll(true)
 		p.checking = true

@@ -31,31 +31,44 @@ func newTestModel(t *testing.T, w, h int, lang i18n.Lang) *Model {
 	return m
 }
 
+// pressRun presses keys like press and runs the commands they return (a save's write), as the program would.
+func pressRun(m *Model, keys ...string) {
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		runCmds(m, cmd)
+	}
+}
+
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "up":
-			msg = tea.KeyPressMsg{Code: tea.KeyUp}
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q", "ctrl+c":
-			msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-			if r >= 'A' && r <= 'Z' {
-				msg = tea.KeyPressMsg{Code: r + 32, Text: k, Mod: tea.ModShift}
-			}
-		}
-		m.Update(msg)
+		m.Update(keyMsg(k))
 	}
+}
+
+// keyMsg is the key press of a key's name.
+func keyMsg(k string) tea.KeyPressMsg {
+	var msg tea.KeyPressMsg
+	switch k {
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		msg = tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		msg = tea.KeyPressMsg{Code: tea.KeyUp}
+	case "tab":
+		msg = tea.KeyPressMsg{Code: tea.KeyTab}
+	case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q", "ctrl+c":
+		msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
+	default:
+		r := []rune(k)[0]
+		msg = tea.KeyPressMsg{Code: r, Text: k}
+		if r >= 'A' && r <= 'Z' {
+			msg = tea.KeyPressMsg{Code: r + 32, Text: k, Mod: tea.ModShift}
+		}
+	}
+	return msg
 }
 
 func screenText(m *Model) string { return ansi.Strip(m.render()) }
@@ -148,7 +161,9 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	}
 	// The autosave writes a recovery file; a new workbench on the same store restores it.
 	m.nb.autosaved = time.Time{}
-	m.Update(tickMsg(time.Now()))
+	m.opts.Poll = time.Millisecond
+	_, cmd := m.Update(tickMsg(time.Now()))
+	runCmds(m, cmd) // the autosave is a command
 	if _, err := os.Stat(notebook.RecoveryPath(m.nb.path)); err != nil {
 		t.Fatalf("no recovery file: %v", err)
 	}
@@ -164,7 +179,7 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	}
 	m2.nb.session.Kernel.Restart()
 
-	press(m, "ctrl+s")
+	pressRun(m, "ctrl+s")
 	b, err := os.ReadFile(m.nb.path)
 	if err != nil || !strings.Contains(string(b), "// hi") {
 		t.Fatalf("save: %v", err)

@@ -64,7 +64,7 @@ func TestEditorIndentsUndoesAndKeepsTabs(t *testing.T) {
 	}
 	m.Update(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}) // nothing to dedent
 	press(m, "esc")
-	press(m, "ctrl+s")
+	pressRun(m, "ctrl+s")
 	b, _ := os.ReadFile(path)
 	if !strings.Contains(string(b), "\n\tfmt.Println(i)\n}\nif true {\n\tx := 1\n}\nabc\n") {
 		t.Errorf("the saved file lost its tabs or the edit:\n%s", b)

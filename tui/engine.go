@@ -41,42 +41,49 @@ func (e *enginePane) view(lang i18n.Lang) string {
 	return live.Dashboard(e.history, e.width, e.height, lang)
 }
 
-// checkpoint triggers a checkpoint of the watched job.
-func (e *enginePane) checkpoint(lang i18n.Lang, savepoint bool) string {
-	if e.job == nil {
-		return lang.T("job.none")
-	}
-	if savepoint {
-		dir, err := os.MkdirTemp("", "weir-savepoint-")
-		if err != nil {
-			return fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err)
+// checkpoint returns the command that triggers a checkpoint (a savepoint into a new temporary directory when
+// savepoint is set) of the watched job and says which; it runs as a command, off the workbench's goroutine.
+func (e *enginePane) checkpoint(lang i18n.Lang, savepoint bool) tea.Cmd {
+	job := e.job
+	return func() tea.Msg {
+		if job == nil {
+			return statusMsg(lang.T("job.none"))
 		}
-		id, err := e.job.TriggerSavepoint(dir)
-		if err != nil {
-			return fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err)
+		if savepoint {
+			dir, err := os.MkdirTemp("", "weir-savepoint-")
+			if err != nil {
+				return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err))
+			}
+			id, err := job.TriggerSavepoint(dir)
+			if err != nil {
+				return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err))
+			}
+			return statusMsg(fmt.Sprintf(lang.T("act.savepoint"), id, dir))
 		}
-		return fmt.Sprintf(lang.T("act.savepoint"), id, dir)
+		id, err := job.TriggerCheckpoint()
+		if err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.checkpoint"), err))
+		}
+		return statusMsg(fmt.Sprintf(lang.T("act.checkpoint"), id))
 	}
-	id, err := e.job.TriggerCheckpoint()
-	if err != nil {
-		return fmt.Sprintf(lang.T("act.failed"), lang.T("op.checkpoint"), err)
-	}
-	return fmt.Sprintf(lang.T("act.checkpoint"), id)
 }
 
-// kill kills the first TaskManager of the watched job.
-func (e *enginePane) kill(lang i18n.Lang) string {
-	if e.job == nil {
-		return lang.T("job.none")
+// kill returns the command that kills the first TaskManager of the watched job and says which.
+func (e *enginePane) kill(lang i18n.Lang) tea.Cmd {
+	job := e.job
+	return func() tea.Msg {
+		if job == nil {
+			return statusMsg(lang.T("job.none"))
+		}
+		tms := job.TaskManagers()
+		if len(tms) == 0 {
+			return statusMsg(lang.T("job.none"))
+		}
+		if err := job.KillTaskManager(tms[0].ID); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.kill"), err))
+		}
+		return statusMsg(fmt.Sprintf(lang.T("act.kill"), tms[0].ID))
 	}
-	tms := e.job.TaskManagers()
-	if len(tms) == 0 {
-		return lang.T("job.none")
-	}
-	if err := e.job.KillTaskManager(tms[0].ID); err != nil {
-		return fmt.Sprintf(lang.T("act.failed"), lang.T("op.kill"), err)
-	}
-	return fmt.Sprintf(lang.T("act.kill"), tms[0].ID)
 }
 
 // speeds are the replay speeds + and - step through; 0 is as fast as possible.

@@ -320,23 +320,34 @@ func (p *notebookPane) cycleMode() string {
 }
 
 // save writes the notebook atomically.
-func (p *notebookPane) save() error {
+// save prepares the save of the notebook (an overwrite after a conflict) and returns the command that writes
+// it; savedMsg reports the outcome. The pane counts as saved from now on; a failed write marks it modified
+// again.
+func (p *notebookPane) save() tea.Cmd {
 	if p.editing {
 		p.commitEdit()
 	}
-	save := p.nb.Save
-	if p.conflict {
-		save = p.nb.Overwrite
-	}
-	if err := save(p.path); err != nil {
-		return err
-	}
-	p.dirty, p.savedAt, p.conflict = false, time.Now(), false
-	return nil
+	ps := p.nb.PrepareSave(p.path, p.conflict)
+	p.dirty = false
+	return func() tea.Msg { return savedMsg{ps: ps, err: ps.Write()} }
 }
 
-// autosave writes the recovery file if there are unsaved changes not yet autosaved.
-func (p *notebookPane) autosave() error {
+// savedMsg is the outcome of a save's write.
+type savedMsg struct {
+	ps  *notebook.PendingSave
+	err error
+}
+
+// conflictCopyMsg is the outcome of keeping a conflicting version beside the file.
+type conflictCopyMsg struct {
+	path, copy string
+	err        error
+}
+
+// autosave returns the command that writes the recovery file when there are unsaved changes not autosaved
+// in the last 2 s, or nil. The notebook is rendered here, on the workbench's goroutine; the command only
+// writes the bytes.
+func (p *notebookPane) autosave(lang i18n.Lang) tea.Cmd {
 	if p.editing {
 		p.commitEdit()
 	}
@@ -344,7 +355,13 @@ func (p *notebookPane) autosave() error {
 		return nil
 	}
 	p.autosaved = time.Now()
-	return p.nb.SaveRecovery(p.path)
+	data, path := p.nb.Render(), p.path
+	return func() tea.Msg {
+		if err := notebook.WriteFileAtomic(notebook.RecoveryPath(path), data); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("autosave.failed"), path, err))
+		}
+		return nil
+	}
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}

@@ -277,6 +277,7 @@ var en = map[string]string{
 	"nb.emptycell":            "empty cell",
 	"wm.clocks":               "event time; processing time now %s",
 	"tp.avg":                  "avg",
+	"autosave.failed":         "autosaving %s failed: %v",
 }
 
 var ko = map[string]string{
@@ -476,6 +477,7 @@ var ko = map[string]string{
 	"step.waiting":            "한 단계 진행했지만 재생이 아직 다음 이벤트를 내보내지 않았습니다(끝에 닿았을 수 있습니다)",
 	"wm.clocks":               "이벤트 시간; 지금 처리 시간 %s",
 	"tp.avg":                  "평균",
+	"autosave.failed":         "%s 자동 저장 실패: %v",
 }
 
 // Has reports whether key has an English string.
