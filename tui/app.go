@@ -611,6 +611,28 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p.scroll(-max(1, p.height/2))
 	case key.Matches(msg, c.PageDown):
 		p.scroll(max(1, p.height/2))
+	case key.Matches(msg, c.Copy):
+		if p.copyCell() {
+			m.setStatus(m.lang.T("cell.copied"))
+		}
+	case key.Matches(msg, c.Cut):
+		if p.cutCell() {
+			m.setStatus(m.lang.T("cell.cut"))
+		} else if p.clip != nil {
+			m.setStatus(m.lang.T("cell.copied"))
+		}
+	case key.Matches(msg, c.Paste), key.Matches(msg, c.PasteAbove):
+		if !p.paste(key.Matches(msg, c.Paste)) {
+			m.setStatus(m.lang.T("cell.noclip"))
+		}
+	case key.Matches(msg, c.UndoDelete):
+		if !p.undoDelete() {
+			m.setStatus(m.lang.T("cell.nodelete"))
+		}
+	case key.Matches(msg, c.RunAbove):
+		m.setStatus(fmt.Sprintf(m.lang.T("run.above"), p.runCells(0, p.sel, false)))
+	case key.Matches(msg, c.RunBelow):
+		m.setStatus(fmt.Sprintf(m.lang.T("run.below"), p.runCells(p.sel, len(p.cells()), false)))
 	case key.Matches(msg, c.Output):
 		p.toggleOutput()
 	case key.Matches(msg, c.OutputPager):

@@ -45,6 +45,10 @@ type notebookPane struct {
 	// last, whose failure drops the rest.
 	queue   []string
 	lastRan string
+	// clip is the cell copied or cut (y, x) for pasting (v, V); deleted are the deleted cells, newest last,
+	// for z.
+	clip    *notebook.Block
+	deleted []deletedCell
 	// runIDs are the cells the last runAll queued; checking is set while C's run goes on.
 	runIDs   []string
 	checking bool
@@ -206,12 +210,16 @@ func (p *notebookPane) queued(id string) bool { return slices.Contains(p.queue, 
 // all: they run one after the other from the tick, on the workbench's goroutine like every other run (a
 // goroutine of its own raced with the learner's edits), and a failure drops the rest. It returns how many
 // cells it queued; runIDs keeps them, for the check's report.
-func (p *notebookPane) runAll(checks bool) int {
+func (p *notebookPane) runAll(checks bool) int { return p.runCells(0, len(p.cells()), checks) }
+
+// runCells queues the visible cells from index first up to (not including) last, as runAll does.
+func (p *notebookPane) runCells(first, last int, checks bool) int {
 	p.queue, p.lastRan, p.runIDs = nil, "", nil
 	if p.editing {
 		p.commitEdit()
 	}
-	for _, c := range p.cells() {
+	cells := p.cells()
+	for _, c := range cells[max(0, first):min(len(cells), last)] {
 		if c.Meta.Check != "" && !checks {
 			continue
 		}
@@ -242,8 +250,10 @@ func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
 	return rep, true
 }
 
-func (p *notebookPane) insert(below bool) {
-	c := p.nb.NewCell()
+func (p *notebookPane) insert(below bool) { p.insertBlock(p.nb.NewCell(), below) }
+
+// insertBlock puts c above or below the selected cell and selects it.
+func (p *notebookPane) insertBlock(c *notebook.Block, below bool) {
 	cells := p.cells()
 	at := len(p.nb.Blocks)
 	if cur := p.selected(); cur != nil {
@@ -271,6 +281,7 @@ func (p *notebookPane) deleteCell() {
 	for i, b := range p.nb.Blocks {
 		if b == cur {
 			p.nb.Blocks = append(p.nb.Blocks[:i], p.nb.Blocks[i+1:]...)
+			p.deleted = append(p.deleted, deletedCell{block: cur, at: i})
 			break
 		}
 	}

@@ -278,6 +278,19 @@ var en = map[string]string{
 	"wm.clocks":               "event time; processing time now %s",
 	"tp.avg":                  "avg",
 	"autosave.failed":         "autosaving %s failed: %v",
+	"key.command.copy":        "copy the cell",
+	"key.command.cut":         "cut the cell",
+	"key.command.paste":       "paste a cell below",
+	"key.command.pasteabove":  "paste a cell above",
+	"key.command.undodelete":  "undo the last delete",
+	"key.command.runabove":    "run the cells above",
+	"key.command.runbelow":    "run this cell and the ones below",
+	"cell.copied":             "cell copied: v pastes it below, V above",
+	"cell.cut":                "cell cut: v pastes it below, V above, z undoes",
+	"cell.noclip":             "nothing to paste: y copies a cell, x cuts one",
+	"cell.nodelete":           "no deleted cell to bring back",
+	"run.above":               "running the %d cells above",
+	"run.below":               "running this cell and the ones below (%d)",
 }
 
 var ko = map[string]string{
@@ -478,6 +491,19 @@ var ko = map[string]string{
 	"wm.clocks":               "이벤트 시간; 지금 처리 시간 %s",
 	"tp.avg":                  "평균",
 	"autosave.failed":         "%s 자동 저장 실패: %v",
+	"key.command.copy":        "셀 복사",
+	"key.command.cut":         "셀 잘라내기",
+	"key.command.paste":       "아래에 셀 붙여넣기",
+	"key.command.pasteabove":  "위에 셀 붙여넣기",
+	"key.command.undodelete":  "마지막 삭제 되돌리기",
+	"key.command.runabove":    "위의 셀 실행",
+	"key.command.runbelow":    "이 셀과 아래 셀 실행",
+	"cell.copied":             "셀을 복사했습니다: v는 아래에, V는 위에 붙여넣습니다",
+	"cell.cut":                "셀을 잘라냈습니다: v는 아래에, V는 위에 붙여넣고, z는 되돌립니다",
+	"cell.noclip":             "붙여넣을 셀이 없습니다: y로 복사하거나 x로 잘라내세요",
+	"cell.nodelete":           "되돌릴 삭제가 없습니다",
+	"run.above":               "위의 셀 %d개를 실행합니다",
+	"run.below":               "이 셀과 아래 셀(%d개)을 실행합니다",
 }
 
 // Has reports whether key has an English string.
