@@ -633,6 +633,8 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setStatus(fmt.Sprintf(m.lang.T("run.above"), p.runCells(0, p.sel, false)))
 	case key.Matches(msg, c.RunBelow):
 		m.setStatus(fmt.Sprintf(m.lang.T("run.below"), p.runCells(p.sel, len(p.cells()), false)))
+	case key.Matches(msg, c.WriteOutput):
+		return m, m.writeOutput()
 	case key.Matches(msg, c.Output):
 		p.toggleOutput()
 	case key.Matches(msg, c.OutputPager):
@@ -853,4 +855,22 @@ func fitBlock(s string, w, h int) string {
 func Run(opts Options) error {
 	_, err := tea.NewProgram(New(opts)).Run()
 	return err
+}
+
+// writeOutput returns the command that writes the selected cell's whole output, without colours, to a file
+// beside the notebook (NAME.CELL.txt) and says where; a cell without output says so.
+func (m *Model) writeOutput() tea.Cmd {
+	id, text := m.nb.selectedOutput(m.lang)
+	if text == "" {
+		m.setStatus(m.lang.T("out.none"))
+		return nil
+	}
+	path := strings.TrimSuffix(m.nb.path, filepath.Ext(m.nb.path)) + "." + id + ".txt"
+	lang := m.lang
+	return func() tea.Msg {
+		if err := notebook.WriteFileAtomic(path, []byte(ansi.Strip(text)+"\n")); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.writeoutput"), err))
+		}
+		return statusMsg(fmt.Sprintf(lang.T("out.written"), path))
+	}
 }

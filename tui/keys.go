@@ -26,7 +26,7 @@ type startKeys struct {
 type commandKeys struct {
 	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode,
 	Interrupt, Restart, Save, Check, PageUp, PageDown, Back, Output, OutputPager,
-	Copy, Cut, Paste, PasteAbove, UndoDelete, RunAbove, RunBelow key.Binding
+	Copy, Cut, Paste, PasteAbove, UndoDelete, RunAbove, RunBelow, WriteOutput key.Binding
 }
 
 type editKeys struct {
@@ -87,6 +87,7 @@ func defaultKeys() keyMap {
 			UndoDelete:  kb([]string{"z"}, "z", "key.command.undodelete"),
 			RunAbove:    kb([]string{"["}, "[", "key.command.runabove"),
 			RunBelow:    kb([]string{"]"}, "]", "key.command.runbelow"),
+			WriteOutput: kb([]string{"w"}, "w", "key.command.writeoutput"),
 		},
 		Edit: editKeys{
 			Run:     kb([]string{"ctrl+r", "alt+enter", "ctrl+enter"}, "ctrl+r, alt+enter", "key.edit.run"),
@@ -118,7 +119,7 @@ func (k keyMap) groups() []helpGroup {
 		{"help.global", []key.Binding{g.Help, g.Focus, g.Lang, g.Quit}},
 		{"help.start", []key.Binding{s.Up, s.Down, s.Open, s.OpenPath}},
 		{"help.command", []key.Binding{c.Up, c.Down, c.Edit, c.Run, c.RunNext, c.RunAll, c.InsertAbove, c.InsertBelow,
-			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.Copy, c.Cut, c.Paste, c.PasteAbove, c.UndoDelete, c.RunAbove, c.RunBelow,
+			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.Copy, c.Cut, c.Paste, c.PasteAbove, c.UndoDelete, c.RunAbove, c.RunBelow, c.WriteOutput,
 			c.PageUp, c.PageDown, c.Back}},
 		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save, e.Indent, e.Dedent, e.Undo, e.Redo}},
 		{"help.live", []key.Binding{l.Checkpoint, l.Savepoint, l.Kill, l.Pause, l.Step, l.Faster, l.Slower, l.Guarantee}},

@@ -67,3 +67,28 @@ func TestLongOutputsCanBeExpandedAndPaged(t *testing.T) {
 		t.Fatalf("esc does not close the pager:\n%s", s)
 	}
 }
+
+// w writes the selected cell's whole output, without colours, to a file beside the notebook (in a command).
+func TestWriteOutputToAFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.md")
+	os.WriteFile(path, []byte("# N\n```go\nfor i := 1; i <= 30; i++ { fmt.Println(\"row\", i) }\n```\n"), 0o644)
+	m := newTestModel(t, 80, 24, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	pressRun(m, "w")
+	if !strings.Contains(m.status, "no output yet") {
+		t.Errorf("w before running: %q", m.status)
+	}
+	m.run(false)
+	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
+	pressRun(m, "w")
+	out := strings.TrimSuffix(path, ".md") + ".cell-1.txt"
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(b), "row 1\n") || !strings.Contains(string(b), "row 30\n") || strings.Contains(string(b), "\x1b") {
+		t.Fatalf("the written output (%v):\n%q", err, b)
+	}
+	if !strings.Contains(m.status, out) {
+		t.Errorf("status %q does not say where", m.status)
+	}
+}

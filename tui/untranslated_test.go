@@ -20,7 +20,7 @@ var englishWord = regexp.MustCompile(`[A-Za-z]{3,}`)
 // notProse are literals of the workbench's code that hold letters but are never shown as prose: key names,
 // styles, formats, words that are the same in Korean (the engine's and Flink's names), file names.
 var notProse = map[string]bool{
-	"Weir": true, ".markdown": true, // the name, an extension
+	"Weir": true, ".markdown": true, ".txt": true, // the name, extensions
 	"weir-savepoint-": true, "weir": true, "lessons": true, "state.json": true, ".corrupt": true, // files
 	"dark": true, "terminal256": true, "monokai": true, // styles
 	"%dms": true, "%.1f %ciB": true, "KMGTPE": true, // units

@@ -291,6 +291,9 @@ var en = map[string]string{
 	"cell.nodelete":           "no deleted cell to bring back",
 	"run.above":               "running the %d cells above",
 	"run.below":               "running this cell and the ones below (%d)",
+	"key.command.writeoutput": "write the output to a file",
+	"op.writeoutput":          "writing the output",
+	"out.written":             "output written to %s",
 }
 
 var ko = map[string]string{
@@ -504,6 +507,9 @@ var ko = map[string]string{
 	"cell.nodelete":           "되돌릴 삭제가 없습니다",
 	"run.above":               "위의 셀 %d개를 실행합니다",
 	"run.below":               "이 셀과 아래 셀(%d개)을 실행합니다",
+	"key.command.writeoutput": "출력을 파일로 쓰기",
+	"op.writeoutput":          "출력 쓰기",
+	"out.written":             "출력을 %s에 썼습니다",
 }
 
 // Has reports whether key has an English string.
