@@ -198,7 +198,9 @@ func (m *Model) layout() {
 	if m.nb != nil {
 		nw := m.width
 		if m.split() {
+			// Side by side, each pane has a title line that marks the focused one.
 			nw = m.width * 3 / 5
+			bodyH = max(1, bodyH-1)
 			m.engine.width, m.engine.height = m.width-nw-1, bodyH
 		} else {
 			m.engine.width, m.engine.height = m.width, bodyH
@@ -675,8 +677,14 @@ func (m *Model) render() string {
 	case m.screen == screenStart:
 		body = m.startView()
 	case m.split():
-		sep := dimStyle.Render(strings.Repeat("│\n", m.height-3) + "│")
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.nb.view(m.lang), sep, m.engine.view(m.lang))
+		sepStyle := dimStyle
+		if m.focus == focusEngine {
+			sepStyle = selStyle
+		}
+		sep := sepStyle.Render(strings.Repeat("│\n", m.height-4) + "│")
+		titles := pad(paneTitle(m.lang.T("pane.notebook"), m.focus == focusNotebook), m.nb.width) + sepStyle.Render("│") +
+			paneTitle(m.lang.T("pane.live"), m.focus == focusEngine)
+		body = titles + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, m.nb.view(m.lang), sep, m.engine.view(m.lang))
 	case m.focus == focusEngine:
 		body = m.engine.view(m.lang)
 	default:
@@ -873,4 +881,12 @@ func (m *Model) writeOutput() tea.Cmd {
 		}
 		return statusMsg(fmt.Sprintf(lang.T("out.written"), path))
 	}
+}
+
+// paneTitle is a pane's title line: the focused pane's marked and in the accent colour, the other dim.
+func paneTitle(name string, focused bool) string {
+	if focused {
+		return selStyle.Render("● " + name)
+	}
+	return dimStyle.Render("○ " + name)
 }

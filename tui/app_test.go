@@ -325,3 +325,20 @@ func TestViewIsPure(t *testing.T) {
 	}
 	checkFits(t, m, 80, 24)
 }
+
+// Side by side, nothing showed which pane had the focus (tab moves it): each pane has a title line, the
+// focused one marked.
+func TestFocusedPaneIsMarked(t *testing.T) {
+	m := newTestModel(t, 120, 40, i18n.EN)
+	if err := m.open("en/01-batch-and-stream.md"); err != nil {
+		t.Fatal(err)
+	}
+	if s := screenText(m); !strings.Contains(s, "● Notebook") || !strings.Contains(s, "○ Engine") {
+		t.Fatalf("the notebook's focus is not marked:\n%s", s)
+	}
+	press(m, "tab")
+	if s := screenText(m); !strings.Contains(s, "○ Notebook") || !strings.Contains(s, "● Engine") {
+		t.Fatalf("the engine's focus is not marked:\n%s", s)
+	}
+	checkFits(t, m, 120, 40)
+}

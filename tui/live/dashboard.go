@@ -21,7 +21,7 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	}
 	s, ok := h.Latest()
 	if !ok {
-		return block(dimStyle.Render(lang.T("job.none")), width, height)
+		return block(dimStyle.Width(width).Render(lang.T("job.none")), width, height) // wrapped, not cut
 	}
 	if _, ok := h.Iteration(); ok {
 		return iterationDashboard(h, width, height, lang)
