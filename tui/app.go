@@ -89,6 +89,7 @@ type Model struct {
 	pager pager
 	// recovery, when set, is the choice offered for the open notebook's unsaved edits of a previous run.
 	recovery *recoveryOffer
+	find     finder
 }
 
 type tickMsg time.Time
@@ -109,6 +110,7 @@ func New(opts Options) *Model {
 		m.store = s
 	}
 	m.pager = newPager()
+	m.find = newFinder()
 	m.pathIn = textinput.New()
 	m.pathIn.Prompt = ""
 	m.loadLessons()
@@ -270,6 +272,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pagerClosedMsg:
 		return m, nil
+	case findMsg:
+		if m.nb != nil {
+			m.setStatus(m.nb.findNext(msg.query, m.lang))
+		}
+		return m, nil
 	case tea.PasteMsg:
 		if m.nb != nil && m.nb.editing {
 			var cmd tea.Cmd
@@ -315,6 +322,10 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case m.recovery != nil && m.screen == screenNotebook && m.nb != nil:
 		return m.recoveryKey(msg)
+	case m.find.open:
+		var cmd tea.Cmd
+		m.find, cmd = m.find.Update(msg)
+		return m, cmd
 	case key.Matches(msg, g.Lang):
 		m.lang = m.lang.Other()
 		m.loadLessons()
@@ -635,6 +646,10 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setStatus(fmt.Sprintf(m.lang.T("run.above"), p.runCells(0, p.sel, false)))
 	case key.Matches(msg, c.RunBelow):
 		m.setStatus(fmt.Sprintf(m.lang.T("run.below"), p.runCells(p.sel, len(p.cells()), false)))
+	case key.Matches(msg, c.Find):
+		return m, m.find.start()
+	case key.Matches(msg, c.FindNext):
+		m.setStatus(p.findNext(m.find.query, m.lang))
 	case key.Matches(msg, c.WriteOutput):
 		return m, m.writeOutput()
 	case key.Matches(msg, c.Output):
@@ -738,7 +753,9 @@ func (m *Model) statusBar() string {
 		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
 		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}
-	if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
+	if m.find.open {
+		parts = append(parts, m.find.View())
+	} else if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
 		parts = append(parts, m.status)
 	}
 	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")

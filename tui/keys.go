@@ -26,7 +26,7 @@ type startKeys struct {
 type commandKeys struct {
 	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode,
 	Interrupt, Restart, Save, Check, PageUp, PageDown, Back, Output, OutputPager,
-	Copy, Cut, Paste, PasteAbove, UndoDelete, RunAbove, RunBelow, WriteOutput key.Binding
+	Copy, Cut, Paste, PasteAbove, UndoDelete, RunAbove, RunBelow, WriteOutput, Find, FindNext key.Binding
 }
 
 type editKeys struct {
@@ -88,6 +88,8 @@ func defaultKeys() keyMap {
 			RunAbove:    kb([]string{"["}, "[", "key.command.runabove"),
 			RunBelow:    kb([]string{"]"}, "]", "key.command.runbelow"),
 			WriteOutput: kb([]string{"w"}, "w", "key.command.writeoutput"),
+			Find:        kb([]string{"/", "ctrl+f"}, "/, ctrl+f", "key.command.find"),
+			FindNext:    kb([]string{"n"}, "n", "key.command.findnext"),
 		},
 		Edit: editKeys{
 			Run:     kb([]string{"ctrl+r", "alt+enter", "ctrl+enter"}, "ctrl+r, alt+enter", "key.edit.run"),
@@ -119,7 +121,7 @@ func (k keyMap) groups() []helpGroup {
 		{"help.global", []key.Binding{g.Help, g.Focus, g.Lang, g.Quit}},
 		{"help.start", []key.Binding{s.Up, s.Down, s.Open, s.OpenPath}},
 		{"help.command", []key.Binding{c.Up, c.Down, c.Edit, c.Run, c.RunNext, c.RunAll, c.InsertAbove, c.InsertBelow,
-			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.Copy, c.Cut, c.Paste, c.PasteAbove, c.UndoDelete, c.RunAbove, c.RunBelow, c.WriteOutput,
+			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.Copy, c.Cut, c.Paste, c.PasteAbove, c.UndoDelete, c.RunAbove, c.RunBelow, c.WriteOutput, c.Find, c.FindNext,
 			c.PageUp, c.PageDown, c.Back}},
 		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save, e.Indent, e.Dedent, e.Undo, e.Redo}},
 		{"help.live", []key.Binding{l.Checkpoint, l.Savepoint, l.Kill, l.Pause, l.Step, l.Faster, l.Slower, l.Guarantee}},

@@ -294,6 +294,11 @@ var en = map[string]string{
 	"key.command.writeoutput": "write the output to a file",
 	"op.writeoutput":          "writing the output",
 	"out.written":             "output written to %s",
+	"key.command.find":        "find in the notebook",
+	"key.command.findnext":    "find the next",
+	"find.empty":              "nothing to find: / or ctrl+f, then type what to find",
+	"find.found":              "%q found in cell %s (n: next)",
+	"find.none":               "%q is in no cell",
 }
 
 var ko = map[string]string{
@@ -510,6 +515,11 @@ var ko = map[string]string{
 	"key.command.writeoutput": "출력을 파일로 쓰기",
 	"op.writeoutput":          "출력 쓰기",
 	"out.written":             "출력을 %s에 썼습니다",
+	"key.command.find":        "노트북에서 찾기",
+	"key.command.findnext":    "다음 찾기",
+	"find.empty":              "찾을 것이 없습니다: / 또는 ctrl+f를 누르고 찾을 말을 입력하세요",
+	"find.found":              "%q을(를) %s 셀에서 찾았습니다 (n: 다음)",
+	"find.none":               "%q이(가) 있는 셀이 없습니다",
 }
 
 // Has reports whether key has an English string.
