@@ -285,6 +285,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		return m.mouse(msg.(tea.MouseMsg))
 	}
 	return m, nil
 }
@@ -670,6 +672,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // the wheel scrolls, a click selects a cell
 	v.WindowTitle = "Weir"
 	if m.nb != nil && m.nb.editing && m.screen == screenNotebook && !m.pager.open {
 		v.Cursor = nil // the textarea draws its own cursor
@@ -906,4 +909,45 @@ func paneTitle(name string, focused bool) string {
 		return selStyle.Render("● " + name)
 	}
 	return dimStyle.Render("○ " + name)
+}
+
+// mouse scrolls with the wheel (the pager, or the notebook: 3 lines a notch) and selects the cell clicked in
+// the notebook.
+func (m *Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if m.pager.open {
+		var cmd tea.Cmd
+		m.pager, cmd = m.pager.Update(msg)
+		return m, cmd
+	}
+	p := m.nb
+	if p == nil || m.screen != screenNotebook || m.recovery != nil {
+		return m, nil
+	}
+	ms := msg.Mouse()
+	top := 1 // the header line
+	if m.split() {
+		top = 2 // and the panes' titles
+		if ms.X >= p.width {
+			return m, nil // the engine pane
+		}
+	} else if m.focus == focusEngine {
+		return m, nil
+	}
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		switch ms.Button {
+		case tea.MouseWheelUp:
+			p.scroll(-3)
+		case tea.MouseWheelDown:
+			p.scroll(3)
+		}
+	case tea.MouseClickMsg:
+		if ms.Button != tea.MouseLeft || p.editing {
+			return m, nil
+		}
+		if i := p.cellAt(ms.Y-top, m.lang); i >= 0 {
+			p.sel, p.shown = i, i // selected where it is: the view does not jump
+		}
+	}
+	return m, nil
 }

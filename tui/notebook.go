@@ -418,6 +418,29 @@ func (p *notebookPane) follow(lang i18n.Lang) {
 
 // lines draws the whole notebook, one string a line, and says where the selected cell's lines are.
 func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd int) {
+	lines, spans := p.layoutLines(lang)
+	if p.sel < len(spans) {
+		selStart, selEnd = spans[p.sel][0], spans[p.sel][1]
+	}
+	return lines, selStart, selEnd
+}
+
+// cellAt returns the index of the visible cell drawn on line row of the pane (0 at its top, as scrolled), or
+// -1 when that line is prose or empty.
+func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
+	_, spans := p.layoutLines(lang)
+	line := row + p.offset
+	for i, s := range spans {
+		if line >= s[0] && line < s[1] {
+			return i
+		}
+	}
+	return -1
+}
+
+// layoutLines draws the whole notebook, one string a line, with the span [start, end) of lines of each
+// visible cell.
+func (p *notebookPane) layoutLines(lang i18n.Lang) (lines []string, spans [][2]int) {
 	w := p.width
 	visible := p.cells()
 	if len(visible) == 0 {
@@ -434,17 +457,13 @@ func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd i
 		if b.Meta.Solution != "" || b.Meta.Hidden {
 			continue
 		}
-		isSel := n < len(visible) && visible[p.sel] == b
-		if isSel {
-			selStart = len(lines)
-		}
+		isSel := n < len(visible) && p.sel < len(visible) && visible[p.sel] == b
+		start := len(lines)
 		lines = append(lines, p.cellView(b, isSel, lang)...)
-		if isSel {
-			selEnd = len(lines)
-		}
+		spans = append(spans, [2]int{start, len(lines)})
 		n++
 	}
-	return lines, selStart, selEnd
+	return lines, spans
 }
 
 // scroll moves the view by n lines.
