@@ -751,15 +751,23 @@ func (m *Model) statusBar() string {
 		if m.nb.replayPaused() {
 			// Shown for as long as the pause lasts, not only as a passing message: a cell waiting on a
 			// paused replay otherwise looks hung.
-			parts = append(parts, warnStyle.Render("⏸ "+m.lang.T("job.paused.bar")))
+			hint := m.lang.T("job.paused.bar")
+			if m.find.open || (m.status != "" && time.Since(m.statusAt) < 8*time.Second) {
+				hint = m.lang.T("job.paused") // short: the message needs the room
+			}
+			parts = append(parts, warnStyle.Render("⏸ "+hint))
 		}
-		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
-		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}
+	// The passing message comes before the settings, so that on a narrow or full bar it is the settings
+	// that are cut (a step's or a check's result was cut away in Korean at 120 columns).
 	if m.find.open {
 		parts = append(parts, m.find.View())
 	} else if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
 		parts = append(parts, m.status)
+	}
+	if m.screen == screenNotebook && m.nb != nil {
+		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
+		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}
 	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
 }
