@@ -36,7 +36,9 @@ type Options struct {
 	// "en/01-batch-and-stream.md". Default: the start screen.
 	Open string
 	// Speed is the replay speed of the recordings cells replay: 0 as fast as possible (the default), 1 real
-	// time, N times real time. + and - change it while the workbench runs.
+	// time, N times real time. + and - change it while the workbench runs. When it is 0, a notebook that
+	// wants its replays slow enough to watch the engine pane says so in its annotation ({"speed": 2}) and
+	// opens at that speed.
 	Speed float64
 	// Store keeps progress and recent files. Default: OpenStore(DefaultStoreDir()).
 	Store *Store
@@ -182,7 +184,11 @@ func (m *Model) open(path string) error {
 	if m.nb != nil {
 		m.nb.session.Kernel.Restart()
 	}
-	m.nb = newNotebookPane(nb, file, lesson, m.opts.Speed, m.md)
+	speed := m.opts.Speed
+	if s, ok := nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
+		speed = s // the lesson wants its replays watchable
+	}
+	m.nb = newNotebookPane(nb, file, lesson, speed, m.md)
 	m.engine = enginePane{} // the previous notebook's job is not this one's
 	m.screen, m.focus = screenNotebook, focusNotebook
 	if lesson == "" {

@@ -17,6 +17,7 @@ import (
 	"github.com/de4e/weir/notebook"
 	"github.com/de4e/weir/sources"
 	"github.com/de4e/weir/tui/i18n"
+	"github.com/de4e/weir/tui/live"
 )
 
 // notebookPane shows one notebook: its prose, its cells with their In[n] counters and states, and each
@@ -511,7 +512,7 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	in := fmt.Sprintf("In [%s]", count)
 	head := in + " " + dimStyle.Render(strings.Join(tags, " · ")) + "  " + style.Render(status)
 	if st.Exec != nil && !st.Exec.Running() {
-		head += dimStyle.Render(" " + dur(st.Exec.Duration()))
+		head += dimStyle.Render(" " + live.Dur(st.Exec.Duration()))
 	}
 	if selected {
 		head = selStyle.Render("▌") + head
@@ -650,14 +651,4 @@ func (p *notebookPane) selectedOutput(lang i18n.Lang) (id, text string) {
 		return "", ""
 	}
 	return c.Meta.ID, p.outputText(c, p.session.State(c.Meta.ID), lang)
-}
-
-func dur(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
 }

@@ -26,6 +26,7 @@ var notProse = map[string]bool{
 	"%dms": true, "%.1f %ciB": true, "KMGTPE": true, // units
 	"HIGH": true, "LOW": true, // Flink's backpressure levels, as its web UI names them
 	"it.end.": true, // an i18n key's prefix
+	"speed":   true, // a notebook annotation's key
 }
 
 // keyName matches the names of keys ("ctrl+r", "shift+enter", "pgdn") and lists of them.
