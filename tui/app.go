@@ -359,8 +359,18 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if m.focus == focusEngine && !m.split() {
-		if msg.String() == "esc" || msg.String() == "q" {
+		// The engine has the whole screen and scrolls.
+		switch msg.String() {
+		case "esc", "q":
 			m.focus = focusNotebook
+		case "up", "k":
+			m.engine.scroll(-1)
+		case "down", "j":
+			m.engine.scroll(1)
+		case "pgup", "ctrl+u":
+			m.engine.scroll(-m.engine.height / 2)
+		case "pgdown", "ctrl+d", "space":
+			m.engine.scroll(m.engine.height / 2)
 		}
 		return m, nil
 	}
@@ -710,7 +720,7 @@ func (m *Model) render() string {
 			paneTitle(m.lang.T("pane.live"), m.focus == focusEngine)
 		body = titles + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, m.nb.view(m.lang), sep, m.engine.view(m.lang))
 	case m.focus == focusEngine:
-		body = m.engine.view(m.lang)
+		body = m.engine.full(m.lang)
 	default:
 		body = m.nb.view(m.lang)
 	}

@@ -59,6 +59,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 		msg = tea.KeyPressMsg{Code: tea.KeyUp}
 	case "tab":
 		msg = tea.KeyPressMsg{Code: tea.KeyTab}
+	case "pgdown":
+		msg = tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		msg = tea.KeyPressMsg{Code: tea.KeyPgUp}
 	case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q", "ctrl+c":
 		msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
 	default:

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,6 +21,26 @@ type enginePane struct {
 	history *live.History
 	width   int
 	height  int
+	// offset is the first line shown when the pane has the whole screen and scrolls (see full).
+	offset int
+}
+
+// fullHeight is the height the dashboard is laid out in when it has the whole screen, where it scrolls:
+// squeezed into a small terminal its seven views would show a line or two each.
+const fullHeight = 60
+
+// full draws the dashboard at fullHeight (or the pane's height if taller) and shows height lines of it from
+// offset, clamped (View stays pure: the clamping is not stored).
+func (e *enginePane) full(lang i18n.Lang) string {
+	h := max(e.height, fullHeight)
+	lines := strings.Split(live.Dashboard(e.history, e.width, h, lang), "\n")
+	off := max(0, min(e.offset, len(lines)-e.height))
+	return strings.Join(lines[off:min(len(lines), off+e.height)], "\n")
+}
+
+// scroll moves the full-screen dashboard by n lines, within its fullHeight.
+func (e *enginePane) scroll(n int) {
+	e.offset = max(0, min(e.offset+n, max(e.height, fullHeight)-e.height))
 }
 
 // poll takes a snapshot of the newest job in jobs.
