@@ -30,7 +30,7 @@ var notProse = map[string]bool{
 }
 
 // keyName matches the names of keys ("ctrl+r", "shift+enter", "pgdn") and lists of them.
-var keyName = regexp.MustCompile(`^((ctrl|alt|shift)\+)*(enter|esc|tab|up|down|left|right|pgup|pgdown|pgdn|home|end|[a-z/])(, ((ctrl|alt|shift)\+)*(enter|esc|tab|[a-z]))*$`)
+var keyName = regexp.MustCompile(`^((ctrl|alt|shift)\+)*(enter|esc|tab|up|down|left|right|pgup|pgdown|pgdn|home|end|space|[a-z/])(, ((ctrl|alt|shift)\+)*(enter|esc|tab|[a-z]))*$`)
 
 // TestEveryShownStringIsTranslated finds untranslated strings: every string literal in the workbench's code
 // (tui and tui/live, not tests) that holds a word is either an i18n key with an English and a Korean
