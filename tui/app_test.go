@@ -346,3 +346,23 @@ func TestFocusedPaneIsMarked(t *testing.T) {
 	}
 	checkFits(t, m, 120, 40)
 }
+
+// A cell run at the bottom of the screen showed none of its output: the view followed the selection only
+// when it moved. It follows the selected cell when it grows too.
+func TestViewFollowsTheSelectedCellsOutput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.md")
+	os.WriteFile(path, []byte("# F\n\n"+strings.Repeat("Some prose.\n\n", 8)+"```go\nfor i := 1; i <= 5; i++ { fmt.Println(\"out\", i) }\n```\n"), 0o644)
+	m := newTestModel(t, 80, 24, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	if s := screenText(m); !strings.Contains(s, "In [ ]") || strings.Contains(s, "out 5") {
+		t.Fatalf("before the run:\n%s", s)
+	}
+	m.run(false)
+	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
+	m.Update(tickMsg(time.Now()))
+	if s := screenText(m); !strings.Contains(s, "out 5") {
+		t.Errorf("the run's output is below the screen:\n%s", s)
+	}
+}

@@ -56,6 +56,7 @@ type notebookPane struct {
 	// expanded holds the ids of cells whose output is shown whole (o toggles it).
 	expanded map[string]bool
 	offset   int // first line shown
+	shownEnd int // where the selected cell ended when follow last ran
 	width    int
 	height   int
 	frame    int // spinner frame
@@ -396,13 +397,15 @@ func (p *notebookPane) view(lang i18n.Lang) string {
 	return strings.Join(out, "\n")
 }
 
-// follow scrolls the notebook after an update: when the selection moved (or the editor is open) the selected
-// cell comes into view, its top when it is taller than the pane; otherwise the view stays where the user
-// scrolled it.
+// follow scrolls the notebook after an update: when the selection moved, the editor is open or the selected
+// cell grew (its output came) the selected cell comes into view, its top when it is taller than the pane;
+// otherwise the view stays where the user scrolled it.
 func (p *notebookPane) follow(lang i18n.Lang) {
 	lines, selStart, selEnd := p.lines(lang)
 	h := max(1, p.height)
-	if p.sel != p.shown || p.editing {
+	grew := p.shownEnd != 0 && p.sel == p.shown && selEnd != p.shownEnd
+	p.shownEnd = selEnd
+	if p.sel != p.shown || p.editing || grew {
 		if selStart < p.offset {
 			p.offset = selStart
 		}
