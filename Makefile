@@ -15,6 +15,7 @@ run:
 test: vet generate-check
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list $(PKGS) | grep -v -x -E '$(RACE_SKIP)')
 	$(GO) test -count=1 $$($(GO) list $(PKGS) | grep -x -E '$(RACE_SKIP)')
+	$(GO) test -count=1 -tags benchpeers -run TestPeersRun ./bench
 	$(GO) run . check --solutions -q
 
 # Packages tested without the race detector. interp: yaegi v0.16.1's EvalWithContext returns when a cell is
@@ -39,9 +40,10 @@ generate-check:
 screenshots:
 	$(GO) test -count=1 -run 'TestGoldenScreens|TestTmuxWorkbench' ./tui -args -screenshots=$(CURDIR)/docs/screenshots
 
-## bench: the benchmark suite (weir bench) plus Go's testing.B benchmarks of the hot paths.
+## bench: the benchmark suite (weir bench, built with the benchpeers tag so that the go-streams peers and the
+## workbench-watching case run too) plus Go's testing.B benchmarks of the hot paths.
 bench:
-	$(GO) run . bench $(ARGS)
+	$(GO) run -tags benchpeers . bench $(ARGS)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/ ./engine/...
 
 ## chaos: the exactly-once chaos test over SEEDS seeds (default 200); ends with "N passed, N failed".
@@ -52,6 +54,7 @@ chaos:
 
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags benchpeers ./bench
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || (echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 
 fmt:

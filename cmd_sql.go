@@ -12,13 +12,17 @@ import (
 )
 
 func init() {
-	register(command{name: "sql", summary: "run a Flink SQL script headless: weir sql [--parallelism N] [--mode tableau|changelog|table] FILE.sql", run: runSQL})
+	register(command{name: "sql", summary: "run a Flink SQL script headless: weir sql [--parallelism N] [--mode tableau|changelog|table] FILE.sql;\n" +
+		"             weir sql export NOTEBOOK.md writes its SQL cells as a script for Flink's SQL client", run: runSQL})
 }
 
 // runSQL runs a SQL script's statements in order, as Flink's SQL client does with -f: each query's result is
 // printed in the result mode when its job ends, every other statement reports that it succeeded, and the
 // first failing statement stops the script with its error (line and column in the file).
 func runSQL(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "export" {
+		return runSQLExport(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	par := fs.Int("parallelism", 1, "default parallelism of the jobs (SET 'parallelism.default' overrides it)")
@@ -45,9 +49,9 @@ func runSQL(args []string, stdout, stderr io.Writer) error {
 	}
 	results, err := tenv.ExecuteScript(string(script))
 	for i, r := range results {
-		if r.Job() == nil && len(r.Columns()) == 1 && r.Columns()[0].Name == "result" && len(r.Rows()) == 1 && r.Rows()[0][0] == "OK" {
+		if r.ResultKind() == table.ResultKindSuccess {
 			fmt.Fprintln(stdout, "[INFO] Execute statement succeeded.")
-		} else if r.Job() != nil && r.Columns()[0].Name == "job id" {
+		} else if r.Job() != nil && !r.IsQuery() {
 			fmt.Fprintf(stdout, "[INFO] Job %s finished.\n", strconv.Quote(r.Job().Name()))
 		} else if err := r.Print(stdout, ""); err != nil {
 			return err

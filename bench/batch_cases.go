@@ -224,7 +224,7 @@ func registerBatch(loopName, loopAbout string, scale float64, loop func(n int64,
 		}})
 	for _, c := range engines {
 		run := job(c)
-		c.Baseline, c.Scale = loopName, scale
+		c.Baseline, c.Scale, c.ChecksBaseline = loopName, scale, true
 		c.Run = func(n int64) (int64, error) {
 			d, err := run(n)
 			if err != nil {

@@ -202,7 +202,7 @@ func init() {
 			loopResult.Store(n, bcLoop(n))
 			return n, nil
 		}})
-	Register(Case{Name: "broadcast-rules/engine", Baseline: "broadcast-rules/loop",
+	Register(Case{Name: "broadcast-rules/engine", Baseline: "broadcast-rules/loop", Typed: "broadcast-rules/loop", ChecksBaseline: true,
 		About: "transactions -> BroadcastProcessFunction (2,000 limit updates on a broadcast stream) -> sink, parallelism 2",
 		Run: func(n int64) (int64, error) {
 			got, err := bcEngine(n)

@@ -99,7 +99,7 @@ func init() {
 			loopResult.Store(n, cepLoop(n))
 			return n, nil
 		}})
-	Register(Case{Name: "cep-3-stages/engine", Baseline: "cep-3-stages/loop", Scale: 0.05,
+	Register(Case{Name: "cep-3-stages/engine", Baseline: "cep-3-stages/loop", Typed: "cep-3-stages/loop", ChecksBaseline: true, Scale: 0.05,
 		About: "events -> KeyBy (100K keys) -> CEP a.next(b).next(c).within(5 min), event time, parallelism 2",
 		Run: func(n int64) (int64, error) {
 			got, err := cepEngine(n)

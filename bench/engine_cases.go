@@ -18,10 +18,13 @@ type event struct {
 // time, so a 1 s window holds 100,000 events.
 const eventsPerMilli = 100
 
+// eventAt returns event i of the generated stream over keys keys.
+func eventAt(i, keys int64) event { return event{Key: (i * 7919) % keys, TS: i / eventsPerMilli} }
+
 func genEvent(keys int64) func(i int64) engine.SourceElement {
 	return func(i int64) engine.SourceElement {
-		ts := i / eventsPerMilli
-		return engine.SourceElement{Value: event{Key: (i * 7919) % keys, TS: ts}, Timestamp: ts}
+		e := eventAt(i, keys)
+		return engine.SourceElement{Value: e, Timestamp: e.TS}
 	}
 }
 
@@ -56,17 +59,16 @@ func init() {
 		Run:   func(n int64) (int64, error) { return n, mapChain(n, mapA, filterB, mapC) }})
 	for _, keys := range []int64{1_000, 100_000} {
 		name := fmt.Sprintf("window-count-%dk", keys/1000)
-		Register(Case{Name: name + "/loop", About: fmt.Sprintf("hand-written loop: count per key (%d keys) per 1 s tumbling window", keys),
+		Register(Case{Name: name + "/loop", About: fmt.Sprintf("boxed loop: count per key (%d keys) per 1 s tumbling window, the engine's key selector and Count through interfaces", keys),
 			Run: func(n int64) (int64, error) { return windowLoop(n, keys), nil }})
-		peer := ""
-		if keys == 1000 {
-			peer = name + "/go-streams"
-		}
-		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Peer: peer,
+		Register(Case{Name: name + "/typed", About: fmt.Sprintf("typed loop: count per key (%d keys) per 1 s tumbling window, int64 keys and counts, one goroutine", keys),
+			Run: func(n int64) (int64, error) { return n, windowTyped(n, keys) }})
+		// The peer, go-streams counting by event time, is built with the benchpeers tag (peer_cases.go).
+		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Typed: name + "/typed", Peer: name + "/go-streams",
 			About: fmt.Sprintf("keyBy -> 1 s event-time tumbling count, %d keys, heap state, parallelism 2", keys),
 			Run:   func(n int64) (int64, error) { return n, windowJob(n, keys) }})
 		// The same job with state in Pebble; its "peer" is the heap case, so the report gives pebble/heap.
-		Register(Case{Name: name + "/pebble", Baseline: name + "/loop", Peer: name + "/heap", Scale: 0.1,
+		Register(Case{Name: name + "/pebble", Baseline: name + "/loop", Typed: name + "/typed", Peer: name + "/heap", Scale: 0.1,
 			About: fmt.Sprintf("the same count, %d keys, state in Pebble (the peer column is pebble/heap)", keys),
 			Run: func(n int64) (int64, error) {
 				return n, windowJobWith(n, keys, engine.Config{Parallelism: 2, StateBackend: engine.PebbleState})
@@ -183,15 +185,19 @@ func windowLoop(n, keys int64) int64 {
 func init() {
 	for _, gap := range []time.Duration{5 * time.Millisecond, 15 * time.Millisecond} {
 		name := fmt.Sprintf("window-session-%v-1k", gap)
-		Register(Case{Name: name + "/loop", About: fmt.Sprintf("hand-written loop: count per key per session (gap %v), 1,000 keys", gap),
+		Register(Case{Name: name + "/loop", About: fmt.Sprintf("boxed loop: count per key per session (gap %v), 1,000 keys, the engine's key selector, a map keyed by interface values", gap),
 			Run: func(n int64) (int64, error) { return n, sessionLoop(n, 1000, gap.Milliseconds()) }})
-		Register(Case{Name: name + "/heap", Baseline: name + "/loop",
+		Register(Case{Name: name + "/typed", About: fmt.Sprintf("typed loop: count per key per session (gap %v), 1,000 int64 keys, one goroutine", gap),
+			Run: func(n int64) (int64, error) { return n, sessionTyped(n, 1000, gap.Milliseconds()) }})
+		Register(Case{Name: name + "/heap", Baseline: name + "/loop", Typed: name + "/typed",
 			About: fmt.Sprintf("keyBy -> event-time session windows (gap %v) count, 1,000 keys, heap state, parallelism 2", gap),
 			Run:   func(n int64) (int64, error) { return n, assignerJob(n, engine.EventTimeSessionWindows(gap)) }})
 	}
-	Register(Case{Name: "window-sliding-1k/loop", About: "hand-written loop: count per key per 1 s window sliding by 250 ms, 1,000 keys",
+	Register(Case{Name: "window-sliding-1k/loop", About: "boxed loop: count per key per 1 s window sliding by 250 ms, 1,000 keys, a map keyed by interface values",
 		Run: func(n int64) (int64, error) { return n, slidingLoop(n, 1000) }})
-	Register(Case{Name: "window-sliding-1k/heap", Baseline: "window-sliding-1k/loop",
+	Register(Case{Name: "window-sliding-1k/typed", About: "typed loop: count per key per 1 s window sliding by 250 ms, 1,000 int64 keys, one goroutine",
+		Run: func(n int64) (int64, error) { return n, slidingTyped(n, 1000) }})
+	Register(Case{Name: "window-sliding-1k/heap", Baseline: "window-sliding-1k/loop", Typed: "window-sliding-1k/typed",
 		About: "keyBy -> event-time sliding windows (1 s, slide 250 ms) count, 1,000 keys, heap state, parallelism 2",
 		Run: func(n int64) (int64, error) {
 			return n, assignerJob(n, engine.SlidingEventTimeWindows(time.Second, 250*time.Millisecond))

@@ -196,7 +196,7 @@ func init() {
 			prLoop.Store(n, pageRankLoop(graphInputOf(n), iterations, damping))
 			return n, nil
 		}})
-	Register(Case{Name: "graph-pagerank/engine", Baseline: "graph-pagerank/loop", Scale: big, Setup: graphSetup,
+	Register(Case{Name: "graph-pagerank/engine", Baseline: "graph-pagerank/loop", ChecksBaseline: true, Scale: big, Setup: graphSetup,
 		About: "graph.PageRank, 20 supersteps (IterateBulk), parallelism 2, batch mode",
 		Run: func(n int64) (int64, error) {
 			in := graphInputOf(n)
@@ -229,7 +229,7 @@ func init() {
 			ccLoopResult.Store(n, componentsLoop(graphInputOf(n)))
 			return n, nil
 		}})
-	Register(Case{Name: "graph-cc/engine", Baseline: "graph-cc/loop", Scale: big, Setup: graphSetup,
+	Register(Case{Name: "graph-cc/engine", Baseline: "graph-cc/loop", ChecksBaseline: true, Scale: big, Setup: graphSetup,
 		About: "graph.ConnectedComponents (scatter-gather on IterateDelta), parallelism 2, batch mode",
 		Run: func(n int64) (int64, error) {
 			in := graphInputOf(n)
@@ -259,7 +259,7 @@ func init() {
 			triLoop.Store(n, trianglesLoop(graphInputOf(n)))
 			return n, nil
 		}})
-	Register(Case{Name: "graph-triangles/engine", Baseline: "graph-triangles/loop", Scale: small, Setup: graphSetup,
+	Register(Case{Name: "graph-triangles/engine", Baseline: "graph-triangles/loop", ChecksBaseline: true, Scale: small, Setup: graphSetup,
 		About: "graph.TriangleEnumerator (one job), parallelism 2, batch mode",
 		Run: func(n int64) (int64, error) {
 			in := graphInputOf(n)

@@ -179,7 +179,7 @@ func init() {
 			return n, nil
 		},
 		Note: func() string { return fmt.Sprintf("%d rounds", rounds) }})
-	Register(Case{Name: "iteration-kmeans/engine", Baseline: "iteration-kmeans/loop", Scale: scale,
+	Register(Case{Name: "iteration-kmeans/engine", Baseline: "iteration-kmeans/loop", ChecksBaseline: true, Scale: scale,
 		About: "bulk iteration (IterateBulk) with a convergence aggregator, parallelism 2: k-means, k=8",
 		Run: func(n int64) (int64, error) {
 			pts := kmPoints(n)

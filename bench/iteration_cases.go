@@ -138,7 +138,7 @@ func init() {
 		Note: func() string { return fmt.Sprintf("%d rounds", rounds) }})
 	engineCase := func(name, about string, probe bool) {
 		var supersteps int
-		Register(Case{Name: name, Baseline: "iteration-cc/loop", Scale: scale, About: about,
+		Register(Case{Name: name, Baseline: "iteration-cc/loop", ChecksBaseline: true, Scale: scale, About: about,
 			Run: func(n int64) (int64, error) {
 				v, e := ccGraph(n)
 				got, s, err := ccEngine(v, e, probe)

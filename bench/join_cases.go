@@ -158,7 +158,7 @@ func init() {
 				loopResult.Store(n, d.String())
 				return n, nil
 			}})
-		Register(Case{Name: c.name + "/engine", Baseline: loopName, About: c.about + ", parallelism 2", Scale: joinScale,
+		Register(Case{Name: c.name + "/engine", Baseline: loopName, Typed: loopName, ChecksBaseline: true, About: c.about + ", parallelism 2", Scale: joinScale,
 			Run: func(n int64) (int64, error) {
 				d, err := runJoinJob(n, c.ads, c.job)
 				if err != nil {

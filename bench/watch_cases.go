@@ -1,3 +1,5 @@
+//go:build benchpeers
+
 package bench
 
 import (
@@ -11,7 +13,9 @@ import (
 )
 
 // The cost of watching: the workbench polls a running job's snapshot and events every 200 ms and draws the
-// live views from them. The same job with and without a watcher shows what that costs the engine.
+// live views from them. The same job with and without a watcher shows what that costs the engine. Built only
+// with the benchpeers build tag, like the peers, so that the weir binary's bench does not link the workbench's
+// views for it.
 func init() {
 	const scale = 8 // about two seconds: ten polls
 	Register(Case{Name: "watched/off", About: "the 1,000-key window count with checkpoints every 1 s, nobody watching",

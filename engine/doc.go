@@ -7,6 +7,10 @@
 // KeyBy, Window and sinks only record operators; nothing runs until Execute (or ExecuteAsync, which returns
 // a Job handle at once).
 //
+// ExecuteAsyncOf starts a job of only some streams of an Environment (each given sink and everything it
+// reads), as Flink's TableEnvironment makes the pipeline of one statement; engine/table runs a query over a
+// DataStream with it, so the Environment's other sinks and earlier queries are not run again.
+//
 //	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
 //	clicks := env.FromSource(src, &strategy, "clicks")
 //	clicks.KeyByField("Page").

@@ -13,6 +13,29 @@
 // need an import line. check is the package of exercise checks (check.Equal,
 // check.True, check.Answer); it exists only inside the kernel.
 //
+// # SQL cells
+//
+// A cell whose fence is ```sql (notebook.LangSQL) runs Flink SQL through engine/table, in one
+// TableEnvironment per kernel: a table or view one SQL cell creates is seen by the next, until Restart. Its
+// statements run in order, as Flink's SQL client runs a script: CREATE, DROP and SET say "[INFO] Execute
+// statement succeeded.", an INSERT INTO reports its job, EXPLAIN prints its plan, and a query, SHOW or
+// DESCRIBE becomes a Result that fills while its job runs. The cell waits for each job, so a query over an
+// unbounded source runs until Interrupt, which cancels it. A query's Result is shown in the SQL client's
+// result modes: tableau (the default), table or changelog, as SET 'sql-client.execution.result-mode' chose
+// before the query, unless the cell's mode (notebook.Meta.Mode) names one of them (SQLModes). A statement
+// the parser or planner refuses fails the cell with a *CellError of kind "sql" at its line and column.
+//
+// Go cells reach the same catalog through a package that exists only inside the kernel:
+//
+//	import "weir/sqlcells"
+//	tenv := sqlcells.TableEnvironment() // the *table.Environment of the SQL cells
+//	tenv.CreateTemporaryView("big", tenv.From("bids").Where("price > 100"))
+//
+// sqlcells.StreamEnvironment returns the engine Environment under it, on which a DataStream is built for
+// tenv.FromDataStream, and sqlcells.Result(id) the *table.TableResult of the last query of SQL cell id's
+// latest run, for check cells (check.Equal("counts", sqlcells.Result("counts").Rows(), want)). The
+// environment is made with the kernel's Config of the moment it is first used.
+//
 // # Errors
 //
 // A bad cell never takes the host down. A syntax error, a compile error, a panic (in the cell or in a user

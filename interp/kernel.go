@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/de4e/weir/engine"
+	sqltable "github.com/de4e/weir/engine/table"
 	"github.com/de4e/weir/interp/exports"
 	"github.com/de4e/weir/sources"
 	"github.com/traefik/yaegi/interp"
@@ -51,6 +52,10 @@ type Kernel struct {
 	checks  []CheckResult
 	gen     int // counts restarts, so that a restarted kernel's late output is dropped
 	last    *Execution
+
+	tenv       *sqltable.Environment // the SQL cells' table environment (see tableEnv), nil until used
+	tenvEngine *engine.Environment   // the engine Environment under tenv
+	sqlRuns    map[string]*Execution // the latest run of each SQL cell, for sqlcells.Result
 }
 
 // New returns a kernel with the standard library, the engine, the sources and the check helpers loaded, and
@@ -97,6 +102,8 @@ func (k *Kernel) reset() {
 	k.slots = map[string]int{}
 	k.funcs = map[string]bool{}
 	k.checks = nil
+	k.tenv, k.tenvEngine = nil, nil
+	k.sqlRuns = map[string]*Execution{}
 }
 
 // symbols returns the per-kernel overrides: engine.NewEnvironment observes what cells run, and the check
@@ -120,6 +127,7 @@ func (k *Kernel) symbols() interp.Exports {
 		"github.com/de4e/weir/engine/engine":   eng,
 		"github.com/de4e/weir/sources/sources": src,
 		checkPath + "/check":                   k.checkSymbols(),
+		sqlCellsPath + "/sqlcells":             k.sqlCellsSymbols(),
 	}
 }
 
@@ -243,13 +251,15 @@ func (k *Kernel) Running() bool {
 // ErrBusy is returned by Start while another cell is running.
 var ErrBusy = errors.New("interp: a cell is already running")
 
-// Cell is what a kernel runs: a cell's id and Go source.
+// Cell is what a kernel runs: a cell's id, its source and its language (notebook.LangSQL for Flink SQL;
+// anything else is Go).
 type Cell struct {
 	ID     string
 	Source string
 	// Above are the cells above it in its notebook, as they read when it started; an error about a name one
 	// of them defines says to run them first. Optional.
 	Above []Cell
+	Lang  string
 }
 
 // Start runs a cell in the background and returns its Execution at once. ctx bounds the cell: when it is
@@ -270,7 +280,12 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, started: time.Now(), done: make(chan struct{}), cancel: cancel}
 	k.cur = ex
-	go ex.run(ctx, k.in)
+	if isSQL(c) {
+		k.sqlRuns[c.ID] = ex
+		go ex.runSQL(ctx)
+	} else {
+		go ex.run(ctx, k.in)
+	}
 	return ex, nil
 }
 

@@ -9,13 +9,15 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/de4e/weir/engine"
+	sqltable "github.com/de4e/weir/engine/table"
 )
 
-// Result is a stream a cell collects (DataStream.Collect); it fills while the job runs, so rendering it
-// again shows the job's progress.
+// Result is a stream a cell collects (DataStream.Collect), or the result of a statement of a SQL cell; it
+// fills while the job runs, so rendering it again shows the job's progress.
 type Result struct {
-	Name      string // the operator that produces the stream
-	Collected *engine.Collected
+	Name      string                // the operator that produces the stream, or the SQL statement ("line 3: SELECT ...")
+	Collected *engine.Collected     // a Go cell's collected stream; nil for a SQL result
+	Table     *sqltable.TableResult // a SQL cell's statement result; nil for a collected stream
 }
 
 // The result modes of a cell (notebook.Meta.Mode).
@@ -26,8 +28,52 @@ const (
 	ModeValue     = "value"     // the latest record only
 )
 
-// Modes lists the result modes.
+// Modes lists the result modes of Go cells.
 var Modes = []string{ModeAppend, ModeTable, ModeChangelog, ModeValue}
+
+// ModeTableau is the SQL client's tableau mode: a query's changes in an ASCII table with an op column.
+const ModeTableau = "tableau"
+
+// SQLModes lists the result modes of SQL cells, those of Flink's SQL client
+// ('sql-client.execution.result-mode'): table (ModeTable), changelog (ModeChangelog) and tableau.
+var SQLModes = []string{ModeTableau, ModeTable, ModeChangelog}
+
+// Len returns how many records the result holds: collected values, or the changes of a SQL result.
+func (r *Result) Len() int {
+	if r.Table != nil {
+		return len(r.Table.Changes())
+	}
+	return r.Collected.Len()
+}
+
+// Mode returns the mode the result is shown in for a cell's mode: a Go result's is the cell's (append by
+// default); a SQL result's is the cell's when it is one of SQLModes, else the one SET as
+// 'sql-client.execution.result-mode' when the statement ran, else tableau.
+func (r *Result) Mode(cellMode string) string {
+	if r.Table == nil {
+		if cellMode == "" {
+			return ModeAppend
+		}
+		return cellMode
+	}
+	for _, m := range SQLModes {
+		if m == cellMode {
+			return m
+		}
+	}
+	if m := r.Table.Mode(); m != "" {
+		return string(m)
+	}
+	return ModeTableau
+}
+
+// Header returns the line shown above a result: its name, its mode and how many records it holds.
+func (r *Result) Header(cellMode string) string {
+	if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE, EXPLAIN: a static table, the same in every mode
+		return fmt.Sprintf("[%s · %d]", r.Name, r.Len())
+	}
+	return fmt.Sprintf("[%s · %s · %d]", r.Name, r.Mode(cellMode), r.Len())
+}
 
 // maxRows bounds how many rows a rendering shows; the rest is counted.
 const maxRows = 200
@@ -35,7 +81,18 @@ const maxRows = 200
 // Render formats the result in a mode. key names the struct field that identifies a table row; "" uses
 // Key, Start and End for window results and the first field of other structs, and the whole value for
 // anything else.
-func (r *Result) Render(mode, key string) string {
+func (r *Result) Render(mode, key string) string { return r.RenderLast(mode, key, maxRows) }
+
+// RenderLast is Render showing at most n rows (the last records in the append and changelog modes, the
+// first rows of a table); a SQL result is shown as Flink's SQL client shows it (TableResult.PrintLast) in
+// the mode Mode picks.
+func (r *Result) RenderLast(mode, key string, n int) string {
+	if r.Table != nil {
+		var b strings.Builder
+		_ = r.Table.PrintLast(&b, sqltable.ResultMode(r.Mode(mode)), n)
+		return b.String()
+	}
+	maxRows := max(1, n)
 	recs := r.Collected.Records()
 	var b strings.Builder
 	tw := &columns{}

@@ -95,9 +95,13 @@ func (s *Session) Start(ctx context.Context, id, source string) (*Execution, err
 		if c.Meta.ID == id {
 			break
 		}
-		above = append(above, Cell{ID: c.Meta.ID, Source: c.Text})
+		above = append(above, Cell{ID: c.Meta.ID, Source: c.Text, Lang: c.Lang})
 	}
-	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source, Above: above})
+	lang := ""
+	if c := s.Notebook.Cell(id); c != nil {
+		lang = c.Lang
+	}
+	ex, err := s.Kernel.Start(ctx, Cell{ID: id, Source: source, Lang: lang, Above: above})
 	if err != nil {
 		return nil, err
 	}
@@ -222,13 +226,13 @@ func WriteExecution(w io.Writer, n int, meta notebook.Meta, ex *Execution) {
 			io.WriteString(w, "\n")
 		}
 	}
-	mode := meta.Mode
-	if mode == "" {
-		mode = ModeAppend
-	}
 	for _, r := range ex.Results() {
-		fmt.Fprintf(w, "[%s · %s]\n", r.Name, mode)
-		io.WriteString(w, r.Render(mode, meta.Key))
+		if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE: the same in every mode
+			fmt.Fprintf(w, "[%s]\n", r.Name)
+		} else {
+			fmt.Fprintf(w, "[%s · %s]\n", r.Name, r.Mode(meta.Mode))
+		}
+		io.WriteString(w, r.Render(meta.Mode, meta.Key))
 	}
 	if v := ex.Value(); v != "" {
 		fmt.Fprintf(w, "= %s\n", v)

@@ -1,5 +1,5 @@
-// Package notebook reads and writes Weir notebooks: Markdown files in which ```go fences are code cells and
-// everything else is prose.
+// Package notebook reads and writes Weir notebooks: Markdown files in which ```go and ```sql fences are code
+// cells (Go, and Flink SQL run through engine/table) and everything else is prose.
 //
 // A notebook has an H1 title and H2 sections. A cell may be preceded, on the line just above its fence, by an
 // annotation
@@ -23,6 +23,12 @@ import (
 	"strings"
 )
 
+// The cell languages (Block.Lang): the info string of a cell's fence.
+const (
+	LangGo  = "go"
+	LangSQL = "sql"
+)
+
 // Kind says whether a block is prose or a code cell.
 type Kind uint8
 
@@ -40,11 +46,15 @@ type Block struct {
 	Text string
 	// Meta is the cell's annotation; the zero Meta for prose and for cells without one.
 	Meta Meta
+	// Lang is a cell's language, the info string of its fence: LangGo or LangSQL. "" (a Block made in code)
+	// is Go.
+	Lang string
 
 	// The exact bytes read, so that an unchanged block renders as it was.
 	rawAnnot, rawOpen, rawClose string
 	parsedText                  string
 	parsedMeta                  string
+	parsedLang                  string
 	line                        int // the line of the annotation, or of the opening fence without one, from 1 (0: new)
 }
 
@@ -164,7 +174,7 @@ func Parse(name string, src []byte) (*Notebook, error) {
 		line := lines[i]
 		annot := ""
 		var meta Meta
-		if isAnnotation(line) && i+1 < len(lines) && isGoFence(lines[i+1]) {
+		if isAnnotation(line) && i+1 < len(lines) && fenceLang(lines[i+1]) != "" {
 			js := strings.TrimSpace(line)
 			js = strings.TrimSuffix(strings.TrimPrefix(js, annotPrefix), annotSuffix)
 			if err := json.Unmarshal([]byte(js), &meta); err != nil {
@@ -174,7 +184,8 @@ func Parse(name string, src []byte) (*Notebook, error) {
 			i++
 			line = lines[i]
 		}
-		if !isGoFence(line) {
+		lang := fenceLang(line)
+		if lang == "" {
 			prose.WriteString(line)
 			continue
 		}
@@ -193,8 +204,8 @@ func Parse(name string, src []byte) (*Notebook, error) {
 		if closed == "" {
 			return nil, fmt.Errorf("%w: %s:%d: code fence is never closed", ErrFormat, name, open+1)
 		}
-		b := &Block{Kind: Code, Text: code.String(), Meta: meta, rawAnnot: annot, rawOpen: lines[open], rawClose: closed}
-		b.parsedText = b.Text
+		b := &Block{Kind: Code, Text: code.String(), Meta: meta, Lang: lang, rawAnnot: annot, rawOpen: lines[open], rawClose: closed}
+		b.parsedText, b.parsedLang = b.Text, lang
 		b.parsedMeta = meta.String()
 		b.line = open + 1
 		if annot != "" {
@@ -264,13 +275,31 @@ func isAnnotation(line string) bool {
 	return strings.HasPrefix(t, annotPrefix) && strings.HasSuffix(t, annotSuffix)
 }
 
-func isGoFence(line string) bool {
+// fenceLang returns the language of a line that opens a code cell (LangGo for ```go, LangSQL for ```sql),
+// or "" for any other line.
+func fenceLang(line string) string {
 	t := strings.TrimSpace(line)
 	if !strings.HasPrefix(t, "```") {
-		return false
+		return ""
 	}
 	info := strings.TrimSpace(strings.TrimLeft(t, "`"))
-	return info == "go" || strings.HasPrefix(info, "go ")
+	for _, l := range []string{LangGo, LangSQL} {
+		if info == l || strings.HasPrefix(info, l+" ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// IsSQL reports whether the block is a cell of Flink SQL.
+func (b *Block) IsSQL() bool { return b.Kind == Code && b.Lang == LangSQL }
+
+// lang returns the cell's language, "" read as Go.
+func (b *Block) lang() string {
+	if b.Lang == "" {
+		return LangGo
+	}
+	return b.Lang
 }
 
 // Render writes the notebook back as Markdown. Unchanged blocks are written exactly as they were read; a
@@ -302,10 +331,12 @@ func (nb *Notebook) Render() []byte {
 				fmt.Fprintf(&b, "%s%s %s\n", annotPrefix, meta, annotSuffix)
 			}
 			open, closing := bl.rawOpen, bl.rawClose
-			if ticks := fenceFor(bl.Text); open == "" || (bl.Text != bl.parsedText && ticks > fenceTicks(open)) {
-				// A new cell, or an edited one whose text now holds a line that would close its fence: a fence
-				// longer than any run of backticks that could close it (CommonMark's rule).
-				open, closing = strings.Repeat("`", ticks)+"go\n", strings.Repeat("`", ticks)+"\n"
+			if ticks := fenceFor(bl.Text); open == "" || bl.lang() != bl.parsedLang || (bl.Text != bl.parsedText && ticks > fenceTicks(open)) {
+				// A new cell, one whose language changed, or an edited one whose text now holds a line that would
+				// close its fence: a fence longer than any run of backticks that could close it (CommonMark's
+				// rule).
+				ticks = max(ticks, fenceTicks(open))
+				open, closing = strings.Repeat("`", ticks)+bl.lang()+"\n", strings.Repeat("`", ticks)+"\n"
 			}
 			b.WriteString(open)
 			b.WriteString(bl.Text)

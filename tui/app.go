@@ -632,6 +632,8 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p.move(+1)
 	case key.Matches(msg, c.Mode):
 		m.setStatus(m.lang.T("act.mode") + " " + p.cycleMode())
+	case key.Matches(msg, c.CellLang):
+		m.setStatus(m.lang.T("act.celllang") + " " + p.toggleLang())
 	case key.Matches(msg, c.Save):
 		return m, m.save()
 	case key.Matches(msg, c.Check):

@@ -24,7 +24,7 @@ type startKeys struct {
 }
 
 type commandKeys struct {
-	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode,
+	Up, Down, Edit, Run, RunNext, RunAll, InsertAbove, InsertBelow, Delete, MoveUp, MoveDown, Mode, CellLang,
 	Interrupt, Restart, Save, Check, PageUp, PageDown, Back, Output, OutputPager,
 	Copy, Cut, Paste, PasteAbove, UndoDelete, RunAbove, RunBelow, WriteOutput, Find, FindNext key.Binding
 }
@@ -71,6 +71,7 @@ func defaultKeys() keyMap {
 			MoveUp:      kb([]string{"ctrl+up", "K"}, "K", "key.command.moveup"),
 			MoveDown:    kb([]string{"ctrl+down", "J"}, "J", "key.command.movedown"),
 			Mode:        kb([]string{"m"}, "m", "key.command.mode"),
+			CellLang:    kb([]string{"s"}, "s", "key.command.celllang"),
 			Interrupt:   kb([]string{"i"}, "i i", "key.command.interrupt"),
 			Restart:     kb([]string{"0"}, "0 0", "key.command.restart"),
 			Save:        kb([]string{"ctrl+s"}, "ctrl+s", "key.command.save"),
@@ -121,7 +122,7 @@ func (k keyMap) groups() []helpGroup {
 		{"help.global", []key.Binding{g.Help, g.Focus, g.Lang, g.Quit}},
 		{"help.start", []key.Binding{s.Up, s.Down, s.Open, s.OpenPath}},
 		{"help.command", []key.Binding{c.Up, c.Down, c.Edit, c.Run, c.RunNext, c.RunAll, c.InsertAbove, c.InsertBelow,
-			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.Copy, c.Cut, c.Paste, c.PasteAbove, c.UndoDelete, c.RunAbove, c.RunBelow, c.WriteOutput, c.Find, c.FindNext,
+			c.Delete, c.MoveUp, c.MoveDown, c.Mode, c.CellLang, c.Interrupt, c.Restart, c.Save, c.Check, c.Output, c.OutputPager, c.Copy, c.Cut, c.Paste, c.PasteAbove, c.UndoDelete, c.RunAbove, c.RunBelow, c.WriteOutput, c.Find, c.FindNext,
 			c.PageUp, c.PageDown, c.Back}},
 		{"help.edit", []key.Binding{e.Run, e.RunNext, e.Leave, e.Save, e.Indent, e.Dedent, e.Undo, e.Redo}},
 		{"help.live", []key.Binding{l.Checkpoint, l.Savepoint, l.Kill, l.Pause, l.Step, l.Faster, l.Slower, l.Guarantee}},

@@ -318,13 +318,10 @@ func (p *notebookPane) cycleMode() string {
 	if c == nil {
 		return ""
 	}
-	cur := c.Meta.Mode
-	if cur == "" {
-		cur = interp.ModeAppend
-	}
-	for i, m := range interp.Modes {
+	modes, cur := cellModes(c)
+	for i, m := range modes {
 		if m == cur {
-			c.Meta.Mode = interp.Modes[(i+1)%len(interp.Modes)]
+			c.Meta.Mode = modes[(i+1)%len(modes)]
 			break
 		}
 	}
@@ -534,7 +531,7 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	if selected && p.editing {
 		body = p.editor.View()
 	} else {
-		body = p.md.code(strings.TrimSuffix(b.Text, "\n"))
+		body = p.md.code(strings.TrimSuffix(b.Text, "\n"), cellLexer(b))
 		if body == "" {
 			body = dimStyle.Render("// " + lang.T("nb.emptycell"))
 		}
@@ -560,13 +557,8 @@ func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i
 	if out := strings.TrimRight(ex.Output(), "\n"); out != "" {
 		parts = append(parts, out)
 	}
-	mode := b.Meta.Mode
-	if mode == "" {
-		mode = interp.ModeAppend
-	}
 	for _, r := range ex.Results() {
-		parts = append(parts, dimStyle.Render(fmt.Sprintf("[%s · %s · %d]", r.Name, mode, r.Collected.Len())))
-		parts = append(parts, strings.TrimRight(r.Render(mode, b.Meta.Key), "\n"))
+		parts = append(parts, resultLines(r, b.Meta)...)
 	}
 	if v := ex.Value(); v != "" {
 		parts = append(parts, dimStyle.Render("= ")+v)

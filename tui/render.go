@@ -60,24 +60,26 @@ func (m *markdown) render(text string, width int) string {
 	return out
 }
 
-// code highlights Go source for display (the editor itself shows plain text).
-func (m *markdown) code(src string) string {
+// code highlights source in a language chroma knows ("go", "sql") for display (the editor itself shows
+// plain text).
+func (m *markdown) code(src, lang string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.highlight == nil {
 		m.highlight = map[string]string{}
 	}
-	if s, ok := m.highlight[src]; ok {
+	key := lang + "\x00" + src
+	if s, ok := m.highlight[key]; ok {
 		return s
 	}
 	var b strings.Builder
-	if err := quick.Highlight(&b, src, "go", "terminal256", "monokai"); err != nil {
+	if err := quick.Highlight(&b, src, lang, "terminal256", "monokai"); err != nil {
 		return src
 	}
 	out := strings.TrimRight(b.String(), "\n")
 	if len(m.highlight) > 500 {
 		m.highlight = map[string]string{}
 	}
-	m.highlight[src] = out
+	m.highlight[key] = out
 	return out
 }

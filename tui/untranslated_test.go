@@ -25,8 +25,11 @@ var notProse = map[string]bool{
 	"dark": true, "terminal256": true, "monokai": true, // styles
 	"%dms": true, "%.1f %ciB": true, "KMGTPE": true, // units
 	"HIGH": true, "LOW": true, // Flink's backpressure levels, as its web UI names them
-	"it.end.": true, // an i18n key's prefix
-	"speed":   true, // a notebook annotation's key
+	"it.end.":            true, // an i18n key's prefix
+	"speed":              true, // a notebook annotation's key
+	"sql":                true, // a code fence's language
+	"ml.metric.":         true, // an i18n key's prefix
+	"hub %.4g auth %.4g": true, // HITS's two scores, as Gelly names them
 }
 
 // keyName matches the names of keys ("ctrl+r", "shift+enter", "pgdn") and lists of them.

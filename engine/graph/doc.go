@@ -31,14 +31,21 @@
 // the iteration: each superstep is one job, reported as a SuperstepInfo with its workset (messages, or
 // updated vertices) and solution-set delta sizes. The edges are the iteration's loop-invariant input: they
 // are grouped once into one adjacency record per vertex and read by every superstep (Flink caches an
-// iteration's static path the same way). Vertex-centric iterations have no aggregators yet. Results are
-// Vertex slices in ascending id order.
+// iteration's static path the same way). Vertex-centric and scatter-gather iterations may register
+// aggregators (their Aggregators field, Gelly's registerAggregator on the iteration's configuration), which
+// the user functions reach through their context's IterationAggregator and PreviousIterationAggregate, on
+// the engine's iteration aggregators. Results are Vertex slices in ascending id order.
 //
 // The vertex-centric, scatter-gather and gather-sum-apply models follow Gelly's rules: a vertex-centric
 // ComputeFunction runs for every vertex in superstep 1 and afterwards for the vertices that received
 // messages, and the iteration ends when no message is sent; scatter-gather and gather-sum-apply iterations
 // start from every vertex, continue from the vertices updated in the superstep before, and end when none
 // was updated. Any of them also ends after its MaxIterations.
+//
+// Every superstep's job of an iteration (the three models, PageRank and HITS) publishes the iteration's
+// Progress through the engine's gauge hook as ProgressGauge: per superstep the vertices that were active, the
+// messages sent and the vertices updated, and the vertices ranked by value (the highest scores, or the values
+// most vertices share), which the workbench's live view draws superstep by superstep.
 //
 // Records are Vertex and Edge values; user functions are plain func types (VertexMapFunc, NeighborsFunc,
 // ComputeFunction, ...), so notebook cells interpreted by yaegi can call the whole API.

@@ -34,6 +34,8 @@ type GatherSumApplyIteration struct {
 	MaxIterations int
 	// OnSuperstep, if set, is called after each superstep.
 	OnSuperstep func(engine.SuperstepInfo)
+
+	live func(name string) *liveTracker // a library algorithm's live view; nil: the default
 }
 
 // RunGatherSumApplyIteration runs it on g, Gelly's runGatherSumApplyIteration. Every superstep is one job:
@@ -55,7 +57,11 @@ func (g *Graph) RunGatherSumApplyIteration(it GatherSumApplyIteration) (*Iterati
 	if err != nil {
 		return nil, err
 	}
-	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep,
+	live := newLiveTracker(name, "gather-sum-apply", it.MaxIterations)
+	if it.live != nil {
+		live = it.live(name)
+	}
+	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep, live, nil,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
 			gathered := tagVertices(workset, "Updated vertices").Union(m.adjacencyStream(env, it.Direction)).
 				KeyBy(taggedKey).
@@ -64,6 +70,8 @@ func (g *Graph) RunGatherSumApplyIteration(it GatherSumApplyIteration) (*Iterati
 					if g.vertex == nil {
 						return
 					}
+					live.active.Add(1)
+					live.sent.Add(int64(len(g.edges)))
 					for i, e := range g.edges {
 						far := e.Target
 						if g.in[i] {

@@ -127,9 +127,11 @@ type messenger struct {
 	edges  []Edge
 	in     []bool
 	out    engine.Collector
+	live   *liveTracker // counts the messages sent
 }
 
 func (m *messenger) sendTo(target, msg any) {
+	m.live.sent.Add(1)
 	m.out.Collect(tagged{Key: target, Kind: kindMessage, Value: msg})
 }
 
@@ -164,18 +166,37 @@ func (g *Graph) materialize() (*materialized, error) {
 
 // iterate runs a delta iteration over m with the vertices as the solution set and workset as the initial
 // workset, and makes its IterationResult.
+// The live tracker live follows it (its gauge is registered on every superstep's delta), and aggregators
+// are the iteration's aggregators (nil for none).
 func (g *Graph) iterate(m *materialized, workset []any, name string, maxIterations int, onSuperstep func(engine.SuperstepInfo),
+	live *liveTracker, aggregators map[string]engine.Aggregator,
 	step func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (delta, next *engine.DataStream)) (*IterationResult, error) {
 	superstep := 0
+	live.start(m.vertices)
 	res, err := g.env.IterateDelta(m.vertices, workset, engine.DeltaIteration{
 		Name:          name,
 		MaxIterations: maxIterations,
 		Key:           vertexID,
 		Step: func(env *engine.Environment, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
 			superstep++
-			return step(env, superstep, solution, workset)
+			live.begin(superstep)
+			delta, next := step(env, superstep, solution, workset)
+			if delta == nil {
+				return delta, next
+			}
+			watched := live.watch(delta)
+			if next == delta {
+				next = watched // one stream as both: still collected once
+			}
+			return watched, next
 		},
-		OnSuperstep: onSuperstep,
+		OnSuperstep: func(info engine.SuperstepInfo) {
+			live.end()
+			if onSuperstep != nil {
+				onSuperstep(info)
+			}
+		},
+		Aggregators: aggregators,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrGraph, name, err)

@@ -91,6 +91,9 @@ func (a CommunityDetection) Run(g *Graph) (*IterationResult, error) {
 		RunScatterGatherIteration(ScatterGatherIteration{
 			Name:          "community detection",
 			MaxIterations: a.MaxIterations,
+			live: func(name string) *liveTracker {
+				return newLiveTracker(name, "scatter-gather", a.MaxIterations).groupBy(func(v any) any { return v.(scoredLabel).Label })
+			},
 			Scatter: func(ctx *ScatterContext, v Vertex) {
 				s := v.Value.(scoredLabel)
 				for _, e := range ctx.Edges() {

@@ -62,6 +62,7 @@ func (p PageRank) Run(g *Graph) (*IterationResult, error) {
 	for i, id := range initial {
 		initial[i] = Vertex{ID: id, Value: 1 / n}
 	}
+	live := newLiveTracker("pagerank", "bulk", p.MaxIterations).rankBy(RankByScore, nil)
 	bulk := engine.BulkIteration{
 		Name:          "pagerank",
 		MaxIterations: p.MaxIterations,
@@ -74,6 +75,8 @@ func (p PageRank) Run(g *Graph) (*IterationResult, error) {
 					}
 					s := ps[0].(Vertex).Value.(float64)
 					es := as[0].(tagged).Edges
+					live.active.Add(1)
+					live.sent.Add(int64(len(es)))
 					for _, e := range es {
 						out.Collect(Vertex{ID: e.Target, Value: s / float64(len(es))})
 					}
@@ -101,7 +104,7 @@ func (p PageRank) Run(g *Graph) (*IterationResult, error) {
 			return sumOf(change, "Sum of changes").Filter(func(r any) bool { return r.(float64) > p.ConvergenceThreshold }).Name("Not converged")
 		}
 	}
-	return g.runBulk(initial, bulk)
+	return g.runBulk(initial, bulk, live)
 }
 
 // sumOf sums the float64 values of a stream of Vertex records into one float64 record.
@@ -110,8 +113,23 @@ func sumOf(vs *engine.DataStream, name string) *engine.DataStream {
 		KeyBy(func(any) any { return 0 }).Aggregate(engine.FieldAggregation{Kind: engine.AggSum}).Name(name)
 }
 
-// runBulk runs a bulk iteration over Vertex records and makes its IterationResult.
-func (g *Graph) runBulk(initial []any, it engine.BulkIteration) (*IterationResult, error) {
+// runBulk runs a bulk iteration over Vertex records and makes its IterationResult; live follows it (its
+// gauge is registered on every superstep's next partial solution).
+func (g *Graph) runBulk(initial []any, it engine.BulkIteration, live *liveTracker) (*IterationResult, error) {
+	live.start(initial)
+	step, superstep := it.Step, 0
+	it.Step = func(env *engine.Environment, partial *engine.DataStream) *engine.DataStream {
+		superstep++
+		live.begin(superstep)
+		return live.watch(step(env, partial))
+	}
+	onSuperstep := it.OnSuperstep
+	it.OnSuperstep = func(info engine.SuperstepInfo) {
+		live.end()
+		if onSuperstep != nil {
+			onSuperstep(info)
+		}
+	}
 	res, err := g.env.IterateBulk(initial, it)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrGraph, it.Name, err)
@@ -200,6 +218,9 @@ func (h HITS) Run(g *Graph) (*IterationResult, error) {
 	for i, v := range m.vertices {
 		initial[i] = Vertex{ID: v.(Vertex).ID, Value: HITSScores{Hub: 1, Authority: 1}}
 	}
+	live := newLiveTracker("hits", "bulk", h.MaxIterations).rankBy(RankByScore, func(v any) (float64, bool) {
+		return v.(HITSScores).Authority, true
+	})
 	bulk := engine.BulkIteration{
 		Name:          "hits",
 		MaxIterations: h.MaxIterations,
@@ -212,6 +233,8 @@ func (h HITS) Run(g *Graph) (*IterationResult, error) {
 						return
 					}
 					hub := ps[0].(Vertex).Value.(HITSScores).Hub
+					live.active.Add(1)
+					live.sent.Add(int64(len(as[0].(tagged).Edges)))
 					for _, e := range as[0].(tagged).Edges {
 						out.Collect(Vertex{ID: e.Target, Value: hub})
 					}
@@ -224,6 +247,7 @@ func (h HITS) Run(g *Graph) (*IterationResult, error) {
 						return
 					}
 					a := ps[0].(Vertex).Value
+					live.sent.Add(int64(len(as[0].(tagged).Edges)))
 					for _, e := range as[0].(tagged).Edges {
 						out.Collect(Vertex{ID: e.Source, Value: a})
 					}
@@ -264,5 +288,5 @@ func (h HITS) Run(g *Graph) (*IterationResult, error) {
 			return sumOf(change, "Sum of changes").Filter(func(r any) bool { return r.(float64) > h.ConvergenceThreshold }).Name("Not converged")
 		}
 	}
-	return g.runBulk(initial, bulk)
+	return g.runBulk(initial, bulk, live)
 }

@@ -18,6 +18,7 @@ type GatherFunction func(ctx *GatherContext, vertex Vertex, messages []any)
 type ScatterContext struct {
 	superstep int
 	m         messenger
+	rc        *engine.IterationRuntimeContext // the superstep's aggregators
 }
 
 // Superstep returns the superstep, counted from 1 (Gelly's getSuperstepNumber).
@@ -38,6 +39,7 @@ type GatherContext struct {
 	superstep int
 	value     any
 	set       bool
+	rc        *engine.IterationRuntimeContext // the superstep's aggregators
 }
 
 // Superstep returns the superstep, counted from 1.
@@ -50,6 +52,32 @@ func (c *GatherContext) SetNewVertexValue(v any) {
 		panic("graph: SetNewVertexValue called twice for one vertex in one superstep")
 	}
 	c.value, c.set = v, true
+}
+
+// IterationAggregator returns the aggregator registered as name in the iteration's Aggregators, for this
+// superstep (Gelly's ScatterFunction.getIterationAggregator). It panics if none is registered under name.
+func (c *ScatterContext) IterationAggregator(name string) *engine.IterationAggregator {
+	return c.rc.IterationAggregator(name)
+}
+
+// PreviousIterationAggregate returns the value aggregator name reached in the superstep before (Gelly's
+// ScatterFunction.getPreviousIterationAggregate); nil in superstep 1. It panics if none is registered under
+// name.
+func (c *ScatterContext) PreviousIterationAggregate(name string) any {
+	return c.rc.PreviousIterationAggregate(name)
+}
+
+// IterationAggregator returns the aggregator registered as name in the iteration's Aggregators, for this
+// superstep (Gelly's GatherFunction.getIterationAggregator). It panics if none is registered under name.
+func (c *GatherContext) IterationAggregator(name string) *engine.IterationAggregator {
+	return c.rc.IterationAggregator(name)
+}
+
+// PreviousIterationAggregate returns the value aggregator name reached in the superstep before (Gelly's
+// GatherFunction.getPreviousIterationAggregate); nil in superstep 1. It panics if none is registered under
+// name.
+func (c *GatherContext) PreviousIterationAggregate(name string) any {
+	return c.rc.PreviousIterationAggregate(name)
 }
 
 // ScatterGatherIteration is a scatter-gather iteration, Gelly's ScatterGatherIteration
@@ -68,6 +96,13 @@ type ScatterGatherIteration struct {
 	MaxIterations int
 	// OnSuperstep, if set, is called after each superstep.
 	OnSuperstep func(engine.SuperstepInfo)
+	// Aggregators are the iteration's aggregators by name (Gelly's ScatterGatherConfiguration.registerAggregator),
+	// which Scatter and Gather reach through their contexts' IterationAggregator and
+	// PreviousIterationAggregate; each superstep's values are in IterationResult.Supersteps' Aggregates.
+	// Default nil: no aggregators.
+	Aggregators map[string]engine.Aggregator
+
+	live func(name string) *liveTracker // a library algorithm's live view; nil: the default
 }
 
 // RunScatterGatherIteration runs it on g, Gelly's runScatterGatherIteration. Every superstep is one job
@@ -88,8 +123,13 @@ func (g *Graph) RunScatterGatherIteration(it ScatterGatherIteration) (*Iteration
 	if err != nil {
 		return nil, err
 	}
-	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep,
+	live := newLiveTracker(name, "scatter-gather", it.MaxIterations)
+	if it.live != nil {
+		live = it.live(name)
+	}
+	return g.iterate(m, m.vertices, name, it.MaxIterations, it.OnSuperstep, live, it.Aggregators,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
+			rc := env.IterationRuntimeContext()
 			msgs := tagVertices(workset, "Updated vertices").Union(m.adjacencyStream(env, it.Direction)).
 				KeyBy(taggedKey).
 				ReduceGroup(func(key any, vs []any, out engine.Collector) {
@@ -97,7 +137,8 @@ func (g *Graph) RunScatterGatherIteration(it ScatterGatherIteration) (*Iteration
 					if g.vertex == nil {
 						return // not updated in the superstep before
 					}
-					it.Scatter(&ScatterContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out}}, *g.vertex)
+					live.active.Add(1)
+					it.Scatter(&ScatterContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out, live: live}, rc: rc}, *g.vertex)
 				}).Name("Scatter")
 			updated := msgs.Union(tagVertices(solution, "Solution set")).
 				KeyBy(taggedKey).
@@ -109,7 +150,7 @@ func (g *Graph) RunScatterGatherIteration(it ScatterGatherIteration) (*Iteration
 					if g.vertex == nil {
 						panic(fmt.Sprintf("graph: %s: message to vertex %v, which does not exist", name, key))
 					}
-					ctx := &GatherContext{superstep: superstep}
+					ctx := &GatherContext{superstep: superstep, rc: rc}
 					it.Gather(ctx, *g.vertex, g.messages)
 					if ctx.set {
 						out.Collect(Vertex{ID: key, Value: ctx.value})

@@ -22,6 +22,7 @@ type ComputeContext struct {
 	m         messenger
 	value     any
 	set       bool
+	rc        *engine.IterationRuntimeContext // the superstep's aggregators
 }
 
 // Superstep returns the superstep, counted from 1 (Gelly's getSuperstepNumber).
@@ -45,6 +46,20 @@ func (c *ComputeContext) SetNewVertexValue(v any) {
 	c.value, c.set = v, true
 }
 
+// IterationAggregator returns the aggregator registered as name in the iteration's Aggregators, for this
+// superstep (Gelly's ComputeFunction.getIterationAggregator): what every vertex adds with its Aggregate is
+// combined over all subtasks. It panics if no aggregator of that name is registered.
+func (c *ComputeContext) IterationAggregator(name string) *engine.IterationAggregator {
+	return c.rc.IterationAggregator(name)
+}
+
+// PreviousIterationAggregate returns the value aggregator name reached in the superstep before, combined over
+// all vertices (Gelly's ComputeFunction.getPreviousIterationAggregate); nil in superstep 1. It panics if no
+// aggregator of that name is registered.
+func (c *ComputeContext) PreviousIterationAggregate(name string) any {
+	return c.rc.PreviousIterationAggregate(name)
+}
+
 // VertexCentricIteration is a vertex-centric iteration, Gelly's VertexCentricIteration
 // (Graph.runVertexCentricIteration(computeFunction, combiner, maxIterations)).
 type VertexCentricIteration struct {
@@ -59,6 +74,11 @@ type VertexCentricIteration struct {
 	MaxIterations int
 	// OnSuperstep, if set, is called after each superstep (the workbench shows supersteps live through it).
 	OnSuperstep func(engine.SuperstepInfo)
+	// Aggregators are the iteration's aggregators by name (Gelly's VertexCentricConfiguration.registerAggregator):
+	// Compute adds to them with ComputeContext.IterationAggregator and reads the superstep before's value with
+	// ComputeContext.PreviousIterationAggregate; each superstep's values are in IterationResult.Supersteps'
+	// Aggregates. Default nil: no aggregators.
+	Aggregators map[string]engine.Aggregator
 }
 
 // RunVertexCentricIteration runs it on g, Gelly's runVertexCentricIteration: g's job runs first to collect
@@ -83,8 +103,10 @@ func (g *Graph) RunVertexCentricIteration(it VertexCentricIteration) (*Iteration
 	for i, v := range m.vertices {
 		initial[i] = tagged{Key: v.(Vertex).ID, Kind: kindInit}
 	}
-	return g.iterate(m, initial, name, it.MaxIterations, it.OnSuperstep,
+	live := newLiveTracker(name, "vertex-centric", it.MaxIterations)
+	return g.iterate(m, initial, name, it.MaxIterations, it.OnSuperstep, live, it.Aggregators,
 		func(env *engine.Environment, superstep int, solution, workset *engine.DataStream) (*engine.DataStream, *engine.DataStream) {
+			rc := env.IterationRuntimeContext()
 			msgs := workset
 			if it.Combiner != nil {
 				msgs = combine(workset, it.Combiner)
@@ -99,7 +121,8 @@ func (g *Graph) RunVertexCentricIteration(it VertexCentricIteration) (*Iteration
 					if g.vertex == nil {
 						panic(fmt.Sprintf("graph: %s: message to vertex %v, which does not exist", name, key))
 					}
-					ctx := &ComputeContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out}}
+					live.active.Add(1)
+					ctx := &ComputeContext{superstep: superstep, m: messenger{vertex: *g.vertex, edges: g.edges, in: g.in, out: out, live: live}, rc: rc}
 					it.Compute(ctx, *g.vertex, g.messages)
 					if ctx.set {
 						out.Collect(tagged{Key: key, Kind: kindVertex, Vertex: Vertex{ID: key, Value: ctx.value}})

@@ -44,6 +44,9 @@
 // Online stages on unbounded streams: OnlineKMeans, OnlineLogisticRegression (FTRL) and OnlineStandardScaler,
 // whose fitted models take their model data as a stream of versions (GetModelData, SetModelData) and predict
 // with the latest; read an online model's output or model data with ToDataStream and a sink, not Collect.
+// Their training operator publishes a ModelProgress (latest version, rows learnt, the centroids' movement or
+// the mini-batch loss per version, the latest vectors) through the engine's gauge hook as ProgressGauge, which
+// the workbench's live view draws while the job runs.
 //
 // Everything runs on the engine as bounded jobs with the input table's Environment's Config (parallelism,
 // runtime mode): a statistic (scalers, indexers, evaluator, sample) is one job in which each subtask

@@ -209,6 +209,8 @@ func (k *OnlineKMeans) Fit(inputs ...*Table) (Model, error) {
 	initial := cloneKMeansData(k.init)
 	s0 := cloneKMeansData(initial)
 	stats.set(OnlineKMeansVersion{Centroids: s0.Centroids, Weights: s0.Weights})
+	live := newProgressRecorder("OnlineKMeans", "movement")
+	live.record(0, 0, 0, centroidVectors(initial))
 
 	var cur *KMeansModelData
 	var version int64
@@ -223,8 +225,9 @@ func (k *OnlineKMeans) Fit(inputs ...*Table) (Model, error) {
 		version++
 		out := cloneKMeansData(cur)
 		stats.set(OnlineKMeansVersion{Version: version, Centroids: out.Centroids, Weights: out.Weights, Movement: moved})
+		live.record(version, version*int64(len(batch)), moved, centroidVectors(out))
 		return []Row{NewRow("centroids", out.Centroids, "weights", out.Weights, "modelVersion", version)}, nil
-	})
+	}).Gauge(ProgressGauge, live.progress)
 	first0 := cloneKMeansData(initial)
 	first := env.FromSlice([]any{NewRow("centroids", first0.Centroids, "weights", first0.Weights,
 		"modelVersion", int64(0))}).Name("OnlineKMeans initial model")

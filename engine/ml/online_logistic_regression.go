@@ -196,6 +196,8 @@ func (r *OnlineLogisticRegression) Fit(inputs ...*Table) (Model, error) {
 	fc, lc, wc := r.GetFeaturesCol(), r.GetLabelCol(), r.GetWeightCol()
 	stats := &onlineLRStats{}
 	init0 := append([]float64(nil), r.init...) // a later SetInitialModelData does not change this model
+	live := newProgressRecorder("OnlineLogisticRegression", "loss")
+	live.record(0, 0, 0, []ModelVector{{Name: "coefficient", Values: append([]float64(nil), init0...)}})
 	var version int64
 	updates := miniBatches(in.DataStream(), "OnlineLogisticRegression", r.GetGlobalBatchSize(), func() {
 		f.coef = append([]float64(nil), init0...)
@@ -212,8 +214,9 @@ func (r *OnlineLogisticRegression) Fit(inputs ...*Table) (Model, error) {
 		stats.mu.Lock()
 		stats.latest, stats.has = OnlineLogisticRegressionVersion{Version: version, Coefficient: c, Loss: loss}, true
 		stats.mu.Unlock()
+		live.record(version, version*int64(len(batch)), loss, []ModelVector{{Name: "coefficient", Values: append([]float64(nil), c.Values...)}})
 		return []Row{NewRow("coefficient", Dense(c.Values...), "modelVersion", version)}, nil
-	})
+	}).Gauge(ProgressGauge, live.progress)
 	m := NewOnlineLogisticRegressionModel()
 	m.params.UpdateExisting(r.params)
 	m.modelData = FromDataStream(in.Environment(), updates)

@@ -279,6 +279,7 @@ func (s *OnlineStandardScaler) Fit(inputs ...*Table) (Model, error) {
 	}
 	col := s.GetInputCol()
 	stats := &onlineScalerStats{}
+	live := newProgressRecorder("OnlineStandardScaler", "")
 	desc := engine.State("onlineStandardScaler")
 	data := ws.Process(func(ctx *engine.WindowContext, _ any, elements []any, out engine.Collector) {
 		st := ctx.GlobalState().ValueState(desc)
@@ -324,10 +325,12 @@ func (s *OnlineStandardScaler) Fit(inputs ...*Table) (Model, error) {
 			Mean: Dense(mean.Values...), Std: Dense(std.Values...)}
 		stats.has = true
 		stats.mu.Unlock()
+		live.record(acc.Version, acc.N, 0, []ModelVector{{Name: "mean", Values: append([]float64(nil), mean.Values...)},
+			{Name: "std", Values: append([]float64(nil), std.Values...)}})
 		out.Collect(NewRow("mean", mean, "std", std, "version", acc.Version, "timestamp", ts))
 		acc.Version++
 		st.Update(acc)
-	}).Name("OnlineStandardScaler")
+	}).Name("OnlineStandardScaler").Gauge(ProgressGauge, live.progress)
 	m := NewOnlineStandardScalerModel()
 	m.params.UpdateExisting(s.params)
 	m.modelData = FromDataStream(in.Environment(), data)

@@ -22,10 +22,14 @@
 // Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll; SQLQuery
 // plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
 // ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.
-// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does.
+// ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does; ExecuteScriptContext does
+// the same for a notebook's ```sql cell, showing each result as its statement starts and canceling the
+// running job when the cell is interrupted.
 //
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
 // given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one
-// that reads a table made by FromDataStream runs on the given Environment, with whatever else is built on
-// it, as Flink's StreamTableEnvironment does.
+// that reads a table made by FromDataStream runs on the given Environment as a job of its own operators
+// and the DataStream program upstream of them (engine.Environment.ExecuteAsyncOf), as Flink's
+// StreamTableEnvironment makes the pipeline of one statement: the Environment's other sinks, and earlier
+// queries, are not run again.
 package table

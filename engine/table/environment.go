@@ -334,8 +334,8 @@ func (t *Environment) collect(n planner.Node, name string) (*TableResult, error)
 		return nil, err
 	}
 	r := &TableResult{cols: n.Columns(), isQuery: true, mode: ResultMode(strings.ToLower(t.conf[OptionResultMode]))}
-	planner.Collect(s, func(row Row) { r.add(row) })
-	job, err := env.ExecuteAsync(name)
+	sink := planner.Collect(s, func(row Row) { r.add(row) })
+	job, err := env.ExecuteAsyncOf(name, sink)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
@@ -358,10 +358,11 @@ func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := planner.Sink(stream, tab, n, s.Columns, env.Config().Stdout, s.Pos); err != nil {
+	sink, err := planner.Sink(stream, tab, n, s.Columns, env.Config().Stdout, s.Pos)
+	if err != nil {
 		return nil, err
 	}
-	job, err := env.ExecuteAsync("insert-into_default_catalog.default_database." + tab.Name)
+	job, err := env.ExecuteAsyncOf("insert-into_default_catalog.default_database."+tab.Name, sink)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}

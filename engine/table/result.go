@@ -135,7 +135,11 @@ func (r *TableResult) String() string {
 // Print writes the result in a result mode; the empty mode is the one SET as
 // 'sql-client.execution.result-mode' when the statement ran, else ResultTableau. It shows what has
 // arrived so far; call Await first for a bounded query's final result.
-func (r *TableResult) Print(w io.Writer, mode ResultMode) error {
+func (r *TableResult) Print(w io.Writer, mode ResultMode) error { return r.print(w, mode, 0) }
+
+// print is Print showing at most limit rows (0: all): the last changes in the changelog and tableau modes,
+// the first rows of the current content in table mode, with a line counting the rows left out.
+func (r *TableResult) print(w io.Writer, mode ResultMode, limit int) error {
 	if mode == "" {
 		mode = r.mode
 	}
@@ -168,6 +172,16 @@ func (r *TableResult) Print(w io.Writer, mode ResultMode) error {
 			body = append(body, append([]string{c.Kind.String()}, format(c.Fields)...))
 		}
 	}
+	total, omitted := len(body), ""
+	if limit > 0 && len(body) > limit {
+		if mode == ResultTable || !r.isQuery {
+			omitted = fmt.Sprintf("… %d more rows\n", len(body)-limit)
+			body = body[:limit]
+		} else {
+			omitted = fmt.Sprintf("… %d earlier rows\n", len(body)-limit)
+			body = body[len(body)-limit:]
+		}
+	}
 	widths := make([]int, len(header))
 	for i, h := range header {
 		widths[i] = utf8.RuneCountInString(h)
@@ -189,6 +203,9 @@ func (r *TableResult) Print(w io.Writer, mode ResultMode) error {
 			sb.WriteString(pad(h, widths[i]))
 		}
 		sb.WriteString("\n")
+		if omitted != "" {
+			sb.WriteString(omitted)
+		}
 		for _, row := range body {
 			for i, c := range row {
 				if i > 0 {
@@ -216,16 +233,22 @@ func (r *TableResult) Print(w io.Writer, mode ResultMode) error {
 		line()
 		cells(header)
 		line()
+		if omitted != "" && mode != ResultTable && r.isQuery {
+			sb.WriteString(omitted)
+		}
 		for _, row := range body {
 			cells(row)
 		}
 		line()
-		if len(body) == 1 {
+		if omitted != "" && (mode == ResultTable || !r.isQuery) {
+			sb.WriteString(omitted)
+		}
+		if total == 1 {
 			sb.WriteString("1 row in set\n")
 		} else if r.isQuery && mode == ResultTableau {
-			fmt.Fprintf(&sb, "Received a total of %d rows\n", len(body))
+			fmt.Fprintf(&sb, "Received a total of %d rows\n", total)
 		} else {
-			fmt.Fprintf(&sb, "%d rows in set\n", len(body))
+			fmt.Fprintf(&sb, "%d rows in set\n", total)
 		}
 	}
 	_, err := io.WriteString(w, sb.String())

@@ -4,6 +4,8 @@ package exports
 
 import (
 	"github.com/de4e/weir/engine/graph"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -24,8 +26,12 @@ func init() {
 		"FromRecords":     reflect.ValueOf(graph.FromRecords),
 		"GridGraph":       reflect.ValueOf(graph.GridGraph),
 		"In":              reflect.ValueOf(graph.In),
+		"LiveTop":         reflect.ValueOf(constant.MakeFromLiteral("5", token.INT, 0)),
 		"Out":             reflect.ValueOf(graph.Out),
 		"PathGraph":       reflect.ValueOf(graph.PathGraph),
+		"ProgressGauge":   reflect.ValueOf(constant.MakeFromLiteral("\"graph\"", token.STRING, 0)),
+		"RankByGroup":     reflect.ValueOf(graph.RankByGroup),
+		"RankByScore":     reflect.ValueOf(graph.RankByScore),
 		"SortEdges":       reflect.ValueOf(graph.SortEdges),
 		"SortVertices":    reflect.ValueOf(graph.SortVertices),
 		"StarGraph":       reflect.ValueOf(graph.StarGraph),
@@ -62,7 +68,9 @@ func init() {
 		"NeighborGatherFunc":           reflect.ValueOf((*graph.NeighborGatherFunc)(nil)),
 		"NeighborsFunc":                reflect.ValueOf((*graph.NeighborsFunc)(nil)),
 		"PageRank":                     reflect.ValueOf((*graph.PageRank)(nil)),
+		"Progress":                     reflect.ValueOf((*graph.Progress)(nil)),
 		"RMat":                         reflect.ValueOf((*graph.RMat)(nil)),
+		"Ranking":                      reflect.ValueOf((*graph.Ranking)(nil)),
 		"ReduceNeighborsFunc":          reflect.ValueOf((*graph.ReduceNeighborsFunc)(nil)),
 		"ScatterContext":               reflect.ValueOf((*graph.ScatterContext)(nil)),
 		"ScatterFunction":              reflect.ValueOf((*graph.ScatterFunction)(nil)),
@@ -70,8 +78,10 @@ func init() {
 		"Similarity":                   reflect.ValueOf((*graph.Similarity)(nil)),
 		"SingleSourceShortestPaths":    reflect.ValueOf((*graph.SingleSourceShortestPaths)(nil)),
 		"SumFunc":                      reflect.ValueOf((*graph.SumFunc)(nil)),
+		"SuperstepCounts":              reflect.ValueOf((*graph.SuperstepCounts)(nil)),
 		"Triangle":                     reflect.ValueOf((*graph.Triangle)(nil)),
 		"TriangleEnumerator":           reflect.ValueOf((*graph.TriangleEnumerator)(nil)),
+		"ValueGroup":                   reflect.ValueOf((*graph.ValueGroup)(nil)),
 		"Vertex":                       reflect.ValueOf((*graph.Vertex)(nil)),
 		"VertexCentricIteration":       reflect.ValueOf((*graph.VertexCentricIteration)(nil)),
 		"VertexFile":                   reflect.ValueOf((*graph.VertexFile)(nil)),

@@ -146,6 +146,8 @@ func init() {
 		"PredictionCol":                      reflect.ValueOf(&ml.PredictionCol).Elem(),
 		"ProcessingTimeSessionWindows":       reflect.ValueOf(ml.ProcessingTimeSessionWindows),
 		"ProcessingTimeTumblingWindows":      reflect.ValueOf(ml.ProcessingTimeTumblingWindows),
+		"ProgressGauge":                      reflect.ValueOf(constant.MakeFromLiteral("\"ml\"", token.STRING, 0)),
+		"ProgressVersions":                   reflect.ValueOf(constant.MakeFromLiteral("64", token.INT, 0)),
 		"RMSE":                               reflect.ValueOf(ml.RMSE),
 		"RandomKMeansModelData":              reflect.ValueOf(ml.RandomKMeansModelData),
 		"RawPredictionCol":                   reflect.ValueOf(&ml.RawPredictionCol).Elem(),
@@ -201,6 +203,8 @@ func init() {
 		"MinMaxScaler":                    reflect.ValueOf((*ml.MinMaxScaler)(nil)),
 		"MinMaxScalerModel":               reflect.ValueOf((*ml.MinMaxScalerModel)(nil)),
 		"Model":                           reflect.ValueOf((*ml.Model)(nil)),
+		"ModelProgress":                   reflect.ValueOf((*ml.ModelProgress)(nil)),
+		"ModelVector":                     reflect.ValueOf((*ml.ModelVector)(nil)),
 		"NaiveBayes":                      reflect.ValueOf((*ml.NaiveBayes)(nil)),
 		"NaiveBayesModel":                 reflect.ValueOf((*ml.NaiveBayesModel)(nil)),
 		"OneHotEncoder":                   reflect.ValueOf((*ml.OneHotEncoder)(nil)),
@@ -233,6 +237,7 @@ func init() {
 		"Transformer":                     reflect.ValueOf((*ml.Transformer)(nil)),
 		"Vector":                          reflect.ValueOf((*ml.Vector)(nil)),
 		"VectorAssembler":                 reflect.ValueOf((*ml.VectorAssembler)(nil)),
+		"VersionMetric":                   reflect.ValueOf((*ml.VersionMetric)(nil)),
 
 		// interface wrapper definitions
 		"_AlgoOperator": reflect.ValueOf((*_github_com_de4e_weir_engine_ml_AlgoOperator)(nil)),

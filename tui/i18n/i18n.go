@@ -299,6 +299,8 @@ var en = map[string]string{
 	"find.empty":              "nothing to find: / or ctrl+f, then type what to find",
 	"find.found":              "%q found in cell %s (n: next)",
 	"find.none":               "%q is in no cell",
+	"key.command.celllang":    "Go / SQL cell",
+	"act.celllang":            "cell:",
 }
 
 var ko = map[string]string{
@@ -520,6 +522,8 @@ var ko = map[string]string{
 	"find.empty":              "찾을 것이 없습니다: / 또는 ctrl+f를 누르고 찾을 말을 입력하세요",
 	"find.found":              "%q을(를) %s 셀에서 찾았습니다 (n: 다음)",
 	"find.none":               "%q이(가) 있는 셀이 없습니다",
+	"key.command.celllang":    "Go / SQL 셀",
+	"act.celllang":            "셀:",
 }
 
 // Has reports whether key has an English string.

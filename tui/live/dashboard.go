@@ -33,6 +33,8 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	events := view(Windows) // a job with a CEP operator shows its partial matches instead of windows
 	if hasCEP(h) {
 		events = Patterns
+	} else if hasModel(h) { // and one training an online model its model (model.go)
+		events = Model
 	}
 	if width >= 100 {
 		lw := width / 2

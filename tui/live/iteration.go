@@ -25,13 +25,21 @@ func (h *History) Iteration() (s engine.IterationSnapshot, ok bool) {
 
 // iterationDashboard is the dashboard of a superstep's job: the iteration's progress beside the superstep's
 // job graph, state and throughput (a superstep's job is bounded, so its watermarks say nothing).
+// A graph iteration's superstep (engine/graph) adds the GraphIteration view under the iteration's.
 func iterationDashboard(h *History, width, height int, lang i18n.Lang) string {
+	left, weights := []view{IterationView}, []int{1}
+	if hasGraph(h) {
+		left, weights = []view{IterationView, GraphIteration}, []int{1, 1}
+	}
 	if width >= 100 {
 		lw := width / 2
 		rw := width - lw - 1
-		left := stack([]view{IterationView}, []int{1}, h, lw, height, lang)
+		l := stack(left, weights, h, lw, height, lang)
 		right := stack([]view{Graph, State, Throughput}, []int{4, 2, 2}, h, rw, height, lang)
-		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
+		return lipgloss.JoinHorizontal(lipgloss.Top, l, " ", right)
+	}
+	if hasGraph(h) {
+		return stack([]view{IterationView, GraphIteration, Graph, Throughput}, []int{4, 4, 2, 2}, h, width, height, lang)
 	}
 	return stack([]view{IterationView, Graph, State, Throughput}, []int{5, 3, 2, 2}, h, width, height, lang)
 }

@@ -1,0 +1,41 @@
+package engine
+
+import "fmt"
+
+// ExecuteAsyncOf plans and starts, as ExecuteAsync does, a job of only the given streams' operators and
+// everything upstream of them (end a stream in a sink and pass the stream the sink returns), as Flink's
+// TableEnvironment makes the pipeline of one statement from that statement's transformations alone. The
+// rest of e's graph is neither run nor changed, so a library can run one query after another over streams
+// of a caller's Environment without running the caller's other sinks, or its earlier queries, again. A
+// stream of another Environment is refused with a panic naming it.
+func (e *Environment) ExecuteAsyncOf(name string, streams ...*DataStream) (*Job, error) {
+	if len(streams) == 0 {
+		panic("engine: ExecuteAsyncOf needs at least one stream")
+	}
+	keep := map[*node]bool{}
+	var visit func(n *node)
+	visit = func(n *node) {
+		if keep[n] {
+			return
+		}
+		keep[n] = true
+		for _, in := range n.inputs {
+			visit(in.from)
+		}
+	}
+	for i, s := range streams {
+		if s == nil || s.env != e {
+			panic(fmt.Sprintf("engine: ExecuteAsyncOf: stream %d is not of this Environment", i))
+		}
+		for _, in := range s.inputs {
+			visit(in.node)
+		}
+	}
+	sub := &Environment{cfg: e.cfg, observer: e.observer, faults: e.faults, iteration: e.iteration}
+	for _, n := range e.nodes {
+		if keep[n] {
+			sub.nodes = append(sub.nodes, n)
+		}
+	}
+	return sub.ExecuteAsync(name)
+}

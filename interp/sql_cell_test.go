@@ -1,0 +1,209 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/de4e/weir/notebook"
+)
+
+// sqlNotebook is a notebook mixing SQL and Go cells over one catalog.
+const sqlNotebook = "# SQL\n\n" +
+	"```sql\n" +
+	"CREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'sequence',\n" +
+	"  'fields.x.start' = '1', 'fields.x.end' = '5');\n" +
+	"```\n\n" +
+	"<!-- weir:{\"id\":\"counts\"} -->\n" +
+	"```sql\n" +
+	"SET 'sql-client.execution.result-mode' = 'changelog';\n" +
+	"SELECT x % 2 AS k, COUNT(*) AS c FROM s GROUP BY x % 2;\n" +
+	"```\n\n" +
+	"```go\n" +
+	"import \"weir/sqlcells\"\n" +
+	"tenv := sqlcells.TableEnvironment()\n" +
+	"if err := tenv.CreateTemporaryView(\"evens\", tenv.From(\"s\").Where(\"x % 2 = 0\")); err != nil { panic(err) }\n" +
+	"```\n\n" +
+	"<!-- weir:{\"id\":\"evens\",\"mode\":\"table\"} -->\n" +
+	"```sql\n" +
+	"SELECT x FROM evens;\n" +
+	"```\n"
+
+func runNotebook(t *testing.T, src string) (*Session, *Report, string) {
+	t.Helper()
+	nb, err := notebook.Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(nb, Options{Config: engineConfig()})
+	var out strings.Builder
+	rep := s.RunAll(context.Background(), RunOptions{Out: &out, CellTimeout: time.Minute})
+	return s, rep, out.String()
+}
+
+// SQL cells share one table environment: a table created by one cell is read by the next, a Go cell reaches
+// the same catalog through weir/sqlcells, and a query's result is shown in the mode SET before it
+// (changelog: Flink's GroupAggFunction emits -U/+U pairs, here at parallelism 2 with one collecting task) or
+// the cell's mode (table).
+func TestSQLCellsShareACatalogAndShowResultModes(t *testing.T) {
+	_, rep, out := runNotebook(t, sqlNotebook)
+	if cells, _ := rep.Failed(); cells != 0 {
+		t.Fatalf("a cell failed:\n%s", out)
+	}
+	for _, want := range []string{
+		"── In [1] cell-1",
+		"[INFO] Execute statement succeeded.\n",
+		"[line 2: SELECT x % 2 AS k, COUNT(*) AS c FROM s… · changelog]\n",
+		"[line 1: SELECT x FROM evens · table]\n+---+\n| x |\n+---+\n| 2 |\n| 4 |\n+---+\n2 rows in set\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	// The changelog of each key, in order (the two keys' changes may interleave at parallelism 2).
+	counts := rep.Cells[1].Results()[0]
+	byKey := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(counts.Render("", "")), "\n")[1:] {
+		f := strings.Fields(line)
+		byKey[f[1]] = append(byKey[f[1]], f[0]+f[2])
+	}
+	if got, want := strings.Join(byKey["1"], " "), "+I1 -U1 +U2 -U2 +U3"; got != want {
+		t.Errorf("changelog of k = 1: %s, want %s", got, want)
+	}
+	if got, want := strings.Join(byKey["0"], " "), "+I1 -U1 +U2"; got != want {
+		t.Errorf("changelog of k = 0: %s, want %s", got, want)
+	}
+	// The same result in the other modes: the cell's mode wins over the one SET.
+	if got := counts.Render(ModeTable, ""); !strings.Contains(got, "| 1 | 3 |") || !strings.Contains(got, "| 0 | 2 |") || !strings.HasSuffix(got, "2 rows in set\n") {
+		t.Errorf("table mode:\n%s", got)
+	}
+	if got := counts.Render(ModeTableau, ""); !strings.Contains(got, "| op | k | c |") || !strings.HasSuffix(got, "Received a total of 8 rows\n") {
+		t.Errorf("tableau mode:\n%s", got)
+	}
+	if counts.Mode("") != ModeChangelog || counts.Mode(ModeTable) != ModeTable || counts.Mode(ModeAppend) != ModeChangelog {
+		t.Errorf("modes: %s %s %s", counts.Mode(""), counts.Mode(ModeTable), counts.Mode(ModeAppend))
+	}
+}
+
+// A bad statement fails its cell with the cell's id and the line and column within it, names the nearest
+// column, and leaves the kernel usable.
+func TestSQLCellErrorsNameCellLineAndColumn(t *testing.T) {
+	src := "```sql\nCREATE TABLE s (user_name STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '3');\n```\n" +
+		"<!-- weir:{\"id\":\"bad\"} -->\n```sql\nSHOW TABLES;\nSELECT usr_name\n  FROM s;\n```\n"
+	s, rep, out := runNotebook(t, src)
+	var ce *CellError
+	if len(rep.Cells) != 2 || !errors.As(rep.Cells[1].Err(), &ce) {
+		t.Fatalf("want the second cell to fail:\n%s", out)
+	}
+	if ce.Cell != "bad" || ce.Line != 2 || ce.Col != 8 || ce.Kind != "sql" || !strings.Contains(ce.Msg, "user_name") {
+		t.Errorf("error %+v, want cell bad, line 2:8, sql, naming user_name", ce)
+	}
+	if st := s.State("bad"); st.Status != Failed {
+		t.Errorf("status %v, want failed", st.Status)
+	}
+	if len(rep.Cells[1].Results()) != 1 {
+		t.Errorf("SHOW TABLES before the error should have its result; got %d results", len(rep.Cells[1].Results()))
+	}
+	ex := s.Kernel.Run(context.Background(), Cell{ID: "again", Source: "SELECT COUNT(*) AS n FROM s", Lang: notebook.LangSQL})
+	if ex.Err() != nil || !strings.Contains(ex.Results()[0].Render("", ""), "| +U | 3 |") {
+		t.Errorf("the kernel is not usable after the error: %v\n%s", ex.Err(), ex.Results()[0].Render("", ""))
+	}
+	ex = s.Kernel.Run(context.Background(), Cell{ID: "syntax", Source: "SELECT FROM;", Lang: notebook.LangSQL})
+	if !errors.As(ex.Err(), &ce) || ce.Line != 1 || ce.Col != 8 || ce.Kind != "sql" || !strings.HasPrefix(ce.Msg, "SQL parse failed") {
+		t.Errorf("syntax error %+v", ex.Err())
+	}
+}
+
+// An unbounded query runs until the cell is interrupted (ctrl+c in the workbench); its job is canceled.
+func TestSQLCellUnboundedQueryIsInterrupted(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	ex, err := k.Start(context.Background(), Cell{ID: "q", Lang: notebook.LangSQL,
+		Source: "CREATE TABLE g (x BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '1000');\nSELECT x FROM g;"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(ex.Results()) == 0 || ex.Results()[0].Len() == 0 { // wait for rows to arrive
+		if time.Now().After(deadline) || !ex.Running() {
+			t.Fatalf("no rows arrived (running %v, err %v)", ex.Running(), ex.Err())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	k.Interrupt()
+	<-ex.Done()
+	var ce *CellError
+	if !errors.As(ex.Err(), &ce) || ce.Kind != "interrupted" || ce.Cell != "q" {
+		t.Fatalf("err %v, want the cell interrupted", ex.Err())
+	}
+	if j := ex.Jobs(); len(j) != 1 || !j[0].Status().Terminal() {
+		t.Errorf("jobs %v, want the query's job ended", j)
+	}
+	if k.Running() {
+		t.Error("the kernel still runs a cell")
+	}
+}
+
+// An INSERT INTO a 'print' table writes its rows into the cell, as Flink's print connector writes to the
+// TaskManager's stdout (subtask prefix "N> "), and EXPLAIN prints its plan as text, as the SQL client does.
+func TestSQLCellPrintSinkAndExplain(t *testing.T) {
+	src := "```sql\nCREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'sequence', 'fields.x.start' = '1', 'fields.x.end' = '3');\n" +
+		"CREATE TABLE p (x BIGINT) WITH ('connector' = 'print');\nINSERT INTO p SELECT x FROM s WHERE x > 1;\nEXPLAIN SELECT x FROM s;\n```\n"
+	_, rep, out := runNotebook(t, src)
+	if cells, _ := rep.Failed(); cells != 0 {
+		t.Fatalf("the cell failed:\n%s", out)
+	}
+	ex := rep.Cells[0]
+	for _, want := range []string{"Job ID: insert-into_default_catalog.default_database.p\n", "> +I[2]\n", "> +I[3]\n", "[INFO] Complete execution of the SQL update statement.\n== Optimized Physical Plan ==\n"} {
+		if !strings.Contains(ex.Output(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, ex.Output())
+		}
+	}
+	if strings.Contains(ex.Output(), "+I[1]") || len(ex.Results()) != 0 {
+		t.Errorf("output %q with %d results, want rows 2 and 3 and the plan as text", ex.Output(), len(ex.Results()))
+	}
+}
+
+// A Go cell makes a table of a DataStream on sqlcells.StreamEnvironment and names it; SQL cells query it,
+// each query a job of its own that does not run the earlier query again.
+func TestSQLCellsQueryADataStreamOfAGoCell(t *testing.T) {
+	src := "```go\nimport \"weir/sqlcells\"\nimport \"github.com/de4e/weir/engine/table\"\ntype Click struct { User string; N int64 }\n" +
+		"env := sqlcells.StreamEnvironment()\n" +
+		"s := env.FromSource(engine.SliceSource{{Value: Click{\"a\", 1}, Timestamp: 1}, {Value: Click{\"b\", 2}, Timestamp: 2}, {Value: Click{\"a\", 3}, Timestamp: 3}}, nil, \"clicks\")\n" +
+		"tenv := sqlcells.TableEnvironment()\n" +
+		"t, err := tenv.FromDataStream(s, table.Schema{Columns: []table.SchemaColumn{{Name: \"user_name\", Type: \"STRING\", Field: \"User\"}, {Name: \"n\", Type: \"BIGINT\", Field: \"N\"}}})\n" +
+		"if err != nil { panic(err) }\nif err := tenv.CreateTemporaryView(\"clicks\", t); err != nil { panic(err) }\n```\n" +
+		"```sql\nSELECT user_name, SUM(n) AS total FROM clicks GROUP BY user_name;\n```\n" +
+		"```sql\nSELECT user_name FROM clicks WHERE n > 1;\n```\n"
+	_, rep, out := runNotebook(t, src)
+	if cells, _ := rep.Failed(); cells != 0 || len(rep.Cells) != 3 {
+		t.Fatalf("a cell failed:\n%s", out)
+	}
+	sums := rep.Cells[1].Results()[0]
+	if got := sums.Render(ModeTable, ""); !strings.Contains(got, "a |     4 |") || !strings.Contains(got, "b |     2 |") || sums.Len() != 4 {
+		t.Errorf("the sums after the next query ran (%d changes, want 4):\n%s", sums.Len(), got)
+	}
+	if got := rep.Cells[2].Results()[0].Render(ModeTable, ""); !strings.Contains(got, "2 rows in set") {
+		t.Errorf("the filter:\n%s", got)
+	}
+}
+
+// A check cell reads a SQL cell's result through sqlcells.Result, as a lesson's checks read a Go cell's.
+func TestCheckCellReadsASQLResult(t *testing.T) {
+	src := "<!-- weir:{\"id\":\"n\"} -->\n```sql\nCREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'sequence', 'fields.x.start' = '1', 'fields.x.end' = '5');\n" +
+		"SELECT COUNT(*) AS n FROM s;\n```\n" +
+		"<!-- weir:{\"check\":\"count\"} -->\n```go\nimport \"weir/sqlcells\"\n" +
+		"check.Equal(\"five rows\", sqlcells.Result(\"n\").Rows(), [][]any{{5}})\n" +
+		"check.True(\"no result of an unknown cell\", sqlcells.Result(\"nope\") == nil, \"\")\n```\n"
+	nb, err := notebook.Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(nb, Options{Config: engineConfig()})
+	var out strings.Builder
+	rep := s.RunAll(context.Background(), RunOptions{Checks: true, Out: &out})
+	if cells, checks := rep.Failed(); cells != 0 || checks != 0 || len(rep.Checks) != 2 {
+		t.Fatalf("cells failed %d, checks failed %d of %d:\n%s%v", cells, checks, len(rep.Checks), out.String(), rep.Checks)
+	}
+}

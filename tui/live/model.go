@@ -1,0 +1,111 @@
+package live
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/ml"
+	"github.com/de4e/weir/tui/i18n"
+)
+
+// modelProgress finds the ModelProgress an online estimator (engine/ml) publishes through the gauge
+// ml.ProgressGauge in s.
+func modelProgress(s engine.JobSnapshot) (ml.ModelProgress, bool) {
+	for _, v := range s.Vertices {
+		for _, op := range v.Operators {
+			if g, ok := op.Gauge(ml.ProgressGauge); ok {
+				p, isProgress := g.(ml.ModelProgress)
+				return p, isProgress
+			}
+		}
+	}
+	return ml.ModelProgress{}, false
+}
+
+// hasModel reports whether the latest snapshot has an online estimator's training operator.
+func hasModel(h *History) bool {
+	s, ok := h.Latest()
+	if !ok {
+		return false
+	}
+	_, ok = modelProgress(s)
+	return ok
+}
+
+// Model draws the training of an online model (engine/ml's OnlineKMeans, OnlineLogisticRegression,
+// OnlineStandardScaler): its latest version and the rows it learnt from, a sparkline of the figure each
+// version reports (the centroids' movement, the mini-batch's loss) with the latest value, and the latest
+// version's vectors (centroids with their weights, the coefficient, the mean and standard deviation), each
+// with how far it moved since the previous snapshot, so a drifting stream shows its centroids moving.
+func Model(h *History, width, height int, lang i18n.Lang) string {
+	s, ok := h.Latest()
+	if !ok {
+		return ""
+	}
+	p, ok := modelProgress(s)
+	if !ok {
+		return ""
+	}
+	var prev map[string][]float64
+	if h.Len() >= 2 {
+		if pp, ok := modelProgress(h.Snapshot(h.Len() - 2)); ok {
+			prev = map[string][]float64{}
+			for _, v := range pp.Vectors {
+				prev[v.Name] = v.Values
+			}
+		}
+	}
+	ls := []string{title(lang.T("ml.title")+" "+p.Estimator, fmt.Sprintf(lang.T("ml.version"), p.Version, p.Rows), width)}
+	if p.Metric != "" {
+		label := lang.T("ml.metric." + p.Metric)
+		vals := make([]float64, len(p.History))
+		last := "-"
+		for i, m := range p.History {
+			vals[i] = m.Value
+			last = fmt.Sprintf("%.4g", m.Value)
+		}
+		ls = append(ls, fit(fmt.Sprintf(" %s %s %s", label, last, Sparkline(vals, max(5, width-lipgloss.Width(label)-len(last)-4))), width))
+	}
+	weighted := false
+	for _, v := range p.Vectors {
+		weighted = weighted || v.Weight != 0
+	}
+	nameW := lipgloss.Width(lang.T("ml.vector"))
+	for _, v := range p.Vectors {
+		nameW = max(nameW, lipgloss.Width(v.Name))
+	}
+	const weightW, movedW = 8, 8
+	head := " " + fit(lang.T("ml.vector"), nameW)
+	if weighted {
+		head += " " + padLeft(lang.T("ml.weight"), weightW)
+	}
+	head += " " + padLeft(lang.T("ml.moved"), movedW) + "  " + lang.T("ml.values")
+	ls = append(ls, dimStyle.Render(fit(head, width)))
+	for _, v := range p.Vectors {
+		row := " " + fit(v.Name, nameW)
+		if weighted {
+			row += " " + padLeft(fmt.Sprintf("%.4g", v.Weight), weightW)
+		}
+		moved := "-"
+		if before, ok := prev[v.Name]; ok && len(before) == len(v.Values) {
+			d := 0.0
+			for i, x := range v.Values {
+				d += (x - before[i]) * (x - before[i])
+			}
+			moved = fmt.Sprintf("%.3g", math.Sqrt(d))
+			if d > 0 {
+				moved = warnStyle.Render(moved)
+			}
+		}
+		parts := make([]string, len(v.Values))
+		for i, x := range v.Values {
+			parts[i] = fmt.Sprintf("%.4g", x)
+		}
+		row += " " + padLeft(moved, movedW) + "  (" + strings.Join(parts, ", ") + ")"
+		ls = append(ls, fit(row, width))
+	}
+	return limit(ls, height)
+}
