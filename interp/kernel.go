@@ -270,6 +270,9 @@ type Cell struct {
 	// package: any other cell that names check is refused before it runs, and a check made outside a check
 	// cell panics. Default false: a cell of the learner's.
 	Check bool
+	// Above are the cells above it in its notebook, as they read when it started; an error about a name one
+	// of them defines says to run them first. Optional.
+	Above []Cell
 }
 
 // Start runs a cell in the background and returns its Execution at once. ctx bounds the cell: when it is
@@ -660,7 +663,7 @@ func (k *Kernel) cellError(ex *Execution, ctx context.Context, cur chunk, err er
 	}
 	var p interp.Panic
 	if errors.As(err, &p) {
-		msg := k.relabel(fmt.Sprint(p.Value))
+		msg := goWords(k.relabel(fmt.Sprint(p.Value)))
 		if msg == "nil type" {
 			msg = "the interpreter cannot run this code (yaegi reports \"nil type\"); a range over a value it cannot type, or a generic call, is the usual cause: write a three-clause for loop or a non-generic function"
 		}
@@ -675,7 +678,7 @@ func (k *Kernel) cellError(ex *Execution, ctx context.Context, cur chunk, err er
 	}
 	var te *engine.TaskError
 	if errors.As(err, &te) || strings.Contains(err.Error(), "(subtask ") {
-		ce := &CellError{Cell: ex.Cell.ID, Kind: "job", Msg: k.relabel(err.Error())}
+		ce := &CellError{Cell: ex.Cell.ID, Kind: "job", Msg: goWords(k.relabel(err.Error()))}
 		if len(pos) > 0 && !strings.HasSuffix(pos[0], " main") {
 			ce.Cell, ce.Line, ce.Col, _ = k.locate(strings.Fields(pos[0])[0] + ": ")
 			ce.Msg += fmt.Sprintf(" (the panic is at cell %s line %d:%d)", ce.Cell, ce.Line, ce.Col)
@@ -685,6 +688,9 @@ func (k *Kernel) cellError(ex *Execution, ctx context.Context, cur chunk, err er
 	cell, line, col, rest := k.locate(err.Error())
 	if cell == "" {
 		cell = ex.Cell.ID
+	}
+	if cell == ex.Cell.ID {
+		rest = explainUndefined(rest, ex.Cell.Source, line, ex.Cell.Above)
 	}
 	return &CellError{Cell: cell, Line: line, Col: col, Kind: "compile", Msg: rest}
 }
@@ -719,8 +725,10 @@ func (w *cellWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if !w.stderr {
+		// A job's error printed by the cell carries the interpreter's positions and reflect's words.
+		s := goWords(w.k.relabelInternal(string(p)))
 		ex.mu.Lock()
-		ex.out.Write(p)
+		ex.out.WriteString(s)
 		ex.mu.Unlock()
 		return len(p), nil
 	}

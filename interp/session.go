@@ -94,7 +94,14 @@ func (s *Session) State(id string) CellState {
 // Start runs the cell with the given id (source is its text, which may be edited but not yet saved) and
 // marks every cell after it that has run as stale.
 func (s *Session) Start(ctx context.Context, id, source string) (*Execution, error) {
-	cell := Cell{ID: id, Source: source}
+	var above []Cell
+	for _, c := range s.Notebook.Cells() {
+		if c.Meta.ID == id {
+			break
+		}
+		above = append(above, Cell{ID: c.Meta.ID, Source: c.Text, Lang: c.Lang})
+	}
+	cell := Cell{ID: id, Source: source, Above: above}
 	if c := s.Notebook.Cell(id); c != nil {
 		cell.Lang = c.Lang
 		cell.Check = c.Meta.Check != ""

@@ -304,11 +304,14 @@ func (b *Block) lang() string {
 
 // Render writes the notebook back as Markdown. Unchanged blocks are written exactly as they were read; a
 // changed cell's annotation is written in a canonical form (sorted keys).
+// A cell whose id the file did not name gets it written when reading the file back would number it
+// otherwise (a cell was inserted or moved before it), so ids are stable across saves.
 func (nb *Notebook) Render() []byte {
 	var b bytes.Buffer
 	if nb.bom {
 		b.Write(utf8BOM)
 	}
+	pinned := nb.pinnedIDs()
 	for i, bl := range nb.Blocks {
 		switch bl.Kind {
 		case Prose:
@@ -319,6 +322,8 @@ func (nb *Notebook) Render() []byte {
 		case Code:
 			meta := bl.Meta.String()
 			switch {
+			case pinned[bl]:
+				fmt.Fprintf(&b, "%s%s %s\n", annotPrefix, meta, annotSuffix)
 			case bl.rawOpen != "" && meta == bl.parsedMeta:
 				b.WriteString(bl.rawAnnot)
 			case bl.rawOpen == "" || !isDefaultID(bl):

@@ -74,43 +74,23 @@ func escapeGlob(s string) string {
 // If nb was loaded from path (or saved to it) and the file has changed since, Save writes nothing and
 // returns an error wrapping ErrChangedOnDisk: the same notebook is open somewhere else, and saving would
 // silently drop the other writer's work.
-func (nb *Notebook) Save(path string) error {
-	if nb.disk.path == path {
-		if cur, err := os.ReadFile(path); err == nil && sha256.Sum256(cur) != nb.disk.sum {
-			return fmt.Errorf("%w: %s", ErrChangedOnDisk, path)
-		}
-	}
-	return nb.Overwrite(path)
-}
+func (nb *Notebook) Save(path string) error { return nb.save(path, false) }
 
 // Overwrite is Save without the check for another writer: it replaces whatever the file holds (keeping it
 // as path + ".bak").
-func (nb *Notebook) Overwrite(path string) error {
-	data := nb.Render()
-	if old, err := os.ReadFile(path); err == nil {
-		if err := WriteFileAtomic(path+".bak", old); err != nil {
-			return fmt.Errorf("notebook: keeping a backup of %s: %w", path, err)
-		}
-	}
-	if err := WriteFileAtomic(path, data); err != nil {
-		return fmt.Errorf("notebook: saving %s: %w", path, err)
-	}
-	nb.disk = fingerprint{path: path, sum: sha256.Sum256(data)}
-	if err := os.Remove(RecoveryPath(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("notebook: removing the recovery file of %s: %w", path, err)
-	}
-	return nil
+func (nb *Notebook) Overwrite(path string) error { return nb.save(path, true) }
+
+func (nb *Notebook) save(path string, overwrite bool) error {
+	ps := nb.PrepareSave(path, overwrite)
+	err := ps.Write()
+	nb.Saved(ps)
+	return err
 }
 
 // SaveConflictCopy writes nb beside path as NAME.conflict-YYYYMMDD-HHMMSS.md (at), for when path changed on
 // disk and both versions are to be kept; it returns the copy's path. path itself is not touched.
 func (nb *Notebook) SaveConflictCopy(path string, at time.Time) (string, error) {
-	ext := filepath.Ext(path)
-	cp := strings.TrimSuffix(path, ext) + ".conflict-" + at.Format("20060102-150405") + ext
-	if err := WriteFileAtomic(cp, nb.Render()); err != nil {
-		return "", fmt.Errorf("notebook: keeping a copy of %s: %w", path, err)
-	}
-	return cp, nil
+	return nb.PrepareSave(path, false).WriteConflictCopy(at)
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same directory that is fsynced and

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -35,7 +36,9 @@ type Options struct {
 	// "en/01-batch-and-stream.md". Default: the start screen.
 	Open string
 	// Speed is the replay speed of the recordings cells replay: 0 as fast as possible (the default), 1 real
-	// time, N times real time. + and - change it while the workbench runs.
+	// time, N times real time. + and - change it while the workbench runs. When it is 0, a notebook that
+	// wants its replays slow enough to watch the engine pane says so in its annotation ({"speed": 2}) and
+	// opens at that speed.
 	Speed float64
 	// Store keeps progress and recent files. Default: OpenStore(DefaultStoreDir()).
 	Store *Store
@@ -72,7 +75,6 @@ type Model struct {
 
 	screen   screen
 	focus    focus
-	showHelp bool
 	status   string
 	statusAt time.Time
 
@@ -85,6 +87,11 @@ type Model struct {
 
 	nb     *notebookPane
 	engine enginePane
+	// pager, when open, shows a long text over the body (the help, a cell's output, a recovery's difference).
+	pager pager
+	// recovery, when set, is the choice offered for the open notebook's unsaved edits of a previous run.
+	recovery *recoveryOffer
+	find     finder
 }
 
 type tickMsg time.Time
@@ -104,6 +111,8 @@ func New(opts Options) *Model {
 		}
 		m.store = s
 	}
+	m.pager = newPager()
+	m.find = newFinder()
 	m.pathIn = textinput.New()
 	m.pathIn.Prompt = ""
 	m.loadLessons()
@@ -139,15 +148,15 @@ func (m *Model) open(path string) error {
 	file := path
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
-			return fmt.Errorf("cannot open %s: it is a directory, not a notebook", path)
+			return fmt.Errorf(m.lang.T("open.dir"), path)
 		}
 		if ext := strings.ToLower(filepath.Ext(path)); ext != ".md" && ext != ".markdown" {
 			// Saving would turn the file into a notebook (a go.mod with a cell appended): refuse it.
-			return fmt.Errorf("cannot open %s: a notebook is a Markdown file (.md)", path)
+			return fmt.Errorf(m.lang.T("open.notmd"), path)
 		}
 	} else {
 		if _, err := tutorials.Source(path); err != nil {
-			return fmt.Errorf("cannot open %s: no such file or lesson", path)
+			return fmt.Errorf(m.lang.T("open.missing"), path)
 		}
 		lesson = path
 		file = m.store.LessonCopy(path)
@@ -165,19 +174,22 @@ func (m *Model) open(path string) error {
 	if err != nil {
 		return err
 	}
+	m.recovery = nil
 	if rec, at, rerr := notebook.LoadRecovery(file); rerr != nil {
 		m.setStatus(rerr.Error())
 	} else if rec != nil {
-		nb = rec
-		m.setStatus(fmt.Sprintf(m.lang.T("start.recovery"), at.Format("15:04:05")))
+		// The file's version opens; the recovered edits wait for the learner's choice.
+		m.recovery = &recoveryOffer{rec: rec, at: at}
 	}
 	if m.nb != nil {
 		m.nb.session.Kernel.Restart()
 	}
-	m.nb = newNotebookPane(nb, file, lesson, m.opts.Speed, m.md)
-	if rec, _, _ := notebook.LoadRecovery(file); rec != nil {
-		m.nb.dirty = true
+	speed := m.opts.Speed
+	if s, ok := nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
+		speed = s // the lesson wants its replays watchable
 	}
+	m.nb = newNotebookPane(nb, file, lesson, speed, m.md)
+	m.engine = enginePane{} // the previous notebook's job is not this one's
 	m.screen, m.focus = screenNotebook, focusNotebook
 	if lesson == "" {
 		if abs, err := filepath.Abs(file); err == nil {
@@ -194,7 +206,9 @@ func (m *Model) layout() {
 	if m.nb != nil {
 		nw := m.width
 		if m.split() {
+			// Side by side, each pane has a title line that marks the focused one.
 			nw = m.width * 3 / 5
+			bodyH = max(1, bodyH-1)
 			m.engine.width, m.engine.height = m.width-nw-1, bodyH
 		} else {
 			m.engine.width, m.engine.height = m.width, bodyH
@@ -202,13 +216,23 @@ func (m *Model) layout() {
 		m.nb.setSize(nw, bodyH)
 	}
 	m.pathIn.SetWidth(max(10, m.width-20))
+	m.pager.SetSize(m.width, bodyH)
 }
 
 // split reports whether the notebook and the engine are shown side by side.
 func (m *Model) split() bool { return m.width >= 120 }
 
 // Update handles a message: window size, the tick, then keys (global first, then by screen and focus).
+// Then the notebook scrolls to follow its selection, here rather than in View, which changes nothing.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if m.nb != nil && m.screen == screenNotebook && m.width > 0 {
+		m.nb.follow(m.lang)
+	}
+	return model, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -222,14 +246,42 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			} else if len(dropped) > 0 {
 				m.setStatus(fmt.Sprintf(m.lang.T("run.dropped"), m.nb.lastRan, strings.Join(dropped, ", ")))
 			}
-			m.engine.poll(m.nb.session.Kernel.Jobs())
-			if err := m.nb.autosave(); err != nil {
-				m.setStatus(err.Error())
+			if m.nb.checking {
+				if rep, ok := m.nb.runReport(); ok {
+					m.nb.checking = false
+					return m, tea.Batch(m.tick(), m.checked(rep))
+				}
 			}
+			m.engine.poll(m.nb.session.Kernel.Jobs())
+			return m, tea.Batch(m.tick(), m.nb.autosave(m.lang))
 		}
 		return m, m.tick()
 	case statusMsg:
 		m.setStatus(string(msg))
+		return m, nil
+	case savedMsg:
+		return m, m.saved(msg)
+	case conflictCopyMsg:
+		if msg.err != nil {
+			m.setStatus(msg.err.Error())
+		} else if m.nb != nil && m.nb.path == msg.path {
+			m.nb.conflict = true
+			m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(msg.path), msg.copy))
+		}
+		return m, nil
+	case recoveryDiscardedMsg:
+		if msg.err != nil {
+			m.setStatus(msg.err.Error())
+		} else {
+			m.setStatus(m.lang.T("recovery.discarded"))
+		}
+		return m, nil
+	case pagerClosedMsg:
+		return m, nil
+	case findMsg:
+		if m.nb != nil {
+			m.setStatus(m.nb.findNext(msg.query, m.lang))
+		}
 		return m, nil
 	case tea.PasteMsg:
 		if m.nb != nil && m.nb.editing {
@@ -239,6 +291,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m.key(msg)
+	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		return m.mouse(msg.(tea.MouseMsg))
 	}
 	return m, nil
 }
@@ -267,17 +321,25 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.setStatus(m.lang.T("quit.how"))
 		}
 		return m, nil
-	case m.showHelp:
-		if msg.String() == "esc" || key.Matches(msg, g.Help) || msg.String() == "q" {
-			m.showHelp = false
-		}
+	case m.pager.open && key.Matches(msg, g.Help):
+		m.pager.open = false
 		return m, nil
+	case m.pager.open:
+		var cmd tea.Cmd
+		m.pager, cmd = m.pager.Update(msg)
+		return m, cmd
+	case m.recovery != nil && m.screen == screenNotebook && m.nb != nil:
+		return m.recoveryKey(msg)
+	case m.find.open:
+		var cmd tea.Cmd
+		m.find, cmd = m.find.Update(msg)
+		return m, cmd
 	case key.Matches(msg, g.Lang):
 		m.lang = m.lang.Other()
 		m.loadLessons()
 		return m, nil
 	case key.Matches(msg, g.Help) && !editing && !m.opening:
-		m.showHelp = true
+		m.pager.show(m.lang.T("help.title"), m.helpText())
 		return m, nil
 	}
 	if m.screen == screenStart {
@@ -297,8 +359,18 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if m.focus == focusEngine && !m.split() {
-		if msg.String() == "esc" || msg.String() == "q" {
+		// The engine has the whole screen and scrolls.
+		switch msg.String() {
+		case "esc", "q":
 			m.focus = focusNotebook
+		case "up", "k":
+			m.engine.scroll(-1)
+		case "down", "j":
+			m.engine.scroll(1)
+		case "pgup", "ctrl+u":
+			m.engine.scroll(-m.engine.height / 2)
+		case "pgdown", "ctrl+d", "space":
+			m.engine.scroll(m.engine.height / 2)
 		}
 		return m, nil
 	}
@@ -308,16 +380,20 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.commandKey(msg)
 }
 
+// quit stops the kernel and quits, writing the unsaved edits to the recovery file first (in a command).
 func (m *Model) quit() tea.Cmd {
-	if m.nb != nil {
-		if m.nb.dirty {
-			if err := m.nb.nb.SaveRecovery(m.nb.path); err != nil {
-				m.setStatus(err.Error())
-			}
-		}
-		m.nb.session.Kernel.Restart()
+	if m.nb == nil {
+		return tea.Quit
 	}
-	return tea.Quit
+	m.nb.session.Kernel.Restart()
+	if !m.nb.dirty {
+		return tea.Quit
+	}
+	data, path := m.nb.nb.Render(), m.nb.path
+	return tea.Sequence(func() tea.Msg {
+		_ = notebook.WriteFileAtomic(notebook.RecoveryPath(path), data) // quitting: nowhere left to say it failed
+		return nil
+	}, tea.Quit)
 }
 
 func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -378,25 +454,25 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	p := m.nb
 	switch {
 	case key.Matches(msg, l.Checkpoint):
-		m.setStatus(m.engine.checkpoint(m.lang, false))
+		return true, m.engine.checkpoint(m.lang, false)
 	case key.Matches(msg, l.Savepoint):
-		m.setStatus(m.engine.checkpoint(m.lang, true))
+		return true, m.engine.checkpoint(m.lang, true)
 	case key.Matches(msg, l.Kill):
-		m.setStatus(m.engine.kill(m.lang))
+		return true, m.engine.kill(m.lang)
 	case key.Matches(msg, l.Pause):
 		if p.togglePause() {
 			m.setStatus(m.lang.T("job.paused"))
 		} else {
-			m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+			m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 		}
 	case key.Matches(msg, l.Step):
-		p.replayStep()
+		return true, p.replayStep(m.lang)
 	case key.Matches(msg, l.Faster):
 		p.setSpeed(nextSpeed(p.speed, +1))
-		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 	case key.Matches(msg, l.Slower):
 		p.setSpeed(nextSpeed(p.speed, -1))
-		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(p.speed))
+		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 	case key.Matches(msg, l.Guarantee):
 		cfg := p.session.Kernel.Config()
 		cfg.Checkpointing.Guarantee = nextGuarantee(cfg.Checkpointing.Guarantee)
@@ -431,8 +507,7 @@ func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		p.leaveEdit()
 		return m, nil
 	case key.Matches(msg, e.Save):
-		m.save()
-		return m, nil
+		return m, m.save()
 	case key.Matches(msg, e.Run):
 		m.run(false)
 		return m, nil
@@ -443,7 +518,7 @@ func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	p.editor, cmd = p.editor.Update(msg)
-	p.editor.SetHeight(max(3, min(p.editor.LineCount()+1, max(3, p.height-6))))
+	p.editor.SetSize(p.width-4, p.height-6)
 	return m, cmd
 }
 
@@ -461,23 +536,52 @@ func (m *Model) run(next bool) {
 	}
 }
 
-func (m *Model) save() {
-	if err := m.nb.save(); errors.Is(err, notebook.ErrChangedOnDisk) {
+// checked says how C's run went and returns the command that saves the lesson's progress (file I/O runs
+// as a command, never in Update).
+func (m *Model) checked(rep *interp.Report) tea.Cmd {
+	cells, failed := rep.Failed()
+	total := len(rep.Checks)
+	m.setStatus(fmt.Sprintf(m.lang.T("check.result"), total-failed, failed+cells))
+	lesson, store := m.nb.lesson, m.store
+	if lesson == "" || total == 0 {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := store.SetProgress(lesson, Progress{Passed: total - failed, Total: total}); err != nil {
+			return statusMsg(err.Error())
+		}
+		return nil
+	}
+}
+
+// save starts the save of the notebook; the write runs as a command and savedMsg says how it went.
+func (m *Model) save() tea.Cmd { return m.nb.save() }
+
+// saved takes the outcome of a save's write.
+func (m *Model) saved(msg savedMsg) tea.Cmd {
+	p := m.nb
+	if p == nil || p.path != msg.ps.Path {
+		return nil // another notebook was opened meanwhile
+	}
+	switch {
+	case errors.Is(msg.err, notebook.ErrChangedOnDisk):
 		// Another workbench or an editor saved the file since it was opened: keep this version beside it,
 		// so that nothing is lost whatever the learner chooses next.
-		cp, cerr := m.nb.nb.SaveConflictCopy(m.nb.path, time.Now())
-		if cerr != nil {
-			m.setStatus(cerr.Error())
-			return
+		p.dirty = true
+		ps := msg.ps
+		return func() tea.Msg {
+			cp, err := ps.WriteConflictCopy(time.Now())
+			return conflictCopyMsg{path: ps.Path, copy: cp, err: err}
 		}
-		m.nb.conflict = true
-		m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(m.nb.path), cp))
-		return
-	} else if err != nil {
-		m.setStatus(err.Error())
-		return
+	case msg.err != nil:
+		p.dirty = true
+		m.setStatus(msg.err.Error())
+		return nil
 	}
-	m.setStatus(fmt.Sprintf(m.lang.T("saved"), m.nb.path))
+	p.nb.Saved(msg.ps)
+	p.savedAt, p.conflict = time.Now(), false
+	m.setStatus(fmt.Sprintf(m.lang.T("saved"), p.path))
+	return nil
 }
 
 func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -497,7 +601,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.RunNext):
 		m.run(true)
 	case key.Matches(msg, c.RunAll):
-		p.runAll(false, nil)
+		p.runAll(false)
 	case key.Matches(msg, c.InsertAbove):
 		p.insert(false)
 	case key.Matches(msg, c.InsertBelow):
@@ -518,7 +622,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.Restart):
 		if pending == "0" {
 			p.session.Restart()
-			m.setStatus("kernel restarted")
+			m.setStatus(m.lang.T("act.restarted"))
 		} else {
 			p.pending = "0"
 		}
@@ -527,28 +631,55 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, c.MoveDown):
 		p.move(+1)
 	case key.Matches(msg, c.Mode):
-		m.setStatus("mode: " + p.cycleMode())
+		m.setStatus(m.lang.T("act.mode") + " " + p.cycleMode())
 	case key.Matches(msg, c.CellLang):
-		m.setStatus("cell: " + p.toggleLang())
+		m.setStatus(m.lang.T("act.celllang") + " " + p.toggleLang())
 	case key.Matches(msg, c.Save):
-		m.save()
+		return m, m.save()
 	case key.Matches(msg, c.Check):
-		lesson, store, lang := p.lesson, m.store, m.lang
-		done := make(chan string, 1)
-		n := p.runAll(true, func(rep *interp.Report) {
-			cells, failed := rep.Failed()
-			total := len(rep.Checks)
-			if lesson != "" && total > 0 {
-				_ = store.SetProgress(lesson, Progress{Passed: total - failed, Total: total})
-			}
-			done <- fmt.Sprintf(lang.T("check.result"), total-failed, failed+cells)
-		})
+		n := p.runAll(true)
+		p.checking = true
 		m.setStatus(fmt.Sprintf(m.lang.T("check.running"), n))
-		return m, func() tea.Msg { return statusMsg(<-done) }
 	case key.Matches(msg, c.PageUp):
 		p.scroll(-max(1, p.height/2))
 	case key.Matches(msg, c.PageDown):
 		p.scroll(max(1, p.height/2))
+	case key.Matches(msg, c.Copy):
+		if p.copyCell() {
+			m.setStatus(m.lang.T("cell.copied"))
+		}
+	case key.Matches(msg, c.Cut):
+		if p.cutCell() {
+			m.setStatus(m.lang.T("cell.cut"))
+		} else if p.clip != nil {
+			m.setStatus(m.lang.T("cell.copied"))
+		}
+	case key.Matches(msg, c.Paste), key.Matches(msg, c.PasteAbove):
+		if !p.paste(key.Matches(msg, c.Paste)) {
+			m.setStatus(m.lang.T("cell.noclip"))
+		}
+	case key.Matches(msg, c.UndoDelete):
+		if !p.undoDelete() {
+			m.setStatus(m.lang.T("cell.nodelete"))
+		}
+	case key.Matches(msg, c.RunAbove):
+		m.setStatus(fmt.Sprintf(m.lang.T("run.above"), p.runCells(0, p.sel, false)))
+	case key.Matches(msg, c.RunBelow):
+		m.setStatus(fmt.Sprintf(m.lang.T("run.below"), p.runCells(p.sel, len(p.cells()), false)))
+	case key.Matches(msg, c.Find):
+		return m, m.find.start()
+	case key.Matches(msg, c.FindNext):
+		m.setStatus(p.findNext(m.find.query, m.lang))
+	case key.Matches(msg, c.WriteOutput):
+		return m, m.writeOutput()
+	case key.Matches(msg, c.Output):
+		p.toggleOutput()
+	case key.Matches(msg, c.OutputPager):
+		if id, text := p.selectedOutput(m.lang); text != "" {
+			m.pager.show(fmt.Sprintf(m.lang.T("out.title"), id), text)
+		} else {
+			m.setStatus(m.lang.T("out.none"))
+		}
 	case key.Matches(msg, c.Back):
 		m.screen = screenStart
 	}
@@ -559,8 +690,9 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // the wheel scrolls, a click selects a cell
 	v.WindowTitle = "Weir"
-	if m.nb != nil && m.nb.editing && m.screen == screenNotebook && !m.showHelp {
+	if m.nb != nil && m.nb.editing && m.screen == screenNotebook && !m.pager.open {
 		v.Cursor = nil // the textarea draws its own cursor
 	}
 	return v
@@ -576,17 +708,26 @@ func (m *Model) render() string {
 	}
 	var body string
 	switch {
-	case m.showHelp:
-		body = m.helpView()
+	case m.pager.open:
+		body = m.pager.View(m.lang)
 	case m.screen == screenStart:
 		body = m.startView()
 	case m.split():
-		sep := dimStyle.Render(strings.Repeat("│\n", m.height-3) + "│")
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.nb.view(m.lang), sep, m.engine.view(m.lang))
+		sepStyle := dimStyle
+		if m.focus == focusEngine {
+			sepStyle = selStyle
+		}
+		sep := sepStyle.Render(strings.Repeat("│\n", m.height-4) + "│")
+		titles := pad(paneTitle(m.lang.T("pane.notebook"), m.focus == focusNotebook), m.nb.width) + sepStyle.Render("│") +
+			paneTitle(m.lang.T("pane.live"), m.focus == focusEngine)
+		body = titles + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, m.nb.view(m.lang), sep, m.engine.view(m.lang))
 	case m.focus == focusEngine:
-		body = m.engine.view(m.lang)
+		body = m.engine.full(m.lang)
 	default:
 		body = m.nb.view(m.lang)
+	}
+	if m.recovery != nil && m.screen == screenNotebook && !m.pager.open {
+		body = recoveryView(m.recovery, m.lang, m.width) + "\n" + body
 	}
 	return m.header() + "\n" + fitBlock(body, m.width, m.height-2) + "\n" + m.statusBar()
 }
@@ -607,7 +748,7 @@ func (m *Model) header() string {
 		}
 		left = titleStyle.Render("Weir") + " " + name
 	}
-	right := dimStyle.Render(m.lang.String() + " · ? help")
+	right := dimStyle.Render(m.lang.String() + " · " + m.lang.T("help.hint"))
 	gap := max(1, m.width-lipgloss.Width(left)-lipgloss.Width(right))
 	return ansi.Truncate(left+strings.Repeat(" ", gap)+right, m.width, "…")
 }
@@ -615,9 +756,9 @@ func (m *Model) header() string {
 func (m *Model) statusBar() string {
 	var parts []string
 	if m.screen == screenNotebook && m.nb != nil {
-		mode := "COMMAND"
+		mode := m.lang.T("mode.command")
 		if m.nb.editing {
-			mode = "EDIT"
+			mode = m.lang.T("mode.edit")
 		}
 		parts = append(parts, barStyle.Render(" "+mode+" "))
 		if m.nb.dirty {
@@ -628,13 +769,23 @@ func (m *Model) statusBar() string {
 		if m.nb.replayPaused() {
 			// Shown for as long as the pause lasts, not only as a passing message: a cell waiting on a
 			// paused replay otherwise looks hung.
-			parts = append(parts, warnStyle.Render("⏸ "+m.lang.T("job.paused.bar")))
+			hint := m.lang.T("job.paused.bar")
+			if m.find.open || (m.status != "" && time.Since(m.statusAt) < 8*time.Second) {
+				hint = m.lang.T("job.paused") // short: the message needs the room
+			}
+			parts = append(parts, warnStyle.Render("⏸ "+hint))
 		}
-		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.nb.speed))
-		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}
-	if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
+	// The passing message comes before the settings, so that on a narrow or full bar it is the settings
+	// that are cut (a step's or a check's result was cut away in Korean at 120 columns).
+	if m.find.open {
+		parts = append(parts, m.find.View())
+	} else if m.status != "" && time.Since(m.statusAt) < 8*time.Second {
 		parts = append(parts, m.status)
+	}
+	if m.screen == screenNotebook && m.nb != nil {
+		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
+		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
 	}
 	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
 }
@@ -688,7 +839,7 @@ func (m *Model) startView() string {
 	if m.opening {
 		b.WriteString(m.lang.T("start.path") + m.pathIn.View() + "\n")
 	} else {
-		b.WriteString(dimStyle.Render("enter: open · o: "+m.lang.T("start.open")+" · ctrl+l: 한국어/English · ctrl+q: quit") + "\n")
+		b.WriteString(dimStyle.Render(m.lang.T("start.keys")) + "\n")
 	}
 	return b.String()
 }
@@ -705,33 +856,28 @@ func lessonWindow(n, sel, rows int) (first, last int) {
 	return first, first + shown
 }
 
-func (m *Model) helpView() string {
-	var b strings.Builder
-	b.WriteString(titleStyle.Render(m.lang.T("help.title")) + "  " + dimStyle.Render(m.lang.T("help.close")) + "\n")
-	cols := 1
-	if m.width >= 100 {
-		cols = 2
-	}
+// helpText returns the help overlay's text: each group of keys under its title, drawn by bubbles' help in
+// the interface language; one column, or two side by side from 100 cells. The pager shows it and scrolls it.
+func (m *Model) helpText() string {
+	h := help.New()
+	h.Styles.FullKey = selStyle
+	h.Styles.FullDesc = lipgloss.NewStyle()
 	var blocks []string
 	for _, g := range m.keys.groups() {
-		var s strings.Builder
-		s.WriteString(selStyle.Render(m.lang.T(g.title)) + "\n")
-		for _, k := range g.keys {
-			h := k.Help()
-			s.WriteString(fmt.Sprintf("  %s %s\n", pad(h.Key, 18), h.Desc))
+		bs := make([]key.Binding, len(g.keys))
+		for i, k := range g.keys {
+			bs[i] = key.NewBinding(key.WithKeys(k.Keys()...), key.WithHelp(k.Help().Key, m.lang.T(k.Help().Desc)))
 		}
-		blocks = append(blocks, s.String())
+		blocks = append(blocks, titleStyle.Render(m.lang.T(g.title))+"\n"+h.FullHelpView([][]key.Binding{bs})+"\n")
 	}
-	if cols == 1 {
-		b.WriteString(strings.Join(blocks, ""))
-		return b.String()
+	if m.width < 100 {
+		return strings.Join(blocks, "\n")
 	}
 	half := (len(blocks) + 1) / 2
 	colW := m.width / 2
-	left := lipgloss.NewStyle().Width(colW).Render(strings.Join(blocks[:half], ""))
-	right := lipgloss.NewStyle().Width(m.width - colW).Render(strings.Join(blocks[half:], ""))
-	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, right))
-	return b.String()
+	left := lipgloss.NewStyle().Width(colW).Render(strings.Join(blocks[:half], "\n"))
+	right := lipgloss.NewStyle().Width(m.width - colW).Render(strings.Join(blocks[half:], "\n"))
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, right)
 }
 
 // pad pads s with spaces to w cells (measured, so that Korean lines up).
@@ -763,4 +909,71 @@ func fitBlock(s string, w, h int) string {
 func Run(opts Options) error {
 	_, err := tea.NewProgram(New(opts)).Run()
 	return err
+}
+
+// writeOutput returns the command that writes the selected cell's whole output, without colours, to a file
+// beside the notebook (NAME.CELL.txt) and says where; a cell without output says so.
+func (m *Model) writeOutput() tea.Cmd {
+	id, text := m.nb.selectedOutput(m.lang)
+	if text == "" {
+		m.setStatus(m.lang.T("out.none"))
+		return nil
+	}
+	path := strings.TrimSuffix(m.nb.path, filepath.Ext(m.nb.path)) + "." + id + ".txt"
+	lang := m.lang
+	return func() tea.Msg {
+		if err := notebook.WriteFileAtomic(path, []byte(ansi.Strip(text)+"\n")); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.writeoutput"), err))
+		}
+		return statusMsg(fmt.Sprintf(lang.T("out.written"), path))
+	}
+}
+
+// paneTitle is a pane's title line: the focused pane's marked and in the accent colour, the other dim.
+func paneTitle(name string, focused bool) string {
+	if focused {
+		return selStyle.Render("● " + name)
+	}
+	return dimStyle.Render("○ " + name)
+}
+
+// mouse scrolls with the wheel (the pager, or the notebook: 3 lines a notch) and selects the cell clicked in
+// the notebook.
+func (m *Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if m.pager.open {
+		var cmd tea.Cmd
+		m.pager, cmd = m.pager.Update(msg)
+		return m, cmd
+	}
+	p := m.nb
+	if p == nil || m.screen != screenNotebook || m.recovery != nil {
+		return m, nil
+	}
+	ms := msg.Mouse()
+	top := 1 // the header line
+	if m.split() {
+		top = 2 // and the panes' titles
+		if ms.X >= p.width {
+			return m, nil // the engine pane
+		}
+	} else if m.focus == focusEngine {
+		return m, nil
+	}
+	switch msg.(type) {
+	case tea.MouseWheelMsg:
+		switch ms.Button {
+		case tea.MouseWheelUp:
+			p.scroll(-3)
+		case tea.MouseWheelDown:
+			p.scroll(3)
+		}
+	case tea.MouseClickMsg:
+		if ms.Button != tea.MouseLeft || p.editing {
+			return m, nil
+		}
+		if i := p.cellAt(ms.Y-top, m.lang); i >= 0 {
+			p.sel, p.shown = i, i // selected where it is: the view does not jump
+		}
+	}
+	return m, nil
 }

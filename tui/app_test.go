@@ -31,31 +31,48 @@ func newTestModel(t *testing.T, w, h int, lang i18n.Lang) *Model {
 	return m
 }
 
+// pressRun presses keys like press and runs the commands they return (a save's write), as the program would.
+func pressRun(m *Model, keys ...string) {
+	for _, k := range keys {
+		_, cmd := m.Update(keyMsg(k))
+		runCmds(m, cmd)
+	}
+}
+
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "down":
-			msg = tea.KeyPressMsg{Code: tea.KeyDown}
-		case "up":
-			msg = tea.KeyPressMsg{Code: tea.KeyUp}
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q", "ctrl+c":
-			msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-			if r >= 'A' && r <= 'Z' {
-				msg = tea.KeyPressMsg{Code: r + 32, Text: k, Mod: tea.ModShift}
-			}
-		}
-		m.Update(msg)
+		m.Update(keyMsg(k))
 	}
+}
+
+// keyMsg is the key press of a key's name.
+func keyMsg(k string) tea.KeyPressMsg {
+	var msg tea.KeyPressMsg
+	switch k {
+	case "enter":
+		msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		msg = tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		msg = tea.KeyPressMsg{Code: tea.KeyUp}
+	case "tab":
+		msg = tea.KeyPressMsg{Code: tea.KeyTab}
+	case "pgdown":
+		msg = tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		msg = tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "ctrl+r", "ctrl+s", "ctrl+l", "ctrl+q", "ctrl+c":
+		msg = tea.KeyPressMsg{Code: rune(k[5]), Mod: tea.ModCtrl}
+	default:
+		r := []rune(k)[0]
+		msg = tea.KeyPressMsg{Code: r, Text: k}
+		if r >= 'A' && r <= 'Z' {
+			msg = tea.KeyPressMsg{Code: r + 32, Text: k, Mod: tea.ModShift}
+		}
+	}
+	return msg
 }
 
 func screenText(m *Model) string { return ansi.Strip(m.render()) }
@@ -148,19 +165,25 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	}
 	// The autosave writes a recovery file; a new workbench on the same store restores it.
 	m.nb.autosaved = time.Time{}
-	m.Update(tickMsg(time.Now()))
+	m.opts.Poll = time.Millisecond
+	_, cmd := m.Update(tickMsg(time.Now()))
+	runCmds(m, cmd) // the autosave is a command
 	if _, err := os.Stat(notebook.RecoveryPath(m.nb.path)); err != nil {
 		t.Fatalf("no recovery file: %v", err)
 	}
 	m2 := New(Options{Store: m.store})
 	m2.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m2, "enter")
+	if m2.recovery == nil {
+		t.Fatal("the recovery file was not offered back")
+	}
+	press(m2, "r")
 	if m2.nb == nil || !strings.Contains(m2.nb.cells()[1].Text, "// hi") || !m2.nb.dirty {
 		t.Fatal("the recovery file was not offered back")
 	}
 	m2.nb.session.Kernel.Restart()
 
-	press(m, "ctrl+s")
+	pressRun(m, "ctrl+s")
 	b, err := os.ReadFile(m.nb.path)
 	if err != nil || !strings.Contains(string(b), "// hi") {
 		t.Fatalf("save: %v", err)
@@ -209,8 +232,34 @@ func TestHelpListsKeysByContext(t *testing.T) {
 		}
 	}
 	press(m, "esc")
-	if m.showHelp {
+	if m.pager.open {
 		t.Error("esc did not close the help")
+	}
+}
+
+// At 80x24 the help overlay was cut after the notebook's keys and could not scroll; it was hand-made and
+// English in Korean. It is bubbles' help in a viewport: it scrolls to its last key, fits the screen, and its
+// descriptions are translated; ? closes it again.
+func TestHelpScrollsAt80x24InBothLanguages(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
+		m := newTestModel(t, 80, 24, lang)
+		press(m, "?")
+		last := lang.T("key.live.guarantee")
+		if s := screenText(m); strings.Contains(s, last) || !strings.Contains(s, lang.T("key.global.quit")) {
+			t.Fatalf("%s: the help's first page:\n%s", lang, s)
+		}
+		checkFits(t, m, 80, 24)
+		press(m, "G")
+		if s := screenText(m); !strings.Contains(s, last) {
+			t.Errorf("%s: the help does not scroll to its last key %q:\n%s", lang, last, s)
+		}
+		if lang == i18n.KO && !strings.Contains(screenText(m), "재생 한 단계") {
+			t.Errorf("the Korean help's keys are not in Korean:\n%s", screenText(m))
+		}
+		press(m, "?")
+		if m.pager.open {
+			t.Errorf("%s: ? did not close the help", lang)
+		}
 	}
 }
 
@@ -257,5 +306,63 @@ func TestLessonWindowKeepsTheSelectionInView(t *testing.T) {
 		if c.sel < c.n && (c.sel < first || c.sel >= last) {
 			t.Errorf("lessonWindow(%d, %d, %d) hides the selected lesson", c.n, c.sel, c.rows)
 		}
+	}
+}
+
+// The notebook's View changed its scroll state (View must be pure in Bubble Tea's model): drawing twice
+// could show two different screens. The scrolling follows the selection in Update; View only draws.
+func TestViewIsPure(t *testing.T) {
+	m := newTestModel(t, 80, 24, i18n.EN)
+	if err := m.open("en/01-batch-and-stream.md"); err != nil {
+		t.Fatal(err)
+	}
+	top := func() string { return strings.Join(strings.Split(screenText(m), "\n")[:6], "\n") }
+	first := top()
+	m.nb.sel = len(m.nb.cells()) - 1 // as a key would, but without Update
+	m.render()
+	if top() != first || m.nb.offset != 0 {
+		t.Fatalf("drawing changed the scroll state (offset %d)", m.nb.offset)
+	}
+	m.Update(tickMsg(time.Now()))
+	if m.nb.offset == 0 || top() == first {
+		t.Errorf("after an update the view does not follow the selection (offset %d)", m.nb.offset)
+	}
+	checkFits(t, m, 80, 24)
+}
+
+// Side by side, nothing showed which pane had the focus (tab moves it): each pane has a title line, the
+// focused one marked.
+func TestFocusedPaneIsMarked(t *testing.T) {
+	m := newTestModel(t, 120, 40, i18n.EN)
+	if err := m.open("en/01-batch-and-stream.md"); err != nil {
+		t.Fatal(err)
+	}
+	if s := screenText(m); !strings.Contains(s, "● Notebook") || !strings.Contains(s, "○ Engine") {
+		t.Fatalf("the notebook's focus is not marked:\n%s", s)
+	}
+	press(m, "tab")
+	if s := screenText(m); !strings.Contains(s, "○ Notebook") || !strings.Contains(s, "● Engine") {
+		t.Fatalf("the engine's focus is not marked:\n%s", s)
+	}
+	checkFits(t, m, 120, 40)
+}
+
+// A cell run at the bottom of the screen showed none of its output: the view followed the selection only
+// when it moved. It follows the selected cell when it grows too.
+func TestViewFollowsTheSelectedCellsOutput(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.md")
+	os.WriteFile(path, []byte("# F\n\n"+strings.Repeat("Some prose.\n\n", 8)+"```go\nfor i := 1; i <= 5; i++ { fmt.Println(\"out\", i) }\n```\n"), 0o644)
+	m := newTestModel(t, 80, 24, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	if s := screenText(m); !strings.Contains(s, "In [ ]") || strings.Contains(s, "out 5") {
+		t.Fatalf("before the run:\n%s", s)
+	}
+	m.run(false)
+	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
+	m.Update(tickMsg(time.Now()))
+	if s := screenText(m); !strings.Contains(s, "out 5") {
+		t.Errorf("the run's output is below the screen:\n%s", s)
 	}
 }

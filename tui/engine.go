@@ -3,6 +3,10 @@ package tui
 import (
 	"fmt"
 	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/sources"
@@ -17,6 +21,26 @@ type enginePane struct {
 	history *live.History
 	width   int
 	height  int
+	// offset is the first line shown when the pane has the whole screen and scrolls (see full).
+	offset int
+}
+
+// fullHeight is the height the dashboard is laid out in when it has the whole screen, where it scrolls:
+// squeezed into a small terminal its seven views would show a line or two each.
+const fullHeight = 60
+
+// full draws the dashboard at fullHeight (or the pane's height if taller) and shows height lines of it from
+// offset, clamped (View stays pure: the clamping is not stored).
+func (e *enginePane) full(lang i18n.Lang) string {
+	h := max(e.height, fullHeight)
+	lines := strings.Split(live.Dashboard(e.history, e.width, h, lang), "\n")
+	off := max(0, min(e.offset, len(lines)-e.height))
+	return strings.Join(lines[off:min(len(lines), off+e.height)], "\n")
+}
+
+// scroll moves the full-screen dashboard by n lines, within its fullHeight.
+func (e *enginePane) scroll(n int) {
+	e.offset = max(0, min(e.offset+n, max(e.height, fullHeight)-e.height))
 }
 
 // poll takes a snapshot of the newest job in jobs.
@@ -38,42 +62,49 @@ func (e *enginePane) view(lang i18n.Lang) string {
 	return live.Dashboard(e.history, e.width, e.height, lang)
 }
 
-// checkpoint triggers a checkpoint of the watched job.
-func (e *enginePane) checkpoint(lang i18n.Lang, savepoint bool) string {
-	if e.job == nil {
-		return lang.T("job.none")
-	}
-	if savepoint {
-		dir, err := os.MkdirTemp("", "weir-savepoint-")
-		if err != nil {
-			return fmt.Sprintf(lang.T("act.failed"), "savepoint", err)
+// checkpoint returns the command that triggers a checkpoint (a savepoint into a new temporary directory when
+// savepoint is set) of the watched job and says which; it runs as a command, off the workbench's goroutine.
+func (e *enginePane) checkpoint(lang i18n.Lang, savepoint bool) tea.Cmd {
+	job := e.job
+	return func() tea.Msg {
+		if job == nil {
+			return statusMsg(lang.T("job.none"))
 		}
-		id, err := e.job.TriggerSavepoint(dir)
-		if err != nil {
-			return fmt.Sprintf(lang.T("act.failed"), "savepoint", err)
+		if savepoint {
+			dir, err := os.MkdirTemp("", "weir-savepoint-")
+			if err != nil {
+				return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err))
+			}
+			id, err := job.TriggerSavepoint(dir)
+			if err != nil {
+				return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.savepoint"), err))
+			}
+			return statusMsg(fmt.Sprintf(lang.T("act.savepoint"), id, dir))
 		}
-		return fmt.Sprintf(lang.T("act.savepoint"), id, dir)
+		id, err := job.TriggerCheckpoint()
+		if err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.checkpoint"), err))
+		}
+		return statusMsg(fmt.Sprintf(lang.T("act.checkpoint"), id))
 	}
-	id, err := e.job.TriggerCheckpoint()
-	if err != nil {
-		return fmt.Sprintf(lang.T("act.failed"), "checkpoint", err)
-	}
-	return fmt.Sprintf(lang.T("act.checkpoint"), id)
 }
 
-// kill kills the first TaskManager of the watched job.
-func (e *enginePane) kill(lang i18n.Lang) string {
-	if e.job == nil {
-		return lang.T("job.none")
+// kill returns the command that kills the first TaskManager of the watched job and says which.
+func (e *enginePane) kill(lang i18n.Lang) tea.Cmd {
+	job := e.job
+	return func() tea.Msg {
+		if job == nil {
+			return statusMsg(lang.T("job.none"))
+		}
+		tms := job.TaskManagers()
+		if len(tms) == 0 {
+			return statusMsg(lang.T("job.none"))
+		}
+		if err := job.KillTaskManager(tms[0].ID); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("act.failed"), lang.T("op.kill"), err))
+		}
+		return statusMsg(fmt.Sprintf(lang.T("act.kill"), tms[0].ID))
 	}
-	tms := e.job.TaskManagers()
-	if len(tms) == 0 {
-		return lang.T("job.none")
-	}
-	if err := e.job.KillTaskManager(tms[0].ID); err != nil {
-		return fmt.Sprintf(lang.T("act.failed"), "kill", err)
-	}
-	return fmt.Sprintf(lang.T("act.kill"), tms[0].ID)
 }
 
 // speeds are the replay speeds + and - step through; 0 is as fast as possible.
@@ -90,9 +121,9 @@ func nextSpeed(cur float64, dir int) float64 {
 	return speeds[i]
 }
 
-func speedLabel(s float64) string {
+func speedLabel(lang i18n.Lang, s float64) string {
 	if s == 0 {
-		return "max"
+		return lang.T("speed.max")
 	}
 	return fmt.Sprintf("%gx", s)
 }
@@ -131,5 +162,45 @@ func (p *notebookPane) replayPaused() bool {
 	return paused || p.paused
 }
 
-// replayStep lets every paused replay emit one more event.
-func (p *notebookPane) replayStep() { p.replay(func(c *sources.Controller) { c.Step() }) }
+// replayStep lets every paused replay emit one more event. It returns a command that waits (up to a second)
+// for a stepped replay to emit it and says what was stepped: the replay's position and the event's arrival
+// time; with no paused replay it says so.
+func (p *notebookPane) replayStep(lang i18n.Lang) tea.Cmd {
+	type stepped struct {
+		c   *sources.Controller
+		pos int64
+	}
+	var steps []stepped
+	p.replay(func(c *sources.Controller) {
+		if pr := c.Progress(); pr.Paused {
+			steps = append(steps, stepped{c, pr.Position})
+			c.Step()
+		}
+	})
+	if len(steps) == 0 {
+		return func() tea.Msg { return statusMsg(lang.T("step.none")) }
+	}
+	return func() tea.Msg {
+		deadline := time.Now().Add(time.Second)
+		for {
+			for _, s := range steps {
+				if pr := s.c.Progress(); pr.Position > s.pos {
+					return statusMsg(fmt.Sprintf(lang.T("step.done"), pr.Position, arrival(pr.LastArrival)))
+				}
+			}
+			if time.Now().After(deadline) {
+				return statusMsg(lang.T("step.waiting"))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// arrival formats a replayed event's arrival time: a clock time (UTC, to the millisecond) for an epoch
+// timestamp, the offset from the recording's start for a small one.
+func arrival(ms int64) string {
+	if ms >= 1e11 { // after 1973: an epoch time
+		return time.UnixMilli(ms).UTC().Format("15:04:05.000")
+	}
+	return (time.Duration(ms) * time.Millisecond).String()
+}

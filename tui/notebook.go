@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -18,6 +17,7 @@ import (
 	"github.com/de4e/weir/notebook"
 	"github.com/de4e/weir/sources"
 	"github.com/de4e/weir/tui/i18n"
+	"github.com/de4e/weir/tui/live"
 )
 
 // notebookPane shows one notebook: its prose, its cells with their In[n] counters and states, and each
@@ -33,7 +33,7 @@ type notebookPane struct {
 	sel     int // index into visible cells
 	shown   int // the selection the view last scrolled to
 	editing bool
-	editor  textarea.Model
+	editor  cellEditor
 	pending string // the first key of a two-key command (d d, i i, 0 0)
 
 	dirty   bool
@@ -46,10 +46,20 @@ type notebookPane struct {
 	// last, whose failure drops the rest.
 	queue   []string
 	lastRan string
-	offset  int // first line shown
-	width   int
-	height  int
-	frame   int // spinner frame
+	// clip is the cell copied or cut (y, x) for pasting (v, V); deleted are the deleted cells, newest last,
+	// for z.
+	clip    *notebook.Block
+	deleted []deletedCell
+	// runIDs are the cells the last runAll queued; checking is set while C's run goes on.
+	runIDs   []string
+	checking bool
+	// expanded holds the ids of cells whose output is shown whole (o toggles it).
+	expanded map[string]bool
+	offset   int // first line shown
+	shownEnd int // where the selected cell ended when follow last ran
+	width    int
+	height   int
+	frame    int // spinner frame
 
 	ctrlMu      sync.Mutex
 	controllers []*sources.Controller
@@ -61,10 +71,7 @@ func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, 
 	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
 	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
 		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
-	p.editor = textarea.New()
-	p.editor.ShowLineNumbers = true
-	p.editor.CharLimit = 0
-	p.editor.MaxHeight = 0
+	p.editor = newCellEditor()
 	return p
 }
 
@@ -114,7 +121,7 @@ func (p *notebookPane) selected() *notebook.Block {
 
 func (p *notebookPane) setSize(w, h int) {
 	p.width, p.height = w, h
-	p.editor.SetWidth(max(10, w-4))
+	p.editor.SetSize(w-4, h-6)
 }
 
 // startEdit puts the selected cell into the editor.
@@ -125,7 +132,7 @@ func (p *notebookPane) startEdit() tea.Cmd {
 	}
 	p.editing = true
 	p.editor.SetValue(strings.TrimSuffix(c.Text, "\n"))
-	p.editor.SetHeight(max(3, min(strings.Count(c.Text, "\n")+2, max(3, p.height-6))))
+	p.editor.SetSize(p.width-4, p.height-6)
 	return p.editor.Focus()
 }
 
@@ -201,41 +208,54 @@ func (p *notebookPane) runQueued() (started string, dropped []string, err error)
 // queued reports whether the cell id waits in the run queue.
 func (p *notebookPane) queued(id string) bool { return slices.Contains(p.queue, id) }
 
-// runAll runs every visible cell in order, in the background, stopping at the first failure. It returns how
-// many cells it runs. The cells' ids and texts are copied first, on the caller's goroutine, so that editing
-// the notebook while they run does not race with the run.
-func (p *notebookPane) runAll(checks bool, done func(*interp.Report)) int {
-	type cellText struct{ id, text string }
-	var cells []cellText
-	for _, c := range p.cells() {
+// runAll queues every visible cell in order (the check cells too when checks is set), as Jupyter's run
+// all: they run one after the other from the tick, on the workbench's goroutine like every other run (a
+// goroutine of its own raced with the learner's edits), and a failure drops the rest. It returns how many
+// cells it queued; runIDs keeps them, for the check's report.
+func (p *notebookPane) runAll(checks bool) int { return p.runCells(0, len(p.cells()), checks) }
+
+// runCells queues the visible cells from index first up to (not including) last, as runAll does.
+func (p *notebookPane) runCells(first, last int, checks bool) int {
+	p.queue, p.lastRan, p.runIDs = nil, "", nil
+	if p.editing {
+		p.commitEdit()
+	}
+	cells := p.cells()
+	for _, c := range cells[max(0, first):min(len(cells), last)] {
 		if c.Meta.Check != "" && !checks {
 			continue
 		}
-		cells = append(cells, cellText{c.Meta.ID, c.Text})
+		p.queue = append(p.queue, c.Meta.ID)
 	}
-	go func() {
-		rep := &interp.Report{}
-		for _, c := range cells {
-			ex, err := p.session.Start(context.Background(), c.id, c.text)
-			if err != nil {
-				break
-			}
-			<-ex.Done()
-			rep.Cells = append(rep.Cells, ex)
-			if ex.Err() != nil {
-				break
-			}
-		}
-		rep.Checks = p.session.Kernel.Checks()
-		if done != nil {
-			done(rep)
-		}
-	}()
-	return len(cells)
+	p.runIDs = append([]string(nil), p.queue...)
+	if p.session.Kernel.Running() {
+		return len(p.queue)
+	}
+	if _, _, err := p.runQueued(); err != nil {
+		p.queue = nil
+	}
+	return len(p.runIDs)
 }
 
-func (p *notebookPane) insert(below bool) {
-	c := p.nb.NewCell()
+// runReport returns the report of the last runAll once it has ended (ok false while it runs): the cells it
+// ran, in order, and the kernel's checks.
+func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
+	if len(p.queue) > 0 || p.session.Kernel.Running() {
+		return nil, false
+	}
+	rep = &interp.Report{Checks: p.session.Kernel.Checks()}
+	for _, id := range p.runIDs {
+		if ex := p.session.State(id).Exec; ex != nil {
+			rep.Cells = append(rep.Cells, ex)
+		}
+	}
+	return rep, true
+}
+
+func (p *notebookPane) insert(below bool) { p.insertBlock(p.nb.NewCell(), below) }
+
+// insertBlock puts c above or below the selected cell and selects it.
+func (p *notebookPane) insertBlock(c *notebook.Block, below bool) {
 	cells := p.cells()
 	at := len(p.nb.Blocks)
 	if cur := p.selected(); cur != nil {
@@ -263,6 +283,7 @@ func (p *notebookPane) deleteCell() {
 	for i, b := range p.nb.Blocks {
 		if b == cur {
 			p.nb.Blocks = append(p.nb.Blocks[:i], p.nb.Blocks[i+1:]...)
+			p.deleted = append(p.deleted, deletedCell{block: cur, at: i})
 			break
 		}
 	}
@@ -309,23 +330,34 @@ func (p *notebookPane) cycleMode() string {
 }
 
 // save writes the notebook atomically.
-func (p *notebookPane) save() error {
+// save prepares the save of the notebook (an overwrite after a conflict) and returns the command that writes
+// it; savedMsg reports the outcome. The pane counts as saved from now on; a failed write marks it modified
+// again.
+func (p *notebookPane) save() tea.Cmd {
 	if p.editing {
 		p.commitEdit()
 	}
-	save := p.nb.Save
-	if p.conflict {
-		save = p.nb.Overwrite
-	}
-	if err := save(p.path); err != nil {
-		return err
-	}
-	p.dirty, p.savedAt, p.conflict = false, time.Now(), false
-	return nil
+	ps := p.nb.PrepareSave(p.path, p.conflict)
+	p.dirty = false
+	return func() tea.Msg { return savedMsg{ps: ps, err: ps.Write()} }
 }
 
-// autosave writes the recovery file if there are unsaved changes not yet autosaved.
-func (p *notebookPane) autosave() error {
+// savedMsg is the outcome of a save's write.
+type savedMsg struct {
+	ps  *notebook.PendingSave
+	err error
+}
+
+// conflictCopyMsg is the outcome of keeping a conflicting version beside the file.
+type conflictCopyMsg struct {
+	path, copy string
+	err        error
+}
+
+// autosave returns the command that writes the recovery file when there are unsaved changes not autosaved
+// in the last 2 s, or nil. The notebook is rendered here, on the workbench's goroutine; the command only
+// writes the bytes.
+func (p *notebookPane) autosave(lang i18n.Lang) tea.Cmd {
 	if p.editing {
 		p.commitEdit()
 	}
@@ -333,16 +365,84 @@ func (p *notebookPane) autosave() error {
 		return nil
 	}
 	p.autosaved = time.Now()
-	return p.nb.SaveRecovery(p.path)
+	data, path := p.nb.Render(), p.path
+	return func() tea.Msg {
+		if err := notebook.WriteFileAtomic(notebook.RecoveryPath(path), data); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("autosave.failed"), path, err))
+		}
+		return nil
+	}
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-// view draws the notebook into width × height cells, keeping the selected cell in sight.
+// view draws the notebook into width × height cells from the scroll offset that follow set. It changes
+// nothing (View is pure): the scrolling is follow's, in Update.
 func (p *notebookPane) view(lang i18n.Lang) string {
+	lines, _, _ := p.lines(lang)
+	h := max(1, p.height)
+	offset := max(0, min(p.offset, max(0, len(lines)-h)))
+	out := lines[offset:min(len(lines), offset+h)]
+	for i, l := range out {
+		if lipgloss.Width(l) > p.width {
+			out[i] = ansi.Truncate(l, p.width, "…")
+		}
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+// follow scrolls the notebook after an update: when the selection moved, the editor is open or the selected
+// cell grew (its output came) the selected cell comes into view, its top when it is taller than the pane;
+// otherwise the view stays where the user scrolled it.
+func (p *notebookPane) follow(lang i18n.Lang) {
+	lines, selStart, selEnd := p.lines(lang)
+	h := max(1, p.height)
+	grew := p.shownEnd != 0 && p.sel == p.shown && selEnd != p.shownEnd
+	p.shownEnd = selEnd
+	if p.sel != p.shown || p.editing || grew {
+		if selStart < p.offset {
+			p.offset = selStart
+		}
+		if selEnd > p.offset+h {
+			p.offset = max(selStart, selEnd-h)
+			if selEnd-selStart > h {
+				p.offset = selStart
+			}
+		}
+		p.shown = p.sel
+	}
+	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
+}
+
+// lines draws the whole notebook, one string a line, and says where the selected cell's lines are.
+func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd int) {
+	lines, spans := p.layoutLines(lang)
+	if p.sel < len(spans) {
+		selStart, selEnd = spans[p.sel][0], spans[p.sel][1]
+	}
+	return lines, selStart, selEnd
+}
+
+// cellAt returns the index of the visible cell drawn on line row of the pane (0 at its top, as scrolled), or
+// -1 when that line is prose or empty.
+func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
+	_, spans := p.layoutLines(lang)
+	line := row + p.offset
+	for i, s := range spans {
+		if line >= s[0] && line < s[1] {
+			return i
+		}
+	}
+	return -1
+}
+
+// layoutLines draws the whole notebook, one string a line, with the span [start, end) of lines of each
+// visible cell.
+func (p *notebookPane) layoutLines(lang i18n.Lang) (lines []string, spans [][2]int) {
 	w := p.width
-	var lines []string
-	selStart, selEnd := 0, 0
 	visible := p.cells()
 	if len(visible) == 0 {
 		lines = append(lines, dimStyle.Render(lang.T("nb.empty")))
@@ -358,43 +458,13 @@ func (p *notebookPane) view(lang i18n.Lang) string {
 		if b.Meta.Solution != "" || b.Meta.Hidden {
 			continue
 		}
-		isSel := n < len(visible) && visible[p.sel] == b
-		if isSel {
-			selStart = len(lines)
-		}
+		isSel := n < len(visible) && p.sel < len(visible) && visible[p.sel] == b
+		start := len(lines)
 		lines = append(lines, p.cellView(b, isSel, lang)...)
-		if isSel {
-			selEnd = len(lines)
-		}
+		spans = append(spans, [2]int{start, len(lines)})
 		n++
 	}
-	// When the selection moves, bring the selected cell into view (its top when it is taller than the
-	// pane); otherwise the view stays where the user scrolled it.
-	h := max(1, p.height)
-	if p.sel != p.shown || p.editing {
-		if selStart < p.offset {
-			p.offset = selStart
-		}
-		if selEnd > p.offset+h {
-			p.offset = max(selStart, selEnd-h)
-			if selEnd-selStart > h {
-				p.offset = selStart
-			}
-		}
-		p.shown = p.sel
-	}
-	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
-	end := min(len(lines), p.offset+h)
-	out := lines[p.offset:end]
-	for i, l := range out {
-		if lipgloss.Width(l) > w {
-			out[i] = ansi.Truncate(l, w, "…")
-		}
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return strings.Join(out, "\n")
+	return lines, spans
 }
 
 // scroll moves the view by n lines.
@@ -415,6 +485,10 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	switch st.Status {
 	case interp.Running:
 		status, style = spinner[p.frame%len(spinner)]+" "+lang.T("status.running"), warnStyle
+		if p.replayPaused() {
+			// Not hung: it waits on the paused replay, for as long as the pause lasts.
+			status = "⏸ " + lang.T("status.paused")
+		}
 	case interp.Done:
 		status, style = "✓ "+lang.T("status.done"), okStyle
 	case interp.Failed, interp.Interrupted:
@@ -430,15 +504,15 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 		tags = append(tags, "✎ "+b.Meta.Exercise)
 	}
 	if b.Meta.Check != "" {
-		tags = append(tags, "✔ check")
+		tags = append(tags, "✔ "+lang.T("tag.check"))
 	}
 	if b.Meta.ReadOnly {
-		tags = append(tags, "read-only")
+		tags = append(tags, lang.T("tag.readonly"))
 	}
 	in := fmt.Sprintf("In [%s]", count)
 	head := in + " " + dimStyle.Render(strings.Join(tags, " · ")) + "  " + style.Render(status)
 	if st.Exec != nil && !st.Exec.Running() {
-		head += dimStyle.Render(" " + dur(st.Exec.Duration()))
+		head += dimStyle.Render(" " + live.Dur(st.Exec.Duration()))
 	}
 	if selected {
 		head = selStyle.Render("▌") + head
@@ -459,7 +533,7 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	} else {
 		body = p.md.code(strings.TrimSuffix(b.Text, "\n"), cellLexer(b))
 		if body == "" {
-			body = dimStyle.Render("// empty cell")
+			body = dimStyle.Render("// " + lang.T("nb.emptycell"))
 		}
 	}
 	lines := []string{head}
@@ -469,13 +543,15 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	return lines
 }
 
-// maxOutputLines bounds a cell's output in the notebook; the rest is counted.
+// maxOutputLines bounds a cell's output in the notebook while it is collapsed; the rest is counted.
 const maxOutputLines = 18
 
-func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang i18n.Lang) []string {
+// outputText returns everything a cell's last run showed: its printed output, its results' tables, its
+// value, its jobs, its checks and its error, one part after the other; "" when it has not run.
+func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i18n.Lang) string {
 	ex := st.Exec
 	if ex == nil {
-		return nil
+		return ""
 	}
 	var parts []string
 	if out := strings.TrimRight(ex.Output(), "\n"); out != "" {
@@ -489,7 +565,7 @@ func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang 
 	}
 	for _, j := range ex.Jobs() {
 		s := j.Status()
-		line := fmt.Sprintf("job %q: %s", j.Name(), s)
+		line := fmt.Sprintf(lang.T("out.job"), j.Name(), s)
 		if r := j.Restarts(); r > 0 {
 			line += fmt.Sprintf(", %s %d", lang.T("job.restarts"), r)
 		}
@@ -509,26 +585,65 @@ func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang 
 	if err := ex.Err(); err != nil {
 		parts = append(parts, errStyle.Render(err.Error()))
 	}
-	if len(parts) == 0 {
-		return nil
-	}
-	lines := strings.Split(strings.Join(parts, "\n"), "\n")
-	if len(lines) > maxOutputLines {
-		more := len(lines) - maxOutputLines
-		lines = append(lines[:maxOutputLines-1], dimStyle.Render(fmt.Sprintf("… %d more lines", more+1)))
-	}
-	for i, l := range lines {
-		lines[i] = "  " + l
-	}
-	return lines
+	return strings.Join(parts, "\n")
 }
 
-func dur(d time.Duration) string {
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
+// outputLines draws a cell's output under it, indented by two cells. Collapsed (the default) it shows the
+// first maxOutputLines lines and cuts lines wider than the pane, and says how much is hidden and how to see
+// it; expanded (o) it shows every line, wrapping the wide ones. O opens the output in a pager that also
+// scrolls sideways, for tables.
+func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang i18n.Lang) []string {
+	text := p.outputText(b, st, lang)
+	if text == "" {
+		return nil
 	}
-	return d.Round(time.Second).String()
+	w := max(1, p.width-2)
+	var lines []string
+	if p.expanded[b.Meta.ID] {
+		for _, l := range strings.Split(text, "\n") {
+			lines = append(lines, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
+		}
+	} else {
+		all := strings.Split(text, "\n")
+		lines = all
+		hidden, cut := 0, false
+		if len(all) > maxOutputLines {
+			lines, hidden = all[:maxOutputLines-1], len(all)-maxOutputLines+1
+		}
+		for i, l := range lines {
+			if lipgloss.Width(l) > w {
+				lines[i], cut = ansi.Truncate(l, w, "…"), true
+			}
+		}
+		switch {
+		case hidden > 0:
+			lines = append(lines[:len(lines):len(lines)], dimStyle.Render(fmt.Sprintf(lang.T("out.more"), hidden)))
+		case cut:
+			lines = append(lines[:len(lines):len(lines)], dimStyle.Render(lang.T("out.cut")))
+		}
+	}
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  " + l
+	}
+	return out
+}
+
+// toggleOutput expands or collapses the selected cell's output.
+func (p *notebookPane) toggleOutput() {
+	if c := p.selected(); c != nil {
+		if p.expanded == nil {
+			p.expanded = map[string]bool{}
+		}
+		p.expanded[c.Meta.ID] = !p.expanded[c.Meta.ID]
+	}
+}
+
+// selectedOutput returns the selected cell's id and whole output, for the pager.
+func (p *notebookPane) selectedOutput(lang i18n.Lang) (id, text string) {
+	c := p.selected()
+	if c == nil {
+		return "", ""
+	}
+	return c.Meta.ID, p.outputText(c, p.session.State(c.Meta.ID), lang)
 }

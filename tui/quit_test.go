@@ -3,6 +3,7 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -24,12 +25,24 @@ func TestQuitAsksAboutUnsavedEdits(t *testing.T) {
 		_, cmd := m.Update(tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl})
 		return cmd
 	}
-	isQuit := func(cmd tea.Cmd) bool {
+	var isQuit func(cmd tea.Cmd) bool
+	isQuit = func(cmd tea.Cmd) bool {
 		if cmd == nil {
 			return false
 		}
-		_, ok := cmd().(tea.QuitMsg)
-		return ok
+		msg := cmd()
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+		// A sequence (the recovery file's write, then quit) is a slice of commands.
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice {
+			for i := range v.Len() {
+				if c, ok := v.Index(i).Interface().(tea.Cmd); ok && isQuit(c) {
+					return true
+				}
+			}
+		}
+		return false
 	}
 	if isQuit(ctrl('c')) || !strings.Contains(m.status, "ctrl+q quits") {
 		t.Errorf("ctrl+c with nothing running: status %q", m.status)

@@ -51,7 +51,7 @@ func (m *markdown) render(text string, width int) string {
 	if s, ok := m.cache[text]; ok {
 		return s
 	}
-	out, err := m.r.Render(annotationRE.ReplaceAllString(text, ""))
+	out, err := m.r.Render(hangLists(annotationRE.ReplaceAllString(text, ""), width))
 	if err != nil {
 		out = text
 	}

@@ -94,3 +94,26 @@ func TestCellsRunWhileAnotherRunsAreQueued(t *testing.T) {
 		t.Errorf("status %q: want the dropped queue named", m.status)
 	}
 }
+
+// R ran the notebook in a goroutine of its own, which read the cells while the learner inserted and edited
+// them (a data race under -race). It queues the cells like any other run: they run in order, a failure
+// stops the rest, and inserting cells meanwhile is safe.
+func TestRunAllQueuesTheCellsAndStopsAtAFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.md")
+	src := "# R\n```go\nx := 1\n```\n```go\nx++\n```\n```go\npanic(\"stop\")\n```\n```go\nx = 100\n```\n"
+	os.WriteFile(path, []byte(src), 0o644)
+	m := newTestModel(t, 120, 40, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "R")
+	press(m, "b", "a") // insert cells while the notebook runs
+	m.nb.cells()[1].Text = "// edited while running\n"
+	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Kernel.Running() })
+	if v, _ := m.nb.session.Kernel.Lookup("x"); v != 2 {
+		t.Errorf("x = %v after run all, want 2 (the cells after the failure do not run)", v)
+	}
+	if !strings.Contains(m.status, "did not run") {
+		t.Errorf("status %q: want the cells the failure stopped named", m.status)
+	}
+}

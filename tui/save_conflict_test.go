@@ -26,10 +26,10 @@ func TestSecondWorkbenchSaveKeepsBothVersions(t *testing.T) {
 	}
 	a.nb.selected().Text = "x := 2 // from a\n"
 	a.nb.dirty = true
-	press(a, "ctrl+s")
+	pressRun(a, "ctrl+s")
 	b.nb.selected().Text = "x := 3 // from b\n"
 	b.nb.dirty = true
-	press(b, "ctrl+s")
+	pressRun(b, "ctrl+s")
 
 	if got, _ := os.ReadFile(path); !strings.Contains(string(got), "from a") {
 		t.Fatalf("the second save overwrote the first: %q", got)
@@ -44,7 +44,7 @@ func TestSecondWorkbenchSaveKeepsBothVersions(t *testing.T) {
 	if !strings.Contains(b.status, "changed on disk") || !strings.Contains(b.status, copies[0]) || !b.nb.dirty {
 		t.Errorf("status %q (dirty %v): want the conflict and the copy's path, still unsaved", b.status, b.nb.dirty)
 	}
-	press(b, "ctrl+s")
+	pressRun(b, "ctrl+s")
 	if got, _ := os.ReadFile(path); !strings.Contains(string(got), "from b") {
 		t.Errorf("saving again did not overwrite: %q", got)
 	}

@@ -46,7 +46,7 @@ func TestSQLCellRunsAndSwitchesResultModes(t *testing.T) {
 	if s := screenText(m); m.nb.selected().Meta.Mode != interp.ModeChangelog || !strings.Contains(s, "op k c") || !strings.Contains(s, "-U") {
 		t.Errorf("m: changelog mode:\n%s", s)
 	}
-	press(m, "ctrl+s")
+	pressRun(m, "ctrl+s") // the write is a command
 	nb, err := notebook.Load(path)
 	if err != nil {
 		t.Fatal(err)

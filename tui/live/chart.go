@@ -87,10 +87,14 @@ func fit(s string, width int) string {
 // title renders a view's heading, with an optional dim note after it.
 func title(s, note string, width int) string {
 	t := titleStyle.Render(s)
-	if note != "" {
-		t += " " + dimStyle.Render(note)
+	if note == "" {
+		return fit(t, width)
 	}
-	return fit(t, width)
+	if lipgloss.Width(t)+1+lipgloss.Width(note) > width {
+		// The key facts go on a line of their own rather than being cut.
+		return fit(t, width) + "\n" + fit(" "+dimStyle.Render(note), width)
+	}
+	return fit(t+" "+dimStyle.Render(note), width)
 }
 
 // Bytes formats n bytes with binary units: 512 B, 1.5 KiB, 3.2 MiB.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/de4e/weir/engine"
@@ -20,7 +21,7 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	}
 	s, ok := h.Latest()
 	if !ok {
-		return block(dimStyle.Render(lang.T("job.none")), width, height)
+		return block(dimStyle.Width(width).Render(lang.T("job.none")), width, height) // wrapped, not cut
 	}
 	if _, ok := h.Iteration(); ok {
 		return iterationDashboard(h, width, height, lang)
@@ -175,7 +176,24 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 			}
 		}
 	}
-	ls := []string{title(lang.T("wm.title"), fmt.Sprintf("%s %s", lang.T("wm.now"), Millis(s.ProcTime)), width)}
+	// The bars start at the first watermark of the run (not at the lowest lane now, which made a single
+	// lane's bar always full) and end at processing time now when event time is on the same clock (within a
+	// year of it), so the empty end of a bar is the watermark's lag; a replay's event time is not, and its
+	// bars end at the event-time front, the highest watermark.
+	end := hi
+	if hi != math.MinInt64 && s.ProcTime >= hi && s.ProcTime-hi < int64(365*24*time.Hour/time.Millisecond) {
+		end = s.ProcTime
+	}
+	for _, snap := range h.Snapshots() {
+		for _, v := range snap.Vertices {
+			for _, op := range v.Operators {
+				if wm := op.Watermark; wm != math.MinInt64 && wm != math.MaxInt64 {
+					lo = min(lo, wm)
+				}
+			}
+		}
+	}
+	ls := []string{title(lang.T("wm.title"), fmt.Sprintf(lang.T("wm.clocks"), Millis(s.ProcTime)), width)}
 	nameW := min(18, width/3)
 	vals := make([]string, len(lanes))
 	valW := 20 // what the bar leaves for the value without idle notes: "wm 15:04:05.0 -1m5s"
@@ -208,8 +226,8 @@ func Watermarks(h *History, width, height int, lang i18n.Lang) string {
 			bar = okStyle.Render(strings.Repeat("━", barW))
 		default:
 			frac := 1.0
-			if hi > lo {
-				frac = float64(l.wm-lo) / float64(hi-lo)
+			if end > lo {
+				frac = float64(l.wm-lo) / float64(end-lo)
 			}
 			n := int(math.Round(frac * float64(barW-1)))
 			bar = okStyle.Render(strings.Repeat("━", n)+"▶") + dimStyle.Render(strings.Repeat("·", barW-n-1))
@@ -288,7 +306,7 @@ func Windows(h *History, width, height int, lang i18n.Lang) string {
 		}
 		for _, op := range v.Operators {
 			if op.LateDropped+op.LateSideOutput > 0 {
-				late = append(late, fmt.Sprintf("%s: %d %s, %d → side output", op.Name, op.LateDropped, "dropped", op.LateSideOutput))
+				late = append(late, fmt.Sprintf(lang.T("win.lateCounts"), op.Name, op.LateDropped, op.LateSideOutput))
 			}
 		}
 	}
@@ -425,10 +443,10 @@ func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
 		}
 		kind := ""
 		if c.Savepoint {
-			kind = " savepoint"
+			kind = " " + lang.T("cp.savepoint")
 		}
 		if c.Final {
-			kind = " final"
+			kind = " " + lang.T("cp.final")
 		}
 		ls = append(ls, fit(fmt.Sprintf(" %-5d %s %8s %9s %9s %7s%s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax), kind), width))
 	}
@@ -458,10 +476,29 @@ func Throughput(h *History, width, height int, lang i18n.Lang) string {
 		}
 		in, out = append(in, i), append(out, o)
 	}
-	sw := max(5, width-28)
 	ls := []string{title(lang.T("tp.title"), "", width)}
-	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s %s", lang.T("tp.in"), Rate(last(in)), Sparkline(in, sw)), width))
-	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s %s", lang.T("tp.out"), Rate(last(out)), Sparkline(out, sw)), width))
+	// A fast job's rate between two polls is often 0 (it ended between them): the average over the run says
+	// what it did.
+	var inTotal, outTotal int64
+	for _, v := range s.Vertices {
+		if len(v.Inputs) == 0 && len(v.Operators) > 0 {
+			inTotal += v.Operators[0].RecordsOut
+		}
+		if len(v.Operators) > 0 {
+			if lastOp := v.Operators[len(v.Operators)-1]; lastOp.RecordsOut == 0 && lastOp.RecordsIn > 0 {
+				outTotal += lastOp.RecordsIn
+			}
+		}
+	}
+	avg := func(n int64) string {
+		if s.Uptime <= 0 {
+			return ""
+		}
+		return fmt.Sprintf(" %s %s", lang.T("tp.avg"), Rate(float64(n)/s.Uptime.Seconds()))
+	}
+	sw := max(5, width-28-lipgloss.Width(avg(inTotal)))
+	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s%s %s", lang.T("tp.in"), Rate(last(in)), avg(inTotal), Sparkline(in, sw)), width))
+	ls = append(ls, fit(fmt.Sprintf(" %-12s %7s%s %s", lang.T("tp.out"), Rate(last(out)), avg(outTotal), Sparkline(out, sw)), width))
 	lowest := int64(math.MaxInt64)
 	for _, v := range s.Vertices {
 		for _, op := range v.Operators {

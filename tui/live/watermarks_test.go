@@ -89,14 +89,16 @@ func TestWatermarkLanesShowIdleness(t *testing.T) {
 	}
 	// width 100: names take 18 cells, the longest value ("no watermark yet idle") 21, so bars are 59 cells.
 	want := []string{
-		"Watermarks now 5.0s",
-		" Source: clicks    %s▶ wm 3.0s idle 1/2",
-		" Window            %s▶ wm 3.0s idle in 1/2",
+		"Watermarks event time; processing time now 5.0s",
+		" Source: clicks    %s wm 3.0s idle 1/2",
+		" Window            %s wm 3.0s idle in 1/2",
 		" Map               ▶%s wm 2.0s -1.0s",
 		" Source: quiet     %s no watermark yet idle",
 	}
-	want[1] = fmt.Sprintf(want[1], strings.Repeat("━", 58))
-	want[2] = fmt.Sprintf(want[2], strings.Repeat("━", 58))
+	// The bars run from the lowest watermark (2.0s) to processing time now (5.0s): the lanes at 3.0s fill a
+	// third of theirs, the rest is their lag.
+	want[1] = fmt.Sprintf(want[1], strings.Repeat("━", 19)+"▶"+strings.Repeat("·", 39))
+	want[2] = fmt.Sprintf(want[2], strings.Repeat("━", 19)+"▶"+strings.Repeat("·", 39))
 	want[3] = fmt.Sprintf(want[3], strings.Repeat("·", 58))
 	want[4] = fmt.Sprintf(want[4], strings.Repeat("·", 59))
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -1,0 +1,8 @@
+package notebook
+
+// Restore replaces nb's blocks with those of rec, the recovery copy of the same file (LoadRecovery), and
+// keeps nb's record of the file on disk: saving the restored notebook still notices another writer, as
+// saving nb would.
+func (nb *Notebook) Restore(rec *Notebook) {
+	nb.Blocks, nb.bom = rec.Blocks, rec.bom
+}
