@@ -378,7 +378,7 @@ func chaosSeed(t *testing.T, seed int, want []string, span chaosSpan, tally *cha
 		if err != nil {
 			if corrupted != "" {
 				tally.loud++
-				t.Logf("loud failure after the corruption: %v\n%s", err, lastLines(log.String(), 5))
+				t.Logf("loud failure after the corruption: %v: %s", err, childError(log.String()))
 				return
 			}
 			t.Fatalf("child failed: %v\n%s", err, log.String())
@@ -437,9 +437,14 @@ func chaosCorrupt(t *testing.T, rng *rand.Rand, ckpt string) string {
 	return rel + " (" + how + ")"
 }
 
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+// childError is the error a chaos child reported (its t.Fatal line), without the child's test verdict lines.
+func childError(log string) string {
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "chaos_test.go:") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return "(no error line)"
 }
 
 // TestChaosChild is the child process of TestChaos: it runs the chaos job, from the newest intact checkpoint
