@@ -122,6 +122,10 @@ func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 			b.saveTimers()
 			finish, err := b.backend.SnapshotSync(id, filepath.Join(cpDir, cp.StateDir))
 			b.dropSavedTimers()
+			if errors.Is(err, state.ErrBackendFailed) {
+				t.fail(fmt.Errorf("engine: %s (subtask %d): %w", n.name, t.index+1, err)) // its state cannot be written any more
+				return
+			}
 			if err != nil {
 				snapErr = err
 			} else {

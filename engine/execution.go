@@ -150,6 +150,10 @@ func (j *Job) newExecutionOf(attempt int, restore *checkpointMeta, stage *stageR
 			return nil, err
 		}
 	}
+	if err := ex.abortLingering(); err != nil {
+		ex.discard()
+		return nil, err
+	}
 	return ex, nil
 }
 

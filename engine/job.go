@@ -135,6 +135,9 @@ func (e *Environment) ExecuteAsyncContext(ctx context.Context, name string) (*Jo
 				return nil, err
 			}
 		}
+	} else if err := j.guardFreshStart(); err != nil {
+		j.coord.stop()
+		return nil, err
 	}
 	var first *execution
 	if j.cfg.RuntimeMode == Batch {
@@ -276,6 +279,10 @@ func (j *Job) run(ex *execution) {
 		switch ex.status {
 		case JobFinished:
 			if err := ex.commitFinals(); err != nil {
+				j.finish(JobFailed, err)
+				return
+			}
+			if err := j.commits.clearOnFinish(); err != nil {
 				j.finish(JobFailed, err)
 				return
 			}

@@ -241,6 +241,8 @@ func (o *txnSinkOp) finalState() []byte {
 
 // FileSink is a TwoPhaseCommitSink writing text files into a directory, one record a line: a transaction is
 // a hidden ".NAME.inprogress" file, renamed to NAME when committed. ReadCommitted reads what is visible.
+// When a job's attempt starts, the in-progress files that earlier attempts or processes left are removed
+// (TransactionLister), so Dir must belong to this one sink.
 type FileSink struct {
 	Dir string
 }
@@ -278,7 +280,7 @@ type fileTxn struct {
 	w         *bufio.Writer
 }
 
-func (t *fileTxn) tmp() string   { return filepath.Join(t.dir, "."+t.name+".inprogress") }
+func (t *fileTxn) tmp() string   { return filepath.Join(t.dir, "."+t.name+inProgressSuffix) }
 func (t *fileTxn) final() string { return filepath.Join(t.dir, t.name) }
 
 func (t *fileTxn) Write(v any, _ int64) error {

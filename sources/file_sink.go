@@ -159,6 +159,10 @@ func (t lineTxnSink) Recover(name string) (engine.Transaction, error) {
 	return &lineTxn{Transaction: tx, enc: newLineEncoder(t.sink), name: name}, nil
 }
 
+// Lingering lists the in-progress part files earlier attempts left (engine.TransactionLister), which the
+// engine removes when an attempt starts.
+func (t lineTxnSink) Lingering() ([]string, error) { return t.files.Lingering() }
+
 // lineTxn is one part file; engine.FileSink writes each string it is given as a line.
 type lineTxn struct {
 	engine.Transaction

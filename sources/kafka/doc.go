@@ -40,11 +40,16 @@
 // Sink is an engine.TwoPhaseCommitSink: end a stream in it with DataStream.SinkToTransactional. Plain, it
 // produces every record at once and waits at each checkpoint until the brokers hold all of them, which is
 // at-least-once: after a restart the records written since the last completed checkpoint are written
-// again. Transactional, each engine transaction is a Kafka transaction with its own transactional id,
-// flushed at the checkpoint barrier and committed when the checkpoint completes; readers with isolation
-// read_committed (the Source's default) see every record exactly once. A transaction pre-committed before
-// a crash is committed on restore, by a new process too (the sink looks up its producer id and epoch with
-// DescribeTransactions). Its TransactionTimeout must outlast a checkpoint interval plus a restart.
+// again. Transactional, each engine transaction is a Kafka transaction, flushed at the checkpoint barrier
+// and committed when the checkpoint completes; readers with isolation read_committed (the Source's
+// default) see every record exactly once. Each subtask takes its transactional ids in turn from a pool of
+// PoolSize (TransactionalIDPrefix, subtask, index: "weir-out-0-3"), as Flink's KafkaSink does, so a job
+// uses a fixed set of ids however long it runs. A transaction pre-committed before a crash is committed on
+// restore, by a new process too (the sink looks up its producer id and epoch with DescribeTransactions);
+// one the brokers aborted meanwhile fails the restore, since its records are lost. Before its first
+// transaction a subtask fences every id of its pool, which aborts what a crashed process left open, so
+// read_committed readers do not wait for the transaction timeout. Its TransactionTimeout must outlast a
+// checkpoint interval plus a restart.
 //
 // # A real broker
 //

@@ -30,11 +30,14 @@ const DefaultTransactionTimeout = 10 * time.Minute
 // checkpoint may write some records again but never loses one.
 //
 // Transactional it is Flink's exactly-once KafkaSink: each engine transaction is a Kafka transaction with
-// its own transactional id (TransactionalIDPrefix + the engine's transaction name), flushed at the
-// checkpoint barrier (pre-commit) and committed (EndTxn) when the checkpoint completes. Consumers reading
-// with isolation read_committed (the Source default) see each record exactly once. A transaction the job
-// pre-committed and could not commit before a crash is committed when the job restores its checkpoint, also
-// in a new process: the sink finds its producer id and epoch with DescribeTransactions.
+// a transactional id from a pool of PoolSize per subtask (TransactionalIDPrefix, subtask, index), flushed
+// at the checkpoint barrier (pre-commit) and committed (EndTxn) when the checkpoint completes. Consumers
+// reading with isolation read_committed (the Source default) see each record exactly once. A transaction
+// the job pre-committed and could not commit before a crash is committed when the job restores its
+// checkpoint, also in a new process: the sink finds its producer id and epoch with DescribeTransactions;
+// if the brokers aborted it meanwhile (its timeout expired) the restore fails, since its records are lost.
+// Before a subtask's first transaction the sink fences its whole pool, which aborts what a crashed
+// process left open, so read_committed consumers do not wait for the transaction timeout.
 type Sink struct {
 	// Brokers are the seed brokers, host:port.
 	Brokers []string
@@ -44,9 +47,15 @@ type Sink struct {
 	Encode func(v any) (key, value []byte, err error)
 	// Transactional makes the sink write in Kafka transactions, for exactly-once. Default false.
 	Transactional bool
-	// TransactionalIDPrefix starts the transactional id of every transaction. Default "weir-" + Topic + "-".
-	// Two jobs writing at the same time need different prefixes.
+	// TransactionalIDPrefix starts the transactional id of every transaction, followed by the subtask and
+	// an index into the subtask's pool ("weir-clicks-0-3"). Default "weir-" + Topic + "-". Two jobs writing
+	// at the same time need different prefixes.
 	TransactionalIDPrefix string
+	// PoolSize is how many transactional ids each subtask takes in turn, one per transaction; a transaction
+	// needs its id until a later one of its subtask is committed, so it must exceed the number of
+	// checkpoints that may be pending at once plus two. It must stay the same while the job has
+	// checkpoints to restore. Default DefaultPoolSize.
+	PoolSize int
 	// TransactionTimeout is the transaction timeout. Default DefaultTransactionTimeout.
 	TransactionTimeout time.Duration
 	// Timeout bounds a flush or a commit. Default DefaultTimeout.
@@ -54,10 +63,13 @@ type Sink struct {
 	// Options are extra franz-go client options, applied after the sink's own.
 	Options []kgo.Opt
 
-	mu     sync.Mutex
-	plain  *kgo.Client // the producer of the plain mode, shared by its subtasks
-	liveMu sync.Mutex
-	live   map[string]*kafkaTxn // transactions begun by this process and not yet ended
+	mu         sync.Mutex
+	plain      *kgo.Client // the producer of the plain mode, shared by its subtasks
+	liveMu     sync.Mutex
+	live       map[string]*kafkaTxn // transactions begun by this process and not yet ended
+	slots      map[string]*poolSlot // pooled transactional id -> its last transaction
+	lastCommit map[int]txnName      // subtask -> its last committed transaction
+	fenced     map[int]bool         // subtasks whose pool this Sink has fenced
 }
 
 // EncodeRecord is the default Encode: a sources.Event becomes its NDJSON line keyed by its Key (so a topic
@@ -84,6 +96,13 @@ func (s *Sink) timeout() time.Duration {
 		return s.Timeout
 	}
 	return DefaultTimeout
+}
+
+func (s *Sink) transactionTimeout() time.Duration {
+	if s.TransactionTimeout > 0 {
+		return s.TransactionTimeout
+	}
+	return DefaultTransactionTimeout
 }
 
 func (s *Sink) prefix() string {
@@ -133,19 +152,28 @@ func (s *Sink) Begin(subtask int, name string) (engine.Transaction, error) {
 		return &plainTxn{s: s, cl: s.plain}, nil
 	}
 	s.abortLeftovers(subtask, name)
-	timeout := s.TransactionTimeout
-	if timeout <= 0 {
-		timeout = DefaultTransactionTimeout
+	id, err := s.transactionalID(name)
+	if err != nil {
+		return nil, err
 	}
-	cl, err := s.client(kgo.TransactionalID(s.prefix()+name), kgo.TransactionTimeout(timeout))
+	if err := s.fence(subtask); err != nil {
+		return nil, err
+	}
+	s.liveMu.Lock()
+	err = s.claimLocked(id, name)
+	s.liveMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := s.client(kgo.TransactionalID(id), kgo.TransactionTimeout(s.transactionTimeout()))
 	if err != nil {
 		return nil, err
 	}
 	if err := cl.BeginTransaction(); err != nil {
 		cl.Close()
-		return nil, fmt.Errorf("kafka: beginning transaction %s: %w", s.prefix()+name, err)
+		return nil, fmt.Errorf("kafka: beginning transaction %s (transactional id %s): %w", name, id, err)
 	}
-	t := &kafkaTxn{s: s, name: name, subtask: subtask, cl: cl}
+	t := &kafkaTxn{s: s, name: name, txid: id, subtask: subtask, cl: cl}
 	s.liveMu.Lock()
 	if s.live == nil {
 		s.live = map[string]*kafkaTxn{}
@@ -193,7 +221,11 @@ func (s *Sink) Recover(name string) (engine.Transaction, error) {
 	if t, ok := s.live[name]; ok {
 		return t, nil
 	}
-	return &recoveredTxn{s: s, id: s.prefix() + name}, nil
+	id, err := s.transactionalID(name)
+	if err != nil {
+		return nil, err
+	}
+	return &recoveredTxn{s: s, id: id, name: name}, nil
 }
 
 // Close aborts the transactions still open and closes the sink's clients. Call it when the job is done.
@@ -286,6 +318,7 @@ const (
 type kafkaTxn struct {
 	s       *Sink
 	name    string
+	txid    string // its pooled transactional id
 	subtask int
 	mu      sync.Mutex // guards cl and state
 	cl      *kgo.Client
@@ -306,7 +339,7 @@ func (t *kafkaTxn) failed() error {
 	return t.err
 }
 
-func (t *kafkaTxn) id() string { return t.s.prefix() + t.name }
+func (t *kafkaTxn) id() string { return t.name + " (transactional id " + t.txid + ")" }
 
 func (t *kafkaTxn) Write(v any, _ int64) error {
 	if err := t.failed(); err != nil {
@@ -362,6 +395,9 @@ func (t *kafkaTxn) end(how kgo.TransactionEndTry) error {
 	if err := t.endLocked(how); err != nil {
 		return err
 	}
+	if how == kgo.TryCommit {
+		t.s.noteCommitted(t.name)
+	}
 	t.s.forget(t.name)
 	return nil
 }
@@ -399,8 +435,9 @@ func (s *Sink) forget(name string) {
 // recoveredTxn is a transaction begun by another process: it is ended with the producer id and epoch the
 // brokers report for its transactional id.
 type recoveredTxn struct {
-	s  *Sink
-	id string
+	s    *Sink
+	id   string // the pooled transactional id
+	name string
 }
 
 func (t *recoveredTxn) Write(any, int64) error {
@@ -435,7 +472,12 @@ func (t *recoveredTxn) end(commit bool) error {
 	st := dresp.TransactionStates[0]
 	if err := kerr.ErrorForCode(st.ErrorCode); err != nil {
 		if errors.Is(err, kerr.TransactionalIDNotFound) {
-			return nil // it never wrote a record
+			if !commit {
+				return nil // nothing to abort
+			}
+			// Every id of the pool is initialised before its first transaction, so the brokers have
+			// forgotten it: the transaction expired, and its records are lost.
+			return fmt.Errorf("kafka: committing recovered transaction %s: the brokers no longer know transactional id %s (expired): its records are lost", t.name, t.id)
 		}
 		return fmt.Errorf("kafka: %s recovered transaction %s: describing it: %w", what, t.id, err)
 	}

@@ -41,6 +41,10 @@ type Faults struct {
 	armed map[Point]int
 	// Exit, if set, is called instead of failing the job (a test can make it kill the process).
 	Exit func(Point)
+	// Trace, if set, is called at every passage through every failpoint, armed or not, before Hit decides
+	// (the chaos test uses it to know in which phase of a job a kill lands). It must be quick and safe for
+	// concurrent use.
+	Trace func(Point)
 }
 
 // Arm makes p fail the job the n-th time it is reached (n >= 1).
@@ -60,6 +64,9 @@ func (f *Faults) Arm(p Point, n int) {
 func (f *Faults) Hit(p Point) bool {
 	if f == nil {
 		return false
+	}
+	if f.Trace != nil {
+		f.Trace(p)
 	}
 	f.mu.Lock()
 	n, ok := f.armed[p]

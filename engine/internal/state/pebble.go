@@ -32,6 +32,7 @@ type Pebble struct {
 	tables map[string]*pebbleTable
 	nextID uint32
 	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
+	fault  *diskFault       // the first background failure of db (a full disk)
 }
 
 // sharedBlockCache is the block cache of every Pebble backend of the process (64 MiB), as Flink shares
@@ -45,8 +46,16 @@ func (quietLogger) Infof(string, ...any)         {}
 func (quietLogger) Errorf(string, ...any)        {}
 func (quietLogger) Fatalf(f string, args ...any) { panic(fmt.Sprintf(f, args...)) }
 
-func pebbleOptions(readOnly bool) *pebble.Options {
-	o := &pebble.Options{DisableWAL: true, Logger: quietLogger{}, ReadOnly: readOnly}
+// pebbleOptions are the options of every database the backend opens, on PebbleFS; f, if not nil, records
+// the database's background failures. With the write-ahead log off, only flushes, compactions and
+// checkpoints write to disk; MemTableStopWritesThreshold is raised from Pebble's 2 to 4 so that a writer
+// finds a failed flush recorded (and fails) long before Pebble would stall it for ever behind that flush.
+func pebbleOptions(readOnly bool, f *diskFault) *pebble.Options {
+	o := &pebble.Options{DisableWAL: true, Logger: quietLogger{}, ReadOnly: readOnly, FS: PebbleFS,
+		MemTableStopWritesThreshold: 4}
+	if f != nil {
+		o.EventListener = f.listener()
+	}
 	o.Cache = sharedBlockCache
 	return o
 }
@@ -56,11 +65,12 @@ func NewPebble(dir string, r keygroup.Range) (*Pebble, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("state: clearing %s: %w", dir, err)
 	}
-	db, err := pebble.Open(dir, pebbleOptions(false))
+	fault := newDiskFault(dir)
+	db, err := pebble.Open(dir, pebbleOptions(false, fault))
 	if err != nil {
 		return nil, fmt.Errorf("state: opening pebble in %s: %w", dir, err)
 	}
-	return &Pebble{dir: dir, db: db, kgs: r, tables: map[string]*pebbleTable{}, nextID: 1}, nil
+	return &Pebble{dir: dir, db: db, kgs: r, tables: map[string]*pebbleTable{}, nextID: 1, fault: fault}, nil
 }
 
 func (p *Pebble) Kind() string              { return "pebble" }
@@ -207,8 +217,11 @@ func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 		t.n++
 	}
 	t.memo, t.memoFound = append(t.memo[:0], k...), true
+	if err := t.p.fault.failed(); err != nil {
+		panic(fmt.Errorf("state: writing %s: %w", t.name, err))
+	}
 	if err := t.p.db.Set(k, appendValue(nil, v), pebble.NoSync); err != nil {
-		panic(fmt.Errorf("state: writing %s to pebble: %w", t.name, err))
+		panic(fmt.Errorf("state: writing %s to pebble in %s: %w", t.name, t.p.dir, err))
 	}
 }
 
@@ -219,8 +232,11 @@ func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 	}
 	t.n--
 	t.memo, t.memoFound = append(t.memo[:0], k...), false
+	if err := t.p.fault.failed(); err != nil {
+		panic(fmt.Errorf("state: deleting from %s: %w", t.name, err))
+	}
 	if err := t.p.db.Delete(k, pebble.NoSync); err != nil {
-		panic(fmt.Errorf("state: deleting from %s in pebble: %w", t.name, err))
+		panic(fmt.Errorf("state: deleting from %s in pebble in %s: %w", t.name, t.p.dir, err))
 	}
 }
 

@@ -38,7 +38,7 @@ type pebbleFile struct {
 // so this is quick and later writes do not change the snapshot. finish checksums the files no earlier
 // snapshot had and writes the manifest; only those files count as new bytes.
 func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
-	if err := p.db.Flush(); err != nil {
+	if err := p.flush(); err != nil {
 		return nil, fmt.Errorf("state: flushing pebble for checkpoint %d: %w", id, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
@@ -249,7 +249,7 @@ func (p *Pebble) Restore(dirs []string) error {
 		if err := copyFiles(mds[0], dirs[0], p.dir); err != nil {
 			return fmt.Errorf("state: restoring %s: %w", dirs[0], err)
 		}
-		db, err := pebble.Open(p.dir, pebbleOptions(false))
+		db, err := pebble.Open(p.dir, pebbleOptions(false, p.fault))
 		if err != nil {
 			return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dirs[0], err)
 		}
@@ -260,9 +260,9 @@ func (p *Pebble) Restore(dirs []string) error {
 		}
 		return nil
 	}
-	db, err := pebble.Open(p.dir, pebbleOptions(false))
+	db, err := pebble.Open(p.dir, pebbleOptions(false, p.fault))
 	if err != nil {
-		return err
+		return fmt.Errorf("state: opening pebble in %s: %w", p.dir, err)
 	}
 	p.db = db
 	for i, dir := range dirs {
@@ -283,7 +283,7 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 	if err := copyFiles(md, dir, tmp); err != nil {
 		return err
 	}
-	src, err := pebble.Open(tmp, pebbleOptions(false))
+	src, err := pebble.Open(tmp, pebbleOptions(false, nil))
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dir, err)
 	}
