@@ -100,6 +100,14 @@
 // resource releases an earlier attempt's when it is opened again. Package sources builds its CSV and NDJSON
 // FileSink on it, and on TwoPhaseCommitSink for exactly-once output.
 //
+// A TwoPhaseCommitSink that implements TransactionLister (FileSink does) has, when an attempt starts and after
+// the restored checkpoint's pre-committed transactions are committed, every transaction that earlier attempts
+// or processes left open aborted (EventTransactionsAborted), as Flink's FileSink discards in-progress files
+// written after the checkpoint it restores. A job that starts from the beginning in the checkpoint directory
+// of a job that committed output and never finished fails with ErrRecoveryBehindCommit unless
+// CheckpointConfig.AtLeastOnceRecovery. The Pebble backend turns a write failure of its database (a full
+// disk) into a task failure naming the directory, instead of waiting on Pebble's retried flush.
+//
 // # Async I/O and cancellation
 //
 // DataStream.OrderedWait and UnorderedWait (and their WithRetry variants) are Flink's AsyncDataStream: an
