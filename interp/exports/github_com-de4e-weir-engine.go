@@ -92,6 +92,7 @@ func init() {
 		"EventTime":                                reflect.ValueOf(engine.EventTime),
 		"EventTimeSessionWindows":                  reflect.ValueOf(engine.EventTimeSessionWindows),
 		"EventTimeTrigger":                         reflect.ValueOf(engine.EventTimeTrigger),
+		"EventTransactionsAborted":                 reflect.ValueOf(engine.EventTransactionsAborted),
 		"EventWindowFired":                         reflect.ValueOf(engine.EventWindowFired),
 		"EventWindowLateFired":                     reflect.ValueOf(engine.EventWindowLateFired),
 		"EventWindowMerged":                        reflect.ValueOf(engine.EventWindowMerged),
@@ -318,6 +319,7 @@ func init() {
 		"TimestampAssigner":             reflect.ValueOf((*engine.TimestampAssigner)(nil)),
 		"TimestampedValue":              reflect.ValueOf((*engine.TimestampedValue)(nil)),
 		"Transaction":                   reflect.ValueOf((*engine.Transaction)(nil)),
+		"TransactionLister":             reflect.ValueOf((*engine.TransactionLister)(nil)),
 		"Trigger":                       reflect.ValueOf((*engine.Trigger)(nil)),
 		"TriggerContext":                reflect.ValueOf((*engine.TriggerContext)(nil)),
 		"TriggerResult":                 reflect.ValueOf((*engine.TriggerResult)(nil)),
@@ -351,6 +353,7 @@ func init() {
 		"_Source":             reflect.ValueOf((*_github_com_de4e_weir_engine_Source)(nil)),
 		"_SourceReader":       reflect.ValueOf((*_github_com_de4e_weir_engine_SourceReader)(nil)),
 		"_Transaction":        reflect.ValueOf((*_github_com_de4e_weir_engine_Transaction)(nil)),
+		"_TransactionLister":  reflect.ValueOf((*_github_com_de4e_weir_engine_TransactionLister)(nil)),
 		"_Trigger":            reflect.ValueOf((*_github_com_de4e_weir_engine_Trigger)(nil)),
 		"_TriggerContext":     reflect.ValueOf((*_github_com_de4e_weir_engine_TriggerContext)(nil)),
 		"_TwoPhaseCommitSink": reflect.ValueOf((*_github_com_de4e_weir_engine_TwoPhaseCommitSink)(nil)),
@@ -525,6 +528,16 @@ func (W _github_com_de4e_weir_engine_Transaction) PreCommit() error {
 }
 func (W _github_com_de4e_weir_engine_Transaction) Write(v any, ts int64) error {
 	return W.WWrite(v, ts)
+}
+
+// _github_com_de4e_weir_engine_TransactionLister is an interface wrapper for TransactionLister type
+type _github_com_de4e_weir_engine_TransactionLister struct {
+	IValue     interface{}
+	WLingering func() ([]string, error)
+}
+
+func (W _github_com_de4e_weir_engine_TransactionLister) Lingering() ([]string, error) {
+	return W.WLingering()
 }
 
 // _github_com_de4e_weir_engine_Trigger is an interface wrapper for Trigger type
