@@ -1,0 +1,86 @@
+package cep
+
+import "testing"
+
+// consecutiveData is Flink's NFAITCase.ConsecutiveData: start "c", middles "a" (m1..m4) and end "b";
+// f makes a filler event named "f" (Event(23, "f", 1.0)) and d one named "d" (Event(50, "d", 6.0)).
+func consecutiveData(label string, ts int64) in {
+	switch label[0] {
+	case 's':
+		return et(label, 40, "c", 1, ts)
+	case 'm':
+		return et(label, 41, "a", 2, ts)
+	case 'e':
+		return et(label, 44, "b", 5, ts)
+	case 'd':
+		return et(label, 50, "d", 6, ts)
+	}
+	return et(label, 23, "f", 1, ts)
+}
+
+// cd makes ConsecutiveData inputs from alternating labels and timestamps.
+func cd(labelsAndTS ...any) []in {
+	var out []in
+	for i := 0; i < len(labelsAndTS); i += 2 {
+		out = append(out, consecutiveData(labelsAndTS[i].(string), int64(labelsAndTS[i+1].(int))))
+	}
+	return out
+}
+
+// Flink: NFAITCase, the cases nfa_test.go does not port yet; each case its test method with Flink's
+// input and expected matches (compared as Flink's NFATestUtilities.comparePatterns does).
+func TestNFAITCaseMore(t *testing.T) {
+	abcde := []in{et("a", 40, "a", 1, 1), et("b", 41, "b", 2, 2), et("c", 42, "c", 3, 3), et("d", 43, "d", 4, 4), et("e", 44, "e", 5, 5)}
+	cab := func(cs func(p *Pattern, name string) *Pattern, q func(p *Pattern) *Pattern) func() *Pattern {
+		return func() *Pattern {
+			return q(cs(Begin("start").Where(nameIs("c")), "middle").Where(nameIs("a"))).FollowedBy("end1").Where(nameIs("b"))
+		}
+	}
+	next := func(p *Pattern, n string) *Pattern { return p.Next(n) }
+	followedBy := func(p *Pattern, n string) *Pattern { return p.FollowedBy(n) }
+	followedByAny := func(p *Pattern, n string) *Pattern { return p.FollowedByAny(n) }
+	fillers := cd("s", 1, "f1", 2, "m1", 3, "f2", 4, "m2", 5, "m3", 6, "e", 7)
+	runCases(t, []nfaCase{
+		{name: "testNoConditionLoopingNFA", pattern: func() *Pattern { return Begin("start").FollowedBy("end").OneOrMore() },
+			input: abcde, want: []string{"a b c d e", "a b c d", "a b c", "a b", "b c d e", "b c d", "b c", "c d e", "c d", "d e"}},
+		{name: "testTimesNotStrictWithFollowedByEager", pattern: cab(followedBy, func(p *Pattern) *Pattern { return p.Times(2) }),
+			input: cd("s", 1, "m1", 2, "m2", 4, "m3", 6, "e", 7), want: []string{"s m1 m2 e"}},
+		{name: "testTimesNotStrictWithFollowedByNotEager", pattern: cab(followedByAny, func(p *Pattern) *Pattern { return p.Times(2).AllowCombinations() }),
+			input: cd("s", 1, "m1", 2, "m2", 4, "m3", 6, "e", 7), want: []string{"s m1 m2 e", "s m3 m2 e", "s m3 m1 e"}},
+		{name: "testTimesStrictWithNextAndConsecutive", pattern: cab(next, func(p *Pattern) *Pattern { return p.Times(2).Consecutive() }),
+			input: cd("s", 1, "m1", 2, "f", 3, "m2", 4, "m3", 6, "e", 7), want: nil},
+		{name: "testStartWithOptional", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).Optional().FollowedBy("end1").Where(nameIs("b"))
+		}, input: cd("s", 1, "e", 6), want: []string{"s e", "e"}},
+		{name: "testEndWithZeroOrMore", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).OneOrMore().Optional()
+		}, input: cd("s", 1, "m1", 3, "m2", 4, "m3", 5), want: []string{"s m1 m2 m3", "s m1 m2", "s m1", "s"}},
+		{name: "testStartAndEndWithZeroOrMore", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("a")).OneOrMore().Optional()
+		}, input: []in{et("s", 40, "c", 1, 1), et("m1", 41, "a", 2, 3), et("m2", 42, "a", 3, 4), et("m3", 43, "a", 4, 5),
+			et("e1", 44, "d", 5, 6), et("e2", 45, "d", 5, 6), et("e3", 46, "d", 5, 6)},
+			want: []string{"m1 m2 m3", "m1 m2", "m1", "m2 m3", "m2", "m3"}},
+		{name: "testEndWithOptional", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).Optional()
+		}, input: cd("s", 1, "m1", 3), want: []string{"s m1", "s"}},
+		{name: "testEndWithOneOrMore", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).OneOrMore()
+		}, input: cd("s", 1, "m1", 3, "m2", 4, "m3", 5), want: []string{"s m1 m2 m3", "s m1 m2", "s m1"}},
+
+		// Optional.
+		{name: "testTimesNonStrictOptional1", pattern: cab(followedBy, func(p *Pattern) *Pattern { return p.Times(3).Optional() }),
+			input: cd("s", 1, "f", 2, "e", 7), want: []string{"s e"}},
+		{name: "testTimesNonStrictOptional2", pattern: cab(followedByAny, func(p *Pattern) *Pattern { return p.Times(2).AllowCombinations().Optional() }),
+			input: fillers, want: []string{"s m1 m2 e", "s m1 m3 e", "s m2 m3 e", "s e"}},
+		{name: "testTimesNonStrictOptional3", pattern: cab(followedByAny, func(p *Pattern) *Pattern { return p.Times(2).Optional() }),
+			input: fillers, want: []string{"s m1 m2 e", "s m2 m3 e", "s e"}},
+		{name: "testTimesStrictOptional", pattern: cab(followedByAny, func(p *Pattern) *Pattern { return p.Times(2).Consecutive().Optional() }),
+			input: fillers, want: []string{"s m2 m3 e", "s e"}},
+		{name: "testOneOrMoreStrictOptional", pattern: cab(followedByAny, func(p *Pattern) *Pattern { return p.OneOrMore().Consecutive().Optional() }),
+			input: fillers, want: []string{"s m2 m3 e", "s m1 e", "s m2 e", "s m3 e", "s e"}},
+		{name: "testTimesStrictOptional1", pattern: cab(next, func(p *Pattern) *Pattern { return p.Times(2).Consecutive().Optional() }),
+			input: cd("s", 1, "m1", 3, "m2", 5, "m3", 6, "e", 7), want: []string{"s m1 m2 e", "s e"}},
+		{name: "testOptionalTimesNonStrictWithNext", pattern: cab(next, func(p *Pattern) *Pattern { return p.Times(2).AllowCombinations().Optional() }),
+			input: cd("s", 1, "m1", 2, "f1", 3, "m2", 4, "f2", 5, "m3", 6, "e", 7), want: []string{"s m1 m2 e", "s m1 m3 e", "s e"}},
+	})
+}
