@@ -84,3 +84,74 @@ func TestNFAITCaseMore(t *testing.T) {
 			input: cd("s", 1, "m1", 2, "f1", 3, "m2", 4, "f2", 5, "m3", 6, "e", 7), want: []string{"s m1 m2 e", "s m1 m3 e", "s e"}},
 	})
 }
+
+// Flink: NFAITCase's consuming-strategy cases (testOneOrMore / testZeroOrMore with STRICT,
+// SKIP_TILL_NEXT and SKIP_TILL_ANY), testTimesStrict/NonStrict, the strict start cases and the branching
+// and version-collision cases, with Flink's input and expected matches.
+func TestNFAITCaseConsumingStrategies(t *testing.T) {
+	oneOrMoreIn := cd("s", 1, "d1", 2, "m1", 3, "m2", 4, "m3", 4, "d2", 5, "m4", 6, "e", 7)
+	loop := func(optional bool, strategy func(*Pattern) *Pattern) func() *Pattern {
+		return func() *Pattern {
+			p := Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).OneOrMore()
+			if optional {
+				p = p.Optional()
+			}
+			return strategy(p).FollowedBy("end1").Where(nameIs("b"))
+		}
+	}
+	strictQ := func(p *Pattern) *Pattern { return p.Consecutive() }
+	nextQ := func(p *Pattern) *Pattern { return p }
+	anyQ := func(p *Pattern) *Pattern { return p.AllowCombinations() }
+	fillers := cd("s", 1, "f1", 2, "m1", 3, "f2", 4, "m2", 5, "m3", 6, "e", 7)
+	startStrictIn := cd("s1", 1, "m1", 3, "s2", 4, "m2", 5, "m3", 6)
+	branchIn := []in{et("s", 40, "start", 1, 1), st("m1", 41, "foo1", 1, 10, 3), st("m2", 42, "foo2", 1, 10, 4),
+		st("m3", 43, "foo3", 1, 10, 5), st("n1", 44, "next-one", 1, 2, 6), st("n2", 45, "next-one", 1, 2, 7), et("e", 46, "end", 1, 8)}
+	runCases(t, []nfaCase{
+		{name: "testStrictOneOrMore", pattern: loop(false, strictQ), input: oneOrMoreIn,
+			want: []string{"s m1 m2 m3 e", "s m1 m2 e", "s m1 e"}},
+		{name: "testSkipTillNextOneOrMore", pattern: loop(false, nextQ), input: oneOrMoreIn,
+			want: []string{"s m1 m2 m3 m4 e", "s m1 m2 m3 e", "s m1 m2 e", "s m1 e"}},
+		{name: "testSkipTillAnyOneOrMore", pattern: loop(false, anyQ), input: oneOrMoreIn,
+			want: []string{"s m1 m2 m3 m4 e", "s m1 m3 m4 e", "s m1 m2 m3 e", "s m1 m2 m4 e", "s m1 m2 e", "s m1 m3 e", "s m1 m4 e", "s m1 e"}},
+		{name: "testStrictEagerZeroOrMore", pattern: loop(true, strictQ), input: oneOrMoreIn,
+			want: []string{"s m1 m2 m3 e", "s m1 m2 e", "s m1 e", "s e"}},
+		{name: "testSkipTillAnyZeroOrMore", pattern: loop(true, anyQ), input: oneOrMoreIn,
+			want: []string{"s m1 m2 m3 m4 e", "s m1 m2 m4 e", "s m1 m3 m4 e", "s m1 m4 e", "s m1 m2 m3 e", "s m1 m2 e", "s m1 m3 e", "s m1 e", "s e"}},
+		{name: "testSkipTillNextZeroOrMore", pattern: loop(true, nextQ), input: oneOrMoreIn,
+			want: []string{"s m1 m2 m3 m4 e", "s m1 m2 m3 e", "s m1 m2 e", "s m1 e", "s e"}},
+		{name: "testTimesStrict", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedByAny("middle").Where(nameIs("a")).Times(2).Consecutive().
+				FollowedBy("end1").Where(nameIs("b"))
+		}, input: fillers, want: []string{"s m2 m3 e"}},
+		{name: "testTimesNonStrict", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedByAny("middle").Where(nameIs("a")).Times(2).AllowCombinations().
+				FollowedBy("end1").Where(nameIs("b"))
+		}, input: fillers, want: []string{"s m1 m2 e", "s m1 m3 e", "s m2 m3 e"}},
+		{name: "testStartWithZeroOrMoreStrict", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("a")).OneOrMore().Optional().Consecutive()
+		}, input: startStrictIn, want: []string{"m1", "m2 m3", "m2", "m3"}},
+		{name: "testStartWithOneOrMoreStrict", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("a")).OneOrMore().Consecutive()
+		}, input: startStrictIn, want: []string{"m1", "m2 m3", "m2", "m3"}},
+		{name: "testBranchingPatternSkipTillNext", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("start")).FollowedBy("middle-first").Subtype(&SubEvent{}).Where(volumeAbove(5)).
+				FollowedBy("middle-second").Subtype(&SubEvent{}).Where(nameIs("next-one")).
+				FollowedByAny("end").Where(nameIs("end"))
+		}, input: branchIn, want: []string{"s m1 n1 e"}},
+		{name: "testBranchingPatternMixedFollowedBy", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("start")).FollowedByAny("middle-first").Subtype(&SubEvent{}).Where(volumeAbove(5)).
+				FollowedBy("middle-second").Subtype(&SubEvent{}).Where(nameIs("next-one")).
+				FollowedByAny("end").Where(nameIs("end"))
+		}, input: branchIn, want: []string{"s m1 n1 e", "s m2 n1 e", "s m3 n1 e"}},
+		{name: "testMultipleTakesVersionCollision", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("c")).FollowedBy("middle1").Where(nameIs("a")).OneOrMore().AllowCombinations().
+				FollowedBy("middle2").Where(nameIs("a")).OneOrMore().AllowCombinations().FollowedBy("end").Where(nameIs("b"))
+		}, input: cd("s", 1, "m1", 3, "m2", 4, "m3", 5, "m4", 6, "m5", 7, "e", 10),
+			// Flink pins 20 matches, duplicates included (the same events split differently between
+			// middle1 and middle2); comparePatterns sorts the events of each match, so they compare equal.
+			want: []string{"s m1 m2 m3 m4 m5 e", "s m1 m2 m3 m4 m5 e", "s m1 m2 m3 m4 m5 e", "s m1 m2 m3 m4 m5 e",
+				"s m1 m2 m3 m4 e", "s m1 m2 m4 m5 e", "s m1 m2 m3 m4 e", "s m1 m2 m3 m5 e", "s m1 m3 m4 m5 e",
+				"s m1 m3 m4 m5 e", "s m1 m2 m3 m4 e", "s m1 m2 m3 m5 e", "s m1 m2 m4 m5 e", "s m1 m2 m3 e",
+				"s m1 m3 m4 e", "s m1 m4 m5 e", "s m1 m2 m3 e", "s m1 m2 m4 e", "s m1 m2 m5 e", "s m1 m2 e"}},
+	})
+}
