@@ -1,6 +1,10 @@
 package cep
 
-import "testing"
+import (
+	"sort"
+	"strings"
+	"testing"
+)
 
 // consecutiveData is Flink's NFAITCase.ConsecutiveData: start "c", middles "a" (m1..m4) and end "b";
 // f makes a filler event named "f" (Event(23, "f", 1.0)) and d one named "d" (Event(50, "d", 6.0)).
@@ -154,4 +158,145 @@ func TestNFAITCaseConsumingStrategies(t *testing.T) {
 				"s m1 m3 m4 m5 e", "s m1 m2 m3 m4 e", "s m1 m2 m3 m5 e", "s m1 m2 m4 m5 e", "s m1 m2 m3 e",
 				"s m1 m3 m4 e", "s m1 m4 m5 e", "s m1 m2 m3 e", "s m1 m2 m4 e", "s m1 m2 m5 e", "s m1 m2 e"}},
 	})
+}
+
+// Flink: NFAITCase's window cases, with WithinType.PREVIOUS_AND_CURRENT and FIRST_AND_LAST, and their
+// input, expected matches, timeouts and pending matches.
+func TestNFAITCaseWithin(t *testing.T) {
+	timeWindowIn := []in{et("s1", 1, "start", 1, 1), et("s2", 2, "start", 1, 2), et("m", 3, "middle", 1, 3),
+		et("f", 4, "foobar", 1, 4), et("e1", 5, "end", 1, 11), et("e2", 6, "end", 1, 13)}
+	pendingIn := []in{et("s1", 1, "start", 1, 1), et("m1", 2, "middle", 1, 4), et("s3", 3, "start", 1, 5),
+		et("s4", 4, "start", 1, 11), et("m2", 5, "middle", 1, 18)}
+	pending := func(typ WithinType) func() *Pattern {
+		return func() *Pattern {
+			return Begin("start").Where(nameIs("start")).NotFollowedBy("middle").Where(nameIs("middle")).Within(5*ms, typ)
+		}
+	}
+	runCases(t, []nfaCase{
+		{name: "testSimplePatternWithTimeWindowNFAWithinPreviousAndCurrent", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("start")).FollowedBy("middle").Where(nameIs("middle")).
+				FollowedBy("end").Where(nameIs("end")).Within(9*ms, PreviousAndCurrent)
+		}, input: timeWindowIn, want: []string{"s1 m e1", "s2 m e1"}},
+		{name: "testSimplePatternWithTimeoutHandlingWithinPreviousAndCurrent", pattern: func() *Pattern {
+			return Begin("start").Where(nameIs("start")).FollowedByAny("middle").Where(nameIs("middle")).
+				FollowedByAny("end").Where(nameIs("end")).Within(10*ms, PreviousAndCurrent)
+		}, input: timeWindowIn,
+			// Flink pins the number of matches (2); with e1 the only "end" in time these are the two.
+			want: []string{"s1 m e1", "s2 m e1"}, timeout: true, wantTimeouts: []string{"s1 m @13", "s2 m @13"}},
+		// The pending matches advanceTime releases (Flink collects advanceTime(...).f0 only); process
+		// emits nothing for a pattern ending in NotFollowedBy, so the harness's matches are exactly these.
+		{name: "testPendingStateMatchesWithinFirstAndLast", pattern: pending(FirstAndLast), input: pendingIn,
+			want: []string{"s3", "s4"}, timeout: true},
+		{name: "testPendingStateMatchesWithinPreviousAndCurrent", pattern: pending(PreviousAndCurrent), input: pendingIn,
+			want: []string{"s3", "s4"}, timeout: true},
+	})
+}
+
+// Flink: NFAITCase#testNFAResultOrdering: the events of each stage come in the order they arrived.
+func TestNFAITCaseResultOrdering(t *testing.T) {
+	p := Begin("start").Where(namePrefix("a-")).Times(4).AllowCombinations().
+		FollowedByAny("middle").Where(namePrefix("b-")).Times(3).Consecutive()
+	h := newHarness(t, p, false)
+	ms, err := h.feed([]in{n("a1", "a-1", 1), n("a2", "a-2", 3), n("a3", "a-3", 4), n("a4", "a-4", 5),
+		n("b1", "b-1", 6), n("b2", "b-2", 7), n("b3", "b-3", 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 {
+		t.Fatalf("%d matches, want 1: %v", len(ms), h.flattenAll(ms))
+	}
+	for stage, want := range map[string]string{"start": "a1 a2 a3 a4", "middle": "b1 b2 b3"} {
+		var got []string
+		for _, v := range ms[0][stage] {
+			got = append(got, h.labels[v])
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s = %v, want %s", stage, got, want)
+		}
+	}
+}
+
+// Flink: NFAITCase's clearing-buffer cases: after the input, advancing time to 10 prunes every partial
+// match but the ones left, named by stage. Flink names states with an internal suffix ("middle:0");
+// Weir's states carry the stage name, so the expected names are Flink's without it, compared sorted.
+func TestNFAITCaseClearingBuffer(t *testing.T) {
+	times := func(typ WithinType) *Pattern {
+		return Begin("start").Where(nameIs("c")).Next("middle").Where(nameIs("a")).Times(2).
+			FollowedBy("end1").Where(nameIs("b")).Within(8*ms, typ)
+	}
+	optional := func(typ WithinType) *Pattern {
+		return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).Optional().
+			FollowedBy("end1").Where(nameIs("b")).Within(8*ms, typ)
+	}
+	// testAtLeastOneClearingBuffer ignores its WithinType and always uses within(8 ms).
+	atLeastOne := func(WithinType) *Pattern {
+		return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).OneOrMore().AllowCombinations().
+			FollowedBy("end1").Where(nameIs("b")).Within(8 * ms)
+	}
+	zeroOrMore := func(typ WithinType) *Pattern {
+		return Begin("start").Where(nameIs("c")).FollowedBy("middle").Where(nameIs("a")).OneOrMore().AllowCombinations().Optional().
+			FollowedBy("end1").Where(nameIs("b")).Within(8*ms, typ)
+	}
+	timesIn := cd("s", 1, "m1", 2, "m2", 3, "m3", 4, "e", 6)
+	optionalIn := cd("s", 1, "m", 5, "e", 6)
+	loopIn := cd("s", 1, "m1", 3, "m2", 4, "e", 6)
+	for _, c := range []struct {
+		name    string
+		pattern *Pattern
+		input   []in
+		want    string
+	}{
+		{"testTimesClearingBufferWithinFirstAndLast", times(FirstAndLast), timesIn, "start"},
+		{"testTimesClearingBufferWithinPreviousAndCurrent", times(PreviousAndCurrent), timesIn, "start"},
+		{"testOptionalClearingBufferWithinFirstAndLast", optional(FirstAndLast), optionalIn, "start"},
+		{"testOptionalClearingBufferWithinPreviousAndCurrent", optional(PreviousAndCurrent), optionalIn, "start"},
+		{"testAtLeastOneClearingBufferWithinFirstAndLast", atLeastOne(FirstAndLast), loopIn, "start"},
+		{"testAtLeastOneClearingBufferWithPreviousAndCurrent", atLeastOne(PreviousAndCurrent), loopIn, "start"},
+		{"testZeroOrMoreClearingBufferWithinFirstAndLast", zeroOrMore(FirstAndLast), loopIn, "start"},
+		{"testZeroOrMoreClearingBufferWithinPreviousAndCurrent", zeroOrMore(PreviousAndCurrent), loopIn, "middle middle start"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, c.pattern, false)
+			if _, err := h.feed(c.input); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := h.run.advanceTime(&h.st, 10); err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for i := range h.st.Partial {
+				names = append(names, h.run.state(&h.st.Partial[i]).name)
+			}
+			sort.Strings(names)
+			if got := strings.Join(names, " "); got != c.want {
+				t.Errorf("partial matches in %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// Flink: NFAITCase#testLoopClearingWithinFirstAndLast / WithinPreviousAndCurrent: two events taken by
+// times(4) within 3 ms, then time advanced to 4 without an event; the shared buffer keeps 1 event
+// (FIRST_AND_LAST: the partial match started at 1 is pruned) or 2 (PREVIOUS_AND_CURRENT: its last event
+// is at 2, still in the window).
+func TestNFAITCaseLoopClearing(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		typ  WithinType
+		want int
+	}{{"testLoopClearingWithinFirstAndLast", FirstAndLast, 1}, {"testLoopClearingWithinPreviousAndCurrent", PreviousAndCurrent, 2}} {
+		p := Begin("start", SkipPastLastEvent()).Times(4).Where(nameIs("a")).Within(3*ms, c.typ)
+		h := newHarness(t, p, false)
+		for i, ts := range []int64{1, 2} {
+			if _, err := h.run.process(&h.st, &Event{40, "a", 1}, ts); err != nil {
+				t.Fatalf("event %d: %v", i, err)
+			}
+		}
+		if _, _, err := h.run.advanceTime(&h.st, 4); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.run.buf.events.Len(); got != c.want {
+			t.Errorf("%s: shared buffer holds %d events, want %d", c.name, got, c.want)
+		}
+	}
 }
