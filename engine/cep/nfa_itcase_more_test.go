@@ -162,6 +162,9 @@ func TestNFAITCaseConsumingStrategies(t *testing.T) {
 
 // Flink: NFAITCase's window cases, with WithinType.PREVIOUS_AND_CURRENT and FIRST_AND_LAST, and their
 // input, expected matches, timeouts and pending matches.
+// testSimplePatternWithTimeWindowNFAWithinFirstAndLast and testSimplePatternWithTimeoutHandlingWithinFirstAndLast
+// are nfa_test.go's testSimplePatternWithTimeWindowNFA and testSimplePatternWithTimeoutHandling (their
+// names before Flink added WithinType), so they are not repeated here.
 func TestNFAITCaseWithin(t *testing.T) {
 	timeWindowIn := []in{et("s1", 1, "start", 1, 1), et("s2", 2, "start", 1, 2), et("m", 3, "middle", 1, 3),
 		et("f", 4, "foobar", 1, 4), et("e1", 5, "end", 1, 11), et("e2", 6, "end", 1, 13)}
@@ -298,5 +301,29 @@ func TestNFAITCaseLoopClearing(t *testing.T) {
 		if got := h.run.buf.events.Len(); got != c.want {
 			t.Errorf("%s: shared buffer holds %d events, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// Flink: NFAITCase#testSharedBufferClearing: processing events never advances the shared buffer's time
+// (Flink verifies SharedBufferAccessor#advanceTime is not called); NFA#advanceTime(2) advances it once,
+// forgetting the event counters of timestamps before 2 and keeping the one at 2.
+func TestNFAITCaseSharedBufferClearing(t *testing.T) {
+	h := newHarness(t, Begin("start").FollowedBy("end"), false)
+	for _, x := range []in{et("a", 40, "a", 1, 1), et("b", 41, "b", 2, 2)} {
+		if _, err := h.run.process(&h.st, x.ev, x.ts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := h.run.buf.counts.Len(); got != 2 {
+		t.Fatalf("after processing, %d timestamps counted, want 2 (process must not advance time)", got)
+	}
+	if _, _, err := h.run.advanceTime(&h.st, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := h.run.buf.counts.Get(int64(1)); ok {
+		t.Error("advanceTime(2) kept the counter of timestamp 1")
+	}
+	if _, ok := h.run.buf.counts.Get(int64(2)); !ok {
+		t.Error("advanceTime(2) dropped the counter of timestamp 2")
 	}
 }
