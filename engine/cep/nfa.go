@@ -103,7 +103,7 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]map[string][]any, []time
 			timeouts = append(timeouts, timedOut{match: r.materialize(r.currentMatch(&c)), ts: at})
 		}
 		if c.HasPrev {
-			r.buf.releaseNode(c.Prev)
+			r.buf.releaseNode(c.Prev, c.Version)
 		}
 	}
 	matches, err := r.emitCompleted(st, potential, &next)
@@ -130,7 +130,7 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 			case stopState:
 				discard = true
 				if n.HasPrev {
-					r.buf.releaseNode(n.Prev)
+					r.buf.releaseNode(n.Prev, n.Version)
 				}
 			default:
 				retain = append(retain, n)
@@ -140,7 +140,7 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 			// a stop state was reached on this branch: drop the whole branch
 			for _, n := range retain {
 				if n.HasPrev {
-					r.buf.releaseNode(n.Prev)
+					r.buf.releaseNode(n.Prev, n.Version)
 				}
 			}
 			continue
@@ -163,7 +163,7 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 			if len(paths) > 0 {
 				result = append(result, r.materialize(paths[0]))
 			}
-			r.buf.releaseNode(m.Prev)
+			r.buf.releaseNode(m.Prev, m.Version)
 		}
 	}
 	st.Partial = next
@@ -195,7 +195,7 @@ func (r *nfaRun) emitCompleted(st *nfaState, potential []computation, partial *[
 			}
 			result = append(result, r.materialize(paths[0]))
 		}
-		r.buf.releaseNode(m.Prev)
+		r.buf.releaseNode(m.Prev, m.Version)
 	}
 	if len(st.Completed) == 0 {
 		st.Completed = nil
@@ -215,7 +215,7 @@ func (r *nfaRun) prune(cs *[]computation, match []namedIDs) error {
 	for _, c := range *cs {
 		if c.HasStart && r.nfa.skip.shouldPrune(c.Start, id) {
 			if c.HasPrev {
-				r.buf.releaseNode(c.Prev)
+				r.buf.releaseNode(c.Prev, c.Version)
 			}
 			continue
 		}
@@ -282,7 +282,7 @@ func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) 
 		n := computation{State: target.id, Version: version, StartTS: startTS, PrevTS: prevTS, Start: start, HasStart: hasStart}
 		if prev != nil {
 			n.Prev, n.HasPrev = *prev, true
-			r.buf.lockNode(*prev)
+			r.buf.lockNode(*prev, version)
 		}
 		res = append(res, n)
 	}
@@ -328,7 +328,7 @@ func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) 
 		res = append(res, computation{State: cur.id, Version: version})
 	}
 	if c.HasPrev {
-		r.buf.releaseNode(c.Prev)
+		r.buf.releaseNode(c.Prev, c.Version)
 	}
 	return res
 }

@@ -25,10 +25,14 @@ type bufferedEvent struct {
 
 // bufferEdge points from a node to the node taken before it in a partial match, for the versions
 // compatible with Version (Flink: SharedBufferEdge). A node of a first stage has an edge without target.
+// Refs counts the locks of the computation states and nodes whose versions are compatible with the
+// edge's (Flink: Lockable<SharedBufferEdge>): an edge whose last lock is released is removed and its
+// target released, so that a pruned branch frees its events even while the node is still shared.
 type bufferEdge struct {
 	Target    nodeID
 	HasTarget bool
 	Version   dewey
+	Refs      int32
 }
 
 // bufferNode is a node with its edges and the number of computation states and nodes that refer to it
@@ -134,7 +138,7 @@ func (b *sharedBuffer) node(id nodeID) (bufferNode, bool) {
 // put adds the node of event id taken by stage page, with an edge back to prev (if any) for version.
 func (b *sharedBuffer) put(page string, id eventID, prev *nodeID, version dewey) nodeID {
 	if prev != nil {
-		b.lockNode(*prev)
+		b.lockNode(*prev, version)
 	}
 	cur := nodeID{Event: id, Page: page}
 	n, ok := b.node(cur)
@@ -151,36 +155,57 @@ func (b *sharedBuffer) put(page string, id eventID, prev *nodeID, version dewey)
 	return cur
 }
 
-func (b *sharedBuffer) lockNode(id nodeID) {
-	if n, ok := b.node(id); ok {
-		n.Refs++
-		b.nodes.Put(id, n)
+// lockNode adds one reference to a node and to its edges compatible with version, the version of the
+// computation state or edge that refers to it (Flink: SharedBufferAccessor#lockNode).
+func (b *sharedBuffer) lockNode(id nodeID, version dewey) {
+	n, ok := b.node(id)
+	if !ok {
+		return
 	}
+	edges := append([]bufferEdge(nil), n.Edges...)
+	for i := range edges {
+		if version.compatibleWith(edges[i].Version) {
+			edges[i].Refs++
+		}
+	}
+	b.nodes.Put(id, bufferNode{Refs: n.Refs + 1, Edges: edges})
 }
 
-// releaseNode drops one reference to a node; a node no longer referred to is removed with its event, and
-// the nodes its edges point to are released in turn.
-func (b *sharedBuffer) releaseNode(id nodeID) {
-	stack := []nodeID{id}
+// releaseNode drops the reference of version to a node: its edges compatible with version lose one
+// reference, and an edge left without any is removed and its target released in turn for the edge's
+// version; a node left without references is removed with its event (Flink: SharedBufferAccessor#releaseNode).
+func (b *sharedBuffer) releaseNode(id nodeID, version dewey) {
+	type item struct {
+		id      nodeID
+		version dewey
+	}
+	stack := []item{{id, version}}
 	for len(stack) > 0 {
-		id := stack[len(stack)-1]
+		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		n, ok := b.node(id)
+		n, ok := b.node(it.id)
 		if !ok {
 			continue
 		}
-		if n.Refs > 1 {
-			n.Refs--
-			b.nodes.Put(id, n)
+		edges := make([]bufferEdge, 0, len(n.Edges))
+		for _, e := range n.Edges {
+			if it.version.compatibleWith(e.Version) {
+				if e.Refs <= 1 { // Flink's Lockable#release: true once no lock is left
+					if e.HasTarget {
+						stack = append(stack, item{e.Target, e.Version})
+					}
+					continue
+				}
+				e.Refs--
+			}
+			edges = append(edges, e)
+		}
+		if n.Refs <= 1 {
+			b.nodes.Remove(it.id)
+			b.releaseEvent(it.id.Event)
 			continue
 		}
-		b.nodes.Remove(id)
-		b.releaseEvent(id.Event)
-		for _, e := range n.Edges {
-			if e.HasTarget {
-				stack = append(stack, e.Target)
-			}
-		}
+		b.nodes.Put(it.id, bufferNode{Refs: n.Refs - 1, Edges: edges})
 	}
 }
 
