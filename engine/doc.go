@@ -273,6 +273,8 @@
 // partial match, quantifiers, Within and after-match skip strategies, compiled as Flink's NFACompiler does and
 // matched over a versioned shared buffer, one NFA per key held in keyed state (so checkpointed, restored and
 // rescaled with the job), in event time (events sorted until the watermark passes them) or processing time.
+// The shared buffer locks a node's edges per Dewey version, as Flink's SharedBufferAccessor does, so a partial
+// match pruned by its window frees its events even while a node it shares stays in use.
 // Package engine/table runs Flink SQL and the Table API: a TableEnvironment keeps a catalog of tables
 // (CREATE TABLE with Flink's connector options, views, tables made from DataStreams), whose statements are
 // parsed by engine/table/sqlparse and planned by engine/table/planner into Map/Filter, a keyed
