@@ -65,6 +65,8 @@ func checkNexmark(t *Table, pos sqlparse.Pos) error {
 }
 
 // nexmarkSource generates the events and keeps those of the table's kind, as rows of its physical columns.
+// The generator builds each row itself, so an event is never boxed on its way to the row: the events of
+// the other tables come out as nil values, which the filter after the source drops.
 func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.DataStream {
 	n, _ := strconv.ParseInt(t.Options["number-of-events"], 10, 64)
 	kind := nexmarkKinds[t.Options["table"]]
@@ -78,39 +80,44 @@ func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.Dat
 			return engine.SourceElement{Timestamp: engine.NoTimestamp} // another table's event: not generated
 		}
 		e := sources.NexmarkEventAt(i)
-		return engine.SourceElement{Value: e, Timestamp: e.TS}
+		if e.Kind != kind {
+			return engine.SourceElement{Timestamp: engine.NoTimestamp}
+		}
+		return engine.SourceElement{Value: nexmarkRow(e, get, cols), Timestamp: e.TS}
 	}}
-	return env.FromSource(gen, nil, t.Name).FlatMap(func(v any, out engine.Collector) {
-		e, ok := v.(sources.NexmarkEvent)
-		if !ok || e.Kind != kind {
-			return
-		}
-		row := make([]any, len(cols))
-		for i, g := range get {
-			if g == nil {
-				continue
-			}
-			v := g(e)
-			// The generator's values are already in the runtime form of BIGINT, STRING and TIMESTAMP(3).
-			t := cols[i].Type
-			switch v.(type) {
-			case int64:
-				if t.Kind != KindBigInt {
-					v = ensure(fromGo(v, t), t)
-				}
-			case string:
-				if !t.isString() {
-					v = ensure(fromGo(v, t), t)
-				}
-			default: // a time.Time of millisecond precision
-				if t.Kind != KindTimestamp || t.Precision < 3 {
-					v = ensure(fromGo(v, t), t)
-				}
-			}
-			row[i] = v
-		}
-		out.Collect(Row{Kind: Insert, Fields: row})
+	return env.FromSource(gen, nil, t.Name).Filter(func(v any) bool {
+		_, ok := v.(Row)
+		return ok
 	}).Name("Nexmark " + t.Options["table"] + " rows")
+}
+
+// nexmarkRow is the row of event e's physical columns cols, read by get (nil for a column that is NULL).
+func nexmarkRow(e sources.NexmarkEvent, get []func(sources.NexmarkEvent) any, cols []Column) Row {
+	row := make([]any, len(cols))
+	for i, g := range get {
+		if g == nil {
+			continue
+		}
+		v := g(e)
+		// The generator's values are already in the runtime form of BIGINT, STRING and TIMESTAMP(3).
+		t := cols[i].Type
+		switch v.(type) {
+		case int64:
+			if t.Kind != KindBigInt {
+				v = ensure(fromGo(v, t), t)
+			}
+		case string:
+			if !t.isString() {
+				v = ensure(fromGo(v, t), t)
+			}
+		default: // a time.Time of millisecond precision
+			if t.Kind != KindTimestamp || t.Precision < 3 {
+				v = ensure(fromGo(v, t), t)
+			}
+		}
+		row[i] = v
+	}
+	return Row{Kind: Insert, Fields: row}
 }
 
 func init() { engine.RegisterType(sources.NexmarkEvent{}) }
