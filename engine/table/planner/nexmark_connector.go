@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -65,52 +66,96 @@ func checkNexmark(t *Table, pos sqlparse.Pos) error {
 }
 
 // nexmarkSource generates the events and keeps those of the table's kind, as rows of its physical columns.
+// Its readers build each row themselves and skip the other tables' events, so an event is never boxed and
+// no operator between the source and the query has to drop anything.
 func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.DataStream {
 	n, _ := strconv.ParseInt(t.Options["number-of-events"], 10, 64)
-	kind := nexmarkKinds[t.Options["table"]]
-	get := make([]func(sources.NexmarkEvent) any, len(cols))
+	src := nexmarkTableSource{count: n, table: t.Options["table"], kind: nexmarkKinds[t.Options["table"]], cols: cols}
+	src.get = make([]func(sources.NexmarkEvent) any, len(cols))
 	for i, c := range cols {
-		get[i] = nexmarkColumns[t.Options["table"]][strings.ToLower(c.Name)]
+		src.get[i] = nexmarkColumns[src.table][strings.ToLower(c.Name)]
 	}
-	table := t.Options["table"]
-	gen := engine.GeneratorSource{Count: n, Gen: func(i int64) engine.SourceElement {
-		if sources.NexmarkKind(i) != table {
-			return engine.SourceElement{Timestamp: engine.NoTimestamp} // another table's event: not generated
+	return env.FromSource(src, nil, t.Name)
+}
+
+// nexmarkTableSource is the source of one Nexmark table: like engine.GeneratorSource over
+// sources.NexmarkEventAt, reader k of p visits the events i = k, k+p, k+2p, ... below count (all of them if
+// count is 0), and it returns the rows of the events of its table.
+type nexmarkTableSource struct {
+	count int64
+	table string
+	kind  uint8
+	get   []func(sources.NexmarkEvent) any // per column; nil for a column that is NULL
+	cols  []Column
+}
+
+// Reader returns reader ctx.Subtask of the table's events.
+func (s nexmarkTableSource) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
+	return &nexmarkTableReader{s: s, next: int64(ctx.Subtask), step: int64(ctx.Parallelism)}, nil
+}
+
+type nexmarkTableReader struct {
+	s          nexmarkTableSource
+	next, step int64 // next: the index of the next event to visit
+}
+
+// Read returns the row of the next event of the reader's table, skipping the other tables' events.
+func (r *nexmarkTableReader) Read() (engine.SourceElement, error) {
+	for r.s.count <= 0 || r.next < r.s.count {
+		i := r.next
+		r.next += r.step
+		if sources.NexmarkKind(i) != r.s.table {
+			continue
 		}
 		e := sources.NexmarkEventAt(i)
-		return engine.SourceElement{Value: e, Timestamp: e.TS}
-	}}
-	return env.FromSource(gen, nil, t.Name).FlatMap(func(v any, out engine.Collector) {
-		e, ok := v.(sources.NexmarkEvent)
-		if !ok || e.Kind != kind {
-			return
+		if e.Kind != r.s.kind {
+			continue
 		}
-		row := make([]any, len(cols))
-		for i, g := range get {
-			if g == nil {
-				continue
-			}
-			v := g(e)
-			// The generator's values are already in the runtime form of BIGINT, STRING and TIMESTAMP(3).
-			t := cols[i].Type
-			switch v.(type) {
-			case int64:
-				if t.Kind != KindBigInt {
-					v = ensure(fromGo(v, t), t)
-				}
-			case string:
-				if !t.isString() {
-					v = ensure(fromGo(v, t), t)
-				}
-			default: // a time.Time of millisecond precision
-				if t.Kind != KindTimestamp || t.Precision < 3 {
-					v = ensure(fromGo(v, t), t)
-				}
-			}
-			row[i] = v
+		return engine.SourceElement{Value: nexmarkRow(e, r.s.get, r.s.cols), Timestamp: e.TS}, nil
+	}
+	return engine.SourceElement{}, engine.ErrEndOfInput
+}
+
+func (r *nexmarkTableReader) Close() error { return nil }
+func (r *nexmarkTableReader) Offset() ([]byte, error) {
+	return []byte(strconv.FormatInt(r.next, 10)), nil
+}
+func (r *nexmarkTableReader) Seek(off []byte) error {
+	n, err := strconv.ParseInt(string(off), 10, 64)
+	if err != nil {
+		return fmt.Errorf("weir-nexmark: bad reader offset %q: %w", off, err)
+	}
+	r.next = n
+	return nil
+}
+
+// nexmarkRow is the row of event e's physical columns cols, read by get (nil for a column that is NULL).
+func nexmarkRow(e sources.NexmarkEvent, get []func(sources.NexmarkEvent) any, cols []Column) Row {
+	row := make([]any, len(cols))
+	for i, g := range get {
+		if g == nil {
+			continue
 		}
-		out.Collect(Row{Kind: Insert, Fields: row})
-	}).Name("Nexmark " + t.Options["table"] + " rows")
+		v := g(e)
+		// The generator's values are already in the runtime form of BIGINT, STRING and TIMESTAMP(3).
+		t := cols[i].Type
+		switch v.(type) {
+		case int64:
+			if t.Kind != KindBigInt {
+				v = ensure(fromGo(v, t), t)
+			}
+		case string:
+			if !t.isString() {
+				v = ensure(fromGo(v, t), t)
+			}
+		default: // a time.Time of millisecond precision
+			if t.Kind != KindTimestamp || t.Precision < 3 {
+				v = ensure(fromGo(v, t), t)
+			}
+		}
+		row[i] = v
+	}
+	return Row{Kind: Insert, Fields: row}
 }
 
 func init() { engine.RegisterType(sources.NexmarkEvent{}) }
