@@ -32,7 +32,7 @@
 // when it lands. Vectors are DenseVector and SparseVector with Flink ML's BLAS operations (Dot, Axpy, Scal,
 // Norm2, ...).
 //
-// Stages: KMeans (random initialization, Euclidean, Manhattan and cosine distances), LinearRegression and
+// Stages: KMeans (random or k-means|| initialization, Euclidean, Manhattan and cosine distances), LinearRegression and
 // binary LogisticRegression (Flink ML's mini-batch SGD with learningRate, globalBatchSize, reg, elasticNet,
 // maxIter and tol), StandardScaler, MinMaxScaler, VectorAssembler, StringIndexer, OneHotEncoder,
 // RandomSplitter and BinaryClassificationEvaluator (areaUnderROC, areaUnderPR, ks, areaUnderLorenz);
