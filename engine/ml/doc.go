@@ -32,10 +32,11 @@
 // when it lands. Vectors are DenseVector and SparseVector with Flink ML's BLAS operations (Dot, Axpy, Scal,
 // Norm2, ...).
 //
-// Stages: KMeans (random initialization, Euclidean, Manhattan and cosine distances), LinearRegression and
-// binary LogisticRegression (Flink ML's mini-batch SGD with learningRate, globalBatchSize, reg, elasticNet,
-// maxIter and tol), StandardScaler, MinMaxScaler, VectorAssembler, StringIndexer, OneHotEncoder,
-// RandomSplitter and BinaryClassificationEvaluator (areaUnderROC, areaUnderPR, ks, areaUnderLorenz);
+// Stages: KMeans (random or k-means|| initialization, Euclidean, Manhattan and cosine distances),
+// LinearRegression and LogisticRegression, binomial or multinomial (softmax, which Flink ML lacks) (Flink ML's
+// mini-batch SGD with learningRate, globalBatchSize, reg, elasticNet, maxIter and tol), StandardScaler,
+// MinMaxScaler, VectorAssembler, StringIndexer, OneHotEncoder, RandomSplitter and
+// BinaryClassificationEvaluator (areaUnderROC, areaUnderPR, ks, areaUnderLorenz);
 // NaiveBayes and Knn (Flink ML's), DecisionTreeClassifier and DecisionTreeRegressor (Spark ML's parameters and
 // training, scikit-learn's split rule), Tokenizer, HashingTF and IDF (Flink ML's), LDA (online variational
 // Bayes: topics, per-document mixtures, perplexity); with Accuracy, RMSE, PrecisionRecall, Silhouette and

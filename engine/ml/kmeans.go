@@ -10,14 +10,21 @@ import (
 )
 
 // KMeans is Flink ML's KMeans estimator (org.apache.flink.ml.clustering.kmeans.KMeans): Lloyd's algorithm
-// from k initial centroids drawn at random from the points, for maxIter rounds, with a distance measure.
+// from k initial centroids drawn at random from the points (or chosen by k-means||), for maxIter rounds,
+// with a distance measure.
 //
 // Parameters (Flink ML's names and defaults): featuresCol "features", predictionCol "prediction",
-// distanceMeasure "euclidean" (or "manhattan", "cosine"), initMode "random", k 2 (> 1), maxIter 20 (> 0),
-// seed (default the hash code of "org.apache.flink.ml.clustering.kmeans.KMeans", as Flink ML's).
+// distanceMeasure "euclidean" (or "manhattan", "cosine"), initMode "random" (InitRandom, or
+// InitKMeansParallel "k-means||", Spark ML's, which Flink ML lacks), initSteps 2 (> 0, Spark ML's, used by
+// k-means|| only), k 2 (> 1), maxIter 20 (> 0), seed (default the hash code of
+// "org.apache.flink.ml.clustering.kmeans.KMeans", as Flink ML's).
 //
-// Fit runs as bounded jobs on the input table's Environment's Config. The initial centroids are Sample(input,
-// k, seed), Flink ML's DataStreamUtils.sample with java.util.Random: at parallelism 1 exactly Flink ML's
+// With initMode "k-means||" the initial centroids are chosen as kmeansParallelInit describes: Spark ML's
+// KMeans.initKMeansParallel, reproducible for a seed at a given parallelism (the candidates each block draws
+// depend on the blocks), and fewer than k when the points have fewer than k distinct values.
+//
+// Fit runs as bounded jobs on the input table's Environment's Config. With initMode "random" the initial
+// centroids are Sample(input, k, seed), Flink ML's DataStreamUtils.sample with java.util.Random: at parallelism 1 exactly Flink ML's
 // choice, so the cluster ids are Flink ML's; at higher parallelism Flink's choice depends on where its
 // rebalance starts, which is random, while Weir's is reproducible. The points are split into one block per
 // subtask (point i in block i mod parallelism). Then a bulk iteration of maxIter supersteps: in each, every
@@ -47,7 +54,7 @@ const kmeansClass = "org.apache.flink.ml.clustering.kmeans.KMeans"
 
 // NewKMeans returns a KMeans with Flink ML's defaults.
 func NewKMeans() *KMeans {
-	return &KMeans{params: newParams(FeaturesCol, PredictionCol, DistanceMeasure, K, InitMode, MaxIter, Seed)}
+	return &KMeans{params: newParams(FeaturesCol, PredictionCol, DistanceMeasure, K, InitMode, InitSteps, MaxIter, Seed)}
 }
 
 // NewKMeansModel returns a KMeansModel without model data (set it with SetModelData).
@@ -107,8 +114,16 @@ func (k *KMeans) SetDistanceMeasure(v string) *KMeans { k.params.Set(DistanceMea
 // GetDistanceMeasure returns the distance measure.
 func (k *KMeans) GetDistanceMeasure() string { return k.params.getString(DistanceMeasure) }
 
-// SetInitMode sets the initialization ("random", the only mode Flink ML's KMeans has).
+// SetInitMode sets the initialization: InitRandom ("random", the default and Flink ML's only mode) or
+// InitKMeansParallel ("k-means||", Spark ML's). It panics on another value.
 func (k *KMeans) SetInitMode(v string) *KMeans { k.params.Set(InitMode, v); return k }
+
+// SetInitSteps sets the number of k-means|| rounds (> 0, default 2, Spark ML's initSteps). It panics on an
+// invalid value.
+func (k *KMeans) SetInitSteps(v int) *KMeans { k.params.Set(InitSteps, v); return k }
+
+// GetInitSteps returns initSteps.
+func (k *KMeans) GetInitSteps() int { return k.params.getInt(InitSteps) }
 
 // GetInitMode returns the initialization mode.
 func (k *KMeans) GetInitMode() string { return k.params.getString(InitMode) }
@@ -209,15 +224,19 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 	}
 	p := parallelismOf(env)
 	blocks := splitBlocks(points, p)
-	sample, err := Sample(table, k.GetK(), k.GetSeed())
-	if err != nil {
-		return nil, fmt.Errorf("ml: KMeans.Fit: sampling initial centroids: %w", err)
-	}
-	init, err := featureRows(sample, k.GetFeaturesCol(), "KMeans")
-	if err != nil {
-		return nil, err
-	}
 	dm := newDistance(k.GetDistanceMeasure())
+	var init [][]float64
+	if k.GetInitMode() == InitKMeansParallel {
+		init = kmeansParallelInit(dm, blocks, len(points), k.GetK(), k.GetInitSteps(), k.GetSeed())
+	} else {
+		sample, err := Sample(table, k.GetK(), k.GetSeed())
+		if err != nil {
+			return nil, fmt.Errorf("ml: KMeans.Fit: sampling initial centroids: %w", err)
+		}
+		if init, err = featureRows(sample, k.GetFeaturesCol(), "KMeans"); err != nil {
+			return nil, err
+		}
+	}
 	res, err := env.IterateBulk([]any{kmeansState{Centroids: init, Weights: make([]float64, len(init))}}, engine.BulkIteration{
 		Name:          "KMeans",
 		MaxIterations: k.GetMaxIter(),

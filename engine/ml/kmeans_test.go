@@ -92,7 +92,8 @@ func TestKMeansParam(t *testing.T) {
 		"k":               func() { k.SetK(1) },
 		"maxIter":         func() { k.SetMaxIter(0) },
 		"distanceMeasure": func() { k.SetDistanceMeasure("chebyshev") },
-		"initMode":        func() { k.SetInitMode("k-means||") },
+		"initMode":        func() { k.SetInitMode("k-means++") },
+		"initSteps":       func() { k.SetInitSteps(0) },
 	} {
 		func() {
 			defer func() {

@@ -398,9 +398,11 @@ var (
 	// DistanceMeasure is "distanceMeasure", default "euclidean", one of euclidean, manhattan, cosine.
 	DistanceMeasure = NewParam("distanceMeasure", "Distance measure.", StringKind, Euclidean,
 		InArray(Euclidean, Manhattan, Cosine))
-	// InitMode is "initMode", default "random" (the only one Flink ML's KMeans supports).
-	InitMode = NewParam("initMode", "The initialization algorithm. Supported options: 'random'.", StringKind, "random",
-		InArray("random"))
+	// InitMode is "initMode", default "random" (Flink ML's only mode), or "k-means||" (Spark ML's).
+	InitMode = NewParam("initMode", "The initialization algorithm. Supported options: 'random', 'k-means||'.", StringKind,
+		InitRandom, InArray(InitRandom, InitKMeansParallel))
+	// InitSteps is "initSteps", default 2 (> 0): the rounds of k-means|| initialization (Spark ML's param).
+	InitSteps = NewParam("initSteps", "The number of steps for k-means|| initialization mode.", IntKind, 2, Gt(0))
 	// InputCol is "inputCol", default "input".
 	InputCol = NewParam("inputCol", "Input column name.", StringKind, "input", NotNull())
 	// OutputCol is "outputCol", default "output".

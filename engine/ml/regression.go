@@ -20,15 +20,21 @@ type LinearRegression struct{ params *Params }
 // LinearRegressionModel.
 type LinearRegressionModel struct{ coefModel }
 
-// LogisticRegression is Flink ML's binary LogisticRegression estimator
+// LogisticRegression is Flink ML's LogisticRegression estimator
 // (org.apache.flink.ml.classification.logisticregression.LogisticRegression): BinaryLogisticLoss fitted by
 // mini-batch SGD, labels 0 and 1, no intercept. Parameters are LinearRegression's plus rawPredictionCol
-// "rawPrediction" and multiClass "auto"; as in Flink ML, multinomial classification is refused.
+// "rawPrediction" and multiClass "auto".
+//
+// Unlike Flink ML, which refuses multinomial classification, multiClass follows Spark ML's rule: "binomial"
+// requires labels 0 and 1; "multinomial" fits the softmax loss (Spark ML's MultinomialLogisticLoss, without
+// intercepts) over classes 0 to the largest label, with the same SGD; "auto" (the default) is binomial when
+// every label is 0 or 1 and multinomial otherwise. Labels must be non-negative integers.
 type LogisticRegression struct{ params *Params }
 
-// LogisticRegressionModel predicts 1.0 where features . coefficient >= 0 and 0.0 otherwise into
-// predictionCol, and the probabilities of 0 and 1 as a dense vector into rawPredictionCol, Flink ML's
-// LogisticRegressionModel.
+// LogisticRegressionModel is Flink ML's LogisticRegressionModel. A binomial model predicts 1.0 where
+// features . coefficient >= 0 and 0.0 otherwise into predictionCol, and the probabilities of 0 and 1 as a
+// dense vector into rawPredictionCol. A multinomial model (NumClasses > 0) predicts the class with the
+// largest margin (the first on ties) and puts the softmax probabilities of every class into rawPredictionCol.
 type LogisticRegressionModel struct{ coefModel }
 
 const (
@@ -37,9 +43,6 @@ const (
 	logisticRegressionClass      = "org.apache.flink.ml.classification.logisticregression.LogisticRegression"
 	logisticRegressionModelClass = "org.apache.flink.ml.classification.logisticregression.LogisticRegressionModel"
 )
-
-// errMultinomial is Flink ML's message for labels other than 0 and 1 or multiClass "multinomial".
-const errMultinomial = "Multinomial classification is not supported yet. Supported options: [auto, binomial]."
 
 func sgdParams() []*Param {
 	return []*Param{FeaturesCol, LabelCol, WeightCol, MaxIter, Reg, ElasticNet, LearningRate, GlobalBatchSize, Tol, PredictionCol}
@@ -96,7 +99,10 @@ func sgdOf(p *Params, loss lossFunc) sgd {
 		tol: p.getFloat(Tol), reg: p.getFloat(Reg), elasticNet: p.getFloat(ElasticNet), loss: loss}
 }
 
-func fitCoefficient(p *Params, inputs []*Table, stage string, loss lossFunc, checkLabel func(float64) error) (*coefModel, error) {
+// fitCoefficient fits a coefficient by SGD. multi, when not nil, sees the labels and returns a number of
+// classes > 0 and its loss for a multinomial fit, or 0 to keep loss.
+func fitCoefficient(p *Params, inputs []*Table, stage string, loss lossFunc, checkLabel func(float64) error,
+	multi func(y []float64) (int, lossFunc, error)) (*coefModel, error) {
 	if len(inputs) != 1 {
 		return nil, fmt.Errorf("%w: %s.Fit takes one table, got %d", ErrParam, stage, len(inputs))
 	}
@@ -116,16 +122,26 @@ func fitCoefficient(p *Params, inputs []*Table, stage string, loss lossFunc, che
 		}
 	}
 	env := inputs[0].Environment()
-	coef, losses, err := sgdOf(p, loss).optimize(env, stage, x, y, w)
+	o := sgdOf(p, loss)
+	numClasses := 0
+	if multi != nil {
+		if numClasses, loss, err = multi(y); err != nil {
+			return nil, err
+		}
+		if numClasses > 0 && len(x) > 0 {
+			o.loss, o.coefSize = loss, numClasses*len(x[0])
+		}
+	}
+	coef, losses, err := o.optimize(env, stage, x, y, w)
 	if err != nil {
 		return nil, err
 	}
-	return &coefModel{coef: coef, losses: losses, env: env}, nil
+	return &coefModel{coef: coef, losses: losses, env: env, numClasses: numClasses}, nil
 }
 
 // Fit trains a LinearRegressionModel on one table.
 func (r *LinearRegression) Fit(inputs ...*Table) (Model, error) {
-	fit, err := fitCoefficient(r.params, inputs, "LinearRegression", leastSquareLoss, nil)
+	fit, err := fitCoefficient(r.params, inputs, "LinearRegression", leastSquareLoss, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -135,23 +151,35 @@ func (r *LinearRegression) Fit(inputs ...*Table) (Model, error) {
 	return m, nil
 }
 
-// Fit trains a LogisticRegressionModel on one table; labels must be 0 or 1.
+// Fit trains a LogisticRegressionModel on one table: binomial or multinomial as multiClass says.
 func (r *LogisticRegression) Fit(inputs ...*Table) (Model, error) {
-	if mc := r.GetMultiClass(); mc != "auto" && mc != "binomial" {
-		return nil, fmt.Errorf("%w: LogisticRegression: %s", ErrParam, errMultinomial)
-	}
-	fit, err := fitCoefficient(r.params, inputs, "LogisticRegression", binaryLogisticLoss, func(l float64) error {
-		if l != 0 && l != 1 {
-			return fmt.Errorf("%w: label %v: %s", ErrParam, l, errMultinomial)
+	mc := r.GetMultiClass()
+	var check func(float64) error
+	if mc == "binomial" {
+		check = func(l float64) error {
+			if l != 0 && l != 1 {
+				return fmt.Errorf("%w: label %v: multiClass \"binomial\" takes labels 0 and 1", ErrParam, l)
+			}
+			return nil
 		}
-		return nil
-	})
+	}
+	multi := func(y []float64) (int, lossFunc, error) {
+		if mc == "binomial" {
+			return 0, lossFunc{}, nil
+		}
+		n, err := numClassesOf(y, "LogisticRegression")
+		if err != nil || (mc == "auto" && n <= 2) {
+			return 0, lossFunc{}, err
+		}
+		return n, multinomialLogisticLoss(n), nil
+	}
+	fit, err := fitCoefficient(r.params, inputs, "LogisticRegression", binaryLogisticLoss, check, multi)
 	if err != nil {
 		return nil, err
 	}
 	m := NewLogisticRegressionModel()
 	m.params.UpdateExisting(r.params)
-	m.coef, m.losses, m.env = fit.coef, fit.losses, fit.env
+	m.coef, m.losses, m.env, m.numClasses = fit.coef, fit.losses, fit.env, fit.numClasses
 	return m, nil
 }
 
@@ -163,6 +191,8 @@ type coefModel struct {
 	losses   []float64
 	env      *engine.Environment
 	logistic bool
+	// numClasses > 0 makes a multinomial logistic model: coef is numClasses rows of the features' size.
+	numClasses int
 }
 
 // Losses returns, for a model that Fit made, every epoch's mean training loss (at the coefficient before
@@ -188,7 +218,7 @@ func (m *coefModel) Coefficient() *DenseVector {
 }
 
 // GetModelData returns one table of one row with column "coefficient" (*DenseVector) and, for logistic
-// regression, "modelVersion" (int64 0), as Flink ML's.
+// regression, "modelVersion" (int64 0), as Flink ML's; a multinomial model adds "numClasses" (int).
 func (m *coefModel) GetModelData() []*Table {
 	if m.coef == nil || m.env == nil {
 		return nil
@@ -196,6 +226,9 @@ func (m *coefModel) GetModelData() []*Table {
 	r := NewRow("coefficient", Dense(m.coef...))
 	if m.logistic {
 		r = r.With("modelVersion", int64(0))
+	}
+	if m.numClasses > 0 {
+		r = r.With("numClasses", m.numClasses)
 	}
 	return []*Table{FromRows(m.env, []Row{r})}
 }
@@ -215,6 +248,14 @@ func (m *coefModel) SetModelData(inputs ...*Table) error {
 	v, err := rows[0].Vector("coefficient")
 	if err != nil {
 		return err
+	}
+	m.numClasses = 0
+	if n := rows[0].Get("numClasses"); m.logistic && n != nil {
+		k, ok := n.(int)
+		if !ok || k <= 0 || v.Size()%k != 0 {
+			return fmt.Errorf("%w: SetModelData: numClasses %v does not divide the coefficient's size %d", ErrParam, n, v.Size())
+		}
+		m.numClasses = k
 	}
 	m.coef, m.env = v.ToArray(), inputs[0].Environment()
 	return nil
@@ -240,6 +281,14 @@ func (m *coefModel) Transform(inputs ...*Table) ([]*Table, error) {
 		if err != nil {
 			return Row{}, err
 		}
+		if m.numClasses > 0 {
+			if v.Size()*m.numClasses != len(m.coef) {
+				return Row{}, fmt.Errorf("%w: %d features, the coefficient has %d per class", ErrColumnType, v.Size(),
+					len(m.coef)/m.numClasses)
+			}
+			p := softmax(classMargins(v.ToArray(), m.coef, m.numClasses))
+			return r.With(pc, float64(argmax(p))).With(rc, Dense(p...)), nil
+		}
 		if v.Size() != len(m.coef) {
 			return Row{}, fmt.Errorf("%w: %d features, the coefficient has %d", ErrColumnType, v.Size(), len(m.coef))
 		}
@@ -264,17 +313,26 @@ func (m *coefModel) dataJSON() ([]byte, error) {
 	if m.coef == nil {
 		return nil, fmt.Errorf("%w: the model has no data", ErrParam)
 	}
+	if m.numClasses > 0 {
+		return json.Marshal(map[string]any{"coefficient": m.coef, "numClasses": m.numClasses})
+	}
 	return json.Marshal(map[string][]float64{"coefficient": m.coef})
 }
 
 func (m *coefModel) setDataJSON(env *engine.Environment, b []byte) error {
-	var j map[string][]float64
+	var j struct {
+		Coefficient []float64 `json:"coefficient"`
+		NumClasses  int       `json:"numClasses"`
+	}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	if j["coefficient"] == nil {
+	if j.Coefficient == nil {
 		return fmt.Errorf("%w: no coefficient", ErrParam)
 	}
-	m.coef, m.env = j["coefficient"], env
+	if j.NumClasses < 0 || (j.NumClasses > 0 && len(j.Coefficient)%j.NumClasses != 0) {
+		return fmt.Errorf("%w: numClasses %d does not divide the coefficient's size %d", ErrParam, j.NumClasses, len(j.Coefficient))
+	}
+	m.coef, m.numClasses, m.env = j.Coefficient, j.NumClasses, env
 	return nil
 }

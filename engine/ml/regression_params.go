@@ -196,7 +196,9 @@ func (r *LogisticRegression) GetRawPredictionCol() string {
 	return r.params.getString(RawPredictionCol)
 }
 
-// SetMultiClass sets the classification type: "auto", "binomial" or "multinomial" (refused by Fit, as in Flink ML). It panics on an invalid value.
+// SetMultiClass sets the classification type: "auto" (the default: binomial when every label is 0 or 1,
+// multinomial otherwise), "binomial" or "multinomial" (softmax, which Flink ML refuses and Weir fits as Spark
+// ML does). It panics on an invalid value.
 func (r *LogisticRegression) SetMultiClass(v string) *LogisticRegression {
 	r.params.Set(MultiClass, v)
 	return r

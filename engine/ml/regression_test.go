@@ -193,19 +193,6 @@ func checkLogisticPredictions(t *testing.T, rows []ml.Row, fc, pc, rc string) {
 	}
 }
 
-// Flink ML: LogisticRegressionTest#testMultinomialFit, and multiClass "multinomial".
-func TestLogisticRegressionRefusesMultinomial(t *testing.T) {
-	env := batchEnv(2)
-	_, err := ml.NewLogisticRegression().Fit(ml.FromRows(env, binomialTrainData(multinomialLabels)))
-	if err == nil || !strings.Contains(err.Error(), "Multinomial classification is not supported yet. Supported options: [auto, binomial].") {
-		t.Errorf("labels 0, 1, 2: %v", err)
-	}
-	_, err = ml.NewLogisticRegression().SetMultiClass("multinomial").Fit(ml.FromRows(env, binomialTrainData(binomialLabels)))
-	if !errors.Is(err, ml.ErrParam) {
-		t.Errorf("multinomial: %v", err)
-	}
-}
-
 // Flink ML: LogisticRegressionTest#testMoreSubtaskThanData and LinearRegressionTest's: two rows at
 // parallelism 4 with globalBatchSize 128.
 func TestRegressionMoreSubtasksThanData(t *testing.T) {

@@ -20,6 +20,8 @@ type sgd struct {
 	maxIter, globalBatchSize           int
 	learningRate, tol, reg, elasticNet float64
 	loss                               lossFunc
+	// coefSize is the coefficient's size when it is not the features' (a multinomial loss's matrix).
+	coefSize int
 }
 
 // lossFunc is Flink ML's LossFunc: the loss of one point and its gradient added into grad.
@@ -140,7 +142,11 @@ func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w 
 	for b := range blocks {
 		in[b] = blocks[b]
 	}
-	init := sgdState{Coef: make([]float64, len(x[0])), Offsets: make([]int, p)}
+	size := len(x[0])
+	if o.coefSize > 0 {
+		size = o.coefSize
+	}
+	init := sgdState{Coef: make([]float64, size), Offsets: make([]int, p)}
 	res, err := env.IterateBulk([]any{init}, engine.BulkIteration{
 		Name:          name + " (SGD)",
 		MaxIterations: o.maxIter,

@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+# Reference figures for engine/ml's multinomial LogisticRegression test, made once with Debian's scikit-learn
+# and kept as test data; the Go test reads the JSON and never runs Python.
+#
+# Command (from the repository root, with `apt-get install -y python3-sklearn`; Debian 12's scikit-learn
+# 1.2.1 and numpy 1.24.2 made the committed file):
+#
+#     /usr/bin/python3 engine/ml/testdata/gen_reference_multinomial.py
+#
+# It writes reference_multinomial.json next to itself: iris (scikit-learn's, as iris.csv) standardized with
+# StandardScaler (population standard deviation), and scikit-learn's multinomial LogisticRegression without
+# intercept and with an L2 penalty, solved by newton-cg (lbfgs stops about 1e-5 short of the optimum here).
+# scikit-learn minimizes C * sum(loss) + ||W||^2 / 2. Weir's SGD (Flink ML's)
+# steps W <- (1 - lr * reg) * (W - lr * grad(mean loss)), whose fixed point solves
+# grad(mean loss) + reg / (1 - lr * reg) * W = 0, so C = (1 - lr * reg) / (reg * n). Both give the
+# minimum-norm coefficient matrix (its rows sum to zero), so the matrices compare directly.
+import json
+import os
+
+import numpy as np
+import sklearn
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+here = os.path.dirname(os.path.abspath(__file__))
+iris = load_iris()
+X = StandardScaler().fit_transform(iris.data)
+y = iris.target
+reg = 0.1
+learning_rate = 1.0
+C = (1 - learning_rate * reg) / (reg * len(y))
+lr = LogisticRegression(multi_class="multinomial", solver="newton-cg", C=C, fit_intercept=False, tol=1e-12, max_iter=100000).fit(X, y)
+ref = {
+    "sklearn": sklearn.__version__,
+    "numpy": np.__version__,
+    "reg": reg,
+    "learning_rate": learning_rate,
+    "C": C,
+    "features": X.tolist(),
+    "labels": [int(v) for v in y],
+    "coefficients": lr.coef_.tolist(),
+    "probabilities": lr.predict_proba(X).tolist(),
+    "predictions": [int(v) for v in lr.predict(X)],
+}
+with open(os.path.join(here, "reference_multinomial.json"), "w") as f:
+    json.dump(ref, f, indent=1)
+    f.write("\n")
