@@ -355,6 +355,23 @@ func calcFunc(filter *cexpr, exprs []*cexpr) engine.FlatMapFunc {
 	}
 }
 
+// rowKeySelector returns the key selector of rows by the given key expressions: the group key of their
+// values. A record that is not a Row (an error row) or a row whose key cannot be computed goes to the group of
+// the empty key, so it passes through the keyed operator that follows.
+func rowKeySelector(keys []*cexpr) engine.KeySelector {
+	return func(v any) any {
+		r, ok := v.(Row)
+		if !ok {
+			return ""
+		}
+		vals, err := keyOf(keys, r)
+		if err != nil {
+			return ""
+		}
+		return groupKey(vals)
+	}
+}
+
 // keyOf evaluates grouping expressions on a row.
 func keyOf(keys []*cexpr, r Row) ([]any, error) {
 	vals := make([]any, len(keys))
@@ -382,17 +399,7 @@ var stateDesc = engine.State("group")
 // when the key's input has ended, emits the group's final row as +I.
 func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine.DataStream {
 	keys, aggs := n.Keys, n.Aggs
-	keyed := in.KeyBy(func(v any) any {
-		r, ok := v.(Row)
-		if !ok {
-			return "" // error rows pass through the group of the empty key
-		}
-		vals, err := keyOf(keys, r)
-		if err != nil {
-			return ""
-		}
-		return groupKey(vals)
-	})
+	keyed := in.KeyBy(rowKeySelector(keys))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {

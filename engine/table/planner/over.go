@@ -256,17 +256,7 @@ var (
 // forms).
 func overAggregate(in *engine.DataStream, n *OverAggregateNode) *engine.DataStream {
 	aggs := n.Aggs
-	keyed := in.KeyBy(func(v any) any {
-		r, ok := v.(Row)
-		if !ok {
-			return ""
-		}
-		vals, err := keyOf(n.Partition, r)
-		if err != nil {
-			return ""
-		}
-		return groupKey(vals)
-	})
+	keyed := in.KeyBy(rowKeySelector(n.Partition))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {

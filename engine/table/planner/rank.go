@@ -242,17 +242,7 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 		}
 		return out, nil
 	}
-	keyed := in.KeyBy(func(v any) any {
-		r, ok := v.(Row)
-		if !ok {
-			return ""
-		}
-		vals, err := keyOf(n.Partition, r)
-		if err != nil {
-			return ""
-		}
-		return groupKey(vals)
-	})
+	keyed := in.KeyBy(rowKeySelector(n.Partition))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {

@@ -113,17 +113,7 @@ var windowRankDesc = engine.State("window-rank")
 // Flink's WindowRankOperator.
 func windowTopN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 	keepLast := n.Dedup && n.Desc[0]
-	keyed := dropFiredWindows(in, n.WindowEnd).KeyBy(func(v any) any {
-		r, ok := v.(Row)
-		if !ok {
-			return ""
-		}
-		vals, err := keyOf(n.Partition, r)
-		if err != nil {
-			return ""
-		}
-		return groupKey(vals)
-	})
+	keyed := dropFiredWindows(in, n.WindowEnd).KeyBy(rowKeySelector(n.Partition))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
@@ -390,17 +380,7 @@ var windowGroupDesc = engine.State("window-group")
 func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.DataStream {
 	keys, aggs := n.Keys, n.Aggs
 	endCol := keys[n.WindowEnd].ref - 1
-	keyed := dropFiredWindows(in, endCol).KeyBy(func(v any) any {
-		r, ok := v.(Row)
-		if !ok {
-			return ""
-		}
-		vals, err := keyOf(keys, r)
-		if err != nil {
-			return ""
-		}
-		return groupKey(vals)
-	})
+	keyed := dropFiredWindows(in, endCol).KeyBy(rowKeySelector(keys))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
