@@ -449,8 +449,7 @@ func runNexmark(q nexQuery, n int64) (*digest, error) {
 func init() {
 	for _, q := range nexQueries() {
 		loopName := "nexmark-" + q.name + "/loop"
-		var loopResult sync.Map   // n -> digest string, so the engine case can check itself against the loop
-		var engineResult sync.Map // n -> digest string of the engine's run, checked after the measurement
+		var loopResult sync.Map // n -> digest string, so the engine case can check itself against the loop
 		// The loop reads typed events (nexEvent) and keeps typed maps in one goroutine, so it is both the
 		// baseline and the typed baseline of the engine case.
 		Register(Case{Name: loopName, About: "typed loop: " + q.about,
@@ -460,28 +459,39 @@ func init() {
 				loopResult.Store(n, d.String())
 				return n, nil
 			}})
+		run, verify := checkedAgainstLoop("engine", q, &loopResult, func(n int64) (*digest, error) { return runNexmark(q, n) })
 		Register(Case{Name: "nexmark-" + q.name + "/engine", Baseline: loopName, Typed: loopName,
-			About: "Nexmark " + q.name + ", parallelism 2: " + q.about,
-			Run: func(n int64) (int64, error) {
-				d, err := runNexmark(q, n)
-				if err != nil {
-					return 0, err
-				}
-				engineResult.Store(n, d.String())
-				return n, nil
-			},
-			Verify: func(n int64) error {
-				got, _ := engineResult.Load(n)
-				want, ok := loopResult.Load(n)
-				if !ok {
-					l := &digest{}
-					q.loop(n, l)
-					want = l.String()
-				}
-				if got != want {
-					return fmt.Errorf("the engine's result (%v) differs from the loop's (%s)", got, want)
-				}
-				return nil
-			}})
+			About: "Nexmark " + q.name + ", parallelism 2: " + q.about, Run: run, Verify: verify})
 	}
+}
+
+// checkedAgainstLoop returns the Run of a case that measures run and keeps its result's digest per event
+// count, and the Verify that compares that digest, after the measurement, with the digest of q's loop over the
+// same events: the one loopResult holds (the loop case's run in the same process) or else a run of the loop
+// made then. what names the case's side in the error ("engine", "SQL").
+func checkedAgainstLoop(what string, q nexQuery, loopResult *sync.Map, run func(n int64) (*digest, error)) (func(int64) (int64, error), func(int64) error) {
+	var results sync.Map // n -> digest string of run's result
+	return func(n int64) (int64, error) {
+			d, err := run(n)
+			if err != nil {
+				return 0, err
+			}
+			results.Store(n, d.String())
+			return n, nil
+		}, func(n int64) error {
+			got, _ := results.Load(n)
+			want, ok := any(nil), false
+			if loopResult != nil {
+				want, ok = loopResult.Load(n)
+			}
+			if !ok {
+				l := &digest{}
+				q.loop(n, l)
+				want = l.String()
+			}
+			if got != want {
+				return fmt.Errorf("the %s result (%v) differs from the loop's (%s)", what, got, want)
+			}
+			return nil
+		}
 }

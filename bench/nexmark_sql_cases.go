@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/de4e/weir/engine"
@@ -339,45 +338,11 @@ func init() {
 		if q.dataStream != nil {
 			// The DataStream version of the SQL's semantics, checked against its own loop after the measurement.
 			baseline = "nexmark-" + loop.name + "/engine"
-			var ds sync.Map // n -> digest string of the DataStream run
+			run, verify := checkedAgainstLoop("engine", loop, nil, func(n int64) (*digest, error) { return runNexmark(loop, n) })
 			Register(Case{Name: baseline, About: "Nexmark " + q.name + " as Flink's SQL defines it, in DataStream, parallelism 2: " + loop.about,
-				Run: func(n int64) (int64, error) {
-					d, err := runNexmark(loop, n)
-					if err != nil {
-						return 0, err
-					}
-					ds.Store(n, d.String())
-					return n, nil
-				},
-				Verify: func(n int64) error {
-					d, _ := ds.Load(n)
-					l := &digest{}
-					loop.loop(n, l)
-					if d != l.String() {
-						return fmt.Errorf("the engine's result (%v) differs from the loop's (%s)", d, l)
-					}
-					return nil
-				}})
+				Run: run, Verify: verify})
 		}
-		var got sync.Map // n -> digest string of the SQL run, checked after the measurement
-		Register(Case{Name: "nexmark-" + q.name + "/sql", Baseline: baseline,
-			About: about,
-			Run: func(n int64) (int64, error) {
-				d, err := runNexmarkSQL(q, n)
-				if err != nil {
-					return 0, err
-				}
-				got.Store(n, d.String())
-				return n, nil
-			},
-			Verify: func(n int64) error {
-				d, _ := got.Load(n)
-				l := &digest{}
-				loop.loop(n, l)
-				if d != l.String() {
-					return fmt.Errorf("the SQL result (%v) differs from the loop's (%s)", d, l)
-				}
-				return nil
-			}})
+		run, verify := checkedAgainstLoop("SQL", loop, nil, func(n int64) (*digest, error) { return runNexmarkSQL(q, n) })
+		Register(Case{Name: "nexmark-" + q.name + "/sql", Baseline: baseline, About: about, Run: run, Verify: verify})
 	}
 }
