@@ -169,6 +169,13 @@ func connects(p partitioning, u, d int) bool {
 }
 
 func (ex *execution) start() {
+	// The coordinator learns of the attempt before any of its tasks runs: a source may trigger a checkpoint
+	// from its first read, and a trigger that came before attemptStarted was declined with "the job is not
+	// running" although the job was (TestJobWaitsForAsynchronousSnapshotsBeforeDone failed so under load).
+	// A barrier posted before a task runs waits in its gate until the task has opened its operators.
+	if ex.stage == nil {
+		ex.job.coord.attemptStarted(ex)
+	}
 	var running atomic.Int32
 	for _, ts := range ex.tasks {
 		running.Add(int32(len(ts)))
@@ -186,9 +193,6 @@ func (ex *execution) start() {
 		}
 	}
 	ex.startFeeds()
-	if ex.stage == nil {
-		ex.job.coord.attemptStarted(ex)
-	}
 }
 
 // fail stops the attempt because of err.
