@@ -93,14 +93,24 @@ func (b Bundled) Replay(control *Controller) Replay {
 	return Replay{Recordings: []Opener{b.Opener()}, Control: control}
 }
 
-// Answers returns the known answers stored beside the recording, for exercises to check against.
-func (b Bundled) Answers() (map[string]any, error) {
-	data, err := recordingFiles.ReadFile("recordings/" + b.Name + ".answers.json")
+// Answers returns the known answers stored beside the bundled recording called name, for the lessons'
+// checks to compare with. It is a function, not a method of Bundled, so that notebook cells can be denied it:
+// the interp kernel withholds Answers, ComputeAnswers and WriteBundled from cells, and only a lesson's check
+// cells read answers, through check.Answer.
+func Answers(name string) (map[string]any, error) {
+	b, err := FindRecording(name)
 	if err != nil {
 		return nil, err
 	}
+	data, err := recordingFiles.ReadFile("recordings/" + b.Name + ".answers.json")
+	if err != nil {
+		return nil, fmt.Errorf("sources: the answers of recording %q: %w", name, err)
+	}
 	var m map[string]any
-	return m, json.Unmarshal(data, &m)
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("sources: the answers of recording %q: %w", name, err)
+	}
+	return m, nil
 }
 
 // FileRecording returns an Opener of a recording file on disk.
@@ -108,8 +118,9 @@ func FileRecording(path string) Opener {
 	return Opener{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
-// WriteBundled writes the recording and its answers into dir (weir record --bundled does it for every one).
-func (b Bundled) WriteBundled(dir string) error {
+// WriteBundled writes recording b and its answers into dir (weir record --bundled does it for every one). Like
+// Answers, it is withheld from notebook cells.
+func WriteBundled(b Bundled, dir string) error {
 	lines, err := b.Make()
 	if err != nil {
 		return err
