@@ -3,8 +3,8 @@ package sources
 import (
 	"errors"
 	"fmt"
-	"math"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
