@@ -133,7 +133,7 @@ func runRecord(args []string, stdout, stderr io.Writer) error {
 	}
 	if *bundled != "" {
 		for _, b := range sources.Recordings() {
-			if err := b.WriteBundled(*bundled); err != nil {
+			if err := sources.WriteBundled(b, *bundled); err != nil {
 				return fmt.Errorf("%s: %w", b.Name, err)
 			}
 		}

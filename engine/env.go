@@ -57,9 +57,10 @@ type Config struct {
 	// DeterministicTime makes processing time travel with the records, like a watermark: sources set it
 	// (SourceContext.SetTime, as scripted replays do with their arrival times), every operator's processing
 	// time is the lowest over its inputs, and processing-time timers fire as it passes them. Processing-time
-	// windows, timers and TTL then give the same results on every run and at any parallelism. It needs a
-	// VirtualClock; NewEnvironment installs one starting at 0 when Clock is nil. Default false: processing
-	// time is the clock's, read when a record is processed, as in Flink.
+	// windows, timers and TTL then give the same results on every run and at any parallelism, and a source's
+	// periodic watermarks are emitted as its time passes each AutoWatermarkInterval, before the record that
+	// moved it there. It needs a VirtualClock; NewEnvironment installs one starting at 0 when Clock is nil.
+	// Default false: processing time is the clock's, read when a record is processed, as in Flink.
 	DeterministicTime bool
 	// RuntimeMode is Streaming, Batch or Automatic (Batch when every source is Bounded), Flink's
 	// execution.runtime-mode. Default Streaming. Automatic is settled when the job starts (Job.RuntimeMode).

@@ -25,16 +25,27 @@ func (t *subtask) runSource() error {
 	n := t.vertex.nodes[0]
 	head := t.ops[0]
 	hb := head.base()
+	var em *wmEmitter // the source's watermark strategy at work, if it has one (made below)
 	setTime := func(int64) {}
 	if vc, ok := t.clock.(*VirtualClock); ok {
 		setTime = func(at int64) {
+			moved := false
 			if t.inband && at > t.procNow {
 				t.flush()
 				t.advanceTime(at)
+				moved = true
 			}
 			if at > vc.NowMillis() {
 				t.flush()
 				vc.Set(at)
+				moved = true
+			}
+			// Periodic emission is a processing-time timer (Flink's auto-watermark interval): when the reader
+			// moves the time to or past it, it fires before the record that moved the time, as it would have
+			// in the gap between the two records. So periodic watermarks follow a replay's arrival times, at
+			// any speed of the machine, instead of the source loop's checks every 64 records.
+			if moved && em != nil && !em.s.perRecord {
+				em.maybePeriodic()
 			}
 		}
 	}
@@ -56,7 +67,6 @@ func (t *subtask) runSource() error {
 	t.reader = reader
 	trackReads := replayable && t.guarantee() == AtMostOnce && t.job.cfg.Checkpointing.Interval > 0
 	faults := t.job.faults
-	var em *wmEmitter
 	if s := n.source.strategy; s != nil {
 		em = &wmEmitter{s: *s}
 		em.init(t, s.interval)

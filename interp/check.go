@@ -113,11 +113,7 @@ func (k *Kernel) checkSymbols() map[string]reflect.Value {
 			if !inCheck {
 				panic("check.Answer: only the lesson's check cells read answers")
 			}
-			b, err := sources.FindRecording(recording)
-			if err != nil {
-				panic(fmt.Sprintf("check.Answer: %v", err))
-			}
-			answers, err := b.Answers()
+			answers, err := sources.Answers(recording)
 			if err != nil {
 				panic(fmt.Sprintf("check.Answer: %v", err))
 			}

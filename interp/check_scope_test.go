@@ -126,3 +126,34 @@ func TestHintsFollowTheKernelsLanguage(t *testing.T) {
 		t.Errorf("checks = %+v; want the hint in Korean", got)
 	}
 }
+
+// A learner's cell cannot read the recordings' answers (issue 20): sources.Answers, sources.ComputeAnswers and
+// sources.WriteBundled are not in the sources package cells see, and Bundled has no method that gives the
+// answers; a check cell still reads them with check.Answer.
+func TestALearnersCellCannotReadAnswers(t *testing.T) {
+	k := New(Options{})
+	defer k.Restart()
+	mustRun(t, k, "setup", `words, _ := sources.FindRecording("words")`)
+	for _, src := range []string{
+		`a, _ := sources.Answers("words")` + "\nfmt.Println(a)",
+		`a, _ := words.Answers()` + "\nfmt.Println(a)",
+		"lines, _ := words.Make()\nfmt.Println(sources.ComputeAnswers(\"words\", lines))",
+		"dir, _ := os.MkdirTemp(\"\", \"answers\")\nfmt.Println(sources.WriteBundled(words, dir))",
+	} {
+		if strings.Contains(src, "os.") {
+			src = "import \"os\"\n" + src
+		}
+		ex := run(t, k, "mine", src)
+		if ex.Err() == nil || strings.Contains(ex.Output(), "wordCounts") {
+			t.Errorf("%q read the answers: output %q, err %v", src, ex.Output(), ex.Err())
+		}
+	}
+	if _, ok := cellExports["github.com/de4e/weir/sources/sources"]["FindRecording"]; !ok {
+		t.Fatal("the sources package cells see lost FindRecording")
+	}
+	runCheck(k, "check", `counts := check.Answer("words", "wordCounts").(map[string]any)
+check.Equal("a word's count", counts["스터디"], 2)`)
+	if got := k.Checks(); len(got) != 1 || !got[0].OK {
+		t.Errorf("checks = %+v; want check.Answer to work in a check cell", got)
+	}
+}

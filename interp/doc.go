@@ -11,7 +11,9 @@
 // Every cell starts with fmt, math, sort, strings, time, engine, sources and check imported; other packages
 // of the standard library, and the engine's operator test harness (github.com/de4e/weir/engine/enginetest),
 // need an import line. check is the package of exercise checks (check.Equal,
-// check.True, check.Answer); it exists only inside the kernel.
+// check.True, check.Answer); it exists only inside the kernel, and only a lesson's check cells may use it.
+// The recordings' answers are theirs alone too: sources.Answers, sources.ComputeAnswers and
+// sources.WriteBundled are withheld from the sources package cells see (withheldSymbols).
 //
 // # SQL cells
 //

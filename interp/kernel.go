@@ -17,7 +17,6 @@ import (
 
 	"github.com/de4e/weir/engine"
 	sqltable "github.com/de4e/weir/engine/table"
-	"github.com/de4e/weir/interp/exports"
 	"github.com/de4e/weir/sources"
 	"github.com/traefik/yaegi/interp"
 )
@@ -84,10 +83,10 @@ func (k *Kernel) reset() {
 	out := &cellWriter{k: k, gen: gen}
 	errw := &cellWriter{k: k, gen: gen, stderr: true}
 	in := interp.New(interp.Options{Stdout: out, Stderr: errw, GoPath: k.opts.Dir})
-	if err := in.Use(cellSymbols()); err != nil {
+	if err := in.Use(cellStdlib); err != nil {
 		panic(err)
 	}
-	if err := in.Use(exports.Symbols); err != nil {
+	if err := in.Use(cellExports); err != nil {
 		panic(err)
 	}
 	if err := in.Use(k.symbols()); err != nil {
@@ -118,12 +117,12 @@ func (k *Kernel) reset() {
 // package records into this kernel.
 func (k *Kernel) symbols() interp.Exports {
 	eng := map[string]reflect.Value{}
-	for name, v := range exports.Symbols["github.com/de4e/weir/engine/engine"] {
+	for name, v := range cellExports["github.com/de4e/weir/engine/engine"] {
 		eng[name] = v
 	}
 	eng["NewEnvironment"] = reflect.ValueOf(k.newEnvironment)
 	src := map[string]reflect.Value{}
-	for name, v := range exports.Symbols["github.com/de4e/weir/sources/sources"] {
+	for name, v := range cellExports["github.com/de4e/weir/sources/sources"] {
 		src[name] = v
 	}
 	src["FindRecording"] = reflect.ValueOf(func(name string) (sources.Bundled, error) {

@@ -4,15 +4,16 @@ import (
 	"maps"
 	"reflect"
 
+	"github.com/de4e/weir/interp/exports"
 	"github.com/traefik/yaegi/stdlib"
 )
 
 // What a cell can touch. Cells run inside the workbench's process with the learner's rights, so they can
 // read and write files, use the network (a Kafka source) and start goroutines. They cannot start or signal
-// processes, and cannot reach below Go's memory safety: the standard-library symbols given to the
-// interpreter are yaegi's stdlib.Symbols without the packages and functions listed here, and the kernel
-// refuses an import of a withheld package before running the cell, saying why. (yaegi's syscall, unsafe
-// and os/exec symbols live in packages of their own that are never loaded.)
+// processes, cannot reach below Go's memory safety and cannot read the recordings' answers: the symbols given
+// to the interpreter are yaegi's stdlib.Symbols and Weir's exports without the packages and functions listed
+// here, and the kernel refuses an import of a withheld package before running the cell, saying why. (yaegi's
+// syscall, unsafe and os/exec symbols live in packages of their own that are never loaded.)
 var withheldPackages = map[string]string{
 	"os/exec":   "a cell cannot start processes",
 	"syscall":   "a cell cannot make system calls directly",
@@ -26,13 +27,21 @@ var withheldSymbols = map[string][]string{
 	"os/os": {"StartProcess", "FindProcess", "Process", "ProcAttr", "Exit"},
 	// Process-wide knobs whose misuse would take the workbench down with the cell.
 	"runtime/debug/debug": {"SetMaxStack", "SetMaxThreads", "WriteHeapDump"},
+	// The recordings' known answers, and what makes them: only check cells read answers (check.Answer).
+	"github.com/de4e/weir/sources/sources": {"Answers", "ComputeAnswers", "WriteBundled"},
 }
 
-// cellSymbols returns the standard-library symbols cells get: stdlib.Symbols without the withheld packages
-// and symbols. The maps are copies; stdlib.Symbols is not changed.
-func cellSymbols() map[string]map[string]reflect.Value {
-	out := make(map[string]map[string]reflect.Value, len(stdlib.Symbols))
-	for key, syms := range stdlib.Symbols {
+// The symbol tables cells get: yaegi's stdlib.Symbols and Weir's exports.Symbols without the withheld
+// packages and symbols. They are copies; the tables they come from are not changed.
+var (
+	cellStdlib  = withhold(stdlib.Symbols)
+	cellExports = withhold(exports.Symbols)
+)
+
+// withhold returns a copy of the symbol tables without the withheld packages and symbols.
+func withhold(tables map[string]map[string]reflect.Value) map[string]map[string]reflect.Value {
+	out := make(map[string]map[string]reflect.Value, len(tables))
+	for key, syms := range tables {
 		if _, withheld := withheldPackages[importPathOf(key)]; withheld {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,7 +26,10 @@ type Bundled struct {
 	Count     int
 	Knobs     Knobs
 	CrashAt   int // insert a crash marker after this many events (0: none)
-	About     string
+	// ReadWith names the recordings a lesson reads together with this one (MovieFlix's batch layer reads the
+	// main log with the late log): its answers are computed over their lines as well. Default none.
+	ReadWith []string
+	About    string
 	// NewControl, if set, makes the Controller of each Replay(nil); the workbench sets it so that it can
 	// pause, step and pace the replays that notebook cells start. Default: NewController(0), as fast as
 	// possible.
@@ -42,8 +46,8 @@ func Recordings() []Bundled {
 		{Name: "taxi-fares", Generator: "taxi-fares", Seed: 11, Count: 1000, About: "taxi fares of the same rides"},
 		{Name: "fraud", Generator: "fraud", Seed: 3, Count: 200, About: "card transactions with one fraudulent account"},
 		{Name: "spend", Generator: "spend", Seed: 5, Count: 600, About: "spend reports of five accounts"},
-		{Name: "movieflix", Generator: "movieflix", Seed: 21, Count: 3000, About: "MovieFlix-like releases, feedback and ratings"},
-		{Name: "movieflix-late", Generator: "movieflix", Seed: 21, Count: 3000, Knobs: Knobs{Late: 0.05, LateBy: 90_000, Duplicates: 0.02, Drops: 0.02}, About: "the same with late, duplicated and lost events"},
+		{Name: "movieflix", Generator: "movieflix", Seed: 61, Count: 3000, About: "MovieFlix's main log: releases, feedback of groups A and B in an A/A then an A/B test, and ratings"},
+		{Name: "movieflix-late", Generator: "movieflix-late", Seed: 61, Count: 3000, ReadWith: []string{"movieflix"}, About: "MovieFlix's late log: the reactions missing from the main log, uploaded later"},
 		{Name: "logins", Generator: "logins", Seed: 17, Count: 600, About: "login attempts of 8 users, with bursts of failures"},
 		{Name: "nexmark", Generator: "nexmark", Seed: 13, Count: 5000, About: "Nexmark persons, auctions and bids"},
 	}
@@ -93,14 +97,24 @@ func (b Bundled) Replay(control *Controller) Replay {
 	return Replay{Recordings: []Opener{b.Opener()}, Control: control}
 }
 
-// Answers returns the known answers stored beside the recording, for exercises to check against.
-func (b Bundled) Answers() (map[string]any, error) {
-	data, err := recordingFiles.ReadFile("recordings/" + b.Name + ".answers.json")
+// Answers returns the known answers stored beside the bundled recording called name, for the lessons'
+// checks to compare with. It is a function, not a method of Bundled, so that notebook cells can be denied it:
+// the interp kernel withholds Answers, ComputeAnswers and WriteBundled from cells, and only a lesson's check
+// cells read answers, through check.Answer.
+func Answers(name string) (map[string]any, error) {
+	b, err := FindRecording(name)
 	if err != nil {
 		return nil, err
 	}
+	data, err := recordingFiles.ReadFile("recordings/" + b.Name + ".answers.json")
+	if err != nil {
+		return nil, fmt.Errorf("sources: the answers of recording %q: %w", name, err)
+	}
 	var m map[string]any
-	return m, json.Unmarshal(data, &m)
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("sources: the answers of recording %q: %w", name, err)
+	}
+	return m, nil
 }
 
 // FileRecording returns an Opener of a recording file on disk.
@@ -108,8 +122,9 @@ func FileRecording(path string) Opener {
 	return Opener{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
-// WriteBundled writes the recording and its answers into dir (weir record --bundled does it for every one).
-func (b Bundled) WriteBundled(dir string) error {
+// WriteBundled writes recording b and its answers into dir (weir record --bundled does it for every one). Like
+// Answers, it is withheld from notebook cells.
+func WriteBundled(b Bundled, dir string) error {
 	lines, err := b.Make()
 	if err != nil {
 		return err
@@ -118,7 +133,19 @@ func (b Bundled) WriteBundled(dir string) error {
 	if err := WriteEvents(&buf, lines); err != nil {
 		return err
 	}
-	answers, err := json.MarshalIndent(ComputeAnswers(b.Generator, lines), "", "  ")
+	var with [][]Line
+	for _, name := range b.ReadWith {
+		o, err := FindRecording(name)
+		if err != nil {
+			return err
+		}
+		l, err := o.Make()
+		if err != nil {
+			return err
+		}
+		with = append(with, l)
+	}
+	answers, err := json.MarshalIndent(ComputeAnswers(b.Generator, lines, with...), "", "  ")
 	if err != nil {
 		return err
 	}
@@ -128,15 +155,11 @@ func (b Bundled) WriteBundled(dir string) error {
 	return os.WriteFile(filepath.Join(dir, b.Name+".answers.json"), append(answers, '\n'), 0o644)
 }
 
-// ComputeAnswers derives the facts lessons check from a generator's stream: counts per window, the smallest
-// bound without late events, alerts, averages.
-func ComputeAnswers(generator string, lines []Line) map[string]any {
-	var evs []Event
-	for _, l := range lines {
-		if l.Event != nil {
-			evs = append(evs, *l.Event)
-		}
-	}
+// ComputeAnswers derives the facts lessons check from a generator's stream, in plain Go: counts per window,
+// the smallest bound without late events, alerts, averages. with holds the lines of the recordings the stream
+// is read with (Bundled.ReadWith).
+func ComputeAnswers(generator string, lines []Line, with ...[]Line) map[string]any {
+	evs := eventsOf(lines)
 	a := map[string]any{"events": len(evs)}
 	switch generator {
 	case "words":
@@ -218,19 +241,28 @@ func ComputeAnswers(generator string, lines []Line) map[string]any {
 		}
 		a["spendPerAccountHour"] = sums
 	case "movieflix":
-		sum, n := map[string]float64{}, map[string]int{}
-		for _, e := range evs {
-			if e.Kind == "feedback" {
-				k := fmt.Sprintf("%s/cycle%d", e.Key, e.Int("actionCycle"))
-				sum[k] += e.Float("score")
-				n[k]++
+		speed, tooLate := movieflixSpeedLayer(evs)
+		a["speedPerGroupMinute"], a["speedTooLate"] = speed.rows(), tooLate
+		a["averageScore"] = speed.averages()
+	case "movieflix-late":
+		var main []Event
+		for _, l := range with {
+			main = append(main, eventsOf(l)...)
+		}
+		speed, _ := movieflixSpeedLayer(main)
+		batch := movieflixMinutes{}
+		for _, e := range append(main, evs...) {
+			batch.add(e)
+		}
+		a["feedback"] = len(evs) / 2
+		a["batchPerGroupMinute"], a["averageScore"] = batch.rows(), batch.averages()
+		missed := map[string]int{}
+		for k, b := range batch {
+			if d := b.n - speed[k].n; d != 0 {
+				missed[k] = d
 			}
 		}
-		avg := map[string]float64{}
-		for k := range sum {
-			avg[k] = round2(sum[k] / float64(n[k]))
-		}
-		a["averageScore"] = avg
+		a["missedPerGroupMinute"] = missed
 	case "logins":
 		maps.Copy(a, loginAnswers(evs))
 	case "nexmark":
@@ -241,6 +273,83 @@ func ComputeAnswers(generator string, lines []Line) map[string]any {
 		a["kinds"] = kinds
 	}
 	return a
+}
+
+func eventsOf(lines []Line) []Event {
+	var evs []Event
+	for _, l := range lines {
+		if l.Event != nil {
+			evs = append(evs, *l.Event)
+		}
+	}
+	return evs
+}
+
+// movieflixMinutes holds MovieFlix's dashboard: the sum and number of feedback scores per group, action cycle
+// and minute of event time, keyed "B/cycle1@start" (the minute's start in ms).
+type movieflixMinutes map[string]struct {
+	sum float64
+	n   int
+}
+
+func movieflixMinute(e Event) string {
+	return fmt.Sprintf("%s/cycle%d@%d", e.Key, e.Int("actionCycle"), e.Time/60_000*60_000)
+}
+
+func (m movieflixMinutes) add(e Event) {
+	if e.Kind != "feedback" {
+		return
+	}
+	k := movieflixMinute(e)
+	c := m[k]
+	c.sum += e.Float("score")
+	c.n++
+	m[k] = c
+}
+
+// rows returns each minute's sum and number of scores.
+func (m movieflixMinutes) rows() map[string]any {
+	out := map[string]any{}
+	for k, c := range m {
+		out[k] = map[string]any{"sum": round2(c.sum), "n": c.n}
+	}
+	return out
+}
+
+// averages returns each group and cycle's average score, over all its minutes.
+func (m movieflixMinutes) averages() map[string]float64 {
+	sum, n := map[string]float64{}, map[string]int{}
+	for k, c := range m {
+		g := k[:strings.Index(k, "@")]
+		sum[g] += c.sum
+		n[g] += c.n
+	}
+	avg := map[string]float64{}
+	for g := range sum {
+		avg[g] = round2(sum[g] / float64(n[g]))
+	}
+	return avg
+}
+
+// movieflixSpeedLayer is lesson 11's speed layer in plain Go: the main log at parallelism 1, a watermark
+// 10 s behind the newest event time emitted after every event (of every kind), and one-minute event-time
+// windows per group; a feedback is too late, and counted per group instead, when its window's last
+// millisecond is at or behind the watermark it meets (Flink's WindowOperator: maxTimestamp <= watermark).
+func movieflixSpeedLayer(evs []Event) (movieflixMinutes, map[string]int) {
+	windows, tooLate := movieflixMinutes{}, map[string]int{}
+	wm, newest := int64(math.MinInt64), int64(math.MinInt64)
+	for _, e := range evs {
+		if e.Kind == "feedback" {
+			if end := e.Time/60_000*60_000 + 60_000; end-1 <= wm {
+				tooLate[fmt.Sprintf("%s/cycle%d", e.Key, e.Int("actionCycle"))]++
+			} else {
+				windows.add(e)
+			}
+		}
+		newest = max(newest, e.Time)
+		wm = max(wm, newest-10_000-1)
+	}
+	return windows, tooLate
 }
 
 // SmallestBound returns the smallest out-of-orderness bound, in ms, for which no event is late under

@@ -53,7 +53,9 @@
 //
 // Generators (Generators, Generate) produce events from a seed following documented rules: page clicks
 // (6 pages, exactly 1000 events per page per 15 s window), taxi rides and fares, fraud transactions, spend
-// reports, MovieFlix-like releases and feedback, Nexmark persons, auctions and bids, and the DE4E book's
-// words. Knobs add disorder, late events, duplicates and drops. The bundled recordings (Recordings) are
-// generated from frozen seeds by weir record, and their known answers are stored beside them.
+// reports, MovieFlix's main log of releases, feedback and ratings (an A/A then an A/B test of groups A and B)
+// with its late log, Nexmark persons, auctions and bids, and the DE4E book's words. Knobs add disorder, late
+// events, duplicates and drops. The bundled recordings (Recordings) are generated from frozen seeds by weir
+// record, and their known answers, computed in plain Go (ComputeAnswers), are stored beside them; Answers
+// reads them for the lessons' checks, and notebook cells other than check cells cannot call it.
 package sources

@@ -38,7 +38,8 @@ func Generators() []Generator {
 		{"taxi-fares", "one fare per taxi ride (same seed and ride ids), at the ride's start, in order: tip ~N(10, 15) in [0, 60], tolls on every tenth ride, total = 3 + minutes + tip + tolls", 1000, genTaxiFares},
 		{"fraud", "a 50-record cycle of transactions of accounts 1-5, 6 min of event time and 100 ms apart; account 3 makes a purchase under $1 immediately followed by one over $500 once a cycle, no other account ever does", 200, genFraud},
 		{"spend", "accounts 1-5 round robin, amounts 0-999, event time from 2000-01-01T01:00Z advancing 5 min plus 1-58 s per record", 600, genSpend},
-		{"movieflix", "MovieFlix-like releases and reactions: 610 users, 301 of them (ids 1-409) in group B; users per movie Zipf-like; each reaction is a feedback (score 10*(9-rank)/9 for a random rank 0-8) and a rating (0.5-5 in half steps), 250 ms apart; action_cycle flips every 2000 releases", 3000, genMovieflix},
+		{"movieflix", "MovieFlix's main log: releases, each followed by its users' reactions 350 ms apart, a feedback (score 10*(8-rank)/9, rank 0-8) and a rating each; 610 users, 301 of them (ids 1-409) in group B; action cycle 0 (A/A test) for 4 minutes of event time, then 1 (A/B test), where group B's ranks are the smaller of two; 4% of reactions arrive 15-45 s after they happened; 8% are missing, in the late log", 3000, genMovieflix},
+		{"movieflix-late", "the late log of the MovieFlix main log of the same seed and count: the 8% of its reactions that reached the database only later, 5 minutes after they would have arrived", 3000, genMovieflixLate},
 		{"logins", "login attempts of 8 users in event-time order: sessions 5-30 s apart, each a success, 1-2 failures then a success, an attack of 3-6 failures 1-4 s apart then a success, or 3-4 failures then 25 s of silence", 600, genLogins},
 		{"nexmark", "Nexmark persons, auctions and bids in the proportions 1:3:46 per 50 events, with the Nexmark id formulas and timestamps base + 0.1 ms per event (10,000 events/s) from 2015-07-15T00:00Z", 5000, genNexmark},
 	}
@@ -284,7 +285,15 @@ func genSpend(rng *rand.Rand, n int) []Line {
 	return out
 }
 
-// MovieflixGroupB returns the 301 users (ids 1..409) of group B for a seed's stream.
+// MovieflixBase is the event time of the first MovieFlix release, 2021-03-01T00:00Z in milliseconds.
+const MovieflixBase = 1614556800000
+
+// MovieflixABFrom is when MovieFlix's A/B test begins, in milliseconds after MovieflixBase: feedback given
+// before it belongs to action cycle 0, the A/A test (both groups get the same recommendations), and from it
+// on to action cycle 1, the A/B test (group B gets the new recommendations).
+const MovieflixABFrom = 4 * 60_000
+
+// movieflixGroupB returns the 301 users (ids 1..409) of group B for a seed's stream.
 func movieflixGroupB(rng *rand.Rand) map[int]bool {
 	ids := rng.Perm(409)
 	b := map[int]bool{}
@@ -294,37 +303,69 @@ func movieflixGroupB(rng *rand.Rand) map[int]bool {
 	return b
 }
 
-func genMovieflix(rng *rand.Rand, n int) []Line {
+// drawMovieflix draws MovieFlix's two logs from seed: the main log of n lines (releases, feedback and
+// ratings, in arrival order) and the late log, the reactions that reached MovieFlix's database only later
+// (the app uploaded them when it was next online), which are in no line of the main log.
+//
+// Releases come one after another; each draws a Zipf-like number of reactions (mean about 10, at most
+// 300), 350 ms apart, each a feedback and a rating of one of 610 users, 301 of them (ids 1-409) in group B.
+// A reaction happened 0-2 s before it arrived, or, for 4% of them (a slow network), 15-45 s before. The
+// score is 10*(8-rank)/9 for a rank 0-8 drawn uniformly, except for group B in the A/B test (action cycle
+// 1, from MovieflixABFrom on), whose better recommendations draw the smaller of two ranks. 8% of the
+// reactions go to the late log instead of the main log, arriving 5 minutes after they would have.
+func drawMovieflix(seed uint64, n int) (main, late []Line) {
+	rng := rand.New(rand.NewPCG(seed, 0x6d66))
 	groupB := movieflixGroupB(rng)
-	var out []Line
-	arrival, releases, movie := int64(0), 0, 1000
-	for len(out) < n {
+	arrival, movie := int64(45_000), 1000 // no reaction happened before MovieflixBase
+	for len(main) < n {
 		movie++
-		releases++
-		out = append(out, ev(arrival, arrival, strconv.Itoa(movie), "movie",
+		main = append(main, ev(arrival, MovieflixBase+arrival, strconv.Itoa(movie), "movie",
 			map[string]any{"movieId": movie, "title": fmt.Sprintf("Film %d", movie)}))
-		arrival += 250
-		// Users per movie: Zipf-like, mean about 10, a heavy tail capped at 300.
+		arrival += 350
 		users := min(1+int(9*math.Pow(rng.Float64()+1e-9, -0.6)-9+rng.Float64()*3), 300)
-		cycle := (releases / 2000) % 2
-		for u := 0; u < users && len(out) < n; u++ {
+		for u := 0; u < users && len(main) < n; u++ {
 			user := 1 + rng.IntN(610)
 			typ := "A"
 			if groupB[user] {
 				typ = "B"
 			}
+			delay := rng.Int64N(2000)
+			if rng.Float64() < 0.04 {
+				delay = 15_000 + rng.Int64N(30_000)
+			}
+			t := MovieflixBase + arrival - delay
+			cycle := 0
+			if t-MovieflixBase >= MovieflixABFrom {
+				cycle = 1
+			}
 			rank := rng.IntN(9)
+			if typ == "B" && cycle == 1 {
+				rank = min(rank, rng.IntN(9))
+			}
 			score := round2(10 * float64(8-rank) / 9)
-			delay := rng.Int64N(2000) // event time: when the user reacted; arrival: when the server got it
-			out = append(out, ev(arrival, arrival-delay, typ, "feedback", map[string]any{
-				"userId": user, "movieId": movie, "score": score, "userType": typ, "actionCycle": cycle}))
 			rating := float64(1+rng.IntN(10)) / 2
-			out = append(out, ev(arrival+1, arrival-delay, strconv.Itoa(movie), "rating",
+			at, log := arrival, &main
+			if rng.Float64() < 0.08 {
+				at, log = arrival+300_000, &late
+			}
+			*log = append(*log, ev(at, t, typ, "feedback", map[string]any{
+				"userId": user, "movieId": movie, "score": score, "userType": typ, "actionCycle": cycle}))
+			*log = append(*log, ev(at+1, t, strconv.Itoa(movie), "rating",
 				map[string]any{"userId": user, "movieId": movie, "rating": rating}))
-			arrival += 250
+			arrival += 350
 		}
 	}
-	return out[:n]
+	return main[:n], late
+}
+
+func genMovieflix(rng *rand.Rand, n int) []Line {
+	main, _ := drawMovieflix(rng.Uint64(), n)
+	return main
+}
+
+func genMovieflixLate(rng *rand.Rand, n int) []Line {
+	_, late := drawMovieflix(rng.Uint64(), n)
+	return late
 }
 
 // NexmarkBase is the Nexmark base time, 2015-07-15T00:00Z in milliseconds.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -164,16 +165,30 @@ func TestNexmarkRules(t *testing.T) {
 	}
 }
 
-// Rules (MovieFlix): 301 of the 610 users, all among ids 1-409, are in group B; random recommendations give
-// a mean score of 10*4/9 = 4.44 (ranks 0-8 uniform, score 10*(8-rank)/9).
+// Rules (MovieFlix): 301 of the 610 users, all among ids 1-409, are in group B; no event happened before
+// MovieflixBase; a feedback's action cycle is 0 before MovieflixABFrom and 1 from it on; random
+// recommendations give a mean score of 10*4/9 = 4.44 (ranks 0-8 uniform, score 10*(8-rank)/9), and group B's
+// in the A/B test, the smaller of two ranks, 10*(8-E[min])/9 = 6.09 (E[min] = 204/81); about 4% of the
+// reactions arrive 15-45 s after they happened; the late log holds about 8% of the reactions, none of them in
+// the main log, each arriving 5 minutes after the reactions around it.
 func TestMovieflixRules(t *testing.T) {
-	evs := events(t, "movieflix", 3, 40000, Knobs{})
+	main, late := events(t, "movieflix", 3, 40000, Knobs{}), events(t, "movieflix-late", 3, 40000, Knobs{})
 	groupB := map[int64]bool{}
-	var sum float64
-	n := 0
-	for _, e := range evs {
+	sum, n := map[string]float64{}, map[string]int{}
+	slow, reactions := 0, 0
+	seen := map[string]bool{}
+	for i, e := range main {
+		if e.Time < MovieflixBase || (i > 0 && e.Arrival < main[i-1].Arrival) {
+			t.Fatalf("event %d: time %d before the base or arrival out of order: %+v", i, e.Time, e)
+		}
 		if e.Kind != "feedback" {
 			continue
+		}
+		reactions++
+		if delay := MovieflixBase + e.Arrival - e.Time; delay >= 15_000 && delay <= 45_000 {
+			slow++
+		} else if delay < 0 || delay >= 2000 {
+			t.Fatalf("feedback %d arrives %d ms after it happened", i, delay)
 		}
 		if e.String("userType") == "B" {
 			groupB[e.Int("userId")] = true
@@ -181,14 +196,41 @@ func TestMovieflixRules(t *testing.T) {
 				t.Fatalf("group B user %d above 409", e.Int("userId"))
 			}
 		}
-		sum += e.Float("score")
-		n++
+		if cycle, ab := e.Int("actionCycle"), e.Time-MovieflixBase >= MovieflixABFrom; (cycle == 1) != ab || cycle > 1 {
+			t.Fatalf("feedback at %d ms is in action cycle %d", e.Time-MovieflixBase, cycle)
+		}
+		k := fmt.Sprintf("%s/cycle%d", e.Key, e.Int("actionCycle"))
+		sum[k] += e.Float("score")
+		n[k]++
+		seen[fmt.Sprint(e.Int("userId"), e.Int("movieId"), e.Time)] = true
 	}
 	if len(groupB) < 280 || len(groupB) > 301 {
 		t.Errorf("%d distinct group B users seen, want about 301", len(groupB))
 	}
-	if mean := sum / float64(n); mean < 4.2 || mean > 4.7 {
-		t.Errorf("mean score %.2f, want about 4.44", mean)
+	for k, want := range map[string]float64{"A/cycle0": 4.44, "B/cycle0": 4.44, "A/cycle1": 4.44, "B/cycle1": 6.09} {
+		// Within three standard errors (a score's standard deviation is at most 10/9*sqrt(80/12) = 2.87).
+		if mean, se := sum[k]/float64(n[k]), 2.87/math.Sqrt(float64(n[k])); math.Abs(mean-want) > 3*se {
+			t.Errorf("%s: mean score %.2f over %d, want %.2f within %.2f", k, mean, n[k], want, 3*se)
+		}
+	}
+	if share := float64(slow) / float64(reactions); share < 0.03 || share > 0.05 {
+		t.Errorf("%.3f of the reactions are slow, want about 0.04", share)
+	}
+	lateFeedback := 0
+	for _, e := range late {
+		if e.Kind != "feedback" {
+			continue
+		}
+		lateFeedback++
+		if seen[fmt.Sprint(e.Int("userId"), e.Int("movieId"), e.Time)] {
+			t.Fatalf("late feedback %+v is in the main log too", e)
+		}
+		if d := MovieflixBase + e.Arrival - e.Time; d < 300_000 || d > 345_000 {
+			t.Fatalf("late feedback arrives %d ms after it happened", d)
+		}
+	}
+	if share := float64(lateFeedback) / float64(lateFeedback+reactions); share < 0.07 || share > 0.09 {
+		t.Errorf("the late log holds %.3f of the reactions, want about 0.08", share)
 	}
 }
 

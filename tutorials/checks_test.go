@@ -72,13 +72,10 @@ func TestRestoreChecksNamesMissingCellsAndLeavesOtherNotebooksAlone(t *testing.T
 }
 
 // Every check cell of a lesson is read-only, so that the workbench does not let a learner edit the checks
-// (weir check restores them anyway, with RestoreChecks). Lesson 18 is left to the branch that rewrites it.
+// (weir check restores them anyway, with RestoreChecks).
 func TestCheckCellsAreReadOnly(t *testing.T) {
 	lessons, _ := Lessons("")
 	for _, l := range lessons {
-		if l.Number == 18 {
-			continue
-		}
 		nb, err := Open(l.Path)
 		if err != nil {
 			t.Fatal(err)

@@ -106,13 +106,10 @@ var bold = regexp.MustCompile(`\*\*([^*\n]+?)\*\*(.?)`)
 
 // TestLessonsHaveNoEmphasisThatRendersAsAsterisks finds strong emphasis closed right after punctuation and
 // followed by a letter, such as **연결(Connect)**하고: CommonMark does not close it there, so it renders with its
-// asterisks (issue 20). Lesson 18 is left to the branch that rewrites it.
+// asterisks (issue 20).
 func TestLessonsHaveNoEmphasisThatRendersAsAsterisks(t *testing.T) {
 	lessons, _ := Lessons("")
 	for _, l := range lessons {
-		if l.Number == 18 {
-			continue
-		}
 		src, _ := Source(l.Path)
 		for _, m := range bold.FindAllStringSubmatch(prose(string(src)), -1) {
 			inner, after := []rune(m[1]), []rune(m[2])

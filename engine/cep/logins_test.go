@@ -16,7 +16,7 @@ import (
 func TestLoginsRecordingAgreesWithAnswers(t *testing.T) {
 	rec, err := sources.FindRecording("logins")
 	must(t, err)
-	answers, err := rec.Answers()
+	answers, err := sources.Answers("logins")
 	must(t, err)
 	want := answers["matchesPerStrategy"].(map[string]any)
 	failure := func(v any, _ *cep.ConditionContext) bool { return v.(sources.Event).String("result") == "failure" }
