@@ -59,9 +59,17 @@ type nfaRun struct {
 	now           func() int64
 }
 
-// TimedOut is a partial match dropped because its window passed, with the time it timed out at.
+// match is a match or a timed-out partial match as the NFA hands it out: the events each stage took, by
+// stage name, and those names in the order the match took its stages, which is the pattern's order (Flink's
+// match is a LinkedHashMap that iterates in this order; a Go map keeps none).
+type match struct {
+	events map[string][]any
+	stages []string
+}
+
+// timedOut is a partial match dropped because its window passed, with the time it timed out at.
 type timedOut struct {
-	match map[string][]any
+	match match
 	ts    int64
 }
 
@@ -79,7 +87,7 @@ func expired(ts, from, w int64) bool {
 // advanceTime drops the partial matches whose window has passed at ts, returning them as timeouts (when
 // timeouts are handled), and emits the pending NotFollowedBy matches whose window has passed
 // (Flink: NFA#advanceTime).
-func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]map[string][]any, []timedOut, error) {
+func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]match, []timedOut, error) {
 	var timeouts []timedOut
 	var potential, next []computation
 	for i := range st.Partial {
@@ -114,7 +122,7 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]map[string][]any, []time
 
 // process feeds one event to every partial match and returns the completed matches
 // (Flink: NFA#process and doProcess).
-func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, error) {
+func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]match, error) {
 	id := r.buf.registerEvent(v, ts)
 	defer r.buf.releaseEvent(id)
 	var next, potential []computation
@@ -149,7 +157,7 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 	}
 	sortComputations(next)
 	sortComputations(potential)
-	var result []map[string][]any
+	var result []match
 	if r.nfa.skip.isSkip() {
 		var err error
 		result, err = r.emitCompleted(st, potential, &next)
@@ -173,12 +181,12 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 // emitCompleted adds potential to the completed matches and emits, earliest first, those that started no
 // later than every partial match, pruning partial and completed matches by the skip strategy
 // (Flink: NFA#processMatchesAccordingToSkipStrategy).
-func (r *nfaRun) emitCompleted(st *nfaState, potential []computation, partial *[]computation) ([]map[string][]any, error) {
+func (r *nfaRun) emitCompleted(st *nfaState, potential []computation, partial *[]computation) ([]match, error) {
 	// never sort in place: the old slice may be the one in keyed state, which a snapshot may be writing
 	st.Completed = append(append(make([]computation, 0, len(st.Completed)+len(potential)), st.Completed...), potential...)
 	sortComputations(st.Completed)
 	sortComputations(*partial)
-	var result []map[string][]any
+	var result []match
 	for len(st.Completed) > 0 {
 		m := st.Completed[0]
 		if len(*partial) > 0 && compareComputations(&m, &(*partial)[0]) > 0 {
@@ -362,14 +370,16 @@ func (r *nfaRun) currentMatch(c *computation) []namedIDs {
 	return paths[0]
 }
 
-func (r *nfaRun) materialize(m []namedIDs) map[string][]any {
-	out := make(map[string][]any, len(m))
-	for _, st := range m {
+// materialize reads the events of m from the shared buffer.
+func (r *nfaRun) materialize(m []namedIDs) match {
+	out := match{events: make(map[string][]any, len(m)), stages: make([]string, len(m))}
+	for i, st := range m {
 		evs := make([]any, len(st.ids))
-		for i, id := range st.ids {
-			evs[i] = r.buf.event(id)
+		for j, id := range st.ids {
+			evs[j] = r.buf.event(id)
 		}
-		out[st.name] = evs
+		out.events[st.name] = evs
+		out.stages[i] = st.name
 	}
 	return out
 }

@@ -118,8 +118,8 @@ func newHarness(t *testing.T, p *Pattern, handleTimeout bool) *nfaHarness {
 	return &nfaHarness{run: r, st: r.initialState(), order: stageOrder(p), labels: map[any]string{}}
 }
 
-func (h *nfaHarness) feed(ins []in) ([]map[string][]any, error) {
-	var all []map[string][]any
+func (h *nfaHarness) feed(ins []in) ([]match, error) {
+	var all []match
 	for _, x := range ins {
 		h.labels[x.ev] = x.label
 		ms, tos, err := h.run.advanceTime(&h.st, x.ts)
@@ -150,10 +150,10 @@ func (h *nfaHarness) flatten(m map[string][]any) string {
 
 // flattenAll writes each match as its labels sorted, then sorts the matches: Flink's
 // NFATestUtilities.comparePatterns sorts the events within a match and then the matches.
-func (h *nfaHarness) flattenAll(ms []map[string][]any) []string {
+func (h *nfaHarness) flattenAll(ms []match) []string {
 	out := []string{}
 	for _, m := range ms {
-		out = append(out, sortedLabels(h.flatten(m)))
+		out = append(out, sortedLabels(h.flatten(m.events)))
 	}
 	sort.Strings(out)
 	return out
@@ -217,7 +217,7 @@ func runCases(t *testing.T, cases []nfaCase) {
 			if c.timeout {
 				var got []string
 				for _, to := range h.timeouts {
-					got = append(got, fmt.Sprintf("%s @%d", h.flatten(to.match), to.ts))
+					got = append(got, fmt.Sprintf("%s @%d", h.flatten(to.match.events), to.ts))
 				}
 				sort.Strings(got)
 				w := append([]string{}, c.wantTimeouts...)

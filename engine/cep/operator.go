@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/internal/emitbridge"
 )
 
 // Input is a stream a pattern can be matched on: an *engine.DataStream (one NFA for the whole stream,
@@ -81,14 +83,21 @@ func (s *PatternStream) SideOutputLateData(tag *engine.OutputTag) *PatternStream
 // ProcessContext is what a PatternProcessFunction sees (Flink: PatternProcessFunction.Context): the
 // time of the match and side outputs.
 type ProcessContext struct {
-	ctx *engine.Context
-	ts  int64
+	ctx    *engine.Context
+	ts     int64
+	stages []string
 }
 
 // Timestamp returns the match's time: in event time the timestamp of the event that completed it (or, for
-// a match released by time, the watermark; for a timeout, the time its window closed); in processing time
-// the processing time then.
+// a NotFollowedBy match released by time, the time the NFA was advanced to: the next event's or the
+// watermark; for a timeout, the time its window closed); in processing time the processing time then. What
+// the function emits, to its collector or a side output, carries this timestamp, as in Flink.
 func (c *ProcessContext) Timestamp() int64 { return c.ts }
+
+// StageNames returns the names of the stages the match in hand (or timed-out partial match) took events
+// for, in the pattern's order: the order in which Flink's match map (a LinkedHashMap) lists its keys, which
+// the Go map handed to ProcessMatch does not keep. Each call returns a new slice.
+func (c *ProcessContext) StageNames() []string { return slices.Clone(c.stages) }
 
 // CurrentProcessingTime returns the job clock's time in milliseconds.
 func (c *ProcessContext) CurrentProcessingTime() int64 { return c.ctx.CurrentProcessingTime() }
@@ -261,32 +270,45 @@ func (o *cepOperator) fail(err error) {
 	panic(fmt.Sprintf("cep: %v", err))
 }
 
-// advance moves the NFA's time to ts, emitting what that releases.
+// advance moves the NFA's time to ts, emitting what that releases: pending matches stamped with ts, timed-out
+// partial matches with the time their window closed (Flink: CepOperator#advanceTime).
 func (o *cepOperator) advance(ctx *engine.Context, r *nfaRun, st *nfaState, ts int64, out engine.Collector) {
 	ms, tos, err := r.advanceTime(st, ts)
 	if err != nil {
 		o.fail(err)
 	}
-	pc := &ProcessContext{ctx: ctx, ts: ts}
-	for _, m := range ms {
-		o.fn.ProcessMatch(m, pc, out)
-	}
+	o.emit(ctx, out, ms, ts)
 	for _, t := range tos {
-		o.fn.ProcessTimedOutMatch(t.match, &ProcessContext{ctx: ctx, ts: t.ts})
+		emitbridge.SetTimestamp(ctx, out, t.ts)
+		o.fn.ProcessTimedOutMatch(t.match.events, &ProcessContext{ctx: ctx, ts: t.ts, stages: t.match.stages})
 	}
 	o.stats.count(ctx.CurrentKey(), len(ms), len(tos))
 }
 
+// processEvent feeds the event v with timestamp ts to the NFA and emits the matches it completes, stamped
+// with ts (Flink: CepOperator#processEvent).
 func (o *cepOperator) processEvent(ctx *engine.Context, r *nfaRun, st *nfaState, v any, ts int64, out engine.Collector) {
 	ms, err := r.process(st, v, ts)
 	if err != nil {
 		o.fail(err)
 	}
+	o.emit(ctx, out, ms, ts)
+	o.stats.count(ctx.CurrentKey(), len(ms), 0)
+}
+
+// emit hands matches to the function with timestamp ts: ProcessContext.Timestamp reports it and what the
+// function emits carries it, whatever timer or record is being handled (Flink:
+// CepOperator#processMatchedSequences, which sets the collector's and the context's timestamp).
+func (o *cepOperator) emit(ctx *engine.Context, out engine.Collector, ms []match, ts int64) {
+	if len(ms) == 0 {
+		return
+	}
+	emitbridge.SetTimestamp(ctx, out, ts)
 	pc := &ProcessContext{ctx: ctx, ts: ts}
 	for _, m := range ms {
-		o.fn.ProcessMatch(m, pc, out)
+		pc.stages = m.stages
+		o.fn.ProcessMatch(m.events, pc, out)
 	}
-	o.stats.count(ctx.CurrentKey(), len(ms), 0)
 }
 
 func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Collector) {
