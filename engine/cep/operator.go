@@ -50,7 +50,25 @@ type PatternStream struct {
 	nfa            *compiledNFA
 	processingTime bool
 	lateTag        *engine.OutputTag
+	comparator     EventComparator
 	stats          *statsRegistry
+}
+
+// EventComparator orders events of the same timestamp: negative if a comes first, positive if b does, 0 to
+// keep their arrival order (Flink: EventComparator).
+type EventComparator func(a, b any) int
+
+// WithComparator feeds events of the same timestamp to the NFA in the order cmp gives (stable: equal events
+// keep their arrival order) instead of the order they arrived in (Flink: CEP.pattern(input, pattern,
+// comparator)). It applies in event time, where events wait for the watermark anyway; in processing time
+// events are matched as they arrive and cmp is not used (Flink instead buffers them for a millisecond).
+func (s *PatternStream) WithComparator(cmp EventComparator) *PatternStream {
+	if cmp == nil {
+		panic("cep: WithComparator: comparator is nil")
+	}
+	c := *s
+	c.comparator = cmp
+	return &c
 }
 
 // InProcessingTime matches events in the order they arrive, stamped with the processing time (Flink:
@@ -125,6 +143,10 @@ type PatternSelectFunc func(match map[string][]any) any
 // PatternFlatSelectFunc turns a match into any number of results (Flink: PatternFlatSelectFunction).
 type PatternFlatSelectFunc func(match map[string][]any, out engine.Collector)
 
+// PatternFlatTimeoutFunc turns a timed-out partial match and the time it timed out into any number of
+// results (Flink: PatternFlatTimeoutFunction).
+type PatternFlatTimeoutFunc func(match map[string][]any, timeoutTimestamp int64, out engine.Collector)
+
 // PatternTimeoutFunc turns a timed-out partial match and the time it timed out into one result (Flink:
 // PatternTimeoutFunction).
 type PatternTimeoutFunc func(match map[string][]any, timeoutTimestamp int64) any
@@ -163,12 +185,35 @@ func (s *PatternStream) SelectWithTimeout(tag *engine.OutputTag, timeout Pattern
 	})
 }
 
+// FlatSelectWithTimeout emits what f collects for every match and sends what timeout collects for every
+// timed-out partial match to the side output tag (Flink: PatternStream.flatSelect(outputTag,
+// timeoutFunction, selectFunction)).
+func (s *PatternStream) FlatSelectWithTimeout(tag *engine.OutputTag, timeout PatternFlatTimeoutFunc, f PatternFlatSelectFunc) *engine.DataStream {
+	if tag == nil || timeout == nil || f == nil {
+		panic("cep: FlatSelectWithTimeout: tag, timeout function and select function must not be nil")
+	}
+	return s.Process(PatternProcessFunction{
+		ProcessMatch: func(m map[string][]any, _ *ProcessContext, out engine.Collector) { f(m, out) },
+		ProcessTimedOutMatch: func(m map[string][]any, ctx *ProcessContext) {
+			timeout(m, ctx.Timestamp(), sideCollector{ctx: ctx, tag: tag})
+		},
+	})
+}
+
+// sideCollector collects into a side output.
+type sideCollector struct {
+	ctx *ProcessContext
+	tag *engine.OutputTag
+}
+
+func (c sideCollector) Collect(v any) { c.ctx.Output(c.tag, v) }
+
 // Process runs the pattern and hands every match to f (Flink: PatternStream.process).
 func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
 	if f.ProcessMatch == nil {
 		panic("cep: Process: PatternProcessFunction.ProcessMatch is nil")
 	}
-	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, stats: s.stats}
+	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, comparator: s.comparator, stats: s.stats}
 	pf := engine.ProcessFunction{ProcessElement: op.processElement, OnTimer: op.onTimer}
 	var out *engine.DataStream
 	switch in := s.input.(type) {
@@ -211,6 +256,7 @@ type cepOperator struct {
 	fn             PatternProcessFunction
 	processingTime bool
 	lateTag        *engine.OutputTag
+	comparator     EventComparator
 	stats          *statsRegistry
 }
 
@@ -362,7 +408,12 @@ func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector
 	for _, ts := range due {
 		x, _ := q.Get(ts)
 		o.advance(ctx, r, &st, ts, out)
-		for _, v := range x.([]any) {
+		evs := x.([]any)
+		if o.comparator != nil && len(evs) > 1 {
+			evs = slices.Clone(evs) // the stored slice may be the one a snapshot is writing
+			slices.SortStableFunc(evs, o.comparator)
+		}
+		for _, v := range evs {
 			o.processEvent(ctx, r, &st, v, ts, out)
 		}
 		q.Remove(ts)
