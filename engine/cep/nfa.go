@@ -57,6 +57,8 @@ type nfaRun struct {
 	buf           *sharedBuffer
 	handleTimeout bool
 	now           func() int64
+	limit         keyBounds // none if zero
+	dropped       int       // partial matches enforceLimit dropped, for the operator to count
 }
 
 // match is a match or a timed-out partial match as the NFA hands it out: the events each stage took, by
@@ -120,9 +122,22 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]match, []timedOut, error
 	return matches, timeouts, err
 }
 
-// process feeds one event to every partial match and returns the completed matches
-// (Flink: NFA#process and doProcess).
+// process feeds one event to every partial match and returns the completed matches (Flink: NFA#process),
+// then keeps the key within its bounds (enforceLimit).
 func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]match, error) {
+	ms, err := r.doProcess(st, v, ts)
+	if err == nil {
+		err = r.enforceLimit(st)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// doProcess feeds one event to every partial match and returns the completed matches (Flink:
+// NFA#doProcess).
+func (r *nfaRun) doProcess(st *nfaState, v any, ts int64) ([]match, error) {
 	id := r.buf.registerEvent(v, ts)
 	defer r.buf.releaseEvent(id)
 	var next, potential []computation

@@ -51,6 +51,7 @@ type PatternStream struct {
 	processingTime bool
 	lateTag        *engine.OutputTag
 	comparator     EventComparator
+	limit          KeyLimit
 	stats          *statsRegistry
 }
 
@@ -213,7 +214,8 @@ func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
 	if f.ProcessMatch == nil {
 		panic("cep: Process: PatternProcessFunction.ProcessMatch is nil")
 	}
-	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, comparator: s.comparator, stats: s.stats}
+	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, comparator: s.comparator,
+		limit: s.limit.bounds(), stats: s.stats}
 	pf := engine.ProcessFunction{ProcessElement: op.processElement, OnTimer: op.onTimer}
 	var out *engine.DataStream
 	switch in := s.input.(type) {
@@ -257,12 +259,13 @@ type cepOperator struct {
 	processingTime bool
 	lateTag        *engine.OutputTag
 	comparator     EventComparator
+	limit          keyBounds
 	stats          *statsRegistry
 }
 
 func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
 	buf := newMemoryBuffer()
-	r := &nfaRun{nfa: o.nfa, buf: buf, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime}
+	r := &nfaRun{nfa: o.nfa, buf: buf, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime, limit: o.limit}
 	if v, ok := ctx.ValueState(nfaStateDesc).Get(); ok {
 		ks := v.(keyState)
 		buf.events, buf.nodes, buf.counts = maps.Clone(ks.Events), maps.Clone(ks.Nodes), maps.Clone(ks.Counts)
@@ -312,8 +315,9 @@ func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
 	}
 }
 
+// fail fails the task with err (a panic the engine turns into the task's error, keeping err's chain).
 func (o *cepOperator) fail(err error) {
-	panic(fmt.Sprintf("cep: %v", err))
+	panic(fmt.Errorf("cep: %w", err))
 }
 
 // advance moves the NFA's time to ts, emitting what that releases: pending matches stamped with ts, timed-out
@@ -336,7 +340,11 @@ func (o *cepOperator) advance(ctx *engine.Context, r *nfaRun, st *nfaState, ts i
 func (o *cepOperator) processEvent(ctx *engine.Context, r *nfaRun, st *nfaState, v any, ts int64, out engine.Collector) {
 	ms, err := r.process(st, v, ts)
 	if err != nil {
-		o.fail(err)
+		o.fail(fmt.Errorf("key %v: %w", ctx.CurrentKey(), err))
+	}
+	if r.dropped > 0 {
+		o.stats.drop(ctx.CurrentKey(), r.dropped)
+		r.dropped = 0
 	}
 	o.emit(ctx, out, ms, ts)
 	o.stats.count(ctx.CurrentKey(), len(ms), 0)
