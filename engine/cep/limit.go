@@ -83,7 +83,7 @@ func (r *nfaRun) enforceLimit(st *nfaState) error {
 		}
 	}
 	over := func() bool {
-		return (b.partialMatches > 0 && partial > b.partialMatches) || (b.bufferedEvents > 0 && r.buf.events.Len() > b.bufferedEvents)
+		return (b.partialMatches > 0 && partial > b.partialMatches) || (b.bufferedEvents > 0 && len(r.buf.events) > b.bufferedEvents)
 	}
 	if !over() {
 		return nil
@@ -91,7 +91,7 @@ func (r *nfaRun) enforceLimit(st *nfaState) error {
 	if !b.dropOldest {
 		return fmt.Errorf("%w: %d partial matches (limit %d), %d buffered events (limit %d); bound the pattern with Within, "+
 			"raise the limit with PatternStream.WithKeyLimit, or set KeyLimit.DropOldest to drop the oldest partial matches",
-			ErrKeyLimit, partial, b.partialMatches, r.buf.events.Len(), b.bufferedEvents)
+			ErrKeyLimit, partial, b.partialMatches, len(r.buf.events), b.bufferedEvents)
 	}
 	kept := st.Partial[:0:0]
 	for i := range st.Partial {

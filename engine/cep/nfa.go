@@ -3,7 +3,7 @@ package cep
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // computation is one partial match waiting in a state of the NFA (Flink: ComputationState): the state,
@@ -47,7 +47,10 @@ func compareComputations(a, b *computation) int {
 }
 
 func sortComputations(cs []computation) {
-	sort.SliceStable(cs, func(i, j int) bool { return compareComputations(&cs[i], &cs[j]) < 0 })
+	byStart := func(a, b computation) int { return compareComputations(&a, &b) }
+	if !slices.IsSortedFunc(cs, byStart) {
+		slices.SortStableFunc(cs, byStart)
+	}
 }
 
 // nfaRun runs a compiled NFA over one key's state and shared buffer (Flink: NFA with a
@@ -59,6 +62,7 @@ type nfaRun struct {
 	now           func() int64
 	limit         keyBounds // none if zero
 	dropped       int       // partial matches enforceLimit dropped, for the operator to count
+	cond          ConditionContext
 }
 
 // match is a match or a timed-out partial match as the NFA hands it out: the events each stage took, by
@@ -90,19 +94,26 @@ func expired(ts, from, w int64) bool {
 // timeouts are handled), and emits the pending NotFollowedBy matches whose window has passed
 // (Flink: NFA#advanceTime).
 func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]match, []timedOut, error) {
+	defer r.buf.advanceTime(ts)
+	if len(st.Completed) == 0 && !slices.ContainsFunc(st.Partial, func(c computation) bool {
+		toPrev, toFirst := r.expiry(&c, ts)
+		return toPrev || toFirst
+	}) {
+		return nil, nil, nil // nothing expired and nothing waits: st stays as it is
+	}
 	var timeouts []timedOut
-	var potential, next []computation
+	var potential []computation
+	next := make([]computation, 0, len(st.Partial)) // never st.Partial's array: a snapshot may be writing it
 	for i := range st.Partial {
-		c := st.Partial[i]
-		s := r.state(&c)
-		toPrev := !s.start && expired(ts, c.PrevTS, s.window)
-		toFirst := !s.start && expired(ts, c.StartTS, r.nfa.window)
+		c := &st.Partial[i]
+		toPrev, toFirst := r.expiry(c, ts)
 		if !toPrev && !toFirst {
-			next = append(next, c)
+			next = append(next, *c)
 			continue
 		}
+		s := r.state(c)
 		if s.typ == pendingState {
-			potential = append(potential, c) // released after the skip strategy has seen it
+			potential = append(potential, *c) // released after the skip strategy has seen it
 			continue
 		}
 		if r.handleTimeout {
@@ -110,7 +121,7 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]match, []timedOut, error
 			if toPrev {
 				at = c.PrevTS + s.window
 			}
-			timeouts = append(timeouts, timedOut{match: r.materialize(r.currentMatch(&c)), ts: at})
+			timeouts = append(timeouts, timedOut{match: r.materialize(r.currentMatch(c)), ts: at})
 		}
 		if c.HasPrev {
 			r.buf.releaseNode(c.Prev, c.Version)
@@ -118,8 +129,17 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]match, []timedOut, error
 	}
 	matches, err := r.emitCompleted(st, potential, &next)
 	st.Partial = next
-	r.buf.advanceTime(ts)
 	return matches, timeouts, err
+}
+
+// expiry reports whether c's window has passed at ts: the window of the stage it waits in, counted from
+// its last event (toPrev), or the pattern's, counted from its first (toFirst).
+func (r *nfaRun) expiry(c *computation, ts int64) (toPrev, toFirst bool) {
+	s := r.state(c)
+	if s.start {
+		return false, false
+	}
+	return expired(ts, c.PrevTS, s.window), expired(ts, c.StartTS, r.nfa.window)
 }
 
 // process feeds one event to every partial match and returns the completed matches (Flink: NFA#process),
@@ -140,11 +160,11 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]match, error) {
 func (r *nfaRun) doProcess(st *nfaState, v any, ts int64) ([]match, error) {
 	id := r.buf.registerEvent(v, ts)
 	defer r.buf.releaseEvent(id)
-	var next, potential []computation
+	var potential []computation
+	next := make([]computation, 0, len(st.Partial)+1) // never st.Partial's array: a snapshot may be writing it
 	for i := range st.Partial {
-		c := st.Partial[i]
-		newStates := r.computeNextStates(&c, v, ts, id)
-		var retain []computation
+		newStates := r.computeNextStates(&st.Partial[i], v, ts, id)
+		retained := len(next) // next[retained:] are this branch's
 		discard := false
 		for _, n := range newStates {
 			switch r.state(&n).typ {
@@ -156,19 +176,18 @@ func (r *nfaRun) doProcess(st *nfaState, v any, ts int64) ([]match, error) {
 					r.buf.releaseNode(n.Prev, n.Version)
 				}
 			default:
-				retain = append(retain, n)
+				next = append(next, n)
 			}
 		}
 		if discard {
 			// a stop state was reached on this branch: drop the whole branch
-			for _, n := range retain {
+			for _, n := range next[retained:] {
 				if n.HasPrev {
 					r.buf.releaseNode(n.Prev, n.Version)
 				}
 			}
-			continue
+			next = next[:retained]
 		}
-		next = append(next, retain...)
 	}
 	sortComputations(next)
 	sortComputations(potential)
@@ -294,7 +313,8 @@ func increasingSelf(ignores, takes int) int {
 
 // computeNextStates returns the computations c becomes with event v (Flink: NFA#computeNextStates).
 func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) []computation {
-	ctx := &ConditionContext{nfa: r, cs: c, ts: ts}
+	ctx := &r.cond // one per run: a ConditionContext is valid only during the call it is passed to
+	*ctx = ConditionContext{nfa: r, cs: c, ts: ts}
 	out := r.decisionGraph(c, ctx, v)
 	takeToVisit := max(0, out.takeBranches-1)
 	ignoreToVisit := out.ignoreBranche

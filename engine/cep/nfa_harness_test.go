@@ -211,8 +211,8 @@ func runCases(t *testing.T, cases []nfaCase) {
 			if got := h.flattenAll(ms); !reflect.DeepEqual(got, want) {
 				t.Errorf("matches\n got %q\nwant %q", got, want)
 			}
-			if c.wantEmpty && (h.run.buf.events.Len() != 0 || h.run.buf.nodes.Len() != 0) {
-				t.Errorf("shared buffer holds %d events and %d entries, want none", h.run.buf.events.Len(), h.run.buf.nodes.Len())
+			if c.wantEmpty && (len(h.run.buf.events) != 0 || len(h.run.buf.nodes) != 0) {
+				t.Errorf("shared buffer holds %d events and %d entries, want none", len(h.run.buf.events), len(h.run.buf.nodes))
 			}
 			if c.timeout {
 				var got []string

@@ -318,7 +318,7 @@ func TestNFAITCaseLoopClearing(t *testing.T) {
 		if _, _, err := h.run.advanceTime(&h.st, 4); err != nil {
 			t.Fatal(err)
 		}
-		if got := h.run.buf.events.Len(); got != c.want {
+		if got := len(h.run.buf.events); got != c.want {
 			t.Errorf("%s: shared buffer holds %d events, want %d", c.name, got, c.want)
 		}
 	}
@@ -334,16 +334,16 @@ func TestNFAITCaseSharedBufferClearing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := h.run.buf.counts.Len(); got != 2 {
+	if got := len(h.run.buf.counts); got != 2 {
 		t.Fatalf("after processing, %d timestamps counted, want 2 (process must not advance time)", got)
 	}
 	if _, _, err := h.run.advanceTime(&h.st, 2); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.run.buf.counts.Get(int64(1)); ok {
+	if _, ok := h.run.buf.counts[1]; ok {
 		t.Error("advanceTime(2) kept the counter of timestamp 1")
 	}
-	if _, ok := h.run.buf.counts.Get(int64(2)); !ok {
+	if _, ok := h.run.buf.counts[2]; !ok {
 		t.Error("advanceTime(2) dropped the counter of timestamp 2")
 	}
 }

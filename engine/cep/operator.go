@@ -243,12 +243,20 @@ var (
 // copies, so that a snapshot being written keeps what it saw.
 type keyState struct {
 	NFA    nfaState
-	Events mapTable
-	Nodes  mapTable
-	Counts mapTable
+	Events map[eventID]bufferedEvent
+	Nodes  map[nodeID]bufferNode
+	Counts map[int64]int32
 }
 
-func init() { engine.RegisterType(keyState{}); engine.RegisterType(mapTable{}) }
+func init() { engine.RegisterType(keyState{}) }
+
+// cloneMap copies m for a batch to change (an empty map for nil).
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return maps.Clone(m)
+}
 
 // cepOperator is Flink's CepOperator as a keyed process function: event-time input waits, sorted by
 // timestamp, in keyed state until the watermark passes it; the NFA's state and shared buffer live in
@@ -264,18 +272,13 @@ type cepOperator struct {
 }
 
 func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
-	buf := newMemoryBuffer()
-	r := &nfaRun{nfa: o.nfa, buf: buf, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime, limit: o.limit}
+	r := &nfaRun{nfa: o.nfa, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime, limit: o.limit}
 	if v, ok := ctx.ValueState(nfaStateDesc).Get(); ok {
 		ks := v.(keyState)
-		buf.events, buf.nodes, buf.counts = maps.Clone(ks.Events), maps.Clone(ks.Nodes), maps.Clone(ks.Counts)
-		for _, t := range []*table{&buf.events, &buf.nodes, &buf.counts} {
-			if (*t).(mapTable) == nil {
-				*t = mapTable{}
-			}
-		}
+		r.buf = &sharedBuffer{events: cloneMap(ks.Events), nodes: cloneMap(ks.Nodes), counts: cloneMap(ks.Counts)}
 		return r, ks.NFA
 	}
+	r.buf = newMemoryBuffer()
 	return r, r.initialState()
 }
 
@@ -284,10 +287,10 @@ func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
 func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
 	o.stats.record(ctx.CurrentKey(), r, &st)
 	vs := ctx.ValueState(nfaStateDesc)
-	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && r.buf.nodes.Len() == 0 {
+	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && len(r.buf.nodes) == 0 {
 		vs.Clear()
 	} else {
-		vs.Update(keyState{NFA: st, Events: r.buf.events.(mapTable), Nodes: r.buf.nodes.(mapTable), Counts: r.buf.counts.(mapTable)})
+		vs.Update(keyState{NFA: st, Events: r.buf.events, Nodes: r.buf.nodes, Counts: r.buf.counts})
 	}
 	next := int64(math.MaxInt64)
 	for i := range st.Partial {

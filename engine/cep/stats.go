@@ -139,7 +139,7 @@ func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
 		delete(r.keys, key)
 		return
 	}
-	ks.BufferedEvents, ks.BufferEntries = n.buf.events.Len(), n.buf.nodes.Len()
+	ks.BufferedEvents, ks.BufferEntries = len(n.buf.events), len(n.buf.nodes)
 }
 
 // snapshot copies the figures, with the top busiest keys (all if top <= 0); keys with as many partial
