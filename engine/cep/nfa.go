@@ -63,6 +63,10 @@ type nfaRun struct {
 	limit         keyBounds // none if zero
 	dropped       int       // partial matches enforceLimit dropped, for the operator to count
 	cond          ConditionContext
+	edges         []*transition // decisionGraph's, reused
+	next          []computation // computeNextStates', reused
+	initial       [1]computation
+	mem           sharedBuffer // buf's maps in the operator, reused across batches (runPool)
 }
 
 // match is a match or a timed-out partial match as the NFA hands it out: the events each stage took, by
@@ -79,8 +83,14 @@ type timedOut struct {
 	ts    int64
 }
 
+// startVersion is the version of the start state's computation; deweys are never changed in place.
+var startVersion = dewey{1}
+
+// initialState is a key's NFA before any event: one computation in the start state, held in r.initial so
+// that a key without partial matches costs no allocation (a stored state never keeps it: see store).
 func (r *nfaRun) initialState() nfaState {
-	return nfaState{Partial: []computation{{State: r.nfa.start.id, Version: dewey{1}}}}
+	r.initial[0] = computation{State: r.nfa.start.id, Version: startVersion}
+	return nfaState{Partial: r.initial[:]}
 }
 
 func (r *nfaRun) state(c *computation) *state { return r.nfa.states[c.State] }
@@ -276,9 +286,10 @@ type edgeSet struct {
 // decisionGraph follows the PROCEED edges from c's state whose conditions hold and collects the TAKE and
 // IGNORE edges whose conditions hold, counting the branches they open (Flink: NFA#createDecisionGraph).
 func (r *nfaRun) decisionGraph(c *computation, ctx *ConditionContext, v any) edgeSet {
-	var out edgeSet
+	out := edgeSet{edges: r.edges[:0]} // reused: computeNextStates is done with the last set
 	cur := r.state(c)
-	stack := []*state{cur}
+	var stackBuf [8]*state
+	stack := append(stackBuf[:0], cur)
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -301,6 +312,7 @@ func (r *nfaRun) decisionGraph(c *computation, ctx *ConditionContext, v any) edg
 			}
 		}
 	}
+	r.edges = out.edges
 	return out
 }
 
@@ -320,7 +332,7 @@ func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) 
 	ignoreToVisit := out.ignoreBranche
 	takeToSkip := max(0, out.takeBranches-1)
 	cur := r.state(c)
-	var res []computation
+	res := r.next[:0] // reused: doProcess is done with the last computations before asking for more
 	add := func(target *state, prev *nodeID, version dewey, startTS, prevTS int64, start eventID, hasStart bool) {
 		n := computation{State: target.id, Version: version, StartTS: startTS, PrevTS: prevTS, Start: start, HasStart: hasStart}
 		if prev != nil {
@@ -373,6 +385,7 @@ func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) 
 	if c.HasPrev {
 		r.buf.releaseNode(c.Prev, c.Version)
 	}
+	r.next = res
 	return res
 }
 

@@ -1,11 +1,12 @@
 package cep
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"sort"
+	"sync"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/internal/emitbridge"
@@ -250,14 +251,6 @@ type keyState struct {
 
 func init() { engine.RegisterType(keyState{}) }
 
-// cloneMap copies m for a batch to change (an empty map for nil).
-func cloneMap[K comparable, V any](m map[K]V) map[K]V {
-	if m == nil {
-		return map[K]V{}
-	}
-	return maps.Clone(m)
-}
-
 // cepOperator is Flink's CepOperator as a keyed process function: event-time input waits, sorted by
 // timestamp, in keyed state until the watermark passes it; the NFA's state and shared buffer live in
 // keyed state, so they are checkpointed, restored and rescaled with the job.
@@ -271,26 +264,54 @@ type cepOperator struct {
 	stats          *statsRegistry
 }
 
+// runPool recycles the nfaRun of a batch and, when the key's state did not keep them (its NFA went back to
+// the start state), its shared buffer's maps, emptied: a key without partial matches then costs no
+// allocation for them, and a key with some has its state copied into maps that have the room.
+var runPool = sync.Pool{New: func() any { return new(nfaRun) }}
+
+// copyInto empties dst, or makes it if nil, and copies src into it.
+func copyInto[K comparable, V any](dst, src map[K]V) map[K]V {
+	if dst == nil {
+		dst = make(map[K]V, len(src))
+	} else {
+		clear(dst)
+	}
+	maps.Copy(dst, src)
+	return dst
+}
+
+// load reads the key's NFA state into a run from runPool; the batch's maps are copies, never the stored
+// ones, so that a snapshot being written keeps what it saw. store ends the run.
 func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
-	r := &nfaRun{nfa: o.nfa, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime, limit: o.limit}
-	if v, ok := ctx.ValueState(nfaStateDesc).Get(); ok {
-		ks := v.(keyState)
-		r.buf = &sharedBuffer{events: cloneMap(ks.Events), nodes: cloneMap(ks.Nodes), counts: cloneMap(ks.Counts)}
+	r := runPool.Get().(*nfaRun)
+	r.nfa, r.handleTimeout, r.now, r.limit = o.nfa, o.fn.ProcessTimedOutMatch != nil, ctx.CurrentProcessingTime, o.limit
+	r.buf = &r.mem
+	var ks keyState
+	v, ok := ctx.ValueState(nfaStateDesc).Get()
+	if ok {
+		ks = v.(keyState)
+	}
+	r.mem.events, r.mem.nodes, r.mem.counts = copyInto(r.mem.events, ks.Events), copyInto(r.mem.nodes, ks.Nodes), copyInto(r.mem.counts, ks.Counts)
+	if ok {
 		return r, ks.NFA
 	}
-	r.buf = newMemoryBuffer()
 	return r, r.initialState()
 }
 
 // store writes the NFA state back, dropping it when only the start state is left, and registers a timer
 // for the earliest time a partial match can time out.
 func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
+	defer o.release(r)
 	o.stats.record(ctx.CurrentKey(), r, &st)
 	vs := ctx.ValueState(nfaStateDesc)
 	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && len(r.buf.nodes) == 0 {
 		vs.Clear()
 	} else {
+		if len(st.Partial) > 0 && &st.Partial[0] == &r.initial[0] {
+			st.Partial = slices.Clone(st.Partial) // r goes back to the pool
+		}
 		vs.Update(keyState{NFA: st, Events: r.buf.events, Nodes: r.buf.nodes, Counts: r.buf.counts})
+		r.mem = sharedBuffer{} // the state keeps the maps
 	}
 	next := int64(math.MaxInt64)
 	for i := range st.Partial {
@@ -316,6 +337,16 @@ func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
 	} else if next > ctx.CurrentWatermark() {
 		ctx.RegisterEventTimeTimer(next)
 	}
+}
+
+// release puts r back in runPool, keeping only its maps, emptied, and its scratch slices.
+func (o *cepOperator) release(r *nfaRun) {
+	mem := r.mem
+	clear(mem.events)
+	clear(mem.nodes)
+	clear(mem.counts)
+	*r = nfaRun{mem: mem, edges: r.edges[:0], next: r.next[:0]}
+	runPool.Put(r)
 }
 
 // fail fails the task with err (a panic the engine turns into the task's error, keeping err's chain).
@@ -391,13 +422,14 @@ func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Coll
 		return
 	}
 	q := ctx.MapState(queueDesc)
+	key := any(ts) // boxed once for Get and Put
 	var evs []any
-	if x, ok := q.Get(ts); ok {
+	if x, ok := q.Get(key); ok {
 		evs = x.([]any)
 	} else {
 		ctx.RegisterEventTimeTimer(ts)
 	}
-	q.Put(ts, append(evs[:len(evs):len(evs)], v))
+	q.Put(key, append(evs[:len(evs):len(evs)], v))
 }
 
 func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector) {
@@ -409,27 +441,40 @@ func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector
 	}
 	wm := ctx.CurrentWatermark()
 	q := ctx.MapState(queueDesc)
-	var due []int64
-	for _, k := range q.Keys() {
-		if ts := k.(int64); ts <= wm {
-			due = append(due, ts)
-		}
+	type queued struct {
+		ts  int64
+		evs []any
 	}
-	sort.Slice(due, func(i, j int) bool { return due[i] < due[j] })
-	for _, ts := range due {
-		x, _ := q.Get(ts)
-		o.advance(ctx, r, &st, ts, out)
-		evs := x.([]any)
+	var dueBuf [4]queued
+	due := dueBuf[:0]
+	waiting := 0
+	q.Range(func(k, v any) bool {
+		waiting++
+		if ts := k.(int64); ts <= wm {
+			due = append(due, queued{ts, v.([]any)})
+		}
+		return true
+	})
+	slices.SortFunc(due, func(a, b queued) int { return cmp.Compare(a.ts, b.ts) })
+	for _, d := range due {
+		o.advance(ctx, r, &st, d.ts, out)
+		evs := d.evs
 		if o.comparator != nil && len(evs) > 1 {
 			evs = slices.Clone(evs) // the stored slice may be the one a snapshot is writing
 			slices.SortStableFunc(evs, o.comparator)
 		}
 		for _, v := range evs {
-			o.processEvent(ctx, r, &st, v, ts, out)
+			o.processEvent(ctx, r, &st, v, d.ts, out)
 		}
-		q.Remove(ts)
-		if ts != t {
-			ctx.DeleteEventTimeTimer(ts) // its events are done: one call per key and watermark, not per timestamp
+		if d.ts != t {
+			ctx.DeleteEventTimeTimer(d.ts) // its events are done: one call per key and watermark, not per timestamp
+		}
+	}
+	if len(due) == waiting {
+		q.Clear()
+	} else {
+		for _, d := range due {
+			q.Remove(d.ts)
 		}
 	}
 	o.advance(ctx, r, &st, wm, out)

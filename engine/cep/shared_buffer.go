@@ -246,6 +246,9 @@ func (b *sharedBuffer) extractPatterns(id nodeID, version dewey) [][]namedIDs {
 type dewey []int32
 
 func (d dewey) increase(n int) dewey {
+	if n == 0 {
+		return d // deweys are never changed in place
+	}
 	out := append(dewey(nil), d...)
 	out[len(out)-1] += int32(n)
 	return out
