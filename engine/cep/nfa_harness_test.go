@@ -108,6 +108,11 @@ type nfaHarness struct {
 	timeouts []timedOut
 }
 
+// newMemoryBuffer makes an empty shared buffer (the operator's come from runPool).
+func newMemoryBuffer() *sharedBuffer {
+	return &sharedBuffer{events: map[eventID]bufferedEvent{}, nodes: map[nodeID]bufferNode{}, counts: map[int64]int32{}}
+}
+
 func newHarness(t *testing.T, p *Pattern, handleTimeout bool) *nfaHarness {
 	t.Helper()
 	n, err := compile(p)

@@ -240,7 +240,7 @@ var (
 )
 
 // keyState is one key's NFA state and shared buffer, stored as one value so that a disk backend reads and
-// writes it once per batch of events. Its tables are never changed in place once stored: a batch works on
+// writes it once per batch of events. Its maps are never changed in place once stored: a batch works on
 // copies, so that a snapshot being written keeps what it saw.
 type keyState struct {
 	NFA    nfaState

@@ -53,10 +53,6 @@ type sharedBuffer struct {
 	counts map[int64]int32 // timestamp -> number of events registered at it
 }
 
-func newMemoryBuffer() *sharedBuffer {
-	return &sharedBuffer{events: map[eventID]bufferedEvent{}, nodes: map[nodeID]bufferNode{}, counts: map[int64]int32{}}
-}
-
 func init() {
 	for _, v := range []any{eventID{}, nodeID{}, bufferedEvent{}, bufferNode{}, bufferEdge{}, dewey(nil), nfaState{}, computation{}, []computation(nil), int32(0), int64(0)} {
 		engine.RegisterType(v)
