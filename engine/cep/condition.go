@@ -17,7 +17,7 @@ func (c *ConditionContext) EventsForPattern(name string) []any {
 	if !c.loaded {
 		c.loaded = true
 		if c.nfa != nil && c.cs != nil {
-			c.matched = c.nfa.materialize(c.nfa.currentMatch(c.cs))
+			c.matched = c.nfa.materialize(c.nfa.currentMatch(c.cs)).events
 		}
 	}
 	return c.matched[name]

@@ -32,17 +32,36 @@
 //
 // CEP.Pattern(input, pattern) on a KeyedStream runs one NFA per key; on a plain DataStream one NFA for the
 // whole stream, on one subtask. Process (a PatternProcessFunction, whose ProcessTimedOutMatch receives
-// timed-out partial matches, typically for a side output), Select, FlatSelect and SelectWithTimeout emit
-// the matches, each a map from stage name to the events it took. In event time (the default) events wait
-// in keyed state, sorted by timestamp, until the watermark passes them; events at or behind the watermark
-// are late and dropped or sent to SideOutputLateData's tag. InProcessingTime matches events as they
-// arrive. The NFA's state and shared buffer are keyed state, one value per key, so they are checkpointed,
+// timed-out partial matches, typically for a side output), Select, FlatSelect, SelectWithTimeout and
+// FlatSelectWithTimeout emit the matches, each a map from stage name to the events it took;
+// ProcessContext.StageNames lists a match's stages in the pattern's order, the order Flink's match map
+// keeps and a Go map does not. In event time (the default) events wait in keyed state, sorted by
+// timestamp (events of one timestamp in arrival order, or as WithComparator's EventComparator orders
+// them), until the watermark passes them; events at or behind the watermark are late and dropped or sent
+// to SideOutputLateData's tag. InProcessingTime matches events as they arrive. As in Flink's CepOperator,
+// what the operator emits carries the match's time, ProcessContext.Timestamp: the timestamp of the event
+// that completed the match (in processing time, the processing time then), or, for a timed-out partial
+// match, the time its window closed; not the time of the timer that released it.
+//
+// The NFA's state and shared buffer are keyed state, one value per key, so they are checkpointed,
 // restored after a failure and redistributed when a job is rescaled, on the heap or in Pebble.
 // PatternStream.Stats reports, for a live view, partial matches per stage and per key, the shared buffer's
-// size and the counts of matches, timeouts and late events; the stream Process (or Select, ...) returns
-// also publishes them through the engine's gauge hook (engine.DataStream.Gauge) as the gauge StatsGauge,
-// which Job.Snapshot copies into the operator's OperatorSnapshot.Gauges and the workbench draws live.
+// size and the counts of matches, timeouts, late events and dropped partial matches; the stream Process
+// (or Select, ...) returns also publishes them through the engine's gauge hook (engine.DataStream.Gauge)
+// as the gauge StatsGauge, which Job.Snapshot copies into the operator's OperatorSnapshot.Gauges and the
+// workbench draws live.
 //
 // A timed-out partial match is found by a timer at the end of its window: when the watermark (or, in
 // processing time, the clock) passes it, even if no other event of its key comes.
+//
+// # Bounded state
+//
+// Flink sets no bound on a key's CEP state: a pattern that keeps partial matches open (no Within,
+// FollowedByAny, a looping stage that never ends) grows until the state backend runs out of memory. Weir
+// bounds each key (WithKeyLimit; KeyLimit's zero value is the default): at most
+// DefaultMaxPartialMatches (10,000) partial matches and DefaultMaxBufferedEvents (100,000) events in its
+// shared buffer once an event is processed. A key over a bound fails the job with an error wrapping
+// ErrKeyLimit that names the key and the figures; with KeyLimit.DropOldest the partial matches that
+// started earliest are dropped instead (not reported as timeouts) and counted in Stats.Dropped and
+// KeyStats.Dropped. Events waiting for the watermark are not counted: the watermark's delay bounds them.
 package cep

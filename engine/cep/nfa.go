@@ -3,7 +3,7 @@ package cep
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // computation is one partial match waiting in a state of the NFA (Flink: ComputationState): the state,
@@ -47,7 +47,10 @@ func compareComputations(a, b *computation) int {
 }
 
 func sortComputations(cs []computation) {
-	sort.SliceStable(cs, func(i, j int) bool { return compareComputations(&cs[i], &cs[j]) < 0 })
+	byStart := func(a, b computation) int { return compareComputations(&a, &b) }
+	if !slices.IsSortedFunc(cs, byStart) {
+		slices.SortStableFunc(cs, byStart)
+	}
 }
 
 // nfaRun runs a compiled NFA over one key's state and shared buffer (Flink: NFA with a
@@ -57,16 +60,37 @@ type nfaRun struct {
 	buf           *sharedBuffer
 	handleTimeout bool
 	now           func() int64
+	limit         keyBounds // none if zero
+	dropped       int       // partial matches enforceLimit dropped, for the operator to count
+	cond          ConditionContext
+	edges         []*transition // decisionGraph's, reused
+	next          []computation // computeNextStates', reused
+	initial       [1]computation
+	mem           sharedBuffer // buf's maps in the operator, reused across batches (runPool)
 }
 
-// TimedOut is a partial match dropped because its window passed, with the time it timed out at.
+// match is a match or a timed-out partial match as the NFA hands it out: the events each stage took, by
+// stage name, and those names in the order the match took its stages, which is the pattern's order (Flink's
+// match is a LinkedHashMap that iterates in this order; a Go map keeps none).
+type match struct {
+	events map[string][]any
+	stages []string
+}
+
+// timedOut is a partial match dropped because its window passed, with the time it timed out at.
 type timedOut struct {
-	match map[string][]any
+	match match
 	ts    int64
 }
 
+// startVersion is the version of the start state's computation; deweys are never changed in place.
+var startVersion = dewey{1}
+
+// initialState is a key's NFA before any event: one computation in the start state, held in r.initial so
+// that a key without partial matches costs no allocation (a stored state never keeps it: see store).
 func (r *nfaRun) initialState() nfaState {
-	return nfaState{Partial: []computation{{State: r.nfa.start.id, Version: dewey{1}}}}
+	r.initial[0] = computation{State: r.nfa.start.id, Version: startVersion}
+	return nfaState{Partial: r.initial[:]}
 }
 
 func (r *nfaRun) state(c *computation) *state { return r.nfa.states[c.State] }
@@ -79,20 +103,27 @@ func expired(ts, from, w int64) bool {
 // advanceTime drops the partial matches whose window has passed at ts, returning them as timeouts (when
 // timeouts are handled), and emits the pending NotFollowedBy matches whose window has passed
 // (Flink: NFA#advanceTime).
-func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]map[string][]any, []timedOut, error) {
+func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]match, []timedOut, error) {
+	defer r.buf.advanceTime(ts)
+	if len(st.Completed) == 0 && !slices.ContainsFunc(st.Partial, func(c computation) bool {
+		toPrev, toFirst := r.expiry(&c, ts)
+		return toPrev || toFirst
+	}) {
+		return nil, nil, nil // nothing expired and nothing waits: st stays as it is
+	}
 	var timeouts []timedOut
-	var potential, next []computation
+	var potential []computation
+	next := make([]computation, 0, len(st.Partial)) // never st.Partial's array: a snapshot may be writing it
 	for i := range st.Partial {
-		c := st.Partial[i]
-		s := r.state(&c)
-		toPrev := !s.start && expired(ts, c.PrevTS, s.window)
-		toFirst := !s.start && expired(ts, c.StartTS, r.nfa.window)
+		c := &st.Partial[i]
+		toPrev, toFirst := r.expiry(c, ts)
 		if !toPrev && !toFirst {
-			next = append(next, c)
+			next = append(next, *c)
 			continue
 		}
+		s := r.state(c)
 		if s.typ == pendingState {
-			potential = append(potential, c) // released after the skip strategy has seen it
+			potential = append(potential, *c) // released after the skip strategy has seen it
 			continue
 		}
 		if r.handleTimeout {
@@ -100,7 +131,7 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]map[string][]any, []time
 			if toPrev {
 				at = c.PrevTS + s.window
 			}
-			timeouts = append(timeouts, timedOut{match: r.materialize(r.currentMatch(&c)), ts: at})
+			timeouts = append(timeouts, timedOut{match: r.materialize(r.currentMatch(c)), ts: at})
 		}
 		if c.HasPrev {
 			r.buf.releaseNode(c.Prev, c.Version)
@@ -108,20 +139,42 @@ func (r *nfaRun) advanceTime(st *nfaState, ts int64) ([]map[string][]any, []time
 	}
 	matches, err := r.emitCompleted(st, potential, &next)
 	st.Partial = next
-	r.buf.advanceTime(ts)
 	return matches, timeouts, err
 }
 
-// process feeds one event to every partial match and returns the completed matches
-// (Flink: NFA#process and doProcess).
-func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, error) {
+// expiry reports whether c's window has passed at ts: the window of the stage it waits in, counted from
+// its last event (toPrev), or the pattern's, counted from its first (toFirst).
+func (r *nfaRun) expiry(c *computation, ts int64) (toPrev, toFirst bool) {
+	s := r.state(c)
+	if s.start {
+		return false, false
+	}
+	return expired(ts, c.PrevTS, s.window), expired(ts, c.StartTS, r.nfa.window)
+}
+
+// process feeds one event to every partial match and returns the completed matches (Flink: NFA#process),
+// then keeps the key within its bounds (enforceLimit).
+func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]match, error) {
+	ms, err := r.doProcess(st, v, ts)
+	if err == nil {
+		err = r.enforceLimit(st)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ms, nil
+}
+
+// doProcess feeds one event to every partial match and returns the completed matches (Flink:
+// NFA#doProcess).
+func (r *nfaRun) doProcess(st *nfaState, v any, ts int64) ([]match, error) {
 	id := r.buf.registerEvent(v, ts)
 	defer r.buf.releaseEvent(id)
-	var next, potential []computation
+	var potential []computation
+	next := make([]computation, 0, len(st.Partial)+1) // never st.Partial's array: a snapshot may be writing it
 	for i := range st.Partial {
-		c := st.Partial[i]
-		newStates := r.computeNextStates(&c, v, ts, id)
-		var retain []computation
+		newStates := r.computeNextStates(&st.Partial[i], v, ts, id)
+		retained := len(next) // next[retained:] are this branch's
 		discard := false
 		for _, n := range newStates {
 			switch r.state(&n).typ {
@@ -133,23 +186,22 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 					r.buf.releaseNode(n.Prev, n.Version)
 				}
 			default:
-				retain = append(retain, n)
+				next = append(next, n)
 			}
 		}
 		if discard {
 			// a stop state was reached on this branch: drop the whole branch
-			for _, n := range retain {
+			for _, n := range next[retained:] {
 				if n.HasPrev {
 					r.buf.releaseNode(n.Prev, n.Version)
 				}
 			}
-			continue
+			next = next[:retained]
 		}
-		next = append(next, retain...)
 	}
 	sortComputations(next)
 	sortComputations(potential)
-	var result []map[string][]any
+	var result []match
 	if r.nfa.skip.isSkip() {
 		var err error
 		result, err = r.emitCompleted(st, potential, &next)
@@ -173,12 +225,12 @@ func (r *nfaRun) process(st *nfaState, v any, ts int64) ([]map[string][]any, err
 // emitCompleted adds potential to the completed matches and emits, earliest first, those that started no
 // later than every partial match, pruning partial and completed matches by the skip strategy
 // (Flink: NFA#processMatchesAccordingToSkipStrategy).
-func (r *nfaRun) emitCompleted(st *nfaState, potential []computation, partial *[]computation) ([]map[string][]any, error) {
+func (r *nfaRun) emitCompleted(st *nfaState, potential []computation, partial *[]computation) ([]match, error) {
 	// never sort in place: the old slice may be the one in keyed state, which a snapshot may be writing
 	st.Completed = append(append(make([]computation, 0, len(st.Completed)+len(potential)), st.Completed...), potential...)
 	sortComputations(st.Completed)
 	sortComputations(*partial)
-	var result []map[string][]any
+	var result []match
 	for len(st.Completed) > 0 {
 		m := st.Completed[0]
 		if len(*partial) > 0 && compareComputations(&m, &(*partial)[0]) > 0 {
@@ -234,9 +286,10 @@ type edgeSet struct {
 // decisionGraph follows the PROCEED edges from c's state whose conditions hold and collects the TAKE and
 // IGNORE edges whose conditions hold, counting the branches they open (Flink: NFA#createDecisionGraph).
 func (r *nfaRun) decisionGraph(c *computation, ctx *ConditionContext, v any) edgeSet {
-	var out edgeSet
+	out := edgeSet{edges: r.edges[:0]} // reused: computeNextStates is done with the last set
 	cur := r.state(c)
-	stack := []*state{cur}
+	var stackBuf [8]*state
+	stack := append(stackBuf[:0], cur)
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -259,6 +312,7 @@ func (r *nfaRun) decisionGraph(c *computation, ctx *ConditionContext, v any) edg
 			}
 		}
 	}
+	r.edges = out.edges
 	return out
 }
 
@@ -271,13 +325,14 @@ func increasingSelf(ignores, takes int) int {
 
 // computeNextStates returns the computations c becomes with event v (Flink: NFA#computeNextStates).
 func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) []computation {
-	ctx := &ConditionContext{nfa: r, cs: c, ts: ts}
+	ctx := &r.cond // one per run: a ConditionContext is valid only during the call it is passed to
+	*ctx = ConditionContext{nfa: r, cs: c, ts: ts}
 	out := r.decisionGraph(c, ctx, v)
 	takeToVisit := max(0, out.takeBranches-1)
 	ignoreToVisit := out.ignoreBranche
 	takeToSkip := max(0, out.takeBranches-1)
 	cur := r.state(c)
-	var res []computation
+	res := r.next[:0] // reused: doProcess is done with the last computations before asking for more
 	add := func(target *state, prev *nodeID, version dewey, startTS, prevTS int64, start eventID, hasStart bool) {
 		n := computation{State: target.id, Version: version, StartTS: startTS, PrevTS: prevTS, Start: start, HasStart: hasStart}
 		if prev != nil {
@@ -330,6 +385,7 @@ func (r *nfaRun) computeNextStates(c *computation, v any, ts int64, id eventID) 
 	if c.HasPrev {
 		r.buf.releaseNode(c.Prev, c.Version)
 	}
+	r.next = res
 	return res
 }
 
@@ -362,14 +418,16 @@ func (r *nfaRun) currentMatch(c *computation) []namedIDs {
 	return paths[0]
 }
 
-func (r *nfaRun) materialize(m []namedIDs) map[string][]any {
-	out := make(map[string][]any, len(m))
-	for _, st := range m {
+// materialize reads the events of m from the shared buffer.
+func (r *nfaRun) materialize(m []namedIDs) match {
+	out := match{events: make(map[string][]any, len(m)), stages: make([]string, len(m))}
+	for i, st := range m {
 		evs := make([]any, len(st.ids))
-		for i, id := range st.ids {
-			evs[i] = r.buf.event(id)
+		for j, id := range st.ids {
+			evs[j] = r.buf.event(id)
 		}
-		out[st.name] = evs
+		out.events[st.name] = evs
+		out.stages[i] = st.name
 	}
 	return out
 }

@@ -108,6 +108,11 @@ type nfaHarness struct {
 	timeouts []timedOut
 }
 
+// newMemoryBuffer makes an empty shared buffer (the operator's come from runPool).
+func newMemoryBuffer() *sharedBuffer {
+	return &sharedBuffer{events: map[eventID]bufferedEvent{}, nodes: map[nodeID]bufferNode{}, counts: map[int64]int32{}}
+}
+
 func newHarness(t *testing.T, p *Pattern, handleTimeout bool) *nfaHarness {
 	t.Helper()
 	n, err := compile(p)
@@ -118,8 +123,8 @@ func newHarness(t *testing.T, p *Pattern, handleTimeout bool) *nfaHarness {
 	return &nfaHarness{run: r, st: r.initialState(), order: stageOrder(p), labels: map[any]string{}}
 }
 
-func (h *nfaHarness) feed(ins []in) ([]map[string][]any, error) {
-	var all []map[string][]any
+func (h *nfaHarness) feed(ins []in) ([]match, error) {
+	var all []match
 	for _, x := range ins {
 		h.labels[x.ev] = x.label
 		ms, tos, err := h.run.advanceTime(&h.st, x.ts)
@@ -150,10 +155,10 @@ func (h *nfaHarness) flatten(m map[string][]any) string {
 
 // flattenAll writes each match as its labels sorted, then sorts the matches: Flink's
 // NFATestUtilities.comparePatterns sorts the events within a match and then the matches.
-func (h *nfaHarness) flattenAll(ms []map[string][]any) []string {
+func (h *nfaHarness) flattenAll(ms []match) []string {
 	out := []string{}
 	for _, m := range ms {
-		out = append(out, sortedLabels(h.flatten(m)))
+		out = append(out, sortedLabels(h.flatten(m.events)))
 	}
 	sort.Strings(out)
 	return out
@@ -211,13 +216,13 @@ func runCases(t *testing.T, cases []nfaCase) {
 			if got := h.flattenAll(ms); !reflect.DeepEqual(got, want) {
 				t.Errorf("matches\n got %q\nwant %q", got, want)
 			}
-			if c.wantEmpty && (h.run.buf.events.Len() != 0 || h.run.buf.nodes.Len() != 0) {
-				t.Errorf("shared buffer holds %d events and %d entries, want none", h.run.buf.events.Len(), h.run.buf.nodes.Len())
+			if c.wantEmpty && (len(h.run.buf.events) != 0 || len(h.run.buf.nodes) != 0) {
+				t.Errorf("shared buffer holds %d events and %d entries, want none", len(h.run.buf.events), len(h.run.buf.nodes))
 			}
 			if c.timeout {
 				var got []string
 				for _, to := range h.timeouts {
-					got = append(got, fmt.Sprintf("%s @%d", h.flatten(to.match), to.ts))
+					got = append(got, fmt.Sprintf("%s @%d", h.flatten(to.match.events), to.ts))
 				}
 				sort.Strings(got)
 				w := append([]string{}, c.wantTimeouts...)

@@ -210,12 +210,32 @@ func TestNFAITCaseResultOrdering(t *testing.T) {
 	}
 	for stage, want := range map[string]string{"start": "a1 a2 a3 a4", "middle": "b1 b2 b3"} {
 		var got []string
-		for _, v := range ms[0][stage] {
+		for _, v := range ms[0].events[stage] {
 			got = append(got, h.labels[v])
 		}
 		if strings.Join(got, " ") != want {
 			t.Errorf("%s = %v, want %s", stage, got, want)
 		}
+	}
+}
+
+// Flink: NFAITCase#testNFAResultKeyOrdering: a match lists its stages in the pattern's order (Flink's
+// match map iterates its keys so; Weir's NFA hands the order out with the match, and
+// ProcessContext.StageNames gives it to a PatternProcessFunction). The stage names are chosen so that
+// neither sorting nor a Go map's order would give it.
+func TestNFAITCaseResultKeyOrdering(t *testing.T) {
+	p := Begin("a").Where(nameIs("a")).Next("b").Where(nameIs("b")).Next("aa").Where(nameIs("aa")).
+		Next("bb").Where(nameIs("bb")).Next("ab").Where(nameIs("ab"))
+	h := newHarness(t, p, false)
+	ms, err := h.feed([]in{n("a1", "a", 1), n("b1", "b", 3), n("aa1", "aa", 4), n("bb1", "bb", 5), n("ab1", "ab", 6)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 {
+		t.Fatalf("%d matches, want 1: %v", len(ms), h.flattenAll(ms))
+	}
+	if got, want := strings.Join(ms[0].stages, " "), "a b aa bb ab"; got != want {
+		t.Errorf("stages in order %q, want %q", got, want)
 	}
 }
 
@@ -298,7 +318,7 @@ func TestNFAITCaseLoopClearing(t *testing.T) {
 		if _, _, err := h.run.advanceTime(&h.st, 4); err != nil {
 			t.Fatal(err)
 		}
-		if got := h.run.buf.events.Len(); got != c.want {
+		if got := len(h.run.buf.events); got != c.want {
 			t.Errorf("%s: shared buffer holds %d events, want %d", c.name, got, c.want)
 		}
 	}
@@ -314,16 +334,16 @@ func TestNFAITCaseSharedBufferClearing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := h.run.buf.counts.Len(); got != 2 {
+	if got := len(h.run.buf.counts); got != 2 {
 		t.Fatalf("after processing, %d timestamps counted, want 2 (process must not advance time)", got)
 	}
 	if _, _, err := h.run.advanceTime(&h.st, 2); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := h.run.buf.counts.Get(int64(1)); ok {
+	if _, ok := h.run.buf.counts[1]; ok {
 		t.Error("advanceTime(2) kept the counter of timestamp 1")
 	}
-	if _, ok := h.run.buf.counts.Get(int64(2)); !ok {
+	if _, ok := h.run.buf.counts[2]; !ok {
 		t.Error("advanceTime(2) dropped the counter of timestamp 2")
 	}
 }

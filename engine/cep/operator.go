@@ -1,12 +1,15 @@
 package cep
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
-	"sort"
+	"slices"
+	"sync"
 
 	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/internal/emitbridge"
 )
 
 // Input is a stream a pattern can be matched on: an *engine.DataStream (one NFA for the whole stream,
@@ -48,7 +51,26 @@ type PatternStream struct {
 	nfa            *compiledNFA
 	processingTime bool
 	lateTag        *engine.OutputTag
+	comparator     EventComparator
+	limit          KeyLimit
 	stats          *statsRegistry
+}
+
+// EventComparator orders events of the same timestamp: negative if a comes first, positive if b does, 0 to
+// keep their arrival order (Flink: EventComparator).
+type EventComparator func(a, b any) int
+
+// WithComparator feeds events of the same timestamp to the NFA in the order cmp gives (stable: equal events
+// keep their arrival order) instead of the order they arrived in (Flink: CEP.pattern(input, pattern,
+// comparator)). It applies in event time, where events wait for the watermark anyway; in processing time
+// events are matched as they arrive and cmp is not used (Flink instead buffers them for a millisecond).
+func (s *PatternStream) WithComparator(cmp EventComparator) *PatternStream {
+	if cmp == nil {
+		panic("cep: WithComparator: comparator is nil")
+	}
+	c := *s
+	c.comparator = cmp
+	return &c
 }
 
 // InProcessingTime matches events in the order they arrive, stamped with the processing time (Flink:
@@ -81,14 +103,21 @@ func (s *PatternStream) SideOutputLateData(tag *engine.OutputTag) *PatternStream
 // ProcessContext is what a PatternProcessFunction sees (Flink: PatternProcessFunction.Context): the
 // time of the match and side outputs.
 type ProcessContext struct {
-	ctx *engine.Context
-	ts  int64
+	ctx    *engine.Context
+	ts     int64
+	stages []string
 }
 
 // Timestamp returns the match's time: in event time the timestamp of the event that completed it (or, for
-// a match released by time, the watermark; for a timeout, the time its window closed); in processing time
-// the processing time then.
+// a NotFollowedBy match released by time, the time the NFA was advanced to: the next event's or the
+// watermark; for a timeout, the time its window closed); in processing time the processing time then. What
+// the function emits, to its collector or a side output, carries this timestamp, as in Flink.
 func (c *ProcessContext) Timestamp() int64 { return c.ts }
+
+// StageNames returns the names of the stages the match in hand (or timed-out partial match) took events
+// for, in the pattern's order: the order in which Flink's match map (a LinkedHashMap) lists its keys, which
+// the Go map handed to ProcessMatch does not keep. Each call returns a new slice.
+func (c *ProcessContext) StageNames() []string { return slices.Clone(c.stages) }
 
 // CurrentProcessingTime returns the job clock's time in milliseconds.
 func (c *ProcessContext) CurrentProcessingTime() int64 { return c.ctx.CurrentProcessingTime() }
@@ -115,6 +144,10 @@ type PatternSelectFunc func(match map[string][]any) any
 
 // PatternFlatSelectFunc turns a match into any number of results (Flink: PatternFlatSelectFunction).
 type PatternFlatSelectFunc func(match map[string][]any, out engine.Collector)
+
+// PatternFlatTimeoutFunc turns a timed-out partial match and the time it timed out into any number of
+// results (Flink: PatternFlatTimeoutFunction).
+type PatternFlatTimeoutFunc func(match map[string][]any, timeoutTimestamp int64, out engine.Collector)
 
 // PatternTimeoutFunc turns a timed-out partial match and the time it timed out into one result (Flink:
 // PatternTimeoutFunction).
@@ -154,12 +187,36 @@ func (s *PatternStream) SelectWithTimeout(tag *engine.OutputTag, timeout Pattern
 	})
 }
 
+// FlatSelectWithTimeout emits what f collects for every match and sends what timeout collects for every
+// timed-out partial match to the side output tag (Flink: PatternStream.flatSelect(outputTag,
+// timeoutFunction, selectFunction)).
+func (s *PatternStream) FlatSelectWithTimeout(tag *engine.OutputTag, timeout PatternFlatTimeoutFunc, f PatternFlatSelectFunc) *engine.DataStream {
+	if tag == nil || timeout == nil || f == nil {
+		panic("cep: FlatSelectWithTimeout: tag, timeout function and select function must not be nil")
+	}
+	return s.Process(PatternProcessFunction{
+		ProcessMatch: func(m map[string][]any, _ *ProcessContext, out engine.Collector) { f(m, out) },
+		ProcessTimedOutMatch: func(m map[string][]any, ctx *ProcessContext) {
+			timeout(m, ctx.Timestamp(), sideCollector{ctx: ctx, tag: tag})
+		},
+	})
+}
+
+// sideCollector collects into a side output.
+type sideCollector struct {
+	ctx *ProcessContext
+	tag *engine.OutputTag
+}
+
+func (c sideCollector) Collect(v any) { c.ctx.Output(c.tag, v) }
+
 // Process runs the pattern and hands every match to f (Flink: PatternStream.process).
 func (s *PatternStream) Process(f PatternProcessFunction) *engine.DataStream {
 	if f.ProcessMatch == nil {
 		panic("cep: Process: PatternProcessFunction.ProcessMatch is nil")
 	}
-	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, stats: s.stats}
+	op := &cepOperator{nfa: s.nfa, fn: f, processingTime: s.processingTime, lateTag: s.lateTag, comparator: s.comparator,
+		limit: s.limit.bounds(), stats: s.stats}
 	pf := engine.ProcessFunction{ProcessElement: op.processElement, OnTimer: op.onTimer}
 	var out *engine.DataStream
 	switch in := s.input.(type) {
@@ -183,16 +240,16 @@ var (
 )
 
 // keyState is one key's NFA state and shared buffer, stored as one value so that a disk backend reads and
-// writes it once per batch of events. Its tables are never changed in place once stored: a batch works on
+// writes it once per batch of events. Its maps are never changed in place once stored: a batch works on
 // copies, so that a snapshot being written keeps what it saw.
 type keyState struct {
 	NFA    nfaState
-	Events mapTable
-	Nodes  mapTable
-	Counts mapTable
+	Events map[eventID]bufferedEvent
+	Nodes  map[nodeID]bufferNode
+	Counts map[int64]int32
 }
 
-func init() { engine.RegisterType(keyState{}); engine.RegisterType(mapTable{}) }
+func init() { engine.RegisterType(keyState{}) }
 
 // cepOperator is Flink's CepOperator as a keyed process function: event-time input waits, sorted by
 // timestamp, in keyed state until the watermark passes it; the NFA's state and shared buffer live in
@@ -202,20 +259,40 @@ type cepOperator struct {
 	fn             PatternProcessFunction
 	processingTime bool
 	lateTag        *engine.OutputTag
+	comparator     EventComparator
+	limit          keyBounds
 	stats          *statsRegistry
 }
 
+// runPool recycles the nfaRun of a batch and, when the key's state did not keep them (its NFA went back to
+// the start state), its shared buffer's maps, emptied: a key without partial matches then costs no
+// allocation for them, and a key with some has its state copied into maps that have the room.
+var runPool = sync.Pool{New: func() any { return new(nfaRun) }}
+
+// copyInto empties dst, or makes it if nil, and copies src into it.
+func copyInto[K comparable, V any](dst, src map[K]V) map[K]V {
+	if dst == nil {
+		dst = make(map[K]V, len(src))
+	} else {
+		clear(dst)
+	}
+	maps.Copy(dst, src)
+	return dst
+}
+
+// load reads the key's NFA state into a run from runPool; the batch's maps are copies, never the stored
+// ones, so that a snapshot being written keeps what it saw. store ends the run.
 func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
-	buf := newMemoryBuffer()
-	r := &nfaRun{nfa: o.nfa, buf: buf, handleTimeout: o.fn.ProcessTimedOutMatch != nil, now: ctx.CurrentProcessingTime}
-	if v, ok := ctx.ValueState(nfaStateDesc).Get(); ok {
-		ks := v.(keyState)
-		buf.events, buf.nodes, buf.counts = maps.Clone(ks.Events), maps.Clone(ks.Nodes), maps.Clone(ks.Counts)
-		for _, t := range []*table{&buf.events, &buf.nodes, &buf.counts} {
-			if (*t).(mapTable) == nil {
-				*t = mapTable{}
-			}
-		}
+	r := runPool.Get().(*nfaRun)
+	r.nfa, r.handleTimeout, r.now, r.limit = o.nfa, o.fn.ProcessTimedOutMatch != nil, ctx.CurrentProcessingTime, o.limit
+	r.buf = &r.mem
+	var ks keyState
+	v, ok := ctx.ValueState(nfaStateDesc).Get()
+	if ok {
+		ks = v.(keyState)
+	}
+	r.mem.events, r.mem.nodes, r.mem.counts = copyInto(r.mem.events, ks.Events), copyInto(r.mem.nodes, ks.Nodes), copyInto(r.mem.counts, ks.Counts)
+	if ok {
 		return r, ks.NFA
 	}
 	return r, r.initialState()
@@ -224,12 +301,17 @@ func (o *cepOperator) load(ctx *engine.Context) (*nfaRun, nfaState) {
 // store writes the NFA state back, dropping it when only the start state is left, and registers a timer
 // for the earliest time a partial match can time out.
 func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
+	defer o.release(r)
 	o.stats.record(ctx.CurrentKey(), r, &st)
 	vs := ctx.ValueState(nfaStateDesc)
-	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && r.buf.nodes.Len() == 0 {
+	if len(st.Completed) == 0 && len(st.Partial) == 1 && !st.Partial[0].HasPrev && len(r.buf.nodes) == 0 {
 		vs.Clear()
 	} else {
-		vs.Update(keyState{NFA: st, Events: r.buf.events.(mapTable), Nodes: r.buf.nodes.(mapTable), Counts: r.buf.counts.(mapTable)})
+		if len(st.Partial) > 0 && &st.Partial[0] == &r.initial[0] {
+			st.Partial = slices.Clone(st.Partial) // r goes back to the pool
+		}
+		vs.Update(keyState{NFA: st, Events: r.buf.events, Nodes: r.buf.nodes, Counts: r.buf.counts})
+		r.mem = sharedBuffer{} // the state keeps the maps
 	}
 	next := int64(math.MaxInt64)
 	for i := range st.Partial {
@@ -257,36 +339,64 @@ func (o *cepOperator) store(ctx *engine.Context, r *nfaRun, st nfaState) {
 	}
 }
 
-func (o *cepOperator) fail(err error) {
-	panic(fmt.Sprintf("cep: %v", err))
+// release puts r back in runPool, keeping only its maps, emptied, and its scratch slices.
+func (o *cepOperator) release(r *nfaRun) {
+	mem := r.mem
+	clear(mem.events)
+	clear(mem.nodes)
+	clear(mem.counts)
+	*r = nfaRun{mem: mem, edges: r.edges[:0], next: r.next[:0]}
+	runPool.Put(r)
 }
 
-// advance moves the NFA's time to ts, emitting what that releases.
+// fail fails the task with err (a panic the engine turns into the task's error, keeping err's chain).
+func (o *cepOperator) fail(err error) {
+	panic(fmt.Errorf("cep: %w", err))
+}
+
+// advance moves the NFA's time to ts, emitting what that releases: pending matches stamped with ts, timed-out
+// partial matches with the time their window closed (Flink: CepOperator#advanceTime).
 func (o *cepOperator) advance(ctx *engine.Context, r *nfaRun, st *nfaState, ts int64, out engine.Collector) {
 	ms, tos, err := r.advanceTime(st, ts)
 	if err != nil {
 		o.fail(err)
 	}
-	pc := &ProcessContext{ctx: ctx, ts: ts}
-	for _, m := range ms {
-		o.fn.ProcessMatch(m, pc, out)
-	}
+	o.emit(ctx, out, ms, ts)
 	for _, t := range tos {
-		o.fn.ProcessTimedOutMatch(t.match, &ProcessContext{ctx: ctx, ts: t.ts})
+		emitbridge.SetTimestamp(ctx, out, t.ts)
+		o.fn.ProcessTimedOutMatch(t.match.events, &ProcessContext{ctx: ctx, ts: t.ts, stages: t.match.stages})
 	}
 	o.stats.count(ctx.CurrentKey(), len(ms), len(tos))
 }
 
+// processEvent feeds the event v with timestamp ts to the NFA and emits the matches it completes, stamped
+// with ts (Flink: CepOperator#processEvent).
 func (o *cepOperator) processEvent(ctx *engine.Context, r *nfaRun, st *nfaState, v any, ts int64, out engine.Collector) {
 	ms, err := r.process(st, v, ts)
 	if err != nil {
-		o.fail(err)
+		o.fail(fmt.Errorf("key %v: %w", ctx.CurrentKey(), err))
 	}
+	if r.dropped > 0 {
+		o.stats.drop(ctx.CurrentKey(), r.dropped)
+		r.dropped = 0
+	}
+	o.emit(ctx, out, ms, ts)
+	o.stats.count(ctx.CurrentKey(), len(ms), 0)
+}
+
+// emit hands matches to the function with timestamp ts: ProcessContext.Timestamp reports it and what the
+// function emits carries it, whatever timer or record is being handled (Flink:
+// CepOperator#processMatchedSequences, which sets the collector's and the context's timestamp).
+func (o *cepOperator) emit(ctx *engine.Context, out engine.Collector, ms []match, ts int64) {
+	if len(ms) == 0 {
+		return
+	}
+	emitbridge.SetTimestamp(ctx, out, ts)
 	pc := &ProcessContext{ctx: ctx, ts: ts}
 	for _, m := range ms {
-		o.fn.ProcessMatch(m, pc, out)
+		pc.stages = m.stages
+		o.fn.ProcessMatch(m.events, pc, out)
 	}
-	o.stats.count(ctx.CurrentKey(), len(ms), 0)
 }
 
 func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Collector) {
@@ -312,13 +422,14 @@ func (o *cepOperator) processElement(ctx *engine.Context, v any, out engine.Coll
 		return
 	}
 	q := ctx.MapState(queueDesc)
+	key := any(ts) // boxed once for Get and Put
 	var evs []any
-	if x, ok := q.Get(ts); ok {
+	if x, ok := q.Get(key); ok {
 		evs = x.([]any)
 	} else {
 		ctx.RegisterEventTimeTimer(ts)
 	}
-	q.Put(ts, append(evs[:len(evs):len(evs)], v))
+	q.Put(key, append(evs[:len(evs):len(evs)], v))
 }
 
 func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector) {
@@ -330,22 +441,40 @@ func (o *cepOperator) onTimer(ctx *engine.Context, t int64, out engine.Collector
 	}
 	wm := ctx.CurrentWatermark()
 	q := ctx.MapState(queueDesc)
-	var due []int64
-	for _, k := range q.Keys() {
+	type queued struct {
+		ts  int64
+		evs []any
+	}
+	var dueBuf [4]queued
+	due := dueBuf[:0]
+	waiting := 0
+	q.Range(func(k, v any) bool {
+		waiting++
 		if ts := k.(int64); ts <= wm {
-			due = append(due, ts)
+			due = append(due, queued{ts, v.([]any)})
+		}
+		return true
+	})
+	slices.SortFunc(due, func(a, b queued) int { return cmp.Compare(a.ts, b.ts) })
+	for _, d := range due {
+		o.advance(ctx, r, &st, d.ts, out)
+		evs := d.evs
+		if o.comparator != nil && len(evs) > 1 {
+			evs = slices.Clone(evs) // the stored slice may be the one a snapshot is writing
+			slices.SortStableFunc(evs, o.comparator)
+		}
+		for _, v := range evs {
+			o.processEvent(ctx, r, &st, v, d.ts, out)
+		}
+		if d.ts != t {
+			ctx.DeleteEventTimeTimer(d.ts) // its events are done: one call per key and watermark, not per timestamp
 		}
 	}
-	sort.Slice(due, func(i, j int) bool { return due[i] < due[j] })
-	for _, ts := range due {
-		x, _ := q.Get(ts)
-		o.advance(ctx, r, &st, ts, out)
-		for _, v := range x.([]any) {
-			o.processEvent(ctx, r, &st, v, ts, out)
-		}
-		q.Remove(ts)
-		if ts != t {
-			ctx.DeleteEventTimeTimer(ts) // its events are done: one call per key and watermark, not per timestamp
+	if len(due) == waiting {
+		q.Clear()
+	} else {
+		for _, d := range due {
+			q.Remove(d.ts)
 		}
 	}
 	o.advance(ctx, r, &st, wm, out)

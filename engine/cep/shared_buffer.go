@@ -43,42 +43,14 @@ type bufferNode struct {
 	Edges []bufferEdge
 }
 
-// table is one table of a key's CEP state: an engine.MapState in the operator, a Go map in the NFA tests.
-type table interface {
-	Get(k any) (any, bool)
-	Put(k, v any)
-	Remove(k any)
-	Len() int
-	Keys() []any
-}
-
-// mapTable is a table in memory.
-type mapTable map[any]any
-
-func (m mapTable) Get(k any) (any, bool) { v, ok := m[k]; return v, ok }
-func (m mapTable) Put(k, v any)          { m[k] = v }
-func (m mapTable) Remove(k any)          { delete(m, k) }
-func (m mapTable) Len() int              { return len(m) }
-func (m mapTable) Keys() []any {
-	out := make([]any, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
 // sharedBuffer stores the events of all partial matches of a key once, as a graph of nodes with
 // versioned edges, as Flink's SharedBuffer (after "Efficient Pattern Matching over Event Streams",
 // Agrawal et al., SIGMOD 2008): a partial match is a path back from its last node along the edges its
 // Dewey version is compatible with.
 type sharedBuffer struct {
-	events table // eventID -> bufferedEvent
-	nodes  table // nodeID -> bufferNode
-	counts table // timestamp (int64) -> number of events registered at it (int32)
-}
-
-func newMemoryBuffer() *sharedBuffer {
-	return &sharedBuffer{events: mapTable{}, nodes: mapTable{}, counts: mapTable{}}
+	events map[eventID]bufferedEvent
+	nodes  map[nodeID]bufferNode
+	counts map[int64]int32 // timestamp -> number of events registered at it
 }
 
 func init() {
@@ -89,50 +61,40 @@ func init() {
 
 // registerEvent stores an event, locked once for the time it is processed.
 func (b *sharedBuffer) registerEvent(v any, ts int64) eventID {
-	var n int32
-	if x, ok := b.counts.Get(ts); ok {
-		n = x.(int32)
-	}
-	b.counts.Put(ts, n+1)
+	n := b.counts[ts]
+	b.counts[ts] = n + 1
 	id := eventID{TS: ts, N: n}
-	b.events.Put(id, bufferedEvent{Event: v, Refs: 1})
+	b.events[id] = bufferedEvent{Event: v, Refs: 1}
 	return id
 }
 
 func (b *sharedBuffer) lockEvent(id eventID) {
-	if x, ok := b.events.Get(id); ok {
-		e := x.(bufferedEvent)
+	if e, ok := b.events[id]; ok {
 		e.Refs++
-		b.events.Put(id, e)
+		b.events[id] = e
 	}
 }
 
 func (b *sharedBuffer) releaseEvent(id eventID) {
-	x, ok := b.events.Get(id)
+	e, ok := b.events[id]
 	if !ok {
 		return
 	}
-	e := x.(bufferedEvent)
 	if e.Refs <= 1 {
-		b.events.Remove(id)
+		delete(b.events, id)
 		return
 	}
 	e.Refs--
-	b.events.Put(id, e)
+	b.events[id] = e
 }
 
 func (b *sharedBuffer) event(id eventID) any {
-	x, _ := b.events.Get(id)
-	e, _ := x.(bufferedEvent)
-	return e.Event
+	return b.events[id].Event
 }
 
 func (b *sharedBuffer) node(id nodeID) (bufferNode, bool) {
-	x, ok := b.nodes.Get(id)
-	if !ok {
-		return bufferNode{}, false
-	}
-	return x.(bufferNode), true
+	n, ok := b.nodes[id]
+	return n, ok
 }
 
 // put adds the node of event id taken by stage page, with an edge back to prev (if any) for version.
@@ -151,7 +113,7 @@ func (b *sharedBuffer) put(page string, id eventID, prev *nodeID, version dewey)
 	}
 	edges := make([]bufferEdge, len(n.Edges), len(n.Edges)+1)
 	copy(edges, n.Edges)
-	b.nodes.Put(cur, bufferNode{Refs: n.Refs, Edges: append(edges, edge)})
+	b.nodes[cur] = bufferNode{Refs: n.Refs, Edges: append(edges, edge)}
 	return cur
 }
 
@@ -168,7 +130,7 @@ func (b *sharedBuffer) lockNode(id nodeID, version dewey) {
 			edges[i].Refs++
 		}
 	}
-	b.nodes.Put(id, bufferNode{Refs: n.Refs + 1, Edges: edges})
+	b.nodes[id] = bufferNode{Refs: n.Refs + 1, Edges: edges}
 }
 
 // releaseNode drops the reference of version to a node: its edges compatible with version lose one
@@ -201,19 +163,19 @@ func (b *sharedBuffer) releaseNode(id nodeID, version dewey) {
 			edges = append(edges, e)
 		}
 		if n.Refs <= 1 {
-			b.nodes.Remove(it.id)
+			delete(b.nodes, it.id)
 			b.releaseEvent(it.id.Event)
 			continue
 		}
-		b.nodes.Put(it.id, bufferNode{Refs: n.Refs - 1, Edges: edges})
+		b.nodes[it.id] = bufferNode{Refs: n.Refs - 1, Edges: edges}
 	}
 }
 
 // advanceTime forgets the event counters of timestamps before ts.
 func (b *sharedBuffer) advanceTime(ts int64) {
-	for _, k := range b.counts.Keys() {
-		if k.(int64) < ts {
-			b.counts.Remove(k)
+	for k := range b.counts {
+		if k < ts {
+			delete(b.counts, k)
 		}
 	}
 }
@@ -280,6 +242,9 @@ func (b *sharedBuffer) extractPatterns(id nodeID, version dewey) [][]namedIDs {
 type dewey []int32
 
 func (d dewey) increase(n int) dewey {
+	if n == 0 {
+		return d // deweys are never changed in place
+	}
 	out := append(dewey(nil), d...)
 	out[len(out)-1] += int32(n)
 	return out

@@ -14,6 +14,8 @@ type Stats struct {
 	// ProcessTimedOutMatch (uncounted without one), over all keys and
 	// subtasks, since the job (attempt) started; LateEvents counts events that came behind the watermark.
 	Matches, Timeouts, LateEvents int64
+	// Dropped counts the partial matches dropped to keep keys within their KeyLimit (with DropOldest).
+	Dropped int64
 	// Stages names the stages a partial match can wait in, in the order the pattern reaches them (the keys
 	// of KeyStats.PartialMatches), for a view to draw them in order.
 	Stages []string
@@ -29,16 +31,18 @@ type KeyStats struct {
 	// BufferedEvents and BufferEntries are the sizes of the key's shared buffer: the events held for
 	// partial matches, and the nodes (an event taken by a stage) linking them.
 	BufferedEvents, BufferEntries int
-	// Matches and Timeouts count this key's matches and timed-out partial matches.
-	Matches, Timeouts int64
+	// Matches and Timeouts count this key's matches and timed-out partial matches, Dropped the partial
+	// matches dropped to keep it within its KeyLimit.
+	Matches, Timeouts, Dropped int64
 }
 
 // String writes the snapshot in a few lines.
 func (s Stats) String() string {
-	out := fmt.Sprintf("matches %d, timeouts %d, late events %d, keys with partial matches %d", s.Matches, s.Timeouts, s.LateEvents, len(s.Keys))
+	out := fmt.Sprintf("matches %d, timeouts %d, late events %d, dropped partial matches %d, keys with partial matches %d",
+		s.Matches, s.Timeouts, s.LateEvents, s.Dropped, len(s.Keys))
 	for _, k := range s.Keys {
-		out += fmt.Sprintf("\n  key %v: partial matches %v, buffer %d events / %d entries, matches %d, timeouts %d",
-			k.Key, k.PartialMatches, k.BufferedEvents, k.BufferEntries, k.Matches, k.Timeouts)
+		out += fmt.Sprintf("\n  key %v: partial matches %v, buffer %d events / %d entries, matches %d, timeouts %d, dropped %d",
+			k.Key, k.PartialMatches, k.BufferedEvents, k.BufferEntries, k.Matches, k.Timeouts, k.Dropped)
 	}
 	return out
 }
@@ -47,14 +51,16 @@ func (s Stats) String() string {
 type statsRegistry struct {
 	mu                      sync.Mutex
 	matches, timeouts, late int64
+	dropped                 int64
 	keys                    map[any]*KeyStats
 	keyMatches, keyTimeouts map[any]int64
+	keyDropped              map[any]int64
 	stages                  []string // set once, when the registry is made
 }
 
 func newStatsRegistry(n *compiledNFA) *statsRegistry {
 	return &statsRegistry{keys: map[any]*KeyStats{}, keyMatches: map[any]int64{}, keyTimeouts: map[any]int64{},
-		stages: n.waitingStages()}
+		keyDropped: map[any]int64{}, stages: n.waitingStages()}
 }
 
 // waitingStages lists the names of the stages whose states a partial match can wait in (neither the start
@@ -92,6 +98,14 @@ func (r *statsRegistry) count(key any, matches, timeouts int) {
 	r.mu.Unlock()
 }
 
+// drop counts n partial matches of key dropped by its KeyLimit.
+func (r *statsRegistry) drop(key any, n int) {
+	r.mu.Lock()
+	r.dropped += int64(n)
+	r.keyDropped[key] += int64(n)
+	r.mu.Unlock()
+}
+
 func (r *statsRegistry) lateEvent() {
 	r.mu.Lock()
 	r.late++
@@ -125,7 +139,7 @@ func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
 		delete(r.keys, key)
 		return
 	}
-	ks.BufferedEvents, ks.BufferEntries = n.buf.events.Len(), n.buf.nodes.Len()
+	ks.BufferedEvents, ks.BufferEntries = len(n.buf.events), len(n.buf.nodes)
 }
 
 // snapshot copies the figures, with the top busiest keys (all if top <= 0); keys with as many partial
@@ -135,7 +149,7 @@ func (r *statsRegistry) record(key any, n *nfaRun, st *nfaState) {
 func (r *statsRegistry) snapshot(top int) Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late, Stages: slices.Clone(r.stages)}
+	s := Stats{Matches: r.matches, Timeouts: r.timeouts, LateEvents: r.late, Dropped: r.dropped, Stages: slices.Clone(r.stages)}
 	type ranked struct {
 		ks      *KeyStats
 		total   int
@@ -193,7 +207,7 @@ func (r *statsRegistry) snapshot(top int) Stats {
 	for _, c := range keep {
 		k := *c.ks
 		k.PartialMatches = maps.Clone(c.ks.PartialMatches)
-		k.Matches, k.Timeouts = r.keyMatches[k.Key], r.keyTimeouts[k.Key]
+		k.Matches, k.Timeouts, k.Dropped = r.keyMatches[k.Key], r.keyTimeouts[k.Key], r.keyDropped[k.Key]
 		s.Keys = append(s.Keys, k)
 	}
 	return s

@@ -17,7 +17,7 @@ func TestStatsGaugeInJobSnapshot(t *testing.T) {
 	s := engine.ForBoundedOutOfOrderness(5 * time.Millisecond)
 	in := env.FromSource(timed(Event{1, "start", 1}, 1, Event{1, "middle", 2}, 5, Event{1, "start", 2}, 4, Event{1, "end", 2}, 6), &s, "events")
 	timedOut := engine.NewOutputTag("timed-out")
-	matches := cep.CEP.Pattern(in.KeyBy(func(v any) any { return base(v).ID }), startMiddleEnd(false).Within(3*time.Millisecond)).
+	matches := cep.CEP.Pattern(in.KeyBy(func(v any) any { return base(v).ID }), startMiddleEnd(false, false).Within(3*time.Millisecond)).
 		SelectWithTimeout(timedOut, func(m map[string][]any, ts int64) any { return "timeout" },
 			func(m map[string][]any) any { return "match" }).Name("pattern")
 	matches.Union(matches.SideOutput(timedOut)).Collect()

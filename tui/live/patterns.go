@@ -48,7 +48,8 @@ func hasCEP(h *History) bool {
 }
 
 // Patterns draws each CEP operator (engine/cep): its matches and timeouts, in all and per second since the
-// previous snapshot, its late events and the bytes its keyed state holds; then, for the busiest keys
+// previous snapshot, its late events, the partial matches its KeyLimit dropped (once there are some) and the
+// bytes its keyed state holds; then, for the busiest keys
 // (cep.LiveKeys of them), how many partial matches wait in each of the NFA's stages, in the pattern's
 // order, as bars, and the size of the key's shared buffer (events held / entries linking them).
 func Patterns(h *History, width, height int, lang i18n.Lang) string {
@@ -80,10 +81,14 @@ func Patterns(h *History, width, height int, lang i18n.Lang) string {
 	for _, c := range ops {
 		st := c.stats
 		p, had := prev[c.name]
-		ls = append(ls, fit(fmt.Sprintf(" %s · %s %s · %s %s · %s %d · %s %s", c.name,
+		dropped := "" // partial matches dropped by the operator's KeyLimit, shown once there are some
+		if st.Dropped > 0 {
+			dropped = fmt.Sprintf(" · %s %s", lang.T("cep.dropped"), warnStyle.Render(fmt.Sprint(st.Dropped)))
+		}
+		ls = append(ls, fit(fmt.Sprintf(" %s · %s %s · %s %s · %s %d%s · %s %s", c.name,
 			lang.T("cep.matches"), okStyle.Render(fmt.Sprint(st.Matches)+perSec(st.Matches, p.Matches, had)),
 			lang.T("cep.timeouts"), warnStyle.Render(fmt.Sprint(st.Timeouts)+perSec(st.Timeouts, p.Timeouts, had)),
-			lang.T("cep.late"), st.LateEvents, lang.T("cep.state"), Bytes(c.bytes)), width))
+			lang.T("cep.late"), st.LateEvents, dropped, lang.T("cep.state"), Bytes(c.bytes)), width))
 		if len(st.Keys) == 0 {
 			ls = append(ls, dimStyle.Render(fit("   "+lang.T("cep.none"), width)))
 			continue

@@ -66,6 +66,17 @@ func TestPatternsView(t *testing.T) {
 	}
 }
 
+// Partial matches dropped by the operator's KeyLimit show in the header, in both languages, once there are some.
+func TestPatternsViewDropped(t *testing.T) {
+	h := NewHistory(0, 0)
+	h.Add(cepSnapshot(time.Unix(0, 0), cep.Stats{Matches: 3, Dropped: 7, Stages: []string{"large"}}), nil)
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "late 0 · dropped (key limit) 7 · state", i18n.KO: "늦은 이벤트 0 · 버린 부분 매치(키 한도) 7 · 상태"} {
+		if s := ansi.Strip(Patterns(h, 100, 5, lang)); !strings.Contains(s, want) {
+			t.Errorf("%v: want %q in\n%s", lang, want, s)
+		}
+	}
+}
+
 // Without a partial match waiting the view says so; with only one snapshot it gives no rate; the dashboard
 // puts the CEP view where a job without CEP shows its windows.
 func TestPatternsViewQuietAndDashboard(t *testing.T) {
