@@ -36,6 +36,13 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// Flink's legacy group windows, GROUP BY k, TUMBLE(ts, size [, offset]), HOP(ts, slide, size [, offset]) or
+// SESSION(ts, gap), with TUMBLE_START, TUMBLE_END and TUMBLE_ROWTIME (HOP_..., SESSION_...) in the select
+// list and HAVING, are planned as the window aggregation of the same window TVF: one +I row per window and
+// group when the watermark passes the window's end; a SESSION group window's sessions are per group (Nexmark
+// q11). An auxiliary function must name the window of GROUP BY (same function, same arguments), and only
+// one group window function may appear in GROUP BY, as in Flink.
+//
 // A GROUP BY whose keys include window_start and window_end of a windowed, insert-only input (a window
 // aggregation, or a Calc keeping those columns, such as Nexmark q5's GROUP BY starttime, endtime) is a
 // window aggregation over the input's windows, as Flink plans it: each group's row is emitted once, as

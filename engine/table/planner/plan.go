@@ -503,9 +503,8 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ct := inScope.fields[col].typ
-	if !ct.Rowtime {
-		return nil, nil, errAt(tc.Pos, ErrValidation, "The window function requires the timecol is a time attribute type, but is %s. Weir runs windows in event time: declare WATERMARK FOR %s", ct, tc.Descriptor[0])
+	if err := checkTimeAttribute(inScope.fields[col].typ, tc.Pos, tc.Descriptor[0]); err != nil {
+		return nil, nil, err
 	}
 	interval := func(name string, required bool) (int64, error) {
 		a, ok := args[name]
@@ -568,15 +567,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 	if w.Offset != 0 && w.Kind == Cumulate {
 		return nil, nil, errAt(x.Pos, ErrUnsupported, "CUMULATE with an OFFSET is not supported by Weir yet")
 	}
-	cols := append([]Column{}, inScope.columns()...)
-	for i := range cols {
-		cols[i].Type.Rowtime = false // the window's time attribute is window_time
-	}
-	wt := TypeTimestamp
-	wt.NotNull = true
-	wtime := wt
-	wtime.Rowtime = true
-	cols = append(cols, Column{Name: "window_start", Type: wt}, Column{Name: "window_end", Type: wt}, Column{Name: "window_time", Type: wtime})
+	cols := windowColumns(inScope.columns(), "window_start", "window_end", "window_time")
 	q := x.Alias
 	if q == "" {
 		q = data.Table.Last()
@@ -758,6 +749,14 @@ func uniqueNames(cols []Column, pos sqlparse.Pos) error {
 }
 
 func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in Node, sc *scope, filter *cexpr) (Node, *scope, error) {
+	if gi, err := groupWindowCall(s.GroupBy); err != nil {
+		return nil, nil, err
+	} else if gi >= 0 {
+		if _, isTVF := in.(*WindowTVFNode); isTVF {
+			return nil, nil, errAt(s.GroupBy[gi].ExprPos(), ErrValidation, "a group window function over a window TVF: group by window_start, window_end instead")
+		}
+		return p.groupWindowAggregate(s, items, gi, in, sc, filter)
+	}
 	ab := &aggBinding{input: &binder{scope: sc}}
 	tvf, windowed := in.(*WindowTVFNode)
 	var props []int
@@ -934,4 +933,26 @@ func refsWindowColumns(e sqlparse.Expr, sc *scope, first int) bool {
 		}
 	})
 	return found
+}
+
+// checkTimeAttribute refuses a window on a column that is not a time attribute.
+func checkTimeAttribute(t DataType, pos sqlparse.Pos, name string) error {
+	if !t.Rowtime {
+		return errAt(pos, ErrValidation, "The window function requires the timecol is a time attribute type, but is %s. Weir runs windows in event time: declare WATERMARK FOR %s", t, name)
+	}
+	return nil
+}
+
+// windowColumns are the columns of a window TVF: its input's, no longer time attributes, then the window
+// start, end and time (end - 1 ms, the new time attribute) under the given names.
+func windowColumns(in []Column, start, end, wtime string) []Column {
+	cols := append([]Column{}, in...)
+	for i := range cols {
+		cols[i].Type.Rowtime = false // the window's time attribute is window_time
+	}
+	wt := TypeTimestamp
+	wt.NotNull = true
+	tt := wt
+	tt.Rowtime = true
+	return append(cols, Column{Name: start, Type: wt}, Column{Name: end, Type: wt}, Column{Name: wtime, Type: tt})
 }
