@@ -36,6 +36,21 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// A column AS PROCTIME() (a computed column, or a select item as in Nexmark q12's view) is a
+// processing-time attribute, TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*: its value is the processing time
+// (engine.Config.Clock) at which the operator computing it, chained to its input, processed the row, and it
+// must be the whole expression (Flink materializes it lazily where it is read; Weir where it is declared). A
+// watermark on it is refused, as in Flink. Window TVFs and group windows over it run in processing time:
+// a row belongs to the windows of its PROCTIME() value (Flink's window operator reads its own clock; the
+// two differ by the row's time in transit, and the row's own time keeps the result independent of how the
+// channels into the window interleave), and a window fires when the window operator's processing time passes
+// its end, TUMBLE_PROCTIME and window_time being a processing-time attribute. Nothing is late in processing
+// time, and, as in Flink, windows still open when a bounded input ends never fire. With
+// engine.Config.DeterministicTime processing time travels with the records from the sources' arrival times
+// (the connector 'weir-nexmark' arrives each event at its dateTime), so the result is the same on every run.
+// Window Top-N, window joins and cascading window aggregations over processing-time windows plan as a
+// regular Top-N, join or GROUP BY.
+//
 // Flink's legacy group windows, GROUP BY k, TUMBLE(ts, size [, offset]), HOP(ts, slide, size [, offset]) or
 // SESSION(ts, gap), with TUMBLE_START, TUMBLE_END and TUMBLE_ROWTIME (HOP_..., SESSION_...) in the select
 // list and HAVING, are planned as the window aggregation of the same window TVF: one +I row per window and

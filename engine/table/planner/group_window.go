@@ -73,6 +73,7 @@ func (p *Planner) groupWindowAggregate(s *sqlparse.Select, items []sqlparse.Sele
 	if err := checkTimeAttribute(sc.fields[col].typ, id.Pos, id.Parts[len(id.Parts)-1]); err != nil {
 		return nil, nil, err
 	}
+	w.Proctime = sc.fields[col].typ.Proctime
 	for i, a := range call.Args[1:] {
 		iv, ok := a.(*sqlparse.Interval)
 		if !ok {
@@ -99,7 +100,7 @@ func (p *Planner) groupWindowAggregate(s *sqlparse.Select, items []sqlparse.Sele
 	if w.Kind == Hop && w.Size%w.Slide != 0 {
 		return nil, nil, errAt(call.Pos, ErrValidation, "HOP window size must be an integral multiple of its slide, but got size %dms and slide %dms", w.Size, w.Slide)
 	}
-	cols := windowColumns(sc.columns(), gwStart, gwEnd, gwTime)
+	cols := windowColumns(sc.columns(), gwStart, gwEnd, gwTime, w.Proctime)
 	tvf := &WindowTVFNode{Input: in, Window: w, Cols: cols}
 	wsc := newScope(cols, "")
 	copy(wsc.fields, sc.fields) // keep the qualifiers of the input's columns
@@ -133,9 +134,9 @@ func (p *Planner) groupWindowAggregate(s *sqlparse.Select, items []sqlparse.Sele
 					}
 					return nil, false
 				}
-				if suffix == "_PROCTIME" {
+				if (suffix == "_PROCTIME") != w.Proctime && suffix != "_START" && suffix != "_END" {
 					if bad == nil {
-						bad = errAt(c.Pos, ErrValidation, "%s needs a window on a processing-time attribute", c.Name)
+						bad = errAt(c.Pos, ErrValidation, "%s needs a window on a %s attribute", c.Name, map[bool]string{true: "processing-time", false: "event-time"}[suffix == "_PROCTIME"])
 					}
 					return nil, false
 				}

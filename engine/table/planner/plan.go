@@ -73,6 +73,9 @@ type WindowSpec struct {
 	TimeCol                        int
 	Size, Slide, Step, Gap, Offset int64
 	PartitionBy                    []int
+	// Proctime says TimeCol is a processing-time attribute (PROCTIME()): rows are assigned to windows by the
+	// processing time of the window operator, and windows fire when processing time passes their end.
+	Proctime bool
 }
 
 func (w WindowSpec) String() string {
@@ -506,6 +509,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 	if err := checkTimeAttribute(inScope.fields[col].typ, tc.Pos, tc.Descriptor[0]); err != nil {
 		return nil, nil, err
 	}
+	proctime := inScope.fields[col].typ.Proctime
 	interval := func(name string, required bool) (int64, error) {
 		a, ok := args[name]
 		if !ok {
@@ -527,7 +531,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 		}
 		return ms, nil
 	}
-	w := WindowSpec{Kind: WindowKind(x.Func), TimeCol: col}
+	w := WindowSpec{Kind: WindowKind(x.Func), TimeCol: col, Proctime: proctime}
 	switch w.Kind {
 	case Tumble:
 		if w.Size, err = interval("SIZE", true); err == nil {
@@ -567,7 +571,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 	if w.Offset != 0 && w.Kind == Cumulate {
 		return nil, nil, errAt(x.Pos, ErrUnsupported, "CUMULATE with an OFFSET is not supported by Weir yet")
 	}
-	cols := windowColumns(inScope.columns(), "window_start", "window_end", "window_time")
+	cols := windowColumns(inScope.columns(), "window_start", "window_end", "window_time", w.Proctime)
 	q := x.Alias
 	if q == "" {
 		q = data.Table.Last()
@@ -864,7 +868,7 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 		}
 		for i, pr := range props {
 			if pr == propTime {
-				aggCols[i].Type.Rowtime = true
+				aggCols[i].Type = tvf.Cols[len(tvf.Cols)-1].Type
 			}
 		}
 		wa.Cols = aggCols
@@ -878,7 +882,7 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 			keys[i], _ = ab.input.bind(g)
 		}
 		for i := range aggCols {
-			aggCols[i].Type.Rowtime = false
+			aggCols[i].Type = aggCols[i].Type.plain()
 		}
 		an := &AggregateNode{Input: in, Keys: keys, Aggs: ab.aggs, Cols: aggCols, WindowStart: -1, WindowEnd: -1}
 		windowedGroup(an)
@@ -887,7 +891,7 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 	for i := range cols {
 		cols[i].Type = exprs[i].typ
 		if an, isGroup := agg.(*AggregateNode); isGroup && an.WindowEnd < 0 {
-			cols[i].Type.Rowtime = false
+			cols[i].Type = cols[i].Type.plain()
 		}
 	}
 	n := &CalcNode{Input: agg, Filter: having, Exprs: exprs, Cols: cols}
@@ -937,22 +941,26 @@ func refsWindowColumns(e sqlparse.Expr, sc *scope, first int) bool {
 
 // checkTimeAttribute refuses a window on a column that is not a time attribute.
 func checkTimeAttribute(t DataType, pos sqlparse.Pos, name string) error {
-	if !t.Rowtime {
-		return errAt(pos, ErrValidation, "The window function requires the timecol is a time attribute type, but is %s. Weir runs windows in event time: declare WATERMARK FOR %s", t, name)
+	if !t.isTimeAttribute() {
+		return errAt(pos, ErrValidation, "The window function requires the timecol is a time attribute type, but is %s: declare WATERMARK FOR %s (event time) or a column AS PROCTIME() (processing time)", t, name)
 	}
 	return nil
 }
 
 // windowColumns are the columns of a window TVF: its input's, no longer time attributes, then the window
-// start, end and time (end - 1 ms, the new time attribute) under the given names.
-func windowColumns(in []Column, start, end, wtime string) []Column {
+// start, end and time (end - 1 ms, the new time attribute: an event-time one, or with proctime a
+// processing-time TIMESTAMP_LTZ(3), as in Flink) under the given names.
+func windowColumns(in []Column, start, end, wtime string, proctime bool) []Column {
 	cols := append([]Column{}, in...)
 	for i := range cols {
-		cols[i].Type.Rowtime = false // the window's time attribute is window_time
+		cols[i].Type = cols[i].Type.plain() // the window's time attribute is window_time
 	}
 	wt := TypeTimestamp
 	wt.NotNull = true
 	tt := wt
 	tt.Rowtime = true
+	if proctime {
+		tt = DataType{Kind: KindTimestampLTZ, Precision: 3, NotNull: true, Proctime: true}
+	}
 	return append(cols, Column{Name: start, Type: wt}, Column{Name: end, Type: wt}, Column{Name: wtime, Type: tt})
 }
