@@ -126,8 +126,9 @@
 // is deleted (-D) and the new row inserted (+I). Equal sort keys keep their arrival order. With rn = 1 (or
 // rn <= 1) ordered by one time attribute it is Flink's Deduplicate: ascending keeps each key's first row,
 // descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
-// -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
-// 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
+// -U and its successor emitted with +U. ROW_NUMBER() without such a filter and rank ranges other than from
+// 1 (rn = 2, rn BETWEEN) are refused; so are RANK() and DENSE_RANK(), with Flink's reason ("RANK() on
+// streaming table is not supported currently": its StreamExecRank runs only ROW_NUMBER).
 //
 // A Top-N whose PARTITION BY holds window_start and window_end of a windowed input (a window TVF, or a
 // window aggregation grouped by both) is Flink's window Top-N (WindowRank): per partition it keeps the
@@ -150,7 +151,9 @@
 // first LIMIT rows; LIMIT alone emits the first LIMIT rows to arrive. Any other streaming ORDER BY is
 // refused ("Sort on a non-time-attribute field is not supported"). ORDER BY names result columns by name,
 // alias or position (ORDER BY 2), or any expression of the query's input, which is then computed only to
-// sort on. Sorts run in one subtask, as Flink's singleton distribution does. OFFSET is not supported.
+// sort on. Sorts run in one subtask, as Flink's singleton distribution does. LIMIT n OFFSET m (or OFFSET m
+// [ROWS]) skips the first m rows: in streaming ORDER BY ... OFFSET is a Top-N of ranks m+1 to m+n (Flink's
+// SortLimit with an offset), LIMIT ... OFFSET without ORDER BY emits the rows arriving after the first m.
 //
 // # OVER aggregations
 //
@@ -164,8 +167,12 @@
 // are then emitted in time order (rows of equal time in arrival order), each once, with its aggregates:
 // the output is insert-only and keeps ts as its time attribute. As in Flink, a late row is dropped: with
 // an unbounded frame one not after the watermark, with a bounded frame one not after the last time its
-// partition emitted. A FOLLOWING bound, an order other than a time attribute ascending, and an updating
-// input are refused with Flink's reasons. A table made by FromDataStream whose watermark is
+// partition emitted. LAG(x [, offset [, default]]) OVER such a window is x of the row offset rows before
+// (Flink's LagAggFunction; rows of equal time in a RANGE window see the last of them), on unbounded frames
+// only. A FOLLOWING bound ("OVER RANGE FOLLOWING windows are not supported yet.", for ROWS too), LEAD ("LEAD
+// Function is not supported in stream mode."), LAG on a bounded frame ("LAG Function with retraction is not
+// supported in stream mode."), an order other than a time attribute ascending, and an updating input are
+// refused with Flink's reasons. A table made by FromDataStream whose watermark is
 // SOURCE_WATERMARK() keeps the stream's own timestamps and watermarks.
 //
 // # Types and expressions

@@ -58,7 +58,7 @@ func overCalls(items []sqlparse.SelectItem) []*sqlparse.Call {
 	var out []*sqlparse.Call
 	for _, it := range items {
 		walk(it.Expr, func(x sqlparse.Expr) {
-			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && isAggregate(c.Name) {
+			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && (isAggregate(c.Name) || isLeadLag(c.Name)) {
 				out = append(out, c)
 			}
 		})
@@ -98,7 +98,7 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 	for _, it := range items {
 		var bad *sqlparse.Call
 		walk(it.Expr, func(x sqlparse.Expr) {
-			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && !isAggregate(c.Name) && bad == nil {
+			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && !isAggregate(c.Name) && !isLeadLag(c.Name) && bad == nil {
 				bad = c
 			}
 		})
@@ -141,7 +141,8 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 	if f := over.Frame; f != nil {
 		n.Rows = f.Rows
 		if f.Upper.Kind != "CURRENT ROW" {
-			return nil, nil, errAt(f.Upper.Pos, ErrUnsupported, "OVER windows ending at %s are not supported: Flink's streaming OVER windows end at CURRENT ROW", f.Upper.Kind)
+			// Flink's StreamExecOverAggregate refuses any frame that does not end at the current row, ROWS too.
+			return nil, nil, errAt(f.Upper.Pos, ErrUnsupported, "OVER RANGE FOLLOWING windows are not supported yet. (a streaming OVER window ends at CURRENT ROW, not %s)", f.Upper.Kind)
 		}
 		switch f.Lower.Kind {
 		case "UNBOUNDED PRECEDING":
@@ -183,6 +184,13 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 	for _, c := range calls {
 		bare := *c
 		bare.Over = nil
+		if isLeadLag(c.Name) {
+			if err := bindLag(ab, &bare, n.Unbounded); err != nil {
+				return nil, nil, err
+			}
+			texts[ExprString(c)] = len(ab.aggs) - 1
+			continue
+		}
 		if _, ok, err := ab.match(&bare); err != nil {
 			return nil, nil, err
 		} else if !ok {
@@ -366,4 +374,52 @@ func overAggregate(in *engine.DataStream, n *OverAggregateNode) *engine.DataStre
 		}
 		vs.Update(st)
 	}}).Name(n.Describe())
+}
+
+func isLeadLag(name string) bool { return name == "LAG" || name == "LEAD" }
+
+// bindLag binds LAG(x [, offset [, default]]) OVER (...) as an aggregate of an over aggregation (Flink's
+// LagAggFunction): x of the row offset rows (default 1) before the current one in the window's order, or
+// default (NULL) when there is none. Rows of equal time in a RANGE window are accumulated together, so
+// each of them sees the last of them as its predecessor, as in Flink. Streaming Flink refuses LEAD, which
+// would need rows not yet arrived, and LAG on a bounded frame, which would need retraction; so does Weir.
+func bindLag(ab *aggBinding, c *sqlparse.Call, unbounded bool) error {
+	if c.Name == "LEAD" {
+		return errAt(c.Pos, ErrUnsupported, "LEAD Function is not supported in stream mode.")
+	}
+	if !unbounded {
+		return errAt(c.Pos, ErrUnsupported, "LAG Function with retraction is not supported in stream mode.")
+	}
+	if len(c.Args) < 1 || len(c.Args) > 3 || c.Star || c.Distinct {
+		return errAt(c.Pos, ErrValidation, "Invalid number of arguments to function 'LAG': %d", len(c.Args))
+	}
+	arg, err := ab.input.bind(c.Args[0])
+	if err != nil {
+		return err
+	}
+	ac := &aggCall{fn: "LAG", arg: arg, typ: arg.typ.nullable(), text: ExprString(c), offset: 1}
+	if len(c.Args) > 1 {
+		lit, ok := c.Args[1].(*sqlparse.Literal)
+		if !ok || lit.Kind != sqlparse.LitNumber {
+			return errAt(c.Args[1].ExprPos(), ErrValidation, "the offset of LAG must be an integer literal")
+		}
+		if _, err := fmt.Sscan(lit.Text, &ac.offset); err != nil || ac.offset < 0 || strings.ContainsAny(lit.Text, ".eE") {
+			return errAt(lit.Pos, ErrValidation, "the offset of LAG must be a non-negative integer, not %s", lit.Text)
+		}
+	}
+	if len(c.Args) > 2 {
+		d, err := ab.input.bind(c.Args[2])
+		if err != nil {
+			return err
+		}
+		if ac.dflt, err = d.eval(nil); err != nil {
+			return errAt(c.Args[2].ExprPos(), ErrValidation, "the default of LAG must be a constant: %v", err)
+		}
+		if _, ok := commonType(arg.typ, d.typ); !ok {
+			return errAt(c.Args[2].ExprPos(), ErrValidation, "the default of LAG is %s, not of the type of its argument %s", d.typ, arg.typ)
+		}
+		ac.dflt = coerce(ac.dflt, ac.typ)
+	}
+	ab.aggs = append(ab.aggs, ac)
+	return nil
 }

@@ -581,7 +581,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 }
 
 func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
-	if len(s.OrderBy) > 0 || s.Limit != nil {
+	if len(s.OrderBy) > 0 || s.Limit != nil || s.Offset != nil {
 		return p.orderedSelect(s)
 	}
 	var in Node

@@ -23,6 +23,7 @@ type RankNode struct {
 	Exprs      []*cexpr // the select items other than the row number, on the input's rows
 	RnPos      int      // where the row number is among the columns
 	N          int64    // the rank end; 0 until the outer query's filter sets it
+	Offset     int64    // ranks before Offset+1 are not emitted (ORDER BY ... OFFSET: SortLimit's rank start)
 	OutputRank bool     // whether the outer query reads the row number
 	Dedup      bool     // N = 1 ordered by one time attribute: Flink's Deduplicate
 	// Window is set for a window Top-N (Flink's WindowRank, or WindowDeduplicate with Dedup): the
@@ -62,6 +63,10 @@ func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 		c, ok := it.Expr.(*sqlparse.Call)
 		if !ok || c.Over == nil {
 			continue
+		}
+		if c.Name == "RANK" || c.Name == "DENSE_RANK" {
+			// Flink's StreamExecRank runs only ROW_NUMBER.
+			return -1, errAt(c.Pos, ErrUnsupported, "%s() on streaming table is not supported currently", c.Name)
 		}
 		if c.Name != "ROW_NUMBER" {
 			return -1, errAt(c.Pos, ErrUnsupported, "%s OVER (...) is not supported by Weir yet: only ROW_NUMBER() for Top-N and deduplication", c.Name)
@@ -306,7 +311,8 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			out.Collect(Row{Kind: kind, Fields: f})
 			return true
 		}
-		oldTop, newTop := old[:min(len(old), int(n.N))], rows[:min(len(rows), int(n.N))]
+		lo := int(n.Offset)
+		oldTop, newTop := old[min(len(old), lo):min(len(old), int(n.N))], rows[min(len(rows), lo):min(len(rows), int(n.N))]
 		if n.OutputRank {
 			// Flink: AppendOnlyTopNFunction#processElementWithRowNumber (and RetractableTopNFunction): each
 			// rank whose row changed is updated; a rank that did not exist is inserted, one that no longer
@@ -315,16 +321,16 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 				switch {
 				case i < len(oldTop) && i < len(newTop):
 					if !equalRows(oldTop[i].Fields, newTop[i].Fields) {
-						if !emit(UpdateBefore, oldTop[i], i+1) || !emit(UpdateAfter, newTop[i], i+1) {
+						if !emit(UpdateBefore, oldTop[i], lo+i+1) || !emit(UpdateAfter, newTop[i], lo+i+1) {
 							return
 						}
 					}
 				case i < len(newTop):
-					if !emit(Insert, newTop[i], i+1) {
+					if !emit(Insert, newTop[i], lo+i+1) {
 						return
 					}
 				default:
-					if !emit(Delete, oldTop[i], i+1) {
+					if !emit(Delete, oldTop[i], lo+i+1) {
 						return
 					}
 				}
@@ -334,7 +340,7 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 		// Flink: AppendOnlyTopNFunction#processElementWithoutRowNumber: the row that left the first N is
 		// deleted, the row that entered inserted (for N = 1, Deduplicate's -U/+U).
 		removed, added := topDiff(oldTop, newTop), topDiff(newTop, oldTop)
-		if n.N == 1 && len(removed) == 1 && len(added) == 1 {
+		if n.N == 1 && lo == 0 && len(removed) == 1 && len(added) == 1 {
 			if emit(UpdateBefore, removed[0], 0) {
 				emit(UpdateAfter, added[0], 0)
 			}

@@ -595,8 +595,17 @@ func (p *parser) selectBody(pos Pos) *Select {
 			}
 		}
 	}
-	if p.acceptKw("LIMIT") {
-		s.Limit = p.expr()
+	// LIMIT n [OFFSET m [ROW|ROWS]], or OFFSET m [ROW|ROWS] [LIMIT n], as Calcite accepts them.
+	for range 2 {
+		switch {
+		case s.Limit == nil && p.acceptKw("LIMIT"):
+			s.Limit = p.expr()
+		case s.Offset == nil && p.acceptKw("OFFSET"):
+			s.Offset = p.expr()
+			if !p.acceptKw("ROWS") {
+				p.acceptKw("ROW")
+			}
+		}
 	}
 	return s
 }
@@ -625,7 +634,9 @@ func (p *parser) alias() string {
 		s, _ := p.ident()
 		return s
 	}
-	if p.isIdent() {
+	// OFFSET after a table or select item starts the OFFSET clause (Calcite reserves it; Weir does not, so
+	// that a window TVF's named argument OFFSET => ... still parses).
+	if p.isIdent() && !(p.peek().kind == tIdent && strings.EqualFold(p.peek().text, "OFFSET")) {
 		s, _ := p.ident()
 		return s
 	}
