@@ -160,6 +160,12 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 			return windowTopN(in, x), nil
 		}
 		return topN(in, x), nil
+	case *MatchRecognizeNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return compileMatchRecognize(in, x)
 	case *UnionNode:
 		var ins []*engine.DataStream
 		for _, i := range x.Ins {

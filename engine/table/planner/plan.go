@@ -430,6 +430,8 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 		return p.windowTVF(x)
 	case *sqlparse.Join:
 		return p.join(x, nil)
+	case *sqlparse.MatchRecognize:
+		return p.matchRecognize(x)
 	}
 	return nil, nil, errAt(r.RefPos(), ErrUnsupported, "FROM item %T", r)
 }

@@ -636,7 +636,7 @@ func (p *parser) alias() string {
 	}
 	// OFFSET after a table or select item starts the OFFSET clause (Calcite reserves it; Weir does not, so
 	// that a window TVF's named argument OFFSET => ... still parses).
-	if p.isIdent() && !(p.peek().kind == tIdent && strings.EqualFold(p.peek().text, "OFFSET")) {
+	if p.isIdent() && !(p.peek().kind == tIdent && (strings.EqualFold(p.peek().text, "OFFSET") || strings.EqualFold(p.peek().text, "MATCH_RECOGNIZE"))) {
 		s, _ := p.ident()
 		return s
 	}
@@ -694,7 +694,7 @@ func (p *parser) tableRef() TableRef {
 			if sq.Alias != "" && p.isOp("(") {
 				sq.ColumnAliases = p.identList()
 			}
-			return sq
+			return p.matchRecognize(sq)
 		}
 		p.next()
 		r := p.from()
@@ -708,7 +708,7 @@ func (p *parser) tableRef() TableRef {
 		tn.SystemTime = p.expr()
 	}
 	tn.Alias = p.alias()
-	return tn
+	return p.matchRecognize(tn)
 }
 
 func (p *parser) windowTVF() *WindowTVF {
