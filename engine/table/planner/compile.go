@@ -150,11 +150,18 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		return windowJoin(l, r, x), nil
 	case *RankNode:
 		if x.N == 0 {
-			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
+			return nil, fmt.Errorf("%w: %s() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported, x.rankFunc())
+		}
+		if x.Func != "" && !c.Batch {
+			// Flink's StreamExecRank runs only ROW_NUMBER.
+			return nil, fmt.Errorf("%w: %s() on streaming table is not supported currently", ErrUnsupported, x.Func)
 		}
 		in, err := c.Build(x.Input)
 		if err != nil {
 			return nil, err
+		}
+		if x.Func != "" {
+			return batchRank(in, x), nil
 		}
 		if x.Window != nil {
 			return windowTopN(in, x), nil

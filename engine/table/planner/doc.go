@@ -127,8 +127,11 @@
 // rn <= 1) ordered by one time attribute it is Flink's Deduplicate: ascending keeps each key's first row,
 // descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
 // -U and its successor emitted with +U. ROW_NUMBER() without such a filter and rank ranges other than from
-// 1 (rn = 2, rn BETWEEN) are refused; so are RANK() and DENSE_RANK(), with Flink's reason ("RANK() on
-// streaming table is not supported currently": its StreamExecRank runs only ROW_NUMBER).
+// 1 (rn = 2, rn BETWEEN) are refused. RANK() and DENSE_RANK() Top-N (WHERE rk <= N) run in batch mode, as
+// Flink's BatchExecRank: per partition the rows are sorted when the input ends and those ranked at most N
+// emitted as +I, rows of equal sort keys sharing a rank (RANK then skips ranks, DENSE_RANK does not); in
+// streaming they are refused with Flink's reason ("RANK() on streaming table is not supported currently":
+// its StreamExecRank runs only ROW_NUMBER).
 //
 // A Top-N whose PARTITION BY holds window_start and window_end of a windowed input (a window TVF, or a
 // window aggregation grouped by both) is Flink's window Top-N (WindowRank): per partition it keeps the

@@ -2,6 +2,8 @@ package planner
 
 import (
 	"fmt"
+	"math"
+	"sort"
 	"strings"
 
 	"github.com/de4e/weir/engine"
@@ -32,6 +34,36 @@ type RankNode struct {
 	Window    *WindowSpec
 	WindowEnd int
 	Cols      []Column
+	// Func is the rank function: ROW_NUMBER (the default, ""), or RANK or DENSE_RANK, which run only in
+	// batch execution mode, as in Flink (see batchRank).
+	Func string
+}
+
+// rankFunc is the name of the node's rank function.
+func (n *RankNode) rankFunc() string {
+	if n.Func == "" {
+		return "ROW_NUMBER"
+	}
+	return n.Func
+}
+
+// row is the output row of input fields at rank (the rank goes to column RnPos, if the query has it).
+func (n *RankNode) row(fields []any, rank int) ([]any, error) {
+	out := make([]any, 0, len(n.Cols))
+	k := 0
+	for i := range n.Cols {
+		if i == n.RnPos {
+			out = append(out, int64(rank))
+			continue
+		}
+		v, err := n.Exprs[k].eval(fields)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, coerce(v, n.Exprs[k].typ))
+		k++
+	}
+	return out, nil
 }
 
 func (n *RankNode) Columns() []Column { return n.Cols }
@@ -52,11 +84,12 @@ func (n *RankNode) Describe() string {
 		}
 		return fmt.Sprintf("Deduplicate(keep=[%s], key=[%s], order=[ROWTIME])", keep, exprTexts(n.Partition))
 	}
-	return fmt.Sprintf("Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=%d], partitionBy=[%s], orderBy=[%s], outputRankNumber=[%t], select=[%s])",
-		n.N, exprTexts(n.Partition), strings.Join(order, ", "), n.OutputRank, names(n.Cols))
+	return fmt.Sprintf("Rank(rankType=[%s], rankRange=[rankStart=1, rankEnd=%d], partitionBy=[%s], orderBy=[%s], outputRankNumber=[%t], select=[%s])",
+		n.rankFunc(), n.N, exprTexts(n.Partition), strings.Join(order, ", "), n.OutputRank, names(n.Cols))
 }
 
-// rowNumberItem returns the index of the ROW_NUMBER() OVER item of a select list, -1 if there is none.
+// rowNumberItem returns the index of the ROW_NUMBER(), RANK() or DENSE_RANK() OVER item of a select list, -1
+// if there is none.
 func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 	found := -1
 	for i, it := range items {
@@ -64,18 +97,14 @@ func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 		if !ok || c.Over == nil {
 			continue
 		}
-		if c.Name == "RANK" || c.Name == "DENSE_RANK" {
-			// Flink's StreamExecRank runs only ROW_NUMBER.
-			return -1, errAt(c.Pos, ErrUnsupported, "%s() on streaming table is not supported currently", c.Name)
-		}
-		if c.Name != "ROW_NUMBER" {
-			return -1, errAt(c.Pos, ErrUnsupported, "%s OVER (...) is not supported by Weir yet: only ROW_NUMBER() for Top-N and deduplication", c.Name)
+		if c.Name != "ROW_NUMBER" && c.Name != "RANK" && c.Name != "DENSE_RANK" {
+			return -1, errAt(c.Pos, ErrUnsupported, "%s OVER (...) is not supported by Weir yet: only ROW_NUMBER(), RANK() and DENSE_RANK() for Top-N", c.Name)
 		}
 		if found >= 0 {
-			return -1, errAt(c.Pos, ErrUnsupported, "only one ROW_NUMBER() per SELECT is supported")
+			return -1, errAt(c.Pos, ErrUnsupported, "only one rank function per SELECT is supported")
 		}
 		if len(c.Over.OrderBy) == 0 {
-			return -1, errAt(c.Over.Pos, ErrValidation, "ROW_NUMBER() needs ORDER BY in its OVER clause")
+			return -1, errAt(c.Over.Pos, ErrValidation, "%s() needs ORDER BY in its OVER clause", c.Name)
 		}
 		found = i
 	}
@@ -85,8 +114,12 @@ func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 // rank plans a select list with ROW_NUMBER() OVER as a RankNode whose rank end the outer query sets.
 func (p *Planner) rank(items []sqlparse.SelectItem, rn int, in Node, sc *scope, filter *cexpr, pos sqlparse.Pos) (Node, *scope, error) {
 	b := &binder{scope: sc}
-	over := items[rn].Expr.(*sqlparse.Call).Over
+	call := items[rn].Expr.(*sqlparse.Call)
+	over := call.Over
 	n := &RankNode{RnPos: rn}
+	if call.Name != "ROW_NUMBER" {
+		n.Func = call.Name
+	}
 	for _, e := range over.PartitionBy {
 		c, err := b.bind(e)
 		if err != nil {
@@ -102,7 +135,7 @@ func (p *Planner) rank(items []sqlparse.SelectItem, rn int, in Node, sc *scope, 
 		n.Order = append(n.Order, c)
 		n.Desc = append(n.Desc, o.Desc)
 	}
-	n.Dedup = len(n.Order) == 1 && n.Order[0].typ.Rowtime
+	n.Dedup = len(n.Order) == 1 && n.Order[0].typ.Rowtime && n.Func == ""
 	for i, it := range items {
 		if i == rn {
 			n.Cols = append(n.Cols, Column{Name: itemName(it, i), Type: DataType{Kind: KindBigInt, NotNull: true}})
@@ -230,23 +263,6 @@ var rankDesc = engine.State("rank")
 func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 	keepLast := n.Dedup && n.Desc[0] // a later row with an equal time replaces the kept one
 	retracting := n.Input.Updating() // an updating input keeps every row: a retraction can bring one up
-	output := func(e rankEntry, rank int) ([]any, error) {
-		out := make([]any, 0, len(n.Cols))
-		k := 0
-		for i := range n.Cols {
-			if i == n.RnPos {
-				out = append(out, int64(rank))
-				continue
-			}
-			v, err := n.Exprs[k].eval(e.Fields)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, coerce(v, n.Exprs[k].typ))
-			k++
-		}
-		return out, nil
-	}
 	keyed := in.KeyBy(rowKeySelector(n.Partition))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
@@ -303,7 +319,7 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			st.Update(rankState{Rows: rows})
 		}
 		emit := func(kind RowKind, e rankEntry, rank int) bool {
-			f, err := output(e, rank)
+			f, err := n.row(e.Fields, rank)
 			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return false
@@ -376,4 +392,59 @@ func topDiff(a, b []rankEntry) []rankEntry {
 		}
 	}
 	return out
+}
+
+var batchRankDesc = engine.State("batch-rank")
+
+// batchRank is Flink's batch Rank (BatchExecRank) for RANK and DENSE_RANK: per partition the rows wait until
+// the input ends, are sorted, and those ranked at most N are emitted as +I rows, rows of equal sort keys
+// sharing a rank (RANK skips the ranks they take, DENSE_RANK does not). Streaming Flink refuses both.
+func batchRank(in *engine.DataStream, n *RankNode) *engine.DataStream {
+	return in.KeyBy(rowKeySelector(n.Partition)).Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		ctx.ListState(batchRankDesc).Add(r.Fields)
+		ctx.RegisterEventTimeTimer(math.MaxInt64)
+	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
+		st := ctx.ListState(batchRankDesc)
+		all := st.Get()
+		st.Clear()
+		rows := fieldRows(all)
+		keys := make([][]any, len(rows))
+		for i, f := range rows {
+			k, err := keyOf(n.Order, Row{Fields: f})
+			if err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			keys[i] = k
+		}
+		idx := make([]int, len(rows))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return compareSort(keys[idx[a]], keys[idx[b]], n.Desc) < 0 })
+		rank, dense := 0, 0
+		for pos, i := range idx {
+			if pos == 0 || compareSort(keys[idx[pos-1]], keys[i], n.Desc) != 0 {
+				rank, dense = pos+1, dense+1
+			}
+			r := rank
+			if n.Func == "DENSE_RANK" {
+				r = dense
+			}
+			if int64(r) > n.N {
+				break
+			}
+			f, err := n.row(rows[i], r)
+			if err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			out.Collect(Row{Kind: Insert, Fields: f})
+		}
+	}}).Name(n.Describe())
 }

@@ -80,7 +80,7 @@ func sameWindow(a, b WindowSpec) bool {
 // window deduplication (Flink's WindowDeduplicate).
 func windowRank(rk *RankNode) {
 	w, ok := windowOf(rk.Input)
-	if !ok || w.spec.Kind == Session {
+	if !ok || w.spec.Kind == Session || rk.Func != "" {
 		return
 	}
 	hasStart, hasEnd := false, false
