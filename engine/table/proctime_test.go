@@ -17,7 +17,8 @@ type arrival struct {
 
 // arrivalSource replays arrivals in one reader, moving the job's processing time to each row's arrival
 // time before the row (engine.SourceContext.SetTime) and to end after the last one, as a test harness's
-// setProcessingTime does between processElement calls.
+// setProcessingTime does between processElement calls. Arrival times must not decrease: the clock never
+// goes back.
 type arrivalSource struct {
 	rows []arrival
 	end  int64
@@ -143,6 +144,20 @@ func TestProctimeAttribute(t *testing.T) {
 	equalLines(t, "group window", got, []string{"a, 2, 1970-01-01 00:00:00.000", "a, 1, 1970-01-01 00:00:02.000"})
 	if got := r.Columns()[3].Type.String(); got != "TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*" {
 		t.Errorf("TUMBLE_PROCTIME type: %s", got)
+	}
+	// A window TVF without aggregation assigns each row to the window of its PROCTIME().
+	tenv = proctimeEnv(t, 1, src)
+	r = mustExec(t, tenv, "SELECT k, v, window_start, window_end FROM TABLE(TUMBLE(TABLE T, DESCRIPTOR(pt), INTERVAL '2' SECOND))")
+	equalLines(t, "TVF rows", r.Strings(), []string{"+I[a, 1, 1970-01-01 00:00:00.000, 1970-01-01 00:00:02.000]",
+		"+I[a, 1, 1970-01-01 00:00:00.000, 1970-01-01 00:00:02.000]", "+I[a, 2, 1970-01-01 00:00:02.000, 1970-01-01 00:00:04.000]"})
+	// Processing-time sessions (Flink's ProcessingTimeSessionWindows): a gap of 1 s closes a session.
+	for _, p := range []int{1, 4} {
+		sessions := arrivalSource{[]arrival{{1000, "a", 1}, {1200, "b", 5}, {1500, "a", 2}, {4000, "a", 3}, {4100, "b", 6}}, 9000}
+		tenv = proctimeEnv(t, p, sessions)
+		r = mustExec(t, tenv, "SELECT k, SUM(v), SESSION_START(pt, INTERVAL '1' SECOND), SESSION_END(pt, INTERVAL '1' SECOND) FROM T GROUP BY k, SESSION(pt, INTERVAL '1' SECOND)")
+		equalLines(t, fmt.Sprintf("sessions p%d", p), sorted(r.Strings()), []string{
+			"+I[a, 3, 1970-01-01 00:00:01.000, 1970-01-01 00:00:02.500]", "+I[a, 3, 1970-01-01 00:00:04.000, 1970-01-01 00:00:05.000]",
+			"+I[b, 5, 1970-01-01 00:00:01.200, 1970-01-01 00:00:02.200]", "+I[b, 6, 1970-01-01 00:00:04.100, 1970-01-01 00:00:05.100]"})
 	}
 	for _, tc := range []struct{ sql, want string }{
 		{"SELECT k, CAST(PROCTIME() AS STRING) FROM T0", "whole computed column or select item"},
