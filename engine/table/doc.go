@@ -18,7 +18,7 @@
 // HOP(...) and SESSION(...) group windows) emits each window's rows once, when the watermark passes the
 // window's end (or, on a PROCTIME() attribute, when processing time passes it), and so do window Top-N,
 // window deduplication and window joins. OVER aggregations (ROWS or RANGE ... PRECEDING AND CURRENT ROW in
-// event time, with LAG), MATCH_RECOGNIZE (on package cep), ORDER BY, LIMIT and OFFSET (in streaming: a time
+// event time, ROWS in processing time, with LAG), MATCH_RECOGNIZE (on package cep), ORDER BY, LIMIT and OFFSET (in streaming: a time
 // attribute first, or a Top-N), and IN and EXISTS subqueries (semi and anti joins) run as Flink runs them;
 // package planner documents each rule. A TableResult shows a result in the SQL client's three modes:
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).

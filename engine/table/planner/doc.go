@@ -175,7 +175,10 @@
 // only. A FOLLOWING bound ("OVER RANGE FOLLOWING windows are not supported yet.", for ROWS too), LEAD ("LEAD
 // Function is not supported in stream mode."), LAG on a bounded frame ("LAG Function with retraction is not
 // supported in stream mode."), an order other than a time attribute ascending, and an updating input are
-// refused with Flink's reasons. A table made by FromDataStream whose watermark is
+// refused with Flink's reasons. Ordered by a PROCTIME() attribute, an OVER window emits each row as it
+// arrives, with the aggregates of its ROWS frame or of all rows so far (RANGE UNBOUNDED PRECEDING), as
+// Flink's ProcTimeRowsBoundedPrecedingFunction and ProcTimeUnboundedPrecedingFunction; a bounded RANGE
+// frame in processing time is not supported yet. A table made by FromDataStream whose watermark is
 // SOURCE_WATERMARK() keeps the stream's own timestamps and watermarks.
 //
 // # MATCH_RECOGNIZE
