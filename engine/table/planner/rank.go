@@ -2,8 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 
 	"github.com/de4e/weir/engine"
@@ -400,37 +398,16 @@ var batchRankDesc = engine.State("batch-rank")
 // the input ends, are sorted, and those ranked at most N are emitted as +I rows, rows of equal sort keys
 // sharing a rank (RANK skips the ranks they take, DENSE_RANK does not). Streaming Flink refuses both.
 func batchRank(in *engine.DataStream, n *RankNode) *engine.DataStream {
-	return in.KeyBy(rowKeySelector(n.Partition)).Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
-		r, ok := v.(Row)
-		if !ok {
-			out.Collect(v)
+	return untilEnd(in.KeyBy(rowKeySelector(n.Partition)), batchRankDesc, func(all [][]any, out engine.Collector) {
+		rows, keys, err := sortByKeys(all, n.Order, n.Desc)
+		if err != nil {
+			out.Collect(errorRow{err.Error()})
 			return
 		}
-		ctx.ListState(batchRankDesc).Add(r.Fields)
-		ctx.RegisterEventTimeTimer(math.MaxInt64)
-	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
-		st := ctx.ListState(batchRankDesc)
-		all := st.Get()
-		st.Clear()
-		rows := fieldRows(all)
-		keys := make([][]any, len(rows))
-		for i, f := range rows {
-			k, err := keyOf(n.Order, Row{Fields: f})
-			if err != nil {
-				out.Collect(errorRow{err.Error()})
-				return
-			}
-			keys[i] = k
-		}
-		idx := make([]int, len(rows))
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(a, b int) bool { return compareSort(keys[idx[a]], keys[idx[b]], n.Desc) < 0 })
 		rank, dense := 0, 0
-		for pos, i := range idx {
-			if pos == 0 || compareSort(keys[idx[pos-1]], keys[i], n.Desc) != 0 {
-				rank, dense = pos+1, dense+1
+		for i := range rows {
+			if i == 0 || compareSort(keys[i-1], keys[i], n.Desc) != 0 {
+				rank, dense = i+1, dense+1
 			}
 			r := rank
 			if n.Func == "DENSE_RANK" {
@@ -446,5 +423,5 @@ func batchRank(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			}
 			out.Collect(Row{Kind: Insert, Fields: f})
 		}
-	}}).Name(n.Describe())
+	}).Name(n.Describe())
 }

@@ -194,11 +194,18 @@ func compileSort(in *engine.DataStream, n *SortNode, batch bool) (*engine.DataSt
 
 // sortRows sorts rows by the order keys, keeping the arrival order of equal rows.
 func sortRows(rows [][]any, n *SortNode) ([][]any, error) {
+	out, _, err := sortByKeys(rows, n.Order, n.Desc)
+	return out, err
+}
+
+// sortByKeys sorts rows by the sort keys order (desc: which are descending), keeping the arrival order of
+// equal rows, and returns them with their keys.
+func sortByKeys(rows [][]any, order []*cexpr, desc []bool) ([][]any, [][]any, error) {
 	keys := make([][]any, len(rows))
 	for i, r := range rows {
-		k, err := keyOf(n.Order, Row{Fields: r})
+		k, err := keyOf(order, Row{Fields: r})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		keys[i] = k
 	}
@@ -206,12 +213,34 @@ func sortRows(rows [][]any, n *SortNode) ([][]any, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return compareSort(keys[idx[a]], keys[idx[b]], n.Desc) < 0 })
-	out := make([][]any, len(rows))
+	sort.SliceStable(idx, func(a, b int) bool { return compareSort(keys[idx[a]], keys[idx[b]], desc) < 0 })
+	out, outKeys := make([][]any, len(rows)), make([][]any, len(rows))
 	for i, j := range idx {
-		out[i] = rows[j]
+		out[i], outKeys[i] = rows[j], keys[j]
 	}
-	return out, nil
+	return out, outKeys, nil
+}
+
+// untilEnd buffers each key's rows in ListState and, when the input ends (the final watermark fires the
+// timer at the end of time), hands them to f in arrival order: batch operators that need all their rows.
+func untilEnd(keyed *engine.KeyedStream, buf engine.StateDescriptor, f func(rows [][]any, out engine.Collector)) *engine.DataStream {
+	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		ctx.ListState(buf).Add(r.Fields)
+		ctx.RegisterEventTimeTimer(math.MaxInt64)
+	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
+		st := ctx.ListState(buf)
+		all := st.Get()
+		if len(all) == 0 {
+			return
+		}
+		st.Clear()
+		f(fieldRows(all), out)
+	}})
 }
 
 var sortDesc = engine.State("sort")
@@ -225,22 +254,8 @@ func global(in *engine.DataStream) *engine.KeyedStream {
 // batchSort buffers the whole input and, when it ends (the final watermark fires the timer at the end of
 // time), emits it sorted, at most LIMIT rows.
 func batchSort(in *engine.DataStream, n *SortNode) *engine.DataStream {
-	return global(in).Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
-		r, ok := v.(Row)
-		if !ok {
-			out.Collect(v)
-			return
-		}
-		ctx.ListState(sortDesc).Add(r.Fields)
-		ctx.RegisterEventTimeTimer(math.MaxInt64)
-	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
-		st := ctx.ListState(sortDesc)
-		all := st.Get()
-		if len(all) == 0 {
-			return
-		}
-		st.Clear()
-		rows, err := sortRows(fieldRows(all), n)
+	return untilEnd(global(in), sortDesc, func(all [][]any, out engine.Collector) {
+		rows, err := sortRows(all, n)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
@@ -253,7 +268,7 @@ func batchSort(in *engine.DataStream, n *SortNode) *engine.DataStream {
 				out.Collect(Row{Kind: Insert, Fields: r[:len(n.Cols)]})
 			}
 		}
-	}}).Name(n.Describe()).SetParallelism(1)
+	}).Name(n.Describe()).SetParallelism(1)
 }
 
 var sortPending = engine.State("temporal-sort")

@@ -55,18 +55,7 @@ func (p *parser) matchRecognize(in TableRef) TableRef {
 		}
 	}
 	p.expectKw("ORDER", "BY")
-	for {
-		it := OrderItem{Expr: p.expr()}
-		if p.acceptKw("DESC") {
-			it.Desc = true
-		} else {
-			p.acceptKw("ASC")
-		}
-		m.OrderBy = append(m.OrderBy, it)
-		if !p.acceptOp(",") {
-			break
-		}
-	}
+	m.OrderBy = p.orderItems()
 	if p.acceptKw("MEASURES") {
 		for {
 			pos := p.peek().pos

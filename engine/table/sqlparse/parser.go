@@ -582,18 +582,7 @@ func (p *parser) selectBody(pos Pos) *Select {
 		}
 	}
 	if p.acceptKw("ORDER", "BY") {
-		for {
-			it := OrderItem{Expr: p.expr()}
-			if p.acceptKw("DESC") {
-				it.Desc = true
-			} else {
-				p.acceptKw("ASC")
-			}
-			s.OrderBy = append(s.OrderBy, it)
-			if !p.acceptOp(",") {
-				break
-			}
-		}
+		s.OrderBy = p.orderItems()
 	}
 	// LIMIT n [OFFSET m [ROW|ROWS]], or OFFSET m [ROW|ROWS] [LIMIT n], as Calcite accepts them.
 	for range 2 {
@@ -1084,18 +1073,7 @@ func (p *parser) windowSpec(pos Pos) *Over {
 		}
 	}
 	if p.acceptKw("ORDER", "BY") {
-		for {
-			it := OrderItem{Expr: p.expr()}
-			if p.acceptKw("DESC") {
-				it.Desc = true
-			} else {
-				p.acceptKw("ASC")
-			}
-			o.OrderBy = append(o.OrderBy, it)
-			if !p.acceptOp(",") {
-				break
-			}
-		}
+		o.OrderBy = p.orderItems()
 	}
 	if fpos := p.peek().pos; p.isKw("ROWS") || p.isKw("RANGE") {
 		f := &Frame{Pos: fpos, Rows: p.isKw("ROWS")}
@@ -1157,4 +1135,21 @@ func (p *parser) caseExpr() Expr {
 	}
 	p.expectKw("END")
 	return c
+}
+
+// orderItems reads the items of an ORDER BY: expr [ASC|DESC], ...
+func (p *parser) orderItems() []OrderItem {
+	var items []OrderItem
+	for {
+		it := OrderItem{Expr: p.expr()}
+		if p.acceptKw("DESC") {
+			it.Desc = true
+		} else {
+			p.acceptKw("ASC")
+		}
+		items = append(items, it)
+		if !p.acceptOp(",") {
+			return items
+		}
+	}
 }
