@@ -239,6 +239,40 @@ func nexQueries() []nexQuery {
 					out.total += c
 				}
 			}},
+		{"q11", "user sessions: bids per bidder in each session of activity (10 s gap, event time)",
+			func(env *engine.Environment, src *engine.DataStream, out *digest) {
+				src.Filter(isBid).
+					KeyBy(func(v any) any { return v.(nexEvent).Bidder }).
+					Window(engine.EventTimeSessionWindows(10*time.Second)).
+					Aggregate(engine.Count()).
+					SinkTo("sink", func(v any, _ int64) error { out.add(v.(int64)); return nil })
+			},
+			func(n int64, out *digest) {
+				type session struct{ last, count int64 }
+				open := map[int64]*session{} // the generator's times never decrease, so a session closes at its first gap
+				for i := range n {
+					b := nexGen(i)
+					if b.Kind != nexBid {
+						continue
+					}
+					s := open[b.Bidder]
+					if s != nil && b.TS >= s.last+10000 {
+						out.n++
+						out.total += s.count
+						s = nil
+					}
+					if s == nil {
+						s = &session{}
+						open[b.Bidder] = s
+					}
+					s.last = b.TS
+					s.count++
+				}
+				for _, s := range open {
+					out.n++
+					out.total += s.count
+				}
+			}},
 		{"q3", "local item suggestion: auctions of category 10 by sellers living in OR, ID or CA (an incremental join)",
 			func(env *engine.Environment, src *engine.DataStream, out *digest) {
 				persons := src.Filter(func(v any) bool {

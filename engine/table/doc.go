@@ -14,11 +14,13 @@
 // engine's DataStream operators. Tables are dynamic tables, as in Flink: a query's result is a changelog
 // of rows, each a planner.Row with a RowKind (+I insert, -U and +U an update's old and new row, -D
 // delete). A GROUP BY without a window updates its rows as input arrives; a window aggregation over the
-// TUMBLE, HOP, CUMULATE and SESSION table-valued functions emits each window's rows once, when the
-// watermark passes the window's end, and so do window Top-N, window deduplication and window joins. OVER
-// aggregations (ROWS or RANGE ... PRECEDING AND CURRENT ROW in event time), ORDER BY and LIMIT (in
-// streaming: a time attribute first, or a Top-N), and IN and EXISTS subqueries (semi and anti joins) run
-// as Flink runs them; package planner documents each rule. A TableResult shows a result in the SQL client's three modes:
+// TUMBLE, HOP, CUMULATE and SESSION table-valued functions (or Flink's legacy GROUP BY TUMBLE(ts, size),
+// HOP(...) and SESSION(...) group windows) emits each window's rows once, when the watermark passes the
+// window's end (or, on a PROCTIME() attribute, when processing time passes it), and so do window Top-N,
+// window deduplication and window joins. OVER aggregations (ROWS or RANGE ... PRECEDING AND CURRENT ROW in
+// event time, ROWS in processing time, with LAG), MATCH_RECOGNIZE (on package cep), ORDER BY, LIMIT and OFFSET (in streaming: a time
+// attribute first, or a Top-N), and IN and EXISTS subqueries (semi and anti joins) run as Flink runs them;
+// package planner documents each rule. A TableResult shows a result in the SQL client's three modes:
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
 //
 // The Table API plans the same queries from Go: From("clicks").Where("url <> './cart'").GroupBy("user_name").

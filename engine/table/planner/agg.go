@@ -17,6 +17,9 @@ type aggCall struct {
 	arg      *cexpr
 	typ      DataType
 	text     string
+	// offset and dflt are LAG's offset and default value (see bindLag).
+	offset int64
+	dflt   any
 }
 
 func isAggregate(name string) bool {
@@ -170,6 +173,7 @@ type aggAcc struct {
 	FSum  float64
 	Vals  map[string]int64
 	Orig  map[string]any
+	Seq   []any // LAG: the last offset+1 values, oldest first
 }
 
 // groupState is a group's state in a non-windowed aggregation: its grouping values, its number of rows (accumulated minus
@@ -226,6 +230,11 @@ func groupKey(vals []any) string {
 
 // accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.
 func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
+	if c.fn == "LAG" { // only on unbounded frames, which never retract
+		keep := acc.Seq[max(0, len(acc.Seq)-int(c.offset)):]
+		acc.Seq = append(append(make([]any, 0, len(keep)+1), keep...), v)
+		return
+	}
 	if c.arg == nil { // COUNT(*)
 		acc.Count += sign
 		return
@@ -290,6 +299,11 @@ func (c *aggCall) result(acc *aggAcc) any {
 		return c2.result(&d)
 	}
 	switch c.fn {
+	case "LAG":
+		if i := len(acc.Seq) - 1 - int(c.offset); i >= 0 {
+			return acc.Seq[i]
+		}
+		return c.dflt
 	case "COUNT":
 		return acc.Count
 	case "SUM", "AVG":

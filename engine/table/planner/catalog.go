@@ -182,6 +182,7 @@ func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 			return nil, err
 		}
 		t.Columns[i].Type = ce.typ.plain()
+		t.Columns[i].Type.Proctime = ce.proctime // p AS PROCTIME() declares a processing-time attribute
 		scope = append(scope, t.Columns[i])
 	}
 	for _, k := range ct.PrimaryKey {
@@ -200,6 +201,9 @@ func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 			return nil, errAt(wm.Pos, ErrValidation, "the rowtime attribute field '%s' is not defined in the table schema%s", wm.Column, suggest(wm.Column, t.columnNames()))
 		}
 		ty := t.Columns[i].Type
+		if ty.Proctime {
+			return nil, errAt(wm.Pos, ErrValidation, "A watermark can not be defined for a processing-time attribute: %s is PROCTIME()", wm.Column)
+		}
 		if ty.Kind != KindTimestamp && ty.Kind != KindTimestampLTZ || ty.Precision > 3 {
 			return nil, errAt(wm.Pos, ErrValidation, "invalid data type of time field for watermark definition: the field must be of type TIMESTAMP(p) or TIMESTAMP_LTZ(p), p at most 3, but is %s", ty)
 		}

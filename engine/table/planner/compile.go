@@ -67,7 +67,11 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		if x.Filter == nil && isIdentity(x.Exprs, len(x.Input.Columns())) {
 			return in, nil // a projection that only renames columns needs no operator
 		}
-		return in.FlatMap(calcFunc(x.Filter, x.Exprs)).Name(x.Describe()), nil
+		calc := calcFunc(x.Filter, x.Exprs)
+		if !hasProctime(x.Exprs) {
+			return in.FlatMap(func(v any, out engine.Collector) { calc(v, 0, out) }).Name(x.Describe()), nil
+		}
+		return withProcTime(in, calc).Name(x.Describe()), nil
 	case *AggregateNode:
 		in, err := c.Build(x.Input)
 		if err != nil {
@@ -146,16 +150,29 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		return windowJoin(l, r, x), nil
 	case *RankNode:
 		if x.N == 0 {
-			return nil, fmt.Errorf("%w: ROW_NUMBER() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported)
+			return nil, fmt.Errorf("%w: %s() OVER (...) runs only as a Top-N: filter it in an outer query (WHERE rn <= N), as Flink requires in streaming", ErrUnsupported, x.rankFunc())
+		}
+		if x.Func != "" && !c.Batch {
+			// Flink's StreamExecRank runs only ROW_NUMBER.
+			return nil, fmt.Errorf("%w: %s() on streaming table is not supported currently", ErrUnsupported, x.Func)
 		}
 		in, err := c.Build(x.Input)
 		if err != nil {
 			return nil, err
 		}
+		if x.Func != "" {
+			return batchRank(in, x), nil
+		}
 		if x.Window != nil {
 			return windowTopN(in, x), nil
 		}
 		return topN(in, x), nil
+	case *MatchRecognizeNode:
+		in, err := c.Build(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return compileMatchRecognize(in, x)
 	case *UnionNode:
 		var ins []*engine.DataStream
 		for _, i := range x.Ins {
@@ -215,7 +232,7 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		}
 	}
 	if len(computed) > 0 {
-		s = s.FlatMap(func(v any, out engine.Collector) {
+		f := func(v any, now int64, out engine.Collector) {
 			r, ok := v.(Row)
 			if !ok {
 				out.Collect(v)
@@ -228,6 +245,11 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 					full[i] = r.Fields[sl]
 					continue
 				}
+				if computed[k].proctime {
+					full[i] = time.UnixMilli(now).UTC()
+					k++
+					continue
+				}
 				val, err := computed[k].eval(full[:i])
 				k++
 				if err != nil {
@@ -237,7 +259,13 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 				full[i] = val
 			}
 			out.Collect(Row{Kind: r.Kind, Fields: full})
-		}).Name("Computed columns")
+		}
+		if hasProctime(computed) {
+			s = withProcTime(s, f)
+		} else {
+			s = s.FlatMap(func(v any, out engine.Collector) { f(v, 0, out) })
+		}
+		s = s.Name("Computed columns")
 		s = withPar(s)
 	}
 	if wm := t.Watermark; wm != nil && IsSourceWatermark(wm.Expr) {
@@ -325,8 +353,8 @@ func isIdentity(exprs []*cexpr, n int) bool {
 }
 
 // calcFunc filters and projects rows, keeping their kind.
-func calcFunc(filter *cexpr, exprs []*cexpr) engine.FlatMapFunc {
-	return func(v any, out engine.Collector) {
+func calcFunc(filter *cexpr, exprs []*cexpr) procTimeFunc {
+	return func(v any, now int64, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
 			out.Collect(v)
@@ -344,6 +372,10 @@ func calcFunc(filter *cexpr, exprs []*cexpr) engine.FlatMapFunc {
 		}
 		fields := make([]any, len(exprs))
 		for i, e := range exprs {
+			if e.proctime {
+				fields[i] = time.UnixMilli(now).UTC()
+				continue
+			}
 			val, err := e.eval(r.Fields)
 			if err != nil {
 				out.Collect(errorRow{err.Error()})
@@ -353,6 +385,27 @@ func calcFunc(filter *cexpr, exprs []*cexpr) engine.FlatMapFunc {
 		}
 		out.Collect(Row{Kind: r.Kind, Fields: fields})
 	}
+}
+
+// procTimeFunc processes a record at processing time now (milliseconds), as an operator that computes
+// PROCTIME() does.
+type procTimeFunc func(v any, now int64, out engine.Collector)
+
+// withProcTime runs f on each record of in with the processing time of its subtask, in the chain of in
+// (same parallelism), so that PROCTIME() is the time at which the row was read.
+func withProcTime(in *engine.DataStream, f procTimeFunc) *engine.DataStream {
+	return in.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		f(v, ctx.CurrentProcessingTime(), out)
+	}}).InheritParallelism(in)
+}
+
+func hasProctime(exprs []*cexpr) bool {
+	for _, e := range exprs {
+		if e.proctime {
+			return true
+		}
+	}
+	return false
 }
 
 // rowKeySelector returns the key selector of rows by the given key expressions: the group key of their

@@ -36,6 +36,28 @@
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
 // with Flink's reason.
 //
+// A column AS PROCTIME() (a computed column, or a select item as in Nexmark q12's view) is a
+// processing-time attribute, TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*: its value is the processing time
+// (engine.Config.Clock) at which the operator computing it, chained to its input, processed the row, and it
+// must be the whole expression (Flink materializes it lazily where it is read; Weir where it is declared). A
+// watermark on it is refused, as in Flink. Window TVFs and group windows over it run in processing time:
+// a row belongs to the windows of its PROCTIME() value (Flink's window operator reads its own clock; the
+// two differ by the row's time in transit, and the row's own time keeps the result independent of how the
+// channels into the window interleave), and a window fires when the window operator's processing time passes
+// its end, TUMBLE_PROCTIME and window_time being a processing-time attribute. Nothing is late in processing
+// time, and, as in Flink, windows still open when a bounded input ends never fire. With
+// engine.Config.DeterministicTime processing time travels with the records from the sources' arrival times
+// (the connector 'weir-nexmark' arrives each event at its dateTime), so the result is the same on every run.
+// Window Top-N, window joins and cascading window aggregations over processing-time windows plan as a
+// regular Top-N, join or GROUP BY.
+//
+// Flink's legacy group windows, GROUP BY k, TUMBLE(ts, size [, offset]), HOP(ts, slide, size [, offset]) or
+// SESSION(ts, gap), with TUMBLE_START, TUMBLE_END and TUMBLE_ROWTIME (HOP_..., SESSION_...) in the select
+// list and HAVING, are planned as the window aggregation of the same window TVF: one +I row per window and
+// group when the watermark passes the window's end; a SESSION group window's sessions are per group (Nexmark
+// q11). An auxiliary function must name the window of GROUP BY (same function, same arguments), and only
+// one group window function may appear in GROUP BY, as in Flink.
+//
 // A GROUP BY whose keys include window_start and window_end of a windowed, insert-only input (a window
 // aggregation, or a Calc keeping those columns, such as Nexmark q5's GROUP BY starttime, endtime) is a
 // window aggregation over the input's windows, as Flink plans it: each group's row is emitted once, as
@@ -104,8 +126,12 @@
 // is deleted (-D) and the new row inserted (+I). Equal sort keys keep their arrival order. With rn = 1 (or
 // rn <= 1) ordered by one time attribute it is Flink's Deduplicate: ascending keeps each key's first row,
 // descending its last (a later row with an equal time replaces it), and a replaced row is retracted with
-// -U and its successor emitted with +U. ROW_NUMBER() without such a filter, rank ranges other than from
-// 1 (rn = 2, rn BETWEEN), RANK and DENSE_RANK are refused.
+// -U and its successor emitted with +U. ROW_NUMBER() without such a filter and rank ranges other than from
+// 1 (rn = 2, rn BETWEEN) are refused. RANK() and DENSE_RANK() Top-N (WHERE rk <= N) run in batch mode, as
+// Flink's BatchExecRank: per partition the rows are sorted when the input ends and those ranked at most N
+// emitted as +I, rows of equal sort keys sharing a rank (RANK then skips ranks, DENSE_RANK does not); in
+// streaming they are refused with Flink's reason ("RANK() on streaming table is not supported currently":
+// its StreamExecRank runs only ROW_NUMBER).
 //
 // A Top-N whose PARTITION BY holds window_start and window_end of a windowed input (a window TVF, or a
 // window aggregation grouped by both) is Flink's window Top-N (WindowRank): per partition it keeps the
@@ -128,7 +154,9 @@
 // first LIMIT rows; LIMIT alone emits the first LIMIT rows to arrive. Any other streaming ORDER BY is
 // refused ("Sort on a non-time-attribute field is not supported"). ORDER BY names result columns by name,
 // alias or position (ORDER BY 2), or any expression of the query's input, which is then computed only to
-// sort on. Sorts run in one subtask, as Flink's singleton distribution does. OFFSET is not supported.
+// sort on. Sorts run in one subtask, as Flink's singleton distribution does. LIMIT n OFFSET m (or OFFSET m
+// [ROWS]) skips the first m rows: in streaming ORDER BY ... OFFSET is a Top-N of ranks m+1 to m+n (Flink's
+// SortLimit with an offset), LIMIT ... OFFSET without ORDER BY emits the rows arriving after the first m.
 //
 // # OVER aggregations
 //
@@ -142,9 +170,38 @@
 // are then emitted in time order (rows of equal time in arrival order), each once, with its aggregates:
 // the output is insert-only and keeps ts as its time attribute. As in Flink, a late row is dropped: with
 // an unbounded frame one not after the watermark, with a bounded frame one not after the last time its
-// partition emitted. A FOLLOWING bound, an order other than a time attribute ascending, and an updating
-// input are refused with Flink's reasons. A table made by FromDataStream whose watermark is
+// partition emitted. LAG(x [, offset [, default]]) OVER such a window is x of the row offset rows before
+// (Flink's LagAggFunction; rows of equal time in a RANGE window see the last of them), on unbounded frames
+// only. A FOLLOWING bound ("OVER RANGE FOLLOWING windows are not supported yet.", for ROWS too), LEAD ("LEAD
+// Function is not supported in stream mode."), LAG on a bounded frame ("LAG Function with retraction is not
+// supported in stream mode."), an order other than a time attribute ascending, and an updating input are
+// refused with Flink's reasons. Ordered by a PROCTIME() attribute, an OVER window emits each row as it
+// arrives, with the aggregates of its ROWS frame or of all rows so far (RANGE UNBOUNDED PRECEDING), as
+// Flink's ProcTimeRowsBoundedPrecedingFunction and ProcTimeUnboundedPrecedingFunction; a bounded RANGE
+// frame in processing time is not supported yet. A table made by FromDataStream whose watermark is
 // SOURCE_WATERMARK() keeps the stream's own timestamps and watermarks.
+//
+// # MATCH_RECOGNIZE
+//
+// FROM t MATCH_RECOGNIZE ([PARTITION BY cols] ORDER BY ts MEASURES ... [ONE ROW PER MATCH] [AFTER MATCH
+// SKIP ...] PATTERN (...) [WITHIN INTERVAL ...] DEFINE ...) is Flink's Match, run on package cep: ts must be
+// a time attribute, ascending (an event-time one: rows wait until the watermark passes them; a PROCTIME()
+// one: rows match as they arrive), and no other ORDER BY key is taken. The pattern is a sequence of
+// variables with the quantifiers *, +, ?, {n}, {n,}, {n,m} and {,m}, each optionally reluctant (a trailing
+// ?); it compiles as Flink's translation does: strict contiguity between variables, looping quantifiers
+// consecutive and greedy unless reluctant, WITHIN as the pattern's within (a match's span must be below
+// it), and AFTER MATCH SKIP PAST LAST ROW (the default), TO NEXT ROW, TO FIRST v and TO LAST v as the CEP
+// skip strategies. A variable without DEFINE matches any row. In DEFINE of X a bare column or X.col reads
+// the current row and Y.col the last row of Y so far; in MEASURES a bare column reads the last row of the
+// match and Y.col the last row of Y; FIRST(e [, n]) and LAST(e [, n]) read the n-th row from the first or
+// last of the variable e names (all rows of the match when it names none, X's in X's DEFINE including the
+// current row), NULL when there is none; COUNT, SUM, AVG, MIN and MAX aggregate over those rows. Each
+// match emits one row (ONE ROW PER MATCH): the PARTITION BY columns, then the measures; the output is
+// insert-only. A DEFINE that fails on a row (division by zero) is false for it. Refused, with Flink's
+// reasons where it has them: ALL ROWS PER MATCH, a greedy quantifier on the last variable, an ORDER BY
+// that is not a time attribute ascending, and an updating input; refused by Weir: pattern groups and
+// alternatives, a variable used twice, ORDER BY keys after the time attribute, MATCH_ROWTIME(), PREV and
+// NEXT.
 //
 // # Types and expressions
 //

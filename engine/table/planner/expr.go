@@ -22,6 +22,9 @@ type cexpr struct {
 	eval func(r []any) (any, error)
 	text string
 	ref  int // 1 + the input column the expression only reads, 0 for any other expression
+	// proctime marks PROCTIME(): its operator, not eval, gives its value (the processing time at which the
+	// operator processes the row; see procTimeFunc).
+	proctime bool
 }
 
 // binder binds expressions against a scope. With agg set it binds the expressions after a GROUP BY: a
@@ -31,10 +34,13 @@ type binder struct {
 	scope *scope
 	agg   *aggBinding
 	// over, if set, binds an aggregate call OVER a window to the column of its result.
-	over func(*sqlparse.Call) (*cexpr, bool)
+	over  func(*sqlparse.Call) (*cexpr, bool)
+	depth int // how deep bind is in the expression: PROCTIME() must be a whole expression (depth 1)
 }
 
 func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
+	b.depth++
+	defer func() { b.depth-- }()
 	if b.agg != nil {
 		if ce, ok, err := b.agg.match(e); ok || err != nil {
 			return ce, err
@@ -73,6 +79,9 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 		}
 		if isAggregate(x.Name) {
 			return nil, errAt(x.Pos, ErrValidation, "aggregate function %s is not allowed here", x.Name)
+		}
+		if x.Name == "PROCTIME" {
+			return b.bindProctime(x)
 		}
 		return b.bindCall(x)
 	case *sqlparse.Case:

@@ -462,3 +462,20 @@ func (b *binder) bindCall(x *sqlparse.Call) (*cexpr, error) {
 		return coerce(v, rt), nil
 	}}, nil
 }
+
+// bindProctime binds PROCTIME(), Flink's processing-time attribute: TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*.
+// Its value is the processing time at which the operator that computes it (the table's scan for a computed
+// column, the Calc for a select item) processes the row, which is why it must be a whole computed column or
+// select item: Weir materializes it there, where Flink materializes it where it is first read.
+func (b *binder) bindProctime(x *sqlparse.Call) (*cexpr, error) {
+	if len(x.Args) != 0 || x.Star || x.Distinct {
+		return nil, errAt(x.Pos, ErrValidation, "PROCTIME() takes no arguments")
+	}
+	if b.depth != 1 || b.agg != nil {
+		return nil, errAt(x.Pos, ErrUnsupported, "Weir computes PROCTIME() only as a whole computed column or select item (p AS PROCTIME()), not inside another expression")
+	}
+	return &cexpr{typ: DataType{Kind: KindTimestampLTZ, Precision: 3, NotNull: true, Proctime: true}, text: "PROCTIME()", proctime: true,
+		eval: func([]any) (any, error) {
+			return nil, fmt.Errorf("%w: PROCTIME() is computed by its operator", ErrRuntime)
+		}}, nil
+}

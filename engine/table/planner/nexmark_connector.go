@@ -91,12 +91,18 @@ type nexmarkTableSource struct {
 
 // Reader returns reader ctx.Subtask of the table's events.
 func (s nexmarkTableSource) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
-	return &nexmarkTableReader{s: s, next: int64(ctx.Subtask), step: int64(ctx.Parallelism)}, nil
+	return &nexmarkTableReader{s: s, next: int64(ctx.Subtask), step: int64(ctx.Parallelism), setTime: ctx.SetTime}, nil
 }
 
 type nexmarkTableReader struct {
 	s          nexmarkTableSource
 	next, step int64 // next: the index of the next event to visit
+	// setTime is engine.SourceContext.SetTime: the generator emits each event at its dateTime, so that is
+	// its arrival time, the processing time PROCTIME() reads with a virtual clock (Nexmark q12). When a
+	// bounded stream ends the clock moves to the end of the last event's millisecond (its dateTime + 1), so
+	// that a processing-time window ending there fires with all of its rows.
+	setTime func(int64)
+	last    int64 // the dateTime of the last event returned
 }
 
 // Read returns the row of the next event of the reader's table, skipping the other tables' events.
@@ -111,7 +117,14 @@ func (r *nexmarkTableReader) Read() (engine.SourceElement, error) {
 		if e.Kind != r.s.kind {
 			continue
 		}
+		if r.setTime != nil {
+			r.setTime(e.TS)
+		}
+		r.last = e.TS
 		return engine.SourceElement{Value: nexmarkRow(e, r.s.get, r.s.cols), Timestamp: e.TS}, nil
+	}
+	if r.setTime != nil && r.last > 0 {
+		r.setTime(r.last + 1)
 	}
 	return engine.SourceElement{}, engine.ErrEndOfInput
 }

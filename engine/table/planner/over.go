@@ -27,6 +27,9 @@ type OverAggregateNode struct {
 	Preceding int64 // rows (ROWS) or milliseconds (RANGE) before the current row, when not Unbounded
 	Aggs      []*aggCall
 	Cols      []Column // the input's columns, then one per aggregate
+	// Proctime orders by a PROCTIME() attribute: each row is emitted as it arrives, with the aggregates
+	// of its frame (Flink's ProcTimeRowsBoundedPrecedingFunction and ProcTimeUnboundedPrecedingFunction).
+	Proctime bool
 }
 
 func (n *OverAggregateNode) Columns() []Column { return n.Cols }
@@ -58,7 +61,7 @@ func overCalls(items []sqlparse.SelectItem) []*sqlparse.Call {
 	var out []*sqlparse.Call
 	for _, it := range items {
 		walk(it.Expr, func(x sqlparse.Expr) {
-			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && isAggregate(c.Name) {
+			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && (isAggregate(c.Name) || isLeadLag(c.Name)) {
 				out = append(out, c)
 			}
 		})
@@ -98,7 +101,7 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 	for _, it := range items {
 		var bad *sqlparse.Call
 		walk(it.Expr, func(x sqlparse.Expr) {
-			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && !isAggregate(c.Name) && bad == nil {
+			if c, ok := x.(*sqlparse.Call); ok && c.Over != nil && !isAggregate(c.Name) && !isLeadLag(c.Name) && bad == nil {
 				bad = c
 			}
 		})
@@ -131,9 +134,10 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 	if err != nil {
 		return nil, nil, err
 	}
-	if !sc.fields[col].typ.Rowtime {
-		return nil, nil, errAt(ord.Expr.ExprPos(), ErrValidation, "%s. Weir runs OVER windows in event time: declare WATERMARK FOR %s", timeOrder, id.Parts[len(id.Parts)-1])
+	if !sc.fields[col].typ.isTimeAttribute() {
+		return nil, nil, errAt(ord.Expr.ExprPos(), ErrValidation, "%s: declare WATERMARK FOR %s (event time) or a column AS PROCTIME()", timeOrder, id.Parts[len(id.Parts)-1])
 	}
+	n.Proctime = sc.fields[col].typ.Proctime
 	if ord.Desc {
 		return nil, nil, errAt(ord.Expr.ExprPos(), ErrUnsupported, "OVER windows in stream mode must be ordered ascending on their time attribute")
 	}
@@ -141,7 +145,8 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 	if f := over.Frame; f != nil {
 		n.Rows = f.Rows
 		if f.Upper.Kind != "CURRENT ROW" {
-			return nil, nil, errAt(f.Upper.Pos, ErrUnsupported, "OVER windows ending at %s are not supported: Flink's streaming OVER windows end at CURRENT ROW", f.Upper.Kind)
+			// Flink's StreamExecOverAggregate refuses any frame that does not end at the current row, ROWS too.
+			return nil, nil, errAt(f.Upper.Pos, ErrUnsupported, "OVER RANGE FOLLOWING windows are not supported yet. (a streaming OVER window ends at CURRENT ROW, not %s)", f.Upper.Kind)
 		}
 		switch f.Lower.Kind {
 		case "UNBOUNDED PRECEDING":
@@ -177,12 +182,22 @@ func (p *Planner) overAggregate(s *sqlparse.Select, items []sqlparse.SelectItem,
 			return nil, nil, errAt(f.Lower.Pos, ErrUnsupported, "OVER windows starting at %s are not supported: Flink's streaming OVER windows end at CURRENT ROW", f.Lower.Kind)
 		}
 	}
+	if n.Proctime && !n.Rows && !n.Unbounded {
+		return nil, nil, errAt(over.Frame.Pos, ErrUnsupported, "a bounded RANGE OVER window in processing time is not supported by Weir yet: use ROWS, or order by an event-time attribute")
+	}
 	// The aggregates, bound against the input; equal calls share one.
 	ab := &aggBinding{input: b}
 	texts := map[string]int{}
 	for _, c := range calls {
 		bare := *c
 		bare.Over = nil
+		if isLeadLag(c.Name) {
+			if err := bindLag(ab, &bare, n.Unbounded); err != nil {
+				return nil, nil, err
+			}
+			texts[ExprString(c)] = len(ab.aggs) - 1
+			continue
+		}
 		if _, ok, err := ab.match(&bare); err != nil {
 			return nil, nil, err
 		} else if !ok {
@@ -257,6 +272,9 @@ var (
 func overAggregate(in *engine.DataStream, n *OverAggregateNode) *engine.DataStream {
 	aggs := n.Aggs
 	keyed := in.KeyBy(rowKeySelector(n.Partition))
+	if n.Proctime {
+		return procTimeOver(keyed, n)
+	}
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
@@ -296,50 +314,14 @@ func overAggregate(in *engine.DataStream, n *OverAggregateNode) *engine.DataStre
 		pending.Remove(ts)
 		rows := cur.([]overRow)
 		vs := ctx.ValueState(overDesc)
-		var st overState
-		if c, ok := vs.Get(); ok {
-			st = c.(overState)
-			st.Accs = cloneAccs(st.Accs)
-			st.Kept = append([]overRow(nil), st.Kept...)
-		} else {
-			st.Accs = make([]aggAcc, len(aggs))
-		}
+		st := loadOverState(vs, aggs)
 		st.Started, st.Last = true, ts
-		apply := func(row overRow, sign int64) bool {
-			for i, a := range aggs {
-				var arg any
-				if a.arg != nil {
-					var err error
-					if arg, err = a.arg.eval(row.Fields); err != nil {
-						out.Collect(errorRow{err.Error()})
-						return false
-					}
-				}
-				a.accumulate(&st.Accs[i], arg, sign)
-			}
-			return true
-		}
-		emit := func(row overRow) {
-			f := make([]any, 0, len(row.Fields)+len(aggs))
-			f = append(f, row.Fields...)
-			for i, a := range aggs {
-				f = append(f, a.result(&st.Accs[i]))
-			}
-			out.Collect(Row{Kind: Insert, Fields: f})
-		}
+		apply := func(row overRow, sign int64) bool { return st.apply(aggs, row, sign, out) }
+		emit := func(row overRow) { st.emit(aggs, row, out) }
 		if n.Rows {
 			for _, row := range rows {
-				if !apply(row, 1) {
+				if !st.addRow(n, row, out) {
 					return
-				}
-				if !n.Unbounded {
-					st.Kept = append(st.Kept, row)
-					if int64(len(st.Kept)) > n.Preceding+1 {
-						if !apply(st.Kept[0], -1) {
-							return
-						}
-						st.Kept = st.Kept[1:]
-					}
 				}
 				emit(row)
 			}
@@ -364,6 +346,131 @@ func overAggregate(in *engine.DataStream, n *OverAggregateNode) *engine.DataStre
 				emit(row)
 			}
 		}
+		vs.Update(st)
+	}}).Name(n.Describe())
+}
+
+func isLeadLag(name string) bool { return name == "LAG" || name == "LEAD" }
+
+// bindLag binds LAG(x [, offset [, default]]) OVER (...) as an aggregate of an over aggregation (Flink's
+// LagAggFunction): x of the row offset rows (default 1) before the current one in the window's order, or
+// default (NULL) when there is none. Rows of equal time in a RANGE window are accumulated together, so
+// each of them sees the last of them as its predecessor, as in Flink. Streaming Flink refuses LEAD, which
+// would need rows not yet arrived, and LAG on a bounded frame, which would need retraction; so does Weir.
+func bindLag(ab *aggBinding, c *sqlparse.Call, unbounded bool) error {
+	if c.Name == "LEAD" {
+		return errAt(c.Pos, ErrUnsupported, "LEAD Function is not supported in stream mode.")
+	}
+	if !unbounded {
+		return errAt(c.Pos, ErrUnsupported, "LAG Function with retraction is not supported in stream mode.")
+	}
+	if len(c.Args) < 1 || len(c.Args) > 3 || c.Star || c.Distinct {
+		return errAt(c.Pos, ErrValidation, "Invalid number of arguments to function 'LAG': %d", len(c.Args))
+	}
+	arg, err := ab.input.bind(c.Args[0])
+	if err != nil {
+		return err
+	}
+	ac := &aggCall{fn: "LAG", arg: arg, typ: arg.typ.nullable(), text: ExprString(c), offset: 1}
+	if len(c.Args) > 1 {
+		lit, ok := c.Args[1].(*sqlparse.Literal)
+		if !ok || lit.Kind != sqlparse.LitNumber {
+			return errAt(c.Args[1].ExprPos(), ErrValidation, "the offset of LAG must be an integer literal")
+		}
+		if _, err := fmt.Sscan(lit.Text, &ac.offset); err != nil || ac.offset < 0 || strings.ContainsAny(lit.Text, ".eE") {
+			return errAt(lit.Pos, ErrValidation, "the offset of LAG must be a non-negative integer, not %s", lit.Text)
+		}
+	}
+	if len(c.Args) > 2 {
+		d, err := ab.input.bind(c.Args[2])
+		if err != nil {
+			return err
+		}
+		if ac.dflt, err = d.eval(nil); err != nil {
+			return errAt(c.Args[2].ExprPos(), ErrValidation, "the default of LAG must be a constant: %v", err)
+		}
+		if _, ok := commonType(arg.typ, d.typ); !ok {
+			return errAt(c.Args[2].ExprPos(), ErrValidation, "the default of LAG is %s, not of the type of its argument %s", d.typ, arg.typ)
+		}
+		ac.dflt = coerce(ac.dflt, ac.typ)
+	}
+	ab.aggs = append(ab.aggs, ac)
+	return nil
+}
+
+// loadOverState returns a copy of the partition's over state, or a new one.
+func loadOverState(vs *engine.ValueState, aggs []*aggCall) overState {
+	var st overState
+	if c, ok := vs.Get(); ok {
+		st = c.(overState)
+		st.Accs = cloneAccs(st.Accs)
+		st.Kept = append([]overRow(nil), st.Kept...)
+	} else {
+		st.Accs = make([]aggAcc, len(aggs))
+	}
+	return st
+}
+
+// apply accumulates (sign 1) or retracts (-1) row; a failing argument is sent on as an error row.
+func (st *overState) apply(aggs []*aggCall, row overRow, sign int64, out engine.Collector) bool {
+	for i, a := range aggs {
+		var arg any
+		if a.arg != nil {
+			var err error
+			if arg, err = a.arg.eval(row.Fields); err != nil {
+				out.Collect(errorRow{err.Error()})
+				return false
+			}
+		}
+		a.accumulate(&st.Accs[i], arg, sign)
+	}
+	return true
+}
+
+// addRow accumulates row into a ROWS frame, retracting the row that leaves a bounded one.
+func (st *overState) addRow(n *OverAggregateNode, row overRow, out engine.Collector) bool {
+	if !st.apply(n.Aggs, row, 1, out) {
+		return false
+	}
+	if !n.Unbounded {
+		st.Kept = append(st.Kept, row)
+		if int64(len(st.Kept)) > n.Preceding+1 {
+			if !st.apply(n.Aggs, st.Kept[0], -1, out) {
+				return false
+			}
+			st.Kept = st.Kept[1:]
+		}
+	}
+	return true
+}
+
+// emit sends row with the aggregates' current values.
+func (st *overState) emit(aggs []*aggCall, row overRow, out engine.Collector) {
+	f := make([]any, 0, len(row.Fields)+len(aggs))
+	f = append(f, row.Fields...)
+	for i, a := range aggs {
+		f = append(f, a.result(&st.Accs[i]))
+	}
+	out.Collect(Row{Kind: Insert, Fields: f})
+}
+
+// procTimeOver is an over aggregation in processing time: each row, as it arrives, joins its frame (ROWS:
+// the row and the Preceding before it, or all; RANGE UNBOUNDED: all rows so far) and is emitted with the
+// aggregates, as Flink's ProcTimeRowsBoundedPrecedingFunction and ProcTimeUnboundedPrecedingFunction do.
+func procTimeOver(keyed *engine.KeyedStream, n *OverAggregateNode) *engine.DataStream {
+	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		vs := ctx.ValueState(overDesc)
+		st := loadOverState(vs, n.Aggs)
+		row := overRow{Fields: r.Fields}
+		if !st.addRow(n, row, out) {
+			return
+		}
+		st.emit(n.Aggs, row, out)
 		vs.Update(st)
 	}}).Name(n.Describe())
 }

@@ -73,6 +73,9 @@ type WindowSpec struct {
 	TimeCol                        int
 	Size, Slide, Step, Gap, Offset int64
 	PartitionBy                    []int
+	// Proctime says TimeCol is a processing-time attribute (PROCTIME()): rows are assigned to windows by the
+	// processing time of the window operator, and windows fire when processing time passes their end.
+	Proctime bool
 }
 
 func (w WindowSpec) String() string {
@@ -427,6 +430,8 @@ func (p *Planner) from(r sqlparse.TableRef) (Node, *scope, error) {
 		return p.windowTVF(x)
 	case *sqlparse.Join:
 		return p.join(x, nil)
+	case *sqlparse.MatchRecognize:
+		return p.matchRecognize(x)
 	}
 	return nil, nil, errAt(r.RefPos(), ErrUnsupported, "FROM item %T", r)
 }
@@ -503,10 +508,10 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ct := inScope.fields[col].typ
-	if !ct.Rowtime {
-		return nil, nil, errAt(tc.Pos, ErrValidation, "The window function requires the timecol is a time attribute type, but is %s. Weir runs windows in event time: declare WATERMARK FOR %s", ct, tc.Descriptor[0])
+	if err := checkTimeAttribute(inScope.fields[col].typ, tc.Pos, tc.Descriptor[0]); err != nil {
+		return nil, nil, err
 	}
+	proctime := inScope.fields[col].typ.Proctime
 	interval := func(name string, required bool) (int64, error) {
 		a, ok := args[name]
 		if !ok {
@@ -528,7 +533,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 		}
 		return ms, nil
 	}
-	w := WindowSpec{Kind: WindowKind(x.Func), TimeCol: col}
+	w := WindowSpec{Kind: WindowKind(x.Func), TimeCol: col, Proctime: proctime}
 	switch w.Kind {
 	case Tumble:
 		if w.Size, err = interval("SIZE", true); err == nil {
@@ -568,15 +573,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 	if w.Offset != 0 && w.Kind == Cumulate {
 		return nil, nil, errAt(x.Pos, ErrUnsupported, "CUMULATE with an OFFSET is not supported by Weir yet")
 	}
-	cols := append([]Column{}, inScope.columns()...)
-	for i := range cols {
-		cols[i].Type.Rowtime = false // the window's time attribute is window_time
-	}
-	wt := TypeTimestamp
-	wt.NotNull = true
-	wtime := wt
-	wtime.Rowtime = true
-	cols = append(cols, Column{Name: "window_start", Type: wt}, Column{Name: "window_end", Type: wt}, Column{Name: "window_time", Type: wtime})
+	cols := windowColumns(inScope.columns(), "window_start", "window_end", "window_time", w.Proctime)
 	q := x.Alias
 	if q == "" {
 		q = data.Table.Last()
@@ -586,7 +583,7 @@ func (p *Planner) windowTVF(x *sqlparse.WindowTVF) (Node, *scope, error) {
 }
 
 func (p *Planner) selectQuery(s *sqlparse.Select) (Node, *scope, error) {
-	if len(s.OrderBy) > 0 || s.Limit != nil {
+	if len(s.OrderBy) > 0 || s.Limit != nil || s.Offset != nil {
 		return p.orderedSelect(s)
 	}
 	var in Node
@@ -758,6 +755,14 @@ func uniqueNames(cols []Column, pos sqlparse.Pos) error {
 }
 
 func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in Node, sc *scope, filter *cexpr) (Node, *scope, error) {
+	if gi, err := groupWindowCall(s.GroupBy); err != nil {
+		return nil, nil, err
+	} else if gi >= 0 {
+		if _, isTVF := in.(*WindowTVFNode); isTVF {
+			return nil, nil, errAt(s.GroupBy[gi].ExprPos(), ErrValidation, "a group window function over a window TVF: group by window_start, window_end instead")
+		}
+		return p.groupWindowAggregate(s, items, gi, in, sc, filter)
+	}
 	ab := &aggBinding{input: &binder{scope: sc}}
 	tvf, windowed := in.(*WindowTVFNode)
 	var props []int
@@ -865,7 +870,7 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 		}
 		for i, pr := range props {
 			if pr == propTime {
-				aggCols[i].Type.Rowtime = true
+				aggCols[i].Type = tvf.Cols[len(tvf.Cols)-1].Type
 			}
 		}
 		wa.Cols = aggCols
@@ -879,7 +884,7 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 			keys[i], _ = ab.input.bind(g)
 		}
 		for i := range aggCols {
-			aggCols[i].Type.Rowtime = false
+			aggCols[i].Type = aggCols[i].Type.plain()
 		}
 		an := &AggregateNode{Input: in, Keys: keys, Aggs: ab.aggs, Cols: aggCols, WindowStart: -1, WindowEnd: -1}
 		windowedGroup(an)
@@ -888,7 +893,7 @@ func (p *Planner) aggregate(s *sqlparse.Select, items []sqlparse.SelectItem, in 
 	for i := range cols {
 		cols[i].Type = exprs[i].typ
 		if an, isGroup := agg.(*AggregateNode); isGroup && an.WindowEnd < 0 {
-			cols[i].Type.Rowtime = false
+			cols[i].Type = cols[i].Type.plain()
 		}
 	}
 	n := &CalcNode{Input: agg, Filter: having, Exprs: exprs, Cols: cols}
@@ -934,4 +939,30 @@ func refsWindowColumns(e sqlparse.Expr, sc *scope, first int) bool {
 		}
 	})
 	return found
+}
+
+// checkTimeAttribute refuses a window on a column that is not a time attribute.
+func checkTimeAttribute(t DataType, pos sqlparse.Pos, name string) error {
+	if !t.isTimeAttribute() {
+		return errAt(pos, ErrValidation, "The window function requires the timecol is a time attribute type, but is %s: declare WATERMARK FOR %s (event time) or a column AS PROCTIME() (processing time)", t, name)
+	}
+	return nil
+}
+
+// windowColumns are the columns of a window TVF: its input's, no longer time attributes, then the window
+// start, end and time (end - 1 ms, the new time attribute: an event-time one, or with proctime a
+// processing-time TIMESTAMP_LTZ(3), as in Flink) under the given names.
+func windowColumns(in []Column, start, end, wtime string, proctime bool) []Column {
+	cols := append([]Column{}, in...)
+	for i := range cols {
+		cols[i].Type = cols[i].Type.plain() // the window's time attribute is window_time
+	}
+	wt := TypeTimestamp
+	wt.NotNull = true
+	tt := wt
+	tt.Rowtime = true
+	if proctime {
+		tt = DataType{Kind: KindTimestampLTZ, Precision: 3, NotNull: true, Proctime: true}
+	}
+	return append(cols, Column{Name: start, Type: wt}, Column{Name: end, Type: wt}, Column{Name: wtime, Type: tt})
 }

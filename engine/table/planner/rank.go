@@ -23,6 +23,7 @@ type RankNode struct {
 	Exprs      []*cexpr // the select items other than the row number, on the input's rows
 	RnPos      int      // where the row number is among the columns
 	N          int64    // the rank end; 0 until the outer query's filter sets it
+	Offset     int64    // ranks before Offset+1 are not emitted (ORDER BY ... OFFSET: SortLimit's rank start)
 	OutputRank bool     // whether the outer query reads the row number
 	Dedup      bool     // N = 1 ordered by one time attribute: Flink's Deduplicate
 	// Window is set for a window Top-N (Flink's WindowRank, or WindowDeduplicate with Dedup): the
@@ -31,6 +32,36 @@ type RankNode struct {
 	Window    *WindowSpec
 	WindowEnd int
 	Cols      []Column
+	// Func is the rank function: ROW_NUMBER (the default, ""), or RANK or DENSE_RANK, which run only in
+	// batch execution mode, as in Flink (see batchRank).
+	Func string
+}
+
+// rankFunc is the name of the node's rank function.
+func (n *RankNode) rankFunc() string {
+	if n.Func == "" {
+		return "ROW_NUMBER"
+	}
+	return n.Func
+}
+
+// row is the output row of input fields at rank (the rank goes to column RnPos, if the query has it).
+func (n *RankNode) row(fields []any, rank int) ([]any, error) {
+	out := make([]any, 0, len(n.Cols))
+	k := 0
+	for i := range n.Cols {
+		if i == n.RnPos {
+			out = append(out, int64(rank))
+			continue
+		}
+		v, err := n.Exprs[k].eval(fields)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, coerce(v, n.Exprs[k].typ))
+		k++
+	}
+	return out, nil
 }
 
 func (n *RankNode) Columns() []Column { return n.Cols }
@@ -51,11 +82,12 @@ func (n *RankNode) Describe() string {
 		}
 		return fmt.Sprintf("Deduplicate(keep=[%s], key=[%s], order=[ROWTIME])", keep, exprTexts(n.Partition))
 	}
-	return fmt.Sprintf("Rank(rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=%d], partitionBy=[%s], orderBy=[%s], outputRankNumber=[%t], select=[%s])",
-		n.N, exprTexts(n.Partition), strings.Join(order, ", "), n.OutputRank, names(n.Cols))
+	return fmt.Sprintf("Rank(rankType=[%s], rankRange=[rankStart=1, rankEnd=%d], partitionBy=[%s], orderBy=[%s], outputRankNumber=[%t], select=[%s])",
+		n.rankFunc(), n.N, exprTexts(n.Partition), strings.Join(order, ", "), n.OutputRank, names(n.Cols))
 }
 
-// rowNumberItem returns the index of the ROW_NUMBER() OVER item of a select list, -1 if there is none.
+// rowNumberItem returns the index of the ROW_NUMBER(), RANK() or DENSE_RANK() OVER item of a select list, -1
+// if there is none.
 func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 	found := -1
 	for i, it := range items {
@@ -63,14 +95,14 @@ func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 		if !ok || c.Over == nil {
 			continue
 		}
-		if c.Name != "ROW_NUMBER" {
-			return -1, errAt(c.Pos, ErrUnsupported, "%s OVER (...) is not supported by Weir yet: only ROW_NUMBER() for Top-N and deduplication", c.Name)
+		if c.Name != "ROW_NUMBER" && c.Name != "RANK" && c.Name != "DENSE_RANK" {
+			return -1, errAt(c.Pos, ErrUnsupported, "%s OVER (...) is not supported by Weir yet: only ROW_NUMBER(), RANK() and DENSE_RANK() for Top-N", c.Name)
 		}
 		if found >= 0 {
-			return -1, errAt(c.Pos, ErrUnsupported, "only one ROW_NUMBER() per SELECT is supported")
+			return -1, errAt(c.Pos, ErrUnsupported, "only one rank function per SELECT is supported")
 		}
 		if len(c.Over.OrderBy) == 0 {
-			return -1, errAt(c.Over.Pos, ErrValidation, "ROW_NUMBER() needs ORDER BY in its OVER clause")
+			return -1, errAt(c.Over.Pos, ErrValidation, "%s() needs ORDER BY in its OVER clause", c.Name)
 		}
 		found = i
 	}
@@ -80,8 +112,12 @@ func rowNumberItem(items []sqlparse.SelectItem) (int, error) {
 // rank plans a select list with ROW_NUMBER() OVER as a RankNode whose rank end the outer query sets.
 func (p *Planner) rank(items []sqlparse.SelectItem, rn int, in Node, sc *scope, filter *cexpr, pos sqlparse.Pos) (Node, *scope, error) {
 	b := &binder{scope: sc}
-	over := items[rn].Expr.(*sqlparse.Call).Over
+	call := items[rn].Expr.(*sqlparse.Call)
+	over := call.Over
 	n := &RankNode{RnPos: rn}
+	if call.Name != "ROW_NUMBER" {
+		n.Func = call.Name
+	}
 	for _, e := range over.PartitionBy {
 		c, err := b.bind(e)
 		if err != nil {
@@ -97,7 +133,7 @@ func (p *Planner) rank(items []sqlparse.SelectItem, rn int, in Node, sc *scope, 
 		n.Order = append(n.Order, c)
 		n.Desc = append(n.Desc, o.Desc)
 	}
-	n.Dedup = len(n.Order) == 1 && n.Order[0].typ.Rowtime
+	n.Dedup = len(n.Order) == 1 && n.Order[0].typ.Rowtime && n.Func == ""
 	for i, it := range items {
 		if i == rn {
 			n.Cols = append(n.Cols, Column{Name: itemName(it, i), Type: DataType{Kind: KindBigInt, NotNull: true}})
@@ -225,23 +261,6 @@ var rankDesc = engine.State("rank")
 func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 	keepLast := n.Dedup && n.Desc[0] // a later row with an equal time replaces the kept one
 	retracting := n.Input.Updating() // an updating input keeps every row: a retraction can bring one up
-	output := func(e rankEntry, rank int) ([]any, error) {
-		out := make([]any, 0, len(n.Cols))
-		k := 0
-		for i := range n.Cols {
-			if i == n.RnPos {
-				out = append(out, int64(rank))
-				continue
-			}
-			v, err := n.Exprs[k].eval(e.Fields)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, coerce(v, n.Exprs[k].typ))
-			k++
-		}
-		return out, nil
-	}
 	keyed := in.KeyBy(rowKeySelector(n.Partition))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
@@ -298,7 +317,7 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			st.Update(rankState{Rows: rows})
 		}
 		emit := func(kind RowKind, e rankEntry, rank int) bool {
-			f, err := output(e, rank)
+			f, err := n.row(e.Fields, rank)
 			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return false
@@ -306,7 +325,8 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 			out.Collect(Row{Kind: kind, Fields: f})
 			return true
 		}
-		oldTop, newTop := old[:min(len(old), int(n.N))], rows[:min(len(rows), int(n.N))]
+		lo := int(n.Offset)
+		oldTop, newTop := old[min(len(old), lo):min(len(old), int(n.N))], rows[min(len(rows), lo):min(len(rows), int(n.N))]
 		if n.OutputRank {
 			// Flink: AppendOnlyTopNFunction#processElementWithRowNumber (and RetractableTopNFunction): each
 			// rank whose row changed is updated; a rank that did not exist is inserted, one that no longer
@@ -315,16 +335,16 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 				switch {
 				case i < len(oldTop) && i < len(newTop):
 					if !equalRows(oldTop[i].Fields, newTop[i].Fields) {
-						if !emit(UpdateBefore, oldTop[i], i+1) || !emit(UpdateAfter, newTop[i], i+1) {
+						if !emit(UpdateBefore, oldTop[i], lo+i+1) || !emit(UpdateAfter, newTop[i], lo+i+1) {
 							return
 						}
 					}
 				case i < len(newTop):
-					if !emit(Insert, newTop[i], i+1) {
+					if !emit(Insert, newTop[i], lo+i+1) {
 						return
 					}
 				default:
-					if !emit(Delete, oldTop[i], i+1) {
+					if !emit(Delete, oldTop[i], lo+i+1) {
 						return
 					}
 				}
@@ -334,7 +354,7 @@ func topN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 		// Flink: AppendOnlyTopNFunction#processElementWithoutRowNumber: the row that left the first N is
 		// deleted, the row that entered inserted (for N = 1, Deduplicate's -U/+U).
 		removed, added := topDiff(oldTop, newTop), topDiff(newTop, oldTop)
-		if n.N == 1 && len(removed) == 1 && len(added) == 1 {
+		if n.N == 1 && lo == 0 && len(removed) == 1 && len(added) == 1 {
 			if emit(UpdateBefore, removed[0], 0) {
 				emit(UpdateAfter, added[0], 0)
 			}
@@ -370,4 +390,38 @@ func topDiff(a, b []rankEntry) []rankEntry {
 		}
 	}
 	return out
+}
+
+var batchRankDesc = engine.State("batch-rank")
+
+// batchRank is Flink's batch Rank (BatchExecRank) for RANK and DENSE_RANK: per partition the rows wait until
+// the input ends, are sorted, and those ranked at most N are emitted as +I rows, rows of equal sort keys
+// sharing a rank (RANK skips the ranks they take, DENSE_RANK does not). Streaming Flink refuses both.
+func batchRank(in *engine.DataStream, n *RankNode) *engine.DataStream {
+	return untilEnd(in.KeyBy(rowKeySelector(n.Partition)), batchRankDesc, func(all [][]any, out engine.Collector) {
+		rows, keys, err := sortByKeys(all, n.Order, n.Desc)
+		if err != nil {
+			out.Collect(errorRow{err.Error()})
+			return
+		}
+		rank, dense := 0, 0
+		for i := range rows {
+			if i == 0 || compareSort(keys[i-1], keys[i], n.Desc) != 0 {
+				rank, dense = i+1, dense+1
+			}
+			r := rank
+			if n.Func == "DENSE_RANK" {
+				r = dense
+			}
+			if int64(r) > n.N {
+				break
+			}
+			f, err := n.row(rows[i], r)
+			if err != nil {
+				out.Collect(errorRow{err.Error()})
+				return
+			}
+			out.Collect(Row{Kind: Insert, Fields: f})
+		}
+	}).Name(n.Describe())
 }

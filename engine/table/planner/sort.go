@@ -21,20 +21,32 @@ import (
 //     deletes a row pushed out of the first LIMIT rows (updating);
 //   - streaming, LIMIT without ORDER BY: Flink's Limit, the first LIMIT rows to arrive (insert-only).
 //
+// OFFSET m skips the first m rows of the order (batch and SortLimit: a Top-N of ranks m+1 to m+LIMIT, as
+// Flink's SortLimit with an offset; Limit: the rows that arrive after the first m).
+//
 // A streaming ORDER BY that does not start with a time attribute ascending, without LIMIT, is refused
 // with Flink's reason.
 type SortNode struct {
-	Input Node
-	Order []*cexpr
-	Desc  []bool
-	Limit int64    // -1: none
-	Cols  []Column // the input's columns, or the first of them (the others only sort)
-	pos   sqlparse.Pos
+	Input  Node
+	Order  []*cexpr
+	Desc   []bool
+	Limit  int64    // -1: none
+	Offset int64    // rows skipped before the first one emitted
+	Cols   []Column // the input's columns, or the first of them (the others only sort)
+	pos    sqlparse.Pos
 }
 
 func (n *SortNode) Columns() []Column { return n.Cols }
 func (n *SortNode) Updating() bool {
-	return n.Input.Updating() || n.Limit >= 0 && len(n.Order) > 0
+	return n.Input.Updating() || (n.Limit >= 0 || n.Offset > 0) && len(n.Order) > 0
+}
+
+// end is the number of rows of the order the node keeps: offset + limit, or all of them.
+func (n *SortNode) end() int64 {
+	if n.Limit < 0 {
+		return math.MaxInt64
+	}
+	return n.Offset + n.Limit
 }
 func (n *SortNode) Inputs() []Node { return []Node{n.Input} }
 func (n *SortNode) Describe() string {
@@ -42,13 +54,17 @@ func (n *SortNode) Describe() string {
 	for i, o := range n.Order {
 		order = append(order, o.text+map[bool]string{true: " DESC", false: " ASC"}[n.Desc[i]])
 	}
+	fetch := "unlimited"
+	if n.Limit >= 0 {
+		fetch = fmt.Sprint(n.Limit)
+	}
 	switch {
-	case n.Limit < 0:
+	case n.Limit < 0 && n.Offset == 0:
 		return fmt.Sprintf("Sort(orderBy=[%s])", strings.Join(order, ", "))
 	case len(n.Order) == 0:
-		return fmt.Sprintf("Limit(offset=[0], fetch=[%d])", n.Limit)
+		return fmt.Sprintf("Limit(offset=[%d], fetch=[%s])", n.Offset, fetch)
 	}
-	return fmt.Sprintf("SortLimit(orderBy=[%s], offset=[0], fetch=[%d])", strings.Join(order, ", "), n.Limit)
+	return fmt.Sprintf("SortLimit(orderBy=[%s], offset=[%d], fetch=[%s])", strings.Join(order, ", "), n.Offset, fetch)
 }
 
 // temporal reports whether the order starts with a time attribute, ascending.
@@ -61,7 +77,7 @@ func (n *SortNode) temporal() bool {
 // extra column, sorted on, and projected away.
 func (p *Planner) orderedSelect(s *sqlparse.Select) (Node, *scope, error) {
 	inner := *s
-	inner.OrderBy, inner.Limit = nil, nil
+	inner.OrderBy, inner.Limit, inner.Offset = nil, nil, nil
 	n, sc, err := p.selectQuery(&inner)
 	if err != nil {
 		return nil, nil, err
@@ -123,16 +139,27 @@ func (p *Planner) sortQuery(s *sqlparse.Select, n Node, sc *scope) (Node, *scope
 		sn.Order = append(sn.Order, c)
 		sn.Desc = append(sn.Desc, o.Desc)
 	}
-	if s.Limit != nil {
-		lit, ok := s.Limit.(*sqlparse.Literal)
+	count := func(e sqlparse.Expr, what string) (int64, error) {
+		lit, ok := e.(*sqlparse.Literal)
 		var k int64
 		if !ok || lit.Kind != sqlparse.LitNumber {
-			return nil, nil, errAt(s.Limit.ExprPos(), ErrValidation, "LIMIT takes a non-negative integer literal")
+			return 0, errAt(e.ExprPos(), ErrValidation, "%s takes a non-negative integer literal", what)
 		}
 		if _, err := fmt.Sscan(lit.Text, &k); err != nil || k < 0 || strings.ContainsAny(lit.Text, ".eE") {
-			return nil, nil, errAt(lit.Pos, ErrValidation, "LIMIT takes a non-negative integer literal, not %s", lit.Text)
+			return 0, errAt(lit.Pos, ErrValidation, "%s takes a non-negative integer literal, not %s", what, lit.Text)
 		}
-		sn.Limit = k
+		return k, nil
+	}
+	var err error
+	if s.Limit != nil {
+		if sn.Limit, err = count(s.Limit, "LIMIT"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.Offset != nil {
+		if sn.Offset, err = count(s.Offset, "OFFSET"); err != nil {
+			return nil, nil, err
+		}
 	}
 	return sn, sc, nil
 }
@@ -142,7 +169,7 @@ func compileSort(in *engine.DataStream, n *SortNode, batch bool) (*engine.DataSt
 	switch {
 	case batch:
 		return batchSort(in, n), nil
-	case n.Limit < 0:
+	case n.Limit < 0 && n.Offset == 0:
 		if !n.temporal() {
 			return nil, errAt(n.pos, ErrUnsupported, "Sort on a non-time-attribute field is not supported: in streaming mode ORDER BY must start with a time attribute, ascending (or have a LIMIT)")
 		}
@@ -158,7 +185,7 @@ func compileSort(in *engine.DataStream, n *SortNode, batch bool) (*engine.DataSt
 	}
 	// A Top-N over the whole table, without a row number.
 	exprs := identityExprs(n.Cols)
-	rk := &RankNode{Input: n.Input, Order: n.Order, Desc: n.Desc, Exprs: exprs, RnPos: -1, N: n.Limit, Cols: n.Cols}
+	rk := &RankNode{Input: n.Input, Order: n.Order, Desc: n.Desc, Exprs: exprs, RnPos: -1, N: n.end(), Offset: n.Offset, Cols: n.Cols}
 	if n.Limit == 0 {
 		return in.Filter(func(any) bool { return false }).Name(n.Describe()), nil
 	}
@@ -167,11 +194,18 @@ func compileSort(in *engine.DataStream, n *SortNode, batch bool) (*engine.DataSt
 
 // sortRows sorts rows by the order keys, keeping the arrival order of equal rows.
 func sortRows(rows [][]any, n *SortNode) ([][]any, error) {
+	out, _, err := sortByKeys(rows, n.Order, n.Desc)
+	return out, err
+}
+
+// sortByKeys sorts rows by the sort keys order (desc: which are descending), keeping the arrival order of
+// equal rows, and returns them with their keys.
+func sortByKeys(rows [][]any, order []*cexpr, desc []bool) ([][]any, [][]any, error) {
 	keys := make([][]any, len(rows))
 	for i, r := range rows {
-		k, err := keyOf(n.Order, Row{Fields: r})
+		k, err := keyOf(order, Row{Fields: r})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		keys[i] = k
 	}
@@ -179,12 +213,34 @@ func sortRows(rows [][]any, n *SortNode) ([][]any, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return compareSort(keys[idx[a]], keys[idx[b]], n.Desc) < 0 })
-	out := make([][]any, len(rows))
+	sort.SliceStable(idx, func(a, b int) bool { return compareSort(keys[idx[a]], keys[idx[b]], desc) < 0 })
+	out, outKeys := make([][]any, len(rows)), make([][]any, len(rows))
 	for i, j := range idx {
-		out[i] = rows[j]
+		out[i], outKeys[i] = rows[j], keys[j]
 	}
-	return out, nil
+	return out, outKeys, nil
+}
+
+// untilEnd buffers each key's rows in ListState and, when the input ends (the final watermark fires the
+// timer at the end of time), hands them to f in arrival order: batch operators that need all their rows.
+func untilEnd(keyed *engine.KeyedStream, buf engine.StateDescriptor, f func(rows [][]any, out engine.Collector)) *engine.DataStream {
+	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		r, ok := v.(Row)
+		if !ok {
+			out.Collect(v)
+			return
+		}
+		ctx.ListState(buf).Add(r.Fields)
+		ctx.RegisterEventTimeTimer(math.MaxInt64)
+	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
+		st := ctx.ListState(buf)
+		all := st.Get()
+		if len(all) == 0 {
+			return
+		}
+		st.Clear()
+		f(fieldRows(all), out)
+	}})
 }
 
 var sortDesc = engine.State("sort")
@@ -198,33 +254,21 @@ func global(in *engine.DataStream) *engine.KeyedStream {
 // batchSort buffers the whole input and, when it ends (the final watermark fires the timer at the end of
 // time), emits it sorted, at most LIMIT rows.
 func batchSort(in *engine.DataStream, n *SortNode) *engine.DataStream {
-	return global(in).Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
-		r, ok := v.(Row)
-		if !ok {
-			out.Collect(v)
-			return
-		}
-		ctx.ListState(sortDesc).Add(r.Fields)
-		ctx.RegisterEventTimeTimer(math.MaxInt64)
-	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
-		st := ctx.ListState(sortDesc)
-		all := st.Get()
-		if len(all) == 0 {
-			return
-		}
-		st.Clear()
-		rows, err := sortRows(fieldRows(all), n)
+	return untilEnd(global(in), sortDesc, func(all [][]any, out engine.Collector) {
+		rows, err := sortRows(all, n)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
 		}
 		for i, r := range rows {
-			if n.Limit >= 0 && int64(i) >= n.Limit {
+			if int64(i) >= n.end() {
 				break
 			}
-			out.Collect(Row{Kind: Insert, Fields: r[:len(n.Cols)]})
+			if int64(i) >= n.Offset {
+				out.Collect(Row{Kind: Insert, Fields: r[:len(n.Cols)]})
+			}
 		}
-	}}).Name(n.Describe()).SetParallelism(1)
+	}).Name(n.Describe()).SetParallelism(1)
 }
 
 var sortPending = engine.State("temporal-sort")
@@ -276,8 +320,8 @@ func temporalSort(in *engine.DataStream, n *SortNode) *engine.DataStream {
 
 var limitDesc = engine.State("limit")
 
-// firstN is Flink's Limit in streaming (AppendOnlyFirstNFunction): the first LIMIT rows to arrive, as
-// +I; the rest are dropped.
+// firstN is Flink's Limit in streaming (AppendOnlyFirstNFunction): the first LIMIT rows to arrive after the
+// first OFFSET, as +I; the rest are dropped.
 func firstN(in *engine.DataStream, n *SortNode) *engine.DataStream {
 	return global(in).Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
@@ -290,10 +334,12 @@ func firstN(in *engine.DataStream, n *SortNode) *engine.DataStream {
 		if cur, ok := st.Get(); ok {
 			seen = cur.(int64)
 		}
-		if seen >= n.Limit {
+		if seen >= n.end() {
 			return
 		}
 		st.Update(seen + 1)
-		out.Collect(Row{Kind: r.Kind, Fields: r.Fields[:len(n.Cols)]})
+		if seen >= n.Offset {
+			out.Collect(Row{Kind: r.Kind, Fields: r.Fields[:len(n.Cols)]})
+		}
 	}}).Name(n.Describe()).SetParallelism(1)
 }

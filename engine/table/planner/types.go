@@ -42,6 +42,7 @@ type DataType struct {
 	Scale     int  // DECIMAL scale
 	NotNull   bool // NOT NULL
 	Rowtime   bool // the table's event-time attribute (WATERMARK FOR), printed *ROWTIME*
+	Proctime  bool // a processing-time attribute (PROCTIME()), printed *PROCTIME*
 }
 
 // The types most used, with Flink's default parameters.
@@ -103,6 +104,9 @@ func (t DataType) String() string {
 	if t.Rowtime {
 		s += " *ROWTIME*"
 	}
+	if t.Proctime {
+		s += " *PROCTIME*"
+	}
 	return s
 }
 
@@ -113,11 +117,20 @@ func (t DataType) isTime() bool {
 	return t.Kind == KindTimestamp || t.Kind == KindTimestampLTZ || t.Kind == KindDate
 }
 
-// nullable returns t without NOT NULL and without the rowtime mark.
-func (t DataType) nullable() DataType { t.NotNull = false; t.Rowtime = false; return t }
+// nullable returns t without NOT NULL and without the time attribute marks.
+func (t DataType) nullable() DataType {
+	t.NotNull = false
+	t.Rowtime = false
+	t.Proctime = false
+	return t
+}
 
-// plain returns t without the rowtime mark (an expression over a time attribute is no time attribute).
-func (t DataType) plain() DataType { t.Rowtime = false; return t }
+// plain returns t without the time attribute marks (an expression over a time attribute is no time
+// attribute).
+func (t DataType) plain() DataType { t.Rowtime = false; t.Proctime = false; return t }
+
+// isTimeAttribute reports whether t is an event-time or processing-time attribute.
+func (t DataType) isTimeAttribute() bool { return t.Rowtime || t.Proctime }
 
 // typeFromAST converts a parsed type.
 func typeFromAST(t sqlparse.DataType) (DataType, error) {

@@ -18,8 +18,15 @@ type windowCols struct {
 }
 
 // windowOf finds the window of n's rows: n is a window TVF, a window aggregation grouped by window_start
-// and window_end, or a Calc (projection, filter) that keeps both columns of one.
+// and window_end, or a Calc (projection, filter) that keeps both columns of one. Windows in processing
+// time are not followed: the window Top-N, join and cascading aggregation that read them fire on the
+// watermark, so over a PROCTIME() window they plan as a regular Top-N, join or GROUP BY.
 func windowOf(n Node) (windowCols, bool) {
+	w, ok := windowOfAnyTime(n)
+	return w, ok && !w.spec.Proctime
+}
+
+func windowOfAnyTime(n Node) (windowCols, bool) {
 	switch x := n.(type) {
 	case *WindowTVFNode:
 		k := len(x.Cols)
@@ -73,7 +80,7 @@ func sameWindow(a, b WindowSpec) bool {
 // window deduplication (Flink's WindowDeduplicate).
 func windowRank(rk *RankNode) {
 	w, ok := windowOf(rk.Input)
-	if !ok || w.spec.Kind == Session {
+	if !ok || w.spec.Kind == Session || rk.Func != "" {
 		return
 	}
 	hasStart, hasEnd := false, false

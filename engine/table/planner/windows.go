@@ -9,25 +9,67 @@ import (
 
 func ms(d int64) time.Duration { return time.Duration(d) * time.Millisecond }
 
-// assigner returns the engine's window assigner for a window TVF, in event time.
+// assigner returns the engine's window assigner for a window TVF: in event time, or in processing time
+// for a window on a PROCTIME() attribute.
 func (w WindowSpec) assigner() engine.WindowAssigner {
-	switch w.Kind {
-	case Tumble:
+	a := w.timeAssigner()
+	if w.Proctime {
+		return rowProcTimeWindows{WindowAssigner: a, col: w.TimeCol}
+	}
+	return a
+}
+
+// rowProcTimeWindows assigns a row to the processing-time windows of its PROCTIME() value (column col): the
+// processing time at which the operator that computed it, in its source's chain, read the row. Flink's
+// window operator reads its own clock instead; the two differ by the time the row takes to reach the
+// window, and the row's own time makes the windows independent of how the channels into the window
+// interleave, so that with engine.Config.DeterministicTime the result is the same on every run. Windows
+// still fire when the operator's processing time passes their end.
+type rowProcTimeWindows struct {
+	engine.WindowAssigner
+	col int
+}
+
+func (a rowProcTimeWindows) AssignWindows(v any, ts, now int64, buf []engine.Window) []engine.Window {
+	if r, ok := v.(Row); ok {
+		if t, ok := r.Fields[a.col].(time.Time); ok {
+			now = t.UnixMilli()
+		}
+	}
+	return a.WindowAssigner.AssignWindows(v, ts, now, buf)
+}
+
+func (w WindowSpec) timeAssigner() engine.WindowAssigner {
+	switch {
+	case w.Kind == Tumble && w.Proctime:
+		return engine.TumblingProcessingTimeWindows(ms(w.Size), ms(w.Offset))
+	case w.Kind == Tumble:
 		return engine.TumblingEventTimeWindows(ms(w.Size), ms(w.Offset))
-	case Hop:
+	case w.Kind == Hop && w.Proctime:
+		return engine.SlidingProcessingTimeWindows(ms(w.Size), ms(w.Slide), ms(w.Offset))
+	case w.Kind == Hop:
 		return engine.SlidingEventTimeWindows(ms(w.Size), ms(w.Slide), ms(w.Offset))
-	case Cumulate:
-		return cumulateWindows{size: w.Size, step: w.Step}
+	case w.Kind == Cumulate:
+		return cumulateWindows{size: w.Size, step: w.Step, proctime: w.Proctime}
+	case w.Proctime:
+		return engine.ProcessingTimeSessionWindows(ms(w.Gap))
 	}
 	return engine.EventTimeSessionWindows(ms(w.Gap))
 }
 
 // cumulateWindows is Flink's CUMULATE window: windows of the max size aligned to epoch, each cut into
 // windows [start, start+step), [start, start+2*step), ... [start, start+size); a row belongs to every one
-// of them whose end is after its timestamp (Flink: CumulativeSliceAssigner).
-type cumulateWindows struct{ size, step int64 }
+// of them whose end is after its timestamp, or its processing time with proctime (Flink:
+// CumulativeSliceAssigner).
+type cumulateWindows struct {
+	size, step int64
+	proctime   bool
+}
 
-func (c cumulateWindows) AssignWindows(_ any, ts, _ int64, buf []engine.Window) []engine.Window {
+func (c cumulateWindows) AssignWindows(_ any, ts, now int64, buf []engine.Window) []engine.Window {
+	if c.proctime {
+		ts = now
+	}
 	start := engine.WindowStart(ts, 0, c.size)
 	for end := start + c.step; end <= start+c.size; end += c.step {
 		if end > ts {
@@ -36,10 +78,18 @@ func (c cumulateWindows) AssignWindows(_ any, ts, _ int64, buf []engine.Window) 
 	}
 	return buf
 }
-func (c cumulateWindows) DefaultTrigger() engine.Trigger { return engine.EventTimeTrigger() }
-func (c cumulateWindows) IsEventTime() bool              { return true }
-func (c cumulateWindows) Merging() bool                  { return false }
+func (c cumulateWindows) DefaultTrigger() engine.Trigger {
+	if c.proctime {
+		return engine.ProcessingTimeTrigger()
+	}
+	return engine.EventTimeTrigger()
+}
+func (c cumulateWindows) IsEventTime() bool { return !c.proctime }
+func (c cumulateWindows) Merging() bool     { return false }
 func (c cumulateWindows) String() string {
+	if c.proctime {
+		return fmt.Sprintf("CumulativeProcessingTimeWindows(%v, %v)", ms(c.size), ms(c.step))
+	}
 	return fmt.Sprintf("CumulativeEventTimeWindows(%v, %v)", ms(c.size), ms(c.step))
 }
 
@@ -77,7 +127,7 @@ func windowTVF(in *engine.DataStream, n *WindowTVFNode) *engine.DataStream {
 			out.Collect(v)
 			return
 		}
-		for _, w := range assign.AssignWindows(v, ctx.Timestamp(), 0, nil) {
+		for _, w := range assign.AssignWindows(v, ctx.Timestamp(), ctx.CurrentProcessingTime(), nil) {
 			// Flink drops a row whose window has already fired downstream only in the aggregation, so
 			// the TVF emits every row.
 			out.Collect(withWindow(r, w))
@@ -117,7 +167,7 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 		return groupKey(vals)
 	}
 	rows := FailOnError(in)
-	if n.Window.Kind != Session {
+	if n.Window.Kind != Session && !n.Window.Proctime {
 		rows = dropLate(rows, n.Window)
 	}
 	agg := engine.AggregateFunction{

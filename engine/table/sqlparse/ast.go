@@ -158,7 +158,8 @@ type OrderItem struct {
 	Desc bool
 }
 
-// Select is SELECT [DISTINCT] items [FROM from] [WHERE] [GROUP BY] [HAVING] [WINDOW] [ORDER BY] [LIMIT].
+// Select is SELECT [DISTINCT] items [FROM from] [WHERE] [GROUP BY] [HAVING] [WINDOW] [ORDER BY] [LIMIT]
+// [OFFSET].
 type Select struct {
 	Pos      Pos
 	Distinct bool
@@ -170,6 +171,7 @@ type Select struct {
 	Windows  []NamedWindow
 	OrderBy  []OrderItem
 	Limit    Expr
+	Offset   Expr
 }
 
 // SetOp is Left UNION [ALL] Right (also INTERSECT and EXCEPT, which the planner refuses).

@@ -174,7 +174,7 @@ func lex(src string) ([]token, error) {
 					break
 				}
 			}
-			if op == "" && strings.ContainsRune("()[],;.=<>+-*/%", rune(c)) {
+			if op == "" && strings.ContainsRune("()[],;.=<>+-*/%{}?|", rune(c)) {
 				op = string(c)
 			}
 			if op == "" {

@@ -582,21 +582,19 @@ func (p *parser) selectBody(pos Pos) *Select {
 		}
 	}
 	if p.acceptKw("ORDER", "BY") {
-		for {
-			it := OrderItem{Expr: p.expr()}
-			if p.acceptKw("DESC") {
-				it.Desc = true
-			} else {
-				p.acceptKw("ASC")
-			}
-			s.OrderBy = append(s.OrderBy, it)
-			if !p.acceptOp(",") {
-				break
+		s.OrderBy = p.orderItems()
+	}
+	// LIMIT n [OFFSET m [ROW|ROWS]], or OFFSET m [ROW|ROWS] [LIMIT n], as Calcite accepts them.
+	for range 2 {
+		switch {
+		case s.Limit == nil && p.acceptKw("LIMIT"):
+			s.Limit = p.expr()
+		case s.Offset == nil && p.acceptKw("OFFSET"):
+			s.Offset = p.expr()
+			if !p.acceptKw("ROWS") {
+				p.acceptKw("ROW")
 			}
 		}
-	}
-	if p.acceptKw("LIMIT") {
-		s.Limit = p.expr()
 	}
 	return s
 }
@@ -625,7 +623,9 @@ func (p *parser) alias() string {
 		s, _ := p.ident()
 		return s
 	}
-	if p.isIdent() {
+	// OFFSET after a table or select item starts the OFFSET clause (Calcite reserves it; Weir does not, so
+	// that a window TVF's named argument OFFSET => ... still parses).
+	if p.isIdent() && !(p.peek().kind == tIdent && (strings.EqualFold(p.peek().text, "OFFSET") || strings.EqualFold(p.peek().text, "MATCH_RECOGNIZE"))) {
 		s, _ := p.ident()
 		return s
 	}
@@ -683,7 +683,7 @@ func (p *parser) tableRef() TableRef {
 			if sq.Alias != "" && p.isOp("(") {
 				sq.ColumnAliases = p.identList()
 			}
-			return sq
+			return p.matchRecognize(sq)
 		}
 		p.next()
 		r := p.from()
@@ -697,7 +697,7 @@ func (p *parser) tableRef() TableRef {
 		tn.SystemTime = p.expr()
 	}
 	tn.Alias = p.alias()
-	return tn
+	return p.matchRecognize(tn)
 }
 
 func (p *parser) windowTVF() *WindowTVF {
@@ -1073,18 +1073,7 @@ func (p *parser) windowSpec(pos Pos) *Over {
 		}
 	}
 	if p.acceptKw("ORDER", "BY") {
-		for {
-			it := OrderItem{Expr: p.expr()}
-			if p.acceptKw("DESC") {
-				it.Desc = true
-			} else {
-				p.acceptKw("ASC")
-			}
-			o.OrderBy = append(o.OrderBy, it)
-			if !p.acceptOp(",") {
-				break
-			}
-		}
+		o.OrderBy = p.orderItems()
 	}
 	if fpos := p.peek().pos; p.isKw("ROWS") || p.isKw("RANGE") {
 		f := &Frame{Pos: fpos, Rows: p.isKw("ROWS")}
@@ -1146,4 +1135,21 @@ func (p *parser) caseExpr() Expr {
 	}
 	p.expectKw("END")
 	return c
+}
+
+// orderItems reads the items of an ORDER BY: expr [ASC|DESC], ...
+func (p *parser) orderItems() []OrderItem {
+	var items []OrderItem
+	for {
+		it := OrderItem{Expr: p.expr()}
+		if p.acceptKw("DESC") {
+			it.Desc = true
+		} else {
+			p.acceptKw("ASC")
+		}
+		items = append(items, it)
+		if !p.acceptOp(",") {
+			return items
+		}
+	}
 }

@@ -95,6 +95,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add("SELECT ((((((a))))))")
+	f.Add("SELECT * FROM Ticker MATCH_RECOGNIZE (PARTITION BY symbol ORDER BY rowtime MEASURES FIRST(DOWN.tstamp) AS s AFTER MATCH SKIP TO LAST UP " +
+		"PATTERN (DOWN{2,}? UP*? X{,3}) WITHIN INTERVAL '1' HOUR DEFINE DOWN AS price < LAST(DOWN.price, 1)) AS T LIMIT 2 OFFSET 1")
 	f.Add("SELECT -'x' || `a``b` FROM t /* c */ -- d")
 	f.Fuzz(func(t *testing.T, s string) {
 		stmts, err := ParseScript(s)
