@@ -163,27 +163,6 @@ func init() {
 	RegisterStage(kmeansModelClass, func() Stage { return NewKMeansModel() })
 }
 
-// featureRows reads the features column of rows as dense arrays of one dimension; a dense vector's values
-// are shared, not copied, and must not be written.
-func featureRows(rows []Row, col, stage string) ([][]float64, error) {
-	out := make([][]float64, len(rows))
-	for i, r := range rows {
-		v, err := r.Vector(col)
-		if err != nil {
-			return nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
-		}
-		if d, ok := v.(*DenseVector); ok {
-			out[i] = d.Values // read only: training never writes a point
-		} else {
-			out[i] = v.ToArray()
-		}
-		if len(out[i]) != len(out[0]) {
-			return nil, fmt.Errorf("ml: %s: row %d has %d features, row 0 has %d", stage, i, len(out[i]), len(out[0]))
-		}
-	}
-	return out, nil
-}
-
 func parallelismOf(env *engine.Environment) int { return max(env.Config().Parallelism, 1) }
 
 // splitBlocks puts point i in block i mod p.

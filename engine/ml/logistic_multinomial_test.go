@@ -66,29 +66,7 @@ func TestLogisticRegressionMultinomialIrisAgainstScikitLearn(t *testing.T) {
 		if m.NumClasses() != 3 {
 			t.Fatalf("p=%d: NumClasses %d, want 3 (auto with labels 0, 1, 2)", p, m.NumClasses())
 		}
-		coef := m.Coefficient().Values
-		for c, row := range ref.Coefficients {
-			for j, want := range row {
-				if got := coef[c*len(row)+j]; math.Abs(got-want) > 1e-8 {
-					t.Errorf("p=%d: coefficient[%d][%d] = %v, scikit-learn %v", p, c, j, got, want)
-				}
-			}
-		}
-		out := transformRows(t, m, in)
-		for i, r := range out {
-			raw, err := r.Vector("rawPrediction")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for c, want := range ref.Probabilities[i] {
-				if math.Abs(raw.Get(c)-want) > 1e-8 {
-					t.Errorf("p=%d row %d: probability of %d = %v, scikit-learn %v", p, i, c, raw.Get(c), want)
-				}
-			}
-			if r.Get("prediction") != float64(ref.Predictions[i]) {
-				t.Errorf("p=%d row %d: prediction %v, scikit-learn %d", p, i, r.Get("prediction"), ref.Predictions[i])
-			}
-		}
+		out := checkMultinomial(t, p, m, in, ref.Coefficients, ref.Probabilities, ref.Predictions)
 		// Save then Load gives the same predictions.
 		dir := filepath.Join(t.TempDir(), "model")
 		if err := m.Save(dir); err != nil {
@@ -158,28 +136,39 @@ func TestLogisticRegressionMultinomialElasticNetAgainstScikitLearn(t *testing.T)
 			t.Fatal(err)
 		}
 		m := fitted.(*ml.LogisticRegressionModel)
-		coef := m.Coefficient().Values
-		for c, row := range en.Coefficients {
-			for j, want := range row {
-				got := coef[c*len(row)+j]
-				if math.Abs(got-want) > 1e-8 || want == 0 && got != 0 {
-					t.Errorf("p=%d: coefficient[%d][%d] = %v, scikit-learn %v", p, c, j, got, want)
-				}
-			}
-		}
-		for i, r := range transformRows(t, m, in) {
-			raw, err := r.Vector("rawPrediction")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for c, want := range en.Probabilities[i] {
-				if math.Abs(raw.Get(c)-want) > 1e-8 {
-					t.Errorf("p=%d row %d: probability of %d = %v, scikit-learn %v", p, i, c, raw.Get(c), want)
-				}
-			}
-			if r.Get("prediction") != float64(en.Predictions[i]) {
-				t.Errorf("p=%d row %d: prediction %v, scikit-learn %d", p, i, r.Get("prediction"), en.Predictions[i])
+		checkMultinomial(t, p, m, in, en.Coefficients, en.Probabilities, en.Predictions)
+	}
+}
+
+// checkMultinomial compares m, fitted at parallelism p, with scikit-learn's coefficient matrix (within 1e-8,
+// and a zero exactly zero), and its transform of in with scikit-learn's probabilities (within 1e-8) and
+// predictions (equal), and returns the transformed rows.
+func checkMultinomial(t *testing.T, p int, m *ml.LogisticRegressionModel, in *ml.Table, coefficients, probabilities [][]float64,
+	predictions []int) []ml.Row {
+	t.Helper()
+	coef := m.Coefficient().Values
+	for c, row := range coefficients {
+		for j, want := range row {
+			got := coef[c*len(row)+j]
+			if math.Abs(got-want) > 1e-8 || want == 0 && got != 0 {
+				t.Errorf("p=%d: coefficient[%d][%d] = %v, scikit-learn %v", p, c, j, got, want)
 			}
 		}
 	}
+	out := transformRows(t, m, in)
+	for i, r := range out {
+		raw, err := r.Vector("rawPrediction")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c, want := range probabilities[i] {
+			if math.Abs(raw.Get(c)-want) > 1e-8 {
+				t.Errorf("p=%d row %d: probability of %d = %v, scikit-learn %v", p, i, c, raw.Get(c), want)
+			}
+		}
+		if r.Get("prediction") != float64(predictions[i]) {
+			t.Errorf("p=%d row %d: prediction %v, scikit-learn %d", p, i, r.Get("prediction"), predictions[i])
+		}
+	}
+	return out
 }

@@ -101,27 +101,6 @@ func init() {
 	engine.RegisterType(sgdFeedback{})
 }
 
-// labeledPoints reads features, label and weight (1 without a weight column) of rows.
-func labeledPoints(rows []Row, featuresCol, labelCol, weightCol, stage string) (x [][]float64, y, w []float64, err error) {
-	x, err = featureRows(rows, featuresCol, stage)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	y, w = make([]float64, len(rows)), make([]float64, len(rows))
-	for i, r := range rows {
-		if y[i], err = r.Float(labelCol); err != nil {
-			return nil, nil, nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
-		}
-		w[i] = 1
-		if weightCol != "" {
-			if w[i], err = r.Float(weightCol); err != nil {
-				return nil, nil, nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
-			}
-		}
-	}
-	return x, y, w, nil
-}
-
 // optimize runs the iteration from a zero coefficient on env's Config and returns the final coefficient and
 // every epoch's mean loss.
 func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w []float64) ([]float64, []float64, error) {

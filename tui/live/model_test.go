@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/ml"
 	"github.com/de4e/weir/tui/i18n"
@@ -48,17 +47,7 @@ func TestModelView(t *testing.T) {
 	h := NewHistory(0, 0)
 	h.Add(modelSnapshot(t0, driftingKMeans(12)), nil)
 	h.Add(modelSnapshot(t0.Add(time.Second), driftingKMeans(13)), nil)
-	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
-		t.Run(lang.String(), func(t *testing.T) {
-			s := Model(h, 80, 6, lang)
-			for _, l := range strings.Split(s, "\n") {
-				if w := ansi.StringWidth(l); w != 80 {
-					t.Fatalf("line %q is %d cells, want 80", ansi.Strip(l), w)
-				}
-			}
-			golden.RequireEqual(t, []byte(ansi.Strip(s)))
-		})
-	}
+	goldenInEachLang(t, func(lang i18n.Lang) string { return Model(h, 80, 6, lang) })
 	got := strings.Join(stripLines(Model(h, 80, 6, i18n.EN)), "\n")
 	want := strings.Join([]string{
 		"Model OnlineKMeans version 13 · 260 rows learnt",
@@ -149,17 +138,7 @@ func TestModelViewOfBatchKMeansFromEngine(t *testing.T) {
 	h.Add(starts[len(starts)-1], nil)
 	h.Add(last.Snapshot(), nil)
 	h.SetIteration(last.Iteration().Snapshot())
-	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
-		t.Run(lang.String(), func(t *testing.T) {
-			s := Model(h, 80, 6, lang)
-			for _, l := range strings.Split(s, "\n") {
-				if w := ansi.StringWidth(l); w != 80 {
-					t.Fatalf("line %q is %d cells, want 80", ansi.Strip(l), w)
-				}
-			}
-			golden.RequireEqual(t, []byte(ansi.Strip(s)))
-		})
-	}
+	goldenInEachLang(t, func(lang i18n.Lang) string { return Model(h, 80, 6, lang) })
 	lines := stripLines(Model(h, 80, 6, i18n.EN))
 	if want := " largest centroid shift 0.5244 " + strings.Repeat(" ", 43) + "█▆▇▆▃"; lines[1] != want {
 		t.Errorf("shift line\n%q\nwant\n%q", lines[1], want)
