@@ -359,3 +359,17 @@ func TestRegressionFitProgress(t *testing.T) {
 		})
 	}
 }
+
+// The binomial loss of a margin far beyond exp's range is its large finite value (log(1+exp(z)) is z there),
+// not +Inf: unscaled features (a payment's amount in the hundreds) reach such margins in a few epochs.
+func TestLogisticRegressionLossOfLargeMargins(t *testing.T) {
+	rows := []ml.Row{ml.NewRow("features", ml.Dense(1000), "label", 0.0), ml.NewRow("features", ml.Dense(1000), "label", 0.0),
+		ml.NewRow("features", ml.Dense(1000), "label", 1.0)}
+	// Epoch 1 at the zero coefficient: log 2, and a summed gradient of 500+500-500 over a weight of 3, so the
+	// coefficient becomes -500/3 (learning rate 1). Epoch 2's margins are -5e5/3: the label-1 row's loss is
+	// 5e5/3 (the others' about exp(-166667), nothing), a mean of 5e5/9.
+	prog, _, _ := fitProgress(t, 1, rows, ml.NewLogisticRegression().SetLearningRate(1).SetMaxIter(2).SetTol(0))
+	if len(prog.History) != 2 || !closeTo(prog.History[0].Value, math.Ln2, 1e-15) || !closeTo(prog.History[1].Value, 5e5/9, 1e-12) {
+		t.Fatalf("losses %+v, want log 2 then 5e5/9", prog.History)
+	}
+}

@@ -50,12 +50,13 @@ var leastSquareLoss = lossFunc{
 }
 
 // binaryLogisticLoss is Flink ML's BinaryLogisticLoss for labels 0 and 1: weight * log(1 + exp(-dot*y))
-// with y = 2*label - 1.
+// with y = 2*label - 1, computed as softplus does so that a margin beyond about 709 (unscaled features) gives
+// its large finite loss where Flink ML's exp overflows to +Inf.
 var binaryLogisticLoss = lossFunc{
 	name: "BinaryLogisticLoss",
 	loss: func(x []float64, label, w float64, coef []float64) float64 {
 		y := 2*label - 1
-		return w * math.Log(1+math.Exp(-dotDense(x, coef)*y))
+		return w * softplus(-dotDense(x, coef)*y)
 	},
 	gradient: func(x []float64, label, w float64, coef, grad []float64) {
 		y := 2*label - 1
@@ -65,6 +66,9 @@ var binaryLogisticLoss = lossFunc{
 		}
 	},
 }
+
+// softplus is log(1 + exp(z)), without overflow: max(z, 0) + log1p(exp(-|z|)).
+func softplus(z float64) float64 { return math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) }
 
 // labeledBlock is one subtask's share of the training data.
 type labeledBlock struct {
