@@ -373,3 +373,41 @@ func TestLogisticRegressionLossOfLargeMargins(t *testing.T) {
 		t.Fatalf("losses %+v, want log 2 then 5e5/9", prog.History)
 	}
 }
+
+// LDA publishes each mini-batch's topic change: the mean over topics of the L1 distance between the word
+// distributions before and after the update. With one mini-batch per pass, the fit of n passes (seeded)
+// continues the fit of n-1, so the last figure is the distance between the two fitted models' Topics, and the
+// figures before it are the shorter fit's.
+func TestLDAFitProgress(t *testing.T) {
+	_, rows := loadLDAReference(t)
+	fit := func(passes int) (ml.ModelProgress, [][]float64) {
+		prog, m, _ := fitProgress(t, 2, rows, ml.NewLDA().SetK(3).SetMaxIter(passes).SetBatchSize(len(rows)).SetSeed(5))
+		return prog, m.(*ml.LDAModel).Topics()
+	}
+	short, before := fit(3)
+	long, after := fit(4)
+	if long.Estimator != "LDA" || long.Metric != "topics" || long.MaxIterations != 4 || long.Version != 4 ||
+		long.Rows != int64(len(rows)) || len(long.History) != 4 || len(long.Vectors) != 0 {
+		t.Fatalf("progress %+v", long)
+	}
+	want := 0.0
+	for k := range before {
+		for w, x := range before[k] {
+			want += math.Abs(after[k][w] - x)
+		}
+	}
+	want /= float64(len(before))
+	if !closeTo(long.History[3].Value, want, 1e-12) || !(want > 0) {
+		t.Errorf("pass 4's topic change %v, the fitted topics moved %v", long.History[3].Value, want)
+	}
+	for i, h := range short.History {
+		if long.History[i] != h {
+			t.Errorf("pass %d: %+v, the 3-pass fit's %+v", i+1, long.History[i], h)
+		}
+	}
+	// Two mini-batches per pass: maxIter 2 is four updates.
+	prog, _, _ := fitProgress(t, 1, rows, ml.NewLDA().SetK(3).SetMaxIter(2).SetBatchSize((len(rows)+1)/2).SetSeed(5))
+	if prog.MaxIterations != 4 || prog.Version != 4 || len(prog.History) != 4 {
+		t.Errorf("two mini-batches a pass: progress %+v", prog)
+	}
+}

@@ -13,6 +13,7 @@ import (
 // job of their bulk iteration, on the operator that makes the superstep's new model (KMeans's
 // ModelDataGenerator, the SGD's updateModel): one ModelProgress follows the whole fit, a version per
 // iteration, so the workbench shows each iteration's centroid shift or loss beside the iteration's progress.
+// LDA's fit, one job per mini-batch, publishes it from each job's merging operator, a version per mini-batch.
 
 // ProgressGauge is the name of the gauge through which an estimator's training operator publishes its
 // ModelProgress.
@@ -26,9 +27,10 @@ const ProgressVersions = 64
 // loss), and the latest version's vectors.
 type ModelProgress struct {
 	// Estimator names the estimator: "OnlineKMeans", "OnlineLogisticRegression", "OnlineStandardScaler",
-	// "KMeans", "LinearRegression" or "LogisticRegression".
+	// "KMeans", "LinearRegression", "LogisticRegression" or "LDA".
 	Estimator string
-	// MaxIterations is, for a batch fit, the most iterations it runs (maxIter); 0 for an online estimator.
+	// MaxIterations is, for a batch fit, the most iterations it runs (maxIter; LDA's maxIter times its
+	// mini-batches per pass); 0 for an online estimator.
 	MaxIterations int
 	// Version is the latest model version (0: the initial model data); for a batch fit, the last iteration
 	// that ended (0 before the first).
@@ -40,14 +42,16 @@ type ModelProgress struct {
 	// moved in a version), "shift" (KMeans: the largest distance a centroid moved in an iteration, as
 	// KMeansModel.CentroidMovements), "loss" (OnlineLogisticRegression: the mini-batch's mean log loss before
 	// its update; LinearRegression and LogisticRegression: the epoch's mean loss before its step, as
-	// Losses), or "" (OnlineStandardScaler: none).
+	// Losses), "topics" (LDA: the mean over topics of the L1 distance between the topic's word distribution
+	// before and after a mini-batch's update, as Topics gives them), or "" (OnlineStandardScaler: none).
 	Metric string
 	// History holds the Metric of the newest ProgressVersions versions, oldest first. A version recorded
 	// again (a restarted job's, or a superstep's that was run again) replaces it and every later one.
 	History []VersionMetric
 	// Vectors are the latest version's vectors: (Online)KMeans's centroids ("c0", "c1", ...) with their
 	// weights, the regressions' "coefficient" (a multinomial LogisticRegression's one row per class,
-	// "class 0", "class 1", ...), OnlineStandardScaler's "mean" and "std".
+	// "class 0", "class 1", ...), OnlineStandardScaler's "mean" and "std"; none for LDA (a topic is as long as
+	// the vocabulary).
 	Vectors []ModelVector
 }
 

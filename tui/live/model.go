@@ -26,9 +26,9 @@ func hasModel(h *History) bool {
 
 // Model draws the training of a model (engine/ml): an online one's (OnlineKMeans, OnlineLogisticRegression,
 // OnlineStandardScaler) latest version and the rows it learnt from, or a batch fit's (KMeans,
-// LinearRegression, LogisticRegression) iteration of how many and the rows it trains on; a sparkline of the
-// figure each version or iteration reports (the centroids' movement, KMeans's largest centroid shift, the
-// loss) with the latest value; and the latest vectors (centroids with their weights, the coefficient or a
+// LinearRegression, LogisticRegression, LDA) iteration of how many and the rows it trains on; a sparkline of
+// the figure each version or iteration reports (the centroids' movement, KMeans's largest centroid shift, the
+// loss, LDA's topic change) with the latest value; and the latest vectors, if any (centroids with their weights, the coefficient or a
 // multinomial model's row per class, the mean and standard deviation), each with how far it moved since the
 // previous snapshot, so a drifting stream shows its centroids moving.
 func Model(h *History, width, height int, lang i18n.Lang) string {
@@ -61,6 +61,9 @@ func Model(h *History, width, height int, lang i18n.Lang) string {
 			sr.last = fmt.Sprintf("%.4g", m.Value)
 		}
 		ls = append(ls, seriesLines([]series{sr}, width)...)
+	}
+	if len(p.Vectors) == 0 { // LDA's topics are as long as the vocabulary: no vectors
+		return limit(ls, height)
 	}
 	weighted := false
 	for _, v := range p.Vectors {

@@ -173,3 +173,41 @@ func TestModelViewOfBatchLogisticRegressionFromEngine(t *testing.T) {
 		}
 	}
 }
+
+// An LDA fit runs a job per mini-batch; the dashboard of one shows the Model view with each mini-batch's topic
+// change and no vectors (a topic is as long as the vocabulary).
+func TestModelViewOfLDAFromEngine(t *testing.T) {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 2, RuntimeMode: engine.Batch})
+	var last *engine.Job
+	env.Observe(engine.Observer{JobStarted: func(j *engine.Job) { last = j }})
+	var docs []ml.Row
+	for i := range 12 {
+		counts := make([]float64, 6)
+		counts[i%3], counts[i%3+3] = float64(1+i%4), 2
+		docs = append(docs, ml.NewRow("features", ml.Dense(counts...)))
+	}
+	if _, err := ml.NewLDA().SetK(2).SetMaxIter(3).SetBatchSize(6).SetSeed(1).Fit(ml.FromRows(env, docs)); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHistory(0, 0)
+	h.Add(last.Snapshot(), nil)
+	d := stripLines(Dashboard(h, 80, 60, i18n.EN))
+	var model []string
+	for i, l := range d {
+		if strings.HasPrefix(l, "Model LDA") {
+			model = d[i : i+3]
+		}
+	}
+	bars := 0 // the sparkline's columns: one a mini-batch
+	if len(model) > 1 {
+		for _, r := range model[1] {
+			if strings.ContainsRune("▁▂▃▄▅▆▇█", r) {
+				bars++
+			}
+		}
+	}
+	if len(model) == 0 || model[0] != "Model LDA iteration 6 of 6 · 12 rows" || !strings.HasPrefix(model[1], " topic change ") ||
+		bars != 6 || strings.TrimSpace(model[2]) != "" {
+		t.Fatalf("the model view %q in the dashboard:\n%s", model, strings.Join(d, "\n"))
+	}
+}
