@@ -278,6 +278,10 @@ type Observer struct {
 // Observe makes o the Environment's observer, replacing any earlier one.
 func (e *Environment) Observe(o Observer) { e.observer = o }
 
+// Observer returns the Environment's observer (the zero Observer without one), so that a library that runs
+// its own jobs on fresh Environments (engine/ml's statistics) can report them as this one's.
+func (e *Environment) Observer() Observer { return e.observer }
+
 // NewEnvironment returns an empty Environment with cfg (the zero Config for every default).
 func NewEnvironment(cfg Config) *Environment {
 	if _, virtual := cfg.Clock.(*VirtualClock); cfg.DeterministicTime && cfg.Clock != nil && !virtual {

@@ -34,7 +34,8 @@
 //
 // Stages: KMeans (random or k-means|| initialization, Euclidean, Manhattan and cosine distances),
 // LinearRegression and LogisticRegression, binomial or multinomial (softmax, which Flink ML lacks) (Flink ML's
-// mini-batch SGD with learningRate, globalBatchSize, reg, elasticNet, maxIter and tol), StandardScaler,
+// mini-batch SGD with learningRate, globalBatchSize, reg, elasticNet, maxIter and tol; its L1 step stops at
+// zero, where Flink ML's overshoots, so an elastic-net fit reaches scikit-learn's optimum), StandardScaler,
 // MinMaxScaler, VectorAssembler, StringIndexer, OneHotEncoder, RandomSplitter and
 // BinaryClassificationEvaluator (areaUnderROC, areaUnderPR, ks, areaUnderLorenz);
 // NaiveBayes and Knn (Flink ML's), DecisionTreeClassifier and DecisionTreeRegressor (Spark ML's parameters and
@@ -47,16 +48,19 @@
 // with the latest; read an online model's output or model data with ToDataStream and a sink, not Collect.
 // Their training operator publishes a ModelProgress (latest version, rows learnt, the centroids' movement or
 // the mini-batch loss per version, the latest vectors) through the engine's gauge hook as ProgressGauge, which
-// the workbench's live view draws while the job runs.
+// the workbench's live view draws while the job runs. The iterative batch fits publish one too, from every
+// job of the fit: KMeans each round's largest centroid shift and the centroids, LinearRegression and
+// LogisticRegression each epoch's loss and the coefficient, LDA each mini-batch's topic change; the workbench
+// shows it beside the iteration's progress while the fit runs.
 //
 // Everything runs on the engine as bounded jobs with the input table's Environment's Config (parallelism,
 // runtime mode): a statistic (scalers, indexers, evaluator, sample) is one job in which each subtask
 // summarizes its block of rows and one subtask merges the summaries; KMeans and the SGD are bulk
 // iterations (engine.Environment.IterateBulk), one bounded job a superstep, each subtask computing its
 // block's partial sums (Flink ML's per-subtask accumulators) before one reduce; a Transform maps rows in
-// parallel (a lazy table's Transform only adds the map to its stream). Supersteps reach the Environment's
-// Observer like any job, and fitted models keep each round's centroid movement (KMeansModel) or loss
-// (regressions). Randomness is Flink ML's: the same java.util.Random sequences from the same seed, so
+// parallel (a lazy table's Transform only adds the map to its stream). Every job, superstep or not, reaches
+// the input table's Environment's Observer (JobStarted) as the Environment's own jobs do, and fitted models
+// keep each round's centroid movement (KMeansModel) or loss (regressions). Randomness is Flink ML's: the same java.util.Random sequences from the same seed, so
 // KMeans's initial centroids, Sample and RandomSplitter equal Flink ML's at parallelism 1, and Weir's are
 // reproducible at any parallelism.
 //

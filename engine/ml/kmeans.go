@@ -30,7 +30,8 @@ import (
 // subtask (point i in block i mod parallelism). Then a bulk iteration of maxIter supersteps: in each, every
 // subtask assigns its block's points to the closest centroid and emits per-centroid counts and sums (Flink
 // ML's CentroidsUpdateAccumulator), and one reduce sums them into the new centroids (CentroidsUpdateReducer
-// and ModelDataGenerator). Unlike Flink ML, whose empty cluster's centroid becomes NaN (0/0), a centroid no
+// and ModelDataGenerator, which publishes the fit's ModelProgress: each round's largest centroid shift and
+// the centroids, see ProgressGauge). Unlike Flink ML, whose empty cluster's centroid becomes NaN (0/0), a centroid no
 // point is closest to stays where it was.
 type KMeans struct{ params *Params }
 
@@ -162,27 +163,6 @@ func init() {
 	RegisterStage(kmeansModelClass, func() Stage { return NewKMeansModel() })
 }
 
-// featureRows reads the features column of rows as dense arrays of one dimension; a dense vector's values
-// are shared, not copied, and must not be written.
-func featureRows(rows []Row, col, stage string) ([][]float64, error) {
-	out := make([][]float64, len(rows))
-	for i, r := range rows {
-		v, err := r.Vector(col)
-		if err != nil {
-			return nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
-		}
-		if d, ok := v.(*DenseVector); ok {
-			out[i] = d.Values // read only: training never writes a point
-		} else {
-			out[i] = v.ToArray()
-		}
-		if len(out[i]) != len(out[0]) {
-			return nil, fmt.Errorf("ml: %s: row %d has %d features, row 0 has %d", stage, i, len(out[i]), len(out[0]))
-		}
-	}
-	return out, nil
-}
-
 func parallelismOf(env *engine.Environment) int { return max(env.Config().Parallelism, 1) }
 
 // splitBlocks puts point i in block i mod p.
@@ -237,6 +217,8 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 			return nil, err
 		}
 	}
+	live := newFitRecorder("KMeans", "shift", k.GetMaxIter(), len(points))
+	live.record(0, int64(len(points)), 0, centroidArrays(init, make([]float64, len(init))))
 	res, err := env.IterateBulk([]any{kmeansState{Centroids: init, Weights: make([]float64, len(init))}}, engine.BulkIteration{
 		Name:          "KMeans",
 		MaxIterations: k.GetMaxIter(),
@@ -250,8 +232,10 @@ func (k *KMeans) Fit(inputs ...*Table) (Model, error) {
 					out.Collect(reduceCentroids(accs))
 				}).Name("CentroidsUpdateReducer").
 				FlatMapWithBroadcastSet(partial, func(v any, bc []any, out engine.Collector) {
-					out.Collect(keepEmpty(v.(kmeansState), bc[0].(kmeansState)))
-				}).Name("ModelDataGenerator").SetParallelism(1)
+					next := keepEmpty(v.(kmeansState), bc[0].(kmeansState))
+					live.recordIteration(next.Round, next.Movements[len(next.Movements)-1], centroidArrays(next.Centroids, next.Weights))
+					out.Collect(next)
+				}).Name("ModelDataGenerator").SetParallelism(1).Gauge(ProgressGauge, live.progress)
 		},
 	})
 	if err != nil {

@@ -58,21 +58,13 @@ func init() {
 func knnPack(featuresCol, labelCol string) func([]Row) (any, error) {
 	return func(rows []Row) (any, error) {
 		d := knnData{Dimension: -1}
-		for i, r := range rows {
-			v, err := r.Vector(featuresCol)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			label, err := r.Float(labelCol)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			a := v.ToArray()
-			if d.Dimension < 0 {
-				d.Dimension = len(a)
-			} else if len(a) != d.Dimension {
-				return nil, fmt.Errorf("%w: a features vector of %d elements after ones of %d", ErrColumnType, len(a), d.Dimension)
-			}
+		x, y, _, err := labeledPoints(rows, featuresCol, labelCol, "", "Knn")
+		if err != nil {
+			return nil, err
+		}
+		for i, label := range y {
+			a := append([]float64(nil), x[i]...) // the model keeps it; a dense vector's values are the row's
+			d.Dimension = len(a)
 			d.Features = append(d.Features, a)
 			d.NormSq = append(d.NormSq, dotDense(a, a))
 			d.Labels = append(d.Labels, label)

@@ -185,6 +185,8 @@ func (l *LDA) Fit(inputs ...*Table) (Model, error) {
 	batchSize, tau0, kappa := l.params.getInt(BatchSize), l.params.getFloat(LearningOffset), l.params.getFloat(LearningDecay)
 	tol, maxDocIter := l.params.getFloat(MeanChangeTol), l.params.getInt(MaxDocUpdateIter)
 	p := parallelismOf(inputs[0].Environment())
+	batches := (len(docs) + batchSize - 1) / batchSize
+	live := newFitRecorder("LDA", "topics", l.params.getInt(LDAMaxIter)*batches, len(docs))
 	batchIter := 0
 	for epoch := 0; epoch < l.params.getInt(LDAMaxIter); epoch++ {
 		for start := 0; start < len(docs); start += batchSize {
@@ -200,7 +202,7 @@ func (l *LDA) Fit(inputs ...*Table) (Model, error) {
 				blocks[b] = NewRow("docs", ldaBatch{mine})
 			}
 			it := batchIter
-			v, err := aggregateRows(materialized(inputs[0].Environment(), blocks), fmt.Sprintf("LDA mini-batch %d", batchIter),
+			v, err := aggregateRowsLive(materialized(inputs[0].Environment(), blocks), fmt.Sprintf("LDA mini-batch %d", batchIter),
 				func(rs []Row) (any, error) {
 					s := make([][]float64, k)
 					for t := range s {
@@ -232,12 +234,13 @@ func (l *LDA) Fit(inputs ...*Table) (Model, error) {
 						}
 					}
 					return ldaStats{t}
-				})
+				}, live)
 			if err != nil {
 				return nil, err
 			}
 			stats := v.(ldaStats).S
 			// The M-step.
+			before := normalizedRows(d.Lambda)
 			weight := math.Pow(tau0+float64(batchIter), -kappa)
 			ratio := float64(len(docs)) / float64(len(batch))
 			for t := range d.Lambda {
@@ -246,6 +249,7 @@ func (l *LDA) Fit(inputs ...*Table) (Model, error) {
 				}
 			}
 			batchIter++
+			live.recordIteration(batchIter, topicChange(before, normalizedRows(d.Lambda)), nil)
 		}
 	}
 	m := NewLDAModel()
@@ -456,8 +460,13 @@ func (m *LDAModel) Topics() [][]float64 {
 	if m.data == nil {
 		return nil
 	}
-	out := make([][]float64, len(m.data.Lambda))
-	for t, row := range m.data.Lambda {
+	return normalizedRows(m.data.Lambda)
+}
+
+// normalizedRows returns the rows of a scaled to sum to 1.
+func normalizedRows(a [][]float64) [][]float64 {
+	out := make([][]float64, len(a))
+	for t, row := range a {
 		var s float64
 		for _, x := range row {
 			s += x
@@ -468,6 +477,18 @@ func (m *LDAModel) Topics() [][]float64 {
 		}
 	}
 	return out
+}
+
+// topicChange is the mean over topics of the L1 distance between a topic's word distribution before and after
+// (rows of normalizedRows).
+func topicChange(before, after [][]float64) float64 {
+	var sum float64
+	for t := range before {
+		for w, x := range before[t] {
+			sum += math.Abs(after[t][w] - x)
+		}
+	}
+	return sum / float64(len(before))
 }
 
 // DescribeTopics returns, for each topic, the indices of its maxTerms heaviest terms, heaviest first (Spark

@@ -79,26 +79,15 @@ type nbCounts struct {
 	Values map[float64][]map[float64]float64
 }
 
-//lint:ignore ST1005 Flink ML's message, word for word
-var errUnequalLength = errors.New("Feature vectors should be of equal length.")
-
 func nbCount(featuresCol, labelCol string) func([]Row) (any, error) {
 	return func(rows []Row) (any, error) {
 		c := nbCounts{Size: -1, Docs: map[float64]float64{}, Values: map[float64][]map[float64]float64{}}
-		for i, r := range rows {
-			v, err := r.Vector(featuresCol)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			label, err := r.Float(labelCol)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			if c.Size < 0 {
-				c.Size = v.Size()
-			} else if v.Size() != c.Size {
-				return nil, fmt.Errorf("%w: %w (a row of %d elements after rows of %d)", ErrColumnType, errUnequalLength, v.Size(), c.Size)
-			}
+		x, y, _, err := labeledPoints(rows, featuresCol, labelCol, "", "NaiveBayes")
+		if err != nil {
+			return nil, err
+		}
+		for i, label := range y {
+			c.Size = len(x[i])
 			vals := c.Values[label]
 			if vals == nil {
 				vals = make([]map[float64]float64, c.Size)
@@ -108,8 +97,8 @@ func nbCount(featuresCol, labelCol string) func([]Row) (any, error) {
 				c.Values[label] = vals
 			}
 			c.Docs[label]++
-			for j, x := range v.ToArray() {
-				vals[j][x]++
+			for j, v := range x[i] {
+				vals[j][v]++
 			}
 		}
 		return c, nil

@@ -129,7 +129,7 @@ func fitCoefficient(p *Params, inputs []*Table, stage string, loss lossFunc, che
 			return nil, err
 		}
 		if numClasses > 0 && len(x) > 0 {
-			o.loss, o.coefSize = loss, numClasses*len(x[0])
+			o.loss, o.coefSize, o.numClasses = loss, numClasses*len(x[0]), numClasses
 		}
 	}
 	coef, losses, err := o.optimize(env, stage, x, y, w)

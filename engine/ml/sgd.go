@@ -13,15 +13,18 @@ import (
 // split over the subtasks, the first globalBatchSize mod p taking one more) from its block of the training
 // data, wrapping to the block's start, and emits the summed gradient, loss and weight at the current
 // coefficient; one reduce sums them, steps the coefficient by -learningRate/totalWeight times the gradient,
-// and applies the regularization (RegularizationUtils: L2 for elasticNet 0, L1 for 1, both between). The
+// and applies the regularization (RegularizationUtils: L2 for elasticNet 0, L1 for 1, both between, the L1
+// part as a proximal step that stops at zero, see regularize). The
 // iteration ends after maxIter epochs, or after the first epoch whose mean loss (loss/weight, at the
-// coefficient before that epoch's step) is at most tol.
+// coefficient before that epoch's step) is at most tol. The updateModel operator publishes the fit's
+// ModelProgress (each epoch's mean loss and the coefficient, see ProgressGauge).
 type sgd struct {
 	maxIter, globalBatchSize           int
 	learningRate, tol, reg, elasticNet float64
 	loss                               lossFunc
-	// coefSize is the coefficient's size when it is not the features' (a multinomial loss's matrix).
-	coefSize int
+	// coefSize is the coefficient's size when it is not the features' (a multinomial loss's matrix), and
+	// numClasses its number of rows (0 for one coefficient vector).
+	coefSize, numClasses int
 }
 
 // lossFunc is Flink ML's LossFunc: the loss of one point and its gradient added into grad.
@@ -47,12 +50,13 @@ var leastSquareLoss = lossFunc{
 }
 
 // binaryLogisticLoss is Flink ML's BinaryLogisticLoss for labels 0 and 1: weight * log(1 + exp(-dot*y))
-// with y = 2*label - 1.
+// with y = 2*label - 1, computed as softplus does so that a margin beyond about 709 (unscaled features) gives
+// its large finite loss where Flink ML's exp overflows to +Inf.
 var binaryLogisticLoss = lossFunc{
 	name: "BinaryLogisticLoss",
 	loss: func(x []float64, label, w float64, coef []float64) float64 {
 		y := 2*label - 1
-		return w * math.Log(1+math.Exp(-dotDense(x, coef)*y))
+		return w * softplus(-dotDense(x, coef)*y)
 	},
 	gradient: func(x []float64, label, w float64, coef, grad []float64) {
 		y := 2*label - 1
@@ -62,6 +66,9 @@ var binaryLogisticLoss = lossFunc{
 		}
 	},
 }
+
+// softplus is log(1 + exp(z)), without overflow: max(z, 0) + log1p(exp(-|z|)).
+func softplus(z float64) float64 { return math.Max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) }
 
 // labeledBlock is one subtask's share of the training data.
 type labeledBlock struct {
@@ -98,27 +105,6 @@ func init() {
 	engine.RegisterType(sgdFeedback{})
 }
 
-// labeledPoints reads features, label and weight (1 without a weight column) of rows.
-func labeledPoints(rows []Row, featuresCol, labelCol, weightCol, stage string) (x [][]float64, y, w []float64, err error) {
-	x, err = featureRows(rows, featuresCol, stage)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	y, w = make([]float64, len(rows)), make([]float64, len(rows))
-	for i, r := range rows {
-		if y[i], err = r.Float(labelCol); err != nil {
-			return nil, nil, nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
-		}
-		w[i] = 1
-		if weightCol != "" {
-			if w[i], err = r.Float(weightCol); err != nil {
-				return nil, nil, nil, fmt.Errorf("ml: %s: row %d: %w", stage, i, err)
-			}
-		}
-	}
-	return x, y, w, nil
-}
-
 // optimize runs the iteration from a zero coefficient on env's Config and returns the final coefficient and
 // every epoch's mean loss.
 func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w []float64) ([]float64, []float64, error) {
@@ -147,6 +133,8 @@ func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w 
 		size = o.coefSize
 	}
 	init := sgdState{Coef: make([]float64, size), Offsets: make([]int, p)}
+	live := newFitRecorder(name, "loss", o.maxIter, len(x))
+	live.record(0, int64(len(x)), 0, coefficientVectors(init.Coef, o.numClasses))
 	res, err := env.IterateBulk([]any{init}, engine.BulkIteration{
 		Name:          name + " (SGD)",
 		MaxIterations: o.maxIter,
@@ -159,8 +147,10 @@ func (o sgd) optimize(env *engine.Environment, name string, x [][]float64, y, w 
 				ReduceGroup(func(_ any, fs []any, out engine.Collector) { out.Collect(sumFeedback(fs)) }).
 				Name("allReduceSum").
 				FlatMapWithBroadcastSet(partial, func(v any, bc []any, out engine.Collector) {
-					out.Collect(o.update(bc[0].(sgdState), v.(sgdFeedback)))
-				}).Name("updateModel").SetParallelism(1)
+					next := o.update(bc[0].(sgdState), v.(sgdFeedback))
+					live.recordIteration(next.Epoch, next.Loss, coefficientVectors(next.Coef, o.numClasses))
+					out.Collect(next)
+				}).Name("updateModel").SetParallelism(1).Gauge(ProgressGauge, live.progress)
 		},
 		Termination: func(env *engine.Environment, partial, next *engine.DataStream) *engine.DataStream {
 			return next.Filter(func(v any) bool {
@@ -232,7 +222,15 @@ func (o sgd) update(st sgdState, f sgdFeedback) sgdState {
 	return next
 }
 
-// regularize is Flink ML's RegularizationUtils.regularize (the loss it returns is not used by SGD).
+// regularize is Flink ML's RegularizationUtils.regularize (the loss it returns is not used by SGD) with one
+// deliberate difference: the L1 part never carries a coefficient across zero. Flink ML subtracts
+// lr*(elasticNet*reg*sign(c) + (1-elasticNet)*reg*c) from every coefficient c, a subgradient step that
+// overshoots zero, so a coefficient the L1 penalty should make zero keeps jumping by about
+// lr*elasticNet*reg around it, and the fit never reaches the elastic-net optimum. Here a coefficient that
+// step would carry across zero (or that is zero) becomes zero: c <- sign(c) * max((1-a)|c| - b, 0) with
+// a = lr*(1-elasticNet)*reg and b = lr*elasticNet*reg, the proximal step of the L1 term, whose fixed point is
+// the minimizer of the mean loss + reg/(1-a) * ((1-elasticNet)/2 * ||c||^2 + elasticNet * ||c||_1). A step
+// that does not reach zero is Flink ML's exactly, and L2 alone (elasticNet 0) is unchanged.
 func regularize(coef []float64, reg, elasticNet, lr float64) {
 	switch {
 	case reg == 0:
@@ -240,15 +238,10 @@ func regularize(coef []float64, reg, elasticNet, lr float64) {
 		for i := range coef {
 			coef[i] *= 1 - lr*reg
 		}
-	case elasticNet == 1:
-		for i, c := range coef {
-			if c != 0 {
-				coef[i] -= lr * elasticNet * reg * sign(c)
-			}
-		}
 	default:
+		a, b := lr*(1-elasticNet)*reg, lr*elasticNet*reg
 		for i, c := range coef {
-			coef[i] -= lr * (elasticNet*reg*sign(c) + (1-elasticNet)*reg*c)
+			coef[i] = sign(c) * math.Max((1-a)*math.Abs(c)-b, 0)
 		}
 	}
 }

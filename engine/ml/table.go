@@ -102,11 +102,14 @@ func anyToRows(vs []any) ([]Row, error) {
 }
 
 // boundedEnv returns a fresh Environment with env's Config for one bounded job of a stage (as IterateBulk
-// does for supersteps): a RestoreFrom is not applied to it.
+// does for supersteps): a RestoreFrom is not applied to it, and its jobs are reported to env's observer
+// (JobStarted, so the workbench shows them; not Collecting, whose results are the stage's own).
 func boundedEnv(env *engine.Environment) *engine.Environment {
 	cfg := env.Config()
 	cfg.Checkpointing.RestoreFrom = ""
-	return engine.NewEnvironment(cfg)
+	b := engine.NewEnvironment(cfg)
+	b.Observe(engine.Observer{JobStarted: env.Observer().JobStarted})
+	return b
 }
 
 // mapRows is the Transform of a row-at-a-time stage: f maps one row to its output row (see flatMapRows).
@@ -208,6 +211,13 @@ func init() {
 // parallel, and merge combines the partials, in block order, on one subtask. An error of local fails the job
 // and is returned.
 func aggregateRows(t *Table, name string, local func(rows []Row) (any, error), merge func(parts []any) any) (any, error) {
+	return aggregateRowsLive(t, name, local, merge, nil)
+}
+
+// aggregateRowsLive is aggregateRows whose merging operator publishes live, when not nil, as the gauge
+// ProgressGauge (an iterative fit's ModelProgress, which one job per step of the fit publishes).
+func aggregateRowsLive(t *Table, name string, local func(rows []Row) (any, error), merge func(parts []any) any,
+	live *progressRecorder) (any, error) {
 	rows, err := collectRows(t, name)
 	if err != nil {
 		return nil, err
@@ -215,7 +225,7 @@ func aggregateRows(t *Table, name string, local func(rows []Row) (any, error), m
 	p := parallelismOf(t.env)
 	blocks := splitRows(rows, p)
 	env := boundedEnv(t.env)
-	c := env.FromSlice(blocks).Name(name + " input").Rebalance().
+	merged := env.FromSlice(blocks).Name(name + " input").Rebalance().
 		Map(func(v any) any {
 			b := v.(rowBlock)
 			part, err := local(b.Rows)
@@ -232,7 +242,11 @@ func aggregateRows(t *Table, name string, local func(rows []Row) (any, error), m
 				parts[i] = v.(blockPartial).V
 			}
 			out.Collect(blockPartial{V: merge(parts)})
-		}).Name(name + " (merge)").Collect()
+		}).Name(name + " (merge)")
+	if live != nil {
+		merged.Gauge(ProgressGauge, live.progress)
+	}
+	c := merged.Collect()
 	if _, err := env.Execute(name); err != nil {
 		return nil, fmt.Errorf("ml: %s: %w", name, err)
 	}

@@ -60,6 +60,31 @@ func Sparkline(values []float64, width int) string {
 	return b.String()
 }
 
+// series is one labelled figure per step (superstep, iteration, model version), drawn by seriesLines.
+type series struct {
+	label string
+	last  string // the newest value as shown; "-" before the first
+	vals  []float64
+}
+
+// seriesLines draws each series as one line of width cells: its label, its newest value right-aligned and a
+// sparkline of its values filling the rest, the labels and values aligned in columns (a label is cut to half
+// the width). The Iteration, GraphIteration and Model views draw their figures per step with it.
+func seriesLines(ss []series, width int) []string {
+	labelW, valW := 0, 1
+	for _, sr := range ss {
+		labelW = max(labelW, lipgloss.Width(sr.label))
+		valW = max(valW, lipgloss.Width(sr.last))
+	}
+	labelW = min(labelW, max(8, width/2))
+	sparkW := max(5, width-labelW-valW-4)
+	out := make([]string, len(ss))
+	for i, sr := range ss {
+		out[i] = fit(fmt.Sprintf(" %s %s %s", fit(sr.label, labelW), padLeft(sr.last, valW), Sparkline(sr.vals, sparkW)), width)
+	}
+	return out
+}
+
 // Bar draws a horizontal bar of width cells filled to frac (0 to 1).
 func Bar(frac float64, width int) string {
 	if width <= 0 {

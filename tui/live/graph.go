@@ -12,24 +12,13 @@ import (
 
 // graphProgress finds the Progress a graph iteration publishes through the gauge graph.ProgressGauge in s.
 func graphProgress(s engine.JobSnapshot) (graph.Progress, bool) {
-	for _, v := range s.Vertices {
-		for _, op := range v.Operators {
-			if g, ok := op.Gauge(graph.ProgressGauge); ok {
-				p, isProgress := g.(graph.Progress)
-				return p, isProgress
-			}
-		}
-	}
-	return graph.Progress{}, false
+	p, ok := findGauge(s, graph.ProgressGauge).(graph.Progress)
+	return p, ok
 }
 
 // hasGraph reports whether the latest snapshot is a graph iteration's superstep.
 func hasGraph(h *History) bool {
-	s, ok := h.Latest()
-	if !ok {
-		return false
-	}
-	_, ok = graphProgress(s)
+	_, ok := graphProgress(h.latestOrZero())
 	return ok
 }
 
@@ -61,23 +50,15 @@ func GraphIteration(h *History, width, height int, lang i18n.Lang) string {
 		{lang.T("gi.messages"), func(c graph.SuperstepCounts) int64 { return c.Messages }},
 		{lang.T("gi.updated"), func(c graph.SuperstepCounts) int64 { return c.Updated }},
 	}
-	labelW, valW := 0, 1
-	for _, r := range rows {
-		labelW = max(labelW, lipgloss.Width(r.label))
-		if n := len(p.Supersteps); n > 0 {
-			valW = max(valW, len(fmt.Sprint(r.get(p.Supersteps[n-1]))))
-		}
-	}
-	sparkW := max(5, width-labelW-valW-4)
-	for _, r := range rows {
-		var vals []float64
-		last := "-"
+	ss := make([]series, len(rows))
+	for i, r := range rows {
+		ss[i] = series{label: r.label, last: "-"}
 		for _, c := range p.Supersteps {
-			vals = append(vals, float64(r.get(c)))
-			last = fmt.Sprint(r.get(c))
+			ss[i].vals = append(ss[i].vals, float64(r.get(c)))
+			ss[i].last = fmt.Sprint(r.get(c))
 		}
-		ls = append(ls, fit(fmt.Sprintf(" %s %s %s", fit(r.label, labelW), padLeft(last, valW), Sparkline(vals, sparkW)), width))
 	}
+	ls = append(ls, seriesLines(ss, width)...)
 
 	// The ranking: labels and values in columns, a bar against the first row.
 	type ranked struct {

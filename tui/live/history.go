@@ -94,6 +94,25 @@ func (h *History) Latest() (s engine.JobSnapshot, ok bool) {
 	return h.Snapshot(h.n - 1), true
 }
 
+// latestOrZero returns the newest snapshot, or a zero one when there is none.
+func (h *History) latestOrZero() engine.JobSnapshot {
+	s, _ := h.Latest()
+	return s
+}
+
+// findGauge returns the value of the first gauge named name that an operator of s publishes, or nil. The
+// views of what a library's operator publishes (GraphIteration, Model) find it with this.
+func findGauge(s engine.JobSnapshot, name string) any {
+	for _, v := range s.Vertices {
+		for _, op := range v.Operators {
+			if g, ok := op.Gauge(name); ok {
+				return g
+			}
+		}
+	}
+	return nil
+}
+
 // Snapshots returns the snapshots held, oldest first, in a new slice.
 func (h *History) Snapshots() []engine.JobSnapshot {
 	out := make([]engine.JobSnapshot, h.n)

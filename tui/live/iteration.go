@@ -25,11 +25,20 @@ func (h *History) Iteration() (s engine.IterationSnapshot, ok bool) {
 
 // iterationDashboard is the dashboard of a superstep's job: the iteration's progress beside the superstep's
 // job graph, state and throughput (a superstep's job is bounded, so its watermarks say nothing).
-// A graph iteration's superstep (engine/graph) adds the GraphIteration view under the iteration's.
+// A graph iteration's superstep (engine/graph) adds the GraphIteration view under the iteration's, and a
+// batch fit's (engine/ml's KMeans and regressions) the Model view, with each iteration's centroid shift or
+// loss.
 func iterationDashboard(h *History, width, height int, lang i18n.Lang) string {
+	var detail view
+	switch {
+	case hasGraph(h):
+		detail = GraphIteration
+	case hasModel(h):
+		detail = Model
+	}
 	left, weights := []view{IterationView}, []int{1}
-	if hasGraph(h) {
-		left, weights = []view{IterationView, GraphIteration}, []int{1, 1}
+	if detail != nil {
+		left, weights = []view{IterationView, detail}, []int{1, 1}
 	}
 	if width >= 100 {
 		lw := width / 2
@@ -38,8 +47,8 @@ func iterationDashboard(h *History, width, height int, lang i18n.Lang) string {
 		right := stack([]view{Graph, State, Throughput}, []int{4, 2, 2}, h, rw, height, lang)
 		return lipgloss.JoinHorizontal(lipgloss.Top, l, " ", right)
 	}
-	if hasGraph(h) {
-		return stack([]view{IterationView, GraphIteration, Graph, Throughput}, []int{4, 4, 2, 2}, h, width, height, lang)
+	if detail != nil {
+		return stack([]view{IterationView, detail, Graph, Throughput}, []int{4, 4, 2, 2}, h, width, height, lang)
 	}
 	return stack([]view{IterationView, Graph, State, Throughput}, []int{5, 3, 2, 2}, h, width, height, lang)
 }
@@ -87,11 +96,6 @@ func Iteration(s engine.IterationSnapshot, width, height int, lang i18n.Lang) st
 	}
 
 	// One sparkline per series, over the supersteps that have ended.
-	type series struct {
-		label string
-		last  string
-		vals  []float64
-	}
 	outLabel := lang.T("it.partial")
 	if s.Kind == engine.IterationDelta {
 		outLabel = lang.T("it.workset")
@@ -122,16 +126,7 @@ func Iteration(s engine.IterationSnapshot, width, height int, lang i18n.Lang) st
 		}
 		ss = append(ss, sr)
 	}
-	labelW, valW := 0, 0
-	for _, sr := range ss {
-		labelW = max(labelW, lipgloss.Width(sr.label))
-		valW = max(valW, lipgloss.Width(sr.last))
-	}
-	labelW = min(labelW, max(8, width/3))
-	sparkW := max(5, width-labelW-valW-4)
-	for _, sr := range ss {
-		ls = append(ls, fit(fmt.Sprintf(" %s %s %s", fit(sr.label, labelW), padLeft(sr.last, valW), Sparkline(sr.vals, sparkW)), width))
-	}
+	ls = append(ls, seriesLines(ss, width)...)
 
 	// The table of supersteps, the newest that fit, and the running one.
 	cols := []string{"#", lang.T("it.in"), lang.T("it.out")}

@@ -37,6 +37,23 @@ func kmeansFinished() engine.IterationSnapshot {
 		Convergence: "movement", Termination: true, Supersteps: steps}
 }
 
+// goldenInEachLang draws a view 80 cells wide in English and Korean, checks that every line is 80 cells, and
+// compares the drawing (without styles) with the subtest's golden file.
+func goldenInEachLang(t *testing.T, draw func(lang i18n.Lang) string) {
+	t.Helper()
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
+		t.Run(lang.String(), func(t *testing.T) {
+			s := draw(lang)
+			for _, l := range strings.Split(s, "\n") {
+				if w := ansi.StringWidth(l); w != 80 {
+					t.Fatalf("line %q is %d cells, want 80", ansi.Strip(l), w)
+				}
+			}
+			golden.RequireEqual(t, []byte(ansi.Strip(s)))
+		})
+	}
+}
+
 func stripLines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(ansi.Strip(s), "\n") {
@@ -49,17 +66,7 @@ func stripLines(s string) []string {
 // the solution set and the convergence aggregator (marked ◎) have a sparkline over the three supersteps that
 // ended, and the table lists them and the running one.
 func TestIterationViewRunningDelta(t *testing.T) {
-	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
-		t.Run(lang.String(), func(t *testing.T) {
-			s := Iteration(ccRunning(), 80, 12, lang)
-			for _, l := range strings.Split(s, "\n") {
-				if w := ansi.StringWidth(l); w != 80 {
-					t.Fatalf("line %q is %d cells, want 80", ansi.Strip(l), w)
-				}
-			}
-			golden.RequireEqual(t, []byte(ansi.Strip(s)))
-		})
-	}
+	goldenInEachLang(t, func(lang i18n.Lang) string { return Iteration(ccRunning(), 80, 12, lang) })
 	got := strings.Join(stripLines(Iteration(ccRunning(), 80, 12, i18n.EN)), "\n")
 	want := strings.Join([]string{
 		"Iteration connected components delta · superstep 4 of 10 · running 1.5s",

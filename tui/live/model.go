@@ -11,35 +11,26 @@ import (
 	"github.com/de4e/weir/tui/i18n"
 )
 
-// modelProgress finds the ModelProgress an online estimator (engine/ml) publishes through the gauge
-// ml.ProgressGauge in s.
+// modelProgress finds the ModelProgress an estimator (engine/ml) publishes through the gauge ml.ProgressGauge
+// in s.
 func modelProgress(s engine.JobSnapshot) (ml.ModelProgress, bool) {
-	for _, v := range s.Vertices {
-		for _, op := range v.Operators {
-			if g, ok := op.Gauge(ml.ProgressGauge); ok {
-				p, isProgress := g.(ml.ModelProgress)
-				return p, isProgress
-			}
-		}
-	}
-	return ml.ModelProgress{}, false
+	p, ok := findGauge(s, ml.ProgressGauge).(ml.ModelProgress)
+	return p, ok
 }
 
-// hasModel reports whether the latest snapshot has an online estimator's training operator.
+// hasModel reports whether the latest snapshot has an estimator's training operator.
 func hasModel(h *History) bool {
-	s, ok := h.Latest()
-	if !ok {
-		return false
-	}
-	_, ok = modelProgress(s)
+	_, ok := modelProgress(h.latestOrZero())
 	return ok
 }
 
-// Model draws the training of an online model (engine/ml's OnlineKMeans, OnlineLogisticRegression,
-// OnlineStandardScaler): its latest version and the rows it learnt from, a sparkline of the figure each
-// version reports (the centroids' movement, the mini-batch's loss) with the latest value, and the latest
-// version's vectors (centroids with their weights, the coefficient, the mean and standard deviation), each
-// with how far it moved since the previous snapshot, so a drifting stream shows its centroids moving.
+// Model draws the training of a model (engine/ml): an online one's (OnlineKMeans, OnlineLogisticRegression,
+// OnlineStandardScaler) latest version and the rows it learnt from, or a batch fit's (KMeans,
+// LinearRegression, LogisticRegression, LDA) iteration of how many and the rows it trains on; a sparkline of
+// the figure each version or iteration reports (the centroids' movement, KMeans's largest centroid shift, the
+// loss, LDA's topic change) with the latest value; and the latest vectors, if any (centroids with their weights, the coefficient or a
+// multinomial model's row per class, the mean and standard deviation), each with how far it moved since the
+// previous snapshot, so a drifting stream shows its centroids moving.
 func Model(h *History, width, height int, lang i18n.Lang) string {
 	s, ok := h.Latest()
 	if !ok {
@@ -58,16 +49,21 @@ func Model(h *History, width, height int, lang i18n.Lang) string {
 			}
 		}
 	}
-	ls := []string{title(lang.T("ml.title")+" "+p.Estimator, fmt.Sprintf(lang.T("ml.version"), p.Version, p.Rows), width)}
+	note := fmt.Sprintf(lang.T("ml.version"), p.Version, p.Rows)
+	if p.MaxIterations > 0 {
+		note = fmt.Sprintf(lang.T("ml.iteration"), p.Version, p.MaxIterations, p.Rows)
+	}
+	ls := []string{title(lang.T("ml.title")+" "+p.Estimator, note, width)}
 	if p.Metric != "" {
-		label := lang.T("ml.metric." + p.Metric)
-		vals := make([]float64, len(p.History))
-		last := "-"
+		sr := series{label: lang.T("ml.metric." + p.Metric), last: "-", vals: make([]float64, len(p.History))}
 		for i, m := range p.History {
-			vals[i] = m.Value
-			last = fmt.Sprintf("%.4g", m.Value)
+			sr.vals[i] = m.Value
+			sr.last = fmt.Sprintf("%.4g", m.Value)
 		}
-		ls = append(ls, fit(fmt.Sprintf(" %s %s %s", label, last, Sparkline(vals, max(5, width-lipgloss.Width(label)-len(last)-4))), width))
+		ls = append(ls, seriesLines([]series{sr}, width)...)
+	}
+	if len(p.Vectors) == 0 { // LDA's topics are as long as the vocabulary: no vectors
+		return limit(ls, height)
 	}
 	weighted := false
 	for _, v := range p.Vectors {

@@ -14,6 +14,14 @@
 # steps W <- (1 - lr * reg) * (W - lr * grad(mean loss)), whose fixed point solves
 # grad(mean loss) + reg / (1 - lr * reg) * W = 0, so C = (1 - lr * reg) / (reg * n). Both give the
 # minimum-norm coefficient matrix (its rows sum to zero), so the matrices compare directly.
+#
+# Under "elastic_net" it also writes scikit-learn's multinomial LogisticRegression with an elastic-net
+# penalty (solver saga, l1_ratio = elasticNet) on the same data. Weir's SGD steps
+# W' = W - lr * grad(mean loss), then W <- sign(W') * max((1 - a) * |W'| - b, 0) with a = lr * (1 - elasticNet) *
+# reg and b = lr * elasticNet * reg; its fixed point minimizes mean loss + reg / (1 - a) * ((1 - elasticNet) / 2 *
+# ||W||^2 + elasticNet * ||W||_1), scikit-learn's objective divided by C * n when C = (1 - a) / (reg * n). The
+# penalty makes the minimizer unique (and sparse: some coefficients are exactly zero), so the matrices compare
+# directly.
 import json
 import os
 
@@ -42,6 +50,20 @@ ref = {
     "coefficients": lr.coef_.tolist(),
     "probabilities": lr.predict_proba(X).tolist(),
     "predictions": [int(v) for v in lr.predict(X)],
+}
+en_reg, en_ratio, en_lr = 0.1, 0.3, 1.0
+en_C = (1 - en_lr * (1 - en_ratio) * en_reg) / (en_reg * len(y))
+en = LogisticRegression(penalty="elasticnet", l1_ratio=en_ratio, solver="saga", multi_class="multinomial", C=en_C,
+                        fit_intercept=False, tol=1e-14, max_iter=1000000).fit(X, y)
+ref["elastic_net"] = {
+    "reg": en_reg,
+    "elastic_net": en_ratio,
+    "learning_rate": en_lr,
+    "C": en_C,
+    "n_iter": int(en.n_iter_[0]),
+    "coefficients": en.coef_.tolist(),
+    "probabilities": en.predict_proba(X).tolist(),
+    "predictions": [int(v) for v in en.predict(X)],
 }
 with open(os.path.join(here, "reference_multinomial.json"), "w") as f:
     json.dump(ref, f, indent=1)
