@@ -142,7 +142,7 @@ func waitIdle(t *testing.T, m *Model) {
 
 func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	m := newTestModel(t, 120, 40, i18n.EN)
-	press(m, "enter") // the first lesson
+	pressRun(m, "enter") // the first lesson
 	if m.screen != screenNotebook {
 		t.Fatalf("enter did not open the lesson:\n%s", screenText(m))
 	}
@@ -173,7 +173,7 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	}
 	m2 := New(Options{Store: m.store})
 	m2.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	press(m2, "enter")
+	pressRun(m2, "enter")
 	if m2.recovery == nil {
 		t.Fatal("the recovery file was not offered back")
 	}
@@ -362,7 +362,7 @@ func TestViewFollowsTheSelectedCellsOutput(t *testing.T) {
 	if s := screenText(m); !strings.Contains(s, "In [ ]") || strings.Contains(s, "out 5") {
 		t.Fatalf("before the run:\n%s", s)
 	}
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
 	m.Update(tickMsg(time.Now()))
 	if s := screenText(m); !strings.Contains(s, "out 5") {

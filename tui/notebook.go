@@ -29,6 +29,10 @@ type notebookPane struct {
 	lesson  string // the bundled lesson it was opened from, or ""
 	session *interp.Session
 	md      *markdown
+	keys    keyMap
+	lang    i18n.Lang
+	// note is what the last Update has to say on the status bar (takeNote hands it to the root model).
+	note string
 
 	sel     int // index into visible cells
 	shown   int // the selection the view last scrolled to
@@ -67,8 +71,8 @@ type notebookPane struct {
 	paused      bool
 }
 
-func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown) *notebookPane {
-	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
+func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown, keys keyMap, lang i18n.Lang) *notebookPane {
+	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed, keys: keys, lang: lang}
 	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
 		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
 	p.editor = newCellEditor()
@@ -117,11 +121,6 @@ func (p *notebookPane) selected() *notebook.Block {
 	}
 	p.sel = max(0, min(p.sel, len(cs)-1))
 	return cs[p.sel]
-}
-
-func (p *notebookPane) setSize(w, h int) {
-	p.width, p.height = w, h
-	p.editor.SetSize(w-4, h-6)
 }
 
 // startEdit puts the selected cell into the editor.
@@ -329,7 +328,6 @@ func (p *notebookPane) cycleMode() string {
 	return c.Meta.Mode
 }
 
-// save writes the notebook atomically.
 // save prepares the save of the notebook (an overwrite after a conflict) and returns the command that writes
 // it; savedMsg reports the outcome. The pane counts as saved from now on; a failed write marks it modified
 // again.
@@ -340,6 +338,24 @@ func (p *notebookPane) save() tea.Cmd {
 	ps := p.nb.PrepareSave(p.path, p.conflict)
 	p.dirty = false
 	return func() tea.Msg { return savedMsg{ps: ps, err: ps.Write()} }
+}
+
+// keepUnsaved returns the command that writes the unsaved edits to the recovery file, or nil when there are
+// none: for when the pane closes (the workbench quits, another notebook opens), so that nothing is lost.
+func (p *notebookPane) keepUnsaved() tea.Cmd {
+	if p.editing {
+		p.commitEdit()
+	}
+	if !p.dirty {
+		return nil
+	}
+	data, path, lang := p.nb.Render(), p.path, p.lang
+	return func() tea.Msg {
+		if err := notebook.WriteFileAtomic(notebook.RecoveryPath(path), data); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("autosave.failed"), path, err))
+		}
+		return nil
+	}
 }
 
 // savedMsg is the outcome of a save's write.
@@ -357,7 +373,7 @@ type conflictCopyMsg struct {
 // autosave returns the command that writes the recovery file when there are unsaved changes not autosaved
 // in the last 2 s, or nil. The notebook is rendered here, on the workbench's goroutine; the command only
 // writes the bytes.
-func (p *notebookPane) autosave(lang i18n.Lang) tea.Cmd {
+func (p *notebookPane) autosave() tea.Cmd {
 	if p.editing {
 		p.commitEdit()
 	}
@@ -365,13 +381,7 @@ func (p *notebookPane) autosave(lang i18n.Lang) tea.Cmd {
 		return nil
 	}
 	p.autosaved = time.Now()
-	data, path := p.nb.Render(), p.path
-	return func() tea.Msg {
-		if err := notebook.WriteFileAtomic(notebook.RecoveryPath(path), data); err != nil {
-			return statusMsg(fmt.Sprintf(lang.T("autosave.failed"), path, err))
-		}
-		return nil
-	}
+	return p.keepUnsaved()
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
