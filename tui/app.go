@@ -879,7 +879,8 @@ func (m *Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if i := p.cellAt(ms.Y-top, m.lang); i >= 0 {
-			p.sel, p.shown = i, i // selected where it is: the view does not jump
+			p.sel, p.prose = i, nil
+			p.shown = p.cursor() // selected where it is: the view does not jump
 		}
 	}
 	return m, nil

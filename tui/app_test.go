@@ -154,7 +154,7 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	checkFits(t, m, 120, 40)
 
 	// Edit the second cell: enter edit mode, type, leave, and the notebook is modified.
-	press(m, "down", "enter")
+	press(m, "down", "down", "enter") // past the Markdown cell between them
 	if !m.nb.editing {
 		t.Fatal("enter did not start editing")
 	}

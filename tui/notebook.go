@@ -34,11 +34,16 @@ type notebookPane struct {
 	// note is what the last Update has to say on the status bar (takeNote hands it to the root model).
 	note string
 
-	sel     int // index into visible cells
-	shown   int // the selection the view last scrolled to
+	sel int // index into visible cells
+	// prose is the selected Markdown cell, or nil when the code cell sel is selected (markdown_cell.go).
+	prose   *notebook.Block
+	shown   *notebook.Block // the selection the view last scrolled to
 	editing bool
 	editor  cellEditor
-	pending string // the first key of a two-key command (d d, i i, 0 0)
+	// editFrom is the text the editor was given and editTrail the blank lines after it that it was not:
+	// leaving an editor whose text did not change leaves the cell's bytes as they were.
+	editFrom, editTrail string
+	pending             string // the first key of a two-key command (d d, i i, 0 0)
 
 	dirty   bool
 	savedAt time.Time
@@ -76,6 +81,7 @@ func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, 
 	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
 		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
 	p.editor = newCellEditor()
+	p.shown = p.selected() // the view starts at the top, where the first code cell is selected
 	return p
 }
 
@@ -123,26 +129,42 @@ func (p *notebookPane) selected() *notebook.Block {
 	return cs[p.sel]
 }
 
-// startEdit puts the selected cell into the editor.
+// startEdit puts the selected cell (code, or a Markdown cell's source) into the editor.
 func (p *notebookPane) startEdit() tea.Cmd {
-	c := p.selected()
+	c := p.cursor()
 	if c == nil || c.Meta.ReadOnly {
 		return nil
 	}
 	p.editing = true
-	p.editor.SetValue(strings.TrimSuffix(c.Text, "\n"))
+	if c.Kind == notebook.Prose {
+		p.editFrom, p.editTrail = proseSource(c.Text)
+		p.editor.SetValue(p.editFrom)
+		p.editor.tabs = false // Markdown's indentation is spaces
+	} else {
+		p.editFrom, p.editTrail = strings.TrimSuffix(c.Text, "\n"), ""
+		p.editor.SetValue(p.editFrom)
+	}
 	p.editor.SetSize(p.width-4, p.height-6)
 	return p.editor.Focus()
 }
 
-// commitEdit writes the editor's text back into the cell.
+// commitEdit writes the editor's text back into the cell when it changed.
 func (p *notebookPane) commitEdit() {
-	c := p.selected()
+	c := p.cursor()
 	if c == nil || !p.editing {
 		return
 	}
 	text := p.editor.Value()
-	if text != "" && !strings.HasSuffix(text, "\n") {
+	if text == p.editFrom {
+		return
+	}
+	p.editFrom = text
+	switch {
+	case c.Kind == notebook.Prose && p.editTrail == "":
+		text += "\n"
+	case c.Kind == notebook.Prose:
+		text += p.editTrail
+	case text != "" && !strings.HasSuffix(text, "\n"):
 		text += "\n"
 	}
 	if text != c.Text {
@@ -253,11 +275,10 @@ func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
 
 func (p *notebookPane) insert(below bool) { p.insertBlock(p.nb.NewCell(), below) }
 
-// insertBlock puts c above or below the selected cell and selects it.
+// insertBlock puts c above or below the selected cell (code or Markdown) and selects it.
 func (p *notebookPane) insertBlock(c *notebook.Block, below bool) {
-	cells := p.cells()
 	at := len(p.nb.Blocks)
-	if cur := p.selected(); cur != nil {
+	if cur := p.cursor(); cur != nil {
 		for i, b := range p.nb.Blocks {
 			if b == cur {
 				at = i
@@ -268,9 +289,7 @@ func (p *notebookPane) insertBlock(c *notebook.Block, below bool) {
 		}
 	}
 	p.nb.Blocks = append(p.nb.Blocks[:at], append([]*notebook.Block{c}, p.nb.Blocks[at:]...)...)
-	if below && len(cells) > 0 {
-		p.sel++
-	}
+	p.selectItem(c)
 	p.dirty = true
 }
 
@@ -410,9 +429,10 @@ func (p *notebookPane) view(lang i18n.Lang) string {
 func (p *notebookPane) follow(lang i18n.Lang) {
 	lines, selStart, selEnd := p.lines(lang)
 	h := max(1, p.height)
-	grew := p.shownEnd != 0 && p.sel == p.shown && selEnd != p.shownEnd
+	cur := p.cursor()
+	grew := p.shownEnd != 0 && cur == p.shown && selEnd != p.shownEnd
 	p.shownEnd = selEnd
-	if p.sel != p.shown || p.editing || grew {
+	if cur != p.shown || p.editing || grew {
 		if selStart < p.offset {
 			p.offset = selStart
 		}
@@ -422,24 +442,21 @@ func (p *notebookPane) follow(lang i18n.Lang) {
 				p.offset = selStart
 			}
 		}
-		p.shown = p.sel
+		p.shown = cur
 	}
 	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
 }
 
-// lines draws the whole notebook, one string a line, and says where the selected cell's lines are.
+// lines draws the whole notebook, one string a line, and says where the selected item's lines are.
 func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd int) {
-	lines, spans := p.layoutLines(lang)
-	if p.sel < len(spans) {
-		selStart, selEnd = spans[p.sel][0], spans[p.sel][1]
-	}
-	return lines, selStart, selEnd
+	lines, _, cur := p.layout(lang)
+	return lines, cur[0], cur[1]
 }
 
 // cellAt returns the index of the visible cell drawn on line row of the pane (0 at its top, as scrolled), or
 // -1 when that line is prose or empty.
 func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
-	_, spans := p.layoutLines(lang)
+	_, spans, _ := p.layout(lang)
 	line := row + p.offset
 	for i, s := range spans {
 		if line >= s[0] && line < s[1] {
@@ -449,32 +466,33 @@ func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
 	return -1
 }
 
-// layoutLines draws the whole notebook, one string a line, with the span [start, end) of lines of each
-// visible cell.
-func (p *notebookPane) layoutLines(lang i18n.Lang) (lines []string, spans [][2]int) {
-	w := p.width
+// layout draws the whole notebook, one string a line, with the span [start, end) of lines of each visible
+// code cell and that of the selected item (a code or Markdown cell).
+func (p *notebookPane) layout(lang i18n.Lang) (lines []string, spans [][2]int, cur [2]int) {
 	visible := p.cells()
-	if len(visible) == 0 {
+	if len(visible) == 0 && p.prose == nil {
 		lines = append(lines, dimStyle.Render(lang.T("nb.empty")))
 	}
-	n := 0
+	sel := p.cursor()
 	for _, b := range p.nb.Blocks {
-		if b.Kind == notebook.Prose {
-			if strings.TrimSpace(annotationRE.ReplaceAllString(b.Text, "")) != "" {
-				lines = append(lines, strings.Split(p.md.render(b.Text, w), "\n")...)
-			}
-			continue
-		}
-		if b.Meta.Solution != "" || b.Meta.Hidden {
-			continue
-		}
-		isSel := n < len(visible) && p.sel < len(visible) && visible[p.sel] == b
 		start := len(lines)
-		lines = append(lines, p.cellView(b, isSel, lang)...)
-		spans = append(spans, [2]int{start, len(lines)})
-		n++
+		switch {
+		case b.Kind == notebook.Prose:
+			if !isMarkdownCell(b) {
+				continue
+			}
+			lines = append(lines, p.proseView(b, b == sel, lang)...)
+		case b.Meta.Solution != "" || b.Meta.Hidden:
+			continue
+		default:
+			lines = append(lines, p.cellView(b, b == sel, lang)...)
+			spans = append(spans, [2]int{start, len(lines)})
+		}
+		if b == sel {
+			cur = [2]int{start, len(lines)}
+		}
 	}
-	return lines, spans
+	return lines, spans, cur
 }
 
 // scroll moves the view by n lines.
@@ -529,12 +547,11 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	} else {
 		head = " " + head
 	}
-	border := lipgloss.NormalBorder()
-	boxStyle := lipgloss.NewStyle().Border(border).BorderForeground(dim).Width(max(10, p.width-1))
+	boxStyle := lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(dim).Width(max(10, p.width-1))
 	if selected {
 		boxStyle = boxStyle.BorderForeground(accent)
 		if p.editing {
-			boxStyle = boxStyle.BorderForeground(lipgloss.Color("3"))
+			boxStyle = editBoxStyle(p.width)
 		}
 	}
 	var body string
@@ -551,6 +568,11 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	lines = append(lines, p.outputLines(b, st, lang)...)
 	lines = append(lines, "")
 	return lines
+}
+
+// editBoxStyle is the box around the editor in a pane w cells wide.
+func editBoxStyle(w int) lipgloss.Style {
+	return lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(lipgloss.Color("3")).Width(max(10, w-1))
 }
 
 // maxOutputLines bounds a cell's output in the notebook while it is collapsed; the rest is counted.

@@ -82,12 +82,19 @@ func (p *notebookPane) editKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, e.Save):
 		return p.save()
-	case key.Matches(msg, e.Run):
-		p.runSelected(false)
-		return nil
-	case key.Matches(msg, e.RunNext):
-		p.leaveEdit()
-		p.runSelected(true)
+	case key.Matches(msg, e.Run), key.Matches(msg, e.RunNext):
+		next := key.Matches(msg, e.RunNext)
+		if p.prose != nil { // running a Markdown cell renders it
+			p.leaveEdit()
+			if next {
+				p.moveCursor(+1)
+			}
+			return nil
+		}
+		if next {
+			p.leaveEdit()
+		}
+		p.runSelected(next)
 		return nil
 	}
 	var cmd tea.Cmd
@@ -115,11 +122,24 @@ func (p *notebookPane) commandKey(msg tea.KeyPressMsg) tea.Cmd {
 	c := p.keys.Command
 	pending := p.pending
 	p.pending = ""
+	if p.cursor() != nil && p.prose != nil {
+		switch {
+		case key.Matches(msg, c.Run):
+			return nil // a Markdown cell shows rendered already
+		case key.Matches(msg, c.RunNext):
+			p.moveCursor(+1)
+			return nil
+		case key.Matches(msg, c.Delete), key.Matches(msg, c.Copy), key.Matches(msg, c.Cut), key.Matches(msg, c.MoveUp),
+			key.Matches(msg, c.MoveDown), key.Matches(msg, c.Mode), key.Matches(msg, c.CellLang), key.Matches(msg, c.Output):
+			p.notef("md.codeonly")
+			return nil
+		}
+	}
 	switch {
 	case key.Matches(msg, c.Up):
-		p.sel = max(0, p.sel-1)
+		p.moveCursor(-1)
 	case key.Matches(msg, c.Down):
-		p.sel = min(len(p.cells())-1, p.sel+1)
+		p.moveCursor(+1)
 	case key.Matches(msg, c.Edit):
 		return p.startEdit()
 	case key.Matches(msg, c.Run):
