@@ -69,6 +69,8 @@ type notebookPane struct {
 	width    int
 	height   int
 	frame    int // spinner frame
+	// replayNow is how far the running cell's replay is, when it knows its length (taken on every tick).
+	replayNow replayStatus
 
 	ctrlMu      sync.Mutex
 	controllers []*sources.Controller
@@ -513,6 +515,9 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	switch st.Status {
 	case interp.Running:
 		status, style = spinner[p.frame%len(spinner)]+" "+lang.T("status.running"), warnStyle
+		if p.replayNow.cell == b.Meta.ID {
+			status = "▶ " + lang.T("status.running") // the bar under the header shows the progress
+		}
 		if p.replayPaused() {
 			// Not hung: it waits on the paused replay, for as long as the pause lasts.
 			status = "⏸ " + lang.T("status.paused")
@@ -564,6 +569,9 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 		}
 	}
 	lines := []string{head}
+	if st.Status == interp.Running && p.replayNow.cell == b.Meta.ID {
+		lines = append(lines, "  "+replayBar(p.replayNow, p.replayPaused(), lang))
+	}
 	lines = append(lines, strings.Split(boxStyle.Render(body), "\n")...)
 	lines = append(lines, p.outputLines(b, st, lang)...)
 	lines = append(lines, "")

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -39,7 +40,7 @@ func (p *notebookPane) notef(key string, args ...any) { p.note = fmt.Sprintf(p.l
 func (p *notebookPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tickMsg:
-		return p.tick()
+		return p.tick(time.Time(msg))
 	case tea.PasteMsg:
 		if p.editing {
 			var cmd tea.Cmd
@@ -57,8 +58,9 @@ func (p *notebookPane) Update(msg tea.Msg) tea.Cmd {
 
 // tick advances the spinner, starts the next queued cell, reports C's run when its queue has drained and
 // returns the autosave's command.
-func (p *notebookPane) tick() tea.Cmd {
+func (p *notebookPane) tick(now time.Time) tea.Cmd {
 	p.frame++
+	defer p.takeReplayStatus(now)
 	if _, dropped, err := p.runQueued(); err != nil {
 		p.note = err.Error()
 	} else if len(dropped) > 0 {
