@@ -254,11 +254,16 @@ func (m *Model) layout() {
 func (m *Model) split() bool { return m.width >= 120 }
 
 // Update handles a message: window size, the tick, then keys (global first, then by screen and focus).
-// Then the notebook scrolls to follow its selection, here rather than in View, which changes nothing.
+// Then the notebook is laid out and scrolls to follow its selection, here rather than in View, which
+// changes nothing.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	model, cmd := m.update(msg)
 	if m.nb != nil && m.screen == screenNotebook && m.width > 0 {
-		m.nb.follow(m.lang)
+		// A tick lays out again only when the notebook's drawing may have changed (a cell or job runs):
+		// idle, a large notebook costs nothing between keys.
+		if _, tick := msg.(tickMsg); !tick || m.nb.relayout {
+			m.nb.follow(m.lang)
+		}
 	}
 	return model, cmd
 }

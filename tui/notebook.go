@@ -69,6 +69,15 @@ type notebookPane struct {
 	width    int
 	height   int
 	frame    int // spinner frame
+	// drawn keeps each block's drawing, laid the last layout; draws and layouts count the blocks drawn
+	// and the layouts made (notebook_layout.go); relayout is set by a tick that found the drawing may have
+	// changed.
+	drawn        map[*notebook.Block]drawnBlock
+	laid         layoutState
+	draws        int
+	layouts      int
+	relayout     bool
+	lastActivity activity // as the last tick found it
 	// replayNow is how far the running cell's replay is, when it knows its length (taken on every tick).
 	replayNow replayStatus
 
@@ -407,101 +416,14 @@ func (p *notebookPane) autosave() tea.Cmd {
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
-// view draws the notebook into width × height cells from the scroll offset that follow set. It changes
-// nothing (View is pure): the scrolling is follow's, in Update.
-func (p *notebookPane) view(lang i18n.Lang) string {
-	lines, _, _ := p.lines(lang)
-	h := max(1, p.height)
-	offset := max(0, min(p.offset, max(0, len(lines)-h)))
-	out := lines[offset:min(len(lines), offset+h)]
-	for i, l := range out {
-		if lipgloss.Width(l) > p.width {
-			out[i] = ansi.Truncate(l, p.width, "…")
-		}
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return strings.Join(out, "\n")
-}
-
-// follow scrolls the notebook after an update: when the selection moved, the editor is open or the selected
-// cell grew (its output came) the selected cell comes into view, its top when it is taller than the pane;
-// otherwise the view stays where the user scrolled it.
-func (p *notebookPane) follow(lang i18n.Lang) {
-	lines, selStart, selEnd := p.lines(lang)
-	h := max(1, p.height)
-	cur := p.cursor()
-	grew := p.shownEnd != 0 && cur == p.shown && selEnd != p.shownEnd
-	p.shownEnd = selEnd
-	if cur != p.shown || p.editing || grew {
-		if selStart < p.offset {
-			p.offset = selStart
-		}
-		if selEnd > p.offset+h {
-			p.offset = max(selStart, selEnd-h)
-			if selEnd-selStart > h {
-				p.offset = selStart
-			}
-		}
-		p.shown = cur
-	}
-	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
-}
-
-// lines draws the whole notebook, one string a line, and says where the selected item's lines are.
-func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd int) {
-	lines, _, cur := p.layout(lang)
-	return lines, cur[0], cur[1]
-}
-
-// cellAt returns the index of the visible cell drawn on line row of the pane (0 at its top, as scrolled), or
-// -1 when that line is prose or empty.
-func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
-	_, spans, _ := p.layout(lang)
-	line := row + p.offset
-	for i, s := range spans {
-		if line >= s[0] && line < s[1] {
-			return i
-		}
-	}
-	return -1
-}
-
-// layout draws the whole notebook, one string a line, with the span [start, end) of lines of each visible
-// code cell and that of the selected item (a code or Markdown cell).
-func (p *notebookPane) layout(lang i18n.Lang) (lines []string, spans [][2]int, cur [2]int) {
-	visible := p.cells()
-	if len(visible) == 0 && p.prose == nil {
-		lines = append(lines, dimStyle.Render(lang.T("nb.empty")))
-	}
-	sel := p.cursor()
-	for _, b := range p.nb.Blocks {
-		start := len(lines)
-		switch {
-		case b.Kind == notebook.Prose:
-			if !isMarkdownCell(b) {
-				continue
-			}
-			lines = append(lines, p.proseView(b, b == sel, lang)...)
-		case b.Meta.Solution != "" || b.Meta.Hidden:
-			continue
-		default:
-			lines = append(lines, p.cellView(b, b == sel, lang)...)
-			spans = append(spans, [2]int{start, len(lines)})
-		}
-		if b == sel {
-			cur = [2]int{start, len(lines)}
-		}
-	}
-	return lines, spans, cur
-}
-
 // scroll moves the view by n lines.
 func (p *notebookPane) scroll(n int) { p.offset = max(0, p.offset+n) }
 
 // cellView draws one cell: its header, its code (or the editor) and its output.
-func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang) []string {
+//
+// Plain leaves the code unhighlighted, for a cell off screen: the same lines, drawn at a fraction of the
+// cost (the layout highlights it when it comes on screen).
+func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang, plain bool) []string {
 	st := p.session.State(b.Meta.ID)
 	count := " "
 	if st.Count > 0 {
@@ -563,7 +485,10 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	if selected && p.editing {
 		body = p.editor.View()
 	} else {
-		body = p.md.code(strings.TrimSuffix(b.Text, "\n"), cellLexer(b))
+		body = strings.TrimSuffix(b.Text, "\n")
+		if !plain {
+			body = p.md.code(body, cellLexer(b))
+		}
 		if body == "" {
 			body = dimStyle.Render("// " + lang.T("nb.emptycell"))
 		}

@@ -60,6 +60,10 @@ func (p *notebookPane) Update(msg tea.Msg) tea.Cmd {
 // returns the autosave's command.
 func (p *notebookPane) tick(now time.Time) tea.Cmd {
 	p.frame++
+	// Laid out again while something runs, and whenever the activity differs from the last tick's (a cell
+	// that started and ended between two ticks, a job's end).
+	a := p.activity()
+	p.relayout, p.lastActivity = a.changing() || a != p.lastActivity, a
 	defer p.takeReplayStatus(now)
 	if _, dropped, err := p.runQueued(); err != nil {
 		p.note = err.Error()
