@@ -16,14 +16,20 @@ import (
 // isMarkdownCell reports whether b is a Markdown cell a learner can select: prose with something to show
 // (a block holding only the notebook's annotation, or blank lines, is not).
 func isMarkdownCell(b *notebook.Block) bool {
-	return b.Kind == notebook.Prose && strings.TrimSpace(annotationRE.ReplaceAllString(b.Text, "")) != ""
+	if b.Kind != notebook.Prose {
+		return false
+	}
+	if !strings.Contains(b.Text, "<!--") { // most prose has no annotation: no need for the regular expression
+		return strings.TrimSpace(b.Text) != ""
+	}
+	return strings.TrimSpace(annotationRE.ReplaceAllString(b.Text, "")) != ""
 }
 
 // items returns what ↑ and ↓ move through, in order: the Markdown cells and the code cells a learner sees.
 func (p *notebookPane) items() []*notebook.Block {
 	var out []*notebook.Block
 	for _, b := range p.nb.Blocks {
-		if isMarkdownCell(b) || (b.Kind == notebook.Code && b.Meta.Solution == "" && !b.Meta.Hidden) {
+		if isMarkdownCell(b) || visibleCell(b) {
 			out = append(out, b)
 		}
 	}
@@ -81,7 +87,7 @@ func (p *notebookPane) selectItem(b *notebook.Block) {
 		if c == b {
 			below = true
 		}
-		if c.Kind == notebook.Code && c.Meta.Solution == "" && !c.Meta.Hidden {
+		if visibleCell(c) {
 			if below {
 				p.sel = n
 				return

@@ -123,21 +123,37 @@ func (p *notebookPane) replay(f func(c *sources.Controller)) {
 // cells returns the cells a learner sees: not solutions, not hidden ones.
 func (p *notebookPane) cells() []*notebook.Block {
 	var out []*notebook.Block
-	for _, c := range p.nb.Cells() {
-		if c.Meta.Solution == "" && !c.Meta.Hidden {
+	for _, c := range p.nb.Blocks {
+		if visibleCell(c) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
+// visibleCell reports whether b is a code cell a learner sees.
+func visibleCell(b *notebook.Block) bool {
+	return b.Kind == notebook.Code && b.Meta.Solution == "" && !b.Meta.Hidden
+}
+
+// selected returns the selected code cell (sel, kept within the cells), or nil when there is none. It walks
+// the blocks without gathering them: a notebook may have tens of thousands.
 func (p *notebookPane) selected() *notebook.Block {
-	cs := p.cells()
-	if len(cs) == 0 {
-		return nil
+	p.sel = max(0, p.sel)
+	var last *notebook.Block
+	n := 0
+	for _, c := range p.nb.Blocks {
+		if !visibleCell(c) {
+			continue
+		}
+		if n == p.sel {
+			return c
+		}
+		last = c
+		n++
 	}
-	p.sel = max(0, min(p.sel, len(cs)-1))
-	return cs[p.sel]
+	p.sel = max(0, n-1)
+	return last
 }
 
 // startEdit puts the selected cell (code, or a Markdown cell's source) into the editor.

@@ -70,12 +70,12 @@ func (p *notebookPane) layout(lang i18n.Lang) (spans [][2]int, cur [2]int, total
 	}
 	var checks *string
 	ls := layoutState{blocks: make([]laidBlock, 0, len(p.laid.blocks))}
-	if len(p.cells()) == 0 && p.prose == nil {
+	if p.selected() == nil && p.prose == nil {
 		ls.blocks = append(ls.blocks, laidBlock{lines: []string{dimStyle.Render(lang.T("nb.empty"))}})
 		ls.total = 1
 	}
 	for _, b := range p.nb.Blocks {
-		if b.Kind == notebook.Prose && !isMarkdownCell(b) || b.Kind == notebook.Code && (b.Meta.Solution != "" || b.Meta.Hidden) {
+		if !isMarkdownCell(b) && !visibleCell(b) {
 			continue
 		}
 		lines := p.draw(b, b == sel, lang, &checks, p.drawn[b].lines == nil || p.drawn[b].plain)
