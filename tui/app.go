@@ -2,9 +2,12 @@
 // whose Go cells run in a yaegi kernel (package interp), and live views of the engine (package tui/live).
 //
 // The root Model routes messages and lays out panes. Global keys are handled first, then the focused pane
-// gets the rest. The engine is never waited on: a tick every Options.Poll (200 ms) polls the newest job's
-// snapshot into a History that the live views draw, advances spinners and autosaves unsaved notebooks to
-// a recovery file. Records never cause messages of their own.
+// gets the rest: each pane (notebook, engine) has its own Update and SetSize, and file I/O (open, save,
+// autosave) runs in tea.Cmds. The engine is never waited on: a tick every Options.Poll (200 ms) polls the
+// newest job's snapshot into a History that the live views draw, advances spinners and progress bars and
+// autosaves unsaved notebooks to a recovery file. Records never cause messages of their own. The notebook
+// pane keeps each block's drawing and draws again only what changed, so a notebook of tens of thousands of
+// cells answers a key in a fraction of a second and an idle tick lays nothing out.
 package tui
 
 import (
