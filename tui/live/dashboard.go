@@ -431,6 +431,17 @@ func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
 		ls = append(ls, fit(fmt.Sprintf(" #%d %s %s %d/%d", last.ID, lang.T("cp.inflight"), Bar(frac, 12), last.Acks, last.Total), width))
 	}
 	ls = append(ls, dimStyle.Render(fit(fmt.Sprintf(" %-5s %-11s %8s %9s %9s %7s", lang.T("cp.id"), lang.T("cp.status"), lang.T("cp.duration"), lang.T("cp.size"), lang.T("cp.new"), lang.T("cp.align")), width)))
+	// From cpBarsWidth cells each row ends in bars: its duration against the longest shown, the part spent
+	// aligning barriers apart, and its size against the largest.
+	bars := width >= cpBarsWidth
+	var maxDur time.Duration
+	var maxBytes int64
+	for _, c := range cps {
+		maxDur, maxBytes = max(maxDur, c.Duration), max(maxBytes, c.Bytes)
+	}
+	if bars {
+		ls = append(ls, dimStyle.Render(fit(" "+lang.T("cp.legend"), width)))
+	}
 	for i := len(cps) - 1; i >= 0 && len(ls) < height; i-- {
 		c := cps[i]
 		st := string(c.Status)
@@ -448,9 +459,39 @@ func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
 		if c.Final {
 			kind = " " + lang.T("cp.final")
 		}
-		ls = append(ls, fit(fmt.Sprintf(" %-5d %s %8s %9s %9s %7s%s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax), kind), width))
+		row := fmt.Sprintf(" %-5d %s %8s %9s %9s %7s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax))
+		if bars {
+			row += "  " + durationBar(c, maxDur, cpDurationBar) + "  " + Bar(frac(c.Bytes, maxBytes), cpSizeBar)
+		}
+		ls = append(ls, fit(row+kind, width))
 	}
 	return limit(ls, height)
+}
+
+// The checkpoint bars' widths, and the pane width from which Checkpoints draws them.
+const (
+	cpDurationBar = 20
+	cpSizeBar     = 10
+	cpBarsWidth   = 58 + cpDurationBar + cpSizeBar + 4
+)
+
+// durationBar draws a checkpoint's duration as a bar of width cells against longest: the part spent aligning
+// barriers (its longest alignment) as ▒, the rest as █.
+func durationBar(c engine.CheckpointStats, longest time.Duration, width int) string {
+	if longest <= 0 {
+		return dimStyle.Render(strings.Repeat("░", width))
+	}
+	total := int(math.Round(float64(c.Duration) / float64(longest) * float64(width)))
+	align := min(total, int(math.Round(float64(min(c.AlignMax, c.Duration))/float64(longest)*float64(width))))
+	return warnStyle.Render(strings.Repeat("▒", align)) + strings.Repeat("█", total-align) + dimStyle.Render(strings.Repeat("░", width-total))
+}
+
+// frac is n / of as a fraction, 0 when of is not positive.
+func frac(n, of int64) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
 }
 
 // Throughput draws the sources' and sinks' records per second over the History as sparklines, and the

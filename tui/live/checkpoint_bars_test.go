@@ -1,0 +1,37 @@
+package live
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/tui/i18n"
+)
+
+// From cpBarsWidth cells, each checkpoint row ends in a bar of its duration against the longest shown, the
+// alignment part apart (▒), and a bar of its size against the largest; narrower, the table alone.
+func TestCheckpointBars(t *testing.T) {
+	h := NewHistory(0, 0)
+	h.Add(engine.JobSnapshot{Name: "j", Status: engine.JobRunning, Checkpoints: []engine.CheckpointStats{
+		{ID: 1, Status: engine.CheckpointCompleted, Duration: 400 * time.Millisecond, AlignMax: 100 * time.Millisecond, Bytes: 2048, NewBytes: 2048},
+		{ID: 2, Status: engine.CheckpointCompleted, Duration: 200 * time.Millisecond, Bytes: 1024, NewBytes: 512},
+	}}, nil)
+	got := strings.Split(ansi.Strip(Checkpoints(h, cpBarsWidth, 10, i18n.EN)), "\n")
+	want := []string{
+		" 2     COMPLETED      200ms   1.0 KiB     512 B     0µs  ██████████░░░░░░░░░░  █████░░░░░",
+		" 1     COMPLETED      400ms   2.0 KiB   2.0 KiB   100ms  ▒▒▒▒▒███████████████  ██████████",
+	}
+	if len(got) < 5 || strings.TrimRight(got[3], " ") != want[0] || strings.TrimRight(got[4], " ") != want[1] {
+		t.Errorf("checkpoint bars:\n%s\nwant rows:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(got[2], "▒ aligning barriers, █ the rest") {
+		t.Errorf("no legend: %q", got[2])
+	}
+	for _, l := range strings.Split(ansi.Strip(Checkpoints(h, cpBarsWidth-1, 10, i18n.EN)), "\n") {
+		if strings.ContainsAny(l, "▒█") {
+			t.Errorf("bars below %d cells: %q", cpBarsWidth, l)
+		}
+	}
+}
