@@ -17,7 +17,7 @@ import (
 // windows, checkpointed every 300 ms, on two TaskManagers) in the workbench at twice real time, kills a
 // TaskManager once checkpoints have completed, lets the job finish, and draws issue 19's pictures from that
 // real run: the checkpoints as bars of duration (alignment apart) and size, with the state size over time
-// as a line. make screenshots writes each to docs/screenshots for the README (-screenshots).
+// as a line, and the job graph with each vertex's throughput and backpressure as sparklines. make screenshots writes each to docs/screenshots for the README (-screenshots).
 func TestPictures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the run takes about 15 s")
@@ -36,8 +36,19 @@ func TestPictures(t *testing.T) {
 	press(m, "ctrl+r")
 	h := func() *live.History { return m.engine.history }
 	latest := func() engine.JobSnapshot { s, _ := h().Latest(); return s }
-	waitFor(t, m, func() bool { return h() != nil && len(latest().Checkpoints) >= 3 })
-	m.Update(tickMsg(time.Now()))
+	// Polled as the workbench polls, every 200 ms, so that the rates are over its intervals.
+	deadline := time.Now().Add(time.Minute)
+	for h() == nil || len(latest().Checkpoints) < 5 {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoints after a minute")
+		}
+		time.Sleep(200 * time.Millisecond)
+		m.Update(tickMsg(time.Now()))
+	}
+	graph := live.Graph(h(), 100, 10, i18n.EN) // while it runs
+	if !strings.ContainsAny(ansi.Strip(graph), "▄▅▆▇█") {
+		t.Errorf("the running job's throughput sparklines are flat:\n%s", ansi.Strip(graph))
+	}
 	press(m, "X")
 	waitFor(t, m, func() bool { return latest().Status.Terminal() })
 	m.Update(tickMsg(time.Now()))
@@ -50,6 +61,7 @@ func TestPictures(t *testing.T) {
 	}{
 		{"checkpoints-and-state", live.Checkpoints(h(), w, 14, i18n.EN) + "\n\n" + live.State(h(), w, 6, i18n.EN),
 			[]string{"COMPLETED", "█", "░", "duration bar", "State size"}},
+		{"job-graph-sparklines", graph, []string{"RUNNING", "rec/s", "backpressure"}},
 	} {
 		s := ansi.Strip(pic.draw)
 		for _, want := range pic.wants {

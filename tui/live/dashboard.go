@@ -125,6 +125,9 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 			in += fmt.Sprintf("%d─%s→ ", e.From, p)
 		}
 		ls = append(ls, fit(fmt.Sprintf(" %s[%d] %s ×%d  %s %s", dimStyle.Render(in), v.ID, v.Name, v.Parallelism, lang.T("graph.bp"), style.Render(label)), width))
+		if width >= graphSparkWidth {
+			ls = append(ls, fit(vertexSparklines(h, v.ID, lang), width))
+		}
 	}
 	slots := map[int][]string{}
 	for _, v := range s.Vertices {
@@ -139,6 +142,42 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 		ls = append(ls, badStyle.Render(fit(s.Err, width)))
 	}
 	return limit(ls, height)
+}
+
+// graphSparkWidth is the pane width from which Graph draws each vertex's throughput and backpressure
+// sparklines under it, and graphSpark their width.
+const (
+	graphSparkWidth = 64
+	graphSpark      = 12
+)
+
+// vertexSparklines draws the vertex id's records per second (what its first operator takes in, or what a
+// source puts out) and its highest subtask backpressure over the History, as sparklines with the latest
+// values.
+func vertexSparklines(h *History, id int, lang i18n.Lang) string {
+	var rates, bps []float64
+	for _, snap := range h.Snapshots() {
+		for _, v := range snap.Vertices {
+			if v.ID != id || len(v.Operators) == 0 {
+				continue
+			}
+			r := v.Operators[0].RateIn
+			if len(v.Inputs) == 0 {
+				r = v.Operators[0].RateOut
+			}
+			bp := 0.0
+			for _, st := range v.Subtasks {
+				bp = math.Max(bp, st.Backpressure)
+			}
+			rates, bps = append(rates, r), append(bps, bp)
+		}
+	}
+	if len(rates) == 0 {
+		return ""
+	}
+	style, _ := backpressureStyle(bps[len(bps)-1])
+	return fmt.Sprintf("     %s %s %s · %s %s %s", dimStyle.Render(lang.T("graph.rate")), Sparkline(rates, graphSpark), Rate(rates[len(rates)-1]),
+		dimStyle.Render(lang.T("graph.bp")), style.Render(SparklineTo(bps, 1, graphSpark)), fmt.Sprintf("%.0f%%", bps[len(bps)-1]*100))
 }
 
 // Watermarks draws a lane per operator: its watermark against the highest watermark of the job (the

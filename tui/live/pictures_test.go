@@ -35,3 +35,24 @@ func TestCheckpointBars(t *testing.T) {
 		}
 	}
 }
+
+// From graphSparkWidth cells, under each vertex of the job graph, its records per second and its
+// backpressure over the History as sparklines with the latest values (backpressure scaled to 1, not to its
+// own maximum); narrower, the vertex line alone.
+func TestGraphSparklines(t *testing.T) {
+	h := NewHistory(0, 0)
+	for i, r := range []float64{100, 200, 400, 200} {
+		h.Add(engine.JobSnapshot{Name: "j", Status: engine.JobRunning, Vertices: []engine.VertexSnapshot{
+			{ID: 1, Name: "src", Parallelism: 1, Operators: []engine.OperatorSnapshot{{Name: "src", RateOut: r}},
+				Subtasks: []engine.SubtaskSnapshot{{Backpressure: 0.25 * float64(i)}}},
+		}}, nil)
+	}
+	got := strings.Split(ansi.Strip(Graph(h, graphSparkWidth, 6, i18n.EN)), "\n")
+	want := "     rec/s         ▃▅█▅ 200 · backpressure         ▁▃▅▆ 75%"
+	if len(got) < 3 || strings.TrimRight(got[2], " ") != want {
+		t.Errorf("graph sparklines:\n%s\nwant the line:\n%s", strings.Join(got, "\n"), want)
+	}
+	if g := ansi.Strip(Graph(h, graphSparkWidth-1, 6, i18n.EN)); strings.Contains(g, "rec/s") {
+		t.Errorf("sparklines below %d cells:\n%s", graphSparkWidth, g)
+	}
+}
