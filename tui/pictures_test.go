@@ -17,7 +17,8 @@ import (
 // windows, checkpointed every 300 ms, on two TaskManagers) in the workbench at twice real time, kills a
 // TaskManager once checkpoints have completed, lets the job finish, and draws issue 19's pictures from that
 // real run: the checkpoints as bars of duration (alignment apart) and size, with the state size over time
-// as a line, and the job graph with each vertex's throughput and backpressure as sparklines. make screenshots writes each to docs/screenshots for the README (-screenshots).
+// as a line, the job graph with each vertex's throughput and backpressure as sparklines, and the windows
+// as a strip of intervals per key. make screenshots writes each to docs/screenshots for the README (-screenshots).
 func TestPictures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the run takes about 15 s")
@@ -62,6 +63,7 @@ func TestPictures(t *testing.T) {
 		{"checkpoints-and-state", live.Checkpoints(h(), w, 14, i18n.EN) + "\n\n" + live.State(h(), w, 6, i18n.EN),
 			[]string{"COMPLETED", "█", "░", "duration bar", "State size"}},
 		{"job-graph-sparklines", graph, []string{"RUNNING", "rec/s", "backpressure"}},
+		{"windows-per-key", live.WindowStrip(h(), w, 12, i18n.EN), []string{"/index", "[■■■", "■ fired"}},
 	} {
 		s := ansi.Strip(pic.draw)
 		for _, want := range pic.wants {

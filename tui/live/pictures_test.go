@@ -56,3 +56,30 @@ func TestGraphSparklines(t *testing.T) {
 		t.Errorf("sparklines below %d cells:\n%s", graphSparkWidth, g)
 	}
 }
+
+// WindowStrip draws a row per key over event time: fired windows filled from their start [, a late
+// firing's end ▲, a purge's end ×, and the open windows on a row of their own.
+func TestWindowStrip(t *testing.T) {
+	h := NewHistory(0, 0)
+	w := func(s, e int64) engine.Window { return engine.Window{Start: s, End: e} }
+	h.Add(engine.JobSnapshot{Name: "j", Status: engine.JobRunning, Vertices: []engine.VertexSnapshot{{ID: 1, Name: "win",
+		Subtasks: []engine.SubtaskSnapshot{{Windows: []engine.WindowInfo{{Start: 20000, End: 30000, Keys: 2, Elements: 5}}}}}}},
+		[]engine.Event{
+			{Seq: 1, Kind: engine.EventWindowFired, Key: "/a", Window: w(0, 10000), Count: 1},
+			{Seq: 2, Kind: engine.EventWindowFired, Key: "/b", Window: w(10000, 20000), Count: 1},
+			{Seq: 3, Kind: engine.EventWindowLateFired, Key: "/a", Window: w(0, 10000), Count: 1},
+			{Seq: 4, Kind: engine.EventWindowPurged, Key: "/b", Window: w(10000, 20000)},
+		})
+	got := ansi.Strip(WindowStrip(h, 40, 8, i18n.EN))
+	want := strings.Join([]string{
+		"Windows per key, over event time        ",
+		"      0.0s                        30.0s ",
+		" /a   [■■■■■■■■■▲······················ ",
+		" /b   ···········[■■■■■■■■■×··········· ",
+		" open ······················[□□□□□□□□□□ ",
+		" ■ fired  □ open  ▲ fired again late  ×…",
+	}, "\n")
+	if got != want {
+		t.Errorf("window strip:\n%s\nwant:\n%s", got, want)
+	}
+}
