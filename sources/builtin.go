@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed recordings/*.ndjson recordings/*.answers.json
@@ -79,10 +80,33 @@ func (b Bundled) Make() ([]Line, error) {
 	return lines, nil
 }
 
-// Opener returns an Opener of the embedded recording.
+// Opener returns an Opener of the embedded recording, which knows its number of lines.
 func (b Bundled) Opener() Opener {
 	path := "recordings/" + b.Name + ".ndjson"
-	return Opener{Name: b.Name + ".ndjson", Open: func() (io.ReadCloser, error) { return recordingFiles.Open(path) }}
+	return Opener{Name: b.Name + ".ndjson", Open: func() (io.ReadCloser, error) { return recordingFiles.Open(path) },
+		Lines: embeddedLines(path)}
+}
+
+// bundledLines caches the embedded recordings' numbers of lines that are not blank, by path.
+var bundledLines sync.Map
+
+// embeddedLines counts the lines of the embedded file at path that are not blank (0 when it cannot be read).
+func embeddedLines(path string) int64 {
+	if n, ok := bundledLines.Load(path); ok {
+		return n.(int64)
+	}
+	data, err := recordingFiles.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for line := range bytes.Lines(data) {
+		if len(bytes.TrimSpace(line)) > 0 {
+			n++
+		}
+	}
+	bundledLines.Store(path, n)
+	return n
 }
 
 // Replay returns a Replay of the embedded recording steered by control (nil: a new controller replaying as

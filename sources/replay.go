@@ -21,6 +21,8 @@ type Controller struct {
 	lastSkip error
 	steps    int
 	pos      int64 // events and markers consumed
+	total    int64 // the replay's length in events and markers; 0 when unknown
+	started  time.Time
 	lastArr  int64
 	crashed  map[int64]bool
 	// pacing: wall-clock time at which arrival anchorArr is due
@@ -60,13 +62,20 @@ type Progress struct {
 	// reads the recordings again), and LastSkip is the last one's error, naming its file and line.
 	Skipped  int
 	LastSkip error
+	// Total is the replay's length in events and markers, comparable with Position, when every recording
+	// knows its own (Opener.Lines): a bundled recording does. 0 when it is not known.
+	Total int64
+	// Started is when the replay consumed its first line (zero before), for a rate and an estimate of
+	// the time left.
+	Started time.Time
 }
 
 // Progress returns how far the replay is.
 func (c *Controller) Progress() Progress {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Progress{Position: c.pos, LastArrival: c.lastArr, Paused: c.paused, Speed: c.speed, Skipped: c.skipped, LastSkip: c.lastSkip}
+	return Progress{Position: c.pos, LastArrival: c.lastArr, Paused: c.paused, Speed: c.speed, Skipped: c.skipped,
+		LastSkip: c.lastSkip, Total: c.total, Started: c.started}
 }
 
 // skippedLines records the bad lines a reader has skipped so far.
@@ -98,8 +107,14 @@ func (c *Controller) admit(arrival int64) bool {
 	return !now.Before(due)
 }
 
+// setTotal records the replay's length (0: unknown).
+func (c *Controller) setTotal(n int64) { c.mu.Lock(); c.total = n; c.mu.Unlock() }
+
 func (c *Controller) consumed(pos, arrival int64) {
 	c.mu.Lock()
+	if c.started.IsZero() {
+		c.started = time.Now()
+	}
 	c.pos, c.lastArr = pos, max(c.lastArr, arrival)
 	c.mu.Unlock()
 }
@@ -132,6 +147,10 @@ type Replay struct {
 type Opener struct {
 	Name string
 	Open func() (io.ReadCloser, error)
+	// Lines is the recording's number of lines that are not blank (its events and markers), when known
+	// (a bundled recording's is); 0 when it is not. A replay whose recordings all know theirs reports its
+	// length in Progress.Total.
+	Lines int64
 }
 
 // MaxParallelism returns 1: a replay keeps its recordings' order, so one reader replays them.
@@ -174,6 +193,15 @@ type stream struct {
 func (rr *replayReader) open() error {
 	rr.Close()
 	rr.streams, rr.pos, rr.pending = nil, 0, nil
+	var total int64
+	for _, o := range rr.r.Recordings {
+		if total >= 0 && o.Lines > 0 {
+			total += o.Lines
+		} else {
+			total = -1 // one recording of unknown length: the replay's is unknown
+		}
+	}
+	rr.r.Control.setTotal(max(total, 0))
 	for _, o := range rr.r.Recordings {
 		rc, err := o.Open()
 		if err != nil {

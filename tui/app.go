@@ -2,9 +2,12 @@
 // whose Go cells run in a yaegi kernel (package interp), and live views of the engine (package tui/live).
 //
 // The root Model routes messages and lays out panes. Global keys are handled first, then the focused pane
-// gets the rest. The engine is never waited on: a tick every Options.Poll (200 ms) polls the newest job's
-// snapshot into a History that the live views draw, advances spinners and autosaves unsaved notebooks to
-// a recovery file. Records never cause messages of their own.
+// gets the rest: each pane (notebook, engine) has its own Update and SetSize, and file I/O (open, save,
+// autosave) runs in tea.Cmds. The engine is never waited on: a tick every Options.Poll (200 ms) polls the
+// newest job's snapshot into a History that the live views draw, advances spinners and progress bars and
+// autosaves unsaved notebooks to a recovery file. Records never cause messages of their own. The notebook
+// pane keeps each block's drawing and draws again only what changed, so a notebook of tens of thousands of
+// cells answers a key in a fraction of a second and an idle tick lays nothing out.
 package tui
 
 import (
@@ -116,11 +119,6 @@ func New(opts Options) *Model {
 	m.pathIn = textinput.New()
 	m.pathIn.Prompt = ""
 	m.loadLessons()
-	if opts.Open != "" {
-		if err := m.open(opts.Open); err != nil {
-			m.setStatus(err.Error())
-		}
-	}
 	return m
 }
 
@@ -132,8 +130,13 @@ func (m *Model) loadLessons() {
 	m.lessons = ls
 }
 
-// Init starts the polling tick.
-func (m *Model) Init() tea.Cmd { return m.tick() }
+// Init starts the polling tick and opens Options.Open, if set.
+func (m *Model) Init() tea.Cmd {
+	if m.opts.Open != "" {
+		return tea.Batch(m.tick(), m.openCmd(m.opts.Open))
+	}
+	return m.tick()
+}
 
 func (m *Model) tick() tea.Cmd {
 	return tea.Tick(m.opts.Poll, func(t time.Time) tea.Msg { return tickMsg(t) })
@@ -141,25 +144,41 @@ func (m *Model) tick() tea.Cmd {
 
 func (m *Model) setStatus(s string) { m.status, m.statusAt = s, time.Now() }
 
-// open opens a notebook file or a bundled lesson (the user's saved copy of it when there is one), and
-// restores its recovery file when the workbench last stopped with unsaved changes.
-func (m *Model) open(path string) error {
-	lesson := ""
-	file := path
+// openedMsg is the outcome of opening a notebook, read by loadNotebook in a command: the notebook, where it
+// saves, the lesson it came from, and the unsaved edits of a previous run when there are some; or err.
+type openedMsg struct {
+	file, lesson string
+	nb           *notebook.Notebook
+	rec          *notebook.Notebook // the recovery file's version, or nil
+	recAt        time.Time
+	recErr       error // the recovery file could not be read (the notebook still opens)
+	err          error
+}
+
+// openCmd returns the command that opens a notebook file or a bundled lesson (the user's saved copy of it
+// when there is one); openedMsg brings the outcome back to Update, which shows it (opened).
+func (m *Model) openCmd(path string) tea.Cmd {
+	lang, store := m.lang, m.store
+	return func() tea.Msg { return loadNotebook(path, lang, store) }
+}
+
+// loadNotebook does an open's file I/O: it refuses directories and files that are not Markdown (saving
+// would turn a go.mod into a notebook by appending a cell to it), reads the notebook or the lesson, reads
+// its recovery file and records a file (not a lesson) among the recent ones.
+func loadNotebook(path string, lang i18n.Lang, store *Store) openedMsg {
+	lesson, file := "", path
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
-			return fmt.Errorf(m.lang.T("open.dir"), path)
+			return openedMsg{err: fmt.Errorf(lang.T("open.dir"), path)}
 		}
 		if ext := strings.ToLower(filepath.Ext(path)); ext != ".md" && ext != ".markdown" {
-			// Saving would turn the file into a notebook (a go.mod with a cell appended): refuse it.
-			return fmt.Errorf(m.lang.T("open.notmd"), path)
+			return openedMsg{err: fmt.Errorf(lang.T("open.notmd"), path)}
 		}
 	} else {
 		if _, err := tutorials.Source(path); err != nil {
-			return fmt.Errorf(m.lang.T("open.missing"), path)
+			return openedMsg{err: fmt.Errorf(lang.T("open.missing"), path)}
 		}
-		lesson = path
-		file = m.store.LessonCopy(path)
+		lesson, file = path, store.LessonCopy(path)
 	}
 	var nb *notebook.Notebook
 	var err error
@@ -172,32 +191,47 @@ func (m *Model) open(path string) error {
 		}
 	}
 	if err != nil {
-		return err
+		return openedMsg{err: err}
 	}
-	m.recovery = nil
-	if rec, at, rerr := notebook.LoadRecovery(file); rerr != nil {
-		m.setStatus(rerr.Error())
-	} else if rec != nil {
-		// The file's version opens; the recovered edits wait for the learner's choice.
-		m.recovery = &recoveryOffer{rec: rec, at: at}
-	}
-	if m.nb != nil {
-		m.nb.session.Kernel.Restart()
-	}
-	speed := m.opts.Speed
-	if s, ok := nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
-		speed = s // the lesson wants its replays watchable
-	}
-	m.nb = newNotebookPane(nb, file, lesson, speed, m.md)
-	m.engine = enginePane{} // the previous notebook's job is not this one's
-	m.screen, m.focus = screenNotebook, focusNotebook
+	msg := openedMsg{file: file, lesson: lesson, nb: nb}
+	msg.rec, msg.recAt, msg.recErr = notebook.LoadRecovery(file)
 	if lesson == "" {
 		if abs, err := filepath.Abs(file); err == nil {
-			_ = m.store.AddRecent(abs)
+			_ = store.AddRecent(abs) // the recent list is a convenience: the notebook opens without it
 		}
 	}
+	return msg
+}
+
+// opened shows a notebook that openCmd read, or says why it could not be opened (the notebook shown stays).
+// It returns the command that keeps the previous notebook's unsaved edits in its recovery file, so that
+// nothing is lost by opening another.
+func (m *Model) opened(msg openedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.setStatus(msg.err.Error())
+		return nil
+	}
+	var keep tea.Cmd
+	if m.nb != nil {
+		keep = m.nb.keepUnsaved()
+		m.nb.session.Kernel.Restart()
+	}
+	m.recovery = nil
+	if msg.recErr != nil {
+		m.setStatus(msg.recErr.Error())
+	} else if msg.rec != nil {
+		// The file's version opens; the recovered edits wait for the learner's choice.
+		m.recovery = &recoveryOffer{rec: msg.rec, at: msg.recAt}
+	}
+	speed := m.opts.Speed
+	if s, ok := msg.nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
+		speed = s // the lesson wants its replays watchable
+	}
+	m.nb = newNotebookPane(msg.nb, msg.file, msg.lesson, speed, m.md, m.keys, m.lang)
+	m.engine = enginePane{} // the previous notebook's job is not this one's
+	m.screen, m.focus = screenNotebook, focusNotebook
 	m.layout()
-	return nil
+	return keep
 }
 
 // layout gives every pane its size.
@@ -209,11 +243,11 @@ func (m *Model) layout() {
 			// Side by side, each pane has a title line that marks the focused one.
 			nw = m.width * 3 / 5
 			bodyH = max(1, bodyH-1)
-			m.engine.width, m.engine.height = m.width-nw-1, bodyH
+			m.engine.SetSize(m.width-nw-1, bodyH)
 		} else {
-			m.engine.width, m.engine.height = m.width, bodyH
+			m.engine.SetSize(m.width, bodyH)
 		}
-		m.nb.setSize(nw, bodyH)
+		m.nb.SetSize(nw, bodyH)
 	}
 	m.pathIn.SetWidth(max(10, m.width-20))
 	m.pager.SetSize(m.width, bodyH)
@@ -223,11 +257,16 @@ func (m *Model) layout() {
 func (m *Model) split() bool { return m.width >= 120 }
 
 // Update handles a message: window size, the tick, then keys (global first, then by screen and focus).
-// Then the notebook scrolls to follow its selection, here rather than in View, which changes nothing.
+// Then the notebook is laid out and scrolls to follow its selection, here rather than in View, which
+// changes nothing.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	model, cmd := m.update(msg)
 	if m.nb != nil && m.screen == screenNotebook && m.width > 0 {
-		m.nb.follow(m.lang)
+		// A tick lays out again only when the notebook's drawing may have changed (a cell or job runs):
+		// idle, a large notebook costs nothing between keys.
+		if _, tick := msg.(tickMsg); !tick || m.nb.relayout {
+			m.nb.follow(m.lang)
+		}
 	}
 	return model, cmd
 }
@@ -240,25 +279,18 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		if m.nb != nil {
-			m.nb.frame++
-			if _, dropped, err := m.nb.runQueued(); err != nil {
-				m.setStatus(err.Error())
-			} else if len(dropped) > 0 {
-				m.setStatus(fmt.Sprintf(m.lang.T("run.dropped"), m.nb.lastRan, strings.Join(dropped, ", ")))
-			}
-			if m.nb.checking {
-				if rep, ok := m.nb.runReport(); ok {
-					m.nb.checking = false
-					return m, tea.Batch(m.tick(), m.checked(rep))
-				}
-			}
-			m.engine.poll(m.nb.session.Kernel.Jobs())
-			return m, tea.Batch(m.tick(), m.nb.autosave(m.lang))
+			cmd := m.updateNotebook(msg)
+			m.engine.Update(jobsMsg(m.nb.session.Kernel.Jobs()), m.lang)
+			return m, tea.Batch(m.tick(), cmd)
 		}
 		return m, m.tick()
+	case checkedMsg:
+		return m, m.checked(msg.rep)
 	case statusMsg:
 		m.setStatus(string(msg))
 		return m, nil
+	case openedMsg:
+		return m, m.opened(msg)
 	case savedMsg:
 		return m, m.saved(msg)
 	case conflictCopyMsg:
@@ -284,10 +316,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.PasteMsg:
-		if m.nb != nil && m.nb.editing {
-			var cmd tea.Cmd
-			m.nb.editor, cmd = m.nb.editor.Update(msg)
-			return m, cmd
+		if m.nb != nil {
+			return m, m.updateNotebook(msg)
 		}
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -337,6 +367,9 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Lang):
 		m.lang = m.lang.Other()
 		m.loadLessons()
+		if m.nb != nil {
+			m.nb.SetLang(m.lang)
+		}
 		return m, nil
 	case key.Matches(msg, g.Help) && !editing && !m.opening:
 		m.pager.show(m.lang.T("help.title"), m.helpText())
@@ -360,22 +393,14 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.focus == focusEngine && !m.split() {
 		// The engine has the whole screen and scrolls.
-		switch msg.String() {
-		case "esc", "q":
+		if s := msg.String(); s == "esc" || s == "q" {
 			m.focus = focusNotebook
-		case "up", "k":
-			m.engine.scroll(-1)
-		case "down", "j":
-			m.engine.scroll(1)
-		case "pgup", "ctrl+u":
-			m.engine.scroll(-m.engine.height / 2)
-		case "pgdown", "ctrl+d", "space":
-			m.engine.scroll(m.engine.height / 2)
+			return m, nil
 		}
-		return m, nil
+		return m, m.engine.Update(msg, m.lang)
 	}
 	if editing {
-		return m.editKey(msg)
+		return m, m.updateNotebook(msg)
 	}
 	return m.commandKey(msg)
 }
@@ -386,14 +411,10 @@ func (m *Model) quit() tea.Cmd {
 		return tea.Quit
 	}
 	m.nb.session.Kernel.Restart()
-	if !m.nb.dirty {
-		return tea.Quit
+	if keep := m.nb.keepUnsaved(); keep != nil {
+		return tea.Sequence(keep, tea.Quit)
 	}
-	data, path := m.nb.nb.Render(), m.nb.path
-	return tea.Sequence(func() tea.Msg {
-		_ = notebook.WriteFileAtomic(notebook.RecoveryPath(path), data) // quitting: nowhere left to say it failed
-		return nil
-	}, tea.Quit)
+	return tea.Quit
 }
 
 func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -406,9 +427,7 @@ func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case "enter":
 			m.opening = false
 			m.pathIn.Blur()
-			if err := m.open(strings.TrimSpace(m.pathIn.Value())); err != nil {
-				m.setStatus(err.Error())
-			}
+			return m, m.openCmd(strings.TrimSpace(m.pathIn.Value()))
 		default:
 			var cmd tea.Cmd
 			m.pathIn, cmd = m.pathIn.Update(msg)
@@ -424,9 +443,7 @@ func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.startSel = min(len(items)-1, m.startSel+1)
 	case key.Matches(msg, s.Open):
 		if m.startSel < len(items) {
-			if err := m.open(items[m.startSel]); err != nil {
-				m.setStatus(err.Error())
-			}
+			return m, m.openCmd(items[m.startSel])
 		}
 	case key.Matches(msg, s.OpenPath):
 		m.opening = true
@@ -454,11 +471,11 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	p := m.nb
 	switch {
 	case key.Matches(msg, l.Checkpoint):
-		return true, m.engine.checkpoint(m.lang, false)
+		return true, m.engine.Update(actCheckpoint, m.lang)
 	case key.Matches(msg, l.Savepoint):
-		return true, m.engine.checkpoint(m.lang, true)
+		return true, m.engine.Update(actSavepoint, m.lang)
 	case key.Matches(msg, l.Kill):
-		return true, m.engine.kill(m.lang)
+		return true, m.engine.Update(actKill, m.lang)
 	case key.Matches(msg, l.Pause):
 		if p.togglePause() {
 			m.setStatus(m.lang.T("job.paused"))
@@ -499,43 +516,6 @@ func nextGuarantee(g engine.Guarantee) engine.Guarantee {
 
 func guaranteeName(g engine.Guarantee) string { return g.String() }
 
-func (m *Model) editKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	e := m.keys.Edit
-	p := m.nb
-	switch {
-	case key.Matches(msg, e.Leave):
-		p.leaveEdit()
-		return m, nil
-	case key.Matches(msg, e.Save):
-		return m, m.save()
-	case key.Matches(msg, e.Run):
-		m.run(false)
-		return m, nil
-	case key.Matches(msg, e.RunNext):
-		p.leaveEdit()
-		m.run(true)
-		return m, nil
-	}
-	var cmd tea.Cmd
-	p.editor, cmd = p.editor.Update(msg)
-	p.editor.SetSize(p.width-4, p.height-6)
-	return m, cmd
-}
-
-func (m *Model) run(next bool) {
-	queued, err := m.nb.run()
-	if err != nil {
-		m.setStatus(err.Error())
-		return
-	}
-	if queued {
-		m.setStatus(fmt.Sprintf(m.lang.T("run.queued"), len(m.nb.queue)))
-	}
-	if next {
-		m.nb.sel = min(m.nb.sel+1, len(m.nb.cells())-1)
-	}
-}
-
 // checked says how C's run went and returns the command that saves the lesson's progress (file I/O runs
 // as a command, never in Update).
 func (m *Model) checked(rep *interp.Report) tea.Cmd {
@@ -553,9 +533,6 @@ func (m *Model) checked(rep *interp.Report) tea.Cmd {
 		return nil
 	}
 }
-
-// save starts the save of the notebook; the write runs as a command and savedMsg says how it went.
-func (m *Model) save() tea.Cmd { return m.nb.save() }
 
 // saved takes the outcome of a save's write.
 func (m *Model) saved(msg savedMsg) tea.Cmd {
@@ -584,106 +561,44 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 	return nil
 }
 
+// commandKey handles a command-mode key: those that act on the workbench (back to the start screen, find,
+// the output's pager, writing an output to a file) here, the rest in the notebook pane.
 func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	c := m.keys.Command
 	p := m.nb
-	pending := p.pending
-	p.pending = ""
 	switch {
-	case key.Matches(msg, c.Up):
-		p.sel = max(0, p.sel-1)
-	case key.Matches(msg, c.Down):
-		p.sel = min(len(p.cells())-1, p.sel+1)
-	case key.Matches(msg, c.Edit):
-		return m, p.startEdit()
-	case key.Matches(msg, c.Run):
-		m.run(false)
-	case key.Matches(msg, c.RunNext):
-		m.run(true)
-	case key.Matches(msg, c.RunAll):
-		p.runAll(false)
-	case key.Matches(msg, c.InsertAbove):
-		p.insert(false)
-	case key.Matches(msg, c.InsertBelow):
-		p.insert(true)
-	case key.Matches(msg, c.Delete):
-		if pending == "d" {
-			p.deleteCell()
-		} else {
-			p.pending = "d"
-		}
-	case key.Matches(msg, c.Interrupt):
-		if pending == "i" {
-			p.session.Kernel.Interrupt()
-			m.setStatus(m.lang.T("act.interrupted"))
-		} else {
-			p.pending = "i"
-		}
-	case key.Matches(msg, c.Restart):
-		if pending == "0" {
-			p.session.Restart()
-			m.setStatus(m.lang.T("act.restarted"))
-		} else {
-			p.pending = "0"
-		}
-	case key.Matches(msg, c.MoveUp):
-		p.move(-1)
-	case key.Matches(msg, c.MoveDown):
-		p.move(+1)
-	case key.Matches(msg, c.Mode):
-		m.setStatus(m.lang.T("act.mode") + " " + p.cycleMode())
-	case key.Matches(msg, c.CellLang):
-		m.setStatus(m.lang.T("act.celllang") + " " + p.toggleLang())
-	case key.Matches(msg, c.Save):
-		return m, m.save()
-	case key.Matches(msg, c.Check):
-		n := p.runAll(true)
-		p.checking = true
-		m.setStatus(fmt.Sprintf(m.lang.T("check.running"), n))
-	case key.Matches(msg, c.PageUp):
-		p.scroll(-max(1, p.height/2))
-	case key.Matches(msg, c.PageDown):
-		p.scroll(max(1, p.height/2))
-	case key.Matches(msg, c.Copy):
-		if p.copyCell() {
-			m.setStatus(m.lang.T("cell.copied"))
-		}
-	case key.Matches(msg, c.Cut):
-		if p.cutCell() {
-			m.setStatus(m.lang.T("cell.cut"))
-		} else if p.clip != nil {
-			m.setStatus(m.lang.T("cell.copied"))
-		}
-	case key.Matches(msg, c.Paste), key.Matches(msg, c.PasteAbove):
-		if !p.paste(key.Matches(msg, c.Paste)) {
-			m.setStatus(m.lang.T("cell.noclip"))
-		}
-	case key.Matches(msg, c.UndoDelete):
-		if !p.undoDelete() {
-			m.setStatus(m.lang.T("cell.nodelete"))
-		}
-	case key.Matches(msg, c.RunAbove):
-		m.setStatus(fmt.Sprintf(m.lang.T("run.above"), p.runCells(0, p.sel, false)))
-	case key.Matches(msg, c.RunBelow):
-		m.setStatus(fmt.Sprintf(m.lang.T("run.below"), p.runCells(p.sel, len(p.cells()), false)))
 	case key.Matches(msg, c.Find):
+		p.pending = ""
 		return m, m.find.start()
 	case key.Matches(msg, c.FindNext):
+		p.pending = ""
 		m.setStatus(p.findNext(m.find.query, m.lang))
 	case key.Matches(msg, c.WriteOutput):
+		p.pending = ""
 		return m, m.writeOutput()
-	case key.Matches(msg, c.Output):
-		p.toggleOutput()
 	case key.Matches(msg, c.OutputPager):
+		p.pending = ""
 		if id, text := p.selectedOutput(m.lang); text != "" {
 			m.pager.show(fmt.Sprintf(m.lang.T("out.title"), id), text)
 		} else {
 			m.setStatus(m.lang.T("out.none"))
 		}
 	case key.Matches(msg, c.Back):
+		p.pending = ""
 		m.screen = screenStart
+	default:
+		return m, m.updateNotebook(msg)
 	}
 	return m, nil
+}
+
+// updateNotebook routes msg to the notebook pane and shows what it has to say.
+func (m *Model) updateNotebook(msg tea.Msg) tea.Cmd {
+	cmd := m.nb.Update(msg)
+	if n := m.nb.takeNote(); n != "" {
+		m.setStatus(n)
+	}
+	return cmd
 }
 
 // View draws the screen.
@@ -972,7 +887,8 @@ func (m *Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if i := p.cellAt(ms.Y-top, m.lang); i >= 0 {
-			p.sel, p.shown = i, i // selected where it is: the view does not jump
+			p.sel, p.prose = i, nil
+			p.shown = p.cursor() // selected where it is: the view does not jump
 		}
 	}
 	return m, nil

@@ -15,7 +15,7 @@ import (
 	"github.com/de4e/weir/tui/i18n"
 )
 
-func newTestModel(t *testing.T, w, h int, lang i18n.Lang) *Model {
+func newTestModel(t testing.TB, w, h int, lang i18n.Lang) *Model {
 	t.Helper()
 	store, err := OpenStore(t.TempDir())
 	if err != nil {
@@ -142,7 +142,7 @@ func waitIdle(t *testing.T, m *Model) {
 
 func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	m := newTestModel(t, 120, 40, i18n.EN)
-	press(m, "enter") // the first lesson
+	pressRun(m, "enter") // the first lesson
 	if m.screen != screenNotebook {
 		t.Fatalf("enter did not open the lesson:\n%s", screenText(m))
 	}
@@ -154,7 +154,7 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	checkFits(t, m, 120, 40)
 
 	// Edit the second cell: enter edit mode, type, leave, and the notebook is modified.
-	press(m, "down", "enter")
+	press(m, "down", "down", "enter") // past the Markdown cell between them
 	if !m.nb.editing {
 		t.Fatal("enter did not start editing")
 	}
@@ -173,7 +173,7 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	}
 	m2 := New(Options{Store: m.store})
 	m2.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	press(m2, "enter")
+	pressRun(m2, "enter")
 	if m2.recovery == nil {
 		t.Fatal("the recovery file was not offered back")
 	}
@@ -323,7 +323,7 @@ func TestViewIsPure(t *testing.T) {
 	if top() != first || m.nb.offset != 0 {
 		t.Fatalf("drawing changed the scroll state (offset %d)", m.nb.offset)
 	}
-	m.Update(tickMsg(time.Now()))
+	m.Update(statusMsg("")) // any message but an idle tick, which lays nothing out (TestIdleTickDrawsNothing)
 	if m.nb.offset == 0 || top() == first {
 		t.Errorf("after an update the view does not follow the selection (offset %d)", m.nb.offset)
 	}
@@ -362,7 +362,7 @@ func TestViewFollowsTheSelectedCellsOutput(t *testing.T) {
 	if s := screenText(m); !strings.Contains(s, "In [ ]") || strings.Contains(s, "out 5") {
 		t.Fatalf("before the run:\n%s", s)
 	}
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
 	m.Update(tickMsg(time.Now()))
 	if s := screenText(m); !strings.Contains(s, "out 5") {

@@ -66,11 +66,7 @@ func (p *notebookPane) undoDelete() bool {
 	}
 	at := min(d.at, len(p.nb.Blocks))
 	p.nb.Blocks = append(p.nb.Blocks[:at], append([]*notebook.Block{d.block}, p.nb.Blocks[at:]...)...)
-	for i, c := range p.cells() {
-		if c == d.block {
-			p.sel = i
-		}
-	}
+	p.selectItem(d.block)
 	p.dirty = true
 	return true
 }

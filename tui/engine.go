@@ -43,6 +43,51 @@ func (e *enginePane) scroll(n int) {
 	e.offset = max(0, min(e.offset+n, max(e.height, fullHeight)-e.height))
 }
 
+// jobsMsg gives the engine pane the jobs the notebook's cells started, oldest first, on every tick: it
+// watches the newest.
+type jobsMsg []*engine.Job
+
+// engineAction is an action on the watched job, sent to the engine pane as a message.
+type engineAction uint8
+
+const (
+	actCheckpoint engineAction = iota // trigger a checkpoint
+	actSavepoint                      // trigger a savepoint into a new temporary directory
+	actKill                           // kill the job's first TaskManager
+)
+
+// SetSize gives the pane w × h cells.
+func (e *enginePane) SetSize(w, h int) { e.width, e.height = w, h }
+
+// Update handles the engine pane's messages: the tick's jobs (it polls the newest), an action on the
+// watched job (run as a command, off the workbench's goroutine, which reports through statusMsg) and, when
+// the pane has the whole screen, the keys that scroll it.
+func (e *enginePane) Update(msg tea.Msg, lang i18n.Lang) tea.Cmd {
+	switch msg := msg.(type) {
+	case jobsMsg:
+		e.poll(msg)
+	case engineAction:
+		switch msg {
+		case actCheckpoint, actSavepoint:
+			return e.checkpoint(lang, msg == actSavepoint)
+		case actKill:
+			return e.kill(lang)
+		}
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "up", "k":
+			e.scroll(-1)
+		case "down", "j":
+			e.scroll(1)
+		case "pgup", "ctrl+u":
+			e.scroll(-e.height / 2)
+		case "pgdown", "ctrl+d", "space":
+			e.scroll(e.height / 2)
+		}
+	}
+	return nil
+}
+
 // poll takes a snapshot of the newest job in jobs.
 func (e *enginePane) poll(jobs []*engine.Job) {
 	if len(jobs) == 0 {

@@ -21,7 +21,7 @@ func TestEnginePaneIsClearedPerNotebook(t *testing.T) {
 	if err := m.open(a); err != nil {
 		t.Fatal(err)
 	}
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
 	m.Update(tickMsg{})
 	if s := screenText(m); !strings.Contains(s, "job of a") {
@@ -45,7 +45,7 @@ func TestEnginePaneScrollsOnASmallScreen(t *testing.T) {
 	if err := m.open(path); err != nil {
 		t.Fatal(err)
 	}
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
 	m.Update(tickMsg{})
 	press(m, "tab")

@@ -71,7 +71,7 @@ func (p *notebookPane) findNext(query string, lang i18n.Lang) string {
 		c := cells[j]
 		out := ansi.Strip(p.outputText(c, p.session.State(c.Meta.ID), lang))
 		if strings.Contains(strings.ToLower(c.Text), q) || strings.Contains(strings.ToLower(out), q) {
-			p.sel = j
+			p.selectItem(c)
 			return fmt.Sprintf(lang.T("find.found"), query, c.Meta.ID)
 		}
 	}

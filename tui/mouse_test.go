@@ -28,7 +28,7 @@ func TestMouseWheelScrollsAndClickSelects(t *testing.T) {
 		if m.nb.offset != 6 {
 			t.Fatalf("width %d: a notch up scrolled to %d, want 6", w, m.nb.offset)
 		}
-		_, spans := m.nb.layoutLines(m.lang)
+		spans, _, _ := m.nb.layout(m.lang)
 		target := -1
 		for i, s := range spans {
 			if s[0] >= m.nb.offset+2 && s[0] < m.nb.offset+20 {

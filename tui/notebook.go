@@ -29,12 +29,21 @@ type notebookPane struct {
 	lesson  string // the bundled lesson it was opened from, or ""
 	session *interp.Session
 	md      *markdown
+	keys    keyMap
+	lang    i18n.Lang
+	// note is what the last Update has to say on the status bar (takeNote hands it to the root model).
+	note string
 
-	sel     int // index into visible cells
-	shown   int // the selection the view last scrolled to
+	sel int // index into visible cells
+	// prose is the selected Markdown cell, or nil when the code cell sel is selected (markdown_cell.go).
+	prose   *notebook.Block
+	shown   *notebook.Block // the selection the view last scrolled to
 	editing bool
 	editor  cellEditor
-	pending string // the first key of a two-key command (d d, i i, 0 0)
+	// editFrom is the text the editor was given and editTrail the blank lines after it that it was not:
+	// leaving an editor whose text did not change leaves the cell's bytes as they were.
+	editFrom, editTrail string
+	pending             string // the first key of a two-key command (d d, i i, 0 0)
 
 	dirty   bool
 	savedAt time.Time
@@ -60,6 +69,17 @@ type notebookPane struct {
 	width    int
 	height   int
 	frame    int // spinner frame
+	// drawn keeps each block's drawing, laid the last layout; draws and layouts count the blocks drawn
+	// and the layouts made (notebook_layout.go); relayout is set by a tick that found the drawing may have
+	// changed.
+	drawn        map[*notebook.Block]drawnBlock
+	laid         layoutState
+	draws        int
+	layouts      int
+	relayout     bool
+	lastActivity activity // as the last tick found it
+	// replayNow is how far the running cell's replay is, when it knows its length (taken on every tick).
+	replayNow replayStatus
 
 	ctrlMu      sync.Mutex
 	controllers []*sources.Controller
@@ -67,11 +87,12 @@ type notebookPane struct {
 	paused      bool
 }
 
-func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown) *notebookPane {
-	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
+func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown, keys keyMap, lang i18n.Lang) *notebookPane {
+	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed, keys: keys, lang: lang}
 	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
 		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
 	p.editor = newCellEditor()
+	p.shown = p.selected() // the view starts at the top, where the first code cell is selected
 	return p
 }
 
@@ -102,48 +123,75 @@ func (p *notebookPane) replay(f func(c *sources.Controller)) {
 // cells returns the cells a learner sees: not solutions, not hidden ones.
 func (p *notebookPane) cells() []*notebook.Block {
 	var out []*notebook.Block
-	for _, c := range p.nb.Cells() {
-		if c.Meta.Solution == "" && !c.Meta.Hidden {
+	for _, c := range p.nb.Blocks {
+		if visibleCell(c) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
+// visibleCell reports whether b is a code cell a learner sees.
+func visibleCell(b *notebook.Block) bool {
+	return b.Kind == notebook.Code && b.Meta.Solution == "" && !b.Meta.Hidden
+}
+
+// selected returns the selected code cell (sel, kept within the cells), or nil when there is none. It walks
+// the blocks without gathering them: a notebook may have tens of thousands.
 func (p *notebookPane) selected() *notebook.Block {
-	cs := p.cells()
-	if len(cs) == 0 {
-		return nil
+	p.sel = max(0, p.sel)
+	var last *notebook.Block
+	n := 0
+	for _, c := range p.nb.Blocks {
+		if !visibleCell(c) {
+			continue
+		}
+		if n == p.sel {
+			return c
+		}
+		last = c
+		n++
 	}
-	p.sel = max(0, min(p.sel, len(cs)-1))
-	return cs[p.sel]
+	p.sel = max(0, n-1)
+	return last
 }
 
-func (p *notebookPane) setSize(w, h int) {
-	p.width, p.height = w, h
-	p.editor.SetSize(w-4, h-6)
-}
-
-// startEdit puts the selected cell into the editor.
+// startEdit puts the selected cell (code, or a Markdown cell's source) into the editor.
 func (p *notebookPane) startEdit() tea.Cmd {
-	c := p.selected()
+	c := p.cursor()
 	if c == nil || c.Meta.ReadOnly {
 		return nil
 	}
 	p.editing = true
-	p.editor.SetValue(strings.TrimSuffix(c.Text, "\n"))
+	if c.Kind == notebook.Prose {
+		p.editFrom, p.editTrail = proseSource(c.Text)
+		p.editor.SetValue(p.editFrom)
+		p.editor.tabs = false // Markdown's indentation is spaces
+	} else {
+		p.editFrom, p.editTrail = strings.TrimSuffix(c.Text, "\n"), ""
+		p.editor.SetValue(p.editFrom)
+	}
 	p.editor.SetSize(p.width-4, p.height-6)
 	return p.editor.Focus()
 }
 
-// commitEdit writes the editor's text back into the cell.
+// commitEdit writes the editor's text back into the cell when it changed.
 func (p *notebookPane) commitEdit() {
-	c := p.selected()
+	c := p.cursor()
 	if c == nil || !p.editing {
 		return
 	}
 	text := p.editor.Value()
-	if text != "" && !strings.HasSuffix(text, "\n") {
+	if text == p.editFrom {
+		return
+	}
+	p.editFrom = text
+	switch {
+	case c.Kind == notebook.Prose && p.editTrail == "":
+		text += "\n"
+	case c.Kind == notebook.Prose:
+		text += p.editTrail
+	case text != "" && !strings.HasSuffix(text, "\n"):
 		text += "\n"
 	}
 	if text != c.Text {
@@ -254,11 +302,10 @@ func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
 
 func (p *notebookPane) insert(below bool) { p.insertBlock(p.nb.NewCell(), below) }
 
-// insertBlock puts c above or below the selected cell and selects it.
+// insertBlock puts c above or below the selected cell (code or Markdown) and selects it.
 func (p *notebookPane) insertBlock(c *notebook.Block, below bool) {
-	cells := p.cells()
 	at := len(p.nb.Blocks)
-	if cur := p.selected(); cur != nil {
+	if cur := p.cursor(); cur != nil {
 		for i, b := range p.nb.Blocks {
 			if b == cur {
 				at = i
@@ -269,9 +316,7 @@ func (p *notebookPane) insertBlock(c *notebook.Block, below bool) {
 		}
 	}
 	p.nb.Blocks = append(p.nb.Blocks[:at], append([]*notebook.Block{c}, p.nb.Blocks[at:]...)...)
-	if below && len(cells) > 0 {
-		p.sel++
-	}
+	p.selectItem(c)
 	p.dirty = true
 }
 
@@ -329,7 +374,6 @@ func (p *notebookPane) cycleMode() string {
 	return c.Meta.Mode
 }
 
-// save writes the notebook atomically.
 // save prepares the save of the notebook (an overwrite after a conflict) and returns the command that writes
 // it; savedMsg reports the outcome. The pane counts as saved from now on; a failed write marks it modified
 // again.
@@ -340,6 +384,24 @@ func (p *notebookPane) save() tea.Cmd {
 	ps := p.nb.PrepareSave(p.path, p.conflict)
 	p.dirty = false
 	return func() tea.Msg { return savedMsg{ps: ps, err: ps.Write()} }
+}
+
+// keepUnsaved returns the command that writes the unsaved edits to the recovery file, or nil when there are
+// none: for when the pane closes (the workbench quits, another notebook opens), so that nothing is lost.
+func (p *notebookPane) keepUnsaved() tea.Cmd {
+	if p.editing {
+		p.commitEdit()
+	}
+	if !p.dirty {
+		return nil
+	}
+	data, path, lang := p.nb.Render(), p.path, p.lang
+	return func() tea.Msg {
+		if err := notebook.WriteFileAtomic(notebook.RecoveryPath(path), data); err != nil {
+			return statusMsg(fmt.Sprintf(lang.T("autosave.failed"), path, err))
+		}
+		return nil
+	}
 }
 
 // savedMsg is the outcome of a save's write.
@@ -357,7 +419,7 @@ type conflictCopyMsg struct {
 // autosave returns the command that writes the recovery file when there are unsaved changes not autosaved
 // in the last 2 s, or nil. The notebook is rendered here, on the workbench's goroutine; the command only
 // writes the bytes.
-func (p *notebookPane) autosave(lang i18n.Lang) tea.Cmd {
+func (p *notebookPane) autosave() tea.Cmd {
 	if p.editing {
 		p.commitEdit()
 	}
@@ -365,113 +427,19 @@ func (p *notebookPane) autosave(lang i18n.Lang) tea.Cmd {
 		return nil
 	}
 	p.autosaved = time.Now()
-	data, path := p.nb.Render(), p.path
-	return func() tea.Msg {
-		if err := notebook.WriteFileAtomic(notebook.RecoveryPath(path), data); err != nil {
-			return statusMsg(fmt.Sprintf(lang.T("autosave.failed"), path, err))
-		}
-		return nil
-	}
+	return p.keepUnsaved()
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
-
-// view draws the notebook into width × height cells from the scroll offset that follow set. It changes
-// nothing (View is pure): the scrolling is follow's, in Update.
-func (p *notebookPane) view(lang i18n.Lang) string {
-	lines, _, _ := p.lines(lang)
-	h := max(1, p.height)
-	offset := max(0, min(p.offset, max(0, len(lines)-h)))
-	out := lines[offset:min(len(lines), offset+h)]
-	for i, l := range out {
-		if lipgloss.Width(l) > p.width {
-			out[i] = ansi.Truncate(l, p.width, "…")
-		}
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return strings.Join(out, "\n")
-}
-
-// follow scrolls the notebook after an update: when the selection moved, the editor is open or the selected
-// cell grew (its output came) the selected cell comes into view, its top when it is taller than the pane;
-// otherwise the view stays where the user scrolled it.
-func (p *notebookPane) follow(lang i18n.Lang) {
-	lines, selStart, selEnd := p.lines(lang)
-	h := max(1, p.height)
-	grew := p.shownEnd != 0 && p.sel == p.shown && selEnd != p.shownEnd
-	p.shownEnd = selEnd
-	if p.sel != p.shown || p.editing || grew {
-		if selStart < p.offset {
-			p.offset = selStart
-		}
-		if selEnd > p.offset+h {
-			p.offset = max(selStart, selEnd-h)
-			if selEnd-selStart > h {
-				p.offset = selStart
-			}
-		}
-		p.shown = p.sel
-	}
-	p.offset = max(0, min(p.offset, max(0, len(lines)-h)))
-}
-
-// lines draws the whole notebook, one string a line, and says where the selected cell's lines are.
-func (p *notebookPane) lines(lang i18n.Lang) (lines []string, selStart, selEnd int) {
-	lines, spans := p.layoutLines(lang)
-	if p.sel < len(spans) {
-		selStart, selEnd = spans[p.sel][0], spans[p.sel][1]
-	}
-	return lines, selStart, selEnd
-}
-
-// cellAt returns the index of the visible cell drawn on line row of the pane (0 at its top, as scrolled), or
-// -1 when that line is prose or empty.
-func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
-	_, spans := p.layoutLines(lang)
-	line := row + p.offset
-	for i, s := range spans {
-		if line >= s[0] && line < s[1] {
-			return i
-		}
-	}
-	return -1
-}
-
-// layoutLines draws the whole notebook, one string a line, with the span [start, end) of lines of each
-// visible cell.
-func (p *notebookPane) layoutLines(lang i18n.Lang) (lines []string, spans [][2]int) {
-	w := p.width
-	visible := p.cells()
-	if len(visible) == 0 {
-		lines = append(lines, dimStyle.Render(lang.T("nb.empty")))
-	}
-	n := 0
-	for _, b := range p.nb.Blocks {
-		if b.Kind == notebook.Prose {
-			if strings.TrimSpace(annotationRE.ReplaceAllString(b.Text, "")) != "" {
-				lines = append(lines, strings.Split(p.md.render(b.Text, w), "\n")...)
-			}
-			continue
-		}
-		if b.Meta.Solution != "" || b.Meta.Hidden {
-			continue
-		}
-		isSel := n < len(visible) && p.sel < len(visible) && visible[p.sel] == b
-		start := len(lines)
-		lines = append(lines, p.cellView(b, isSel, lang)...)
-		spans = append(spans, [2]int{start, len(lines)})
-		n++
-	}
-	return lines, spans
-}
 
 // scroll moves the view by n lines.
 func (p *notebookPane) scroll(n int) { p.offset = max(0, p.offset+n) }
 
 // cellView draws one cell: its header, its code (or the editor) and its output.
-func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang) []string {
+//
+// Plain leaves the code unhighlighted, for a cell off screen: the same lines, drawn at a fraction of the
+// cost (the layout highlights it when it comes on screen).
+func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang, plain bool) []string {
 	st := p.session.State(b.Meta.ID)
 	count := " "
 	if st.Count > 0 {
@@ -485,6 +453,9 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	switch st.Status {
 	case interp.Running:
 		status, style = spinner[p.frame%len(spinner)]+" "+lang.T("status.running"), warnStyle
+		if p.replayNow.cell == b.Meta.ID {
+			status = "▶ " + lang.T("status.running") // the bar under the header shows the progress
+		}
 		if p.replayPaused() {
 			// Not hung: it waits on the paused replay, for as long as the pause lasts.
 			status = "⏸ " + lang.T("status.paused")
@@ -519,28 +490,38 @@ func (p *notebookPane) cellView(b *notebook.Block, selected bool, lang i18n.Lang
 	} else {
 		head = " " + head
 	}
-	border := lipgloss.NormalBorder()
-	boxStyle := lipgloss.NewStyle().Border(border).BorderForeground(dim).Width(max(10, p.width-1))
+	boxStyle := lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(dim).Width(max(10, p.width-1))
 	if selected {
 		boxStyle = boxStyle.BorderForeground(accent)
 		if p.editing {
-			boxStyle = boxStyle.BorderForeground(lipgloss.Color("3"))
+			boxStyle = editBoxStyle(p.width)
 		}
 	}
 	var body string
 	if selected && p.editing {
 		body = p.editor.View()
 	} else {
-		body = p.md.code(strings.TrimSuffix(b.Text, "\n"), cellLexer(b))
+		body = strings.TrimSuffix(b.Text, "\n")
+		if !plain {
+			body = p.md.code(body, cellLexer(b))
+		}
 		if body == "" {
 			body = dimStyle.Render("// " + lang.T("nb.emptycell"))
 		}
 	}
 	lines := []string{head}
+	if st.Status == interp.Running && p.replayNow.cell == b.Meta.ID {
+		lines = append(lines, "  "+replayBar(p.replayNow, p.replayPaused(), lang))
+	}
 	lines = append(lines, strings.Split(boxStyle.Render(body), "\n")...)
 	lines = append(lines, p.outputLines(b, st, lang)...)
 	lines = append(lines, "")
 	return lines
+}
+
+// editBoxStyle is the box around the editor in a pane w cells wide.
+func editBoxStyle(w int) lipgloss.Style {
+	return lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(lipgloss.Color("3")).Width(max(10, w-1))
 }
 
 // maxOutputLines bounds a cell's output in the notebook while it is collapsed; the rest is counted.

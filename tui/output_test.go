@@ -23,7 +23,7 @@ func TestLongOutputsCanBeExpandedAndPaged(t *testing.T) {
 	if err := m.open(path); err != nil {
 		t.Fatal(err)
 	}
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
 	out := func() string {
 		c := m.nb.cells()[0]
@@ -80,7 +80,7 @@ func TestWriteOutputToAFile(t *testing.T) {
 	if !strings.Contains(m.status, "no output yet") {
 		t.Errorf("w before running: %q", m.status)
 	}
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return m.nb.session.State(m.nb.cells()[0].Meta.ID).Status == interp.Done })
 	pressRun(m, "w")
 	out := strings.TrimSuffix(path, ".md") + ".cell-1.txt"

@@ -33,7 +33,7 @@ func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
 		t.Errorf(". with nothing paused says %q", s)
 	}
 	m.nb.togglePause()
-	m.run(false)
+	press(m, "ctrl+r")
 	id := m.nb.cells()[0].Meta.ID
 	replays := func() int {
 		m.nb.ctrlMu.Lock()

@@ -47,16 +47,16 @@ func TestCellsRunWhileAnotherRunsAreQueued(t *testing.T) {
 		return v.(chan bool)
 	}
 	m.nb.sel = 0
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return status(0) == interp.Done })
 	gate := channel()
 
 	m.nb.sel = 1 // blocks until done is closed
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return status(1) == interp.Running })
 	for _, i := range []int{2, 3} {
 		m.nb.sel = i
-		m.run(false)
+		press(m, "ctrl+r")
 		if !strings.Contains(m.status, "queued") {
 			t.Fatalf("running cell %d while another ran: %q", i, m.status)
 		}
@@ -73,17 +73,17 @@ func TestCellsRunWhileAnotherRunsAreQueued(t *testing.T) {
 
 	// A failure drops what is queued behind it.
 	m.nb.sel = 0
-	m.run(false) // a new, open channel
+	press(m, "ctrl+r") // a new, open channel
 	waitFor(t, m, func() bool { return !m.nb.session.Kernel.Running() })
 	gate = channel()
 	cells[1].Text = "<-done\npanic(\"boom\")\n"
 	m.nb.sel = 1
-	m.run(false)
+	press(m, "ctrl+r")
 	waitFor(t, m, func() bool { return status(1) == interp.Running })
 	before := []int{m.nb.session.State(id(2)).Count, m.nb.session.State(id(3)).Count}
 	for _, i := range []int{2, 3} {
 		m.nb.sel = i
-		m.run(false)
+		press(m, "ctrl+r")
 	}
 	close(gate)
 	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && status(1) == interp.Failed })

@@ -13,8 +13,9 @@ import (
 // TestTmuxLessonWalk walks lesson 1 as a learner would, in the real weir binary in tmux, in both languages at
 // 80x24 and 120x40 (issue 19's "done when"): check it (the exercise fails), find the exercise (/), fix it in
 // the editor, check again (all pass), pause the replay, run the exercise, step it, resume it, save, quit,
-// reopen (the fix is there) and see the progress on the start screen. Killing a TaskManager and watching
-// the recovery is TestTmuxWorkbench's. Skipped without tmux, and with -short.
+// add a cell whose job checkpoints and restarts, run it paused, kill a TaskManager and watch the job recover
+// and finish, save, quit, reopen (the fix is there) and see the progress on the start screen. Skipped
+// without tmux, and with -short.
 func TestTmuxLessonWalk(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
@@ -27,10 +28,10 @@ func TestTmuxLessonWalk(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	type words struct{ passed, waiting, stepped, saved, progress string }
+	type words struct{ passed, waiting, stepped, saved, progress, killed, restarted, command string }
 	langs := map[string]words{
-		"en": {`(\d+) passed, (\d+) failed`, "replay paused", "stepped one event", "saved to", "✓"},
-		"ko": {`(\d+)개 통과, (\d+)개 실패`, "재생 일시 정지", "이벤트 하나를 진행", "저장했습니다", "✓"},
+		"en": {`(\d+) passed, (\d+) failed`, "replay paused", "stepped one event", "saved to", "✓", "killed", "restarts 1", " COMMAND "},
+		"ko": {`(\d+)개 통과, (\d+)개 실패`, "재생 일시 정지", "이벤트 하나를 진행", "저장했습니다", "✓", "종료", "재시작 1", " 명령 "},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, lang := range []string{"en", "ko"} {
@@ -106,6 +107,25 @@ func TestTmuxLessonWalk(t *testing.T) {
 				waitFor("the step", contains(w.stepped))
 				keys("p")
 				waitFor("the run to end", func(s string) bool { return !strings.Contains(s, w.waiting) })
+
+				// Kill a TaskManager under a job that checkpoints and restarts (a cell of one line, below the
+				// exercise), while its replay is paused, and watch the job recover and then finish.
+				keys("b", "Enter")
+				typeText(`kenv := engine.NewEnvironment(engine.Config{Parallelism: 1, Checkpointing: engine.CheckpointConfig{Interval: 100 * time.Millisecond}, ` +
+					`Restart: engine.RestartStrategy{Attempts: 3, Delay: 50 * time.Millisecond}}); kw, _ := sources.FindRecording("words"); ` +
+					`kenv.FromSource(kw.Replay(nil), nil, "words").Collect(); kenv.Execute("survives a kill")`)
+				waitFor("the typed cell", contains(`kenv.Execute("survives a kill")`))
+				keys("Escape")
+				waitFor("command mode", contains(w.command))
+				keys("p")
+				waitFor("the pause", contains("⏸"))
+				keys("C-r")
+				waitFor("the paused job", func(s string) bool { return strings.Contains(s, w.waiting) && strings.Contains(s, "RUNNING") })
+				keys("X")
+				waitFor("the kill", contains(w.killed))
+				waitFor("the job to recover", contains(w.restarted))
+				keys("p")
+				waitFor("the recovered job to finish", contains("FINISHED"))
 
 				keys("C-s")
 				waitFor("the save", contains(w.saved))

@@ -35,17 +35,26 @@ var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 // Sparkline draws values as a one-line block chart of exactly width cells, the newest value at the right.
 // Values are scaled from zero to their maximum; missing columns on the left are blank.
 func Sparkline(values []float64, width int) string {
-	if width <= 0 {
-		return ""
-	}
 	if len(values) > width {
-		values = values[len(values)-width:]
+		values = values[len(values)-max(width, 0):]
 	}
 	maxV := 0.0
 	for _, v := range values {
 		if v > maxV && !math.IsInf(v, 0) {
 			maxV = v
 		}
+	}
+	return SparklineTo(values, maxV, width)
+}
+
+// SparklineTo draws values as Sparkline does, scaled from zero to top instead of their maximum (a ratio's
+// 1, so that a little backpressure draws low).
+func SparklineTo(values []float64, maxV float64, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if len(values) > width {
+		values = values[len(values)-width:]
 	}
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", width-len(values)))

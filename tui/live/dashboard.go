@@ -125,6 +125,9 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 			in += fmt.Sprintf("%d─%s→ ", e.From, p)
 		}
 		ls = append(ls, fit(fmt.Sprintf(" %s[%d] %s ×%d  %s %s", dimStyle.Render(in), v.ID, v.Name, v.Parallelism, lang.T("graph.bp"), style.Render(label)), width))
+		if width >= graphSparkWidth {
+			ls = append(ls, fit(vertexSparklines(h, v.ID, lang), width))
+		}
 	}
 	slots := map[int][]string{}
 	for _, v := range s.Vertices {
@@ -139,6 +142,42 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 		ls = append(ls, badStyle.Render(fit(s.Err, width)))
 	}
 	return limit(ls, height)
+}
+
+// graphSparkWidth is the pane width from which Graph draws each vertex's throughput and backpressure
+// sparklines under it, and graphSpark their width.
+const (
+	graphSparkWidth = 64
+	graphSpark      = 12
+)
+
+// vertexSparklines draws the vertex id's records per second (what its first operator takes in, or what a
+// source puts out) and its highest subtask backpressure over the History, as sparklines with the latest
+// values.
+func vertexSparklines(h *History, id int, lang i18n.Lang) string {
+	var rates, bps []float64
+	for _, snap := range h.Snapshots() {
+		for _, v := range snap.Vertices {
+			if v.ID != id || len(v.Operators) == 0 {
+				continue
+			}
+			r := v.Operators[0].RateIn
+			if len(v.Inputs) == 0 {
+				r = v.Operators[0].RateOut
+			}
+			bp := 0.0
+			for _, st := range v.Subtasks {
+				bp = math.Max(bp, st.Backpressure)
+			}
+			rates, bps = append(rates, r), append(bps, bp)
+		}
+	}
+	if len(rates) == 0 {
+		return ""
+	}
+	style, _ := backpressureStyle(bps[len(bps)-1])
+	return fmt.Sprintf("     %s %s %s · %s %s %s", dimStyle.Render(lang.T("graph.rate")), Sparkline(rates, graphSpark), Rate(rates[len(rates)-1]),
+		dimStyle.Render(lang.T("graph.bp")), style.Render(SparklineTo(bps, 1, graphSpark)), fmt.Sprintf("%.0f%%", bps[len(bps)-1]*100))
 }
 
 // Watermarks draws a lane per operator: its watermark against the highest watermark of the job (the
@@ -431,6 +470,17 @@ func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
 		ls = append(ls, fit(fmt.Sprintf(" #%d %s %s %d/%d", last.ID, lang.T("cp.inflight"), Bar(frac, 12), last.Acks, last.Total), width))
 	}
 	ls = append(ls, dimStyle.Render(fit(fmt.Sprintf(" %-5s %-11s %8s %9s %9s %7s", lang.T("cp.id"), lang.T("cp.status"), lang.T("cp.duration"), lang.T("cp.size"), lang.T("cp.new"), lang.T("cp.align")), width)))
+	// From cpBarsWidth cells each row ends in bars: its duration against the longest shown, the part spent
+	// aligning barriers apart, and its size against the largest.
+	bars := width >= cpBarsWidth
+	var maxDur time.Duration
+	var maxBytes int64
+	for _, c := range cps {
+		maxDur, maxBytes = max(maxDur, c.Duration), max(maxBytes, c.Bytes)
+	}
+	if bars {
+		ls = append(ls, dimStyle.Render(fit(" "+lang.T("cp.legend"), width)))
+	}
 	for i := len(cps) - 1; i >= 0 && len(ls) < height; i-- {
 		c := cps[i]
 		st := string(c.Status)
@@ -448,9 +498,39 @@ func Checkpoints(h *History, width, height int, lang i18n.Lang) string {
 		if c.Final {
 			kind = " " + lang.T("cp.final")
 		}
-		ls = append(ls, fit(fmt.Sprintf(" %-5d %s %8s %9s %9s %7s%s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax), kind), width))
+		row := fmt.Sprintf(" %-5d %s %8s %9s %9s %7s", c.ID, style.Render(fmt.Sprintf("%-11s", st)), Dur(c.Duration), Bytes(c.Bytes), Bytes(c.NewBytes), Dur(c.AlignMax))
+		if bars {
+			row += "  " + durationBar(c, maxDur, cpDurationBar) + "  " + Bar(frac(c.Bytes, maxBytes), cpSizeBar)
+		}
+		ls = append(ls, fit(row+kind, width))
 	}
 	return limit(ls, height)
+}
+
+// The checkpoint bars' widths, and the pane width from which Checkpoints draws them.
+const (
+	cpDurationBar = 20
+	cpSizeBar     = 10
+	cpBarsWidth   = 58 + cpDurationBar + cpSizeBar + 4
+)
+
+// durationBar draws a checkpoint's duration as a bar of width cells against longest: the part spent aligning
+// barriers (its longest alignment) as ▒, the rest as █.
+func durationBar(c engine.CheckpointStats, longest time.Duration, width int) string {
+	if longest <= 0 {
+		return dimStyle.Render(strings.Repeat("░", width))
+	}
+	total := int(math.Round(float64(c.Duration) / float64(longest) * float64(width)))
+	align := min(total, int(math.Round(float64(min(c.AlignMax, c.Duration))/float64(longest)*float64(width))))
+	return warnStyle.Render(strings.Repeat("▒", align)) + strings.Repeat("█", total-align) + dimStyle.Render(strings.Repeat("░", width-total))
+}
+
+// frac is n / of as a fraction, 0 when of is not positive.
+func frac(n, of int64) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
 }
 
 // Throughput draws the sources' and sinks' records per second over the History as sparklines, and the
