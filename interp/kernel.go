@@ -203,11 +203,16 @@ func (k *Kernel) Config() engine.Config {
 }
 
 // SetConfig changes the engine configuration that environments created from now on start from (the
-// workbench's delivery-guarantee switch).
+// workbench's delivery-guarantee switch), and that the jobs of the SQL cells' next statements start from.
 func (k *Kernel) SetConfig(c engine.Config) {
 	k.mu.Lock()
 	k.opts.Config = c
+	tenv, env := k.tenv, k.tenvEngine
 	k.mu.Unlock()
+	if tenv != nil {
+		c.Stdout = env.Config().Stdout // into the running cell
+		tenv.SetConfig(c)
+	}
 }
 
 func (k *Kernel) hasFunc(name string) bool {

@@ -71,17 +71,20 @@ func (t *Environment) statementSet(set *sqlparse.StatementSet) (*TableResult, er
 	}
 	c := t.compiler(env)
 	var names []string
+	var sinks []*engine.DataStream
 	for _, p := range plans {
 		s, err := c.Build(p.node)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := planner.Sink(s, p.tab, p.node, p.ins.Columns, env.Config().Stdout, p.ins.Pos); err != nil {
+		sink, err := planner.Sink(s, p.tab, p.node, p.ins.Columns, env.Config().Stdout, p.ins.Pos)
+		if err != nil {
 			return nil, err
 		}
+		sinks = append(sinks, sink)
 		names = append(names, "default_catalog.default_database."+p.tab.Name)
 	}
-	job, err := env.ExecuteAsync("insert-into_" + strings.Join(names, ","))
+	job, err := t.run(env, "insert-into_"+strings.Join(names, ","), sinks...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
