@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,10 +34,26 @@ var connectorOptions = map[string][]string{
 	"weir-nexmark": {"table", "number-of-events"},
 }
 
+func init() {
+	for name, opts := range recordingConnectorOptions {
+		connectorOptions[name] = opts
+	}
+}
+
+// connectorNames lists the connectors, quoted and sorted, for errors.
+func connectorNames() string {
+	var names []string
+	for n := range connectorOptions {
+		names = append(names, "'"+n+"'")
+	}
+	sort.Strings(names)
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 	name, ok := t.Options["connector"]
 	if !ok {
-		return nil, errAt(pos, ErrValidation, "table %s needs the option 'connector' ('datagen', 'filesystem', 'print' or 'blackhole')", t.Name)
+		return nil, errAt(pos, ErrValidation, "table %s needs the option 'connector' (Weir has %s)", t.Name, connectorNames())
 	}
 	allowed, ok := connectorOptions[name]
 	if !ok {
@@ -44,15 +61,17 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 		for n := range connectorOptions {
 			names = append(names, n)
 		}
-		return nil, errAt(pos, ErrValidation, "Could not find any factory for identifier '%s'%s (Weir has 'datagen', 'filesystem', 'weir-nexmark', 'print' and 'blackhole')", name, suggest(name, names))
+		return nil, errAt(pos, ErrValidation, "Could not find any factory for identifier '%s'%s (Weir has %s)", name, suggest(name, names), connectorNames())
 	}
 	for k := range t.Options {
 		if k == "connector" || contains(allowed, k) {
 			continue
 		}
-		if name == "datagen" && strings.HasPrefix(k, "fields.") {
+		if strings.HasPrefix(k, "fields.") {
 			parts := strings.Split(k, ".")
-			if len(parts) == 3 && t.columnIndex(parts[1]) >= 0 && contains([]string{"kind", "min", "max", "start", "end", "length", "max-past"}, parts[2]) {
+			perColumn := map[string][]string{"datagen": {"kind", "min", "max", "start", "end", "length", "max-past"},
+				"weir-recording": {"field"}, "weir-generator": {"field"}}[name]
+			if len(parts) == 3 && t.columnIndex(parts[1]) >= 0 && contains(perColumn, parts[2]) {
 				continue
 			}
 		}
@@ -61,6 +80,10 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 	switch name {
 	case "weir-nexmark":
 		if err := checkNexmark(t, pos); err != nil {
+			return nil, err
+		}
+	case "weir-recording", "weir-generator":
+		if _, _, err := checkRecording(t, pos); err != nil {
 			return nil, err
 		}
 	case "filesystem":
@@ -117,6 +140,9 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 		return datagen(env, t, cols), 0, nil
 	case "weir-nexmark":
 		return nexmarkSource(env, t, cols), 0, nil
+	case "weir-recording", "weir-generator":
+		s, err := recordingSource(env, t, cols)
+		return s, 1, err
 	case "filesystem":
 		fs := sources.FileSource{Paths: []string{c.options["path"]}}
 		if c.options["format"] == "csv" {
