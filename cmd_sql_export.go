@@ -63,7 +63,7 @@ func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 	n := 0
 	for _, c := range nb.Cells() {
 		if !c.IsSQL() {
-			goTables = goTables || strings.Contains(c.Text, "sqlcells.")
+			goTables = goTables || registersTables(c.Text)
 			continue
 		}
 		if c.Meta.Solution != "" {
@@ -220,6 +220,17 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 		}
 	}
 	return text, replaced, notes, query, nil
+}
+
+// registersTables reports whether a Go cell registers a table or view in the SQL cells' catalog (through
+// weir/sqlcells), which the exported script then lacks; a cell that only reads the catalog or a result does not.
+func registersTables(goSource string) bool {
+	for _, call := range []string{".CreateTemporaryView(", ".ExecuteSQL(", ".ExecuteScript(", ".CreateStatementSet("} {
+		if strings.Contains(goSource, call) {
+			return true
+		}
+	}
+	return false
 }
 
 // quote writes s as a SQL string literal.
