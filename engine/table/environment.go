@@ -3,6 +3,7 @@ package table
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -438,15 +439,42 @@ func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	sink, err := planner.Sink(stream, tab, n, s.Columns, env.Config().Stdout, s.Pos)
+	sink, closer, err := planner.Sink(stream, tab, n, s.Columns, env.Config().Stdout, s.Pos)
 	if err != nil {
 		return nil, err
 	}
 	job, err := t.run(env, "insert-into_default_catalog.default_database."+tab.Name, sink)
+	closeWhenDone(job, closer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
 	return &TableResult{job: job, cols: []Column{{Name: "job id", Type: planner.TypeString}}, static: [][]any{{job.Name()}}}, nil
+}
+
+// closeWhenDone closes the sinks' closers once job has ended (at once if it did not start).
+func closeWhenDone(job *engine.Job, closers ...io.Closer) {
+	var cs []io.Closer
+	for _, c := range closers {
+		if c != nil {
+			cs = append(cs, c)
+		}
+	}
+	if len(cs) == 0 {
+		return
+	}
+	closeAll := func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}
+	if job == nil {
+		closeAll()
+		return
+	}
+	go func() {
+		<-job.Done()
+		closeAll()
+	}()
 }
 
 func (t *Environment) explain(s *sqlparse.Explain) (*TableResult, error) {

@@ -35,8 +35,10 @@ var connectorOptions = map[string][]string{
 }
 
 func init() {
-	for name, opts := range recordingConnectorOptions {
-		connectorOptions[name] = opts
+	for _, m := range []map[string][]string{recordingConnectorOptions, kafkaConnectorOptions} {
+		for name, opts := range m {
+			connectorOptions[name] = opts
+		}
 	}
 }
 
@@ -86,6 +88,10 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 		if _, _, err := checkRecording(t, pos); err != nil {
 			return nil, err
 		}
+	case "kafka", "upsert-kafka":
+		if _, err := checkKafka(t, pos); err != nil {
+			return nil, err
+		}
 	case "filesystem":
 		if t.Options["path"] == "" {
 			return nil, errAt(pos, ErrValidation, "the filesystem connector needs the option 'path'")
@@ -121,6 +127,16 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 	return &connector{name: name, options: t.Options}, nil
 }
 
+// watermarksInSource reports whether the connector's source emits table t's watermarks itself, so that the
+// planner assigns none after it.
+func (c *connector) watermarksInSource(t *Table) bool {
+	if c.name != "kafka" && c.name != "upsert-kafka" {
+		return false
+	}
+	_, _, ok := kafkaWatermarkBound(t)
+	return ok
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -143,6 +159,9 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 	case "weir-recording", "weir-generator":
 		s, err := recordingSource(env, t, cols)
 		return s, 1, err
+	case "kafka", "upsert-kafka":
+		s, err := kafkaSource(env, t)
+		return s, 0, err
 	case "filesystem":
 		fs := sources.FileSource{Paths: []string{c.options["path"]}}
 		if c.options["format"] == "csv" {
@@ -370,9 +389,11 @@ func (r *throttledReader) Close() error { return r.inner.Close() }
 // (a statement set), may share one writer (Config.Stdout), which need not be safe for concurrent use.
 var printMu sync.Mutex
 
-// sink ends a stream of rows in the connector.
-func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, stdout io.Writer) (*engine.DataStream, error) {
+// sink ends a stream of rows in the connector; the Closer, if not nil, is to be closed when the job ends.
+func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, stdout io.Writer) (*engine.DataStream, io.Closer, error) {
 	switch c.name {
+	case "kafka", "upsert-kafka":
+		return kafkaSink(stream, t, cols, updating)
 	case "print":
 		id := c.options["print-identifier"]
 		out := stdout
@@ -405,17 +426,17 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 					return err
 				},
 			}
-		}), nil
+		}), nil, nil
 	case "blackhole":
 		return stream.SinkTo("Sink: "+t.Name, func(v any, _ int64) error {
 			if e, ok := v.(errorRow); ok {
 				return e
 			}
 			return nil
-		}), nil
+		}), nil, nil
 	case "filesystem":
 		if updating {
-			return nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.%s' doesn't support consuming update changes (the filesystem connector is insert-only)", ErrUnsupported, t.Name)
+			return nil, nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.%s' doesn't support consuming update changes (the filesystem connector is insert-only)", ErrUnsupported, t.Name)
 		}
 		fs := sources.FileSink{Path: c.options["path"]}
 		if c.options["format"] == "csv" {
@@ -436,9 +457,9 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 			}
 			out.Collect(m)
 		}}).Name("Map to " + c.options["format"])
-		return fs.Sink(FailOnError(recs)), nil
+		return fs.Sink(FailOnError(recs)), nil, nil
 	}
-	return nil, fmt.Errorf("%w: the %s connector cannot be written to", ErrValidation, c.name)
+	return nil, nil, fmt.Errorf("%w: the %s connector cannot be written to", ErrValidation, c.name)
 }
 
 // toExternal converts a value to what the json and csv formats write: timestamps in SQL form.
