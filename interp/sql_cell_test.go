@@ -247,3 +247,39 @@ func TestSQLCellsTakeTheWorkbenchGuaranteeOfTheMoment(t *testing.T) {
 		t.Errorf("after SET: %v, want exactly-once", g)
 	}
 }
+
+// The Table API's joins and expression builders work from a Go cell (yaegi): a join on Col(...).IsEqual
+// (Col(...)), a filter and a projection built from Expressions beside one written in SQL.
+func TestTableAPIExpressionsInAGoCell(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sql := k.Run(ctx, Cell{ID: "views", Lang: notebook.LangSQL, Source: "CREATE VIEW orders AS SELECT * FROM (VALUES (1, 'apple', 3), (2, 'pear', 1), (3, 'apple', 5)) AS o(oid, product, amount);\n" +
+		"CREATE VIEW prices AS SELECT * FROM (VALUES ('apple', 2), ('pear', 7)) AS p(name, price);"})
+	if err := sql.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ex := mustRun(t, k, "join", `import (
+	"github.com/de4e/weir/engine/table"
+	"weir/sqlcells"
+)
+
+tenv := sqlcells.TableEnvironment()
+orders, prices := tenv.From("orders"), tenv.From("prices")
+joined := orders.Join(prices, table.Col("product").IsEqual(table.Col("name"))).
+	Where(table.Col("amount").IsGreater(1)).
+	Select(table.Col("oid"), table.Col("amount").Times(table.Col("price")).As("total"), "UPPER(product) AS p")
+res, err := joined.Execute()
+if err != nil {
+	panic(err)
+}
+if err := res.Await(); err != nil {
+	panic(err)
+}
+rows := res.Strings()
+sort.Strings(rows)
+fmt.Println(rows)`)
+	if got, want := ex.Output(), "[+I[1, 6, APPLE] +I[3, 10, APPLE]]\n"; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+}
