@@ -29,19 +29,7 @@ func TestSQLExportGolden(t *testing.T) {
 	if err := runSQL([]string{"export", filepath.Join("testdata", "sqlexport", "nexmark.md")}, &out, &errs); err != nil {
 		t.Fatal(err, errs.String())
 	}
-	golden := filepath.Join("testdata", "sqlexport", "nexmark.flink.sql")
-	if *updateSQLExport {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("weir sql export wrote\n%s\nwant (%s)\n%s", out.String(), golden, want)
-	}
+	requireGolden(t, out.String(), filepath.Join("testdata", "sqlexport", "nexmark.flink.sql"))
 	// The script is Flink SQL Weir's parser reads, with no connector of Weir's left.
 	stmts, err := sqlparse.ParseScript(out.String())
 	if err != nil {
@@ -60,6 +48,23 @@ func TestSQLExportGolden(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "'properties.bootstrap.servers' = 'kafka:29092'") {
 		t.Errorf("-o with --bootstrap-servers wrote\n%s", b)
+	}
+}
+
+// requireGolden compares what weir sql export wrote with a golden file (rewritten with -update-sql-export).
+func requireGolden(t *testing.T, got, golden string) {
+	t.Helper()
+	if *updateSQLExport {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("weir sql export wrote\n%s\nwant (%s)\n%s", got, golden, want)
 	}
 }
 
@@ -95,19 +100,7 @@ func TestSQLExportOfLesson19(t *testing.T) {
 	if err := runSQL([]string{"export", lesson}, &out, &errs); err != nil {
 		t.Fatal(err, errs.String())
 	}
-	golden := filepath.Join("testdata", "sqlexport", "lesson19.flink.sql")
-	if *updateSQLExport {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("weir sql export wrote\n%s\nwant (%s)\n%s", out.String(), golden, want)
-	}
+	requireGolden(t, out.String(), filepath.Join("testdata", "sqlexport", "lesson19.flink.sql"))
 	if strings.Contains(out.String(), "Go cells are not exported") {
 		t.Error("the lesson's Go cells register no table, but the header says they do")
 	}
