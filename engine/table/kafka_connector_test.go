@@ -5,12 +5,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/planner"
+	"github.com/de4e/weir/sources/kafka"
 )
 
 // kafkaCluster starts an in-process Kafka cluster (franz-go's kfake) with topics of four partitions and
@@ -25,36 +26,25 @@ func kafkaCluster(t *testing.T, topics ...string) string {
 	return strings.Join(c.ListenAddrs(), ",")
 }
 
-// topicRecords reads every record of a topic, as key and value strings ("<nil>" for a tombstone), by
-// partition and offset.
+// topicRecords reads every committed record of a topic up to its end, as "key => value" strings ("<nil>"
+// for a tombstone), sorted: a bounded job on Weir's own Kafka source, which looks up the end offsets first.
 func topicRecords(t *testing.T, servers, topic string) []string {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(servers, ",")...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	adm, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(servers, ",")...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adm.Close()
-	var out []string
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	for {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			break
-		}
-		fs.EachRecord(func(r *kgo.Record) {
+	env := engine.NewEnvironment(engine.Config{Parallelism: 1})
+	recs := env.FromSource(kafka.Source{Brokers: strings.Split(servers, ","), Topic: topic, Bounded: true,
+		DecodeRecord: func(r *kgo.Record) (any, error) {
 			v := "<nil>"
 			if r.Value != nil {
 				v = string(r.Value)
 			}
-			out = append(out, string(r.Key)+" => "+v)
-		})
+			return string(r.Key) + " => " + v, nil
+		}}, nil, topic).Collect()
+	if _, err := env.Execute("read " + topic); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, v := range recs.Values() {
+		out = append(out, v.(string))
 	}
 	return sorted(out)
 }
