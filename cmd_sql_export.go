@@ -63,7 +63,7 @@ func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 	n := 0
 	for _, c := range nb.Cells() {
 		if !c.IsSQL() {
-			goTables = goTables || strings.Contains(c.Text, "sqlcells.")
+			goTables = goTables || registersTables(c.Text)
 			continue
 		}
 		if c.Meta.Solution != "" {
@@ -90,15 +90,18 @@ func exportSQL(nb *notebook.Notebook, name, servers string) (string, error) {
 		fmt.Fprintf(&h, "--\n-- Weir's own connectors were replaced by Kafka tables (JSON values, one topic per table, brokers\n"+
 			"-- '%s': change 'properties.bootstrap.servers' to yours). Put Flink's Kafka SQL connector\n"+
 			"-- (flink-sql-connector-kafka) in the SQL client's lib/ directory, and fill each source topic with the\n"+
-			"-- table's rows as JSON objects keyed by column name (any Kafka producer). Replaced:\n", servers)
+			"-- table's rows as JSON objects keyed by column name: any Kafka producer, or Weir itself, with\n"+
+			"-- INSERT INTO a table of the same columns and Kafka options SELECT * FROM the Weir table. A table\n"+
+			"-- replacing a bounded Weir source (a recording, a generator, a number of events) reads the topic up to\n"+
+			"-- its end when the query starts ('scan.bounded.mode' = 'latest-offset'), so its queries end. Replaced:\n", servers)
 		for _, r := range replaced {
 			h.WriteString("--   " + r + "\n")
 		}
 	}
 	if queries {
 		notes = append(notes, "Flink's SQL client shows the queries of a script (-f) in tableau mode only: the script sets it first,\n"+
-			"--   and a SET of another result mode is left as a comment. A query over a Kafka table runs until it is\n"+
-			"--   canceled (ctrl+c), as a query over an unbounded source does in Weir.")
+			"--   and a SET of another result mode is left as a comment. A query over an unbounded Kafka table runs\n"+
+			"--   until it is canceled (ctrl+c), as a query over an unbounded source does in Weir.")
 	}
 	if goTables {
 		notes = append(notes, "Go cells are not exported: tables and views they register (weir/sqlcells) must be created in SQL.")
@@ -181,6 +184,9 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 			with = []string{"'connector' = 'upsert-kafka'", "'topic' = " + quote(table), "'properties.bootstrap.servers' = " + quote(servers),
 				"'key.format' = 'json'", "'value.format' = 'json'"}
 		}
+		if kafka == "kafka" && boundedWeirSource(opts) {
+			with = append(with[:len(with)-1], "'scan.bounded.mode' = 'latest-offset'", with[len(with)-1])
+		}
 		text = text[:start] + "WITH (\n  " + strings.Join(with, ",\n  ") + "\n)" + text[end:]
 		var was []string
 		keys := make([]string, 0, len(opts))
@@ -220,6 +226,29 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 		}
 	}
 	return text, replaced, notes, query, nil
+}
+
+// boundedWeirSource reports whether a table's options are those of a bounded source of Weir's own: a
+// recording or a generator (which replay a fixed number of events), or Nexmark with 'number-of-events'.
+func boundedWeirSource(opts map[string]string) bool {
+	switch opts["connector"] {
+	case "weir-recording", "weir-generator":
+		return true
+	case "weir-nexmark":
+		return opts["number-of-events"] != ""
+	}
+	return false
+}
+
+// registersTables reports whether a Go cell registers a table or view in the SQL cells' catalog (through
+// weir/sqlcells), which the exported script then lacks; a cell that only reads the catalog or a result does not.
+func registersTables(goSource string) bool {
+	for _, call := range []string{".CreateTemporaryView(", ".ExecuteSQL(", ".ExecuteScript(", ".CreateStatementSet("} {
+		if strings.Contains(goSource, call) {
+			return true
+		}
+	}
+	return false
 }
 
 // quote writes s as a SQL string literal.

@@ -5,10 +5,16 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/table"
 	"github.com/de4e/weir/engine/table/sqlparse"
+	"github.com/de4e/weir/notebook"
 )
 
 var updateSQLExport = flag.Bool("update-sql-export", false, "rewrite testdata/sqlexport/*.flink.sql from weir sql export")
@@ -23,19 +29,7 @@ func TestSQLExportGolden(t *testing.T) {
 	if err := runSQL([]string{"export", filepath.Join("testdata", "sqlexport", "nexmark.md")}, &out, &errs); err != nil {
 		t.Fatal(err, errs.String())
 	}
-	golden := filepath.Join("testdata", "sqlexport", "nexmark.flink.sql")
-	if *updateSQLExport {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("weir sql export wrote\n%s\nwant (%s)\n%s", out.String(), golden, want)
-	}
+	requireGolden(t, out.String(), filepath.Join("testdata", "sqlexport", "nexmark.flink.sql"))
 	// The script is Flink SQL Weir's parser reads, with no connector of Weir's left.
 	stmts, err := sqlparse.ParseScript(out.String())
 	if err != nil {
@@ -54,6 +48,23 @@ func TestSQLExportGolden(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "'properties.bootstrap.servers' = 'kafka:29092'") {
 		t.Errorf("-o with --bootstrap-servers wrote\n%s", b)
+	}
+}
+
+// requireGolden compares what weir sql export wrote with a golden file (rewritten with -update-sql-export).
+func requireGolden(t *testing.T, got, golden string) {
+	t.Helper()
+	if *updateSQLExport {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("weir sql export wrote\n%s\nwant (%s)\n%s", got, golden, want)
 	}
 }
 
@@ -76,5 +87,65 @@ func TestSQLExportNamesTheBadCell(t *testing.T) {
 	err := runSQL([]string{"export", path}, &out, &errs)
 	if err == nil || !strings.Contains(err.Error(), "cell q: SQL parse failed at line 2, column 8") {
 		t.Errorf("error %v, want cell q, line 2, column 8", err)
+	}
+}
+
+// Lesson 19 registers its recording in SQL DDL, so its export is a whole Flink SQL client script: the
+// clicks table on Kafka (bounded, since the recording is), and the lesson's queries as written. The script
+// runs in Weir too, over an in-process Kafka cluster (franz-go's kfake) whose topic Weir fills as the header
+// says (INSERT INTO a Kafka table SELECT * FROM the recording's table): the windowed count is the lesson's.
+func TestSQLExportOfLesson19(t *testing.T) {
+	lesson := filepath.Join("tutorials", "en", "19-sql-and-dynamic-tables.md")
+	var out, errs bytes.Buffer
+	if err := runSQL([]string{"export", lesson}, &out, &errs); err != nil {
+		t.Fatal(err, errs.String())
+	}
+	requireGolden(t, out.String(), filepath.Join("testdata", "sqlexport", "lesson19.flink.sql"))
+	if strings.Contains(out.String(), "Go cells are not exported") {
+		t.Error("the lesson's Go cells register no table, but the header says they do")
+	}
+
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "clicks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	servers := strings.Join(cluster.ListenAddrs(), ",")
+	out.Reset()
+	if err := runSQL([]string{"export", "--bootstrap-servers", servers, lesson}, &out, &errs); err != nil {
+		t.Fatal(err)
+	}
+	script := out.String()
+	tenv := table.NewEnvironment(engine.NewEnvironment(engine.Config{Parallelism: 2}))
+	nb, err := notebook.Load(lesson)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := "" // the lesson's own CREATE TABLE, on the weir-recording connector
+	for _, c := range nb.Cells() {
+		if c.Meta.ID == "setup" {
+			setup = c.Text
+		}
+	}
+	kafkaDDL := script[strings.Index(script, "CREATE TABLE clicks"):strings.Index(script, "DESCRIBE clicks;")]
+	fill := strings.Replace(kafkaDDL, "CREATE TABLE clicks", "CREATE TABLE clicks_topic", 1) +
+		"INSERT INTO clicks_topic SELECT * FROM clicks;"
+	if _, err := tenv.ExecuteScript(setup + "\n" + fill); err != nil {
+		t.Fatalf("filling the topic: %v", err)
+	}
+	run := table.NewEnvironment(engine.NewEnvironment(engine.Config{Parallelism: 2}))
+	results, err := run.ExecuteScript(script)
+	if err != nil {
+		t.Fatalf("the exported script: %v", err)
+	}
+	var tumble []string
+	for _, r := range results {
+		if r.IsQuery() && len(r.Columns()) == 4 {
+			tumble = r.Strings()
+		}
+	}
+	sort.Strings(tumble)
+	if len(tumble) != 12 || tumble[0] != "+I[/about, 1970-01-01 00:00:00.000, 1970-01-01 00:00:15.000, 1000]" {
+		t.Errorf("the exported script's windowed count over Kafka: %v", tumble)
 	}
 }

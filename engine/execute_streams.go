@@ -9,6 +9,20 @@ import "fmt"
 // of a caller's Environment without running the caller's other sinks, or its earlier queries, again. A
 // stream of another Environment is refused with a panic naming it.
 func (e *Environment) ExecuteAsyncOf(name string, streams ...*DataStream) (*Job, error) {
+	return e.executeAsyncOf(name, e.cfg, streams)
+}
+
+// ExecuteAsyncOfConfig is ExecuteAsyncOf with the job configured by cfg, with NewEnvironment's defaults
+// applied, instead of by the Environment's Config, which stays as it was: a library running one statement
+// after another on a caller's Environment applies what was set since the Environment was made (package
+// table: the checkpointing options SET for the next job, as Flink's SET of execution.checkpointing.* does).
+// Pass e.Config() with the fields to change: an operator without a parallelism of its own takes
+// cfg.Parallelism.
+func (e *Environment) ExecuteAsyncOfConfig(name string, cfg Config, streams ...*DataStream) (*Job, error) {
+	return e.executeAsyncOf(name, cfg.withDefaults(), streams)
+}
+
+func (e *Environment) executeAsyncOf(name string, cfg Config, streams []*DataStream) (*Job, error) {
 	if len(streams) == 0 {
 		panic("engine: ExecuteAsyncOf needs at least one stream")
 	}
@@ -31,7 +45,7 @@ func (e *Environment) ExecuteAsyncOf(name string, streams ...*DataStream) (*Job,
 			visit(in.node)
 		}
 	}
-	sub := &Environment{cfg: e.cfg, observer: e.observer, faults: e.faults, iteration: e.iteration}
+	sub := &Environment{cfg: cfg, observer: e.observer, faults: e.faults, iteration: e.iteration}
 	for _, n := range e.nodes {
 		if keep[n] {
 			sub.nodes = append(sub.nodes, n)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // ExecuteAsyncOf runs only the given sink and what it reads: another sink of the Environment, over the same
@@ -37,4 +38,34 @@ func TestExecuteAsyncOfRunsOnlyTheGivenStreams(t *testing.T) {
 	}()
 	other := NewEnvironment(Config{}).FromElements(1)
 	env.ExecuteAsyncOf("wrong", other)
+}
+
+// ExecuteAsyncOfConfig runs the job with the given configuration and leaves the Environment's as it was.
+func TestExecuteAsyncOfConfigConfiguresOnlyThatJob(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 2})
+	sink := env.FromElements(1, 2, 3).SinkTo("s", func(any, int64) error { return nil })
+	cfg := env.Config()
+	cfg.Checkpointing.Guarantee = AtLeastOnce
+	cfg.Checkpointing.Interval = time.Minute
+	cfg.Restart = RestartStrategy{}
+	j, err := env.ExecuteAsyncOfConfig("at least once", cfg, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := j.Config(); got.Checkpointing.Guarantee != AtLeastOnce || got.Checkpointing.Interval != time.Minute || got.Restart.Attempts != defaultRestartAttempts {
+		t.Errorf("the job ran with %v, every %v, %d restarts; want at-least-once, every minute, the default %d restarts", got.Checkpointing.Guarantee, got.Checkpointing.Interval, got.Restart.Attempts, defaultRestartAttempts)
+	}
+	j, err = env.ExecuteAsyncOf("default", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := j.Config().Checkpointing; got.Guarantee != ExactlyOnce || got.Interval != 0 {
+		t.Errorf("a later ExecuteAsyncOf ran with %v every %v, want the Environment's exactly-once without checkpoints", got.Guarantee, got.Interval)
+	}
 }

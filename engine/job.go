@@ -177,6 +177,10 @@ func (e *Environment) Execute(name string) (*Job, error) {
 // Name returns the job's name.
 func (j *Job) Name() string { return j.name }
 
+// Config returns the configuration the job runs with, defaults applied (its Environment's, or the one given
+// to ExecuteAsyncOfConfig).
+func (j *Job) Config() Config { return j.cfg }
+
 // Plan returns the job's plan.
 func (j *Job) Plan() *Plan { return j.plan }
 

@@ -36,7 +36,12 @@
 // sqlcells.StreamEnvironment returns the engine Environment under it, on which a DataStream is built for
 // tenv.FromDataStream, and sqlcells.Result(id) the *table.TableResult of the last query of SQL cell id's
 // latest run, for check cells (check.Equal("counts", sqlcells.Result("counts").Rows(), want)). The
-// environment is made with the kernel's Config of the moment it is first used.
+// environment is made with the kernel's Config of the moment it is first used; the job of each later
+// statement starts from the kernel's Config of its moment (Kernel.SetConfig: the workbench's delivery
+// guarantee), and SET 'execution.checkpointing.mode' or 'execution.checkpointing.interval' in a cell wins
+// over it for the statements after the SET, as in Flink's SQL client. The DataStreams of
+// sqlcells.StreamEnvironment keep the Config it was made with, but a statement that reads them takes the
+// checkpointing of the moment.
 //
 // # Errors
 //

@@ -202,11 +202,16 @@ func (k *Kernel) Config() engine.Config {
 }
 
 // SetConfig changes the engine configuration that environments created from now on start from (the
-// workbench's delivery-guarantee switch).
+// workbench's delivery-guarantee switch), and that the jobs of the SQL cells' next statements start from.
 func (k *Kernel) SetConfig(c engine.Config) {
 	k.mu.Lock()
 	k.opts.Config = c
+	tenv, env := k.tenv, k.tenvEngine
 	k.mu.Unlock()
+	if tenv != nil {
+		c.Stdout = env.Config().Stdout // into the running cell
+		tenv.SetConfig(c)
+	}
 }
 
 func (k *Kernel) hasFunc(name string) bool {
@@ -635,16 +640,36 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 			}
 			k.mu.Unlock()
 		}
-		if c.show && v.IsValid() && v.CanInterface() {
-			ex.mu.Lock()
-			ex.value = formatValue(v)
-			ex.mu.Unlock()
+		// The cell's value is that of its last chunk: a chunk that shows nothing clears an earlier one's.
+		value := ""
+		if c.show && v.IsValid() && v.CanInterface() && k.hasResults(in, c.callee) {
+			value = formatValue(v)
 		}
+		ex.mu.Lock()
+		ex.value = value
+		ex.mu.Unlock()
 	}
 	// A cell that started jobs with ExecuteAsync ends while they run; Execute has already waited.
 	if ex.Cell.Check {
 		k.requireChecks(ex.Cell.ID)
 	}
+}
+
+// hasResults reports whether a chunk ending in a call of callee (see chunk.callee) has a value to show:
+// false for a function without results and for the builtins without one; true when callee is "" (the
+// chunk ends in another expression) or cannot be evaluated on its own (a conversion, another builtin).
+func (k *Kernel) hasResults(in *interp.Interpreter, callee string) bool {
+	if callee == "" {
+		return true
+	}
+	if resultlessBuiltins[callee] && !k.hasFunc(callee) {
+		return false
+	}
+	f, err := in.Eval(callee)
+	if err != nil || !f.IsValid() || f.Kind() != reflect.Func {
+		return true
+	}
+	return f.Type().NumOut() > 0
 }
 
 // cellError explains an error of the interpreter in the cell's terms.

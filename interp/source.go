@@ -20,6 +20,11 @@ type chunk struct {
 	line int  // 1-based line of the cell where text starts
 	col  int  // 1-based column of that line where text starts
 	show bool // the chunk ends with an expression whose value the cell shows
+	// callee is the function a chunk that shows its value calls last, written as a name or a selector
+	// (sort.Strings, r.Add); "" when the chunk does not end with such a call. The kernel shows the call's
+	// value only if the function has results: yaegi v0.16.1 returns a stale value for a call of a compiled
+	// function without results.
+	callee string
 }
 
 // SyntaxError is a cell that cannot be parsed or uses Go the interpreter does not support.
@@ -226,6 +231,9 @@ func checkSyntax(c *chunk, shadowed func(string) bool) error {
 			switch st := body.List[len(body.List)-1].(type) {
 			case *ast.ExprStmt:
 				c.show = !isPrintCall(st.X)
+				if call, ok := st.X.(*ast.CallExpr); ok && c.show {
+					c.callee = calleeName(call.Fun)
+				}
 			case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
 				if at := definesSeveral(bodyOf(st)); at != nil && first == nil {
 					line, col := cellPos(*c, prefix, fset.Position(at.Pos()))
@@ -284,6 +292,26 @@ func definesSeveral(n ast.Node) ast.Node {
 	})
 	return found
 }
+
+// calleeName returns the text of a called function that is a name or a chain of selectors on a name
+// (f, sort.Strings, a.b.Method), which can be evaluated again without side effects; "" for anything else.
+func calleeName(e ast.Expr) string {
+	switch f := e.(type) {
+	case *ast.Ident:
+		return f.Name
+	case *ast.SelectorExpr:
+		if x := calleeName(f.X); x != "" {
+			return x + "." + f.Sel.Name
+		}
+	case *ast.ParenExpr:
+		return calleeName(f.X)
+	}
+	return ""
+}
+
+// resultlessBuiltins are the builtins a cell can call that have no result (print, println and panic are
+// print calls, clear is refused).
+var resultlessBuiltins = map[string]bool{"delete": true, "close": true}
 
 func isPrintCall(e ast.Expr) bool {
 	call, ok := e.(*ast.CallExpr)

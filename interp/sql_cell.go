@@ -60,7 +60,8 @@ func (k *Kernel) sqlResult(id string) *sqltable.TableResult {
 // tableEnv returns the kernel's table environment (Flink's TableEnvironment of the SQL client's session),
 // made on first use and forgotten by Restart, and the engine Environment under it. Its Print sinks write
 // into the running cell, and the jobs and collected streams of that Environment are reported to the cell
-// running when they start.
+// running when they start. Its statements' jobs start from the kernel's Config of the moment (SetConfig
+// passes it on), below the options the cells SET.
 func (k *Kernel) tableEnv() (*sqltable.Environment, *engine.Environment) {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/notebook"
 )
 
@@ -205,5 +206,80 @@ func TestCheckCellReadsASQLResult(t *testing.T) {
 	rep := s.RunAll(context.Background(), RunOptions{Checks: true, Out: &out})
 	if cells, checks := rep.Failed(); cells != 0 || checks != 0 || len(rep.Checks) != 2 {
 		t.Fatalf("cells failed %d, checks failed %d of %d:\n%s%v", cells, checks, len(rep.Checks), out.String(), rep.Checks)
+	}
+}
+
+// The workbench's delivery guarantee switched after the SQL cells' table environment was made applies to
+// the next statement's job, and a SET of 'execution.checkpointing.mode' in a cell wins over it, as Flink's
+// SQL client applies a SET to the next job. Before, the table environment kept the guarantee of the moment
+// it was made.
+func TestSQLCellsTakeTheWorkbenchGuaranteeOfTheMoment(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	mustRun := func(id, src string) *Execution {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ex := k.Run(ctx, Cell{ID: id, Lang: notebook.LangSQL, Source: src})
+		if err := ex.Err(); err != nil {
+			t.Fatalf("cell %s: %v", id, err)
+		}
+		return ex
+	}
+	guarantee := func(ex *Execution) engine.Guarantee {
+		t.Helper()
+		jobs := ex.Jobs()
+		if len(jobs) != 1 {
+			t.Fatalf("cell %s started %d jobs, want 1", ex.Cell.ID, len(jobs))
+		}
+		return jobs[0].Config().Checkpointing.Guarantee
+	}
+	mustRun("ddl", "CREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '3');")
+	if g := guarantee(mustRun("first", "SELECT x FROM s;")); g != engine.ExactlyOnce {
+		t.Errorf("before the switch: %v, want exactly-once", g)
+	}
+	cfg := k.Config()
+	cfg.Checkpointing.Guarantee = engine.AtLeastOnce // what pressing g once does in the workbench
+	k.SetConfig(cfg)
+	if g := guarantee(mustRun("after-switch", "SELECT x FROM s;")); g != engine.AtLeastOnce {
+		t.Errorf("after the switch: %v, want at-least-once", g)
+	}
+	if g := guarantee(mustRun("set", "SET 'execution.checkpointing.mode' = 'EXACTLY_ONCE';\nSELECT x FROM s;")); g != engine.ExactlyOnce {
+		t.Errorf("after SET: %v, want exactly-once", g)
+	}
+}
+
+// The Table API's joins and expression builders work from a Go cell (yaegi): a join on Col(...).IsEqual
+// (Col(...)), a filter and a projection built from Expressions beside one written in SQL.
+func TestTableAPIExpressionsInAGoCell(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sql := k.Run(ctx, Cell{ID: "views", Lang: notebook.LangSQL, Source: "CREATE VIEW orders AS SELECT * FROM (VALUES (1, 'apple', 3), (2, 'pear', 1), (3, 'apple', 5)) AS o(oid, product, amount);\n" +
+		"CREATE VIEW prices AS SELECT * FROM (VALUES ('apple', 2), ('pear', 7)) AS p(name, price);"})
+	if err := sql.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ex := mustRun(t, k, "join", `import (
+	"github.com/de4e/weir/engine/table"
+	"weir/sqlcells"
+)
+
+tenv := sqlcells.TableEnvironment()
+orders, prices := tenv.From("orders"), tenv.From("prices")
+joined := orders.Join(prices, table.Col("product").IsEqual(table.Col("name"))).
+	Where(table.Col("amount").IsGreater(1)).
+	Select(table.Col("oid"), table.Col("amount").Times(table.Col("price")).As("total"), "UPPER(product) AS p")
+res, err := joined.Execute()
+if err != nil {
+	panic(err)
+}
+if err := res.Await(); err != nil {
+	panic(err)
+}
+rows := res.Strings()
+sort.Strings(rows)
+fmt.Println(rows)`)
+	if got, want := ex.Output(), "[+I[1, 6, APPLE] +I[3, 10, APPLE]]\n"; got != want {
+		t.Errorf("output %q, want %q", got, want)
 	}
 }

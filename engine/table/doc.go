@@ -24,8 +24,12 @@
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
 //
 // The Table API plans the same queries from Go: From("clicks").Where("url <> './cart'").GroupBy("user_name").
-// Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll; SQLQuery
-// plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
+// Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll, and Join,
+// LeftOuterJoin, RightOuterJoin and FullOuterJoin of two tables with a condition. Wherever it takes an
+// expression it takes SQL text or an Expression built as Flink's Table API Expressions are (Col, Lit, Call,
+// and methods such as Plus, Times, IsGreater, And, IsNull, Sum, As, Desc):
+// From("orders").Join(From("products"), Col("product").IsEqual(Col("id"))).Where(Col("amount").IsGreater(2)).
+// Select(Col("amount").Times(Col("price")).As("total")). SQLQuery plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
 // ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.
 // ExecuteScript runs a script statement by statement, as `weir sql FILE.sql` does; ExecuteScriptContext does
 // the same for a notebook's ```sql cell, showing each result as its statement starts and canceling the
@@ -35,9 +39,16 @@
 // from Go.
 //
 // A query that reads only connector tables runs as its own job on a new engine Environment made from the
-// given one's Config and the options SET so far ('parallelism.default', 'execution.runtime-mode'); one
-// that reads a table made by FromDataStream runs on the given Environment as a job of its own operators
-// and the DataStream program upstream of them (engine.Environment.ExecuteAsyncOf), as Flink's
+// given one's Config (or the one SetConfig gave since) and the options SET so far ('parallelism.default',
+// 'execution.runtime-mode', 'execution.checkpointing.interval' and 'execution.checkpointing.mode', each
+// for the statements after it, as in Flink's SQL client); one that reads a table made by FromDataStream
+// runs on the given Environment as a job of its own operators and the DataStream program upstream of them
+// (engine.Environment.ExecuteAsyncOfConfig, with the checkpointing of the moment), as Flink's
 // StreamTableEnvironment makes the pipeline of one statement: the Environment's other sinks, and earlier
 // queries, are not run again.
+//
+// Connectors follow Flink's names and options (package planner lists them): 'datagen', 'filesystem',
+// 'kafka' and 'upsert-kafka' (on package sources/kafka, tested against franz-go's kfake), 'print',
+// 'blackhole', and Weir's own 'weir-recording', 'weir-generator' and 'weir-nexmark', which read the bundled
+// recordings and generators of package sources as tables.
 package table

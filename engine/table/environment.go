@@ -3,9 +3,11 @@ package table
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/planner"
@@ -39,6 +41,9 @@ type Environment struct {
 	env     *engine.Environment
 	catalog *planner.Catalog
 	conf    map[string]string
+
+	baseMu sync.Mutex
+	base   engine.Config // the Config jobs start from, below the options SET (SetConfig)
 }
 
 // NewEnvironment returns a TableEnvironment over env (nil: a new Environment with the default Config).
@@ -46,14 +51,34 @@ func NewEnvironment(env *engine.Environment) *Environment {
 	if env == nil {
 		env = engine.NewEnvironment(engine.Config{})
 	}
-	return &Environment{env: env, catalog: planner.NewCatalog(), conf: map[string]string{}}
+	return &Environment{env: env, catalog: planner.NewCatalog(), conf: map[string]string{}, base: env.Config()}
 }
 
-// The options SET understands; others are kept and listed but have no effect.
+// SetConfig makes c the Config that the jobs of later statements start from, before the options SET are
+// applied (which win over it); it is the Config of the Environment given to NewEnvironment until then. A
+// workbench calls it when its defaults change, such as its delivery guarantee. A statement that reads
+// only connector tables runs with all of c; one that reads a table made by FromDataStream runs on that
+// Environment, whose operators are already built, and takes only c's checkpointing (and the restart
+// strategy that goes with it). SetConfig may be called while a statement runs.
+func (t *Environment) SetConfig(c engine.Config) {
+	t.baseMu.Lock()
+	t.base = c
+	t.baseMu.Unlock()
+}
+
+// The options SET understands; others are kept and listed but have no effect. Each applies to the jobs of
+// the statements after it, as in Flink.
 const (
 	OptionParallelism = "parallelism.default"
 	OptionRuntimeMode = "execution.runtime-mode"
 	OptionResultMode  = "sql-client.execution.result-mode"
+	// OptionCheckpointInterval is Flink's 'execution.checkpointing.interval': the interval of periodic
+	// checkpoints, a duration ('10 s', '1 min', '500 ms'); '0' disables them. Default: the Config's
+	// (Weir's default: none).
+	OptionCheckpointInterval = "execution.checkpointing.interval"
+	// OptionCheckpointMode is Flink's 'execution.checkpointing.mode': 'EXACTLY_ONCE' or 'AT_LEAST_ONCE',
+	// the delivery guarantee of the jobs. Default: the Config's (Weir's default: exactly-once).
+	OptionCheckpointMode = "execution.checkpointing.mode"
 )
 
 // ExecuteSQL runs one statement: CREATE TABLE/VIEW, DROP, SHOW TABLES/VIEWS, DESCRIBE, SET, RESET, EXPLAIN,
@@ -269,6 +294,14 @@ func checkOption(k, v string) error {
 		if _, err := parseDuration(v); err != nil {
 			return fmt.Errorf("'%s': %v", k, err)
 		}
+	case OptionCheckpointInterval:
+		if _, err := parseDuration(v); err != nil {
+			return fmt.Errorf("'%s': %v", k, err)
+		}
+	case OptionCheckpointMode:
+		if _, ok := checkpointModes[strings.ToUpper(v)]; !ok {
+			return fmt.Errorf("'%s' must be 'EXACTLY_ONCE' or 'AT_LEAST_ONCE', not '%s'", k, v)
+		}
 	case OptionResultMode:
 		switch ResultMode(strings.ToLower(v)) {
 		case ResultTable, ResultChangelog, ResultTableau:
@@ -290,9 +323,14 @@ func firstLine(s string) string {
 	return s
 }
 
-// config is the Config of a job made for a statement: the Environment's, with the options SET.
+// checkpointModes are the values of OptionCheckpointMode, Flink's CheckpointingMode.
+var checkpointModes = map[string]engine.Guarantee{"EXACTLY_ONCE": engine.ExactlyOnce, "AT_LEAST_ONCE": engine.AtLeastOnce}
+
+// config is the Config of a job made for a statement: the base Config (SetConfig), with the options SET.
 func (t *Environment) config() engine.Config {
-	cfg := t.env.Config()
+	t.baseMu.Lock()
+	cfg := t.base
+	t.baseMu.Unlock()
 	if v, ok := t.conf[OptionParallelism]; ok {
 		cfg.Parallelism, _ = strconv.Atoi(v)
 	}
@@ -304,7 +342,39 @@ func (t *Environment) config() engine.Config {
 	case "streaming":
 		cfg.RuntimeMode = engine.Streaming
 	}
+	if v, ok := t.conf[OptionCheckpointInterval]; ok {
+		before := cfg.Checkpointing.Interval
+		cfg.Checkpointing.Interval, _ = parseDuration(v)
+		if before == 0 && cfg.Checkpointing.Interval > 0 && cfg.Restart.Attempts < 0 {
+			// No restarts was the default of a job without checkpoints: take that of a checkpointed job,
+			// as Flink's fixed-delay default when checkpointing is enabled.
+			cfg.Restart = engine.RestartStrategy{}
+		}
+	}
+	if g, ok := checkpointModes[strings.ToUpper(t.conf[OptionCheckpointMode])]; ok {
+		cfg.Checkpointing.Guarantee = g
+	}
 	return cfg
+}
+
+// streamConfig is the Config of a job run on the Environment of the tables made from DataStreams: that
+// Environment's, with the checkpointing of config (its restart strategy too, so that a job that gains
+// periodic checkpoints also gains the default restarts).
+func (t *Environment) streamConfig() engine.Config {
+	cfg, own := t.config(), t.env.Config()
+	if cfg.Checkpointing.Interval != own.Checkpointing.Interval {
+		own.Restart = cfg.Restart
+	}
+	own.Checkpointing = cfg.Checkpointing
+	return own
+}
+
+// run starts the job of the given streams of env (the Environment jobEnv returned).
+func (t *Environment) run(env *engine.Environment, name string, streams ...*engine.DataStream) (*engine.Job, error) {
+	if env == t.env {
+		return env.ExecuteAsyncOfConfig(name, t.streamConfig(), streams...)
+	}
+	return env.ExecuteAsyncOf(name, streams...)
 }
 
 // readsStream reports whether a plan reads a table made from a DataStream (it must then run on t.env).
@@ -337,7 +407,7 @@ func (t *Environment) collect(n planner.Node, name string) (*TableResult, error)
 	}
 	r := &TableResult{cols: n.Columns(), isQuery: true, mode: ResultMode(strings.ToLower(t.conf[OptionResultMode]))}
 	sink := planner.Collect(s, func(row Row) { r.add(row) })
-	job, err := env.ExecuteAsyncOf(name, sink)
+	job, err := t.run(env, name, sink)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
@@ -369,15 +439,42 @@ func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	sink, err := planner.Sink(stream, tab, n, s.Columns, env.Config().Stdout, s.Pos)
+	sink, closer, err := planner.Sink(stream, tab, n, s.Columns, env.Config().Stdout, s.Pos)
 	if err != nil {
 		return nil, err
 	}
-	job, err := env.ExecuteAsyncOf("insert-into_default_catalog.default_database."+tab.Name, sink)
+	job, err := t.run(env, "insert-into_default_catalog.default_database."+tab.Name, sink)
+	closeWhenDone(job, closer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
 	return &TableResult{job: job, cols: []Column{{Name: "job id", Type: planner.TypeString}}, static: [][]any{{job.Name()}}}, nil
+}
+
+// closeWhenDone closes the sinks' closers once job has ended (at once if it did not start).
+func closeWhenDone(job *engine.Job, closers ...io.Closer) {
+	var cs []io.Closer
+	for _, c := range closers {
+		if c != nil {
+			cs = append(cs, c)
+		}
+	}
+	if len(cs) == 0 {
+		return
+	}
+	closeAll := func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}
+	if job == nil {
+		closeAll()
+		return
+	}
+	go func() {
+		<-job.Done()
+		closeAll()
+	}()
 }
 
 func (t *Environment) explain(s *sqlparse.Explain) (*TableResult, error) {

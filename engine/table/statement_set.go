@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/de4e/weir/engine"
@@ -71,17 +72,24 @@ func (t *Environment) statementSet(set *sqlparse.StatementSet) (*TableResult, er
 	}
 	c := t.compiler(env)
 	var names []string
+	var sinks []*engine.DataStream
+	var closers []io.Closer
 	for _, p := range plans {
 		s, err := c.Build(p.node)
 		if err != nil {
+			closeWhenDone(nil, closers...)
 			return nil, err
 		}
-		if _, err := planner.Sink(s, p.tab, p.node, p.ins.Columns, env.Config().Stdout, p.ins.Pos); err != nil {
+		sink, closer, err := planner.Sink(s, p.tab, p.node, p.ins.Columns, env.Config().Stdout, p.ins.Pos)
+		if err != nil {
+			closeWhenDone(nil, closers...)
 			return nil, err
 		}
+		sinks, closers = append(sinks, sink), append(closers, closer)
 		names = append(names, "default_catalog.default_database."+p.tab.Name)
 	}
-	job, err := env.ExecuteAsync("insert-into_" + strings.Join(names, ","))
+	job, err := t.run(env, "insert-into_"+strings.Join(names, ","), sinks...)
+	closeWhenDone(job, closers...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}

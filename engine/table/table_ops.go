@@ -37,18 +37,34 @@ func (t *Table) derive(op, query string) *Table {
 	return &Table{tenv: t.tenv, err: fmt.Errorf("%s: %w", op, err)}
 }
 
-func quoteArgs(args []string) string { return strings.Join(args, ", ") }
-
-// Select projects the table to expressions written in SQL, each optionally with AS name: Flink's
-// Table.select. Select("a", "b * 2 AS c", "UPPER(s)").
-func (t *Table) Select(fields ...string) *Table {
-	return t.derive(fmt.Sprintf("Select(%q)", fields), "SELECT "+quoteArgs(fields)+" FROM "+inputName)
+// deriveArgs is derive of a query written around the table's SQL arguments (strings or Expressions).
+func (t *Table) deriveArgs(op string, args []any, query func(sql string) string) *Table {
+	if t.err != nil {
+		return &Table{tenv: t.tenv, err: t.err}
+	}
+	sql, err := sqlArgs(op, args)
+	if err != nil {
+		return &Table{tenv: t.tenv, err: err}
+	}
+	return t.derive(op, query(sql))
 }
 
-// Where keeps the rows for which a SQL condition is TRUE: Flink's Table.where (and filter).
-func (t *Table) Where(condition string) *Table {
-	return t.derive(fmt.Sprintf("Where(%q)", condition), "SELECT * FROM "+inputName+" WHERE "+condition)
+// Select projects the table to expressions, each a SQL string (optionally with AS name) or an Expression:
+// Flink's Table.select. Select("a", "b * 2 AS c", Call("UPPER", Col("s")).As("s")).
+func (t *Table) Select(fields ...any) *Table {
+	return t.deriveArgs(fmt.Sprintf("Select(%v)", fields), fields, func(f string) string { return "SELECT " + f + " FROM " + inputName })
 }
+
+// Where keeps the rows for which a condition, a SQL string or an Expression, is TRUE: Flink's Table.where.
+// Where("price > 10") and Where(Col("price").IsGreater(10)) are the same.
+func (t *Table) Where(condition any) *Table {
+	return t.deriveArgs(fmt.Sprintf("Where(%v)", condition), []any{condition}, func(c string) string {
+		return "SELECT * FROM " + inputName + " WHERE " + c
+	})
+}
+
+// Filter is Where, Flink's Table.filter.
+func (t *Table) Filter(condition any) *Table { return t.Where(condition) }
 
 // UnionAll is the rows of both tables (Flink's Table.unionAll); their columns must match in number and
 // type.
@@ -74,18 +90,22 @@ func (t *Table) UnionAll(other *Table) *Table {
 // GroupedTable is a table grouped by keys, waiting for Select with aggregates: Flink's GroupedTable.
 type GroupedTable struct {
 	t    *Table
-	keys []string
+	keys []any
 }
 
-// GroupBy groups the table by SQL expressions (Flink's Table.groupBy); the result of its Select is an
-// updating table, as a GROUP BY in SQL.
-func (t *Table) GroupBy(keys ...string) *GroupedTable { return &GroupedTable{t: t, keys: keys} }
+// GroupBy groups the table by expressions, SQL strings or Expressions (Flink's Table.groupBy); the result
+// of its Select is an updating table, as a GROUP BY in SQL.
+func (t *Table) GroupBy(keys ...any) *GroupedTable { return &GroupedTable{t: t, keys: keys} }
 
 // Select computes the grouping keys and aggregates of each group: GroupBy("user").Select("user",
-// "COUNT(url) AS cnt").
-func (g *GroupedTable) Select(fields ...string) *Table {
-	return g.t.derive(fmt.Sprintf("GroupBy(%q).Select(%q)", g.keys, fields),
-		"SELECT "+quoteArgs(fields)+" FROM "+inputName+" GROUP BY "+quoteArgs(g.keys))
+// "COUNT(url) AS cnt"), or GroupBy(Col("user")).Select(Col("user"), Col("url").Count().As("cnt")).
+func (g *GroupedTable) Select(fields ...any) *Table {
+	op := fmt.Sprintf("GroupBy(%v).Select(%v)", g.keys, fields)
+	keys, err := sqlArgs(op, g.keys)
+	if err != nil {
+		return &Table{tenv: g.t.tenv, err: err}
+	}
+	return g.t.deriveArgs(op, fields, func(f string) string { return "SELECT " + f + " FROM " + inputName + " GROUP BY " + keys })
 }
 
 // WindowTumble assigns every row to a tumbling window of size (a SQL interval, "INTERVAL '10' SECOND") on
@@ -103,11 +123,12 @@ func (t *Table) WindowHop(timeCol, slide, size string) *Table {
 		fmt.Sprintf("SELECT * FROM TABLE(HOP(TABLE %s, DESCRIPTOR(`%s`), %s, %s))", inputName, strings.ReplaceAll(timeCol, "`", "``"), slide, size))
 }
 
-// OrderBy sorts the table by SQL expressions, each optionally followed by ASC or DESC: Flink's
-// Table.orderBy, planned as ORDER BY. In streaming mode the first must be a time attribute, ascending,
-// unless Limit follows; in batch mode any order is allowed (see package planner, ORDER BY and LIMIT).
-func (t *Table) OrderBy(fields ...string) *Table {
-	return t.derive(fmt.Sprintf("OrderBy(%q)", fields), "SELECT * FROM "+inputName+" ORDER BY "+quoteArgs(fields))
+// OrderBy sorts the table by expressions, SQL strings each optionally followed by ASC or DESC, or
+// Expressions (Col("ts").Desc()): Flink's Table.orderBy, planned as ORDER BY. In streaming mode the first
+// must be a time attribute, ascending, unless Limit follows; in batch mode any order is allowed (see
+// package planner, ORDER BY and LIMIT).
+func (t *Table) OrderBy(fields ...any) *Table {
+	return t.deriveArgs(fmt.Sprintf("OrderBy(%v)", fields), fields, func(f string) string { return "SELECT * FROM " + inputName + " ORDER BY " + f })
 }
 
 // Limit keeps the first n rows (Flink's Table.fetch): of an OrderBy table the first n in its order, as

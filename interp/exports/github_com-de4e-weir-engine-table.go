@@ -12,10 +12,15 @@ import (
 func init() {
 	Symbols["github.com/de4e/weir/engine/table/table"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Call":                         reflect.ValueOf(table.Call),
+		"Col":                          reflect.ValueOf(table.Col),
 		"Delete":                       reflect.ValueOf(table.Delete),
 		"ErrStatement":                 reflect.ValueOf(&table.ErrStatement).Elem(),
 		"Insert":                       reflect.ValueOf(table.Insert),
+		"Lit":                          reflect.ValueOf(table.Lit),
 		"NewEnvironment":               reflect.ValueOf(table.NewEnvironment),
+		"OptionCheckpointInterval":     reflect.ValueOf(constant.MakeFromLiteral("\"execution.checkpointing.interval\"", token.STRING, 0)),
+		"OptionCheckpointMode":         reflect.ValueOf(constant.MakeFromLiteral("\"execution.checkpointing.mode\"", token.STRING, 0)),
 		"OptionParallelism":            reflect.ValueOf(constant.MakeFromLiteral("\"parallelism.default\"", token.STRING, 0)),
 		"OptionResultMode":             reflect.ValueOf(constant.MakeFromLiteral("\"sql-client.execution.result-mode\"", token.STRING, 0)),
 		"OptionRuntimeMode":            reflect.ValueOf(constant.MakeFromLiteral("\"execution.runtime-mode\"", token.STRING, 0)),
@@ -31,6 +36,7 @@ func init() {
 		// type definitions
 		"Column":       reflect.ValueOf((*table.Column)(nil)),
 		"Environment":  reflect.ValueOf((*table.Environment)(nil)),
+		"Expression":   reflect.ValueOf((*table.Expression)(nil)),
 		"GroupedTable": reflect.ValueOf((*table.GroupedTable)(nil)),
 		"ResultMode":   reflect.ValueOf((*table.ResultMode)(nil)),
 		"Row":          reflect.ValueOf((*table.Row)(nil)),

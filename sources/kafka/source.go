@@ -69,6 +69,13 @@ type Source struct {
 	// Decode turns a record's value into the record handed to the job. Default: a line of a Weir recording
 	// (NDJSON, see package sources) parsed into a sources.Event; a marker line is malformed.
 	Decode func([]byte) (any, error)
+	// DecodeRecord, if set, is used instead of Decode and sees the whole record: its key (an upsert topic's
+	// rows are keyed, and its deletions are records with a key and a nil value), headers, partition,
+	// offset and timestamp. Returning a nil record and no error skips the record; returning an
+	// engine.SourceElement hands on its Value with its Timestamp as the record's event time (which
+	// PartitionOutOfOrderness reads; NoTimestamp leaves the partition's watermark as it is). Default nil:
+	// Decode.
+	DecodeRecord func(*kgo.Record) (any, error)
 	// Policy is what a reader does with a record Decode rejects: sources.Fail (the default) fails the job
 	// with an error naming the topic, partition and offset; sources.Skip counts it in Skips and goes on.
 	Policy sources.Policy
@@ -326,7 +333,16 @@ func (r *reader) Read() (engine.SourceElement, error) {
 		if rec.Attrs.IsControl() {
 			continue
 		}
-		v, err := r.src.Decode(rec.Value)
+		var v any
+		var err error
+		if r.src.DecodeRecord != nil {
+			v, err = r.src.DecodeRecord(rec)
+			if err == nil && v == nil {
+				continue
+			}
+		} else {
+			v, err = r.src.Decode(rec.Value)
+		}
 		if err != nil {
 			err = fmt.Errorf("kafka: topic %s partition %d offset %d: %w: %w", rec.Topic, p, rec.Offset, ErrMalformed, err)
 			if r.src.Policy == sources.Skip {
@@ -341,8 +357,12 @@ func (r *reader) Read() (engine.SourceElement, error) {
 			ts = e.Time
 		case *sources.Event:
 			ts = e.Time
+		case engine.SourceElement:
+			v, ts = e.Value, e.Timestamp
 		}
-		r.advanceWatermark(p, ts)
+		if ts != engine.NoTimestamp {
+			r.advanceWatermark(p, ts)
+		}
 		return engine.SourceElement{Value: v, Timestamp: ts}, nil
 	}
 }

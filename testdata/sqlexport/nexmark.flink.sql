@@ -4,14 +4,17 @@
 -- Weir's own connectors were replaced by Kafka tables (JSON values, one topic per table, brokers
 -- 'localhost:9092': change 'properties.bootstrap.servers' to yours). Put Flink's Kafka SQL connector
 -- (flink-sql-connector-kafka) in the SQL client's lib/ directory, and fill each source topic with the
--- table's rows as JSON objects keyed by column name (any Kafka producer). Replaced:
+-- table's rows as JSON objects keyed by column name: any Kafka producer, or Weir itself, with
+-- INSERT INTO a table of the same columns and Kafka options SELECT * FROM the Weir table. A table
+-- replacing a bounded Weir source (a recording, a generator, a number of events) reads the topic up to
+-- its end when the query starts ('scan.bounded.mode' = 'latest-offset'), so its queries end. Replaced:
 --   bid (cell cell-1, line 2): 'weir-nexmark' ('number-of-events' = '1000', 'table' = 'bid') -> 'kafka', topic 'bid'
 --   person (cell cell-1, line 7): 'weir-nexmark' ('number-of-events' = '1000', 'table' = 'person') -> 'upsert-kafka', topic 'person'
 --
 -- To check:
 --   Flink's SQL client shows the queries of a script (-f) in tableau mode only: the script sets it first,
---   and a SET of another result mode is left as a comment. A query over a Kafka table runs until it is
---   canceled (ctrl+c), as a query over an unbounded source does in Weir.
+--   and a SET of another result mode is left as a comment. A query over an unbounded Kafka table runs
+--   until it is canceled (ctrl+c), as a query over an unbounded source does in Weir.
 
 SET 'sql-client.execution.result-mode' = 'tableau';
 
@@ -26,6 +29,7 @@ CREATE TABLE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, 
   'properties.bootstrap.servers' = 'localhost:9092',
   'properties.group.id' = 'weir',
   'scan.startup.mode' = 'earliest-offset',
+  'scan.bounded.mode' = 'latest-offset',
   'format' = 'json'
 );
 

@@ -229,6 +229,7 @@ func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 	if _, err := connectorFor(t, ct.Pos); err != nil {
 		return nil, err
 	}
+	t.Updating = t.Options["connector"] == "upsert-kafka" // its rows are upserts and deletions of its keys
 	return t, nil
 }
 

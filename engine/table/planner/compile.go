@@ -191,11 +191,13 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 	t := x.Table
 	var s *engine.DataStream
+	var conn *connector
 	par := 0 // the source's parallelism, which the operators below take; 0: the job's
 	if t.Stream != nil {
 		s = t.Stream
 	} else {
-		conn, err := connectorFor(t, sqlparse.Pos{})
+		var err error
+		conn, err = connectorFor(t, sqlparse.Pos{})
 		if err != nil {
 			return nil, err
 		}
@@ -272,6 +274,8 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		if t.Stream == nil {
 			return nil, fmt.Errorf("%w: table %s: SOURCE_WATERMARK() needs a source that emits watermarks; Weir's connectors do not: declare WATERMARK FOR %s AS %s - INTERVAL 'n' SECOND", ErrUnsupported, t.Name, wm.Column, wm.Column)
 		}
+	} else if wm != nil && conn != nil && conn.watermarksInSource(t) {
+		// The source emits the table's watermarks itself, per partition (Flink's watermark push-down).
 	} else if wm != nil {
 		ti := t.columnIndex(wm.Column)
 		ce, err := (&binder{scope: newScope(t.Columns, "")}).bind(wm.Expr)

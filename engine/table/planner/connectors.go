@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,10 +34,28 @@ var connectorOptions = map[string][]string{
 	"weir-nexmark": {"table", "number-of-events"},
 }
 
+func init() {
+	for _, m := range []map[string][]string{recordingConnectorOptions, kafkaConnectorOptions} {
+		for name, opts := range m {
+			connectorOptions[name] = opts
+		}
+	}
+}
+
+// connectorNames lists the connectors, quoted and sorted, for errors.
+func connectorNames() string {
+	var names []string
+	for n := range connectorOptions {
+		names = append(names, "'"+n+"'")
+	}
+	sort.Strings(names)
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 	name, ok := t.Options["connector"]
 	if !ok {
-		return nil, errAt(pos, ErrValidation, "table %s needs the option 'connector' ('datagen', 'filesystem', 'print' or 'blackhole')", t.Name)
+		return nil, errAt(pos, ErrValidation, "table %s needs the option 'connector' (Weir has %s)", t.Name, connectorNames())
 	}
 	allowed, ok := connectorOptions[name]
 	if !ok {
@@ -44,15 +63,17 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 		for n := range connectorOptions {
 			names = append(names, n)
 		}
-		return nil, errAt(pos, ErrValidation, "Could not find any factory for identifier '%s'%s (Weir has 'datagen', 'filesystem', 'weir-nexmark', 'print' and 'blackhole')", name, suggest(name, names))
+		return nil, errAt(pos, ErrValidation, "Could not find any factory for identifier '%s'%s (Weir has %s)", name, suggest(name, names), connectorNames())
 	}
 	for k := range t.Options {
 		if k == "connector" || contains(allowed, k) {
 			continue
 		}
-		if name == "datagen" && strings.HasPrefix(k, "fields.") {
+		if strings.HasPrefix(k, "fields.") {
 			parts := strings.Split(k, ".")
-			if len(parts) == 3 && t.columnIndex(parts[1]) >= 0 && contains([]string{"kind", "min", "max", "start", "end", "length", "max-past"}, parts[2]) {
+			perColumn := map[string][]string{"datagen": {"kind", "min", "max", "start", "end", "length", "max-past"},
+				"weir-recording": {"field"}, "weir-generator": {"field"}}[name]
+			if len(parts) == 3 && t.columnIndex(parts[1]) >= 0 && contains(perColumn, parts[2]) {
 				continue
 			}
 		}
@@ -61,6 +82,14 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 	switch name {
 	case "weir-nexmark":
 		if err := checkNexmark(t, pos); err != nil {
+			return nil, err
+		}
+	case "weir-recording", "weir-generator":
+		if _, _, err := checkRecording(t, pos); err != nil {
+			return nil, err
+		}
+	case "kafka", "upsert-kafka":
+		if _, err := checkKafka(t, pos); err != nil {
 			return nil, err
 		}
 	case "filesystem":
@@ -98,6 +127,16 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 	return &connector{name: name, options: t.Options}, nil
 }
 
+// watermarksInSource reports whether the connector's source emits table t's watermarks itself, so that the
+// planner assigns none after it.
+func (c *connector) watermarksInSource(t *Table) bool {
+	if c.name != "kafka" && c.name != "upsert-kafka" {
+		return false
+	}
+	_, _, ok := kafkaWatermarkBound(t)
+	return ok
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -117,6 +156,12 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 		return datagen(env, t, cols), 0, nil
 	case "weir-nexmark":
 		return nexmarkSource(env, t, cols), 0, nil
+	case "weir-recording", "weir-generator":
+		s, err := recordingSource(env, t, cols)
+		return s, 1, err
+	case "kafka", "upsert-kafka":
+		s, err := kafkaSource(env, t)
+		return s, 0, err
 	case "filesystem":
 		fs := sources.FileSource{Paths: []string{c.options["path"]}}
 		if c.options["format"] == "csv" {
@@ -344,9 +389,11 @@ func (r *throttledReader) Close() error { return r.inner.Close() }
 // (a statement set), may share one writer (Config.Stdout), which need not be safe for concurrent use.
 var printMu sync.Mutex
 
-// sink ends a stream of rows in the connector.
-func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, stdout io.Writer) (*engine.DataStream, error) {
+// sink ends a stream of rows in the connector; the Closer, if not nil, is to be closed when the job ends.
+func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, stdout io.Writer) (*engine.DataStream, io.Closer, error) {
 	switch c.name {
+	case "kafka", "upsert-kafka":
+		return kafkaSink(stream, t, cols, updating)
 	case "print":
 		id := c.options["print-identifier"]
 		out := stdout
@@ -379,17 +426,17 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 					return err
 				},
 			}
-		}), nil
+		}), nil, nil
 	case "blackhole":
 		return stream.SinkTo("Sink: "+t.Name, func(v any, _ int64) error {
 			if e, ok := v.(errorRow); ok {
 				return e
 			}
 			return nil
-		}), nil
+		}), nil, nil
 	case "filesystem":
 		if updating {
-			return nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.%s' doesn't support consuming update changes (the filesystem connector is insert-only)", ErrUnsupported, t.Name)
+			return nil, nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.%s' doesn't support consuming update changes (the filesystem connector is insert-only)", ErrUnsupported, t.Name)
 		}
 		fs := sources.FileSink{Path: c.options["path"]}
 		if c.options["format"] == "csv" {
@@ -410,9 +457,9 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 			}
 			out.Collect(m)
 		}}).Name("Map to " + c.options["format"])
-		return fs.Sink(FailOnError(recs)), nil
+		return fs.Sink(FailOnError(recs)), nil, nil
 	}
-	return nil, fmt.Errorf("%w: the %s connector cannot be written to", ErrValidation, c.name)
+	return nil, nil, fmt.Errorf("%w: the %s connector cannot be written to", ErrValidation, c.name)
 }
 
 // toExternal converts a value to what the json and csv formats write: timestamps in SQL form.

@@ -223,8 +223,13 @@
 // 'start'/'end', 'min'/'max', 'length', 'max-past'; random values are a function of the row's index, so
 // every run and parallelism generates the same rows), 'filesystem' ('path', 'format' = 'json' or 'csv',
 // read with package sources' FileSource and written, insert-only, with its FileSink), 'print'
-// ('print-identifier', 'standard-error') and 'blackhole'. Unknown options are refused, naming the nearest
-// known one.
+// ('print-identifier', 'standard-error') and 'blackhole'. 'kafka' and 'upsert-kafka' take Flink's Kafka
+// options (kafka_connector.go says which): 'kafka' is an append-only topic of json or csv values, whose
+// WATERMARK FOR ts AS ts - INTERVAL ... the source emits per partition, as Flink pushes it down into the
+// KafkaSource; 'upsert-kafka' needs a PRIMARY KEY, reads upserts and tombstones normalized into a changelog
+// (Flink's ChangelogNormalize) and writes an updating query's changes. Weir's own 'weir-recording',
+// 'weir-generator' (recording_connector.go) and 'weir-nexmark' read package sources' recordings and
+// generators. Unknown options are refused, naming the nearest known one.
 //
 // # Errors
 //

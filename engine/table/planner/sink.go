@@ -21,14 +21,16 @@ func Collect(s *engine.DataStream, f func(Row)) *engine.DataStream {
 
 // Sink writes the rows of a query (plan n, compiled to s) into table t (INSERT INTO t [(columns)]): the
 // query's columns must match the table's physical columns (or the listed ones, the others are NULL) in
-// number and type; an updating query needs a sink that accepts updates ('print', 'blackhole').
-func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Writer, pos sqlparse.Pos) (*engine.DataStream, error) {
+// number and type; an updating query needs a sink that accepts updates ('print', 'blackhole',
+// 'upsert-kafka'). The Closer, nil for most connectors, releases the sink's clients: close it when the job
+// has ended.
+func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Writer, pos sqlparse.Pos) (*engine.DataStream, io.Closer, error) {
 	if t.View != nil || t.Stream != nil {
-		return nil, errAt(pos, ErrValidation, "%s is not a table that can be written to", t.Name)
+		return nil, nil, errAt(pos, ErrValidation, "%s is not a table that can be written to", t.Name)
 	}
 	conn, err := connectorFor(t, pos)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	phys := t.physical()
 	target := make([]int, 0, len(phys)) // for each query column, its index among phys
@@ -49,19 +51,19 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 				for _, p := range phys {
 					names = append(names, p.Name)
 				}
-				return nil, errAt(pos, ErrValidation, "Unknown target column '%s'%s", c, suggest(c, names))
+				return nil, nil, errAt(pos, ErrValidation, "Unknown target column '%s'%s", c, suggest(c, names))
 			}
 			target = append(target, idx)
 		}
 	}
 	qc := n.Columns()
 	if len(qc) != len(target) {
-		return nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: the query has %d columns and the sink %d", t.Name, len(qc), len(target))
+		return nil, nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: the query has %d columns and the sink %d", t.Name, len(qc), len(target))
 	}
 	for i, c := range qc {
 		want := phys[target[i]].Type
 		if _, ok := commonType(c.Type, want); !ok {
-			return nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: column %d is %s, the sink's %s is %s", t.Name, i+1, c.Type.plain(), phys[target[i]].Name, want)
+			return nil, nil, errAt(pos, ErrValidation, "Column types of query result and sink for 'default_catalog.default_database.%s' do not match: column %d is %s, the sink's %s is %s", t.Name, i+1, c.Type.plain(), phys[target[i]].Name, want)
 		}
 	}
 	same := len(target) == len(phys)
@@ -69,11 +71,11 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 		same = same && ti == i && qc[i].Type.Kind == phys[i].Type.Kind && (qc[i].Type.Kind != KindDecimal || qc[i].Type.Scale <= phys[i].Type.Scale)
 	}
 	if same {
-		out, err := conn.sink(s, t, phys, n.Updating(), stdout)
+		out, closer, err := conn.sink(s, t, phys, n.Updating(), stdout)
 		if err != nil {
-			return nil, errAt(pos, ErrUnsupported, "%v", err)
+			return nil, nil, errAt(pos, ErrUnsupported, "%v", err)
 		}
-		return out, nil
+		return out, closer, nil
 	}
 	mapped := s.Map(func(v any) any {
 		r, ok := v.(Row)
@@ -86,11 +88,11 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 		}
 		return Row{Kind: r.Kind, Fields: f}
 	}).Name("Conform to " + t.Name)
-	out, err := conn.sink(mapped, t, phys, n.Updating(), stdout)
+	out, closer, err := conn.sink(mapped, t, phys, n.Updating(), stdout)
 	if err != nil {
-		return nil, errAt(pos, ErrUnsupported, "%v", err)
+		return nil, nil, errAt(pos, ErrUnsupported, "%v", err)
 	}
-	return out, nil
+	return out, closer, nil
 }
 
 // conform converts a value to a sink column's type (an INT into a DOUBLE column, a DECIMAL's scale).

@@ -173,7 +173,10 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 	agg := engine.AggregateFunction{
 		CreateAccumulator: func() any { return &windowAcc{Accs: make([]aggAcc, len(aggs))} },
 		Add: func(v any, a any) any {
-			acc := a.(*windowAcc)
+			// A new accumulator, not the old one changed: a checkpoint's asynchronous part may still be
+			// writing the old one, which the window state holds by reference.
+			old := a.(*windowAcc)
+			acc := &windowAcc{Key: old.Key, Rows: old.Rows, Accs: cloneAccs(old.Accs)}
 			r := v.(Row)
 			if acc.Key == nil {
 				acc.Key, _ = keyOf(keys, r)
