@@ -182,7 +182,7 @@ func (m *Model) open(path string) error {
 		m.recovery = &recoveryOffer{rec: rec, at: at}
 	}
 	if m.nb != nil {
-		m.nb.session.Kernel.Restart()
+		m.nb.session.Runner().Restart()
 	}
 	speed := m.opts.Speed
 	if s, ok := nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
@@ -252,7 +252,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 					return m, tea.Batch(m.tick(), m.checked(rep))
 				}
 			}
-			m.engine.poll(m.nb.session.Kernel.Jobs())
+			m.engine.poll(m.nb.session.Runner().LiveJobs())
 			return m, tea.Batch(m.tick(), m.nb.autosave(m.lang))
 		}
 		return m, m.tick()
@@ -314,8 +314,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.quit()
 	case msg.String() == "ctrl+c":
 		// Terminal habit: ctrl+c stops what runs. It never quits (ctrl+q does).
-		if m.nb != nil && m.nb.session.Kernel.Running() {
-			m.nb.session.Kernel.Interrupt()
+		if m.nb != nil && m.nb.session.Runner().Running() {
+			m.nb.session.Runner().Interrupt()
 			m.setStatus(m.lang.T("act.interrupted"))
 		} else {
 			m.setStatus(m.lang.T("quit.how"))
@@ -385,7 +385,7 @@ func (m *Model) quit() tea.Cmd {
 	if m.nb == nil {
 		return tea.Quit
 	}
-	m.nb.session.Kernel.Restart()
+	m.nb.session.Runner().Restart()
 	if !m.nb.dirty {
 		return tea.Quit
 	}
@@ -474,9 +474,9 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		p.setSpeed(nextSpeed(p.speed, -1))
 		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 	case key.Matches(msg, l.Guarantee):
-		cfg := p.session.Kernel.Config()
+		cfg := p.session.Runner().Config()
 		cfg.Checkpointing.Guarantee = nextGuarantee(cfg.Checkpointing.Guarantee)
-		p.session.Kernel.SetConfig(cfg)
+		p.session.Runner().SetConfig(cfg)
 		m.setStatus(fmt.Sprintf(m.lang.T("act.guarantee"), guaranteeName(cfg.Checkpointing.Guarantee)))
 	default:
 		return false, nil
@@ -614,7 +614,7 @@ func (m *Model) commandKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, c.Interrupt):
 		if pending == "i" {
-			p.session.Kernel.Interrupt()
+			p.session.Runner().Interrupt()
 			m.setStatus(m.lang.T("act.interrupted"))
 		} else {
 			p.pending = "i"
@@ -785,7 +785,7 @@ func (m *Model) statusBar() string {
 	}
 	if m.screen == screenNotebook && m.nb != nil {
 		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
-		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
+		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Runner().Config().Checkpointing.Guarantee))
 	}
 	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
 }

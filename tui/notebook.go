@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/notebook"
-	"github.com/de4e/weir/sources"
 	"github.com/de4e/weir/tui/i18n"
 	"github.com/de4e/weir/tui/live"
 )
@@ -61,43 +59,20 @@ type notebookPane struct {
 	height   int
 	frame    int // spinner frame
 
-	ctrlMu      sync.Mutex
-	controllers []*sources.Controller
-	speed       float64
-	paused      bool
+	speed  float64 // the replays' speed
+	paused bool    // whether the learner paused the replays
 }
 
 func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown) *notebookPane {
 	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
-	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
+	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), Replays: interp.NewReplays(speed),
 		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
 	p.editor = newCellEditor()
 	return p
 }
 
-// newController makes the controller of a replay a cell starts, at the workbench's speed.
-func (p *notebookPane) newController() *sources.Controller {
-	p.ctrlMu.Lock()
-	defer p.ctrlMu.Unlock()
-	c := sources.NewController(p.speed)
-	if p.paused {
-		c.Pause()
-	}
-	p.controllers = append(p.controllers, c)
-	if len(p.controllers) > 16 {
-		p.controllers = p.controllers[len(p.controllers)-16:]
-	}
-	return c
-}
-
-// replay applies f to every replay controller and returns the new speed.
-func (p *notebookPane) replay(f func(c *sources.Controller)) {
-	p.ctrlMu.Lock()
-	defer p.ctrlMu.Unlock()
-	for _, c := range p.controllers {
-		f(c)
-	}
-}
+// replays returns what steers the replays the notebook's cells start.
+func (p *notebookPane) replays() interp.ReplayControl { return p.session.Runner().Replays() }
 
 // cells returns the cells a learner sees: not solutions, not hidden ones.
 func (p *notebookPane) cells() []*notebook.Block {
@@ -168,7 +143,7 @@ func (p *notebookPane) run() (queued bool, err error) {
 	if p.editing {
 		p.commitEdit()
 	}
-	if p.session.Kernel.Running() || len(p.queue) > 0 {
+	if p.session.Runner().Running() || len(p.queue) > 0 {
 		if !slices.Contains(p.queue, c.Meta.ID) {
 			p.queue = append(p.queue, c.Meta.ID)
 		}
@@ -183,7 +158,7 @@ func (p *notebookPane) run() (queued bool, err error) {
 // the cell that ran last failed or was interrupted, the queue is dropped instead (Jupyter's stop on error)
 // and dropped names the cells it held.
 func (p *notebookPane) runQueued() (started string, dropped []string, err error) {
-	if len(p.queue) == 0 || p.session.Kernel.Running() {
+	if len(p.queue) == 0 || p.session.Runner().Running() {
 		return "", nil, nil
 	}
 	if p.lastRan != "" {
@@ -228,7 +203,7 @@ func (p *notebookPane) runCells(first, last int, checks bool) int {
 		p.queue = append(p.queue, c.Meta.ID)
 	}
 	p.runIDs = append([]string(nil), p.queue...)
-	if p.session.Kernel.Running() {
+	if p.session.Runner().Running() {
 		return len(p.queue)
 	}
 	if _, _, err := p.runQueued(); err != nil {
@@ -240,10 +215,10 @@ func (p *notebookPane) runCells(first, last int, checks bool) int {
 // runReport returns the report of the last runAll once it has ended (ok false while it runs): the cells it
 // ran, in order, and the kernel's checks.
 func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
-	if len(p.queue) > 0 || p.session.Kernel.Running() {
+	if len(p.queue) > 0 || p.session.Runner().Running() {
 		return nil, false
 	}
-	rep = &interp.Report{Checks: p.session.Kernel.Checks()}
+	rep = &interp.Report{Checks: p.session.Runner().Checks()}
 	for _, id := range p.runIDs {
 		if ex := p.session.State(id).Exec; ex != nil {
 			rep.Cells = append(rep.Cells, ex)
@@ -563,16 +538,15 @@ func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i
 	if v := ex.Value(); v != "" {
 		parts = append(parts, dimStyle.Render("= ")+v)
 	}
-	for _, j := range ex.Jobs() {
-		s := j.Status()
-		line := fmt.Sprintf(lang.T("out.job"), j.Name(), s)
-		if r := j.Restarts(); r > 0 {
+	for _, j := range ex.JobStates() {
+		line := fmt.Sprintf(lang.T("out.job"), j.Name, j.Status)
+		if r := j.Restarts; r > 0 {
 			line += fmt.Sprintf(", %s %d", lang.T("job.restarts"), r)
 		}
 		parts = append(parts, dimStyle.Render(line))
 	}
 	if b.Meta.Check != "" {
-		for _, c := range p.session.Kernel.Checks() {
+		for _, c := range p.session.Runner().Checks() {
 			if c.Cell == b.Meta.ID {
 				if c.OK {
 					parts = append(parts, okStyle.Render("✓ "+c.Name))

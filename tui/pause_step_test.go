@@ -35,11 +35,7 @@ func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
 	m.nb.togglePause()
 	m.run(false)
 	id := m.nb.cells()[0].Meta.ID
-	replays := func() int {
-		m.nb.ctrlMu.Lock()
-		defer m.nb.ctrlMu.Unlock()
-		return len(m.nb.controllers)
-	}
+	replays := func() int { return len(m.nb.replays().Progress()) }
 	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Running && replays() > 0 })
 	if s := screenText(m); !strings.Contains(s, "waiting on the paused replay") {
 		t.Errorf("the waiting cell does not say it waits on the paused replay:\n%s", s)
