@@ -42,11 +42,20 @@ func (k *kernelFlags) session(nb *notebook.Notebook, opts interp.Options) (s *in
 		s = interp.NewSession(nb, opts)
 		return s, s.Kernel.Restart, nil
 	}
-	c, err := kernel.Start(kernel.Options{Kernel: opts.ForNotebook(nb), MemoryLimit: int64(k.memory)})
+	r, err := k.newRunner(nb, opts.ForNotebook(nb))
 	if err != nil {
 		return nil, nil, err
 	}
-	return interp.NewSessionOn(nb, c), func() { c.Close() }, nil
+	return interp.NewSessionOn(nb, r), func() { r.Close() }, nil
+}
+
+// newRunner starts a kernel process with the flags' memory limit (tui.Options.NewRunner).
+func (k *kernelFlags) newRunner(_ *notebook.Notebook, opts interp.Options) (interp.Runner, error) {
+	c, err := kernel.Start(kernel.Options{Kernel: opts, MemoryLimit: int64(k.memory)})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // byteSize is a flag holding a size in bytes, written as a number with an optional unit (B, KiB, MiB, GiB,

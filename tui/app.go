@@ -44,6 +44,10 @@ type Options struct {
 	Store *Store
 	// Poll is how often the engine is polled and the screen refreshed. Default 200ms.
 	Poll time.Duration
+	// NewRunner, if set, makes what runs the cells of each notebook opened, with the kernel options the
+	// workbench chose: the weir command starts a kernel process (package kernel), so that no cell can take
+	// the workbench down. Default: an interp.Kernel in the workbench's own process.
+	NewRunner func(nb *notebook.Notebook, opts interp.Options) (interp.Runner, error)
 }
 
 // The smallest terminal the workbench draws in; below it shows a "too small" message.
@@ -181,14 +185,18 @@ func (m *Model) open(path string) error {
 		// The file's version opens; the recovered edits wait for the learner's choice.
 		m.recovery = &recoveryOffer{rec: rec, at: at}
 	}
-	if m.nb != nil {
-		m.nb.session.Runner().Restart()
-	}
 	speed := m.opts.Speed
 	if s, ok := nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
 		speed = s // the lesson wants its replays watchable
 	}
-	m.nb = newNotebookPane(nb, file, lesson, speed, m.md)
+	p, err := newNotebookPane(nb, file, lesson, speed, m.md, m.opts.NewRunner)
+	if err != nil {
+		return err
+	}
+	if m.nb != nil {
+		m.nb.session.Runner().Close()
+	}
+	m.nb = p
 	m.engine = enginePane{} // the previous notebook's job is not this one's
 	m.screen, m.focus = screenNotebook, focusNotebook
 	if lesson == "" {
@@ -251,6 +259,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 					m.nb.checking = false
 					return m, tea.Batch(m.tick(), m.checked(rep))
 				}
+			}
+			if n, why := m.nb.session.Runner().Died(); n > m.nb.deaths {
+				m.nb.deaths = n // the notebook and its edits are the workbench's: only the kernel's state is lost
+				m.setStatus(fmt.Sprintf(m.lang.T("kernel.died"), why))
 			}
 			m.engine.poll(m.nb.session.Runner().LiveJobs())
 			return m, tea.Batch(m.tick(), m.nb.autosave(m.lang))
@@ -385,7 +397,7 @@ func (m *Model) quit() tea.Cmd {
 	if m.nb == nil {
 		return tea.Quit
 	}
-	m.nb.session.Runner().Restart()
+	m.nb.session.Runner().Close()
 	if !m.nb.dirty {
 		return tea.Quit
 	}

@@ -61,14 +61,26 @@ type notebookPane struct {
 
 	speed  float64 // the replays' speed
 	paused bool    // whether the learner paused the replays
+	deaths int     // the kernel's deaths the status bar has told of (interp.Runner.Died)
 }
 
-func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown) *notebookPane {
+func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown,
+	newRunner func(*notebook.Notebook, interp.Options) (interp.Runner, error)) (*notebookPane, error) {
 	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed}
-	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), Replays: interp.NewReplays(speed),
-		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
+	opts := interp.Options{Dir: filepath.Dir(path), Replays: interp.NewReplays(speed),
+		Config: engine.Config{StateBackend: engine.PebbleState}} // the workbench keeps state on disk by default
+	if newRunner == nil {
+		p.session = interp.NewSession(nb, opts)
+	} else {
+		r, err := newRunner(nb, opts.ForNotebook(nb))
+		if err != nil {
+			return nil, err
+		}
+		r.Replays().SetSpeed(speed)
+		p.session = interp.NewSessionOn(nb, r)
+	}
 	p.editor = newCellEditor()
-	return p
+	return p, nil
 }
 
 // replays returns what steers the replays the notebook's cells start.
