@@ -25,7 +25,7 @@ func newTestModel(t *testing.T, w, h int, lang i18n.Lang) *Model {
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	t.Cleanup(func() {
 		if m.nb != nil {
-			m.nb.session.Runner().Restart()
+			m.nb.session.Runner().Close()
 		}
 	})
 	return m
