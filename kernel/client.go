@@ -68,6 +68,7 @@ type process struct {
 	enc     *json.Encoder
 	stderr  *tail
 	panicAt *place // the innermost frame of the last panic reported; guarded by Client.mu
+	ran     bool   // a cell was sent to it; guarded by Client.mu
 }
 
 // Start starts a kernel process and returns its client. The process loads in the background: cells sent
@@ -156,15 +157,19 @@ func (c *Client) read(p *process, stdout io.Reader) {
 	reason := deathReason(err, string(p.stderr.buf), p.panicAt)
 	c.died++
 	c.reason = reason
+	if !p.ran { // it died by itself before any cell ran (a memory limit below what it needs to load): do not loop
+		c.proc = nil
+		c.lose(&interp.CellError{Kind: "crash", Msg: "the kernel died before it ran a cell: " + reason})
+		return
+	}
 	ce := &interp.CellError{Cell: c.curCell(), Kind: "crash",
 		Msg: fmt.Sprintf("the kernel died: %s; it was restarted, and what the cells declared is lost: run the cells this one needs again", reason)}
 	if at := p.panicAt; at != nil && at.cell == ce.Cell {
 		ce.Line, ce.Col = at.line, at.col
 	}
 	c.lose(ce)
-	if err := c.start(); err != nil {
-		c.proc, c.reason = nil, reason+"; "+err.Error()
-	}
+	c.proc = nil
+	_ = c.start() // if it fails, the next StartCell tries again and says why
 }
 
 // curCell returns the id of the running cell, "" if none. c.mu must be held.
@@ -239,11 +244,13 @@ func (c *Client) event(p *process, ev event) {
 func (c *Client) StartCell(ctx context.Context, cell interp.Cell) (interp.CellRun, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.proc == nil {
-		if c.closed {
-			return nil, ErrClosed
+	if c.closed {
+		return nil, ErrClosed
+	}
+	if c.proc == nil { // it could not start, or died before running anything: try again, once per cell
+		if err := c.start(); err != nil {
+			return nil, fmt.Errorf("kernel: the kernel could not be started again after it died (%s): %w", c.reason, err)
 		}
-		return nil, fmt.Errorf("kernel: the kernel could not be restarted after it died (%s)", c.reason)
 	}
 	if c.cur != nil && c.cur.Running() {
 		return nil, interp.ErrBusy
@@ -252,6 +259,7 @@ func (c *Client) StartCell(ctx context.Context, cell interp.Cell) (interp.CellRu
 	r := newRun(c.runs, cell.ID)
 	c.cur = r
 	p := c.proc
+	p.ran = true
 	p.send(request{Op: opRun, Run: r.id, Cell: &cell})
 	go func() {
 		select {
@@ -289,9 +297,7 @@ func (c *Client) Restart() {
 		return
 	}
 	c.stop(&interp.CellError{Kind: "interrupted", Msg: "the cell was interrupted: the kernel was restarted"})
-	if err := c.start(); err != nil {
-		c.reason = err.Error()
-	}
+	_ = c.start() // if it fails, the next StartCell tries again and says why
 }
 
 // stop ends the process on purpose. c.mu must be held.

@@ -92,3 +92,37 @@ func TestAKernelThatDiesUnderACellIsRestartedAndSaysWhy(t *testing.T) {
 		})
 	}
 }
+
+// A kernel that dies by itself before any cell ran (here: a memory limit below what it needs to load) is not
+// restarted in a loop: the cell sent to it fails saying why, and so does each next one, once.
+func TestAKernelThatCannotLiveIsNotRestartedInALoop(t *testing.T) {
+	c := startClient(t, Options{MemoryLimit: 1 << 20})
+	for i := range 2 {
+		r, err := c.StartCell(context.Background(), interp.Cell{ID: "c", Source: "1"})
+		if err == nil {
+			<-r.Done()
+			err = r.Err()
+		}
+		if err == nil || !strings.Contains(err.Error(), "memory limit exceeded") || !strings.Contains(err.Error(), "over the limit of 1 MiB") {
+			t.Errorf("run %d: %v, want the memory limit", i, err)
+		}
+	}
+	settled := func() bool { // the kernel that died idle was not started again
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.proc == nil
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !settled() {
+		if time.Now().After(deadline) {
+			n, _ := c.Died()
+			t.Fatalf("the kernel is restarted by itself: %d deaths so far", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Each run's kernel dies and one more is started after it, which dies without running anything; the second
+	// run may be sent to that one before it has died (3) or start a kernel of its own (4).
+	if n, _ := c.Died(); n != 3 && n != 4 {
+		t.Errorf("the kernel died %d times, want 3 or 4", n)
+	}
+}

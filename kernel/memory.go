@@ -25,24 +25,29 @@ const memLimitMsg = "memory limit exceeded"
 // heapMetric is the bytes of live and not yet swept heap objects.
 const heapMetric = "/memory/classes/heap/objects:bytes"
 
-// watchMemory ends the process with ExitMemoryLimit when the heap holds more than limit bytes after a
-// collection. debug.SetMemoryLimit (set by the caller) makes the collector work harder as the heap nears the
-// limit; this ends what the collector cannot: memory the cell keeps.
+// watchMemory checks the heap against limit every interval (see checkMemory).
 func watchMemory(limit int64, every time.Duration) {
+	for range time.Tick(every) {
+		checkMemory(limit)
+	}
+}
+
+// checkMemory ends the process with ExitMemoryLimit when the heap holds more than limit bytes after a
+// collection. debug.SetMemoryLimit (set by the kernel) makes the collector work harder as the heap nears the
+// limit; this ends what the collector cannot: memory a cell keeps.
+func checkMemory(limit int64) {
 	sample := []metrics.Sample{{Name: heapMetric}}
 	heap := func() int64 {
 		metrics.Read(sample)
 		return int64(sample[0].Value.Uint64())
 	}
-	for range time.Tick(every) {
-		if heap() <= limit {
-			continue
-		}
-		runtime.GC() // what is over may be garbage
-		if h := heap(); h > limit {
-			fmt.Fprintf(os.Stderr, "weir kernel: %s: the heap holds %s, over the limit of %s\n", memLimitMsg, mib(h), mib(limit))
-			os.Exit(ExitMemoryLimit)
-		}
+	if heap() <= limit {
+		return
+	}
+	runtime.GC() // what is over may be garbage
+	if h := heap(); h > limit {
+		fmt.Fprintf(os.Stderr, "weir kernel: %s: the heap holds %s, over the limit of %s\n", memLimitMsg, mib(h), mib(limit))
+		os.Exit(ExitMemoryLimit)
 	}
 }
 

@@ -151,6 +151,9 @@ func (s *server) init(o initOptions) {
 		Replays: s.reps, OnPanic: func(cell string, line, col int) {
 			s.send(event{Ev: evPanic, Cell: cell, Line: line, Col: col})
 		}})
+	if o.MemoryLimit > 0 {
+		checkMemory(o.MemoryLimit) // a limit below what the kernel needs to load ends it before it is ready
+	}
 	go s.watchJobs()
 	s.send(event{Ev: evReady})
 }
