@@ -59,3 +59,29 @@ func TestRunAndCheckReportACrashingCellAndGoOn(t *testing.T) {
 		t.Errorf("weir check: exit %d\nstdout %s\nstderr %s", code, out.String(), errs.String())
 	}
 }
+
+// Sizes as --kernel-memory reads them.
+func TestByteSize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want byteSize
+		show string
+	}{
+		{"2GiB", 2 << 30, "2GiB"},
+		{"512MiB", 512 << 20, "512MiB"},
+		{"1.5 GB", 3 << 29, "1536MiB"},
+		{"1000", 1000, "1000"},
+		{"64kib", 64 << 10, "65536"},
+	} {
+		var b byteSize
+		if err := b.Set(c.in); err != nil || b != c.want || b.String() != c.show {
+			t.Errorf("%q: %d (%q), %v; want %d (%q)", c.in, b, b.String(), err, c.want, c.show)
+		}
+	}
+	for _, bad := range []string{"", "GiB", "0", "-3MiB", "two"} {
+		var b byteSize
+		if err := b.Set(bad); err == nil {
+			t.Errorf("%q is read as %d", bad, b)
+		}
+	}
+}
