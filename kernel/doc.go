@@ -36,7 +36,8 @@
 // the kernel speaks a small line protocol over a pipe instead: one JSON object a line, requests on the
 // kernel's stdin, events on its stdout. The kernel's stderr is not part of it: the client keeps its last
 // 64 KiB to explain a death, and the kernel points os.Stdout at it so that a cell cannot write into the
-// protocol.
+// protocol. The kernel ignores SIGINT (the terminal's ctrl+c reaches weir run's whole process group): its
+// client interrupts it with a request. It ends when its stdin does, so it never outlives its client.
 //
 // Requests carry "op":
 //

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"reflect"
 	"runtime/debug"
 	"sync"
@@ -37,6 +38,8 @@ var ErrProtocol = errors.New("kernel: bad request")
 func Main() error {
 	out := os.Stdout
 	os.Stdout = os.Stderr
+	// The terminal's ctrl+c reaches the whole process group; the kernel is interrupted by its client instead.
+	signal.Ignore(os.Interrupt)
 	return Serve(os.Stdin, out)
 }
 
@@ -164,7 +167,8 @@ func (s *server) run(id int64, c interp.Cell) {
 	ex, err := s.k.Start(ctx, c)
 	if err != nil {
 		cancel(nil)
-		s.send(event{Ev: evDone, Run: id, Err: &interp.CellError{Cell: c.ID, Kind: "setup", Msg: err.Error()}})
+		// Not from the request loop, which must keep reading whatever the client's reading of events does.
+		go s.send(event{Ev: evDone, Run: id, Err: &interp.CellError{Cell: c.ID, Kind: "setup", Msg: err.Error()}})
 		return
 	}
 	s.mu.Lock()
