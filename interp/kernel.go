@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -34,6 +35,10 @@ type Options struct {
 	// (sources.Bundled.Replay(nil)), so that the workbench can pause, step and pace it. Default: each replay
 	// runs as fast as possible.
 	Replays *Replays
+	// Tries is how many times each check (by name) has already failed, as Kernel.Tries returned it from an
+	// earlier kernel: a kernel process restarted after a death goes on counting towards RevealAfter.
+	// Default: none.
+	Tries map[string]int
 	// OnPanic, if set, is called with the place (cell, line and column) of each frame of a panic in
 	// interpreted code, innermost first, as the interpreter reports it: before the panic ends the cell, or the
 	// process when it happens in a goroutine a cell started. A kernel process sends them to its client, so
@@ -74,7 +79,7 @@ type Kernel struct {
 // New returns a kernel with the standard library, the engine, the sources and the check helpers loaded, and
 // fmt, strings, math, time, sort, engine, sources and check already imported.
 func New(opts Options) *Kernel {
-	k := &Kernel{opts: opts}
+	k := &Kernel{opts: opts, tries: maps.Clone(opts.Tries)}
 	k.reset()
 	return k
 }

@@ -50,6 +50,7 @@ type Client struct {
 	cur     *run // the latest run
 	cfg     engine.Config
 	checks  []interp.CheckResult
+	tries   map[string]int // the checks' failures so far, carried into each new kernel
 	died    int
 	reason  string
 	speed   float64
@@ -84,7 +85,7 @@ func Start(opts Options) (*Client, error) {
 		}
 		opts.Command = []string{exe, "kernel"}
 	}
-	c := &Client{opts: opts, cfg: opts.Kernel.Config, speed: opts.Speed, replies: map[int64]chan event{}}
+	c := &Client{opts: opts, cfg: opts.Kernel.Config, speed: opts.Speed, tries: opts.Kernel.Tries, replies: map[int64]chan event{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.start(); err != nil {
@@ -117,7 +118,7 @@ func (c *Client) start() error {
 	}
 	ko := c.opts.Kernel
 	p.send(request{Op: opInit, Init: &initOptions{Dir: ko.Dir, Lang: ko.Lang, RevealAnswers: ko.RevealAnswers,
-		Config: wireConfig(c.cfg), Speed: c.speed, Paused: c.paused, MemoryLimit: limit}})
+		Config: wireConfig(c.cfg), Speed: c.speed, Paused: c.paused, MemoryLimit: limit, Tries: c.tries}})
 	go c.read(p, stdout)
 	return nil
 }
@@ -214,7 +215,7 @@ func (c *Client) event(p *process, ev event) {
 			r.update(ev)
 		}
 	case evDone:
-		c.checks = ev.Checks
+		c.checks, c.tries = ev.Checks, ev.Tries
 		p.panicAt = nil
 		if r != nil {
 			var err error

@@ -126,3 +126,24 @@ func TestAKernelThatCannotLiveIsNotRestartedInALoop(t *testing.T) {
 		t.Errorf("the kernel died %d times, want 3 or 4", n)
 	}
 }
+
+// A check's failures count towards interp.RevealAfter across kernel processes: restarting the kernel (or
+// its death) does not hide the answer again.
+func TestCheckFailuresCountAcrossRestarts(t *testing.T) {
+	c := startClient(t, Options{})
+	for i := 1; i <= interp.RevealAfter; i++ {
+		r, err := c.StartCell(context.Background(), interp.Cell{ID: "chk", Source: `check.Equal("the total", 2000, 5000)`, Check: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-r.Done()
+		checks := c.Checks()
+		if len(checks) != 1 || checks[0].OK {
+			t.Fatalf("try %d: checks %+v", i, checks)
+		}
+		if revealed := strings.Contains(checks[0].Detail, "the expected value is 5000"); revealed != (i == interp.RevealAfter) {
+			t.Errorf("try %d: %q; the answer should show from try %d on", i, checks[0].Detail, interp.RevealAfter)
+		}
+		c.Restart()
+	}
+}

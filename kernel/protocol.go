@@ -66,6 +66,8 @@ type initOptions struct {
 	Speed         float64       `json:"speed,omitempty"`
 	Paused        bool          `json:"paused,omitempty"`
 	MemoryLimit   int64         `json:"memory_limit"`
+	// Tries is how many times each check has failed in the client's earlier kernels (interp.Options.Tries).
+	Tries map[string]int `json:"tries,omitempty"`
 }
 
 // event is one line the kernel writes to its stdout.
@@ -78,9 +80,11 @@ type event struct {
 	Results []drawnResult     `json:"results,omitempty"`
 	Jobs    []interp.JobState `json:"jobs,omitempty"`
 	// Err is the cell's error (done), nil when it succeeded.
-	Err      *interp.CellError    `json:"err,omitempty"`
-	Checks   []interp.CheckResult `json:"checks,omitempty"`
-	Duration time.Duration        `json:"duration,omitempty"`
+	Err    *interp.CellError    `json:"err,omitempty"`
+	Checks []interp.CheckResult `json:"checks,omitempty"`
+	// Tries is how many times each check has failed in this kernel (done), for the next kernel's init.
+	Tries    map[string]int `json:"tries,omitempty"`
+	Duration time.Duration  `json:"duration,omitempty"`
 	// Cell, Line and Col place a panic's frame (panic).
 	Cell string `json:"cell,omitempty"`
 	Line int    `json:"line,omitempty"`

@@ -151,7 +151,7 @@ func (s *server) init(o initOptions) {
 	s.reps = interp.NewReplays(o.Speed)
 	s.reps.SetPaused(o.Paused)
 	s.k = interp.New(interp.Options{Dir: o.Dir, Lang: o.Lang, RevealAnswers: o.RevealAnswers, Config: o.Config,
-		Replays: s.reps, OnPanic: func(cell string, line, col int) {
+		Tries: o.Tries, Replays: s.reps, OnPanic: func(cell string, line, col int) {
 			s.send(event{Ev: evPanic, Cell: cell, Line: line, Col: col})
 		}})
 	if o.MemoryLimit > 0 {
@@ -205,7 +205,7 @@ func (s *server) run(id int64, c interp.Cell) {
 		if err := ex.Err(); err != nil && !errors.As(err, &ce) {
 			ce = &interp.CellError{Cell: c.ID, Kind: "setup", Msg: err.Error()}
 		}
-		s.send(event{Ev: evDone, Run: id, Err: ce, Checks: s.k.Checks(), Duration: ex.Duration()})
+		s.send(event{Ev: evDone, Run: id, Err: ce, Checks: s.k.Checks(), Tries: s.k.Tries(), Duration: ex.Duration()})
 	}()
 }
 
