@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -188,4 +189,22 @@ func normal(s engine.JobSnapshot) engine.JobSnapshot {
 	}
 	walk(v)
 	return s
+}
+
+// A job's picture holding NaN or infinite rates (0/0) crossed no pipe: JSON refuses them. finite zeroes them,
+// in nested structs, slices and pointers.
+func TestFiniteMakesAPictureJSONCanHold(t *testing.T) {
+	nan := math.NaN()
+	lj := &liveJob{Name: "j", Snapshot: engine.JobSnapshot{Vertices: []engine.VertexSnapshot{{Operators: []engine.OperatorSnapshot{{RateIn: nan, RateOut: math.Inf(1)}}}}},
+		Iteration: &engine.IterationSnapshot{}}
+	if _, err := json.Marshal(lj); err == nil {
+		t.Fatal("JSON holds NaN: the test shows nothing")
+	}
+	finite(reflect.ValueOf(lj).Elem())
+	if _, err := json.Marshal(lj); err != nil {
+		t.Fatal(err)
+	}
+	if op := lj.Snapshot.Vertices[0].Operators[0]; op.RateIn != 0 || op.RateOut != 0 {
+		t.Errorf("rates %v %v, want 0", op.RateIn, op.RateOut)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"reflect"
@@ -58,8 +59,8 @@ func MainIfKernel() {
 
 // server is the kernel side of the protocol.
 type server struct {
-	enc  *json.Encoder
-	wmu  sync.Mutex // guards enc: one event per line
+	out  io.Writer
+	wmu  sync.Mutex // guards out: one event per line
 	k    *interp.Kernel
 	reps *interp.Replays
 
@@ -67,11 +68,17 @@ type server struct {
 	cancel context.CancelCauseFunc // the running cell's, or nil
 }
 
-// send writes one event; an error (the client has gone) ends the process, which nobody is left to serve.
+// send writes one event. An event JSON cannot hold is dropped with a line on stderr; a failed write (the
+// client has gone) ends the process, which nobody is left to serve.
 func (s *server) send(ev event) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "weir kernel: a %s event is dropped: %v\n", ev.Ev, err)
+		return
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if err := s.enc.Encode(ev); err != nil {
+	if _, err := s.out.Write(append(b, '\n')); err != nil {
 		os.Exit(1)
 	}
 }
@@ -81,7 +88,7 @@ func (s *server) send(ev event) {
 func Serve(in io.Reader, out io.Writer) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
-	s := &server{enc: json.NewEncoder(out)}
+	s := &server{out: out}
 	first := true
 	for sc.Scan() {
 		var req request
@@ -249,6 +256,7 @@ func (s *server) watchJobs() {
 			snap := it.Snapshot()
 			lj.Iteration = &snap
 		}
+		finite(reflect.ValueOf(lj).Elem()) // a rate of 0/0 is NaN, which JSON cannot hold
 		settled = lj.Snapshot.Status.Terminal()
 		s.send(event{Ev: evLive, Live: lj})
 	}
@@ -273,4 +281,28 @@ func (s *server) act(req request) {
 		ev.Error = err.Error()
 	}
 	s.send(ev)
+}
+
+// finite replaces the NaN and infinite floats held in v (addressable) by 0.
+func finite(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			v.SetFloat(0)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				finite(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			finite(v.Index(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			finite(v.Elem())
+		}
+	}
 }
