@@ -265,7 +265,9 @@ func (c *Client) StartCell(ctx context.Context, cell interp.Cell) (interp.CellRu
 	go func() {
 		select {
 		case <-ctx.Done():
-			p.send(request{Op: opInterrupt, Cause: context.Cause(ctx).Error()})
+			if r.Running() {
+				p.send(request{Op: opInterrupt, Run: r.id, Cause: context.Cause(ctx).Error()})
+			}
 		case <-r.done:
 		}
 	}()

@@ -36,7 +36,8 @@ type request struct {
 	Op string `json:"op"`
 	// Init is the kernel's options (init).
 	Init *initOptions `json:"init,omitempty"`
-	// Run numbers a cell run, from 1 (run); events about the run carry it.
+	// Run numbers a cell run, from 1 (run); events about the run carry it. An interrupt that names a run
+	// stops only that run.
 	Run  int64        `json:"run,omitempty"`
 	Cell *interp.Cell `json:"cell,omitempty"`
 	// Cause, for interrupt, is why the cell's context ended ("it ran longer than 2m0s"); empty for the

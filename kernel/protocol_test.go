@@ -208,3 +208,28 @@ func TestFiniteMakesAPictureJSONCanHold(t *testing.T) {
 		t.Errorf("rates %v %v, want 0", op.RateIn, op.RateOut)
 	}
 }
+
+// weir check failed a lesson now and then with "the cell was stopped: context canceled": the end of one
+// cell's context (RunAll cancels it once the cell is done) reached the kernel as an interrupt after the next
+// cell had started, and stopped that one. An interrupt names its run, and stops no other.
+func TestALateInterruptDoesNotStopTheNextCell(t *testing.T) {
+	c := startClient(t, Options{})
+	first := runCell(t, c, "first", "1")
+	if first.Err() != nil {
+		t.Fatal(first.Err())
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	next, err := c.StartCell(ctx, interp.Cell{ID: "next", Source: "for { time.Sleep(time.Millisecond) }"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.proc.send(request{Op: opInterrupt, Run: 1, Cause: "context canceled"}) // the first run's, arriving late
+	c.mu.Unlock()
+	cancel(errors.New("its own deadline"))
+	<-next.Done()
+	var ce *interp.CellError
+	if !errors.As(next.Err(), &ce) || ce.Msg != "the cell was stopped: its own deadline" {
+		t.Errorf("the next cell ended with %v; want it stopped by its own context only", next.Err())
+	}
+}

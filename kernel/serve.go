@@ -64,8 +64,9 @@ type server struct {
 	k    *interp.Kernel
 	reps *interp.Replays
 
-	mu     sync.Mutex
-	cancel context.CancelCauseFunc // the running cell's, or nil
+	mu      sync.Mutex
+	cancel  context.CancelCauseFunc // the running cell's, or nil
+	running int64                   // the running cell's run number
 }
 
 // send writes one event. An event JSON cannot hold is dropped with a line on stderr; a failed write (the
@@ -120,11 +121,13 @@ func (s *server) handle(req request) error {
 		s.run(req.Run, *req.Cell)
 	case opInterrupt:
 		s.mu.Lock()
-		cancel := s.cancel
+		cancel, running := s.cancel, s.running
 		s.mu.Unlock()
-		if req.Cause != "" && cancel != nil {
+		switch {
+		case req.Run != 0 && req.Run != running: // meant for a run that has ended; the next one must not be stopped
+		case req.Cause != "" && cancel != nil:
 			cancel(errors.New(req.Cause))
-		} else {
+		default:
 			s.k.Interrupt()
 		}
 	case opConfig:
@@ -179,7 +182,7 @@ func (s *server) run(id int64, c interp.Cell) {
 		return
 	}
 	s.mu.Lock()
-	s.cancel = cancel
+	s.cancel, s.running = cancel, id
 	s.mu.Unlock()
 	go func() {
 		defer cancel(nil)
@@ -206,7 +209,7 @@ func (s *server) run(id int64, c interp.Cell) {
 			s.send(ev)
 		}
 		s.mu.Lock()
-		s.cancel = nil
+		s.cancel, s.running = nil, 0
 		s.mu.Unlock()
 		var ce *interp.CellError
 		if err := ex.Err(); err != nil && !errors.As(err, &ce) {
