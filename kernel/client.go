@@ -281,13 +281,12 @@ func (c *Client) Running() bool {
 	return c.cur != nil && c.cur.Running()
 }
 
-// Interrupt implements interp.Runner.
+// Interrupt implements interp.Runner: it stops the cell running now, and no cell started after it.
 func (c *Client) Interrupt() {
 	c.mu.Lock()
-	p := c.proc
-	c.mu.Unlock()
-	if p != nil {
-		p.send(request{Op: opInterrupt})
+	defer c.mu.Unlock()
+	if c.proc != nil && c.cur != nil && c.cur.Running() {
+		c.proc.send(request{Op: opInterrupt, Run: c.cur.id})
 	}
 }
 

@@ -45,9 +45,9 @@
 //	    first, and only first: the kernel's interp.Options and memory limit; the kernel answers "ready"
 //	{"op":"run","run":N,"cell":{"ID":..,"Source":..,"Lang":..,"Check":..,"Key":..,"Above":[..]}}
 //	    run a cell (interp.Cell); N numbers the run, and every event about it carries "run":N
-//	{"op":"interrupt"} / {"op":"interrupt","run":N,"cause":"it ran longer than 2m0s"}
-//	    stop the running cell: as the learner's interrupt, or as the end of run N's context with that
-//	    cause (ignored when run N has already ended, so that it cannot stop the next cell)
+//	{"op":"interrupt","run":N} / {"op":"interrupt","run":N,"cause":"it ran longer than 2m0s"}
+//	    stop run N: as the learner's interrupt, or as the end of its context with that cause; ignored
+//	    when run N has already ended, so that it cannot stop the next cell (without "run": whatever runs)
 //	{"op":"config","config":{..}}      the engine.Config of environments made from now on (no Clock, Stdout)
 //	{"op":"replay","speed":S} / {"op":"replay","paused":true|false} / {"op":"replay","step":true}
 //	{"op":"checkpoint","seq":Q,"job":J} / {"op":"savepoint","seq":Q,"job":J,"dir":D} / {"op":"kill-tm","seq":Q,"job":J,"tm":T}
