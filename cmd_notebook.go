@@ -35,21 +35,23 @@ func loadNotebook(p string) (*notebook.Notebook, string, error) {
 	return nil, "", err
 }
 
-func notebookFlags(name string, stderr io.Writer) (*flag.FlagSet, *bool, *time.Duration) {
+func notebookFlags(name string, stderr io.Writer) (*flag.FlagSet, *bool, *time.Duration, *kernelFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sol := fs.Bool("solutions", false, "run each exercise's solution in place of the exercise")
 	timeout := fs.Duration("timeout", 2*time.Minute, "interrupt a cell that runs longer")
-	return fs, sol, timeout
+	kf := &kernelFlags{}
+	kf.add(fs)
+	return fs, sol, timeout, kf
 }
 
 func runNotebook(args []string, stdout, stderr io.Writer) error {
-	fs, sol, timeout := notebookFlags("run", stderr)
+	fs, sol, timeout, kf := notebookFlags("run", stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("usage: weir run [--solutions] [--timeout D] NOTEBOOK.md")
+		return usagef("usage: weir run [--solutions] [--timeout D] [--kernel-memory SIZE] [--in-process] NOTEBOOK.md")
 	}
 	nb, dir, err := loadNotebook(fs.Arg(0))
 	if err != nil {
@@ -57,8 +59,11 @@ func runNotebook(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	s := interp.NewSession(nb, interp.Options{Dir: dir})
-	defer s.Kernel.Restart()
+	s, closeKernel, err := kf.session(nb, interp.Options{Dir: dir})
+	if err != nil {
+		return err
+	}
+	defer closeKernel()
 	rep := s.RunAll(ctx, interp.RunOptions{Solutions: *sol, CellTimeout: *timeout, Out: stdout})
 	if cells, _ := rep.Failed(); cells > 0 {
 		return fmt.Errorf("%s: a cell failed", fs.Arg(0))
@@ -67,7 +72,7 @@ func runNotebook(args []string, stdout, stderr io.Writer) error {
 }
 
 func checkNotebooks(args []string, stdout, stderr io.Writer) error {
-	fs, sol, timeout := notebookFlags("check", stderr)
+	fs, sol, timeout, kf := notebookFlags("check", stderr)
 	quiet := fs.Bool("q", false, "print only the checks, not each cell's output")
 	answers := fs.Bool("answers", false, "show the expected value in every failed check (without it, a failure gives a hint until it has failed 3 times)")
 	if err := parseFlags(fs, args); err != nil {
@@ -121,9 +126,12 @@ func checkNotebooks(args []string, stdout, stderr io.Writer) error {
 		if *quiet {
 			out = io.Discard
 		}
-		s := interp.NewSession(nb, interp.Options{Dir: dir, RevealAnswers: *answers})
+		s, closeKernel, err := kf.session(nb, interp.Options{Dir: dir, RevealAnswers: *answers})
+		if err != nil {
+			return err
+		}
 		rep := s.RunAll(ctx, interp.RunOptions{Solutions: *sol, Checks: true, CellTimeout: *timeout, Out: out})
-		s.Kernel.Restart()
+		closeKernel()
 		for _, ex := range rep.Cells {
 			if err := ex.Err(); err != nil {
 				fmt.Fprintf(stdout, "FAIL %s: %v\n", p, err)

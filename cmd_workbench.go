@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register(command{name: "workbench", summary: "open the workbench (the default): weir [--lang ko|en] [--speed X] [NOTEBOOK.md]", run: runWorkbench})
+	register(command{name: "workbench", summary: "open the workbench (the default): weir [--lang ko|en] [--speed X] [--kernel-memory SIZE] [--in-process] [NOTEBOOK.md]", run: runWorkbench})
 	register(command{name: "learn", summary: "open the workbench on the tutorial index: weir learn [--lang ko|en]", run: runWorkbench})
 }
 
@@ -22,6 +22,8 @@ func runWorkbench(args []string, _, stderr io.Writer) error {
 	lang := fs.String("lang", "", "interface language, ko or en (default: from WEIR_LANG, LC_ALL, LC_MESSAGES, LANG)")
 	speed := fs.Float64("speed", 0, "replay speed of recordings: 0 as fast as possible, 1 real time, N times real time")
 	store := fs.String("state", "", "directory for progress, recent files and saved lessons (default: the user config dir + /weir)")
+	kf := &kernelFlags{}
+	kf.add(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,6 +31,9 @@ func runWorkbench(args []string, _, stderr io.Writer) error {
 		return usagef("--speed cannot be negative, got %g", *speed)
 	}
 	opts := tui.Options{Lang: i18n.FromEnv(nil), Speed: *speed}
+	if !kf.inProcess {
+		opts.NewRunner = kf.newRunner
+	}
 	if *lang != "" {
 		l, ok := i18n.Parse(*lang)
 		if !ok {

@@ -22,6 +22,7 @@ import (
 type command struct {
 	name    string
 	summary string
+	hidden  bool // not listed by weir help (weir kernel, which weir itself starts)
 	run     func(args []string, stdout, stderr io.Writer) error
 }
 
@@ -72,7 +73,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		}
 	}
 }
 

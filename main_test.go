@@ -33,6 +33,8 @@ func TestCommandLineExitCodes(t *testing.T) {
 		{[]string{"bench", "--events", "0"}, 2, "", "--events must be positive"},
 		{[]string{"sql", "--parallelism", "0", "x.sql"}, 2, "", "--parallelism must be at least 1"},
 		{[]string{"run"}, 2, "", "usage: weir run"},
+		{[]string{"run", "--kernel-memory", "lots", "x.md"}, 2, "", `"lots" is not a size: write a positive number with a unit, such as 512MiB or 2GiB`},
+		{[]string{"check", "--kernel-memory", "-1GiB"}, 2, "", `"-1GiB" is not a size`},
 		{[]string{"replay", "words", "-h"}, 0, "", "-limit"},
 		{[]string{"learn", "--lang", "fr"}, 2, "", "unknown language \"fr\""},
 		{[]string{"learn", "--speed", "-1"}, 2, "", "--speed cannot be negative"},

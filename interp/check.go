@@ -3,6 +3,7 @@ package interp
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"sort"
@@ -35,6 +36,14 @@ func (k *Kernel) Checks() []CheckResult {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return append([]CheckResult(nil), k.checks...)
+}
+
+// Tries returns how many times each check (by name) has failed in this kernel, across restarts
+// (Options.Tries).
+func (k *Kernel) Tries() map[string]int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return maps.Clone(k.tries)
 }
 
 // RevealAfter is how many times a check must fail in one kernel before its failure shows the expected value.

@@ -5,8 +5,8 @@
 // Kernel.Start runs a cell in the background and returns an Execution that reports, while the cell runs,
 // its output (stdout, stderr and Print sinks), the jobs it started and the streams it collects (Results,
 // shown in a result mode: append, table, changelog or value). A Session adds a notebook: In[n] counters,
-// cell states, and stale marks on later cells when an earlier one runs again; Session.RunAll is the
-// headless runner behind weir run and weir check.
+// cell states, and stale marks on later cells when an earlier one runs again, over a Runner (a Kernel, or a
+// kernel process); Session.RunAll is the headless runner behind weir run and weir check.
 //
 // Every cell starts with fmt, math, sort, strings, time, engine, sources and check imported; other packages
 // of the standard library, and the engine's operator test harness (github.com/de4e/weir/engine/enginetest),
@@ -45,10 +45,17 @@
 //
 // # Errors
 //
-// A bad cell never takes the host down. A syntax error, a compile error, a panic (in the cell or in a user
-// function inside a running job) and an interrupt each end the cell with a *CellError that names the cell,
-// the line and column within it and what happened; the kernel stays usable. Interrupt (and the end of the
-// cell's context) stops the interpreter at its next loop iteration or call and cancels the cell's jobs.
+// A bad cell never takes the workbench or weir run down. A syntax error, a compile error, a panic (in the cell
+// or in a user function inside a running job) and an interrupt each end the cell with a *CellError that names
+// the cell, the line and column within it and what happened; the kernel stays usable. Interrupt (and the end
+// of the cell's context) stops the interpreter at its next loop iteration or call and cancels the cell's jobs.
+//
+// What no in-process kernel can survive (a panic in a goroutine the cell started, a recursion that never ends,
+// which is a fatal stack overflow, or a heap that outgrows the machine) ends the process the Kernel runs in.
+// So the workbench and weir run do not use a Kernel directly: a Session runs its cells through a Runner, and
+// theirs is a kernel process (package github.com/de4e/weir/kernel, NewSessionOn), which has a memory limit
+// and, when it dies, fails the running cell with a *CellError of kind "crash" that says why and starts again
+// with nothing declared. A Kernel (NewSession) is the in-process Runner, for tests and weir --in-process.
 //
 // # Supported Go
 //

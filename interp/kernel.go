@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -29,10 +30,19 @@ type Options struct {
 	// Config is the engine configuration that environments created in cells start from: fields a cell's
 	// engine.Config leaves unset are taken from it (engine.Config.Merge). Its Stdout is ignored (a cell's output is captured).
 	Config engine.Config
-	// NewController, if set, makes the controller of every replay a cell starts from a bundled recording
+	// Replays, if set, makes the controller of every replay a cell starts from a bundled recording
 	// (sources.Bundled.Replay(nil)), so that the workbench can pause, step and pace it. Default: each replay
 	// runs as fast as possible.
-	NewController func() *sources.Controller
+	Replays *Replays
+	// Tries is how many times each check (by name) has already failed, as Kernel.Tries returned it from an
+	// earlier kernel: a kernel process restarted after a death goes on counting towards RevealAfter.
+	// Default: none.
+	Tries map[string]int
+	// OnPanic, if set, is called with the place (cell, line and column) of each frame of a panic in
+	// interpreted code, innermost first, as the interpreter reports it: before the panic ends the cell, or the
+	// process when it happens in a goroutine a cell started. A kernel process sends them to its client, so
+	// that a crash can name the cell's line. Default: none.
+	OnPanic func(cell string, line, col int)
 	// RevealAnswers shows the expected value in every failed check that has one (weir check --answers), the
 	// learner's request for the answer. Default false: a failure gives a hint until it has failed
 	// RevealAfter times.
@@ -68,7 +78,7 @@ type Kernel struct {
 // New returns a kernel with the standard library, the engine, the sources and the check helpers loaded, and
 // fmt, strings, math, time, sort, engine, sources and check already imported.
 func New(opts Options) *Kernel {
-	k := &Kernel{opts: opts}
+	k := &Kernel{opts: opts, tries: maps.Clone(opts.Tries)}
 	k.reset()
 	return k
 }
@@ -127,7 +137,9 @@ func (k *Kernel) symbols() interp.Exports {
 	}
 	src["FindRecording"] = reflect.ValueOf(func(name string) (sources.Bundled, error) {
 		b, err := sources.FindRecording(name)
-		b.NewControl = k.opts.NewController
+		if k.opts.Replays != nil {
+			b.NewControl = k.opts.Replays.NewController
+		}
 		return b, err
 	})
 	return interp.Exports{
@@ -230,15 +242,10 @@ func (k *Kernel) Jobs() []*engine.Job {
 // Restart interrupts the running cell, cancels every job the kernel started and starts a fresh interpreter:
 // everything cells declared is forgotten.
 func (k *Kernel) Restart() {
-	k.Interrupt()
+	k.Close()
 	k.mu.Lock()
-	jobs := k.jobs
-	k.jobs = nil
 	k.reset()
 	k.mu.Unlock()
-	for _, j := range jobs {
-		j.Cancel()
-	}
 }
 
 // Interrupt stops the running cell, if any: the interpreter stops at its next loop or call, and the jobs the
@@ -274,6 +281,9 @@ type Cell struct {
 	// package: any other cell that names check is refused before it runs, and a check made outside a check
 	// cell panics. Default false: a cell of the learner's.
 	Check bool
+	// Key is the cell's result key (notebook.Meta.Key), with which a kernel in another process draws its
+	// results. Optional.
+	Key string
 	// Above are the cells above it in its notebook, as they read when it started; an error about a name one
 	// of them defines says to run them first. Optional.
 	Above []Cell
@@ -304,6 +314,63 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 		go ex.run(ctx, k.in)
 	}
 	return ex, nil
+}
+
+// StartCell is Start for a Runner.
+func (k *Kernel) StartCell(ctx context.Context, c Cell) (CellRun, error) {
+	ex, err := k.Start(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return ex, nil
+}
+
+// LiveJobs returns Jobs as the live views watch them.
+func (k *Kernel) LiveJobs() []LiveJob {
+	jobs := k.Jobs()
+	out := make([]LiveJob, len(jobs))
+	for i, j := range jobs {
+		out[i] = LiveJobOf(j)
+	}
+	return out
+}
+
+// LiveJobOf returns an engine job of this process as a LiveJob.
+func LiveJobOf(j *engine.Job) LiveJob { return liveJob{j} }
+
+// liveJob is an engine job as a LiveJob.
+type liveJob struct{ *engine.Job }
+
+func (j liveJob) IterationSnapshot() (engine.IterationSnapshot, bool) {
+	if it := j.Iteration(); it != nil {
+		return it.Snapshot(), true
+	}
+	return engine.IterationSnapshot{}, false
+}
+
+// Died returns 0 and "": a kernel in the host's process dies with it.
+func (k *Kernel) Died() (int, string) { return 0, "" }
+
+// Replays returns the kernel's ReplayControl (Options.Replays); nil when it has none.
+func (k *Kernel) Replays() ReplayControl {
+	if k.opts.Replays == nil {
+		return nil
+	}
+	return k.opts.Replays
+}
+
+// Close interrupts the running cell and cancels every job the kernel started. The goroutines a cell
+// started and left running go on until they return: only a kernel process (package kernel) ends them.
+func (k *Kernel) Close() error {
+	k.Interrupt()
+	k.mu.Lock()
+	jobs := k.jobs
+	k.jobs = nil
+	k.mu.Unlock()
+	for _, j := range jobs {
+		j.Cancel()
+	}
+	return nil
 }
 
 // Run runs a cell and waits for it to end.
@@ -457,6 +524,9 @@ type Execution struct {
 	ended       time.Time
 }
 
+// CellID returns the id of the cell run.
+func (ex *Execution) CellID() string { return ex.Cell.ID }
+
 // Done is closed when the cell has ended.
 func (ex *Execution) Done() <-chan struct{} { return ex.done }
 
@@ -487,6 +557,16 @@ func (ex *Execution) Jobs() []*engine.Job {
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
 	return append([]*engine.Job(nil), ex.jobs...)
+}
+
+// JobStates returns the name, status and restarts of each job the cell started.
+func (ex *Execution) JobStates() []JobState {
+	jobs := ex.Jobs()
+	out := make([]JobState, len(jobs))
+	for i, j := range jobs {
+		out[i] = JobState{Name: j.Name(), Status: j.Status(), Restarts: j.Restarts()}
+	}
+	return out
 }
 
 // Results returns the streams the cell collects, in the order it asked for them.
@@ -542,7 +622,7 @@ func (ex *Execution) interrupt() {
 type CellError struct {
 	Cell      string // the id of the cell the error points into (it may be another cell than the one run)
 	Line, Col int    // 0 when unknown
-	Kind      string // "syntax", "compile", "panic", "job", "interrupted"
+	Kind      string // "syntax", "compile", "panic", "job", "interrupted", "crash" (the kernel process died)
 	Msg       string
 }
 
@@ -764,8 +844,9 @@ func (w *cellWriter) Write(p []byte) (int, error) {
 		}
 		line := string(w.line[:i+1])
 		w.line = w.line[i+1:]
+		m := panicLineRE.FindStringSubmatch(line)
 		ex.mu.Lock()
-		if m := panicLineRE.FindStringSubmatch(line); m != nil {
+		if m != nil {
 			p := m[1]
 			if m[2] != "" && m[3] != "" { // "main(": the top-level code of an Eval
 				p += " main"
@@ -775,6 +856,10 @@ func (w *cellWriter) Write(p []byte) (int, error) {
 			ex.out.WriteString(line)
 		}
 		ex.mu.Unlock()
+		if f := w.k.opts.OnPanic; f != nil && m != nil {
+			cell, line, col, _ := w.k.locate(m[1] + ": ")
+			f(cell, line, col)
+		}
 	}
 	return len(p), nil
 }

@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,41 @@ type Result struct {
 	Name      string                // the operator that produces the stream, or the SQL statement ("line 3: SELECT ...")
 	Collected *engine.Collected     // a Go cell's collected stream; nil for a SQL result
 	Table     *sqltable.TableResult // a SQL cell's statement result; nil for a collected stream
+	Drawn     *Drawn                // a result drawn by a kernel in another process; nil for the two above
+}
+
+// Drawn is a result as a kernel process sends it (package kernel): drawn in every mode of its cell's
+// language, with the cell's key, since the values themselves may be of types declared in cells.
+type Drawn struct {
+	SQL     bool   // a SQL cell's result
+	Query   bool   // a SQL query's result (not SHOW, DESCRIBE or EXPLAIN)
+	SetMode string // the mode SET in the SQL cell (TableResult.Mode), "" if none
+	Len     int
+	// Text holds the renderings, by DrawnKey(mode, rows): with MaxRows rows, and with SQLCellRows rows for a
+	// SQL result.
+	Text map[string]string
+}
+
+// DrawnKey is the key of Drawn.Text of the rendering in mode with at most rows rows.
+func DrawnKey(mode string, rows int) string { return fmt.Sprintf("%s/%d", mode, rows) }
+
+// Draw returns the result drawn in every mode of its language with key, as Drawn.
+func (r *Result) Draw(key string) *Drawn {
+	if r.Drawn != nil {
+		return r.Drawn
+	}
+	d := &Drawn{SQL: r.Table != nil, Len: r.Len(), Text: map[string]string{}}
+	modes, rows := Modes, []int{MaxRows}
+	if d.SQL {
+		d.Query, d.SetMode = r.Table.IsQuery(), string(r.Table.Mode())
+		modes, rows = SQLModes, []int{MaxRows, SQLCellRows}
+	}
+	for _, m := range modes {
+		for _, n := range rows {
+			d.Text[DrawnKey(m, n)] = r.RenderLast(m, key, n)
+		}
+	}
+	return d
 }
 
 // The result modes of a cell (notebook.Meta.Mode).
@@ -40,6 +76,9 @@ var SQLModes = []string{ModeTableau, ModeTable, ModeChangelog}
 
 // Len returns how many records the result holds: collected values, or the changes of a SQL result.
 func (r *Result) Len() int {
+	if r.Drawn != nil {
+		return r.Drawn.Len
+	}
 	if r.Table != nil {
 		return len(r.Table.Changes())
 	}
@@ -50,7 +89,14 @@ func (r *Result) Len() int {
 // default); a SQL result's is the cell's when it is one of SQLModes, else the one SET as
 // 'sql-client.execution.result-mode' when the statement ran, else tableau.
 func (r *Result) Mode(cellMode string) string {
-	if r.Table == nil {
+	setMode := ""
+	switch {
+	case r.Drawn != nil:
+		setMode = r.Drawn.SetMode
+	case r.Table != nil:
+		setMode = string(r.Table.Mode())
+	}
+	if !r.IsSQL() {
 		if cellMode == "" {
 			return ModeAppend
 		}
@@ -61,32 +107,61 @@ func (r *Result) Mode(cellMode string) string {
 			return m
 		}
 	}
-	if m := r.Table.Mode(); m != "" {
-		return string(m)
+	if setMode != "" {
+		return setMode
 	}
 	return ModeTableau
 }
 
 // Header returns the line shown above a result: its name, its mode and how many records it holds.
 func (r *Result) Header(cellMode string) string {
-	if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE, EXPLAIN: a static table, the same in every mode
+	if !r.IsQuery() { // SHOW, DESCRIBE, EXPLAIN: a static table, the same in every mode
 		return fmt.Sprintf("[%s · %d]", r.Name, r.Len())
 	}
 	return fmt.Sprintf("[%s · %s · %d]", r.Name, r.Mode(cellMode), r.Len())
 }
 
-// maxRows bounds how many rows a rendering shows; the rest is counted.
-const maxRows = 200
+// IsSQL reports whether the result is a SQL statement's.
+func (r *Result) IsSQL() bool { return r.Table != nil || r.Drawn != nil && r.Drawn.SQL }
+
+// IsQuery reports whether the result changes with its job: a collected stream or a SQL query's result; false
+// for SHOW, DESCRIBE and EXPLAIN, which are static tables, the same in every mode.
+func (r *Result) IsQuery() bool {
+	switch {
+	case r.Drawn != nil:
+		return !r.Drawn.SQL || r.Drawn.Query
+	case r.Table != nil:
+		return r.Table.IsQuery()
+	}
+	return true
+}
+
+// MaxRows bounds how many rows Render shows; the rest is counted.
+const MaxRows = 200
+
+// SQLCellRows is how many rows a SQL result shows in its cell in the workbench: the newest changes of a
+// changelog or tableau, the first rows of a table, so that a running query's latest rows stay in view.
+const SQLCellRows = 10
 
 // Render formats the result in a mode. key names the struct field that identifies a table row; "" uses
 // Key, Start and End for window results and the first field of other structs, and the whole value for
 // anything else.
-func (r *Result) Render(mode, key string) string { return r.RenderLast(mode, key, maxRows) }
+func (r *Result) Render(mode, key string) string { return r.RenderLast(mode, key, MaxRows) }
 
 // RenderLast is Render showing at most n rows (the last records in the append and changelog modes, the
 // first rows of a table); a SQL result is shown as Flink's SQL client shows it (TableResult.PrintLast) in
 // the mode Mode picks.
 func (r *Result) RenderLast(mode, key string, n int) string {
+	if d := r.Drawn; d != nil { // drawn with the cell's key; a Go result's mode as Render reads it
+		m := r.Mode(mode)
+		if !d.SQL && !slices.Contains(Modes, m) {
+			m = ModeAppend
+		}
+		if t, ok := d.Text[DrawnKey(m, n)]; ok {
+			return t
+		}
+		return d.Text[DrawnKey(m, MaxRows)]
+	}
 	if r.Table != nil {
 		var b strings.Builder
 		_ = r.Table.PrintLast(&b, sqltable.ResultMode(r.Mode(mode)), n)

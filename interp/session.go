@@ -31,16 +31,19 @@ func (s Status) String() string {
 
 // CellState is what a session knows of one cell.
 type CellState struct {
-	Count  int        // the In[n] counter of its last run; 0 if it has not run
-	Status Status     // its state now
-	Exec   *Execution // its last run, or nil
+	Count  int     // the In[n] counter of its last run; 0 if it has not run
+	Status Status  // its state now
+	Exec   CellRun // its last run, or nil
 }
 
 // Session is a notebook open with a kernel: it runs cells, numbers their runs and marks later cells stale
 // when an earlier one runs again. The workbench and the headless runner both use it.
 type Session struct {
 	Notebook *notebook.Notebook
-	Kernel   *Kernel
+	// Kernel is the kernel NewSession made in this process; nil when the cells run in a kernel process
+	// (NewSessionOn).
+	Kernel *Kernel
+	runner Runner
 
 	mu     sync.Mutex
 	count  int
@@ -50,17 +53,32 @@ type Session struct {
 type cellState struct {
 	count int
 	stale bool
-	exec  *Execution
+	exec  CellRun
 }
 
-// NewSession opens nb with a new kernel, whose check hints are in the notebook's language unless
-// opts.Lang says otherwise.
+// NewSession opens nb with a new kernel in this process, whose check hints are in the notebook's language
+// unless opts.Lang says otherwise.
 func NewSession(nb *notebook.Notebook, opts Options) *Session {
-	if lang, ok := nb.Meta()["lang"].(string); ok && opts.Lang == "" {
-		opts.Lang = lang
-	}
-	return &Session{Notebook: nb, Kernel: New(opts), states: map[string]*cellState{}}
+	k := New(opts.ForNotebook(nb))
+	return &Session{Notebook: nb, Kernel: k, runner: k, states: map[string]*cellState{}}
 }
+
+// NewSessionOn opens nb with the cells run by r (a kernel process).
+func NewSessionOn(nb *notebook.Notebook, r Runner) *Session {
+	return &Session{Notebook: nb, runner: r, states: map[string]*cellState{}}
+}
+
+// ForNotebook returns the options with Lang set to the notebook's language (its annotation's "lang") when
+// it is unset.
+func (o Options) ForNotebook(nb *notebook.Notebook) Options {
+	if lang, ok := nb.Meta()["lang"].(string); ok && o.Lang == "" {
+		o.Lang = lang
+	}
+	return o
+}
+
+// Runner returns what runs the session's cells.
+func (s *Session) Runner() Runner { return s.runner }
 
 // State returns the state of the cell with the given id.
 func (s *Session) State(id string) CellState {
@@ -93,7 +111,7 @@ func (s *Session) State(id string) CellState {
 
 // Start runs the cell with the given id (source is its text, which may be edited but not yet saved) and
 // marks every cell after it that has run as stale.
-func (s *Session) Start(ctx context.Context, id, source string) (*Execution, error) {
+func (s *Session) Start(ctx context.Context, id, source string) (CellRun, error) {
 	var above []Cell
 	for _, c := range s.Notebook.Cells() {
 		if c.Meta.ID == id {
@@ -105,8 +123,9 @@ func (s *Session) Start(ctx context.Context, id, source string) (*Execution, err
 	if c := s.Notebook.Cell(id); c != nil {
 		cell.Lang = c.Lang
 		cell.Check = c.Meta.Check != ""
+		cell.Key = c.Meta.Key
 	}
-	ex, err := s.Kernel.Start(ctx, cell)
+	ex, err := s.runner.StartCell(ctx, cell)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +148,7 @@ func (s *Session) Start(ctx context.Context, id, source string) (*Execution, err
 
 // Restart restarts the kernel and forgets every cell's state.
 func (s *Session) Restart() {
-	s.Kernel.Restart()
+	s.runner.Restart()
 	s.mu.Lock()
 	s.states = map[string]*cellState{}
 	s.count = 0
@@ -150,7 +169,7 @@ type RunOptions struct {
 
 // Report is the outcome of RunAll.
 type Report struct {
-	Cells  []*Execution
+	Cells  []CellRun
 	Checks []CheckResult
 }
 
@@ -211,7 +230,7 @@ func (s *Session) RunAll(ctx context.Context, opts RunOptions) *Report {
 			break
 		}
 	}
-	rep.Checks = s.Kernel.Checks()
+	rep.Checks = s.runner.Checks()
 	return rep
 }
 
@@ -223,7 +242,7 @@ func failed(id string, err error) *Execution {
 
 // WriteExecution writes a finished cell as the headless runner shows it: a header with its number and id,
 // its output, its results in the cell's mode, its value and its error.
-func WriteExecution(w io.Writer, n int, meta notebook.Meta, ex *Execution) {
+func WriteExecution(w io.Writer, n int, meta notebook.Meta, ex CellRun) {
 	fmt.Fprintf(w, "── In [%d] %s %s\n", n, meta.ID, strings.Repeat("─", max(0, 60-len(meta.ID))))
 	if out := ex.Output(); out != "" {
 		io.WriteString(w, out)
@@ -232,7 +251,7 @@ func WriteExecution(w io.Writer, n int, meta notebook.Meta, ex *Execution) {
 		}
 	}
 	for _, r := range ex.Results() {
-		if r.Table != nil && !r.Table.IsQuery() { // SHOW, DESCRIBE: the same in every mode
+		if !r.IsQuery() { // SHOW, DESCRIBE: the same in every mode
 			fmt.Fprintf(w, "[%s]\n", r.Name)
 		} else {
 			fmt.Fprintf(w, "[%s · %s]\n", r.Name, r.Mode(meta.Mode))

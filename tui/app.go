@@ -47,6 +47,10 @@ type Options struct {
 	Store *Store
 	// Poll is how often the engine is polled and the screen refreshed. Default 200ms.
 	Poll time.Duration
+	// NewRunner, if set, makes what runs the cells of each notebook opened, with the kernel options the
+	// workbench chose: the weir command starts a kernel process (package kernel), so that no cell can take
+	// the workbench down. Default: an interp.Kernel in the workbench's own process.
+	NewRunner func(nb *notebook.Notebook, opts interp.Options) (interp.Runner, error)
 }
 
 // The smallest terminal the workbench draws in; below it shows a "too small" message.
@@ -211,10 +215,19 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		m.setStatus(msg.err.Error())
 		return nil
 	}
+	speed := m.opts.Speed
+	if s, ok := msg.nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
+		speed = s // the lesson wants its replays watchable
+	}
+	p, err := newNotebookPane(msg.nb, msg.file, msg.lesson, speed, m.md, m.keys, m.lang, m.opts.NewRunner)
+	if err != nil {
+		m.setStatus(err.Error())
+		return nil
+	}
 	var keep tea.Cmd
 	if m.nb != nil {
 		keep = m.nb.keepUnsaved()
-		m.nb.session.Kernel.Restart()
+		m.nb.session.Runner().Close()
 	}
 	m.recovery = nil
 	if msg.recErr != nil {
@@ -223,11 +236,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		// The file's version opens; the recovered edits wait for the learner's choice.
 		m.recovery = &recoveryOffer{rec: msg.rec, at: msg.recAt}
 	}
-	speed := m.opts.Speed
-	if s, ok := msg.nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
-		speed = s // the lesson wants its replays watchable
-	}
-	m.nb = newNotebookPane(msg.nb, msg.file, msg.lesson, speed, m.md, m.keys, m.lang)
+	m.nb = p
 	m.engine = enginePane{} // the previous notebook's job is not this one's
 	m.screen, m.focus = screenNotebook, focusNotebook
 	m.layout()
@@ -280,7 +289,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		if m.nb != nil {
 			cmd := m.updateNotebook(msg)
-			m.engine.Update(jobsMsg(m.nb.session.Kernel.Jobs()), m.lang)
+			if n, why := m.nb.session.Runner().Died(); n > m.nb.deaths {
+				m.nb.deaths = n // the notebook and its edits are the workbench's: only the kernel's state is lost
+				m.setStatus(fmt.Sprintf(m.lang.T("kernel.died"), why))
+			}
+			m.engine.Update(jobsMsg(m.nb.session.Runner().LiveJobs()), m.lang)
 			return m, tea.Batch(m.tick(), cmd)
 		}
 		return m, m.tick()
@@ -344,8 +357,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.quit()
 	case msg.String() == "ctrl+c":
 		// Terminal habit: ctrl+c stops what runs. It never quits (ctrl+q does).
-		if m.nb != nil && m.nb.session.Kernel.Running() {
-			m.nb.session.Kernel.Interrupt()
+		if m.nb != nil && m.nb.session.Runner().Running() {
+			m.nb.session.Runner().Interrupt()
 			m.setStatus(m.lang.T("act.interrupted"))
 		} else {
 			m.setStatus(m.lang.T("quit.how"))
@@ -410,7 +423,7 @@ func (m *Model) quit() tea.Cmd {
 	if m.nb == nil {
 		return tea.Quit
 	}
-	m.nb.session.Kernel.Restart()
+	m.nb.session.Runner().Close()
 	if keep := m.nb.keepUnsaved(); keep != nil {
 		return tea.Sequence(keep, tea.Quit)
 	}
@@ -491,9 +504,9 @@ func (m *Model) liveKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		p.setSpeed(nextSpeed(p.speed, -1))
 		m.setStatus(m.lang.T("job.speed") + " " + speedLabel(m.lang, p.speed))
 	case key.Matches(msg, l.Guarantee):
-		cfg := p.session.Kernel.Config()
+		cfg := p.session.Runner().Config()
 		cfg.Checkpointing.Guarantee = nextGuarantee(cfg.Checkpointing.Guarantee)
-		p.session.Kernel.SetConfig(cfg)
+		p.session.Runner().SetConfig(cfg)
 		m.setStatus(fmt.Sprintf(m.lang.T("act.guarantee"), guaranteeName(cfg.Checkpointing.Guarantee)))
 	default:
 		return false, nil
@@ -700,7 +713,7 @@ func (m *Model) statusBar() string {
 	}
 	if m.screen == screenNotebook && m.nb != nil {
 		parts = append(parts, m.lang.T("job.speed")+" "+speedLabel(m.lang, m.nb.speed))
-		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Kernel.Config().Checkpointing.Guarantee))
+		parts = append(parts, m.lang.T("job.guarantee")+" "+guaranteeName(m.nb.session.Runner().Config().Checkpointing.Guarantee))
 	}
 	return ansi.Truncate(strings.Join(parts, "  "), m.width, "…")
 }

@@ -25,7 +25,7 @@ func newTestModel(t testing.TB, w, h int, lang i18n.Lang) *Model {
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	t.Cleanup(func() {
 		if m.nb != nil {
-			m.nb.session.Kernel.Restart()
+			m.nb.session.Runner().Close()
 		}
 	})
 	return m
@@ -181,7 +181,7 @@ func TestOpenRunEditSaveAndRecover(t *testing.T) {
 	if m2.nb == nil || !strings.Contains(m2.nb.cells()[1].Text, "// hi") || !m2.nb.dirty {
 		t.Fatal("the recovery file was not offered back")
 	}
-	m2.nb.session.Kernel.Restart()
+	m2.nb.session.Runner().Restart()
 
 	pressRun(m, "ctrl+s")
 	b, err := os.ReadFile(m.nb.path)

@@ -61,7 +61,7 @@ func TestCopyCutPasteUndoDeleteAndRunAboveBelow(t *testing.T) {
 	// ] runs from the selected cell down, [ the cells above it.
 	m.nb.sel = 1
 	press(m, "]")
-	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Kernel.Running() })
+	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Runner().Running() })
 	if v, _ := m.nb.session.Kernel.Lookup("x"); v != 15 {
 		t.Errorf("] from the second cell: x = %v, want 15", v)
 	}
@@ -70,7 +70,7 @@ func TestCopyCutPasteUndoDeleteAndRunAboveBelow(t *testing.T) {
 	}
 	m.nb.sel = 3
 	press(m, "[")
-	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Kernel.Running() })
+	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Runner().Running() })
 	if v, _ := m.nb.session.Kernel.Lookup("x"); v != 10 {
 		t.Errorf("[ above the last cell: x = %v, want 10", v)
 	}

@@ -8,8 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/de4e/weir/engine"
-	"github.com/de4e/weir/sources"
+	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/tui/i18n"
 	"github.com/de4e/weir/tui/live"
 )
@@ -17,7 +16,7 @@ import (
 // enginePane watches the newest job the notebook's cells started: on every tick it takes the job's
 // snapshot and new events into a History, which the live views draw. It never blocks on the engine.
 type enginePane struct {
-	job     *engine.Job
+	job     interp.LiveJob
 	history *live.History
 	width   int
 	height  int
@@ -45,7 +44,7 @@ func (e *enginePane) scroll(n int) {
 
 // jobsMsg gives the engine pane the jobs the notebook's cells started, oldest first, on every tick: it
 // watches the newest.
-type jobsMsg []*engine.Job
+type jobsMsg []interp.LiveJob
 
 // engineAction is an action on the watched job, sent to the engine pane as a message.
 type engineAction uint8
@@ -89,7 +88,7 @@ func (e *enginePane) Update(msg tea.Msg, lang i18n.Lang) tea.Cmd {
 }
 
 // poll takes a snapshot of the newest job in jobs.
-func (e *enginePane) poll(jobs []*engine.Job) {
+func (e *enginePane) poll(jobs []interp.LiveJob) {
 	if len(jobs) == 0 {
 		return
 	}
@@ -98,8 +97,8 @@ func (e *enginePane) poll(jobs []*engine.Job) {
 		e.job, e.history = newest, live.NewHistory(0, 0)
 	}
 	e.history.Add(e.job.Snapshot(), e.job.Events(e.history.NextSeq()))
-	if it := e.job.Iteration(); it != nil { // a superstep's job: follow its iteration too
-		e.history.SetIteration(it.Snapshot())
+	if it, ok := e.job.IterationSnapshot(); ok { // a superstep's job: follow its iteration too
+		e.history.SetIteration(it)
 	}
 }
 
@@ -175,62 +174,51 @@ func speedLabel(lang i18n.Lang, s float64) string {
 
 // setSpeed changes the speed of the notebook's replays, running and future.
 func (p *notebookPane) setSpeed(s float64) {
-	p.ctrlMu.Lock()
 	p.speed = s
-	p.ctrlMu.Unlock()
-	p.replay(func(c *sources.Controller) { c.SetSpeed(s) })
+	p.replays().SetSpeed(s)
 }
 
 // togglePause pauses or resumes the notebook's replays.
 func (p *notebookPane) togglePause() bool {
-	p.ctrlMu.Lock()
 	p.paused = !p.paused
-	paused := p.paused
-	p.ctrlMu.Unlock()
-	p.replay(func(c *sources.Controller) {
-		if paused {
-			c.Pause()
-		} else {
-			c.Resume()
-		}
-	})
-	return paused
+	p.replays().SetPaused(p.paused)
+	return p.paused
 }
 
 // replayPaused reports whether the notebook's replays are paused: by the learner (p), or by a pause marker in
 // a recording, which pauses its replay until the learner resumes it.
 func (p *notebookPane) replayPaused() bool {
-	paused := false
-	p.replay(func(c *sources.Controller) { paused = paused || c.Progress().Paused })
-	p.ctrlMu.Lock()
-	defer p.ctrlMu.Unlock()
-	return paused || p.paused
+	if p.paused {
+		return true
+	}
+	for _, pr := range p.replays().Progress() {
+		if pr.Paused {
+			return true
+		}
+	}
+	return false
 }
 
 // replayStep lets every paused replay emit one more event. It returns a command that waits (up to a second)
 // for a stepped replay to emit it and says what was stepped: the replay's position and the event's arrival
 // time; with no paused replay it says so.
 func (p *notebookPane) replayStep(lang i18n.Lang) tea.Cmd {
-	type stepped struct {
-		c   *sources.Controller
-		pos int64
+	rc := p.replays()
+	before := rc.Step()
+	stepped := false
+	for _, b := range before {
+		stepped = stepped || b.Paused
 	}
-	var steps []stepped
-	p.replay(func(c *sources.Controller) {
-		if pr := c.Progress(); pr.Paused {
-			steps = append(steps, stepped{c, pr.Position})
-			c.Step()
-		}
-	})
-	if len(steps) == 0 {
+	if !stepped {
 		return func() tea.Msg { return statusMsg(lang.T("step.none")) }
 	}
 	return func() tea.Msg {
 		deadline := time.Now().Add(time.Second)
 		for {
-			for _, s := range steps {
-				if pr := s.c.Progress(); pr.Position > s.pos {
-					return statusMsg(fmt.Sprintf(lang.T("step.done"), pr.Position, arrival(pr.LastArrival)))
+			now := rc.Progress()
+			for i, b := range before {
+				if i < len(now) && b.Paused && now[i].Position > b.Position {
+					return statusMsg(fmt.Sprintf(lang.T("step.done"), now[i].Position, arrival(now[i].LastArrival)))
 				}
 			}
 			if time.Now().After(deadline) {

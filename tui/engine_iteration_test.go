@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/tui/i18n"
 )
 
@@ -14,8 +15,8 @@ import (
 // job draws the iteration view with every superstep the iteration ran and why it ended.
 func TestEnginePaneFollowsIteration(t *testing.T) {
 	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
-	var jobs []*engine.Job
-	env.Observe(engine.Observer{JobStarted: func(j *engine.Job) { jobs = append(jobs, j) }})
+	var jobs []interp.LiveJob
+	env.Observe(engine.Observer{JobStarted: func(j *engine.Job) { jobs = append(jobs, interp.LiveJobOf(j)) }})
 	_, err := env.IterateBulk([]any{1, 2, 3}, engine.BulkIteration{Name: "count up", MaxIterations: 3,
 		Aggregators: map[string]engine.Aggregator{"sum": engine.LongSumAggregator()},
 		Step: func(env *engine.Environment, p *engine.DataStream) *engine.DataStream {

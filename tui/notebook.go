@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/notebook"
-	"github.com/de4e/weir/sources"
 	"github.com/de4e/weir/tui/i18n"
 	"github.com/de4e/weir/tui/live"
 )
@@ -81,44 +79,35 @@ type notebookPane struct {
 	// replayNow is how far the running cell's replay is, when it knows its length (taken on every tick).
 	replayNow replayStatus
 
-	ctrlMu      sync.Mutex
-	controllers []*sources.Controller
-	speed       float64
-	paused      bool
+	speed  float64 // the replays' speed
+	paused bool    // whether the learner paused the replays
+	deaths int     // the kernel's deaths the status bar has told of (interp.Runner.Died)
 }
 
-func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown, keys keyMap, lang i18n.Lang) *notebookPane {
+// newNotebookPane makes the pane of notebook nb, read from path (lesson names the lesson it is, if any), whose
+// cells run in what newRunner makes (nil: an interp.Kernel in the workbench's own process).
+func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown, keys keyMap, lang i18n.Lang,
+	newRunner func(*notebook.Notebook, interp.Options) (interp.Runner, error)) (*notebookPane, error) {
 	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed, keys: keys, lang: lang}
-	p.session = interp.NewSession(nb, interp.Options{Dir: filepath.Dir(path), NewController: p.newController,
-		Config: engine.Config{StateBackend: engine.PebbleState}}) // the workbench keeps state on disk by default
+	opts := interp.Options{Dir: filepath.Dir(path), Replays: interp.NewReplays(speed),
+		Config: engine.Config{StateBackend: engine.PebbleState}} // the workbench keeps state on disk by default
+	if newRunner == nil {
+		p.session = interp.NewSession(nb, opts)
+	} else {
+		r, err := newRunner(nb, opts.ForNotebook(nb))
+		if err != nil {
+			return nil, err
+		}
+		r.Replays().SetSpeed(speed)
+		p.session = interp.NewSessionOn(nb, r)
+	}
 	p.editor = newCellEditor()
 	p.shown = p.selected() // the view starts at the top, where the first code cell is selected
-	return p
+	return p, nil
 }
 
-// newController makes the controller of a replay a cell starts, at the workbench's speed.
-func (p *notebookPane) newController() *sources.Controller {
-	p.ctrlMu.Lock()
-	defer p.ctrlMu.Unlock()
-	c := sources.NewController(p.speed)
-	if p.paused {
-		c.Pause()
-	}
-	p.controllers = append(p.controllers, c)
-	if len(p.controllers) > 16 {
-		p.controllers = p.controllers[len(p.controllers)-16:]
-	}
-	return c
-}
-
-// replay applies f to every replay controller and returns the new speed.
-func (p *notebookPane) replay(f func(c *sources.Controller)) {
-	p.ctrlMu.Lock()
-	defer p.ctrlMu.Unlock()
-	for _, c := range p.controllers {
-		f(c)
-	}
-}
+// replays returns what steers the replays the notebook's cells start.
+func (p *notebookPane) replays() interp.ReplayControl { return p.session.Runner().Replays() }
 
 // cells returns the cells a learner sees: not solutions, not hidden ones.
 func (p *notebookPane) cells() []*notebook.Block {
@@ -216,7 +205,7 @@ func (p *notebookPane) run() (queued bool, err error) {
 	if p.editing {
 		p.commitEdit()
 	}
-	if p.session.Kernel.Running() || len(p.queue) > 0 {
+	if p.session.Runner().Running() || len(p.queue) > 0 {
 		if !slices.Contains(p.queue, c.Meta.ID) {
 			p.queue = append(p.queue, c.Meta.ID)
 		}
@@ -231,7 +220,7 @@ func (p *notebookPane) run() (queued bool, err error) {
 // the cell that ran last failed or was interrupted, the queue is dropped instead (Jupyter's stop on error)
 // and dropped names the cells it held.
 func (p *notebookPane) runQueued() (started string, dropped []string, err error) {
-	if len(p.queue) == 0 || p.session.Kernel.Running() {
+	if len(p.queue) == 0 || p.session.Runner().Running() {
 		return "", nil, nil
 	}
 	if p.lastRan != "" {
@@ -276,7 +265,7 @@ func (p *notebookPane) runCells(first, last int, checks bool) int {
 		p.queue = append(p.queue, c.Meta.ID)
 	}
 	p.runIDs = append([]string(nil), p.queue...)
-	if p.session.Kernel.Running() {
+	if p.session.Runner().Running() {
 		return len(p.queue)
 	}
 	if _, _, err := p.runQueued(); err != nil {
@@ -288,10 +277,10 @@ func (p *notebookPane) runCells(first, last int, checks bool) int {
 // runReport returns the report of the last runAll once it has ended (ok false while it runs): the cells it
 // ran, in order, and the kernel's checks.
 func (p *notebookPane) runReport() (rep *interp.Report, ok bool) {
-	if len(p.queue) > 0 || p.session.Kernel.Running() {
+	if len(p.queue) > 0 || p.session.Runner().Running() {
 		return nil, false
 	}
-	rep = &interp.Report{Checks: p.session.Kernel.Checks()}
+	rep = &interp.Report{Checks: p.session.Runner().Checks()}
 	for _, id := range p.runIDs {
 		if ex := p.session.State(id).Exec; ex != nil {
 			rep.Cells = append(rep.Cells, ex)
@@ -544,16 +533,15 @@ func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i
 	if v := ex.Value(); v != "" {
 		parts = append(parts, dimStyle.Render("= ")+v)
 	}
-	for _, j := range ex.Jobs() {
-		s := j.Status()
-		line := fmt.Sprintf(lang.T("out.job"), j.Name(), s)
-		if r := j.Restarts(); r > 0 {
+	for _, j := range ex.JobStates() {
+		line := fmt.Sprintf(lang.T("out.job"), j.Name, j.Status)
+		if r := j.Restarts; r > 0 {
 			line += fmt.Sprintf(", %s %d", lang.T("job.restarts"), r)
 		}
 		parts = append(parts, dimStyle.Render(line))
 	}
 	if b.Meta.Check != "" {
-		for _, c := range p.session.Kernel.Checks() {
+		for _, c := range p.session.Runner().Checks() {
 			if c.Cell == b.Meta.ID {
 				if c.OK {
 					parts = append(parts, okStyle.Render("✓ "+c.Name))

@@ -47,7 +47,7 @@ type blockKey struct {
 	lng                       i18n.Lang
 	count                     int
 	status                    interp.Status
-	exec                      *interp.Execution
+	exec                      interp.CellRun
 	queued, expanded          bool
 	jobs                      string // the cell's jobs' statuses and restarts, which change after it ends
 	checks                    string // a check cell's results
@@ -106,14 +106,14 @@ func (p *notebookPane) draw(b *notebook.Block, selected bool, lang i18n.Lang, ch
 		key.queued, key.expanded = p.queued(b.Meta.ID), p.expanded[b.Meta.ID]
 		if st.Exec != nil {
 			var js strings.Builder
-			for _, j := range st.Exec.Jobs() {
-				fmt.Fprintf(&js, "%s/%d;", j.Status(), j.Restarts())
+			for _, j := range st.Exec.JobStates() {
+				fmt.Fprintf(&js, "%s/%d;", j.Status, j.Restarts)
 			}
 			key.jobs = js.String()
 		}
 		if b.Meta.Check != "" {
 			if *checks == nil {
-				s := fmt.Sprint(p.session.Kernel.Checks())
+				s := fmt.Sprint(p.session.Runner().Checks())
 				*checks = &s
 			}
 			key.checks = **checks
@@ -234,7 +234,7 @@ func (p *notebookPane) cellAt(row int, lang i18n.Lang) int {
 type activity struct {
 	running     bool
 	queued      int
-	last        *interp.Execution
+	last        interp.CellRun
 	lastStatus  interp.Status
 	jobs, ended int
 	checks      int
@@ -242,12 +242,12 @@ type activity struct {
 
 // activity takes the notebook's activity now.
 func (p *notebookPane) activity() activity {
-	a := activity{running: p.session.Kernel.Running(), queued: len(p.queue), checks: len(p.session.Kernel.Checks())}
+	a := activity{running: p.session.Runner().Running(), queued: len(p.queue), checks: len(p.session.Runner().Checks())}
 	if p.lastRan != "" {
 		st := p.session.State(p.lastRan)
 		a.last, a.lastStatus = st.Exec, st.Status
 	}
-	for _, j := range p.session.Kernel.Jobs() {
+	for _, j := range p.session.Runner().LiveJobs() {
 		a.jobs++
 		if j.Status().Terminal() {
 			a.ended++

@@ -166,7 +166,7 @@ func (p *notebookPane) commandKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, c.Interrupt):
 		if pending == "i" {
-			p.session.Kernel.Interrupt()
+			p.session.Runner().Interrupt()
 			p.notef("act.interrupted")
 		} else {
 			p.pending = "i"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/de4e/weir/interp"
+	"github.com/de4e/weir/notebook"
 	"github.com/de4e/weir/tui/i18n"
 )
 
@@ -14,6 +15,11 @@ import (
 // waiting cell says it waits on the paused replay for as long as the pause lasts, and . says what it
 // stepped: the replay's position and the event's arrival time.
 func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
+	t.Run("in process", func(t *testing.T) { testPausedReplay(t, nil) })
+	t.Run("kernel process", func(t *testing.T) { testPausedReplay(t, startKernel) }) // over the protocol's replay requests
+}
+
+func testPausedReplay(t *testing.T, newRunner func(*notebook.Notebook, interp.Options) (interp.Runner, error)) {
 	src, err := os.ReadFile("testdata/live.md")
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +28,7 @@ func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
 	text := strings.Replace(string(src), `job, err := env.ExecuteAsync("clicks per page")`, `job, err := env.Execute("clicks per page")`, 1)
 	os.WriteFile(path, []byte(text), 0o644)
 	m := newTestModel(t, 120, 40, i18n.EN)
+	m.opts.NewRunner = newRunner
 	if err := m.open(path); err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +42,7 @@ func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
 	m.nb.togglePause()
 	press(m, "ctrl+r")
 	id := m.nb.cells()[0].Meta.ID
-	replays := func() int {
-		m.nb.ctrlMu.Lock()
-		defer m.nb.ctrlMu.Unlock()
-		return len(m.nb.controllers)
-	}
+	replays := func() int { return len(m.nb.replays().Progress()) }
 	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Running && replays() > 0 })
 	if s := screenText(m); !strings.Contains(s, "waiting on the paused replay") {
 		t.Errorf("the waiting cell does not say it waits on the paused replay:\n%s", s)

@@ -36,11 +36,11 @@ func (p *notebookPane) takeReplayStatus(now time.Time) {
 	}
 	since := now.Add(-st.Exec.Duration())
 	var best sources.Progress
-	p.replay(func(c *sources.Controller) {
-		if pr := c.Progress(); pr.Total > 0 && pr.Position < pr.Total && !pr.Started.Before(since) && pr.Started.After(best.Started) {
+	for _, pr := range p.replays().Progress() {
+		if pr.Total > 0 && pr.Position < pr.Total && !pr.Started.Before(since) && pr.Started.After(best.Started) {
 			best = pr
 		}
-	})
+	}
 	if best.Total == 0 {
 		return
 	}

@@ -74,7 +74,7 @@ func TestCellsRunWhileAnotherRunsAreQueued(t *testing.T) {
 	// A failure drops what is queued behind it.
 	m.nb.sel = 0
 	press(m, "ctrl+r") // a new, open channel
-	waitFor(t, m, func() bool { return !m.nb.session.Kernel.Running() })
+	waitFor(t, m, func() bool { return !m.nb.session.Runner().Running() })
 	gate = channel()
 	cells[1].Text = "<-done\npanic(\"boom\")\n"
 	m.nb.sel = 1
@@ -109,7 +109,7 @@ func TestRunAllQueuesTheCellsAndStopsAtAFailure(t *testing.T) {
 	press(m, "R")
 	press(m, "b", "a") // insert cells while the notebook runs
 	m.nb.cells()[1].Text = "// edited while running\n"
-	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Kernel.Running() })
+	waitFor(t, m, func() bool { return len(m.nb.queue) == 0 && !m.nb.session.Runner().Running() })
 	if v, _ := m.nb.session.Kernel.Lookup("x"); v != 2 {
 		t.Errorf("x = %v after run all, want 2 (the cells after the failure do not run)", v)
 	}

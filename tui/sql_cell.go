@@ -7,15 +7,12 @@ import (
 	"github.com/de4e/weir/notebook"
 )
 
-// sqlResultRows is how many rows a SQL result shows in its cell: the newest changes of a changelog or
-// tableau, the first rows of a table, so that a running query's latest rows stay in view.
-const sqlResultRows = 10
-
-// resultLines draws one result of a cell: a dim header (name, mode, count) and the rows in the cell's mode.
+// resultLines draws one result of a cell: a dim header (name, mode, count) and the rows in the cell's mode
+// (a SQL result's newest interp.SQLCellRows rows).
 func resultLines(r *interp.Result, meta notebook.Meta) []string {
 	body := ""
-	if r.Table != nil {
-		body = r.RenderLast(meta.Mode, meta.Key, sqlResultRows)
+	if r.IsSQL() {
+		body = r.RenderLast(meta.Mode, meta.Key, interp.SQLCellRows)
 	} else {
 		body = r.Render(meta.Mode, meta.Key)
 	}

@@ -49,7 +49,7 @@ func TestRestoreChecksJudgesACopyByTheLessonsChecks(t *testing.T) {
 		t.Errorf("the starter passes the restored checks: failed %q", failed)
 	}
 	last := rep.Cells[len(rep.Cells)-1]
-	if last.Cell.ID != "mine" || last.Err() == nil {
+	if last.CellID() != "mine" || last.Err() == nil {
 		t.Errorf("the learner's own check cell ran as a check cell")
 	}
 }

@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/de4e/weir/interp"
+	"github.com/de4e/weir/kernel"
+	"github.com/de4e/weir/notebook"
+	"github.com/de4e/weir/tui/i18n"
+)
+
+func TestMain(m *testing.M) {
+	kernel.MainIfKernel() // the workbench below starts this test binary as its kernel
+	os.Exit(m.Run())
+}
+
+// startKernel is Options.NewRunner as the weir command sets it.
+func startKernel(_ *notebook.Notebook, opts interp.Options) (interp.Runner, error) {
+	c, err := kernel.Start(kernel.Options{Kernel: opts})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// A cell whose goroutine panics ended the workbench, leaving the terminal garbled and the unsaved edits
+// lost. With the kernel in its own process the workbench says the kernel died and why, keeps the notebook
+// with its unsaved edit as it was, and runs the next cell in the new kernel.
+func TestTheWorkbenchSurvivesAKernelDeathWithItsEdits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crash.md")
+	text := "# crash\n\n```go\nx := 1\n```\n\n```go\ndone := make(chan int)\ngo func() {\n\tpanic(\"boom\")\n}()\n<-done\n```\n\n```go\nfmt.Println(\"still\", \"alive\")\n```\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store, err := OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Lang: i18n.EN, Store: store, Open: path, NewRunner: startKernel})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	send := func(keys ...string) {
+		for _, k := range keys {
+			tm.Send(keyMsg(k))
+		}
+	}
+	waitScreen := func(want string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+			teatest.WithDuration(time.Minute), teatest.WithCheckInterval(50*time.Millisecond))
+	}
+	// An unsaved edit: a new cell under the first, holding "y := 2".
+	send("b", "enter", "y", " ", ":", "=", " ", "2", "esc")
+	waitScreen("y := 2")
+	send("down", "ctrl+r")
+	waitScreen("the kernel died: panic: boom (cell cell-2, line 3:2); restarting")
+	send("down", "ctrl+r")
+	waitScreen("still alive")
+	send("ctrl+q", "ctrl+q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(time.Minute)).(*Model)
+	got := string(fm.nb.nb.Render())
+	if !strings.Contains(got, "```go\ny := 2\n```") || !strings.Contains(got, "panic(\"boom\")") || !fm.nb.dirty {
+		t.Errorf("the notebook changed under the kernel's death (dirty %v):\n%s", fm.nb.dirty, got)
+	}
+	if disk, _ := os.ReadFile(path); string(disk) != text {
+		t.Errorf("the file changed on disk:\n%s", disk)
+	}
+	if n, _ := fm.nb.session.Runner().Died(); n != 1 {
+		t.Errorf("the kernel died %d times, want 1", n)
+	}
+}
