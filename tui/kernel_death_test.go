@@ -57,6 +57,7 @@ func TestTheWorkbenchSurvivesAKernelDeathWithItsEdits(t *testing.T) {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
 			teatest.WithDuration(time.Minute), teatest.WithCheckInterval(50*time.Millisecond))
 	}
+	waitScreen("x := 1") // the notebook opens in a command: keys before it would go to the start screen
 	// An unsaved edit: a new cell under the first, holding "y := 2".
 	send("b", "enter", "y", " ", ":", "=", " ", "2", "esc")
 	waitScreen("y := 2")

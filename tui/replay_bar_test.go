@@ -30,7 +30,9 @@ func TestRunningReplayShowsAProgressBar(t *testing.T) {
 	m.nb.togglePause()
 	press(m, "ctrl+r")
 	id := m.nb.cells()[0].Meta.ID
-	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Running && len(m.nb.replays().Progress()) > 0 })
+	waitFor(t, m, func() bool {
+		return m.nb.session.State(id).Status == interp.Running && len(m.nb.replays().Progress()) > 0
+	})
 	for range 3 {
 		m.Update(m.nb.replayStep(m.lang)())
 	}
