@@ -52,6 +52,10 @@ type AggregateFunction struct {
 	Add               func(v any, acc any) any
 	GetResult         func(acc any) any
 	Merge             func(a, b any) any
+
+	// builtin marks Count, SumOf and AverageOf, whose accumulators the window operator keeps unboxed on the
+	// heap backend.
+	builtin builtinAgg
 }
 
 // ProcessWindowFunc is called when a window fires, with the window's key and every record of the window (or,
@@ -105,6 +109,7 @@ func Count() AggregateFunction {
 		Add:               func(_ any, acc any) any { return acc.(int64) + 1 },
 		GetResult:         func(acc any) any { return acc },
 		Merge:             func(a, b any) any { return a.(int64) + b.(int64) },
+		builtin:           builtinAgg{kind: aggCount},
 	}
 }
 
@@ -116,6 +121,7 @@ func SumOf(field string) AggregateFunction {
 		Add:               func(v any, acc any) any { return acc.(float64) + Float(v, field) },
 		GetResult:         func(acc any) any { return acc },
 		Merge:             func(a, b any) any { return a.(float64) + b.(float64) },
+		builtin:           builtinAgg{kind: aggSum, field: field},
 	}
 }
 
@@ -144,5 +150,6 @@ func AverageOf(field string) AggregateFunction {
 			x, y := a.(avgAcc), b.(avgAcc)
 			return avgAcc{x.Sum + y.Sum, x.Count + y.Count}
 		},
+		builtin: builtinAgg{kind: aggAverage, field: field},
 	}
 }

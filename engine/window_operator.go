@@ -21,8 +21,10 @@ type windowOp struct {
 	lateTag  *OutputTag
 	fn       windowFunction
 
-	contents stateTable // per (key, window): the reduced value, accumulator or element list
-	merging  stateTable // per key: merging (session) windows, window -> state window
+	contents windowContents // per (key, window): the reduced value, accumulator or element list
+	merging  stateTable     // per key: merging (session) windows, window -> state window
+	// hash is the current key's keygroup.Hash, by which the heap's window contents are keyed.
+	hash uint32
 	tctx     triggerCtx
 	buf      []Window
 	col      timestampedCollector
@@ -42,7 +44,8 @@ type windowOp struct {
 	// suppressed counts those left out, reported in one summary event.
 	eventBudget int
 	suppressed  int64
-	lastStat    *windowStat
+	lastStat    *windowStat // openStat's last entry, of window lastStatW
+	lastStatW   Window
 
 	// openWins is the live view's summary of the windows in state: keys and elements per window.
 	openWins map[Window]*windowStat
@@ -71,12 +74,12 @@ func (o *windowOp) open() error {
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
 	o.defaultTrigger = isEventTrigger && o.assigner.IsEventTime()
 	o.fastPath = o.defaultTrigger && !o.assigner.Merging()
-	o.contents = stateTable{o.backend.Table("window-contents")}
+	o.contents.open(o)
 	o.merging = stateTable{o.backend.Table("merging-windows")}
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
 	if o.restored { // rebuild the live view of open windows from the restored contents
-		o.contents.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
+		o.contents.t.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
 			st := o.openWins[Window(ns)]
 			if st == nil {
 				st = &windowStat{}
@@ -128,6 +131,9 @@ func (o *windowOp) isElementLate(ts int64) bool {
 
 func (o *windowOp) processElement(_ int, r record) {
 	o.setKey(&r)
+	if o.contents.wt != nil {
+		o.hash = keyHash(r.key)
+	}
 	now := int64(0)
 	if !o.assigner.IsEventTime() {
 		now = o.processingTime()
@@ -170,14 +176,8 @@ func lateDetail(tag *OutputTag) string {
 // addToWindow adds r to the contents of stateWindow (the window itself unless merged) and runs the trigger
 // for the actual window w.
 func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
-	o.ns = stateWindow
-	cur, ok := o.contents.get(&o.opBase)
-	o.contents.put(&o.opBase, o.fn.add(o, cur, ok, r))
-	st := o.openWins[stateWindow]
-	if st == nil {
-		st = &windowStat{}
-		o.openWins[stateWindow] = st
-	}
+	ok := o.contents.add(o, stateWindow, r)
+	st := o.openStat(stateWindow)
 	if !ok {
 		st.keys++
 	}
@@ -212,24 +212,36 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
 // act carries out a trigger's result for window w, whose contents live under stateWindow.
 func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
 	if res.fires() {
-		o.ns = stateWindow
-		if contents, ok := o.contents.get(&o.opBase); ok {
+		if contents, ok := o.contents.get(o, stateWindow); ok {
 			o.ns = w
 			o.emitWindow(w, stateWindow, contents)
 		}
 	}
 	if res.purges() {
-		o.ns = stateWindow
 		o.dropContents(stateWindow)
 	}
 	o.ns = w
 }
 
+// openStat returns the live view's entry of window w, creating it if needed. The last one is kept at hand:
+// consecutive records mostly go to the same window.
+func (o *windowOp) openStat(w Window) *windowStat {
+	if o.lastStat != nil && o.lastStatW == w {
+		return o.lastStat
+	}
+	st := o.openWins[w]
+	if st == nil {
+		st = &windowStat{}
+		o.openWins[w] = st
+	}
+	o.lastStat, o.lastStatW = st, w
+	return st
+}
+
+// dropContents removes the current key's contents of window w.
 func (o *windowOp) dropContents(w Window) {
-	n := o.contents.t.Len()
-	o.contents.del(&o.opBase)
-	if o.contents.t.Len() == n {
-		return // there were no contents (Len is exact on every backend)
+	if !o.contents.del(o, w) {
+		return
 	}
 	if st := o.openWins[w]; st != nil {
 		st.keys--
@@ -301,6 +313,9 @@ func (o *windowOp) processWatermark(wm int64) {
 }
 
 func (o *windowOp) onTimer(t timer, domain TimeDomain) {
+	if o.contents.wt != nil {
+		o.hash = keyHash(t.key)
+	}
 	w := t.ns
 	stateWindow := w
 	var set map[Window]Window
@@ -328,7 +343,6 @@ func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 // clearAllState drops a window for good: its contents, its trigger's state and timers, and its entry in
 // the merging set.
 func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
-	o.ns = stateWindow
 	o.dropContents(stateWindow)
 	o.ns = w
 	if !o.defaultTrigger {
@@ -486,11 +500,9 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		}
 	}
 	// Merge the contents of the other state windows into stateWindow.
-	o.ns = stateWindow
-	acc, ok := o.contents.get(&o.opBase)
+	acc, ok := o.contents.get(o, stateWindow)
 	for _, sw := range mergedState {
-		o.ns = sw
-		v, vok := o.contents.get(&o.opBase)
+		v, vok := o.contents.get(o, sw)
 		if vok {
 			if ok {
 				acc = o.fn.merge(o, acc, v)
@@ -501,16 +513,10 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		}
 	}
 	if ok {
-		o.ns = stateWindow
-		_, existed := o.contents.get(&o.opBase)
-		o.contents.put(&o.opBase, acc)
+		_, existed := o.contents.get(o, stateWindow)
+		o.contents.put(o, stateWindow, acc)
 		if !existed {
-			st := o.openWins[stateWindow]
-			if st == nil {
-				st = &windowStat{}
-				o.openWins[stateWindow] = st
-			}
-			st.keys++
+			o.openStat(stateWindow).keys++
 		}
 	}
 	o.logEvent(Event{Kind: EventWindowMerged, Key: o.key, Window: cover, Count: int64(len(merged))})
@@ -588,11 +594,10 @@ func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents an
 	}
 	if o.evictor != nil {
 		l = o.evictor.EvictAfter(l, w)
-		o.ns = stateWindow
 		if len(l) == 0 {
 			o.dropContents(stateWindow)
 		} else {
-			o.contents.put(&o.opBase, l)
+			o.contents.put(o, stateWindow, l)
 		}
 		o.ns = w
 	}
