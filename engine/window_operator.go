@@ -25,9 +25,9 @@ type windowOp struct {
 	merging  stateTable     // per key: merging (session) windows, window -> state window
 	// hash is the current key's keygroup.Hash, by which the heap's window contents are keyed.
 	hash uint32
-	tctx     triggerCtx
-	buf      []Window
-	col      timestampedCollector
+	tctx triggerCtx
+	buf  []Window
+	col  timestampedCollector
 	// restored is set when the operator's state came from a checkpoint: open rebuilds the live view.
 	restored bool
 	// fastPath is true for non-merging event-time windows with the default trigger, whose timers never

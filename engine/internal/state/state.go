@@ -86,7 +86,7 @@ type Heap struct {
 	tables map[string]*heapTable
 	// windows are the tables laid out namespace-major (WindowTable), by name.
 	windows map[string]*WindowTable
-	SizeOf func(v any) int64 // approximate size of a value; nil counts 16 bytes a value
+	SizeOf  func(v any) int64 // approximate size of a value; nil counts 16 bytes a value
 }
 
 // NewHeap returns an empty heap backend for the key groups in r.
