@@ -103,7 +103,11 @@ func WithKeyAndWindow(ctx *WindowContext, key any, elements []any, out Collector
 }
 
 // Count is an AggregateFunction that counts records, as int64.
+//
+//go:noinline
 func Count() AggregateFunction {
+	// Never inlined: the window operator recognises the built-in aggregates by their functions' code
+	// (builtinKind), which inlining would copy into the caller.
 	return AggregateFunction{
 		CreateAccumulator: func() any { return int64(0) },
 		Add:               func(_ any, acc any) any { return acc.(int64) + 1 },
@@ -115,6 +119,8 @@ func Count() AggregateFunction {
 
 // SumOf is an AggregateFunction that adds up field of every record as float64 ("" sums the records
 // themselves). Fields are read as Field does.
+//
+//go:noinline
 func SumOf(field string) AggregateFunction {
 	return AggregateFunction{
 		CreateAccumulator: func() any { return float64(0) },
@@ -132,6 +138,8 @@ type avgAcc struct {
 }
 
 // AverageOf is an AggregateFunction that averages field of every record as float64.
+//
+//go:noinline
 func AverageOf(field string) AggregateFunction {
 	return AggregateFunction{
 		CreateAccumulator: func() any { return avgAcc{} },
