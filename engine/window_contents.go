@@ -7,8 +7,12 @@ import (
 	"github.com/de4e/weir/engine/internal/state"
 )
 
-// windowContentsTable names the window operator's state table of window contents (per key and window).
-const windowContentsTable = "window-contents"
+// The window operator's state tables: the contents per key and window, and each key's mergingSet (under the
+// zero namespace) for merging windows.
+const (
+	windowContentsTable = "window-contents"
+	mergingWindowsTable = "merging-windows"
+)
 
 // windowContents is where the window operator keeps each (key, window)'s contents: the reduced value, the
 // accumulator or the element list. On the heap backend, for windows that do not merge, it is a
@@ -22,16 +26,16 @@ type windowContents struct {
 	agg builtinAgg         // the built-in aggregate kept unboxed in wt's slots, if any
 }
 
-// open picks the layout for operator o.
-func (c *windowContents) open(o *windowOp) {
+// open opens operator o's table name: on the heap backend, namespace-major if layout is set (the contents of
+// windows that do not merge; the merging sets, all under the zero namespace, make one hash table of keys),
+// with agg's accumulators unboxed.
+func (c *windowContents) open(o *windowOp, name string, layout bool, agg builtinAgg) {
 	*c = windowContents{}
-	if h, ok := o.backend.(*state.Heap); ok && !o.assigner.Merging() {
-		if o.incremental() && o.fn.agg != nil {
-			c.agg = o.fn.agg.builtinKind()
-		}
-		c.wt = h.WindowTable(windowContentsTable, c.agg.codec())
+	if h, ok := o.backend.(*state.Heap); ok && layout {
+		c.agg = agg
+		c.wt = h.WindowTable(name, agg.codec())
 	}
-	c.t = stateTable{o.backend.Table(windowContentsTable)}
+	c.t = stateTable{o.backend.Table(name)}
 }
 
 // get returns the contents of the current key in window w.
