@@ -27,9 +27,9 @@ type windowOp struct {
 	hash   uint32
 	hashed bool
 	merged []Window // addWindow's list of windows merged into a cover
-	tctx triggerCtx
-	buf  []Window
-	col  timestampedCollector
+	tctx   triggerCtx
+	buf    []Window
+	col    timestampedCollector
 	// restored is set when the operator's state came from a checkpoint: open rebuilds the live view.
 	restored bool
 	// fastPath is true for non-merging event-time windows with the default trigger, whose timers never
