@@ -49,7 +49,7 @@ type windowedRecord struct {
 func TestWindowContentsAgreeAcrossBackends(t *testing.T) {
 	doubled := Count()
 	doubled.Add = func(_ any, acc any) any { return acc.(int64) + 2 }
-	const n = 1200
+	const n = 800
 	gen := func(i int64) SourceElement {
 		// Out of order by up to 40 ms against a watermark that trails the largest timestamp by 20 ms.
 		ts := i/4 + (i*37)%41 - 20
