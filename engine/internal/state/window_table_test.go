@@ -156,21 +156,5 @@ func TestWindowTableSnapshotRestoreAndRescale(t *testing.T) {
 	if got := dumpTable(plain.WindowTable("contents", countCodec)); got != want {
 		t.Fatal("converted into a window table, the state differs")
 	}
-	var halves []string
-	for i := range 2 {
-		h := NewHeap(keygroup.RangeFor(maxP, 2, i))
-		if err := h.Restore([]string{dir}); err != nil {
-			t.Fatal(err)
-		}
-		half := dumpTable(h.WindowTable("contents", countCodec))
-		if half == "" || half == want {
-			t.Fatalf("half %d holds %q", i, half)
-		}
-		halves = append(halves, half)
-	}
-	merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
-	sort.Strings(merged)
-	if strings.Join(merged, "\n") != want {
-		t.Fatal("the two halves do not add up to the whole")
-	}
+	checkHalves(t, dir, maxP, want, func(h *Heap) string { return dumpTable(h.WindowTable("contents", countCodec)) })
 }
