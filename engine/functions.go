@@ -52,6 +52,10 @@ type AggregateFunction struct {
 	Add               func(v any, acc any) any
 	GetResult         func(acc any) any
 	Merge             func(a, b any) any
+
+	// builtin marks Count, SumOf and AverageOf, whose accumulators the window operator keeps unboxed on the
+	// heap backend.
+	builtin builtinAgg
 }
 
 // ProcessWindowFunc is called when a window fires, with the window's key and every record of the window (or,
@@ -99,23 +103,31 @@ func WithKeyAndWindow(ctx *WindowContext, key any, elements []any, out Collector
 }
 
 // Count is an AggregateFunction that counts records, as int64.
+//
+//go:noinline
 func Count() AggregateFunction {
+	// Never inlined: the window operator recognises the built-in aggregates by their functions' code
+	// (builtinKind), which inlining would copy into the caller.
 	return AggregateFunction{
 		CreateAccumulator: func() any { return int64(0) },
 		Add:               func(_ any, acc any) any { return acc.(int64) + 1 },
 		GetResult:         func(acc any) any { return acc },
 		Merge:             func(a, b any) any { return a.(int64) + b.(int64) },
+		builtin:           builtinAgg{kind: aggCount},
 	}
 }
 
 // SumOf is an AggregateFunction that adds up field of every record as float64 ("" sums the records
 // themselves). Fields are read as Field does.
+//
+//go:noinline
 func SumOf(field string) AggregateFunction {
 	return AggregateFunction{
 		CreateAccumulator: func() any { return float64(0) },
 		Add:               func(v any, acc any) any { return acc.(float64) + Float(v, field) },
 		GetResult:         func(acc any) any { return acc },
 		Merge:             func(a, b any) any { return a.(float64) + b.(float64) },
+		builtin:           builtinAgg{kind: aggSum, field: field},
 	}
 }
 
@@ -126,6 +138,8 @@ type avgAcc struct {
 }
 
 // AverageOf is an AggregateFunction that averages field of every record as float64.
+//
+//go:noinline
 func AverageOf(field string) AggregateFunction {
 	return AggregateFunction{
 		CreateAccumulator: func() any { return avgAcc{} },
@@ -144,5 +158,6 @@ func AverageOf(field string) AggregateFunction {
 			x, y := a.(avgAcc), b.(avgAcc)
 			return avgAcc{x.Sum + y.Sum, x.Count + y.Count}
 		},
+		builtin: builtinAgg{kind: aggAverage, field: field},
 	}
 }

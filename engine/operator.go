@@ -385,11 +385,9 @@ type chained struct {
 }
 
 func (c chained) push(r record) {
-	prev, prevRec := c.task.cur, c.task.curRec
-	c.task.cur, c.task.curRec = c.op, r.v
+	defer c.task.blame(c.op, r.v)
 	c.op.base().metrics.in++
 	c.op.processElement(0, r)
-	c.task.cur, c.task.curRec = prev, prevRec
 }
 func (c chained) pushWatermark(wm int64) { c.op.processWatermark(wm) }
 func (c chained) pushIdle(idle bool)     { forwardIdle(c.op, idle) }

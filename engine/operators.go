@@ -207,6 +207,7 @@ func (o *sinkOp) processElement(_ int, r record) {
 		err = o.f(r.v, r.ts)
 	}
 	if err != nil {
+		o.task.cur, o.task.curRec = o, r.v // a chained sink is not named per record (chained.push)
 		o.task.fail(fmt.Errorf("sink: %w", err))
 	}
 }

@@ -11,7 +11,7 @@ func RegisterType(v any) { state.Register(v) }
 func init() {
 	// The engine's own values in state: TTL envelopes, window contents, merging-window sets, timers,
 	// accumulators.
-	for _, v := range []any{ttlValue{}, TimestampedValue{}, []TimestampedValue(nil), Window{}, map[Window]Window{},
+	for _, v := range []any{ttlValue{}, TimestampedValue{}, []TimestampedValue(nil), Window{}, map[Window]Window{}, mergingSet(nil),
 		[]int64(nil), avgAcc{}, WindowResult{}, []any(nil), map[any]any{}, map[string]any{}} {
 		RegisterType(v)
 	}

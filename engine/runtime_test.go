@@ -87,6 +87,30 @@ func TestUserPanicFailsJobNamingOperatorSubtaskAndRecord(t *testing.T) {
 	}
 }
 
+// A panic in a chained operator names that operator and the record it was given, not the chain's head nor
+// the head's record, and not an operator the panic passed on its way out.
+func TestChainedPanicNamesTheInnermostOperatorAndItsRecord(t *testing.T) {
+	env := NewEnvironment(Config{Parallelism: 1})
+	env.FromElements(1, 2, 3).
+		Map(func(v any) any { return v.(int) * 10 }).Name("Times10").
+		Map(func(v any) any {
+			if v.(int) == 30 {
+				panic("thirty")
+			}
+			return v
+		}).Name("Explode").
+		Map(func(v any) any { return v }).Name("After").
+		SinkTo("discard", func(any, int64) error { return nil })
+	_, err := env.Execute("chained panic")
+	var te *TaskError
+	if !errors.As(err, &te) {
+		t.Fatalf("err = %v, want a TaskError", err)
+	}
+	if te.Operator != "Explode" || te.Context != "on record 30" || !strings.Contains(te.Stack, "runtime_test.go") {
+		t.Fatalf("TaskError = %+v", te)
+	}
+}
+
 // Errors from sinks and sources fail the job with the cause wrapped.
 func TestSinkErrorFailsJob(t *testing.T) {
 	boom := errors.New("disk full")

@@ -93,6 +93,7 @@ func (o *txnSinkOp) begin() error {
 
 func (o *txnSinkOp) processElement(_ int, r record) {
 	if err := o.cur.Write(r.v, r.ts); err != nil {
+		o.task.cur, o.task.curRec = o, r.v // a chained sink is not named per record (chained.push)
 		o.task.fail(fmt.Errorf("sink write: %w", err))
 		return
 	}

@@ -29,9 +29,17 @@ type subtask struct {
 	fanouts map[*node]*fanout
 	writers []*recordWriter
 
-	// What is running now, for error messages.
+	// What is running now, for error messages: the operator and its record. Chained operators do not set
+	// them per record (that cost about a tenth of a stateless job in GC write barriers): a panic passing
+	// through a chained call names its operator and record on the way out (blame), and blamed says the
+	// innermost one did.
 	cur    operator
 	curRec any
+	blamed bool
+	// curBatch[curIdx] is the head operator's record while runInput hands it a batch (an index costs no
+	// write barrier); curRec, if set, takes precedence.
+	curBatch []record
+	curIdx   int
 	// failed is the subtask's first runtime failure (an open, close, source or sink error, an injected
 	// fault), set by fail: the loops return it after the record or message in hand.
 	failed error
@@ -208,7 +216,20 @@ func (t *subtask) failure(p any) error {
 	}
 	te := t.taskError(err, "")
 	te.Stack = string(debug.Stack())
+	t.blamed = false
 	return te
+}
+
+// blame is deferred around a chained operator's call: if a panic passes through, the innermost chained
+// operator it passes is named, with its record, as the place of the failure, and the panic goes on.
+func (t *subtask) blame(op operator, v any) {
+	if p := recover(); p != nil {
+		if !t.blamed {
+			t.blamed = true
+			t.cur, t.curRec = op, v
+		}
+		panic(p)
+	}
 }
 
 // taskError wraps err, a failure of the operator running now, with the operator, the subtask and what the
@@ -224,6 +245,8 @@ func (t *subtask) taskError(err error, while string) *TaskError {
 	case what != "":
 	case t.curRec != nil:
 		what = fmt.Sprintf("on record %s", preview(t.curRec))
+	case t.curBatch != nil:
+		what = fmt.Sprintf("on record %s", preview(t.curBatch[t.curIdx].v))
 	default:
 		what = "while firing a timer or emitting a watermark"
 	}
@@ -334,9 +357,9 @@ func (t *subtask) runInput() error {
 		switch m.kind {
 		case msgRecords:
 			in := t.gate.inputs[m.ch]
-			t.cur = head
-			for _, r := range m.recs {
-				t.curRec = r.v
+			t.cur, t.curBatch = head, m.recs
+			for i, r := range m.recs {
+				t.curIdx = i
 				if faults != nil {
 					if err := faults.Check(faultinject.Process); err != nil {
 						t.fail(err)
@@ -349,7 +372,7 @@ func (t *subtask) runInput() error {
 					return t.failed
 				}
 			}
-			t.curRec = nil
+			t.curBatch = nil
 			clear(m.recs)
 			recs := m.recs[:0]
 			t.pool.Put(&recs)

@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -263,26 +261,4 @@ func (g global) String() string {
 		return "GlobalWindows(trigger=EndOfStreamTrigger)"
 	}
 	return "GlobalWindows"
-}
-
-// mergeWindows merges overlapping windows as Flink's TimeWindow.mergeWindows does: sorted by start, each
-// window joins the running cover while it intersects it. It returns each cover with the windows it merged.
-func mergeWindows(ws []Window) []mergeGroup {
-	sorted := append([]Window(nil), ws...)
-	slices.SortFunc(sorted, func(a, b Window) int { return cmp.Compare(a.Start, b.Start) })
-	var out []mergeGroup
-	for _, w := range sorted {
-		if n := len(out); n > 0 && out[n-1].cover.Intersects(w) {
-			out[n-1].cover = out[n-1].cover.Cover(w)
-			out[n-1].members = append(out[n-1].members, w)
-			continue
-		}
-		out = append(out, mergeGroup{cover: w, members: []Window{w}})
-	}
-	return out
-}
-
-type mergeGroup struct {
-	cover   Window
-	members []Window
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/de4e/weir/engine/internal/state"
 )
@@ -21,11 +20,16 @@ type windowOp struct {
 	lateTag  *OutputTag
 	fn       windowFunction
 
-	contents stateTable // per (key, window): the reduced value, accumulator or element list
-	merging  stateTable // per key: merging (session) windows, window -> state window
-	tctx     triggerCtx
-	buf      []Window
-	col      timestampedCollector
+	contents windowContents // per (key, window): the reduced value, accumulator or element list
+	merging  windowContents // per key: its mergingSet of merging (session) windows
+	// hash is the current key's keygroup.Hash, by which the heap's window tables are keyed (hashed: there
+	// are such tables).
+	hash   uint32
+	hashed bool
+	merged []Window // addWindow's list of windows merged into a cover
+	tctx   triggerCtx
+	buf    []Window
+	col    timestampedCollector
 	// restored is set when the operator's state came from a checkpoint: open rebuilds the live view.
 	restored bool
 	// fastPath is true for non-merging event-time windows with the default trigger, whose timers never
@@ -34,7 +38,6 @@ type windowOp struct {
 	// defaultTrigger is true for event-time windows (merging or not) with the default trigger, whose only
 	// timer for a window is at its max timestamp: the same timer as the cleanup timer without lateness.
 	defaultTrigger bool
-	one            [1]Window // addWindow's list of merged windows when a session absorbs one window
 	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
 	firingLate bool
 
@@ -42,7 +45,8 @@ type windowOp struct {
 	// suppressed counts those left out, reported in one summary event.
 	eventBudget int
 	suppressed  int64
-	lastStat    *windowStat
+	lastStat    *windowStat // openStat's last entry, of window lastStatW
+	lastStatW   Window
 
 	// openWins is the live view's summary of the windows in state: keys and elements per window.
 	openWins map[Window]*windowStat
@@ -71,12 +75,17 @@ func (o *windowOp) open() error {
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
 	o.defaultTrigger = isEventTrigger && o.assigner.IsEventTime()
 	o.fastPath = o.defaultTrigger && !o.assigner.Merging()
-	o.contents = stateTable{o.backend.Table("window-contents")}
-	o.merging = stateTable{o.backend.Table("merging-windows")}
+	var agg builtinAgg
+	if o.incremental() && o.fn.agg != nil {
+		agg = o.fn.agg.builtinKind()
+	}
+	o.contents.open(o, windowContentsTable, !o.assigner.Merging(), agg)
+	o.merging.open(o, mergingWindowsTable, o.assigner.Merging(), builtinAgg{})
+	o.hashed = o.contents.wt != nil || o.merging.wt != nil
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
 	if o.restored { // rebuild the live view of open windows from the restored contents
-		o.contents.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
+		o.contents.t.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
 			st := o.openWins[Window(ns)]
 			if st == nil {
 				st = &windowStat{}
@@ -128,6 +137,9 @@ func (o *windowOp) isElementLate(ts int64) bool {
 
 func (o *windowOp) processElement(_ int, r record) {
 	o.setKey(&r)
+	if o.hashed {
+		o.hash = keyHash(r.key)
+	}
 	now := int64(0)
 	if !o.assigner.IsEventTime() {
 		now = o.processingTime()
@@ -170,14 +182,8 @@ func lateDetail(tag *OutputTag) string {
 // addToWindow adds r to the contents of stateWindow (the window itself unless merged) and runs the trigger
 // for the actual window w.
 func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
-	o.ns = stateWindow
-	cur, ok := o.contents.get(&o.opBase)
-	o.contents.put(&o.opBase, o.fn.add(o, cur, ok, r))
-	st := o.openWins[stateWindow]
-	if st == nil {
-		st = &windowStat{}
-		o.openWins[stateWindow] = st
-	}
+	ok := o.contents.add(o, stateWindow, r)
+	st := o.openStat(stateWindow)
 	if !ok {
 		st.keys++
 	}
@@ -212,24 +218,36 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
 // act carries out a trigger's result for window w, whose contents live under stateWindow.
 func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
 	if res.fires() {
-		o.ns = stateWindow
-		if contents, ok := o.contents.get(&o.opBase); ok {
+		if contents, ok := o.contents.get(o, stateWindow); ok {
 			o.ns = w
 			o.emitWindow(w, stateWindow, contents)
 		}
 	}
 	if res.purges() {
-		o.ns = stateWindow
 		o.dropContents(stateWindow)
 	}
 	o.ns = w
 }
 
+// openStat returns the live view's entry of window w, creating it if needed. The last one is kept at hand:
+// consecutive records mostly go to the same window.
+func (o *windowOp) openStat(w Window) *windowStat {
+	if o.lastStat != nil && o.lastStatW == w {
+		return o.lastStat
+	}
+	st := o.openWins[w]
+	if st == nil {
+		st = &windowStat{}
+		o.openWins[w] = st
+	}
+	o.lastStat, o.lastStatW = st, w
+	return st
+}
+
+// dropContents removes the current key's contents of window w.
 func (o *windowOp) dropContents(w Window) {
-	n := o.contents.t.Len()
-	o.contents.del(&o.opBase)
-	if o.contents.t.Len() == n {
-		return // there were no contents (Len is exact on every backend)
+	if !o.contents.del(o, w) {
+		return
 	}
 	if st := o.openWins[w]; st != nil {
 		st.keys--
@@ -301,16 +319,19 @@ func (o *windowOp) processWatermark(wm int64) {
 }
 
 func (o *windowOp) onTimer(t timer, domain TimeDomain) {
+	if o.hashed {
+		o.hash = keyHash(t.key)
+	}
 	w := t.ns
 	stateWindow := w
-	var set map[Window]Window
+	var set mergingSet
 	if o.assigner.Merging() {
 		set = o.mergingSet()
-		sw, ok := set[w]
-		if !ok {
+		i := set.find(w)
+		if i < 0 {
 			return // the window was merged into another after this timer was set
 		}
-		stateWindow = sw
+		stateWindow = set[i].State
 	}
 	o.ns = w
 	var res TriggerResult
@@ -327,8 +348,7 @@ func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 
 // clearAllState drops a window for good: its contents, its trigger's state and timers, and its entry in
 // the merging set.
-func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
-	o.ns = stateWindow
+func (o *windowOp) clearAllState(w, stateWindow Window, set mergingSet) {
 	o.dropContents(stateWindow)
 	o.ns = w
 	if !o.defaultTrigger {
@@ -340,133 +360,13 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set map[Window]Window) {
 		o.fn.clear(&o.wctx)
 		o.ns = w
 	}
-	if set != nil {
-		delete(set, w)
-		o.putMergingSet(set)
+	if i := set.find(w); i >= 0 {
+		o.putMergingSet(set.without(i))
 	}
 	if o.lateness > 0 {
 		// With allowed lateness the state outlives the firing; say when it goes.
 		o.logEvent(Event{Kind: EventWindowPurged, Key: o.key, Window: w})
 	}
-}
-
-func (o *windowOp) mergingSet() map[Window]Window {
-	o.ns = Window{}
-	v, ok := o.merging.get(&o.opBase)
-	if !ok {
-		return map[Window]Window{}
-	}
-	return v.(map[Window]Window)
-}
-
-func (o *windowOp) putMergingSet(set map[Window]Window) {
-	o.ns = Window{}
-	if len(set) == 0 {
-		o.merging.del(&o.opBase)
-	} else {
-		o.merging.put(&o.opBase, set)
-	}
-}
-
-// processMerging is the session-window path of processElement (Flink's MergingWindowSet): each new window is
-// merged with the windows of its key that it overlaps; the merged window keeps the state of one of them, the
-// others' state is merged into it, and their triggers and cleanup timers are cleared.
-func (o *windowOp) processMerging(r record) (skipped bool) {
-	skipped = true
-	set := o.mergingSet()
-	for _, nw := range o.buf {
-		actual := o.addWindow(set, nw)
-		if o.isWindowLate(actual) {
-			delete(set, actual)
-			continue
-		}
-		skipped = false
-		o.addToWindow(actual, set[actual], r)
-	}
-	o.putMergingSet(set)
-	return skipped
-}
-
-// addWindow adds nw to the merging set and returns the window it ended up in.
-func (o *windowOp) addWindow(set map[Window]Window, nw Window) Window {
-	// The windows of the set never overlap each other, so a new window that overlaps none of them is simply
-	// added: the common case of a key whose previous session has ended (and much faster than merging).
-	overlaps := 0
-	var only Window
-	for w := range set {
-		if w.Intersects(nw) {
-			overlaps++
-			only = w
-		}
-	}
-	if overlaps == 0 {
-		set[nw] = nw
-		return nw
-	}
-	if overlaps == 1 {
-		// The common case of a session extended by one more record: the cover of the one window it
-		// overlaps and the new window overlaps no other window of the set (the set's windows overlap
-		// none of each other, and an interval overlapping the union of two overlapping intervals overlaps
-		// one of them), so the merge is just that pair; mergeWindows would find the same group.
-		cover := only.Cover(nw)
-		if cover == only {
-			return only // nw fell inside an existing window
-		}
-		stateWindow := set[only]
-		delete(set, only)
-		set[cover] = stateWindow
-		o.one[0] = only
-		o.onMerge(cover, o.one[:], stateWindow, nil)
-		return cover
-	}
-	all := make([]Window, 0, len(set)+1)
-	for w := range set {
-		all = append(all, w)
-	}
-	all = append(all, nw)
-	result := nw
-	for _, g := range mergeWindows(all) {
-		hasNew := false
-		for _, m := range g.members {
-			if m == nw {
-				hasNew = true
-			}
-		}
-		if hasNew {
-			result = g.cover
-		}
-		if len(g.members) == 1 {
-			continue
-		}
-		// Members that were in the set before, merged into the cover.
-		var merged []Window
-		for _, m := range g.members {
-			if _, ok := set[m]; ok {
-				merged = append(merged, m)
-			}
-		}
-		sort.Slice(merged, func(i, j int) bool { return merged[i].Start < merged[j].Start })
-		if len(merged) == 1 && merged[0] == g.cover {
-			continue // nw fell inside an existing window
-		}
-		if len(merged) == 0 {
-			continue
-		}
-		stateWindow := set[merged[0]]
-		var mergedState []Window
-		for _, m := range merged {
-			if set[m] != stateWindow {
-				mergedState = append(mergedState, set[m])
-			}
-			delete(set, m)
-		}
-		set[g.cover] = stateWindow
-		o.onMerge(g.cover, merged, stateWindow, mergedState)
-	}
-	if _, ok := set[result]; !ok {
-		set[result] = result
-	}
-	return result
 }
 
 // onMerge moves everything that belonged to the merged windows to the cover.
@@ -485,12 +385,14 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 			o.deleteCleanupTimer(m)
 		}
 	}
+	o.logEvent(Event{Kind: EventWindowMerged, Key: o.key, Window: cover, Count: int64(len(merged))})
+	if len(mergedState) == 0 {
+		return // the contents stay in stateWindow
+	}
 	// Merge the contents of the other state windows into stateWindow.
-	o.ns = stateWindow
-	acc, ok := o.contents.get(&o.opBase)
+	acc, ok := o.contents.get(o, stateWindow)
 	for _, sw := range mergedState {
-		o.ns = sw
-		v, vok := o.contents.get(&o.opBase)
+		v, vok := o.contents.get(o, sw)
 		if vok {
 			if ok {
 				acc = o.fn.merge(o, acc, v)
@@ -501,19 +403,12 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		}
 	}
 	if ok {
-		o.ns = stateWindow
-		_, existed := o.contents.get(&o.opBase)
-		o.contents.put(&o.opBase, acc)
+		_, existed := o.contents.get(o, stateWindow)
+		o.contents.put(o, stateWindow, acc)
 		if !existed {
-			st := o.openWins[stateWindow]
-			if st == nil {
-				st = &windowStat{}
-				o.openWins[stateWindow] = st
-			}
-			st.keys++
+			o.openStat(stateWindow).keys++
 		}
 	}
-	o.logEvent(Event{Kind: EventWindowMerged, Key: o.key, Window: cover, Count: int64(len(merged))})
 }
 
 // add folds record r into a window's contents.
@@ -588,11 +483,10 @@ func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents an
 	}
 	if o.evictor != nil {
 		l = o.evictor.EvictAfter(l, w)
-		o.ns = stateWindow
 		if len(l) == 0 {
 			o.dropContents(stateWindow)
 		} else {
-			o.contents.put(&o.opBase, l)
+			o.contents.put(o, stateWindow, l)
 		}
 		o.ns = w
 	}

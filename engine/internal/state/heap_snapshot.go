@@ -85,8 +85,9 @@ func registerDeep(v any, depth int) {
 }
 
 // SnapshotSync copies every key group's map with maps.Clone (and, in tables holding maps, those maps too,
-// since MapState changes them in place): the copy-on-write point. The returned finish encodes the copy
-// into dir, one checksummed block per key group.
+// since MapState changes them in place), and copies the entries of every WindowTable into maps per key group
+// (values boxed by its codec): the copy-on-write point. The returned finish encodes the copy into dir, one
+// checksummed block per key group; a WindowTable's entries are written as a plain table's would be.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
 	type part struct {
 		table string
@@ -94,12 +95,27 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 	}
 	byKG := map[int][]part{}
 	var kgs []int
-	names := make([]string, 0, len(h.tables))
+	names := make([]string, 0, len(h.tables)+len(h.windows))
 	for name := range h.tables {
 		names = append(names, name)
 	}
+	for name := range h.windows {
+		names = append(names, name)
+	}
 	sort.Strings(names)
+	add := func(kg int, p part) {
+		if _, ok := byKG[kg]; !ok {
+			kgs = append(kgs, kg)
+		}
+		byKG[kg] = append(byKG[kg], p)
+	}
 	for _, name := range names {
+		if w, ok := h.windows[name]; ok {
+			for kg, m := range w.groups() { // a copy already, values boxed
+				add(kg, part{name, m})
+			}
+			continue
+		}
 		t := h.tables[name]
 		for i, g := range t.groups {
 			if len(g) == 0 {
@@ -113,11 +129,7 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 					break // a table holds one kind of value: no maps here
 				}
 			}
-			kg := t.base + i
-			if _, ok := byKG[kg]; !ok {
-				kgs = append(kgs, kg)
-			}
-			byKG[kg] = append(byKG[kg], part{name, c})
+			add(t.base+i, part{name, c})
 		}
 	}
 	sort.Ints(kgs)
@@ -208,7 +220,7 @@ func cloneMaps(v any) any {
 
 // Restore replaces the backend's contents with the key groups of its range found in the snapshots in dirs.
 func (h *Heap) Restore(dirs []string) error {
-	h.tables = map[string]*heapTable{}
+	h.tables, h.windows = map[string]*heapTable{}, nil
 	for _, dir := range dirs {
 		if err := h.restoreFile(filepath.Join(dir, heapSnapshotFile)); err != nil {
 			return err

@@ -78,26 +78,7 @@ func TestHeapSnapshotRestoreAndRescale(t *testing.T) {
 		t.Fatalf("restored state differs")
 	}
 	// Rescale 1 -> 2: each half gets exactly its key groups.
-	var halves []string
-	for i := range 2 {
-		h := NewHeap(keygroup.RangeFor(maxP, 2, i))
-		if err := h.Restore([]string{dir}); err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, tab := range h.tables {
-			n += tab.Len()
-		}
-		if n == 0 || n == 600 {
-			t.Fatalf("half %d holds %d entries", i, n)
-		}
-		halves = append(halves, dump(h))
-	}
-	merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
-	sortStrings(merged)
-	if strings.Join(merged, "\n") != want {
-		t.Fatal("the two halves do not add up to the whole")
-	}
+	checkHalves(t, dir, maxP, want, dump)
 }
 
 func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
@@ -137,5 +118,28 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 	}
 	if err := NewHeap(keygroup.Range{Start: 0, End: 7}).Restore([]string{t.TempDir()}); !errors.Is(err, ErrCorruptSnapshot) {
 		t.Errorf("missing file: err = %v", err)
+	}
+}
+
+// checkHalves restores the snapshot in dir into the two halves of maxP key groups (rescaling 1 -> 2) and
+// checks that each holds some but not all of the state, dumped by dump, and that together they hold want.
+func checkHalves(t *testing.T, dir string, maxP int, want string, dump func(*Heap) string) {
+	t.Helper()
+	var halves []string
+	for i := range 2 {
+		h := NewHeap(keygroup.RangeFor(maxP, 2, i))
+		if err := h.Restore([]string{dir}); err != nil {
+			t.Fatal(err)
+		}
+		half := dump(h)
+		if half == "" || half == want {
+			t.Fatalf("half %d holds %q", i, half)
+		}
+		halves = append(halves, half)
+	}
+	merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
+	sortStrings(merged)
+	if strings.Join(merged, "\n") != want {
+		t.Fatal("the two halves do not add up to the whole")
 	}
 }

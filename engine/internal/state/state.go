@@ -84,7 +84,9 @@ type entryKey struct {
 type Heap struct {
 	kgs    keygroup.Range
 	tables map[string]*heapTable
-	SizeOf func(v any) int64 // approximate size of a value; nil counts 16 bytes a value
+	// windows are the tables laid out namespace-major (WindowTable), by name.
+	windows map[string]*WindowTable
+	SizeOf  func(v any) int64 // approximate size of a value; nil counts 16 bytes a value
 }
 
 // NewHeap returns an empty heap backend for the key groups in r.
@@ -94,10 +96,13 @@ func NewHeap(r keygroup.Range) *Heap {
 
 func (h *Heap) Kind() string              { return "heap" }
 func (h *Heap) KeyGroups() keygroup.Range { return h.kgs }
-func (h *Heap) Close() error              { h.tables = nil; return nil }
+func (h *Heap) Close() error              { h.tables, h.windows = nil, nil; return nil }
 
 // Table returns the table called name.
 func (h *Heap) Table(name string) Table {
+	if w, ok := h.windows[name]; ok {
+		return w
+	}
 	t, ok := h.tables[name]
 	if !ok {
 		t = &heapTable{name: name, base: h.kgs.Start, groups: make([]map[entryKey]any, h.kgs.Len()), deletes: make([]int, h.kgs.Len())}
@@ -110,6 +115,9 @@ func (h *Heap) Table(name string) Table {
 func (h *Heap) Stats() []TableStats {
 	out := make([]TableStats, 0, len(h.tables))
 	for name, t := range h.tables {
+		out = append(out, TableStats{Name: name, Keys: int64(t.n), Bytes: t.estimateBytes(h.SizeOf)})
+	}
+	for name, t := range h.windows {
 		out = append(out, TableStats{Name: name, Keys: int64(t.n), Bytes: t.estimateBytes(h.SizeOf)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
