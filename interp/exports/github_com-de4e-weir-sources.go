@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/de4e/weir/sources/sources"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Answers":             reflect.ValueOf(sources.Answers),
 		"CSV":                 reflect.ValueOf(sources.CSV),
 		"ClickPages":          reflect.ValueOf(&sources.ClickPages).Elem(),
 		"ComputeAnswers":      reflect.ValueOf(sources.ComputeAnswers),
@@ -27,6 +28,8 @@ func init() {
 		"LoginSkipStrategies": reflect.ValueOf(&sources.LoginSkipStrategies).Elem(),
 		"LoginsBase":          reflect.ValueOf(constant.MakeFromLiteral("1709283600000", token.INT, 0)),
 		"LoginsWindow":        reflect.ValueOf(constant.MakeFromLiteral("10000", token.INT, 0)),
+		"MovieflixABFrom":     reflect.ValueOf(constant.MakeFromLiteral("240000", token.INT, 0)),
+		"MovieflixBase":       reflect.ValueOf(constant.MakeFromLiteral("1614556800000", token.INT, 0)),
 		"NDJSON":              reflect.ValueOf(sources.NDJSON),
 		"Names":               reflect.ValueOf(sources.Names),
 		"NewController":       reflect.ValueOf(sources.NewController),
@@ -46,6 +49,7 @@ func init() {
 		"SorterTimes":         reflect.ValueOf(&sources.SorterTimes).Elem(),
 		"SpendBase":           reflect.ValueOf(constant.MakeFromLiteral("946688400000", token.INT, 0)),
 		"TaxiBase":            reflect.ValueOf(constant.MakeFromLiteral("1577880000000", token.INT, 0)),
+		"WriteBundled":        reflect.ValueOf(sources.WriteBundled),
 		"WriteEvents":         reflect.ValueOf(sources.WriteEvents),
 
 		// type definitions
