@@ -329,19 +329,23 @@ func funcNames(c chunk) []string {
 	return names
 }
 
+// edit replaces the bytes from to to of a source with text.
+type edit struct {
+	from, to int
+	text     string
+}
+
 // lower rewrites the Go that yaegi v0.16.1 does not run but that has a direct equivalent: a range over an
-// integer becomes a three-clause for loop, and a top-level x, y := f() defines x and y one by one. isInt tells whether a top-level identifier of the interpreter
-// holds an integer. Lines keep their numbers, so positions in errors stay right.
+// integer becomes a three-clause for loop, a top-level x, y := f() defines x and y one by one, and the
+// values returned or assigned that yaegi stores wrongly into interfaces are put in parentheses
+// (parenthesizeFragile). isInt tells whether a top-level identifier of the interpreter holds an integer.
+// Lines keep their numbers, so positions in errors stay right.
 func lower(c chunk, isInt func(name string) bool) chunk {
 	fset, f, prefix, err := parseChunk(c)
 	if err != nil {
 		return c
 	}
 	ints := intNames(f)
-	type edit struct {
-		from, to int
-		text     string
-	}
 	var edits []edit
 	src := prefix + c.text
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -364,6 +368,7 @@ func lower(c chunk, isInt func(name string) bool) chunk {
 		edits = append(edits, edit{fset.Position(r.For).Offset + 3, fset.Position(r.X.End()).Offset, text})
 		return true
 	})
+	edits = append(edits, parenthesizeFragile(f, fset, src)...)
 	// A top-level x, y := f() gives x and y a type that functions called from other functions cannot
 	// read (a yaegi v0.16.1 bug); defining each from a temporary is read correctly.
 	if !c.decl {
@@ -392,9 +397,14 @@ func lower(c chunk, isInt func(name string) bool) chunk {
 	if len(edits) == 0 {
 		return c
 	}
-	sort.Slice(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
+	next := len(src) + 1
 	for _, e := range edits {
+		if e.to > next {
+			continue // overlaps an edit already made (a return inside a lowered x, y := f()): left as written
+		}
 		src = src[:e.from] + e.text + src[e.to:]
+		next = e.from
 	}
 	c.text = src[len(prefix):]
 	return c
@@ -466,4 +476,75 @@ func intNames(f *ast.File) map[string]bool {
 		})
 	}
 	return ints
+}
+
+// fragileBinary and fragileUnary are the operators whose result yaegi v0.16.1 cannot store straight into
+// an interface: a return or = of such an expression into an interface (any, the result of a key selector
+// or a Map function) panics with "reflect: call of reflect.Value.SetInt on interface Value" (%, <<, >>) or
+// "...SetBool..." (comparisons, !), or stores nil (unary - and ^). +, -, *, /, &, |, ^, &^, && and || are
+// stored right, and so is any expression in parentheses.
+var (
+	fragileBinary = map[token.Token]bool{token.REM: true, token.SHL: true, token.SHR: true,
+		token.EQL: true, token.NEQ: true, token.LSS: true, token.LEQ: true, token.GTR: true, token.GEQ: true}
+	fragileUnary = map[token.Token]bool{token.NOT: true, token.SUB: true, token.XOR: true}
+)
+
+// isFragile reports whether e's outermost operator is one of fragileBinary or fragileUnary.
+func isFragile(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.BinaryExpr:
+		return fragileBinary[e.Op]
+	case *ast.UnaryExpr:
+		return fragileUnary[e.Op]
+	}
+	return false
+}
+
+// parenthesizeFragile returns the edits that put in parentheses every returned value, and every value of a
+// plain = assignment, whose outermost operator is fragile (return v.(int64) % 1000 becomes
+// return(v.(int64) % 1000)). Parentheses change neither the type nor the value, whatever the destination,
+// so the types need not be known. Each parenthesis takes the place of a blank next to the value where
+// there is one (also the blank after a following comma, when the next value stays as written), so that
+// the columns of the text after it, which errors name, stay those of the cell.
+func parenthesizeFragile(f *ast.File, fset *token.FileSet, src string) []edit {
+	var edits []edit
+	used := map[int]bool{} // blanks already taken by a parenthesis
+	blank := func(i int) bool { return i >= 0 && i < len(src) && (src[i] == ' ' || src[i] == '\t') && !used[i] }
+	wrap := func(values []ast.Expr) {
+		for i, v := range values {
+			if !isFragile(v) {
+				continue
+			}
+			from, to := fset.Position(v.Pos()).Offset, fset.Position(v.End()).Offset
+			if blank(from - 1) {
+				used[from-1] = true
+				edits = append(edits, edit{from - 1, from, "("})
+			} else {
+				edits = append(edits, edit{from, from, "("})
+			}
+			nextKept := i+1 < len(values) && !isFragile(values[i+1])
+			switch {
+			case blank(to):
+				used[to] = true
+				edits = append(edits, edit{to, to + 1, ")"})
+			case nextKept && to < len(src) && src[to] == ',' && blank(to+1):
+				used[to+1] = true
+				edits = append(edits, edit{to, to + 2, "),"})
+			default:
+				edits = append(edits, edit{to, to, ")"})
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ReturnStmt:
+			wrap(n.Results)
+		case *ast.AssignStmt:
+			if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) {
+				wrap(n.Rhs)
+			}
+		}
+		return true
+	})
+	return edits
 }
