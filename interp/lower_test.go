@@ -53,6 +53,7 @@ func TestFragileValuesIntoInterfacesRunInACell(t *testing.T) {
 		{"return v.(string) == \"a\"", `"a"`, "true bool"},
 		{"return v.(float64) <= 1.5", "2.5", "false bool"},
 		{"return !v.(bool)", "true", "false bool"},
+		{"return v != nil", "1", "true bool"},
 		{"return -v.(int)", "4", "-4 int"},
 		{"return ^v.(int)", "4", "-5 int"},
 		{"x := v.(int); if x > 0 { return x % 3 }; return 0", "7", "1 int"},
