@@ -23,6 +23,8 @@ func TestFragileValuesAreParenthesizedKeepingColumns(t *testing.T) {
 		{"return x + 1, x * 2, x / 3, x - 1, x & 1, x | 1, x ^ 1, x &^ 1, a && b, a || b", "return x + 1, x * 2, x / 3, x - 1, x & 1, x | 1, x ^ 1, x &^ 1, a && b, a || b"},
 		{"return (x % 3)", "return (x % 3)"},
 		{"r += x % 3", "r += x % 3"},
+		// With the lowering of a top-level x, y := f(), which then copies the parenthesized text.
+		{"a, b := two(func(v any) any { return v.(int) % 3 })", "_wv2_23_0, _wv2_23_1 := two(func(v any) any { return(v.(int) % 3)}); a := _wv2_23_0; b := _wv2_23_1"},
 	} {
 		got := lower(chunk{text: tc.src, line: 1, col: 1}, nil).text
 		if got != tc.want {

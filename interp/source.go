@@ -341,6 +341,7 @@ type edit struct {
 // (parenthesizeFragile). isInt tells whether a top-level identifier of the interpreter holds an integer.
 // Lines keep their numbers, so positions in errors stay right.
 func lower(c chunk, isInt func(name string) bool) chunk {
+	c = parenthesizeFragile(c)
 	fset, f, prefix, err := parseChunk(c)
 	if err != nil {
 		return c
@@ -368,7 +369,6 @@ func lower(c chunk, isInt func(name string) bool) chunk {
 		edits = append(edits, edit{fset.Position(r.For).Offset + 3, fset.Position(r.X.End()).Offset, text})
 		return true
 	})
-	edits = append(edits, parenthesizeFragile(f, fset, src)...)
 	// A top-level x, y := f() gives x and y a type that functions called from other functions cannot
 	// read (a yaegi v0.16.1 bug); defining each from a temporary is read correctly.
 	if !c.decl {
@@ -397,17 +397,17 @@ func lower(c chunk, isInt func(name string) bool) chunk {
 	if len(edits) == 0 {
 		return c
 	}
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
-	next := len(src) + 1
-	for _, e := range edits {
-		if e.to > next {
-			continue // overlaps an edit already made (a return inside a lowered x, y := f()): left as written
-		}
-		src = src[:e.from] + e.text + src[e.to:]
-		next = e.from
-	}
-	c.text = src[len(prefix):]
+	c.text = applyEdits(src, edits)[len(prefix):]
 	return c
+}
+
+// applyEdits makes edits on src, which do not overlap.
+func applyEdits(src string, edits []edit) string {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
+	for _, e := range edits {
+		src = src[:e.from] + e.text + src[e.to:]
+	}
+	return src
 }
 
 var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
@@ -500,13 +500,19 @@ func isFragile(e ast.Expr) bool {
 	return false
 }
 
-// parenthesizeFragile returns the edits that put in parentheses every returned value, and every value of a
-// plain = assignment, whose outermost operator is fragile (return v.(int64) % 1000 becomes
-// return(v.(int64) % 1000)). Parentheses change neither the type nor the value, whatever the destination,
-// so the types need not be known. Each parenthesis takes the place of a blank next to the value where
-// there is one (also the blank after a following comma, when the next value stays as written), so that
-// the columns of the text after it, which errors name, stay those of the cell.
-func parenthesizeFragile(f *ast.File, fset *token.FileSet, src string) []edit {
+// parenthesizeFragile puts in parentheses every returned value, and every value of a plain = assignment,
+// whose outermost operator is fragile (return v.(int64) % 1000 becomes return(v.(int64) % 1000)).
+// Parentheses change neither the type nor the value, whatever the destination, so the types need not be
+// known. Each parenthesis takes the place of a blank next to the value where there is one (also the blank
+// after a following comma, when the next value stays as written), so that the columns of the text after
+// it, which errors name, stay those of the cell. It runs before lower's other rewrites, which then see
+// the parentheses.
+func parenthesizeFragile(c chunk) chunk {
+	fset, f, prefix, err := parseChunk(c)
+	if err != nil {
+		return c
+	}
+	src := prefix + c.text
 	var edits []edit
 	used := map[int]bool{} // blanks already taken by a parenthesis
 	blank := func(i int) bool { return i >= 0 && i < len(src) && (src[i] == ' ' || src[i] == '\t') && !used[i] }
@@ -546,5 +552,9 @@ func parenthesizeFragile(f *ast.File, fset *token.FileSet, src string) []edit {
 		}
 		return true
 	})
-	return edits
+	if len(edits) == 0 {
+		return c
+	}
+	c.text = applyEdits(src, edits)[len(prefix):]
+	return c
 }
