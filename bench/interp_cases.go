@@ -12,7 +12,7 @@ import (
 // The cost of interpreting: the same jobs with user functions compiled into weir and written in a notebook
 // cell (interpreted by yaegi per record).
 
-// interpSource is the cell that defines the interpreted versions of mapA, filterB, mapC and keyOf.
+// interpSource is the cell that defines the interpreted versions of mapA, filterB, mapC, keyOf and modKey.
 const interpSource = `
 type Ev struct {
 	Key int64
@@ -23,17 +23,24 @@ func mapA(v any) any     { return v.(int64)*3 + 1 }
 func filterB(v any) bool { return v.(int64)%7 != 0 }
 func mapC(v any) any     { return v.(int64) + 2 }
 func keyOf(v any) any    { return v.(Ev).Key }
+func modKey(v any) any   { return v.(int64) % 1000 }
 func genEv(i int64) engine.SourceElement {
 	ts := i / 100
 	return engine.SourceElement{Value: Ev{Key: (i * 7919) % 1000, TS: ts}, Timestamp: ts}
 }
 `
 
-// interpreted returns the cell's functions, from a fresh kernel.
-func interpreted() (a, c func(any) any, b func(any) bool, key func(any) any, gen func(int64) engine.SourceElement, err error) {
+// cellKernel returns a fresh kernel that has run interpSource.
+func cellKernel() (*interp.Kernel, error) {
 	k := interp.New(interp.Options{})
 	ex := k.Run(context.Background(), interp.Cell{ID: "bench", Source: interpSource})
-	if err = ex.Err(); err != nil {
+	return k, ex.Err()
+}
+
+// interpreted returns the cell's functions, from a fresh kernel.
+func interpreted() (a, c func(any) any, b func(any) bool, key func(any) any, gen func(int64) engine.SourceElement, err error) {
+	k, err := cellKernel()
+	if err != nil {
 		return
 	}
 	get := func(name string) any {
@@ -52,6 +59,15 @@ func interpreted() (a, c func(any) any, b func(any) bool, key func(any) any, gen
 		err = fmt.Errorf("the cell's functions do not have the expected types")
 	}
 	return
+}
+
+// modKey is the compiled twin of the cell's modKey: the natural key selector of int64 events.
+func modKey(v any) any { return v.(int64) % 1000 }
+
+// genInt64 generates int64 events (1,000 keys under modKey) at 100 per millisecond of event time, compiled:
+// a cell's job reading a compiled source.
+func genInt64(i int64) engine.SourceElement {
+	return engine.SourceElement{Value: i * 7919, Timestamp: i / 100}
 }
 
 func init() {
@@ -85,6 +101,25 @@ func init() {
 				return 0, err
 			}
 			return n, keyedCount(n, key, gen)
+		}})
+	Register(Case{Name: "interp-modkey/compiled", About: "int64 events from a compiled source, keyBy(v % 1000) -> 1 s event-time tumbling count, compiled key selector",
+		Run: func(n int64) (int64, error) { return n, keyedCount(n, modKey, genInt64) }})
+	Register(Case{Name: "interp-modkey/interpreted", Baseline: "interp-modkey/compiled", Scale: 0.25,
+		About: "the same job with the key selector func(v any) any { return v.(int64) % 1000 } written in a cell",
+		Run: func(n int64) (int64, error) {
+			k, err := cellKernel()
+			if err != nil {
+				return 0, err
+			}
+			v, err := k.Lookup("modKey")
+			if err != nil {
+				return 0, err
+			}
+			key, ok := v.(func(any) any)
+			if !ok {
+				return 0, fmt.Errorf("the cell's modKey is a %T, not a func(any) any", v)
+			}
+			return n, keyedCount(n, key, genInt64)
 		}})
 }
 

@@ -73,6 +73,11 @@
 //	                                     functions called from other functions cannot read
 //	x, y := f() in the body of a         refused, with what to write: yaegi leaves x and y undefined;
 //	top-level if, for or switch          inside a function it works
+//	return v.(int64) % 1000 into any     lowered to return(v.(int64) % 1000): yaegi panics ("reflect:
+//	                                     call of reflect.Value.SetInt on interface Value") on a value
+//	                                     returned or assigned with = into an interface whose outermost
+//	                                     operator is %, <<, >>, a comparison or ! (SetBool), and stores
+//	                                     nil for unary - and ^; in parentheses it is stored right
 //	generic functions and types          partly: calls of generic functions of compiled packages fail
 //	struct types declared in a cell      yes; the engine sees them as structs with the same fields
 //	goroutines, channels, select         yes; they are stopped by Interrupt at their next loop or call
@@ -84,8 +89,6 @@
 //	  the top of the cell, or into one function
 //	return job, len(c.Values()) from a function with two results: compute the len into a variable first
 //	  ("reflect.Value.SetInt on ptr Value")
-//	return a != nil from a func(...) any (an engine callback): return a string or a named value, or
-//	  assign the bool to a variable of type any first ("reflect.Value.SetBool on interface Value")
 //
 // An interpreted call costs about a microsecond, against nanoseconds compiled: jobs that must be fast use
 // the engine's compiled helpers (KeyByField, Sum, Count, SumOf, AverageOf, field-named timestamps) and keep

@@ -357,19 +357,24 @@ func funcNames(c chunk) []string {
 	return names
 }
 
+// edit replaces the bytes from to to of a source with text.
+type edit struct {
+	from, to int
+	text     string
+}
+
 // lower rewrites the Go that yaegi v0.16.1 does not run but that has a direct equivalent: a range over an
-// integer becomes a three-clause for loop, and a top-level x, y := f() defines x and y one by one. isInt tells whether a top-level identifier of the interpreter
-// holds an integer. Lines keep their numbers, so positions in errors stay right.
+// integer becomes a three-clause for loop, a top-level x, y := f() defines x and y one by one, and the
+// values returned or assigned that yaegi stores wrongly into interfaces are put in parentheses
+// (parenthesizeFragile). isInt tells whether a top-level identifier of the interpreter holds an integer.
+// Lines keep their numbers, so positions in errors stay right.
 func lower(c chunk, isInt func(name string) bool) chunk {
+	c = parenthesizeFragile(c)
 	fset, f, prefix, err := parseChunk(c)
 	if err != nil {
 		return c
 	}
 	ints := intNames(f)
-	type edit struct {
-		from, to int
-		text     string
-	}
 	var edits []edit
 	src := prefix + c.text
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -420,12 +425,17 @@ func lower(c chunk, isInt func(name string) bool) chunk {
 	if len(edits) == 0 {
 		return c
 	}
-	sort.Slice(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
+	c.text = applyEdits(src, edits)[len(prefix):]
+	return c
+}
+
+// applyEdits makes edits on src, which do not overlap.
+func applyEdits(src string, edits []edit) string {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].from > edits[j].from })
 	for _, e := range edits {
 		src = src[:e.from] + e.text + src[e.to:]
 	}
-	c.text = src[len(prefix):]
-	return c
+	return src
 }
 
 var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
@@ -494,4 +504,85 @@ func intNames(f *ast.File) map[string]bool {
 		})
 	}
 	return ints
+}
+
+// fragileBinary and fragileUnary are the operators whose result yaegi v0.16.1 cannot store straight into
+// an interface: a return or = of such an expression into an interface (any, the result of a key selector
+// or a Map function) panics with "reflect: call of reflect.Value.SetInt on interface Value" (%, <<, >>) or
+// "...SetBool..." (comparisons, !), or stores nil (unary - and ^). +, -, *, /, &, |, ^, &^, && and || are
+// stored right, and so is any expression in parentheses.
+var (
+	fragileBinary = map[token.Token]bool{token.REM: true, token.SHL: true, token.SHR: true,
+		token.EQL: true, token.NEQ: true, token.LSS: true, token.LEQ: true, token.GTR: true, token.GEQ: true}
+	fragileUnary = map[token.Token]bool{token.NOT: true, token.SUB: true, token.XOR: true}
+)
+
+// isFragile reports whether e's outermost operator is one of fragileBinary or fragileUnary.
+func isFragile(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.BinaryExpr:
+		return fragileBinary[e.Op]
+	case *ast.UnaryExpr:
+		return fragileUnary[e.Op]
+	}
+	return false
+}
+
+// parenthesizeFragile puts in parentheses every returned value, and every value of a plain = assignment,
+// whose outermost operator is fragile (return v.(int64) % 1000 becomes return(v.(int64) % 1000)).
+// Parentheses change neither the type nor the value, whatever the destination, so the types need not be
+// known. Each parenthesis takes the place of a blank next to the value where there is one (also the blank
+// after a following comma, when the next value stays as written), so that the columns of the text after
+// it, which errors name, stay those of the cell. It runs before lower's other rewrites, which then see
+// the parentheses.
+func parenthesizeFragile(c chunk) chunk {
+	fset, f, prefix, err := parseChunk(c)
+	if err != nil {
+		return c
+	}
+	src := prefix + c.text
+	var edits []edit
+	used := map[int]bool{} // blanks already taken by a parenthesis
+	blank := func(i int) bool { return i >= 0 && i < len(src) && (src[i] == ' ' || src[i] == '\t') && !used[i] }
+	wrap := func(values []ast.Expr) {
+		for i, v := range values {
+			if !isFragile(v) {
+				continue
+			}
+			from, to := fset.Position(v.Pos()).Offset, fset.Position(v.End()).Offset
+			if blank(from - 1) {
+				used[from-1] = true
+				edits = append(edits, edit{from - 1, from, "("})
+			} else {
+				edits = append(edits, edit{from, from, "("})
+			}
+			nextKept := i+1 < len(values) && !isFragile(values[i+1])
+			switch {
+			case blank(to):
+				used[to] = true
+				edits = append(edits, edit{to, to + 1, ")"})
+			case nextKept && to < len(src) && src[to] == ',' && blank(to+1):
+				used[to+1] = true
+				edits = append(edits, edit{to, to + 2, "),"})
+			default:
+				edits = append(edits, edit{to, to, ")"})
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ReturnStmt:
+			wrap(n.Results)
+		case *ast.AssignStmt:
+			if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) {
+				wrap(n.Rhs)
+			}
+		}
+		return true
+	})
+	if len(edits) == 0 {
+		return c
+	}
+	c.text = applyEdits(src, edits)[len(prefix):]
+	return c
 }
