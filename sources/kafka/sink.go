@@ -418,6 +418,10 @@ func (t *kafkaTxn) endLocked(how kgo.TransactionEndTry) error {
 		}
 	}
 	if err := t.cl.EndTransaction(ctx, how); err != nil {
+		if how == kgo.TryCommit && abortedByBrokers(err) {
+			return fmt.Errorf("kafka: committing transaction %s: %w: the brokers aborted it (its transaction timeout of %v expired, or a newer producer fenced it): its records are lost",
+				t.id(), err, t.s.transactionTimeout())
+		}
 		return fmt.Errorf("kafka: %s transaction %s: %w", what, t.id(), err)
 	}
 	t.state = txnEnded
@@ -493,8 +497,14 @@ func (t *recoveredTxn) end(commit bool) error {
 			return nil
 		}
 		return fmt.Errorf("kafka: committing recovered transaction %s: the brokers aborted it (transaction timeout?): its records are lost", t.id)
-	default: // Empty: ended already (some brokers do not say how)
-		return nil
+	default:
+		// Empty: ended, and the brokers do not say how (kfake, or a broker after the id was initialised
+		// again). Aborting needs nothing more; a commit is sent anyway, which the brokers accept as the
+		// retry of a commit and refuse (INVALID_TXN_STATE) after an abort, so that an expired transaction is
+		// an error, never "nothing to commit".
+		if !commit {
+			return nil
+		}
 	}
 	ereq := kmsg.NewPtrEndTxnRequest()
 	ereq.TransactionalID = t.id
@@ -506,7 +516,19 @@ func (t *recoveredTxn) end(commit bool) error {
 		return fmt.Errorf("kafka: %s recovered transaction %s: %w", what, t.id, err)
 	}
 	if err := kerr.ErrorForCode(eresp.ErrorCode); err != nil {
+		if commit && abortedByBrokers(err) {
+			return fmt.Errorf("kafka: committing recovered transaction %s (transactional id %s): %w: the brokers aborted it (its transaction timeout of %v expired, or a newer producer fenced it): its records are lost",
+				t.name, t.id, err, t.s.transactionTimeout())
+		}
 		return fmt.Errorf("kafka: %s recovered transaction %s: %w", what, t.id, err)
 	}
 	return nil
+}
+
+// abortedByBrokers reports whether err, the answer to committing a transaction, says that the brokers
+// ended it without a commit: its timeout expired (the coordinator aborts it and bumps the producer epoch)
+// or a newer producer of its transactional id fenced it.
+func abortedByBrokers(err error) bool {
+	return errors.Is(err, kerr.InvalidTxnState) || errors.Is(err, kerr.ProducerFenced) ||
+		errors.Is(err, kerr.InvalidProducerEpoch) || errors.Is(err, kerr.TransactionAbortable)
 }
