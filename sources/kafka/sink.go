@@ -36,8 +36,10 @@ const DefaultTransactionTimeout = 10 * time.Minute
 // the job pre-committed and could not commit before a crash is committed when the job restores its
 // checkpoint, also in a new process: the sink finds its producer id and epoch with DescribeTransactions;
 // if the brokers aborted it meanwhile (its timeout expired) the restore fails, since its records are lost.
-// Before a subtask's first transaction the sink fences its whole pool, which aborts what a crashed
-// process left open, so read_committed consumers do not wait for the transaction timeout.
+// When an attempt starts the sink fences the pools of its subtasks and of subtasks a run at a higher
+// parallelism had (AbortLingering), which aborts what a crashed process left open, so read_committed
+// consumers do not wait for the transaction timeout; committing a transaction the brokers aborted (its
+// timeout expired) is an error.
 type Sink struct {
 	// Brokers are the seed brokers, host:port.
 	Brokers []string
@@ -396,7 +398,7 @@ func (t *kafkaTxn) end(how kgo.TransactionEndTry) error {
 		return err
 	}
 	if how == kgo.TryCommit {
-		t.s.noteCommitted(t.name)
+		t.s.noteCommitted(t.txid, t.name)
 	}
 	t.s.forget(t.name)
 	return nil
@@ -449,7 +451,13 @@ func (t *recoveredTxn) Write(any, int64) error {
 }
 
 func (t *recoveredTxn) PreCommit() error { return nil }
-func (t *recoveredTxn) Commit() error    { return t.end(true) }
+func (t *recoveredTxn) Commit() error {
+	if err := t.end(true); err != nil {
+		return err
+	}
+	t.s.noteCommitted(t.id, t.name)
+	return nil
+}
 func (t *recoveredTxn) Abort() error     { return t.end(false) }
 
 func (t *recoveredTxn) end(commit bool) error {
