@@ -458,7 +458,7 @@ func (t *recoveredTxn) Commit() error {
 	t.s.noteCommitted(t.id, t.name)
 	return nil
 }
-func (t *recoveredTxn) Abort() error     { return t.end(false) }
+func (t *recoveredTxn) Abort() error { return t.end(false) }
 
 func (t *recoveredTxn) end(commit bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), t.s.timeout())
