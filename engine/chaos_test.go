@@ -219,8 +219,8 @@ func readChaosPhase(path string) string {
 // chaosTally counts what the seeds of TestChaos did.
 type chaosTally struct {
 	kills, notLanded, loud, inconclusive, corrupted, kafka int
-	phases                                          map[string]int
-	backends                                        map[string]int
+	phases                                                 map[string]int
+	backends                                               map[string]int
 }
 
 // TestChaos is the exactly-once acceptance test. Each seed runs the chaos job in child processes and
