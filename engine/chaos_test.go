@@ -45,10 +45,29 @@ func chaosSource(n int64, every int64) GeneratorSource {
 	}}
 }
 
+// ChaosKafkaHooks let the chaos job also write through the transactional Kafka sink. This file is package
+// engine, which cannot import sources/kafka (it imports engine); chaos_kafka_test.go, package engine_test,
+// sets ChaosKafka in the same test binary.
+type ChaosKafkaHooks struct {
+	// Cluster starts an in-process Kafka cluster (kfake) in the parent process, which outlives the
+	// children it kills, and returns its brokers, comma-separated.
+	Cluster func() (brokers string, stop func(), err error)
+	// CreateTopic creates a topic for one seed.
+	CreateTopic func(brokers, topic string) error
+	// Sink is a transactional Kafka sink writing to topic, and the function that closes it.
+	Sink func(brokers, topic string) (TwoPhaseCommitSink, func() error)
+	// ReadCommitted reads topic with isolation read_committed, failing if the read does not end within
+	// timeout (a transaction left open holds read_committed readers back).
+	ReadCommitted func(brokers, topic string, timeout time.Duration) ([]string, error)
+}
+
+// ChaosKafka, if set, makes TestChaos's jobs write through the Kafka sink too.
+var ChaosKafka *ChaosKafkaHooks
+
 // buildChaosJob is the job of the exactly-once acceptance test: a replayable source, keyBy, a per-key
 // sequence check in keyed state, an event-time tumbling window, a two-input keyed operator with state and
-// timers, and the transactional file sink.
-func buildChaosJob(env *Environment, n int64, out string) {
+// timers, and the transactional file sink, and also kafka if not nil (the transactional Kafka sink).
+func buildChaosJob(env *Environment, n int64, out string, kafka TwoPhaseCommitSink) {
 	s := ForMonotonousTimestamps().WithPerRecordEmission()
 	a := env.FromSource(chaosSource(n, chaosMainEvery), &s, "events")
 	b := env.FromSource(chaosSource(n/4, 31), &s, "side events")
@@ -68,7 +87,7 @@ func buildChaosJob(env *Environment, n int64, out string) {
 			a, b := x.(chaosRecord), y.(chaosRecord)
 			return chaosRecord{Key: a.Key, Seq: a.Seq + b.Seq}
 		}, WithKeyAndWindow)
-	windows.Connect(b).KeyBy(
+	joined := windows.Connect(b).KeyBy(
 		func(v any) any { return v.(WindowResult).Key },
 		func(v any) any { return v.(chaosRecord).Key }).
 		Process(CoProcessFunction{
@@ -91,8 +110,11 @@ func buildChaosJob(env *Environment, n int64, out string) {
 				s, _ := ctx.ValueState(State("side")).Value().(int64)
 				out.Collect(fmt.Sprintf("total key=%v windows=%d side=%d", ctx.CurrentKey(), w, s))
 			},
-		}).Name("Join").
-		SinkToFiles(out)
+		}).Name("Join")
+	joined.SinkToFiles(out)
+	if kafka != nil {
+		joined.SinkToTransactional("KafkaSink", kafka)
+	}
 }
 
 const chaosEvents = 12_000
@@ -122,7 +144,7 @@ func committedSorted(t testing.TB, dir string) []string {
 func chaosOracle(t *testing.T) []string {
 	out := t.TempDir()
 	env := NewEnvironment(chaosConfig(t.TempDir()))
-	buildChaosJob(env, chaosEvents, out)
+	buildChaosJob(env, chaosEvents, out, nil)
 	if _, err := env.Execute("chaos oracle"); err != nil {
 		t.Fatal(err)
 	}
@@ -196,9 +218,9 @@ func readChaosPhase(path string) string {
 
 // chaosTally counts what the seeds of TestChaos did.
 type chaosTally struct {
-	kills, notLanded, loud, inconclusive, corrupted int
-	phases                                          map[string]int
-	backends                                        map[string]int
+	kills, notLanded, loud, inconclusive, corrupted, kafka int
+	phases                                                 map[string]int
+	backends                                               map[string]int
 }
 
 // TestChaos is the exactly-once acceptance test. Each seed runs the chaos job in child processes and
@@ -214,13 +236,22 @@ func TestChaos(t *testing.T) {
 	if os.Getenv("WEIR_CHAOS_CHILD") != "" {
 		t.Skip("child process")
 	}
-	want, span := chaosChildOracle(t)
+	var brokers string
+	if ChaosKafka != nil {
+		var stop func()
+		var err error
+		if brokers, stop, err = ChaosKafka.Cluster(); err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+	}
+	want, span := chaosChildOracle(t, brokers)
 	tally := chaosTally{phases: map[string]int{}, backends: map[string]int{}}
 	passed, failed := 0, 0
 	begin := time.Now()
 	for seed := 1; seed <= *chaosSeeds; seed++ {
-		ok := t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { chaosSeed(t, seed, want, span, &tally) })
-		if ok && !t.Failed() {
+		ok := t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { chaosSeed(t, seed, brokers, want, span, &tally) })
+		if ok { // not t.Failed(), which stays true after the first failed seed
 			passed++
 		} else {
 			failed++
@@ -235,6 +266,7 @@ func TestChaos(t *testing.T) {
 		*chaosSeeds, time.Since(begin).Round(time.Second), tally.backends["heap"], tally.backends["pebble"], tally.corrupted,
 		runtime.NumCPU(), (span.startup + span.job).Round(time.Millisecond))
 	fmt.Printf("chaos: %d kills landed: %s\n", tally.kills, strings.Join(phases, ", "))
+	fmt.Printf("chaos: %d seeds also checked the Kafka sink's topic (kfake, read_committed)\n", tally.kafka)
 	fmt.Printf("chaos: %d planned kills did not land (the job had finished); %d inconclusive seeds (no kill landed); %d loud failures after a corruption\n",
 		tally.notLanded, tally.inconclusive, tally.loud)
 	fmt.Printf("%d passed, %d failed\n", passed, failed)
@@ -245,9 +277,10 @@ func TestChaos(t *testing.T) {
 
 // chaosChildOracle runs the chaos job once in a child process without a kill: its committed output is the
 // oracle, and its duration (process start included) the span over which kills are drawn.
-func chaosChildOracle(t *testing.T) ([]string, chaosSpan) {
+func chaosChildOracle(t *testing.T, brokers string) ([]string, chaosSpan) {
 	ckpt, out := t.TempDir(), t.TempDir()
-	cmd := chaosChild(ckpt, out, "heap", filepath.Join(t.TempDir(), "phase"))
+	topic := chaosTopic(t, brokers, "chaos-oracle")
+	cmd := chaosChild(ckpt, out, "heap", filepath.Join(t.TempDir(), "phase"), brokers, topic)
 	var log strings.Builder
 	cmd.Stdout, cmd.Stderr = &log, &log
 	start := time.Now()
@@ -271,7 +304,35 @@ func chaosChildOracle(t *testing.T) ([]string, chaosSpan) {
 	if oracle := chaosOracle(t); strings.Join(oracle, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("the child's crash-free output differs from the in-process run's: %v", diff(want, oracle))
 	}
+	chaosCheckKafka(t, brokers, topic, want)
 	return want, span
+}
+
+// chaosTopic creates the Kafka topic of one run, or returns "" without a Kafka cluster.
+func chaosTopic(t *testing.T, brokers, topic string) string {
+	if brokers == "" {
+		return ""
+	}
+	if err := ChaosKafka.CreateTopic(brokers, topic); err != nil {
+		t.Fatal(err)
+	}
+	return topic
+}
+
+// chaosCheckKafka requires that topic, read read_committed, holds exactly want; a reader held back by a
+// transaction left open fails it too.
+func chaosCheckKafka(t *testing.T, brokers, topic string, want []string) {
+	if topic == "" {
+		return
+	}
+	got, err := ChaosKafka.ReadCommitted(brokers, topic, time.Minute)
+	if err != nil {
+		t.Fatalf("reading the Kafka sink's topic %s: %v", topic, err)
+	}
+	sort.Strings(got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the Kafka sink committed other records than the crash-free run: %d vs %d; %v", len(got), len(want), diff(got, want))
+	}
 }
 
 // chaosSpan is how long a crash-free child takes to start its job, and the job itself.
@@ -293,15 +354,15 @@ func startChaosChild(cmd *exec.Cmd) (*os.File, error) {
 	return r, nil
 }
 
-func chaosChild(ckpt, out, backend, phase string) *exec.Cmd {
+func chaosChild(ckpt, out, backend, phase, brokers, topic string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestChaosChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "WEIR_CHAOS_CHILD=1", "WEIR_CHAOS_CKPT="+ckpt, "WEIR_CHAOS_OUT="+out,
-		"WEIR_CHAOS_BACKEND="+backend, "WEIR_CHAOS_PHASE="+phase)
+		"WEIR_CHAOS_BACKEND="+backend, "WEIR_CHAOS_PHASE="+phase, "WEIR_CHAOS_KAFKA="+brokers, "WEIR_CHAOS_TOPIC="+topic)
 	return cmd
 }
 
 // chaosSeed runs one seed: children killed at random moments until one finishes.
-func chaosSeed(t *testing.T, seed int, want []string, span chaosSpan, tally *chaosTally) {
+func chaosSeed(t *testing.T, seed int, brokers string, want []string, span chaosSpan, tally *chaosTally) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	backend := "heap"
 	if seed%2 == 0 {
@@ -311,6 +372,7 @@ func chaosSeed(t *testing.T, seed int, want []string, span chaosSpan, tally *cha
 	corrupt := seed%4 == 0
 	kills := 1 + rng.IntN(4)
 	ckpt, out, phaseDir := t.TempDir(), t.TempDir(), t.TempDir()
+	topic := chaosTopic(t, brokers, fmt.Sprint("chaos-", seed))
 	landed, corrupted := 0, ""
 	var where []string
 	for child := 0; ; child++ {
@@ -318,7 +380,7 @@ func chaosSeed(t *testing.T, seed int, want []string, span chaosSpan, tally *cha
 			t.Fatal("the job never finished")
 		}
 		phase := filepath.Join(phaseDir, fmt.Sprint("phase-", child))
-		cmd := chaosChild(ckpt, out, backend, phase)
+		cmd := chaosChild(ckpt, out, backend, phase, brokers, topic)
 		var log strings.Builder
 		cmd.Stdout, cmd.Stderr = &log, &log
 		ready, err := startChaosChild(cmd)
@@ -386,6 +448,10 @@ func chaosSeed(t *testing.T, seed int, want []string, span chaosSpan, tally *cha
 		got := committedSorted(t, out)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("committed output differs from the crash-free run: %d lines vs %d; %v", len(got), len(want), diff(got, want))
+		}
+		chaosCheckKafka(t, brokers, topic, want)
+		if topic != "" {
+			tally.kafka++
 		}
 		if landed == 0 {
 			tally.inconclusive++
@@ -473,12 +539,23 @@ func TestChaosChild(t *testing.T) {
 		fmt.Println("restoring", filepath.Base(latest))
 	}
 	env := withFaults(NewEnvironment(cfg), &Faults{Trace: phase.trace})
-	buildChaosJob(env, chaosEvents, os.Getenv("WEIR_CHAOS_OUT"))
+	var kafka TwoPhaseCommitSink
+	closeKafka := func() error { return nil }
+	if brokers := os.Getenv("WEIR_CHAOS_KAFKA"); brokers != "" {
+		if ChaosKafka == nil {
+			t.Fatal("WEIR_CHAOS_KAFKA is set but ChaosKafka is not")
+		}
+		kafka, closeKafka = ChaosKafka.Sink(brokers, os.Getenv("WEIR_CHAOS_TOPIC"))
+	}
+	buildChaosJob(env, chaosEvents, os.Getenv("WEIR_CHAOS_OUT"), kafka)
 	if ready := os.NewFile(3, "ready"); ready != nil { // the job starts now (TestChaos draws kills from here)
 		ready.Write([]byte{1})
 		ready.Close()
 	}
 	if _, err := env.Execute("chaos child"); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeKafka(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -506,7 +583,7 @@ func chaosInProcess(t *testing.T, rng *rand.Rand) ([]string, bool) {
 	}
 	out := t.TempDir()
 	env := withFaults(NewEnvironment(chaosConfig(t.TempDir())), f)
-	buildChaosJob(env, chaosEvents, out)
+	buildChaosJob(env, chaosEvents, out, nil)
 	job, err := env.Execute("chaos")
 	if err != nil {
 		t.Fatalf("failpoint %s at hit %d: the job failed: %v", p, hits, err)

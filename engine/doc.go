@@ -109,7 +109,9 @@
 // A TwoPhaseCommitSink that implements TransactionLister (FileSink does) has, when an attempt starts and after
 // the restored checkpoint's pre-committed transactions are committed, every transaction that earlier attempts
 // or processes left open aborted (EventTransactionsAborted), as Flink's FileSink discards in-progress files
-// written after the checkpoint it restores. A job that starts from the beginning in the checkpoint directory
+// written after the checkpoint it restores; one that implements LingeringAborter (the Kafka sink) is asked
+// at the same point to abort what earlier attempts left open, given its parallelism, so that it also finds
+// the transactions of subtasks a run at a higher parallelism had. A job that starts from the beginning in the checkpoint directory
 // of a job that committed output and never finished fails with ErrRecoveryBehindCommit unless
 // CheckpointConfig.AtLeastOnceRecovery. The Pebble backend turns a write failure of its database (a full
 // disk) into a task failure naming the directory, instead of waiting on Pebble's retried flush.

@@ -18,7 +18,7 @@ func TestPebbleGivesTheHeapsResults(t *testing.T) {
 		cfg := chaosConfig(t.TempDir())
 		cfg.Parallelism, cfg.StateBackend = p, PebbleState
 		env := NewEnvironment(cfg)
-		buildChaosJob(env, chaosEvents, out)
+		buildChaosJob(env, chaosEvents, out, nil)
 		job, err := env.Execute("chaos on pebble")
 		if err != nil {
 			t.Fatal(err)

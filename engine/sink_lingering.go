@@ -22,6 +22,16 @@ type TransactionLister interface {
 	Lingering() ([]string, error)
 }
 
+// LingeringAborter is implemented by a TwoPhaseCommitSink that finds by itself what earlier attempts or
+// processes left open, without naming transactions (a Kafka sink probes its transactional ids, as Flink's
+// KafkaSink does). AbortLingering is called when an attempt starts, at the same point as
+// TransactionLister's, with the sink's parallelism in this attempt: it aborts the open transactions of
+// every subtask, including those of subtasks an earlier attempt with a higher parallelism had, and returns
+// how many it aborted.
+type LingeringAborter interface {
+	AbortLingering(parallelism int) (int, error)
+}
+
 // EventTransactionsAborted says that an attempt, when it started, aborted transactions of a sink that
 // earlier attempts or processes had left open (TransactionLister); Count says how many.
 const EventTransactionsAborted EventKind = "transactions-aborted"
@@ -42,6 +52,16 @@ func (ex *execution) abortLingering() error {
 					continue
 				}
 				seen[s.node] = true
+				if a, ok := s.sink.(LingeringAborter); ok {
+					n, err := a.AbortLingering(len(ts))
+					if err != nil {
+						return fmt.Errorf("engine: %s: aborting the transactions of earlier attempts: %w", s.node.name, err)
+					}
+					if n > 0 {
+						ex.job.events.add(Event{Kind: EventTransactionsAborted, Count: int64(n),
+							Detail: fmt.Sprintf("%s: aborted %d transaction(s) earlier attempts left open", s.node.name, n)})
+					}
+				}
 				l, ok := s.sink.(TransactionLister)
 				if !ok {
 					continue

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/de4e/weir/engine/internal/faultinject"
@@ -57,6 +58,7 @@ type txnSinkOp struct {
 	txns    map[string]Transaction
 	written int      // records in the current transaction, for the plain (not exactly-once) mode
 	finals  []string // transactions pre-committed at the end of input, committed when the attempt finishes
+	finalN  []int    // records in each of finals
 }
 
 // plainBatch is how many records the plain mode writes before it makes them visible: output appears long
@@ -66,6 +68,11 @@ const plainBatch = 64
 type txnState struct {
 	Pending map[int64]string `json:"pending"`
 	Open    string           `json:"open"`
+	// Records counts the records of each pending transaction (absent in older checkpoints): a restore ends
+	// an empty one without committing it, as Flink's KafkaWriter makes no committable of an empty
+	// transaction, so that a sink whose brokers cannot tell an empty transaction from an aborted one (Kafka)
+	// need not guess.
+	Records map[int64]int `json:"records,omitempty"`
 }
 
 func (o *txnSinkOp) exactlyOnce() bool { return o.task.guarantee() == ExactlyOnce }
@@ -136,7 +143,7 @@ func (o *txnSinkOp) snapshotOpState(id int64) ([]byte, error) {
 	if err := o.begin(); err != nil {
 		return nil, err
 	}
-	return json.Marshal(txnState{Pending: o.pending, Open: o.curName})
+	return json.Marshal(txnState{Pending: o.pending, Open: o.curName, Records: o.records})
 }
 
 func (o *txnSinkOp) notifyComplete(id int64) {
@@ -172,7 +179,10 @@ func (o *txnSinkOp) notifyComplete(id int64) {
 }
 
 // restoreOpState commits the transactions the checkpoint had pre-committed (they may be committed already:
-// commit is idempotent) and aborts the one that was open.
+// commit is idempotent) and aborts the one that was open. The subtask's transactions go on numbering after
+// the restored ones, so that a sink that derives a resource from the number (the Kafka sink's pooled
+// transactional id) does not take the one of a restored transaction, which a later restore of the same
+// checkpoint looks up again.
 func (o *txnSinkOp) restoreOpState(blobs [][]byte) error {
 	o.txns = map[string]Transaction{}
 	for _, b := range blobs {
@@ -183,12 +193,18 @@ func (o *txnSinkOp) restoreOpState(blobs [][]byte) error {
 		ids := make([]int64, 0, len(st.Pending))
 		for id := range st.Pending {
 			ids = append(ids, id)
+			o.seq = max(o.seq, txnSeq(st.Pending[id]))
 		}
+		o.seq = max(o.seq, txnSeq(st.Open))
 		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		for _, id := range ids {
 			t, err := o.sink.Recover(st.Pending[id])
 			if err != nil {
 				return err
+			}
+			if n, ok := st.Records[id]; ok && n == 0 {
+				t.Abort() // nothing to make visible
+				continue
 			}
 			if err := t.Commit(); err != nil {
 				return fmt.Errorf("recommitting %s: %w", st.Pending[id], err)
@@ -201,6 +217,12 @@ func (o *txnSinkOp) restoreOpState(blobs [][]byte) error {
 		}
 	}
 	return nil
+}
+
+// txnSeq is the sequence number that ends a transaction name (part-SUBTASK-RUN-ATTEMPT-SEQ), or 0.
+func txnSeq(name string) int {
+	n, _ := strconv.Atoi(name[strings.LastIndexByte(name, '-')+1:])
+	return n
 }
 
 // endInput pre-commits what is left when a bounded input ends. It is committed only when the whole attempt
@@ -220,9 +242,11 @@ func (o *txnSinkOp) endInput() {
 	for _, id := range ids {
 		o.task.exec.addFinal(o.txns[o.pending[id]])
 		o.finals = append(o.finals, o.pending[id])
+		o.finalN = append(o.finalN, o.records[id])
 	}
 	o.task.exec.addFinal(o.cur)
 	o.finals = append(o.finals, o.curName)
+	o.finalN = append(o.finalN, o.written)
 	o.pending, o.txns, o.cur = map[int64]string{}, map[string]Transaction{}, nil
 }
 
@@ -232,9 +256,10 @@ func (o *txnSinkOp) finalState() []byte {
 	if !o.exactlyOnce() || len(o.finals) == 0 {
 		return nil
 	}
-	st := txnState{Pending: map[int64]string{}}
+	st := txnState{Pending: map[int64]string{}, Records: map[int64]int{}}
 	for i, name := range o.finals {
 		st.Pending[int64(i)] = name
+		st.Records[int64(i)] = o.finalN[i]
 	}
 	b, _ := json.Marshal(st)
 	return b

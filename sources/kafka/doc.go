@@ -46,8 +46,11 @@
 // PoolSize (TransactionalIDPrefix, subtask, index: "weir-out-0-3"), as Flink's KafkaSink does, so a job
 // uses a fixed set of ids however long it runs. A transaction pre-committed before a crash is committed on
 // restore, by a new process too (the sink looks up its producer id and epoch with DescribeTransactions);
-// one the brokers aborted meanwhile fails the restore, since its records are lost. Before its first
-// transaction a subtask fences every id of its pool, which aborts what a crashed process left open, so
+// one the brokers aborted meanwhile (its TransactionTimeout expired) fails the commit or the restore with
+// an error saying its records are lost, never a silent "nothing to commit". When an attempt starts (the
+// engine calls AbortLingering after the restore) the sink fences every id of its subtasks' pools, which
+// aborts what a crashed process left open, and probes the pools of subtasks beyond its parallelism (left by
+// a run at a higher parallelism) until one the brokers do not know, aborting their open transactions, so
 // read_committed readers do not wait for the transaction timeout. Its TransactionTimeout must outlast a
 // checkpoint interval plus a restart.
 //

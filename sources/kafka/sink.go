@@ -36,8 +36,10 @@ const DefaultTransactionTimeout = 10 * time.Minute
 // the job pre-committed and could not commit before a crash is committed when the job restores its
 // checkpoint, also in a new process: the sink finds its producer id and epoch with DescribeTransactions;
 // if the brokers aborted it meanwhile (its timeout expired) the restore fails, since its records are lost.
-// Before a subtask's first transaction the sink fences its whole pool, which aborts what a crashed
-// process left open, so read_committed consumers do not wait for the transaction timeout.
+// When an attempt starts the sink fences the pools of its subtasks and of subtasks a run at a higher
+// parallelism had (AbortLingering), which aborts what a crashed process left open, so read_committed
+// consumers do not wait for the transaction timeout; committing a transaction the brokers aborted (its
+// timeout expired) is an error.
 type Sink struct {
 	// Brokers are the seed brokers, host:port.
 	Brokers []string
@@ -396,7 +398,7 @@ func (t *kafkaTxn) end(how kgo.TransactionEndTry) error {
 		return err
 	}
 	if how == kgo.TryCommit {
-		t.s.noteCommitted(t.name)
+		t.s.noteCommitted(t.txid, t.name)
 	}
 	t.s.forget(t.name)
 	return nil
@@ -418,6 +420,10 @@ func (t *kafkaTxn) endLocked(how kgo.TransactionEndTry) error {
 		}
 	}
 	if err := t.cl.EndTransaction(ctx, how); err != nil {
+		if how == kgo.TryCommit && abortedByBrokers(err) {
+			return fmt.Errorf("kafka: committing transaction %s: %w: the brokers aborted it (its transaction timeout of %v expired, or a newer producer fenced it): its records are lost",
+				t.id(), err, t.s.transactionTimeout())
+		}
 		return fmt.Errorf("kafka: %s transaction %s: %w", what, t.id(), err)
 	}
 	t.state = txnEnded
@@ -445,8 +451,14 @@ func (t *recoveredTxn) Write(any, int64) error {
 }
 
 func (t *recoveredTxn) PreCommit() error { return nil }
-func (t *recoveredTxn) Commit() error    { return t.end(true) }
-func (t *recoveredTxn) Abort() error     { return t.end(false) }
+func (t *recoveredTxn) Commit() error {
+	if err := t.end(true); err != nil {
+		return err
+	}
+	t.s.noteCommitted(t.id, t.name)
+	return nil
+}
+func (t *recoveredTxn) Abort() error { return t.end(false) }
 
 func (t *recoveredTxn) end(commit bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), t.s.timeout())
@@ -493,8 +505,14 @@ func (t *recoveredTxn) end(commit bool) error {
 			return nil
 		}
 		return fmt.Errorf("kafka: committing recovered transaction %s: the brokers aborted it (transaction timeout?): its records are lost", t.id)
-	default: // Empty: ended already (some brokers do not say how)
-		return nil
+	default:
+		// Empty: ended, and the brokers do not say how (kfake, or a broker after the id was initialised
+		// again). Aborting needs nothing more; a commit is sent anyway, which the brokers accept as the
+		// retry of a commit and refuse (INVALID_TXN_STATE) after an abort, so that an expired transaction is
+		// an error, never "nothing to commit".
+		if !commit {
+			return nil
+		}
 	}
 	ereq := kmsg.NewPtrEndTxnRequest()
 	ereq.TransactionalID = t.id
@@ -506,7 +524,19 @@ func (t *recoveredTxn) end(commit bool) error {
 		return fmt.Errorf("kafka: %s recovered transaction %s: %w", what, t.id, err)
 	}
 	if err := kerr.ErrorForCode(eresp.ErrorCode); err != nil {
+		if commit && abortedByBrokers(err) {
+			return fmt.Errorf("kafka: committing recovered transaction %s (transactional id %s): %w: the brokers aborted it (its transaction timeout of %v expired, or a newer producer fenced it): its records are lost",
+				t.name, t.id, err, t.s.transactionTimeout())
+		}
 		return fmt.Errorf("kafka: %s recovered transaction %s: %w", what, t.id, err)
 	}
 	return nil
+}
+
+// abortedByBrokers reports whether err, the answer to committing a transaction, says that the brokers
+// ended it without a commit: its timeout expired (the coordinator aborts it and bumps the producer epoch)
+// or a newer producer of its transactional id fenced it.
+func abortedByBrokers(err error) bool {
+	return errors.Is(err, kerr.InvalidTxnState) || errors.Is(err, kerr.ProducerFenced) ||
+		errors.Is(err, kerr.InvalidProducerEpoch) || errors.Is(err, kerr.TransactionAbortable)
 }

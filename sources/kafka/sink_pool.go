@@ -2,11 +2,13 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -52,6 +54,16 @@ func (s *Sink) transactionalID(name string) (string, error) {
 	return fmt.Sprintf("%s%d-%d", s.prefix(), n.subtask, n.seq%s.poolSize()), nil
 }
 
+// after reports whether transaction n began after m, both of one subtask: names order by run (a growing
+// fixed-width hex clock), attempt and, since a restored subtask goes on numbering after its checkpoint's
+// transactions, sequence.
+func (n txnName) after(m txnName) bool {
+	if n.attempt != m.attempt {
+		return n.attempt > m.attempt
+	}
+	return n.seq > m.seq
+}
+
 // poolSlot is what the sink remembers of the last transaction that held a pooled id.
 type poolSlot struct {
 	name      string
@@ -62,7 +74,9 @@ type poolSlot struct {
 // claim records that transaction name takes its pooled id, or explains why it cannot: the id's previous
 // transaction (of the same attempt) is still open or awaiting its checkpoint, or it was committed and no
 // later transaction of the subtask has been committed yet, so that a restore of the checkpoint naming it
-// could still look the id up to commit it. The caller holds liveMu.
+// could still look the id up to commit it. This holds across attempts and processes: a transaction a
+// restore committed (Recover) keeps its id until a later one of the subtask is committed. The caller holds
+// liveMu.
 func (s *Sink) claimLocked(id, name string) error {
 	n, err := parseTxnName(name)
 	if err != nil {
@@ -71,10 +85,10 @@ func (s *Sink) claimLocked(id, name string) error {
 	if s.slots == nil {
 		s.slots = map[string]*poolSlot{}
 	}
-	if prev, ok := s.slots[id]; ok && prev.n.attempt == n.attempt && prev.name != name {
+	if prev, ok := s.slots[id]; ok && prev.name != name {
 		_, live := s.live[prev.name]
 		last, ok := s.lastCommit[n.subtask]
-		settled := !prev.committed || (ok && last.attempt == n.attempt && last.seq > prev.n.seq)
+		settled := !prev.committed || (ok && last.after(prev.n))
 		if live || !settled {
 			return fmt.Errorf("kafka: transactional id %s of subtask %d is still needed by transaction %s (not yet ended, or committed by the latest completed checkpoint): the pool of %d ids per subtask is too small for the checkpoints still pending; raise PoolSize",
 				id, n.subtask, prev.name, s.poolSize())
@@ -84,23 +98,25 @@ func (s *Sink) claimLocked(id, name string) error {
 	return nil
 }
 
-// noteCommitted records that transaction name was committed.
-func (s *Sink) noteCommitted(name string) {
+// noteCommitted records that transaction name, holding pooled id id, was committed (by this process, or
+// by a restore that recovered it).
+func (s *Sink) noteCommitted(id, name string) {
 	n, err := parseTxnName(name)
 	if err != nil {
 		return
 	}
 	s.liveMu.Lock()
 	defer s.liveMu.Unlock()
-	for _, sl := range s.slots {
-		if sl.name == name {
-			sl.committed = true
-		}
+	if s.slots == nil {
+		s.slots = map[string]*poolSlot{}
+	}
+	if sl, ok := s.slots[id]; !ok || !sl.n.after(n) {
+		s.slots[id] = &poolSlot{name: name, n: n, committed: true}
 	}
 	if s.lastCommit == nil {
 		s.lastCommit = map[int]txnName{}
 	}
-	if last, ok := s.lastCommit[n.subtask]; !ok || last.attempt != n.attempt || last.seq < n.seq {
+	if last, ok := s.lastCommit[n.subtask]; !ok || n.after(last) {
 		s.lastCommit[n.subtask] = n
 	}
 }
@@ -128,29 +144,121 @@ func (s *Sink) fence(subtask int) error {
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout())
 	defer cancel()
-	for i := range s.poolSize() {
-		id := fmt.Sprintf("%s%d-%d", s.prefix(), subtask, i)
-		req := kmsg.NewPtrInitProducerIDRequest()
-		req.TransactionalID = &id
-		req.TransactionTimeoutMillis = int32(s.transactionTimeout().Milliseconds())
-		req.ProducerID, req.ProducerEpoch = -1, -1
-		for {
-			resp, err := req.RequestWith(ctx, cl)
-			if err != nil {
-				return fmt.Errorf("kafka: fencing transactional id %s: %w", id, err)
-			}
-			err = kerr.ErrorForCode(resp.ErrorCode)
-			if err == kerr.ConcurrentTransactions && ctx.Err() == nil {
-				continue // the abort of its open transaction is still being completed
-			}
-			if err != nil {
-				return fmt.Errorf("kafka: fencing transactional id %s: %w", id, err)
-			}
-			break
+	for _, id := range s.poolIDs(subtask) {
+		s.liveMu.Lock()
+		sl := s.slots[id]
+		s.liveMu.Unlock()
+		if sl != nil && sl.committed {
+			// The restore has just committed a transaction under it, and no transaction is open: fencing it
+			// would make the brokers forget that it was committed (CompleteCommit becomes Empty) when a later
+			// restore of the same checkpoint looks it up again.
+			continue
+		}
+		if err := s.initID(ctx, cl, id); err != nil {
+			return err
 		}
 	}
 	s.liveMu.Lock()
 	s.fenced[subtask] = true
 	s.liveMu.Unlock()
 	return nil
+}
+
+// poolIDs are the transactional ids of a subtask's pool.
+func (s *Sink) poolIDs(subtask int) []string {
+	ids := make([]string, s.poolSize())
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s%d-%d", s.prefix(), subtask, i)
+	}
+	return ids
+}
+
+// initID initialises a producer id for transactional id id, which bumps its epoch, fences the producer
+// holding it and aborts its open transaction.
+func (s *Sink) initID(ctx context.Context, cl *kgo.Client, id string) error {
+	req := kmsg.NewPtrInitProducerIDRequest()
+	req.TransactionalID = &id
+	req.TransactionTimeoutMillis = int32(s.transactionTimeout().Milliseconds())
+	req.ProducerID, req.ProducerEpoch = -1, -1
+	for {
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			return fmt.Errorf("kafka: fencing transactional id %s: %w", id, err)
+		}
+		err = kerr.ErrorForCode(resp.ErrorCode)
+		if err == kerr.ConcurrentTransactions && ctx.Err() == nil {
+			continue // the abort of its open transaction is still being completed
+		}
+		if err != nil {
+			return fmt.Errorf("kafka: fencing transactional id %s: %w", id, err)
+		}
+		return nil
+	}
+}
+
+// AbortLingering implements engine.LingeringAborter; the engine calls it when an attempt starts, after the
+// restore. It fences the pool of every subtask of this attempt (fence), and aborts the open transactions
+// of subtasks an earlier attempt or process with a higher parallelism had, which no subtask uses now: it
+// probes the pools of subtasks parallelism, parallelism+1, ... and stops at the first subtask none of whose
+// ids the brokers know (Flink's KafkaSink probes the same way, TransactionAborter). A restore at a lower
+// parallelism commits what the vanished subtasks pre-committed before this runs (their state goes to the
+// remaining subtasks), so nothing it aborts is needed. It returns how many open transactions it aborted.
+func (s *Sink) AbortLingering(parallelism int) (int, error) {
+	if !s.Transactional {
+		return 0, nil
+	}
+	cl, err := s.client()
+	if err != nil {
+		return 0, err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout())
+	defer cancel()
+	aborted := 0
+	for subtask := 0; ; subtask++ {
+		ids := s.poolIDs(subtask)
+		req := kmsg.NewPtrDescribeTransactionsRequest()
+		req.TransactionalIDs = ids
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			return aborted, fmt.Errorf("kafka: describing the transactional ids of subtask %d: %w", subtask, err)
+		}
+		known := false
+		var open []string
+		for _, st := range resp.TransactionStates {
+			err := kerr.ErrorForCode(st.ErrorCode)
+			if errors.Is(err, kerr.TransactionalIDNotFound) {
+				continue
+			}
+			if err != nil {
+				return aborted, fmt.Errorf("kafka: describing transactional id %s: %w", st.TransactionalID, err)
+			}
+			known = true
+			switch st.State {
+			case "Ongoing", "PrepareCommit", "PrepareAbort":
+				open = append(open, st.TransactionalID)
+			}
+		}
+		if subtask < parallelism {
+			s.liveMu.Lock()
+			first := !s.fenced[subtask] // later attempts of this process abort their own (abortLeftovers)
+			s.liveMu.Unlock()
+			if err := s.fence(subtask); err != nil {
+				return aborted, err
+			}
+			if first {
+				aborted += len(open)
+			}
+			continue
+		}
+		if !known {
+			return aborted, nil
+		}
+		for _, id := range open {
+			if err := s.initID(ctx, cl, id); err != nil {
+				return aborted, err
+			}
+			aborted++
+		}
+	}
 }

@@ -88,7 +88,7 @@ func TestNewProcessFencesLingeringTransactions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Its first transaction fences the pool, aborting the open transaction of the dead process.
-	next, err := second.Begin(0, "part-000-run2-0000-000001")
+	next, err := second.Begin(0, "part-000-run2-0000-000003") // numbered after the restored transactions, as the engine does
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,5 +194,58 @@ func TestKafkaSinkExactlyOnceAcrossProcesses(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Fatalf("%d records committed, want %d; first differences: %v", len(got), len(want), first(got))
+	}
+}
+
+var _ engine.LingeringAborter = (*Sink)(nil)
+
+// A job restored at a lower parallelism aborts the transactions that subtasks it no longer has left open
+// (their transactional ids are prefix-SUBTASK-INDEX with SUBTASK >= the new parallelism, which no subtask
+// fences as its own pool), by probing the pools of the subtasks beyond its parallelism until one the
+// brokers do not know (Flink: KafkaSinkITCase#testAbortTransactionsAfterScaleInBeforeFirstCheckpoint,
+// TransactionAborter). Without it a read_committed reader waits for the transaction timeout.
+func TestLowerParallelismAbortsTransactionsOfVanishedSubtasks(t *testing.T) {
+	brokers := onePartitionCluster(t, "out")
+	first := &Sink{Brokers: brokers, Topic: "out", Transactional: true}
+	for sub := range 4 { // a process at parallelism 4 dies with a transaction of every subtask open
+		txn, err := first.Begin(sub, fmt.Sprintf("part-%03d-run1-0000-000001", sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		txn.Write(fmt.Sprint("dropped ", sub), 0)
+		if err := txn.(*kafkaTxn).cl.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		txn.(*kafkaTxn).cl.Close()
+	}
+	second := &Sink{Brokers: brokers, Topic: "out", Transactional: true}
+	aborted, err := second.AbortLingering(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aborted != 4 {
+		t.Errorf("aborted %d transactions, want 4 (2 of the remaining subtasks, 2 of the vanished ones)", aborted)
+	}
+	for sub := range 2 {
+		txn, err := second.Begin(sub, fmt.Sprintf("part-%03d-run2-0000-000001", sub))
+		if err != nil {
+			t.Fatal(err)
+		}
+		txn.Write(fmt.Sprint("after ", sub), 0)
+		if err := txn.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := readTopicWithin(t, brokers, "out")
+	slices.Sort(got)
+	if strings.Join(got, ",") != "after 0,after 1" {
+		t.Fatalf("committed %v", got)
+	}
+	// Started again, nothing is left to abort, and the probe stops at the first subtask never used.
+	if aborted, err := (&Sink{Brokers: brokers, Topic: "out", Transactional: true}).AbortLingering(2); err != nil || aborted != 0 {
+		t.Fatalf("a second start aborted %d (%v), want 0", aborted, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/de4e/weir/engine/internal/keygroup"
@@ -39,19 +40,51 @@ type Pebble struct {
 // RocksDB's cache within a TaskManager.
 var sharedBlockCache = pebble.NewCache(64 << 20)
 
-// quietLogger drops Pebble's informational messages; errors still surface as errors.
-type quietLogger struct{}
+// quietLogger drops Pebble's informational messages; errors still surface as errors. Fatalf is a failure
+// of the database: when fault is set, a MANIFEST that cannot be written becomes the backend's failure (see
+// Fatalf); anything else Pebble calls fatal is a broken invariant, and panics.
+type quietLogger struct{ fault *diskFault }
 
-func (quietLogger) Infof(string, ...any)         {}
-func (quietLogger) Errorf(string, ...any)        {}
-func (quietLogger) Fatalf(f string, args ...any) { panic(fmt.Sprintf(f, args...)) }
+func (quietLogger) Infof(string, ...any)  {}
+func (quietLogger) Errorf(string, ...any) {}
+
+// Fatalf records a MANIFEST write, sync or rotation that failed (Pebble's version_set.go calls Fatalf, then
+// returns the error: the flush or compaction fails, the manifest lock is released, and the version edit is
+// not installed) as the backend's failure, and returns: every later write and checkpoint of the backend
+// fails with ErrBackendFailed and the cause, the task fails and the job recovers from its last checkpoint,
+// and the database, never used again, is closed and removed. Pebble's default logger would exit the
+// process. Other fatal messages (broken invariants, after which Pebble goes on with state it cannot trust)
+// panic.
+func (l quietLogger) Fatalf(f string, args ...any) {
+	msg := fmt.Sprintf(f, args...)
+	if l.fault == nil || !strings.Contains(msg, "MANIFEST") {
+		panic(msg)
+	}
+	cause := &fatalError{msg: msg}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			cause.err = err
+			break
+		}
+	}
+	l.fault.set(cause)
+}
+
+// fatalError is Pebble's fatal message, wrapping the error it was made of (errors.Is(err, syscall.EIO)).
+type fatalError struct {
+	msg string
+	err error
+}
+
+func (e *fatalError) Error() string { return e.msg }
+func (e *fatalError) Unwrap() error { return e.err }
 
 // pebbleOptions are the options of every database the backend opens, on PebbleFS; f, if not nil, records
 // the database's background failures. With the write-ahead log off, only flushes, compactions and
 // checkpoints write to disk; MemTableStopWritesThreshold is raised from Pebble's 2 to 4 so that a writer
 // finds a failed flush recorded (and fails) long before Pebble would stall it for ever behind that flush.
 func pebbleOptions(readOnly bool, f *diskFault) *pebble.Options {
-	o := &pebble.Options{DisableWAL: true, Logger: quietLogger{}, ReadOnly: readOnly, FS: PebbleFS,
+	o := &pebble.Options{DisableWAL: true, Logger: quietLogger{fault: f}, ReadOnly: readOnly, FS: PebbleFS,
 		MemTableStopWritesThreshold: 4}
 	if f != nil {
 		o.EventListener = f.listener()
