@@ -452,6 +452,9 @@ var stateDesc = engine.State("group")
 // when the key's input has ended, emits the group's final row as +I.
 func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine.DataStream {
 	keys, aggs := n.Keys, n.Aggs
+	if !n.Input.Updating() {
+		aggs = appendOnlyAggs(aggs)
+	}
 	keyed := in.KeyBy(rowKeySelector(keys))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)

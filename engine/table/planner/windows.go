@@ -147,7 +147,7 @@ func withWindow(r Row, w engine.Window) Row {
 // each window emits one +I row per group when the watermark passes its end. Late rows (their window has
 // fired) are dropped, as in Flink.
 func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.DataStream {
-	keys, aggs, props := n.Keys, n.Aggs, n.Props
+	keys, aggs, props := n.Keys, appendOnlyAggs(n.Aggs), n.Props // a window's rows are never retracted
 	var session []int
 	if n.Window.Kind == Session {
 		session = n.Window.PartitionBy
