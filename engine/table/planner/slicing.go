@@ -43,31 +43,39 @@ func slicingHopAggregate(rows *engine.DataStream, keySel engine.KeySelector, n *
 		slices.Put(end, acc)
 	}, OnTimer: func(ctx *engine.Context, t int64, out engine.Collector) {
 		end := t + 1
+		first := end - size + slide // the end of the window's oldest slice
 		slices := ctx.MapState(sliceDesc)
+		// One pass over the group's slices (cheaper than a lookup per slice); merged oldest first, so that a
+		// floating-point sum is added in the same order on every run.
+		in := make([]*windowAcc, size/slide)
+		slices.Range(func(k, v any) bool {
+			if e := k.(int64); e >= first && e <= end {
+				in[(e-first)/slide] = v.(*windowAcc)
+			}
+			return true
+		})
 		var win *windowAcc
 		later := false // whether a slice of this window is also in the next one
-		for e := end - size + slide; e <= end; e += slide {
-			cur, ok := slices.Get(e)
-			if !ok {
+		for i, s := range in {
+			if s == nil {
 				continue
 			}
-			s := cur.(*windowAcc)
 			if win == nil {
 				win = &windowAcc{Key: s.Key, Accs: make([]aggAcc, len(aggs))}
 			}
 			win.Rows += s.Rows
-			for i, c := range aggs {
-				c.merge(&win.Accs[i], s.Accs[i])
+			for j, c := range aggs {
+				c.merge(&win.Accs[j], s.Accs[j])
 			}
-			if e > end-size+slide {
-				later = true
-			}
+			later = later || i > 0
 		}
 		if win == nil {
 			return
 		}
 		out.Collect(windowRow(engine.Window{Start: end - size, End: end}, n.Props, aggs, win))
-		slices.Remove(end - size + slide)
+		if in[0] != nil {
+			slices.Remove(first)
+		}
 		if later {
 			ctx.RegisterEventTimeTimer(end + slide - 1)
 		}
