@@ -28,3 +28,17 @@ func TestCasesRun(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNexmarkSQL runs each Nexmark query in SQL over 200,000 events (profile one with -run '^$'
+// -bench 'NexmarkSQL/q4$' -cpuprofile).
+func BenchmarkNexmarkSQL(b *testing.B) {
+	for _, q := range nexSQLQueries {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := runNexmarkSQL(q, 200_000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

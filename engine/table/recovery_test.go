@@ -173,3 +173,43 @@ func checkpointCompleted(job *engine.Job, id int64) bool {
 	}
 	return false
 }
+
+// A HOP window aggregation, which keeps its rows in slices (MapState) and fires its windows by timers, through
+// a crash: the committed output holds each window's row exactly once, as computed here.
+func TestHopWindowExactlyOnceThroughCrash(t *testing.T) {
+	var words []string
+	for i := 0; i < 40; i++ {
+		words = append(words, fmt.Sprintf("w%d", i%5))
+	}
+	var want []string
+	for k := 0; k < 5; k++ {
+		for start := -10; start <= 30; start += 10 { // windows of 20 ms sliding by 10 ms over ts = n ms
+			var ns []int
+			for n := start; n < start+20; n++ {
+				if n >= 0 && n < len(words) && n%5 == k {
+					ns = append(ns, n)
+				}
+			}
+			if len(ns) == 0 {
+				continue
+			}
+			sum := 0
+			for _, n := range ns {
+				sum += n
+			}
+			want = append(want, fmt.Sprintf("+I[w%d, %d, %d, %d, %d]", k, len(ns), sum, ns[0], ns[len(ns)-1]))
+		}
+	}
+	want = sorted(want)
+	schema := Schema{Columns: []SchemaColumn{{Name: "word", Type: "STRING"}, {Name: "n", Type: "BIGINT"}, {Name: "ts", Type: "TIMESTAMP(3)", Field: "n"}}, Rowtime: "ts"}
+	for _, backend := range []engine.StateBackendKind{engine.HeapState, engine.PebbleState} {
+		for _, p := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%v/p%d", backend, p), func(t *testing.T) {
+				got := throughCrash(t, backend, p, words, schema, "SELECT word, COUNT(*), SUM(n), MIN(n), MAX(n) FROM TABLE("+
+					"HOP(TABLE words, DESCRIPTOR(ts), INTERVAL '10' MILLISECOND, INTERVAL '20' MILLISECOND)) "+
+					"GROUP BY word, window_start, window_end", "WindowAggregate")
+				equalLines(t, "committed changelog", got, want)
+			})
+		}
+	}
+}

@@ -20,6 +20,21 @@ type aggCall struct {
 	// offset and dflt are LAG's offset and default value (see bindLag).
 	offset int64
 	dflt   any
+	// appendOnly marks a MIN or MAX whose input never retracts (an insert-only input, a window): it keeps
+	// only the current extreme, as Flink's MaxAggFunction does, not each value's multiplicity
+	// (MaxWithRetractAggFunction). Default false: retractable.
+	appendOnly bool
+}
+
+// appendOnlyAggs returns copies of aggs that do not retract (see aggCall.appendOnly).
+func appendOnlyAggs(aggs []*aggCall) []*aggCall {
+	out := make([]*aggCall, len(aggs))
+	for i, a := range aggs {
+		c := *a
+		c.appendOnly = true
+		out[i] = &c
+	}
+	return out
 }
 
 func isAggregate(name string) bool {
@@ -166,7 +181,8 @@ func walk(e sqlparse.Expr, f func(sqlparse.Expr)) {
 
 // aggAcc is the accumulator of one aggregate call, with retraction (Flink's retractable accumulators:
 // SUM and AVG keep a count of non-null values; MIN, MAX and DISTINCT keep each value's multiplicity, so
-// that a retracted extreme is replaced by the next one).
+// that a retracted extreme is replaced by the next one). MIN and MAX also keep their current extreme in
+// Best, which is all an append-only MIN or MAX keeps.
 type aggAcc struct {
 	Count int64
 	ISum  int64
@@ -174,6 +190,7 @@ type aggAcc struct {
 	Vals  map[string]int64
 	Orig  map[string]any
 	Seq   []any // LAG: the last offset+1 values, oldest first
+	Best  any   // MIN, MAX: the current extreme, nil if none
 }
 
 // groupState is a group's state in a non-windowed aggregation: its grouping values, its number of rows (accumulated minus
@@ -242,7 +259,14 @@ func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 	if v == nil {
 		return // aggregates ignore NULL
 	}
-	if c.distinct || c.fn == "MIN" || c.fn == "MAX" {
+	extreme := !c.distinct && (c.fn == "MIN" || c.fn == "MAX")
+	if extreme && c.appendOnly {
+		if acc.Best == nil || c.better(v, acc.Best) {
+			acc.Best = v
+		}
+		return
+	}
+	if c.distinct || extreme {
 		if acc.Vals == nil {
 			acc.Vals, acc.Orig = map[string]int64{}, map[string]any{}
 		}
@@ -252,6 +276,11 @@ func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 		if acc.Vals[k] <= 0 {
 			delete(acc.Vals, k)
 			delete(acc.Orig, k)
+			if extreme && acc.Best != nil && valueKey(acc.Best) == k {
+				acc.Best = c.extremeOf(acc.Orig) // the extreme left: look for the next one
+			}
+		} else if extreme && sign > 0 && (acc.Best == nil || c.better(v, acc.Best)) {
+			acc.Best = v
 		}
 		if c.distinct || c.fn != "COUNT" && c.fn != "SUM" && c.fn != "AVG" {
 			return
@@ -271,6 +300,9 @@ func (c *aggCall) merge(acc *aggAcc, o aggAcc) {
 	acc.Count += o.Count
 	acc.ISum += o.ISum
 	acc.FSum += o.FSum
+	if o.Best != nil && (acc.Best == nil || c.better(o.Best, acc.Best)) {
+		acc.Best = o.Best
+	}
 	for k, n := range o.Vals {
 		if acc.Vals == nil {
 			acc.Vals, acc.Orig = map[string]int64{}, map[string]any{}
@@ -325,15 +357,28 @@ func (c *aggCall) result(acc *aggAcc) any {
 		}
 		return s
 	case "MIN", "MAX":
-		var best any
-		for _, v := range acc.Orig {
-			if best == nil || c.fn == "MIN" && compareValues(v, best) < 0 || c.fn == "MAX" && compareValues(v, best) > 0 {
-				best = v
-			}
-		}
-		return best
+		return acc.Best
 	}
 	return nil
+}
+
+// better reports whether v is a better extreme than best: smaller for MIN, larger for MAX.
+func (c *aggCall) better(v, best any) bool {
+	if c.fn == "MIN" {
+		return compareValues(v, best) < 0
+	}
+	return compareValues(v, best) > 0
+}
+
+// extremeOf returns the best of the values (nil if there are none).
+func (c *aggCall) extremeOf(vals map[string]any) any {
+	var best any
+	for _, v := range vals {
+		if best == nil || c.better(v, best) {
+			best = v
+		}
+	}
+	return best
 }
 
 // equalRows compares two result rows value by value (Flink's RecordEqualiser).

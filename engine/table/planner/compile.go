@@ -60,6 +60,9 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		}
 		return c.Env.FromSlice(elems).Name("Values"), nil
 	case *CalcNode:
+		if s, ok := c.projectedScan(x); ok {
+			return s, nil
+		}
 		in, err := c.Build(x.Input)
 		if err != nil {
 			return nil, err
@@ -185,6 +188,43 @@ func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
 		return ins[0].Union(ins[1:]...), nil
 	}
 	return nil, fmt.Errorf("%w: plan node %T", ErrUnsupported, n)
+}
+
+// projectedScan reads a projection of a 'weir-nexmark' table straight from its connector, as Flink pushes a
+// projection into a source that supports it (SupportsProjectionPushDown): the readers build rows of the
+// projected columns, and no Calc operator runs. It applies to a Calc without a filter whose expressions are
+// distinct column references, keeping the watermark's column, over such a table without computed or
+// metadata columns; it reports false for any other Calc, which then runs as an operator.
+func (c *Compiler) projectedScan(x *CalcNode) (*engine.DataStream, bool) {
+	sc, ok := x.Input.(*ScanNode)
+	if !ok || x.Filter != nil {
+		return nil, false
+	}
+	t := sc.Table
+	if t.Stream != nil || t.Options["connector"] != "weir-nexmark" || len(t.physical()) != len(t.Columns) {
+		return nil, false
+	}
+	seen := map[int]bool{}
+	cols := make([]Column, len(x.Exprs))
+	for i, e := range x.Exprs {
+		if e.ref == 0 || e.proctime || seen[e.ref] {
+			return nil, false
+		}
+		seen[e.ref] = true
+		cols[i] = t.Columns[e.ref-1]
+	}
+	if wm := t.Watermark; wm != nil {
+		if !seen[t.columnIndex(wm.Column)+1] || IsSourceWatermark(wm.Expr) {
+			return nil, false
+		}
+		if _, err := (&binder{scope: newScope(cols, "")}).bind(wm.Expr); err != nil {
+			return nil, false // the watermark reads a column left out
+		}
+	}
+	p := *t
+	p.Columns = cols
+	s, err := c.scan(&ScanNode{Table: &p})
+	return s, err == nil
 }
 
 // scan reads a table: its connector or DataStream, then its computed columns and its watermark.
@@ -456,6 +496,9 @@ var stateDesc = engine.State("group")
 // when the key's input has ended, emits the group's final row as +I.
 func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine.DataStream {
 	keys, aggs := n.Keys, n.Aggs
+	if !n.Input.Updating() {
+		aggs = appendOnlyAggs(aggs)
+	}
 	keyed := in.KeyBy(rowKeySelector(keys))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)

@@ -16,7 +16,8 @@
 // group emits +I, a later change emits -U of the old result and +U of the new one, an unchanged result
 // emits nothing, and a group whose count returns to zero emits -D and is cleared. COUNT, SUM, AVG, MIN,
 // MAX and their DISTINCT forms all retract (MIN, MAX and DISTINCT keep each value's multiplicity), so an
-// aggregation may read an updating input. Types follow Flink: COUNT is BIGINT NOT NULL, SUM and AVG of
+// aggregation may read an updating input; over an insert-only input, and in windows, MIN and MAX keep only
+// their current extreme, as Flink's MaxAggFunction does. Types follow Flink: COUNT is BIGINT NOT NULL, SUM and AVG of
 // an integer type keep it (an INT average is truncated), MIN and MAX keep their argument's type. In batch
 // execution mode (Compiler.Batch) a GROUP BY emits each group's final row once, as +I.
 //
@@ -30,7 +31,9 @@
 // so that which rows are late does not depend on timing. A TVF adds window_start, window_end and
 // window_time (window_end - 1 ms, the new time attribute). GROUP BY window_start, window_end (and other
 // keys) over a TVF is a window aggregation on the engine's WindowOperator with the event-time trigger:
-// each window emits one +I row per group when the watermark passes its end. As in Flink's
+// each window emits one +I row per group when the watermark passes its end. An event-time HOP whose size is
+// a multiple of its slide is aggregated by slices, as Flink's SlicingWindowOperator does: each row is
+// accumulated once, into its group's slide-long slice, and a window's row merges its slices. As in Flink's
 // SlicingWindowOperator, a row whose slice (its window for TUMBLE, its slide for HOP, its step for
 // CUMULATE) has already fired is late and dropped from all of its windows; session windows merge, and a
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
@@ -230,6 +233,9 @@
 // (Flink's ChangelogNormalize) and writes an updating query's changes. Weir's own 'weir-recording',
 // 'weir-generator' (recording_connector.go) and 'weir-nexmark' read package sources' recordings and
 // generators. Unknown options are refused, naming the nearest known one.
+//
+// A projection of a 'weir-nexmark' table's columns that keeps the watermark's column is read by the
+// connector itself (Flink's projection push-down), with no Calc operator after the source.
 //
 // # Errors
 //

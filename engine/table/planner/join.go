@@ -257,7 +257,11 @@ func newJoiner(n *JoinNode) *joiner {
 
 // joined concatenates an input row with a row of the other side (nil: nulls) in left-right order.
 func (j *joiner) joined(kind RowKind, in []any, other []any, inLeft bool) Row {
-	f := make([]any, 0, j.nLeft+j.nRight)
+	return Row{Kind: kind, Fields: j.appendJoined(make([]any, 0, j.nLeft+j.nRight), in, other, inLeft)}
+}
+
+// appendJoined appends the fields of joined's row to f.
+func (j *joiner) appendJoined(f, in, other []any, inLeft bool) []any {
 	l, r := in, other
 	if !inLeft {
 		l, r = other, in
@@ -268,8 +272,7 @@ func (j *joiner) joined(kind RowKind, in []any, other []any, inLeft bool) Row {
 	if r == nil {
 		r = make([]any, j.nRight)
 	}
-	f = append(append(f, l...), r...)
-	return Row{Kind: kind, Fields: f}
+	return append(append(f, l...), r...)
 }
 
 type joinMatch struct {
@@ -298,6 +301,7 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 	}
 	if !nullKey {
 		var err error
+		var pair []any // the joined row the condition reads, reused for each candidate
 		other.each(func(k string, e joinEntry) {
 			if err != nil {
 				return
@@ -308,8 +312,8 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 				}
 			}
 			if j.cond != nil {
-				jr := j.joined(Insert, r.Fields, e.Fields, inLeft)
-				v, cerr := j.cond.eval(jr.Fields)
+				pair = j.appendJoined(pair[:0], r.Fields, e.Fields, inLeft)
+				v, cerr := j.cond.eval(pair)
 				if cerr != nil {
 					err = cerr
 					return

@@ -385,7 +385,7 @@ var windowGroupDesc = engine.State("window-group")
 // timer at the window's end - 1 ms emits its row as +I and clears it. Rows of a window that has fired
 // are late and dropped.
 func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.DataStream {
-	keys, aggs := n.Keys, n.Aggs
+	keys, aggs := n.Keys, appendOnlyAggs(n.Aggs) // its input is insert-only
 	endCol := keys[n.WindowEnd].ref - 1
 	keyed := dropFiredWindows(in, endCol).KeyBy(rowKeySelector(keys))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {

@@ -147,7 +147,7 @@ func withWindow(r Row, w engine.Window) Row {
 // each window emits one +I row per group when the watermark passes its end. Late rows (their window has
 // fired) are dropped, as in Flink.
 func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.DataStream {
-	keys, aggs, props := n.Keys, n.Aggs, n.Props
+	keys, aggs, props := n.Keys, appendOnlyAggs(n.Aggs), n.Props // a window's rows are never retracted
 	var session []int
 	if n.Window.Kind == Session {
 		session = n.Window.PartitionBy
@@ -170,6 +170,9 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 	if n.Window.Kind != Session && !n.Window.Proctime {
 		rows = dropLate(rows, n.Window)
 	}
+	if slicesHop(n.Window) {
+		return slicingHopAggregate(rows, keySel, n, aggs)
+	}
 	agg := engine.AggregateFunction{
 		CreateAccumulator: func() any { return &windowAcc{Accs: make([]aggAcc, len(aggs))} },
 		Add: func(v any, a any) any {
@@ -181,17 +184,7 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 			if acc.Key == nil {
 				acc.Key, _ = keyOf(keys, r)
 			}
-			acc.Rows++
-			for i, c := range aggs {
-				var arg any
-				if c.arg != nil {
-					var err error
-					if arg, err = c.arg.eval(r.Fields); err != nil {
-						continue
-					}
-				}
-				c.accumulate(&acc.Accs[i], arg, 1)
-			}
+			addToWindowAcc(acc, aggs, r)
 			return acc
 		},
 		GetResult: func(a any) any { return a },
@@ -210,24 +203,7 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 	return rows.KeyBy(keySel).Window(n.Window.assigner()).Aggregate(agg, func(ctx *engine.WindowContext, _ any, elements []any, out engine.Collector) {
 		w := ctx.Window()
 		for _, e := range elements {
-			acc := e.(*windowAcc)
-			fields := make([]any, 0, len(props)+len(aggs))
-			for i, p := range props {
-				switch p {
-				case propStart:
-					fields = append(fields, time.UnixMilli(w.Start).UTC())
-				case propEnd:
-					fields = append(fields, time.UnixMilli(w.End).UTC())
-				case propTime:
-					fields = append(fields, time.UnixMilli(w.End-1).UTC())
-				default:
-					fields = append(fields, acc.Key[i])
-				}
-			}
-			for i, c := range aggs {
-				fields = append(fields, c.result(&acc.Accs[i]))
-			}
-			out.Collect(Row{Kind: Insert, Fields: fields})
+			out.Collect(windowRow(w, props, aggs, e.(*windowAcc)))
 		}
 	}).Name(n.Describe())
 }
