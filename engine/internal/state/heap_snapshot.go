@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -84,13 +84,13 @@ func registerDeep(v any, depth int) {
 	}
 }
 
-// SnapshotSync copies every key group's map with maps.Clone (and, in tables holding maps, those maps too,
-// since MapState changes them in place): the copy-on-write point. The returned finish encodes the copy
-// into dir, one checksummed block per key group.
+// SnapshotSync freezes every key group's map (see Heap): the synchronous part copies no entry. The
+// returned finish encodes the frozen layers into dir, one checksummed block per key group, and then lets the
+// backend fold them back.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
 	type part struct {
-		table string
-		m     map[entryKey]any
+		table  string
+		layers []map[entryKey]any
 	}
 	byKG := map[int][]part{}
 	var kgs []int
@@ -99,29 +99,28 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	h.running.Add(1)
 	for _, name := range names {
 		t := h.tables[name]
-		for i, g := range t.groups {
-			if len(g) == 0 {
-				continue
+		for i := range t.groups {
+			g := &t.groups[i]
+			if len(g.m) > 0 {
+				g.frozen, g.m, g.deletes = append(g.frozen, g.m), nil, 0
 			}
-			c := maps.Clone(g)
-			for k, v := range c {
-				if cv := cloneMaps(v); !sameValue(cv, v) {
-					c[k] = cv
-				} else {
-					break // a table holds one kind of value: no maps here
-				}
+			if len(g.frozen) == 0 {
+				continue
 			}
 			kg := t.base + i
 			if _, ok := byKG[kg]; !ok {
 				kgs = append(kgs, kg)
 			}
-			byKG[kg] = append(byKG[kg], part{name, c})
+			byKG[kg] = append(byKG[kg], part{name, slices.Clone(g.frozen)})
 		}
 	}
 	sort.Ints(kgs)
+	var once sync.Once
 	return func() (SnapshotStats, error) {
+		defer once.Do(func() { h.running.Add(-1) })
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return SnapshotStats{}, err
 		}
@@ -136,11 +135,12 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		for _, kg := range kgs {
 			var entries []snapEntry
 			for _, p := range byKG[kg] {
-				for k, v := range p.m {
+				forEachLayered(p.layers, func(k entryKey, v any) bool {
 					registerDeep(k.key, 0)
 					registerDeep(v, 0)
 					entries = append(entries, snapEntry{Table: p.table, Key: k.key, NS: k.ns, V: v})
-				}
+					return true
+				})
 			}
 			var body bytes.Buffer
 			if err := gob.NewEncoder(&body).Encode(entries); err != nil {

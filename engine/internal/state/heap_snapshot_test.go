@@ -139,3 +139,100 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 		t.Errorf("missing file: err = %v", err)
 	}
 }
+
+// snapshotTo runs the asynchronous part of a snapshot taken earlier and restores it into a fresh backend.
+func restoreFrom(t *testing.T, finish func() (SnapshotStats, error), dir string, r keygroup.Range) *Heap {
+	t.Helper()
+	if _, err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHeap(r)
+	if err := h.Restore([]string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Copy-on-write: two overlapping snapshots each keep the state of their moment while puts, deletes,
+// re-puts of deleted keys and in-place map changes go on; the live view (Get, Len, ForEach) stays right
+// throughout, and once both snapshots finish the layers fold back into one map per key group.
+func TestHeapCopyOnWriteSnapshots(t *testing.T) {
+	const maxP = 8
+	r := keygroup.Range{Start: 0, End: maxP - 1}
+	h := NewHeap(r)
+	fill(h, maxP, 300)
+	want1 := dump(h)
+	dir1 := t.TempDir()
+	finish1, err := h.SnapshotSync(1, dir1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate := func(from, to int) {
+		for i := from; i < to; i++ {
+			key := fmt.Sprint("k", i)
+			kg := keygroup.Of(key, maxP)
+			switch i % 4 {
+			case 0:
+				h.Table("count").Put(kg, key, Namespace{}, int64(-i))
+			case 1:
+				h.Table("count").Delete(kg, key, Namespace{})
+			case 2:
+				m, ok := h.Table("map").Get(kg, key, Namespace{})
+				if !ok {
+					t.Fatalf("%s: map entry missing", key)
+				}
+				m.(map[any]any)["a"] = int64(-i)
+			case 3:
+				h.Table("count").Delete(kg, key, Namespace{})
+				h.Table("count").Put(kg, key, Namespace{}, int64(i*10))
+			}
+		}
+	}
+	mutate(0, 150)
+	want2 := dump(h)
+	dir2 := t.TempDir()
+	finish2, err := h.SnapshotSync(2, dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate(150, 300)
+	h.Table("window").ForEachInGroup(0, func(key any, ns Namespace, v any) bool {
+		h.Table("window").Delete(0, key, ns)
+		return true
+	})
+	live := dump(h)
+	if n, want := h.Table("count").Len(), 300-75; n != want {
+		t.Errorf("count table: Len %d, want %d", n, want)
+	}
+	if got := dump(restoreFrom(t, finish1, dir1, r)); got != want1 {
+		t.Error("the first snapshot does not hold the state of its moment")
+	}
+	if got := dump(h); got != live {
+		t.Error("the live state changed when the first snapshot finished")
+	}
+	if got := dump(restoreFrom(t, finish2, dir2, r)); got != want2 {
+		t.Error("the second snapshot does not hold the state of its moment")
+	}
+	for _, name := range []string{"count", "map", "window"} {
+		tab := h.tables[name]
+		n := 0
+		for i := range tab.groups {
+			h.Table(name).Get(i, "nothing", Namespace{}) // the first access after the snapshots folds
+			if tab.groups[i].frozen != nil {
+				t.Fatalf("%s: key group %d still has frozen layers", name, i)
+			}
+			for _, v := range tab.groups[i].m {
+				if isTombstone(v) {
+					t.Fatalf("%s: key group %d kept a tombstone", name, i)
+				}
+			}
+			n += len(tab.groups[i].m)
+		}
+		if n != tab.Len() {
+			t.Errorf("%s: %d entries after folding, Len says %d", name, n, tab.Len())
+		}
+	}
+	if got := dump(h); got != live {
+		t.Error("folding changed the live state")
+	}
+}
