@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -110,7 +111,8 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 	}
 	path := filepath.Join(dir, heapSnapshotFile)
 	b, _ := os.ReadFile(path)
-	first := 12 + int(binary.BigEndian.Uint32(b[4:8])) // the first key group's block ends here
+	hdr := len(heapMagicV2)
+	first := hdr + 12 + int(binary.BigEndian.Uint32(b[hdr+4:hdr+8])) // the first key group's block ends here
 	for name, bad := range map[string][]byte{
 		"truncated": b[:len(b)-7],
 		"flipped":   append(append([]byte{}, b[:40]...), append([]byte{b[40] ^ 0xff}, b[41:]...)...),
@@ -118,7 +120,9 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 		"empty":                    {},
 		"cut at a block boundary":  b[:first],
 		"cut before the trailer":   b[:len(b)-12],
-		"a block dropped":          append(append([]byte{}, b[first:len(b)-12]...), b[len(b)-12:]...),
+		"a block dropped":          append(append(append([]byte{}, b[:hdr]...), b[first:len(b)-12]...), b[len(b)-12:]...),
+		"header cut":               b[:hdr-2],
+		"header only":              b[:hdr],
 		"bytes after the trailer":  append(append([]byte{}, b...), 0),
 		"trailer with wrong count": append(append([]byte{}, b[:len(b)-8]...), append([]byte{0, 0, 0, 1}, b[len(b)-4:]...)...),
 	} {
@@ -234,5 +238,95 @@ func TestHeapCopyOnWriteSnapshots(t *testing.T) {
 	}
 	if got := dump(h); got != live {
 		t.Error("folding changed the live state")
+	}
+}
+
+// fillTypes adds to fill's entries keys and values of every scalar type the binary codec stores itself.
+// (testdata/heap-v1 was written from these entries by the format 1 code.)
+func fillTypes(h *Heap, maxP, n int) {
+	fill(h, maxP, n)
+	for i := range n {
+		kg := keygroup.Of(int64(i), maxP)
+		h.Table("int").Put(kg, int64(i), Namespace{Start: int64(i), End: int64(i) + 5}, float64(i)/3)
+		kg = keygroup.Of(i%2 == 0, maxP)
+		h.Table("mixed").Put(kg, i%2 == 0, Namespace{}, []byte{byte(i), 1})
+		kg = keygroup.Of(float64(i), maxP)
+		h.Table("mixed").Put(kg, float64(i), Namespace{End: -1}, "v")
+	}
+}
+
+// A snapshot in format 2 restores every scalar and gob-encoded key and value as it was; a snapshot written
+// in format 1 (gob blocks, no header: testdata/heap-v1, committed from the code before format 2) still
+// restores, whole and rescaled.
+func TestHeapSnapshotFormats(t *testing.T) {
+	Register(point{})
+	r := keygroup.Range{Start: 0, End: 7}
+	want, err := os.ReadFile(filepath.Join("testdata", "heap-v1", "want.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHeap(r)
+	fillTypes(h, 8, 40)
+	if got := dump(h); got != string(want) {
+		t.Fatalf("fillTypes no longer makes the fixture's entries:\n%s", got)
+	}
+	dir := t.TempDir()
+	finish, err := h.SnapshotSync(1, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := finish()
+	if err != nil || st.Keys != int64(h.Table("count").Len()+h.Table("window").Len()+h.Table("map").Len()+h.Table("int").Len()+h.Table("mixed").Len()) {
+		t.Fatalf("finish: %+v, %v", st, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, heapSnapshotFile)); !bytes.HasPrefix(b, heapMagicV2[:]) {
+		t.Fatalf("the snapshot does not start with the format 2 header: % x", b[:min(len(b), 8)])
+	}
+	for name, d := range map[string]string{"format 2": dir, "format 1": filepath.Join("testdata", "heap-v1")} {
+		back := NewHeap(r)
+		if err := back.Restore([]string{d}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := dump(back); got != string(want) {
+			t.Errorf("%s: restored\n%s\nwant\n%s", name, got, want)
+		}
+		var halves []string
+		for i := range 2 {
+			half := NewHeap(keygroup.RangeFor(8, 2, i))
+			if err := half.Restore([]string{d}); err != nil {
+				t.Fatalf("%s: half %d: %v", name, i, err)
+			}
+			halves = append(halves, dump(half))
+		}
+		merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
+		sortStrings(merged)
+		if strings.Join(merged, "\n") != string(want) {
+			t.Errorf("%s: the two halves do not add up to the whole", name)
+		}
+	}
+}
+
+// A format 2 block body cut anywhere, or with bytes after its end, is an error, never a panic.
+func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
+	h := NewHeap(keygroup.Range{Start: 0, End: 0})
+	fillTypes(h, 1, 10)
+	var parts []snapPart
+	for _, name := range []string{"count", "int", "map", "mixed", "window"} {
+		parts = append(parts, snapPart{name, []map[entryKey]any{h.tables[name].groups[0].m}})
+	}
+	body, n, err := encodeBlock(nil, parts)
+	if err != nil || n != 52 { // 10 entries in each table, and 2 booleans and 10 floats in mixed
+		t.Fatalf("encodeBlock: %d entries, %v", n, err)
+	}
+	if _, err := decodeBlock(body, 2); err != nil {
+		t.Fatalf("the intact block: %v", err)
+	}
+	for i := range body {
+		if _, err := decodeBlock(body[:i], 2); err == nil {
+			t.Fatalf("the block cut at %d of %d bytes decoded", i, len(body))
+		}
+	}
+	if _, err := decodeBlock(append(body, 0), 2); err == nil {
+		t.Fatal("a byte after the block decoded")
 	}
 }

@@ -354,6 +354,19 @@ func (t *heapTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any) 
 
 func (t *heapTable) Len() int { return t.n }
 
+// install adds the entries of m, decoded from a snapshot, to key group kg: m itself becomes the group's map
+// when the group is empty (the usual restore), else its entries are put one by one.
+func (t *heapTable) install(kg int, m map[entryKey]any) {
+	if g := t.group(kg); len(g.m) == 0 && g.frozen == nil {
+		g.m, g.deletes = m, 0
+		t.n += len(m)
+		return
+	}
+	for k, v := range m {
+		t.Put(kg, k.key, k.ns, v)
+	}
+}
+
 // estimateBytes samples up to 64 entries and scales their average size to the table.
 func (t *heapTable) estimateBytes(sizeOf func(any) int64) int64 {
 	if t.n == 0 {
