@@ -1,6 +1,7 @@
 package state
 
 import (
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,9 @@ func BenchmarkHeapSnapshot(b *testing.B) {
 	for i := range int64(keys) {
 		tab.Put(keygroup.Of(i, maxP), i, Namespace{}, i)
 	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	var syncD, asyncD, restoreD, asyncCPU, restoreCPU time.Duration
 	for b.Loop() {
 		dir := b.TempDir()
@@ -45,6 +49,7 @@ func BenchmarkHeapSnapshot(b *testing.B) {
 		}
 	}
 	n := float64(b.N)
+	b.ReportMetric(float64(ms.HeapAlloc>>20), "live-MiB") // the state in memory, before any snapshot
 	b.ReportMetric(syncD.Seconds()*1e3/n, "sync-ms")
 	b.ReportMetric(asyncD.Seconds()*1e3/n, "async-ms")
 	b.ReportMetric(restoreD.Seconds()*1e3/n, "restore-ms")

@@ -78,26 +78,32 @@ func TestHeapSnapshotRestoreAndRescale(t *testing.T) {
 	if got := dump(restored); got != want {
 		t.Fatalf("restored state differs")
 	}
-	// Rescale 1 -> 2: each half gets exactly its key groups.
+	checkHalves(t, dir, maxP, want)
+}
+
+// checkHalves restores the snapshot in dir into two backends of half the key groups each (rescaling 1 -> 2)
+// and checks that each gets some entries, and that together they hold want.
+func checkHalves(t *testing.T, dir string, maxP int, want string) {
+	t.Helper()
 	var halves []string
 	for i := range 2 {
 		h := NewHeap(keygroup.RangeFor(maxP, 2, i))
 		if err := h.Restore([]string{dir}); err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: half %d: %v", dir, i, err)
 		}
 		n := 0
 		for _, tab := range h.tables {
 			n += tab.Len()
 		}
-		if n == 0 || n == 600 {
-			t.Fatalf("half %d holds %d entries", i, n)
+		if n == 0 || n == strings.Count(want, "\n")+1 {
+			t.Fatalf("%s: half %d holds %d entries", dir, i, n)
 		}
 		halves = append(halves, dump(h))
 	}
 	merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
 	sortStrings(merged)
 	if strings.Join(merged, "\n") != want {
-		t.Fatal("the two halves do not add up to the whole")
+		t.Fatalf("%s: the two halves do not add up to the whole", dir)
 	}
 }
 
@@ -290,19 +296,7 @@ func TestHeapSnapshotFormats(t *testing.T) {
 		if got := dump(back); got != string(want) {
 			t.Errorf("%s: restored\n%s\nwant\n%s", name, got, want)
 		}
-		var halves []string
-		for i := range 2 {
-			half := NewHeap(keygroup.RangeFor(8, 2, i))
-			if err := half.Restore([]string{d}); err != nil {
-				t.Fatalf("%s: half %d: %v", name, i, err)
-			}
-			halves = append(halves, dump(half))
-		}
-		merged := strings.Split(halves[0]+"\n"+halves[1], "\n")
-		sortStrings(merged)
-		if strings.Join(merged, "\n") != string(want) {
-			t.Errorf("%s: the two halves do not add up to the whole", name)
-		}
+		checkHalves(t, d, 8, string(want))
 	}
 }
 
