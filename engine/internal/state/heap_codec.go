@@ -14,17 +14,21 @@ import (
 // []snapEntry. Format 2 (files that start with heapMagicV2) holds, after the number of tables (uvarint),
 // per table: its name (uvarint length, bytes), the number of its entries stored in binary (uvarint) and
 // their bytes (uvarint length, then per entry the namespace's Start and End as varints and the key and the
-// value each as a uvarint length and AppendValue's encoding), then the entries whose key or value is not a
+// value each as a uvarint length and AppendValue's encoding, or for a []int64, such as a key's saved timers,
+// tagInt64s and the varint of each element), then the entries whose key or value is not a
 // scalar, gob-encoded as a []snapEntry (uvarint length, bytes; length 0 when there are none).
 var heapMagicV2 = [8]byte{'W', 'E', 'I', 'R', 'H', 'S', 0, 2}
 
 // errBlock is wrapped by the errors of a block body that does not decode.
 var errBlock = errors.New("malformed block")
 
-// scalar reports whether appendValue encodes v itself rather than with gob.
+// tagInt64s marks a []int64 in a format 2 block (a tag AppendValue does not use).
+const tagInt64s = 'L'
+
+// scalar reports whether a format 2 block stores v in binary rather than with gob.
 func scalar(v any) bool {
 	switch v.(type) {
-	case nil, string, int, int64, int32, uint64, float64, bool, []byte:
+	case nil, string, int, int64, int32, uint64, float64, bool, []byte, []int64:
 		return true
 	}
 	return false
@@ -84,7 +88,14 @@ func encodeBlock(b []byte, parts []snapPart) ([]byte, int64, error) {
 
 // appendFramed appends v's encoding after its length, using scratch (which it returns) to encode it.
 func appendFramed(b, scratch []byte, v any) ([]byte, []byte) {
-	scratch = appendValue(scratch[:0], v)
+	if xs, ok := v.([]int64); ok {
+		scratch = append(scratch[:0], tagInt64s)
+		for _, x := range xs {
+			scratch = binary.AppendVarint(scratch, x)
+		}
+	} else {
+		scratch = appendValue(scratch[:0], v)
+	}
 	b = binary.AppendUvarint(b, uint64(len(scratch)))
 	return append(b, scratch...), scratch
 }
@@ -136,6 +147,18 @@ func (r *blockReader) value(what string) any {
 	p := r.bytes(what)
 	if r.err != nil {
 		return nil
+	}
+	if len(p) > 0 && p[0] == tagInt64s {
+		var xs []int64
+		for q := p[1:]; len(q) > 0; {
+			x, n := binary.Varint(q)
+			if n <= 0 {
+				r.err = fmt.Errorf("%w: %s: a malformed []int64", errBlock, what)
+				return nil
+			}
+			xs, q = append(xs, x), q[n:]
+		}
+		return xs
 	}
 	v, err := decodeValue(p)
 	if err != nil {

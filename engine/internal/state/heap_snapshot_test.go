@@ -252,6 +252,10 @@ func TestHeapCopyOnWriteSnapshots(t *testing.T) {
 func fillTypes(h *Heap, maxP, n int) {
 	fill(h, maxP, n)
 	for i := range n {
+		key := fmt.Sprint("t", i)
+		h.Table("timers").Put(keygroup.Of(key, maxP), key, Namespace{Start: -1, End: int64(i)}, []int64{int64(i), -int64(i) << 40, 0})
+	}
+	for i := range n {
 		kg := keygroup.Of(int64(i), maxP)
 		h.Table("int").Put(kg, int64(i), Namespace{Start: int64(i), End: int64(i) + 5}, float64(i)/3)
 		kg = keygroup.Of(i%2 == 0, maxP)
@@ -282,7 +286,7 @@ func TestHeapSnapshotFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err := finish()
-	if err != nil || st.Keys != int64(h.Table("count").Len()+h.Table("window").Len()+h.Table("map").Len()+h.Table("int").Len()+h.Table("mixed").Len()) {
+	if err != nil || st.Keys != int64(h.Table("count").Len()+h.Table("window").Len()+h.Table("map").Len()+h.Table("int").Len()+h.Table("mixed").Len()+h.Table("timers").Len()) {
 		t.Fatalf("finish: %+v, %v", st, err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, heapSnapshotFile)); !bytes.HasPrefix(b, heapMagicV2[:]) {
@@ -305,11 +309,11 @@ func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
 	h := NewHeap(keygroup.Range{Start: 0, End: 0})
 	fillTypes(h, 1, 10)
 	var parts []snapPart
-	for _, name := range []string{"count", "int", "map", "mixed", "window"} {
+	for _, name := range []string{"count", "int", "map", "mixed", "timers", "window"} {
 		parts = append(parts, snapPart{name, []map[entryKey]any{h.tables[name].groups[0].m}})
 	}
 	body, n, err := encodeBlock(nil, parts)
-	if err != nil || n != 52 { // 10 entries in each table, and 2 booleans and 10 floats in mixed
+	if err != nil || n != 62 { // 10 entries in each table, and 2 booleans and 10 floats in mixed
 		t.Fatalf("encodeBlock: %d entries, %v", n, err)
 	}
 	if _, err := decodeBlock(body, 2); err != nil {
