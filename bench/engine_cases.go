@@ -111,22 +111,29 @@ func windowJobWith(n, keys int64, cfg engine.Config) error {
 }
 
 func init() {
-	// Each run lasts several checkpoint intervals (about 3 s and 25 s at 5M events/s) and is compared with
-	// the same run with checkpoints off.
+	// Each run lasts several checkpoint intervals (about 3 s and 25 s at 5M events/s with 1,000 keys) and is
+	// compared with the same run with checkpoints off. With 100,000 keys each checkpoint holds 100 times
+	// more window state.
 	type ckptCase struct {
 		backend engine.StateBackendKind
 		every   time.Duration
 		scale   float64
+		keys    int64
 	}
-	for _, c := range []ckptCase{{engine.HeapState, time.Second, 8}, {engine.HeapState, 10 * time.Second, 60}, {engine.PebbleState, time.Second, 2}} {
-		off := fmt.Sprintf("window-count-1k/%v-ckpt-off-%v", c.backend, c.every)
-		Register(Case{Name: off, About: fmt.Sprintf("the 1,000-key window count on %v, as long as the %v checkpoint case, checkpoints off", c.backend, c.every),
+	for _, c := range []ckptCase{{engine.HeapState, time.Second, 8, 1000}, {engine.HeapState, 10 * time.Second, 60, 1000},
+		{engine.PebbleState, time.Second, 2, 1000}, {engine.HeapState, time.Second, 4, 100_000}, {engine.PebbleState, time.Second, 1, 100_000}} {
+		size, keys := "1k", "1,000"
+		if c.keys == 100_000 {
+			size, keys = "100k", "100,000"
+		}
+		off := fmt.Sprintf("window-count-%s/%v-ckpt-off-%v", size, c.backend, c.every)
+		Register(Case{Name: off, About: fmt.Sprintf("the %s-key window count on %v, as long as the %v checkpoint case, checkpoints off", keys, c.backend, c.every),
 			Scale: c.scale,
 			Run: func(n int64) (int64, error) {
-				return n, windowJobWith(n, 1000, engine.Config{Parallelism: 2, StateBackend: c.backend})
+				return n, windowJobWith(n, c.keys, engine.Config{Parallelism: 2, StateBackend: c.backend})
 			}})
-		Register(Case{Name: fmt.Sprintf("window-count-1k/%v-ckpt-%v", c.backend, c.every), Baseline: off,
-			About: fmt.Sprintf("the 1,000-key window count on %v with exactly-once checkpoints every %v", c.backend, c.every),
+		Register(Case{Name: fmt.Sprintf("window-count-%s/%v-ckpt-%v", size, c.backend, c.every), Baseline: off,
+			About: fmt.Sprintf("the %s-key window count on %v with exactly-once checkpoints every %v", keys, c.backend, c.every),
 			Scale: c.scale,
 			Run: func(n int64) (int64, error) {
 				dir, err := os.MkdirTemp("", "weir-bench-ckpt-")
@@ -134,7 +141,7 @@ func init() {
 					return 0, err
 				}
 				defer os.RemoveAll(dir)
-				return n, windowJobWith(n, 1000, engine.Config{Parallelism: 2, StateBackend: c.backend,
+				return n, windowJobWith(n, c.keys, engine.Config{Parallelism: 2, StateBackend: c.backend,
 					Checkpointing: engine.CheckpointConfig{Interval: c.every, Dir: dir}})
 			}})
 	}

@@ -8,17 +8,19 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 )
 
-// Heap snapshots are one file, state.bin, holding a block per key group: the key group (uint32), the length
-// of the gob-encoded entries (uint32), a CRC-32C of them (uint32), then the entries; and a trailer: the
-// marker 0xFFFFFFFF, the number of blocks (uint32) and a CRC-32C of every byte before the trailer (uint32).
+// Heap snapshots are one file, state.bin: the 8-byte header heapMagicV2 (format 2; format 1 files have no
+// header), then a block per key group: the key group (uint32), the length of its encoded entries (uint32,
+// see decodeBlock for the encoding of each format), a CRC-32C of them (uint32), then the entries; and a
+// trailer: the marker 0xFFFFFFFF, the number of blocks (uint32) and a CRC-32C of every byte before the
+// trailer (uint32). Restore reads both formats; SnapshotSync writes format 2.
 // A truncated or damaged file fails a length, a checksum or the trailer (an empty file, or one cut at a
 // block boundary, has none) and is reported as ErrCorruptSnapshot with the file's name.
 const heapSnapshotFile = "state.bin"
@@ -84,16 +86,12 @@ func registerDeep(v any, depth int) {
 	}
 }
 
-// SnapshotSync copies every key group's map with maps.Clone (and, in tables holding maps, those maps too,
-// since MapState changes them in place), and copies the entries of every WindowTable into maps per key group
-// (values boxed by its codec): the copy-on-write point. The returned finish encodes the copy into dir, one
-// checksummed block per key group; a WindowTable's entries are written as a plain table's would be.
+// SnapshotSync freezes every key group's map (see Heap): the synchronous part copies no entry of a plain
+// table. A WindowTable's entries are copied into maps per key group (values boxed by its codec) and written as
+// a plain table's would be. The returned finish encodes the frozen layers into dir, one checksummed block per
+// key group, and then lets the backend fold them back.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
-	type part struct {
-		table string
-		m     map[entryKey]any
-	}
-	byKG := map[int][]part{}
+	byKG := map[int][]snapPart{}
 	var kgs []int
 	names := make([]string, 0, len(h.tables)+len(h.windows))
 	for name := range h.tables {
@@ -103,37 +101,36 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	add := func(kg int, p part) {
+	add := func(kg int, p snapPart) {
 		if _, ok := byKG[kg]; !ok {
 			kgs = append(kgs, kg)
 		}
 		byKG[kg] = append(byKG[kg], p)
 	}
+	h.running.Add(1)
 	for _, name := range names {
 		if w, ok := h.windows[name]; ok {
 			for kg, m := range w.groups() { // a copy already, values boxed
-				add(kg, part{name, m})
+				add(kg, snapPart{name, []map[entryKey]any{m}})
 			}
 			continue
 		}
 		t := h.tables[name]
-		for i, g := range t.groups {
-			if len(g) == 0 {
+		for i := range t.groups {
+			g := &t.groups[i]
+			if len(g.m) > 0 {
+				g.frozen, g.m, g.deletes = append(g.frozen, g.m), nil, 0
+			}
+			if len(g.frozen) == 0 {
 				continue
 			}
-			c := maps.Clone(g)
-			for k, v := range c {
-				if cv := cloneMaps(v); !sameValue(cv, v) {
-					c[k] = cv
-				} else {
-					break // a table holds one kind of value: no maps here
-				}
-			}
-			add(t.base+i, part{name, c})
+			add(t.base+i, snapPart{name, slices.Clone(g.frozen)})
 		}
 	}
 	sort.Ints(kgs)
+	var once sync.Once
 	return func() (SnapshotStats, error) {
+		defer once.Do(func() { h.running.Add(-1) })
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return SnapshotStats{}, err
 		}
@@ -144,31 +141,31 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		}
 		crc := crc32.New(castagnoli)
 		w := bufio.NewWriter(io.MultiWriter(f, crc))
-		var stats SnapshotStats
-		for _, kg := range kgs {
-			var entries []snapEntry
-			for _, p := range byKG[kg] {
-				for k, v := range p.m {
-					registerDeep(k.key, 0)
-					registerDeep(v, 0)
-					entries = append(entries, snapEntry{Table: p.table, Key: k.key, NS: k.ns, V: v})
-				}
-			}
-			var body bytes.Buffer
-			if err := gob.NewEncoder(&body).Encode(entries); err != nil {
-				f.Close()
-				return SnapshotStats{}, fmt.Errorf("state: snapshot of key group %d: %w", kg, err)
-			}
-			var hdr [12]byte
-			binary.BigEndian.PutUint32(hdr[0:], uint32(kg))
-			binary.BigEndian.PutUint32(hdr[4:], uint32(body.Len()))
-			binary.BigEndian.PutUint32(hdr[8:], crc32.Checksum(body.Bytes(), castagnoli))
-			w.Write(hdr[:])
-			w.Write(body.Bytes())
-			stats.Keys += int64(len(entries))
-			stats.Bytes += int64(len(hdr) + body.Len())
+		w.Write(heapMagicV2[:])
+		stats := SnapshotStats{Bytes: int64(len(heapMagicV2))}
+		type block struct {
+			body []byte
+			keys int64
 		}
-		if err := w.Flush(); err != nil {
+		err = inOrder(len(kgs), func(i int) (block, error) {
+			body, keys, err := encodeBlock(make([]byte, 12, 4096), byKG[kgs[i]])
+			if err != nil {
+				return block{}, fmt.Errorf("state: snapshot of key group %d: %w", kgs[i], err)
+			}
+			binary.BigEndian.PutUint32(body[0:], uint32(kgs[i]))
+			binary.BigEndian.PutUint32(body[4:], uint32(len(body)-12))
+			binary.BigEndian.PutUint32(body[8:], crc32.Checksum(body[12:], castagnoli))
+			return block{body, keys}, nil
+		}, func(_ int, b block) error {
+			stats.Keys += b.keys
+			stats.Bytes += int64(len(b.body))
+			_, err := w.Write(b.body)
+			return err
+		})
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
 			f.Close()
 			return SnapshotStats{}, err
 		}
@@ -229,70 +226,95 @@ func (h *Heap) Restore(dirs []string) error {
 	return nil
 }
 
+// restoreFile checks the whole file, then decodes its blocks of this backend's key groups in parallel, each
+// straight into maps sized for it, and installs those maps.
 func (h *Heap) restoreFile(path string) error {
-	return scanHeapSnapshot(path, func(kg int, body []byte) error {
-		if !h.kgs.Contains(kg) {
-			return nil // another subtask's key group (rescaling)
+	type block struct {
+		kg   int
+		body []byte
+	}
+	var blocks []block
+	format, err := scanHeapSnapshot(path, func(kg int, body []byte) error {
+		if h.kgs.Contains(kg) { // else another subtask's key group (rescaling)
+			blocks = append(blocks, block{kg, body})
 		}
-		var entries []snapEntry
-		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&entries); err != nil {
-			return fmt.Errorf("%w: %s: key group %d: %v (a type stored in state may need engine.RegisterType)", ErrCorruptSnapshot, path, kg, err)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return inOrder(len(blocks), func(i int) ([]decodedPart, error) {
+		parts, err := decodeBlock(blocks[i].body, format)
+		blocks[i].body = nil
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: key group %d: %v (a type stored in state may need engine.RegisterType)", ErrCorruptSnapshot, path, blocks[i].kg, err)
 		}
-		for _, e := range entries {
-			h.Table(e.Table).Put(kg, e.Key, e.NS, e.V)
+		return parts, nil
+	}, func(i int, parts []decodedPart) error {
+		for _, p := range parts {
+			h.Table(p.table).(*heapTable).install(blocks[i].kg, p.m)
 		}
 		return nil
 	})
 }
 
 // scanHeapSnapshot reads a heap snapshot file, checking every block's length and checksum and the trailer,
-// and hands each block to block (nil: only check). The blocks already handed on are not taken back when a
-// later one is damaged: a caller that must not restore half a file checks first (Verify).
-func scanHeapSnapshot(path string, block func(kg int, body []byte) error) error {
+// hands each block to block (nil: only check), and returns the file's format (1 or 2). The blocks already
+// handed on are not taken back when a later one is damaged: a caller that must not restore half a file
+// keeps them until scanHeapSnapshot returns.
+func scanHeapSnapshot(path string, block func(kg int, body []byte) error) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, path, err)
+		return 0, fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, path, err)
 	}
 	defer f.Close()
 	crc := crc32.New(castagnoli)
-	r := io.TeeReader(bufio.NewReader(f), crc)
+	br := bufio.NewReader(f)
+	format := 1
+	if magic, _ := br.Peek(len(heapMagicV2)); bytes.Equal(magic, heapMagicV2[:]) {
+		format = 2
+	}
+	r := io.TeeReader(br, crc)
+	if format == 2 {
+		io.ReadFull(r, make([]byte, len(heapMagicV2)))
+	}
 	blocks := 0
 	for {
 		sum := crc.Sum32() // of every byte before this header
 		var hdr [12]byte
 		if _, err := io.ReadFull(r, hdr[:]); err == io.EOF {
-			return fmt.Errorf("%w: %s: no trailer after %d blocks (truncated?)", ErrCorruptSnapshot, path, blocks)
+			return 0, fmt.Errorf("%w: %s: no trailer after %d blocks (truncated?)", ErrCorruptSnapshot, path, blocks)
 		} else if err != nil {
-			return fmt.Errorf("%w: %s: truncated block header", ErrCorruptSnapshot, path)
+			return 0, fmt.Errorf("%w: %s: truncated block header", ErrCorruptSnapshot, path)
 		}
 		if binary.BigEndian.Uint32(hdr[0:]) == heapTrailerMarker {
 			if n := int(binary.BigEndian.Uint32(hdr[4:])); n != blocks {
-				return fmt.Errorf("%w: %s: %d blocks, the trailer says %d", ErrCorruptSnapshot, path, blocks, n)
+				return 0, fmt.Errorf("%w: %s: %d blocks, the trailer says %d", ErrCorruptSnapshot, path, blocks, n)
 			}
 			if binary.BigEndian.Uint32(hdr[8:]) != sum {
-				return fmt.Errorf("%w: %s: the file fails its checksum", ErrCorruptSnapshot, path)
+				return 0, fmt.Errorf("%w: %s: the file fails its checksum", ErrCorruptSnapshot, path)
 			}
 			if n, _ := r.Read(make([]byte, 1)); n > 0 {
-				return fmt.Errorf("%w: %s: bytes after the trailer", ErrCorruptSnapshot, path)
+				return 0, fmt.Errorf("%w: %s: bytes after the trailer", ErrCorruptSnapshot, path)
 			}
-			return nil
+			return format, nil
 		}
 		kg := int(binary.BigEndian.Uint32(hdr[0:]))
 		n := binary.BigEndian.Uint32(hdr[4:])
 		if n > 1<<30 {
-			return fmt.Errorf("%w: %s: key group %d claims %d bytes", ErrCorruptSnapshot, path, kg, n)
+			return 0, fmt.Errorf("%w: %s: key group %d claims %d bytes", ErrCorruptSnapshot, path, kg, n)
 		}
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r, body); err != nil {
-			return fmt.Errorf("%w: %s: key group %d is truncated", ErrCorruptSnapshot, path, kg)
+			return 0, fmt.Errorf("%w: %s: key group %d is truncated", ErrCorruptSnapshot, path, kg)
 		}
 		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(hdr[8:]) {
-			return fmt.Errorf("%w: %s: key group %d fails its checksum", ErrCorruptSnapshot, path, kg)
+			return 0, fmt.Errorf("%w: %s: key group %d fails its checksum", ErrCorruptSnapshot, path, kg)
 		}
 		blocks++
 		if block != nil {
 			if err := block(kg, body); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
@@ -306,5 +328,6 @@ func Verify(dir string) error {
 		_, err := readManifest(dir)
 		return err
 	}
-	return scanHeapSnapshot(filepath.Join(dir, heapSnapshotFile), nil)
+	_, err := scanHeapSnapshot(filepath.Join(dir, heapSnapshotFile), nil)
+	return err
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -91,7 +92,8 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 	}
 	path := filepath.Join(dir, heapSnapshotFile)
 	b, _ := os.ReadFile(path)
-	first := 12 + int(binary.BigEndian.Uint32(b[4:8])) // the first key group's block ends here
+	hdr := len(heapMagicV2)
+	first := hdr + 12 + int(binary.BigEndian.Uint32(b[hdr+4:hdr+8])) // the first key group's block ends here
 	for name, bad := range map[string][]byte{
 		"truncated": b[:len(b)-7],
 		"flipped":   append(append([]byte{}, b[:40]...), append([]byte{b[40] ^ 0xff}, b[41:]...)...),
@@ -99,7 +101,9 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 		"empty":                    {},
 		"cut at a block boundary":  b[:first],
 		"cut before the trailer":   b[:len(b)-12],
-		"a block dropped":          append(append([]byte{}, b[first:len(b)-12]...), b[len(b)-12:]...),
+		"a block dropped":          append(append(append([]byte{}, b[:hdr]...), b[first:len(b)-12]...), b[len(b)-12:]...),
+		"header cut":               b[:hdr-2],
+		"header only":              b[:hdr],
 		"bytes after the trailer":  append(append([]byte{}, b...), 0),
 		"trailer with wrong count": append(append([]byte{}, b[:len(b)-8]...), append([]byte{0, 0, 0, 1}, b[len(b)-4:]...)...),
 	} {
@@ -141,5 +145,184 @@ func checkHalves(t *testing.T, dir string, maxP int, want string, dump func(*Hea
 	sortStrings(merged)
 	if strings.Join(merged, "\n") != want {
 		t.Fatal("the two halves do not add up to the whole")
+	}
+}
+
+// snapshotTo runs the asynchronous part of a snapshot taken earlier and restores it into a fresh backend.
+func restoreFrom(t *testing.T, finish func() (SnapshotStats, error), dir string, r keygroup.Range) *Heap {
+	t.Helper()
+	if _, err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHeap(r)
+	if err := h.Restore([]string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Copy-on-write: two overlapping snapshots each keep the state of their moment while puts, deletes,
+// re-puts of deleted keys and in-place map changes go on; the live view (Get, Len, ForEach) stays right
+// throughout, and once both snapshots finish the layers fold back into one map per key group.
+func TestHeapCopyOnWriteSnapshots(t *testing.T) {
+	const maxP = 8
+	r := keygroup.Range{Start: 0, End: maxP - 1}
+	h := NewHeap(r)
+	fill(h, maxP, 300)
+	want1 := dump(h)
+	dir1 := t.TempDir()
+	finish1, err := h.SnapshotSync(1, dir1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate := func(from, to int) {
+		for i := from; i < to; i++ {
+			key := fmt.Sprint("k", i)
+			kg := keygroup.Of(key, maxP)
+			switch i % 4 {
+			case 0:
+				h.Table("count").Put(kg, key, Namespace{}, int64(-i))
+			case 1:
+				h.Table("count").Delete(kg, key, Namespace{})
+			case 2:
+				m, ok := h.Table("map").Get(kg, key, Namespace{})
+				if !ok {
+					t.Fatalf("%s: map entry missing", key)
+				}
+				m.(map[any]any)["a"] = int64(-i)
+			case 3:
+				h.Table("count").Delete(kg, key, Namespace{})
+				h.Table("count").Put(kg, key, Namespace{}, int64(i*10))
+			}
+		}
+	}
+	mutate(0, 150)
+	want2 := dump(h)
+	dir2 := t.TempDir()
+	finish2, err := h.SnapshotSync(2, dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate(150, 300)
+	h.Table("window").ForEachInGroup(0, func(key any, ns Namespace, v any) bool {
+		h.Table("window").Delete(0, key, ns)
+		return true
+	})
+	live := dump(h)
+	if n, want := h.Table("count").Len(), 300-75; n != want {
+		t.Errorf("count table: Len %d, want %d", n, want)
+	}
+	if got := dump(restoreFrom(t, finish1, dir1, r)); got != want1 {
+		t.Error("the first snapshot does not hold the state of its moment")
+	}
+	if got := dump(h); got != live {
+		t.Error("the live state changed when the first snapshot finished")
+	}
+	if got := dump(restoreFrom(t, finish2, dir2, r)); got != want2 {
+		t.Error("the second snapshot does not hold the state of its moment")
+	}
+	for _, name := range []string{"count", "map", "window"} {
+		tab := h.tables[name]
+		n := 0
+		for i := range tab.groups {
+			h.Table(name).Get(i, "nothing", Namespace{}) // the first access after the snapshots folds
+			if tab.groups[i].frozen != nil {
+				t.Fatalf("%s: key group %d still has frozen layers", name, i)
+			}
+			for _, v := range tab.groups[i].m {
+				if isTombstone(v) {
+					t.Fatalf("%s: key group %d kept a tombstone", name, i)
+				}
+			}
+			n += len(tab.groups[i].m)
+		}
+		if n != tab.Len() {
+			t.Errorf("%s: %d entries after folding, Len says %d", name, n, tab.Len())
+		}
+	}
+	if got := dump(h); got != live {
+		t.Error("folding changed the live state")
+	}
+}
+
+// fillTypes adds to fill's entries keys and values of every scalar type the binary codec stores itself.
+// (testdata/heap-v1 was written from these entries by the format 1 code.)
+func fillTypes(h *Heap, maxP, n int) {
+	fill(h, maxP, n)
+	for i := range n {
+		key := fmt.Sprint("t", i)
+		h.Table("timers").Put(keygroup.Of(key, maxP), key, Namespace{Start: -1, End: int64(i)}, []int64{int64(i), -int64(i) << 40, 0})
+	}
+	for i := range n {
+		kg := keygroup.Of(int64(i), maxP)
+		h.Table("int").Put(kg, int64(i), Namespace{Start: int64(i), End: int64(i) + 5}, float64(i)/3)
+		kg = keygroup.Of(i%2 == 0, maxP)
+		h.Table("mixed").Put(kg, i%2 == 0, Namespace{}, []byte{byte(i), 1})
+		kg = keygroup.Of(float64(i), maxP)
+		h.Table("mixed").Put(kg, float64(i), Namespace{End: -1}, "v")
+	}
+}
+
+// A snapshot in format 2 restores every scalar and gob-encoded key and value as it was; a snapshot written
+// in format 1 (gob blocks, no header: testdata/heap-v1, committed from the code before format 2) still
+// restores, whole and rescaled.
+func TestHeapSnapshotFormats(t *testing.T) {
+	Register(point{})
+	r := keygroup.Range{Start: 0, End: 7}
+	want, err := os.ReadFile(filepath.Join("testdata", "heap-v1", "want.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHeap(r)
+	fillTypes(h, 8, 40)
+	if got := dump(h); got != string(want) {
+		t.Fatalf("fillTypes no longer makes the fixture's entries:\n%s", got)
+	}
+	dir := t.TempDir()
+	finish, err := h.SnapshotSync(1, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := finish()
+	if err != nil || st.Keys != int64(h.Table("count").Len()+h.Table("window").Len()+h.Table("map").Len()+h.Table("int").Len()+h.Table("mixed").Len()+h.Table("timers").Len()) {
+		t.Fatalf("finish: %+v, %v", st, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, heapSnapshotFile)); !bytes.HasPrefix(b, heapMagicV2[:]) {
+		t.Fatalf("the snapshot does not start with the format 2 header: % x", b[:min(len(b), 8)])
+	}
+	for name, d := range map[string]string{"format 2": dir, "format 1": filepath.Join("testdata", "heap-v1")} {
+		back := NewHeap(r)
+		if err := back.Restore([]string{d}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := dump(back); got != string(want) {
+			t.Errorf("%s: restored\n%s\nwant\n%s", name, got, want)
+		}
+		checkHalves(t, d, 8, string(want), dump)
+	}
+}
+
+// A format 2 block body cut anywhere, or with bytes after its end, is an error, never a panic.
+func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
+	h := NewHeap(keygroup.Range{Start: 0, End: 0})
+	fillTypes(h, 1, 10)
+	var parts []snapPart
+	for _, name := range []string{"count", "int", "map", "mixed", "timers", "window"} {
+		parts = append(parts, snapPart{name, []map[entryKey]any{h.tables[name].groups[0].m}})
+	}
+	body, n, err := encodeBlock(nil, parts)
+	if err != nil || n != 62 { // 10 entries in each table, and 2 booleans and 10 floats in mixed
+		t.Fatalf("encodeBlock: %d entries, %v", n, err)
+	}
+	if _, err := decodeBlock(body, 2); err != nil {
+		t.Fatalf("the intact block: %v", err)
+	}
+	for i := range body {
+		if _, err := decodeBlock(body[:i], 2); err == nil {
+			t.Fatalf("the block cut at %d of %d bytes decoded", i, len(body))
+		}
+	}
+	if _, err := decodeBlock(append(body, 0), 2); err == nil {
+		t.Fatal("a byte after the block decoded")
 	}
 }

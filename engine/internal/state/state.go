@@ -9,6 +9,7 @@ package state
 import (
 	"errors"
 	"sort"
+	"sync/atomic"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
@@ -81,11 +82,18 @@ type entryKey struct {
 }
 
 // Heap is a Backend that keeps state as Go values in memory.
+//
+// Its tables are copy-on-write (Flink's CopyOnWriteStateMap idea, on Go maps): a snapshot freezes each key
+// group's map, in O(key groups) and without copying an entry, and later writes go to a fresh map layered
+// above the frozen ones until the snapshots reading them finish; the first access to a key group after that
+// folds its layers back into one map. A value read from a frozen layer that is changed in place (the maps of
+// MapState) is copied up first, so the snapshot keeps the value of its moment.
 type Heap struct {
 	kgs    keygroup.Range
 	tables map[string]*heapTable
 	// windows are the tables laid out namespace-major (WindowTable), by name.
 	windows map[string]*WindowTable
+	running atomic.Int32      // snapshots whose asynchronous part has not finished: frozen maps stay frozen
 	SizeOf  func(v any) int64 // approximate size of a value; nil counts 16 bytes a value
 }
 
@@ -105,7 +113,7 @@ func (h *Heap) Table(name string) Table {
 	}
 	t, ok := h.tables[name]
 	if !ok {
-		t = &heapTable{name: name, base: h.kgs.Start, groups: make([]map[entryKey]any, h.kgs.Len()), deletes: make([]int, h.kgs.Len())}
+		t = &heapTable{name: name, base: h.kgs.Start, groups: make([]heapGroup, h.kgs.Len()), running: &h.running}
 		h.tables[name] = t
 	}
 	return t
@@ -128,81 +136,244 @@ type heapTable struct {
 	name    string
 	base    int
 	n       int
-	groups  []map[entryKey]any
-	deletes []int // deletions per group since its map was last rebuilt
+	groups  []heapGroup
+	running *atomic.Int32 // the backend's count of running snapshots
 }
 
-func (t *heapTable) group(kg int, create bool) map[entryKey]any {
+// heapGroup is one key group of a table: the writable map m, above the maps frozen by snapshots (oldest
+// first) that are still being written out, or were and have not been folded back yet.
+type heapGroup struct {
+	m       map[entryKey]any
+	frozen  []map[entryKey]any
+	deletes int // deletions from m since it was last rebuilt
+	walking int // iterations under way: the layers are not folded beneath them
+}
+
+// tombstone marks, in a map above frozen ones, an entry deleted since the freeze.
+type tombstone struct{}
+
+func isTombstone(v any) bool { _, ok := v.(tombstone); return ok }
+
+// group returns key group kg, folding its frozen layers back first once no snapshot reads them.
+func (t *heapTable) group(kg int) *heapGroup {
 	i := kg - t.base
 	if i < 0 || i >= len(t.groups) {
 		panic(errKeyGroup(kg, t.base, len(t.groups)))
 	}
-	g := t.groups[i]
-	if g == nil && create {
-		g = make(map[entryKey]any)
-		t.groups[i] = g
+	g := &t.groups[i]
+	if g.frozen != nil && g.walking == 0 && t.running.Load() == 0 {
+		g.fold()
 	}
 	return g
 }
 
+// fold merges the frozen layers and m into one map, the cheaper way round: the newer layers into the
+// oldest when it is the biggest, else the older entries into the newest that do not hide them.
+func (g *heapGroup) fold() {
+	layers := append(g.frozen, g.m)
+	rest := 0
+	for _, l := range layers[1:] {
+		rest += len(l)
+	}
+	var out map[entryKey]any
+	if len(layers[0]) >= rest {
+		out = layers[0]
+		for _, l := range layers[1:] {
+			for k, v := range l {
+				if isTombstone(v) {
+					delete(out, k)
+				} else {
+					out[k] = v
+				}
+			}
+		}
+	} else {
+		out = g.m
+		if out == nil {
+			out = make(map[entryKey]any, rest)
+		}
+		for i := len(layers) - 2; i >= 0; i-- {
+			for k, v := range layers[i] {
+				if _, ok := out[k]; !ok {
+					out[k] = v
+				}
+			}
+		}
+		for k, v := range out {
+			if isTombstone(v) {
+				delete(out, k)
+			}
+		}
+	}
+	g.m, g.frozen, g.deletes = out, nil, 0
+}
+
+// frozenGet looks key k up in the frozen layers, newest first.
+func (g *heapGroup) frozenGet(k entryKey) (any, bool) {
+	for i := len(g.frozen) - 1; i >= 0; i-- {
+		if v, ok := g.frozen[i][k]; ok {
+			return v, !isTombstone(v)
+		}
+	}
+	return nil, false
+}
+
+// write stores v (a value or a tombstone) in m, creating m on first use.
+func (g *heapGroup) write(k entryKey, v any) {
+	if g.m == nil {
+		g.m = make(map[entryKey]any)
+	}
+	g.m[k] = v
+}
+
 func (t *heapTable) Get(kg int, key any, ns Namespace) (any, bool) {
-	v, ok := t.group(kg, false)[entryKey{key, ns}]
+	g := t.group(kg)
+	k := entryKey{key, ns}
+	v, ok := g.m[k]
+	if g.frozen == nil {
+		return v, ok
+	}
+	if ok {
+		if isTombstone(v) {
+			return nil, false
+		}
+		return v, true
+	}
+	if v, ok = g.frozenGet(k); ok {
+		if c := cloneMaps(v); !sameValue(c, v) {
+			g.write(k, c) // the caller may change it in place: the frozen value stays the snapshot's
+			return c, true
+		}
+	}
 	return v, ok
 }
 
 func (t *heapTable) Put(kg int, key any, ns Namespace, v any) {
-	g := t.group(kg, true)
-	n := len(g)
-	g[entryKey{key, ns}] = v // one hash: the map's size says whether the entry is new
-	t.n += len(g) - n
+	g := t.group(kg)
+	k := entryKey{key, ns}
+	if g.frozen == nil {
+		if g.m == nil {
+			g.m = make(map[entryKey]any)
+		}
+		n := len(g.m)
+		g.m[k] = v // one hash: the map's size says whether the entry is new
+		t.n += len(g.m) - n
+		return
+	}
+	old, ok := g.m[k]
+	g.write(k, v)
+	if ok {
+		if isTombstone(old) {
+			t.n++
+		}
+		return
+	}
+	if _, ok := g.frozenGet(k); !ok {
+		t.n++
+	}
 }
 
 // Delete removes an entry. A Go map keeps deleted slots until it grows, which slows every lookup of a
 // table whose entries come and go (window contents), so a group's map is rebuilt once its deletions
-// outnumber its entries: amortised O(1) per deletion.
+// outnumber its entries: amortised O(1) per deletion. Above frozen layers, an entry they hold is hidden by
+// a tombstone instead.
 func (t *heapTable) Delete(kg int, key any, ns Namespace) {
-	g := t.group(kg, false)
-	n := len(g)
-	delete(g, entryKey{key, ns}) // one hash: the map's size says whether the entry was there
-	if len(g) == n {
+	g := t.group(kg)
+	k := entryKey{key, ns}
+	if g.frozen != nil {
+		old, inM := g.m[k]
+		if inM && isTombstone(old) {
+			return
+		}
+		if _, inFrozen := g.frozenGet(k); inFrozen {
+			g.write(k, tombstone{})
+			t.n--
+			return
+		}
+		if !inM {
+			return
+		}
+	}
+	n := len(g.m)
+	delete(g.m, k) // one hash: the map's size says whether the entry was there
+	if len(g.m) == n {
 		return
 	}
 	t.n--
-	i := kg - t.base
-	t.deletes[i]++
-	if t.deletes[i] > 2*len(g)+256 {
-		fresh := make(map[entryKey]any, len(g))
-		for k, v := range g {
+	g.deletes++
+	if g.deletes > 2*len(g.m)+256 {
+		fresh := make(map[entryKey]any, len(g.m))
+		for k, v := range g.m {
 			fresh[k] = v
 		}
-		t.groups[i], t.deletes[i] = fresh, 0
+		g.m, g.deletes = fresh, 0
 	}
 }
 
-func (t *heapTable) ForEach(f func(kg int, key any, ns Namespace, v any) bool) {
-	for i, g := range t.groups {
-		for k, v := range g {
-			if !f(t.base+i, k.key, k.ns, v) {
-				return
+// forEachLayered calls f for every live entry of layers (oldest first), each key once with its newest
+// value, until f returns false; it reports whether f always returned true.
+func forEachLayered(layers []map[entryKey]any, f func(k entryKey, v any) bool) bool {
+	for i := len(layers) - 1; i >= 0; i-- {
+	entries:
+		for k, v := range layers[i] {
+			if isTombstone(v) {
+				continue
 			}
+			for _, newer := range layers[i+1:] {
+				if _, ok := newer[k]; ok {
+					continue entries
+				}
+			}
+			if !f(k, v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// each calls f for every entry of group g.
+func (g *heapGroup) each(f func(k entryKey, v any) bool) bool {
+	if g.frozen == nil {
+		for k, v := range g.m {
+			if !f(k, v) {
+				return false
+			}
+		}
+		return true
+	}
+	g.walking++
+	defer func() { g.walking-- }()
+	return forEachLayered(append(g.frozen[:len(g.frozen):len(g.frozen)], g.m), f)
+}
+
+func (t *heapTable) ForEach(f func(kg int, key any, ns Namespace, v any) bool) {
+	for i := range t.groups {
+		kg := t.base + i
+		if !t.group(kg).each(func(k entryKey, v any) bool { return f(kg, k.key, k.ns, v) }) {
+			return
 		}
 	}
 }
 
 func (t *heapTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any) bool) {
-	g := t.group(kg, false)
-	for k, v := range g {
-		if !f(k.key, k.ns, v) {
-			return
-		}
-	}
-	t.n = 0
-	for _, g := range t.groups {
-		t.n += len(g)
-	}
+	t.group(kg).each(func(k entryKey, v any) bool { return f(k.key, k.ns, v) })
 }
 
 func (t *heapTable) Len() int { return t.n }
+
+// install adds the entries of m, decoded from a snapshot, to key group kg: m itself becomes the group's map
+// when the group is empty (the usual restore), else its entries are put one by one.
+func (t *heapTable) install(kg int, m map[entryKey]any) {
+	if g := t.group(kg); len(g.m) == 0 && g.frozen == nil {
+		g.m, g.deletes = m, 0
+		t.n += len(m)
+		return
+	}
+	for k, v := range m {
+		t.Put(kg, k.key, k.ns, v)
+	}
+}
 
 // estimateBytes samples up to 64 entries and scales their average size to the table.
 func (t *heapTable) estimateBytes(sizeOf func(any) int64) int64 {
@@ -210,8 +381,8 @@ func (t *heapTable) estimateBytes(sizeOf func(any) int64) int64 {
 		return 0
 	}
 	var sampled, bytes int64
-	for _, g := range t.groups {
-		for k, v := range g {
+	for i := range t.groups {
+		t.groups[i].each(func(k entryKey, v any) bool {
 			bytes += 48 + SizeOf(k.key) // map entry, key header and namespace
 			if sizeOf != nil {
 				bytes += sizeOf(v)
@@ -219,13 +390,14 @@ func (t *heapTable) estimateBytes(sizeOf func(any) int64) int64 {
 				bytes += SizeOf(v)
 			}
 			sampled++
-			if sampled == 64 {
-				break
-			}
-		}
+			return sampled < 64
+		})
 		if sampled == 64 {
 			break
 		}
+	}
+	if sampled == 0 {
+		return 0
 	}
 	return bytes * int64(t.n) / sampled
 }

@@ -1,0 +1,293 @@
+package state
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// The body of a key group's block in a heap snapshot. Format 1 (files without a header) is a gob-encoded
+// []snapEntry. Format 2 (files that start with heapMagicV2) holds, after the number of tables (uvarint),
+// per table: its name (uvarint length, bytes), the number of its entries stored in binary (uvarint) and
+// their bytes (uvarint length, then per entry the namespace's Start and End as varints and the key and the
+// value each as a uvarint length and AppendValue's encoding, or for a []int64, such as a key's saved timers,
+// tagInt64s and the varint of each element), then the entries whose key or value is not a
+// scalar, gob-encoded as a []snapEntry (uvarint length, bytes; length 0 when there are none).
+var heapMagicV2 = [8]byte{'W', 'E', 'I', 'R', 'H', 'S', 0, 2}
+
+// errBlock is wrapped by the errors of a block body that does not decode.
+var errBlock = errors.New("malformed block")
+
+// tagInt64s marks a []int64 in a format 2 block (a tag AppendValue does not use).
+const tagInt64s = 'L'
+
+// scalar reports whether a format 2 block stores v in binary rather than with gob.
+func scalar(v any) bool {
+	switch v.(type) {
+	case nil, string, int, int64, int32, uint64, float64, bool, []byte, []int64:
+		return true
+	}
+	return false
+}
+
+// snapPart is one table's frozen layers of a key group, as a snapshot captured them.
+type snapPart struct {
+	table  string
+	layers []map[entryKey]any
+}
+
+// encodeBlock appends the format 2 body of one key group's parts to b and returns it with the number of
+// entries it holds.
+func encodeBlock(b []byte, parts []snapPart) ([]byte, int64, error) {
+	b = binary.AppendUvarint(b, uint64(len(parts)))
+	var entries int64
+	var bin, scratch []byte
+	for _, p := range parts {
+		b = binary.AppendUvarint(b, uint64(len(p.table)))
+		b = append(b, p.table...)
+		bin = bin[:0]
+		var n uint64
+		var rest []snapEntry
+		forEachLayered(p.layers, func(k entryKey, v any) bool {
+			if !scalar(k.key) || !scalar(v) {
+				rest = append(rest, snapEntry{Key: k.key, NS: k.ns, V: v})
+				return true
+			}
+			bin = binary.AppendVarint(bin, k.ns.Start)
+			bin = binary.AppendVarint(bin, k.ns.End)
+			bin, scratch = appendFramed(bin, scratch, k.key)
+			bin, scratch = appendFramed(bin, scratch, v)
+			n++
+			return true
+		})
+		b = binary.AppendUvarint(b, n)
+		b = binary.AppendUvarint(b, uint64(len(bin)))
+		b = append(b, bin...)
+		entries += int64(n) + int64(len(rest))
+		if len(rest) == 0 {
+			b = binary.AppendUvarint(b, 0)
+			continue
+		}
+		for _, e := range rest {
+			registerDeep(e.Key, 0)
+			registerDeep(e.V, 0)
+		}
+		var g bytes.Buffer
+		if err := gob.NewEncoder(&g).Encode(rest); err != nil {
+			return b, 0, fmt.Errorf("table %s: %w", p.table, err)
+		}
+		b = binary.AppendUvarint(b, uint64(g.Len()))
+		b = append(b, g.Bytes()...)
+	}
+	return b, entries, nil
+}
+
+// appendFramed appends v's encoding after its length, using scratch (which it returns) to encode it.
+func appendFramed(b, scratch []byte, v any) ([]byte, []byte) {
+	if xs, ok := v.([]int64); ok {
+		scratch = append(scratch[:0], tagInt64s)
+		for _, x := range xs {
+			scratch = binary.AppendVarint(scratch, x)
+		}
+	} else {
+		scratch = appendValue(scratch[:0], v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(scratch)))
+	return append(b, scratch...), scratch
+}
+
+// decodedPart is one table's entries of a key group, read from a block.
+type decodedPart struct {
+	table string
+	m     map[entryKey]any
+}
+
+// blockReader reads the fields of a format 2 block body.
+type blockReader struct {
+	b   []byte
+	err error
+}
+
+func (r *blockReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail("a length")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *blockReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail("a namespace")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *blockReader) bytes(what string) []byte {
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(r.b)) {
+		r.fail(what)
+		return nil
+	}
+	p := r.b[:n]
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *blockReader) value(what string) any {
+	p := r.bytes(what)
+	if r.err != nil {
+		return nil
+	}
+	if len(p) > 0 && p[0] == tagInt64s {
+		var xs []int64
+		for q := p[1:]; len(q) > 0; {
+			x, n := binary.Varint(q)
+			if n <= 0 {
+				r.err = fmt.Errorf("%w: %s: a malformed []int64", errBlock, what)
+				return nil
+			}
+			xs, q = append(xs, x), q[n:]
+		}
+		return xs
+	}
+	v, err := decodeValue(p)
+	if err != nil {
+		r.err = fmt.Errorf("%w: %s: %v", errBlock, what, err)
+	}
+	return v
+}
+
+func (r *blockReader) fail(what string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s runs past the block's end", errBlock, what)
+	}
+}
+
+// decodeBlock decodes a block body of format 1 or 2 into one map per table, each sized for its entries.
+func decodeBlock(body []byte, format int) ([]decodedPart, error) {
+	if format == 1 {
+		var entries []snapEntry
+		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&entries); err != nil {
+			return nil, err
+		}
+		var parts []decodedPart
+		at := map[string]int{}
+		for _, e := range entries {
+			i, ok := at[e.Table]
+			if !ok {
+				i = len(parts)
+				at[e.Table] = i
+				parts = append(parts, decodedPart{table: e.Table, m: map[entryKey]any{}})
+			}
+			parts[i].m[entryKey{e.Key, e.NS}] = e.V
+		}
+		return parts, nil
+	}
+	r := &blockReader{b: body}
+	parts := make([]decodedPart, r.uvarint())
+	for i := range parts {
+		if r.err != nil {
+			return nil, r.err
+		}
+		parts[i].table = string(r.bytes("a table name"))
+		n := r.uvarint()
+		bin := &blockReader{b: r.bytes("the binary entries")}
+		if r.err != nil {
+			return nil, r.err
+		}
+		m := make(map[entryKey]any, min(n, uint64(len(bin.b))))
+		for range n {
+			ns := Namespace{Start: bin.varint(), End: bin.varint()}
+			k := bin.value("a key")
+			v := bin.value("a value")
+			if bin.err != nil {
+				return nil, fmt.Errorf("table %s: %w", parts[i].table, bin.err)
+			}
+			m[entryKey{k, ns}] = v
+		}
+		if len(bin.b) != 0 {
+			return nil, fmt.Errorf("%w: table %s: %d bytes after its entries", errBlock, parts[i].table, len(bin.b))
+		}
+		if g := r.bytes("the gob-encoded entries"); len(g) > 0 {
+			var rest []snapEntry
+			if err := gob.NewDecoder(bytes.NewReader(g)).Decode(&rest); err != nil {
+				return nil, fmt.Errorf("table %s: %w", parts[i].table, err)
+			}
+			for _, e := range rest {
+				m[entryKey{e.Key, e.NS}] = e.V
+			}
+		}
+		parts[i].m = m
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after its tables", errBlock, len(r.b))
+	}
+	return parts, nil
+}
+
+// inOrder runs work for 0..n-1 on GOMAXPROCS goroutines, at most twice as many ahead of the slowest, and
+// hands each result to emit in index order on the calling goroutine. It stops at the first error.
+func inOrder[T any](n int, work func(i int) (T, error), emit func(i int, v T) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	type result struct {
+		v   T
+		err error
+	}
+	slots := make([]chan result, n)
+	for i := range slots {
+		slots[i] = make(chan result, 1)
+	}
+	next, stop := make(chan int), make(chan struct{})
+	ahead := make(chan struct{}, 2*workers)
+	go func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case ahead <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case next <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				v, err := work(i)
+				slots[i] <- result{v, err}
+			}
+		})
+	}
+	var err error
+	for i := range n {
+		r := <-slots[i]
+		<-ahead
+		if err = r.err; err == nil {
+			err = emit(i, r.v)
+		}
+		if err != nil {
+			close(stop)
+			break
+		}
+	}
+	wg.Wait()
+	return err
+}
