@@ -270,6 +270,7 @@ func init() {
 		"KeyedStateFunction":            reflect.ValueOf((*engine.KeyedStateFunction)(nil)),
 		"KeyedStateStore":               reflect.ValueOf((*engine.KeyedStateStore)(nil)),
 		"KeyedStream":                   reflect.ValueOf((*engine.KeyedStream)(nil)),
+		"LingeringAborter":              reflect.ValueOf((*engine.LingeringAborter)(nil)),
 		"ListState":                     reflect.ValueOf((*engine.ListState)(nil)),
 		"MapFunc":                       reflect.ValueOf((*engine.MapFunc)(nil)),
 		"MapState":                      reflect.ValueOf((*engine.MapState)(nil)),
@@ -348,6 +349,7 @@ func init() {
 		"_Evictor":            reflect.ValueOf((*_github_com_de4e_weir_engine_Evictor)(nil)),
 		"_FieldSetter":        reflect.ValueOf((*_github_com_de4e_weir_engine_FieldSetter)(nil)),
 		"_Fielder":            reflect.ValueOf((*_github_com_de4e_weir_engine_Fielder)(nil)),
+		"_LingeringAborter":   reflect.ValueOf((*_github_com_de4e_weir_engine_LingeringAborter)(nil)),
 		"_ReplayableReader":   reflect.ValueOf((*_github_com_de4e_weir_engine_ReplayableReader)(nil)),
 		"_ResultFuture":       reflect.ValueOf((*_github_com_de4e_weir_engine_ResultFuture)(nil)),
 		"_Source":             reflect.ValueOf((*_github_com_de4e_weir_engine_Source)(nil)),
@@ -446,6 +448,16 @@ type _github_com_de4e_weir_engine_Fielder struct {
 
 func (W _github_com_de4e_weir_engine_Fielder) Field(name string) (any, bool) {
 	return W.WField(name)
+}
+
+// _github_com_de4e_weir_engine_LingeringAborter is an interface wrapper for LingeringAborter type
+type _github_com_de4e_weir_engine_LingeringAborter struct {
+	IValue          interface{}
+	WAbortLingering func(parallelism int) (int, error)
+}
+
+func (W _github_com_de4e_weir_engine_LingeringAborter) AbortLingering(parallelism int) (int, error) {
+	return W.WAbortLingering(parallelism)
 }
 
 // _github_com_de4e_weir_engine_ReplayableReader is an interface wrapper for ReplayableReader type
