@@ -155,15 +155,37 @@ type openedMsg struct {
 	nb           *notebook.Notebook
 	rec          *notebook.Notebook // the recovery file's version, or nil
 	recAt        time.Time
-	recErr       error // the recovery file could not be read (the notebook still opens)
+	recErr       error           // the recovery file could not be read (the notebook still opens)
+	speed        float64         // the speed its replays start at
+	session      *interp.Session // the notebook's session, on the kernel started for it
 	err          error
 }
 
 // openCmd returns the command that opens a notebook file or a bundled lesson (the user's saved copy of it
 // when there is one); openedMsg brings the outcome back to Update, which shows it (opened).
 func (m *Model) openCmd(path string) tea.Cmd {
-	lang, store := m.lang, m.store
-	return func() tea.Msg { return loadNotebook(path, lang, store) }
+	lang, store, speed, newRunner := m.lang, m.store, m.opts.Speed, m.opts.NewRunner
+	return func() tea.Msg {
+		msg := loadNotebook(path, lang, store)
+		if msg.err != nil {
+			return msg
+		}
+		msg.speed = speed
+		if s, ok := msg.nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
+			msg.speed = s // the lesson wants its replays watchable
+		}
+		msg.session, msg.err = newSession(msg.nb, msg.file, msg.speed, newRunner)
+		return msg
+	}
+}
+
+// closeRunnerCmd returns the command that stops a notebook's kernel (for a kernel process, the process) off
+// the workbench's goroutine.
+func closeRunnerCmd(r interp.Runner) tea.Cmd {
+	return func() tea.Msg {
+		_ = r.Close() // the notebook is gone from the screen: nowhere left to say it failed
+		return nil
+	}
 }
 
 // loadNotebook does an open's file I/O: it refuses directories and files that are not Markdown (saving
@@ -215,19 +237,10 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		m.setStatus(msg.err.Error())
 		return nil
 	}
-	speed := m.opts.Speed
-	if s, ok := msg.nb.Meta()["speed"].(float64); ok && s > 0 && speed == 0 {
-		speed = s // the lesson wants its replays watchable
-	}
-	p, err := newNotebookPane(msg.nb, msg.file, msg.lesson, speed, m.md, m.keys, m.lang, m.opts.NewRunner)
-	if err != nil {
-		m.setStatus(err.Error())
-		return nil
-	}
+	p := newNotebookPane(msg.nb, msg.file, msg.lesson, msg.speed, msg.session, m.md, m.keys, m.lang)
 	var keep tea.Cmd
 	if m.nb != nil {
-		keep = m.nb.keepUnsaved()
-		m.nb.session.Runner().Close()
+		keep = tea.Batch(m.nb.keepUnsaved(), closeRunnerCmd(m.nb.session.Runner()))
 	}
 	m.recovery = nil
 	if msg.recErr != nil {
@@ -423,11 +436,11 @@ func (m *Model) quit() tea.Cmd {
 	if m.nb == nil {
 		return tea.Quit
 	}
-	m.nb.session.Runner().Close()
+	closing := closeRunnerCmd(m.nb.session.Runner())
 	if keep := m.nb.keepUnsaved(); keep != nil {
-		return tea.Sequence(keep, tea.Quit)
+		return tea.Sequence(closing, keep, tea.Quit)
 	}
-	return tea.Quit
+	return tea.Sequence(closing, tea.Quit)
 }
 
 func (m *Model) startKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {

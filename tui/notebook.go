@@ -85,25 +85,31 @@ type notebookPane struct {
 }
 
 // newNotebookPane makes the pane of notebook nb, read from path (lesson names the lesson it is, if any), whose
-// cells run in what newRunner makes (nil: an interp.Kernel in the workbench's own process).
-func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, md *markdown, keys keyMap, lang i18n.Lang,
-	newRunner func(*notebook.Notebook, interp.Options) (interp.Runner, error)) (*notebookPane, error) {
-	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed, keys: keys, lang: lang}
+// cells run in session (newSession), with its replays at speed.
+func newNotebookPane(nb *notebook.Notebook, path, lesson string, speed float64, session *interp.Session, md *markdown,
+	keys keyMap, lang i18n.Lang) *notebookPane {
+	p := &notebookPane{nb: nb, path: path, lesson: lesson, md: md, speed: speed, keys: keys, lang: lang, session: session}
+	p.editor = newCellEditor()
+	p.shown = p.selected() // the view starts at the top, where the first code cell is selected
+	return p
+}
+
+// newSession makes the session of notebook nb, read from path, whose cells run in what newRunner makes (nil:
+// an interp.Kernel in the workbench's own process), with replays at speed. Starting a kernel process is I/O:
+// it runs in the open's command, never in Update.
+func newSession(nb *notebook.Notebook, path string, speed float64,
+	newRunner func(*notebook.Notebook, interp.Options) (interp.Runner, error)) (*interp.Session, error) {
 	opts := interp.Options{Dir: filepath.Dir(path), Replays: interp.NewReplays(speed),
 		Config: engine.Config{StateBackend: engine.PebbleState}} // the workbench keeps state on disk by default
 	if newRunner == nil {
-		p.session = interp.NewSession(nb, opts)
-	} else {
-		r, err := newRunner(nb, opts.ForNotebook(nb))
-		if err != nil {
-			return nil, err
-		}
-		r.Replays().SetSpeed(speed)
-		p.session = interp.NewSessionOn(nb, r)
+		return interp.NewSession(nb, opts), nil
 	}
-	p.editor = newCellEditor()
-	p.shown = p.selected() // the view starts at the top, where the first code cell is selected
-	return p, nil
+	r, err := newRunner(nb, opts.ForNotebook(nb))
+	if err != nil {
+		return nil, err
+	}
+	r.Replays().SetSpeed(speed)
+	return interp.NewSessionOn(nb, r), nil
 }
 
 // replays returns what steers the replays the notebook's cells start.
