@@ -42,11 +42,7 @@ type batchHashReduceOp struct {
 func (o *batchHashReduceOp) ownsBatchInput() {}
 
 func (o *batchHashReduceOp) open() error {
-	m, err := batchMemory(&o.opBase)
-	if err != nil {
-		return err
-	}
-	dir, err := batchSpillDir(&o.opBase)
+	m, dir, err := batchResources(&o.opBase)
 	if err != nil {
 		return err
 	}

@@ -45,11 +45,7 @@ type batchJoinStrategy interface {
 
 // openBatchJoin sets up the operator's strategy for Batch mode.
 func (o *boundedJoinOp) openBatchJoin() error {
-	m, err := batchMemory(&o.opBase)
-	if err != nil {
-		return err
-	}
-	dir, err := batchSpillDir(&o.opBase)
+	m, dir, err := batchResources(&o.opBase)
 	if err != nil {
 		return err
 	}
@@ -447,11 +443,7 @@ func (o *broadcastHashJoinOp) open() error {
 	if !batchMode(&o.opBase) {
 		return o.broadcastSetOp.open()
 	}
-	m, err := batchMemory(&o.opBase)
-	if err != nil {
-		return err
-	}
-	dir, err := batchSpillDir(&o.opBase)
+	m, dir, err := batchResources(&o.opBase)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,20 @@ func batchSpillDir(b *opBase) (string, error) {
 	return dir, nil
 }
 
+// batchResources returns what a batch operator that may spill opens with: its managed memory (batchMemory)
+// and the directory for its spill files (batchSpillDir).
+func batchResources(b *opBase) (batchOperatorMemory, string, error) {
+	m, err := batchMemory(b)
+	if err != nil {
+		return batchOperatorMemory{}, "", err
+	}
+	dir, err := batchSpillDir(b)
+	if err != nil {
+		return batchOperatorMemory{}, "", err
+	}
+	return m, dir, nil
+}
+
 // batchMode reports whether the operator runs in a Batch job (Config.RuntimeMode).
 func batchMode(b *opBase) bool {
 	return b.task != nil && b.task.job != nil && b.task.job.cfg.RuntimeMode == Batch
