@@ -25,16 +25,16 @@ type MatchRecognizeNode struct {
 	Proctime  bool
 	// Order is the ORDER BY keys after the time attribute, which order rows of the same time (Flink's
 	// EventComparator; event time only), Desc their directions.
-	Order     []*cexpr
-	Desc      []bool
-	Terms     []sqlparse.PatternTerm
-	Define    map[string]*matchExpr
-	Measures  []*matchExpr
-	Skip      string // "PAST LAST ROW", "TO NEXT ROW", "TO FIRST" or "TO LAST" (SkipVar)
-	SkipVar   string
-	Within    int64 // milliseconds; 0 for none
-	Cols      []Column
-	text      string // the clause's parts, for Describe
+	Order    []*cexpr
+	Desc     []bool
+	Terms    []sqlparse.PatternTerm
+	Define   map[string]*matchExpr
+	Measures []*matchExpr
+	Skip     string // "PAST LAST ROW", "TO NEXT ROW", "TO FIRST" or "TO LAST" (SkipVar)
+	SkipVar  string
+	Within   int64 // milliseconds; 0 for none
+	Cols     []Column
+	text     string // the clause's parts, for Describe
 }
 
 func (n *MatchRecognizeNode) Columns() []Column { return n.Cols }

@@ -24,9 +24,9 @@ type MatchRecognize struct {
 	// them, and the planner refuses them as Flink's does. Pattern then holds the variables in the order
 	// written.
 	Construct *PatternConstruct
-	Within      Expr // an INTERVAL, or nil
-	Define      []PatternDefine
-	Alias       string
+	Within    Expr // an INTERVAL, or nil
+	Define    []PatternDefine
+	Alias     string
 }
 
 // PatternTerm is a pattern variable with its quantifier: Min to Max rows (Max -1: unbounded), both 1 without
