@@ -151,10 +151,13 @@ func TestMatchRecognizeSkipAndWithin(t *testing.T) {
 			skip, within string
 			want         []string
 		}{
-			{"", "", both("1,2", "3,4")},
+			// Without AFTER MATCH, SKIP TO NEXT ROW: Calcite's SqlToRelConverter sets it, and Flink's
+			// PatternTranslatorTest#simplePattern expects skipToNext() for a pattern without the clause.
+			{"", "", both("1,2", "2,3", "3,4")},
 			{"AFTER MATCH SKIP PAST LAST ROW", "", both("1,2", "3,4")},
 			{"AFTER MATCH SKIP TO NEXT ROW", "", both("1,2", "2,3", "3,4")},
 			{"AFTER MATCH SKIP TO LAST B", "", both("1,2", "2,3", "3,4")},
+			{"AFTER MATCH SKIP TO FIRST B", "", both("1,2", "2,3", "3,4")},
 			// Rows 2 ms apart: a match spans 2 ms, and Flink keeps a match only if its span is below WITHIN.
 			{"AFTER MATCH SKIP TO NEXT ROW", "WITHIN INTERVAL '0.003' SECOND", both("1,2", "2,3", "3,4")},
 			{"AFTER MATCH SKIP TO NEXT ROW", "WITHIN INTERVAL '0.002' SECOND", nil},
@@ -167,11 +170,27 @@ func TestMatchRecognizeSkipAndWithin(t *testing.T) {
 	}
 }
 
+// AFTER MATCH SKIP TO FIRST var fails the job when it would resume at the match's own first row, as Flink's
+// translation makes it (skipToFirst(var).throwExceptionOnMiss()): matching again from there would find the
+// same match forever.
+func TestMatchRecognizeSkipToFirstOfMatchFails(t *testing.T) {
+	for _, p := range []int{1, 4} {
+		r, err := mrTable(t, p, "MyTable", named("a,b,a,b")).ExecuteSQL("SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime " +
+			"MEASURES A.id AS aid AFTER MATCH SKIP TO FIRST A PATTERN (A B) DEFINE A AS name = 'a', B AS name = 'b')")
+		if err == nil {
+			err = r.Await()
+		}
+		if err == nil || !strings.Contains(err.Error(), "skip") {
+			t.Errorf("p%d: %v, want the job to fail as it cannot skip to the match's first row", p, err)
+		}
+	}
+}
+
 // What Flink's planner refuses in MATCH_RECOGNIZE, with its reasons, and EXPLAIN's Match node.
 func TestMatchRecognizeRefusals(t *testing.T) {
 	tenv := mrTable(t, 1, "MyTable", named("a,b"))
 	plan := mustExec(t, tenv, "EXPLAIN SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A B*?) DEFINE A AS name = 'a')").Rows()[0][0].(string)
-	if want := "Match(partitionBy=[], orderBy=[rowtime ASC], measures=[`A`.`id` AS aid], rowsPerMatch=[ONE ROW PER MATCH], after=[SKIP PAST LAST ROW], pattern=[A B*?], define=[A AS (`name` = 'a')]), changelogMode=[I]"; !strings.Contains(plan, want) {
+	if want := "Match(partitionBy=[], orderBy=[rowtime ASC], measures=[`A`.`id` AS aid], rowsPerMatch=[ONE ROW PER MATCH], after=[SKIP TO NEXT ROW], pattern=[A B*?], define=[A AS (`name` = 'a')]), changelogMode=[I]"; !strings.Contains(plan, want) {
 		t.Errorf("plan:\n%s\nwant %s", plan, want)
 	}
 	for _, c := range []struct{ query, err string }{
@@ -244,7 +263,7 @@ func TestMatchRecognizeExactlyOnceThroughCrash(t *testing.T) {
 		for _, p := range []int{1, 4} {
 			t.Run(fmt.Sprintf("%v/p%d", backend, p), func(t *testing.T) {
 				got := throughCrash(t, backend, p, words, schema, "SELECT * FROM words MATCH_RECOGNIZE (PARTITION BY word ORDER BY ts "+
-					"MEASURES A.n AS an, LAST(B.n) AS bn PATTERN (A B{2}) DEFINE A AS MOD(n, 2) = 0)", "Match(")
+					"MEASURES A.n AS an, LAST(B.n) AS bn AFTER MATCH SKIP PAST LAST ROW PATTERN (A B{2}) DEFINE A AS MOD(n, 2) = 0)", "Match(")
 				equalLines(t, "committed matches", got, want)
 			})
 		}

@@ -195,8 +195,8 @@
 // the quantifiers *, +, ?, {n}, {n,}, {n,m} and {,m}, each optionally reluctant (a trailing ?); it compiles
 // as Flink's translation does: strict contiguity between variables, looping quantifiers consecutive and
 // greedy unless reluctant, WITHIN as the pattern's within (a match's span must be below it), and AFTER
-// MATCH SKIP PAST LAST ROW (the default), TO NEXT ROW, TO FIRST v and TO LAST v as the CEP skip
-// strategies. A variable without DEFINE matches any row. In DEFINE of X a bare column or X.col reads the
+// MATCH SKIP PAST LAST ROW, TO NEXT ROW (the default without the clause, as in Flink, whose Calcite
+// converter sets it), TO FIRST v and TO LAST v as the CEP skip strategies. A variable without DEFINE matches any row. In DEFINE of X a bare column or X.col reads the
 // current row and Y.col the last row of Y so far; in MEASURES a bare column reads the last row of the match
 // and Y.col the last row of Y; FIRST(e [, n]) and LAST(e [, n]) read the n-th row from the first or last
 // of the variable e names (all rows of the match when it names none, X's in X's DEFINE including the

@@ -30,7 +30,7 @@ type MatchRecognizeNode struct {
 	Terms    []sqlparse.PatternTerm
 	Define   map[string]*matchExpr
 	Measures []*matchExpr
-	Skip     string // "PAST LAST ROW", "TO NEXT ROW", "TO FIRST" or "TO LAST" (SkipVar)
+	Skip     string // "PAST LAST ROW", "TO NEXT ROW" (the default), "TO FIRST" or "TO LAST" (SkipVar)
 	SkipVar  string
 	Within   int64 // milliseconds; 0 for none
 	Cols     []Column
@@ -479,15 +479,16 @@ func (n *MatchRecognizeNode) comparator() cep.EventComparator {
 	}
 }
 
-// skipStrategy is the CEP skip strategy of AFTER MATCH SKIP.
+// skipStrategy is the CEP skip strategy of AFTER MATCH SKIP. As in Flink, TO FIRST v and TO LAST v fail the
+// job when a match has no row of v or would resume at its own first row (which would find it again).
 func (n *MatchRecognizeNode) skipStrategy() cep.AfterMatchSkipStrategy {
 	switch n.Skip {
 	case "TO NEXT ROW":
 		return cep.SkipToNext()
-	case "TO FIRST":
-		return cep.SkipToFirst(n.SkipVar)
+	case "TO FIRST": // Flink's translation makes both throw on a miss
+		return cep.SkipToFirst(n.SkipVar).ThrowExceptionOnMiss()
 	case "TO LAST":
-		return cep.SkipToLast(n.SkipVar)
+		return cep.SkipToLast(n.SkipVar).ThrowExceptionOnMiss()
 	}
 	return cep.SkipPastLastEvent()
 }

@@ -16,7 +16,7 @@ type MatchRecognize struct {
 	OrderBy     []OrderItem
 	Measures    []SelectItem
 	AllRows     bool   // ALL ROWS PER MATCH (default: ONE ROW PER MATCH)
-	Skip        string // "PAST LAST ROW" (the default), "TO NEXT ROW", "TO FIRST" or "TO LAST" (SkipVar)
+	Skip        string // "PAST LAST ROW", "TO NEXT ROW" (the default, as Calcite's SqlToRelConverter sets it), "TO FIRST" or "TO LAST" (SkipVar)
 	SkipVar     string
 	Pattern     []PatternTerm
 	// Construct is the first part of the pattern that is more than a sequence of quantified variables (an
@@ -59,7 +59,7 @@ func (p *parser) matchRecognize(in TableRef) TableRef {
 	if !p.isKw("MATCH_RECOGNIZE") {
 		return in
 	}
-	m := &MatchRecognize{Pos: p.next().pos, Input: in, Skip: "PAST LAST ROW"}
+	m := &MatchRecognize{Pos: p.next().pos, Input: in, Skip: "TO NEXT ROW"}
 	p.expectOp("(")
 	if p.acceptKw("PARTITION") {
 		p.expectKw("BY")
@@ -96,6 +96,7 @@ func (p *parser) matchRecognize(in TableRef) TableRef {
 		switch {
 		case p.acceptKw("PAST"):
 			p.expectKw("LAST", "ROW")
+			m.Skip = "PAST LAST ROW"
 		case p.acceptKw("TO"):
 			switch {
 			case p.acceptKw("NEXT"):
