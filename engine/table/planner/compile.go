@@ -7,6 +7,7 @@ import (
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/sqlparse"
+	"github.com/de4e/weir/sources"
 )
 
 // errorRow travels in place of a row whose expression failed (ErrRuntime): operators pass it on, and the
@@ -43,6 +44,11 @@ type Compiler struct {
 	// StateTTL is Flink's 'table.exec.state.ttl': how long a regular join keeps a row in its state after
 	// the row was last written. Default zero: forever.
 	StateTTL time.Duration
+	// NewReplayControl, if set, makes the controller of each replay a 'weir-recording' or 'weir-generator'
+	// table starts, as sources.Bundled.NewControl does for a DataStream replay: the workbench sets it so
+	// that its pause, step and speed keys steer SQL tables too. Default nil: each replay has its own
+	// controller at the table's 'speed'.
+	NewReplayControl func() *sources.Controller
 }
 
 // Build returns the stream of Row values (and error rows) that n produces.
@@ -241,6 +247,7 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		conn.newReplay = c.NewReplayControl
 		if s, par, err = conn.source(c.Env, t); err != nil {
 			return nil, err
 		}

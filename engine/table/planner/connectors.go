@@ -22,6 +22,8 @@ import (
 type connector struct {
 	name    string
 	options map[string]string
+	// newReplay makes the controller of a recording or generator table's replay (Compiler.NewReplayControl).
+	newReplay func() *sources.Controller
 }
 
 // connectorOptions lists each connector's options; others are refused, as Flink's factories do.
@@ -157,7 +159,7 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 	case "weir-nexmark":
 		return nexmarkSource(env, t, cols), 0, nil
 	case "weir-recording", "weir-generator":
-		s, err := recordingSource(env, t, cols)
+		s, err := recordingSource(env, t, cols, c.newReplay)
 		return s, 1, err
 	case "kafka", "upsert-kafka":
 		s, err := kafkaSource(env, t)
