@@ -261,7 +261,8 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 	// Computed columns, evaluated in order against the columns before them.
 	var computed []*cexpr
 	var phys []Column
-	var slots []int // for each column: index into the physical row, or -1 for computed/metadata
+	var slots []int // for each column: index into the row the source reads, or -1 for a computed one
+	nphys, nmeta := len(t.physical()), 0
 	for _, col := range t.Columns {
 		switch {
 		case col.Expr != nil:
@@ -272,15 +273,15 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 			}
 			computed = append(computed, ce)
 			slots = append(slots, -1)
-		case col.Metadata:
-			computed = append(computed, constant(nil, col.Type, "NULL"))
-			slots = append(slots, -1)
+		case col.Metadata: // the connector appends the metadata columns to the physical ones
+			slots = append(slots, nphys+nmeta)
+			nmeta++
 		default:
 			phys = append(phys, col)
 			slots = append(slots, len(phys)-1)
 		}
 	}
-	if len(computed) > 0 {
+	if len(computed) > 0 || nmeta > 0 {
 		f := func(v any, now int64, out engine.Collector) {
 			r, ok := v.(Row)
 			if !ok {

@@ -81,6 +81,9 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 		}
 		return nil, errAt(pos, ErrValidation, "Unsupported options found for '%s': %s%s", name, k, suggest(k, allowed))
 	}
+	if m := t.metadata(); len(m) > 0 && name != "kafka" && name != "upsert-kafka" {
+		return nil, errAt(pos, ErrValidation, "Table 'default_catalog.default_database.%s' declares metadata columns (%s), but the '%s' connector doesn't implement the SupportsReadingMetadata interface. Therefore, metadata cannot be declared (Weir's kafka and upsert-kafka connectors offer metadata)", t.Name, m[0].Name, name)
+	}
 	switch name {
 	case "weir-nexmark":
 		if err := checkNexmark(t, pos); err != nil {
