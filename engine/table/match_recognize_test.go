@@ -202,13 +202,15 @@ func TestMatchRecognizeRefusals(t *testing.T) {
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A) DEFINE X AS name = 'a')", "no such pattern variable"},
 		// Flink: PatternTranslatorTest#testAlternationsAreNotSupported, #testGroupPatternsAreNotSupported,
 		// #testPermutationsAreNotSupported, #testExclusionsAreNotSupported, #testReluctantOptionalNotSupported,
-		// #testPhysicalOffsetsAreNotSupported and #testPatternVariablesMustBeUnique.
+		// #testPhysicalOffsetsAreNotSupported and #testPatternVariablesMustBeUnique; StreamExecMatch's refusal of
+		// patterns that can match no row.
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A | B) DEFINE A AS name = 'a')", "Expression not supported: A | B. Currently, CEP doesn't support branching patterns."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN ((A | B) C) DEFINE A AS name = 'a')", "Currently, CEP doesn't support branching patterns."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN ((A B)+ C) DEFINE A AS name = 'a')", "Expression not supported: (A B)+ Group patterns are not supported yet."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (PERMUTE(A, C)) DEFINE A AS name = 'a')", "Currently, CEP doesn't support PERMUTE patterns."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A {- B -} C) DEFINE A AS name = 'a')", "Currently, CEP doesn't support '{-' '-}' patterns."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A?? B) DEFINE A AS name = 'a')", "Reluctant optional variables are not supported yet."},
+		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A? B*?) DEFINE A AS name = 'a')", "Patterns that can produce empty matches are not supported."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A) DEFINE A AS PREV(A.id) = 1)", "Flink does not support physical offsets within partition."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES NEXT(A.id, 2) AS aid PATTERN (A) DEFINE A AS name = 'a')", "Flink does not support physical offsets within partition."},
 		{"SELECT * FROM MyTable MATCH_RECOGNIZE (ORDER BY rowtime MEASURES A.id AS aid PATTERN (A B A) DEFINE A AS name = 'a')", "Pattern variables must be unique. That might change in the future."},

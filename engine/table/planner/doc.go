@@ -206,7 +206,8 @@
 // (MATCH_ROWTIME(ts) has ts's type); MATCH_PROCTIME() the processing time it was found at, a
 // processing-time attribute. Each match emits one row (ONE ROW PER MATCH): the PARTITION BY columns, then
 // the measures; the output is insert-only. A DEFINE that fails on a row (division by zero) is false for it.
-// Refused with Flink's reasons: ALL ROWS PER MATCH, a greedy quantifier on the last variable, a reluctant
+// Refused with Flink's reasons: ALL ROWS PER MATCH, a pattern of optional variables only (it could match
+// no row), a greedy quantifier on the last variable, a reluctant
 // optional variable (A??), a variable used twice, alternatives (A | B), quantified groups ((A B)+), PERMUTE
 // and exclusions ({- A -}) (Calcite's grammar parses them, Flink's PatternTranslator refuses them), PREV and
 // NEXT with an offset other than 0 (physical offsets; PREV(e) is PREV(e, 1)), an ORDER BY that does not

@@ -175,6 +175,13 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 	if len(x.Pattern) == 0 {
 		return nil, nil, errAt(x.Pos, ErrValidation, "PATTERN needs at least one variable")
 	}
+	empty := true
+	for _, t := range x.Pattern {
+		empty = empty && t.Min == 0
+	}
+	if empty { // Flink's StreamExecMatch, on NFACompiler.canProduceEmptyMatches
+		return nil, nil, errAt(x.Pos, ErrUnsupported, "Patterns that can produce empty matches are not supported. There must be at least one non-optional state.")
+	}
 	if last := x.Pattern[len(x.Pattern)-1]; last.Max != last.Min && last.Max != 1 && !last.Reluctant {
 		return nil, nil, errAt(last.Pos, ErrUnsupported, "Greedy quantifiers are not allowed as the last element of a Pattern yet. Finish your pattern with either a simple variable or reluctant quantifier.")
 	}
