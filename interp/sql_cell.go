@@ -83,6 +83,9 @@ func (k *Kernel) tableEnv() (*sqltable.Environment, *engine.Environment) {
 			},
 		})
 		k.tenv, k.tenvEngine = sqltable.NewEnvironment(env), env
+		if k.opts.Replays != nil {
+			k.tenv.SetReplayControl(k.opts.Replays.NewController) // the workbench's pause, step and speed keys
+		}
 	}
 	return k.tenv, k.tenvEngine
 }

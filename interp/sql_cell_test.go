@@ -283,3 +283,48 @@ fmt.Println(rows)`)
 		t.Errorf("output %q, want %q", got, want)
 	}
 }
+
+// A SQL cell's recording table obeys the workbench's replay controls (Options.Replays) as a Go cell's
+// replay of a bundled recording does: paused, its replay waits at the start and shows in Progress; resumed,
+// the query ends with every click counted.
+func TestSQLCellRecordingObeysReplayControls(t *testing.T) {
+	src := "```sql\n" +
+		"CREATE TABLE clicks (page STRING, ts TIMESTAMP(3)) WITH ('connector' = 'weir-recording', 'name' = 'clicks',\n" +
+		"  'fields.page.field' = 'key', 'fields.ts.field' = 'time');\n" +
+		"SELECT COUNT(*) AS n FROM clicks;\n" +
+		"```\n"
+	nb, err := notebook.Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replays := NewReplays(0)
+	replays.SetPaused(true)
+	s := NewSession(nb, Options{Config: engineConfig(), Replays: replays})
+	var out strings.Builder
+	done := make(chan *Report)
+	go func() { done <- s.RunAll(context.Background(), RunOptions{Out: &out, CellTimeout: time.Minute}) }()
+	for {
+		if ps := replays.Progress(); len(ps) == 1 {
+			if !ps[0].Paused || ps[0].Position != 0 {
+				t.Errorf("the SQL table's replay is %+v, want paused at 0", ps[0])
+			}
+			break
+		}
+		select {
+		case rep := <-done:
+			t.Fatalf("the cell ended without a replay the controls steer (%d failed):\n%s", len(rep.Cells), out.String())
+		case <-time.After(time.Millisecond):
+		}
+	}
+	replays.SetPaused(false)
+	rep := <-done
+	if cells, _ := rep.Failed(); cells != 0 {
+		t.Fatalf("a cell failed:\n%s", out.String())
+	}
+	if ps := replays.Progress(); ps[0].Position != ps[0].Total || ps[0].Total == 0 {
+		t.Errorf("after resuming the replay is at %d of %d", ps[0].Position, ps[0].Total)
+	}
+	if !strings.Contains(out.String(), "12000") {
+		t.Errorf("the count of the clicks is missing:\n%s", out.String())
+	}
+}

@@ -18,8 +18,11 @@
 // HOP(...) and SESSION(...) group windows) emits each window's rows once, when the watermark passes the
 // window's end (or, on a PROCTIME() attribute, when processing time passes it), and so do window Top-N,
 // window deduplication and window joins. OVER aggregations (ROWS or RANGE ... PRECEDING AND CURRENT ROW in
-// event time, ROWS in processing time, with LAG), MATCH_RECOGNIZE (on package cep), ORDER BY, LIMIT and OFFSET (in streaming: a time
-// attribute first, or a Top-N), and IN and EXISTS subqueries (semi and anti joins) run as Flink runs them;
+// event time, ROWS in processing time, with LAG), MATCH_RECOGNIZE (on package cep: ORDER BY a time
+// attribute then further keys, MEASURES and DEFINE with FIRST/LAST offsets, PREV/NEXT(e, 0), aggregates,
+// MATCH_ROWTIME() and MATCH_PROCTIME(), AFTER MATCH SKIP, WITHIN; pattern groups, alternatives and PERMUTE
+// refused with Flink's reasons), ORDER BY, LIMIT and OFFSET (in streaming: a time attribute first, or a
+// Top-N), and IN and EXISTS subqueries (semi and anti joins) run as Flink runs them;
 // package planner documents each rule. A TableResult shows a result in the SQL client's three modes:
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
 //
@@ -50,5 +53,10 @@
 // Connectors follow Flink's names and options (package planner lists them): 'datagen', 'filesystem',
 // 'kafka' and 'upsert-kafka' (on package sources/kafka, tested against franz-go's kfake), 'print',
 // 'blackhole', and Weir's own 'weir-recording', 'weir-generator' and 'weir-nexmark', which read the bundled
-// recordings and generators of package sources as tables.
+// recordings and generators of package sources as tables. A Kafka table's metadata columns read each
+// record's topic, partition, offset, timestamp and timestamp type, and a persisted 'timestamp' column sets
+// the timestamps of the records written ('headers' is refused: Weir's SQL has no MAP type);
+// 'sink.delivery-guarantee' = 'none' produces without waiting for acknowledgements at checkpoints, as
+// Flink's NONE. SetReplayControl hands recording and generator tables the workbench's replay controls
+// (pause, step, speed), as DataStream replays of bundled recordings obey them.
 package table

@@ -12,6 +12,7 @@ import (
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/planner"
 	"github.com/de4e/weir/engine/table/sqlparse"
+	"github.com/de4e/weir/sources"
 )
 
 // Row is one row of a table's changelog (planner.Row): its RowKind and its fields.
@@ -42,8 +43,9 @@ type Environment struct {
 	catalog *planner.Catalog
 	conf    map[string]string
 
-	baseMu sync.Mutex
-	base   engine.Config // the Config jobs start from, below the options SET (SetConfig)
+	baseMu     sync.Mutex
+	base       engine.Config              // the Config jobs start from, below the options SET (SetConfig)
+	newReplays func() *sources.Controller // SetReplayControl
 }
 
 // NewEnvironment returns a TableEnvironment over env (nil: a new Environment with the default Config).
@@ -63,6 +65,17 @@ func NewEnvironment(env *engine.Environment) *Environment {
 func (t *Environment) SetConfig(c engine.Config) {
 	t.baseMu.Lock()
 	t.base = c
+	t.baseMu.Unlock()
+}
+
+// SetReplayControl makes newControl the maker of the controllers of the replays that the 'weir-recording'
+// and 'weir-generator' tables of later statements start, as sources.Bundled.NewControl is for a DataStream
+// replay: a workbench passes its own (interp.Replays.NewController), so that its pause, step and speed keys
+// steer SQL tables as they steer DataStream replays. nil (the default) gives each replay a controller of
+// its own at the table's 'speed'.
+func (t *Environment) SetReplayControl(newControl func() *sources.Controller) {
+	t.baseMu.Lock()
+	t.newReplays = newControl
 	t.baseMu.Unlock()
 }
 

@@ -3,8 +3,11 @@ package table
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -216,5 +219,91 @@ func TestKafkaConnectorExactlyOnceThroughACrash(t *testing.T) {
 	}
 	if len(recs) != 12000 || len(distinct) != 12000 {
 		t.Errorf("the topic holds %d committed records, %d distinct; want each of the 12000 clicks once", len(recs), len(distinct))
+	}
+}
+
+// produceAt writes values to partitions of a topic with the given record timestamps (epoch milliseconds):
+// one "partition:millis:value" each.
+func produceAt(t *testing.T, servers, topic string, recs ...string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(servers, ",")...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for _, r := range recs {
+		f := strings.SplitN(r, ":", 3)
+		p, _ := strconv.Atoi(f[0])
+		ms, _ := strconv.ParseInt(f[1], 10, 64)
+		rec := &kgo.Record{Topic: topic, Partition: int32(p), Timestamp: time.UnixMilli(ms), Value: []byte(f[2])}
+		if err := cl.ProduceSync(context.Background(), rec).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Flink's Kafka metadata columns, filled from each record: its topic, partition, offset, timestamp and
+// timestamp type, read-only ones VIRTUAL. A WATERMARK FOR the record's timestamp is emitted per partition
+// by the source (the partitions interleave in one subtask, yet no row is late), and a 'timestamp' column
+// that is not VIRTUAL sets the timestamps of the records an INSERT writes: read back, they are the same.
+func TestKafkaConnectorMetadataColumns(t *testing.T) {
+	servers := kafkaCluster(t, "events", "copy")
+	produceAt(t, servers, "events", "0:1000:a", "1:1500:b", "0:2000:c", "1:4000:d", "0:5500:e", "1:5600:f")
+	for _, p := range []int{1, 4} {
+		tenv := newTableEnv(p)
+		mustExec(t, tenv, `CREATE TABLE events (v STRING,
+			tpc STRING METADATA FROM 'topic' VIRTUAL, part INT METADATA FROM 'partition' VIRTUAL,
+			off BIGINT METADATA FROM 'offset' VIRTUAL, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp',
+			tt STRING METADATA FROM 'timestamp-type' VIRTUAL, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
+		) WITH ('connector' = 'kafka', 'topic' = 'events', 'properties.bootstrap.servers' = '`+servers+`',
+			'format' = 'csv', 'scan.bounded.mode' = 'latest-offset')`)
+		r := mustExec(t, tenv, "SELECT * FROM events")
+		equalLines(t, fmt.Sprintf("p%d: the metadata of each record", p), sorted(r.Strings()), []string{
+			"+I[a, events, 0, 0, 1970-01-01 00:00:01.000, CreateTime]", "+I[b, events, 1, 0, 1970-01-01 00:00:01.500, CreateTime]",
+			"+I[c, events, 0, 1, 1970-01-01 00:00:02.000, CreateTime]", "+I[d, events, 1, 1, 1970-01-01 00:00:04.000, CreateTime]",
+			"+I[e, events, 0, 2, 1970-01-01 00:00:05.500, CreateTime]", "+I[f, events, 1, 2, 1970-01-01 00:00:05.600, CreateTime]",
+		})
+		r = mustExec(t, tenv, "SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '3' SECOND)) GROUP BY window_start, window_end")
+		equalLines(t, fmt.Sprintf("p%d: rows per 3 s of record time", p), sorted(r.Strings()), []string{
+			"+I[1970-01-01 00:00:00.000, 3]", "+I[1970-01-01 00:00:03.000, 3]"})
+	}
+	tenv := newTableEnv(2)
+	mustExec(t, tenv, `CREATE TABLE events (v STRING, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp') WITH ('connector' = 'kafka',
+		'topic' = 'events', 'properties.bootstrap.servers' = '`+servers+`', 'format' = 'csv', 'scan.bounded.mode' = 'latest-offset')`)
+	mustExec(t, tenv, `CREATE TABLE copy (w STRING, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', off BIGINT METADATA FROM 'offset' VIRTUAL)
+		WITH ('connector' = 'kafka', 'topic' = 'copy', 'properties.bootstrap.servers' = '`+servers+`', 'format' = 'json',
+		'scan.bounded.mode' = 'latest-offset')`)
+	mustExec(t, tenv, "INSERT INTO copy SELECT UPPER(v), ts + INTERVAL '1' HOUR FROM events")
+	r := mustExec(t, tenv, "SELECT w, ts FROM copy")
+	equalLines(t, "the timestamps written", sorted(r.Strings()), []string{
+		"+I[A, 1970-01-01 01:00:01.000]", "+I[B, 1970-01-01 01:00:01.500]", "+I[C, 1970-01-01 01:00:02.000]",
+		"+I[D, 1970-01-01 01:00:04.000]", "+I[E, 1970-01-01 01:00:05.500]", "+I[F, 1970-01-01 01:00:05.600]"})
+	if recs := topicRecords(t, servers, "copy"); len(recs) != 6 || recs[0] != ` => {"w":"A"}` {
+		t.Errorf("the copy's records: %q, want 6 with the value's physical column only", recs)
+	}
+}
+
+// Metadata columns refused as Flink refuses them: on a connector without metadata, an unknown key, a type
+// the metadata cannot be cast to, and a persisted read-only key in a table written to; 'headers' is Flink's
+// MAP<STRING, BYTES>, a type Weir's SQL lacks.
+func TestKafkaConnectorMetadataErrors(t *testing.T) {
+	tenv := newTableEnv(1)
+	kafkaWith := "WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'localhost:9092', 'format' = 'json')"
+	mustExec(t, tenv, "CREATE TABLE src (k STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '1')")
+	mustExec(t, tenv, "CREATE TABLE persisted_offset (k STRING, off BIGINT METADATA FROM 'offset') "+kafkaWith)
+	for _, c := range []struct{ sql, msg string }{
+		{"CREATE TABLE a (k STRING, off BIGINT METADATA FROM 'offset') WITH ('connector' = 'datagen')",
+			"declares metadata columns (off), but the 'datagen' connector doesn't implement the SupportsReadingMetadata interface"},
+		{"CREATE TABLE a (k STRING, o BIGINT METADATA FROM 'ofset' VIRTUAL) " + kafkaWith,
+			"Invalid metadata key 'ofset' in column 'o' of table 'a', did you mean 'offset'?"},
+		{"CREATE TABLE a (k STRING, o STRING METADATA FROM 'offset' VIRTUAL) " + kafkaWith,
+			"The column cannot be declared as 'STRING' because the type must be castable from metadata type 'BIGINT NOT NULL'"},
+		{"CREATE TABLE a (k STRING, h STRING METADATA FROM 'headers') " + kafkaWith, "Weir's SQL has no MAP or BYTES type"},
+		{"INSERT INTO persisted_offset SELECT k, 1 FROM src", "Invalid metadata key 'offset' in column 'off' of table 'default_catalog.default_database.persisted_offset'"},
+	} {
+		_, err := tenv.ExecuteSQL(c.sql)
+		if !(errors.Is(err, planner.ErrValidation) || errors.Is(err, planner.ErrUnsupported)) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s:\nerror %v\nwant %q", c.sql, err, c.msg)
+		}
 	}
 }

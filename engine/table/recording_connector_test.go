@@ -3,9 +3,12 @@ package table
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/de4e/weir/engine/table/planner"
+	"github.com/de4e/weir/sources"
 )
 
 // clicksDDL registers the bundled clicks recording as a table, as lesson 19 does.
@@ -112,6 +115,65 @@ func TestRecordingConnectorErrors(t *testing.T) {
 		_, err := tenv.ExecuteSQL(c.ddl)
 		if !errors.Is(err, planner.ErrValidation) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s:\nerror %v\nwant %q", c.ddl, err, c.msg)
+		}
+	}
+}
+
+// A recording table obeys the replay controls that SetReplayControl hands it, as a DataStream replay of a
+// bundled recording obeys the workbench's: paused, it emits only the rows it is stepped through; resumed,
+// the rest. Without the hook the table would replay on a controller of its own, which nothing pauses.
+func TestRecordingConnectorObeysReplayControls(t *testing.T) {
+	for _, p := range []int{1, 4} {
+		tenv := newTableEnv(p)
+		var mu sync.Mutex
+		var made []*sources.Controller
+		tenv.SetReplayControl(func() *sources.Controller {
+			c := sources.NewController(0)
+			c.Pause()
+			mu.Lock()
+			made = append(made, c)
+			mu.Unlock()
+			return c
+		})
+		mustExec(t, tenv, clicksDDL)
+		r, err := tenv.ExecuteSQL("SELECT page, user_id FROM clicks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		controller := func() *sources.Controller {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(made) != 1 {
+				return nil
+			}
+			return made[0]
+		}
+		// The job makes the controller when it builds its source; step it three times and wait for the
+		// three rows (a job the controls did not steer would emit all 12000).
+		c := controller()
+		if c == nil {
+			t.Fatalf("p%d: the table's replay took no controller from SetReplayControl", p)
+		}
+		for range 3 {
+			c.Step()
+		}
+	wait:
+		for len(r.Changes()) < 3 {
+			select {
+			case <-r.Job().Done():
+				break wait
+			case <-time.After(time.Millisecond):
+			}
+		}
+		if n, pos := len(r.Changes()), c.Progress().Position; n != 3 || pos != 3 {
+			t.Fatalf("p%d: stepped 3 times while paused: %d rows, the replay at %d, want 3 and 3", p, n, pos)
+		}
+		c.Resume()
+		if err := r.Await(); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(r.Changes()); n != 12000 {
+			t.Errorf("p%d: %d rows after resuming, want the 12000 clicks", p, n)
 		}
 	}
 }

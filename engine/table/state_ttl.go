@@ -49,5 +49,8 @@ func parseDuration(v string) (time.Duration, error) {
 // compiler returns a compiler for env with the options SET.
 func (t *Environment) compiler(env *engine.Environment) *planner.Compiler {
 	ttl, _ := parseDuration(t.conf[OptionStateTTL])
-	return &planner.Compiler{Env: env, Batch: env.Config().RuntimeMode == engine.Batch, StateTTL: ttl}
+	t.baseMu.Lock()
+	replays := t.newReplays
+	t.baseMu.Unlock()
+	return &planner.Compiler{Env: env, Batch: env.Config().RuntimeMode == engine.Batch, StateTTL: ttl, NewReplayControl: replays}
 }

@@ -47,6 +47,15 @@ type Sink struct {
 	Topic string
 	// Encode turns a record into a Kafka key and value. Default EncodeRecord.
 	Encode func(v any) (key, value []byte, err error)
+	// ToRecord, if set, is used instead of Encode: it makes the whole Kafka record (key, value, headers and
+	// timestamp; a zero Timestamp lets the producer stamp it), whose Topic the sink sets. Default nil.
+	ToRecord func(v any) (*kgo.Record, error)
+	// NoFlush is Flink's DeliveryGuarantee.NONE for a sink that is not Transactional: a checkpoint does
+	// not wait for the brokers to acknowledge the records produced before it, so a record may be lost when
+	// the job fails after that checkpoint (a produce error still fails the job at the next record or
+	// checkpoint). Close still flushes, as Flink's writer flushes at the end of input. Default false:
+	// at-least-once, each checkpoint waits for the acknowledgements.
+	NoFlush bool
 	// Transactional makes the sink write in Kafka transactions, for exactly-once. Default false.
 	Transactional bool
 	// TransactionalIDPrefix starts the transactional id of every transaction, followed by the subtask and
@@ -115,6 +124,14 @@ func (s *Sink) prefix() string {
 }
 
 func (s *Sink) encode(v any) (*kgo.Record, error) {
+	if s.ToRecord != nil {
+		rec, err := s.ToRecord(v)
+		if err != nil {
+			return nil, fmt.Errorf("kafka: encoding a record for %s: %w", s.Topic, err)
+		}
+		rec.Topic = s.Topic
+		return rec, nil
+	}
 	enc := s.Encode
 	if enc == nil {
 		enc = EncodeRecord
@@ -295,11 +312,14 @@ func (t *plainTxn) failed() error {
 	return t.err
 }
 
+// PreCommit waits for the acknowledgements of the records produced so far, unless the sink is NoFlush.
 func (t *plainTxn) PreCommit() error {
 	if t.cl == nil {
 		return nil
 	}
-	t.wg.Wait()
+	if !t.s.NoFlush {
+		t.wg.Wait()
+	}
 	return t.failed()
 }
 

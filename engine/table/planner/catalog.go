@@ -26,9 +26,12 @@ type Column struct {
 	Type DataType
 	// Expr is the expression of a computed column ("name AS expr"), nil for a physical column.
 	Expr sqlparse.Expr
-	// Metadata is set for a metadata column ("name TYPE METADATA"); Weir's connectors offer none, so its
-	// value is NULL.
-	Metadata bool
+	// Metadata is set for a metadata column ("name TYPE METADATA [FROM 'key'] [VIRTUAL]"), which only the
+	// kafka and upsert-kafka connectors offer (see kafka_connector.go); MetadataKey is its key (FROM's, or
+	// the column's name), and Virtual marks one that is only read, left out when the table is written.
+	Metadata    bool
+	MetadataKey string
+	Virtual     bool
 }
 
 // Table is an entry of the catalog: a connector table (CREATE TABLE), a view (CREATE VIEW) or a table
@@ -158,7 +161,13 @@ func TableFromDDL(ct *sqlparse.CreateTable) (*Table, error) {
 			return nil, errAt(cd.Pos, ErrValidation, "column '%s' is defined twice", cd.Name)
 		}
 		seen[cd.Name] = true
-		col := Column{Name: cd.Name, Expr: cd.Expr, Metadata: cd.Metadata}
+		col := Column{Name: cd.Name, Expr: cd.Expr, Metadata: cd.Metadata, Virtual: cd.Virtual}
+		if cd.Metadata {
+			col.MetadataKey = cd.MetadataKey
+			if col.MetadataKey == "" {
+				col.MetadataKey = cd.Name
+			}
+		}
 		if cd.Type != nil {
 			dt, err := typeFromAST(*cd.Type)
 			if err != nil {
@@ -261,6 +270,38 @@ func (t *Table) physical() []Column {
 	return out
 }
 
+// metadata returns the metadata columns, in order: a connector that offers metadata appends their values
+// to the physical columns of the rows it reads.
+func (t *Table) metadata() []Column {
+	var out []Column
+	for _, c := range t.Columns {
+		if c.Metadata {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sinkColumns returns the columns a sink writes: the physical columns, then the metadata columns that are
+// not VIRTUAL (Flink's persisted columns). order gives, for each persisted column in the table's order
+// (the order of an INSERT's query columns), its index in cols.
+func (t *Table) sinkColumns() (cols []Column, order []int) {
+	cols = t.physical()
+	np := 0
+	for _, c := range t.Columns {
+		switch {
+		case c.Expr != nil || c.Metadata && c.Virtual:
+		case c.Metadata:
+			order = append(order, len(cols))
+			cols = append(cols, c)
+		default:
+			order = append(order, np)
+			np++
+		}
+	}
+	return cols, order
+}
+
 // Describe returns DESCRIBE's rows: name, type, null, key, extras, watermark, as Flink prints them.
 func (t *Table) Describe() [][]string {
 	var rows [][]string
@@ -281,6 +322,12 @@ func (t *Table) Describe() [][]string {
 			extras = "AS " + ExprString(c.Expr)
 		case c.Metadata:
 			extras = "METADATA"
+			if c.MetadataKey != c.Name {
+				extras += " FROM '" + c.MetadataKey + "'"
+			}
+			if c.Virtual {
+				extras += " VIRTUAL"
+			}
 		}
 		wm := ""
 		if t.Watermark != nil && t.Watermark.Column == c.Name {

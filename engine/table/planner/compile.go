@@ -7,6 +7,7 @@ import (
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/sqlparse"
+	"github.com/de4e/weir/sources"
 )
 
 // errorRow travels in place of a row whose expression failed (ErrRuntime): operators pass it on, and the
@@ -43,6 +44,11 @@ type Compiler struct {
 	// StateTTL is Flink's 'table.exec.state.ttl': how long a regular join keeps a row in its state after
 	// the row was last written. Default zero: forever.
 	StateTTL time.Duration
+	// NewReplayControl, if set, makes the controller of each replay a 'weir-recording' or 'weir-generator'
+	// table starts, as sources.Bundled.NewControl does for a DataStream replay: the workbench sets it so
+	// that its pause, step and speed keys steer SQL tables too. Default nil: each replay has its own
+	// controller at the table's 'speed'.
+	NewReplayControl func() *sources.Controller
 }
 
 // Build returns the stream of Row values (and error rows) that n produces.
@@ -241,6 +247,7 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
+		conn.newReplay = c.NewReplayControl
 		if s, par, err = conn.source(c.Env, t); err != nil {
 			return nil, err
 		}
@@ -254,7 +261,8 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 	// Computed columns, evaluated in order against the columns before them.
 	var computed []*cexpr
 	var phys []Column
-	var slots []int // for each column: index into the physical row, or -1 for computed/metadata
+	var slots []int // for each column: index into the row the source reads, or -1 for a computed one
+	nphys, nmeta := len(t.physical()), 0
 	for _, col := range t.Columns {
 		switch {
 		case col.Expr != nil:
@@ -265,15 +273,15 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 			}
 			computed = append(computed, ce)
 			slots = append(slots, -1)
-		case col.Metadata:
-			computed = append(computed, constant(nil, col.Type, "NULL"))
-			slots = append(slots, -1)
+		case col.Metadata: // the connector appends the metadata columns to the physical ones
+			slots = append(slots, nphys+nmeta)
+			nmeta++
 		default:
 			phys = append(phys, col)
 			slots = append(slots, len(phys)-1)
 		}
 	}
-	if len(computed) > 0 {
+	if len(computed) > 0 || nmeta > 0 {
 		f := func(v any, now int64, out engine.Collector) {
 			r, ok := v.(Row)
 			if !ok {

@@ -22,6 +22,8 @@ import (
 type connector struct {
 	name    string
 	options map[string]string
+	// newReplay makes the controller of a recording or generator table's replay (Compiler.NewReplayControl).
+	newReplay func() *sources.Controller
 }
 
 // connectorOptions lists each connector's options; others are refused, as Flink's factories do.
@@ -78,6 +80,9 @@ func connectorFor(t *Table, pos sqlparse.Pos) (*connector, error) {
 			}
 		}
 		return nil, errAt(pos, ErrValidation, "Unsupported options found for '%s': %s%s", name, k, suggest(k, allowed))
+	}
+	if m := t.metadata(); len(m) > 0 && name != "kafka" && name != "upsert-kafka" {
+		return nil, errAt(pos, ErrValidation, "Table 'default_catalog.default_database.%s' declares metadata columns (%s), but the '%s' connector doesn't implement the SupportsReadingMetadata interface. Therefore, metadata cannot be declared (Weir's kafka and upsert-kafka connectors offer metadata)", t.Name, m[0].Name, name)
 	}
 	switch name {
 	case "weir-nexmark":
@@ -157,7 +162,7 @@ func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStrea
 	case "weir-nexmark":
 		return nexmarkSource(env, t, cols), 0, nil
 	case "weir-recording", "weir-generator":
-		s, err := recordingSource(env, t, cols)
+		s, err := recordingSource(env, t, cols, c.newReplay)
 		return s, 1, err
 	case "kafka", "upsert-kafka":
 		s, err := kafkaSource(env, t)

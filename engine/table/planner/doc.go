@@ -186,25 +186,33 @@
 //
 // # MATCH_RECOGNIZE
 //
-// FROM t MATCH_RECOGNIZE ([PARTITION BY cols] ORDER BY ts MEASURES ... [ONE ROW PER MATCH] [AFTER MATCH
-// SKIP ...] PATTERN (...) [WITHIN INTERVAL ...] DEFINE ...) is Flink's Match, run on package cep: ts must be
-// a time attribute, ascending (an event-time one: rows wait until the watermark passes them; a PROCTIME()
-// one: rows match as they arrive), and no other ORDER BY key is taken. The pattern is a sequence of
-// variables with the quantifiers *, +, ?, {n}, {n,}, {n,m} and {,m}, each optionally reluctant (a trailing
-// ?); it compiles as Flink's translation does: strict contiguity between variables, looping quantifiers
-// consecutive and greedy unless reluctant, WITHIN as the pattern's within (a match's span must be below
-// it), and AFTER MATCH SKIP PAST LAST ROW (the default), TO NEXT ROW, TO FIRST v and TO LAST v as the CEP
-// skip strategies. A variable without DEFINE matches any row. In DEFINE of X a bare column or X.col reads
-// the current row and Y.col the last row of Y so far; in MEASURES a bare column reads the last row of the
-// match and Y.col the last row of Y; FIRST(e [, n]) and LAST(e [, n]) read the n-th row from the first or
-// last of the variable e names (all rows of the match when it names none, X's in X's DEFINE including the
-// current row), NULL when there is none; COUNT, SUM, AVG, MIN and MAX aggregate over those rows. Each
-// match emits one row (ONE ROW PER MATCH): the PARTITION BY columns, then the measures; the output is
-// insert-only. A DEFINE that fails on a row (division by zero) is false for it. Refused, with Flink's
-// reasons where it has them: ALL ROWS PER MATCH, a greedy quantifier on the last variable, an ORDER BY
-// that is not a time attribute ascending, and an updating input; refused by Weir: pattern groups and
-// alternatives, a variable used twice, ORDER BY keys after the time attribute, MATCH_ROWTIME(), PREV and
-// NEXT.
+// FROM t MATCH_RECOGNIZE ([PARTITION BY cols] ORDER BY ts [, key [ASC|DESC] ...] MEASURES ... [ONE ROW PER
+// MATCH] [AFTER MATCH SKIP ...] PATTERN (...) [WITHIN INTERVAL ...] DEFINE ...) is Flink's Match, run on
+// package cep: ts must be a time attribute, ascending (an event-time one: rows wait until the watermark
+// passes them; a PROCTIME() one: rows match as they arrive), and the ORDER BY keys after it order the rows
+// of the same event time before they are matched (Flink's EventComparator, cep's WithComparator; NULL first
+// ascending; in processing time rows match in arrival order). The pattern is a sequence of variables with
+// the quantifiers *, +, ?, {n}, {n,}, {n,m} and {,m}, each optionally reluctant (a trailing ?); it compiles
+// as Flink's translation does: strict contiguity between variables, looping quantifiers consecutive and
+// greedy unless reluctant, WITHIN as the pattern's within (a match's span must be below it), and AFTER
+// MATCH SKIP PAST LAST ROW, TO NEXT ROW (the default without the clause, as in Flink, whose Calcite
+// converter sets it), TO FIRST v and TO LAST v as the CEP skip strategies. A variable without DEFINE matches any row. In DEFINE of X a bare column or X.col reads the
+// current row and Y.col the last row of Y so far; in MEASURES a bare column reads the last row of the match
+// and Y.col the last row of Y; FIRST(e [, n]) and LAST(e [, n]) read the n-th row from the first or last
+// of the variable e names (all rows of the match when it names none, X's in X's DEFINE including the
+// current row), NULL when there is none; PREV(e, 0) and NEXT(e, 0) read as LAST(e, 0); COUNT, SUM, AVG, MIN
+// and MAX aggregate over those rows. MATCH_ROWTIME() in MEASURES is the match's event time (the time of its
+// last row), a TIMESTAMP(3) event-time attribute that a window over the matches can group by
+// (MATCH_ROWTIME(ts) has ts's type); MATCH_PROCTIME() the processing time it was found at, a
+// processing-time attribute. Each match emits one row (ONE ROW PER MATCH): the PARTITION BY columns, then
+// the measures; the output is insert-only. A DEFINE that fails on a row (division by zero) is false for it.
+// Refused with Flink's reasons: ALL ROWS PER MATCH, a pattern of optional variables only (it could match
+// no row), a greedy quantifier on the last variable, a reluctant
+// optional variable (A??), a variable used twice, alternatives (A | B), quantified groups ((A B)+), PERMUTE
+// and exclusions ({- A -}) (Calcite's grammar parses them, Flink's PatternTranslator refuses them), PREV and
+// NEXT with an offset other than 0 (physical offsets; PREV(e) is PREV(e, 1)), an ORDER BY that does not
+// start with a time attribute ascending, and an updating input. A group without a quantifier, (A B) C, is
+// part of the sequence.
 //
 // # Types and expressions
 //

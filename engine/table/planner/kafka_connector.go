@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,7 +35,20 @@ import (
 // in Kafka transactions committed with the job's checkpoints (ids prefixed by
 // 'sink.transactional-id-prefix', which Flink requires then), 'at-least-once' (the default) and 'none'
 // produce at once and wait for the brokers at each checkpoint. 'properties.isolation.level' =
-// 'read_uncommitted' also reads open and aborted transactions (default 'read_committed').
+// 'read_uncommitted' also reads open and aborted transactions (default 'read_committed'). 'none' differs
+// from 'at-least-once' as in Flink: a checkpoint does not wait for the brokers to acknowledge the records
+// produced before it (kafka.Sink.NoFlush), so records in flight when the job fails after a checkpoint may
+// be lost, not written again; the end of a bounded job still waits for them.
+//
+// Metadata columns ("name TYPE METADATA [FROM 'key'] [VIRTUAL]") read, by Flink's keys and types, the
+// record's 'topic' (STRING NOT NULL), 'partition' (INT NOT NULL), 'offset' (BIGINT NOT NULL), 'timestamp'
+// (TIMESTAMP_LTZ(3) NOT NULL), 'timestamp-type' ('NoTimestampType', 'CreateTime' or 'LogAppendTime') and
+// 'leader-epoch' (INT, NULL when unknown); a column may be declared as another type of the same family
+// (an integer, a string, a TIMESTAMP or TIMESTAMP_LTZ). A WATERMARK FOR such a column (typically the
+// record's 'timestamp') is emitted per partition by the source as for a physical column. Written, a
+// 'timestamp' column that is not VIRTUAL sets the record's timestamp (NULL: the producer's time); the
+// other keys are read-only and must be VIRTUAL in a table that is written to, as Flink requires. Flink's
+// 'headers' (MAP<STRING, BYTES>) is refused: Weir's SQL has no MAP or BYTES type.
 //
 // 'upsert-kafka' is a table with a PRIMARY KEY whose topic holds the latest row of each key: 'key.format'
 // and 'value.format' are required, the key holds the primary key columns. Read, a record with a value is
@@ -68,16 +83,62 @@ type kafkaTable struct {
 	skipBad     bool
 	exactlyOnce bool
 	txnPrefix   string
+	noFlush     bool     // 'sink.delivery-guarantee' = 'none'
 	cols        []Column // the physical columns
+	meta        []Column // the metadata columns, whose values follow the physical ones in a row read
+}
+
+// kafkaReadable is the metadata a kafka or upsert-kafka table reads, by key, with its type (Flink's
+// KafkaDynamicSource.ReadableMetadata, less 'headers'); kafkaWritable the keys it writes.
+var (
+	kafkaReadable = map[string]DataType{
+		"topic":          {Kind: KindVarchar, Precision: math.MaxInt32, NotNull: true},
+		"partition":      {Kind: KindInt, NotNull: true},
+		"offset":         {Kind: KindBigInt, NotNull: true},
+		"timestamp":      {Kind: KindTimestampLTZ, Precision: 3, NotNull: true},
+		"timestamp-type": {Kind: KindVarchar, Precision: math.MaxInt32, NotNull: true},
+		"leader-epoch":   {Kind: KindInt},
+	}
+	kafkaWritable = map[string]bool{"timestamp": true}
+)
+
+// metadataFits reports whether a metadata column declared as t can hold metadata of type m: the same
+// family (integers, strings, timestamps), as Flink's cast check allows.
+func metadataFits(t, m DataType) bool {
+	switch {
+	case m.isInteger():
+		return t.isInteger()
+	case m.isString():
+		return t.isString()
+	}
+	return t.Kind == KindTimestamp || t.Kind == KindTimestampLTZ
 }
 
 // checkKafka validates a kafka or upsert-kafka table.
 func checkKafka(t *Table, pos sqlparse.Pos) (*kafkaTable, error) {
 	o := t.Options
-	k := &kafkaTable{upsert: o["connector"] == "upsert-kafka", topic: o["topic"], group: o["properties.group.id"], cols: t.physical()}
+	k := &kafkaTable{upsert: o["connector"] == "upsert-kafka", topic: o["topic"], group: o["properties.group.id"], cols: t.physical(), meta: t.metadata()}
 	name := o["connector"]
 	fail := func(format string, args ...any) (*kafkaTable, error) {
 		return nil, errAt(pos, ErrValidation, "the %s connector: %s", name, fmt.Sprintf(format, args...))
+	}
+	for _, c := range k.meta {
+		m, ok := kafkaReadable[c.MetadataKey]
+		switch {
+		case c.MetadataKey == "headers":
+			return fail("metadata column '%s': the key 'headers' is MAP<STRING, BYTES> in Flink, and Weir's SQL has no MAP or BYTES type", c.Name)
+		case !ok:
+			var keys []string
+			for key := range kafkaReadable {
+				keys = append(keys, key)
+			}
+			sort.Strings(keys)
+			return fail("Invalid metadata key '%s' in column '%s' of table '%s'%s. The connector supports the following metadata keys for reading: %s",
+				c.MetadataKey, c.Name, t.Name, suggest(c.MetadataKey, keys), strings.Join(keys, ", "))
+		case !metadataFits(c.Type, m):
+			return fail("Invalid data type for metadata column '%s' of table '%s'. The column cannot be declared as '%s' because the type must be castable from metadata type '%s'",
+				c.Name, t.Name, c.Type, m)
+		}
 	}
 	if k.topic == "" {
 		return fail("the option 'topic' is required")
@@ -188,7 +249,9 @@ func checkKafka(t *Table, pos sqlparse.Pos) (*kafkaTable, error) {
 		}
 	}
 	switch v := strings.ToLower(o["sink.delivery-guarantee"]); v {
-	case "", "at-least-once", "none":
+	case "", "at-least-once":
+	case "none":
+		k.noFlush = true
 	case "exactly-once":
 		k.exactlyOnce = true
 		if k.txnPrefix = o["sink.transactional-id-prefix"]; k.txnPrefix == "" {
@@ -224,7 +287,7 @@ func kafkaWatermarkBound(t *Table) (bound time.Duration, col int, ok bool) {
 	if err != nil || ms < 2 {
 		return 0, 0, false
 	}
-	for i, c := range t.physical() {
+	for i, c := range append(t.physical(), t.metadata()...) { // the columns of a row the source reads
 		if c.Name == wm.Column {
 			return time.Duration(ms-1) * time.Millisecond, i, true
 		}
@@ -300,10 +363,14 @@ func normalizeUpserts(ctx *engine.Context, v any, out engine.Collector) {
 	out.Collect(Row{Kind: UpdateAfter, Fields: r.Fields})
 }
 
-// decode turns a record into a Row of the physical columns: +I from a value, -D (of an upsert table's
-// key) from a tombstone, nil (skipped) for a kafka table's record without a value.
+// decode turns a record into a Row of the physical columns followed by the metadata columns: +I from a
+// value, -D (of an upsert table's key) from a tombstone, nil (skipped) for a kafka table's record without a
+// value.
 func (k *kafkaTable) decode(rec *kgo.Record) (any, error) {
-	row := make([]any, len(k.cols))
+	row := make([]any, len(k.cols)+len(k.meta))
+	for i, c := range k.meta {
+		row[len(k.cols)+i] = ensure(fromGo(kafkaMetadata(rec, c.MetadataKey), c.Type), c.Type)
+	}
 	keyNeeded := k.upsert || len(k.valueCols) < len(k.cols)
 	if keyNeeded {
 		if err := k.read(rec.Key, k.keyFormat, k.keyCols, row, "key"); err != nil {
@@ -320,6 +387,34 @@ func (k *kafkaTable) decode(rec *kgo.Record) (any, error) {
 		return nil, err
 	}
 	return Row{Kind: Insert, Fields: row}, nil
+}
+
+// kafkaMetadata returns a record's metadata of key (see kafkaReadable).
+func kafkaMetadata(rec *kgo.Record, key string) any {
+	switch key {
+	case "topic":
+		return rec.Topic
+	case "partition":
+		return rec.Partition
+	case "offset":
+		return rec.Offset
+	case "timestamp":
+		return rec.Timestamp
+	case "timestamp-type":
+		switch rec.Attrs.TimestampType() {
+		case 0:
+			return "CreateTime"
+		case 1:
+			return "LogAppendTime"
+		}
+		return "NoTimestampType"
+	case "leader-epoch":
+		if rec.LeaderEpoch < 0 {
+			return nil
+		}
+		return rec.LeaderEpoch
+	}
+	return nil
 }
 
 // read fills row's columns idx from b in format.
@@ -384,29 +479,45 @@ func (k *kafkaTable) encode(row []any, cols []Column, format string, idx []int) 
 	return bytes.TrimRight(b.Bytes(), "\n"), w.Error()
 }
 
-// kafkaSink writes the rows of a query (of columns cols, the table's physical columns in order) into the
-// table's topic; the returned Closer closes the Kafka clients when the job is done.
+// kafkaSink writes the rows of a query (of columns cols, the table's physical columns in order, then its
+// persisted metadata columns) into the table's topic; the returned Closer closes the Kafka clients when the
+// job is done.
 func kafkaSink(stream *engine.DataStream, t *Table, cols []Column, updating bool) (*engine.DataStream, io.Closer, error) {
 	k, err := checkKafka(t, sqlparse.Pos{})
 	if err != nil {
 		return nil, nil, err
 	}
+	tsCol := -1 // the persisted 'timestamp' metadata column
+	for i, c := range cols[len(k.cols):] {
+		if !kafkaWritable[c.MetadataKey] {
+			return nil, nil, fmt.Errorf("%w: Invalid metadata key '%s' in column '%s' of table 'default_catalog.default_database.%s'. The %s sink supports the following metadata keys for writing: timestamp (declare the column VIRTUAL to only read it)",
+				ErrValidation, c.MetadataKey, c.Name, t.Name, t.Options["connector"])
+		}
+		tsCol = len(k.cols) + i
+	}
 	if updating && !k.upsert {
 		return nil, nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.%s' doesn't support consuming update changes (the kafka connector is append-only: use 'upsert-kafka' with a PRIMARY KEY)", ErrUnsupported, t.Name)
 	}
-	sink := &kafka.Sink{Brokers: k.brokers, Topic: k.topic, Transactional: k.exactlyOnce, TransactionalIDPrefix: k.txnPrefix,
-		Encode: func(v any) (key, value []byte, err error) {
+	sink := &kafka.Sink{Brokers: k.brokers, Topic: k.topic, Transactional: k.exactlyOnce, TransactionalIDPrefix: k.txnPrefix, NoFlush: k.noFlush,
+		ToRecord: func(v any) (*kgo.Record, error) {
 			r := v.(Row)
+			rec := &kgo.Record{}
+			if tsCol >= 0 {
+				if ts, ok := r.Fields[tsCol].(time.Time); ok {
+					rec.Timestamp = ts
+				}
+			}
+			var err error
 			if k.keyFormat != "" {
-				if key, err = k.encode(r.Fields, cols, k.keyFormat, k.keyCols); err != nil {
-					return nil, nil, err
+				if rec.Key, err = k.encode(r.Fields, cols, k.keyFormat, k.keyCols); err != nil {
+					return nil, err
 				}
 			}
 			if r.Kind == Delete {
-				return key, nil, nil // a tombstone
+				return rec, nil // a tombstone
 			}
-			value, err = k.encode(r.Fields, cols, k.valueFormat, k.valueCols)
-			return key, value, err
+			rec.Value, err = k.encode(r.Fields, cols, k.valueFormat, k.valueCols)
+			return rec, err
 		}}
 	rows := stream.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		if e, ok := v.(errorRow); ok {

@@ -23,14 +23,18 @@ type MatchRecognizeNode struct {
 	Partition []*cexpr
 	TimeCol   int
 	Proctime  bool
-	Terms     []sqlparse.PatternTerm
-	Define    map[string]*matchExpr
-	Measures  []*matchExpr
-	Skip      string // "PAST LAST ROW", "TO NEXT ROW", "TO FIRST" or "TO LAST" (SkipVar)
-	SkipVar   string
-	Within    int64 // milliseconds; 0 for none
-	Cols      []Column
-	text      string // the clause's parts, for Describe
+	// Order is the ORDER BY keys after the time attribute, which order rows of the same time (Flink's
+	// EventComparator; event time only), Desc their directions.
+	Order    []*cexpr
+	Desc     []bool
+	Terms    []sqlparse.PatternTerm
+	Define   map[string]*matchExpr
+	Measures []*matchExpr
+	Skip     string // "PAST LAST ROW", "TO NEXT ROW" (the default), "TO FIRST" or "TO LAST" (SkipVar)
+	SkipVar  string
+	Within   int64 // milliseconds; 0 for none
+	Cols     []Column
+	text     string // the clause's parts, for Describe
 }
 
 func (n *MatchRecognizeNode) Columns() []Column { return n.Cols }
@@ -45,11 +49,23 @@ func (n *MatchRecognizeNode) Describe() string  { return "Match(" + n.text + ")"
 // none; in X's DEFINE X's rows include the current one), NULL when there is none; SUM, COUNT, AVG, MIN and
 // MAX aggregate e over those rows. Weir's patterns are sequences, so the rows of the match are those of each
 // variable in pattern order.
+//
+// PREV(e [, n]) and NEXT(e [, n]) are physical offsets, which Flink refuses unless n is 0 (the default is
+// 1): PREV(e, 0) and NEXT(e, 0) read e as LAST(e, 0) does. MATCH_ROWTIME() and MATCH_PROCTIME() in
+// MEASURES are the match's time: its event time (the timestamp of the row that completed it, a
+// TIMESTAMP(3) rowtime attribute; MATCH_ROWTIME(ts) has the type of the time attribute ts) or the
+// processing time it was emitted at (a TIMESTAMP_LTZ(3) processing-time attribute).
 const (
 	navLast = iota
 	navFirst
 	navAgg
+	navRowtime
+	navProctime
 )
+
+// matchTime is the time of the match (or, in DEFINE, of the row) an expression is evaluated for:
+// milliseconds of event time and of processing time.
+type matchTime struct{ rowtime, proctime int64 }
 
 // navSpec is one navigation of a DEFINE or MEASURES expression, computed into an extra column of the row
 // the expression is evaluated on.
@@ -59,6 +75,7 @@ type navSpec struct {
 	offset int
 	arg    *cexpr   // on an input row; nil for COUNT(*)
 	agg    *aggCall // navAgg
+	typ    DataType // navRowtime
 }
 
 // matchExpr is a DEFINE condition or a measure: an expression over the input row followed by the values
@@ -71,10 +88,18 @@ type matchExpr struct {
 
 // eval evaluates the expression with cur as the current row and rows giving each variable's rows ("" for
 // all of them).
-func (m *matchExpr) eval(cur []any, rows func(v string) [][]any) (any, error) {
+func (m *matchExpr) eval(cur []any, rows func(v string) [][]any, at matchTime) (any, error) {
 	full := make([]any, 0, len(cur)+len(m.navs))
 	full = append(full, cur...)
 	for _, nv := range m.navs {
+		switch nv.kind {
+		case navRowtime:
+			full = append(full, coerce(time.UnixMilli(at.rowtime).UTC(), nv.typ))
+			continue
+		case navProctime:
+			full = append(full, time.UnixMilli(at.proctime).UTC())
+			continue
+		}
 		rs := rows(nv.v)
 		switch nv.kind {
 		case navLast, navFirst:
@@ -121,21 +146,41 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 	if x.AllRows {
 		return nil, nil, errAt(x.Pos, ErrUnsupported, "All rows per match mode is not supported yet.")
 	}
+	// Flink's PatternTranslator (StreamExecMatch) translates a sequence of quantified variables only.
+	if c := x.Construct; c != nil {
+		reason := map[string]string{
+			"alternation": "Expression not supported: %s. Currently, CEP doesn't support branching patterns.",
+			"group":       "Expression not supported: %s Group patterns are not supported yet.",
+			"permute":     "Expression not supported: %s. Currently, CEP doesn't support PERMUTE patterns.",
+			"exclusion":   "Expression not supported: %s. Currently, CEP doesn't support '{-' '-}' patterns.",
+		}[c.Kind]
+		return nil, nil, errAt(c.Pos, ErrUnsupported, reason, c.Text)
+	}
 	n := &MatchRecognizeNode{Input: in, Terms: x.Pattern, Define: map[string]*matchExpr{}, Skip: x.Skip, SkipVar: x.SkipVar}
 	vars := map[string]bool{}
 	var varNames []string
 	for _, t := range x.Pattern {
 		if vars[t.Var] {
-			return nil, nil, errAt(t.Pos, ErrUnsupported, "pattern variable %s appears twice: Weir's MATCH_RECOGNIZE runs each variable as one stage of a CEP pattern", t.Var)
+			return nil, nil, errAt(t.Pos, ErrUnsupported, "Pattern variables must be unique. That might change in the future. (%s appears twice)", t.Var)
 		}
 		if t.Max == 0 || t.Max > 0 && t.Max < t.Min {
 			return nil, nil, errAt(t.Pos, ErrValidation, "the quantifier of %s takes %d to %d rows", t.Var, t.Min, t.Max)
+		}
+		if t.Min == 0 && t.Max == 1 && t.Reluctant {
+			return nil, nil, errAt(t.Pos, ErrUnsupported, "Reluctant optional variables are not supported yet. (%s??)", t.Var)
 		}
 		vars[t.Var] = true
 		varNames = append(varNames, t.Var)
 	}
 	if len(x.Pattern) == 0 {
 		return nil, nil, errAt(x.Pos, ErrValidation, "PATTERN needs at least one variable")
+	}
+	empty := true
+	for _, t := range x.Pattern {
+		empty = empty && t.Min == 0
+	}
+	if empty { // Flink's StreamExecMatch, on NFACompiler.canProduceEmptyMatches
+		return nil, nil, errAt(x.Pos, ErrUnsupported, "Patterns that can produce empty matches are not supported. There must be at least one non-optional state.")
 	}
 	if last := x.Pattern[len(x.Pattern)-1]; last.Max != last.Min && last.Max != 1 && !last.Reluctant {
 		return nil, nil, errAt(last.Pos, ErrUnsupported, "Greedy quantifiers are not allowed as the last element of a Pattern yet. Finish your pattern with either a simple variable or reluctant quantifier.")
@@ -162,11 +207,21 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 	if x.OrderBy[0].Desc {
 		return nil, nil, errAt(id.Pos, ErrValidation, "Primary sort order of a streaming table must be ascending on time.")
 	}
-	if len(x.OrderBy) > 1 {
-		return nil, nil, errAt(x.OrderBy[1].Expr.ExprPos(), ErrUnsupported, "Weir orders MATCH_RECOGNIZE rows by the time attribute only, not by further ORDER BY keys")
-	}
 	n.TimeCol, n.Proctime = tc, sc.fields[tc].typ.Proctime
 	b := &binder{scope: sc}
+	orderText := []string{sc.fields[tc].name + " ASC"}
+	for _, o := range x.OrderBy[1:] {
+		c, err := b.bind(o.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		n.Order, n.Desc = append(n.Order, c), append(n.Desc, o.Desc)
+		dir := " ASC"
+		if o.Desc {
+			dir = " DESC"
+		}
+		orderText = append(orderText, c.text+dir)
+	}
 	for _, e := range x.PartitionBy {
 		c, err := b.bind(e)
 		if err != nil {
@@ -195,7 +250,7 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 		if !vars[d.Var] {
 			return nil, nil, errAt(d.Pos, ErrValidation, "DEFINE %s: no such pattern variable%s", d.Var, suggest(d.Var, varNames))
 		}
-		m, err := bindMatchExpr(d.Cond, sc, vars, d.Var)
+		m, err := n.bindMatchExpr(d.Cond, sc, vars, d.Var)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -207,12 +262,16 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 	}
 	var measures []string
 	for _, it := range x.Measures {
-		m, err := bindMatchExpr(it.Expr, sc, vars, "")
+		m, err := n.bindMatchExpr(it.Expr, sc, vars, "")
 		if err != nil {
 			return nil, nil, err
 		}
 		n.Measures = append(n.Measures, m)
-		n.Cols = append(n.Cols, Column{Name: it.Alias, Type: m.expr.typ.plain()})
+		typ := m.expr.typ.plain()
+		if len(m.navs) == 1 && m.expr.ref == len(sc.fields)+1 { // the measure is MATCH_ROWTIME() or MATCH_PROCTIME() itself
+			typ.Rowtime, typ.Proctime = m.navs[0].kind == navRowtime, m.navs[0].kind == navProctime
+		}
+		n.Cols = append(n.Cols, Column{Name: it.Alias, Type: typ})
 		measures = append(measures, m.text+" AS "+it.Alias)
 	}
 	if err := uniqueNames(n.Cols, x.Pos); err != nil {
@@ -220,10 +279,10 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 	}
 	var pattern []string
 	for _, t := range x.Pattern {
-		pattern = append(pattern, t.Var+quantifierText(t))
+		pattern = append(pattern, t.Var+t.Quantifier())
 	}
-	n.text = fmt.Sprintf("partitionBy=[%s], orderBy=[%s ASC], measures=[%s], rowsPerMatch=[ONE ROW PER MATCH], after=[SKIP %s], pattern=[%s], define=[%s]",
-		exprTexts(n.Partition), sc.fields[tc].name, strings.Join(measures, ", "), strings.TrimSpace(n.Skip+" "+n.SkipVar), strings.Join(pattern, " "), strings.Join(defs, ", "))
+	n.text = fmt.Sprintf("partitionBy=[%s], orderBy=[%s], measures=[%s], rowsPerMatch=[ONE ROW PER MATCH], after=[SKIP %s], pattern=[%s], define=[%s]",
+		exprTexts(n.Partition), strings.Join(orderText, ", "), strings.Join(measures, ", "), strings.TrimSpace(n.Skip+" "+n.SkipVar), strings.Join(pattern, " "), strings.Join(defs, ", "))
 	if n.Within > 0 {
 		n.text += fmt.Sprintf(", within=[%dms]", n.Within)
 	}
@@ -234,33 +293,9 @@ func (p *Planner) matchRecognize(x *sqlparse.MatchRecognize) (Node, *scope, erro
 	return n, newScope(n.Cols, q), nil
 }
 
-func quantifierText(t sqlparse.PatternTerm) string {
-	s := ""
-	switch {
-	case t.Min == 1 && t.Max == 1:
-		return ""
-	case t.Min == 0 && t.Max == -1:
-		s = "*"
-	case t.Min == 1 && t.Max == -1:
-		s = "+"
-	case t.Min == 0 && t.Max == 1:
-		s = "?"
-	case t.Max == -1:
-		s = fmt.Sprintf("{%d,}", t.Min)
-	case t.Min == t.Max:
-		s = fmt.Sprintf("{%d}", t.Min)
-	default:
-		s = fmt.Sprintf("{%d,%d}", t.Min, t.Max)
-	}
-	if t.Reluctant {
-		s += "?"
-	}
-	return s
-}
-
 // bindMatchExpr binds a DEFINE condition (of variable defining) or, with defining "", a measure: each
 // navigation becomes an extra column of the row it is evaluated on.
-func bindMatchExpr(e sqlparse.Expr, sc *scope, vars map[string]bool, defining string) (*matchExpr, error) {
+func (n *MatchRecognizeNode) bindMatchExpr(e sqlparse.Expr, sc *scope, vars map[string]bool, defining string) (*matchExpr, error) {
 	m := &matchExpr{text: ExprString(e)}
 	var bad error
 	fail := func(err error) (sqlparse.Expr, bool) {
@@ -317,7 +352,10 @@ func bindMatchExpr(e sqlparse.Expr, sc *scope, vars map[string]bool, defining st
 			if y.Over != nil {
 				return fail(errAt(y.Pos, ErrUnsupported, "%s OVER is not allowed in MATCH_RECOGNIZE", y.Name))
 			}
-			if y.Name == "FIRST" || y.Name == "LAST" {
+			if y.Name == "MATCH_ROWTIME" || y.Name == "MATCH_PROCTIME" {
+				return n.matchTimeNav(y, sc, defining, nav, fail)
+			}
+			if y.Name == "FIRST" || y.Name == "LAST" || y.Name == "PREV" || y.Name == "NEXT" {
 				if len(y.Args) < 1 || len(y.Args) > 2 {
 					return fail(errAt(y.Pos, ErrValidation, "%s takes an expression and an optional offset", y.Name))
 				}
@@ -329,6 +367,10 @@ func bindMatchExpr(e sqlparse.Expr, sc *scope, vars map[string]bool, defining st
 				if y.Name == "FIRST" {
 					spec.kind = navFirst
 				}
+				physical := y.Name == "PREV" || y.Name == "NEXT"
+				if physical {
+					spec.offset = 1 // Calcite's default offset of PREV and NEXT
+				}
 				if len(y.Args) == 2 {
 					lit, ok := y.Args[1].(*sqlparse.Literal)
 					if !ok || lit.Kind != sqlparse.LitNumber {
@@ -337,6 +379,9 @@ func bindMatchExpr(e sqlparse.Expr, sc *scope, vars map[string]bool, defining st
 					if _, err := fmt.Sscan(lit.Text, &spec.offset); err != nil || spec.offset < 0 || strings.ContainsAny(lit.Text, ".eE") {
 						return fail(errAt(lit.Pos, ErrValidation, "the offset of %s must be a non-negative integer literal, not %s", y.Name, lit.Text))
 					}
+				}
+				if physical && spec.offset != 0 {
+					return fail(errAt(y.Pos, ErrUnsupported, "Flink does not support physical offsets within partition. (%s with offset %d: use LAST(e, n), which counts the rows mapped to the pattern)", y.Name, spec.offset))
 				}
 				if spec.arg, err = b.bind(argExpr); err != nil {
 					return fail(err)
@@ -389,15 +434,68 @@ func bindMatchExpr(e sqlparse.Expr, sc *scope, vars map[string]bool, defining st
 	return m, nil
 }
 
-// skipStrategy is the CEP skip strategy of AFTER MATCH SKIP.
+// matchTimeNav binds MATCH_ROWTIME([ts]) or MATCH_PROCTIME() in a measure as a navigation to the match's
+// time.
+func (n *MatchRecognizeNode) matchTimeNav(y *sqlparse.Call, sc *scope, defining string,
+	nav func(sqlparse.Pos, navSpec, DataType) sqlparse.Expr, fail func(error) (sqlparse.Expr, bool)) (sqlparse.Expr, bool) {
+	if defining != "" {
+		return fail(errAt(y.Pos, ErrValidation, "%s() is allowed in MEASURES only, not in the DEFINE of %s", y.Name, defining))
+	}
+	if y.Name == "MATCH_PROCTIME" {
+		if len(y.Args) != 0 || y.Star {
+			return fail(errAt(y.Pos, ErrValidation, "MATCH_PROCTIME() takes no arguments"))
+		}
+		return nav(y.Pos, navSpec{kind: navProctime}, DataType{Kind: KindTimestampLTZ, Precision: 3, NotNull: true}), true
+	}
+	if n.Proctime {
+		return fail(errAt(y.Pos, ErrValidation, "MATCH_ROWTIME() needs a MATCH_RECOGNIZE ordered by an event-time attribute; %s is a processing-time attribute: use MATCH_PROCTIME()", sc.fields[n.TimeCol].name))
+	}
+	typ := DataType{Kind: KindTimestamp, Precision: 3, NotNull: true}
+	switch {
+	case len(y.Args) == 1:
+		id, ok := y.Args[0].(*sqlparse.Ident)
+		if !ok {
+			return fail(errAt(y.Args[0].ExprPos(), ErrValidation, "MATCH_ROWTIME takes the time attribute of the ORDER BY, %s", sc.fields[n.TimeCol].name))
+		}
+		i, err := sc.resolve(id)
+		if err != nil {
+			return fail(err)
+		}
+		if i != n.TimeCol {
+			return fail(errAt(id.Pos, ErrValidation, "MATCH_ROWTIME takes the time attribute of the ORDER BY, %s, not %s", sc.fields[n.TimeCol].name, sc.fields[i].name))
+		}
+		typ = sc.fields[i].typ.plain()
+		typ.NotNull = true
+	case len(y.Args) > 1 || y.Star:
+		return fail(errAt(y.Pos, ErrValidation, "MATCH_ROWTIME takes no argument or the time attribute of the ORDER BY"))
+	}
+	return nav(y.Pos, navSpec{kind: navRowtime, typ: typ}, typ), true
+}
+
+// comparator orders the rows of the same time by the ORDER BY keys after the time attribute.
+func (n *MatchRecognizeNode) comparator() cep.EventComparator {
+	keys := func(r []any) []any {
+		out := make([]any, len(n.Order))
+		for i, o := range n.Order {
+			out[i], _ = o.eval(r) // a key that fails to evaluate orders as NULL
+		}
+		return out
+	}
+	return func(a, b any) int {
+		return compareSort(keys(a.(Row).Fields), keys(b.(Row).Fields), n.Desc)
+	}
+}
+
+// skipStrategy is the CEP skip strategy of AFTER MATCH SKIP. As in Flink, TO FIRST v and TO LAST v fail the
+// job when a match has no row of v or would resume at its own first row (which would find it again).
 func (n *MatchRecognizeNode) skipStrategy() cep.AfterMatchSkipStrategy {
 	switch n.Skip {
 	case "TO NEXT ROW":
 		return cep.SkipToNext()
-	case "TO FIRST":
-		return cep.SkipToFirst(n.SkipVar)
+	case "TO FIRST": // Flink's translation makes both throw on a miss
+		return cep.SkipToFirst(n.SkipVar).ThrowExceptionOnMiss()
 	case "TO LAST":
-		return cep.SkipToLast(n.SkipVar)
+		return cep.SkipToLast(n.SkipVar).ThrowExceptionOnMiss()
 	}
 	return cep.SkipPastLastEvent()
 }
@@ -474,7 +572,7 @@ func (n *MatchRecognizeNode) condition(v string, d *matchExpr) cep.Condition {
 			}
 			return all
 		}
-		ok, err := d.eval(cur, rows)
+		ok, err := d.eval(cur, rows, matchTime{rowtime: ctx.Timestamp(), proctime: ctx.CurrentProcessingTime()})
 		return err == nil && ok == true
 	}
 }
@@ -497,33 +595,41 @@ func compileMatchRecognize(in *engine.DataStream, n *MatchRecognizeNode) (*engin
 	if n.Proctime {
 		ps = ps.InProcessingTime()
 	}
-	return ps.Select(func(match map[string][]any) any {
-		var all [][]any
-		for _, t := range n.Terms {
-			all = append(all, fieldsOf(match[t.Var])...)
+	if len(n.Order) > 0 {
+		ps = ps.WithComparator(n.comparator())
+	}
+	return ps.Process(cep.PatternProcessFunction{ProcessMatch: func(match map[string][]any, ctx *cep.ProcessContext, out engine.Collector) {
+		out.Collect(n.matchRow(match, matchTime{rowtime: ctx.Timestamp(), proctime: ctx.CurrentProcessingTime()}))
+	}}).Name(n.Describe()), nil
+}
+
+// matchRow is the row of a match: the partition columns, then the measures (an error row if one fails).
+func (n *MatchRecognizeNode) matchRow(match map[string][]any, at matchTime) any {
+	var all [][]any
+	for _, t := range n.Terms {
+		all = append(all, fieldsOf(match[t.Var])...)
+	}
+	rows := func(of string) [][]any {
+		if of == "" {
+			return all
 		}
-		rows := func(of string) [][]any {
-			if of == "" {
-				return all
-			}
-			return fieldsOf(match[of])
+		return fieldsOf(match[of])
+	}
+	last := all[len(all)-1]
+	out := make([]any, 0, len(n.Cols))
+	for _, p := range n.Partition {
+		v, err := p.eval(all[0])
+		if err != nil {
+			return errorRow{err.Error()}
 		}
-		last := all[len(all)-1]
-		out := make([]any, 0, len(n.Cols))
-		for _, p := range n.Partition {
-			v, err := p.eval(all[0])
-			if err != nil {
-				return errorRow{err.Error()}
-			}
-			out = append(out, v)
+		out = append(out, v)
+	}
+	for _, m := range n.Measures {
+		v, err := m.eval(last, rows, at)
+		if err != nil {
+			return errorRow{err.Error()}
 		}
-		for _, m := range n.Measures {
-			v, err := m.eval(last, rows)
-			if err != nil {
-				return errorRow{err.Error()}
-			}
-			out = append(out, coerce(v, m.expr.typ))
-		}
-		return Row{Kind: Insert, Fields: out}
-	}).Name(n.Describe()), nil
+		out = append(out, coerce(v, m.expr.typ))
+	}
+	return Row{Kind: Insert, Fields: out}
 }

@@ -23,7 +23,9 @@ import (
 // takes as such), or an entry of the event's payload; a field the recording's events lack is refused,
 // naming the nearest one. Both replay through sources.Replay in one subtask, in arrival order, at
 // 'speed' times real time (default 0: as fast as possible, processing time then following the arrival
-// times on a virtual clock), and resume from their position after a restore. The table's time attribute
+// times on a virtual clock), and resume from their position after a restore. In the workbench they obey
+// its replay controls (pause, step, speed) as a DataStream replay of a bundled recording does
+// (Compiler.NewReplayControl), their 'speed', when given, being the speed they start at. The table's time attribute
 // and watermark are its WATERMARK FOR clause's, as for every SQL source; the recording's markers are
 // left out, except its crash markers with 'crash' = 'true', which fail the job once to show a recovery.
 var recordingConnectorOptions = map[string][]string{
@@ -158,14 +160,25 @@ func checkRecording(t *Table, pos sqlparse.Pos) (sources.Opener, []string, error
 	return rec, fields, nil
 }
 
-// recordingSource replays the table's events as rows of its physical columns.
-func recordingSource(env *engine.Environment, t *Table, cols []Column) (*engine.DataStream, error) {
+// recordingSource replays the table's events as rows of its physical columns, steered by a controller from
+// newControl when it is set (a 'speed' option then sets that controller's starting speed), else by its own
+// at the table's 'speed'.
+func recordingSource(env *engine.Environment, t *Table, cols []Column, newControl func() *sources.Controller) (*engine.DataStream, error) {
 	rec, fields, err := checkRecording(t, sqlparse.Pos{})
 	if err != nil {
 		return nil, err
 	}
 	speed, _ := strconv.ParseFloat(t.Options["speed"], 64)
-	replay := sources.Replay{Recordings: []sources.Opener{rec}, Control: sources.NewController(speed)}
+	var control *sources.Controller
+	if newControl != nil {
+		control = newControl()
+		if _, ok := t.Options["speed"]; ok {
+			control.SetSpeed(speed)
+		}
+	} else {
+		control = sources.NewController(speed)
+	}
+	replay := sources.Replay{Recordings: []sources.Opener{rec}, Control: control}
 	src := eventsOnly{replay: replay, crash: t.Options["crash"] == "true"}
 	return env.FromSource(src, nil, t.Name).Map(func(v any) any {
 		e := v.(sources.Event)

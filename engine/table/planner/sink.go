@@ -20,8 +20,8 @@ func Collect(s *engine.DataStream, f func(Row)) *engine.DataStream {
 }
 
 // Sink writes the rows of a query (plan n, compiled to s) into table t (INSERT INTO t [(columns)]): the
-// query's columns must match the table's physical columns (or the listed ones, the others are NULL) in
-// number and type; an updating query needs a sink that accepts updates ('print', 'blackhole',
+// query's columns must match the table's persisted columns, physical and non-VIRTUAL metadata ones in the
+// table's order (or the listed ones, the others are NULL) in number and type; an updating query needs a sink that accepts updates ('print', 'blackhole',
 // 'upsert-kafka'). The Closer, nil for most connectors, releases the sink's clients: close it when the job
 // has ended.
 func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Writer, pos sqlparse.Pos) (*engine.DataStream, io.Closer, error) {
@@ -32,12 +32,10 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 	if err != nil {
 		return nil, nil, err
 	}
-	phys := t.physical()
+	phys, order := t.sinkColumns()
 	target := make([]int, 0, len(phys)) // for each query column, its index among phys
 	if len(columns) == 0 {
-		for i := range phys {
-			target = append(target, i)
-		}
+		target = order
 	} else {
 		for _, c := range columns {
 			idx := -1

@@ -6,7 +6,8 @@
 // WATERMARK FOR col AS expr, PRIMARY KEY (...) NOT ENFORCED and WITH ('key' = 'value', ...); CREATE
 // [TEMPORARY] VIEW; DROP TABLE/VIEW [IF EXISTS]; SHOW TABLES/VIEWS; DESCRIBE/DESC; SET and RESET;
 // EXPLAIN; INSERT INTO; and queries: SELECT [DISTINCT] ... FROM ... WHERE ... GROUP BY ... HAVING ... ORDER BY
-// ... LIMIT n OFFSET m, FROM t MATCH_RECOGNIZE (...) with a pattern of quantified variables,
+// ... LIMIT n OFFSET m, FROM t MATCH_RECOGNIZE (...) with Calcite's row pattern grammar (quantified variables,
+// groups, alternatives, PERMUTE and {- exclusions -}),
 // UNION [ALL], VALUES, subqueries (in FROM, IN (SELECT ...), EXISTS (SELECT ...)), JOIN ... ON, and the window table-valued functions
 // TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '5' SECOND)) with positional or named (DATA => ...)
 // arguments. Expressions follow Calcite's precedence: OR, AND, NOT, comparison (=, <>, !=, <, <=, >, >=,

@@ -2,6 +2,7 @@ package sqlparse
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,45 @@ func TestParseMatchRecognize(t *testing.T) {
 	} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+// Calcite's row pattern grammar beyond a sequence: alternation, groups, PERMUTE and exclusion parse, and the
+// first such construct is recorded for the planner to refuse; a group without a quantifier, or of one
+// variable, is part of the sequence.
+func TestParsePatternConstructs(t *testing.T) {
+	for _, c := range []struct{ pattern, vars, construct string }{
+		{"A (B C) D", "A B C D", ""},
+		{"(A)+ B", "A+ B", ""},
+		{"A | B", "A B", "alternation A | B"},
+		{"(A B | C D) E", "A B C D E", "alternation A B | C D"},
+		{"A (B C)+ D", "A B C D", "group (B C)+"},
+		{"((A B){2,3}? C)", "A B C", "group (A B){2,3}?"},
+		{"PERMUTE(A, B C)", "A B C", "permute PERMUTE(A, B C)"},
+		{"A {- B -} C", "A B C", "exclusion {- B -}"},
+	} {
+		st, err := Parse("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (" + c.pattern + ") DEFINE A AS true)")
+		if err != nil {
+			t.Errorf("%s: %v", c.pattern, err)
+			continue
+		}
+		m := st.(*QueryStatement).Query.(*Select).From.(*MatchRecognize)
+		var vars []string
+		for _, p := range m.Pattern {
+			vars = append(vars, p.Var+p.Quantifier())
+		}
+		construct := ""
+		if m.Construct != nil {
+			construct = m.Construct.Kind + " " + m.Construct.Text
+		}
+		if got := strings.Join(vars, " "); got != c.vars || construct != c.construct {
+			t.Errorf("%s: vars %q construct %q, want %q and %q", c.pattern, got, construct, c.vars, c.construct)
+		}
+	}
+	for _, bad := range []string{"()", "A |", "(A B", "{- A }", "A B)"} {
+		if _, err := Parse("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (" + bad + ") DEFINE A AS true)"); err == nil {
+			t.Errorf("PATTERN (%s): accepted", bad)
 		}
 	}
 }

@@ -97,6 +97,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("SELECT ((((((a))))))")
 	f.Add("SELECT * FROM Ticker MATCH_RECOGNIZE (PARTITION BY symbol ORDER BY rowtime MEASURES FIRST(DOWN.tstamp) AS s AFTER MATCH SKIP TO LAST UP " +
 		"PATTERN (DOWN{2,}? UP*? X{,3}) WITHIN INTERVAL '1' HOUR DEFINE DOWN AS price < LAST(DOWN.price, 1)) AS T LIMIT 2 OFFSET 1")
+	f.Add("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN ((A | B C)+ PERMUTE(D, E) {- F -} (G)?) DEFINE A AS true)")
 	f.Add("SELECT -'x' || `a``b` FROM t /* c */ -- d")
 	f.Fuzz(func(t *testing.T, s string) {
 		stmts, err := ParseScript(s)
