@@ -10,6 +10,7 @@ import (
 	"maps"
 	"reflect"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,8 +250,10 @@ func (k *Kernel) Restart() {
 }
 
 // Interrupt stops the running cell, if any: the interpreter stops at its next loop or call, and the jobs the
-// cell started are canceled. A cell whose job runs a user function that never returns stays stuck in it;
-// Restart then gives a fresh kernel.
+// cell started are canceled. The goroutines that are blocked for good, and a job's user function that never
+// returns, go on (Execution.Goroutines counts them) until the process ends: a kernel process ends itself
+// then (package github.com/de4e/weir/kernel), and Restart of an in-process Kernel gives a fresh interpreter
+// beside them.
 func (k *Kernel) Interrupt() {
 	k.mu.Lock()
 	ex := k.cur
@@ -304,8 +307,12 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 	}
 	// A cell run again replaces its earlier check results: the latest run is what counts.
 	k.checks = slices.DeleteFunc(k.checks, func(r CheckResult) bool { return r.Cell == c.ID })
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
-	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, started: time.Now(), done: make(chan struct{}), cancel: cancel}
+	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, number: runNumbers.Add(1), started: time.Now(), done: make(chan struct{}), cancel: cancel}
+	// The end of the cell's context stops its jobs too, as an interrupt does (with the context's cause as
+	// the reason); once the cell has ended, its jobs are no longer its context's (ExecuteAsync).
+	ex.unwatch = context.AfterFunc(parent, ex.stop)
 	k.cur = ex
 	if isSQL(c) {
 		k.sqlRuns[c.ID] = ex
@@ -348,8 +355,8 @@ func (j liveJob) IterationSnapshot() (engine.IterationSnapshot, bool) {
 	return engine.IterationSnapshot{}, false
 }
 
-// Died returns 0 and "": a kernel in the host's process dies with it.
-func (k *Kernel) Died() (int, string) { return 0, "" }
+// Died returns 0 and nil: a kernel in the host's process dies with it.
+func (k *Kernel) Died() (int, error) { return 0, nil }
 
 // Replays returns the kernel's ReplayControl (Options.Replays); nil when it has none.
 func (k *Kernel) Replays() ReplayControl {
@@ -393,6 +400,7 @@ const slotLines = 1000
 
 // finish ends the execution. k.mu must not be held.
 func (k *Kernel) finish(ex *Execution) {
+	ex.unwatch()
 	k.mu.Lock()
 	if k.cur == ex {
 		k.cur = nil
@@ -507,10 +515,12 @@ type Execution struct {
 	kernel *Kernel
 	slot   int
 	gen    int
+	number int64 // the run's number in the process, the value of its goroutines' runLabel
 
 	started time.Time
 	done    chan struct{}
 	cancel  context.CancelFunc
+	unwatch func() bool // stops the end of the context from stopping the cell's jobs
 
 	mu          sync.Mutex
 	out         bytes.Buffer // stdout and stderr, interleaved as written
@@ -606,10 +616,19 @@ func (ex *Execution) stdoutWriter() *cellWriter {
 	return &cellWriter{k: ex.kernel, gen: ex.gen, only: ex}
 }
 
+// interrupt stops the cell as the learner's interrupt.
 func (ex *Execution) interrupt() {
 	ex.mu.Lock()
-	ex.canceled = true
 	ex.interrupted = true
+	ex.mu.Unlock()
+	ex.stop()
+}
+
+// stop ends the cell's context, which stops the interpreter, and cancels the jobs the cell has started and
+// those it starts from now on.
+func (ex *Execution) stop() {
+	ex.mu.Lock()
+	ex.canceled = true
 	jobs := append([]*engine.Job(nil), ex.jobs...)
 	ex.mu.Unlock()
 	ex.cancel()
@@ -661,6 +680,7 @@ func (k *Kernel) relabel(s string) string {
 }
 
 func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
+	ex.labelRun()
 	k := ex.kernel
 	defer func() {
 		if r := recover(); r != nil { // a bug of the interpreter itself: report it, keep the host alive
@@ -708,7 +728,7 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		if !c.decl {
 			pad = "\n{}" + pad
 		}
-		v, err := in.EvalWithContext(ctx, pad+c.text)
+		v, err := evalWithContext(ctx, in, pad+c.text)
 		if err != nil {
 			ex.fail(k.cellError(ex, ctx, c, err))
 			return
@@ -733,6 +753,31 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 	if ex.Cell.Check {
 		k.requireChecks(ex.Cell.ID)
 	}
+}
+
+// evalWithContext is the interpreter's EvalWithContext with most of a race of it closed: yaegi compiles the
+// source in the goroutine that then runs it, and gives the code the interpreter's run id only when it starts
+// running, so a stop that lands before (it bumps the run id) is lost and the code cannot be stopped (a loop
+// in it runs for ever). Here the source is compiled first, and not run at all when ctx has ended meanwhile;
+// a stop in the microseconds between the start of the run and yaegi's reading of the run id is still lost
+// (a kernel process then restarts: ErrGoroutinesLeft). A panic while compiling is returned as the
+// interpreter's Panic, as EvalWithContext does.
+func evalWithContext(ctx context.Context, in *interp.Interpreter, src string) (v reflect.Value, err error) {
+	prog, err := func() (prog *interp.Program, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = interp.Panic{Value: r, Stack: debug.Stack()}
+			}
+		}()
+		return in.Compile(src)
+	}()
+	if err != nil {
+		return v, err
+	}
+	if err := ctx.Err(); err != nil {
+		return v, err
+	}
+	return in.ExecuteWithContext(ctx, prog)
 }
 
 // hasResults reports whether a chunk ending in a call of callee (see chunk.callee) has a value to show:

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,48 @@ func TestTheWorkbenchSurvivesAKernelDeathWithItsEdits(t *testing.T) {
 	}
 	if n, _ := fm.nb.session.Runner().Died(); n != 1 {
 		t.Errorf("the kernel died %d times, want 1", n)
+	}
+}
+
+// An interrupted cell whose goroutine was blocked for good left it running in the kernel. The kernel now
+// ends itself when the interrupted cell's goroutines have not stopped after a grace period, and the
+// workbench says so, in the learner's language, and keeps the notebook and its unsaved edits.
+func TestTheWorkbenchSaysWhenACellsGoroutinesDidNotStop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stuck.md")
+	text := "# stuck\n\n```go\nready := make(chan int)\ngo func() { ready <- 1; select {} }()\n<-ready\nfmt.Println(\"blocked\")\nfor { time.Sleep(time.Millisecond) }\n```\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	store, err := OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Lang: i18n.EN, Store: store, Open: path, NewRunner: startKernel})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(140, 40),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	send := func(keys ...string) {
+		for _, k := range keys {
+			tm.Send(keyMsg(k))
+		}
+	}
+	waitScreen := func(want string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+			teatest.WithDuration(time.Minute), teatest.WithCheckInterval(50*time.Millisecond))
+	}
+	waitScreen("ready <- 1")
+	send("b", "enter", "y", " ", ":", "=", " ", "2", "esc", "up") // an unsaved edit below, then back
+	waitScreen("y := 2")
+	send("ctrl+r")
+	waitScreen("blocked")
+	send("i", "i")
+	waitScreen("the cell's goroutines did not stop; restarting the kernel")
+	send("ctrl+q", "ctrl+q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(time.Minute)).(*Model)
+	if got := string(fm.nb.nb.Render()); !strings.Contains(got, "```go\ny := 2\n```") || !fm.nb.dirty {
+		t.Errorf("the notebook changed under the restart (dirty %v):\n%s", fm.nb.dirty, got)
+	}
+	if n, why := fm.nb.session.Runner().Died(); n != 1 || !errors.Is(why, interp.ErrGoroutinesLeft) {
+		t.Errorf("Died() = %d, %v; want 1 and %v", n, why, interp.ErrGoroutinesLeft)
 	}
 }
