@@ -51,24 +51,29 @@ func TestGoroutinesCountsWhatAnInterruptLeaves(t *testing.T) {
 
 // yaegi compiles a cell's code in the goroutine that then runs it, and gives the code the interpreter's run
 // id only when it starts running, so a stop that landed before (a context that had already ended, an
-// interrupt during the compile) was lost: the cell ended as stopped while its loop ran on for ever. The
-// kernel compiles first and runs nothing once the cell's context has ended.
-func TestACellStoppedBeforeItRunsLeavesNothingRunning(t *testing.T) {
+// interrupt during the compile) was lost: the cell ended as stopped while its loop ran on for ever. A cell
+// stopped at any moment of its start leaves nothing running.
+func TestACellStoppedAsItStartsLeavesNothingRunning(t *testing.T) {
 	k := New(Options{})
-	for range 5 {
+	for i := range 40 {
+		delay := time.Duration(i-1) * 50 * time.Microsecond // the first context has ended before the start
 		ctx, cancel := context.WithCancelCause(context.Background())
-		cancel(errors.New("stopped early"))
-		ex, err := k.Start(ctx, Cell{ID: "spin", Source: "for { time.Sleep(time.Millisecond) }"})
+		if delay < 0 {
+			cancel(errors.New("stopped early"))
+		}
+		ex, err := k.Start(ctx, Cell{ID: "spin", Source: "n := 0\nfor { n++; time.Sleep(time.Millisecond) }"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		time.Sleep(delay)
+		cancel(errors.New("stopped early"))
 		<-ex.Done()
 		deadline := time.Now().Add(5 * time.Second)
 		for ex.Goroutines() > 0 && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		if n := ex.Goroutines(); n > 0 {
-			t.Fatalf("the cell stopped before it ran left %d goroutines running (%v)", n, ex.Err())
+			t.Fatalf("stopped %v after its start, the cell left %d goroutines running (%v)", delay, n, ex.Err())
 		}
 	}
 }

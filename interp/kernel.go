@@ -10,7 +10,7 @@ import (
 	"maps"
 	"reflect"
 	"regexp"
-	"runtime/debug"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,6 +87,29 @@ func New(opts Options) *Kernel {
 // prelude is imported into every kernel, so that short cells need no imports.
 var prelude = []string{"fmt", "math", "sort", "strings", "time", "github.com/de4e/weir/engine", "github.com/de4e/weir/sources", checkPath}
 
+// startedPath is the package of started, which every kernel imports under the name startedPkg, and
+// startedCall the call of it that begins each chunk of a cell's statements, with the run's number.
+const (
+	startedPath = "weir/started"
+	startedPkg  = "weirstarted_"
+	startedCall = startedPkg + ".Started(%d)"
+)
+
+// started is called first by the code of each chunk of a cell's statements, with the number of the run, once
+// the interpreter runs it. yaegi compiles a chunk in the goroutine that then runs it (EvalWithContext) and
+// gives the code the interpreter's run id only when it starts running, so a stop that lands before (it bumps
+// the run id) is lost, and a loop in the chunk would run for ever, after the cell has ended as stopped. By
+// then the run's context has ended (yaegi stops the interpreter when it sees that), or the run is over, so
+// started ends the goroutine instead.
+func (k *Kernel) started(run int64) {
+	k.mu.Lock()
+	ex := k.cur
+	k.mu.Unlock()
+	if ex == nil || ex.number != run || ex.ctx.Err() != nil {
+		runtime.Goexit()
+	}
+}
+
 // reset makes a fresh interpreter. k.mu must be held.
 func (k *Kernel) reset() {
 	k.gen++
@@ -108,7 +131,7 @@ func (k *Kernel) reset() {
 	for _, p := range prelude {
 		fmt.Fprintf(&b, "\t%q\n", p)
 	}
-	b.WriteString(")\n")
+	fmt.Fprintf(&b, "\t%s %q\n)\n", startedPkg, startedPath)
 	if _, err := in.Eval(b.String()); err != nil {
 		panic(fmt.Sprintf("interp: the prelude does not load: %v", err))
 	}
@@ -148,6 +171,7 @@ func (k *Kernel) symbols() interp.Exports {
 		"github.com/de4e/weir/sources/sources": src,
 		checkPath + "/check":                   k.checkSymbols(),
 		sqlCellsPath + "/sqlcells":             k.sqlCellsSymbols(),
+		startedPath + "/started":               {"Started": reflect.ValueOf(k.started)},
 	}
 }
 
@@ -313,6 +337,7 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 	// The end of the cell's context stops its jobs too, as an interrupt does (with the context's cause as
 	// the reason); once the cell has ended, its jobs are no longer its context's (ExecuteAsync).
 	ex.unwatch = context.AfterFunc(parent, ex.stop)
+	ex.ctx = ctx
 	k.cur = ex
 	if isSQL(c) {
 		k.sqlRuns[c.ID] = ex
@@ -530,7 +555,8 @@ type Execution struct {
 	results     []*Result
 	canceled    bool
 	interrupted bool
-	panicPos    []string // the interpreter's "line:col" of each frame of a panic, innermost first, " main" added for top-level code
+	ctx         context.Context // the cell's context
+	panicPos    []string        // the interpreter's "line:col" of each frame of a panic, innermost first, " main" added for top-level code
 	ended       time.Time
 }
 
@@ -721,14 +747,19 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		// A line directive puts the text at its cell's place in the interpreter's positions (line
 		// slot*slotLines + its line, at its column), at a constant cost: padding with blank lines instead cost
 		// memory growing with the square of the number of cells (yaegi keeps every evaluated file's line
-		// table). The directive must begin a line, hence the leading newline. For statements an empty block
-		// comes first, so that yaegi reads the source as statements even when it begins with var or const
-		// (which it would otherwise take as a file of declarations).
+		// table). The directive must begin a line, hence the leading newline. For statements a call of
+		// startedCall comes first, so that yaegi reads the source as statements even when it begins with var
+		// or const (which it would otherwise take as a file of declarations), and so that a stop yaegi lost
+		// ends the code before it begins (see started).
 		pad := fmt.Sprintf("\n//line :%d:%d\n", ex.slot*slotLines+c.line, c.col)
 		if !c.decl {
-			pad = "\n{}" + pad
+			pad = "\n" + fmt.Sprintf(startedCall, ex.number) + pad
 		}
-		v, err := evalWithContext(ctx, in, pad+c.text)
+		if err := ctx.Err(); err != nil { // stopped between chunks
+			ex.fail(k.cellError(ex, ctx, c, err))
+			return
+		}
+		v, err := in.EvalWithContext(ctx, pad+c.text)
 		if err != nil {
 			ex.fail(k.cellError(ex, ctx, c, err))
 			return
@@ -753,31 +784,6 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 	if ex.Cell.Check {
 		k.requireChecks(ex.Cell.ID)
 	}
-}
-
-// evalWithContext is the interpreter's EvalWithContext with most of a race of it closed: yaegi compiles the
-// source in the goroutine that then runs it, and gives the code the interpreter's run id only when it starts
-// running, so a stop that lands before (it bumps the run id) is lost and the code cannot be stopped (a loop
-// in it runs for ever). Here the source is compiled first, and not run at all when ctx has ended meanwhile;
-// a stop in the microseconds between the start of the run and yaegi's reading of the run id is still lost
-// (a kernel process then restarts: ErrGoroutinesLeft). A panic while compiling is returned as the
-// interpreter's Panic, as EvalWithContext does.
-func evalWithContext(ctx context.Context, in *interp.Interpreter, src string) (v reflect.Value, err error) {
-	prog, err := func() (prog *interp.Program, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = interp.Panic{Value: r, Stack: debug.Stack()}
-			}
-		}()
-		return in.Compile(src)
-	}()
-	if err != nil {
-		return v, err
-	}
-	if err := ctx.Err(); err != nil {
-		return v, err
-	}
-	return in.ExecuteWithContext(ctx, prog)
 }
 
 // hasResults reports whether a chunk ending in a call of callee (see chunk.callee) has a value to show:
