@@ -544,6 +544,7 @@ type Execution struct {
 
 	started time.Time
 	done    chan struct{}
+	ctx     context.Context // the cell's context
 	cancel  context.CancelFunc
 	unwatch func() bool // stops the end of the context from stopping the cell's jobs
 
@@ -555,8 +556,7 @@ type Execution struct {
 	results     []*Result
 	canceled    bool
 	interrupted bool
-	ctx         context.Context // the cell's context
-	panicPos    []string        // the interpreter's "line:col" of each frame of a panic, innermost first, " main" added for top-level code
+	panicPos    []string // the interpreter's "line:col" of each frame of a panic, innermost first, " main" added for top-level code
 	ended       time.Time
 }
 
