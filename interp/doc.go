@@ -49,6 +49,11 @@
 // or in a user function inside a running job) and an interrupt each end the cell with a *CellError that names
 // the cell, the line and column within it and what happened; the kernel stays usable. Interrupt (and the end
 // of the cell's context) stops the interpreter at its next loop iteration or call and cancels the cell's jobs.
+// A goroutine blocked for good (on select {}, a channel nobody sends to, a long time.Sleep, a mutex, or a
+// user function in a job that never returns) cannot be stopped from outside in Go: Execution.Goroutines
+// counts what the cell left (every goroutine carries its cell run's profiler label, which the goroutines it
+// starts inherit), and a kernel process ends itself when some are left 2 s after the interrupt, so that its
+// client starts a new one (ErrGoroutinesLeft).
 //
 // What no in-process kernel can survive (a panic in a goroutine the cell started, a recursion that never ends,
 // which is a fatal stack overflow, or a heap that outgrows the machine) ends the process the Kernel runs in.
@@ -80,7 +85,8 @@
 //	                                     nil for unary - and ^; in parentheses it is stored right
 //	generic functions and types          partly: calls of generic functions of compiled packages fail
 //	struct types declared in a cell      yes; the engine sees them as structs with the same fields
-//	goroutines, channels, select         yes; they are stopped by Interrupt at their next loop or call
+//	goroutines, channels, select         yes; Interrupt stops them at their next loop or call, and a
+//	                                     kernel process restarts when some are blocked for good
 //
 // Other yaegi bugs can surface as panics from the reflect package; the cell then fails with the panic and
 // its place. Known ones, with what to write instead:

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +87,29 @@ func New(opts Options) *Kernel {
 // prelude is imported into every kernel, so that short cells need no imports.
 var prelude = []string{"fmt", "math", "sort", "strings", "time", "github.com/de4e/weir/engine", "github.com/de4e/weir/sources", checkPath}
 
+// startedPath is the package of started, which every kernel imports under the name startedPkg, and
+// startedCall the call of it that begins each chunk of a cell's statements, with the run's number.
+const (
+	startedPath = "weir/started"
+	startedPkg  = "weirstarted_"
+	startedCall = startedPkg + ".Started(%d)"
+)
+
+// started is called first by the code of each chunk of a cell's statements, with the number of the run, once
+// the interpreter runs it. yaegi compiles a chunk in the goroutine that then runs it (EvalWithContext) and
+// gives the code the interpreter's run id only when it starts running, so a stop that lands before (it bumps
+// the run id) is lost, and a loop in the chunk would run for ever, after the cell has ended as stopped. By
+// then the run's context has ended (yaegi stops the interpreter when it sees that), or the run is over, so
+// started ends the goroutine instead.
+func (k *Kernel) started(run int64) {
+	k.mu.Lock()
+	ex := k.cur
+	k.mu.Unlock()
+	if ex == nil || ex.number != run || ex.ctx.Err() != nil {
+		runtime.Goexit()
+	}
+}
+
 // reset makes a fresh interpreter. k.mu must be held.
 func (k *Kernel) reset() {
 	k.gen++
@@ -107,7 +131,7 @@ func (k *Kernel) reset() {
 	for _, p := range prelude {
 		fmt.Fprintf(&b, "\t%q\n", p)
 	}
-	b.WriteString(")\n")
+	fmt.Fprintf(&b, "\t%s %q\n)\n", startedPkg, startedPath)
 	if _, err := in.Eval(b.String()); err != nil {
 		panic(fmt.Sprintf("interp: the prelude does not load: %v", err))
 	}
@@ -147,6 +171,7 @@ func (k *Kernel) symbols() interp.Exports {
 		"github.com/de4e/weir/sources/sources": src,
 		checkPath + "/check":                   k.checkSymbols(),
 		sqlCellsPath + "/sqlcells":             k.sqlCellsSymbols(),
+		startedPath + "/started":               {"Started": reflect.ValueOf(k.started)},
 	}
 }
 
@@ -249,8 +274,10 @@ func (k *Kernel) Restart() {
 }
 
 // Interrupt stops the running cell, if any: the interpreter stops at its next loop or call, and the jobs the
-// cell started are canceled. A cell whose job runs a user function that never returns stays stuck in it;
-// Restart then gives a fresh kernel.
+// cell started are canceled. The goroutines that are blocked for good, and a job's user function that never
+// returns, go on (Execution.Goroutines counts them) until the process ends: a kernel process ends itself
+// then (package github.com/de4e/weir/kernel), and Restart of an in-process Kernel gives a fresh interpreter
+// beside them.
 func (k *Kernel) Interrupt() {
 	k.mu.Lock()
 	ex := k.cur
@@ -304,8 +331,13 @@ func (k *Kernel) Start(ctx context.Context, c Cell) (*Execution, error) {
 	}
 	// A cell run again replaces its earlier check results: the latest run is what counts.
 	k.checks = slices.DeleteFunc(k.checks, func(r CheckResult) bool { return r.Cell == c.ID })
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
-	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, started: time.Now(), done: make(chan struct{}), cancel: cancel}
+	ex := &Execution{Cell: c, kernel: k, slot: slot, gen: k.gen, number: runNumbers.Add(1), started: time.Now(), done: make(chan struct{}), cancel: cancel}
+	// The end of the cell's context stops its jobs too, as an interrupt does (with the context's cause as
+	// the reason); once the cell has ended, its jobs are no longer its context's (ExecuteAsync).
+	ex.unwatch = context.AfterFunc(parent, ex.stop)
+	ex.ctx = ctx
 	k.cur = ex
 	if isSQL(c) {
 		k.sqlRuns[c.ID] = ex
@@ -348,8 +380,8 @@ func (j liveJob) IterationSnapshot() (engine.IterationSnapshot, bool) {
 	return engine.IterationSnapshot{}, false
 }
 
-// Died returns 0 and "": a kernel in the host's process dies with it.
-func (k *Kernel) Died() (int, string) { return 0, "" }
+// Died returns 0 and nil: a kernel in the host's process dies with it.
+func (k *Kernel) Died() (int, error) { return 0, nil }
 
 // Replays returns the kernel's ReplayControl (Options.Replays); nil when it has none.
 func (k *Kernel) Replays() ReplayControl {
@@ -393,6 +425,7 @@ const slotLines = 1000
 
 // finish ends the execution. k.mu must not be held.
 func (k *Kernel) finish(ex *Execution) {
+	ex.unwatch()
 	k.mu.Lock()
 	if k.cur == ex {
 		k.cur = nil
@@ -507,10 +540,13 @@ type Execution struct {
 	kernel *Kernel
 	slot   int
 	gen    int
+	number int64 // the run's number in the process, the value of its goroutines' runLabel
 
 	started time.Time
 	done    chan struct{}
+	ctx     context.Context // the cell's context
 	cancel  context.CancelFunc
+	unwatch func() bool // stops the end of the context from stopping the cell's jobs
 
 	mu          sync.Mutex
 	out         bytes.Buffer // stdout and stderr, interleaved as written
@@ -606,10 +642,19 @@ func (ex *Execution) stdoutWriter() *cellWriter {
 	return &cellWriter{k: ex.kernel, gen: ex.gen, only: ex}
 }
 
+// interrupt stops the cell as the learner's interrupt.
 func (ex *Execution) interrupt() {
 	ex.mu.Lock()
-	ex.canceled = true
 	ex.interrupted = true
+	ex.mu.Unlock()
+	ex.stop()
+}
+
+// stop ends the cell's context, which stops the interpreter, and cancels the jobs the cell has started and
+// those it starts from now on.
+func (ex *Execution) stop() {
+	ex.mu.Lock()
+	ex.canceled = true
 	jobs := append([]*engine.Job(nil), ex.jobs...)
 	ex.mu.Unlock()
 	ex.cancel()
@@ -661,6 +706,7 @@ func (k *Kernel) relabel(s string) string {
 }
 
 func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
+	ex.labelRun()
 	k := ex.kernel
 	defer func() {
 		if r := recover(); r != nil { // a bug of the interpreter itself: report it, keep the host alive
@@ -701,12 +747,17 @@ func (ex *Execution) run(ctx context.Context, in *interp.Interpreter) {
 		// A line directive puts the text at its cell's place in the interpreter's positions (line
 		// slot*slotLines + its line, at its column), at a constant cost: padding with blank lines instead cost
 		// memory growing with the square of the number of cells (yaegi keeps every evaluated file's line
-		// table). The directive must begin a line, hence the leading newline. For statements an empty block
-		// comes first, so that yaegi reads the source as statements even when it begins with var or const
-		// (which it would otherwise take as a file of declarations).
+		// table). The directive must begin a line, hence the leading newline. For statements a call of
+		// startedCall comes first, so that yaegi reads the source as statements even when it begins with var
+		// or const (which it would otherwise take as a file of declarations), and so that a stop yaegi lost
+		// ends the code before it begins (see started).
 		pad := fmt.Sprintf("\n//line :%d:%d\n", ex.slot*slotLines+c.line, c.col)
 		if !c.decl {
-			pad = "\n{}" + pad
+			pad = "\n" + fmt.Sprintf(startedCall, ex.number) + pad
+		}
+		if err := ctx.Err(); err != nil { // stopped between chunks
+			ex.fail(k.cellError(ex, ctx, c, err))
+			return
 		}
 		v, err := in.EvalWithContext(ctx, pad+c.text)
 		if err != nil {

@@ -172,6 +172,44 @@ func TestTimeoutStopsACell(t *testing.T) {
 	}
 }
 
+// The end of a cell's context (weir run's cell timeout) stopped the interpreter but left the cell's job
+// running, beside the cells after it. It stops the cell's jobs as an interrupt does, and the cell says why;
+// a job a cell left running with ExecuteAsync outlives the end of the cell's context.
+func TestTheEndOfACellsContextStopsItsJobs(t *testing.T) {
+	k := New(Options{Config: engineConfig()})
+	forever := "env := engine.NewEnvironment(engine.Config{})\nenv.FromSource(engine.GeneratorSource{Gen: func(i int64) engine.SourceElement { return engine.SourceElement{Value: i, Timestamp: i} }}, nil, \"forever\").Print()\n"
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 300*time.Millisecond, errors.New("it ran longer than 300ms"))
+	defer cancel()
+	ex := k.Run(ctx, Cell{ID: "sync", Source: forever + "env.Execute(\"forever\")"})
+	if err := ex.Err(); err == nil || !strings.Contains(err.Error(), "interrupted: the cell was stopped: it ran longer than 300ms") {
+		t.Errorf("the timed-out cell ended with %v", err)
+	}
+	async, cancelAsync := context.WithCancel(context.Background())
+	bg := k.Run(async, Cell{ID: "async", Source: forever + "job, err := env.ExecuteAsync(\"forever\")"})
+	cancelAsync()
+	for _, tc := range []struct {
+		ex     *Execution
+		status string
+	}{{ex, "CANCELED"}, {bg, "RUNNING"}} {
+		jobs := tc.ex.Jobs()
+		if len(jobs) != 1 {
+			t.Fatalf("cell %s started %d jobs (%v)", tc.ex.CellID(), len(jobs), tc.ex.Err())
+		}
+		if tc.status == "CANCELED" {
+			select {
+			case <-jobs[0].Done():
+			case <-time.After(10 * time.Second):
+			}
+		} else {
+			time.Sleep(100 * time.Millisecond) // the context's end had time to reach the job, if it would
+		}
+		if got := jobs[0].Status().String(); got != tc.status {
+			t.Errorf("cell %s's job is %s after the end of its context, want %s", tc.ex.CellID(), got, tc.status)
+		}
+	}
+	k.Close()
+}
+
 func TestRestartForgetsDeclarations(t *testing.T) {
 	k := New(Options{})
 	mustRun(t, k, "a", "x := 1")

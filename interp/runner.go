@@ -59,8 +59,10 @@ type Runner interface {
 	// them.
 	LiveJobs() []LiveJob
 	// Died returns how many times the kernel has died under a cell (and been restarted) and why it last
-	// did; an in-process kernel never dies without its host, so it returns 0 and "".
-	Died() (n int, reason string)
+	// did: ErrGoroutinesLeft, wrapped, when a kernel process ended itself because the goroutines of an
+	// interrupted cell did not stop. An in-process kernel never dies without its host, so it returns 0 and
+	// nil.
+	Died() (n int, reason error)
 	// Replays steers the replays of bundled recordings the cells start.
 	Replays() ReplayControl
 	// Close stops the running cell, its jobs and, for a kernel process, the process.

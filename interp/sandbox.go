@@ -14,12 +14,19 @@ import (
 // to the interpreter are yaegi's stdlib.Symbols and Weir's exports without the packages and functions listed
 // here, and the kernel refuses an import of a withheld package before running the cell, saying why. (yaegi's
 // syscall, unsafe and os/exec symbols live in packages of their own that are never loaded.)
+// The packages of the standard library that link os/exec are withheld with it
+// (TestNoCellPackageLinksOsExec): a CGI handler runs any program, go/build and go/importer run the go
+// command.
 var withheldPackages = map[string]string{
-	"os/exec":   "a cell cannot start processes",
-	"syscall":   "a cell cannot make system calls directly",
-	"unsafe":    "a cell cannot step outside Go's memory safety",
-	"plugin":    "a cell cannot load compiled plugins",
-	"os/signal": "a cell cannot take over the workbench's signals",
+	"os/exec":       "a cell cannot start processes",
+	"net/http/cgi":  "a cell cannot start processes (a CGI handler runs a program)",
+	"net/http/fcgi": "a cell cannot start processes (it links net/http/cgi, whose handler runs a program)",
+	"go/build":      "a cell cannot start processes (go/build runs the go command)",
+	"go/importer":   "a cell cannot start processes (go/importer runs the go command)",
+	"syscall":       "a cell cannot make system calls directly",
+	"unsafe":        "a cell cannot step outside Go's memory safety",
+	"plugin":        "a cell cannot load compiled plugins",
+	"os/signal":     "a cell cannot take over the workbench's signals",
 }
 
 // withheldSymbols are the symbols left out of packages a cell may import.

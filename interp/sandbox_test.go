@@ -2,7 +2,9 @@ package interp
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -20,6 +22,10 @@ func TestCellsCannotStartProcesses(t *testing.T) {
 		{"import \"os\"\nos.StartProcess(\"/bin/sh\", []string{\"sh\", \"-c\", \"touch " + marker + "\"}, &os.ProcAttr{})", "StartProcess"},
 		{"import \"os\"\np, _ := os.FindProcess(os.Getpid())\np.Kill()", "FindProcess"},
 		{"import \"os\"\nos.Exit(3)", "Exit"},
+		// A CGI handler runs its Path: it ran a shell with os/exec and os.StartProcess refused.
+		{"import (\n\t\"net/http/cgi\"\n\t\"net/http/httptest\"\n)\nh := &cgi.Handler{Path: \"/bin/sh\", Args: []string{\"-c\", \"touch " + marker + "\"}}\nh.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(\"GET\", \"/\", nil))", "line 2:2: syntax: net/http/cgi cannot be imported in a cell: a cell cannot start processes (a CGI handler runs a program)"},
+		// go/build runs the go command to find a package in module mode.
+		{"import \"go/build\"\nbuild.Default.Import(\"example.com/x\", \".\", 0)", "go/build cannot be imported in a cell"},
 	} {
 		ex := run(t, k, "cell", c.src)
 		if err := ex.Err(); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -34,5 +40,25 @@ func TestCellsCannotStartProcesses(t *testing.T) {
 	ex := mustRun(t, k, "files", "import \"os\"\nos.WriteFile(\""+path+"\", []byte(\"hi\"), 0o644)\nb, _ := os.ReadFile(\""+path+"\")\nfmt.Println(string(b), os.Getpid() > 0)")
 	if got := ex.Output(); got != "hi true\n" {
 		t.Errorf("output %q", got)
+	}
+}
+
+// No package a cell may import links os/exec: each of the standard library's packages that does (go list
+// says which) is withheld, so that a newer Go or yaegi cannot bring a new way to start processes unnoticed.
+func TestNoCellPackageLinksOsExec(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", "std").Output()
+	if err != nil {
+		t.Skipf("go list std: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, deps, _ := strings.Cut(line, " ")
+		if !slices.Contains(strings.Fields(deps), "os/exec") {
+			continue
+		}
+		for key := range cellStdlib {
+			if importPathOf(key) == pkg {
+				t.Errorf("cells may import %s, which links os/exec", pkg)
+			}
+		}
 	}
 }

@@ -107,6 +107,7 @@ func (k *Kernel) running(gen int) *Execution {
 // interrupted. An error names the cell, and the line and column
 // within it.
 func (ex *Execution) runSQL(ctx context.Context) {
+	ex.labelRun()
 	k := ex.kernel
 	defer func() {
 		if r := recover(); r != nil { // a bug of the planner: report it, keep the host alive

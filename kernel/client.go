@@ -52,7 +52,7 @@ type Client struct {
 	checks  []interp.CheckResult
 	tries   map[string]int // the checks' failures so far, carried into each new kernel
 	died    int
-	reason  string
+	reason  error
 	speed   float64
 	paused  bool
 	replays []sources.Progress
@@ -160,11 +160,15 @@ func (c *Client) read(p *process, stdout io.Reader) {
 	c.reason = reason
 	if !p.ran { // it died by itself before any cell ran (a memory limit below what it needs to load): do not loop
 		c.proc = nil
-		c.lose(&interp.CellError{Kind: "crash", Msg: "the kernel died before it ran a cell: " + reason})
+		c.lose(&interp.CellError{Kind: "crash", Msg: fmt.Sprintf("the kernel died before it ran a cell: %v", reason)})
 		return
 	}
+	const lost = "what the cells declared is lost: run the cells this one needs again"
 	ce := &interp.CellError{Cell: c.curCell(), Kind: "crash",
-		Msg: fmt.Sprintf("the kernel died: %s; it was restarted, and what the cells declared is lost: run the cells this one needs again", reason)}
+		Msg: fmt.Sprintf("the kernel died: %v; it was restarted, and %s", reason, lost)}
+	if errors.Is(reason, interp.ErrGoroutinesLeft) { // the kernel ended itself after the interrupt
+		ce.Kind, ce.Msg = "interrupted", fmt.Sprintf("the cell was interrupted, but %v; the kernel was restarted, and %s", reason, lost)
+	}
 	if at := p.panicAt; at != nil && at.cell == ce.Cell {
 		ce.Line, ce.Col = at.line, at.col
 	}
@@ -250,7 +254,7 @@ func (c *Client) StartCell(ctx context.Context, cell interp.Cell) (interp.CellRu
 	}
 	if c.proc == nil { // it could not start, or died before running anything: try again, once per cell
 		if err := c.start(); err != nil {
-			return nil, fmt.Errorf("kernel: the kernel could not be started again after it died (%s): %w", c.reason, err)
+			return nil, fmt.Errorf("kernel: the kernel could not be started again after it died (%v): %w", c.reason, err)
 		}
 	}
 	if c.cur != nil && c.cur.Running() {
@@ -349,7 +353,7 @@ func (c *Client) Checks() []interp.CheckResult {
 }
 
 // Died implements interp.Runner.
-func (c *Client) Died() (int, string) {
+func (c *Client) Died() (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.died, c.reason

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestAKernelThatDiesUnderACellIsRestartedAndSaysWhy(t *testing.T) {
 			if ce.Cell != last.CellID() || ce.Line != tc.line {
 				t.Errorf("the crash is placed at cell %s line %d, want %s line %d", ce.Cell, ce.Line, last.CellID(), tc.line)
 			}
-			if n, reason := c.Died(); n != 1 || !strings.Contains(ce.Msg, reason) {
+			if n, reason := c.Died(); n != 1 || reason == nil || !strings.Contains(ce.Msg, reason.Error()) {
 				t.Errorf("Died() = %d, %q; want 1 and the crash's reason", n, reason)
 			}
 			if r := runCell(t, c, "after", "x"); r.Err() == nil || !strings.Contains(r.Err().Error(), "undefined: x") {
@@ -145,5 +146,33 @@ func TestCheckFailuresCountAcrossRestarts(t *testing.T) {
 			t.Errorf("try %d: %q; the answer should show from try %d on", i, checks[0].Detail, interp.RevealAfter)
 		}
 		c.Restart()
+	}
+}
+
+// A kernel killed by a signal (the system's OOM killer sends SIGKILL) says so: the running cell fails with
+// the signal's name, and the next cell runs in a new kernel.
+func TestAKernelKilledByASignalSaysSo(t *testing.T) {
+	c := startClient(t, Options{})
+	runCell(t, c, "decl", "x := 41")
+	r, err := c.StartCell(context.Background(), interp.Cell{ID: "wait", Source: "for { time.Sleep(time.Millisecond) }"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	proc := c.proc.cmd.Process
+	c.mu.Unlock()
+	if err := proc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-r.Done()
+	var ce *interp.CellError
+	if !errors.As(r.Err(), &ce) || ce.Kind != "crash" || !strings.HasPrefix(ce.Msg, "the kernel died: killed by signal killed; it was restarted") {
+		t.Errorf("the cell ended with %v, want the kernel killed by SIGKILL", r.Err())
+	}
+	if n, why := c.Died(); n != 1 || why == nil || why.Error() != "killed by signal killed" {
+		t.Errorf("Died() = %d, %v", n, why)
+	}
+	if r := runCell(t, c, "next", "y := 6 * 7\ny"); r.Err() != nil || r.Value() != "42" {
+		t.Errorf("the next cell gives %q, %v; want 42", r.Value(), r.Err())
 	}
 }

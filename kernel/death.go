@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"syscall"
+
+	"github.com/de4e/weir/interp"
 )
 
 // place is where in the cells a panic happened.
@@ -15,9 +17,24 @@ type place struct {
 }
 
 // deathReason explains why a kernel process ended, from how it ended (err from Wait), the end of its stderr
-// and the innermost frame of the last panic it reported (nil if none): a panic with its message and cell
-// line, a stack overflow, the memory limit, a signal or an exit status.
-func deathReason(err error, stderr string, at *place) string {
+// and the innermost frame of the last panic it reported (nil if none): the goroutines of an interrupted cell
+// that did not stop (wrapping interp.ErrGoroutinesLeft), a panic with its message and cell line, a stack
+// overflow, the memory limit, a signal or an exit status.
+func deathReason(err error, stderr string, at *place) error {
+	var ee *exec.ExitError
+	exited := errors.As(err, &ee)
+	if exited && ee.ExitCode() == ExitGoroutinesLeft {
+		for _, l := range strings.Split(stderr, "\n") {
+			if _, rest, ok := strings.Cut(l, interp.ErrGoroutinesLeft.Error()); ok {
+				return fmt.Errorf("%w%s", interp.ErrGoroutinesLeft, strings.TrimRight(rest, " \r"))
+			}
+		}
+	}
+	return errors.New(crashReason(err, ee, stderr, at))
+}
+
+// crashReason is deathReason's words for a process that crashed; ee is err as an *exec.ExitError, or nil.
+func crashReason(err error, ee *exec.ExitError, stderr string, at *place) string {
 	lines := strings.Split(stderr, "\n")
 	find := func(prefix string) (string, bool) {
 		for _, l := range lines {
@@ -43,8 +60,7 @@ func deathReason(err error, stderr string, at *place) string {
 		}
 		return l
 	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if ee != nil {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			return "killed by signal " + ws.Signal().String()
 		}

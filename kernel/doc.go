@@ -16,6 +16,9 @@
 // starts. Nothing runs again by itself: the cells that declared what the next cell needs must be run again.
 // The reason is read from the end of the dead process's stderr and its exit status:
 //
+//	the cell's goroutines did not stop: ...      the interrupted cell's goroutines were still running 2 s
+//	                                             after the interrupt (exit status 4, interp.ErrGoroutinesLeft);
+//	                                             the cell fails as interrupted, saying so
 //	panic: <message> (cell <id>, line <l>:<c>)   a panic nobody recovered, placed at the innermost frame
 //	                                             of interpreted code the interpreter reported
 //	stack overflow: a recursion that never ends? a goroutine's stack passed 256 MiB
@@ -27,6 +30,14 @@
 // that the collector works harder as the heap nears it, and watched every 50 ms: a heap still over it after
 // a collection ends the process with ExitMemoryLimit. Restart and Close end the process too, and with it
 // every goroutine and job the cells started.
+//
+// An interrupt stops the cell's interpreted code at its next loop iteration or call and cancels its jobs,
+// but Go cannot stop a goroutine blocked for good (select {}, a channel nobody sends to, a long sleep, a
+// mutex, a user function in a job that never returns). So after an interrupt (or the end of a cell's
+// context) the kernel counts the cell's goroutines (interp.Execution.Goroutines) every 50 ms and holds the
+// cell's done event until none is left; if some are still running 2 s after the interrupt, it ends itself
+// with ExitGoroutinesLeft, saying how many on stderr, and the client starts a new kernel as after a death:
+// the cell fails as interrupted with that reason, and Died returns interp.ErrGoroutinesLeft, wrapped.
 //
 // # Protocol
 //
@@ -47,7 +58,8 @@
 //	    run a cell (interp.Cell); N numbers the run, and every event about it carries "run":N
 //	{"op":"interrupt","run":N} / {"op":"interrupt","run":N,"cause":"it ran longer than 2m0s"}
 //	    stop run N: as the learner's interrupt, or as the end of its context with that cause; ignored
-//	    when run N has already ended, so that it cannot stop the next cell (without "run": whatever runs)
+//	    when run N has already ended, so that it cannot stop the next cell (without "run": whatever runs).
+//	    Its done event waits until the cell's goroutines have stopped, or the kernel ends itself (Deaths)
 //	{"op":"config","config":{..}}      the engine.Config of environments made from now on (no Clock, Stdout)
 //	{"op":"replay","speed":S} / {"op":"replay","paused":true|false} / {"op":"replay","step":true}
 //	{"op":"checkpoint","seq":Q,"job":J} / {"op":"savepoint","seq":Q,"job":J,"dir":D} / {"op":"kill-tm","seq":Q,"job":J,"tm":T}

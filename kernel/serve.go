@@ -26,6 +26,19 @@ const (
 	liveEvery   = 200 * time.Millisecond
 )
 
+// interruptGrace is how long the goroutines of an interrupted cell (its own, its jobs' and what they
+// started: interp.Execution.Goroutines) have to stop before the kernel ends itself with ExitGoroutinesLeft,
+// and reapEvery how often they are counted meanwhile.
+const (
+	interruptGrace = 2 * time.Second
+	reapEvery      = 50 * time.Millisecond
+)
+
+// ExitGoroutinesLeft is the exit status of a kernel that ended itself because goroutines of an interrupted
+// cell were still running interruptGrace after the interrupt: Go cannot stop a goroutine blocked for good
+// (select {}, a channel nobody sends to, a long time.Sleep, a mutex), only end its process.
+const ExitGoroutinesLeft = 4
+
 // maxStack bounds a goroutine's stack in the kernel process (Go's default is 1 GiB), so that a recursion
 // without end ends in a stack overflow before it holds much of the memory limit.
 const maxStack = 256 << 20
@@ -67,6 +80,8 @@ type server struct {
 	mu      sync.Mutex
 	cancel  context.CancelCauseFunc // the running cell's, or nil
 	running int64                   // the running cell's run number
+	ex      *interp.Execution       // the running cell's execution, or nil
+	reaped  chan struct{}           // once the running cell is interrupted: closed when its goroutines are gone
 }
 
 // send writes one event. An event JSON cannot hold is dropped with a line on stderr; a failed write (the
@@ -120,16 +135,7 @@ func (s *server) handle(req request) error {
 		}
 		s.run(req.Run, *req.Cell)
 	case opInterrupt:
-		s.mu.Lock()
-		cancel, running := s.cancel, s.running
-		s.mu.Unlock()
-		switch {
-		case req.Run != 0 && req.Run != running: // meant for a run that has ended; the next one must not be stopped
-		case req.Cause != "" && cancel != nil:
-			cancel(errors.New(req.Cause))
-		default:
-			s.k.Interrupt()
-		}
+		s.interrupt(req)
 	case opConfig:
 		if req.Config != nil {
 			s.k.SetConfig(*req.Config)
@@ -149,6 +155,43 @@ func (s *server) handle(req request) error {
 		return fmt.Errorf("%w: unknown operation %q", ErrProtocol, req.Op)
 	}
 	return nil
+}
+
+// interrupt stops the running cell (see opInterrupt) and starts counting down its goroutines.
+func (s *server) interrupt(req request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case req.Run != 0 && req.Run != s.running: // meant for a run that has ended; the next one must not be stopped
+		return
+	case req.Cause != "" && s.cancel != nil:
+		s.cancel(errors.New(req.Cause))
+	default:
+		s.k.Interrupt()
+	}
+	if s.ex != nil && s.reaped == nil {
+		s.reaped = make(chan struct{})
+		go reap(s.ex, s.reaped, interruptGrace)
+	}
+}
+
+// reap closes reaped once the interrupted execution ex has no goroutine left. If some are still running
+// after grace, it ends the process with ExitGoroutinesLeft, saying so on stderr, where the client reads it
+// as the reason (interp.ErrGoroutinesLeft); the client then starts a new kernel.
+func reap(ex *interp.Execution, reaped chan struct{}, grace time.Duration) {
+	deadline := time.Now().Add(grace)
+	for {
+		n := ex.Goroutines()
+		if n == 0 {
+			close(reaped)
+			return
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(os.Stderr, "weir kernel: %v: %d still ran %v after cell %s was interrupted\n", interp.ErrGoroutinesLeft, n, grace, ex.CellID())
+			os.Exit(ExitGoroutinesLeft)
+		}
+		time.Sleep(reapEvery)
+	}
 }
 
 // init makes the kernel, with its memory limit.
@@ -182,7 +225,7 @@ func (s *server) run(id int64, c interp.Cell) {
 		return
 	}
 	s.mu.Lock()
-	s.cancel, s.running = cancel, id
+	s.cancel, s.running, s.ex, s.reaped = cancel, id, ex, nil
 	s.mu.Unlock()
 	go func() {
 		defer cancel(nil)
@@ -209,8 +252,12 @@ func (s *server) run(id int64, c interp.Cell) {
 			s.send(ev)
 		}
 		s.mu.Lock()
-		s.cancel, s.running = nil, 0
+		reaped := s.reaped
+		s.cancel, s.running, s.ex, s.reaped = nil, 0, nil, nil
 		s.mu.Unlock()
+		if reaped != nil { // an interrupted cell ends when its goroutines have, or the process does
+			<-reaped
+		}
 		var ce *interp.CellError
 		if err := ex.Err(); err != nil && !errors.As(err, &ce) {
 			ce = &interp.CellError{Cell: c.ID, Kind: "setup", Msg: err.Error()}

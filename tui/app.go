@@ -304,7 +304,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd := m.updateNotebook(msg)
 			if n, why := m.nb.session.Runner().Died(); n > m.nb.deaths {
 				m.nb.deaths = n // the notebook and its edits are the workbench's: only the kernel's state is lost
-				m.setStatus(fmt.Sprintf(m.lang.T("kernel.died"), why))
+				// The kernel restarts itself when an interrupted cell's goroutines did not stop.
+				if errors.Is(why, interp.ErrGoroutinesLeft) {
+					m.setStatus(m.lang.T("kernel.stuck"))
+				} else {
+					m.setStatus(fmt.Sprintf(m.lang.T("kernel.died"), why))
+				}
 			}
 			m.engine.Update(jobsMsg(m.nb.session.Runner().LiveJobs()), m.lang)
 			return m, tea.Batch(m.tick(), cmd)

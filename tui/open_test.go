@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/notebook"
 	"github.com/de4e/weir/tui/i18n"
 )
@@ -70,5 +72,52 @@ func TestOpenRunsInACommand(t *testing.T) {
 	rec, _, err := notebook.LoadRecovery(first)
 	if err != nil || rec == nil || !strings.Contains(string(rec.Render()), "x := 10") {
 		t.Fatalf("the first notebook's unsaved edit was not kept: %v, %v", rec, err)
+	}
+}
+
+// Nothing runs when a notebook is opened (issue 18): not its cells, and not a lesson's hidden or check
+// cells; only the cell the learner runs, and only that one.
+func TestNothingRunsWhenANotebookIsOpened(t *testing.T) {
+	dir := t.TempDir()
+	marker := func(name string) string { return filepath.Join(dir, name) }
+	cell := func(name string) string {
+		return "```go\nimport \"os\"\nos.WriteFile(\"" + marker(name) + "\", nil, 0o644)\n```\n"
+	}
+	path := filepath.Join(dir, "side-effects.md")
+	text := "# Side effects\n\n" + cell("first") + "\n<!-- weir:{\"hidden\":true} -->\n" + cell("hidden") + "\n" + cell("last")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(t, 100, 30, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.open("en/01-batch-and-stream.md"); err != nil { // a lesson, then the notebook again
+		t.Fatal(err)
+	}
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 { // the poll's ticks come and go
+		m.Update(tickMsg(time.Now()))
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, c := range m.nb.cells() {
+		if st := m.nb.session.State(c.Meta.ID); st.Status != interp.Idle || st.Exec != nil {
+			t.Errorf("cell %s is %v after the open", c.Meta.ID, st.Status)
+		}
+	}
+	for _, name := range []string{"first", "hidden", "last"} {
+		if _, err := os.Stat(marker(name)); err == nil {
+			t.Errorf("opening the notebook ran the cell that writes %s", name)
+		}
+	}
+	pressRun(m, "ctrl+r") // the selected cell: the first
+	waitFor(t, m, func() bool { _, err := os.Stat(marker("first")); return err == nil })
+	waitIdle(t, m)
+	for _, name := range []string{"hidden", "last"} {
+		if _, err := os.Stat(marker(name)); err == nil {
+			t.Errorf("running the first cell ran the cell that writes %s", name)
+		}
 	}
 }

@@ -94,7 +94,19 @@ func limit(ls []string, n int) string {
 	return strings.Join(ls, "\n")
 }
 
-// Graph draws the job graph: the job's status and restarts, each vertex with its chained operators,
+// lastEvent returns the newest event of kind the History holds.
+func lastEvent(h *History, kind engine.EventKind) (engine.Event, bool) {
+	evs := h.Events()
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Kind == kind {
+			return evs[i], true
+		}
+	}
+	return engine.Event{}, false
+}
+
+// Graph draws the job graph: the job's status and restarts, a warning when a recovery went back past
+// output the sinks had committed (engine.EventRecoveryBehindCommit, with at-least-once recovery), each vertex with its chained operators,
 // parallelism, input partitioning and backpressure, and the TaskManagers with the subtasks in their slots.
 func Graph(h *History, width, height int, lang i18n.Lang) string {
 	s, ok := h.Latest()
@@ -110,6 +122,9 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 	}
 	note := fmt.Sprintf("%s %s · %s %d · %s %s", lang.T("job.status"), status.Render(s.Status.String()), lang.T("job.restarts"), s.Restarts, lang.T("job.uptime"), Dur(s.Uptime))
 	ls := []string{title(lang.T("graph.title")+" "+s.Name, note, width)}
+	if e, ok := lastEvent(h, engine.EventRecoveryBehindCommit); ok { // a recovery that repeats committed output
+		ls = append(ls, warnStyle.Render(fit(" "+fmt.Sprintf(lang.T("graph.behindCommit"), e.Count), width)))
+	}
 	for _, v := range s.Vertices {
 		bp := 0.0
 		for _, st := range v.Subtasks {

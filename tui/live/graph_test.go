@@ -103,3 +103,30 @@ func TestGraphIterationDashboardFromEngine(t *testing.T) {
 		t.Fatalf("dashboard:\n%s", d)
 	}
 }
+
+// A recovery that went back past output a two-phase-commit sink had committed (issue 18) said so only in
+// the job's events: the graph view now says it, in the learner's language, and shows the job's error when
+// such a recovery was refused.
+func TestGraphSaysARecoveryRepeatsCommittedOutput(t *testing.T) {
+	running := engine.JobSnapshot{Name: "j", Status: engine.JobRunning, Restarts: 1}
+	h := NewHistory(0, 0)
+	h.Add(running, nil)
+	if g := ansi.Strip(Graph(h, 120, 10, i18n.EN)); strings.Contains(g, "at-least-once") {
+		t.Errorf("a warning without the event:\n%s", g)
+	}
+	h.Add(running, []engine.Event{{Seq: 1, Kind: engine.EventRecoveryBehindCommit, Count: 3,
+		Detail: "recovering from checkpoint 3 although the sinks committed the output of checkpoint 4"}})
+	for lang, want := range map[i18n.Lang]string{
+		i18n.EN: "at-least-once recovery from checkpoint 3: output the sinks committed after it is written again",
+		i18n.KO: "체크포인트 3에서 최소 한 번 복구: 그 뒤에 싱크가 커밋한 출력을 다시 씁니다",
+	} {
+		if g := ansi.Strip(Graph(h, 120, 10, lang)); !strings.Contains(g, want) {
+			t.Errorf("%v: the graph view does not say %q:\n%s", lang, want, g)
+		}
+	}
+	refused := "engine: recovery would go back past committed output: the sinks committed the output of checkpoint 4"
+	h.Add(engine.JobSnapshot{Name: "j", Status: engine.JobFailed, Err: refused}, nil)
+	if g := ansi.Strip(Graph(h, 200, 10, i18n.EN)); !strings.Contains(g, refused) {
+		t.Errorf("the refused recovery's error is not shown:\n%s", g)
+	}
+}
