@@ -98,6 +98,8 @@ type Model struct {
 	pager pager
 	// recovery, when set, is the choice offered for the open notebook's unsaved edits of a previous run.
 	recovery *recoveryOffer
+	// conflict, when set, is the choice offered after a save found the file changed on disk.
+	conflict *conflictOffer
 	find     finder
 }
 
@@ -242,7 +244,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	if m.nb != nil {
 		keep = tea.Batch(m.nb.keepUnsaved(), closeRunnerCmd(m.nb.session.Runner()))
 	}
-	m.recovery = nil
+	m.recovery, m.conflict = nil, nil
 	if msg.recErr != nil {
 		m.setStatus(msg.recErr.Error())
 	} else if msg.rec != nil {
@@ -325,12 +327,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case savedMsg:
 		return m, m.saved(msg)
 	case conflictCopyMsg:
-		if msg.err != nil {
-			m.setStatus(msg.err.Error())
-		} else if m.nb != nil && m.nb.path == msg.path {
-			m.nb.conflict = true
-			m.setStatus(fmt.Sprintf(m.lang.T("save.conflict"), filepath.Base(msg.path), msg.copy))
-		}
+		m.conflictFound(msg)
 		return m, nil
 	case recoveryDiscardedMsg:
 		if msg.err != nil {
@@ -391,6 +388,8 @@ func (m *Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case m.recovery != nil && m.screen == screenNotebook && m.nb != nil:
 		return m.recoveryKey(msg)
+	case m.conflict != nil && m.screen == screenNotebook && m.nb != nil:
+		return m.conflictKey(msg)
 	case m.find.open:
 		var cmd tea.Cmd
 		m.find, cmd = m.find.Update(msg)
@@ -577,10 +576,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		// so that nothing is lost whatever the learner chooses next.
 		p.dirty = true
 		ps := msg.ps
-		return func() tea.Msg {
-			cp, err := ps.WriteConflictCopy(time.Now())
-			return conflictCopyMsg{path: ps.Path, copy: cp, err: err}
-		}
+		return keepConflictCopy(ps, func() (string, error) { return ps.WriteConflictCopy(time.Now()) })
 	case msg.err != nil:
 		p.dirty = true
 		m.setStatus(msg.err.Error())
@@ -674,6 +670,9 @@ func (m *Model) render() string {
 	}
 	if m.recovery != nil && m.screen == screenNotebook && !m.pager.open {
 		body = recoveryView(m.recovery, m.lang, m.width) + "\n" + body
+	}
+	if m.conflict != nil && m.screen == screenNotebook && !m.pager.open {
+		body = conflictView(m.conflict, m.lang, m.width) + "\n" + body
 	}
 	return m.header() + "\n" + fitBlock(body, m.width, m.height-2) + "\n" + m.statusBar()
 }
@@ -892,7 +891,7 @@ func (m *Model) mouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	p := m.nb
-	if p == nil || m.screen != screenNotebook || m.recovery != nil {
+	if p == nil || m.screen != screenNotebook || m.recovery != nil || m.conflict != nil {
 		return m, nil
 	}
 	ms := msg.Mouse()

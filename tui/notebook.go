@@ -405,12 +405,6 @@ type savedMsg struct {
 	err error
 }
 
-// conflictCopyMsg is the outcome of keeping a conflicting version beside the file.
-type conflictCopyMsg struct {
-	path, copy string
-	err        error
-}
-
 // autosave returns the command that writes the recovery file when there are unsaved changes not autosaved
 // in the last 2 s, or nil. The notebook is rendered here, on the workbench's goroutine; the command only
 // writes the bytes.

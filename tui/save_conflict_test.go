@@ -44,12 +44,82 @@ func TestSecondWorkbenchSaveKeepsBothVersions(t *testing.T) {
 	if !strings.Contains(b.status, "changed on disk") || !strings.Contains(b.status, copies[0]) || !b.nb.dirty {
 		t.Errorf("status %q (dirty %v): want the conflict and the copy's path, still unsaved", b.status, b.nb.dirty)
 	}
+	if b.conflict == nil || !strings.Contains(b.View().Content, "o: overwrite") {
+		t.Fatal("no choice offered for the conflict")
+	}
+	press(b, "esc")
+	if b.conflict != nil {
+		t.Fatal("esc left the offer")
+	}
 	pressRun(b, "ctrl+s")
 	if got, _ := os.ReadFile(path); !strings.Contains(string(got), "from b") {
 		t.Errorf("saving again did not overwrite: %q", got)
 	}
 	if b.nb.dirty {
 		t.Error("still marked unsaved after the overwrite")
+	}
+}
+
+// The offer after a conflict: d shows how the file differs, l loads the file's version into the pane (the
+// kernel keeps running, and the next save compares with what was loaded), o overwrites the file.
+func TestConflictOfferReloadsOrOverwrites(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
+		path := filepath.Join(t.TempDir(), "nb.md")
+		if err := os.WriteFile(path, []byte("# N\n```go\nx := 1\n```\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		a := newTestModel(t, 80, 24, lang)
+		b := newTestModel(t, 80, 24, lang)
+		for _, m := range []*Model{a, b} {
+			if err := m.open(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a.nb.selected().Text = "x := 2 // from a\n"
+		a.nb.dirty = true
+		pressRun(a, "ctrl+s")
+		b.nb.selected().Text = "x := 3 // from b\n"
+		b.nb.dirty = true
+		pressRun(b, "ctrl+s")
+		if b.conflict == nil {
+			t.Fatal("no offer after the conflict")
+		}
+		runner := b.nb.session.Runner()
+
+		press(b, "d")
+		if !b.pager.open || !strings.Contains(b.pager.vp.GetContent(), "from a") || !strings.Contains(b.pager.vp.GetContent(), "from b") {
+			t.Fatalf("d did not show both versions: open %v, %q", b.pager.open, b.pager.vp.GetContent())
+		}
+		press(b, "q") // closes the pager
+		press(b, "l")
+		if b.conflict != nil || b.nb.dirty || b.nb.conflict {
+			t.Fatalf("after l: offer %v, dirty %v, conflict %v", b.conflict, b.nb.dirty, b.nb.conflict)
+		}
+		if got := b.nb.selected().Text; !strings.Contains(got, "from a") {
+			t.Errorf("l loaded %q, want the file's version", got)
+		}
+		if b.nb.session.Runner() != runner {
+			t.Error("loading the file's version started another kernel")
+		}
+		// The next save compares with what l loaded: no conflict.
+		b.nb.selected().Text = "x := 4 // b again\n"
+		b.nb.dirty = true
+		pressRun(b, "ctrl+s")
+		if got, _ := os.ReadFile(path); !strings.Contains(string(got), "b again") || b.conflict != nil {
+			t.Errorf("the save after l: file %q, offer %v", got, b.conflict)
+		}
+
+		// o overwrites at once.
+		a.nb.selected().Text = "x := 5 // a again\n"
+		a.nb.dirty = true
+		pressRun(a, "ctrl+s")
+		if a.conflict == nil {
+			t.Fatal("no offer for a's save after b's")
+		}
+		pressRun(a, "o")
+		if got, _ := os.ReadFile(path); !strings.Contains(string(got), "a again") || a.conflict != nil || a.nb.dirty {
+			t.Errorf("o: file %q, offer %v, dirty %v", got, a.conflict, a.nb.dirty)
+		}
 	}
 }
 
