@@ -86,8 +86,8 @@ type entryKey struct {
 // Its tables are copy-on-write (Flink's CopyOnWriteStateMap idea, on Go maps): a snapshot freezes each key
 // group's map, in O(key groups) and without copying an entry, and later writes go to a fresh map layered
 // above the frozen ones until the snapshots reading them finish; the first access to a key group after that
-// folds its layers back into one map. A value read from a frozen layer that is changed in place (the maps of
-// MapState) is copied up first, so the snapshot keeps the value of its moment.
+// folds its layers back into one map. A value read from a frozen layer that may be changed in place (the maps
+// of MapState, a Mutable value) is copied up first, so the snapshot keeps the value of its moment.
 type Heap struct {
 	kgs    keygroup.Range
 	tables map[string]*heapTable
@@ -240,7 +240,7 @@ func (t *heapTable) Get(kg int, key any, ns Namespace) (any, bool) {
 		return v, true
 	}
 	if v, ok = g.frozenGet(k); ok {
-		if c := cloneMaps(v); !sameValue(c, v) {
+		if c, copied := copyForWrite(v); copied {
 			g.write(k, c) // the caller may change it in place: the frozen value stays the snapshot's
 			return c, true
 		}

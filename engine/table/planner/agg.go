@@ -193,21 +193,26 @@ type aggAcc struct {
 	Best  any   // MIN, MAX: the current extreme, nil if none
 }
 
-// groupState is a group's state in a non-windowed aggregation: its grouping values, its number of rows (accumulated minus
-// retracted, Flink's RecordCounter) and one accumulator per aggregate call.
+// groupState is a group's state in an aggregation: its grouping values, its number of rows (accumulated
+// minus retracted, Flink's RecordCounter) and one accumulator per aggregate call. The operators keep it by
+// pointer and update it in place (it is a state.Mutable: a heap snapshot copies it, with CopyState, only
+// when a row changes it after the snapshot, as Flink's CopyOnWriteStateMap does), and put it back for the
+// disk backends.
 type groupState struct {
 	Key  []any
 	Rows int64
 	Accs []aggAcc
 }
 
-// windowAcc is a window's accumulator in a window aggregation: the group key's values and the
-// accumulators.
-type windowAcc struct {
-	Key  []any
-	Rows int64
-	Accs []aggAcc
+// CopyState returns a copy of g that shares nothing the aggregation changes in place (the key's values are
+// never changed).
+func (g *groupState) CopyState() any {
+	return &groupState{Key: g.Key, Rows: g.Rows, Accs: cloneAccs(g.Accs)}
 }
+
+// windowAcc is a window's (or a slice's) accumulator in a window aggregation: the group state of one group
+// in one window.
+type windowAcc = groupState
 
 func valueKey(v any) string {
 	return string(appendValueKey(nil, v))

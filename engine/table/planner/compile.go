@@ -506,33 +506,28 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			out.Collect(v)
 			return
 		}
-		args := make([]any, len(aggs))
-		var err error
-		for i, a := range aggs {
-			if a.arg != nil {
-				if args[i], err = a.arg.eval(r.Fields); err != nil {
-					out.Collect(errorRow{err.Error()})
-					return
-				}
-			}
+		args, err := aggArgs(aggs, r)
+		if err != nil {
+			out.Collect(errorRow{err.Error()})
+			return
 		}
 		st := ctx.ValueState(stateDesc)
-		var gs groupState
+		var gs *groupState
 		prev, first := []any(nil), true
 		if cur, ok := st.Get(); ok {
-			gs = cur.(groupState)
-			gs.Accs = cloneAccs(gs.Accs)
+			gs = cur.(*groupState) // changed in place (see groupState)
 			first = false
 			prev = aggRow(gs.Key, aggs, gs.Accs)
 		} else {
 			if !r.Kind.IsAccumulate() {
 				return // retracting a group that does not exist: Flink ignores it
 			}
-			if gs.Key, err = keyOf(keys, r); err != nil {
+			key, err := keyOf(keys, r)
+			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return
 			}
-			gs.Accs = make([]aggAcc, len(aggs))
+			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
 		}
 		kv := gs.Key
 		sign := int64(1)
@@ -568,9 +563,23 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		if !ok {
 			return
 		}
-		gs := cur.(groupState)
+		gs := cur.(*groupState)
 		out.Collect(Row{Kind: Insert, Fields: aggRow(gs.Key, aggs, gs.Accs)})
 	}}).Name(n.Describe())
+}
+
+// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)).
+func aggArgs(aggs []*aggCall, r Row) ([]any, error) {
+	args := make([]any, len(aggs))
+	for i, a := range aggs {
+		if a.arg != nil {
+			var err error
+			if args[i], err = a.arg.eval(r.Fields); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return args, nil
 }
 
 func cloneAccs(accs []aggAcc) []aggAcc {

@@ -237,6 +237,82 @@ func (m mapSide) each(f func(k string, e joinEntry)) {
 	m.s.Range(func(k, v any) bool { f(k.(string), v.(joinEntry)); return true })
 }
 
+// joinRows is one join input's rows for one join key: each distinct row by its encoding (groupKey). The
+// join keeps it in a ValueState, reads it once per input row and changes it in place (it is a
+// state.Mutable, so a heap snapshot copies it only when a row changes it after the snapshot).
+type joinRows struct {
+	Rows map[string]joinEntry
+}
+
+func init() { engine.RegisterType(&joinRows{}) }
+
+// CopyState returns a copy of the rows that shares no map with them (the rows' fields are never changed).
+func (j *joinRows) CopyState() any {
+	c := &joinRows{Rows: make(map[string]joinEntry, len(j.Rows))}
+	for k, e := range j.Rows {
+		c.Rows[k] = e
+	}
+	return c
+}
+
+// rowsSide is a joinSide on a keyed ValueState holding the current join key's joinRows: one state read per
+// input row for each side, and one write back (flush) for a side that changed. Without a state TTL the
+// join keeps its sides this way; with one, as MapState (mapSide), whose entries expire one by one as
+// Flink's do.
+type rowsSide struct {
+	st      *engine.ValueState
+	rows    *joinRows
+	changed bool
+}
+
+func loadRows(st *engine.ValueState) *rowsSide {
+	s := &rowsSide{st: st}
+	if v, ok := st.Get(); ok {
+		s.rows = v.(*joinRows)
+	}
+	return s
+}
+
+func (s *rowsSide) get(k string) (joinEntry, bool) {
+	if s.rows == nil {
+		return joinEntry{}, false
+	}
+	e, ok := s.rows.Rows[k]
+	return e, ok
+}
+func (s *rowsSide) put(k string, e joinEntry) {
+	if s.rows == nil {
+		s.rows = &joinRows{Rows: map[string]joinEntry{}}
+	}
+	s.rows.Rows[k] = e
+	s.changed = true
+}
+func (s *rowsSide) remove(k string) {
+	if s.rows != nil {
+		delete(s.rows.Rows, k)
+		s.changed = true
+	}
+}
+func (s *rowsSide) each(f func(k string, e joinEntry)) {
+	if s.rows == nil {
+		return
+	}
+	for k, e := range s.rows.Rows {
+		f(k, e)
+	}
+}
+
+// flush writes a changed side back to its state (a disk backend keeps a copy), or clears it once empty.
+func (s *rowsSide) flush() {
+	switch {
+	case !s.changed:
+	case len(s.rows.Rows) == 0:
+		s.st.Clear()
+	default:
+		s.st.Update(s.rows)
+	}
+}
+
 // joiner is the logic of Flink's StreamingJoinOperator#processElement for one join.
 type joiner struct {
 	leftOuter, rightOuter bool
@@ -411,7 +487,8 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 }
 
 // regularJoin compiles a JoinNode: the two inputs connected and keyed by their join keys, each side's
-// rows in a MapState (with the state TTL, if any, as Flink's 'table.exec.state.ttl' sets it).
+// rows for a key in a ValueState (rowsSide), or, with a state TTL (Flink's 'table.exec.state.ttl'), in a
+// MapState whose rows expire one by one.
 func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration) *engine.DataStream {
 	j := newJoiner(n)
 	ld, rd := engine.State("join-left"), engine.State("join-right")
@@ -423,13 +500,24 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 				out.Collect(v)
 				return
 			}
-			l, rr := mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
-			mine, other := joinSide(l), joinSide(rr)
+			var l, rr joinSide
+			var lrows, rrows *rowsSide
+			if ttl > 0 {
+				l, rr = mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
+			} else {
+				lrows, rrows = loadRows(ctx.ValueState(ld)), loadRows(ctx.ValueState(rd))
+				l, rr = lrows, rrows
+			}
+			mine, other := l, rr
 			if !inLeft {
 				mine, other = other, mine
 			}
 			if err := j.process(r, inLeft, mine, other, func(o Row) { out.Collect(o) }); err != nil {
 				out.Collect(errorRow{err.Error()})
+			}
+			if ttl == 0 {
+				lrows.flush()
+				rrows.flush()
 			}
 		}
 	}
