@@ -116,6 +116,7 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 			continue
 		}
 		t := h.tables[name]
+		t.last.ok = false // its map is frozen now
 		for i := range t.groups {
 			g := &t.groups[i]
 			if len(g.m) > 0 {

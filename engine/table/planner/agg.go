@@ -250,6 +250,25 @@ func groupKey(vals []any) string {
 	return string(b)
 }
 
+// stateKey is the key a keyed operator's state is kept under for grouping values: equal values give equal
+// keys. One or two BIGINT values (an id, the common case) are the key themselves, an int64 or a [2]int64,
+// which hash and compare without building a string; any other values are their groupKey.
+func stateKey(vals []any) any {
+	switch len(vals) {
+	case 1:
+		if x, ok := vals[0].(int64); ok {
+			return x
+		}
+	case 2:
+		x, ok1 := vals[0].(int64)
+		y, ok2 := vals[1].(int64)
+		if ok1 && ok2 {
+			return [2]int64{x, y}
+		}
+	}
+	return groupKey(vals)
+}
+
 // accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.
 func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 	if c.fn == "LAG" { // only on unbounded frames, which never retract

@@ -465,7 +465,7 @@ func rowKeySelector(keys []*cexpr) engine.KeySelector {
 		if err != nil {
 			return ""
 		}
-		return groupKey(vals)
+		return stateKey(vals)
 	}
 }
 

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -237,22 +238,79 @@ func (m mapSide) each(f func(k string, e joinEntry)) {
 	m.s.Range(func(k, v any) bool { f(k.(string), v.(joinEntry)); return true })
 }
 
-// joinRows is one join input's rows for one join key: each distinct row by its encoding (groupKey). The
-// join keeps it in a ValueState, reads it once per input row and changes it in place (it is a
-// state.Mutable, so a heap snapshot copies it only when a row changes it after the snapshot).
+// joinRows is one join input's rows for one join key: each distinct row once, by its encoding (groupKey),
+// in Keys and Rows (a small slice is most of a join's state: most join keys hold a row or two), with a
+// map from encoding to position once there are more than joinRowsIndexed rows. The join keeps it in a
+// ValueState, reads it once per input row and changes it in place (it is a state.Mutable, so a heap
+// snapshot copies it only when a row changes it after the snapshot).
 type joinRows struct {
-	Rows map[string]joinEntry
+	Keys  []string
+	Rows  []joinEntry
+	index map[string]int // rebuilt when needed (after a restore or a copy)
 }
+
+// joinRowsIndexed is the number of rows up to which a joinRows is searched without its index.
+const joinRowsIndexed = 8
 
 func init() { engine.RegisterType(&joinRows{}) }
 
-// CopyState returns a copy of the rows that shares no map with them (the rows' fields are never changed).
+// CopyState returns a copy of the rows that shares no slice with them (the rows' fields are never changed).
 func (j *joinRows) CopyState() any {
-	c := &joinRows{Rows: make(map[string]joinEntry, len(j.Rows))}
-	for k, e := range j.Rows {
-		c.Rows[k] = e
+	return &joinRows{Keys: slices.Clone(j.Keys), Rows: slices.Clone(j.Rows)}
+}
+
+// find returns the position of the row encoded as k, or -1.
+func (j *joinRows) find(k string) int {
+	if len(j.Keys) <= joinRowsIndexed {
+		for i, x := range j.Keys {
+			if x == k {
+				return i
+			}
+		}
+		return -1
 	}
-	return c
+	if j.index == nil {
+		j.index = make(map[string]int, len(j.Keys))
+		for i, x := range j.Keys {
+			j.index[x] = i
+		}
+	}
+	if i, ok := j.index[k]; ok {
+		return i
+	}
+	return -1
+}
+
+// put sets the row encoded as k.
+func (j *joinRows) put(k string, e joinEntry) {
+	if i := j.find(k); i >= 0 {
+		j.Rows[i] = e
+		return
+	}
+	j.Keys, j.Rows = append(j.Keys, k), append(j.Rows, e)
+	if j.index != nil {
+		j.index[k] = len(j.Keys) - 1
+	}
+}
+
+// remove deletes the row encoded as k, moving the last row into its place.
+func (j *joinRows) remove(k string) {
+	i := j.find(k)
+	if i < 0 {
+		return
+	}
+	last := len(j.Keys) - 1
+	if j.index != nil {
+		delete(j.index, k)
+		if i != last {
+			j.index[j.Keys[last]] = i
+		}
+	}
+	j.Keys[i], j.Rows[i] = j.Keys[last], j.Rows[last]
+	j.Keys, j.Rows = j.Keys[:last], j.Rows[:last]
+	if len(j.Keys) <= joinRowsIndexed {
+		j.index = nil
+	}
 }
 
 // rowsSide is a joinSide on a keyed ValueState holding the current join key's joinRows: one state read per
@@ -277,19 +335,21 @@ func (s *rowsSide) get(k string) (joinEntry, bool) {
 	if s.rows == nil {
 		return joinEntry{}, false
 	}
-	e, ok := s.rows.Rows[k]
-	return e, ok
+	if i := s.rows.find(k); i >= 0 {
+		return s.rows.Rows[i], true
+	}
+	return joinEntry{}, false
 }
 func (s *rowsSide) put(k string, e joinEntry) {
 	if s.rows == nil {
-		s.rows = &joinRows{Rows: map[string]joinEntry{}}
+		s.rows = &joinRows{}
 	}
-	s.rows.Rows[k] = e
+	s.rows.put(k, e)
 	s.changed = true
 }
 func (s *rowsSide) remove(k string) {
 	if s.rows != nil {
-		delete(s.rows.Rows, k)
+		s.rows.remove(k)
 		s.changed = true
 	}
 }
@@ -297,8 +357,8 @@ func (s *rowsSide) each(f func(k string, e joinEntry)) {
 	if s.rows == nil {
 		return
 	}
-	for k, e := range s.rows.Rows {
-		f(k, e)
+	for i, k := range s.rows.Keys {
+		f(k, s.rows.Rows[i])
 	}
 }
 
@@ -306,7 +366,7 @@ func (s *rowsSide) each(f func(k string, e joinEntry)) {
 func (s *rowsSide) flush() {
 	switch {
 	case !s.changed:
-	case len(s.rows.Rows) == 0:
+	case len(s.rows.Keys) == 0:
 		s.st.Clear()
 	default:
 		s.st.Update(s.rows)
@@ -548,6 +608,6 @@ func joinKeySelector(n *JoinNode, left bool) engine.KeySelector {
 		for i, k := range keys {
 			vals[i] = coerce(r.Fields[k], types[i])
 		}
-		return groupKey(vals)
+		return stateKey(vals)
 	}
 }

@@ -164,7 +164,7 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 		for _, k := range session {
 			vals = append(vals, r.Fields[k])
 		}
-		return groupKey(vals)
+		return stateKey(vals)
 	}
 	rows := FailOnError(in)
 	if n.Window.Kind != Session && !n.Window.Proctime {
