@@ -251,20 +251,32 @@ func groupKey(vals []any) string {
 }
 
 // stateKey is the key a keyed operator's state is kept under for grouping values: equal values give equal
-// keys. One or two BIGINT values (an id, the common case) are the key themselves, an int64 or a [2]int64,
-// which hash and compare without building a string; any other values are their groupKey.
+// keys. Up to three BIGINT or timestamp values (an id, a window's start and end) are an int64, a [2]int64 or
+// a [3]int64 (a timestamp as its Unix nanoseconds, as groupKey encodes it), which hash and compare without
+// building a string; any other values, or a NULL among them, are their groupKey. One operator's keys come
+// from columns of fixed types, so the two forms never describe the same values.
 func stateKey(vals []any) any {
+	var k [3]int64
+	if len(vals) > len(k) {
+		return groupKey(vals)
+	}
+	for i, v := range vals {
+		switch x := v.(type) {
+		case int64:
+			k[i] = x
+		case time.Time:
+			k[i] = x.UnixNano()
+		default:
+			return groupKey(vals)
+		}
+	}
 	switch len(vals) {
 	case 1:
-		if x, ok := vals[0].(int64); ok {
-			return x
-		}
+		return k[0]
 	case 2:
-		x, ok1 := vals[0].(int64)
-		y, ok2 := vals[1].(int64)
-		if ok1 && ok2 {
-			return [2]int64{x, y}
-		}
+		return [2]int64{k[0], k[1]}
+	case 3:
+		return k
 	}
 	return groupKey(vals)
 }
