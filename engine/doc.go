@@ -61,7 +61,11 @@
 // triggers, evictors, allowed lateness (late firings) and a side output for late records; results carry the
 // window's max timestamp (end - 1). ProcessFunction on a KeyedStream gets ValueState, ListState, MapState,
 // ReducingState and AggregatingState (each with an optional TTL) and event- and processing-time timers.
-// State lives in a heap backend or on disk in Pebble (Config.StateBackend).
+// State lives in a heap backend or on disk in Pebble (Config.StateBackend). A heap checkpoint is
+// copy-on-write: a state value whose type has a method CopyState() any (an accumulator the function changes
+// in place, then puts back with Update, as it must for Pebble) is copied only when it is first read after a
+// checkpoint froze it, so the checkpoint keeps the value of its moment; other values must be replaced, not
+// changed in place. Putting back the value Get returned costs no second lookup on the heap.
 //
 // A window function (ProcessWindowFunc) gets a WindowContext, Flink's ProcessWindowFunction.Context: the
 // window, both clocks, side outputs, WindowState (per key and window) and GlobalState (per key); a

@@ -63,6 +63,15 @@ type ttlValue struct {
 	Last int64
 }
 
+// CopyState copies the value inside when it is changed in place (state.Mutable), so that a heap snapshot
+// keeps the value of its moment behind the TTL envelope too.
+func (t ttlValue) CopyState() any {
+	if m, ok := t.V.(state.Mutable); ok {
+		t.V = m.CopyState()
+	}
+	return t
+}
+
 // stateHandle is the common part of every typed state: its table, its TTL and the operator whose current
 // key and namespace it reads.
 type stateHandle struct {

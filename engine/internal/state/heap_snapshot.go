@@ -87,8 +87,8 @@ func registerDeep(v any, depth int) {
 }
 
 // SnapshotSync freezes every key group's map (see Heap): the synchronous part copies no entry of a plain
-// table. A WindowTable's entries are copied into maps per key group (values boxed by its codec) and written as
-// a plain table's would be. The returned finish encodes the frozen layers into dir, one checksummed block per
+// table. A WindowTable's entries are copied into maps per key group (values boxed by its codec, Mutable ones
+// copied) and written as a plain table's would be. The returned finish encodes the frozen layers into dir, one checksummed block per
 // key group, and then lets the backend fold them back.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
 	byKG := map[int][]snapPart{}
@@ -116,6 +116,7 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 			continue
 		}
 		t := h.tables[name]
+		t.last.ok = false // its map is frozen now
 		for i := range t.groups {
 			g := &t.groups[i]
 			if len(g.m) > 0 {
@@ -187,32 +188,44 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 	}, nil
 }
 
-// sameValue reports whether cloneMaps returned v itself (no map to copy).
-func sameValue(a, b any) bool {
-	switch a.(type) {
-	case map[any]any, map[string]any:
-		return false
-	}
-	return true
+// Mutable is implemented by a state value that its operator changes in place (an accumulator updated per
+// record) instead of replacing it. A heap snapshot must keep the values of its moment, so the heap copies
+// such a value with CopyState before it hands it out after a snapshot froze it: on the first Get of it
+// after the freeze (copy-on-write, as Flink's CopyOnWriteStateMap copies a frozen state with its
+// serializer), and when a WindowTable boxes its entries for a snapshot. The copy must share nothing that
+// the operator changes in place. An operator that changes a value in place still puts it back, since a
+// disk backend keeps an encoded copy, not the value.
+type Mutable interface {
+	CopyState() any
 }
 
-// cloneMaps copies the maps that MapState changes in place, so the snapshot keeps the values of its moment.
-func cloneMaps(v any) any {
+// copyForWrite returns a copy of v that its reader may change in place without changing v, and true, when v
+// is a map that MapState changes in place (its Mutable values copied too) or a Mutable value; otherwise v
+// and false.
+func copyForWrite(v any) (any, bool) {
 	switch m := v.(type) {
 	case map[any]any:
 		c := make(map[any]any, len(m))
 		for k, x := range m {
+			if y, ok := copyForWrite(x); ok {
+				x = y
+			}
 			c[k] = x
 		}
-		return c
+		return c, true
 	case map[string]any:
 		c := make(map[string]any, len(m))
 		for k, x := range m {
+			if y, ok := copyForWrite(x); ok {
+				x = y
+			}
 			c[k] = x
 		}
-		return c
+		return c, true
+	case Mutable:
+		return m.CopyState(), true
 	}
-	return v
+	return v, false
 }
 
 // Restore replaces the backend's contents with the key groups of its range found in the snapshots in dirs.

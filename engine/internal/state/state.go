@@ -10,6 +10,7 @@ import (
 	"errors"
 	"sort"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
@@ -86,8 +87,8 @@ type entryKey struct {
 // Its tables are copy-on-write (Flink's CopyOnWriteStateMap idea, on Go maps): a snapshot freezes each key
 // group's map, in O(key groups) and without copying an entry, and later writes go to a fresh map layered
 // above the frozen ones until the snapshots reading them finish; the first access to a key group after that
-// folds its layers back into one map. A value read from a frozen layer that is changed in place (the maps of
-// MapState) is copied up first, so the snapshot keeps the value of its moment.
+// folds its layers back into one map. A value read from a frozen layer that may be changed in place (the maps
+// of MapState, a Mutable value) is copied up first, so the snapshot keeps the value of its moment.
 type Heap struct {
 	kgs    keygroup.Range
 	tables map[string]*heapTable
@@ -138,6 +139,26 @@ type heapTable struct {
 	n       int
 	groups  []heapGroup
 	running *atomic.Int32 // the backend's count of running snapshots
+	// last is the entry the last Get found in a key group's writable map (no snapshot reads that map), so
+	// that putting the same value back after changing it in place (a state.Mutable) costs no probe.
+	last lastEntry
+}
+
+// lastEntry is a heapTable's last entry read from a writable map: its key group, key and value.
+type lastEntry struct {
+	kg int
+	k  entryKey
+	v  any
+	ok bool
+}
+
+// identical reports whether a and b are the same interface value: the same type and the same data word (the
+// same pointer, or the same boxed copy), so that storing b where a is changes nothing. Unlike ==, it never
+// panics on values that are not comparable.
+func identical(a, b any) bool {
+	type iface struct{ typ, data unsafe.Pointer }
+	x, y := (*iface)(unsafe.Pointer(&a)), (*iface)(unsafe.Pointer(&b))
+	return x.typ == y.typ && x.data == y.data
 }
 
 // heapGroup is one key group of a table: the writable map m, above the maps frozen by snapshots (oldest
@@ -163,6 +184,7 @@ func (t *heapTable) group(kg int) *heapGroup {
 	g := &t.groups[i]
 	if g.frozen != nil && g.walking == 0 && t.running.Load() == 0 {
 		g.fold()
+		t.last.ok = false
 	}
 	return g
 }
@@ -231,17 +253,20 @@ func (t *heapTable) Get(kg int, key any, ns Namespace) (any, bool) {
 	k := entryKey{key, ns}
 	v, ok := g.m[k]
 	if g.frozen == nil {
+		t.last = lastEntry{kg, k, v, ok}
 		return v, ok
 	}
 	if ok {
 		if isTombstone(v) {
 			return nil, false
 		}
+		t.last = lastEntry{kg, k, v, true}
 		return v, true
 	}
 	if v, ok = g.frozenGet(k); ok {
-		if c := cloneMaps(v); !sameValue(c, v) {
+		if c, copied := copyForWrite(v); copied {
 			g.write(k, c) // the caller may change it in place: the frozen value stays the snapshot's
+			t.last = lastEntry{kg, k, c, true}
 			return c, true
 		}
 	}
@@ -251,6 +276,10 @@ func (t *heapTable) Get(kg int, key any, ns Namespace) (any, bool) {
 func (t *heapTable) Put(kg int, key any, ns Namespace, v any) {
 	g := t.group(kg)
 	k := entryKey{key, ns}
+	if l := &t.last; l.ok && l.kg == kg && identical(l.v, v) && l.k == k {
+		return // the value Get found in the writable map, put back: already there
+	}
+	t.last.ok = false
 	if g.frozen == nil {
 		if g.m == nil {
 			g.m = make(map[entryKey]any)
@@ -278,6 +307,7 @@ func (t *heapTable) Put(kg int, key any, ns Namespace, v any) {
 // outnumber its entries: amortised O(1) per deletion. Above frozen layers, an entry they hold is hidden by
 // a tombstone instead.
 func (t *heapTable) Delete(kg int, key any, ns Namespace) {
+	t.last.ok = false
 	g := t.group(kg)
 	k := entryKey{key, ns}
 	if g.frozen != nil {
@@ -365,6 +395,7 @@ func (t *heapTable) Len() int { return t.n }
 // install adds the entries of m, decoded from a snapshot, to key group kg: m itself becomes the group's map
 // when the group is empty (the usual restore), else its entries are put one by one.
 func (t *heapTable) install(kg int, m map[entryKey]any) {
+	t.last.ok = false
 	if g := t.group(kg); len(g.m) == 0 && g.frozen == nil {
 		g.m, g.deletes = m, 0
 		t.n += len(m)

@@ -348,7 +348,11 @@ func (t *WindowTable) groups() map[int]map[entryKey]any {
 				g = map[entryKey]any{}
 				out[int(e.kg)] = g
 			}
-			g[entryKey{e.key, ns}] = t.codec.box(&e.Slot)
+			v := t.codec.box(&e.Slot)
+			if m, ok := v.(Mutable); ok { // its owner changes it in place after the snapshot
+				v = m.CopyState()
+			}
+			g[entryKey{e.key, ns}] = v
 		}
 	}
 	return out

@@ -193,21 +193,26 @@ type aggAcc struct {
 	Best  any   // MIN, MAX: the current extreme, nil if none
 }
 
-// groupState is a group's state in a non-windowed aggregation: its grouping values, its number of rows (accumulated minus
-// retracted, Flink's RecordCounter) and one accumulator per aggregate call.
+// groupState is a group's state in an aggregation: its grouping values, its number of rows (accumulated
+// minus retracted, Flink's RecordCounter) and one accumulator per aggregate call. The operators keep it by
+// pointer and update it in place (it is a state.Mutable: a heap snapshot copies it, with CopyState, only
+// when a row changes it after the snapshot, as Flink's CopyOnWriteStateMap does), and put it back for the
+// disk backends.
 type groupState struct {
 	Key  []any
 	Rows int64
 	Accs []aggAcc
 }
 
-// windowAcc is a window's accumulator in a window aggregation: the group key's values and the
-// accumulators.
-type windowAcc struct {
-	Key  []any
-	Rows int64
-	Accs []aggAcc
+// CopyState returns a copy of g that shares nothing the aggregation changes in place (the key's values are
+// never changed).
+func (g *groupState) CopyState() any {
+	return &groupState{Key: g.Key, Rows: g.Rows, Accs: cloneAccs(g.Accs)}
 }
+
+// windowAcc is a window's (or a slice's) accumulator in a window aggregation: the group state of one group
+// in one window.
+type windowAcc = groupState
 
 func valueKey(v any) string {
 	return string(appendValueKey(nil, v))
@@ -243,6 +248,37 @@ func groupKey(vals []any) string {
 		b = appendValueKey(b, v)
 	}
 	return string(b)
+}
+
+// stateKey is the key a keyed operator's state is kept under for grouping values: equal values give equal
+// keys. Up to three BIGINT or timestamp values (an id, a window's start and end) are an int64, a [2]int64 or
+// a [3]int64 (a timestamp as its Unix nanoseconds, as groupKey encodes it), which hash and compare without
+// building a string; any other values, or a NULL among them, are their groupKey. One operator's keys come
+// from columns of fixed types, so the two forms never describe the same values.
+func stateKey(vals []any) any {
+	var k [3]int64
+	if len(vals) > len(k) {
+		return groupKey(vals)
+	}
+	for i, v := range vals {
+		switch x := v.(type) {
+		case int64:
+			k[i] = x
+		case time.Time:
+			k[i] = x.UnixNano()
+		default:
+			return groupKey(vals)
+		}
+	}
+	switch len(vals) {
+	case 1:
+		return k[0]
+	case 2:
+		return [2]int64{k[0], k[1]}
+	case 3:
+		return k
+	}
+	return groupKey(vals)
 }
 
 // accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.

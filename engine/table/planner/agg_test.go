@@ -1,6 +1,9 @@
 package planner
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestExtremeAccumulators checks MIN and MAX accumulators: a retractable one replaces a retracted extreme by
 // the next one (Flink's MaxWithRetractAggFunction), an append-only one keeps only the extreme
@@ -48,5 +51,36 @@ func TestExtremeAccumulators(t *testing.T) {
 	c.merge(&a, b)
 	if got := c.result(&a); got != int64(7) {
 		t.Errorf("merged MAX = %v, want 7", got)
+	}
+}
+
+// stateKey: equal grouping values give equal keys (a timestamp by its instant, whatever its location),
+// different values different keys, and values it does not pack (a string, a NULL, four values) fall back
+// to groupKey.
+func TestStateKey(t *testing.T) {
+	ts := time.UnixMilli(1500).UTC()
+	tests := []struct {
+		name string
+		a, b []any
+		same bool
+	}{
+		{"one id", []any{int64(7)}, []any{int64(7)}, true},
+		{"ids differ", []any{int64(7)}, []any{int64(8)}, false},
+		{"window", []any{ts, ts.Add(time.Second)}, []any{ts.In(time.FixedZone("x", 3600)), ts.Add(time.Second)}, true},
+		{"window ends differ", []any{ts, ts.Add(time.Second)}, []any{ts, ts.Add(2 * time.Second)}, false},
+		{"id and window", []any{int64(1), ts, ts}, []any{int64(1), ts, ts}, true},
+		{"order matters", []any{int64(1), int64(2)}, []any{int64(2), int64(1)}, false},
+		{"NULL", []any{nil, int64(2)}, []any{nil, int64(2)}, true},
+		{"NULL differs from a value", []any{nil, int64(2)}, []any{int64(0), int64(2)}, false},
+		{"strings", []any{"a", int64(2)}, []any{"a", int64(2)}, true},
+		{"four values", []any{int64(1), int64(2), int64(3), int64(4)}, []any{int64(1), int64(2), int64(3), int64(5)}, false},
+	}
+	for _, tt := range tests {
+		if got := stateKey(tt.a) == stateKey(tt.b); got != tt.same {
+			t.Errorf("%s: stateKey(%v) == stateKey(%v) is %t", tt.name, tt.a, tt.b, got)
+		}
+	}
+	if _, ok := stateKey([]any{int64(1), ts}).([2]int64); !ok {
+		t.Errorf("an id and a timestamp: %T, want [2]int64", stateKey([]any{int64(1), ts}))
 	}
 }

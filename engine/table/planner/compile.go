@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/de4e/weir/engine"
@@ -49,10 +50,92 @@ type Compiler struct {
 	// that its pause, step and speed keys steer SQL tables too. Default nil: each replay has its own
 	// controller at the table's 'speed'.
 	NewReplayControl func() *sources.Controller
+	// built holds the streams compiled for reusable subtrees, by reuseKey.
+	built map[string]*engine.DataStream
 }
 
-// Build returns the stream of Row values (and error rows) that n produces.
+// Build returns the stream of Row values (and error rows) that n produces. A subtree equal to one the
+// compiler has built already (the same scans, projections, filters, window TVFs and aggregations, with the
+// same parameters) is not built again: its stream is read twice, as Flink's sub-plan reuse
+// ('table.optimizer.reuse-sub-plan-enabled', default true) shares it. Nexmark q5 aggregates the same HOP
+// window of the bids in both of its join's inputs; it runs once.
 func (c *Compiler) Build(n Node) (*engine.DataStream, error) {
+	key, reusable := reuseKey(n)
+	if s, ok := c.built[key]; ok && reusable {
+		return s, nil
+	}
+	s, err := c.build(n)
+	if err == nil && reusable {
+		if c.built == nil {
+			c.built = map[string]*engine.DataStream{}
+		}
+		c.built[key] = s
+	}
+	return s, err
+}
+
+// reuseKey identifies what n computes, for the node kinds whose subtrees Build reuses: every parameter
+// the compiled operators read, the output columns' names and types (which decide what the expressions
+// above refer to), and the inputs' keys; a scan is its catalog table. It reports false for any other kind
+// of node or input.
+func reuseKey(n Node) (string, bool) {
+	var b strings.Builder
+	exprs := func(es []*cexpr) {
+		for _, e := range es {
+			if e == nil {
+				b.WriteString("nil;")
+				continue
+			}
+			fmt.Fprintf(&b, "%s#%d:%s;", e.text, e.ref, e.typ)
+		}
+	}
+	aggs := func(as []*aggCall) {
+		for _, a := range as {
+			fmt.Fprintf(&b, "%s/%t;", a.text, a.distinct)
+		}
+	}
+	var inputs []Node
+	switch x := n.(type) {
+	case *ScanNode:
+		fmt.Fprintf(&b, "scan(%p)", x.Table)
+	case *CalcNode:
+		b.WriteString("calc(")
+		exprs(x.Exprs)
+		exprs([]*cexpr{x.Filter})
+		inputs = []Node{x.Input}
+	case *WindowTVFNode:
+		fmt.Fprintf(&b, "tvf(%+v", x.Window)
+		inputs = []Node{x.Input}
+	case *WindowAggregateNode:
+		fmt.Fprintf(&b, "windowagg(%+v|%v|", x.Window, x.Props)
+		exprs(x.Keys)
+		aggs(x.Aggs)
+		inputs = []Node{x.Input}
+	case *AggregateNode:
+		fmt.Fprintf(&b, "agg(%d,%d|", x.WindowStart, x.WindowEnd)
+		exprs(x.Keys)
+		aggs(x.Aggs)
+		inputs = []Node{x.Input}
+	default:
+		return "", false
+	}
+	b.WriteString(")[")
+	for _, c := range n.Columns() {
+		fmt.Fprintf(&b, "%s:%s;", c.Name, c.Type)
+	}
+	b.WriteString("]")
+	for _, in := range inputs {
+		k, ok := reuseKey(in)
+		if !ok {
+			return "", false
+		}
+		b.WriteString("<" + k + ">")
+	}
+	return b.String(), true
+}
+
+// build compiles n (see Build).
+func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 	switch x := n.(type) {
 	case *ScanNode:
 		return c.scan(x)
@@ -473,7 +556,7 @@ func rowKeySelector(keys []*cexpr) engine.KeySelector {
 		if err != nil {
 			return ""
 		}
-		return groupKey(vals)
+		return stateKey(vals)
 	}
 }
 
@@ -514,33 +597,28 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			out.Collect(v)
 			return
 		}
-		args := make([]any, len(aggs))
-		var err error
-		for i, a := range aggs {
-			if a.arg != nil {
-				if args[i], err = a.arg.eval(r.Fields); err != nil {
-					out.Collect(errorRow{err.Error()})
-					return
-				}
-			}
+		args, err := aggArgs(aggs, r)
+		if err != nil {
+			out.Collect(errorRow{err.Error()})
+			return
 		}
 		st := ctx.ValueState(stateDesc)
-		var gs groupState
+		var gs *groupState
 		prev, first := []any(nil), true
 		if cur, ok := st.Get(); ok {
-			gs = cur.(groupState)
-			gs.Accs = cloneAccs(gs.Accs)
+			gs = cur.(*groupState) // changed in place (see groupState)
 			first = false
 			prev = aggRow(gs.Key, aggs, gs.Accs)
 		} else {
 			if !r.Kind.IsAccumulate() {
 				return // retracting a group that does not exist: Flink ignores it
 			}
-			if gs.Key, err = keyOf(keys, r); err != nil {
+			key, err := keyOf(keys, r)
+			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return
 			}
-			gs.Accs = make([]aggAcc, len(aggs))
+			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
 		}
 		kv := gs.Key
 		sign := int64(1)
@@ -576,9 +654,23 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		if !ok {
 			return
 		}
-		gs := cur.(groupState)
+		gs := cur.(*groupState)
 		out.Collect(Row{Kind: Insert, Fields: aggRow(gs.Key, aggs, gs.Accs)})
 	}}).Name(n.Describe())
+}
+
+// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)).
+func aggArgs(aggs []*aggCall, r Row) ([]any, error) {
+	args := make([]any, len(aggs))
+	for i, a := range aggs {
+		if a.arg != nil {
+			var err error
+			if args[i], err = a.arg.eval(r.Fields); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return args, nil
 }
 
 func cloneAccs(accs []aggAcc) []aggAcc {

@@ -21,6 +21,13 @@
 // an integer type keep it (an INT average is truncated), MIN and MAX keep their argument's type. In batch
 // execution mode (Compiler.Batch) a GROUP BY emits each group's final row once, as +I.
 //
+// Aggregations and joins change their state in place (an accumulator, a key's join rows) rather than
+// copying it per row: the values are state.Mutable, so the heap backend copies one only when a row changes
+// it after a checkpoint froze it (Flink's CopyOnWriteStateMap), and puts back after Get cost no lookup. A
+// key of up to three BIGINT or timestamp values is kept as int64s, not as an encoded string. A subtree
+// that a query contains twice (Nexmark q5's HOP count in both inputs of its join; two scans of one table)
+// is compiled once and read by both consumers, as Flink's sub-plan reuse does.
+//
 // # Windows
 //
 // The window table-valued functions TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset]), HOP(TABLE t,
@@ -71,8 +78,9 @@
 // A regular join (INNER, LEFT, RIGHT or FULL [OUTER] JOIN ... ON, or a comma join whose WHERE then becomes
 // the join condition, as Flink's optimizer pushes a filter into an inner join) is Flink's StreamingJoin:
 // both inputs are connected and keyed by the equalities left.col = right.col of the condition (a join
-// without one runs on a single key), each side keeps its rows in MapState (each distinct row with its
-// multiplicity and, on an outer side, its number of matches), and the rest of the condition is
+// without one runs on a single key), each side keeps its rows for a key in one ValueState (each distinct row
+// with its multiplicity and, on an outer side, its number of matches; with a state TTL in MapState, so
+// that rows expire one by one), and the rest of the condition is
 // evaluated on each pair. A NULL key matches nothing. The output follows StreamingJoinOperator: an inner
 // join forwards each input row's kind (+I, +U, -U, -D), so an inner join of insert-only inputs is
 // insert-only; an outer join emits only +I and -D: an outer row without a match is emitted padded with

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -237,6 +238,141 @@ func (m mapSide) each(f func(k string, e joinEntry)) {
 	m.s.Range(func(k, v any) bool { f(k.(string), v.(joinEntry)); return true })
 }
 
+// joinRows is one join input's rows for one join key: each distinct row once, by its encoding (groupKey),
+// in Keys and Rows (a small slice is most of a join's state: most join keys hold a row or two), with a
+// map from encoding to position once there are more than joinRowsIndexed rows. The join keeps it in a
+// ValueState, reads it once per input row and changes it in place (it is a state.Mutable, so a heap
+// snapshot copies it only when a row changes it after the snapshot).
+type joinRows struct {
+	Keys  []string
+	Rows  []joinEntry
+	index map[string]int // rebuilt when needed (after a restore or a copy)
+}
+
+// joinRowsIndexed is the number of rows up to which a joinRows is searched without its index.
+const joinRowsIndexed = 8
+
+func init() { engine.RegisterType(&joinRows{}) }
+
+// CopyState returns a copy of the rows that shares no slice with them (the rows' fields are never changed).
+func (j *joinRows) CopyState() any {
+	return &joinRows{Keys: slices.Clone(j.Keys), Rows: slices.Clone(j.Rows)}
+}
+
+// find returns the position of the row encoded as k, or -1.
+func (j *joinRows) find(k string) int {
+	if len(j.Keys) <= joinRowsIndexed {
+		for i, x := range j.Keys {
+			if x == k {
+				return i
+			}
+		}
+		return -1
+	}
+	if j.index == nil {
+		j.index = make(map[string]int, len(j.Keys))
+		for i, x := range j.Keys {
+			j.index[x] = i
+		}
+	}
+	if i, ok := j.index[k]; ok {
+		return i
+	}
+	return -1
+}
+
+// put sets the row encoded as k.
+func (j *joinRows) put(k string, e joinEntry) {
+	if i := j.find(k); i >= 0 {
+		j.Rows[i] = e
+		return
+	}
+	j.Keys, j.Rows = append(j.Keys, k), append(j.Rows, e)
+	if j.index != nil {
+		j.index[k] = len(j.Keys) - 1
+	}
+}
+
+// remove deletes the row encoded as k, moving the last row into its place.
+func (j *joinRows) remove(k string) {
+	i := j.find(k)
+	if i < 0 {
+		return
+	}
+	last := len(j.Keys) - 1
+	if j.index != nil {
+		delete(j.index, k)
+		if i != last {
+			j.index[j.Keys[last]] = i
+		}
+	}
+	j.Keys[i], j.Rows[i] = j.Keys[last], j.Rows[last]
+	j.Keys, j.Rows = j.Keys[:last], j.Rows[:last]
+	if len(j.Keys) <= joinRowsIndexed {
+		j.index = nil
+	}
+}
+
+// rowsSide is a joinSide on a keyed ValueState holding the current join key's joinRows: one state read per
+// input row for each side, and one write back (flush) for a side that changed. Without a state TTL the
+// join keeps its sides this way; with one, as MapState (mapSide), whose entries expire one by one as
+// Flink's do.
+type rowsSide struct {
+	st      *engine.ValueState
+	rows    *joinRows
+	changed bool
+}
+
+func loadRows(st *engine.ValueState) *rowsSide {
+	s := &rowsSide{st: st}
+	if v, ok := st.Get(); ok {
+		s.rows = v.(*joinRows)
+	}
+	return s
+}
+
+func (s *rowsSide) get(k string) (joinEntry, bool) {
+	if s.rows == nil {
+		return joinEntry{}, false
+	}
+	if i := s.rows.find(k); i >= 0 {
+		return s.rows.Rows[i], true
+	}
+	return joinEntry{}, false
+}
+func (s *rowsSide) put(k string, e joinEntry) {
+	if s.rows == nil {
+		s.rows = &joinRows{}
+	}
+	s.rows.put(k, e)
+	s.changed = true
+}
+func (s *rowsSide) remove(k string) {
+	if s.rows != nil {
+		s.rows.remove(k)
+		s.changed = true
+	}
+}
+func (s *rowsSide) each(f func(k string, e joinEntry)) {
+	if s.rows == nil {
+		return
+	}
+	for i, k := range s.rows.Keys {
+		f(k, s.rows.Rows[i])
+	}
+}
+
+// flush writes a changed side back to its state (a disk backend keeps a copy), or clears it once empty.
+func (s *rowsSide) flush() {
+	switch {
+	case !s.changed:
+	case len(s.rows.Keys) == 0:
+		s.st.Clear()
+	default:
+		s.st.Update(s.rows)
+	}
+}
+
 // joiner is the logic of Flink's StreamingJoinOperator#processElement for one join.
 type joiner struct {
 	leftOuter, rightOuter bool
@@ -411,7 +547,8 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 }
 
 // regularJoin compiles a JoinNode: the two inputs connected and keyed by their join keys, each side's
-// rows in a MapState (with the state TTL, if any, as Flink's 'table.exec.state.ttl' sets it).
+// rows for a key in a ValueState (rowsSide), or, with a state TTL (Flink's 'table.exec.state.ttl'), in a
+// MapState whose rows expire one by one.
 func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration) *engine.DataStream {
 	j := newJoiner(n)
 	ld, rd := engine.State("join-left"), engine.State("join-right")
@@ -423,13 +560,24 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 				out.Collect(v)
 				return
 			}
-			l, rr := mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
-			mine, other := joinSide(l), joinSide(rr)
+			var l, rr joinSide
+			var lrows, rrows *rowsSide
+			if ttl > 0 {
+				l, rr = mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
+			} else {
+				lrows, rrows = loadRows(ctx.ValueState(ld)), loadRows(ctx.ValueState(rd))
+				l, rr = lrows, rrows
+			}
+			mine, other := l, rr
 			if !inLeft {
 				mine, other = other, mine
 			}
 			if err := j.process(r, inLeft, mine, other, func(o Row) { out.Collect(o) }); err != nil {
 				out.Collect(errorRow{err.Error()})
+			}
+			if ttl == 0 {
+				lrows.flush()
+				rrows.flush()
 			}
 		}
 	}
@@ -460,6 +608,6 @@ func joinKeySelector(n *JoinNode, left bool) engine.KeySelector {
 		for i, k := range keys {
 			vals[i] = coerce(r.Fields[k], types[i])
 		}
-		return groupKey(vals)
+		return stateKey(vals)
 	}
 }

@@ -138,3 +138,61 @@ func TestFullOuterJoinChangelog(t *testing.T) {
 	h.in(false, UpdateAfter, int64(1), "r2")
 	h.emits("-D[1, l1, <NULL>, <NULL>]", "-D[1, l2, <NULL>, <NULL>]", "+I[1, l1, 1, r2]", "+I[1, l2, 1, r2]")
 }
+
+// joinRows against a Go map: puts (new and replacing) and removes, across the size at which it starts
+// keeping an index, leave the same rows; a copy (CopyState) is not changed by later writes.
+func TestJoinRowsAgainstAMap(t *testing.T) {
+	rows, ref := &joinRows{}, map[string]int64{}
+	check := func(step int) {
+		t.Helper()
+		if len(rows.Keys) != len(ref) || len(rows.Rows) != len(ref) {
+			t.Fatalf("step %d: %d keys, %d rows, want %d", step, len(rows.Keys), len(rows.Rows), len(ref))
+		}
+		for k, n := range ref {
+			i := rows.find(k)
+			if i < 0 || rows.Rows[i].Count != n {
+				t.Fatalf("step %d: %q at %d, want count %d", step, k, i, n)
+			}
+		}
+		if rows.find("absent") >= 0 {
+			t.Fatalf("step %d: found a key never put", step)
+		}
+	}
+	var frozen *joinRows
+	for step := range 400 {
+		k := string(rune('a' + step*7%23))
+		switch {
+		case step%5 == 4:
+			rows.remove(k)
+			delete(ref, k)
+		default:
+			rows.put(k, joinEntry{Count: int64(step)})
+			ref[k] = int64(step)
+		}
+		check(step)
+		if step == 200 {
+			frozen = rows.CopyState().(*joinRows)
+			want := map[string]int64{}
+			for k, n := range ref {
+				want[k] = n
+			}
+			defer func() {
+				got := map[string]int64{}
+				for i, k := range frozen.Keys {
+					got[k] = frozen.Rows[i].Count
+				}
+				if len(got) != len(want) {
+					t.Fatalf("the copy has %d rows, want %d", len(got), len(want))
+				}
+				for k, n := range want {
+					if got[k] != n {
+						t.Errorf("the copy's %q is %d, want %d: later writes reached it", k, got[k], n)
+					}
+				}
+			}()
+		}
+	}
+	if len(ref) <= joinRowsIndexed {
+		t.Fatalf("the test never grew past %d rows (has %d): the index is not exercised", joinRowsIndexed, len(ref))
+	}
+}

@@ -69,6 +69,5 @@ func (r Row) String() string {
 func init() {
 	engine.RegisterType(Row{})
 	engine.RegisterType(time.Time{})
-	engine.RegisterType(groupState{})
-	engine.RegisterType(&windowAcc{})
+	engine.RegisterType(&groupState{})
 }

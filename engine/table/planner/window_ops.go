@@ -398,33 +398,29 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 		if !ok {
 			return
 		}
+		args, err := aggArgs(aggs, r)
+		if err != nil {
+			out.Collect(errorRow{err.Error()})
+			return
+		}
 		st := ctx.ValueState(windowGroupDesc)
-		var gs groupState
+		var gs *groupState
 		if cur, ok := st.Get(); ok {
-			gs = cur.(groupState)
-			gs.Accs = cloneAccs(gs.Accs)
+			gs = cur.(*groupState) // changed in place (see groupState)
 		} else {
-			var err error
-			if gs.Key, err = keyOf(keys, r); err != nil {
+			key, err := keyOf(keys, r)
+			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return
 			}
-			gs.Accs = make([]aggAcc, len(aggs))
+			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
+			ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
 		}
 		for i, a := range aggs {
-			var arg any
-			if a.arg != nil {
-				var err error
-				if arg, err = a.arg.eval(r.Fields); err != nil {
-					out.Collect(errorRow{err.Error()})
-					return
-				}
-			}
-			a.accumulate(&gs.Accs[i], arg, 1)
+			a.accumulate(&gs.Accs[i], args[i], 1)
 		}
 		gs.Rows++
 		st.Update(gs)
-		ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
 	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
 		st := ctx.ValueState(windowGroupDesc)
 		cur, ok := st.Get()
@@ -432,7 +428,7 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 			return
 		}
 		st.Clear()
-		gs := cur.(groupState)
+		gs := cur.(*groupState)
 		out.Collect(Row{Kind: Insert, Fields: aggRow(gs.Key, aggs, gs.Accs)})
 	}}).Name(n.Describe())
 }

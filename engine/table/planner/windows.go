@@ -164,7 +164,7 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 		for _, k := range session {
 			vals = append(vals, r.Fields[k])
 		}
-		return groupKey(vals)
+		return stateKey(vals)
 	}
 	rows := FailOnError(in)
 	if n.Window.Kind != Session && !n.Window.Proctime {
@@ -176,10 +176,8 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 	agg := engine.AggregateFunction{
 		CreateAccumulator: func() any { return &windowAcc{Accs: make([]aggAcc, len(aggs))} },
 		Add: func(v any, a any) any {
-			// A new accumulator, not the old one changed: a checkpoint's asynchronous part may still be
-			// writing the old one, which the window state holds by reference.
-			old := a.(*windowAcc)
-			acc := &windowAcc{Key: old.Key, Rows: old.Rows, Accs: cloneAccs(old.Accs)}
+			// Changed in place: the window state snapshots a copy of it (windowAcc is a state.Mutable).
+			acc := a.(*windowAcc)
 			r := v.(Row)
 			if acc.Key == nil {
 				acc.Key, _ = keyOf(keys, r)
