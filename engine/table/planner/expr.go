@@ -23,7 +23,7 @@ type cexpr struct {
 	text string
 	ref  int // 1 + the input column the expression only reads, 0 for any other expression
 	// proctime marks PROCTIME(): its operator, not eval, gives its value (the processing time at which the
-	// operator processes the row; see procTimeFunc).
+	// operator processes the row; see rowFunc).
 	proctime bool
 }
 

@@ -67,15 +67,16 @@ func checkNexmark(t *Table, pos sqlparse.Pos) error {
 
 // nexmarkSource generates the events and keeps those of the table's kind, as rows of its physical columns.
 // Its readers build each row themselves and skip the other tables' events, so an event is never boxed and
-// no operator between the source and the query has to drop anything.
-func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.DataStream {
+// no operator between the source and the query has to drop anything. wm, if not nil, is the table's
+// watermark strategy, which the source operator assigns to the rows as they are read.
+func nexmarkSource(env *engine.Environment, t *Table, cols []Column, wm *engine.WatermarkStrategy) *engine.DataStream {
 	n, _ := strconv.ParseInt(t.Options["number-of-events"], 10, 64)
 	src := nexmarkTableSource{count: n, table: t.Options["table"], kind: nexmarkKinds[t.Options["table"]], cols: cols}
 	src.get = make([]func(sources.NexmarkEvent) any, len(cols))
 	for i, c := range cols {
 		src.get[i] = nexmarkColumns[src.table][strings.ToLower(c.Name)]
 	}
-	return env.FromSource(src, nil, t.Name)
+	return env.FromSource(src, wm, t.Name)
 }
 
 // nexmarkTableSource is the source of one Nexmark table: like engine.GeneratorSource over
