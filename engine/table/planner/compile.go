@@ -74,7 +74,7 @@ type Compiler struct {
 	StateTTL time.Duration
 
 	clean      map[*engine.DataStream]bool // the streams built that carry no error rows (see Checked)
-	errorSinks []*engine.DataStream         // the sinks of the error rows of the operators that route them
+	errorSinks []*engine.DataStream        // the sinks of the error rows of the operators that route them
 }
 
 // Build returns the stream of Row values (and error rows) that n produces.
