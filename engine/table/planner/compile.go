@@ -446,8 +446,9 @@ func isIdentity(exprs []*cexpr, n int) bool {
 	return true
 }
 
-// calcFunc filters and projects rows, keeping their kind.
+// calcFunc filters and projects rows, keeping their kind. Each output row is one allocation (see rowBlock).
 func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
+	block := newRowBlock(len(exprs), nil)
 	return func(v any, now int64) (any, bool) {
 		r, ok := v.(Row)
 		if !ok {
@@ -462,7 +463,7 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 				return nil, false
 			}
 		}
-		fields := make([]any, len(exprs))
+		p, fields := block.newRow()
 		for i, e := range exprs {
 			if e.proctime {
 				fields[i] = time.UnixMilli(now).UTC()
@@ -474,7 +475,7 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 			}
 			fields[i] = coerce(val, e.typ)
 		}
-		return Row{Kind: r.Kind, Fields: fields}, true
+		return block.row(p, r.Kind, fields), true
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/sources"
@@ -30,14 +31,31 @@ func readAll(t *testing.T, r engine.SourceReader) []string {
 // offset it reported goes on from there.
 func TestNexmarkTableReaders(t *testing.T) {
 	const count = 500
-	cols := []Column{{Name: "auction", Type: TypeBigInt}, {Name: "price", Type: TypeBigInt}, {Name: "url", Type: TypeString}}
-	src := nexmarkTableSource{count: count, table: "bid", kind: sources.NexmarkBidKind, cols: cols,
-		get: []func(sources.NexmarkEvent) any{nexmarkColumns["bid"]["auction"], nexmarkColumns["bid"]["price"], nil}}
+	// The BIGINT and TIMESTAMP(3) columns are stored in the row's block, the DOUBLE one converted and boxed,
+	// the one the generator does not produce is NULL.
+	cols := []Column{{Name: "auction", Type: TypeBigInt}, {Name: "price", Type: TypeBigInt}, {Name: "url", Type: TypeString},
+		{Name: "dateTime", Type: TypeTimestamp}, {Name: "bidder", Type: TypeDouble}}
+	src := newNexmarkTableSource("bid", count, cols)
 	want := map[string]int{}
 	for i := int64(0); i < count; i++ {
 		if e := sources.NexmarkEventAt(i); e.Kind == sources.NexmarkBidKind {
-			want[fmt.Sprint(e.TS, []any{e.Auction, e.Price, nil})]++
+			at := time.UnixMilli(e.TS).UTC()
+			want[fmt.Sprint(e.TS, []any{e.Auction, e.Price, nil, at, float64(e.Bidder)})]++
 		}
+	}
+	// A stored value is an int64 or a time.Time as any other: equal to one boxed by Go, and a map key.
+	r, _ := src.Reader(engine.SourceContext{Subtask: 0, Parallelism: 1})
+	first, _ := r.Read()
+	e0 := sources.NexmarkEventAt(0)
+	for i := int64(1); e0.Kind != sources.NexmarkBidKind; i++ {
+		e0 = sources.NexmarkEventAt(i)
+	}
+	row := first.Value.(Row)
+	if row.Kind != Insert || row.Fields[0] != any(e0.Auction) || row.Fields[3] != any(time.UnixMilli(e0.TS).UTC()) {
+		t.Fatalf("first row %v, want the fields of %+v", row, e0)
+	}
+	if m := map[any]int{row.Fields[0]: 1, row.Fields[3]: 2}; m[e0.Auction] != 1 || m[time.UnixMilli(e0.TS).UTC()] != 2 {
+		t.Errorf("stored values as map keys: %v", m)
 	}
 	if len(want) < 400 {
 		t.Fatalf("only %d bids among %d events", len(want), count)
@@ -54,7 +72,7 @@ func TestNexmarkTableReaders(t *testing.T) {
 			t.Errorf("parallelism %d: %d distinct rows, want %d", par, len(got), len(want))
 		}
 	}
-	r, _ := src.Reader(engine.SourceContext{Subtask: 0, Parallelism: 1})
+	r, _ = src.Reader(engine.SourceContext{Subtask: 0, Parallelism: 1})
 	for range 10 {
 		r.Read()
 	}
