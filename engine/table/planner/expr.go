@@ -25,6 +25,8 @@ type cexpr struct {
 	// proctime marks PROCTIME(): its operator, not eval, gives its value (the processing time at which the
 	// operator processes the row; see rowFunc).
 	proctime bool
+	// evalInt, if set, is eval of an integer expression without boxing (see expr_int.go).
+	evalInt intFunc
 }
 
 // binder binds expressions against a scope. With agg set it binds the expressions after a GROUP BY: a
@@ -144,7 +146,11 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 }
 
 func colRef(i int, t DataType, name string) *cexpr {
-	return &cexpr{typ: t, text: name, ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
+	c := &cexpr{typ: t, text: name, ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
+	if t.isInteger() {
+		c.evalInt = intColumn(i, name)
+	}
+	return c
 }
 
 func constant(v any, t DataType, text string) *cexpr {
@@ -170,7 +176,9 @@ func bindLiteral(x *sqlparse.Literal) (*cexpr, error) {
 			if n > math.MaxInt32 || n < math.MinInt32 {
 				t.Kind = KindBigInt
 			}
-			return constant(n, t, text), nil
+			c := constant(n, t, text)
+			c.evalInt = func([]any) (int64, bool, error) { return n, false, nil }
+			return c, nil
 		}
 		f, err := strconv.ParseFloat(x.Text, 64)
 		if err != nil {
@@ -330,6 +338,9 @@ func (b *binder) bindBinary(x *sqlparse.Binary) (*cexpr, error) {
 			return nil, errAt(x.Pos, ErrValidation, "Cannot apply '%s' to arguments of type '%s' and '%s'", x.Op, l.typ.plain(), r.typ.plain())
 		}
 		op := x.Op
+		if l.evalInt != nil && r.evalInt != nil {
+			return &cexpr{typ: boolType(notNull), text: text, eval: intCompare(op, l.evalInt, r.evalInt)}, nil
+		}
 		return &cexpr{typ: boolType(notNull), text: text, eval: func(row []any) (any, error) {
 			a, err := l.eval(row)
 			if err != nil {
@@ -394,6 +405,11 @@ func (b *binder) bindBinary(x *sqlparse.Binary) (*cexpr, error) {
 	rt := numericResult(x.Op, l.typ, r.typ)
 	op := x.Op
 	pos := x.Pos
+	if rt.isInteger() && l.evalInt != nil && r.evalInt != nil {
+		return intExpr(rt, text, intArith(op, l.evalInt, r.evalInt, func() error {
+			return fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
+		})), nil
+	}
 	return &cexpr{typ: rt, text: text, eval: func(row []any) (any, error) {
 		a, err := l.eval(row)
 		if err != nil {
