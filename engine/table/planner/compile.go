@@ -446,9 +446,16 @@ func isIdentity(exprs []*cexpr, n int) bool {
 	return true
 }
 
-// calcFunc filters and projects rows, keeping their kind. Each output row is one allocation (see rowBlock).
+// calcFunc filters and projects rows, keeping their kind. Each output row is one allocation (see rowBlock),
+// which holds the values of the expressions computed unboxed as well.
 func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
-	block := newRowBlock(len(exprs), nil)
+	slots := make([]slotKind, len(exprs))
+	for i, e := range exprs {
+		if e.evalFloat != nil && e.ref == 0 {
+			slots[i] = float64Slot
+		}
+	}
+	block := newRowBlock(len(exprs), slots)
 	return func(v any, now int64) (any, bool) {
 		r, ok := v.(Row)
 		if !ok {
@@ -467,6 +474,16 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 		for i, e := range exprs {
 			if e.proctime {
 				fields[i] = time.UnixMilli(now).UTC()
+				continue
+			}
+			if slots[i] == float64Slot {
+				f, null, err := e.evalFloat(r.Fields)
+				if err != nil {
+					return errorRow{err.Error()}, true
+				}
+				if !null {
+					block.setFloat64(p, fields, i, f)
+				}
 				continue
 			}
 			val, err := e.eval(r.Fields)

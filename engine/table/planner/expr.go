@@ -25,8 +25,10 @@ type cexpr struct {
 	// proctime marks PROCTIME(): its operator, not eval, gives its value (the processing time at which the
 	// operator processes the row; see rowFunc).
 	proctime bool
-	// evalInt, if set, is eval of an integer expression without boxing (see expr_int.go).
-	evalInt intFunc
+	// evalInt and evalFloat, if set, are eval of an integer, or DOUBLE or DECIMAL, expression without boxing
+	// (see expr_unboxed.go).
+	evalInt   intFunc
+	evalFloat floatFunc
 }
 
 // binder binds expressions against a scope. With agg set it binds the expressions after a GROUP BY: a
@@ -147,8 +149,11 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 
 func colRef(i int, t DataType, name string) *cexpr {
 	c := &cexpr{typ: t, text: name, ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
-	if t.isInteger() {
+	switch {
+	case t.isInteger():
 		c.evalInt = intColumn(i, name)
+	case t.Kind == KindDouble || t.Kind == KindDecimal:
+		c.evalFloat = floatColumn(i)
 	}
 	return c
 }
@@ -184,12 +189,15 @@ func bindLiteral(x *sqlparse.Literal) (*cexpr, error) {
 		if err != nil {
 			return nil, errAt(x.Pos, ErrValidation, "malformed numeric literal %s", x.Text)
 		}
-		if strings.ContainsAny(x.Text, "eE") {
-			return constant(f, DataType{Kind: KindDouble, NotNull: true}, text), nil
+		t := DataType{Kind: KindDouble, NotNull: true}
+		if !strings.ContainsAny(x.Text, "eE") {
+			digits := strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(x.Text, "-"), ".", ""), "0")
+			_, frac, _ := strings.Cut(x.Text, ".")
+			t = DataType{Kind: KindDecimal, Precision: max(len(digits), len(frac), 1), Scale: len(frac), NotNull: true}
 		}
-		digits := strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(x.Text, "-"), ".", ""), "0")
-		_, frac, _ := strings.Cut(x.Text, ".")
-		return constant(f, DataType{Kind: KindDecimal, Precision: max(len(digits), len(frac), 1), Scale: len(frac), NotNull: true}, text), nil
+		c := constant(f, t, text)
+		c.evalFloat = func([]any) (float64, bool, error) { return f, false, nil }
+		return c, nil
 	case sqlparse.LitTimestamp:
 		t, err := parseTimestamp(x.Text)
 		if err != nil {
@@ -407,6 +415,11 @@ func (b *binder) bindBinary(x *sqlparse.Binary) (*cexpr, error) {
 	pos := x.Pos
 	if rt.isInteger() && l.evalInt != nil && r.evalInt != nil {
 		return intExpr(rt, text, intArith(op, l.evalInt, r.evalInt, func() error {
+			return fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
+		})), nil
+	}
+	if lf, rf := asFloat(l), asFloat(r); !rt.isInteger() && lf != nil && rf != nil {
+		return floatExpr(rt, text, floatArith(op, rt, lf, rf, func() error {
 			return fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
 		})), nil
 	}

@@ -8,8 +8,8 @@ import (
 )
 
 // A rowBlock builds rows in one allocation each: the Row value a record carries, the array of its fields
-// and the values of the fields that would otherwise be boxed one by one (an int64 or a time.Time put in
-// an interface is an allocation of its own). Boxing a Row value into the record's
+// and the values of the fields that would otherwise be boxed one by one (an int64, a float64 or a
+// time.Time put in an interface is an allocation of its own). Boxing a Row value into the record's
 // interface is one more, so a source row of five fields took six or seven allocations and takes one.
 //
 // The block is a struct made at plan time (reflect.StructOf: the Row, then the fields, then one typed slot
@@ -31,15 +31,17 @@ type slotKind uint8
 const (
 	noSlot slotKind = iota
 	int64Slot
+	float64Slot
 	timeSlot
 )
 
 // The interfaces' type words of the types a rowBlock places in a block: an interface is a type word and a
 // pointer to its value (for these types, which are not pointer-shaped).
 var (
-	rowTypeWord   = typeWord(Row{})
-	int64TypeWord = typeWord(int64(0))
-	timeTypeWord  = typeWord(time.Time{})
+	rowTypeWord     = typeWord(Row{})
+	int64TypeWord   = typeWord(int64(0))
+	float64TypeWord = typeWord(float64(0))
+	timeTypeWord    = typeWord(time.Time{})
 )
 
 type eface struct{ typ, data unsafe.Pointer }
@@ -59,7 +61,8 @@ func newRowBlock(n int, slots []slotKind) *rowBlock {
 		{Name: "R", Type: reflect.TypeFor[Row]()},
 		{Name: "F", Type: reflect.ArrayOf(n, reflect.TypeFor[any]())},
 	}
-	goType := map[slotKind]reflect.Type{int64Slot: reflect.TypeFor[int64](), timeSlot: reflect.TypeFor[time.Time]()}
+	goType := map[slotKind]reflect.Type{int64Slot: reflect.TypeFor[int64](), float64Slot: reflect.TypeFor[float64](),
+		timeSlot: reflect.TypeFor[time.Time]()}
 	for i, k := range slots {
 		if k != noSlot {
 			sf = append(sf, reflect.StructField{Name: "V" + strconv.Itoa(i), Type: goType[k]})
@@ -88,6 +91,13 @@ func (b *rowBlock) setInt64(p unsafe.Pointer, fields []any, i int, v int64) {
 	s := unsafe.Add(p, b.slot[i])
 	*(*int64)(s) = v
 	fields[i] = boxAt(int64TypeWord, s)
+}
+
+// setFloat64 sets field i, which has a float64Slot, of the row of block p to v.
+func (b *rowBlock) setFloat64(p unsafe.Pointer, fields []any, i int, v float64) {
+	s := unsafe.Add(p, b.slot[i])
+	*(*float64)(s) = v
+	fields[i] = boxAt(float64TypeWord, s)
 }
 
 // setTime sets field i, which has a timeSlot, of the row of block p to v.

@@ -3,21 +3,24 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/de4e/weir/engine/table/sqlparse"
 )
 
-// Integer expressions evaluated unboxed (evalInt) give eval's values: arithmetic, MOD, comparisons, NULL
-// operands (a function stops at its first NULL argument, an operator evaluates both), and a division by
-// zero fails with ErrRuntime naming it.
-func TestIntegerExpressions(t *testing.T) {
-	cols := []Column{{Name: "a", Type: TypeInt}, {Name: "b", Type: TypeBigInt}, {Name: "n", Type: TypeInt}}
-	row := []any{int64(7), int64(-3), nil}
+// Numeric expressions evaluated unboxed (evalInt, evalFloat) give eval's values: arithmetic, MOD,
+// comparisons, NULL operands (a function stops at its first NULL argument, an operator evaluates both), a
+// DECIMAL rounded to its scale, and a division by zero fails with ErrRuntime naming it (a DOUBLE / 0 does
+// not).
+func TestUnboxedExpressions(t *testing.T) {
+	cols := []Column{{Name: "a", Type: TypeInt}, {Name: "b", Type: TypeBigInt}, {Name: "n", Type: TypeInt},
+		{Name: "d", Type: TypeDouble}, {Name: "m", Type: DataType{Kind: KindDecimal, Precision: 10, Scale: 2}}}
+	row := []any{int64(7), int64(-3), nil, 2.5, 1.25}
 	cases := []struct {
 		expr  string
-		typed bool // whether it is bound with evalInt (or, for a comparison, compares unboxed)
+		typed bool // whether it is bound with evalInt or evalFloat (or, for a comparison, compares unboxed)
 		want  any
 		err   string
 	}{
@@ -35,7 +38,15 @@ func TestIntegerExpressions(t *testing.T) {
 		{"a < b", true, false, ""},
 		{"a >= 7", true, true, ""},
 		{"a <> n", true, nil, ""},
-		{"a + 0.5", false, 7.5, ""},
+		{"a + 0.5", true, 7.5, ""},
+		{"0.908 * b", true, -2.724, ""},
+		{"m * 0.333", true, 0.41625, ""},
+		{"m / 3", true, 0.416667, ""},
+		{"d * a - 1", true, 16.5, ""},
+		{"d / 0", true, math.Inf(1), ""},
+		{"m / 0", true, nil, "division by zero"},
+		{"d % 0", true, nil, "division by zero"},
+		{"n * 0.5", true, nil, ""},
 		{"a = 7.0", false, true, ""},
 	}
 	for _, tc := range cases {
@@ -57,7 +68,7 @@ func TestIntegerExpressions(t *testing.T) {
 		if err != nil || fmt.Sprintf("%T %v", got, got) != fmt.Sprintf("%T %v", tc.want, tc.want) {
 			t.Errorf("%s = %T %v (%v), want %T %v", tc.expr, got, got, err, tc.want, tc.want)
 		}
-		if typed := ce.evalInt != nil || isIntComparison(e, cols); typed != tc.typed {
+		if typed := ce.evalInt != nil || ce.evalFloat != nil || isIntComparison(e, cols); typed != tc.typed {
 			t.Errorf("%s: typed %v, want %v", tc.expr, typed, tc.typed)
 		}
 	}
