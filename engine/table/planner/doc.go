@@ -235,11 +235,24 @@
 // generators. Unknown options are refused, naming the nearest known one.
 //
 // A projection of a 'weir-nexmark' table's columns that keeps the watermark's column is read by the
-// connector itself (Flink's projection push-down), with no Calc operator after the source.
+// connector itself (Flink's projection push-down), with no Calc operator after the source; and a
+// 'weir-nexmark' table's watermark is assigned by its source operator (Flink's watermark push-down), with
+// no watermark assigner after it: the same watermark after every row.
+//
+// # Rows at run time
+//
+// A Calc (filter and projection) is one operator: its own error rows and its input's go to a side output
+// whose sink fails the job, so a query ending in a Calc or a connector's scan has no separate check of its
+// rows (Compiler.Checked; a job of one statement runs the error sinks Compiler.ErrorSinks lists). A row is
+// built in one allocation where it can be (rowBlock): the Row, its fields and the values a 'weir-nexmark'
+// source reads as BIGINT and TIMESTAMP(3), or a Calc computes as DOUBLE or DECIMAL, which would otherwise be
+// boxed one by one. Expressions are closures bound once per query; integer, DOUBLE and DECIMAL columns,
+// literals and arithmetic, MOD of integers and comparisons of integers are evaluated on unboxed values, as
+// Flink's generated code works on Java primitives.
 //
 // # Errors
 //
 // Validation errors wrap ErrValidation, queries Weir or Flink does not run wrap ErrUnsupported; both name
 // the line and column of the offending part of the statement and, for an unknown table, column, function
-// or option, the nearest existing name.
+// or option, the nearest existing name. A runtime error (ErrRuntime) fails the job.
 package planner
