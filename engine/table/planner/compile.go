@@ -456,6 +456,11 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 		}
 	}
 	block := newRowBlock(len(exprs), slots)
+	// A column of a type coerce leaves alone is copied as it is, without calling its eval and coerce.
+	copied := make([]bool, len(exprs))
+	for i, e := range exprs {
+		copied[i] = e.ref > 0 && coerce(int64(0), e.typ) == any(int64(0))
+	}
 	return func(v any, now int64) (any, bool) {
 		r, ok := v.(Row)
 		if !ok {
@@ -472,6 +477,10 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 		}
 		p, fields := block.newRow()
 		for i, e := range exprs {
+			if copied[i] {
+				fields[i] = r.Fields[e.ref-1]
+				continue
+			}
 			if e.proctime {
 				fields[i] = time.UnixMilli(now).UTC()
 				continue

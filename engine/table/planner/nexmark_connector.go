@@ -18,24 +18,24 @@ import (
 // produce (the strings name, city, channel, url, extra, ...) are NULL.
 var nexmarkColumns = map[string]map[string]nexmarkColumn{
 	"bid": {
-		"auction":  {bigint: func(e sources.NexmarkEvent) int64 { return e.Auction }},
-		"bidder":   {bigint: func(e sources.NexmarkEvent) int64 { return e.Bidder }},
-		"price":    {bigint: func(e sources.NexmarkEvent) int64 { return e.Price }},
-		"datetime": {millis: func(e sources.NexmarkEvent) int64 { return e.TS }},
+		"auction":  {bigint: func(e *sources.NexmarkEvent) int64 { return e.Auction }},
+		"bidder":   {bigint: func(e *sources.NexmarkEvent) int64 { return e.Bidder }},
+		"price":    {bigint: func(e *sources.NexmarkEvent) int64 { return e.Price }},
+		"datetime": {millis: func(e *sources.NexmarkEvent) int64 { return e.TS }},
 		"channel":  {}, "url": {}, "extra": {},
 	},
 	"auction": {
-		"id":       {bigint: func(e sources.NexmarkEvent) int64 { return e.ID }},
-		"seller":   {bigint: func(e sources.NexmarkEvent) int64 { return e.Seller }},
-		"category": {bigint: func(e sources.NexmarkEvent) int64 { return e.Category }},
-		"datetime": {millis: func(e sources.NexmarkEvent) int64 { return e.TS }},
-		"expires":  {millis: func(e sources.NexmarkEvent) int64 { return e.Expires }},
+		"id":       {bigint: func(e *sources.NexmarkEvent) int64 { return e.ID }},
+		"seller":   {bigint: func(e *sources.NexmarkEvent) int64 { return e.Seller }},
+		"category": {bigint: func(e *sources.NexmarkEvent) int64 { return e.Category }},
+		"datetime": {millis: func(e *sources.NexmarkEvent) int64 { return e.TS }},
+		"expires":  {millis: func(e *sources.NexmarkEvent) int64 { return e.Expires }},
 		"itemname": {}, "description": {}, "initialbid": {}, "reserve": {}, "extra": {},
 	},
 	"person": {
-		"id":       {bigint: func(e sources.NexmarkEvent) int64 { return e.ID }},
-		"state":    {str: func(e sources.NexmarkEvent) string { return e.State }},
-		"datetime": {millis: func(e sources.NexmarkEvent) int64 { return e.TS }},
+		"id":       {bigint: func(e *sources.NexmarkEvent) int64 { return e.ID }},
+		"state":    {str: func(e *sources.NexmarkEvent) string { return e.State }},
+		"datetime": {millis: func(e *sources.NexmarkEvent) int64 { return e.TS }},
 		"name":     {}, "emailaddress": {}, "creditcard": {}, "city": {}, "extra": {},
 	},
 }
@@ -43,12 +43,12 @@ var nexmarkColumns = map[string]map[string]nexmarkColumn{
 // nexmarkColumn reads one column of a Nexmark table from an event: a BIGINT (bigint), a TIMESTAMP(3) in
 // epoch milliseconds (millis) or a STRING (str); none set for a column the generator does not produce.
 type nexmarkColumn struct {
-	bigint, millis func(sources.NexmarkEvent) int64
-	str            func(sources.NexmarkEvent) string
+	bigint, millis func(*sources.NexmarkEvent) int64
+	str            func(*sources.NexmarkEvent) string
 }
 
 // value returns the column's value in the generator's form (int64, time.Time or string; nil for NULL).
-func (c nexmarkColumn) value(e sources.NexmarkEvent) any {
+func (c nexmarkColumn) value(e *sources.NexmarkEvent) any {
 	switch {
 	case c.bigint != nil:
 		return c.bigint(e)
@@ -145,7 +145,8 @@ type nexmarkTableReader struct {
 	// bounded stream ends the clock moves to the end of the last event's millisecond (its dateTime + 1), so
 	// that a processing-time window ending there fires with all of its rows.
 	setTime func(int64)
-	last    int64 // the dateTime of the last event returned
+	last    int64                // the dateTime of the last event returned
+	event   sources.NexmarkEvent // the event being read (the columns' readers take its address)
 }
 
 // Read returns the row of the next event of the reader's table, skipping the other tables' events.
@@ -156,7 +157,8 @@ func (r *nexmarkTableReader) Read() (engine.SourceElement, error) {
 		if sources.NexmarkKind(i) != r.s.table {
 			continue
 		}
-		e := sources.NexmarkEventAt(i)
+		e := &r.event
+		*e = sources.NexmarkEventAt(i)
 		if e.Kind != r.s.kind {
 			continue
 		}
@@ -186,7 +188,7 @@ func (r *nexmarkTableReader) Seek(off []byte) error {
 }
 
 // row is the row of event e's physical columns, in one allocation (see rowBlock).
-func (s nexmarkTableSource) row(e sources.NexmarkEvent) any {
+func (s *nexmarkTableSource) row(e *sources.NexmarkEvent) any {
 	p, fields := s.block.newRow()
 	for i, g := range s.get {
 		switch s.block.slotType[i] {
