@@ -261,7 +261,7 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 	var s *engine.DataStream
 	var conn *connector
 	par := 0 // the source's parallelism, which the operators below take; 0: the job's
-	strategy, err := sqlWatermarkStrategy(t)
+	strategy, err := sqlWatermarkStrategy(t, false)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,10 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		// operator between its readers and the query assigns it.
 		var pushed *engine.WatermarkStrategy
 		if strategy != nil && len(t.physical()) == len(t.Columns) && conn.takesWatermarks() {
-			pushed, inSource = strategy, true
+			if pushed, err = sqlWatermarkStrategy(t, conn.orderedBy(t.Watermark.Column)); err != nil {
+				return nil, err
+			}
+			inSource = true
 		}
 		if s, par, err = conn.source(c.Env, t, pushed); err != nil {
 			return nil, err
@@ -367,7 +370,13 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 // none or declares SOURCE_WATERMARK(). Flink SQL's watermark is the largest value of the watermark
 // expression so far; Weir emits it after every row (Flink: every pipeline.auto-watermark-interval), so
 // that which rows are late does not depend on timing. A record's timestamp is its row's time attribute.
-func sqlWatermarkStrategy(t *Table) (*engine.WatermarkStrategy, error) {
+//
+// ordered says that each of the source's readers returns its rows in the order of the time attribute
+// (weir-nexmark's do). Then, for the form ts - INTERVAL 'n' unit, the watermark is emitted after every
+// watermarkEvery-th row and periodically instead: a row's watermark is at most its own ts less n, so no
+// row of an ordered reader can be late, wherever it goes, however often the watermark is emitted, and
+// the result is the same.
+func sqlWatermarkStrategy(t *Table, ordered bool) (*engine.WatermarkStrategy, error) {
 	wm := t.Watermark
 	if wm == nil || IsSourceWatermark(wm.Expr) {
 		return nil, nil
@@ -377,19 +386,20 @@ func sqlWatermarkStrategy(t *Table) (*engine.WatermarkStrategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
-		g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp, delay: -1}
-		// The common form "ts - INTERVAL 'n' unit" needs no evaluation: the record's timestamp is ts.
-		if b, ok := wm.Expr.(*sqlparse.Binary); ok && b.Op == "-" {
-			id, isID := b.L.(*sqlparse.Ident)
-			iv, isIv := b.R.(*sqlparse.Interval)
-			if isID && isIv && len(id.Parts) == 1 && id.Parts[0] == wm.Column {
-				if ms, err := intervalMillis(iv); err == nil && ms >= 0 {
-					g.delay = ms
-				}
+	// The common form "ts - INTERVAL 'n' unit" needs no evaluation: the record's timestamp is ts.
+	delay := int64(-1)
+	if b, ok := wm.Expr.(*sqlparse.Binary); ok && b.Op == "-" {
+		id, isID := b.L.(*sqlparse.Ident)
+		iv, isIv := b.R.(*sqlparse.Interval)
+		if isID && isIv && len(id.Parts) == 1 && id.Parts[0] == wm.Column {
+			if ms, err := intervalMillis(iv); err == nil && ms >= 0 {
+				delay = ms
 			}
 		}
-		return g
+	}
+	batched := ordered && delay >= 0
+	strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
+		return &sqlWatermarks{expr: ce, max: engine.NoTimestamp, delay: delay, batched: batched}
 	}).WithTimestampAssigner(func(v any, prev int64) int64 {
 		r, ok := v.(Row)
 		if !ok {
@@ -399,21 +409,37 @@ func sqlWatermarkStrategy(t *Table) (*engine.WatermarkStrategy, error) {
 			return ts.UnixMilli()
 		}
 		return engine.NoTimestamp
-	}).WithPerRecordEmission()
+	})
+	if !batched {
+		strategy = strategy.WithPerRecordEmission()
+	}
 	return &strategy, nil
 }
+
+// watermarkEvery is how many rows of an ordered source pass between two of its watermarks (see
+// sqlWatermarkStrategy).
+const watermarkEvery = 64
 
 // sqlWatermarks is the watermark generator of a table's WATERMARK FOR clause.
 type sqlWatermarks struct {
 	expr  *cexpr
 	max   int64
 	delay int64 // for "ts - INTERVAL": the interval in milliseconds; -1 for any other expression
+	// batched emits the watermark after every watermarkEvery-th row (rows counts them), not after each.
+	batched bool
+	rows    int
 }
 
-func (g *sqlWatermarks) OnEvent(v any, ts int64, _ engine.WatermarkOutput) {
+func (g *sqlWatermarks) OnEvent(v any, ts int64, out engine.WatermarkOutput) {
 	if g.delay >= 0 {
 		if ts != engine.NoTimestamp && ts-g.delay > g.max {
 			g.max = ts - g.delay
+		}
+		if g.batched {
+			if g.rows++; g.rows == watermarkEvery {
+				g.rows = 0
+				g.OnPeriodicEmit(out)
+			}
 		}
 		return
 	}

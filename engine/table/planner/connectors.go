@@ -151,6 +151,12 @@ func contains(list []string, s string) bool {
 // operator, as Flink pushes a watermark into a source that supports it (SupportsWatermarkPushDown).
 func (c *connector) takesWatermarks() bool { return c.name == "weir-nexmark" }
 
+// orderedBy reports whether each reader of the connector's source returns its rows in the order of
+// column col (see sqlWatermarkStrategy): a weir-nexmark reader returns its events in the order of dateTime.
+func (c *connector) orderedBy(col string) bool {
+	return c.name == "weir-nexmark" && strings.EqualFold(col, "dateTime")
+}
+
 // source builds the connector's source stream: records are Row values (+I) of the table's physical
 // columns. It returns the source's parallelism too (0: the job's), which the operators that read it
 // (computed columns, the watermark assigner) take, so that they chain to it as in Flink. wm, if not nil,

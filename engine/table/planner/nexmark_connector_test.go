@@ -3,10 +3,12 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/de4e/weir/engine"
+	"github.com/de4e/weir/engine/table/sqlparse"
 	"github.com/de4e/weir/sources"
 )
 
@@ -84,5 +86,49 @@ func TestNexmarkTableReaders(t *testing.T) {
 	}
 	if got := readAll(t, r2); fmt.Sprint(got) != fmt.Sprint(rest) || len(rest) == 0 {
 		t.Errorf("after Seek(%s): %d rows, want the %d after the offset", off, len(got), len(rest))
+	}
+}
+
+// watermarkCount counts the watermarks a generator emits.
+type watermarkCount struct{ n, last int64 }
+
+func (w *watermarkCount) EmitWatermark(t int64) { w.n, w.last = w.n+1, t }
+func (w *watermarkCount) MarkIdle()             {}
+
+// A weir-nexmark reader returns its rows in the order of dateTime, so a watermark on dateTime of the form
+// dateTime - INTERVAL is emitted after every 64th row (no row of the reader can be late either way); on
+// another column (expires is not ordered) or of another form, after every row.
+func TestNexmarkWatermarkEmission(t *testing.T) {
+	conn := &connector{name: "weir-nexmark"}
+	cases := []struct {
+		col, expr string
+		perRecord bool
+	}{
+		{"dateTime", "dateTime - INTERVAL '4' SECOND", false},
+		{"dateTime", "dateTime", true}, // not "ts - INTERVAL": evaluated per row
+		{"expires", "expires - INTERVAL '4' SECOND", true},
+	}
+	for _, tc := range cases {
+		e, err := sqlparse.ParseExpr(tc.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab := &Table{Name: "auction", Columns: []Column{{Name: "dateTime", Type: TypeTimestamp}, {Name: "expires", Type: TypeTimestamp}},
+			Watermark: &sqlparse.Watermark{Column: tc.col, Expr: e}}
+		s, err := sqlWatermarkStrategy(tab, conn.orderedBy(tc.col))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(s.String(), "per record"); got != tc.perRecord {
+			t.Errorf("WATERMARK FOR %s AS %s: %s, want per record %v", tc.col, tc.expr, s, tc.perRecord)
+		}
+	}
+	g := &sqlWatermarks{max: engine.NoTimestamp, delay: 4000, batched: true}
+	out := &watermarkCount{}
+	for i := range int64(130) {
+		g.OnEvent(nil, 10_000+i, out)
+	}
+	if out.n != 2 || out.last != 10_000+127-4000 {
+		t.Errorf("130 rows: %d watermarks, the last %d; want 2, the last %d", out.n, out.last, 10_000+127-4000)
 	}
 }
