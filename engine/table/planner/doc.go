@@ -28,7 +28,8 @@
 // SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap) need ts to be a time attribute: a column that
 // the table's WATERMARK FOR declares, or window_time of an earlier window. A table's watermark is the
 // largest value of its WATERMARK expression so far; Weir emits it after every row (Flink: periodically),
-// so that which rows are late does not depend on timing. A TVF adds window_start, window_end and
+// so that which rows are late does not depend on timing (a 'weir-nexmark' table, whose rows come in order,
+// after every 64th: see Connectors). A TVF adds window_start, window_end and
 // window_time (window_end - 1 ms, the new time attribute). GROUP BY window_start, window_end (and other
 // keys) over a TVF is a window aggregation on the engine's WindowOperator with the event-time trigger:
 // each window emits one +I row per group when the watermark passes its end. An event-time HOP whose size is
@@ -237,7 +238,9 @@
 // A projection of a 'weir-nexmark' table's columns that keeps the watermark's column is read by the
 // connector itself (Flink's projection push-down), with no Calc operator after the source; and a
 // 'weir-nexmark' table's watermark is assigned by its source operator (Flink's watermark push-down), with
-// no watermark assigner after it: the same watermark after every row.
+// no watermark assigner after it. Its readers return rows in dateTime order, so a WATERMARK FOR dateTime
+// AS dateTime - INTERVAL ... comes after every 64th row rather than after each: no row of an ordered
+// reader can be late, however often the watermark comes.
 //
 // # Rows at run time
 //
