@@ -29,8 +29,8 @@
 // the table's WATERMARK FOR declares, or window_time of an earlier window. A table's watermark is the
 // largest value of its WATERMARK expression so far; Weir emits it after every row (Flink: periodically),
 // so that which rows are late does not depend on timing (a 'weir-nexmark' table, whose rows come in order,
-// after every 64th: see Connectors). A TVF adds window_start, window_end and
-// window_time (window_end - 1 ms, the new time attribute). GROUP BY window_start, window_end (and other
+// after every 64th: see Connectors). A TVF adds window_start, window_end and window_time (window_end - 1
+// ms, the new time attribute). GROUP BY window_start, window_end (and other
 // keys) over a TVF is a window aggregation on the engine's WindowOperator with the event-time trigger:
 // each window emits one +I row per group when the watermark passes its end. An event-time HOP whose size is
 // a multiple of its slide is aggregated by slices, as Flink's SlicingWindowOperator does: each row is
