@@ -297,7 +297,7 @@ func runNexmarkSQL(q nexSQL, n int64) (*digest, error) {
 	final := map[string]counted{} // an updating result's current rows
 	updating := t.IsUpdating()
 	groups := &windowGroups{m: map[string]int64{}}
-	rows.SinkTo("digest", func(v any, _ int64) error {
+	sink := rows.SinkTo("digest", func(v any, _ int64) error {
 		r := v.(table.Row)
 		x, ok := value(r.Fields[q.sumCol])
 		if !ok {
@@ -329,7 +329,13 @@ func runNexmarkSQL(q nexSQL, n int64) (*digest, error) {
 			final[k] = c
 		}
 		return nil
-	}).SetParallelism(1)
+	})
+	if updating || q.groupCols != nil {
+		// An updating result is applied to one map, in the order its changes arrive; an insert-only one is
+		// digested (under the digest's lock) by a sink at the query's parallelism, chained to the query's last
+		// operator as the DataStream versions' sinks are.
+		sink.SetParallelism(1)
+	}
 	if _, err := env.Execute("nexmark " + q.name + " in SQL"); err != nil {
 		return nil, err
 	}

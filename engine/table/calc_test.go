@@ -143,6 +143,14 @@ func TestErrorsNamePositionAndNearestName(t *testing.T) {
 	if err := r.Await(); err == nil || !strings.Contains(err.Error(), "division by zero") {
 		t.Errorf("division by zero: %v", err)
 	}
+	// So does one in a Calc below an aggregation, whose error sink the Calc has to itself.
+	r, err = tenv.ExecuteSQL("SELECT q, COUNT(*) FROM (SELECT 10 / (a - 2) AS q FROM (VALUES (1), (2), (3)) AS t(a)) GROUP BY q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Await(); err == nil || !strings.Contains(err.Error(), "division by zero") {
+		t.Errorf("division by zero below a GROUP BY: %v", err)
+	}
 }
 
 func TestCatalogStatements(t *testing.T) {

@@ -420,7 +420,7 @@ func (t *Environment) collect(n planner.Node, name string) (*TableResult, error)
 	}
 	r := &TableResult{cols: n.Columns(), isQuery: true, mode: ResultMode(strings.ToLower(t.conf[OptionResultMode]))}
 	sink := planner.Collect(s, func(row Row) { r.add(row) })
-	job, err := t.run(env, name, sink)
+	job, err := t.run(env, name, append(c.ErrorSinks(), sink)...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)
 	}
@@ -456,7 +456,7 @@ func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	job, err := t.run(env, "insert-into_default_catalog.default_database."+tab.Name, sink)
+	job, err := t.run(env, "insert-into_default_catalog.default_database."+tab.Name, append(c.ErrorSinks(), sink)...)
 	closeWhenDone(job, closer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)

@@ -88,7 +88,7 @@ func (t *Environment) statementSet(set *sqlparse.StatementSet) (*TableResult, er
 		sinks, closers = append(sinks, sink), append(closers, closer)
 		names = append(names, "default_catalog.default_database."+p.tab.Name)
 	}
-	job, err := t.run(env, "insert-into_"+strings.Join(names, ","), sinks...)
+	job, err := t.run(env, "insert-into_"+strings.Join(names, ","), append(c.ErrorSinks(), sinks...)...)
 	closeWhenDone(job, closers...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrStatement, err)

@@ -194,5 +194,5 @@ func (t *Environment) ToChangelogStream(table *Table) (*engine.DataStream, error
 	if err != nil {
 		return nil, err
 	}
-	return planner.FailOnError(s), nil
+	return c.Checked(s), nil
 }

@@ -32,8 +32,37 @@ func FailOnError(s *engine.DataStream) *engine.DataStream {
 		}
 		out.Collect(v)
 	}}).Name("Check rows")
-	rows.SideOutput(errorTag).SinkTo("SQL errors", func(v any, _ int64) error { return v.(errorRow) })
+	failOnErrorOutput(rows)
 	return rows
+}
+
+// failOnErrorOutput sinks the error rows s routes to its side output errorTag, and returns the sink: the
+// first error row fails the job.
+func failOnErrorOutput(s *engine.DataStream) *engine.DataStream {
+	return s.SideOutput(errorTag).SinkTo("SQL errors", func(v any, _ int64) error { return v.(errorRow) })
+}
+
+// ErrorSinks returns the sinks of the error rows of the streams Build returned, which fail the job (see
+// Checked): a job that runs only the streams it names (engine.Environment.ExecuteAsyncOf) must name them too.
+func (c *Compiler) ErrorSinks() []*engine.DataStream { return c.errorSinks }
+
+// Checked returns the rows of s, a stream Build returned, without error rows: s itself when its operators
+// cannot emit one (a Calc routes its own and its input's errors to a sink that fails the job, as
+// FailOnError does), else FailOnError(s).
+func (c *Compiler) Checked(s *engine.DataStream) *engine.DataStream {
+	if c.clean[s] {
+		return s
+	}
+	return FailOnError(s)
+}
+
+// markClean records that s carries no error rows, for Checked.
+func (c *Compiler) markClean(s *engine.DataStream) *engine.DataStream {
+	if c.clean == nil {
+		c.clean = map[*engine.DataStream]bool{}
+	}
+	c.clean[s] = true
+	return s
 }
 
 // Compiler translates a logical plan into DataStream operators on an Environment.
@@ -52,6 +81,9 @@ type Compiler struct {
 	NewReplayControl func() *sources.Controller
 	// built holds the streams compiled for reusable subtrees, by reuseKey.
 	built map[string]*engine.DataStream
+
+	clean      map[*engine.DataStream]bool // the streams built that carry no error rows (see Checked)
+	errorSinks []*engine.DataStream        // the sinks of the error rows of the operators that route them
 }
 
 // Build returns the stream of Row values (and error rows) that n produces. A subtree equal to one the
@@ -159,11 +191,7 @@ func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 		if x.Filter == nil && isIdentity(x.Exprs, len(x.Input.Columns())) {
 			return in, nil // a projection that only renames columns needs no operator
 		}
-		calc := calcFunc(x.Filter, x.Exprs)
-		if !hasProctime(x.Exprs) {
-			return in.FlatMap(func(v any, out engine.Collector) { calc(v, 0, out) }).Name(x.Describe()), nil
-		}
-		return withProcTime(in, calc).Name(x.Describe()), nil
+		return c.markClean(c.rowOperator(in, calcFunc(x.Filter, x.Exprs), hasProctime(x.Exprs)).Name(x.Describe())), nil
 	case *AggregateNode:
 		in, err := c.Build(x.Input)
 		if err != nil {
@@ -322,16 +350,29 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 	var s *engine.DataStream
 	var conn *connector
 	par := 0 // the source's parallelism, which the operators below take; 0: the job's
+	strategy, err := sqlWatermarkStrategy(t, false)
+	if err != nil {
+		return nil, err
+	}
+	inSource := false // whether the source's readers assign the strategy (Flink's watermark push-down)
 	if t.Stream != nil {
 		s = t.Stream
 	} else {
-		var err error
 		conn, err = connectorFor(t, sqlparse.Pos{})
 		if err != nil {
 			return nil, err
 		}
 		conn.newReplay = c.NewReplayControl
-		if s, par, err = conn.source(c.Env, t); err != nil {
+		// A connector that builds rows of all the table's columns itself may take the strategy, so that no
+		// operator between its readers and the query assigns it.
+		var pushed *engine.WatermarkStrategy
+		if strategy != nil && len(t.physical()) == len(t.Columns) && conn.takesWatermarks() {
+			if pushed, err = sqlWatermarkStrategy(t, conn.orderedBy(t.Watermark.Column)); err != nil {
+				return nil, err
+			}
+			inSource = true
+		}
+		if s, par, err = conn.source(c.Env, t, pushed); err != nil {
 			return nil, err
 		}
 	}
@@ -365,11 +406,10 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		}
 	}
 	if len(computed) > 0 || nmeta > 0 {
-		f := func(v any, now int64, out engine.Collector) {
+		f := func(v any, now int64) (any, bool) {
 			r, ok := v.(Row)
 			if !ok {
-				out.Collect(v)
-				return
+				return v, true
 			}
 			full := make([]any, len(slots))
 			k := 0
@@ -386,20 +426,18 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 				val, err := computed[k].eval(full[:i])
 				k++
 				if err != nil {
-					out.Collect(errorRow{err.Error()})
-					return
+					return errorRow{err.Error()}, true
 				}
 				full[i] = val
 			}
-			out.Collect(Row{Kind: r.Kind, Fields: full})
+			return Row{Kind: r.Kind, Fields: full}, true
 		}
-		if hasProctime(computed) {
-			s = withProcTime(s, f)
-		} else {
-			s = s.FlatMap(func(v any, out engine.Collector) { f(v, 0, out) })
+		s = withPar(c.rowOperator(s, f, hasProctime(computed)).Name("Computed columns"))
+		if t.Stream == nil {
+			c.markClean(s)
 		}
-		s = s.Name("Computed columns")
-		s = withPar(s)
+	} else if t.Stream == nil {
+		c.markClean(s) // a connector's source emits rows only
 	}
 	if wm := t.Watermark; wm != nil && IsSourceWatermark(wm.Expr) {
 		if t.Stream == nil {
@@ -407,54 +445,92 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 		}
 	} else if wm != nil && conn != nil && conn.watermarksInSource(t) {
 		// The source emits the table's watermarks itself, per partition (Flink's watermark push-down).
+	} else if wm != nil && inSource {
+		// The connector's readers assign the table's timestamps and watermarks (conn.source took strategy).
 	} else if wm != nil {
-		ti := t.columnIndex(wm.Column)
-		ce, err := (&binder{scope: newScope(t.Columns, "")}).bind(wm.Expr)
-		if err != nil {
-			return nil, err
+		wmd := withPar(s.AssignTimestampsAndWatermarks(*strategy))
+		if c.clean[s] {
+			c.markClean(wmd)
 		}
-		// Flink SQL's watermark is the largest value of the watermark expression so far; Weir emits it after
-		// every row (Flink: every pipeline.auto-watermark-interval), so that which rows are late does not
-		// depend on timing.
-		strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
-			g := &sqlWatermarks{expr: ce, max: engine.NoTimestamp, delay: -1}
-			// The common form "ts - INTERVAL 'n' unit" needs no evaluation: the record's timestamp is ts.
-			if b, ok := wm.Expr.(*sqlparse.Binary); ok && b.Op == "-" {
-				id, isID := b.L.(*sqlparse.Ident)
-				iv, isIv := b.R.(*sqlparse.Interval)
-				if isID && isIv && len(id.Parts) == 1 && id.Parts[0] == wm.Column {
-					if ms, err := intervalMillis(iv); err == nil && ms >= 0 {
-						g.delay = ms
-					}
-				}
-			}
-			return g
-		}).WithTimestampAssigner(func(v any, prev int64) int64 {
-			r, ok := v.(Row)
-			if !ok {
-				return prev
-			}
-			if ts, ok := r.Fields[ti].(time.Time); ok {
-				return ts.UnixMilli()
-			}
-			return engine.NoTimestamp
-		}).WithPerRecordEmission()
-		s = withPar(s.AssignTimestampsAndWatermarks(strategy))
+		s = wmd
 	}
 	return s, nil
 }
+
+// sqlWatermarkStrategy returns the watermark strategy of table t's WATERMARK FOR clause, or nil if it has
+// none or declares SOURCE_WATERMARK(). Flink SQL's watermark is the largest value of the watermark
+// expression so far; Weir emits it after every row (Flink: every pipeline.auto-watermark-interval), so
+// that which rows are late does not depend on timing. A record's timestamp is its row's time attribute.
+//
+// ordered says that each of the source's readers returns its rows in the order of the time attribute
+// (weir-nexmark's do). Then, for the form ts - INTERVAL 'n' unit, the watermark is emitted after every
+// watermarkEvery-th row and periodically instead: a row's watermark is at most its own ts less n, so no
+// row of an ordered reader can be late, wherever it goes, however often the watermark is emitted, and
+// the result is the same.
+func sqlWatermarkStrategy(t *Table, ordered bool) (*engine.WatermarkStrategy, error) {
+	wm := t.Watermark
+	if wm == nil || IsSourceWatermark(wm.Expr) {
+		return nil, nil
+	}
+	ti := t.columnIndex(wm.Column)
+	ce, err := (&binder{scope: newScope(t.Columns, "")}).bind(wm.Expr)
+	if err != nil {
+		return nil, err
+	}
+	// The common form "ts - INTERVAL 'n' unit" needs no evaluation: the record's timestamp is ts.
+	delay := int64(-1)
+	if b, ok := wm.Expr.(*sqlparse.Binary); ok && b.Op == "-" {
+		id, isID := b.L.(*sqlparse.Ident)
+		iv, isIv := b.R.(*sqlparse.Interval)
+		if isID && isIv && len(id.Parts) == 1 && id.Parts[0] == wm.Column {
+			if ms, err := intervalMillis(iv); err == nil && ms >= 0 {
+				delay = ms
+			}
+		}
+	}
+	batched := ordered && delay >= 0
+	strategy := engine.ForGenerator("WATERMARK FOR "+wm.Column+" AS "+ExprString(wm.Expr), func() engine.WatermarkGenerator {
+		return &sqlWatermarks{expr: ce, max: engine.NoTimestamp, delay: delay, batched: batched}
+	}).WithTimestampAssigner(func(v any, prev int64) int64 {
+		r, ok := v.(Row)
+		if !ok {
+			return prev
+		}
+		if ts, ok := r.Fields[ti].(time.Time); ok {
+			return ts.UnixMilli()
+		}
+		return engine.NoTimestamp
+	})
+	if !batched {
+		strategy = strategy.WithPerRecordEmission()
+	}
+	return &strategy, nil
+}
+
+// watermarkEvery is how many rows of an ordered source pass between two of its watermarks (see
+// sqlWatermarkStrategy).
+const watermarkEvery = 64
 
 // sqlWatermarks is the watermark generator of a table's WATERMARK FOR clause.
 type sqlWatermarks struct {
 	expr  *cexpr
 	max   int64
 	delay int64 // for "ts - INTERVAL": the interval in milliseconds; -1 for any other expression
+	// batched emits the watermark after every watermarkEvery-th row (rows counts them), not after each.
+	batched bool
+	rows    int
 }
 
-func (g *sqlWatermarks) OnEvent(v any, ts int64, _ engine.WatermarkOutput) {
+func (g *sqlWatermarks) OnEvent(v any, ts int64, out engine.WatermarkOutput) {
 	if g.delay >= 0 {
 		if ts != engine.NoTimestamp && ts-g.delay > g.max {
 			g.max = ts - g.delay
+		}
+		if g.batched {
+			if g.rows++; g.rows == watermarkEvery {
+				g.rows = 0
+				g.OnPeriodicEmit(out)
+			}
 		}
 		return
 	}
@@ -487,51 +563,95 @@ func isIdentity(exprs []*cexpr, n int) bool {
 	return true
 }
 
-// calcFunc filters and projects rows, keeping their kind.
-func calcFunc(filter *cexpr, exprs []*cexpr) procTimeFunc {
-	return func(v any, now int64, out engine.Collector) {
+// calcFunc filters and projects rows, keeping their kind. Each output row is one allocation (see rowBlock),
+// which holds the values of the expressions computed unboxed as well.
+func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
+	slots := make([]slotKind, len(exprs))
+	for i, e := range exprs {
+		if e.evalFloat != nil && e.ref == 0 {
+			slots[i] = float64Slot
+		}
+	}
+	block := newRowBlock(len(exprs), slots)
+	// A column of a type coerce leaves alone is copied as it is, without calling its eval and coerce.
+	copied := make([]bool, len(exprs))
+	for i, e := range exprs {
+		copied[i] = e.ref > 0 && coerce(int64(0), e.typ) == any(int64(0))
+	}
+	return func(v any, now int64) (any, bool) {
 		r, ok := v.(Row)
 		if !ok {
-			out.Collect(v)
-			return
+			return v, true
 		}
 		if filter != nil {
 			keep, err := filter.eval(r.Fields)
 			if err != nil {
-				out.Collect(errorRow{err.Error()})
-				return
+				return errorRow{err.Error()}, true
 			}
 			if keep != true {
-				return
+				return nil, false
 			}
 		}
-		fields := make([]any, len(exprs))
+		p, fields := block.newRow()
 		for i, e := range exprs {
+			if copied[i] {
+				fields[i] = r.Fields[e.ref-1]
+				continue
+			}
 			if e.proctime {
 				fields[i] = time.UnixMilli(now).UTC()
 				continue
 			}
+			if slots[i] == float64Slot {
+				f, null, err := e.evalFloat(r.Fields)
+				if err != nil {
+					return errorRow{err.Error()}, true
+				}
+				if !null {
+					block.setFloat64(p, fields, i, f)
+				}
+				continue
+			}
 			val, err := e.eval(r.Fields)
 			if err != nil {
-				out.Collect(errorRow{err.Error()})
-				return
+				return errorRow{err.Error()}, true
 			}
 			fields[i] = coerce(val, e.typ)
 		}
-		out.Collect(Row{Kind: r.Kind, Fields: fields})
+		return block.row(p, r.Kind, fields), true
 	}
 }
 
-// procTimeFunc processes a record at processing time now (milliseconds), as an operator that computes
-// PROCTIME() does.
-type procTimeFunc func(v any, now int64, out engine.Collector)
+// rowFunc maps a record to at most one record (ok false: none) at processing time now (milliseconds), as an
+// operator that computes PROCTIME() does; its result is an error row when an expression fails.
+type rowFunc func(v any, now int64) (out any, ok bool)
 
-// withProcTime runs f on each record of in with the processing time of its subtask, in the chain of in
-// (same parallelism), so that PROCTIME() is the time at which the row was read.
-func withProcTime(in *engine.DataStream, f procTimeFunc) *engine.DataStream {
-	return in.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
-		f(v, ctx.CurrentProcessingTime(), out)
-	}}).InheritParallelism(in)
+// rowOperator runs f on each record of in as one operator, Flink's Calc: the rows f returns go on, and error
+// rows, f's and in's, go to a side output whose sink fails the job, so the stream it returns carries none.
+// With proctime, now is the processing time of the operator's subtask, which runs in the chain of in (same
+// parallelism), so that PROCTIME() is the time at which the row was read; without, now is 0.
+func (c *Compiler) rowOperator(in *engine.DataStream, f rowFunc, proctime bool) *engine.DataStream {
+	out := in.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
+		var now int64
+		if proctime {
+			now = ctx.CurrentProcessingTime()
+		}
+		if _, ok := v.(errorRow); !ok {
+			if v, ok = f(v, now); !ok {
+				return
+			}
+		}
+		if _, ok := v.(errorRow); ok {
+			ctx.Output(errorTag, v)
+			return
+		}
+		out.Collect(v)
+	}})
+	if proctime {
+		out = out.InheritParallelism(in)
+	}
+	c.errorSinks = append(c.errorSinks, failOnErrorOutput(out))
+	return out
 }
 
 func hasProctime(exprs []*cexpr) bool {

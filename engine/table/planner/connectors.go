@@ -151,16 +151,28 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// takesWatermarks reports whether the connector's source assigns a watermark strategy given to source: its
+// readers build rows of the table's physical columns, so a strategy over them can run in the source
+// operator, as Flink pushes a watermark into a source that supports it (SupportsWatermarkPushDown).
+func (c *connector) takesWatermarks() bool { return c.name == "weir-nexmark" }
+
+// orderedBy reports whether each reader of the connector's source returns its rows in the order of
+// column col (see sqlWatermarkStrategy): a weir-nexmark reader returns its events in the order of dateTime.
+func (c *connector) orderedBy(col string) bool {
+	return c.name == "weir-nexmark" && strings.EqualFold(col, "dateTime")
+}
+
 // source builds the connector's source stream: records are Row values (+I) of the table's physical
 // columns. It returns the source's parallelism too (0: the job's), which the operators that read it
-// (computed columns, the watermark assigner) take, so that they chain to it as in Flink.
-func (c *connector) source(env *engine.Environment, t *Table) (*engine.DataStream, int, error) {
+// (computed columns, the watermark assigner) take, so that they chain to it as in Flink. wm, if not nil,
+// is the table's watermark strategy, for a connector that takesWatermarks; the source assigns it.
+func (c *connector) source(env *engine.Environment, t *Table, wm *engine.WatermarkStrategy) (*engine.DataStream, int, error) {
 	cols := t.physical()
 	switch c.name {
 	case "datagen":
 		return datagen(env, t, cols), 0, nil
 	case "weir-nexmark":
-		return nexmarkSource(env, t, cols), 0, nil
+		return nexmarkSource(env, t, cols, wm), 0, nil
 	case "weir-recording", "weir-generator":
 		s, err := recordingSource(env, t, cols, c.newReplay)
 		return s, 1, err

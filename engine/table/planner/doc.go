@@ -35,8 +35,9 @@
 // SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap) need ts to be a time attribute: a column that
 // the table's WATERMARK FOR declares, or window_time of an earlier window. A table's watermark is the
 // largest value of its WATERMARK expression so far; Weir emits it after every row (Flink: periodically),
-// so that which rows are late does not depend on timing. A TVF adds window_start, window_end and
-// window_time (window_end - 1 ms, the new time attribute). GROUP BY window_start, window_end (and other
+// so that which rows are late does not depend on timing (a 'weir-nexmark' table, whose rows come in order,
+// after every 64th: see Connectors). A TVF adds window_start, window_end and window_time (window_end - 1
+// ms, the new time attribute). GROUP BY window_start, window_end (and other
 // keys) over a TVF is a window aggregation on the engine's WindowOperator with the event-time trigger:
 // each window emits one +I row per group when the watermark passes its end. An event-time HOP whose size is
 // a multiple of its slide is aggregated by slices, as Flink's SlicingWindowOperator does: each row is
@@ -251,11 +252,26 @@
 // generators. Unknown options are refused, naming the nearest known one.
 //
 // A projection of a 'weir-nexmark' table's columns that keeps the watermark's column is read by the
-// connector itself (Flink's projection push-down), with no Calc operator after the source.
+// connector itself (Flink's projection push-down), with no Calc operator after the source; and a
+// 'weir-nexmark' table's watermark is assigned by its source operator (Flink's watermark push-down), with
+// no watermark assigner after it. Its readers return rows in dateTime order, so a WATERMARK FOR dateTime
+// AS dateTime - INTERVAL ... comes after every 64th row rather than after each: no row of an ordered
+// reader can be late, however often the watermark comes.
+//
+// # Rows at run time
+//
+// A Calc (filter and projection) is one operator: its own error rows and its input's go to a side output
+// whose sink fails the job, so a query ending in a Calc or a connector's scan has no separate check of its
+// rows (Compiler.Checked; a job of one statement runs the error sinks Compiler.ErrorSinks lists). A row is
+// built in one allocation where it can be (rowBlock): the Row, its fields and the values a 'weir-nexmark'
+// source reads as BIGINT and TIMESTAMP(3), or a Calc computes as DOUBLE or DECIMAL, which would otherwise be
+// boxed one by one. Expressions are closures bound once per query; integer, DOUBLE and DECIMAL columns,
+// literals and arithmetic, MOD of integers and comparisons of integers are evaluated on unboxed values, as
+// Flink's generated code works on Java primitives.
 //
 // # Errors
 //
 // Validation errors wrap ErrValidation, queries Weir or Flink does not run wrap ErrUnsupported; both name
 // the line and column of the offending part of the statement and, for an unknown table, column, function
-// or option, the nearest existing name.
+// or option, the nearest existing name. A runtime error (ErrRuntime) fails the job.
 package planner

@@ -23,8 +23,12 @@ type cexpr struct {
 	text string
 	ref  int // 1 + the input column the expression only reads, 0 for any other expression
 	// proctime marks PROCTIME(): its operator, not eval, gives its value (the processing time at which the
-	// operator processes the row; see procTimeFunc).
+	// operator processes the row; see rowFunc).
 	proctime bool
+	// evalInt and evalFloat, if set, are eval of an integer, or DOUBLE or DECIMAL, expression without boxing
+	// (see expr_unboxed.go).
+	evalInt   intFunc
+	evalFloat floatFunc
 }
 
 // binder binds expressions against a scope. With agg set it binds the expressions after a GROUP BY: a
@@ -144,7 +148,14 @@ func (b *binder) bind(e sqlparse.Expr) (*cexpr, error) {
 }
 
 func colRef(i int, t DataType, name string) *cexpr {
-	return &cexpr{typ: t, text: name, ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
+	c := &cexpr{typ: t, text: name, ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
+	switch {
+	case t.isInteger():
+		c.evalInt = intColumn(i, name)
+	case t.Kind == KindDouble || t.Kind == KindDecimal:
+		c.evalFloat = floatColumn(i)
+	}
+	return c
 }
 
 func constant(v any, t DataType, text string) *cexpr {
@@ -170,18 +181,23 @@ func bindLiteral(x *sqlparse.Literal) (*cexpr, error) {
 			if n > math.MaxInt32 || n < math.MinInt32 {
 				t.Kind = KindBigInt
 			}
-			return constant(n, t, text), nil
+			c := constant(n, t, text)
+			c.evalInt = func([]any) (int64, bool, error) { return n, false, nil }
+			return c, nil
 		}
 		f, err := strconv.ParseFloat(x.Text, 64)
 		if err != nil {
 			return nil, errAt(x.Pos, ErrValidation, "malformed numeric literal %s", x.Text)
 		}
-		if strings.ContainsAny(x.Text, "eE") {
-			return constant(f, DataType{Kind: KindDouble, NotNull: true}, text), nil
+		t := DataType{Kind: KindDouble, NotNull: true}
+		if !strings.ContainsAny(x.Text, "eE") {
+			digits := strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(x.Text, "-"), ".", ""), "0")
+			_, frac, _ := strings.Cut(x.Text, ".")
+			t = DataType{Kind: KindDecimal, Precision: max(len(digits), len(frac), 1), Scale: len(frac), NotNull: true}
 		}
-		digits := strings.TrimLeft(strings.ReplaceAll(strings.TrimPrefix(x.Text, "-"), ".", ""), "0")
-		_, frac, _ := strings.Cut(x.Text, ".")
-		return constant(f, DataType{Kind: KindDecimal, Precision: max(len(digits), len(frac), 1), Scale: len(frac), NotNull: true}, text), nil
+		c := constant(f, t, text)
+		c.evalFloat = func([]any) (float64, bool, error) { return f, false, nil }
+		return c, nil
 	case sqlparse.LitTimestamp:
 		t, err := parseTimestamp(x.Text)
 		if err != nil {
@@ -330,6 +346,9 @@ func (b *binder) bindBinary(x *sqlparse.Binary) (*cexpr, error) {
 			return nil, errAt(x.Pos, ErrValidation, "Cannot apply '%s' to arguments of type '%s' and '%s'", x.Op, l.typ.plain(), r.typ.plain())
 		}
 		op := x.Op
+		if l.evalInt != nil && r.evalInt != nil {
+			return &cexpr{typ: boolType(notNull), text: text, eval: intCompare(op, l.evalInt, r.evalInt)}, nil
+		}
 		return &cexpr{typ: boolType(notNull), text: text, eval: func(row []any) (any, error) {
 			a, err := l.eval(row)
 			if err != nil {
@@ -394,6 +413,16 @@ func (b *binder) bindBinary(x *sqlparse.Binary) (*cexpr, error) {
 	rt := numericResult(x.Op, l.typ, r.typ)
 	op := x.Op
 	pos := x.Pos
+	if rt.isInteger() && l.evalInt != nil && r.evalInt != nil {
+		return intExpr(rt, text, intArith(op, l.evalInt, r.evalInt, func() error {
+			return fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
+		})), nil
+	}
+	if lf, rf := asFloat(l), asFloat(r); !rt.isInteger() && lf != nil && rf != nil {
+		return floatExpr(rt, text, floatArith(op, rt, lf, rf, func() error {
+			return fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
+		})), nil
+	}
 	return &cexpr{typ: rt, text: text, eval: func(row []any) (any, error) {
 		a, err := l.eval(row)
 		if err != nil {

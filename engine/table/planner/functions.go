@@ -443,7 +443,13 @@ func (b *binder) bindCall(x *sqlparse.Call) (*cexpr, error) {
 		texts[i] = a.text
 	}
 	pos := x.Pos
-	return &cexpr{typ: rt, text: x.Name + "(" + strings.Join(texts, ", ") + ")", eval: func(r []any) (any, error) {
+	text := x.Name + "(" + strings.Join(texts, ", ") + ")"
+	if name == "MOD" && rt.isInteger() && args[0].evalInt != nil && args[1].evalInt != nil {
+		return intExpr(rt, text, intCall("%", args[0].evalInt, args[1].evalInt, func() error {
+			return fmt.Errorf("%w at %s: division by zero in MOD", ErrRuntime, pos)
+		})), nil
+	}
+	return &cexpr{typ: rt, text: text, eval: func(r []any) (any, error) {
 		vals := make([]any, len(args))
 		for i, a := range args {
 			v, err := a.eval(r)

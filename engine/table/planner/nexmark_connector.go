@@ -16,28 +16,60 @@ import (
 // the whole stream, of which bids are 46 in 50 events, auctions 3 and persons 1. Columns are matched by
 // their Nexmark names, as the Nexmark benchmark's DDL declares them; the columns Weir's generator does not
 // produce (the strings name, city, channel, url, extra, ...) are NULL.
-var nexmarkColumns = map[string]map[string]func(e sources.NexmarkEvent) any{
+var nexmarkColumns = map[string]map[string]nexmarkColumn{
 	"bid": {
-		"auction":  func(e sources.NexmarkEvent) any { return e.Auction },
-		"bidder":   func(e sources.NexmarkEvent) any { return e.Bidder },
-		"price":    func(e sources.NexmarkEvent) any { return e.Price },
-		"datetime": func(e sources.NexmarkEvent) any { return time.UnixMilli(e.TS).UTC() },
-		"channel":  nil, "url": nil, "extra": nil,
+		"auction":  {bigint: func(e *sources.NexmarkEvent) int64 { return e.Auction }},
+		"bidder":   {bigint: func(e *sources.NexmarkEvent) int64 { return e.Bidder }},
+		"price":    {bigint: func(e *sources.NexmarkEvent) int64 { return e.Price }},
+		"datetime": {millis: func(e *sources.NexmarkEvent) int64 { return e.TS }},
+		"channel":  {}, "url": {}, "extra": {},
 	},
 	"auction": {
-		"id":       func(e sources.NexmarkEvent) any { return e.ID },
-		"seller":   func(e sources.NexmarkEvent) any { return e.Seller },
-		"category": func(e sources.NexmarkEvent) any { return e.Category },
-		"datetime": func(e sources.NexmarkEvent) any { return time.UnixMilli(e.TS).UTC() },
-		"expires":  func(e sources.NexmarkEvent) any { return time.UnixMilli(e.Expires).UTC() },
-		"itemname": nil, "description": nil, "initialbid": nil, "reserve": nil, "extra": nil,
+		"id":       {bigint: func(e *sources.NexmarkEvent) int64 { return e.ID }},
+		"seller":   {bigint: func(e *sources.NexmarkEvent) int64 { return e.Seller }},
+		"category": {bigint: func(e *sources.NexmarkEvent) int64 { return e.Category }},
+		"datetime": {millis: func(e *sources.NexmarkEvent) int64 { return e.TS }},
+		"expires":  {millis: func(e *sources.NexmarkEvent) int64 { return e.Expires }},
+		"itemname": {}, "description": {}, "initialbid": {}, "reserve": {}, "extra": {},
 	},
 	"person": {
-		"id":       func(e sources.NexmarkEvent) any { return e.ID },
-		"state":    func(e sources.NexmarkEvent) any { return e.State },
-		"datetime": func(e sources.NexmarkEvent) any { return time.UnixMilli(e.TS).UTC() },
-		"name":     nil, "emailaddress": nil, "creditcard": nil, "city": nil, "extra": nil,
+		"id":       {bigint: func(e *sources.NexmarkEvent) int64 { return e.ID }},
+		"state":    {str: func(e *sources.NexmarkEvent) string { return e.State }},
+		"datetime": {millis: func(e *sources.NexmarkEvent) int64 { return e.TS }},
+		"name":     {}, "emailaddress": {}, "creditcard": {}, "city": {}, "extra": {},
 	},
+}
+
+// nexmarkColumn reads one column of a Nexmark table from an event: a BIGINT (bigint), a TIMESTAMP(3) in
+// epoch milliseconds (millis) or a STRING (str); none set for a column the generator does not produce.
+type nexmarkColumn struct {
+	bigint, millis func(*sources.NexmarkEvent) int64
+	str            func(*sources.NexmarkEvent) string
+}
+
+// value returns the column's value in the generator's form (int64, time.Time or string; nil for NULL).
+func (c nexmarkColumn) value(e *sources.NexmarkEvent) any {
+	switch {
+	case c.bigint != nil:
+		return c.bigint(e)
+	case c.millis != nil:
+		return time.UnixMilli(c.millis(e)).UTC()
+	case c.str != nil:
+		return c.str(e)
+	}
+	return nil
+}
+
+// slot returns the slot of the column's values in a row block when its declared type t is the generator's
+// (BIGINT, TIMESTAMP(3) and more precise), so that the value is stored as it is; noSlot otherwise.
+func (c nexmarkColumn) slot(t DataType) slotKind {
+	switch {
+	case c.bigint != nil && t.Kind == KindBigInt:
+		return int64Slot
+	case c.millis != nil && t.Kind == KindTimestamp && t.Precision >= 3:
+		return timeSlot
+	}
+	return noSlot
 }
 
 var nexmarkKinds = map[string]uint8{"bid": sources.NexmarkBidKind, "auction": sources.NexmarkAuctionKind, "person": sources.NexmarkPersonKind}
@@ -67,15 +99,25 @@ func checkNexmark(t *Table, pos sqlparse.Pos) error {
 
 // nexmarkSource generates the events and keeps those of the table's kind, as rows of its physical columns.
 // Its readers build each row themselves and skip the other tables' events, so an event is never boxed and
-// no operator between the source and the query has to drop anything.
-func nexmarkSource(env *engine.Environment, t *Table, cols []Column) *engine.DataStream {
+// no operator between the source and the query has to drop anything. wm, if not nil, is the table's
+// watermark strategy, which the source operator assigns to the rows as they are read.
+func nexmarkSource(env *engine.Environment, t *Table, cols []Column, wm *engine.WatermarkStrategy) *engine.DataStream {
 	n, _ := strconv.ParseInt(t.Options["number-of-events"], 10, 64)
-	src := nexmarkTableSource{count: n, table: t.Options["table"], kind: nexmarkKinds[t.Options["table"]], cols: cols}
-	src.get = make([]func(sources.NexmarkEvent) any, len(cols))
+	return env.FromSource(newNexmarkTableSource(t.Options["table"], n, cols), wm, t.Name)
+}
+
+// newNexmarkTableSource returns the source of the rows of columns cols of Nexmark table ("bid", "auction"
+// or "person") among the first count events (all if count is 0).
+func newNexmarkTableSource(table string, count int64, cols []Column) nexmarkTableSource {
+	src := nexmarkTableSource{count: count, table: table, kind: nexmarkKinds[table], cols: cols}
+	src.get = make([]nexmarkColumn, len(cols))
+	slots := make([]slotKind, len(cols))
 	for i, c := range cols {
-		src.get[i] = nexmarkColumns[src.table][strings.ToLower(c.Name)]
+		src.get[i] = nexmarkColumns[table][strings.ToLower(c.Name)]
+		slots[i] = src.get[i].slot(c.Type)
 	}
-	return env.FromSource(src, nil, t.Name)
+	src.block = newRowBlock(len(cols), slots)
+	return src
 }
 
 // nexmarkTableSource is the source of one Nexmark table: like engine.GeneratorSource over
@@ -85,8 +127,9 @@ type nexmarkTableSource struct {
 	count int64
 	table string
 	kind  uint8
-	get   []func(sources.NexmarkEvent) any // per column; nil for a column that is NULL
+	get   []nexmarkColumn // per column
 	cols  []Column
+	block *rowBlock // the rows' layout: a slot for each column whose type is the generator's
 }
 
 // Reader returns reader ctx.Subtask of the table's events.
@@ -102,7 +145,8 @@ type nexmarkTableReader struct {
 	// bounded stream ends the clock moves to the end of the last event's millisecond (its dateTime + 1), so
 	// that a processing-time window ending there fires with all of its rows.
 	setTime func(int64)
-	last    int64 // the dateTime of the last event returned
+	last    int64                // the dateTime of the last event returned
+	event   sources.NexmarkEvent // the event being read (the columns' readers take its address)
 }
 
 // Read returns the row of the next event of the reader's table, skipping the other tables' events.
@@ -113,7 +157,8 @@ func (r *nexmarkTableReader) Read() (engine.SourceElement, error) {
 		if sources.NexmarkKind(i) != r.s.table {
 			continue
 		}
-		e := sources.NexmarkEventAt(i)
+		e := &r.event
+		*e = sources.NexmarkEventAt(i)
 		if e.Kind != r.s.kind {
 			continue
 		}
@@ -121,7 +166,7 @@ func (r *nexmarkTableReader) Read() (engine.SourceElement, error) {
 			r.setTime(e.TS)
 		}
 		r.last = e.TS
-		return engine.SourceElement{Value: nexmarkRow(e, r.s.get, r.s.cols), Timestamp: e.TS}, nil
+		return engine.SourceElement{Value: r.s.row(e), Timestamp: e.TS}, nil
 	}
 	if r.setTime != nil && r.last > 0 {
 		r.setTime(r.last + 1)
@@ -142,33 +187,30 @@ func (r *nexmarkTableReader) Seek(off []byte) error {
 	return nil
 }
 
-// nexmarkRow is the row of event e's physical columns cols, read by get (nil for a column that is NULL).
-func nexmarkRow(e sources.NexmarkEvent, get []func(sources.NexmarkEvent) any, cols []Column) Row {
-	row := make([]any, len(cols))
-	for i, g := range get {
-		if g == nil {
-			continue
+// row is the row of event e's physical columns, in one allocation (see rowBlock).
+func (s *nexmarkTableSource) row(e *sources.NexmarkEvent) any {
+	p, fields := s.block.newRow()
+	for i, g := range s.get {
+		switch s.block.slotType[i] {
+		case int64Slot:
+			s.block.setInt64(p, fields, i, g.bigint(e))
+		case timeSlot:
+			s.block.setTime(p, fields, i, time.UnixMilli(g.millis(e)).UTC())
+		default:
+			v := g.value(e)
+			switch x := v.(type) {
+			case nil:
+			case string:
+				if !s.cols[i].Type.isString() {
+					v = ensure(fromGo(x, s.cols[i].Type), s.cols[i].Type)
+				}
+			default: // an int64 or a time.Time in a column of another type
+				v = ensure(fromGo(x, s.cols[i].Type), s.cols[i].Type)
+			}
+			fields[i] = v
 		}
-		v := g(e)
-		// The generator's values are already in the runtime form of BIGINT, STRING and TIMESTAMP(3).
-		t := cols[i].Type
-		switch v.(type) {
-		case int64:
-			if t.Kind != KindBigInt {
-				v = ensure(fromGo(v, t), t)
-			}
-		case string:
-			if !t.isString() {
-				v = ensure(fromGo(v, t), t)
-			}
-		default: // a time.Time of millisecond precision
-			if t.Kind != KindTimestamp || t.Precision < 3 {
-				v = ensure(fromGo(v, t), t)
-			}
-		}
-		row[i] = v
 	}
-	return Row{Kind: Insert, Fields: row}
+	return s.block.row(p, Insert, fields)
 }
 
 func init() { engine.RegisterType(sources.NexmarkEvent{}) }
