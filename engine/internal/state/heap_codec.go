@@ -34,10 +34,39 @@ func scalar(v any) bool {
 	return false
 }
 
-// snapPart is one table's frozen layers of a key group, as a snapshot captured them.
+// snapPart is one table's entries of a key group, as a snapshot captured them: each calls f for every entry,
+// each key once, until f returns false, and reports whether f always returned true.
 type snapPart struct {
-	table  string
-	layers []map[entryKey]any
+	table string
+	each  func(f func(k entryKey, v any) bool) bool
+}
+
+// layeredPart is the part of a plain table's key group: its frozen layers.
+func layeredPart(table string, layers []map[entryKey]any) snapPart {
+	return snapPart{table, func(f func(k entryKey, v any) bool) bool { return forEachLayered(layers, f) }}
+}
+
+// windowPart is the part of a WindowTable's key group: its entries copied by capture, boxed by codec.
+func windowPart(table string, codec SlotCodec, rows []windowRow) snapPart {
+	return snapPart{table, func(f func(k entryKey, v any) bool) bool {
+		for i := range rows {
+			if !f(entryKey{rows[i].key, rows[i].ns}, codec.box(&rows[i].Slot)) {
+				return false
+			}
+		}
+		return true
+	}}
+}
+
+// extraPart is the part of an extra table's key group kg.
+func extraPart(x ExtraTable, kg int) snapPart {
+	return snapPart{x.Name, func(f func(k entryKey, v any) bool) bool {
+		ok := true
+		x.Each(kg, func(key any, ns Namespace, v any) {
+			ok = ok && f(entryKey{key, ns}, v)
+		})
+		return ok
+	}}
 }
 
 // encodeBlock appends the format 2 body of one key group's parts to b and returns it with the number of
@@ -52,7 +81,7 @@ func encodeBlock(b []byte, parts []snapPart) ([]byte, int64, error) {
 		bin = bin[:0]
 		var n uint64
 		var rest []snapEntry
-		forEachLayered(p.layers, func(k entryKey, v any) bool {
+		p.each(func(k entryKey, v any) bool {
 			if !scalar(k.key) || !scalar(v) {
 				rest = append(rest, snapEntry{Key: k.key, NS: k.ns, V: v})
 				return true

@@ -86,11 +86,32 @@ func registerDeep(v any, depth int) {
 	}
 }
 
-// SnapshotSync freezes every key group's map (see Heap): the synchronous part copies no entry of a plain
-// table. A WindowTable's entries are copied into maps per key group (values boxed by its codec) and written as
-// a plain table's would be. The returned finish encodes the frozen layers into dir, one checksummed block per
-// key group, and then lets the backend fold them back.
+// ExtraTable is state kept outside a heap backend's tables that its snapshot writes as the table Name, as if
+// the backend held it: an operator's timers, snapshotted by key group from the timer queue itself (as Flink's
+// HeapPriorityQueueSnapshotRestoreWrapper does) instead of being copied into a table and out again. A
+// restore brings it back as a plain table of that name.
+type ExtraTable struct {
+	// Name is the table's name in the snapshot.
+	Name string
+	// Groups lists the key groups that have entries, each once.
+	Groups []int
+	// Each calls emit for every entry of key group kg, each (key, namespace) once. It runs in the
+	// asynchronous phase, for several key groups at once, so it must read only what the synchronous phase
+	// captured.
+	Each func(kg int, emit func(key any, ns Namespace, v any))
+}
+
+// SnapshotSync is SnapshotSyncWith without extra tables.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	return h.SnapshotSyncWith(id, dir, nil)
+}
+
+// SnapshotSyncWith freezes every key group's map (see Heap): the synchronous part copies no entry of a plain
+// table. A WindowTable's live entries are copied flat, by key group (their values are boxed by its codec in
+// the asynchronous part). The returned finish encodes the frozen layers, the copied entries and the extra
+// tables into dir, one checksummed block per key group, encoding key groups in parallel, and then lets the
+// backend fold the layers back.
+func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func() (SnapshotStats, error), error) {
 	byKG := map[int][]snapPart{}
 	var kgs []int
 	names := make([]string, 0, len(h.tables)+len(h.windows))
@@ -110,8 +131,10 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 	h.running.Add(1)
 	for _, name := range names {
 		if w, ok := h.windows[name]; ok {
-			for kg, m := range w.groups() { // a copy already, values boxed
-				add(kg, snapPart{name, []map[entryKey]any{m}})
+			for i, rows := range w.capture() {
+				if len(rows) > 0 {
+					add(w.kgs.Start+i, windowPart(name, w.codec, rows))
+				}
 			}
 			continue
 		}
@@ -124,7 +147,12 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 			if len(g.frozen) == 0 {
 				continue
 			}
-			add(t.base+i, snapPart{name, slices.Clone(g.frozen)})
+			add(t.base+i, layeredPart(name, slices.Clone(g.frozen)))
+		}
+	}
+	for _, x := range extra {
+		for _, kg := range x.Groups {
+			add(kg, extraPart(x, kg))
 		}
 	}
 	sort.Ints(kgs)

@@ -308,7 +308,7 @@ func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
 	fillTypes(h, 1, 10)
 	var parts []snapPart
 	for _, name := range []string{"count", "int", "map", "mixed", "timers", "window"} {
-		parts = append(parts, snapPart{name, []map[entryKey]any{h.tables[name].groups[0].m}})
+		parts = append(parts, layeredPart(name, []map[entryKey]any{h.tables[name].groups[0].m}))
 	}
 	body, n, err := encodeBlock(nil, parts)
 	if err != nil || n != 62 { // 10 entries in each table, and 2 booleans and 10 floats in mixed

@@ -333,22 +333,25 @@ func (t *WindowTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any
 // Len returns the number of entries.
 func (t *WindowTable) Len() int { return t.n }
 
-// groups copies the table's entries into one map per key group, values boxed: the synchronous part of a
-// snapshot, after which the table may change.
-func (t *WindowTable) groups() map[int]map[entryKey]any {
-	out := map[int]map[entryKey]any{}
+// windowRow is a WindowTable entry as a snapshot captured it.
+type windowRow struct {
+	key any
+	ns  Namespace
+	Slot
+}
+
+// capture copies the table's live entries, by key group (index kg - the range's start), unboxed: the
+// synchronous part of a snapshot, after which the table may change. Copying a slot is a few words; boxing it
+// (an allocation for a count) is left to the asynchronous part.
+func (t *WindowTable) capture() [][]windowRow {
+	out := make([][]windowRow, t.kgs.Len())
 	for ns, w := range t.windows {
 		for i := range w.entries {
 			e := &w.entries[i]
-			if !e.live {
-				continue
+			if e.live {
+				g := &out[int(e.kg)-t.kgs.Start]
+				*g = append(*g, windowRow{e.key, ns, e.Slot})
 			}
-			g := out[int(e.kg)]
-			if g == nil {
-				g = map[entryKey]any{}
-				out[int(e.kg)] = g
-			}
-			g[entryKey{e.key, ns}] = t.codec.box(&e.Slot)
 		}
 	}
 	return out
