@@ -95,16 +95,26 @@ func (c *timerCapture) group() {
 	})
 }
 
-// each emits key group kg's timers, one entry per key and namespace with its times in ascending order. The
-// timers are ordered by namespace and time; a run of one namespace and one time made only of timers added
-// with addUnique holds each key once (addUnique's contract), so only other runs are merged through a map.
+// each emits key group kg's timers, one entry per key and namespace with its times in ascending order. Timers
+// of one namespace and one time that were all added with addUnique hold each key once (addUnique's
+// contract), so they are emitted as they are: a window operator's timers need neither sorting nor merging.
+// Otherwise the timers are ordered by namespace and time, and only the runs of one namespace that mix times
+// or hold other timers are merged through a map.
 func (c *timerCapture) each(kg int, emit func(key any, ns state.Namespace, v any)) {
 	c.group()
 	ts := c.byKG[kg-c.r.Start]
+	times := make([]int64, len(ts)) // one array for every entry's times
+	if oneTimePerNamespace(ts) {
+		for _, t := range ts {
+			times[0] = t.ts
+			emit(t.key, state.Namespace(t.ns), times[:1:1])
+			times = times[1:]
+		}
+		return
+	}
 	slices.SortFunc(ts, func(a, b timer) int {
 		return cmp.Or(cmp.Compare(a.ns.Start, b.ns.Start), cmp.Compare(a.ns.End, b.ns.End), cmp.Compare(a.ts, b.ts))
 	})
-	times := make([]int64, len(ts)) // one array for every entry's times
 	for len(ts) > 0 {
 		n, simple := 1, ts[0].unique
 		for n < len(ts) && ts[n].ns == ts[0].ns {
@@ -137,6 +147,33 @@ func (c *timerCapture) each(kg int, emit func(key any, ns state.Namespace, v any
 			emit(k, ns, at[k])
 		}
 	}
+}
+
+// oneTimePerNamespace reports whether every timer of ts was added with addUnique and the timers of each
+// namespace share one time. It gives up (false) beyond 8 namespaces, which the sorting path handles.
+func oneTimePerNamespace(ts []timer) bool {
+	var seen [8]timer
+	n := 0
+timers:
+	for _, t := range ts {
+		if !t.unique {
+			return false
+		}
+		for _, s := range seen[:n] {
+			if s.ns == t.ns {
+				if s.ts != t.ts {
+					return false
+				}
+				continue timers
+			}
+		}
+		if n == len(seen) {
+			return false
+		}
+		seen[n] = t
+		n++
+	}
+	return true
 }
 
 // saveTimers writes b's timers into its backend's timer tables, for a snapshot of a backend other than the

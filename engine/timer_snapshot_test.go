@@ -43,6 +43,17 @@ func TestTimerCaptureEntries(t *testing.T) {
 			q.add(50, int64(7), 0, Window{})
 			q.add(50, int64(8), 0, Window{})
 		}, []string{"0 7 {0 0} [50 100]", "0 8 {0 0} [50]"}},
+		{"unique timers at two times in one window", func(q *timerQueue) {
+			q.addUnique(9, "a", 1, w1)
+			q.addUnique(12, "a", 1, w1)
+		}, []string{"1 a {0 10} [9 12]"}},
+		{"unique timers in more windows than the fast path tracks", func(q *timerQueue) {
+			for i := range int64(10) {
+				q.addUnique(10*i+9, "a", 1, Window{Start: 10 * i, End: 10*i + 10})
+			}
+			q.addUnique(99, "b", 1, Window{Start: 90, End: 100})
+		}, []string{"1 a {0 10} [9]", "1 a {10 20} [19]", "1 a {20 30} [29]", "1 a {30 40} [39]", "1 a {40 50} [49]",
+			"1 a {50 60} [59]", "1 a {60 70} [69]", "1 a {70 80} [79]", "1 a {80 90} [89]", "1 a {90 100} [99]", "1 b {90 100} [99]"}},
 		{"empty", func(*timerQueue) {}, nil},
 	}
 	for _, tt := range tests {

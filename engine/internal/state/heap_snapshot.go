@@ -172,22 +172,28 @@ func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func(
 		w.Write(heapMagicV2[:])
 		stats := SnapshotStats{Bytes: int64(len(heapMagicV2))}
 		type block struct {
-			body []byte
+			body *[]byte // from blockBuffers, given back once written
 			keys int64
 		}
 		err = inOrder(len(kgs), func(i int) (block, error) {
-			body, keys, err := encodeBlock(make([]byte, 12, 4096), byKG[kgs[i]])
+			body, bin := blockBuffers.Get().(*[]byte), blockBuffers.Get().(*[]byte)
+			b, scratch, keys, err := encodeBlock((*body)[:12], (*bin)[:0], byKG[kgs[i]])
+			*body, *bin = b, scratch
+			blockBuffers.Put(bin)
 			if err != nil {
+				blockBuffers.Put(body)
 				return block{}, fmt.Errorf("state: snapshot of key group %d: %w", kgs[i], err)
 			}
-			binary.BigEndian.PutUint32(body[0:], uint32(kgs[i]))
-			binary.BigEndian.PutUint32(body[4:], uint32(len(body)-12))
-			binary.BigEndian.PutUint32(body[8:], crc32.Checksum(body[12:], castagnoli))
+			p := *body
+			binary.BigEndian.PutUint32(p[0:], uint32(kgs[i]))
+			binary.BigEndian.PutUint32(p[4:], uint32(len(p)-12))
+			binary.BigEndian.PutUint32(p[8:], crc32.Checksum(p[12:], castagnoli))
 			return block{body, keys}, nil
 		}, func(_ int, b block) error {
 			stats.Keys += b.keys
-			stats.Bytes += int64(len(b.body))
-			_, err := w.Write(b.body)
+			stats.Bytes += int64(len(*b.body))
+			_, err := w.Write(*b.body)
+			blockBuffers.Put(b.body)
 			return err
 		})
 		if err == nil {
@@ -214,6 +220,11 @@ func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func(
 		return stats, f.Close()
 	}, nil
 }
+
+// blockBuffers holds the byte slices that key group blocks are encoded in (a block's body, and scratch for
+// a table's binary entries), reused across blocks and snapshots, so that a checkpoint every second does not
+// allocate its whole size again each time.
+var blockBuffers = sync.Pool{New: func() any { b := make([]byte, 12, 4096); return &b }}
 
 // sameValue reports whether cloneMaps returned v itself (no map to copy).
 func sameValue(a, b any) bool {
