@@ -41,7 +41,7 @@ type timerCapture struct {
 	timers  []timer
 	present []bool // by key group - r.Start: it has timers
 	once    sync.Once
-	byKG    [][]timer // timers sorted into key groups, by the first call of each
+	byKG    [][]timer // the timers by key group (sorted in place by the first call of each)
 }
 
 // capture copies q's live timers for a snapshot of the key groups r.
@@ -70,28 +70,33 @@ func (c *timerCapture) table(name string) state.ExtraTable {
 	return x
 }
 
-// group sorts the timers into their key groups (a counting sort), once.
+// group sorts the timers into their key groups, once, in place: a counting sort that swaps each timer
+// into its group's next free place.
 func (c *timerCapture) group() {
 	c.once.Do(func() {
-		counts := make([]int, c.r.Len()+1)
+		ends := make([]int, c.r.Len()+1)
 		for _, t := range c.timers {
-			counts[t.kg-c.r.Start+1]++
+			ends[t.kg-c.r.Start+1]++
 		}
-		for i := 1; i < len(counts); i++ {
-			counts[i] += counts[i-1]
+		for i := 1; i < len(ends); i++ {
+			ends[i] += ends[i-1]
 		}
-		sorted := make([]timer, len(c.timers))
-		next := slices.Clone(counts[:len(counts)-1])
-		for _, t := range c.timers {
-			i := t.kg - c.r.Start
-			sorted[next[i]] = t
-			next[i]++
+		next := slices.Clone(ends[:len(ends)-1])
+		for g := range next {
+			for next[g] < ends[g+1] {
+				i := next[g]
+				if d := c.timers[i].kg - c.r.Start; d != g {
+					c.timers[i], c.timers[next[d]] = c.timers[next[d]], c.timers[i]
+					next[d]++
+					continue
+				}
+				next[g]++
+			}
 		}
 		c.byKG = make([][]timer, c.r.Len())
-		for i := range c.byKG {
-			c.byKG[i] = sorted[counts[i]:counts[i+1]:counts[i+1]]
+		for g := range c.byKG {
+			c.byKG[g] = c.timers[ends[g]:ends[g+1]:ends[g+1]]
 		}
-		c.timers = nil
 	})
 }
 

@@ -54,6 +54,12 @@ func TestTimerCaptureEntries(t *testing.T) {
 			q.addUnique(99, "b", 1, Window{Start: 90, End: 100})
 		}, []string{"1 a {0 10} [9]", "1 a {10 20} [19]", "1 a {20 30} [29]", "1 a {30 40} [39]", "1 a {40 50} [49]",
 			"1 a {50 60} [59]", "1 a {60 70} [69]", "1 a {70 80} [79]", "1 a {80 90} [89]", "1 a {90 100} [99]", "1 b {90 100} [99]"}},
+		{"key groups interleaved", func(q *timerQueue) {
+			for i, kg := range []int{3, 1, 2, 1, 3, 0, 2, 3} {
+				q.addUnique(9, i, kg, w1)
+			}
+		}, []string{"0 5 {0 10} [9]", "1 1 {0 10} [9]", "1 3 {0 10} [9]", "2 2 {0 10} [9]", "2 6 {0 10} [9]",
+			"3 0 {0 10} [9]", "3 4 {0 10} [9]", "3 7 {0 10} [9]"}},
 		{"empty", func(*timerQueue) {}, nil},
 	}
 	for _, tt := range tests {

@@ -342,13 +342,28 @@ type windowRow struct {
 
 // capture copies the table's live entries, by key group (index kg - the range's start), unboxed: the
 // synchronous part of a snapshot, after which the table may change. Copying a slot is a few words; boxing it
-// (an allocation for a count) is left to the asynchronous part.
+// (an allocation for a count) is left to the asynchronous part. The entries are counted per key group first,
+// so that they are copied once into one array.
 func (t *WindowTable) capture() [][]windowRow {
+	ends := make([]int, t.kgs.Len()+1)
+	for _, w := range t.windows {
+		for i := range w.entries {
+			if e := &w.entries[i]; e.live {
+				ends[int(e.kg)-t.kgs.Start+1]++
+			}
+		}
+	}
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
+	}
+	rows := make([]windowRow, ends[len(ends)-1])
 	out := make([][]windowRow, t.kgs.Len())
+	for i := range out {
+		out[i] = rows[ends[i]:ends[i]:ends[i+1]]
+	}
 	for ns, w := range t.windows {
 		for i := range w.entries {
-			e := &w.entries[i]
-			if e.live {
+			if e := &w.entries[i]; e.live {
 				g := &out[int(e.kg)-t.kgs.Start]
 				*g = append(*g, windowRow{e.key, ns, e.Slot})
 			}
