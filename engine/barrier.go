@@ -119,9 +119,7 @@ func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 			r := b.backend.KeyGroups()
 			cp.KeyGroups = [2]int{r.Start, r.End}
 			cp.StateDir = fmt.Sprintf("op-%d-%d", n.id, t.index)
-			b.saveTimers()
-			finish, err := b.backend.SnapshotSync(id, filepath.Join(cpDir, cp.StateDir))
-			b.dropSavedTimers()
+			finish, err := b.snapshotKeyed(id, filepath.Join(cpDir, cp.StateDir))
 			if errors.Is(err, state.ErrBackendFailed) {
 				t.fail(fmt.Errorf("engine: %s (subtask %d): %w", n.name, t.index+1, err)) // its state cannot be written any more
 				return
@@ -185,63 +183,6 @@ func (t *subtask) notifyComplete(id int64) {
 			t.cur = op
 			s.notifyComplete(id)
 		}
-	}
-}
-
-// Timer tables: a keyed operator's timers go into its state at a checkpoint, so that they are restored
-// with it.
-const (
-	eventTimerTable = "__timers/event"
-	procTimerTable  = "__timers/proc"
-)
-
-func (b *opBase) saveTimers() {
-	for _, q := range []struct {
-		name string
-		q    *timerQueue
-	}{{eventTimerTable, b.eventTimers}, {procTimerTable, b.procTimers}} {
-		tab := b.backend.Table(q.name)
-		q.q.each(func(t timer) {
-			ns := state.Namespace(t.ns)
-			prev, _ := tab.Get(t.kg, t.key, ns)
-			ts, _ := prev.([]int64)
-			tab.Put(t.kg, t.key, ns, append(ts, t.ts))
-		})
-	}
-}
-
-func (b *opBase) dropSavedTimers() {
-	for _, name := range []string{eventTimerTable, procTimerTable} {
-		tab := b.backend.Table(name)
-		r := b.backend.KeyGroups()
-		for kg := r.Start; kg <= r.End; kg++ {
-			tab.ForEachInGroup(kg, func(key any, ns state.Namespace, _ any) bool {
-				tab.Delete(kg, key, ns)
-				return true
-			})
-		}
-	}
-}
-
-// loadTimers moves restored timers from the state tables into the timer queues.
-func (b *opBase) loadTimers(op operator) {
-	var due []timer
-	for _, q := range []struct {
-		name string
-		q    *timerQueue
-	}{{eventTimerTable, b.eventTimers}, {procTimerTable, b.procTimers}} {
-		tab := b.backend.Table(q.name)
-		tab.ForEach(func(kg int, key any, ns state.Namespace, v any) bool {
-			for _, ts := range v.([]int64) {
-				due = append(due, timer{ts: ts, key: key, kg: kg, ns: Window(ns)})
-				q.q.add(ts, key, kg, Window(ns))
-			}
-			return true
-		})
-	}
-	b.dropSavedTimers()
-	if b.procTimers.len() > 0 {
-		b.scheduleProcWake(op)
 	}
 }
 

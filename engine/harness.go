@@ -413,9 +413,7 @@ func (h *opHarness) snapshotBackend(b *opBase) (map[string][]byte, error) {
 	}
 	defer os.RemoveAll(tmp)
 	dir := filepath.Join(tmp, "state")
-	b.saveTimers()
-	finish, err := b.backend.SnapshotSync(h.cpID, dir)
-	b.dropSavedTimers()
+	finish, err := b.snapshotKeyed(h.cpID, dir)
 	if err != nil {
 		return nil, err
 	}

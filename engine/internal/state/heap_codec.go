@@ -34,33 +34,61 @@ func scalar(v any) bool {
 	return false
 }
 
-// snapPart is one table's frozen layers of a key group, as a snapshot captured them.
+// snapPart is one table's entries of a key group, as a snapshot captured them: each calls f for every entry,
+// each key once, until f returns false, and reports whether f always returned true.
 type snapPart struct {
-	table  string
-	layers []map[entryKey]any
+	table string
+	each  func(f func(k entryKey, v any) bool) bool
+}
+
+// layeredPart is the part of a plain table's key group: its frozen layers.
+func layeredPart(table string, layers []map[entryKey]any) snapPart {
+	return snapPart{table, func(f func(k entryKey, v any) bool) bool { return forEachLayered(layers, f) }}
+}
+
+// windowPart is the part of a WindowTable's key group: its entries copied by capture, boxed by codec.
+func windowPart(table string, codec SlotCodec, rows []windowRow) snapPart {
+	return snapPart{table, func(f func(k entryKey, v any) bool) bool {
+		for i := range rows {
+			if !f(entryKey{rows[i].key, rows[i].ns}, codec.box(&rows[i].Slot)) {
+				return false
+			}
+		}
+		return true
+	}}
+}
+
+// extraPart is the part of an extra table's key group kg.
+func extraPart(x ExtraTable, kg int) snapPart {
+	return snapPart{x.Name, func(f func(k entryKey, v any) bool) bool {
+		ok := true
+		x.Each(kg, func(key any, ns Namespace, v any) {
+			ok = ok && f(entryKey{key, ns}, v)
+		})
+		return ok
+	}}
 }
 
 // encodeBlock appends the format 2 body of one key group's parts to b and returns it with the number of
-// entries it holds.
-func encodeBlock(b []byte, parts []snapPart) ([]byte, int64, error) {
+// entries it holds. bin is scratch space for a table's binary entries, returned grown for the next call.
+func encodeBlock(b, bin []byte, parts []snapPart) ([]byte, []byte, int64, error) {
 	b = binary.AppendUvarint(b, uint64(len(parts)))
 	var entries int64
-	var bin, scratch []byte
 	for _, p := range parts {
 		b = binary.AppendUvarint(b, uint64(len(p.table)))
 		b = append(b, p.table...)
 		bin = bin[:0]
 		var n uint64
 		var rest []snapEntry
-		forEachLayered(p.layers, func(k entryKey, v any) bool {
+		p.each(func(k entryKey, v any) bool {
 			if !scalar(k.key) || !scalar(v) {
 				rest = append(rest, snapEntry{Key: k.key, NS: k.ns, V: v})
 				return true
 			}
 			bin = binary.AppendVarint(bin, k.ns.Start)
 			bin = binary.AppendVarint(bin, k.ns.End)
-			bin, scratch = appendFramed(bin, scratch, k.key)
-			bin, scratch = appendFramed(bin, scratch, v)
+			bin = appendFramed(bin, k.key)
+			bin = appendFramed(bin, v)
 			n++
 			return true
 		})
@@ -78,26 +106,38 @@ func encodeBlock(b []byte, parts []snapPart) ([]byte, int64, error) {
 		}
 		var g bytes.Buffer
 		if err := gob.NewEncoder(&g).Encode(rest); err != nil {
-			return b, 0, fmt.Errorf("table %s: %w", p.table, err)
+			return b, bin, 0, fmt.Errorf("table %s: %w", p.table, err)
 		}
 		b = binary.AppendUvarint(b, uint64(g.Len()))
 		b = append(b, g.Bytes()...)
 	}
-	return b, entries, nil
+	return b, bin, entries, nil
 }
 
-// appendFramed appends v's encoding after its length, using scratch (which it returns) to encode it.
-func appendFramed(b, scratch []byte, v any) ([]byte, []byte) {
+// appendFramed appends v's encoding after its length. The encoding is appended in place after a one-byte
+// length, which is widened afterwards in the rare case of 128 bytes or more.
+func appendFramed(b []byte, v any) []byte {
+	at := len(b)
+	b = append(b, 0)
 	if xs, ok := v.([]int64); ok {
-		scratch = append(scratch[:0], tagInt64s)
+		b = append(b, tagInt64s)
 		for _, x := range xs {
-			scratch = binary.AppendVarint(scratch, x)
+			b = binary.AppendVarint(b, x)
 		}
 	} else {
-		scratch = appendValue(scratch[:0], v)
+		b = appendValue(b, v)
 	}
-	b = binary.AppendUvarint(b, uint64(len(scratch)))
-	return append(b, scratch...), scratch
+	n := len(b) - at - 1
+	if n < 0x80 {
+		b[at] = byte(n)
+		return b
+	}
+	var hdr [binary.MaxVarintLen64]byte
+	h := binary.PutUvarint(hdr[:], uint64(n))
+	b = append(b, hdr[:h-1]...) // room for the longer length
+	copy(b[at+h:], b[at+1:at+1+n])
+	copy(b[at:], hdr[:h])
+	return b
 }
 
 // decodedPart is one table's entries of a key group, read from a block.

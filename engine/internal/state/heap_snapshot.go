@@ -86,11 +86,32 @@ func registerDeep(v any, depth int) {
 	}
 }
 
-// SnapshotSync freezes every key group's map (see Heap): the synchronous part copies no entry of a plain
-// table. A WindowTable's entries are copied into maps per key group (values boxed by its codec, Mutable ones
-// copied) and written as a plain table's would be. The returned finish encodes the frozen layers into dir, one checksummed block per
-// key group, and then lets the backend fold them back.
+// ExtraTable is state kept outside a heap backend's tables that its snapshot writes as the table Name, as if
+// the backend held it: an operator's timers, snapshotted by key group from the timer queue itself (as Flink's
+// HeapPriorityQueueSnapshotRestoreWrapper does) instead of being copied into a table and out again. A
+// restore brings it back as a plain table of that name.
+type ExtraTable struct {
+	// Name is the table's name in the snapshot.
+	Name string
+	// Groups lists the key groups that have entries, each once.
+	Groups []int
+	// Each calls emit for every entry of key group kg, each (key, namespace) once. It runs in the
+	// asynchronous phase, for several key groups at once, so it must read only what the synchronous phase
+	// captured.
+	Each func(kg int, emit func(key any, ns Namespace, v any))
+}
+
+// SnapshotSync is SnapshotSyncWith without extra tables.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	return h.SnapshotSyncWith(id, dir, nil)
+}
+
+// SnapshotSyncWith freezes every key group's map (see Heap): the synchronous part copies no entry of a plain
+// table. A WindowTable's live entries are copied flat, by key group (Mutable values copied with CopyState;
+// the values are boxed by its codec in the asynchronous part). The returned finish encodes the frozen layers, the copied entries and the extra
+// tables into dir, one checksummed block per key group, encoding key groups in parallel, and then lets the
+// backend fold the layers back.
+func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func() (SnapshotStats, error), error) {
 	byKG := map[int][]snapPart{}
 	var kgs []int
 	names := make([]string, 0, len(h.tables)+len(h.windows))
@@ -110,8 +131,10 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 	h.running.Add(1)
 	for _, name := range names {
 		if w, ok := h.windows[name]; ok {
-			for kg, m := range w.groups() { // a copy already, values boxed
-				add(kg, snapPart{name, []map[entryKey]any{m}})
+			for i, rows := range w.capture() {
+				if len(rows) > 0 {
+					add(w.kgs.Start+i, windowPart(name, w.codec, rows))
+				}
 			}
 			continue
 		}
@@ -125,7 +148,12 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 			if len(g.frozen) == 0 {
 				continue
 			}
-			add(t.base+i, snapPart{name, slices.Clone(g.frozen)})
+			add(t.base+i, layeredPart(name, slices.Clone(g.frozen)))
+		}
+	}
+	for _, x := range extra {
+		for _, kg := range x.Groups {
+			add(kg, extraPart(x, kg))
 		}
 	}
 	sort.Ints(kgs)
@@ -145,22 +173,28 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		w.Write(heapMagicV2[:])
 		stats := SnapshotStats{Bytes: int64(len(heapMagicV2))}
 		type block struct {
-			body []byte
+			body *[]byte // from blockBuffers, given back once written
 			keys int64
 		}
 		err = inOrder(len(kgs), func(i int) (block, error) {
-			body, keys, err := encodeBlock(make([]byte, 12, 4096), byKG[kgs[i]])
+			body, bin := blockBuffers.Get().(*[]byte), blockBuffers.Get().(*[]byte)
+			b, scratch, keys, err := encodeBlock((*body)[:12], (*bin)[:0], byKG[kgs[i]])
+			*body, *bin = b, scratch
+			blockBuffers.Put(bin)
 			if err != nil {
+				blockBuffers.Put(body)
 				return block{}, fmt.Errorf("state: snapshot of key group %d: %w", kgs[i], err)
 			}
-			binary.BigEndian.PutUint32(body[0:], uint32(kgs[i]))
-			binary.BigEndian.PutUint32(body[4:], uint32(len(body)-12))
-			binary.BigEndian.PutUint32(body[8:], crc32.Checksum(body[12:], castagnoli))
+			p := *body
+			binary.BigEndian.PutUint32(p[0:], uint32(kgs[i]))
+			binary.BigEndian.PutUint32(p[4:], uint32(len(p)-12))
+			binary.BigEndian.PutUint32(p[8:], crc32.Checksum(p[12:], castagnoli))
 			return block{body, keys}, nil
 		}, func(_ int, b block) error {
 			stats.Keys += b.keys
-			stats.Bytes += int64(len(b.body))
-			_, err := w.Write(b.body)
+			stats.Bytes += int64(len(*b.body))
+			_, err := w.Write(*b.body)
+			blockBuffers.Put(b.body)
 			return err
 		})
 		if err == nil {
@@ -187,6 +221,11 @@ func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error)
 		return stats, f.Close()
 	}, nil
 }
+
+// blockBuffers holds the byte slices that key group blocks are encoded in (a block's body, and scratch for
+// a table's binary entries), reused across blocks and snapshots, so that a checkpoint every second does not
+// allocate its whole size again each time.
+var blockBuffers = sync.Pool{New: func() any { b := make([]byte, 12, 4096); return &b }}
 
 // Mutable is implemented by a state value that its operator changes in place (an accumulator updated per
 // record) instead of replacing it. A heap snapshot must keep the values of its moment, so the heap copies

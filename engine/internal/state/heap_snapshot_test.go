@@ -308,9 +308,9 @@ func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
 	fillTypes(h, 1, 10)
 	var parts []snapPart
 	for _, name := range []string{"count", "int", "map", "mixed", "timers", "window"} {
-		parts = append(parts, snapPart{name, []map[entryKey]any{h.tables[name].groups[0].m}})
+		parts = append(parts, layeredPart(name, []map[entryKey]any{h.tables[name].groups[0].m}))
 	}
-	body, n, err := encodeBlock(nil, parts)
+	body, _, n, err := encodeBlock(nil, nil, parts)
 	if err != nil || n != 62 { // 10 entries in each table, and 2 booleans and 10 floats in mixed
 		t.Fatalf("encodeBlock: %d entries, %v", n, err)
 	}
@@ -324,5 +324,41 @@ func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
 	}
 	if _, err := decodeBlock(append(body, 0), 2); err == nil {
 		t.Fatal("a byte after the block decoded")
+	}
+}
+
+// appendFramed writes a value's length before it in place, widening the length when the value takes 128
+// bytes or more; every length reads back through the block reader.
+func TestAppendFramedLengths(t *testing.T) {
+	long := make([]int64, 100)
+	for i := range long {
+		long[i] = int64(i) << 30
+	}
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"empty string", ""},
+		{"126 bytes, 127 with its tag", strings.Repeat("a", 126)},
+		{"127 bytes, 128 with its tag", strings.Repeat("b", 127)},
+		{"300 bytes", strings.Repeat("c", 300)},
+		{"20,000 bytes", strings.Repeat("d", 20000)},
+		{"int64", int64(-5)},
+		{"short []int64", []int64{7}},
+		{"long []int64", long},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := appendFramed([]byte{0xAB}, tt.v)
+			b = appendFramed(b, int64(42)) // what follows must stay intact
+			r := &blockReader{b: b[1:]}
+			got, next := r.value("v"), r.value("next")
+			if r.err != nil || len(r.b) != 0 {
+				t.Fatalf("read back: %v, %d bytes left", r.err, len(r.b))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.v) || next != int64(42) || b[0] != 0xAB {
+				t.Fatalf("read back %v then %v, want %v then 42", got, next, tt.v)
+			}
+		})
 	}
 }

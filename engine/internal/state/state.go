@@ -120,6 +120,13 @@ func (h *Heap) Table(name string) Table {
 	return t
 }
 
+// DropTable forgets the table called name and its entries (a restored table that its owner has taken out,
+// such as the timers). A snapshot still writing the table's frozen layers keeps them.
+func (h *Heap) DropTable(name string) {
+	delete(h.tables, name)
+	delete(h.windows, name)
+}
+
 // Stats returns every table's size; bytes are estimated from a sample of entries.
 func (h *Heap) Stats() []TableStats {
 	out := make([]TableStats, 0, len(h.tables))

@@ -333,26 +333,45 @@ func (t *WindowTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any
 // Len returns the number of entries.
 func (t *WindowTable) Len() int { return t.n }
 
-// groups copies the table's entries into one map per key group, values boxed: the synchronous part of a
-// snapshot, after which the table may change.
-func (t *WindowTable) groups() map[int]map[entryKey]any {
-	out := map[int]map[entryKey]any{}
+// windowRow is a WindowTable entry as a snapshot captured it.
+type windowRow struct {
+	key any
+	ns  Namespace
+	Slot
+}
+
+// capture copies the table's live entries, by key group (index kg - the range's start), unboxed: the
+// synchronous part of a snapshot, after which the table may change. Copying a slot is a few words; boxing it
+// (an allocation for a count) is left to the asynchronous part; a Mutable value is copied here, since its
+// owner changes it in place once the synchronous part is over. The entries are counted per key group first,
+// so that they are copied once into one array.
+func (t *WindowTable) capture() [][]windowRow {
+	ends := make([]int, t.kgs.Len()+1)
+	for _, w := range t.windows {
+		for i := range w.entries {
+			if e := &w.entries[i]; e.live {
+				ends[int(e.kg)-t.kgs.Start+1]++
+			}
+		}
+	}
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
+	}
+	rows := make([]windowRow, ends[len(ends)-1])
+	out := make([][]windowRow, t.kgs.Len())
+	for i := range out {
+		out[i] = rows[ends[i]:ends[i]:ends[i+1]]
+	}
 	for ns, w := range t.windows {
 		for i := range w.entries {
-			e := &w.entries[i]
-			if !e.live {
-				continue
+			if e := &w.entries[i]; e.live {
+				g := &out[int(e.kg)-t.kgs.Start]
+				slot := e.Slot
+				if m, ok := slot.V.(Mutable); ok { // its owner changes it in place after the snapshot
+					slot.V = m.CopyState()
+				}
+				*g = append(*g, windowRow{e.key, ns, slot})
 			}
-			g := out[int(e.kg)]
-			if g == nil {
-				g = map[entryKey]any{}
-				out[int(e.kg)] = g
-			}
-			v := t.codec.box(&e.Slot)
-			if m, ok := v.(Mutable); ok { // its owner changes it in place after the snapshot
-				v = m.CopyState()
-			}
-			g[entryKey{e.key, ns}] = v
 		}
 	}
 	return out
