@@ -108,7 +108,9 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 }
 
 // appendCRC appends the CRC-32C of b to it, as a manifest ends.
-func appendCRC(b []byte) []byte { return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)) }
+func appendCRC(b []byte) []byte {
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+}
 
 // prevFiles returns the CRC the previous snapshot recorded for a file of the same name and size.
 func prevFiles(prev map[string]int64, name string, size int64) (uint32, bool) {
