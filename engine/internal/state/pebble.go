@@ -22,7 +22,7 @@ import (
 //	table id (4 bytes) | key group (2 bytes) | key length (uvarint) | key | namespace start | namespace end
 //
 // with integers big-endian and the namespace's signs flipped, so that they sort as numbers. Keys and values
-// are encoded by a small codec (strings, integers, floats and booleans directly; anything else with gob,
+// are encoded by a small codec (strings, integers, floats, booleans, byte slices and []int64 directly; anything else with gob,
 // whose types must be registered as for heap snapshots). Writes skip the write-ahead log: durability comes
 // from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
 // a checkpoint's new bytes are only the files written since the previous one.
@@ -406,7 +406,7 @@ const (
 	tagGob    = 'g'
 )
 
-// appendValue encodes v: common scalars directly, everything else with gob.
+// appendValue encodes v: common scalars, byte slices and []int64 directly, everything else with gob.
 func appendValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
@@ -430,6 +430,12 @@ func appendValue(b []byte, v any) []byte {
 		return append(b, tagBool, 0)
 	case []byte:
 		return append(append(b, tagBytes), x...)
+	case []int64: // the timestamps of a key's timers saved in a checkpoint: the heap snapshot's encoding
+		b = append(b, tagInt64s)
+		for _, n := range x {
+			b = binary.AppendVarint(b, n)
+		}
+		return b
 	}
 	registerDeep(v, 0)
 	var buf bytes.Buffer
@@ -489,6 +495,16 @@ func decodeValue(b []byte) (any, error) {
 		return p[0] == 1, nil
 	case tagBytes:
 		return append([]byte(nil), p...), nil
+	case tagInt64s:
+		var xs []int64
+		for len(p) > 0 {
+			x, n := binary.Varint(p)
+			if n <= 0 {
+				return nil, errors.New("a malformed []int64")
+			}
+			xs, p = append(xs, x), p[n:]
+		}
+		return xs, nil
 	case tagGob:
 		var v any
 		if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&v); err != nil {

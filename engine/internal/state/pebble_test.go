@@ -84,7 +84,7 @@ func testPebbleBehavesAsTheHeap(t *testing.T, cacheBytes int64) {
 			}
 			return true
 		})
-		for i, v := range []any{nil, int(-3), int32(7), uint64(9), -2.5, false, []byte("raw"), point{1, 2}, []any{"x", int64(1)}} {
+		for i, v := range []any{nil, int(-3), int32(7), uint64(9), -2.5, false, []byte("raw"), point{1, 2}, []any{"x", int64(1)}, []int64{5, -1 << 40}} {
 			b.Table("kinds").Put(0, i, Namespace{Start: int64(-i), End: int64(i)}, v)
 		}
 	}
@@ -96,7 +96,7 @@ func testPebbleBehavesAsTheHeap(t *testing.T, cacheBytes int64) {
 			t.Errorf("%s: heap has %d entries, pebble %d", name, h, p)
 		}
 	}
-	for i := range 9 {
+	for i := range 10 {
 		hv, _ := heap.Table("kinds").Get(0, i, Namespace{Start: int64(-i), End: int64(i)})
 		pv, ok := peb.Table("kinds").Get(0, i, Namespace{Start: int64(-i), End: int64(i)})
 		if !ok || fmt.Sprintf("%#v", hv) != fmt.Sprintf("%#v", pv) {
