@@ -20,7 +20,9 @@ const (
 	DefaultState StateBackendKind = iota
 	// HeapState keeps keyed state as Go values in memory: fastest; snapshots are written at checkpoints.
 	HeapState
-	// PebbleState keeps keyed state on disk in Pebble, one database per stateful subtask.
+	// PebbleState keeps keyed state on disk in Pebble, one database per stateful subtask, behind a write-back
+	// cache of hot entries bounded by the operator's share of its slot's managed memory
+	// (Config.ManagedMemorySize; off in Batch mode).
 	PebbleState
 )
 
