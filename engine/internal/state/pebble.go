@@ -25,7 +25,9 @@ import (
 // are encoded by a small codec (strings, integers, floats, booleans, byte slices and []int64 directly; anything else with gob,
 // whose types must be registered as for heap snapshots). Writes skip the write-ahead log: durability comes
 // from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
-// a checkpoint's new bytes are only the files written since the previous one.
+// a checkpoint's new bytes are only the files written since the previous one. In front of the database sits a
+// write-back cache of hot entries (pebble_cache.go), off until SetCacheBudget gives it a budget; the engine
+// gives it the operator's share of its slot's managed memory.
 type Pebble struct {
 	dir    string
 	db     *pebble.DB
