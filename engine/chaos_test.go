@@ -122,13 +122,22 @@ const chaosEvents = 12_000
 // chaosMainEvery is the pause period of the main source.
 const chaosMainEvery = 97
 
-// chaosBackend is the state backend of the chaos job (TestChaosOnPebble switches it).
-var chaosBackend = HeapState
+// chaosBackend is the state backend of the chaos job (TestChaosOnPebble switches it), and
+// chaosManagedMemory its Config.ManagedMemorySize (0: the default; TestChaosOnPebble shrinks it so that
+// the Pebble backend's cache evicts all the time).
+var (
+	chaosBackend       = HeapState
+	chaosManagedMemory int64
+)
 
 func chaosConfig(ckptDir string) Config {
-	return Config{Parallelism: 2, StateBackend: chaosBackend,
+	cfg := Config{Parallelism: 2, StateBackend: chaosBackend,
 		Checkpointing: CheckpointConfig{Interval: 4 * time.Millisecond, Dir: ckptDir},
 		Restart:       RestartStrategy{Attempts: 3, Delay: time.Millisecond}}
+	if chaosManagedMemory > 0 {
+		cfg.ManagedMemorySize, cfg.MemorySegmentSize = chaosManagedMemory, 256
+	}
+	return cfg
 }
 
 func committedSorted(t testing.TB, dir string) []string {

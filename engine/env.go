@@ -66,8 +66,10 @@ type Config struct {
 	// execution.runtime-mode. Default Streaming. Automatic is settled when the job starts (Job.RuntimeMode).
 	RuntimeMode RuntimeMode
 	// ManagedMemorySize is the managed memory of each TaskManager in bytes (Flink's
-	// taskmanager.memory.managed.size): the budget batch operators sort and join in, handed out in pages of
-	// MemorySegmentSize and divided evenly among the TaskManager's slots (Job.ManagedMemoryPerSlot). Default:
+	// taskmanager.memory.managed.size): the budget batch operators sort and join in, and in Streaming mode the
+	// Pebble backend's write-back cache of hot state (each keyed operator's even share of its slot's, as
+	// Flink's RocksDB backend takes managed memory), handed out in pages of MemorySegmentSize and divided
+	// evenly among the TaskManager's slots (Job.ManagedMemoryPerSlot). Default:
 	// ManagedMemoryFraction of TaskManagerMemory when that is set, else 128 MiB, Flink's default for local
 	// execution.
 	ManagedMemorySize int64

@@ -96,5 +96,16 @@ func TestSnapshotShowsTaskManagerMemory(t *testing.T) {
 		if backend == PebbleState && (pebble < 0 || heap != 0) {
 			t.Errorf("pebble backend: heap %d, pebble %d bytes", heap, pebble)
 		}
+		// The Pebble backend's write-back cache reserves its share of the slot's managed memory while the
+		// job runs: the whole of it, as each slot runs one keyed operator. The heap backend reserves none.
+		for _, m := range snap.Memory {
+			want := int64(0)
+			if backend == PebbleState {
+				want = m.ManagedBudget
+			}
+			if m.ManagedUsed != want {
+				t.Errorf("%v backend: TaskManager %d uses %d bytes of managed memory while the job runs, want %d", backend, m.TaskManager, m.ManagedUsed, want)
+			}
+		}
 	}
 }

@@ -88,7 +88,7 @@ func (t *subtask) build() error {
 		b.task = t
 		b.node = n
 		if n.keyed {
-			be, err := t.job.cfg.newBackend(t.job, n, t.index, keygroup.RangeFor(maxP, t.parallelism, t.index))
+			be, err := t.job.cfg.newBackend(b, keygroup.RangeFor(maxP, t.parallelism, t.index))
 			if err != nil {
 				return fmt.Errorf("engine: state backend of %s (subtask %d): %w", n.name, t.index+1, err)
 			}

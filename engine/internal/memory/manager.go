@@ -83,6 +83,30 @@ func (m *Manager) Allocate(owner string, n int) ([][]byte, error) {
 	return pages, nil
 }
 
+// Reserve counts n pages against the budget for owner without handing any out (Flink's
+// MemoryManager.reserveMemory, which its RocksDB backend takes managed memory with): for an owner that keeps
+// its own memory, such as a state backend's cache, bounded by the reservation. Release returns them. It fails
+// as Allocate does when fewer than n pages are free.
+func (m *Manager) Reserve(owner string, n int) error {
+	if n <= 0 {
+		return fmt.Errorf("memory: %s reserved %d pages; want at least 1", owner, n)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.used+n > m.budget {
+		free := m.budget - m.used
+		return fmt.Errorf("%w: %s reserved %d pages (%d bytes) with %d of %d pages free",
+			ErrBudgetExhausted, owner, n, int64(n)*int64(m.pageSize), free, m.budget)
+	}
+	m.used += n
+	m.peak = max(m.peak, m.used)
+	m.owners[owner] += n
+	if extra := len(m.free) + m.used - m.budget; extra > 0 {
+		m.free = m.free[:len(m.free)-min(extra, len(m.free))]
+	}
+	return nil
+}
+
 // ReleasePages returns pages that owner got from Allocate to the budget; the owner must not use them again.
 // Returning more pages than the owner holds panics, as it means pages were released twice.
 func (m *Manager) ReleasePages(owner string, pages [][]byte) {

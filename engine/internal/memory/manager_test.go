@@ -153,3 +153,33 @@ func equalFigures(a, b Figures) bool {
 	}
 	return true
 }
+
+// Reserve counts pages against the budget without handing any out (Flink: MemoryManagerTest
+// #testMemoryReservation and #testMemoryTooBigReservation): pages reserved cannot be allocated, a reservation
+// beyond what is free fails and takes nothing, and Release returns the reservation.
+func TestManagerReserve(t *testing.T) {
+	m, err := NewManager(8*256, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Reserve("state cache", 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Allocate("sort", 4); !errors.Is(err, ErrBudgetExhausted) {
+		t.Fatalf("Allocate over a reservation: err = %v, want ErrBudgetExhausted", err)
+	}
+	if err := m.Reserve("other cache", 4); !errors.Is(err, ErrBudgetExhausted) || !strings.Contains(err.Error(), "other cache") {
+		t.Fatalf("Reserve beyond the budget: err = %v, want ErrBudgetExhausted naming the owner", err)
+	}
+	if err := m.Reserve("other cache", 0); err == nil {
+		t.Fatal("Reserve(0) succeeded")
+	}
+	want := Figures{PageSize: 256, BudgetBytes: 2048, UsedBytes: 1280, PeakBytes: 1280, Owners: []OwnerFigures{{"state cache", 1280}}}
+	if f := m.Figures(); !equalFigures(f, want) {
+		t.Fatalf("figures %+v, want %+v", f, want)
+	}
+	m.Release("state cache")
+	if _, err := m.Allocate("sort", 8); err != nil {
+		t.Fatalf("after releasing the reservation: %v", err)
+	}
+}

@@ -22,10 +22,12 @@ import (
 //	table id (4 bytes) | key group (2 bytes) | key length (uvarint) | key | namespace start | namespace end
 //
 // with integers big-endian and the namespace's signs flipped, so that they sort as numbers. Keys and values
-// are encoded by a small codec (strings, integers, floats and booleans directly; anything else with gob,
+// are encoded by a small codec (strings, integers, floats, booleans, byte slices and []int64 directly; anything else with gob,
 // whose types must be registered as for heap snapshots). Writes skip the write-ahead log: durability comes
 // from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
-// a checkpoint's new bytes are only the files written since the previous one.
+// a checkpoint's new bytes are only the files written since the previous one. In front of the database sits a
+// write-back cache of hot entries (pebble_cache.go), off until SetCacheBudget gives it a budget; the engine
+// gives it the operator's share of its slot's managed memory.
 type Pebble struct {
 	dir    string
 	db     *pebble.DB
@@ -34,6 +36,7 @@ type Pebble struct {
 	nextID uint32
 	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
 	fault  *diskFault       // the first background failure of db (a full disk)
+	cache  writeCache       // the write-back cache of hot entries (pebble_cache.go); off until SetCacheBudget
 }
 
 // sharedBlockCache is the block cache of every Pebble backend of the process (64 MiB), as Flink shares
@@ -103,7 +106,8 @@ func NewPebble(dir string, r keygroup.Range) (*Pebble, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: opening pebble in %s: %w", dir, err)
 	}
-	return &Pebble{dir: dir, db: db, kgs: r, tables: map[string]*pebbleTable{}, nextID: 1, fault: fault}, nil
+	return &Pebble{dir: dir, db: db, kgs: r, tables: map[string]*pebbleTable{}, nextID: 1, fault: fault,
+		cache: writeCache{m: map[string]*cacheEntry{}}}, nil
 }
 
 func (p *Pebble) Kind() string              { return "pebble" }
@@ -114,6 +118,7 @@ func (p *Pebble) Close() error {
 	if p.db == nil {
 		return nil
 	}
+	p.cache.drop()
 	err := p.db.Close()
 	p.db = nil
 	if rerr := os.RemoveAll(p.dir); err == nil {
@@ -126,7 +131,7 @@ func (p *Pebble) Close() error {
 func (p *Pebble) Table(name string) Table {
 	t, ok := p.tables[name]
 	if !ok {
-		t = &pebbleTable{p: p, name: name, id: p.nextID}
+		t = &pebbleTable{p: p, name: name, id: p.nextID, dbMaxEnd: noNamespace}
 		p.nextID++
 		p.tables[name] = t
 	}
@@ -151,10 +156,18 @@ type pebbleTable struct {
 	id   uint32
 	n    int
 	key  []byte // scratch
+	kbuf []byte // scratch: the encoded key
 	// The last key read and whether it existed: Put and Delete after a Get of the same key (the usual
 	// read-modify-write) keep the entry count without reading again.
 	memo      []byte
 	memoFound bool
+	// dbMaxEnd is the greatest namespace end of any entry of the table in the database (noNamespace: none),
+	// so that a key in a namespace ending later, such as a new window's, is known to be absent without a read.
+	dbMaxEnd int64
+	// dirty lists the cache's entries of this table changed since they were last written back (and some
+	// stale ones, dropped when they outnumber the dirtyLive live ones).
+	dirty     []*cacheEntry
+	dirtyLive int
 }
 
 func (t *pebbleTable) prefix(b []byte, kg int) []byte {
@@ -174,10 +187,9 @@ func (t *pebbleTable) bounds() ([]byte, []byte) {
 func (t *pebbleTable) encodeKey(kg int, key any, ns Namespace) []byte {
 	t.p.checkGroup(kg)
 	b := t.prefix(t.key[:0], kg)
-	var kb []byte
-	kb = appendValue(kb, key)
-	b = binary.AppendUvarint(b, uint64(len(kb)))
-	b = append(b, kb...)
+	t.kbuf = appendValue(t.kbuf[:0], key)
+	b = binary.AppendUvarint(b, uint64(len(t.kbuf)))
+	b = append(b, t.kbuf...)
 	b = binary.BigEndian.AppendUint64(b, uint64(ns.Start)^(1<<63))
 	b = binary.BigEndian.AppendUint64(b, uint64(ns.End)^(1<<63))
 	t.key = b
@@ -213,10 +225,29 @@ func decodeKey(b []byte) (kg int, key any, ns Namespace, err error) {
 
 func (t *pebbleTable) Get(kg int, key any, ns Namespace) (any, bool) {
 	k := t.encodeKey(kg, key, ns)
+	c := &t.p.cache
+	if !c.on() {
+		v, found := t.read(k, ns)
+		t.memo, t.memoFound = append(t.memo[:0], k...), found
+		return v, found
+	}
+	if e := c.lookup(k); e != nil {
+		return e.v, e.exists
+	}
+	v, found := t.read(k, ns)
+	c.insert(t, k, ns.End, v, found)
+	t.p.evict()
+	return v, found
+}
+
+// read reads the value of the encoded key k from the database, without a read when the table holds no
+// entry of a namespace ending as late as ns.
+func (t *pebbleTable) read(k []byte, ns Namespace) (any, bool) {
+	if ns.End > t.dbMaxEnd {
+		return nil, false
+	}
 	v, closer, err := t.p.db.Get(k)
-	t.memo = append(t.memo[:0], k...)
 	if errors.Is(err, pebble.ErrNotFound) {
-		t.memoFound = false
 		return nil, false
 	}
 	if err != nil {
@@ -227,14 +258,27 @@ func (t *pebbleTable) Get(kg int, key any, ns Namespace) (any, bool) {
 	if derr != nil {
 		panic(fmt.Errorf("state: decoding a value of %s: %w", t.name, derr))
 	}
-	t.memoFound = true
 	return x, true
 }
 
+// cached returns the cache's entry of the encoded key k, reading the database on a miss for whether k is
+// stored (the entry count depends on it).
+func (t *pebbleTable) cached(k []byte, ns Namespace) *cacheEntry {
+	c := &t.p.cache
+	if e := c.lookup(k); e != nil {
+		return e
+	}
+	v, found := t.read(k, ns)
+	return c.insert(t, k, ns.End, v, found)
+}
+
 // exists reports whether k is stored, from the memo of the last Get when it is the same key.
-func (t *pebbleTable) exists(k []byte) bool {
+func (t *pebbleTable) exists(k []byte, ns Namespace) bool {
 	if bytes.Equal(k, t.memo) {
 		return t.memoFound
+	}
+	if ns.End > t.dbMaxEnd {
+		return false
 	}
 	_, closer, err := t.p.db.Get(k)
 	if err == nil {
@@ -246,21 +290,50 @@ func (t *pebbleTable) exists(k []byte) bool {
 
 func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 	k := t.encodeKey(kg, key, ns)
-	if !t.exists(k) {
-		t.n++
-	}
-	t.memo, t.memoFound = append(t.memo[:0], k...), true
 	if err := t.p.fault.failed(); err != nil {
 		panic(fmt.Errorf("state: writing %s: %w", t.name, err))
 	}
+	if c := &t.p.cache; c.on() {
+		e := t.cached(k, ns)
+		if !e.exists {
+			t.n++
+		}
+		c.set(e, v, true)
+		t.p.evict()
+		return
+	}
+	if !t.exists(k, ns) {
+		t.n++
+	}
+	t.memo, t.memoFound = append(t.memo[:0], k...), true
+	t.dbMaxEnd = max(t.dbMaxEnd, ns.End)
 	if err := t.p.db.Set(k, appendValue(nil, v), pebble.NoSync); err != nil {
 		panic(fmt.Errorf("state: writing %s to pebble in %s: %w", t.name, t.p.dir, err))
 	}
 }
 
+// Delete removes an entry. With the cache on, an entry the database never held is only dropped from the
+// cache.
 func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 	k := t.encodeKey(kg, key, ns)
-	if !t.exists(k) {
+	if c := &t.p.cache; c.on() {
+		e := t.cached(k, ns)
+		if !e.exists {
+			return
+		}
+		t.n--
+		if !e.inDB {
+			c.remove(e)
+			return
+		}
+		if err := t.p.fault.failed(); err != nil {
+			panic(fmt.Errorf("state: deleting from %s: %w", t.name, err))
+		}
+		c.set(e, nil, false)
+		t.p.evict()
+		return
+	}
+	if !t.exists(k, ns) {
 		return
 	}
 	t.n--
@@ -273,8 +346,14 @@ func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 	}
 }
 
-// scan calls f for every entry whose key starts with lo, until f returns false.
+// scan calls f for every entry whose key is in [lo, hi), until f returns false. The table's dirty
+// entries are written back first, so that the database holds all of it.
 func (t *pebbleTable) scan(lo, hi []byte, f func(kg int, key any, ns Namespace, v any) bool) {
+	if t.dirtyLive > 0 {
+		if err := t.p.writeBack(t.flushTable); err != nil {
+			panic(fmt.Errorf("state: iterating %s: %w", t.name, err))
+		}
+	}
 	it, err := t.p.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		panic(fmt.Errorf("state: iterating %s: %w", t.name, err))
@@ -329,7 +408,7 @@ const (
 	tagGob    = 'g'
 )
 
-// appendValue encodes v: common scalars directly, everything else with gob.
+// appendValue encodes v: common scalars, byte slices and []int64 directly, everything else with gob.
 func appendValue(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
@@ -353,6 +432,12 @@ func appendValue(b []byte, v any) []byte {
 		return append(b, tagBool, 0)
 	case []byte:
 		return append(append(b, tagBytes), x...)
+	case []int64: // the timestamps of a key's timers saved in a checkpoint: the heap snapshot's encoding
+		b = append(b, tagInt64s)
+		for _, n := range x {
+			b = binary.AppendVarint(b, n)
+		}
+		return b
 	}
 	registerDeep(v, 0)
 	var buf bytes.Buffer
@@ -412,6 +497,16 @@ func decodeValue(b []byte) (any, error) {
 		return p[0] == 1, nil
 	case tagBytes:
 		return append([]byte(nil), p...), nil
+	case tagInt64s:
+		var xs []int64
+		for len(p) > 0 {
+			x, n := binary.Varint(p)
+			if n <= 0 {
+				return nil, errors.New("a malformed []int64")
+			}
+			xs, p = append(xs, x), p[n:]
+		}
+		return xs, nil
 	case tagGob:
 		var v any
 		if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&v); err != nil {

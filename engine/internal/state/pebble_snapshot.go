@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -27,6 +28,9 @@ type pebbleManifest struct {
 type pebbleTabMD struct {
 	ID      uint32 `json:"id"`
 	Entries int    `json:"entries"`
+	// MaxEnd is the table's greatest namespace end in the snapshot (pebbleTable.dbMaxEnd); a snapshot
+	// without it (written before it was recorded) is read as if any namespace could be there.
+	MaxEnd *int64 `json:"max_end,omitempty"`
 }
 
 type pebbleFile struct {
@@ -34,10 +38,14 @@ type pebbleFile struct {
 	CRC  uint32 `json:"crc"`
 }
 
-// SnapshotSync flushes the memtable and takes a Pebble checkpoint into dir: the sstables are hard-linked,
-// so this is quick and later writes do not change the snapshot. finish checksums the files no earlier
+// SnapshotSync writes the cache's dirty entries back in one batch, flushes the memtable and takes a Pebble
+// checkpoint into dir: the sstables are hard-linked, so this is quick and later writes do not change the
+// snapshot. finish checksums the files no earlier
 // snapshot had and writes the manifest; only those files count as new bytes.
 func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	if err := p.writeBack(p.flushAll); err != nil {
+		return nil, fmt.Errorf("state: checkpoint %d: %w", id, err)
+	}
 	if err := p.flush(); err != nil {
 		return nil, fmt.Errorf("state: flushing pebble for checkpoint %d: %w", id, err)
 	}
@@ -50,7 +58,8 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 	md := pebbleManifest{KeyGroups: [2]int{p.kgs.Start, p.kgs.End}, Tables: map[string]pebbleTabMD{}, Files: map[string]pebbleFile{}}
 	var keys int64
 	for name, t := range p.tables {
-		md.Tables[name] = pebbleTabMD{ID: t.id, Entries: t.n}
+		end := t.dbMaxEnd // a copy: finish marshals md while the table goes on
+		md.Tables[name] = pebbleTabMD{ID: t.id, Entries: t.n, MaxEnd: &end}
 		keys += int64(t.n)
 	}
 	prev := p.prev
@@ -84,7 +93,7 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 		if err != nil {
 			return stats, err
 		}
-		b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+		b = appendCRC(b)
 		if err := WriteSynced(filepath.Join(dir, pebbleManifestFile), b); err != nil {
 			return stats, err
 		}
@@ -96,6 +105,11 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 		p.prev = files
 		return stats, nil
 	}, nil
+}
+
+// appendCRC appends the CRC-32C of b to it, as a manifest ends.
+func appendCRC(b []byte) []byte {
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
 // prevFiles returns the CRC the previous snapshot recorded for a file of the same name and size.
@@ -244,6 +258,7 @@ func (p *Pebble) Restore(dirs []string) error {
 	if err := os.RemoveAll(p.dir); err != nil {
 		return err
 	}
+	p.cache.drop()
 	p.tables, p.nextID, p.prev = map[string]*pebbleTable{}, 1, nil
 	if len(dirs) == 1 && mds[0].KeyGroups == [2]int{p.kgs.Start, p.kgs.End} {
 		if err := copyFiles(mds[0], dirs[0], p.dir); err != nil {
@@ -255,7 +270,11 @@ func (p *Pebble) Restore(dirs []string) error {
 		}
 		p.db = db
 		for name, t := range mds[0].Tables {
-			p.tables[name] = &pebbleTable{p: p, name: name, id: t.ID, n: t.Entries}
+			tab := &pebbleTable{p: p, name: name, id: t.ID, n: t.Entries, dbMaxEnd: math.MaxInt64}
+			if t.MaxEnd != nil {
+				tab.dbMaxEnd = *t.MaxEnd
+			}
+			p.tables[name] = tab
 			p.nextID = max(p.nextID, t.ID+1)
 		}
 		return nil
@@ -314,6 +333,9 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 			return err
 		}
 		t.n++
+		if len(k) >= 8 {
+			t.dbMaxEnd = max(t.dbMaxEnd, int64(binary.BigEndian.Uint64(k[len(k)-8:])^(1<<63)))
+		}
 		if batch.Len() > 4<<20 {
 			if err := batch.Commit(pebble.NoSync); err != nil {
 				return err

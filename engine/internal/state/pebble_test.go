@@ -37,22 +37,39 @@ func dumpBackend(b Backend) string {
 	return strings.Join(lines, "\n")
 }
 
-func newPebble(t *testing.T, r keygroup.Range) *Pebble {
+func newPebble(t *testing.T, r keygroup.Range) *Pebble { return newCachedPebble(t, r, 0) }
+
+// newCachedPebble returns a Pebble backend whose write-back cache holds cacheBytes (0: no cache).
+func newCachedPebble(t *testing.T, r keygroup.Range, cacheBytes int64) *Pebble {
 	t.Helper()
 	p, err := NewPebble(filepath.Join(t.TempDir(), "live"), r)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.SetCacheBudget(cacheBytes)
 	t.Cleanup(func() { p.Close() })
 	return p
 }
 
+// cacheBudgets are the write-back cache sizes the Pebble tests run with: none, one that evicts all the time
+// (a few dozen entries), and one that holds everything.
+var cacheBudgets = []struct {
+	name  string
+	bytes int64
+}{{"no cache", 0}, {"evicting cache", 8 << 10}, {"large cache", 64 << 20}}
+
 // The Pebble backend keeps the same entries as the heap one for the same operations: puts, overwrites,
 // deletes (also during ForEachInGroup) and values of every kind the codec handles.
 func TestPebbleBehavesAsTheHeap(t *testing.T) {
+	for _, c := range cacheBudgets {
+		t.Run(c.name, func(t *testing.T) { testPebbleBehavesAsTheHeap(t, c.bytes) })
+	}
+}
+
+func testPebbleBehavesAsTheHeap(t *testing.T, cacheBytes int64) {
 	const maxP = 8
 	r := keygroup.Range{Start: 0, End: maxP - 1}
-	heap, peb := NewHeap(r), newPebble(t, r)
+	heap, peb := NewHeap(r), newCachedPebble(t, r, cacheBytes)
 	for _, b := range []Backend{heap, peb} {
 		fillBackend(b, maxP, 100)
 		tab := b.Table("count")
@@ -67,7 +84,7 @@ func TestPebbleBehavesAsTheHeap(t *testing.T) {
 			}
 			return true
 		})
-		for i, v := range []any{nil, int(-3), int32(7), uint64(9), -2.5, false, []byte("raw"), point{1, 2}, []any{"x", int64(1)}} {
+		for i, v := range []any{nil, int(-3), int32(7), uint64(9), -2.5, false, []byte("raw"), point{1, 2}, []any{"x", int64(1)}, []int64{5, -1 << 40}} {
 			b.Table("kinds").Put(0, i, Namespace{Start: int64(-i), End: int64(i)}, v)
 		}
 	}
@@ -79,7 +96,7 @@ func TestPebbleBehavesAsTheHeap(t *testing.T) {
 			t.Errorf("%s: heap has %d entries, pebble %d", name, h, p)
 		}
 	}
-	for i := range 9 {
+	for i := range 10 {
 		hv, _ := heap.Table("kinds").Get(0, i, Namespace{Start: int64(-i), End: int64(i)})
 		pv, ok := peb.Table("kinds").Get(0, i, Namespace{Start: int64(-i), End: int64(i)})
 		if !ok || fmt.Sprintf("%#v", hv) != fmt.Sprintf("%#v", pv) {
@@ -91,8 +108,14 @@ func TestPebbleBehavesAsTheHeap(t *testing.T) {
 // A Pebble snapshot restores the state of its moment, incrementally: a second snapshot after a few writes
 // has few new bytes; restored at another parallelism, each backend keeps exactly its key groups.
 func TestPebbleSnapshotRestoreAndRescale(t *testing.T) {
+	for _, c := range cacheBudgets {
+		t.Run(c.name, func(t *testing.T) { testPebbleSnapshotRestoreAndRescale(t, c.bytes) })
+	}
+}
+
+func testPebbleSnapshotRestoreAndRescale(t *testing.T, cacheBytes int64) {
 	const maxP = 16
-	full := newPebble(t, keygroup.Range{Start: 0, End: maxP - 1})
+	full := newCachedPebble(t, keygroup.Range{Start: 0, End: maxP - 1}, cacheBytes)
 	fillBackend(full, maxP, 2000)
 	want := dumpBackend(full)
 	root := t.TempDir()
@@ -122,7 +145,7 @@ func TestPebbleSnapshotRestoreAndRescale(t *testing.T) {
 		t.Errorf("the second snapshot is not incremental: %d new bytes of %d (the first had %d)", s2.NewBytes, s2.Bytes, s1.Bytes)
 	}
 
-	same := newPebble(t, keygroup.Range{Start: 0, End: maxP - 1})
+	same := newCachedPebble(t, keygroup.Range{Start: 0, End: maxP - 1}, cacheBytes)
 	if err := same.Restore([]string{dir1}); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +159,7 @@ func TestPebbleSnapshotRestoreAndRescale(t *testing.T) {
 	var parts []string
 	for i := range 3 {
 		r := keygroup.RangeFor(maxP, 3, i)
-		p := newPebble(t, r)
+		p := newCachedPebble(t, r, cacheBytes)
 		if err := p.Restore([]string{dir1}); err != nil {
 			t.Fatal(err)
 		}
