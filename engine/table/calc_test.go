@@ -153,6 +153,25 @@ func TestErrorsNamePositionAndNearestName(t *testing.T) {
 	}
 }
 
+// An error row of an operator that is not a Calc (here a window aggregation's argument) fails a job of one
+// INSERT statement too: the filesystem sink checked its input through an operator whose error sink the job
+// did not run, and the row was dropped while the job succeeded.
+func TestErrorRowsIntoASinkFailTheJob(t *testing.T) {
+	for _, par := range []int{1, 4} {
+		tenv := newTableEnv(par)
+		sessionTable(t, tenv)
+		dir := t.TempDir()
+		mustExec(t, tenv, "CREATE TABLE files (w TIMESTAMP(3), s INT) WITH ('connector' = 'filesystem', 'path' = '"+dir+"/out.csv', 'format' = 'csv')")
+		r, err := tenv.ExecuteSQL("INSERT INTO files SELECT window_start, SUM(100 / (`int` - 4)) FROM TABLE(TUMBLE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL '0.01' SECOND)) GROUP BY window_start, window_end")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Await(); err == nil || !strings.Contains(err.Error(), "division by zero") {
+			t.Errorf("parallelism %d: a window aggregation's division by zero into a filesystem sink: %v", par, err)
+		}
+	}
+}
+
 func TestCatalogStatements(t *testing.T) {
 	tenv := newTableEnv(1)
 	mustExec(t, tenv, `CREATE TABLE Orders (

@@ -23,8 +23,9 @@ func init() { engine.RegisterType(errorRow{}) }
 
 var errorTag = engine.NewOutputTag("sql-errors")
 
-// FailOnError routes error rows of s to a sink that fails the job, and returns the other rows.
-func FailOnError(s *engine.DataStream) *engine.DataStream {
+// failOnError routes error rows of s to a sink that fails the job, and returns the other rows. The sink is
+// one of ErrorSinks, so that a job of one statement runs it.
+func (c *Compiler) failOnError(s *engine.DataStream) *engine.DataStream {
 	rows := s.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		if _, ok := v.(errorRow); ok {
 			ctx.Output(errorTag, v)
@@ -32,7 +33,8 @@ func FailOnError(s *engine.DataStream) *engine.DataStream {
 		}
 		out.Collect(v)
 	}}).Name("Check rows")
-	failOnErrorOutput(rows)
+	c.errorSinks = append(c.errorSinks, failOnErrorOutput(rows))
+	c.markClean(rows)
 	return rows
 }
 
@@ -47,13 +49,13 @@ func failOnErrorOutput(s *engine.DataStream) *engine.DataStream {
 func (c *Compiler) ErrorSinks() []*engine.DataStream { return c.errorSinks }
 
 // Checked returns the rows of s, a stream Build returned, without error rows: s itself when its operators
-// cannot emit one (a Calc routes its own and its input's errors to a sink that fails the job, as
-// FailOnError does), else FailOnError(s).
+// cannot emit one (a Calc routes its own and its input's errors to a sink that fails the job), else s
+// through an operator that does the same. Either way the sink of the error rows is one of ErrorSinks.
 func (c *Compiler) Checked(s *engine.DataStream) *engine.DataStream {
 	if c.clean[s] {
 		return s
 	}
-	return FailOnError(s)
+	return c.failOnError(s)
 }
 
 // markClean records that s carries no error rows, for Checked.
@@ -212,7 +214,7 @@ func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
-		return windowAggregate(in, x), nil
+		return windowAggregate(c.checkAggArgs(c.Checked(in), x.Keys, x.Aggs), x), nil
 	case *JoinNode:
 		l, err := c.Build(x.Left)
 		if err != nil {
@@ -235,7 +237,7 @@ func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
-		return compileTemporalJoin(l, r, x), nil
+		return compileTemporalJoin(c.Checked(l), c.Checked(r), x), nil
 	case *IntervalJoinNode:
 		l, err := c.Build(x.Left)
 		if err != nil {
@@ -245,7 +247,7 @@ func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
-		return intervalJoin(l, r, x), nil
+		return intervalJoin(c.Checked(l), c.Checked(r), x), nil
 	case *OverAggregateNode:
 		in, err := c.Build(x.Input)
 		if err != nil {
@@ -292,7 +294,7 @@ func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 		if err != nil {
 			return nil, err
 		}
-		return compileMatchRecognize(in, x)
+		return compileMatchRecognize(in, c.Checked(in), x)
 	case *UnionNode:
 		var ins []*engine.DataStream
 		for _, i := range x.Ins {
@@ -625,6 +627,40 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 // rowFunc maps a record to at most one record (ok false: none) at processing time now (milliseconds), as an
 // operator that computes PROCTIME() does; its result is an error row when an expression fails.
 type rowFunc func(v any, now int64) (out any, ok bool)
+
+// checkAggArgs returns in with the rows on which a grouping key or an argument of aggs fails (a division by
+// zero, a bad CAST) turned into error rows that fail the job, for an aggregation that cannot emit one itself
+// (a window's key selector and accumulator's Add, slicing.go): such a row was left out of its window, or
+// grouped under no key, silently. in itself when every key and argument only reads a column. Flink fails
+// the job with the generated code's exception.
+func (c *Compiler) checkAggArgs(in *engine.DataStream, keys []*cexpr, aggs []*aggCall) *engine.DataStream {
+	var args []*cexpr
+	for _, k := range keys {
+		if k != nil && k.ref == 0 {
+			args = append(args, k)
+		}
+	}
+	for _, a := range aggs {
+		if a.arg != nil && a.arg.ref == 0 {
+			args = append(args, a.arg)
+		}
+	}
+	if len(args) == 0 {
+		return in
+	}
+	return c.rowOperator(in, func(v any, _ int64) (any, bool) {
+		r, ok := v.(Row)
+		if !ok {
+			return v, true
+		}
+		for _, a := range args {
+			if _, err := a.eval(r.Fields); err != nil {
+				return errorRow{err.Error()}, true
+			}
+		}
+		return v, true
+	}, false).Name("Check aggregate arguments")
+}
 
 // rowOperator runs f on each record of in as one operator, Flink's Calc: the rows f returns go on, and error
 // rows, f's and in's, go to a side output whose sink fails the job, so the stream it returns carries none.

@@ -474,7 +474,7 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 			}
 			out.Collect(m)
 		}}).Name("Map to " + c.options["format"])
-		return fs.Sink(FailOnError(recs)), nil, nil
+		return fs.Sink(recs), nil, nil
 	}
 	return nil, nil, fmt.Errorf("%w: the %s connector cannot be written to", ErrValidation, c.name)
 }

@@ -159,9 +159,8 @@ func maxBound(cur, k int64, has bool) int64 {
 
 // intervalJoin compiles an IntervalJoinNode on the engine's KeyedStream.IntervalJoin: a left row at time
 // t joins the right rows of its key at times in [t+Lower, t+Upper]; rows behind the watermark are late
-// and dropped.
+// and dropped. left and right carry no error rows (Compiler.Checked).
 func intervalJoin(left, right *engine.DataStream, n *IntervalJoinNode) *engine.DataStream {
-	left, right = FailOnError(left), FailOnError(right)
 	cond, lk := n.Cond, n.LeftKeys
 	return left.KeyBy(joinKeySelector(&n.JoinNode, true)).IntervalJoin(right.KeyBy(joinKeySelector(&n.JoinNode, false))).
 		Between(time.Duration(n.Bounds.Lower)*time.Millisecond, time.Duration(n.Bounds.Upper)*time.Millisecond).

@@ -528,5 +528,5 @@ func kafkaSink(stream *engine.DataStream, t *Table, cols []Column, updating bool
 			out.Collect(r)
 		}
 	}}).Name("Map to Kafka records")
-	return FailOnError(rows).SinkToTransactional("Sink: "+t.Name, sink), sink, nil
+	return rows.SinkToTransactional("Sink: "+t.Name, sink), sink, nil
 }

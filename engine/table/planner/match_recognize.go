@@ -578,14 +578,17 @@ func (n *MatchRecognizeNode) condition(v string, d *matchExpr) cep.Condition {
 }
 
 // compileMatchRecognize runs the pattern with package cep, keyed by the partition, and emits one row per
-// match.
-func compileMatchRecognize(in *engine.DataStream, n *MatchRecognizeNode) (*engine.DataStream, error) {
+// match. checked is in without its error rows (Compiler.Checked).
+func compileMatchRecognize(in, checked *engine.DataStream, n *MatchRecognizeNode) (*engine.DataStream, error) {
 	pat, err := n.pattern()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
 	}
 	// In the chain of its input, so that rows keep their order into a processing-time match.
-	rows := FailOnError(in).InheritParallelism(in)
+	rows := checked
+	if rows != in {
+		rows = rows.InheritParallelism(in)
+	}
 	var ps *cep.PatternStream
 	if len(n.Partition) > 0 {
 		ps = cep.CEP.Pattern(rows.KeyBy(rowKeySelector(n.Partition)), pat)

@@ -19,7 +19,7 @@ func Collect(s *engine.DataStream, f func(Row)) *engine.DataStream {
 	}).SetParallelism(1)
 }
 
-// Sink writes the rows of a query (plan n, compiled to s) into table t (INSERT INTO t [(columns)]): the
+// Sink writes the rows of a query (plan n, compiled to s, without its error rows: Compiler.Checked) into table t (INSERT INTO t [(columns)]): the
 // query's columns must match the table's persisted columns, physical and non-VIRTUAL metadata ones in the
 // table's order (or the listed ones, the others are NULL) in number and type; an updating query needs a sink that accepts updates ('print', 'blackhole',
 // 'upsert-kafka'). The Closer, nil for most connectors, releases the sink's clients: close it when the job

@@ -91,7 +91,7 @@ func addToWindowAcc(acc *windowAcc, aggs []*aggCall, r Row) {
 		if c.arg != nil {
 			var err error
 			if arg, err = c.arg.eval(r.Fields); err != nil {
-				continue
+				continue // not reached: Compiler.checkAggArgs made such a row an error row before the window
 			}
 		}
 		c.accumulate(&acc.Accs[i], arg, 1)

@@ -89,9 +89,8 @@ func millisOf(v any) (int64, bool) {
 }
 
 // compileTemporalJoin compiles a TemporalJoinNode as Flink's TemporalRowTimeJoinOperator on connected
-// streams keyed by the join key.
+// streams keyed by the join key. left and right carry no error rows (Compiler.Checked).
 func compileTemporalJoin(left, right *engine.DataStream, n *TemporalJoinNode) *engine.DataStream {
-	left, right = FailOnError(left), FailOnError(right)
 	j := newJoiner(&n.JoinNode)
 	leftRows, versions := engine.State("temporal-left"), engine.State("temporal-versions")
 	outer := n.Type == LeftJoin

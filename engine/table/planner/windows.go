@@ -145,7 +145,7 @@ func withWindow(r Row, w engine.Window) Row {
 // windowAggregate is Flink's window aggregation over a window TVF: keyed by the grouping keys that are not
 // window properties, windowed by the TVF's assigner with its event-time trigger, aggregated incrementally;
 // each window emits one +I row per group when the watermark passes its end. Late rows (their window has
-// fired) are dropped, as in Flink.
+// fired) are dropped, as in Flink. in carries no error rows (Compiler.Checked).
 func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.DataStream {
 	keys, aggs, props := n.Keys, appendOnlyAggs(n.Aggs), n.Props // a window's rows are never retracted
 	var session []int
@@ -166,7 +166,7 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 		}
 		return stateKey(vals)
 	}
-	rows := FailOnError(in)
+	rows := in // checked by the caller (Compiler.Checked)
 	if n.Window.Kind != Session && !n.Window.Proctime {
 		rows = dropLate(rows, n.Window)
 	}
