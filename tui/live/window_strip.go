@@ -21,6 +21,25 @@ const (
 	stripStart  = '['
 )
 
+// hasWindows reports whether the History's job has windows to draw as a strip: a firing or purge among its
+// events, or an open window in its latest snapshot.
+func hasWindows(h *History) bool {
+	for _, e := range h.Events() {
+		switch e.Kind {
+		case engine.EventWindowFired, engine.EventWindowLateFired, engine.EventWindowPurged:
+			return true
+		}
+	}
+	for _, v := range h.latestOrZero().Vertices {
+		for _, st := range v.Subtasks {
+			if len(st.Windows) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // WindowStrip draws the windows as a strip of intervals over event time, a row per key (the keys of the
 // latest firings, at most height-3): each window the key fired is filled with ■ from its start ([) to its end,
 // a late firing marks its end ▲ and a purge ×; the windows still open (the engine counts their keys
