@@ -33,13 +33,13 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if s.Stages != nil { // a Batch job: its stages instead of watermarks
 		progress = []view{Stages}
 	} else if hasTimeline(h) {
-		progress, progressW = append(progress, Timeline), append(progressW, 4)
+		progress, progressW = append(progress, Timeline), append(progressW, 5)
 	}
-	events, eventsW := view(windowPanel), 3 // a job with a CEP operator shows its partial matches instead of windows
+	events, eventsW := view(windowPanel), 2 // a job with a CEP operator shows its partial matches instead of windows
 	if hasCEP(h) {
-		events = Patterns
+		events, eventsW = Patterns, 3
 	} else if hasModel(h) { // and one training an online model its model (model.go)
-		events = Model
+		events, eventsW = Model, 3
 	} else if hasWindows(h) {
 		eventsW = 5
 	}
@@ -65,31 +65,45 @@ func windowPanel(h *History, width, height int, lang i18n.Lang) string {
 	case height < 7:
 		return WindowStrip(h, width, height, lang)
 	}
-	listH := max(3, height*2/5)
+	listH := max(2, height/3)
 	return block(WindowStrip(h, width, height-listH, lang), width, height-listH) + "\n" + Windows(h, width, listH, lang)
 }
 
 // view is the signature every view has.
 type view func(h *History, width, height int, lang i18n.Lang) string
 
-// stack splits height among views by weight and joins them top to bottom.
+// stack splits height among views by weight (the lines left by rounding down go to the views that lost the
+// most to it, the first on a tie) and joins them top to bottom.
 func stack(views []view, weights []int, h *History, width, height int, lang i18n.Lang) string {
 	total := 0
 	for _, w := range weights {
 		total += w
 	}
-	var parts []string
-	used := 0
-	for i, v := range views {
-		n := height * weights[i] / total
-		if i == len(views)-1 {
-			n = height - used
+	if total <= 0 {
+		return ""
+	}
+	ns, rem := make([]int, len(views)), make([]int, len(views))
+	left := height
+	for i, w := range weights {
+		ns[i], rem[i] = height*w/total, height*w%total
+		left -= ns[i]
+	}
+	for ; left > 0; left-- {
+		best := 0
+		for i := range rem {
+			if rem[i] > rem[best] {
+				best = i
+			}
 		}
-		used += n
-		if n <= 0 {
+		ns[best]++
+		rem[best] = -1
+	}
+	var parts []string
+	for i, v := range views {
+		if ns[i] <= 0 {
 			continue
 		}
-		parts = append(parts, block(v(h, width, n, lang), width, n))
+		parts = append(parts, block(v(h, width, ns[i], lang), width, ns[i]))
 	}
 	return strings.Join(parts, "\n")
 }

@@ -146,3 +146,32 @@ func TestTimelineChoiceAndSmallHeights(t *testing.T) {
 		t.Errorf("4 lines: want the title, two rows and the axis, no legend:\n%s", strings.Join(small, "\n"))
 	}
 }
+
+// In the engine pane beside the notebook at 120x40 (47 x 37 cells), a windowed job with event time shows its
+// records against the watermark with the legend, and its windows as a strip per key over the list; a job
+// without either shows neither.
+func TestDashboardShowsTimelineAndWindowStrip(t *testing.T) {
+	h := NewHistory(0, 0)
+	w := engine.Window{Start: 0, End: 10000}
+	h.Add(engine.JobSnapshot{Name: "j", Status: engine.JobRunning, Vertices: []engine.VertexSnapshot{
+		{ID: 1, Name: "src", Operators: []engine.OperatorSnapshot{{Name: "Source: s", Watermark: 9000}}},
+		{ID: 2, Name: "win", Inputs: []engine.PlanEdge{{From: 1, Partitioning: "HASH"}},
+			Operators: []engine.OperatorSnapshot{{Name: "Window", Watermark: 9000, Recent: []engine.RecordSample{
+				{Timestamp: 4000, Arrived: 1000, Watermark: engine.MinWatermark},
+				{Timestamp: 11000, Arrived: 2000, Watermark: 2999},
+				{Timestamp: 2000, Arrived: 3000, Watermark: 9999, Late: true},
+			}}}},
+	}}, []engine.Event{{Seq: 1, Kind: engine.EventWindowFired, Key: "/a", Window: w, Count: 3}})
+	d := ansi.Strip(Dashboard(h, 47, 37, i18n.EN))
+	for _, want := range []string{"Event time against the watermark", "Window: 1 late of 3", "× late (≤ watermark)", "Windows per key", "[■■■", "fired /a"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("no %q in the engine pane:\n%s", want, d)
+		}
+	}
+	h = NewHistory(0, 0)
+	h.Add(engine.JobSnapshot{Name: "j", Status: engine.JobRunning, Vertices: []engine.VertexSnapshot{
+		{ID: 1, Name: "src", Operators: []engine.OperatorSnapshot{{Name: "Source: s"}}}}}, nil)
+	if d := ansi.Strip(Dashboard(h, 47, 37, i18n.EN)); strings.Contains(d, "Event time against") || strings.Contains(d, "Windows per key") {
+		t.Errorf("a job without event time or windows:\n%s", d)
+	}
+}
