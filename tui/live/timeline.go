@@ -163,9 +163,13 @@ func Timeline(h *History, width, height int, lang i18n.Lang) string {
 func wmShown(wm int64) bool { return wm != math.MinInt64 && wm != math.MaxInt64 }
 
 // arrivalAxis labels the arrival axis in cols cells: the first record's processing time at the left, the
-// last one's at the right and, if they fit, what the axis is between them.
+// last one's at the right (how long after the first, +12ms, when the two read the same) and, if it fits,
+// what the axis is between them.
 func arrivalAxis(rs []engine.RecordSample, cols int, lang i18n.Lang) string {
 	first, last := Millis(rs[0].Arrived), Millis(rs[len(rs)-1].Arrived)
+	if last == first { // a fast job: how long after the first the last arrived
+		last = "+" + Dur(msDur(rs[len(rs)-1].Arrived-rs[0].Arrived))
+	}
 	mid := " " + lang.T("tl.arrival") + " "
 	gap := cols - lipgloss.Width(first) - lipgloss.Width(last)
 	if gap < lipgloss.Width(mid)+2 {
