@@ -109,7 +109,7 @@ func TestTimelinePicture(t *testing.T) {
 		}
 	}
 	// Arrivals 4 2 7 11 9 15 12 13 17 14 21 24 22 19 23: 2, 9, 12, 13, 14, 22 and 19 are late.
-	if string(marks) != "•×••×•××•×••××•" || !strings.Contains(pic, "Sort: 7 late of 15") {
+	if string(marks) != "•×••×•××•×••××•" || !strings.Contains(pic, "7 late of 15 · Sort") {
 		t.Errorf("the sorter's timeline: marks %s, want •×••×•××•×••××•:\n%s", string(marks), pic)
 	}
 	shot(t, "event-time-timeline", pic)

@@ -167,8 +167,8 @@ func wmShown(wm int64) bool { return wm != math.MinInt64 && wm != math.MaxInt64 
 // what the axis is between them.
 func arrivalAxis(rs []engine.RecordSample, cols int, lang i18n.Lang) string {
 	first, last := Millis(rs[0].Arrived), Millis(rs[len(rs)-1].Arrived)
-	if last == first { // a fast job: how long after the first the last arrived
-		last = "+" + Dur(msDur(rs[len(rs)-1].Arrived-rs[0].Arrived))
+	if d := rs[len(rs)-1].Arrived - rs[0].Arrived; last == first { // a fast job: how long after the first the last arrived
+		last = "+" + fmt.Sprintf("%dms", d)
 	}
 	mid := " " + lang.T("tl.arrival") + " "
 	gap := cols - lipgloss.Width(first) - lipgloss.Width(last)

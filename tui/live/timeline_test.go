@@ -123,9 +123,9 @@ func TestTimelineChoiceAndSmallHeights(t *testing.T) {
 		src, mid, sink []engine.RecordSample
 		want           string
 	}{
-		{"a tie goes to the first non-source", rs(true, false), rs(false, true), rs(true, false), "Window: 1 late of 2"},
-		{"the most late records win", rs(true, true), rs(false, true), nil, "Source: s: 2 late of 2"},
-		{"no late records", rs(false), rs(false, false), rs(false), "Window: 0 late of 2"},
+		{"a tie goes to the first non-source", rs(true, false), rs(false, true), rs(true, false), "1 late of 2 · Window"},
+		{"the most late records win", rs(true, true), rs(false, true), nil, "2 late of 2 · Source: s"},
+		{"no late records", rs(false), rs(false, false), rs(false), "0 late of 2 · Window"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := NewHistory(0, 0)
@@ -163,7 +163,7 @@ func TestDashboardShowsTimelineAndWindowStrip(t *testing.T) {
 			}}}},
 	}}, []engine.Event{{Seq: 1, Kind: engine.EventWindowFired, Key: "/a", Window: w, Count: 3}})
 	d := ansi.Strip(Dashboard(h, 47, 37, i18n.EN))
-	for _, want := range []string{"Event time against the watermark", "Window: 1 late of 3", "× late (≤ watermark)", "Windows per key", "[■■■", "fired /a"} {
+	for _, want := range []string{"Event time against the watermark", "1 late of 3 · Window", "× late (≤ watermark)", "Windows per key", "[■■■", "fired /a"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("no %q in the engine pane:\n%s", want, d)
 		}
