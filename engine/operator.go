@@ -387,7 +387,9 @@ type chained struct {
 
 func (c chained) push(r record) {
 	defer c.task.blame(c.op, r.v)
-	c.op.base().took(&r)
+	b := c.op.base()
+	b.metrics.in++
+	b.took(&r)
 	c.op.processElement(0, r)
 }
 func (c chained) pushWatermark(wm int64) { c.op.processWatermark(wm) }

@@ -57,23 +57,32 @@ const (
 // wake makes the next record of each kind a sample.
 func (s *recordSampler) wake() { s.onTime.skip, s.late.skip = 0, 0 }
 
-// took counts record r into the operator's metrics and samples it when its stride says so. It is called for
-// every record an operator takes in, before it processes it.
+// took samples record r when its stride says so. It is called for every record an operator takes in, after
+// counting it and before processing it; a record on time that is not sampled costs a countdown (took is
+// inlined), the rest is in tookSlow.
 func (b *opBase) took(r *record) {
-	b.metrics.in++
-	if r.noTs {
+	if b.samples.onTime.skip > 0 && r.ts > b.wm {
+		b.samples.onTime.skip--
 		return
 	}
-	late := r.ts <= b.wm
+	b.tookSlow(r)
+}
+
+// tookSlow handles what took leaves to it: a record on time due for a sample, a late record, or one without
+// a timestamp (nothing to sample: the countdown starts again).
+func (b *opBase) tookSlow(r *record) {
 	st := &b.samples.onTime
-	if late {
-		st = &b.samples.late
-	}
-	if st.skip > 0 {
-		st.skip--
+	switch {
+	case r.noTs:
+		st.skip = strideRound
 		return
+	case r.ts <= b.wm:
+		if st = &b.samples.late; st.skip > 0 {
+			st.skip--
+			return
+		}
 	}
-	b.sample(r.ts, late, st)
+	b.sample(r.ts, st == &b.samples.late, st)
 }
 
 // sample writes a sample of a record with timestamp ts into the ring and sets st's next skip.

@@ -143,6 +143,7 @@ func (t *subtask) runSource() error {
 			si.set(false)
 		}
 		r := record{v: e.Value, ts: ts, noTs: noTs}
+		hb.metrics.in++
 		hb.took(&r)
 		head.processElement(0, r)
 		if em != nil {

@@ -367,6 +367,7 @@ func (t *subtask) runInput() error {
 						return t.failed
 					}
 				}
+				hb.metrics.in++
 				hb.took(&r)
 				head.processElement(in, r)
 				if t.failed != nil {
