@@ -130,11 +130,9 @@ type subtaskDetail struct {
 func (t *subtask) publishDetail() {
 	t.detailPending.Store(false)
 	var d subtaskDetail
-	d.samples = make([][]RecordSample, len(t.ops))
-	for i, op := range t.ops {
+	d.samples = t.recentSamples()
+	for _, op := range t.ops {
 		b := op.base()
-		d.samples[i] = b.samples.recent()
-		b.samples.wake()
 		if r, ok := op.(opStateReporter); ok {
 			d.state = append(d.state, r.opStateStats()...)
 		}

@@ -22,7 +22,7 @@ type RecordSample struct {
 const sampleRing = 64
 
 // recordSampler keeps a bounded sample of the records with a timestamp an operator subtask takes in: the
-// last sampleRing samples in a ring, written and read on the subtask's goroutine only (publishSamples copies
+// last sampleRing samples in a ring, written and read on the subtask's goroutine only (recentSamples copies
 // them for Snapshot). Records on time and late records are sampled apart, each at a stride that adapts to
 // keep about 64 samples per second of processing time (a slow replay samples every record, a job running as
 // fast as it can one in thousands), so a few late records among many on time all show and the clock is read
@@ -129,12 +129,22 @@ func (s *recordSampler) recent() []RecordSample {
 	return out
 }
 
-// publishSamples copies every operator's recent samples for Snapshot; it runs on the subtask's goroutine.
-func (t *subtask) publishSamples() {
+// recentSamples copies every operator's recent samples, per operator of the chain, and wakes each sampler
+// (a poll: see wake). It runs on the subtask's goroutine.
+func (t *subtask) recentSamples() [][]RecordSample {
 	samples := make([][]RecordSample, len(t.ops))
 	for i, op := range t.ops {
-		samples[i] = op.base().samples.recent()
+		b := op.base()
+		samples[i] = b.samples.recent()
+		b.samples.wake()
 	}
+	return samples
+}
+
+// publishSamples publishes the operators' recent samples alone for Snapshot, as publishDetail does with the
+// rest: when the subtask ends, so that a job that ends between two polls still shows them.
+func (t *subtask) publishSamples() {
+	samples := t.recentSamples()
 	t.detailMu.Lock()
 	t.detail.samples = samples
 	t.detailMu.Unlock()
