@@ -7,34 +7,6 @@ import (
 	"time"
 )
 
-// stampedSource replays values with event timestamps, one a second of processing time (it moves the job's
-// clock with SetTime), as a recording does.
-type stampedSource struct{ ts []int64 }
-
-func (stampedSource) MaxParallelism() int { return 1 }
-
-func (s stampedSource) Reader(ctx SourceContext) (SourceReader, error) {
-	return &stampedReader{src: s, ctx: ctx}, nil
-}
-
-type stampedReader struct {
-	src stampedSource
-	ctx SourceContext
-	pos int
-}
-
-func (r *stampedReader) Read() (SourceElement, error) {
-	if r.pos == len(r.src.ts) {
-		return SourceElement{}, ErrEndOfInput
-	}
-	ts := r.src.ts[r.pos]
-	r.pos++
-	r.ctx.SetTime(int64(r.pos) * 1000)
-	return SourceElement{Value: ts, Timestamp: ts}, nil
-}
-
-func (r *stampedReader) Close() error { return nil }
-
 // samplesText formats samples as "ts@arrived/wm" with a ! after the late ones, in seconds.
 func samplesText(rs []RecordSample) string {
 	var b []string
@@ -59,13 +31,13 @@ func samplesText(rs []RecordSample) string {
 // so 2, 9, 12, 13, 14, 22 and 19 are late there (at or behind highest - 1 s - 1 ms), as the lesson says.
 func TestSnapshotSamplesRecordsAgainstTheWatermark(t *testing.T) {
 	secs := []int64{4, 2, 7, 11, 9, 15, 12, 13, 17, 14, 21, 24, 22, 19, 23}
-	ts := make([]int64, len(secs))
+	arrivals := make([][2]int64, len(secs)) // one a second
 	for i, s := range secs {
-		ts[i] = s * 1000
+		arrivals[i] = [2]int64{int64(i+1) * 1000, s * 1000}
 	}
 	env := NewEnvironment(Config{Parallelism: 1, DeterministicTime: true})
 	wm := ForBoundedOutOfOrderness(time.Second).WithPerRecordEmission()
-	env.FromSource(stampedSource{ts}, &wm, "stamped").
+	env.FromSource(replaySource{arrivals: arrivals, stamped: true}, &wm, "stamped").
 		KeyBy(func(any) any { return "all" }).
 		Process(ProcessFunction{ProcessElement: func(*Context, any, Collector) {}}).Name("sorter").
 		Collect()
