@@ -38,7 +38,7 @@ generate-check:
 
 ## screenshots: render the workbench's main screens to text files under docs/screenshots (for the README).
 screenshots:
-	$(GO) test -count=1 -run 'TestGoldenScreens|TestTmuxWorkbench|TestPictures' ./tui -args -screenshots=$(CURDIR)/docs/screenshots
+	$(GO) test -count=1 -run 'TestGoldenScreens|TestTmuxWorkbench|TestPictures|TestTimelinePicture' ./tui -args -screenshots=$(CURDIR)/docs/screenshots
 
 ## bench: the benchmark suite (weir bench, built with the benchpeers tag so that the go-streams peers and the
 ## workbench-watching case run too) plus Go's testing.B benchmarks of the hot paths.

@@ -247,6 +247,7 @@ func (h *opHarness) ProcessElement(input int, v any, ts int64) error {
 			r.kg = int32(kg)
 		}
 		h.head.base().metrics.in++
+		h.head.base().took(&r)
 		h.head.processElement(input, r)
 	})
 	if kgErr != nil {

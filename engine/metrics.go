@@ -49,6 +49,11 @@ type OperatorSnapshot struct {
 	// Gauges are the values of the gauges registered on the operator with DataStream.Gauge, in the order
 	// registered; only the vertex's Operators carry them, not the subtasks'.
 	Gauges []GaugeValue
+	// Recent is a bounded sample of the records with a timestamp the operator took in lately (at most 64,
+	// the newest over its subtasks), oldest arrival first, each with the operator's watermark when it
+	// arrived and whether it was late: what the workbench draws as event time against the watermark. It is
+	// as of the previous poll, like a subtask's State, and only the vertex's Operators carry it.
+	Recent []RecordSample
 }
 
 // SubtaskSnapshot describes one parallel instance.
@@ -117,6 +122,7 @@ type subtaskDetail struct {
 	state   []StateSnapshot
 	windows []WindowInfo
 	timers  int
+	samples [][]RecordSample // per operator of the chain, oldest first
 }
 
 // publishDetail computes what is expensive to read (state sizes, open windows) on the subtask's own
@@ -124,6 +130,7 @@ type subtaskDetail struct {
 func (t *subtask) publishDetail() {
 	t.detailPending.Store(false)
 	var d subtaskDetail
+	d.samples = t.recentSamples()
 	for _, op := range t.ops {
 		b := op.base()
 		if r, ok := op.(opStateReporter); ok {
@@ -226,6 +233,11 @@ func (j *Job) Snapshot() JobSnapshot {
 			}
 			t.detailMu.Lock()
 			ss.State, ss.Windows, ss.Timers = t.detail.state, t.detail.windows, t.detail.timers
+			for oi, rs := range t.detail.samples {
+				if oi < len(vs.Operators) {
+					vs.Operators[oi].Recent = mergeSamples(vs.Operators[oi].Recent, rs)
+				}
+			}
 			t.detailMu.Unlock()
 			ss.Alignment = j.align.snapshot(t)
 			vs.Subtasks = append(vs.Subtasks, ss)

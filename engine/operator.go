@@ -63,6 +63,7 @@ type opBase struct {
 	out     output
 	wm      int64
 	metrics opMetrics
+	samples recordSampler // recent records with timestamps, for the event-time timeline (record_samples.go)
 
 	// Keyed operators only.
 	backend     state.Backend
@@ -386,7 +387,9 @@ type chained struct {
 
 func (c chained) push(r record) {
 	defer c.task.blame(c.op, r.v)
-	c.op.base().metrics.in++
+	b := c.op.base()
+	b.metrics.in++
+	b.took(&r)
 	c.op.processElement(0, r)
 }
 func (c chained) pushWatermark(wm int64) { c.op.processWatermark(wm) }

@@ -384,7 +384,12 @@ func TestSnapshotAndEventsReportWindows(t *testing.T) {
 }
 
 // replaySource emits records at scripted arrival times, moving the job's virtual clock with SetTime.
-type replaySource struct{ arrivals [][2]int64 } // arrival time, value
+// replaySource replays arrivals (arrival time, value) as rec{"k", value}, moving the job's clock to each
+// arrival time with SetTime; when stamped, each value is also the record's event time.
+type replaySource struct {
+	arrivals [][2]int64
+	stamped  bool
+}
 
 func (replaySource) MaxParallelism() int { return 1 }
 
@@ -405,7 +410,11 @@ func (r *replayReader) Read() (SourceElement, error) {
 	a := r.src.arrivals[r.pos]
 	r.pos++
 	r.ctx.SetTime(a[0])
-	return SourceElement{Value: rec{"k", a[1]}, Timestamp: NoTimestamp}, nil
+	ts := NoTimestamp
+	if r.src.stamped {
+		ts = a[1]
+	}
+	return SourceElement{Value: rec{"k", a[1]}, Timestamp: ts}, nil
 }
 func (r *replayReader) Close() error { return nil }
 
@@ -419,7 +428,7 @@ func TestReplayDrivesProcessingTimeWindows(t *testing.T) {
 	}
 	for _, p := range []int{1, 3} {
 		env := NewEnvironment(Config{Parallelism: p, Clock: NewVirtualClock(0), BufferSize: 64})
-		out := env.FromSource(replaySource{arrivals}, nil, "replay").
+		out := env.FromSource(replaySource{arrivals: arrivals}, nil, "replay").
 			KeyBy(func(v any) any { return v.(rec).Key }).
 			Window(TumblingProcessingTimeWindows(100*time.Millisecond)).
 			Aggregate(Count(), WithKeyAndWindow).Collect()
@@ -454,7 +463,7 @@ func TestDeterministicTimeMakesProcessingTimeReproducible(t *testing.T) {
 	var first string
 	for run := range 6 {
 		env := NewEnvironment(Config{Parallelism: 1 + run%3, DeterministicTime: true, BufferSize: 16})
-		out := env.FromSource(replaySource{arrivals}, nil, "replay").
+		out := env.FromSource(replaySource{arrivals: arrivals}, nil, "replay").
 			KeyBy(func(v any) any { return v.(rec).Key }).
 			Window(TumblingProcessingTimeWindows(100*time.Millisecond)).
 			Aggregate(Count(), WithKeyAndWindow).Collect()

@@ -142,8 +142,10 @@ func (t *subtask) runSource() error {
 		} else if si.idle {
 			si.set(false)
 		}
+		r := record{v: e.Value, ts: ts, noTs: noTs}
 		hb.metrics.in++
-		head.processElement(0, record{v: e.Value, ts: ts, noTs: noTs})
+		hb.took(&r)
+		head.processElement(0, r)
 		if em != nil {
 			em.observe(e.Value, ts)
 		}

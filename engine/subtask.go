@@ -327,6 +327,7 @@ func (t *subtask) runChain() error {
 		}
 	}
 	t.publish()
+	t.publishSamples() // a job that ends between two polls still shows what its operators took in
 	return nil
 }
 
@@ -367,6 +368,7 @@ func (t *subtask) runInput() error {
 					}
 				}
 				hb.metrics.in++
+				hb.took(&r)
 				head.processElement(in, r)
 				if t.failed != nil {
 					return t.failed

@@ -74,3 +74,48 @@ func TestPictures(t *testing.T) {
 		shot(t, pic.name, s)
 	}
 }
+
+// TestTimelinePicture runs lesson 4's stream sorter (testdata/timeline.md: a watermark of bound 1 s after
+// every record, replayed on the recording's arrival times) in the workbench at 120x40 and draws issue 19's
+// last picture from that real run: event time against the watermark, the late records marked. make
+// screenshots writes the view and the workbench screen, where the engine pane beside the notebook shows it,
+// to docs/screenshots (-screenshots).
+func TestTimelinePicture(t *testing.T) {
+	src, err := os.ReadFile("testdata/timeline.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "timeline.md")
+	os.WriteFile(path, src, 0o644)
+	m := newTestModel(t, 120, 40, i18n.EN)
+	if err := m.open(path); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "ctrl+r")
+	h := func() *live.History { return m.engine.history }
+	waitFor(t, m, func() bool {
+		s, ok := h().Latest()
+		return h() != nil && ok && s.Status.Terminal()
+	})
+	m.Update(tickMsg(time.Now()))
+
+	pic := ansi.Strip(live.Timeline(h(), 100, 14, i18n.EN))
+	var marks []rune
+	for c := range 100 {
+		for _, l := range strings.Split(pic, "\n") {
+			if r := []rune(l); c < len(r) && (r[c] == '•' || r[c] == '×') && strings.ContainsAny(l, "┤│") {
+				marks = append(marks, r[c])
+			}
+		}
+	}
+	// Arrivals 4 2 7 11 9 15 12 13 17 14 21 24 22 19 23: 2, 9, 12, 13, 14, 22 and 19 are late.
+	if string(marks) != "•×••×•××•×••××•" || !strings.Contains(pic, "7 late of 15 · Sort") {
+		t.Errorf("the sorter's timeline: marks %s, want •×••×•××•×••××•:\n%s", string(marks), pic)
+	}
+	shot(t, "event-time-timeline", pic)
+	screen := ansi.Strip(m.render())
+	if !strings.Contains(screen, "Event time against the watermark") {
+		t.Errorf("the engine pane at 120x40 does not show the timeline:\n%s", screen)
+	}
+	shot(t, "timeline-120x40", screen)
+}

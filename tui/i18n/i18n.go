@@ -138,7 +138,6 @@ var en = map[string]string{
 	"job.none":                   "No job yet. Run a cell that executes a job: its graph, watermarks, windows, state and checkpoints appear here.",
 	"job.status":                 "job",
 	"job.restarts":               "restarts",
-	"graph.behindCommit":         "at-least-once recovery from checkpoint %d: output the sinks committed after it is written again",
 	"job.uptime":                 "uptime",
 	"job.paused":                 "paused",
 	"replay.events":              "%d/%d events",
@@ -178,6 +177,11 @@ var en = map[string]string{
 	"win.none":                   "no window yet",
 	"win.strip":                  "Windows per key, over event time",
 	"win.legend":                 "■ fired  □ open  ▲ fired again late  × purged",
+	"tl.title":                   "Event time against the watermark",
+	"tl.note":                    "%[2]d late of %[3]d · %[1]s",
+	"tl.none":                    "no record with an event time yet",
+	"tl.legend":                  "• on time  × late (≤ watermark)  ─ watermark",
+	"tl.arrival":                 "arrival (processing time) →",
 	"state.title":                "State size",
 	"state.none":                 "no keyed state",
 	"state.keys":                 "keys",
@@ -280,7 +284,6 @@ var en = map[string]string{
 	"open.missing":               "cannot open %s: no such file or lesson",
 	"act.restarted":              "kernel restarted",
 	"kernel.died":                "the kernel died: %s; restarting. What the cells declared is lost: run them again",
-	"kernel.stuck":               "the cell's goroutines did not stop; restarting the kernel. What the cells declared is lost: run them again",
 	"act.mode":                   "result mode:",
 	"mode.command":               "COMMAND",
 	"mode.edit":                  "EDIT",
@@ -320,6 +323,8 @@ var en = map[string]string{
 	"find.none":                  "%q is in no cell",
 	"key.command.celllang":       "Go / SQL cell",
 	"act.celllang":               "cell:",
+	"graph.behindCommit":         "at-least-once recovery from checkpoint %d: output the sinks committed after it is written again",
+	"kernel.stuck":               "the cell's goroutines did not stop; restarting the kernel. What the cells declared is lost: run them again",
 }
 
 var ko = map[string]string{
@@ -376,7 +381,6 @@ var ko = map[string]string{
 	"job.none":                   "아직 잡이 없습니다. 잡을 실행하는 셀을 실행하면 잡 그래프, 워터마크, 윈도우, 상태, 체크포인트가 여기에 나타납니다.",
 	"job.status":                 "잡",
 	"job.restarts":               "재시작",
-	"graph.behindCommit":         "체크포인트 %d에서 최소 한 번 복구: 그 뒤에 싱크가 커밋한 출력을 다시 씁니다",
 	"job.uptime":                 "실행 시간",
 	"job.paused":                 "일시 정지",
 	"replay.events":              "이벤트 %d/%d개",
@@ -416,6 +420,11 @@ var ko = map[string]string{
 	"win.none":                   "아직 윈도우 없음",
 	"win.strip":                  "키별 윈도우, 이벤트 시간 위",
 	"win.legend":                 "■ 발화  □ 열림  ▲ 늦게 다시 발화  × 제거",
+	"tl.title":                   "워터마크 대비 이벤트 시간",
+	"tl.note":                    "%[3]d개 중 %[2]d개 늦음 · %[1]s",
+	"tl.none":                    "아직 이벤트 시간이 있는 레코드 없음",
+	"tl.legend":                  "• 제시간  × 늦음 (≤ 워터마크)  ─ 워터마크",
+	"tl.arrival":                 "도착 (처리 시간) →",
 	"state.title":                "상태 크기",
 	"state.none":                 "키 상태 없음",
 	"state.keys":                 "키",
@@ -518,7 +527,6 @@ var ko = map[string]string{
 	"open.missing":               "%s을(를) 열 수 없습니다: 그런 파일이나 레슨이 없습니다",
 	"act.restarted":              "커널을 다시 시작했습니다",
 	"kernel.died":                "커널이 죽었습니다: %s; 다시 시작합니다. 셀이 선언한 것은 사라졌으니 셀을 다시 실행하세요",
-	"kernel.stuck":               "셀의 고루틴이 멈추지 않아 커널을 다시 시작합니다. 셀이 선언한 것은 사라졌으니 셀을 다시 실행하세요",
 	"act.mode":                   "결과 모드:",
 	"mode.command":               "명령",
 	"mode.edit":                  "편집",
@@ -562,6 +570,8 @@ var ko = map[string]string{
 	"find.none":                  "%q이(가) 있는 셀이 없습니다",
 	"key.command.celllang":       "Go / SQL 셀",
 	"act.celllang":               "셀:",
+	"graph.behindCommit":         "체크포인트 %d에서 최소 한 번 복구: 그 뒤에 싱크가 커밋한 출력을 다시 씁니다",
+	"kernel.stuck":               "셀의 고루틴이 멈추지 않아 커널을 다시 시작합니다. 셀이 선언한 것은 사라졌으니 셀을 다시 실행하세요",
 }
 
 // Has reports whether key has an English string.

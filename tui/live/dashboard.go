@@ -14,7 +14,9 @@ import (
 
 // Dashboard lays the views out in width × height cells: two columns when width is at least 100, one
 // otherwise, each view given a share of the lines. A Batch job (a snapshot with Stages) shows its stages
-// where a streaming job shows its watermarks. With no snapshot yet it says that no job runs.
+// where a streaming job shows its watermarks; a streaming job whose records carry event time shows them
+// against the watermark (Timeline) under its watermarks, and a windowed job its windows as a strip per key
+// over the list of windows (windowPanel). With no snapshot yet it says that no job runs.
 func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if width <= 0 || height <= 0 {
 		return ""
@@ -26,47 +28,82 @@ func Dashboard(h *History, width, height int, lang i18n.Lang) string {
 	if _, ok := h.Iteration(); ok {
 		return iterationDashboard(h, width, height, lang)
 	}
-	progress := view(Watermarks)
+	progress := []view{Watermarks}
+	progressW := []int{3}
 	if s.Stages != nil { // a Batch job: its stages instead of watermarks
-		progress = Stages
+		progress = []view{Stages}
+	} else if hasTimeline(h) {
+		progress, progressW = append(progress, Timeline), append(progressW, 5)
 	}
-	events := view(Windows) // a job with a CEP operator shows its partial matches instead of windows
+	events, eventsW := view(windowPanel), 2 // a job with a CEP operator shows its partial matches instead of windows
 	if hasCEP(h) {
-		events = Patterns
+		events, eventsW = Patterns, 3
 	} else if hasModel(h) { // and one training an online model its model (model.go)
-		events = Model
+		events, eventsW = Model, 3
+	} else if hasWindows(h) {
+		eventsW = 5
 	}
 	if width >= 100 {
 		lw := width / 2
 		rw := width - lw - 1
-		left := stack([]view{Graph, progress, Throughput}, []int{4, 3, 2}, h, lw, height, lang)
-		right := stack([]view{events, Checkpoints, State, Memory}, []int{3, 3, 2, 2}, h, rw, height, lang)
+		left := stack(append(append([]view{Graph}, progress...), Throughput), append(append([]int{4}, progressW...), 2), h, lw, height, lang)
+		right := stack([]view{events, Checkpoints, State, Memory}, []int{eventsW, 3, 2, 2}, h, rw, height, lang)
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", right)
 	}
-	return stack([]view{Graph, progress, events, Checkpoints, State, Memory, Throughput}, []int{4, 3, 3, 3, 2, 2, 2}, h, width, height, lang)
+	views := append(append([]view{Graph}, progress...), events, Checkpoints, State, Memory, Throughput)
+	weights := append(append([]int{4}, progressW...), eventsW, 3, 2, 2, 2)
+	return stack(views, weights, h, width, height, lang)
+}
+
+// windowPanel draws a windowed job's windows: as a strip of intervals per key (WindowStrip) over the list
+// of open windows, late counts and recent firings (Windows) when it has the lines for both (7 or more),
+// the strip alone when fewer; a job without windows gets the list, which says so.
+func windowPanel(h *History, width, height int, lang i18n.Lang) string {
+	switch {
+	case !hasWindows(h):
+		return Windows(h, width, height, lang)
+	case height < 7:
+		return WindowStrip(h, width, height, lang)
+	}
+	listH := max(2, height/3)
+	return block(WindowStrip(h, width, height-listH, lang), width, height-listH) + "\n" + Windows(h, width, listH, lang)
 }
 
 // view is the signature every view has.
 type view func(h *History, width, height int, lang i18n.Lang) string
 
-// stack splits height among views by weight and joins them top to bottom.
+// stack splits height among views by weight (the lines left by rounding down go to the views that lost the
+// most to it, the first on a tie) and joins them top to bottom.
 func stack(views []view, weights []int, h *History, width, height int, lang i18n.Lang) string {
 	total := 0
 	for _, w := range weights {
 		total += w
 	}
-	var parts []string
-	used := 0
-	for i, v := range views {
-		n := height * weights[i] / total
-		if i == len(views)-1 {
-			n = height - used
+	if total <= 0 {
+		return ""
+	}
+	ns, rem := make([]int, len(views)), make([]int, len(views))
+	left := height
+	for i, w := range weights {
+		ns[i], rem[i] = height*w/total, height*w%total
+		left -= ns[i]
+	}
+	for ; left > 0; left-- {
+		best := 0
+		for i := range rem {
+			if rem[i] > rem[best] {
+				best = i
+			}
 		}
-		used += n
-		if n <= 0 {
+		ns[best]++
+		rem[best] = -1
+	}
+	var parts []string
+	for i, v := range views {
+		if ns[i] <= 0 {
 			continue
 		}
-		parts = append(parts, block(v(h, width, n, lang), width, n))
+		parts = append(parts, block(v(h, width, ns[i], lang), width, ns[i]))
 	}
 	return strings.Join(parts, "\n")
 }
@@ -140,8 +177,8 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 			in += fmt.Sprintf("%d─%s→ ", e.From, p)
 		}
 		ls = append(ls, fit(fmt.Sprintf(" %s[%d] %s ×%d  %s %s", dimStyle.Render(in), v.ID, v.Name, v.Parallelism, lang.T("graph.bp"), style.Render(label)), width))
-		if width >= graphSparkWidth {
-			ls = append(ls, fit(vertexSparklines(h, v.ID, lang), width))
+		if sl := vertexSparklines(h, v.ID, width, lang); sl != "" {
+			ls = append(ls, fit(sl, width))
 		}
 	}
 	slots := map[int][]string{}
@@ -159,17 +196,25 @@ func Graph(h *History, width, height int, lang i18n.Lang) string {
 	return limit(ls, height)
 }
 
-// graphSparkWidth is the pane width from which Graph draws each vertex's throughput and backpressure
-// sparklines under it, and graphSpark their width.
+// graphSpark is the widest a vertex's throughput and backpressure sparklines are drawn, graphSparkMin the
+// narrowest: below it Graph leaves them out.
 const (
-	graphSparkWidth = 64
-	graphSpark      = 12
+	graphSpark    = 12
+	graphSparkMin = 4
 )
 
 // vertexSparklines draws the vertex id's records per second (what its first operator takes in, or what a
 // source puts out) and its highest subtask backpressure over the History, as sparklines with the latest
-// values.
-func vertexSparklines(h *History, id int, lang i18n.Lang) string {
+// values, on one line of at most width cells: the sparklines are as wide as it leaves them (graphSpark at
+// most), or the line is empty when they would be narrower than graphSparkMin.
+func vertexSparklines(h *History, id, width int, lang i18n.Lang) string {
+	rateL, bpL := lang.T("graph.rate"), lang.T("graph.bp")
+	// "   rec/s ▃▅█▅ 12.3k · backpressure ▁▃▅▆ 100%": the indent, labels, values and spaces around two sparklines.
+	const rateW, pctW = 5, 4
+	sw := min(graphSpark, (width-(3+lipgloss.Width(rateL)+2+rateW+3+lipgloss.Width(bpL)+2+pctW))/2)
+	if sw < graphSparkMin {
+		return ""
+	}
 	var rates, bps []float64
 	for _, snap := range h.Snapshots() {
 		for _, v := range snap.Vertices {
@@ -191,8 +236,8 @@ func vertexSparklines(h *History, id int, lang i18n.Lang) string {
 		return ""
 	}
 	style, _ := backpressureStyle(bps[len(bps)-1])
-	return fmt.Sprintf("     %s %s %s · %s %s %s", dimStyle.Render(lang.T("graph.rate")), Sparkline(rates, graphSpark), Rate(rates[len(rates)-1]),
-		dimStyle.Render(lang.T("graph.bp")), style.Render(SparklineTo(bps, 1, graphSpark)), fmt.Sprintf("%.0f%%", bps[len(bps)-1]*100))
+	return fmt.Sprintf("   %s %s %s · %s %s %s", dimStyle.Render(rateL), Sparkline(rates, sw), padLeft(Rate(rates[len(rates)-1]), rateW),
+		dimStyle.Render(bpL), style.Render(SparklineTo(bps, 1, sw)), padLeft(fmt.Sprintf("%.0f%%", bps[len(bps)-1]*100), pctW))
 }
 
 // Watermarks draws a lane per operator: its watermark against the highest watermark of the job (the

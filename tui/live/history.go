@@ -1,6 +1,7 @@
-// Package live draws a running engine job for the workbench: the job graph, watermark lanes, the window
-// timeline, state size over time, checkpoint progress, throughput sparklines and, for a CEP operator, its
-// partial matches per stage and key (Patterns).
+// Package live draws a running engine job for the workbench: the job graph with throughput and backpressure
+// sparklines, watermark lanes, event time against the watermark (Timeline: sampled records, the late ones
+// marked), the windows as a strip per key and a list, state size over time, checkpoints as bars, throughput
+// sparklines and, for a CEP operator, its partial matches per stage and key (Patterns).
 //
 // Every view is a pure function of a History (the recent JobSnapshots and Events of one job), a width (and
 // sometimes a height) and a language, returning a string. Nothing here talks to the engine or to Bubble Tea,

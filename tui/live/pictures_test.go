@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/tui/i18n"
 )
@@ -36,9 +38,11 @@ func TestCheckpointBars(t *testing.T) {
 	}
 }
 
-// From graphSparkWidth cells, under each vertex of the job graph, its records per second and its
-// backpressure over the History as sparklines with the latest values (backpressure scaled to 1, not to its
-// own maximum); narrower, the vertex line alone.
+// Under each vertex of the job graph, its records per second and its backpressure over the History as
+// sparklines with the latest values (backpressure scaled to 1, not to its own maximum), graphSpark cells wide
+// when the pane has room and shorter when it has not: at 47 cells, the engine pane's width in a 120-column
+// terminal beside the notebook (golden, en and ko), they are 5 cells; below graphSparkMin, the vertex line
+// alone.
 func TestGraphSparklines(t *testing.T) {
 	h := NewHistory(0, 0)
 	for i, r := range []float64{100, 200, 400, 200} {
@@ -47,13 +51,39 @@ func TestGraphSparklines(t *testing.T) {
 				Subtasks: []engine.SubtaskSnapshot{{Backpressure: 0.25 * float64(i)}}},
 		}}, nil)
 	}
-	got := strings.Split(ansi.Strip(Graph(h, graphSparkWidth, 6, i18n.EN)), "\n")
-	want := "     rec/s         ▃▅█▅ 200 · backpressure         ▁▃▅▆ 75%"
-	if len(got) < 3 || strings.TrimRight(got[2], " ") != want {
-		t.Errorf("graph sparklines:\n%s\nwant the line:\n%s", strings.Join(got, "\n"), want)
+	for _, c := range []struct {
+		width int
+		want  string
+	}{
+		{100, "   rec/s         ▃▅█▅   200 · backpressure         ▁▃▅▆  75%"},
+		{64, "   rec/s         ▃▅█▅   200 · backpressure         ▁▃▅▆  75%"},
+		{47, "   rec/s  ▃▅█▅   200 · backpressure  ▁▃▅▆  75%"},
+		{44, "   rec/s ▃▅█▅   200 · backpressure ▁▃▅▆  75%"},
+	} {
+		got := strings.Split(ansi.Strip(Graph(h, c.width, 6, i18n.EN)), "\n")
+		line := ""
+		for _, l := range got {
+			if strings.Contains(l, "rec/s") {
+				line = strings.TrimRight(l, " ")
+			}
+		}
+		if line != c.want {
+			t.Errorf("graph sparklines at %d cells:\n%s\nwant the line:\n%s", c.width, strings.Join(got, "\n"), c.want)
+		}
 	}
-	if g := ansi.Strip(Graph(h, graphSparkWidth-1, 6, i18n.EN)); strings.Contains(g, "rec/s") {
-		t.Errorf("sparklines below %d cells:\n%s", graphSparkWidth, g)
+	if g := ansi.Strip(Graph(h, 43, 6, i18n.EN)); strings.Contains(g, "rec/s") {
+		t.Errorf("sparklines narrower than %d cells at 43:\n%s", graphSparkMin, g)
+	}
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
+		t.Run(lang.String(), func(t *testing.T) {
+			g := ansi.Strip(Graph(h, 47, 6, lang))
+			for _, l := range strings.Split(g, "\n") {
+				if w := lipgloss.Width(l); w > 47 {
+					t.Errorf("a line of %d cells at 47: %q", w, l)
+				}
+			}
+			golden.RequireEqual(t, []byte(g))
+		})
 	}
 }
 

@@ -21,11 +21,30 @@ const (
 	stripStart  = '['
 )
 
+// hasWindows reports whether the History's job has windows to draw as a strip: a firing or purge among its
+// events, or an open window in its latest snapshot.
+func hasWindows(h *History) bool {
+	for _, e := range h.Events() {
+		switch e.Kind {
+		case engine.EventWindowFired, engine.EventWindowLateFired, engine.EventWindowPurged:
+			return true
+		}
+	}
+	for _, v := range h.latestOrZero().Vertices {
+		for _, st := range v.Subtasks {
+			if len(st.Windows) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // WindowStrip draws the windows as a strip of intervals over event time, a row per key (the keys of the
-// latest firings, at most height-3): each window the key fired is filled with ■ from its start ([) to its end,
-// a late firing marks its end ▲ and a purge ×; the windows still open (the engine counts their keys
-// rather than naming them) share a row of □. The axis runs from the earliest window shown to the latest
-// end, labelled with both.
+// latest firings, as many as height leaves after the title, the axis, the row of open windows and the
+// legend): each window the key fired is filled with ■ from its start ([) to its end, a late firing marks its
+// end ▲ and a purge ×; the windows still open (the engine counts their keys rather than naming them) share a
+// row of □. The axis runs from the earliest window shown to the latest end, labelled with both.
 func WindowStrip(h *History, width, height int, lang i18n.Lang) string {
 	s, ok := h.Latest()
 	if !ok {
@@ -97,8 +116,12 @@ func WindowStrip(h *History, width, height int, lang i18n.Lang) string {
 		}
 	}
 	ls = append(ls, dimStyle.Render(fit(" "+fit("", labelW)+" "+fit(Millis(lo), cells-len(Millis(hi)))+Millis(hi), width)))
+	reserve := 1 // the legend, and the row of open windows if any
+	if len(open) > 0 {
+		reserve++
+	}
 	for _, k := range keys {
-		if len(ls) >= height-2 {
+		if len(ls) >= height-reserve {
 			break
 		}
 		ls = append(ls, row(k, func(r []rune) {
