@@ -94,7 +94,7 @@ func TestBatchNeverSpansAWatermark(t *testing.T) {
 		}}, &s, "numbers").
 			MapBatch(func(in []any) []any { return in }).
 			KeyBy(func(any) any { return 0 }).
-			Window(TumblingEventTimeWindows(5*time.Millisecond)).
+			Window(TumblingEventTimeWindows(5 * time.Millisecond)).
 			Aggregate(Count()).
 			Collect()
 		if _, err := env.Execute("windows over batches"); err != nil {
