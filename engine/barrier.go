@@ -104,9 +104,6 @@ func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 	}
 	t.lastCheckpoint.Store(id)
 	t.flushBatches() // no batch spans a barrier: its records are processed before any operator snapshots
-	if t.failed != nil {
-		return
-	}
 	start := time.Now()
 	cpDir := t.job.coord.pendingDir(id)
 	var finishes []func() (state.SnapshotStats, error)
