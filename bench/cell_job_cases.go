@@ -169,8 +169,8 @@ func cellTips(name string) (func(*engine.DataStream) *engine.DataStream, error) 
 func init() {
 	const compiled = "cell-tips/compiled"
 	Register(Case{Name: compiled, Setup: func(int64) error { return loadFares() },
-		About: "lesson 5's hourly tips per driver (filter tip > 0, keyBy driver, 1 h tumbling SumOf), compiled, parallelism 2",
-		Run:   func(n int64) (int64, error) { return n, runTips(compiled, n, compiledTips) },
+		About:  "lesson 5's hourly tips per driver (filter tip > 0, keyBy driver, 1 h tumbling SumOf), compiled, parallelism 2",
+		Run:    func(n int64) (int64, error) { return n, runTips(compiled, n, compiledTips) },
 		Verify: func(n int64) error { return verifyTips(compiled, n) }})
 	for _, c := range []struct{ fn, about string }{
 		{"perRecord", "the same job written in a cell with per-record closures (filter and key selector interpreted)"},
