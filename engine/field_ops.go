@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"strings"
@@ -12,7 +13,8 @@ import (
 // and SQL do this declaratively; the DataStream API takes a function); the names say what they do. Fields
 // are resolved as Field resolves them: a Fielder, an exported struct field or a map[string]any entry.
 //
-// A comparison is numeric when both sides are numbers of any integer or float kind (exact for two integers),
+// A comparison is numeric when both sides are numbers of any integer or float kind (exact for two integers;
+// a NaN is less than every number and equal to NaN, as cmp.Compare orders them),
 // lexical for two strings, and plain equality for other values of one type. A record without the field, or
 // a field whose value cannot be compared with the constant, fails the job at that record with an error that
 // names the field and the operator (for example `engine.FieldLess("fare"): field is string, constant is
@@ -83,20 +85,20 @@ func compareField(op string, f, c any, ordered bool) int {
 		}
 	case int64:
 		if b, ok := c.(int64); ok {
-			return cmpInt(a, b)
+			return cmp.Compare(a, b)
 		}
 	case float64:
 		if b, ok := c.(float64); ok {
-			return cmpFloat(a, b)
+			return cmp.Compare(a, b)
 		}
 	}
 	fi, fa, fint, fok := number(f)
 	ci, ca, cint, cok := number(c)
 	switch {
 	case fok && cok && fint && cint:
-		return cmpInt(fi, ci)
+		return cmp.Compare(fi, ci)
 	case fok && cok:
-		return cmpFloat(fa, ca)
+		return cmp.Compare(fa, ca)
 	case !ordered && f != nil && c != nil && reflect.TypeOf(f) == reflect.TypeOf(c) && reflect.TypeOf(f).Comparable():
 		if f == c {
 			return 0
@@ -136,26 +138,6 @@ func number(v any) (i int64, x float64, isInt, ok bool) {
 		return 0, rv.Float(), false, true
 	}
 	return 0, 0, false, false
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // KeepFields returns a MapFunc that projects each record onto the named fields: a map[string]any holding
