@@ -14,7 +14,10 @@ import "fmt"
 // (a source with no data at hand, a move of the virtual clock). So no batch spans a watermark or a barrier,
 // and a batch waits no longer than the records in a network buffer would.
 
-// BatchSize is the most records a batch function gets per call: 256.
+// BatchSize is the most records a batch function (MapBatch, FilterBatch, FlatMapBatch) gets per call: 256.
+// A batch is handed over when it is full and, earlier, before a watermark, before a checkpoint barrier, at
+// the end of the input and when the subtask flushes its network buffers, so no batch spans a watermark or a
+// barrier.
 const BatchSize = 256
 
 // MapBatchFunc maps a batch of records: it returns one result per record of in, in the same order (the
