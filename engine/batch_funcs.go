@@ -16,8 +16,9 @@ import "fmt"
 
 // BatchSize is the most records a batch function (MapBatch, FilterBatch, FlatMapBatch) gets per call: 256.
 // A batch is handed over when it is full and, earlier, before a watermark, before a checkpoint barrier, at
-// the end of the input and when the subtask flushes its network buffers, so no batch spans a watermark or a
-// barrier.
+// the end of the input and whenever the subtask flushes its network buffers (its input has nothing more at
+// hand, a source has no data, the virtual clock moves), so no batch spans a watermark or a barrier and a
+// batch waits no longer than a network buffer would.
 const BatchSize = 256
 
 // MapBatchFunc maps a batch of records: it returns one result per record of in, in the same order (the
