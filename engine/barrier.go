@@ -103,6 +103,7 @@ func (t *subtask) checkpoint(id int64, align time.Duration, offset []byte) {
 		return
 	}
 	t.lastCheckpoint.Store(id)
+	t.flushBatches() // no batch spans a barrier: its records are processed before any operator snapshots
 	start := time.Now()
 	cpDir := t.job.coord.pendingDir(id)
 	var finishes []func() (state.SnapshotStats, error)

@@ -23,6 +23,14 @@
 // or structs of functions (ProcessFunction, AggregateFunction). The API has no generic functions, so Go
 // cells interpreted by yaegi can call all of it.
 //
+// A function written in a cell costs an interpreter call per record (about 1 µs). Two forms avoid it, and
+// Flink has no exact equivalent of either: the declarative field helpers, compiled Go the engine runs
+// itself (filters FieldEquals, FieldNotEquals, FieldLess, FieldGreater and FieldIn, projections KeepFields
+// and RenameField, with KeyByField and the built-in aggregates Count, SumOf and AverageOf), and the batch
+// forms MapBatch, FilterBatch and FlatMapBatch, whose function takes up to BatchSize records per call. A
+// batch is handed on before every watermark, checkpoint barrier and the end of the input, so batching
+// changes neither results nor exactly-once.
+//
 // # Runtime
 //
 // Execute turns the graph into a Plan: operators connected forward with equal parallelism are fused into a

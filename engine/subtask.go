@@ -128,6 +128,7 @@ func (t *subtask) attach(n *node, side *OutputTag, w *recordWriter) {
 }
 
 func (t *subtask) flush() {
+	t.flushBatches()
 	for _, w := range t.writers {
 		w.flush()
 	}

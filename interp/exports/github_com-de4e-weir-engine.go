@@ -23,6 +23,7 @@ func init() {
 		"Automatic":                                reflect.ValueOf(engine.Automatic),
 		"AverageOf":                                reflect.ValueOf(engine.AverageOf),
 		"Batch":                                    reflect.ValueOf(engine.Batch),
+		"BatchSize":                                reflect.ValueOf(constant.MakeFromLiteral("256", token.INT, 0)),
 		"BoundedInput":                             reflect.ValueOf(engine.BoundedInput),
 		"CheckpointAborted":                        reflect.ValueOf(engine.CheckpointAborted),
 		"CheckpointCompleted":                      reflect.ValueOf(engine.CheckpointCompleted),
@@ -101,6 +102,11 @@ func init() {
 		"ExactlyOnce":                              reflect.ValueOf(engine.ExactlyOnce),
 		"ExponentialBackoffRetryStrategy":          reflect.ValueOf(engine.ExponentialBackoffRetryStrategy),
 		"Field":                                    reflect.ValueOf(engine.Field),
+		"FieldEquals":                              reflect.ValueOf(engine.FieldEquals),
+		"FieldGreater":                             reflect.ValueOf(engine.FieldGreater),
+		"FieldIn":                                  reflect.ValueOf(engine.FieldIn),
+		"FieldLess":                                reflect.ValueOf(engine.FieldLess),
+		"FieldNotEquals":                           reflect.ValueOf(engine.FieldNotEquals),
 		"Fire":                                     reflect.ValueOf(engine.Fire),
 		"FireAndPurge":                             reflect.ValueOf(engine.FireAndPurge),
 		"FixedDelayRetryStrategy":                  reflect.ValueOf(engine.FixedDelayRetryStrategy),
@@ -131,6 +137,7 @@ func init() {
 		"JoinHintRepartitionHashFirst":             reflect.ValueOf(engine.JoinHintRepartitionHashFirst),
 		"JoinHintRepartitionHashSecond":            reflect.ValueOf(engine.JoinHintRepartitionHashSecond),
 		"JoinHintRepartitionSortMerge":             reflect.ValueOf(engine.JoinHintRepartitionSortMerge),
+		"KeepFields":                               reflect.ValueOf(engine.KeepFields),
 		"KeyByField":                               reflect.ValueOf(engine.KeyByField),
 		"LatestCheckpoint":                         reflect.ValueOf(engine.LatestCheckpoint),
 		"LeftOuterJoin":                            reflect.ValueOf(engine.LeftOuterJoin),
@@ -155,6 +162,7 @@ func init() {
 		"RangeSampleSize":                          reflect.ValueOf(constant.MakeFromLiteral("256", token.INT, 0)),
 		"ReadCommitted":                            reflect.ValueOf(engine.ReadCommitted),
 		"RegisterType":                             reflect.ValueOf(engine.RegisterType),
+		"RenameField":                              reflect.ValueOf(engine.RenameField),
 		"RetryIfEmptyResult":                       reflect.ValueOf(engine.RetryIfEmptyResult),
 		"RetryIfError":                             reflect.ValueOf(engine.RetryIfError),
 		"ReturnExpiredIfNotCleanedUp":              reflect.ValueOf(engine.ReturnExpiredIfNotCleanedUp),
@@ -191,6 +199,7 @@ func init() {
 		"AlignmentSnapshot":             reflect.ValueOf((*engine.AlignmentSnapshot)(nil)),
 		"AsyncFunction":                 reflect.ValueOf((*engine.AsyncFunction)(nil)),
 		"AsyncRetryStrategy":            reflect.ValueOf((*engine.AsyncRetryStrategy)(nil)),
+		"BatchCollector":                reflect.ValueOf((*engine.BatchCollector)(nil)),
 		"Bounded":                       reflect.ValueOf((*engine.Bounded)(nil)),
 		"BoundedCoGroup":                reflect.ValueOf((*engine.BoundedCoGroup)(nil)),
 		"BoundedJoin":                   reflect.ValueOf((*engine.BoundedJoin)(nil)),
@@ -233,8 +242,10 @@ func init() {
 		"FieldSetter":                   reflect.ValueOf((*engine.FieldSetter)(nil)),
 		"Fielder":                       reflect.ValueOf((*engine.Fielder)(nil)),
 		"FileSink":                      reflect.ValueOf((*engine.FileSink)(nil)),
+		"FilterBatchFunc":               reflect.ValueOf((*engine.FilterBatchFunc)(nil)),
 		"FilterFunc":                    reflect.ValueOf((*engine.FilterFunc)(nil)),
 		"FlatJoinFunc":                  reflect.ValueOf((*engine.FlatJoinFunc)(nil)),
+		"FlatMapBatchFunc":              reflect.ValueOf((*engine.FlatMapBatchFunc)(nil)),
 		"FlatMapFunc":                   reflect.ValueOf((*engine.FlatMapFunc)(nil)),
 		"Gauge":                         reflect.ValueOf((*engine.Gauge)(nil)),
 		"GaugeValue":                    reflect.ValueOf((*engine.GaugeValue)(nil)),
@@ -272,6 +283,7 @@ func init() {
 		"KeyedStream":                   reflect.ValueOf((*engine.KeyedStream)(nil)),
 		"LingeringAborter":              reflect.ValueOf((*engine.LingeringAborter)(nil)),
 		"ListState":                     reflect.ValueOf((*engine.ListState)(nil)),
+		"MapBatchFunc":                  reflect.ValueOf((*engine.MapBatchFunc)(nil)),
 		"MapFunc":                       reflect.ValueOf((*engine.MapFunc)(nil)),
 		"MapState":                      reflect.ValueOf((*engine.MapState)(nil)),
 		"MemorySnapshot":                reflect.ValueOf((*engine.MemorySnapshot)(nil)),
@@ -342,6 +354,7 @@ func init() {
 		"WindowedStream":                reflect.ValueOf((*engine.WindowedStream)(nil)),
 
 		// interface wrapper definitions
+		"_BatchCollector":     reflect.ValueOf((*_github_com_de4e_weir_engine_BatchCollector)(nil)),
 		"_Bounded":            reflect.ValueOf((*_github_com_de4e_weir_engine_Bounded)(nil)),
 		"_BoundedParallelism": reflect.ValueOf((*_github_com_de4e_weir_engine_BoundedParallelism)(nil)),
 		"_Clock":              reflect.ValueOf((*_github_com_de4e_weir_engine_Clock)(nil)),
@@ -363,6 +376,16 @@ func init() {
 		"_WatermarkOutput":    reflect.ValueOf((*_github_com_de4e_weir_engine_WatermarkOutput)(nil)),
 		"_WindowAssigner":     reflect.ValueOf((*_github_com_de4e_weir_engine_WindowAssigner)(nil)),
 	}
+}
+
+// _github_com_de4e_weir_engine_BatchCollector is an interface wrapper for BatchCollector type
+type _github_com_de4e_weir_engine_BatchCollector struct {
+	IValue   interface{}
+	WCollect func(i int, v any)
+}
+
+func (W _github_com_de4e_weir_engine_BatchCollector) Collect(i int, v any) {
+	W.WCollect(i, v)
 }
 
 // _github_com_de4e_weir_engine_Bounded is an interface wrapper for Bounded type
