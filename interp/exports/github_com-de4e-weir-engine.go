@@ -302,6 +302,7 @@ func init() {
 		"ReadOnlyBroadcastContext":      reflect.ValueOf((*engine.ReadOnlyBroadcastContext)(nil)),
 		"ReadOnlyBroadcastState":        reflect.ValueOf((*engine.ReadOnlyBroadcastState)(nil)),
 		"RealClock":                     reflect.ValueOf((*engine.RealClock)(nil)),
+		"RecordSample":                  reflect.ValueOf((*engine.RecordSample)(nil)),
 		"ReduceFunc":                    reflect.ValueOf((*engine.ReduceFunc)(nil)),
 		"ReducingState":                 reflect.ValueOf((*engine.ReducingState)(nil)),
 		"ReplayableReader":              reflect.ValueOf((*engine.ReplayableReader)(nil)),
