@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
 )
 
@@ -40,6 +41,12 @@ type windowOp struct {
 	defaultTrigger bool
 	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
 	firingLate bool
+	// eventTime and mergingW are the assigner's IsEventTime and Merging, asked once at open.
+	eventTime, mergingW bool
+	// tumble is the assigner if it is a plain tumbling one; lastWin is the window it assigned last (zero:
+	// none yet). A record whose timestamp falls in lastWin belongs to it, without the assigner's divisions.
+	tumble  *tumbling
+	lastWin Window
 
 	// eventBudget limits the per-key window events logged between two watermarks (eventsPerWatermark);
 	// suppressed counts those left out, reported in one summary event.
@@ -72,15 +79,19 @@ func (o *windowOp) open() error {
 	if p, ok := o.assigner.(perInstanceAssigner); ok {
 		o.assigner = p.forInstance(o)
 	}
+	o.eventTime, o.mergingW = o.assigner.IsEventTime(), o.assigner.Merging()
+	if t, ok := o.assigner.(tumbling); ok {
+		o.tumble = &t
+	}
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
-	o.defaultTrigger = isEventTrigger && o.assigner.IsEventTime()
-	o.fastPath = o.defaultTrigger && !o.assigner.Merging()
+	o.defaultTrigger = isEventTrigger && o.eventTime
+	o.fastPath = o.defaultTrigger && !o.mergingW
 	var agg builtinAgg
 	if o.incremental() && o.fn.agg != nil {
 		agg = o.fn.agg.builtinKind()
 	}
-	o.contents.open(o, windowContentsTable, !o.assigner.Merging(), agg)
-	o.merging.open(o, mergingWindowsTable, o.assigner.Merging(), builtinAgg{})
+	o.contents.open(o, windowContentsTable, !o.mergingW, agg)
+	o.merging.open(o, mergingWindowsTable, o.mergingW, builtinAgg{})
 	o.hashed = o.contents.wt != nil || o.merging.wt != nil
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
@@ -121,35 +132,28 @@ func (o *windowOp) incremental() bool {
 // cleanupTime is when a window's state is dropped: its end plus the allowed lateness in event time (guarding
 // against overflow), its end in processing time.
 func (o *windowOp) cleanupTime(w Window) int64 {
-	if !o.assigner.IsEventTime() {
+	if !o.eventTime {
 		return w.MaxTimestamp()
 	}
 	return addSat(w.MaxTimestamp(), o.lateness)
 }
 
 func (o *windowOp) isWindowLate(w Window) bool {
-	return o.assigner.IsEventTime() && o.cleanupTime(w) <= o.wm
+	return o.eventTime && o.cleanupTime(w) <= o.wm
 }
 
 func (o *windowOp) isElementLate(ts int64) bool {
-	return o.assigner.IsEventTime() && addSat(ts, o.lateness) <= o.wm
+	return o.eventTime && addSat(ts, o.lateness) <= o.wm
 }
 
 func (o *windowOp) processElement(_ int, r record) {
 	o.setKey(&r)
 	if o.hashed {
-		o.hash = keyHash(r.key)
+		o.hash = r.keyHash()
 	}
-	now := int64(0)
-	if !o.assigner.IsEventTime() {
-		now = o.processingTime()
-	}
-	if r.noTs && o.assigner.IsEventTime() {
-		panic(errNoTimestamp) // Flink: the event-time assigners refuse a record without a timestamp
-	}
-	o.buf = o.assigner.AssignWindows(r.v, r.ts, now, o.buf[:0])
+	o.assign(&r)
 	skipped := true
-	if o.assigner.Merging() {
+	if o.mergingW {
 		skipped = o.processMerging(r)
 	} else {
 		for _, w := range o.buf {
@@ -170,6 +174,26 @@ func (o *windowOp) processElement(_ int, r record) {
 		o.logEvent(Event{Kind: EventLateRecord, Key: r.key, Timestamp: r.ts, Detail: lateDetail(o.lateTag)})
 	}
 	o.ns = Window{}
+}
+
+// assign puts record r's windows in o.buf. A tumbling event-time window that held the previous record's
+// timestamp holds this one's too (its bounds are the same, saturated or not), so it is reused.
+func (o *windowOp) assign(r *record) {
+	if !o.eventTime {
+		o.buf = o.assigner.AssignWindows(r.v, r.ts, o.processingTime(), o.buf[:0])
+		return
+	}
+	if r.noTs {
+		panic(errNoTimestamp) // Flink: the event-time assigners refuse a record without a timestamp
+	}
+	if o.tumble != nil && r.ts >= o.lastWin.Start && r.ts < o.lastWin.End && r.ts != NoTimestamp {
+		o.buf = append(o.buf[:0], o.lastWin)
+		return
+	}
+	o.buf = o.assigner.AssignWindows(r.v, r.ts, 0, o.buf[:0])
+	if o.tumble != nil {
+		o.lastWin = o.buf[0]
+	}
 }
 
 func lateDetail(tag *OutputTag) string {
@@ -274,7 +298,7 @@ func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
 		}
 	}
 	kind := EventWindowFired
-	if o.assigner.IsEventTime() && w.MaxTimestamp() <= o.wm && o.firingLate {
+	if o.eventTime && w.MaxTimestamp() <= o.wm && o.firingLate {
 		kind = EventWindowLateFired
 	}
 	o.logEvent(Event{Kind: kind, Key: o.key, Window: w, Count: o.metrics.out - before})
@@ -285,7 +309,7 @@ func (o *windowOp) registerCleanupTimer(w Window) {
 	if t == math.MaxInt64 {
 		return // the global window is never cleaned up
 	}
-	if o.assigner.IsEventTime() {
+	if o.eventTime {
 		o.eventTimers.add(t, o.key, o.kg, w)
 	} else {
 		o.procTimers.add(t, o.key, o.kg, w)
@@ -298,7 +322,7 @@ func (o *windowOp) deleteCleanupTimer(w Window) {
 	if t == math.MaxInt64 {
 		return
 	}
-	if o.assigner.IsEventTime() {
+	if o.eventTime {
 		o.eventTimers.remove(t, o.key, w)
 	} else {
 		o.procTimers.remove(t, o.key, w)
@@ -320,12 +344,12 @@ func (o *windowOp) processWatermark(wm int64) {
 
 func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 	if o.hashed {
-		o.hash = keyHash(t.key)
+		o.hash = keygroup.Hash(t.key)
 	}
 	w := t.ns
 	stateWindow := w
 	var set mergingSet
-	if o.assigner.Merging() {
+	if o.mergingW {
 		set = o.mergingSet()
 		i := set.find(w)
 		if i < 0 {
@@ -341,7 +365,7 @@ func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 		res = o.trigger.OnProcessingTime(t.ts, w, &o.tctx)
 	}
 	o.act(res, w, stateWindow)
-	if t.ts == o.cleanupTime(w) && (domain == EventTime) == o.assigner.IsEventTime() {
+	if t.ts == o.cleanupTime(w) && (domain == EventTime) == o.eventTime {
 		o.clearAllState(w, stateWindow, set)
 	}
 }
@@ -371,7 +395,7 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set mergingSet) {
 
 // onMerge moves everything that belonged to the merged windows to the cover.
 func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, mergedState []Window) {
-	if o.assigner.IsEventTime() && o.cleanupTime(cover) <= o.wm {
+	if o.eventTime && o.cleanupTime(cover) <= o.wm {
 		panic("the end timestamp of an event-time window cannot become earlier than the current watermark by merging")
 	}
 	o.ns = cover
