@@ -115,6 +115,23 @@ func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
 	b.entries = append(b.entries, timer{ts: ts, key: key, kg: kg, ns: ns, unique: true})
 }
 
+// removeUnique deletes a timer added with addUnique. Its bucket (the timers of one time, a few dozen at most
+// in practice) is scanned for it, and the entry, no longer unique and not in the live set, is skipped when
+// reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
+// added with add).
+func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
+	if b := q.buckets[ts]; b != nil {
+		for i := b.head; i < len(b.entries); i++ {
+			if e := &b.entries[i]; e.unique && e.ns == ns && e.key == key {
+				e.unique = false
+				q.unique--
+				return
+			}
+		}
+	}
+	q.remove(ts, key, ns)
+}
+
 // live reports whether a bucket entry is a live timer.
 func (q *timerQueue) live(t timer) bool {
 	if t.unique {

@@ -41,6 +41,11 @@ type windowOp struct {
 	defaultTrigger bool
 	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
 	firingLate bool
+	// uniqueTimers is set for merging event-time windows with the default trigger and no allowed lateness:
+	// each window's one timer (at its max timestamp) is registered once, when the window is created or made
+	// by a merge, and deleted once, when it fires or is merged away, so the trigger's timers skip the timer
+	// queue's live set (timerQueue.addUnique and removeUnique).
+	uniqueTimers bool
 	// eventTime and mergingW are the assigner's IsEventTime and Merging, asked once at open.
 	eventTime, mergingW bool
 	// tumble is the assigner if it is a plain tumbling one; lastWin is the window it assigned last (zero:
@@ -55,8 +60,10 @@ type windowOp struct {
 	lastStat    *windowStat // openStat's last entry, of window lastStatW
 	lastStatW   Window
 
-	// openWins is the live view's summary of the windows in state: keys and elements per window.
-	openWins map[Window]*windowStat
+	// openWins is the live view's summary of the windows in state: keys and elements per window; freeStats
+	// keeps the entries of dropped windows for new ones (a session window lives for a few records).
+	openWins  map[Window]*windowStat
+	freeStats []*windowStat
 
 	// wctx is the WindowContext of the window function; global is the view of the keyed state in the void
 	// namespace that its GlobalState reads.
@@ -86,6 +93,7 @@ func (o *windowOp) open() error {
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
 	o.defaultTrigger = isEventTrigger && o.eventTime
 	o.fastPath = o.defaultTrigger && !o.mergingW
+	o.uniqueTimers = o.defaultTrigger && o.mergingW && o.lateness == 0
 	var agg builtinAgg
 	if o.incremental() && o.fn.agg != nil {
 		agg = o.fn.agg.builtinKind()
@@ -161,7 +169,7 @@ func (o *windowOp) processElement(_ int, r record) {
 				continue
 			}
 			skipped = false
-			o.addToWindow(w, w, r)
+			o.addToWindow(w, w, r, false)
 		}
 	}
 	if skipped && o.isElementLate(r.ts) {
@@ -204,9 +212,14 @@ func lateDetail(tag *OutputTag) string {
 }
 
 // addToWindow adds r to the contents of stateWindow (the window itself unless merged) and runs the trigger
-// for the actual window w.
-func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
-	ok := o.contents.add(o, stateWindow, r)
+// for the actual window w. fresh says that stateWindow is known to hold no contents of the key.
+func (o *windowOp) addToWindow(w, stateWindow Window, r record, fresh bool) {
+	var ok bool
+	if fresh {
+		o.contents.put(o, stateWindow, o.fn.add(o, nil, false, r))
+	} else {
+		ok = o.contents.add(o, stateWindow, r)
+	}
 	st := o.openStat(stateWindow)
 	if !ok {
 		st.keys++
@@ -261,7 +274,11 @@ func (o *windowOp) openStat(w Window) *windowStat {
 	}
 	st := o.openWins[w]
 	if st == nil {
-		st = &windowStat{}
+		if n := len(o.freeStats); n > 0 {
+			st, o.freeStats = o.freeStats[n-1], o.freeStats[:n-1]
+		} else {
+			st = &windowStat{}
+		}
 		o.openWins[w] = st
 	}
 	o.lastStat, o.lastStatW = st, w
@@ -279,6 +296,10 @@ func (o *windowOp) dropContents(w Window) {
 			delete(o.openWins, w)
 			if o.lastStat == st {
 				o.lastStat = nil
+			}
+			if len(o.freeStats) < 1024 {
+				*st = windowStat{}
+				o.freeStats = append(o.freeStats, st)
 			}
 		}
 	}
@@ -526,13 +547,23 @@ type triggerCtx struct {
 func (c *triggerCtx) CurrentWatermark() int64      { return c.op.wm }
 func (c *triggerCtx) CurrentProcessingTime() int64 { return c.op.processingTime() }
 func (c *triggerCtx) RegisterEventTimeTimer(t int64) {
+	if c.op.uniqueTimers {
+		c.op.eventTimers.addUnique(t, c.op.key, c.op.kg, c.op.ns)
+		return
+	}
 	c.op.eventTimers.add(t, c.op.key, c.op.kg, c.op.ns)
 }
 func (c *triggerCtx) RegisterProcessingTimeTimer(t int64) {
 	c.op.procTimers.add(t, c.op.key, c.op.kg, c.op.ns)
 	c.op.scheduleProcWake(c.op)
 }
-func (c *triggerCtx) DeleteEventTimeTimer(t int64) { c.op.eventTimers.remove(t, c.op.key, c.op.ns) }
+func (c *triggerCtx) DeleteEventTimeTimer(t int64) {
+	if c.op.uniqueTimers {
+		c.op.eventTimers.removeUnique(t, c.op.key, c.op.ns)
+		return
+	}
+	c.op.eventTimers.remove(t, c.op.key, c.op.ns)
+}
 func (c *triggerCtx) DeleteProcessingTimeTimer(t int64) {
 	c.op.procTimers.remove(t, c.op.key, c.op.ns)
 }
