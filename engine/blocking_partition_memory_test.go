@@ -5,17 +5,17 @@ import (
 	"testing"
 )
 
-// messageBytes counts a kept buffer's capacity in records (56 bytes each) and each record's value and key
+// messageBytes counts a kept buffer's capacity in records (48 bytes each) and each record's value and key
 // as state.SizeOf sizes the buffer's first record's: a string of 3 bytes is 16+3, an int 8.
 func TestBlockingPartitionMessageBytes(t *testing.T) {
 	recs := make([]record, 2, 4)
 	recs[0] = record{v: "abc", key: 7}
 	recs[1] = record{v: "de", key: 8}
-	if got, want := messageBytes(recs), int64(4*56+2*(19+8)); got != want {
+	if got, want := messageBytes(recs), int64(4*48+2*(19+8)); got != want {
 		t.Errorf("messageBytes = %d, want %d", got, want)
 	}
-	if got := messageBytes(make([]record, 0, 8)); got != 8*56 {
-		t.Errorf("messageBytes of an empty buffer of 8 = %d, want %d", got, 8*56)
+	if got := messageBytes(make([]record, 0, 8)); got != 8*48 {
+		t.Errorf("messageBytes of an empty buffer of 8 = %d, want %d", got, 8*48)
 	}
 }
 
@@ -24,7 +24,7 @@ func TestBlockingPartitionMessageBytes(t *testing.T) {
 // it; a limit of 0 (a negative Config value) writes the first buffer to the file. Either way the consumer
 // reads every message back in order.
 func TestBlockingPartitionSpillsBeyondItsMemory(t *testing.T) {
-	buffer := func(i int) message { // 2 records in a buffer of 4: 4*56 + 2*(19+8) = 278 bytes
+	buffer := func(i int) message { // 2 records in a buffer of 4: 4*48 + 2*(19+8) = 246 bytes
 		recs := make([]record, 2, 4)
 		recs[0] = record{v: "v" + string(rune('a'+i)) + "x", key: 2 * i, ts: int64(i)}
 		recs[1] = record{v: "w" + string(rune('a'+i)) + "y", key: 2*i + 1, ts: int64(i)}
@@ -35,8 +35,8 @@ func TestBlockingPartitionSpillsBeyondItsMemory(t *testing.T) {
 		memLimit int64
 		spillAt  int // the buffer whose add spills the result; -1: never
 	}{
-		{"within the memory", 1200, -1},
-		{"beyond the memory", 600, 2}, // 278, 556, then 834 > 600
+		{"within the memory", 1000, -1},
+		{"beyond the memory", 500, 2}, // 246, 492, then 738 > 500
 		{"no memory", 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {

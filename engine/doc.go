@@ -77,7 +77,7 @@
 // window's cleanup timer; merging (session) windows likewise register and delete each timer once, outside the
 // timer queue's set of live timers (a deleted one is found in the bucket of its time). On the heap backend,
 // the contents of windows that do not merge are kept window-major: per window, a hash table from key to
-// accumulator (keyed by the hash the partitioner computed the key group from, which travels with the record),
+// accumulator (keyed by the hash the key group is computed from),
 // updated with one probe per record and dropped whole when the window's last key fires; Count, SumOf and
 // AverageOf keep their accumulators unboxed there. A key's session windows are a small sorted slice that
 // in-order input changes in place at its ends (a new session appended, the first one fired), without ever

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
 )
 
@@ -12,25 +11,13 @@ import (
 // its key and key group (so keyed operators need not extract the key again). noTs marks a record that carries
 // no timestamp (Flink's StreamRecord with hasTimestamp false; ts is then NoTimestamp): every timestamp, even
 // math.MinInt64, is a timestamp. The zero value is timestamped, so that an operator emitting record{v, ts}
-// stamps it. hashed says that hash is the key's keygroup.Hash, which the partitioner computed the key group
-// from: the window operator's heap tables are keyed by it, so it is computed once per record. A record is 56
-// bytes.
+// stamps it; the flag fits in the struct's padding, keeping a record at 48 bytes.
 type record struct {
-	v      any
-	key    any
-	ts     int64
-	kg     int32
-	hash   uint32
-	noTs   bool
-	hashed bool
-}
-
-// keyHash returns the keygroup.Hash of r's key: the partitioner's, if it computed one.
-func (r *record) keyHash() uint32 {
-	if r.hashed {
-		return r.hash
-	}
-	return keygroup.Hash(r.key)
+	v    any
+	key  any
+	ts   int64
+	kg   int32
+	noTs bool
 }
 
 // operator is one operator instance in a subtask's chain. The subtask's goroutine is the only caller of its

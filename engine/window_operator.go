@@ -157,7 +157,7 @@ func (o *windowOp) isElementLate(ts int64) bool {
 func (o *windowOp) processElement(_ int, r record) {
 	o.setKey(&r)
 	if o.hashed {
-		o.hash = r.keyHash()
+		o.hash = keygroup.Hash(r.key)
 	}
 	o.assign(&r)
 	skipped := true

@@ -36,8 +36,7 @@ func (w *recordWriter) push(r record) {
 	case partHash:
 		if w.key != nil {
 			r.key = w.key(r.v)
-			r.hash, r.hashed = keygroup.Hash(r.key), true
-			r.kg = int32(keygroup.OfHash(r.hash, w.maxP))
+			r.kg = int32(keygroup.Of(r.key, w.maxP))
 		}
 		i = w.kgTarget[r.kg]
 	case partRebalance:
