@@ -26,7 +26,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	only := fs.String("only", "", "comma-separated case names or name prefixes to run (their baselines run too)")
 	events := fs.Int64("events", 2_000_000, "events per case (some cases scale this down)")
 	list := fs.Bool("list", false, "list the cases and exit")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof); implies --same-process")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (or of the --child case) to this file (go tool pprof); implies --same-process")
 	sameProcess := fs.Bool("same-process", false, "run every case in this process (peak RSS then carries over from earlier cases)")
 	child := fs.String("child", "", "measure only the case of this exact name in this process and print its result as JSON (what weir bench runs per case)")
 	if err := parseFlags(fs, args); err != nil {
@@ -34,13 +34,6 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if *events <= 0 {
 		return usagef("--events must be positive, got %d", *events)
-	}
-	if *child != "" {
-		r, err := bench.Measure(*child, *events)
-		if err != nil {
-			return fmt.Errorf("%w (weir bench --list shows them)", err)
-		}
-		return json.NewEncoder(stdout).Encode(r)
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -52,6 +45,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *child != "" {
+		r, err := bench.Measure(*child, *events)
+		if err != nil {
+			return fmt.Errorf("%w (weir bench --list shows them)", err)
+		}
+		return json.NewEncoder(stdout).Encode(r)
 	}
 	if *list {
 		for _, c := range bench.Cases() {

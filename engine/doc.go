@@ -86,11 +86,14 @@
 //
 // The window operator's fast path (event-time windows with the default trigger) registers a window's timer
 // once per key, when the window gets its first record, and with no allowed lateness that timer is also the
-// window's cleanup timer; merging (session) windows likewise register and delete each timer once. On the heap
-// backend, the contents of windows that do not merge are kept window-major: per window, a hash table from key
-// to accumulator (keyed by the hash the key group is computed from), updated with one probe per record and
-// dropped whole when the window's last key fires; Count, SumOf and AverageOf keep their accumulators unboxed
-// there. A key's session windows are a small sorted slice. A heap checkpoint holds these entries by key group
+// window's cleanup timer; merging (session) windows likewise register and delete each timer once, outside the
+// timer queue's set of live timers (a deleted one is found in the bucket of its time). On the heap backend,
+// the contents of windows that do not merge are kept window-major: per window, a hash table from key to
+// accumulator (keyed by the hash the key group is computed from),
+// updated with one probe per record and dropped whole when the window's last key fires; Count, SumOf and
+// AverageOf keep their accumulators unboxed there. A key's session windows are a small sorted slice that
+// in-order input changes in place at its ends (a new session appended, the first one fired), without ever
+// overwriting what a snapshot may still be reading. A heap checkpoint holds these entries by key group
 // as it holds any keyed state, so restoring and rescaling are unchanged, and checkpoints written before this
 // layout restore into it.
 //

@@ -47,6 +47,9 @@ type timerQueue struct {
 	set     map[timerID]struct{} // live timers
 	deletes int                  // deletions from set since it was last rebuilt
 	unique  int                  // live timers added with addUnique, which are not in set
+	// spare holds emptied buckets for new times, their arrays kept: windows make a new time (and a bucket of
+	// dozens of timers) every millisecond of event time.
+	spare []*timerBucket
 	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
 	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
 	quiesced bool
@@ -87,12 +90,7 @@ func (q *timerQueue) add(ts int64, key any, kg int, ns Window) bool {
 	if len(q.set) == n {
 		return false
 	}
-	b := q.buckets[ts]
-	if b == nil {
-		b = &timerBucket{}
-		q.buckets[ts] = b
-		heap.Push(&q.times, ts)
-	}
+	b := q.bucket(ts)
 	b.entries = append(b.entries, timer{ts: ts, key: key, kg: kg, ns: ns})
 	return true
 }
@@ -106,13 +104,51 @@ func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
 		return
 	}
 	q.unique++
+	b := q.bucket(ts)
+	b.entries = append(b.entries, timer{ts: ts, key: key, kg: kg, ns: ns, unique: true})
+}
+
+// removeUnique deletes a timer added with addUnique. Its bucket (the timers of one time, a few dozen at most
+// in practice) is scanned for it, and the entry, no longer unique and not in the live set, is skipped when
+// reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
+// added with add).
+func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
+	if b := q.buckets[ts]; b != nil {
+		for i := b.head; i < len(b.entries); i++ {
+			if e := &b.entries[i]; e.unique && e.ns == ns && e.key == key {
+				e.unique = false
+				q.unique--
+				return
+			}
+		}
+	}
+	q.remove(ts, key, ns)
+}
+
+// bucket returns the bucket of time ts, making it (from a spare one if there is one) if there is none.
+func (q *timerQueue) bucket(ts int64) *timerBucket {
 	b := q.buckets[ts]
 	if b == nil {
-		b = &timerBucket{}
+		if n := len(q.spare); n > 0 {
+			b, q.spare = q.spare[n-1], q.spare[:n-1]
+		} else {
+			b = &timerBucket{}
+		}
 		q.buckets[ts] = b
 		heap.Push(&q.times, ts)
 	}
-	b.entries = append(b.entries, timer{ts: ts, key: key, kg: kg, ns: ns, unique: true})
+	return b
+}
+
+// dropEarliest forgets the earliest time's bucket, whose entries have all been consumed (and cleared), and
+// keeps it as a spare.
+func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
+	delete(q.buckets, ts)
+	heap.Pop(&q.times)
+	if len(q.spare) < 16 && cap(b.entries) <= 4096 {
+		b.entries, b.head = b.entries[:0], 0
+		q.spare = append(q.spare, b)
+	}
 }
 
 // live reports whether a bucket entry is a live timer.
@@ -145,8 +181,7 @@ func (q *timerQueue) peek() (int64, bool) {
 			b.entries[b.head] = timer{}
 			b.head++
 		}
-		delete(q.buckets, ts)
-		heap.Pop(&q.times)
+		q.dropEarliest(ts, b)
 	}
 	return 0, false
 }
@@ -175,8 +210,7 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 				return t, true
 			}
 		}
-		delete(q.buckets, ts)
-		heap.Pop(&q.times)
+		q.dropEarliest(ts, b)
 	}
 	return timer{}, false
 }

@@ -55,3 +55,46 @@ func TestTimerQueueSetSemantics(t *testing.T) {
 		t.Fatal("a fired timer registers anew")
 	}
 }
+
+// TestTimerQueueRemoveUnique checks that a timer added with addUnique and deleted with removeUnique never
+// fires and leaves the count exact, that removeUnique of a timer in the live set (restored from a checkpoint)
+// removes it there, and that a bucket emptied by firing is reused for a later time without its old timers.
+func TestTimerQueueRemoveUnique(t *testing.T) {
+	q := newTimerQueue()
+	w1, w2, w3 := Window{Start: 0, End: 10}, Window{Start: 5, End: 10}, Window{Start: 0, End: 20}
+	q.addUnique(9, "a", 1, w1)
+	q.addUnique(9, "b", 2, w1)
+	q.addUnique(9, "a", 1, w2) // same time and key, another window
+	q.add(19, "c", 3, w3)      // as a restored timer is
+	q.removeUnique(9, "a", w1)
+	q.removeUnique(19, "c", w3)
+	q.removeUnique(9, "zz", w1) // not registered: nothing changes
+	if got := q.len(); got != 2 {
+		t.Fatalf("len = %d, want 2", got)
+	}
+	var listed []string
+	q.each(func(tm timer) { listed = append(listed, tm.key.(string)+tm.ns.String()) })
+	if want := []string{"b[0, 10)", "a[5, 10)"}; !reflect.DeepEqual(listed, want) {
+		t.Fatalf("each = %v, want %v", listed, want)
+	}
+	var fired []string
+	for tm, ok := q.pop(100); ok; tm, ok = q.pop(100) {
+		fired = append(fired, tm.key.(string)+tm.ns.String())
+	}
+	if want := []string{"b[0, 10)", "a[5, 10)"}; !reflect.DeepEqual(fired, want) {
+		t.Fatalf("fired = %v, want %v", fired, want)
+	}
+	if q.len() != 0 || len(q.spare) != 2 { // the buckets of times 9 and 19
+		t.Fatalf("after firing: len %d, %d spare buckets, want 0 and 2", q.len(), len(q.spare))
+	}
+	q.addUnique(29, "d", 4, w3) // takes a spare bucket
+	if len(q.spare) != 1 {
+		t.Fatal("a spare bucket was not reused")
+	}
+	if tm, ok := q.pop(100); !ok || tm.key != "d" || tm.ts != 29 {
+		t.Fatalf("timer in a reused bucket = %+v %v", tm, ok)
+	}
+	if _, ok := q.pop(100); ok {
+		t.Fatal("a reused bucket kept an old timer")
+	}
+}

@@ -3,7 +3,6 @@ package engine
 import (
 	"reflect"
 
-	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
 )
 
@@ -200,6 +199,3 @@ var (
 		},
 	}
 )
-
-// keyHash is the hash the window contents are keyed by: the one partitioning computed the key group from.
-func keyHash(key any) uint32 { return keygroup.Hash(key) }

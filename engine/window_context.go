@@ -32,7 +32,7 @@ func (c *WindowContext) Output(tag *OutputTag, v any) {
 // cleaned up (at its end plus the allowed lateness). Merging (session) windows have no per-window state, as
 // in Flink: calling it there panics.
 func (c *WindowContext) WindowState() *KeyedStateStore {
-	if c.op.assigner.Merging() {
+	if c.op.mergingW {
 		panic("engine: WindowContext.WindowState: per-window state is not allowed when using merging windows")
 	}
 	return &KeyedStateStore{&c.op.ctx}

@@ -7,8 +7,8 @@ import (
 
 // mergingSet is a key's merging (session) windows in start order, each with the window its contents are
 // kept under: Flink's MergingWindowSet, as a small sorted slice (a key rarely has more than a few sessions
-// open). Its windows never intersect each other. A stored set is never changed in place: a change makes a
-// new slice, so that a snapshot's copy of the table keeps the set of its moment.
+// open). Its windows never intersect each other. A stored set may be read by a snapshot's asynchronous phase
+// while the key's set changes, so no element a stored set holds is ever overwritten (see replacing).
 type mergingSet []mergedWindow
 
 // mergedWindow is one window of a mergingSet and the window its state lives under.
@@ -30,8 +30,19 @@ func (s mergingSet) find(w Window) int {
 // without returns s without its window i.
 func (s mergingSet) without(i int) mergingSet { return s.replacing(i, i+1) }
 
-// replacing returns a new set: s with s[lo:hi] replaced by m (none or one window).
+// replacing returns s with s[lo:hi] replaced by m (none or one window), leaving s itself as it was. The two
+// changes that in-order input makes all the time share s's array: a window added at the end is appended
+// (when the array has room), which writes past the end of s and of every earlier set on that array, since
+// no change ever shortens a set's end in place; and the first window (the one that fires first) is dropped
+// by reslicing. Any other change copies the set, so a session set costs amortised O(1) per record however
+// many of its key's sessions wait for the watermark.
 func (s mergingSet) replacing(lo, hi int, m ...mergedWindow) mergingSet {
+	switch {
+	case lo == len(s) && hi == lo:
+		return append(s, m...)
+	case lo == 0 && hi == 1 && len(m) == 0:
+		return s[1:]
+	}
 	out := make(mergingSet, 0, len(s)-(hi-lo)+len(m))
 	out = append(out, s[:lo]...)
 	out = append(out, m...)
@@ -72,17 +83,19 @@ func (o *windowOp) processMerging(r record) (skipped bool) {
 	set := o.mergingSet()
 	changed := false
 	for _, nw := range o.buf {
-		var actual Window
-		var added bool
-		set, actual, added = o.addWindow(set, nw)
+		var i int
+		var added, fresh bool
+		set, i, added, fresh = o.addWindow(set, nw)
 		changed = changed || added
-		i := set.find(actual)
+		actual := set[i].Window
 		if o.isWindowLate(actual) {
 			set, changed = set.without(i), true
 			continue
 		}
 		skipped = false
-		o.addToWindow(actual, set[i].State, r)
+		// A new session's state window holds nothing yet (its bounds overlap no window of the key, and a
+		// window's contents go when it does): with unique timers (no lateness) its contents are not looked up.
+		o.addToWindow(actual, set[i].State, r, fresh && o.uniqueTimers)
 	}
 	if changed {
 		o.putMergingSet(set)
@@ -90,28 +103,30 @@ func (o *windowOp) processMerging(r record) (skipped bool) {
 	return skipped
 }
 
-// addWindow adds nw to the merging set and returns the new set, the window nw ended up in, and whether the
-// set changed (if not, the set returned is set itself). The set's windows intersect none of each other, so the windows nw merges with are exactly
-// those it intersects, a run of the sorted set: the group Flink's TimeWindow.mergeWindows (sorted by start,
-// each window joining the running cover while it intersects it) finds for nw among the set's windows.
-func (o *windowOp) addWindow(set mergingSet, nw Window) (mergingSet, Window, bool) {
-	lo := 0
-	for lo < len(set) && set[lo].Window.End < nw.Start {
-		lo++ // ends before nw
+// addWindow adds nw to the merging set and returns the new set, the index of the window nw ended up in, whether
+// the set changed (if not, the set returned is set itself) and whether nw is a new session of its own. The
+// set's windows intersect none of each other, so the windows nw merges with are exactly those it intersects,
+// a run of the sorted set: the group Flink's TimeWindow.mergeWindows (sorted by start, each window joining the
+// running cover while it intersects it) finds for nw among the set's windows. In-order input adds at the end,
+// so the run is looked for from there.
+func (o *windowOp) addWindow(set mergingSet, nw Window) (next mergingSet, at int, changed, fresh bool) {
+	hi := len(set)
+	for hi > 0 && set[hi-1].Window.Start > nw.End {
+		hi-- // starts after nw
 	}
-	hi := lo
-	for hi < len(set) && set[hi].Window.Start <= nw.End {
-		hi++ // intersects nw
+	lo := hi
+	for lo > 0 && set[lo-1].Window.End >= nw.Start {
+		lo-- // intersects nw
 	}
 	if hi == lo { // a new session
-		return set.replacing(lo, lo, mergedWindow{nw, nw}), nw, true
+		return set.replacing(lo, lo, mergedWindow{nw, nw}), lo, true, true
 	}
 	cover := nw
 	for _, m := range set[lo:hi] {
 		cover = cover.Cover(m.Window)
 	}
 	if hi-lo == 1 && cover == set[lo].Window {
-		return set, cover, false // nw fell inside an existing window
+		return set, lo, false, false // nw fell inside an existing window
 	}
 	stateWindow := set[lo].State // the state of the earliest merged window
 	o.merged = o.merged[:0]
@@ -122,7 +137,7 @@ func (o *windowOp) addWindow(set mergingSet, nw Window) (mergingSet, Window, boo
 			mergedState = append(mergedState, m.State)
 		}
 	}
-	next := set.replacing(lo, hi, mergedWindow{cover, stateWindow})
+	next = set.replacing(lo, hi, mergedWindow{cover, stateWindow})
 	o.onMerge(cover, o.merged, stateWindow, mergedState)
-	return next, cover, true
+	return next, lo, true, false
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/de4e/weir/engine/internal/keygroup"
 	"github.com/de4e/weir/engine/internal/state"
 )
 
@@ -40,6 +41,17 @@ type windowOp struct {
 	defaultTrigger bool
 	// firingLate is set while the trigger sees a record, so a firing then is a late firing.
 	firingLate bool
+	// uniqueTimers is set for merging event-time windows with the default trigger and no allowed lateness:
+	// each window's one timer (at its max timestamp) is registered once, when the window is created or made
+	// by a merge, and deleted once, when it fires or is merged away, so the trigger's timers skip the timer
+	// queue's live set (timerQueue.addUnique and removeUnique).
+	uniqueTimers bool
+	// eventTime and mergingW are the assigner's IsEventTime and Merging, asked once at open.
+	eventTime, mergingW bool
+	// tumble is the assigner if it is a plain tumbling one; lastWin is the window it assigned last (zero:
+	// none yet). A record whose timestamp falls in lastWin belongs to it, without the assigner's divisions.
+	tumble  *tumbling
+	lastWin Window
 
 	// eventBudget limits the per-key window events logged between two watermarks (eventsPerWatermark);
 	// suppressed counts those left out, reported in one summary event.
@@ -48,8 +60,10 @@ type windowOp struct {
 	lastStat    *windowStat // openStat's last entry, of window lastStatW
 	lastStatW   Window
 
-	// openWins is the live view's summary of the windows in state: keys and elements per window.
-	openWins map[Window]*windowStat
+	// openWins is the live view's summary of the windows in state: keys and elements per window; freeStats
+	// keeps the entries of dropped windows for new ones (a session window lives for a few records).
+	openWins  map[Window]*windowStat
+	freeStats []*windowStat
 
 	// wctx is the WindowContext of the window function; global is the view of the keyed state in the void
 	// namespace that its GlobalState reads.
@@ -72,15 +86,20 @@ func (o *windowOp) open() error {
 	if p, ok := o.assigner.(perInstanceAssigner); ok {
 		o.assigner = p.forInstance(o)
 	}
+	o.eventTime, o.mergingW = o.assigner.IsEventTime(), o.assigner.Merging()
+	if t, ok := o.assigner.(tumbling); ok {
+		o.tumble = &t
+	}
 	_, isEventTrigger := o.trigger.(eventTimeTrigger)
-	o.defaultTrigger = isEventTrigger && o.assigner.IsEventTime()
-	o.fastPath = o.defaultTrigger && !o.assigner.Merging()
+	o.defaultTrigger = isEventTrigger && o.eventTime
+	o.fastPath = o.defaultTrigger && !o.mergingW
+	o.uniqueTimers = o.defaultTrigger && o.mergingW && o.lateness == 0
 	var agg builtinAgg
 	if o.incremental() && o.fn.agg != nil {
 		agg = o.fn.agg.builtinKind()
 	}
-	o.contents.open(o, windowContentsTable, !o.assigner.Merging(), agg)
-	o.merging.open(o, mergingWindowsTable, o.assigner.Merging(), builtinAgg{})
+	o.contents.open(o, windowContentsTable, !o.mergingW, agg)
+	o.merging.open(o, mergingWindowsTable, o.mergingW, builtinAgg{})
 	o.hashed = o.contents.wt != nil || o.merging.wt != nil
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
@@ -121,35 +140,28 @@ func (o *windowOp) incremental() bool {
 // cleanupTime is when a window's state is dropped: its end plus the allowed lateness in event time (guarding
 // against overflow), its end in processing time.
 func (o *windowOp) cleanupTime(w Window) int64 {
-	if !o.assigner.IsEventTime() {
+	if !o.eventTime {
 		return w.MaxTimestamp()
 	}
 	return addSat(w.MaxTimestamp(), o.lateness)
 }
 
 func (o *windowOp) isWindowLate(w Window) bool {
-	return o.assigner.IsEventTime() && o.cleanupTime(w) <= o.wm
+	return o.eventTime && o.cleanupTime(w) <= o.wm
 }
 
 func (o *windowOp) isElementLate(ts int64) bool {
-	return o.assigner.IsEventTime() && addSat(ts, o.lateness) <= o.wm
+	return o.eventTime && addSat(ts, o.lateness) <= o.wm
 }
 
 func (o *windowOp) processElement(_ int, r record) {
 	o.setKey(&r)
 	if o.hashed {
-		o.hash = keyHash(r.key)
+		o.hash = keygroup.Hash(r.key)
 	}
-	now := int64(0)
-	if !o.assigner.IsEventTime() {
-		now = o.processingTime()
-	}
-	if r.noTs && o.assigner.IsEventTime() {
-		panic(errNoTimestamp) // Flink: the event-time assigners refuse a record without a timestamp
-	}
-	o.buf = o.assigner.AssignWindows(r.v, r.ts, now, o.buf[:0])
+	o.assign(&r)
 	skipped := true
-	if o.assigner.Merging() {
+	if o.mergingW {
 		skipped = o.processMerging(r)
 	} else {
 		for _, w := range o.buf {
@@ -157,7 +169,7 @@ func (o *windowOp) processElement(_ int, r record) {
 				continue
 			}
 			skipped = false
-			o.addToWindow(w, w, r)
+			o.addToWindow(w, w, r, false)
 		}
 	}
 	if skipped && o.isElementLate(r.ts) {
@@ -172,6 +184,26 @@ func (o *windowOp) processElement(_ int, r record) {
 	o.ns = Window{}
 }
 
+// assign puts record r's windows in o.buf. A tumbling event-time window that held the previous record's
+// timestamp holds this one's too (its bounds are the same, saturated or not), so it is reused.
+func (o *windowOp) assign(r *record) {
+	if !o.eventTime {
+		o.buf = o.assigner.AssignWindows(r.v, r.ts, o.processingTime(), o.buf[:0])
+		return
+	}
+	if r.noTs {
+		panic(errNoTimestamp) // Flink: the event-time assigners refuse a record without a timestamp
+	}
+	if o.tumble != nil && r.ts >= o.lastWin.Start && r.ts < o.lastWin.End && r.ts != NoTimestamp {
+		o.buf = append(o.buf[:0], o.lastWin)
+		return
+	}
+	o.buf = o.assigner.AssignWindows(r.v, r.ts, 0, o.buf[:0])
+	if o.tumble != nil {
+		o.lastWin = o.buf[0]
+	}
+}
+
 func lateDetail(tag *OutputTag) string {
 	if tag != nil {
 		return "to side output " + tag.Name
@@ -180,9 +212,14 @@ func lateDetail(tag *OutputTag) string {
 }
 
 // addToWindow adds r to the contents of stateWindow (the window itself unless merged) and runs the trigger
-// for the actual window w.
-func (o *windowOp) addToWindow(w, stateWindow Window, r record) {
-	ok := o.contents.add(o, stateWindow, r)
+// for the actual window w. fresh says that stateWindow is known to hold no contents of the key.
+func (o *windowOp) addToWindow(w, stateWindow Window, r record, fresh bool) {
+	var ok bool
+	if fresh {
+		o.contents.put(o, stateWindow, o.fn.add(o, nil, false, r))
+	} else {
+		ok = o.contents.add(o, stateWindow, r)
+	}
 	st := o.openStat(stateWindow)
 	if !ok {
 		st.keys++
@@ -237,7 +274,11 @@ func (o *windowOp) openStat(w Window) *windowStat {
 	}
 	st := o.openWins[w]
 	if st == nil {
-		st = &windowStat{}
+		if n := len(o.freeStats); n > 0 {
+			st, o.freeStats = o.freeStats[n-1], o.freeStats[:n-1]
+		} else {
+			st = &windowStat{}
+		}
 		o.openWins[w] = st
 	}
 	o.lastStat, o.lastStatW = st, w
@@ -255,6 +296,10 @@ func (o *windowOp) dropContents(w Window) {
 			delete(o.openWins, w)
 			if o.lastStat == st {
 				o.lastStat = nil
+			}
+			if len(o.freeStats) < 1024 {
+				*st = windowStat{}
+				o.freeStats = append(o.freeStats, st)
 			}
 		}
 	}
@@ -274,7 +319,7 @@ func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
 		}
 	}
 	kind := EventWindowFired
-	if o.assigner.IsEventTime() && w.MaxTimestamp() <= o.wm && o.firingLate {
+	if o.eventTime && w.MaxTimestamp() <= o.wm && o.firingLate {
 		kind = EventWindowLateFired
 	}
 	o.logEvent(Event{Kind: kind, Key: o.key, Window: w, Count: o.metrics.out - before})
@@ -285,7 +330,7 @@ func (o *windowOp) registerCleanupTimer(w Window) {
 	if t == math.MaxInt64 {
 		return // the global window is never cleaned up
 	}
-	if o.assigner.IsEventTime() {
+	if o.eventTime {
 		o.eventTimers.add(t, o.key, o.kg, w)
 	} else {
 		o.procTimers.add(t, o.key, o.kg, w)
@@ -298,7 +343,7 @@ func (o *windowOp) deleteCleanupTimer(w Window) {
 	if t == math.MaxInt64 {
 		return
 	}
-	if o.assigner.IsEventTime() {
+	if o.eventTime {
 		o.eventTimers.remove(t, o.key, w)
 	} else {
 		o.procTimers.remove(t, o.key, w)
@@ -320,12 +365,12 @@ func (o *windowOp) processWatermark(wm int64) {
 
 func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 	if o.hashed {
-		o.hash = keyHash(t.key)
+		o.hash = keygroup.Hash(t.key)
 	}
 	w := t.ns
 	stateWindow := w
 	var set mergingSet
-	if o.assigner.Merging() {
+	if o.mergingW {
 		set = o.mergingSet()
 		i := set.find(w)
 		if i < 0 {
@@ -341,7 +386,7 @@ func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 		res = o.trigger.OnProcessingTime(t.ts, w, &o.tctx)
 	}
 	o.act(res, w, stateWindow)
-	if t.ts == o.cleanupTime(w) && (domain == EventTime) == o.assigner.IsEventTime() {
+	if t.ts == o.cleanupTime(w) && (domain == EventTime) == o.eventTime {
 		o.clearAllState(w, stateWindow, set)
 	}
 }
@@ -371,7 +416,7 @@ func (o *windowOp) clearAllState(w, stateWindow Window, set mergingSet) {
 
 // onMerge moves everything that belonged to the merged windows to the cover.
 func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, mergedState []Window) {
-	if o.assigner.IsEventTime() && o.cleanupTime(cover) <= o.wm {
+	if o.eventTime && o.cleanupTime(cover) <= o.wm {
 		panic("the end timestamp of an event-time window cannot become earlier than the current watermark by merging")
 	}
 	o.ns = cover
@@ -502,13 +547,23 @@ type triggerCtx struct {
 func (c *triggerCtx) CurrentWatermark() int64      { return c.op.wm }
 func (c *triggerCtx) CurrentProcessingTime() int64 { return c.op.processingTime() }
 func (c *triggerCtx) RegisterEventTimeTimer(t int64) {
+	if c.op.uniqueTimers {
+		c.op.eventTimers.addUnique(t, c.op.key, c.op.kg, c.op.ns)
+		return
+	}
 	c.op.eventTimers.add(t, c.op.key, c.op.kg, c.op.ns)
 }
 func (c *triggerCtx) RegisterProcessingTimeTimer(t int64) {
 	c.op.procTimers.add(t, c.op.key, c.op.kg, c.op.ns)
 	c.op.scheduleProcWake(c.op)
 }
-func (c *triggerCtx) DeleteEventTimeTimer(t int64) { c.op.eventTimers.remove(t, c.op.key, c.op.ns) }
+func (c *triggerCtx) DeleteEventTimeTimer(t int64) {
+	if c.op.uniqueTimers {
+		c.op.eventTimers.removeUnique(t, c.op.key, c.op.ns)
+		return
+	}
+	c.op.eventTimers.remove(t, c.op.key, c.op.ns)
+}
 func (c *triggerCtx) DeleteProcessingTimeTimer(t int64) {
 	c.op.procTimers.remove(t, c.op.key, c.op.ns)
 }

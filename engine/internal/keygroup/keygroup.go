@@ -43,7 +43,17 @@ func RangeFor(maxP, p, i int) Range {
 func SubtaskFor(maxP, p, g int) int { return g * p / maxP }
 
 // Of returns the key group of key.
-func Of(key any, maxP int) int { return int(Hash(key) % uint32(maxP)) }
+func Of(key any, maxP int) int { return OfHash(Hash(key), maxP) }
+
+// OfHash returns the key group of a key whose Hash is h: h mod maxP, a mask when maxP is a power of two
+// (the default 128), which saves a division per record.
+func OfHash(h uint32, maxP int) int {
+	m := uint32(maxP)
+	if m&(m-1) == 0 {
+		return int(h & (m - 1))
+	}
+	return int(h % m)
+}
 
 // Hash returns a stable 32-bit hash of a comparable key: strings, booleans, every integer and float kind,
 // and structs and arrays made of them. Other kinds are hashed through their %#v text.
