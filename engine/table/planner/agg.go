@@ -318,18 +318,17 @@ func stateKeyOf(keys []*cexpr, r Row) (any, error) {
 
 // stateKeyOfValues is stateKeyOf's general form: stateKey of the values of the non-nil keys.
 func stateKeyOfValues(keys []*cexpr, r Row) (any, error) {
-	vals := make([]any, 0, len(keys))
-	for _, c := range keys {
-		if c == nil {
-			continue
-		}
-		v, err := c.eval(r.Fields)
-		if err != nil {
-			return nil, err
-		}
-		vals = append(vals, v)
+	vals, err := keyOf(keys, r)
+	if err != nil {
+		return nil, err
 	}
-	return stateKey(vals), nil
+	set := vals[:0] // in place: the i-th key's value is never overwritten before it is read
+	for i, c := range keys {
+		if c != nil {
+			set = append(set, vals[i])
+		}
+	}
+	return stateKey(set), nil
 }
 
 // accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.
