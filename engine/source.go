@@ -41,6 +41,11 @@ type SourceContext struct {
 	// operator downstream still reads the clock when it processes a record, so processing-time results can
 	// differ between runs; event-time results never do. It does nothing with any other clock.
 	SetTime func(t int64)
+	// Now returns the processing time of the reader's subtask as the operators chained to the source read it
+	// (Context.CurrentProcessingTime): the time SetTime last moved it to on a VirtualClock, the clock's
+	// time otherwise. A reader may stamp its records with it, as Flink SQL's PROCTIME() does. Nil outside a
+	// job.
+	Now func() int64
 	// Context is the job's context: it is cancelled when the job's current attempt stops (the job was
 	// canceled, failed or finished, or its Environment.ExecuteContext context was cancelled). A reader that
 	// blocks (a network read, a channel) should give up when it is done, so that the job stops at once. (A

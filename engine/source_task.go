@@ -50,7 +50,7 @@ func (t *subtask) runSource() error {
 		}
 	}
 	reader, err := n.source.src.Reader(SourceContext{Subtask: t.index, Parallelism: t.parallelism, Clock: t.clock, SetTime: setTime,
-		Context: t.context()})
+		Now: t.now, Context: t.context()})
 	if err != nil {
 		return t.taskError(fmt.Errorf("creating the source reader: %w", err), "while opening the source")
 	}

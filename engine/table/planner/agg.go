@@ -281,6 +281,56 @@ func stateKey(vals []any) any {
 	return groupKey(vals)
 }
 
+// stateKeyOf is stateKey of the values of the non-nil keys on row r (a nil key is a window property, the
+// same for every row of an operator, so it is left out). When every key reads a column holding a BIGINT or
+// a timestamp it reads them straight from the row, with no slice of values and no string; otherwise it
+// falls back to keyOf and stateKey, which give the same key for the same values.
+func stateKeyOf(keys []*cexpr, r Row) (any, error) {
+	var k [3]int64
+	n := 0
+	for _, c := range keys {
+		if c == nil {
+			continue
+		}
+		if n == len(k) || c.ref == 0 {
+			return stateKeyOfValues(keys, r)
+		}
+		switch x := r.Fields[c.ref-1].(type) {
+		case int64:
+			k[n] = x
+		case time.Time:
+			k[n] = x.UnixNano()
+		default:
+			return stateKeyOfValues(keys, r)
+		}
+		n++
+	}
+	switch n {
+	case 1:
+		return k[0], nil
+	case 2:
+		return [2]int64{k[0], k[1]}, nil
+	case 3:
+		return k, nil
+	}
+	return groupKey(nil), nil
+}
+
+// stateKeyOfValues is stateKeyOf's general form: stateKey of the values of the non-nil keys.
+func stateKeyOfValues(keys []*cexpr, r Row) (any, error) {
+	vals, err := keyOf(keys, r)
+	if err != nil {
+		return nil, err
+	}
+	set := vals[:0] // in place: the i-th key's value is never overwritten before it is read
+	for i, c := range keys {
+		if c != nil {
+			set = append(set, vals[i])
+		}
+	}
+	return stateKey(set), nil
+}
+
 // accumulate adds (sign 1) or retracts (sign -1) one value of the row to the accumulator.
 func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 	if c.fn == "LAG" { // only on unbounded frames, which never retract

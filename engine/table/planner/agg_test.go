@@ -84,3 +84,41 @@ func TestStateKey(t *testing.T) {
 		t.Errorf("an id and a timestamp: %T, want [2]int64", stateKey([]any{int64(1), ts}))
 	}
 }
+
+// stateKeyOf reads a key straight from the row when it can, and gives the key stateKey gives for the values
+// of the keys that are not nil (window properties) in every case; a computed key and a row whose key has
+// a NULL or a string take the general form.
+func TestStateKeyOf(t *testing.T) {
+	ref := func(i int) *cexpr {
+		return &cexpr{ref: i + 1, eval: func(r []any) (any, error) { return r[i], nil }}
+	}
+	computed := &cexpr{eval: func(r []any) (any, error) { return r[0].(int64) * 2, nil }}
+	ts := time.UnixMilli(1_700_000_000_123).UTC()
+	row := Row{Fields: []any{int64(7), ts, "x", nil, int64(9)}}
+	cases := []struct {
+		name string
+		keys []*cexpr
+		want any
+	}{
+		{"one BIGINT", []*cexpr{ref(0)}, int64(7)},
+		{"BIGINT and window properties", []*cexpr{ref(0), nil, nil}, int64(7)},
+		{"BIGINT and timestamp", []*cexpr{nil, ref(0), ref(1)}, [2]int64{7, ts.UnixNano()}},
+		{"three", []*cexpr{ref(4), ref(0), ref(1)}, [3]int64{9, 7, ts.UnixNano()}},
+		{"four", []*cexpr{ref(4), ref(0), ref(1), ref(4)}, groupKey([]any{int64(9), int64(7), ts, int64(9)})},
+		{"string", []*cexpr{ref(0), ref(2)}, groupKey([]any{int64(7), "x"})},
+		{"NULL", []*cexpr{nil, ref(3)}, groupKey([]any{nil})},
+		{"computed", []*cexpr{computed, nil}, int64(14)},
+		{"only window properties", []*cexpr{nil, nil}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := stateKeyOf(c.keys, row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("stateKeyOf = %#v, want %#v", got, c.want)
+			}
+		})
+	}
+}

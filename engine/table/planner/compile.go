@@ -312,8 +312,11 @@ func (c *Compiler) build(n Node) (*engine.DataStream, error) {
 // projectedScan reads a projection of a 'weir-nexmark' table straight from its connector, as Flink pushes a
 // projection into a source that supports it (SupportsProjectionPushDown): the readers build rows of the
 // projected columns, and no Calc operator runs. It applies to a Calc without a filter whose expressions are
-// distinct column references, keeping the watermark's column, over such a table without computed or
-// metadata columns; it reports false for any other Calc, which then runs as an operator.
+// distinct column references or PROCTIME(), keeping the watermark's column, over such a table without
+// computed or metadata columns; it reports false for any other Calc, which then runs as an operator. The
+// readers stamp a PROCTIME() column with their subtask's processing time as they read the row, which is
+// what the Calc chained to them would read (a column of a processing-time attribute's type, which no DDL
+// declares as physical, tells the connector).
 func (c *Compiler) projectedScan(x *CalcNode) (*engine.DataStream, bool) {
 	sc, ok := x.Input.(*ScanNode)
 	if !ok || x.Filter != nil {
@@ -326,7 +329,11 @@ func (c *Compiler) projectedScan(x *CalcNode) (*engine.DataStream, bool) {
 	seen := map[int]bool{}
 	cols := make([]Column, len(x.Exprs))
 	for i, e := range x.Exprs {
-		if e.ref == 0 || e.proctime || seen[e.ref] {
+		if e.proctime {
+			cols[i] = Column{Name: e.text, Type: e.typ}
+			continue
+		}
+		if e.ref == 0 || seen[e.ref] {
 			return nil, false
 		}
 		seen[e.ref] = true
@@ -566,11 +573,14 @@ func isIdentity(exprs []*cexpr, n int) bool {
 }
 
 // calcFunc filters and projects rows, keeping their kind. Each output row is one allocation (see rowBlock),
-// which holds the values of the expressions computed unboxed as well.
+// which holds the values of the expressions computed unboxed and of PROCTIME() as well.
 func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 	slots := make([]slotKind, len(exprs))
 	for i, e := range exprs {
-		if e.evalFloat != nil && e.ref == 0 {
+		switch {
+		case e.proctime:
+			slots[i] = timeSlot
+		case e.evalFloat != nil && e.ref == 0:
 			slots[i] = float64Slot
 		}
 	}
@@ -601,7 +611,7 @@ func calcFunc(filter *cexpr, exprs []*cexpr) rowFunc {
 				continue
 			}
 			if e.proctime {
-				fields[i] = time.UnixMilli(now).UTC()
+				block.setTime(p, fields, i, time.UnixMilli(now).UTC())
 				continue
 			}
 			if slots[i] == float64Slot {
@@ -708,11 +718,11 @@ func rowKeySelector(keys []*cexpr) engine.KeySelector {
 		if !ok {
 			return ""
 		}
-		vals, err := keyOf(keys, r)
+		k, err := stateKeyOf(keys, r)
 		if err != nil {
 			return ""
 		}
-		return stateKey(vals)
+		return k
 	}
 }
 

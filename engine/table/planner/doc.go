@@ -251,8 +251,9 @@
 // 'weir-generator' (recording_connector.go) and 'weir-nexmark' read package sources' recordings and
 // generators. Unknown options are refused, naming the nearest known one.
 //
-// A projection of a 'weir-nexmark' table's columns that keeps the watermark's column is read by the
-// connector itself (Flink's projection push-down), with no Calc operator after the source; and a
+// A projection of a 'weir-nexmark' table's columns that keeps the watermark's column, and may add
+// PROCTIME() (which the readers stamp with their subtask's processing time as they read the row), is read
+// by the connector itself (Flink's projection push-down), with no Calc operator after the source; and a
 // 'weir-nexmark' table's watermark is assigned by its source operator (Flink's watermark push-down), with
 // no watermark assigner after it. Its readers return rows in dateTime order, so a WATERMARK FOR dateTime
 // AS dateTime - INTERVAL ... comes after every 64th row rather than after each: no row of an ordered

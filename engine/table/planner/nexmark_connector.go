@@ -42,9 +42,11 @@ var nexmarkColumns = map[string]map[string]nexmarkColumn{
 
 // nexmarkColumn reads one column of a Nexmark table from an event: a BIGINT (bigint), a TIMESTAMP(3) in
 // epoch milliseconds (millis) or a STRING (str); none set for a column the generator does not produce.
+// proctime marks the column of a PROCTIME() pushed into the source (Compiler.projectedScan).
 type nexmarkColumn struct {
 	bigint, millis func(*sources.NexmarkEvent) int64
 	str            func(*sources.NexmarkEvent) string
+	proctime       bool
 }
 
 // value returns the column's value in the generator's form (int64, time.Time or string; nil for NULL).
@@ -86,6 +88,9 @@ func checkNexmark(t *Table, pos sqlparse.Pos) error {
 		}
 	}
 	for _, c := range t.physical() {
+		if c.Type.Proctime {
+			continue // a PROCTIME() a projection pushed into the source (Compiler.projectedScan)
+		}
 		if _, ok := cols[strings.ToLower(c.Name)]; !ok {
 			var names []string
 			for n := range cols {
@@ -113,6 +118,10 @@ func newNexmarkTableSource(table string, count int64, cols []Column) nexmarkTabl
 	src.get = make([]nexmarkColumn, len(cols))
 	slots := make([]slotKind, len(cols))
 	for i, c := range cols {
+		if c.Type.Proctime { // a PROCTIME() pushed into the source, read at processing time (no DDL declares one)
+			src.get[i], slots[i], src.proctime = nexmarkColumn{proctime: true}, timeSlot, true
+			continue
+		}
 		src.get[i] = nexmarkColumns[table][strings.ToLower(c.Name)]
 		slots[i] = src.get[i].slot(c.Type)
 	}
@@ -130,11 +139,16 @@ type nexmarkTableSource struct {
 	get   []nexmarkColumn // per column
 	cols  []Column
 	block *rowBlock // the rows' layout: a slot for each column whose type is the generator's
+	// proctime says that a column is a PROCTIME() (its type is a processing-time attribute), which the
+	// readers stamp with their subtask's processing time as they read the row: the value a Calc chained
+	// to the source would give.
+	proctime bool
 }
 
 // Reader returns reader ctx.Subtask of the table's events.
 func (s nexmarkTableSource) Reader(ctx engine.SourceContext) (engine.SourceReader, error) {
-	return &nexmarkTableReader{s: s, next: int64(ctx.Subtask), step: int64(ctx.Parallelism), setTime: ctx.SetTime}, nil
+	return &nexmarkTableReader{s: s, next: int64(ctx.Subtask), step: int64(ctx.Parallelism), setTime: ctx.SetTime,
+		now: ctx.Now}, nil
 }
 
 type nexmarkTableReader struct {
@@ -145,6 +159,7 @@ type nexmarkTableReader struct {
 	// bounded stream ends the clock moves to the end of the last event's millisecond (its dateTime + 1), so
 	// that a processing-time window ending there fires with all of its rows.
 	setTime func(int64)
+	now     func() int64         // engine.SourceContext.Now: the processing time a PROCTIME() column reads
 	last    int64                // the dateTime of the last event returned
 	event   sources.NexmarkEvent // the event being read (the columns' readers take its address)
 }
@@ -166,7 +181,11 @@ func (r *nexmarkTableReader) Read() (engine.SourceElement, error) {
 			r.setTime(e.TS)
 		}
 		r.last = e.TS
-		return engine.SourceElement{Value: r.s.row(e), Timestamp: e.TS}, nil
+		var now int64
+		if r.s.proctime && r.now != nil {
+			now = r.now()
+		}
+		return engine.SourceElement{Value: r.s.row(e, now), Timestamp: e.TS}, nil
 	}
 	if r.setTime != nil && r.last > 0 {
 		r.setTime(r.last + 1)
@@ -187,15 +206,20 @@ func (r *nexmarkTableReader) Seek(off []byte) error {
 	return nil
 }
 
-// row is the row of event e's physical columns, in one allocation (see rowBlock).
-func (s *nexmarkTableSource) row(e *sources.NexmarkEvent) any {
+// row is the row of event e's physical columns, in one allocation (see rowBlock), read at processing time
+// now (milliseconds; the value of a PROCTIME() column).
+func (s *nexmarkTableSource) row(e *sources.NexmarkEvent, now int64) any {
 	p, fields := s.block.newRow()
 	for i, g := range s.get {
 		switch s.block.slotType[i] {
 		case int64Slot:
 			s.block.setInt64(p, fields, i, g.bigint(e))
 		case timeSlot:
-			s.block.setTime(p, fields, i, time.UnixMilli(g.millis(e)).UTC())
+			ms := now
+			if !g.proctime {
+				ms = g.millis(e)
+			}
+			s.block.setTime(p, fields, i, time.UnixMilli(ms).UTC())
 		default:
 			v := g.value(e)
 			switch x := v.(type) {

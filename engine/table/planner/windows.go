@@ -157,6 +157,13 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 		if !ok {
 			return ""
 		}
+		if len(session) == 0 {
+			k, err := stateKeyOf(keys, r)
+			if err != nil {
+				return ""
+			}
+			return k
+		}
 		vals, err := keyOf(keys, r)
 		if err != nil {
 			return ""
