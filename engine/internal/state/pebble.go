@@ -37,6 +37,8 @@ type Pebble struct {
 	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
 	fault  *diskFault       // the first background failure of db (a full disk)
 	cache  writeCache       // the write-back cache of hot entries (pebble_cache.go); off until SetCacheBudget
+	// restored holds the extra tables (see ExtraTable) that Restore read, by name, until TakeRestored.
+	restored map[string][]restoredGroup
 }
 
 // sharedBlockCache is the block cache of every Pebble backend of the process (64 MiB), as Flink shares
