@@ -324,6 +324,7 @@ func (p *Pebble) Restore(dirs []string) error {
 			if t.MaxEnd != nil {
 				tab.dbMaxEnd = *t.MaxEnd
 			}
+			tab.uncachedMaxEnd = tab.dbMaxEnd
 			p.tables[name] = tab
 			p.nextID = max(p.nextID, t.ID+1)
 		}
@@ -395,6 +396,9 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 	}
 	if err := it.Error(); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dir, err)
+	}
+	for _, t := range byID {
+		t.uncachedMaxEnd = t.dbMaxEnd
 	}
 	return batch.Commit(pebble.NoSync)
 }
