@@ -128,13 +128,7 @@ func TestPebbleExtraFileCorruptionIsDetected(t *testing.T) {
 	fillBackend(b, 8, 100)
 	x, _ := timersOf("__timers/proc", 8, 50)
 	dir := filepath.Join(t.TempDir(), "snap")
-	finish, err := b.SnapshotSyncWith(1, dir, []ExtraTable{x})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := finish(); err != nil {
-		t.Fatal(err)
-	}
+	snapshotInto(t, b, 1, dir, x)
 	path := filepath.Join(dir, pebbleExtraFile)
 	orig, err := os.ReadFile(path)
 	if err != nil {
@@ -164,13 +158,7 @@ func TestPebbleTakeRestoredReadsTimersSavedAsATable(t *testing.T) {
 		x.Each(kg, func(key any, ns Namespace, v any) { b.Table(x.Name).Put(kg, key, ns, v) })
 	}
 	dir := filepath.Join(t.TempDir(), "snap")
-	finish, err := b.SnapshotSync(1, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := finish(); err != nil {
-		t.Fatal(err)
-	}
+	snapshotInto(t, b, 1, dir)
 	restored := newPebble(t, r)
 	if err := restored.Restore([]string{dir}); err != nil {
 		t.Fatal(err)
