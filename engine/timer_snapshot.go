@@ -16,21 +16,16 @@ const (
 	procTimerTable  = "__timers/proc"
 )
 
-// snapshotKeyed takes the synchronous part of a snapshot of b's keyed state and timers into dir. On the heap
-// the timers go into the snapshot straight from their queues (captureTimers), as Flink's heap timers are
-// snapshotted by key group from the priority queue itself; other backends get them written into their
-// tables for the snapshot and deleted again after it.
+// snapshotKeyed takes the synchronous part of a snapshot of b's keyed state and timers into dir. The timers
+// go into the snapshot straight from their queues (captureTimers) as extra tables of the backend's snapshot,
+// as Flink's heap timers are snapshotted by key group from the priority queue itself: they are never
+// written into the backend's tables (on Pebble, a Put and a Delete per timer at every checkpoint).
 func (b *opBase) snapshotKeyed(id int64, dir string) (func() (state.SnapshotStats, error), error) {
-	if h, ok := b.backend.(*state.Heap); ok {
-		r := h.KeyGroups()
-		return h.SnapshotSyncWith(id, dir, []state.ExtraTable{
-			b.eventTimers.capture(r).table(eventTimerTable),
-			b.procTimers.capture(r).table(procTimerTable),
-		})
-	}
-	b.saveTimers()
-	defer b.dropSavedTimers()
-	return b.backend.SnapshotSync(id, dir)
+	r := b.backend.KeyGroups()
+	return b.backend.SnapshotSyncWith(id, dir, []state.ExtraTable{
+		b.eventTimers.capture(r).table(eventTimerTable),
+		b.procTimers.capture(r).table(procTimerTable),
+	})
 }
 
 // timerCapture is the live timers of a queue at a snapshot's synchronous part, taken in one pass over the
@@ -181,57 +176,19 @@ timers:
 	return true
 }
 
-// saveTimers writes b's timers into its backend's timer tables, for a snapshot of a backend other than the
-// heap.
-func (b *opBase) saveTimers() {
-	for _, q := range []struct {
-		name string
-		q    *timerQueue
-	}{{eventTimerTable, b.eventTimers}, {procTimerTable, b.procTimers}} {
-		tab := b.backend.Table(q.name)
-		q.q.each(func(t timer) {
-			ns := state.Namespace(t.ns)
-			prev, _ := tab.Get(t.kg, t.key, ns)
-			ts, _ := prev.([]int64)
-			tab.Put(t.kg, t.key, ns, append(ts, t.ts))
-		})
-	}
-}
-
-// dropSavedTimers empties the timer tables: after a snapshot that saveTimers prepared, and after a restore
-// has moved them into the queues.
-func (b *opBase) dropSavedTimers() {
-	for _, name := range []string{eventTimerTable, procTimerTable} {
-		if h, ok := b.backend.(*state.Heap); ok {
-			h.DropTable(name)
-			continue
-		}
-		tab := b.backend.Table(name)
-		r := b.backend.KeyGroups()
-		for kg := r.Start; kg <= r.End; kg++ {
-			tab.ForEachInGroup(kg, func(key any, ns state.Namespace, _ any) bool {
-				tab.Delete(kg, key, ns)
-				return true
-			})
-		}
-	}
-}
-
-// loadTimers moves restored timers from the state tables into the timer queues.
+// loadTimers moves restored timers into the timer queues: from the snapshot's timer tables, which
+// TakeRestored drops once read.
 func (b *opBase) loadTimers(op operator) {
 	for _, q := range []struct {
 		name string
 		q    *timerQueue
 	}{{eventTimerTable, b.eventTimers}, {procTimerTable, b.procTimers}} {
-		tab := b.backend.Table(q.name)
-		tab.ForEach(func(kg int, key any, ns state.Namespace, v any) bool {
+		b.backend.TakeRestored(q.name, func(kg int, key any, ns state.Namespace, v any) {
 			for _, ts := range v.([]int64) {
 				q.q.add(ts, key, kg, Window(ns))
 			}
-			return true
 		})
 	}
-	b.dropSavedTimers()
 	if b.procTimers.len() > 0 {
 		b.scheduleProcWake(op)
 	}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
 // Heap snapshots are one file, state.bin: the 8-byte header heapMagicV2 (format 2; format 1 files have no
@@ -101,6 +103,15 @@ type ExtraTable struct {
 	Each func(kg int, emit func(key any, ns Namespace, v any))
 }
 
+// addExtra adds the parts of every key group of the extra tables.
+func addExtra(extra []ExtraTable, add func(kg int, p snapPart)) {
+	for _, x := range extra {
+		for _, kg := range x.Groups {
+			add(kg, extraPart(x, kg))
+		}
+	}
+}
+
 // SnapshotSync is SnapshotSyncWith without extra tables.
 func (h *Heap) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
 	return h.SnapshotSyncWith(id, dir, nil)
@@ -151,11 +162,7 @@ func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func(
 			add(t.base+i, layeredPart(name, slices.Clone(g.frozen)))
 		}
 	}
-	for _, x := range extra {
-		for _, kg := range x.Groups {
-			add(kg, extraPart(x, kg))
-		}
-	}
+	addExtra(extra, add)
 	sort.Ints(kgs)
 	var once sync.Once
 	return func() (SnapshotStats, error) {
@@ -163,63 +170,70 @@ func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func(
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return SnapshotStats{}, err
 		}
-		path := filepath.Join(dir, heapSnapshotFile)
-		f, err := os.Create(path)
-		if err != nil {
-			return SnapshotStats{}, err
-		}
-		crc := crc32.New(castagnoli)
-		w := bufio.NewWriter(io.MultiWriter(f, crc))
-		w.Write(heapMagicV2[:])
-		stats := SnapshotStats{Bytes: int64(len(heapMagicV2))}
-		type block struct {
-			body *[]byte // from blockBuffers, given back once written
-			keys int64
-		}
-		err = inOrder(len(kgs), func(i int) (block, error) {
-			body, bin := blockBuffers.Get().(*[]byte), blockBuffers.Get().(*[]byte)
-			b, scratch, keys, err := encodeBlock((*body)[:12], (*bin)[:0], byKG[kgs[i]])
-			*body, *bin = b, scratch
-			blockBuffers.Put(bin)
-			if err != nil {
-				blockBuffers.Put(body)
-				return block{}, fmt.Errorf("state: snapshot of key group %d: %w", kgs[i], err)
-			}
-			p := *body
-			binary.BigEndian.PutUint32(p[0:], uint32(kgs[i]))
-			binary.BigEndian.PutUint32(p[4:], uint32(len(p)-12))
-			binary.BigEndian.PutUint32(p[8:], crc32.Checksum(p[12:], castagnoli))
-			return block{body, keys}, nil
-		}, func(_ int, b block) error {
-			stats.Keys += b.keys
-			stats.Bytes += int64(len(*b.body))
-			_, err := w.Write(*b.body)
-			blockBuffers.Put(b.body)
-			return err
-		})
-		if err == nil {
-			err = w.Flush()
-		}
-		if err != nil {
-			f.Close()
-			return SnapshotStats{}, err
-		}
-		var trailer [12]byte
-		binary.BigEndian.PutUint32(trailer[0:], heapTrailerMarker)
-		binary.BigEndian.PutUint32(trailer[4:], uint32(len(kgs)))
-		binary.BigEndian.PutUint32(trailer[8:], crc.Sum32())
-		stats.Bytes += int64(len(trailer))
-		if _, err := f.Write(trailer[:]); err != nil {
-			f.Close()
-			return SnapshotStats{}, err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return SnapshotStats{}, err
-		}
+		stats, err := writeBlocks(filepath.Join(dir, heapSnapshotFile), kgs, byKG)
 		stats.NewBytes = stats.Bytes // a heap snapshot is written whole each time
-		return stats, f.Close()
+		return stats, err
 	}, nil
+}
+
+// writeBlocks writes a heap snapshot file at path (format 2): the parts of each key group of kgs (in
+// ascending order) as one checksummed block, encoded in parallel, then the trailer, and fsyncs it. It
+// reports the file's size and entries.
+func writeBlocks(path string, kgs []int, byKG map[int][]snapPart) (SnapshotStats, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return SnapshotStats{}, err
+	}
+	crc := crc32.New(castagnoli)
+	w := bufio.NewWriter(io.MultiWriter(f, crc))
+	w.Write(heapMagicV2[:])
+	stats := SnapshotStats{Bytes: int64(len(heapMagicV2))}
+	type block struct {
+		body *[]byte // from blockBuffers, given back once written
+		keys int64
+	}
+	err = inOrder(len(kgs), func(i int) (block, error) {
+		body, bin := blockBuffers.Get().(*[]byte), blockBuffers.Get().(*[]byte)
+		b, scratch, keys, err := encodeBlock((*body)[:12], (*bin)[:0], byKG[kgs[i]])
+		*body, *bin = b, scratch
+		blockBuffers.Put(bin)
+		if err != nil {
+			blockBuffers.Put(body)
+			return block{}, fmt.Errorf("state: snapshot of key group %d: %w", kgs[i], err)
+		}
+		p := *body
+		binary.BigEndian.PutUint32(p[0:], uint32(kgs[i]))
+		binary.BigEndian.PutUint32(p[4:], uint32(len(p)-12))
+		binary.BigEndian.PutUint32(p[8:], crc32.Checksum(p[12:], castagnoli))
+		return block{body, keys}, nil
+	}, func(_ int, b block) error {
+		stats.Keys += b.keys
+		stats.Bytes += int64(len(*b.body))
+		_, err := w.Write(*b.body)
+		blockBuffers.Put(b.body)
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		f.Close()
+		return SnapshotStats{}, err
+	}
+	var trailer [12]byte
+	binary.BigEndian.PutUint32(trailer[0:], heapTrailerMarker)
+	binary.BigEndian.PutUint32(trailer[4:], uint32(len(kgs)))
+	binary.BigEndian.PutUint32(trailer[8:], crc.Sum32())
+	stats.Bytes += int64(len(trailer))
+	if _, err := f.Write(trailer[:]); err != nil {
+		f.Close()
+		return SnapshotStats{}, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return SnapshotStats{}, err
+	}
+	return stats, f.Close()
 }
 
 // blockBuffers holds the byte slices that key group blocks are encoded in (a block's body, and scratch for
@@ -278,16 +292,36 @@ func (h *Heap) Restore(dirs []string) error {
 	return nil
 }
 
-// restoreFile checks the whole file, then decodes its blocks of this backend's key groups in parallel, each
-// straight into maps sized for it, and installs those maps.
+// restoreFile restores the blocks of this backend's key groups in the file at path.
 func (h *Heap) restoreFile(path string) error {
+	return readBlocks(path, h.kgs, func(kg int, p decodedPart) {
+		h.Table(p.table).(*heapTable).install(kg, p.m)
+	})
+}
+
+// TakeRestored calls f for every entry of the table called name and drops the table: a restored extra
+// table is a plain table on the heap.
+func (h *Heap) TakeRestored(name string, f func(kg int, key any, ns Namespace, v any)) {
+	if t, ok := h.tables[name]; ok {
+		t.ForEach(func(kg int, key any, ns Namespace, v any) bool {
+			f(kg, key, ns, v)
+			return true
+		})
+	}
+	h.DropTable(name)
+}
+
+// readBlocks checks the whole heap snapshot file at path, then decodes its blocks of the key groups r in
+// parallel, each straight into maps sized for it, and hands every table's part of them to install, in the
+// file's order (ascending key groups).
+func readBlocks(path string, r keygroup.Range, install func(kg int, p decodedPart)) error {
 	type block struct {
 		kg   int
 		body []byte
 	}
 	var blocks []block
 	format, err := scanHeapSnapshot(path, func(kg int, body []byte) error {
-		if h.kgs.Contains(kg) { // else another subtask's key group (rescaling)
+		if r.Contains(kg) { // else another subtask's key group (rescaling)
 			blocks = append(blocks, block{kg, body})
 		}
 		return nil
@@ -304,7 +338,7 @@ func (h *Heap) restoreFile(path string) error {
 		return parts, nil
 	}, func(i int, parts []decodedPart) error {
 		for _, p := range parts {
-			h.Table(p.table).(*heapTable).install(blocks[i].kg, p.m)
+			install(blocks[i].kg, p)
 		}
 		return nil
 	})

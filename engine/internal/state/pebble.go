@@ -37,6 +37,8 @@ type Pebble struct {
 	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
 	fault  *diskFault       // the first background failure of db (a full disk)
 	cache  writeCache       // the write-back cache of hot entries (pebble_cache.go); off until SetCacheBudget
+	// restored holds the extra tables (see ExtraTable) that Restore read, by name, until TakeRestored.
+	restored map[string][]restoredGroup
 }
 
 // sharedBlockCache is the block cache of every Pebble backend of the process (64 MiB), as Flink shares
@@ -131,7 +133,7 @@ func (p *Pebble) Close() error {
 func (p *Pebble) Table(name string) Table {
 	t, ok := p.tables[name]
 	if !ok {
-		t = &pebbleTable{p: p, name: name, id: p.nextID, dbMaxEnd: noNamespace}
+		t = &pebbleTable{p: p, name: name, id: p.nextID, dbMaxEnd: noNamespace, uncachedMaxEnd: noNamespace}
 		p.nextID++
 		p.tables[name] = t
 	}
@@ -164,6 +166,11 @@ type pebbleTable struct {
 	// dbMaxEnd is the greatest namespace end of any entry of the table in the database (noNamespace: none),
 	// so that a key in a namespace ending later, such as a new window's, is known to be absent without a read.
 	dbMaxEnd int64
+	// uncachedMaxEnd is the greatest namespace end of any entry of the table that the database may hold
+	// while the cache holds nothing of its key (noNamespace: none; at most dbMaxEnd). Entries written back
+	// from the cache stay cached until evicted, so a key of a later namespace that the cache does not hold is
+	// known to be absent without a read even after a checkpoint wrote its namespace's other keys back.
+	uncachedMaxEnd int64
 	// dirty lists the cache's entries of this table changed since they were last written back (and some
 	// stale ones, dropped when they outnumber the dirtyLive live ones).
 	dirty     []*cacheEntry
@@ -240,10 +247,10 @@ func (t *pebbleTable) Get(kg int, key any, ns Namespace) (any, bool) {
 	return v, found
 }
 
-// read reads the value of the encoded key k from the database, without a read when the table holds no
-// entry of a namespace ending as late as ns.
+// read reads the value of the encoded key k, which the cache does not hold, from the database, without a
+// read when the database holds no uncached entry of a namespace ending as late as ns.
 func (t *pebbleTable) read(k []byte, ns Namespace) (any, bool) {
-	if ns.End > t.dbMaxEnd {
+	if ns.End > t.uncachedMaxEnd {
 		return nil, false
 	}
 	v, closer, err := t.p.db.Get(k)
@@ -307,6 +314,7 @@ func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 	}
 	t.memo, t.memoFound = append(t.memo[:0], k...), true
 	t.dbMaxEnd = max(t.dbMaxEnd, ns.End)
+	t.uncachedMaxEnd = max(t.uncachedMaxEnd, ns.End)
 	if err := t.p.db.Set(k, appendValue(nil, v), pebble.NoSync); err != nil {
 		panic(fmt.Errorf("state: writing %s to pebble in %s: %w", t.name, t.p.dir, err))
 	}

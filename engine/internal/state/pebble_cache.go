@@ -69,6 +69,7 @@ func (p *Pebble) SetCacheBudget(bytes int64) {
 		p.cache.drop()
 		for _, t := range p.tables {
 			t.memo = t.memo[:0]
+			t.uncachedMaxEnd = t.dbMaxEnd
 		}
 		return
 	}
@@ -162,6 +163,9 @@ func (c *writeCache) remove(e *cacheEntry) {
 	if e.dirty {
 		e.dirty = false
 		e.t.dirtyLive--
+	}
+	if e.inDB {
+		e.t.uncachedMaxEnd = max(e.t.uncachedMaxEnd, e.end)
 	}
 	e.gone = true
 	last := c.ring[len(c.ring)-1]

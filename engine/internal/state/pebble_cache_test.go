@@ -47,9 +47,10 @@ func dbValue(t *testing.T, p *Pebble, table string, kg int, key any, ns Namespac
 	return x, true
 }
 
-func snapshotInto(t *testing.T, p *Pebble, id int64, dir string) {
+// snapshotInto takes checkpoint id of b, with the extra tables, into dir.
+func snapshotInto(t *testing.T, b Backend, id int64, dir string, extra ...ExtraTable) {
 	t.Helper()
-	finish, err := p.SnapshotSync(id, dir)
+	finish, err := b.SnapshotSyncWith(id, dir, extra)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,16 @@ import (
 // missing, truncated or damaged file is reported before the job reads a single value.
 const pebbleManifestFile = "weir-state.json"
 
+// pebbleExtraFile holds a Pebble snapshot's extra tables (SnapshotSyncWith), in the format of a heap
+// snapshot file; the manifest lists and checksums it with the database's files.
+const pebbleExtraFile = "weir-extra.bin"
+
+// restoredGroup is one key group's entries of an extra table that Restore read.
+type restoredGroup struct {
+	kg int
+	m  map[entryKey]any
+}
+
 type pebbleManifest struct {
 	KeyGroups [2]int                 `json:"key_groups"`
 	Tables    map[string]pebbleTabMD `json:"tables"`
@@ -38,11 +48,17 @@ type pebbleFile struct {
 	CRC  uint32 `json:"crc"`
 }
 
-// SnapshotSync writes the cache's dirty entries back in one batch, flushes the memtable and takes a Pebble
-// checkpoint into dir: the sstables are hard-linked, so this is quick and later writes do not change the
-// snapshot. finish checksums the files no earlier
-// snapshot had and writes the manifest; only those files count as new bytes.
+// SnapshotSync is SnapshotSyncWith without extra tables.
 func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, error), error) {
+	return p.SnapshotSyncWith(id, dir, nil)
+}
+
+// SnapshotSyncWith writes the cache's dirty entries back in one batch, flushes the memtable and takes a
+// Pebble checkpoint into dir: the sstables are hard-linked, so this is quick and later writes do not change
+// the snapshot. finish writes the extra tables into pebbleExtraFile (as a heap snapshot writes its blocks,
+// never through the database), checksums the files no earlier snapshot had and writes the manifest; only
+// those files count as new bytes.
+func (p *Pebble) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func() (SnapshotStats, error), error) {
 	if err := p.writeBack(p.flushAll); err != nil {
 		return nil, fmt.Errorf("state: checkpoint %d: %w", id, err)
 	}
@@ -63,8 +79,24 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 		keys += int64(t.n)
 	}
 	prev := p.prev
+	byKG := map[int][]snapPart{}
+	var kgs []int
+	addExtra(extra, func(kg int, sp snapPart) {
+		if _, ok := byKG[kg]; !ok {
+			kgs = append(kgs, kg)
+		}
+		byKG[kg] = append(byKG[kg], sp)
+	})
+	sort.Ints(kgs)
 	return func() (SnapshotStats, error) {
 		stats := SnapshotStats{Keys: keys}
+		if len(extra) > 0 {
+			xs, err := writeBlocks(filepath.Join(dir, pebbleExtraFile), kgs, byKG)
+			if err != nil {
+				return stats, fmt.Errorf("state: checkpoint %d: %w", id, err)
+			}
+			stats.Keys += xs.Keys
+		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return stats, err
@@ -212,6 +244,9 @@ func copyFiles(md *pebbleManifest, src, dst string) error {
 		return err
 	}
 	for name := range md.Files {
+		if name == pebbleExtraFile {
+			continue // not the database's: Restore reads it from src
+		}
 		from, to := filepath.Join(src, name), filepath.Join(dst, name)
 		if filepath.Ext(name) == ".sst" && os.Link(from, to) == nil {
 			continue
@@ -249,6 +284,21 @@ func (p *Pebble) Restore(dirs []string) error {
 		}
 		mds[i] = md
 	}
+	var restored map[string][]restoredGroup
+	for i, dir := range dirs {
+		if _, ok := mds[i].Files[pebbleExtraFile]; !ok {
+			continue
+		}
+		if restored == nil {
+			restored = map[string][]restoredGroup{}
+		}
+		err := readBlocks(filepath.Join(dir, pebbleExtraFile), p.kgs, func(kg int, dp decodedPart) {
+			restored[dp.table] = append(restored[dp.table], restoredGroup{kg, dp.m})
+		})
+		if err != nil {
+			return err
+		}
+	}
 	if p.db != nil {
 		if err := p.db.Close(); err != nil {
 			return err
@@ -259,7 +309,7 @@ func (p *Pebble) Restore(dirs []string) error {
 		return err
 	}
 	p.cache.drop()
-	p.tables, p.nextID, p.prev = map[string]*pebbleTable{}, 1, nil
+	p.tables, p.nextID, p.prev, p.restored = map[string]*pebbleTable{}, 1, nil, restored
 	if len(dirs) == 1 && mds[0].KeyGroups == [2]int{p.kgs.Start, p.kgs.End} {
 		if err := copyFiles(mds[0], dirs[0], p.dir); err != nil {
 			return fmt.Errorf("state: restoring %s: %w", dirs[0], err)
@@ -274,6 +324,7 @@ func (p *Pebble) Restore(dirs []string) error {
 			if t.MaxEnd != nil {
 				tab.dbMaxEnd = *t.MaxEnd
 			}
+			tab.uncachedMaxEnd = tab.dbMaxEnd
 			p.tables[name] = tab
 			p.nextID = max(p.nextID, t.ID+1)
 		}
@@ -346,5 +397,37 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 	if err := it.Error(); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dir, err)
 	}
+	for _, t := range byID {
+		t.uncachedMaxEnd = t.dbMaxEnd
+	}
 	return batch.Commit(pebble.NoSync)
+}
+
+// TakeRestored calls f for every entry of the extra table called name that Restore read, and for every
+// entry of a table of that name (a snapshot that held its timers in the database), deleting those.
+func (p *Pebble) TakeRestored(name string, f func(kg int, key any, ns Namespace, v any)) {
+	for _, g := range p.restored[name] {
+		for k, v := range g.m {
+			f(g.kg, k.key, k.ns, v)
+		}
+	}
+	delete(p.restored, name)
+	t, ok := p.tables[name]
+	if !ok || t.n == 0 {
+		return
+	}
+	type entry struct {
+		kg  int
+		key any
+		ns  Namespace
+	}
+	var old []entry
+	t.ForEach(func(kg int, key any, ns Namespace, v any) bool {
+		f(kg, key, ns, v)
+		old = append(old, entry{kg, key, ns})
+		return true
+	})
+	for _, e := range old {
+		t.Delete(e.kg, e.key, e.ns)
+	}
 }

@@ -183,13 +183,7 @@ func TestPebbleSnapshotCorruptionIsDetected(t *testing.T) {
 	b := newPebble(t, r)
 	fillBackend(b, 8, 300)
 	dir := filepath.Join(t.TempDir(), "snap")
-	finish, err := b.SnapshotSync(1, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := finish(); err != nil {
-		t.Fatal(err)
-	}
+	snapshotInto(t, b, 1, dir)
 	var sst string
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {

@@ -38,6 +38,13 @@ type Backend interface {
 	// into dir (which it creates), fsyncs it, and reports its size. finish may run on another goroutine
 	// while the backend keeps serving reads and writes.
 	SnapshotSync(id int64, dir string) (finish func() (SnapshotStats, error), err error)
+	// SnapshotSyncWith is SnapshotSync whose snapshot also holds the extra tables (state kept outside the
+	// backend, such as an operator's timers), written by finish from what they captured.
+	SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (finish func() (SnapshotStats, error), err error)
+	// TakeRestored calls f for every entry of the table called name that Restore brought back, whether
+	// the snapshot held it as an extra table or (a snapshot of an older version) as a table, and then
+	// drops that table, so that the entries live on only where f put them.
+	TakeRestored(name string, f func(kg int, key any, ns Namespace, v any))
 	// Restore replaces the backend's contents with the key groups of its range found in the snapshots in
 	// dirs (several when the job is rescaled, each written by SnapshotSync's finish of some backend of the
 	// same operator). A missing, truncated or corrupt snapshot is an error wrapping ErrCorruptSnapshot.
