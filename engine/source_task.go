@@ -81,6 +81,7 @@ func (t *subtask) runSource() error {
 	// record is named for a report only when one is needed: by nameSourceRecord on a panic, and below when
 	// an operator fails the subtask with an error.
 	var inHand any
+	_, fwd := head.(*sourceOp)
 	defer t.nameSourceRecord(&inHand)
 	count := 0
 	for {
@@ -152,7 +153,12 @@ func (t *subtask) runSource() error {
 		r := record{v: e.Value, ts: ts, noTs: noTs}
 		hb.metrics.in++
 		hb.took(&r)
-		head.processElement(0, r)
+		if fwd {
+			hb.metrics.out++ // sourceOp.processElement, without the call through the interface
+			hb.out.collect(r)
+		} else {
+			head.processElement(0, r)
+		}
 		if em != nil {
 			em.observe(e.Value, ts)
 		}
