@@ -64,16 +64,7 @@ func TestRuntimeFailuresAreReturnedAsTaskErrors(t *testing.T) {
 		}, `operator "Map" (subtask 1/1) failed on record 3: no price for record 3`, nil, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			env := NewEnvironment(Config{Parallelism: 1})
-			c.build(env)
-			_, err := env.Execute(c.name)
-			var te *TaskError
-			if !errors.As(err, &te) {
-				t.Fatalf("got %v (%T), want a *TaskError", err, err)
-			}
-			if !strings.HasPrefix(err.Error(), c.wantMsg) {
-				t.Errorf("message %q, want it to start with %q", err, c.wantMsg)
-			}
+			te, err := failingRun(t, Config{Parallelism: 1}, c.build, c.wantMsg)
 			if c.wantErr != nil && !errors.Is(err, c.wantErr) {
 				t.Errorf("%v does not wrap %v", err, c.wantErr)
 			}
@@ -151,16 +142,24 @@ func TestFailuresDuringASourceRecordNameTheRecord(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.Parallelism = 1
-			env := NewEnvironment(c.cfg)
-			c.build(env)
-			_, err := env.Execute(c.name)
-			var te *TaskError
-			if !errors.As(err, &te) {
-				t.Fatalf("got %v (%T), want a *TaskError", err, err)
-			}
-			if !strings.HasPrefix(err.Error(), c.wantMsg) {
-				t.Errorf("message %q, want it to start with %q", err, c.wantMsg)
-			}
+			failingRun(t, c.cfg, c.build, c.wantMsg)
 		})
 	}
+}
+
+// failingRun runs the job build makes with cfg and checks that it fails with a *TaskError whose message
+// starts with wantMsg; it returns the failure.
+func failingRun(t *testing.T, cfg Config, build func(env *Environment), wantMsg string) (*TaskError, error) {
+	t.Helper()
+	env := NewEnvironment(cfg)
+	build(env)
+	_, err := env.Execute(t.Name())
+	var te *TaskError
+	if !errors.As(err, &te) {
+		t.Fatalf("got %v (%T), want a *TaskError", err, err)
+	}
+	if !strings.HasPrefix(err.Error(), wantMsg) {
+		t.Errorf("message %q, want it to start with %q", err, wantMsg)
+	}
+	return te, err
 }
