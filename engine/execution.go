@@ -16,6 +16,7 @@ type execution struct {
 	tasks    [][]*subtask // per vertex, per subtask
 	gates    []*gate
 	done     chan struct{}
+	halted   atomic.Bool // set just before done is closed: stopped reads it once per source record
 	stopOnce sync.Once
 	status   JobStatus // how the attempt ended
 	err      error
@@ -201,7 +202,7 @@ func (ex *execution) fail(err error) { ex.stop(JobFailed, err) }
 func (ex *execution) stop(status JobStatus, err error) {
 	ex.stopOnce.Do(func() {
 		ex.status, ex.err = status, err
-		close(ex.done)
+		ex.halt()
 		ex.cancelCtx(err)
 		for _, g := range ex.gates {
 			g.close()
@@ -209,14 +210,15 @@ func (ex *execution) stop(status JobStatus, err error) {
 	})
 }
 
-func (ex *execution) stopped() bool {
-	select {
-	case <-ex.done:
-		return true
-	default:
-		return false
-	}
+// halt marks the attempt stopped and closes done; call it once.
+func (ex *execution) halt() {
+	ex.halted.Store(true)
+	close(ex.done)
 }
+
+// stopped reports whether the attempt has stopped (done is closed). It is an atomic load, cheaper than a
+// select on done, because source loops ask it for every record.
+func (ex *execution) stopped() bool { return ex.halted.Load() }
 
 // discard releases what the attempt holds: its state backends and their live directories.
 func (ex *execution) discard() {

@@ -64,16 +64,7 @@ func TestRuntimeFailuresAreReturnedAsTaskErrors(t *testing.T) {
 		}, `operator "Map" (subtask 1/1) failed on record 3: no price for record 3`, nil, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			env := NewEnvironment(Config{Parallelism: 1})
-			c.build(env)
-			_, err := env.Execute(c.name)
-			var te *TaskError
-			if !errors.As(err, &te) {
-				t.Fatalf("got %v (%T), want a *TaskError", err, err)
-			}
-			if !strings.HasPrefix(err.Error(), c.wantMsg) {
-				t.Errorf("message %q, want it to start with %q", err, c.wantMsg)
-			}
+			te, err := failingRun(t, Config{Parallelism: 1}, c.build, c.wantMsg)
 			if c.wantErr != nil && !errors.Is(err, c.wantErr) {
 				t.Errorf("%v does not wrap %v", err, c.wantErr)
 			}
@@ -96,4 +87,79 @@ func TestInjectedFaultFailsTheJobWithAnError(t *testing.T) {
 		err.Error() != `operator "Out" (subtask 1/1) failed on record 2: engine: injected fault at process` {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// commitFailingSink's transactions take every record and fail to commit.
+type commitFailingSink struct{}
+
+type commitFailingTxn struct{}
+
+func (commitFailingSink) Begin(int, string) (Transaction, error) { return commitFailingTxn{}, nil }
+func (commitFailingSink) Recover(string) (Transaction, error)    { return commitFailingTxn{}, nil }
+func (commitFailingTxn) Write(any, int64) error                  { return nil }
+func (commitFailingTxn) PreCommit() error                        { return nil }
+func (commitFailingTxn) Commit() error                           { return errSinkDown }
+func (commitFailingTxn) Abort() error                            { return nil }
+
+// The source loop keeps its record on the stack (no write barrier per record), so a failure while it holds
+// a record must still name that record: a panic in the source's own timestamp assigner, a panic in a chained
+// operator (named with its own input), and an error of a chained operator that names no record itself (a
+// plain transactional sink commits every 64 records, and its failed commit names the record in hand).
+func TestFailuresDuringASourceRecordNameTheRecord(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		build   func(env *Environment)
+		wantMsg string
+		cfg     Config
+	}{
+		{"assigner panic", func(env *Environment) {
+			s := ForMonotonousTimestamps().WithTimestampAssigner(func(v any, _ int64) int64 {
+				if v == 7 {
+					panic("no time for 7")
+				}
+				return int64(v.(int))
+			})
+			env.FromSource(SliceSource{{Value: 5}, {Value: 6}, {Value: 7}, {Value: 8}}, &s, "timed").
+				SinkTo("Out", func(any, int64) error { return nil })
+		}, `operator "Source: timed" (subtask 1/1) failed on record 7: no time for 7`, Config{}},
+		{"chained panic after the source", func(env *Environment) {
+			env.FromSource(SliceSource{{Value: 1, Timestamp: NoTimestamp}, {Value: 2, Timestamp: NoTimestamp}}, nil, "s").
+				Map(func(v any) any { return v.(int) * 10 }).
+				Map(func(v any) any {
+					if v == 20 {
+						panic("twenty")
+					}
+					return v
+				}).SinkTo("Out", func(any, int64) error { return nil })
+		}, `operator "Map" (subtask 1/1) failed on record 20: twenty`, Config{}},
+		{"commit error", func(env *Environment) {
+			elems := make(SliceSource, 100)
+			for i := range elems {
+				elems[i] = SourceElement{Value: i + 1, Timestamp: NoTimestamp}
+			}
+			env.FromSource(elems, nil, "s").SinkToTransactional("Txn", commitFailingSink{})
+		}, `operator "Txn" (subtask 1/1) failed on record 64: sink commit`, Config{Checkpointing: CheckpointConfig{Guarantee: AtLeastOnce}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Parallelism = 1
+			failingRun(t, c.cfg, c.build, c.wantMsg)
+		})
+	}
+}
+
+// failingRun runs the job build makes with cfg and checks that it fails with a *TaskError whose message
+// starts with wantMsg; it returns the failure.
+func failingRun(t *testing.T, cfg Config, build func(env *Environment), wantMsg string) (*TaskError, error) {
+	t.Helper()
+	env := NewEnvironment(cfg)
+	build(env)
+	_, err := env.Execute(t.Name())
+	var te *TaskError
+	if !errors.As(err, &te) {
+		t.Fatalf("got %v (%T), want a *TaskError", err, err)
+	}
+	if !strings.HasPrefix(err.Error(), wantMsg) {
+		t.Errorf("message %q, want it to start with %q", err, wantMsg)
+	}
+	return te, err
 }

@@ -550,7 +550,7 @@ func (h *opHarness) release() error {
 		return nil
 	}
 	h.closed = true
-	close(h.exec.done)
+	h.exec.halt()
 	close(h.job.done)
 	var errs []error
 	if h.task != nil {

@@ -107,6 +107,7 @@ func (o *txnSinkOp) processElement(_ int, r record) {
 	o.written++
 	if !o.exactlyOnce() && o.written >= plainBatch {
 		if err := o.commitCurrent(); err != nil {
+			o.task.cur = o // a chained sink is not named per record (chained.push); its caller names the record
 			o.task.fail(err)
 		}
 	}

@@ -76,6 +76,13 @@ func (t *subtask) runSource() error {
 	al := t.job.align.register(t)
 	si := sourceIdleness{em: em, out: hb.out}
 	t.cur = head
+	// inHand is the record being processed. It lives on this goroutine's stack, not in the subtask, because a
+	// pointer stored in the heap per record costs a GC write barrier (a tenth of a stateless job's CPU); the
+	// record is named for a report only when one is needed: by nameSourceRecord on a panic, and below when
+	// an operator fails the subtask with an error.
+	var inHand any
+	_, fwd := head.(*sourceOp)
+	defer t.nameSourceRecord(&inHand)
 	count := 0
 	for {
 		if t.gate.mail.Load() > 0 {
@@ -125,9 +132,10 @@ func (t *subtask) runSource() error {
 			return t.taskError(fmt.Errorf("scripted crash: %s", m.Reason), "while reading the source")
 		}
 		ts, noTs := e.Timestamp, e.Timestamp == NoTimestamp // NoTimestamp is "none" at the source boundary
-		t.curRec = e.Value
+		inHand = e.Value
 		if faults != nil {
 			if err := faults.Check(faultinject.SourceEmit); err != nil {
+				t.curRec = e.Value
 				t.fail(err)
 				return t.failed
 			}
@@ -145,14 +153,20 @@ func (t *subtask) runSource() error {
 		r := record{v: e.Value, ts: ts, noTs: noTs}
 		hb.metrics.in++
 		hb.took(&r)
-		head.processElement(0, r)
+		if fwd {
+			hb.metrics.out++ // sourceOp.processElement, without the call through the interface
+			hb.out.collect(r)
+		} else {
+			head.processElement(0, r)
+		}
 		if em != nil {
 			em.observe(e.Value, ts)
 		}
 		if t.failed != nil {
+			t.nameFailedRecord(e.Value)
 			return t.failed
 		}
-		t.curRec = nil
+		inHand = nil
 		count++
 		if count&63 == 0 {
 			if em != nil && !em.s.perRecord {
@@ -160,5 +174,26 @@ func (t *subtask) runSource() error {
 			}
 			t.publish()
 		}
+	}
+}
+
+// nameSourceRecord is deferred by runSource with its record in hand: a panic passing through while a record
+// is in hand names it, unless a chained operator named its own (blame), and the panic goes on.
+func (t *subtask) nameSourceRecord(inHand *any) {
+	if p := recover(); p != nil {
+		if !t.blamed && *inHand != nil {
+			t.blamed = true
+			t.curRec = *inHand
+		}
+		panic(p)
+	}
+}
+
+// nameFailedRecord names v, the source's record in hand, in the subtask's failure if the operator that
+// failed it did not name a record or a phase (taskError could not: the source loop does not store its
+// record in the subtask).
+func (t *subtask) nameFailedRecord(v any) {
+	if te, ok := t.failed.(*TaskError); ok && te.Context == noRecordContext {
+		te.Context = recordContext(v)
 	}
 }

@@ -29,10 +29,11 @@ type subtask struct {
 	fanouts map[*node]*fanout
 	writers []*recordWriter
 
-	// What is running now, for error messages: the operator and its record. Chained operators do not set
-	// them per record (that cost about a tenth of a stateless job in GC write barriers): a panic passing
-	// through a chained call names its operator and record on the way out (blame), and blamed says the
-	// innermost one did.
+	// What is running now, for error messages: the operator and its record. Neither chained operators nor
+	// the source loop set them per record (that cost about a tenth of a stateless job in GC write
+	// barriers): a panic passing through a chained call names its operator and record on the way out
+	// (blame), and blamed says the innermost one did; the source loop names its record on a panic
+	// (nameSourceRecord) or in a failure that names none (nameFailedRecord).
 	cur    operator
 	curRec any
 	blamed bool
@@ -245,11 +246,11 @@ func (t *subtask) taskError(err error, while string) *TaskError {
 	switch {
 	case what != "":
 	case t.curRec != nil:
-		what = fmt.Sprintf("on record %s", preview(t.curRec))
+		what = recordContext(t.curRec)
 	case t.curBatch != nil:
-		what = fmt.Sprintf("on record %s", preview(t.curBatch[t.curIdx].v))
+		what = recordContext(t.curBatch[t.curIdx].v)
 	default:
-		what = "while firing a timer or emitting a watermark"
+		what = noRecordContext
 	}
 	return &TaskError{Operator: name, Subtask: t.index, Parallelism: t.parallelism, Context: what, Err: err}
 }
@@ -262,6 +263,12 @@ func (t *subtask) fail(err error) {
 		t.failed = t.taskError(err, "")
 	}
 }
+
+// noRecordContext is a TaskError's Context when no record was in hand that the subtask knew of.
+const noRecordContext = "while firing a timer or emitting a watermark"
+
+// recordContext is a TaskError's Context for a failure on record v.
+func recordContext(v any) string { return "on record " + preview(v) }
 
 func preview(v any) string {
 	s := fmt.Sprintf("%+v", v)

@@ -136,7 +136,7 @@ func TestWatermarkAlignmentCoordinatorAnnouncesMinimumPlusDrift(t *testing.T) {
 		a.readers["s/0"].finished.Store(true) // Flink: SourceOperatorAlignmentTest#testWatermarkAlignmentWhileSubtaskFinished
 		a.report("s/1", 7000)
 		a.expect(t, "s/1", 8000)
-		close(a.readers["s/1"].task.exec.done) // a failed attempt's reader reports nothing
+		a.readers["s/1"].task.exec.halt() // a failed attempt's reader reports nothing
 		a.report("s/0", 42)
 		a.expect(t, "s/1", MaxWatermark)
 	})
