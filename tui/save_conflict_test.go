@@ -13,23 +13,7 @@ import (
 // The same notebook open in two workbenches: the second save used to overwrite the first silently. Now it
 // keeps the second version beside the file, says so, and overwrites only when saved again.
 func TestSecondWorkbenchSaveKeepsBothVersions(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "nb.md")
-	if err := os.WriteFile(path, []byte("# N\n```go\nx := 1\n```\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	a := newTestModel(t, 120, 40, i18n.EN)
-	b := newTestModel(t, 120, 40, i18n.EN)
-	for _, m := range []*Model{a, b} {
-		if err := m.open(path); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a.nb.selected().Text = "x := 2 // from a\n"
-	a.nb.dirty = true
-	pressRun(a, "ctrl+s")
-	b.nb.selected().Text = "x := 3 // from b\n"
-	b.nb.dirty = true
-	pressRun(b, "ctrl+s")
+	path, _, b := conflictingSaves(t, 120, 40, i18n.EN)
 
 	if got, _ := os.ReadFile(path); !strings.Contains(string(got), "from a") {
 		t.Fatalf("the second save overwrote the first: %q", got)
@@ -64,23 +48,7 @@ func TestSecondWorkbenchSaveKeepsBothVersions(t *testing.T) {
 // kernel keeps running, and the next save compares with what was loaded), o overwrites the file.
 func TestConflictOfferReloadsOrOverwrites(t *testing.T) {
 	for _, lang := range []i18n.Lang{i18n.EN, i18n.KO} {
-		path := filepath.Join(t.TempDir(), "nb.md")
-		if err := os.WriteFile(path, []byte("# N\n```go\nx := 1\n```\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		a := newTestModel(t, 80, 24, lang)
-		b := newTestModel(t, 80, 24, lang)
-		for _, m := range []*Model{a, b} {
-			if err := m.open(path); err != nil {
-				t.Fatal(err)
-			}
-		}
-		a.nb.selected().Text = "x := 2 // from a\n"
-		a.nb.dirty = true
-		pressRun(a, "ctrl+s")
-		b.nb.selected().Text = "x := 3 // from b\n"
-		b.nb.dirty = true
-		pressRun(b, "ctrl+s")
+		path, a, b := conflictingSaves(t, 80, 24, lang)
 		if b.conflict == nil {
 			t.Fatal("no offer after the conflict")
 		}
@@ -143,6 +111,29 @@ func TestUnreadableRecoveryIsReported(t *testing.T) {
 	if !strings.Contains(m.status, "cannot be read") || !strings.Contains(m.status, "unreadable") {
 		t.Errorf("status %q: want the unreadable recovery file and where it was kept", m.status)
 	}
+}
+
+// conflictingSaves opens one notebook in two workbenches of w × h in lang, then saves an edit in a ("from a")
+// and another in b ("from b"): b's save finds the file changed on disk.
+func conflictingSaves(t *testing.T, w, h int, lang i18n.Lang) (path string, a, b *Model) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "nb.md")
+	if err := os.WriteFile(path, []byte("# N\n```go\nx := 1\n```\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, b = newTestModel(t, w, h, lang), newTestModel(t, w, h, lang)
+	for _, m := range []*Model{a, b} {
+		if err := m.open(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.nb.selected().Text = "x := 2 // from a\n"
+	a.nb.dirty = true
+	pressRun(a, "ctrl+s")
+	b.nb.selected().Text = "x := 3 // from b\n"
+	b.nb.dirty = true
+	pressRun(b, "ctrl+s")
+	return path, a, b
 }
 
 func mustStat(t *testing.T, path string) os.FileInfo {
