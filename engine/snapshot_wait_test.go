@@ -21,7 +21,13 @@ type slowSnapshots struct {
 }
 
 func (b slowSnapshots) SnapshotSync(id int64, dir string) (func() (state.SnapshotStats, error), error) {
-	finish, err := b.Backend.SnapshotSync(id, dir)
+	return b.SnapshotSyncWith(id, dir, nil)
+}
+
+// SnapshotSyncWith is the backend's, with the slow asynchronous part (the engine snapshots its timers with
+// the state through it).
+func (b slowSnapshots) SnapshotSyncWith(id int64, dir string, extra []state.ExtraTable) (func() (state.SnapshotStats, error), error) {
+	finish, err := b.Backend.SnapshotSyncWith(id, dir, extra)
 	if err != nil {
 		return nil, err
 	}
