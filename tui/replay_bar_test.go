@@ -47,6 +47,7 @@ func TestRunningReplayShowsAProgressBar(t *testing.T) {
 	}
 	m.nb.togglePause()
 	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Done })
+	m.Update(tickMsg(time.Now())) // the pane takes the run's end on its next tick, as it took the bar
 	if s := screenText(m); strings.Contains(s, "events ·") {
 		t.Errorf("the bar outlived the run:\n%s", s)
 	}
