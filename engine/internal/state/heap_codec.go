@@ -14,15 +14,15 @@ import (
 // []snapEntry. Format 2 (files that start with heapMagicV2) holds, after the number of tables (uvarint),
 // per table: its name (uvarint length, bytes), the number of its entries stored in binary (uvarint) and
 // their bytes (uvarint length, then per entry the namespace's Start and End as varints and the key and the
-// value each as a uvarint length and AppendValue's encoding, or for a []int64, such as a key's saved timers,
-// tagInt64s and the varint of each element), then the entries whose key or value is not a
+// value each as a uvarint length and appendValue's encoding, which writes a []int64, such as a key's saved
+// timers, as tagInt64s and the varint of each element), then the entries whose key or value is not a
 // scalar, gob-encoded as a []snapEntry (uvarint length, bytes; length 0 when there are none).
 var heapMagicV2 = [8]byte{'W', 'E', 'I', 'R', 'H', 'S', 0, 2}
 
 // errBlock is wrapped by the errors of a block body that does not decode.
 var errBlock = errors.New("malformed block")
 
-// tagInt64s marks a []int64 in a format 2 block (a tag AppendValue does not use).
+// tagInt64s marks a []int64 in appendValue's encoding, in Pebble and in a format 2 block.
 const tagInt64s = 'L'
 
 // scalar reports whether a format 2 block stores v in binary rather than with gob.
@@ -119,14 +119,7 @@ func encodeBlock(b, bin []byte, parts []snapPart) ([]byte, []byte, int64, error)
 func appendFramed(b []byte, v any) []byte {
 	at := len(b)
 	b = append(b, 0)
-	if xs, ok := v.([]int64); ok {
-		b = append(b, tagInt64s)
-		for _, x := range xs {
-			b = binary.AppendVarint(b, x)
-		}
-	} else {
-		b = appendValue(b, v)
-	}
+	b = appendValue(b, v)
 	n := len(b) - at - 1
 	if n < 0x80 {
 		b[at] = byte(n)
@@ -187,18 +180,6 @@ func (r *blockReader) value(what string) any {
 	p := r.bytes(what)
 	if r.err != nil {
 		return nil
-	}
-	if len(p) > 0 && p[0] == tagInt64s {
-		var xs []int64
-		for q := p[1:]; len(q) > 0; {
-			x, n := binary.Varint(q)
-			if n <= 0 {
-				r.err = fmt.Errorf("%w: %s: a malformed []int64", errBlock, what)
-				return nil
-			}
-			xs, q = append(xs, x), q[n:]
-		}
-		return xs
 	}
 	v, err := decodeValue(p)
 	if err != nil {
