@@ -434,45 +434,15 @@ func (b *binder) bindBinary(x *sqlparse.Binary) (*cexpr, error) {
 		}
 		ai, aInt := a.(int64)
 		ci, cInt := c.(int64)
+		var v any
+		ok := true
 		if aInt && cInt && rt.isInteger() {
-			switch op {
-			case "+":
-				return ai + ci, nil
-			case "-":
-				return ai - ci, nil
-			case "*":
-				return ai * ci, nil
-			}
-			if ci == 0 {
-				return nil, fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
-			}
-			if op == "/" {
-				return ai / ci, nil
-			}
-			return ai % ci, nil
+			v, ok = intArithmetic(op, ai, ci)
+		} else {
+			v, ok = floatArithmetic(op, rt, toFloat(a), toFloat(c))
 		}
-		af, cf := toFloat(a), toFloat(c)
-		var v float64
-		switch op {
-		case "+":
-			v = af + cf
-		case "-":
-			v = af - cf
-		case "*":
-			v = af * cf
-		case "/":
-			if cf == 0 && rt.Kind == KindDecimal {
-				return nil, fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
-			}
-			v = af / cf
-		case "%":
-			if cf == 0 {
-				return nil, fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
-			}
-			v = math.Mod(af, cf)
-		}
-		if rt.Kind == KindDecimal {
-			v = roundScale(v, rt.Scale)
+		if !ok {
+			return nil, fmt.Errorf("%w at %s: division by zero in %s", ErrRuntime, pos, text)
 		}
 		return v, nil
 	}}, nil

@@ -63,22 +63,59 @@ func intOp(op string, l, r intFunc, stopAtNull bool, divByZero func() error) int
 		if err != nil || aNull || cNull {
 			return 0, err == nil, err
 		}
-		switch op {
-		case "+":
-			return a + c, false, nil
-		case "-":
-			return a - c, false, nil
-		case "*":
-			return a * c, false, nil
-		}
-		if c == 0 {
+		v, ok := intArithmetic(op, a, c)
+		if !ok {
 			return 0, false, divByZero()
 		}
-		if op == "/" {
-			return a / c, false, nil
-		}
-		return a % c, false, nil
+		return v, false, nil
 	}
+}
+
+// intArithmetic is a op c (+, -, *, / or %) of integers, boxed or not; ok is false for a division by zero.
+func intArithmetic(op string, a, c int64) (v int64, ok bool) {
+	switch op {
+	case "+":
+		return a + c, true
+	case "-":
+		return a - c, true
+	case "*":
+		return a * c, true
+	}
+	if c == 0 {
+		return 0, false
+	}
+	if op == "/" {
+		return a / c, true
+	}
+	return a % c, true
+}
+
+// floatArithmetic is a op c (+, -, *, / or %) with a result of type rt, DOUBLE or DECIMAL, boxed or not: a
+// DECIMAL result is rounded to its scale; ok is false for a division by zero that fails (% always, / of a
+// DECIMAL; a DOUBLE / gives an infinity or NaN).
+func floatArithmetic(op string, rt DataType, a, c float64) (v float64, ok bool) {
+	switch op {
+	case "+":
+		v = a + c
+	case "-":
+		v = a - c
+	case "*":
+		v = a * c
+	case "/":
+		if c == 0 && rt.Kind == KindDecimal {
+			return 0, false
+		}
+		v = a / c
+	case "%":
+		if c == 0 {
+			return 0, false
+		}
+		v = math.Mod(a, c)
+	}
+	if rt.Kind == KindDecimal {
+		v = roundScale(v, rt.Scale)
+	}
+	return v, true
 }
 
 // intCompare is eval of l op r (=, <>, <, <=, > or >=) for integer operands: both are evaluated, then a
@@ -160,27 +197,9 @@ func floatArith(op string, rt DataType, l, r floatFunc, divByZero func() error) 
 		if err != nil || aNull || cNull {
 			return 0, err == nil, err
 		}
-		var v float64
-		switch op {
-		case "+":
-			v = a + c
-		case "-":
-			v = a - c
-		case "*":
-			v = a * c
-		case "/":
-			if c == 0 && rt.Kind == KindDecimal {
-				return 0, false, divByZero()
-			}
-			v = a / c
-		case "%":
-			if c == 0 {
-				return 0, false, divByZero()
-			}
-			v = math.Mod(a, c)
-		}
-		if rt.Kind == KindDecimal {
-			v = roundScale(v, rt.Scale)
+		v, ok := floatArithmetic(op, rt, a, c)
+		if !ok {
+			return 0, false, divByZero()
 		}
 		return v, false, nil
 	}
