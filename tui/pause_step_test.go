@@ -20,13 +20,7 @@ func TestPausedReplayShowsOnTheWaitingCellAndStepSaysWhat(t *testing.T) {
 }
 
 func testPausedReplay(t *testing.T, newRunner func(*notebook.Notebook, interp.Options) (interp.Runner, error)) {
-	src, err := os.ReadFile("testdata/live.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "live.md")
-	text := strings.Replace(string(src), `job, err := env.ExecuteAsync("clicks per page")`, `job, err := env.Execute("clicks per page")`, 1)
-	os.WriteFile(path, []byte(text), 0o644)
+	path := waitingLiveNotebook(t)
 	m := newTestModel(t, 120, 40, i18n.EN)
 	m.opts.NewRunner = newRunner
 	if err := m.open(path); err != nil {
@@ -55,4 +49,20 @@ func testPausedReplay(t *testing.T, newRunner func(*notebook.Notebook, interp.Op
 	}
 	m.nb.togglePause()
 	waitFor(t, m, func() bool { return m.nb.session.State(id).Status == interp.Done })
+}
+
+// waitingLiveNotebook writes testdata/live.md into a temporary directory with its job run by Execute, so
+// that its cell runs as long as the job's replay does, and returns the copy's path.
+func waitingLiveNotebook(t *testing.T) string {
+	t.Helper()
+	src, err := os.ReadFile("testdata/live.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "live.md")
+	text := strings.Replace(string(src), `job, err := env.ExecuteAsync("clicks per page")`, `job, err := env.Execute("clicks per page")`, 1)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

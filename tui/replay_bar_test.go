@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,13 +14,7 @@ import (
 // percentage, the events replayed of the total and, once there is a rate, the time left, instead of a
 // spinner; paused, it says so in place of the time left.
 func TestRunningReplayShowsAProgressBar(t *testing.T) {
-	src, err := os.ReadFile("testdata/live.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "live.md")
-	text := strings.Replace(string(src), `job, err := env.ExecuteAsync("clicks per page")`, `job, err := env.Execute("clicks per page")`, 1)
-	os.WriteFile(path, []byte(text), 0o644)
+	path := waitingLiveNotebook(t)
 	m := newTestModel(t, 120, 40, i18n.EN)
 	if err := m.open(path); err != nil {
 		t.Fatal(err)
