@@ -25,9 +25,15 @@ func slowNumbers(n int64) GeneratorSource {
 // runNumbersJob runs source -> map -> file sink with checkpoints every 5 ms and returns the committed lines.
 func runNumbersJob(t *testing.T, n int64, g Guarantee, faults *Faults) ([]string, *Job) {
 	t.Helper()
+	return runNumbersJobEvery(t, n, 5*time.Millisecond, g, faults)
+}
+
+// runNumbersJobEvery is runNumbersJob with checkpoints every interval.
+func runNumbersJobEvery(t *testing.T, n int64, interval time.Duration, g Guarantee, faults *Faults) ([]string, *Job) {
+	t.Helper()
 	out := t.TempDir()
 	env := withFaults(NewEnvironment(Config{Parallelism: 2,
-		Checkpointing: CheckpointConfig{Interval: 5 * time.Millisecond, Dir: t.TempDir(), Guarantee: g},
+		Checkpointing: CheckpointConfig{Interval: interval, Dir: t.TempDir(), Guarantee: g},
 		Restart:       RestartStrategy{Attempts: 5, Delay: time.Millisecond}}), faults)
 	env.FromSource(slowNumbers(n), nil, "numbers").
 		Rebalance().Map(func(v any) any { return v.(int64) * 10 }).
@@ -79,14 +85,26 @@ func TestExactlyOnceStatelessAtEveryFailpoint(t *testing.T) {
 }
 
 // The same crash with weaker guarantees: at-least-once repeats records, at-most-once loses some.
+//
+// How many records at-least-once repeats is the number the sink wrote after the newest completed checkpoint,
+// which with checkpoints every 5 ms depends on timing and can be none: a checkpoint may complete just after
+// the sink's last write before the crash (CI saw it under load). So the checkpointed run asserts only what
+// the guarantee promises, none missing, and a run whose first checkpoint comes long after the crash shows
+// the repeats for certain: its restart replays from the start every record the sink had written.
 func TestWeakerGuaranteesDuplicateOrLose(t *testing.T) {
 	const n = 6000
 	want := expectedNumbers(n)
 	f := &Faults{}
 	f.Arm(FailProcess, 4000)
 	got, job := runNumbersJob(t, n, AtLeastOnce, f)
+	if job.Restarts() != 1 || len(got) < len(want) || !containsAll(got, want) {
+		t.Fatalf("at-least-once: %d restarts, %d lines for %d records (want none missing)", job.Restarts(), len(got), n)
+	}
+	f = &Faults{}
+	f.Arm(FailProcess, 4000)
+	got, job = runNumbersJobEvery(t, n, time.Hour, AtLeastOnce, f)
 	if job.Restarts() != 1 || len(got) <= len(want) || !containsAll(got, want) {
-		t.Fatalf("at-least-once: %d restarts, %d lines for %d records (want more, none missing)", job.Restarts(), len(got), n)
+		t.Fatalf("at-least-once, no checkpoint before the crash: %d restarts, %d lines for %d records (want more, none missing)", job.Restarts(), len(got), n)
 	}
 	f = &Faults{}
 	f.Arm(FailProcess, 4000)
