@@ -50,6 +50,35 @@ type Case struct {
 	Note func() string
 	// Latency, if set, is called after Run and returns the end-to-end latencies the case measured.
 	Latency func() Latency
+	// Checkpoint, if set, is called after Run and returns the checkpoint (and recovery) the case measured.
+	Checkpoint func() Checkpoint
+}
+
+// Checkpoint holds the figures of one checkpoint a case took, and of the recovery from it if the case
+// measured one. Times are in milliseconds, sizes in bytes; zero means not measured.
+type Checkpoint struct {
+	Millis      float64 `json:"ms"`       // from trigger to completion
+	SyncMillis  float64 `json:"sync_ms"`  // the longest synchronous phase of a subtask
+	AsyncMillis float64 `json:"async_ms"` // the longest asynchronous phase of a subtask
+	Bytes       int64   `json:"bytes"`    // the checkpoint's state size
+	NewBytes    int64   `json:"new_bytes"`
+	// LiveHeapBytes is the Go heap in use after a collection, with the state filled and before the
+	// checkpoint: the state in memory, against which the case's peak RSS is read.
+	LiveHeapBytes  int64   `json:"live_heap_bytes,omitempty"`
+	RecoveryMillis float64 `json:"recovery_ms,omitempty"` // from the failure until the job runs again restored
+}
+
+// String formats the figures as weir bench's table shows them.
+func (c Checkpoint) String() string {
+	s := fmt.Sprintf("checkpoint %.0f ms (sync %.0f ms, async %.0f ms), %d MiB, %d MiB new", c.Millis, c.SyncMillis,
+		c.AsyncMillis, c.Bytes>>20, c.NewBytes>>20)
+	if c.LiveHeapBytes > 0 {
+		s += fmt.Sprintf(", live heap %d MiB", c.LiveHeapBytes>>20)
+	}
+	if c.RecoveryMillis > 0 {
+		s = fmt.Sprintf("recovery %.0f ms; ", c.RecoveryMillis) + s
+	}
+	return s
 }
 
 // Latency is the distribution of end-to-end latencies a case measured: for a window result, the time from
@@ -110,7 +139,9 @@ type Result struct {
 	LatencyMaxMillis float64 `json:"latency_max_ms,omitempty"`
 	LatencySamples   int     `json:"latency_samples,omitempty"`
 	InputRate        float64 `json:"input_rate,omitempty"`
-	Error            string  `json:"error,omitempty"`
+	// Checkpoint holds the figures of the checkpoint (and recovery) the case measured (Case.Checkpoint).
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	Error      string      `json:"error,omitempty"`
 	// Note holds figures the case measured itself.
 	Note string `json:"note,omitempty"`
 }
@@ -294,6 +325,13 @@ func measure(c Case, events int64, mode rssMode) Result {
 		l := c.Latency()
 		r.LatencyP50Millis, r.LatencyP99Millis, r.LatencyMaxMillis = millis(l.P50), millis(l.P99), millis(l.Max)
 		r.LatencySamples, r.InputRate = l.Samples, l.Rate
+		if l.Samples == 0 {
+			r.Note = strings.TrimPrefix(r.Note+"; no latency measured: no window closed before the input ended (raise --events)", "; ")
+		}
+	}
+	if c.Checkpoint != nil {
+		ck := c.Checkpoint()
+		r.Checkpoint = &ck
 	}
 	return r
 }
@@ -348,6 +386,9 @@ func Table(rs []Result) string {
 		if r.LatencySamples > 0 {
 			against = append(against, fmt.Sprintf("latency p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d results at %s events/s",
 				r.LatencyP50Millis, r.LatencyP99Millis, r.LatencyMaxMillis, r.LatencySamples, human(r.InputRate)))
+		}
+		if r.Checkpoint != nil {
+			against = append(against, r.Checkpoint.String())
 		}
 		if r.Note != "" {
 			against = append(against, r.Note)

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +66,43 @@ func TestLatencyFromDueTime(t *testing.T) {
 	l := p.latency()
 	if l.Samples != 1 || l.P50 < time.Second || l.P50 > 2*time.Second {
 		t.Errorf("latency %+v, want one sample of about 1 s", l)
+	}
+}
+
+// TestCheckpointFiguresAreNumbers checks that a checkpoint case reports its checkpoint and recovery as
+// numbers in the JSON, not only as text, with the heap the filled state takes.
+func TestCheckpointFiguresAreNumbers(t *testing.T) {
+	r, err := Measure("recovery-1M-keys/heap", 20_000) // 10,000 keys (the case's Scale is 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := r.Checkpoint
+	if r.Error != "" || ck == nil {
+		t.Fatalf("result %+v", r)
+	}
+	if ck.Millis <= 0 || ck.Bytes <= 0 || ck.LiveHeapBytes <= 0 || ck.RecoveryMillis <= 0 || ck.SyncMillis > ck.Millis {
+		t.Errorf("checkpoint figures %+v", *ck)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"sync_ms":`, `"async_ms":`, `"recovery_ms":`, `"live_heap_bytes":`} {
+		if !strings.Contains(string(b), field) {
+			t.Errorf("the JSON has no %s: %s", field, b)
+		}
+	}
+	if tab := Table([]Result{r}); !strings.Contains(tab, "recovery ") || !strings.Contains(tab, "(sync ") {
+		t.Errorf("the table does not show the checkpoint:\n%s", tab)
+	}
+}
+
+// TestLatencyWithoutSamplesSaysSo checks that a latency case whose input ended before any window closed says
+// so instead of reporting nothing.
+func TestLatencyWithoutSamplesSaysSo(t *testing.T) {
+	c := Case{Name: "latency-none", Run: func(n int64) (int64, error) { return n, nil }, Latency: func() Latency { return Latency{} }}
+	r := measure(c, 10, sharedProcess)
+	if !strings.Contains(r.Note, "no latency measured") {
+		t.Errorf("note %q", r.Note)
 	}
 }
