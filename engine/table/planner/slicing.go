@@ -72,6 +72,7 @@ func slicingHopAggregate(rows *engine.DataStream, keySel engine.KeySelector, n *
 	w := n.Window
 	slide, size, offset := w.Slide, w.Size, w.Offset
 	keys := n.Keys
+	rowsOut := newWindowRows(n.Props, aggs)
 	return rows.KeyBy(keySel).Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
@@ -104,7 +105,12 @@ func slicingHopAggregate(rows *engine.DataStream, keySel engine.KeySelector, n *
 		g := cur.(*groupSlices)
 		// The window's slices, merged oldest first, so that a floating-point sum is added in the same order
 		// on every run.
-		var win *windowAcc
+		var buf [4]aggAcc // the merged accumulators, without an allocation for up to four aggregates
+		win := windowAcc{Key: g.Key, Accs: buf[:0]}
+		if len(aggs) > len(buf) {
+			win.Accs = make([]aggAcc, 0, len(aggs))
+		}
+		found := false
 		later := false // whether a slice of this window is also in the next one
 		for i := range g.Slices {
 			s := &g.Slices[i]
@@ -114,8 +120,8 @@ func slicingHopAggregate(rows *engine.DataStream, keySel engine.KeySelector, n *
 			if s.End > end {
 				break
 			}
-			if win == nil {
-				win = &windowAcc{Key: g.Key, Accs: make([]aggAcc, len(aggs))}
+			if !found {
+				found, win.Accs = true, win.Accs[:len(aggs)]
 			}
 			win.Rows += s.Acc.Rows
 			for j, c := range aggs {
@@ -123,10 +129,10 @@ func slicingHopAggregate(rows *engine.DataStream, keySel engine.KeySelector, n *
 			}
 			later = later || s.End > first
 		}
-		if win == nil {
+		if !found {
 			return
 		}
-		out.Collect(windowRow(engine.Window{Start: end - size, End: end}, n.Props, aggs, win))
+		out.Collect(rowsOut.row(engine.Window{Start: end - size, End: end}, &win))
 		drop := 0 // the slices no later window holds
 		for drop < len(g.Slices) && g.Slices[drop].End <= first {
 			drop++
@@ -161,24 +167,54 @@ func addToWindowAcc(acc *windowAcc, aggs []*aggCall, r Row) {
 	}
 }
 
-// windowRow is the +I row a window aggregation emits for a group's window: its window properties and
-// grouping keys in the order of props, then the aggregates.
-func windowRow(w engine.Window, props []int, aggs []*aggCall, acc *windowAcc) Row {
-	fields := make([]any, 0, len(props)+len(aggs))
+// windowRows builds the +I rows a window aggregation emits, one per group and window: its window
+// properties and grouping keys in the order of props, then the aggregates. Each row is one allocation (see
+// rowBlock), which holds the window's timestamps and the counts as well.
+type windowRows struct {
+	props []int
+	aggs  []*aggCall
+	count []bool // per aggregate: a COUNT without DISTINCT, an int64 kept in the block
+	block *rowBlock
+}
+
+func newWindowRows(props []int, aggs []*aggCall) *windowRows {
+	b := &windowRows{props: props, aggs: aggs, count: make([]bool, len(aggs))}
+	slots := make([]slotKind, len(props)+len(aggs))
 	for i, p := range props {
-		switch p {
-		case propStart:
-			fields = append(fields, time.UnixMilli(w.Start).UTC())
-		case propEnd:
-			fields = append(fields, time.UnixMilli(w.End).UTC())
-		case propTime:
-			fields = append(fields, time.UnixMilli(w.End-1).UTC())
-		default:
-			fields = append(fields, acc.Key[i])
+		if p == propStart || p == propEnd || p == propTime {
+			slots[i] = timeSlot
 		}
 	}
 	for i, c := range aggs {
-		fields = append(fields, c.result(&acc.Accs[i]))
+		if c.fn == "COUNT" && !c.distinct {
+			b.count[i], slots[len(props)+i] = true, int64Slot
+		}
 	}
-	return Row{Kind: Insert, Fields: fields}
+	b.block = newRowBlock(len(slots), slots)
+	return b
+}
+
+// row returns the row of window w for the group whose accumulators are acc.
+func (b *windowRows) row(w engine.Window, acc *windowAcc) any {
+	p, fields := b.block.newRow()
+	for i, prop := range b.props {
+		switch prop {
+		case propStart:
+			b.block.setTime(p, fields, i, time.UnixMilli(w.Start).UTC())
+		case propEnd:
+			b.block.setTime(p, fields, i, time.UnixMilli(w.End).UTC())
+		case propTime:
+			b.block.setTime(p, fields, i, time.UnixMilli(w.End-1).UTC())
+		default:
+			fields[i] = acc.Key[i]
+		}
+	}
+	for i, c := range b.aggs {
+		if b.count[i] {
+			b.block.setInt64(p, fields, len(b.props)+i, acc.Accs[i].Count)
+			continue
+		}
+		fields[len(b.props)+i] = c.result(&acc.Accs[i])
+	}
+	return b.block.row(p, Insert, fields)
 }
