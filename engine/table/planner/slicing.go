@@ -137,12 +137,11 @@ func slicingHopAggregate(rows *engine.DataStream, keySel engine.KeySelector, n *
 		for drop < len(g.Slices) && g.Slices[drop].End <= first {
 			drop++
 		}
-		if drop == len(g.Slices) {
+		switch {
+		case drop == len(g.Slices):
 			st.Clear()
-		} else {
-			if drop > 0 {
-				g.Slices = append(g.Slices[:0], g.Slices[drop:]...)
-			}
+		case drop > 0:
+			g.Slices = append(g.Slices[:0], g.Slices[drop:]...)
 			st.Update(g)
 		}
 		if later {

@@ -287,15 +287,16 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 				return append(append(make([]any, 0, nl+nr), l...), r...)
 			}
 			rightMatched := make([]bool, len(rrows))
+			var pair []any // a pair's fields while its condition is evaluated: a row is made only for a match
 			for _, l := range lrows {
 				matched := false
 				for j, r := range rrows {
-					f := joined(l, r)
 					if !keysEqual(l, r, n.LeftKeys, n.RightKeys) {
 						continue
 					}
 					if n.Cond != nil {
-						v, err := n.Cond.eval(f)
+						pair = append(append(pair[:0], l...), r...)
+						v, err := n.Cond.eval(pair)
 						if err != nil {
 							out.Collect(errorRow{err.Error()})
 							return
@@ -308,7 +309,7 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 					if semi || anti {
 						break
 					}
-					out.Collect(Row{Kind: Insert, Fields: f})
+					out.Collect(Row{Kind: Insert, Fields: joined(l, r)})
 				}
 				switch {
 				case semi && matched, anti && !matched:
@@ -418,7 +419,8 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 		if !ok {
 			return
 		}
-		args, err := aggArgs(aggs, r)
+		var buf [4]any
+		args, err := aggArgs(buf[:0], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
