@@ -174,7 +174,7 @@ func checkpointCompleted(job *engine.Job, id int64) bool {
 	return false
 }
 
-// A HOP window aggregation, which keeps its rows in slices (MapState) and fires its windows by timers, through
+// A HOP window aggregation, which keeps its rows in slices (one list per group in ValueState) and fires its windows by timers, through
 // a crash: the committed output holds each window's row exactly once, as computed here.
 func TestHopWindowExactlyOnceThroughCrash(t *testing.T) {
 	var words []string
