@@ -68,7 +68,6 @@ type opBase struct {
 	// Keyed operators only.
 	backend     state.Backend
 	handles     map[string]*stateHandle
-	handleKinds map[string]string
 	eventTimers *timerQueue
 	procTimers  *timerQueue
 	procWakeAt  int64       // the processing time the subtask is asked to wake us at, or 0
@@ -91,7 +90,6 @@ func (b *opBase) init(name string) {
 	b.metrics.pub.watermark.Store(MinWatermark) // read by Snapshot before the first publish
 	b.ctx.op = b
 	b.handles = map[string]*stateHandle{}
-	b.handleKinds = map[string]string{}
 }
 
 func (b *opBase) keyed() bool { return b.backend != nil }

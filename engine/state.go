@@ -78,9 +78,18 @@ type stateHandle struct {
 	op     *opBase
 	table  state.Table
 	desc   StateDescriptor
-	ttl    int64 // milliseconds, 0 = none
+	kind   string // ValueState, ListState, ...: what the operator first asked for under the name
+	ttl    int64  // milliseconds, 0 = none
 	writes int
 	sweep  int // next key group of the incremental TTL sweep
+}
+
+// needKey panics, as opBase.needKey, when the state is used with no current key; the message is built only
+// then, since the state is read and written on every record.
+func (h *stateHandle) needKey() {
+	if h.op.backend == nil || !h.op.hasKey {
+		h.op.needKey("state " + h.desc.Name)
+	}
 }
 
 func (h *stateHandle) ns() state.Namespace { return state.Namespace(h.op.ns) }
@@ -132,7 +141,7 @@ func (h *stateHandle) unwrap(x any) (v any, visible, expired bool) {
 // expired value is removed (and returned only with ReturnExpiredIfNotCleanedUp); a live one is renewed if
 // reads renew.
 func (h *stateHandle) get() (any, bool) {
-	h.op.needKey("state " + h.desc.Name)
+	h.needKey()
 	x, ok := h.table.Get(h.op.kg, h.op.key, h.ns())
 	if !ok {
 		return nil, false
@@ -147,7 +156,7 @@ func (h *stateHandle) get() (any, bool) {
 }
 
 func (h *stateHandle) put(v any) {
-	h.op.needKey("state " + h.desc.Name)
+	h.needKey()
 	h.table.Put(h.op.kg, h.op.key, h.ns(), h.wrap(v))
 	if h.ttl > 0 {
 		h.writes++
@@ -158,7 +167,7 @@ func (h *stateHandle) put(v any) {
 }
 
 func (h *stateHandle) clear() {
-	h.op.needKey("state " + h.desc.Name)
+	h.needKey()
 	h.table.Delete(h.op.kg, h.op.key, h.ns())
 }
 
@@ -254,7 +263,7 @@ type ListState struct{ h *stateHandle }
 // none of its elements is live, and with UpdateOnReadAndWrite every live element is renewed and the expired
 // ones are dropped.
 func (s *ListState) Get() []any {
-	s.h.op.needKey("state " + s.h.desc.Name)
+	s.h.needKey()
 	x, ok := s.h.table.Get(s.h.op.kg, s.h.op.key, s.h.ns())
 	if !ok {
 		return nil
@@ -299,7 +308,7 @@ func (s *ListState) setRaw(items []any) {
 
 // Add appends v to the current key's list.
 func (s *ListState) Add(v any) {
-	s.h.op.needKey("state " + s.h.desc.Name)
+	s.h.needKey()
 	x, _ := s.h.table.Get(s.h.op.kg, s.h.op.key, s.h.ns())
 	items, _ := x.([]any)
 	s.setRaw(append(items, s.h.wrap(v)))
@@ -307,7 +316,7 @@ func (s *ListState) Add(v any) {
 
 // Update replaces the current key's list.
 func (s *ListState) Update(vs []any) {
-	s.h.op.needKey("state " + s.h.desc.Name)
+	s.h.needKey()
 	items := make([]any, len(vs))
 	for i, v := range vs {
 		items[i] = s.h.wrap(v)
@@ -324,7 +333,7 @@ func (s *ListState) Clear() { s.h.clear() }
 type MapState struct{ h *stateHandle }
 
 func (s *MapState) raw(create bool) map[any]any {
-	s.h.op.needKey("state " + s.h.desc.Name)
+	s.h.needKey()
 	x, ok := s.h.table.Get(s.h.op.kg, s.h.op.key, s.h.ns())
 	if !ok {
 		if !create {
@@ -521,13 +530,12 @@ func (b *opBase) handle(d StateDescriptor, kind string) *stateHandle {
 		panic(kind + ": a state needs a name")
 	}
 	if h, ok := b.handles[d.Name]; ok {
-		if b.handleKinds[d.Name] != kind {
-			panic(fmt.Sprintf("state %q is a %s, not a %s", d.Name, b.handleKinds[d.Name], kind))
+		if h.kind != kind {
+			panic(fmt.Sprintf("state %q is a %s, not a %s", d.Name, h.kind, kind))
 		}
 		return h
 	}
-	h := &stateHandle{op: b, table: b.backend.Table("user/" + d.Name), desc: d, ttl: d.TTL.TTL.Milliseconds()}
+	h := &stateHandle{op: b, table: b.backend.Table("user/" + d.Name), desc: d, kind: kind, ttl: d.TTL.TTL.Milliseconds()}
 	b.handles[d.Name] = h
-	b.handleKinds[d.Name] = kind
 	return h
 }

@@ -174,8 +174,9 @@ func checkpointCompleted(job *engine.Job, id int64) bool {
 	return false
 }
 
-// A HOP window aggregation, which keeps its rows in slices (MapState) and fires its windows by timers, through
-// a crash: the committed output holds each window's row exactly once, as computed here.
+// A HOP window aggregation, which keeps its rows in slices (one list per group in ValueState) and fires its
+// windows by timers, through a crash: the committed output holds each window's row exactly once, as
+// computed here.
 func TestHopWindowExactlyOnceThroughCrash(t *testing.T) {
 	var words []string
 	for i := 0; i < 40; i++ {

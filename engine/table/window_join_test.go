@@ -101,3 +101,38 @@ func TestWindowJoin(t *testing.T) {
 		t.Errorf("different windows joined as a window join:\n%s", plan)
 	}
 }
+
+// A window join drops the late rows of a window TVF's input before its shuffle, but not those of a window
+// aggregation, which emits each window's rows before the watermark that fired it goes on, so that none is
+// ever late there (the operator that would look for them is left out of the job).
+func TestWindowJoinDropsLateRowsOnlyFromWindowTVFs(t *testing.T) {
+	tvfs := "SELECT L.`int`, R.`int` FROM (SELECT * FROM TABLE(TUMBLE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL '5' SECOND))) L JOIN " +
+		"(SELECT * FROM TABLE(TUMBLE(TABLE T2, DESCRIPTOR(rowtime), INTERVAL '5' SECOND))) R " +
+		"ON L.window_start = R.window_start AND L.window_end = R.window_end AND L.`name` = R.`name`"
+	tvfAndAggregation := "SELECT L.`int`, R.uv2 FROM (SELECT * FROM TABLE(TUMBLE(TABLE T1, DESCRIPTOR(rowtime), INTERVAL '5' SECOND))) L JOIN " +
+		"(SELECT `name`, window_start, window_end, COUNT(DISTINCT `string`) AS uv2 FROM TABLE(TUMBLE(TABLE T2, DESCRIPTOR(rowtime), INTERVAL '5' SECOND)) " +
+		"GROUP BY `name`, window_start, window_end) R ON L.window_start = R.window_start AND L.window_end = R.window_end AND L.`name` = R.`name`"
+	tests := []struct {
+		name  string
+		query string
+		drops int
+	}{
+		{"two window aggregations", uvJoin("JOIN", "L.`name`, uv1, uv2"), 0},
+		{"two window TVFs", tvfs, 2},
+		{"a window TVF and a window aggregation", tvfAndAggregation, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tenv := newTableEnv(2)
+			windowTables(t, tenv)
+			plan := mustExec(t, tenv, "EXPLAIN "+tt.query).Rows()[0][0].(string)
+			_, graph, _ := strings.Cut(plan, "== Physical Execution Plan (Weir job graph) ==")
+			if !strings.Contains(graph, "WindowJoin(") {
+				t.Fatalf("no window join in:\n%s", plan)
+			}
+			if got := strings.Count(graph, "Drop rows of fired windows"); got != tt.drops {
+				t.Errorf("%d operators dropping late rows before the window join, want %d:\n%s", got, tt.drops, graph)
+			}
+		})
+	}
+}

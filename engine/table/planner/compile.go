@@ -763,7 +763,8 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			out.Collect(v)
 			return
 		}
-		args, err := aggArgs(aggs, r)
+		var buf [4]any
+		args, err := aggArgs(buf[:0], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
@@ -825,18 +826,20 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 	}}).Name(n.Describe())
 }
 
-// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)).
-func aggArgs(aggs []*aggCall, r Row) ([]any, error) {
-	args := make([]any, len(aggs))
-	for i, a := range aggs {
+// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)), appending them to buf (a
+// caller's array on its stack saves an allocation per row).
+func aggArgs(buf []any, aggs []*aggCall, r Row) ([]any, error) {
+	for _, a := range aggs {
+		var arg any
 		if a.arg != nil {
 			var err error
-			if args[i], err = a.arg.eval(r.Fields); err != nil {
+			if arg, err = a.arg.eval(r.Fields); err != nil {
 				return nil, err
 			}
 		}
+		buf = append(buf, arg)
 	}
-	return args, nil
+	return buf, nil
 }
 
 func cloneAccs(accs []aggAcc) []aggAcc {

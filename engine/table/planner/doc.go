@@ -41,7 +41,8 @@
 // keys) over a TVF is a window aggregation on the engine's WindowOperator with the event-time trigger:
 // each window emits one +I row per group when the watermark passes its end. An event-time HOP whose size is
 // a multiple of its slide is aggregated by slices, as Flink's SlicingWindowOperator does: each row is
-// accumulated once, into its group's slide-long slice, and a window's row merges its slices. As in Flink's
+// accumulated once, into its group's slide-long slice, and a window's row merges its slices (a group's
+// slices are one sorted list in ValueState, read once per row and once per window). As in Flink's
 // SlicingWindowOperator, a row whose slice (its window for TUMBLE, its slide for HOP, its step for
 // CUMULATE) has already fired is late and dropped from all of its windows; session windows merge, and a
 // row is late only once its merged session has fired. A window TVF over an updating input is refused
@@ -111,7 +112,9 @@
 // RIGHT or FULL OUTER, each window's rows of both sides wait in state until the watermark passes the
 // window's end and are then joined and emitted as +I rows (an outer row without a match padded with
 // NULLs), so the output is insert-only and the window's state is cleared. A row whose window has fired is
-// late and dropped. Inputs on different windows join as a regular join, as in Flink.
+// late and dropped (a window aggregation's rows never are: it emits them before the watermark that fired
+// their window goes on, so a window join, window Top-N or windowed GROUP BY over one looks for none).
+// Inputs on different windows join as a regular join, as in Flink.
 //
 // A conjunct of WHERE that is x [NOT] IN (SELECT y ...) or [NOT] EXISTS (SELECT ...) is a semi (anti)
 // join of the query's rows with the subquery, as Flink's SubQueryRemoveRule rewrites it: IN joins on

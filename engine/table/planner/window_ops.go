@@ -120,7 +120,7 @@ var windowRankDesc = engine.State("window-rank")
 // Flink's WindowRankOperator.
 func windowTopN(in *engine.DataStream, n *RankNode) *engine.DataStream {
 	keepLast := n.Dedup && n.Desc[0]
-	keyed := dropFiredWindows(in, n.WindowEnd).KeyBy(rowKeySelector(n.Partition))
+	keyed := dropFiredWindows(in, n.Input, n.WindowEnd).KeyBy(rowKeySelector(n.Partition))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
@@ -268,7 +268,7 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 			ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
 		}
 	}
-	left, right = dropFiredWindows(left, n.LeftEnd), dropFiredWindows(right, n.RightEnd)
+	left, right = dropFiredWindows(left, n.Left, n.LeftEnd), dropFiredWindows(right, n.Right, n.RightEnd)
 	return left.Connect(right).KeyBy(joinKeySelector(&n.JoinNode, true), joinKeySelector(&n.JoinNode, false)).Process(engine.CoProcessFunction{
 		ProcessElement1: proc(windowJoinLeft, n.LeftEnd),
 		ProcessElement2: proc(windowJoinRight, n.RightEnd),
@@ -287,15 +287,16 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 				return append(append(make([]any, 0, nl+nr), l...), r...)
 			}
 			rightMatched := make([]bool, len(rrows))
+			var pair []any // a pair's fields while its condition is evaluated: a row is made only for a match
 			for _, l := range lrows {
 				matched := false
 				for j, r := range rrows {
-					f := joined(l, r)
 					if !keysEqual(l, r, n.LeftKeys, n.RightKeys) {
 						continue
 					}
 					if n.Cond != nil {
-						v, err := n.Cond.eval(f)
+						pair = append(append(pair[:0], l...), r...)
+						v, err := n.Cond.eval(pair)
 						if err != nil {
 							out.Collect(errorRow{err.Error()})
 							return
@@ -308,7 +309,7 @@ func windowJoin(left, right *engine.DataStream, n *WindowJoinNode) *engine.DataS
 					if semi || anti {
 						break
 					}
-					out.Collect(Row{Kind: Insert, Fields: f})
+					out.Collect(Row{Kind: Insert, Fields: joined(l, r)})
 				}
 				switch {
 				case semi && matched, anti && !matched:
@@ -339,11 +340,15 @@ func keysEqual(l, r []any, lk, rk []int) bool {
 	return true
 }
 
-// dropFiredWindows drops the rows whose window (window_end in column endCol) the watermark has passed,
-// as Flink's window operators drop late rows. Like dropLate, it judges each row by the watermark of its
-// own input partition, before the rows are redistributed by key, so that which rows are late does not
-// depend on how the partitions interleave.
-func dropFiredWindows(in *engine.DataStream, endCol int) *engine.DataStream {
+// dropFiredWindows drops the rows of node from (compiled as in) whose window (window_end in column endCol)
+// the watermark has passed, as Flink's window operators drop late rows. Like dropLate, it judges each row
+// by the watermark of its own input partition, before the rows are redistributed by key, so that which
+// rows are late does not depend on how the partitions interleave. Rows that a window aggregation emits
+// are never late (see emittedOnTime), so their stream is returned as it is.
+func dropFiredWindows(in *engine.DataStream, from Node, endCol int) *engine.DataStream {
+	if emittedOnTime(from) {
+		return in
+	}
 	return in.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		if r, ok := v.(Row); ok {
 			if end, ok := r.Fields[endCol].(time.Time); ok && end.UnixMilli()-1 <= ctx.CurrentWatermark() {
@@ -352,6 +357,22 @@ func dropFiredWindows(in *engine.DataStream, endCol int) *engine.DataStream {
 		}
 		out.Collect(v)
 	}}).Name("Drop rows of fired windows")
+}
+
+// emittedOnTime reports whether n's rows are emitted by a window aggregation (a WindowAggregateNode or a
+// windowed GROUP BY, under Calcs or not) when the watermark passes their window's end: each reaches the
+// next operator before the watermark that fired its window (timers fire before their watermark goes on,
+// and a channel keeps its order), so none is late for a window operator on the same windows.
+func emittedOnTime(n Node) bool {
+	switch x := n.(type) {
+	case *WindowAggregateNode:
+		return !x.Window.Proctime
+	case *AggregateNode:
+		return x.WindowEnd >= 0
+	case *CalcNode:
+		return emittedOnTime(x.Input)
+	}
+	return false
 }
 
 // windowedGroup makes a GROUP BY whose keys include window_start and window_end of a windowed,
@@ -387,7 +408,7 @@ var windowGroupDesc = engine.State("window-group")
 func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.DataStream {
 	keys, aggs := n.Keys, appendOnlyAggs(n.Aggs) // its input is insert-only
 	endCol := keys[n.WindowEnd].ref - 1
-	keyed := dropFiredWindows(in, endCol).KeyBy(rowKeySelector(keys))
+	keyed := dropFiredWindows(in, n.Input, endCol).KeyBy(rowKeySelector(keys))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
@@ -398,7 +419,8 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 		if !ok {
 			return
 		}
-		args, err := aggArgs(aggs, r)
+		var buf [4]any
+		args, err := aggArgs(buf[:0], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return

@@ -147,7 +147,7 @@ func withWindow(r Row, w engine.Window) Row {
 // each window emits one +I row per group when the watermark passes its end. Late rows (their window has
 // fired) are dropped, as in Flink. in carries no error rows (Compiler.Checked).
 func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.DataStream {
-	keys, aggs, props := n.Keys, appendOnlyAggs(n.Aggs), n.Props // a window's rows are never retracted
+	keys, aggs := n.Keys, appendOnlyAggs(n.Aggs) // a window's rows are never retracted
 	var session []int
 	if n.Window.Kind == Session {
 		session = n.Window.PartitionBy
@@ -205,10 +205,11 @@ func windowAggregate(in *engine.DataStream, n *WindowAggregateNode) *engine.Data
 			return out
 		},
 	}
+	rowsOut := newWindowRows(n.Props, aggs)
 	return rows.KeyBy(keySel).Window(n.Window.assigner()).Aggregate(agg, func(ctx *engine.WindowContext, _ any, elements []any, out engine.Collector) {
 		w := ctx.Window()
 		for _, e := range elements {
-			out.Collect(windowRow(w, props, aggs, e.(*windowAcc)))
+			out.Collect(rowsOut.row(w, e.(*windowAcc)))
 		}
 	}).Name(n.Describe())
 }
