@@ -50,7 +50,9 @@ func (j *joinRows) assoc(off int) int64  { return int64(binary.LittleEndian.Uint
 func (j *joinRows) setCopies(off int, n int64) {
 	binary.LittleEndian.PutUint64(j.Data[off:], uint64(n))
 }
-func (j *joinRows) setAssoc(off int, n int64) { binary.LittleEndian.PutUint64(j.Data[off+8:], uint64(n)) }
+func (j *joinRows) setAssoc(off int, n int64) {
+	binary.LittleEndian.PutUint64(j.Data[off+8:], uint64(n))
+}
 
 // fields returns the encoded fields of the row at off.
 func (j *joinRows) fields(off int) []byte {

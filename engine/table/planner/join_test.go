@@ -133,4 +133,3 @@ func TestFullOuterJoinChangelog(t *testing.T) {
 	h.in(false, UpdateAfter, int64(1), "r2")
 	h.emits("-D[1, l1, <NULL>, <NULL>]", "-D[1, l2, <NULL>, <NULL>]", "+I[1, l1, 1, r2]", "+I[1, l2, 1, r2]")
 }
-
