@@ -770,11 +770,14 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		}
 		st := ctx.ValueState(stateDesc)
 		var gs *groupState
-		prev, first := []any(nil), true
+		// The results before the row (on the stack for up to 8 aggregates): the rows of the update are
+		// built only when the results change.
+		var before [8]any
+		prev, first := before[:0], true
 		if cur, ok := st.Get(); ok {
 			gs = cur.(*groupState) // changed in place (see groupState)
 			first = false
-			prev = aggRow(gs.Key, aggs, gs.Accs)
+			prev = aggResults(prev, aggs, gs.Accs)
 		} else {
 			if !r.Kind.IsAccumulate() {
 				return // retracting a group that does not exist: Flink ignores it
@@ -797,7 +800,7 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		}
 		if gs.Rows <= 0 {
 			if !first {
-				out.Collect(Row{Kind: Delete, Fields: prev})
+				out.Collect(Row{Kind: Delete, Fields: append(append(make([]any, 0, len(kv)+len(prev)), kv...), prev...)})
 			}
 			st.Clear()
 			return
@@ -807,13 +810,14 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			ctx.RegisterEventTimeTimer(math.MaxInt64)
 			return
 		}
-		next := aggRow(kv, aggs, gs.Accs)
+		var after [8]any
+		next := aggResults(after[:0], aggs, gs.Accs)
 		switch {
 		case first:
-			out.Collect(Row{Kind: Insert, Fields: next})
+			out.Collect(Row{Kind: Insert, Fields: append(append(make([]any, 0, len(kv)+len(next)), kv...), next...)})
 		case !equalRows(prev, next):
-			out.Collect(Row{Kind: UpdateBefore, Fields: prev})
-			out.Collect(Row{Kind: UpdateAfter, Fields: next})
+			out.Collect(Row{Kind: UpdateBefore, Fields: append(append(make([]any, 0, len(kv)+len(prev)), kv...), prev...)})
+			out.Collect(Row{Kind: UpdateAfter, Fields: append(append(make([]any, 0, len(kv)+len(next)), kv...), next...)})
 		}
 	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
 		cur, ok := ctx.ValueState(stateDesc).Get()
@@ -855,11 +859,15 @@ func cloneAccs(accs []aggAcc) []aggAcc {
 	return out
 }
 
+// aggRow is a group's row: its keys, then its aggregates' results.
 func aggRow(keys []any, aggs []*aggCall, accs []aggAcc) []any {
-	row := make([]any, 0, len(keys)+len(aggs))
-	row = append(row, keys...)
+	return aggResults(append(make([]any, 0, len(keys)+len(aggs)), keys...), aggs, accs)
+}
+
+// aggResults appends the aggregates' results to dst.
+func aggResults(dst []any, aggs []*aggCall, accs []aggAcc) []any {
 	for i, a := range aggs {
-		row = append(row, a.result(&accs[i]))
+		dst = append(dst, a.result(&accs[i]))
 	}
-	return row
+	return dst
 }

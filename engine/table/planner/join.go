@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/sqlparse"
@@ -216,10 +217,10 @@ func init() { engine.RegisterType(joinEntry{}) }
 // joinSide is one input's state for the current join key, as the join logic (joiner.process) reads and
 // changes it: a multiset of rows, each with its copies and, on an outer side, its associations.
 type joinSide interface {
-	// each calls f with every row held (h names it for setAssoc), until f returns an error, which each
-	// returns. The fields are the caller's to keep.
-	each(f func(h int, fields []any, copies, assoc int64) error) error
-	// setAssoc sets the associations of the row h that each last gave.
+	// appendRows appends every row held to dst, each joined with the input row's fields in by b (h names
+	// it for setAssoc); the rows are the caller's to keep.
+	appendRows(dst []joinMatch, in []any, b *pairBlock) []joinMatch
+	// setAssoc sets the associations of the row h that appendRows last gave.
 	setAssoc(h int, assoc int64)
 	// add adds a copy of a row; on an outer side (outer), it sets the row's associations to assoc.
 	add(fields []any, outer bool, assoc int64) error
@@ -264,16 +265,15 @@ type ttlSide struct {
 	keys []string // the rows each last gave, by h
 }
 
-func (t *ttlSide) each(f func(h int, fields []any, copies, assoc int64) error) error {
+func (t *ttlSide) appendRows(dst []joinMatch, in []any, b *pairBlock) []joinMatch {
 	t.keys = t.keys[:0]
-	var err error
 	t.mapSide.each(func(k string, e joinEntry) {
-		if err == nil {
-			t.keys = append(t.keys, k)
-			err = f(len(t.keys)-1, e.Fields, e.Count, e.Assoc)
-		}
+		m := joinMatch{h: len(t.keys), fields: e.Fields, copies: e.Count, assoc: e.Assoc, key: k}
+		m.p, m.pair = b.pair(in, e.Fields)
+		dst = append(dst, m)
+		t.keys = append(t.keys, k)
 	})
-	return err
+	return dst
 }
 
 func (t *ttlSide) setAssoc(h int, assoc int64) {
@@ -313,69 +313,26 @@ func (t *ttlSide) retract(fields []any) error {
 
 func init() { engine.RegisterType(&joinRows{}) }
 
-// rowsSide is a joinSide on the current join key's joinRows, kept in a keyed ValueState (st; nil for rows
-// held outside a job): one state read per input row for each side, and one write back (flush) for a side
-// that changed. Without a state TTL the join keeps its sides this way.
-type rowsSide struct {
-	st      *engine.ValueState
-	rows    *joinRows
-	dec     *joinRowDecoder
-	search  bool // the input retracts: an added row is looked for among the rows held
-	changed bool
-}
-
-func (s *rowsSide) load(st *engine.ValueState) {
-	s.st, s.rows, s.changed = st, nil, false
-	if v, ok := st.Get(); ok {
-		s.rows = v.(*joinRows)
-	}
-}
-
-func (s *rowsSide) each(f func(h int, fields []any, copies, assoc int64) error) error {
-	if s.rows == nil {
+// loadJoinRows returns the rows of st, the current join key's side, or nil if it holds none; search marks an
+// input that retracts (joinRows.search).
+func loadJoinRows(st *engine.ValueState, search bool) *joinRows {
+	v, ok := st.Get()
+	if !ok {
 		return nil
 	}
-	return s.rows.each(func(off int) error {
-		return f(off, s.dec.decode(s.rows.fields(off)), s.rows.copies(off), s.rows.assoc(off))
-	})
+	rows := v.(*joinRows)
+	rows.search, rows.changed = search, false
+	return rows
 }
 
-func (s *rowsSide) setAssoc(h int, assoc int64) {
-	s.rows.setAssoc(h, assoc)
-	s.changed = true
-}
-
-func (s *rowsSide) add(fields []any, outer bool, assoc int64) error {
-	if s.rows == nil {
-		s.rows = &joinRows{}
-	}
-	off, err := s.rows.add(fields, s.search)
-	if err != nil {
-		return err
-	}
-	if outer {
-		s.rows.setAssoc(off, assoc)
-	}
-	s.changed = true
-	return nil
-}
-
-func (s *rowsSide) retract(fields []any) error {
-	if s.rows == nil {
-		return nil
-	}
-	s.changed = true
-	return s.rows.retract(fields)
-}
-
-// flush writes a changed side back to its state (a disk backend keeps a copy), or clears it once empty.
-func (s *rowsSide) flush() {
+// flush writes changed rows back to st (a disk backend keeps a copy), or clears st once no row is left.
+func (j *joinRows) flush(st *engine.ValueState) {
 	switch {
-	case !s.changed || s.st == nil:
-	case s.rows.Live == 0:
-		s.st.Clear()
+	case j == nil || !j.changed:
+	case j.Live == 0:
+		st.Clear()
 	default:
-		s.st.Update(s.rows)
+		st.Update(j)
 	}
 }
 
@@ -385,9 +342,9 @@ type joiner struct {
 	leftKeys, rightKeys   []int
 	nLeft, nRight         int
 	cond                  *cexpr
-	// leftDec and rightDec read each input's rows back from a rowsSide; leftSearch and rightSearch
-	// mark an input that retracts (rowsSide.search).
-	leftDec, rightDec       *joinRowDecoder
+	// leftPairs and rightPairs build the joined rows of a left and of a right input row; leftSearch and
+	// rightSearch mark an input that retracts (joinRows.search).
+	leftPairs, rightPairs   *pairBlock
 	leftSearch, rightSearch bool
 }
 
@@ -397,15 +354,11 @@ func newJoiner(n *JoinNode) *joiner {
 		rightOuter: n.Type == RightJoin || n.Type == FullJoin,
 		leftKeys:   n.LeftKeys, rightKeys: n.RightKeys,
 		nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()),
-		cond:    n.Cond,
-		leftDec: newJoinRowDecoder(n.Left.Columns()), rightDec: newJoinRowDecoder(n.Right.Columns()),
+		cond:       n.Cond,
+		leftPairs:  newPairBlock(n.Left.Columns(), n.Right.Columns(), true),
+		rightPairs: newPairBlock(n.Left.Columns(), n.Right.Columns(), false),
 		leftSearch: n.Left.Updating(), rightSearch: n.Right.Updating(),
 	}
-}
-
-// sides returns empty rowsSides for the two inputs.
-func (j *joiner) sides() (left, right *rowsSide) {
-	return &rowsSide{dec: j.leftDec, search: j.leftSearch}, &rowsSide{dec: j.rightDec, search: j.rightSearch}
 }
 
 // joined concatenates an input row with a row of the other side (nil: nulls) in left-right order.
@@ -428,13 +381,17 @@ func (j *joiner) appendJoined(f, in, other []any, inLeft bool) []any {
 	return append(append(f, l...), r...)
 }
 
-// joinMatch is a row of the other side that an input row joins with: its handle (joinSide.each), fields,
-// copies and associations, and its encoding (groupKey), which orders the matches when there are several.
+// joinMatch is a row of the other side that an input row joins with: its handle (joinSide.appendRows),
+// fields, copies and associations; its encoding (groupKey), which orders the matches when there are
+// several (set by the side when it has it); and the joined row of the input row and this one (pair, in
+// the block p of a pairBlock), which the join condition reads and the first joined row emitted is.
 type joinMatch struct {
 	h             int
 	fields        []any
 	copies, assoc int64
 	key           string
+	p             unsafe.Pointer
+	pair          []any
 }
 
 // process handles one row of one input (inLeft: the left one) against the states of both sides for the
@@ -442,12 +399,16 @@ type joinMatch struct {
 // StreamingJoinOperator: an inner join forwards the input's row kind; an outer join emits +I and -D
 // only, and retracts a null-padded row (-D[null+other]) when the first match of an outer row arrives,
 // and emits it again (+I[null+other]) when its last match is retracted.
-func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row)) error {
+//
+// It emits Row values (as records, in an interface).
+func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(any)) error {
 	inOuter, otherOuter := j.leftOuter, j.rightOuter
 	myKeys, otherKeys := j.leftKeys, j.rightKeys
+	pairs := j.leftPairs
 	if !inLeft {
 		inOuter, otherOuter = otherOuter, inOuter
 		myKeys, otherKeys = otherKeys, myKeys
+		pairs = j.rightPairs
 	}
 	// The matching rows of the other side, in a deterministic order (of their encodings, whatever the
 	// order the state holds them in). A NULL key matches nothing, as NULL = NULL is not true.
@@ -457,35 +418,45 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 		nullKey = nullKey || r.Fields[k] == nil
 	}
 	if !nullKey {
-		var pair []any // the joined row the condition reads, reused for each candidate
-		err := other.each(func(h int, fields []any, copies, assoc int64) error {
+		matches = other.appendRows(nil, r.Fields, pairs)
+		kept := matches[:0]
+	candidates:
+		for _, m := range matches {
 			for i, ok := range otherKeys {
-				if fields[ok] == nil || compareValues(r.Fields[myKeys[i]], fields[ok]) != 0 {
-					return nil
+				if m.fields[ok] == nil || compareValues(r.Fields[myKeys[i]], m.fields[ok]) != 0 {
+					continue candidates
 				}
 			}
 			if j.cond != nil {
-				pair = j.appendJoined(pair[:0], r.Fields, fields, inLeft)
-				v, err := j.cond.eval(pair)
+				v, err := j.cond.eval(m.pair)
 				if err != nil {
 					return err
 				}
 				if v != true {
-					return nil
+					continue
 				}
 			}
-			matches = append(matches, joinMatch{h: h, fields: fields, copies: copies, assoc: assoc})
-			return nil
-		})
-		if err != nil {
-			return err
+			kept = append(kept, m)
 		}
+		matches = kept
 		if len(matches) > 1 {
 			for i := range matches {
-				matches[i].key = groupKey(matches[i].fields)
+				if matches[i].key == "" {
+					matches[i].key = groupKey(matches[i].fields)
+				}
 			}
 			sort.SliceStable(matches, func(a, b int) bool { return matches[a].key < matches[b].key })
 		}
+	}
+	// joinedWith is the joined row of kind k of the input row and match m: its pair the first time, a
+	// copy after.
+	joinedWith := func(k RowKind, m *joinMatch) any {
+		if m.p == nil {
+			m.p, m.pair = pairs.pair(r.Fields, m.fields)
+		}
+		p := m.p
+		m.p = nil
+		return pairs.block.row(p, k, m.pair)
 	}
 	total := int64(0)
 	for _, m := range matches {
@@ -516,9 +487,9 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 		if inOuter {
 			kind = Insert
 		}
-		for _, m := range matches {
-			for c := int64(0); c < m.copies; c++ {
-				emit(j.joined(kind, r.Fields, m.fields, inLeft))
+		for i := range matches {
+			for c := int64(0); c < matches[i].copies; c++ {
+				emit(joinedWith(kind, &matches[i]))
 			}
 		}
 		return nil
@@ -537,9 +508,9 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 	if inOuter {
 		kind = Delete
 	}
-	for _, m := range matches {
-		for c := int64(0); c < m.copies; c++ {
-			emit(j.joined(kind, r.Fields, m.fields, inLeft))
+	for i := range matches {
+		for c := int64(0); c < matches[i].copies; c++ {
+			emit(joinedWith(kind, &matches[i]))
 		}
 	}
 	if otherOuter {
@@ -556,7 +527,7 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 }
 
 // regularJoin compiles a JoinNode: the two inputs connected and keyed by their join keys, each side's
-// rows for a key in a ValueState (rowsSide), or, with a state TTL (Flink's 'table.exec.state.ttl'), in a
+// rows for a key in a ValueState (joinRows), or, with a state TTL (Flink's 'table.exec.state.ttl'), in a
 // MapState whose rows expire one by one (ttlSide).
 func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration) *engine.DataStream {
 	j := newJoiner(n)
@@ -569,7 +540,7 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 				out.Collect(v)
 				return
 			}
-			emit := func(o Row) { out.Collect(o) }
+			emit := out.Collect
 			var err error
 			if ttl > 0 {
 				l, rr := &ttlSide{mapSide: mapSide{ctx.MapState(ld)}}, &ttlSide{mapSide: mapSide{ctx.MapState(rd)}}
@@ -579,18 +550,20 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 					err = j.process(r, false, rr, l, emit)
 				}
 			} else {
-				l, rr := j.sides()
 				// The input's side is read last, so that writing it back finds it where the read left
 				// off (a heap backend's last entry).
-				mine, other, mst, ost := l, rr, ld, rd
+				mst, ost, search, otherSearch := ld, rd, j.leftSearch, j.rightSearch
 				if !inLeft {
-					mine, other, mst, ost = rr, l, rd, ld
+					mst, ost, search, otherSearch = rd, ld, j.rightSearch, j.leftSearch
 				}
-				other.load(ctx.ValueState(ost))
-				mine.load(ctx.ValueState(mst))
+				os, ms := ctx.ValueState(ost), ctx.ValueState(mst)
+				other, mine := loadJoinRows(os, otherSearch), loadJoinRows(ms, search)
+				if mine == nil {
+					mine = &joinRows{search: search}
+				}
 				err = j.process(r, inLeft, mine, other, emit)
-				other.flush()
-				mine.flush()
+				other.flush(os)
+				mine.flush(ms)
 			}
 			if err != nil {
 				out.Collect(errorRow{err.Error()})

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 )
 
 // joinRows is one join input's rows for one join key, as a regular join keeps them without a state TTL: a
@@ -28,6 +29,10 @@ type joinRows struct {
 	// index is the offset of each live row by its encoded fields, built when a search meets more than
 	// joinRowsIndexed rows and dropped when Data is compacted (it is not part of the state).
 	index map[string]int
+	// search and changed are set while a row is joined (not part of the state): search marks an input
+	// that retracts, whose added rows are looked for among the rows held; changed marks rows that must be
+	// written back.
+	search, changed bool
 }
 
 // joinRowsIndexed is the number of live rows up to which a joinRows is searched without its index.
@@ -50,8 +55,11 @@ func (j *joinRows) assoc(off int) int64  { return int64(binary.LittleEndian.Uint
 func (j *joinRows) setCopies(off int, n int64) {
 	binary.LittleEndian.PutUint64(j.Data[off:], uint64(n))
 }
+
+// setAssoc sets the associations of the row at off (a joinSide's handle).
 func (j *joinRows) setAssoc(off int, n int64) {
 	binary.LittleEndian.PutUint64(j.Data[off+8:], uint64(n))
+	j.changed = true
 }
 
 // fields returns the encoded fields of the row at off.
@@ -65,15 +73,33 @@ func (j *joinRows) next(off int) int {
 	return off + joinRowHeader + int(binary.LittleEndian.Uint32(j.Data[off+16:]))
 }
 
-// each calls f with the offset of every live row, in order of arrival, until f returns an error.
-func (j *joinRows) each(f func(off int) error) error {
+// appendRows appends the live rows, in order of arrival, to dst, each joined with the input row's fields in
+// (a joinSide's rows, with their offsets as handles). The rows of a nil joinRows (a side that holds none)
+// are none.
+func (j *joinRows) appendRows(dst []joinMatch, in []any, b *pairBlock) []joinMatch {
+	if j == nil {
+		return dst
+	}
 	for off := 0; off < len(j.Data); off = j.next(off) {
-		if j.copies(off) > 0 {
-			if err := f(off); err != nil {
-				return err
-			}
+		if n := j.copies(off); n > 0 {
+			m := joinMatch{h: off, copies: n, assoc: j.assoc(off)}
+			m.p, m.pair, m.fields = b.decode(in, j.fields(off))
+			dst = append(dst, m)
 		}
 	}
+	return dst
+}
+
+// add adds a copy of a row (a joinSide's add).
+func (j *joinRows) add(fields []any, outer bool, assoc int64) error {
+	off, err := j.addRow(fields, j.search)
+	if err != nil {
+		return err
+	}
+	if outer {
+		j.setAssoc(off, assoc)
+	}
+	j.changed = true
 	return nil
 }
 
@@ -119,9 +145,9 @@ func (j *joinRows) find(enc []byte, end int) int {
 	return -1
 }
 
-// add adds a copy of the row of fields and returns its offset. With search, a row already held gains a
+// addRow adds a copy of the row of fields and returns its offset. With search, a row already held gains a
 // copy; without (an input that never retracts), the row is added as a new one.
-func (j *joinRows) add(fields []any, search bool) (int, error) {
+func (j *joinRows) addRow(fields []any, search bool) (int, error) {
 	end := len(j.Data)
 	off, err := j.appendRow(1, fields)
 	if err != nil {
@@ -143,6 +169,7 @@ func (j *joinRows) add(fields []any, search bool) (int, error) {
 
 // retract removes a copy of the row of fields, if it is held.
 func (j *joinRows) retract(fields []any) error {
+	j.changed = true
 	end := len(j.Data)
 	off, err := j.appendRow(0, fields)
 	if err != nil {
@@ -220,30 +247,52 @@ func appendJoinValue(b []byte, v any) ([]byte, error) {
 	return b, fmt.Errorf("%w: %v (%T)", ErrJoinValue, v, v)
 }
 
-// joinRowDecoder reads a join input's rows back from joinRows into rows of one allocation each (rowBlock),
-// with a typed slot for each column of an integer, floating-point or time type.
-type joinRowDecoder struct{ block *rowBlock }
-
-func newJoinRowDecoder(cols []Column) *joinRowDecoder {
-	slots := make([]slotKind, len(cols))
-	for i, c := range cols {
-		switch {
-		case c.Type.isInteger():
-			slots[i] = int64Slot
-		case c.Type.isNumeric():
-			slots[i] = float64Slot
-		case c.Type.isTime():
-			slots[i] = timeSlot
-		}
-	}
-	return &joinRowDecoder{block: newRowBlock(len(cols), slots)}
+// pairBlock builds the joined rows of one input's rows with the other input's, one allocation each
+// (rowBlock): the Row, its fields, and a typed slot for each of the other input's columns of an integer,
+// floating-point or time type, which the other input's rows are read back into from joinRows.
+type pairBlock struct {
+	block       *rowBlock
+	in, other   int // where the input's fields and the other input's start in a joined row
+	nIn, nOther int
 }
 
-// decode returns the fields encoded in enc (by joinRows.appendRow).
-func (d *joinRowDecoder) decode(enc []byte) []any {
-	b := d.block
-	p, fields := b.newRow()
-	for i := range fields {
+// newPairBlock returns the pairBlock of the rows of the left input (inLeft) or of the right one.
+func newPairBlock(left, right []Column, inLeft bool) *pairBlock {
+	b := &pairBlock{nIn: len(left), nOther: len(right), other: len(left)}
+	others := right
+	if !inLeft {
+		b.nIn, b.nOther, b.in, b.other = len(right), len(left), len(left), 0
+		others = left
+	}
+	slots := make([]slotKind, len(left)+len(right))
+	for i, c := range others {
+		switch {
+		case c.Type.isInteger():
+			slots[b.other+i] = int64Slot
+		case c.Type.isNumeric():
+			slots[b.other+i] = float64Slot
+		case c.Type.isTime():
+			slots[b.other+i] = timeSlot
+		}
+	}
+	b.block = newRowBlock(len(slots), slots)
+	return b
+}
+
+// pair returns a new joined row of the input's fields in and the other input's fields other (nil: nulls).
+func (b *pairBlock) pair(in, other []any) (unsafe.Pointer, []any) {
+	p, fields := b.block.newRow()
+	copy(fields[b.in:b.in+b.nIn], in)
+	copy(fields[b.other:b.other+b.nOther], other)
+	return p, fields
+}
+
+// decode returns a new joined row of the input's fields in and the other input's row encoded in enc (by
+// joinRows.appendRow), and the other input's fields within it.
+func (b *pairBlock) decode(in []any, enc []byte) (unsafe.Pointer, []any, []any) {
+	p, fields := b.pair(in, nil)
+	rb := b.block
+	for i := b.other; i < b.other+b.nOther; i++ {
 		tag := enc[0]
 		enc = enc[1:]
 		switch tag {
@@ -251,16 +300,16 @@ func (d *joinRowDecoder) decode(enc []byte) []any {
 		case tagInt:
 			x := int64(binary.LittleEndian.Uint64(enc))
 			enc = enc[8:]
-			if b.slotType[i] == int64Slot {
-				b.setInt64(p, fields, i, x)
+			if rb.slotType[i] == int64Slot {
+				rb.setInt64(p, fields, i, x)
 			} else {
 				fields[i] = x
 			}
 		case tagFloat:
 			x := math.Float64frombits(binary.LittleEndian.Uint64(enc))
 			enc = enc[8:]
-			if b.slotType[i] == float64Slot {
-				b.setFloat64(p, fields, i, x)
+			if rb.slotType[i] == float64Slot {
+				rb.setFloat64(p, fields, i, x)
 			} else {
 				fields[i] = x
 			}
@@ -273,12 +322,12 @@ func (d *joinRowDecoder) decode(enc []byte) []any {
 		case tagTime:
 			x := time.Unix(int64(binary.LittleEndian.Uint64(enc)), int64(binary.LittleEndian.Uint32(enc[8:]))).UTC()
 			enc = enc[12:]
-			if b.slotType[i] == timeSlot {
-				b.setTime(p, fields, i, x)
+			if rb.slotType[i] == timeSlot {
+				rb.setTime(p, fields, i, x)
 			} else {
 				fields[i] = x
 			}
 		}
 	}
-	return fields
+	return p, fields, fields[b.other : b.other+b.nOther]
 }

@@ -17,15 +17,13 @@ func TestJoinRowsAgainstAMap(t *testing.T) {
 		k int64
 		v string
 	}
-	dec := newJoinRowDecoder([]Column{{Type: TypeBigInt}, {Type: TypeString}})
+	dec := newPairBlock(nil, []Column{{Type: TypeBigInt}, {Type: TypeString}}, true)
 	rows, ref := &joinRows{}, map[row]int64{}
 	held := func(r *joinRows) map[row]int64 {
 		got := map[row]int64{}
-		_ = r.each(func(off int) error {
-			f := dec.decode(r.fields(off))
-			got[row{f[0].(int64), f[1].(string)}] += r.copies(off)
-			return nil
-		})
+		for _, m := range r.appendRows(nil, nil, dec) {
+			got[row{m.fields[0].(int64), m.fields[1].(string)}] += m.copies
+		}
 		return got
 	}
 	check := func(step int) {
@@ -56,7 +54,7 @@ func TestJoinRowsAgainstAMap(t *testing.T) {
 				delete(ref, name)
 			}
 		} else {
-			if _, err := rows.add(fields, true); err != nil {
+			if _, err := rows.addRow(fields, true); err != nil {
 				t.Fatal(err)
 			}
 			ref[name]++
@@ -101,16 +99,17 @@ func TestJoinRowsEncodeEveryValue(t *testing.T) {
 		{Type: TypeString}, {Type: TypeString}, {Type: TypeBigInt}, {Type: TypeTimestamp}, {Type: TypeTimestamp},
 		{Type: TypeString}, {Type: TypeString}} // the last two read back boxed, without a slot
 	r := &joinRows{}
-	off, err := r.add(row, false)
-	if err != nil {
+	if _, err := r.addRow(row, false); err != nil {
 		t.Fatal(err)
 	}
-	got := newJoinRowDecoder(cols).decode(r.fields(off))
-	if !reflect.DeepEqual(got, row) {
+	// Read back as the right input's rows, joined with a left row (whose fields stay as they are).
+	in := []any{"left", int64(3)}
+	got := r.appendRows(nil, in, newPairBlock([]Column{{Type: TypeString}, {Type: TypeBigInt}}, cols, true))
+	if len(got) != 1 || !reflect.DeepEqual(got[0].fields, row) || !reflect.DeepEqual(got[0].pair, append(in, row...)) {
 		t.Errorf("read back %#v, want %#v", got, row)
 	}
 	size := len(r.Data)
-	if _, err := r.add([]any{int64(1), int32(2)}, true); !errors.Is(err, ErrJoinValue) {
+	if _, err := r.addRow([]any{int64(1), int32(2)}, true); !errors.Is(err, ErrJoinValue) {
 		t.Errorf("a value of no SQL type: got error %v, want ErrJoinValue", err)
 	}
 	if len(r.Data) != size || r.Live != 1 {
@@ -143,8 +142,8 @@ func TestLeftJoinDuplicatesRetractedOneByOne(t *testing.T) {
 	h.emits("-D[1, a, <NULL>, <NULL>]")
 	for layout, s := range h.sides {
 		for i, side := range s {
-			if side.rows != nil && side.rows.Live != 0 {
-				t.Errorf("layout %d side %d: %d rows left, want none", layout, i, side.rows.Live)
+			if side.Live != 0 {
+				t.Errorf("layout %d side %d: %d rows left, want none", layout, i, side.Live)
 			}
 		}
 	}

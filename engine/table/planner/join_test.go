@@ -12,7 +12,7 @@ import (
 type joinHarness struct {
 	t     *testing.T
 	j     *joiner
-	sides [2][2]*rowsSide // by layout (searching, appending), then left and right
+	sides [2][2]*joinRows // by layout (searching, appending), then left and right
 	out   [2][]string
 }
 
@@ -21,9 +21,7 @@ func newJoinHarness(t *testing.T, typ JoinType, nl, nr, lk, rk int) *joinHarness
 	n := &JoinNode{Left: &ValuesNode{Cols: cols(nl)}, Right: &ValuesNode{Cols: cols(nr)}, Type: typ, LeftKeys: []int{lk}, RightKeys: []int{rk}}
 	h := &joinHarness{t: t, j: newJoiner(n)}
 	for layout := range h.sides {
-		l, r := h.j.sides()
-		l.search, r.search = layout == 0, layout == 0
-		h.sides[layout] = [2]*rowsSide{l, r}
+		h.sides[layout] = [2]*joinRows{{search: layout == 0}, {search: layout == 0}}
 	}
 	return h
 }
@@ -35,7 +33,7 @@ func (h *joinHarness) in(left bool, kind RowKind, fields ...any) {
 		if !left {
 			mine, other = other, mine
 		}
-		if err := h.j.process(Row{Kind: kind, Fields: fields}, left, mine, other, func(r Row) { h.out[layout] = append(h.out[layout], r.String()) }); err != nil {
+		if err := h.j.process(Row{Kind: kind, Fields: fields}, left, mine, other, func(r any) { h.out[layout] = append(h.out[layout], r.(Row).String()) }); err != nil {
 			h.t.Fatal(err)
 		}
 	}
