@@ -757,13 +757,15 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		aggs = appendOnlyAggs(aggs)
 	}
 	keyed := in.KeyBy(rowKeySelector(keys))
+	updates := newUpdateBlock(len(keys) + len(aggs))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
 			out.Collect(v)
 			return
 		}
-		args, err := aggArgs(aggs, r)
+		var argBuf [8]any
+		args, err := aggArgs(argBuf[:], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
@@ -816,8 +818,9 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		case first:
 			out.Collect(Row{Kind: Insert, Fields: append(append(make([]any, 0, len(kv)+len(next)), kv...), next...)})
 		case !equalRows(prev, next):
-			out.Collect(Row{Kind: UpdateBefore, Fields: append(append(make([]any, 0, len(kv)+len(prev)), kv...), prev...)})
-			out.Collect(Row{Kind: UpdateAfter, Fields: append(append(make([]any, 0, len(kv)+len(next)), kv...), next...)})
+			ub, ua := updates.rows(kv, prev, next)
+			out.Collect(ub)
+			out.Collect(ua)
 		}
 	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
 		cur, ok := ctx.ValueState(stateDesc).Get()
@@ -829,16 +832,22 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 	}}).Name(n.Describe())
 }
 
-// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)).
-func aggArgs(aggs []*aggCall, r Row) ([]any, error) {
-	args := make([]any, len(aggs))
-	for i, a := range aggs {
+// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)), into buf when it is long
+// enough (a caller's array on its stack).
+func aggArgs(buf []any, aggs []*aggCall, r Row) ([]any, error) {
+	args := buf[:0]
+	if cap(args) < len(aggs) {
+		args = make([]any, 0, len(aggs))
+	}
+	for _, a := range aggs {
+		var v any
 		if a.arg != nil {
 			var err error
-			if args[i], err = a.arg.eval(r.Fields); err != nil {
+			if v, err = a.arg.eval(r.Fields); err != nil {
 				return nil, err
 			}
 		}
+		args = append(args, v)
 	}
 	return args, nil
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -313,10 +314,10 @@ func (t *ttlSide) retract(fields []any) error {
 
 func init() { engine.RegisterType(&joinRows{}) }
 
-// loadJoinRows returns the rows of st, the current join key's side, or nil if it holds none; search marks an
-// input that retracts (joinRows.search).
-func loadJoinRows(st *engine.ValueState, search bool) *joinRows {
-	v, ok := st.Get()
+// loadJoinRows returns the current join key's rows of the side kept in the ValueState d, or nil if it holds
+// none; search marks an input that retracts (joinRows.search).
+func loadJoinRows(ctx *engine.Context, d engine.StateDescriptor, search bool) *joinRows {
+	v, ok := ctx.ValueState(d).Get()
 	if !ok {
 		return nil
 	}
@@ -325,14 +326,15 @@ func loadJoinRows(st *engine.ValueState, search bool) *joinRows {
 	return rows
 }
 
-// flush writes changed rows back to st (a disk backend keeps a copy), or clears st once no row is left.
-func (j *joinRows) flush(st *engine.ValueState) {
+// flush writes changed rows back to the ValueState d they were loaded from (a disk backend keeps a copy),
+// or clears it once no row is left.
+func (j *joinRows) flush(ctx *engine.Context, d engine.StateDescriptor) {
 	switch {
 	case j == nil || !j.changed:
 	case j.Live == 0:
-		st.Clear()
+		ctx.ValueState(d).Clear()
 	default:
-		st.Update(j)
+		ctx.ValueState(d).Update(j)
 	}
 }
 
@@ -418,7 +420,12 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(any
 		nullKey = nullKey || r.Fields[k] == nil
 	}
 	if !nullKey {
-		matches = other.appendRows(nil, r.Fields, pairs)
+		var buf [2]joinMatch // most join keys hold a row or two: on the stack
+		if rows, ok := other.(*joinRows); ok {
+			matches = rows.appendRows(buf[:0], r.Fields, pairs)
+		} else {
+			matches = other.appendRows(nil, r.Fields, pairs)
+		}
 		kept := matches[:0]
 	candidates:
 		for _, m := range matches {
@@ -445,7 +452,7 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(any
 					matches[i].key = groupKey(matches[i].fields)
 				}
 			}
-			sort.SliceStable(matches, func(a, b int) bool { return matches[a].key < matches[b].key })
+			slices.SortStableFunc(matches, func(a, b joinMatch) int { return strings.Compare(a.key, b.key) })
 		}
 	}
 	// joinedWith is the joined row of kind k of the input row and match m: its pair the first time, a
@@ -556,14 +563,13 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 				if !inLeft {
 					mst, ost, search, otherSearch = rd, ld, j.rightSearch, j.leftSearch
 				}
-				os, ms := ctx.ValueState(ost), ctx.ValueState(mst)
-				other, mine := loadJoinRows(os, otherSearch), loadJoinRows(ms, search)
+				other, mine := loadJoinRows(ctx, ost, otherSearch), loadJoinRows(ctx, mst, search)
 				if mine == nil {
 					mine = &joinRows{search: search}
 				}
 				err = j.process(r, inLeft, mine, other, emit)
-				other.flush(os)
-				mine.flush(ms)
+				other.flush(ctx, ost)
+				mine.flush(ctx, mst)
 			}
 			if err != nil {
 				out.Collect(errorRow{err.Error()})

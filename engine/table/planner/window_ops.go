@@ -398,7 +398,8 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 		if !ok {
 			return
 		}
-		args, err := aggArgs(aggs, r)
+		var argBuf [8]any
+		args, err := aggArgs(argBuf[:], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
