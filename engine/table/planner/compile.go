@@ -789,6 +789,9 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 				out.Collect(errorRow{err.Error()})
 				return
 			}
+			for i, v := range key {
+				key[i] = detached(v) // the key outlives the row
+			}
 			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
 		}
 		kv := gs.Key

@@ -145,3 +145,18 @@ func (b *updateBlock) rows(keys, before, after []any) (any, any) {
 	rs[0], rs[1] = Row{Kind: UpdateBefore, Fields: fb}, Row{Kind: UpdateAfter, Fields: fa}
 	return boxAt(rowTypeWord, p), boxAt(rowTypeWord, unsafe.Pointer(&rs[1]))
 }
+
+// detached returns v boxed on its own when it may point into a row's block (an int64, a float64 or a
+// time.Time): held in state that outlives the row (a group's key, a MIN or MAX), such a value would keep the
+// whole block, the row's other fields included, alive. Other values are returned as they are.
+func detached(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return x
+	case time.Time:
+		return x
+	}
+	return v
+}

@@ -414,6 +414,9 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 				out.Collect(errorRow{err.Error()})
 				return
 			}
+			for i, v := range key {
+				key[i] = detached(v) // the key outlives the row
+			}
 			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
 			ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
 		}
