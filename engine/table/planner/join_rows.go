@@ -107,6 +107,8 @@ func (j *joinRows) add(fields []any, outer bool, assoc int64) error {
 // offset; on an error Data is as it was.
 func (j *joinRows) appendRow(copies int64, fields []any) (int, error) {
 	off := len(j.Data)
+	// Room for the header and fields of 8 bytes each (most are), in one growth rather than several.
+	j.Data = slices.Grow(j.Data, joinRowHeader+9*len(fields))
 	j.Data = binary.LittleEndian.AppendUint64(j.Data, uint64(copies))
 	j.Data = binary.LittleEndian.AppendUint64(j.Data, 0)
 	j.Data = binary.LittleEndian.AppendUint32(j.Data, 0)
