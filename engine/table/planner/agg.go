@@ -348,7 +348,7 @@ func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 	extreme := !c.distinct && (c.fn == "MIN" || c.fn == "MAX")
 	if extreme && c.appendOnly {
 		if acc.Best == nil || c.better(v, acc.Best) {
-			acc.Best = v
+			acc.Best = detached(v)
 		}
 		return
 	}
@@ -358,7 +358,9 @@ func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 		}
 		k := valueKey(v)
 		acc.Vals[k] += sign
-		acc.Orig[k] = v
+		if _, ok := acc.Orig[k]; !ok {
+			acc.Orig[k] = detached(v)
+		}
 		if acc.Vals[k] <= 0 {
 			delete(acc.Vals, k)
 			delete(acc.Orig, k)
@@ -366,7 +368,7 @@ func (c *aggCall) accumulate(acc *aggAcc, v any, sign int64) {
 				acc.Best = c.extremeOf(acc.Orig) // the extreme left: look for the next one
 			}
 		} else if extreme && sign > 0 && (acc.Best == nil || c.better(v, acc.Best)) {
-			acc.Best = v
+			acc.Best = acc.Orig[k]
 		}
 		if c.distinct || c.fn != "COUNT" && c.fn != "SUM" && c.fn != "AVG" {
 			return

@@ -757,25 +757,29 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		aggs = appendOnlyAggs(aggs)
 	}
 	keyed := in.KeyBy(rowKeySelector(keys))
+	updates := newUpdateBlock(len(keys) + len(aggs))
 	return keyed.Process(engine.ProcessFunction{ProcessElement: func(ctx *engine.Context, v any, out engine.Collector) {
 		r, ok := v.(Row)
 		if !ok {
 			out.Collect(v)
 			return
 		}
-		var buf [4]any
-		args, err := aggArgs(buf[:0], aggs, r)
+		var argBuf [8]any
+		args, err := aggArgs(argBuf[:], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
 		}
 		st := ctx.ValueState(stateDesc)
 		var gs *groupState
-		prev, first := []any(nil), true
+		// The results before the row (on the stack for up to 8 aggregates): the rows of the update are
+		// built only when the results change.
+		var before [8]any
+		prev, first := before[:0], true
 		if cur, ok := st.Get(); ok {
 			gs = cur.(*groupState) // changed in place (see groupState)
 			first = false
-			prev = aggRow(gs.Key, aggs, gs.Accs)
+			prev = aggResults(prev, aggs, gs.Accs)
 		} else {
 			if !r.Kind.IsAccumulate() {
 				return // retracting a group that does not exist: Flink ignores it
@@ -784,6 +788,9 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return
+			}
+			for i, v := range key {
+				key[i] = detached(v) // the key outlives the row
 			}
 			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
 		}
@@ -798,7 +805,7 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 		}
 		if gs.Rows <= 0 {
 			if !first {
-				out.Collect(Row{Kind: Delete, Fields: prev})
+				out.Collect(Row{Kind: Delete, Fields: append(append(make([]any, 0, len(kv)+len(prev)), kv...), prev...)})
 			}
 			st.Clear()
 			return
@@ -808,13 +815,15 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 			ctx.RegisterEventTimeTimer(math.MaxInt64)
 			return
 		}
-		next := aggRow(kv, aggs, gs.Accs)
+		var after [8]any
+		next := aggResults(after[:0], aggs, gs.Accs)
 		switch {
 		case first:
-			out.Collect(Row{Kind: Insert, Fields: next})
+			out.Collect(Row{Kind: Insert, Fields: append(append(make([]any, 0, len(kv)+len(next)), kv...), next...)})
 		case !equalRows(prev, next):
-			out.Collect(Row{Kind: UpdateBefore, Fields: prev})
-			out.Collect(Row{Kind: UpdateAfter, Fields: next})
+			ub, ua := updates.rows(kv, prev, next)
+			out.Collect(ub)
+			out.Collect(ua)
 		}
 	}, OnTimer: func(ctx *engine.Context, _ int64, out engine.Collector) {
 		cur, ok := ctx.ValueState(stateDesc).Get()
@@ -826,20 +835,24 @@ func groupAggregate(in *engine.DataStream, n *AggregateNode, final bool) *engine
 	}}).Name(n.Describe())
 }
 
-// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)), appending them to buf (a
-// caller's array on its stack saves an allocation per row).
+// aggArgs evaluates each aggregate call's argument on r (nil for COUNT(*)), into buf when it is long
+// enough (a caller's array on its stack).
 func aggArgs(buf []any, aggs []*aggCall, r Row) ([]any, error) {
+	args := buf[:0]
+	if cap(args) < len(aggs) {
+		args = make([]any, 0, len(aggs))
+	}
 	for _, a := range aggs {
-		var arg any
+		var v any
 		if a.arg != nil {
 			var err error
-			if arg, err = a.arg.eval(r.Fields); err != nil {
+			if v, err = a.arg.eval(r.Fields); err != nil {
 				return nil, err
 			}
 		}
-		buf = append(buf, arg)
+		args = append(args, v)
 	}
-	return buf, nil
+	return args, nil
 }
 
 func cloneAccs(accs []aggAcc) []aggAcc {
@@ -858,11 +871,15 @@ func cloneAccs(accs []aggAcc) []aggAcc {
 	return out
 }
 
+// aggRow is a group's row: its keys, then its aggregates' results.
 func aggRow(keys []any, aggs []*aggCall, accs []aggAcc) []any {
-	row := make([]any, 0, len(keys)+len(aggs))
-	row = append(row, keys...)
+	return aggResults(append(make([]any, 0, len(keys)+len(aggs)), keys...), aggs, accs)
+}
+
+// aggResults appends the aggregates' results to dst.
+func aggResults(dst []any, aggs []*aggCall, accs []aggAcc) []any {
 	for i, a := range aggs {
-		row = append(row, a.result(&accs[i]))
+		dst = append(dst, a.result(&accs[i]))
 	}
-	return row
+	return dst
 }

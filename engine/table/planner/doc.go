@@ -81,9 +81,12 @@
 // the join condition, as Flink's optimizer pushes a filter into an inner join) is Flink's StreamingJoin:
 // both inputs are connected and keyed by the equalities left.col = right.col of the condition (a join
 // without one runs on a single key), each side keeps its rows for a key in one ValueState (each distinct row
-// with its multiplicity and, on an outer side, its number of matches; with a state TTL in MapState, so
-// that rows expire one by one), and the rest of the condition is
-// evaluated on each pair. A NULL key matches nothing. The output follows StreamingJoinOperator: an inner
+// with its multiplicity and, on an outer side, its number of matches, as Flink's JoinRecordStateViews; with
+// a state TTL in MapState, so that rows expire one by one), and the rest of the condition is
+// evaluated on each pair. Without a TTL a side's rows for a key are one byte slice holding no pointers
+// (joinRows), so the garbage collector does not scan the rows a join keeps for good; an insert-only input
+// adds each row without looking for an equal one (its duplicates join as one row of several copies would).
+// A row whose value has no SQL type cannot be kept: the join emits an error row (ErrJoinValue). A NULL key matches nothing. The output follows StreamingJoinOperator: an inner
 // join forwards each input row's kind (+I, +U, -U, -D), so an inner join of insert-only inputs is
 // insert-only; an outer join emits only +I and -D: an outer row without a match is emitted padded with
 // NULLs, retracted (-D) when its first match arrives, and emitted again when its last match is

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/de4e/weir/engine"
 	"github.com/de4e/weir/engine/table/sqlparse"
@@ -214,15 +215,22 @@ type joinEntry struct {
 
 func init() { engine.RegisterType(joinEntry{}) }
 
-// joinSide is one input's state for the current join key: its distinct rows by their encoding.
+// joinSide is one input's state for the current join key, as the join logic (joiner.process) reads and
+// changes it: a multiset of rows, each with its copies and, on an outer side, its associations.
 type joinSide interface {
-	get(k string) (joinEntry, bool)
-	put(k string, e joinEntry)
-	remove(k string)
-	each(f func(k string, e joinEntry))
+	// appendRows appends every row held to dst, each joined with the input row's fields in by b (h names
+	// it for setAssoc); the rows are the caller's to keep.
+	appendRows(dst []joinMatch, in []any, b *pairBlock) []joinMatch
+	// setAssoc sets the associations of the row h that appendRows last gave.
+	setAssoc(h int, assoc int64)
+	// add adds a copy of a row; on an outer side (outer), it sets the row's associations to assoc.
+	add(fields []any, outer bool, assoc int64) error
+	// retract removes a copy of a row, if it is held.
+	retract(fields []any) error
 }
 
-// mapSide is a joinSide on a keyed MapState.
+// mapSide is one input's state for the current join key in a keyed MapState: its distinct rows by their
+// encoding (groupKey).
 type mapSide struct{ s *engine.MapState }
 
 func (m mapSide) get(k string) (joinEntry, bool) {
@@ -238,138 +246,95 @@ func (m mapSide) each(f func(k string, e joinEntry)) {
 	m.s.Range(func(k, v any) bool { f(k.(string), v.(joinEntry)); return true })
 }
 
-// joinRows is one join input's rows for one join key: each distinct row once, by its encoding (groupKey),
-// in Keys and Rows (a small slice is most of a join's state: most join keys hold a row or two), with a
-// map from encoding to position once there are more than joinRowsIndexed rows. The join keeps it in a
-// ValueState, reads it once per input row and changes it in place (it is a state.Mutable, so a heap
-// snapshot copies it only when a row changes it after the snapshot).
-type joinRows struct {
-	Keys  []string
-	Rows  []joinEntry
-	index map[string]int // rebuilt when needed (after a restore or a copy)
+// mapEntry is an entry of a mapSide: a row's encoding and the row.
+type mapEntry struct {
+	key string
+	e   joinEntry
 }
 
-// joinRowsIndexed is the number of rows up to which a joinRows is searched without its index.
-const joinRowsIndexed = 8
+// sorted returns the side's entries in the order of their keys, for a deterministic output.
+func (m mapSide) sorted() []mapEntry {
+	var out []mapEntry
+	m.each(func(k string, e joinEntry) { out = append(out, mapEntry{k, e}) })
+	sort.Slice(out, func(a, b int) bool { return out[a].key < out[b].key })
+	return out
+}
+
+// ttlSide is a joinSide on a mapSide, whose rows expire one by one with a state TTL as Flink's do.
+type ttlSide struct {
+	mapSide
+	keys []string // the rows each last gave, by h
+}
+
+func (t *ttlSide) appendRows(dst []joinMatch, in []any, b *pairBlock) []joinMatch {
+	t.keys = t.keys[:0]
+	t.mapSide.each(func(k string, e joinEntry) {
+		m := joinMatch{h: len(t.keys), fields: e.Fields, copies: e.Count, assoc: e.Assoc, key: k}
+		m.p, m.pair = b.pair(in, e.Fields)
+		dst = append(dst, m)
+		t.keys = append(t.keys, k)
+	})
+	return dst
+}
+
+func (t *ttlSide) setAssoc(h int, assoc int64) {
+	if e, ok := t.get(t.keys[h]); ok {
+		e.Assoc = assoc
+		t.put(t.keys[h], e)
+	}
+}
+
+func (t *ttlSide) add(fields []any, outer bool, assoc int64) error {
+	k := groupKey(fields)
+	e, ok := t.get(k)
+	if !ok {
+		e = joinEntry{Fields: fields}
+	}
+	e.Count++
+	if outer {
+		e.Assoc = assoc
+	}
+	t.put(k, e)
+	return nil
+}
+
+func (t *ttlSide) retract(fields []any) error {
+	k := groupKey(fields)
+	e, ok := t.get(k)
+	switch {
+	case !ok:
+	case e.Count <= 1:
+		t.remove(k)
+	default:
+		e.Count--
+		t.put(k, e)
+	}
+	return nil
+}
 
 func init() { engine.RegisterType(&joinRows{}) }
 
-// CopyState returns a copy of the rows that shares no slice with them (the rows' fields are never changed).
-func (j *joinRows) CopyState() any {
-	return &joinRows{Keys: slices.Clone(j.Keys), Rows: slices.Clone(j.Rows)}
+// loadJoinRows returns the current join key's rows of the side kept in the ValueState d, or nil if it holds
+// none; search marks an input that retracts (joinRows.search).
+func loadJoinRows(ctx *engine.Context, d engine.StateDescriptor, search bool) *joinRows {
+	v, ok := ctx.ValueState(d).Get()
+	if !ok {
+		return nil
+	}
+	rows := v.(*joinRows)
+	rows.search, rows.changed = search, false
+	return rows
 }
 
-// find returns the position of the row encoded as k, or -1.
-func (j *joinRows) find(k string) int {
-	if len(j.Keys) <= joinRowsIndexed {
-		for i, x := range j.Keys {
-			if x == k {
-				return i
-			}
-		}
-		return -1
-	}
-	if j.index == nil {
-		j.index = make(map[string]int, len(j.Keys))
-		for i, x := range j.Keys {
-			j.index[x] = i
-		}
-	}
-	if i, ok := j.index[k]; ok {
-		return i
-	}
-	return -1
-}
-
-// put sets the row encoded as k.
-func (j *joinRows) put(k string, e joinEntry) {
-	if i := j.find(k); i >= 0 {
-		j.Rows[i] = e
-		return
-	}
-	j.Keys, j.Rows = append(j.Keys, k), append(j.Rows, e)
-	if j.index != nil {
-		j.index[k] = len(j.Keys) - 1
-	}
-}
-
-// remove deletes the row encoded as k, moving the last row into its place.
-func (j *joinRows) remove(k string) {
-	i := j.find(k)
-	if i < 0 {
-		return
-	}
-	last := len(j.Keys) - 1
-	if j.index != nil {
-		delete(j.index, k)
-		if i != last {
-			j.index[j.Keys[last]] = i
-		}
-	}
-	j.Keys[i], j.Rows[i] = j.Keys[last], j.Rows[last]
-	j.Keys, j.Rows = j.Keys[:last], j.Rows[:last]
-	if len(j.Keys) <= joinRowsIndexed {
-		j.index = nil
-	}
-}
-
-// rowsSide is a joinSide on a keyed ValueState holding the current join key's joinRows: one state read per
-// input row for each side, and one write back (flush) for a side that changed. Without a state TTL the
-// join keeps its sides this way; with one, as MapState (mapSide), whose entries expire one by one as
-// Flink's do.
-type rowsSide struct {
-	st      *engine.ValueState
-	rows    *joinRows
-	changed bool
-}
-
-func loadRows(st *engine.ValueState) *rowsSide {
-	s := &rowsSide{st: st}
-	if v, ok := st.Get(); ok {
-		s.rows = v.(*joinRows)
-	}
-	return s
-}
-
-func (s *rowsSide) get(k string) (joinEntry, bool) {
-	if s.rows == nil {
-		return joinEntry{}, false
-	}
-	if i := s.rows.find(k); i >= 0 {
-		return s.rows.Rows[i], true
-	}
-	return joinEntry{}, false
-}
-func (s *rowsSide) put(k string, e joinEntry) {
-	if s.rows == nil {
-		s.rows = &joinRows{}
-	}
-	s.rows.put(k, e)
-	s.changed = true
-}
-func (s *rowsSide) remove(k string) {
-	if s.rows != nil {
-		s.rows.remove(k)
-		s.changed = true
-	}
-}
-func (s *rowsSide) each(f func(k string, e joinEntry)) {
-	if s.rows == nil {
-		return
-	}
-	for i, k := range s.rows.Keys {
-		f(k, s.rows.Rows[i])
-	}
-}
-
-// flush writes a changed side back to its state (a disk backend keeps a copy), or clears it once empty.
-func (s *rowsSide) flush() {
+// flush writes changed rows back to the ValueState d they were loaded from (a disk backend keeps a copy),
+// or clears it once no row is left.
+func (j *joinRows) flush(ctx *engine.Context, d engine.StateDescriptor) {
 	switch {
-	case !s.changed:
-	case len(s.rows.Keys) == 0:
-		s.st.Clear()
+	case j == nil || !j.changed:
+	case j.Live == 0:
+		ctx.ValueState(d).Clear()
 	default:
-		s.st.Update(s.rows)
+		ctx.ValueState(d).Update(j)
 	}
 }
 
@@ -379,6 +344,10 @@ type joiner struct {
 	leftKeys, rightKeys   []int
 	nLeft, nRight         int
 	cond                  *cexpr
+	// leftPairs and rightPairs build the joined rows of a left and of a right input row; leftSearch and
+	// rightSearch mark an input that retracts (joinRows.search).
+	leftPairs, rightPairs   *pairBlock
+	leftSearch, rightSearch bool
 }
 
 func newJoiner(n *JoinNode) *joiner {
@@ -387,7 +356,10 @@ func newJoiner(n *JoinNode) *joiner {
 		rightOuter: n.Type == RightJoin || n.Type == FullJoin,
 		leftKeys:   n.LeftKeys, rightKeys: n.RightKeys,
 		nLeft: len(n.Left.Columns()), nRight: len(n.Right.Columns()),
-		cond: n.Cond,
+		cond:       n.Cond,
+		leftPairs:  newPairBlock(n.Left.Columns(), n.Right.Columns(), true),
+		rightPairs: newPairBlock(n.Left.Columns(), n.Right.Columns(), false),
+		leftSearch: n.Left.Updating(), rightSearch: n.Right.Updating(),
 	}
 }
 
@@ -411,9 +383,17 @@ func (j *joiner) appendJoined(f, in, other []any, inLeft bool) []any {
 	return append(append(f, l...), r...)
 }
 
+// joinMatch is a row of the other side that an input row joins with: its handle (joinSide.appendRows),
+// fields, copies and associations; its encoding (groupKey), which orders the matches when there are
+// several (set by the side when it has it); and the joined row of the input row and this one (pair, in
+// the block p of a pairBlock), which the join condition reads and the first joined row emitted is.
 type joinMatch struct {
-	key string
-	e   joinEntry
+	h             int
+	fields        []any
+	copies, assoc int64
+	key           string
+	p             unsafe.Pointer
+	pair          []any
 }
 
 // process handles one row of one input (inLeft: the left one) against the states of both sides for the
@@ -421,101 +401,109 @@ type joinMatch struct {
 // StreamingJoinOperator: an inner join forwards the input's row kind; an outer join emits +I and -D
 // only, and retracts a null-padded row (-D[null+other]) when the first match of an outer row arrives,
 // and emits it again (+I[null+other]) when its last match is retracted.
-func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row)) error {
+//
+// It emits Row values (as records, in an interface).
+func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(any)) error {
 	inOuter, otherOuter := j.leftOuter, j.rightOuter
 	myKeys, otherKeys := j.leftKeys, j.rightKeys
+	pairs := j.leftPairs
 	if !inLeft {
 		inOuter, otherOuter = otherOuter, inOuter
 		myKeys, otherKeys = otherKeys, myKeys
+		pairs = j.rightPairs
 	}
-	// The matching rows of the other side, in a deterministic order. A NULL key matches nothing, as
-	// NULL = NULL is not true.
+	// The matching rows of the other side, in a deterministic order (of their encodings, whatever the
+	// order the state holds them in). A NULL key matches nothing, as NULL = NULL is not true.
 	var matches []joinMatch
 	nullKey := false
 	for _, k := range myKeys {
 		nullKey = nullKey || r.Fields[k] == nil
 	}
 	if !nullKey {
-		var err error
-		var pair []any // the joined row the condition reads, reused for each candidate
-		other.each(func(k string, e joinEntry) {
-			if err != nil {
-				return
-			}
+		var buf [2]joinMatch // most join keys hold a row or two: on the stack
+		if rows, ok := other.(*joinRows); ok {
+			matches = rows.appendRows(buf[:0], r.Fields, pairs)
+		} else {
+			matches = other.appendRows(nil, r.Fields, pairs)
+		}
+		kept := matches[:0]
+	candidates:
+		for _, m := range matches {
 			for i, ok := range otherKeys {
-				if e.Fields[ok] == nil || compareValues(r.Fields[myKeys[i]], e.Fields[ok]) != 0 {
-					return
+				if m.fields[ok] == nil || compareValues(r.Fields[myKeys[i]], m.fields[ok]) != 0 {
+					continue candidates
 				}
 			}
 			if j.cond != nil {
-				pair = j.appendJoined(pair[:0], r.Fields, e.Fields, inLeft)
-				v, cerr := j.cond.eval(pair)
-				if cerr != nil {
-					err = cerr
-					return
+				v, err := j.cond.eval(m.pair)
+				if err != nil {
+					return err
 				}
 				if v != true {
-					return
+					continue
 				}
 			}
-			matches = append(matches, joinMatch{k, e})
-		})
-		if err != nil {
-			return err
+			kept = append(kept, m)
 		}
-		sort.Slice(matches, func(a, b int) bool { return matches[a].key < matches[b].key })
+		matches = kept
+		if len(matches) > 1 {
+			for i := range matches {
+				if matches[i].key == "" {
+					matches[i].key = groupKey(matches[i].fields)
+				}
+			}
+			slices.SortStableFunc(matches, func(a, b joinMatch) int { return strings.Compare(a.key, b.key) })
+		}
+	}
+	// joinedWith is the joined row of kind k of the input row and match m: its pair the first time, a
+	// copy after.
+	joinedWith := func(k RowKind, m *joinMatch) any {
+		if m.p == nil {
+			m.p, m.pair = pairs.pair(r.Fields, m.fields)
+		}
+		p := m.p
+		m.p = nil
+		return pairs.block.row(p, k, m.pair)
 	}
 	total := int64(0)
 	for _, m := range matches {
-		total += m.e.Count
+		total += m.copies
 	}
-	key := groupKey(r.Fields)
-	cur, has := mine.get(key)
 	if r.Kind.IsAccumulate() {
-		if !has {
-			cur = joinEntry{Fields: r.Fields}
+		if err := mine.add(r.Fields, inOuter, total); err != nil {
+			return err
 		}
-		cur.Count++
-		if inOuter {
-			cur.Assoc = total
-			if len(matches) == 0 {
-				emit(j.joined(Insert, r.Fields, nil, inLeft))
-			}
+		if inOuter && len(matches) == 0 {
+			emit(j.joined(Insert, r.Fields, nil, inLeft))
 		}
-		mine.put(key, cur)
 		if len(matches) == 0 {
 			return nil
 		}
 		kind := r.Kind
 		if otherOuter {
 			for _, m := range matches {
-				for c := int64(0); c < m.e.Count; c++ {
-					if m.e.Assoc == 0 {
-						emit(j.joined(Delete, m.e.Fields, nil, !inLeft))
+				for c := int64(0); c < m.copies; c++ {
+					if m.assoc == 0 {
+						emit(j.joined(Delete, m.fields, nil, !inLeft))
 					}
 				}
-				m.e.Assoc++
-				other.put(m.key, m.e)
+				other.setAssoc(m.h, m.assoc+1)
 			}
 			kind = Insert
 		}
 		if inOuter {
 			kind = Insert
 		}
-		for _, m := range matches {
-			for c := int64(0); c < m.e.Count; c++ {
-				emit(j.joined(kind, r.Fields, m.e.Fields, inLeft))
+		for i := range matches {
+			for c := int64(0); c < matches[i].copies; c++ {
+				emit(joinedWith(kind, &matches[i]))
 			}
 		}
 		return nil
 	}
 	// A retraction.
-	if has {
-		if cur.Count--; cur.Count <= 0 {
-			mine.remove(key)
-		} else {
-			mine.put(key, cur)
-		}
+	if err := mine.retract(r.Fields); err != nil {
+		return err
 	}
 	if len(matches) == 0 {
 		if inOuter {
@@ -527,28 +515,27 @@ func (j *joiner) process(r Row, inLeft bool, mine, other joinSide, emit func(Row
 	if inOuter {
 		kind = Delete
 	}
-	for _, m := range matches {
-		for c := int64(0); c < m.e.Count; c++ {
-			emit(j.joined(kind, r.Fields, m.e.Fields, inLeft))
+	for i := range matches {
+		for c := int64(0); c < matches[i].copies; c++ {
+			emit(joinedWith(kind, &matches[i]))
 		}
 	}
 	if otherOuter {
 		for _, m := range matches {
-			for c := int64(0); c < m.e.Count; c++ {
-				if m.e.Assoc == 1 {
-					emit(j.joined(Insert, m.e.Fields, nil, !inLeft))
+			for c := int64(0); c < m.copies; c++ {
+				if m.assoc == 1 {
+					emit(j.joined(Insert, m.fields, nil, !inLeft))
 				}
 			}
-			m.e.Assoc--
-			other.put(m.key, m.e)
+			other.setAssoc(m.h, m.assoc-1)
 		}
 	}
 	return nil
 }
 
 // regularJoin compiles a JoinNode: the two inputs connected and keyed by their join keys, each side's
-// rows for a key in a ValueState (rowsSide), or, with a state TTL (Flink's 'table.exec.state.ttl'), in a
-// MapState whose rows expire one by one.
+// rows for a key in a ValueState (joinRows), or, with a state TTL (Flink's 'table.exec.state.ttl'), in a
+// MapState whose rows expire one by one (ttlSide).
 func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration) *engine.DataStream {
 	j := newJoiner(n)
 	ld, rd := engine.State("join-left"), engine.State("join-right")
@@ -560,24 +547,32 @@ func regularJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration)
 				out.Collect(v)
 				return
 			}
-			var l, rr joinSide
-			var lrows, rrows *rowsSide
+			emit := out.Collect
+			var err error
 			if ttl > 0 {
-				l, rr = mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
+				l, rr := &ttlSide{mapSide: mapSide{ctx.MapState(ld)}}, &ttlSide{mapSide: mapSide{ctx.MapState(rd)}}
+				if inLeft {
+					err = j.process(r, true, l, rr, emit)
+				} else {
+					err = j.process(r, false, rr, l, emit)
+				}
 			} else {
-				lrows, rrows = loadRows(ctx.ValueState(ld)), loadRows(ctx.ValueState(rd))
-				l, rr = lrows, rrows
+				// The input's side is read last, so that writing it back finds it where the read left
+				// off (a heap backend's last entry).
+				mst, ost, search, otherSearch := ld, rd, j.leftSearch, j.rightSearch
+				if !inLeft {
+					mst, ost, search, otherSearch = rd, ld, j.rightSearch, j.leftSearch
+				}
+				other, mine := loadJoinRows(ctx, ost, otherSearch), loadJoinRows(ctx, mst, search)
+				if mine == nil {
+					mine = &joinRows{search: search}
+				}
+				err = j.process(r, inLeft, mine, other, emit)
+				other.flush(ctx, ost)
+				mine.flush(ctx, mst)
 			}
-			mine, other := l, rr
-			if !inLeft {
-				mine, other = other, mine
-			}
-			if err := j.process(r, inLeft, mine, other, func(o Row) { out.Collect(o) }); err != nil {
+			if err != nil {
 				out.Collect(errorRow{err.Error()})
-			}
-			if ttl == 0 {
-				lrows.flush()
-				rrows.flush()
 			}
 		}
 	}

@@ -1,60 +1,53 @@
 package planner
 
 import (
-	"sort"
 	"strings"
 	"testing"
 )
 
-// memSide is a joinSide in a Go map, for driving the join logic without a job.
-type memSide map[string]joinEntry
-
-func (m memSide) get(k string) (joinEntry, bool) { e, ok := m[k]; return e, ok }
-func (m memSide) put(k string, e joinEntry)      { m[k] = e }
-func (m memSide) remove(k string)                { delete(m, k) }
-func (m memSide) each(f func(k string, e joinEntry)) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		f(k, m[k])
-	}
-}
-
 // joinHarness drives a joiner for one join key, as Flink's KeyedTwoInputStreamOperatorTestHarness drives
-// StreamingJoinOperator.
+// StreamingJoinOperator. It keeps each side twice, as an input that retracts keeps it (each row with its
+// copies) and as an insert-only one does (each copy a row of its own), feeds every row to both, and
+// expects the same output of both.
 type joinHarness struct {
-	t           *testing.T
-	j           *joiner
-	left, right memSide
-	out         []string
+	t     *testing.T
+	j     *joiner
+	sides [2][2]*joinRows // by layout (searching, appending), then left and right
+	out   [2][]string
 }
 
 func newJoinHarness(t *testing.T, typ JoinType, nl, nr, lk, rk int) *joinHarness {
 	cols := func(n int) []Column { return make([]Column, n) }
 	n := &JoinNode{Left: &ValuesNode{Cols: cols(nl)}, Right: &ValuesNode{Cols: cols(nr)}, Type: typ, LeftKeys: []int{lk}, RightKeys: []int{rk}}
-	return &joinHarness{t: t, j: newJoiner(n), left: memSide{}, right: memSide{}}
+	h := &joinHarness{t: t, j: newJoiner(n)}
+	for layout := range h.sides {
+		h.sides[layout] = [2]*joinRows{{search: layout == 0}, {search: layout == 0}}
+	}
+	return h
 }
 
 func (h *joinHarness) in(left bool, kind RowKind, fields ...any) {
 	h.t.Helper()
-	mine, other := h.left, h.right
-	if !left {
-		mine, other = other, mine
-	}
-	if err := h.j.process(Row{Kind: kind, Fields: fields}, left, mine, other, func(r Row) { h.out = append(h.out, r.String()) }); err != nil {
-		h.t.Fatal(err)
+	for layout, s := range h.sides {
+		mine, other := s[0], s[1]
+		if !left {
+			mine, other = other, mine
+		}
+		if err := h.j.process(Row{Kind: kind, Fields: fields}, left, mine, other, func(r any) { h.out[layout] = append(h.out[layout], r.(Row).String()) }); err != nil {
+			h.t.Fatal(err)
+		}
 	}
 }
 
 func (h *joinHarness) emits(want ...string) {
 	h.t.Helper()
-	if strings.Join(h.out, "\n") != strings.Join(want, "\n") {
-		h.t.Errorf("got:\n%s\nwant:\n%s", strings.Join(h.out, "\n"), strings.Join(want, "\n"))
+	for layout, out := range h.out {
+		if strings.Join(out, "\n") != strings.Join(want, "\n") {
+			h.t.Errorf("%s: got:\n%s\nwant:\n%s", [...]string{"rows with copies", "a row per copy"}[layout],
+				strings.Join(out, "\n"), strings.Join(want, "\n"))
+		}
 	}
-	h.out = nil
+	h.out = [2][]string{}
 }
 
 // Flink: StreamingTwoWayJoinNoUniqueKeyOperatorTest#testInnerJoinWithNoUniqueKeyOnRight: an inner join of
@@ -137,62 +130,4 @@ func TestFullOuterJoinChangelog(t *testing.T) {
 	h.emits("-D[1, l1, 1, r1]", "-D[1, l2, 1, r1]", "+I[1, l1, <NULL>, <NULL>]", "+I[1, l2, <NULL>, <NULL>]")
 	h.in(false, UpdateAfter, int64(1), "r2")
 	h.emits("-D[1, l1, <NULL>, <NULL>]", "-D[1, l2, <NULL>, <NULL>]", "+I[1, l1, 1, r2]", "+I[1, l2, 1, r2]")
-}
-
-// joinRows against a Go map: puts (new and replacing) and removes, across the size at which it starts
-// keeping an index, leave the same rows; a copy (CopyState) is not changed by later writes.
-func TestJoinRowsAgainstAMap(t *testing.T) {
-	rows, ref := &joinRows{}, map[string]int64{}
-	check := func(step int) {
-		t.Helper()
-		if len(rows.Keys) != len(ref) || len(rows.Rows) != len(ref) {
-			t.Fatalf("step %d: %d keys, %d rows, want %d", step, len(rows.Keys), len(rows.Rows), len(ref))
-		}
-		for k, n := range ref {
-			i := rows.find(k)
-			if i < 0 || rows.Rows[i].Count != n {
-				t.Fatalf("step %d: %q at %d, want count %d", step, k, i, n)
-			}
-		}
-		if rows.find("absent") >= 0 {
-			t.Fatalf("step %d: found a key never put", step)
-		}
-	}
-	var frozen *joinRows
-	for step := range 400 {
-		k := string(rune('a' + step*7%23))
-		switch {
-		case step%5 == 4:
-			rows.remove(k)
-			delete(ref, k)
-		default:
-			rows.put(k, joinEntry{Count: int64(step)})
-			ref[k] = int64(step)
-		}
-		check(step)
-		if step == 200 {
-			frozen = rows.CopyState().(*joinRows)
-			want := map[string]int64{}
-			for k, n := range ref {
-				want[k] = n
-			}
-			defer func() {
-				got := map[string]int64{}
-				for i, k := range frozen.Keys {
-					got[k] = frozen.Rows[i].Count
-				}
-				if len(got) != len(want) {
-					t.Fatalf("the copy has %d rows, want %d", len(got), len(want))
-				}
-				for k, n := range want {
-					if got[k] != n {
-						t.Errorf("the copy's %q is %d, want %d: later writes reached it", k, got[k], n)
-					}
-				}
-			}()
-		}
-	}
-	if len(ref) <= joinRowsIndexed {
-		t.Fatalf("the test never grew past %d rows (has %d): the index is not exercised", joinRowsIndexed, len(ref))
-	}
 }

@@ -114,3 +114,49 @@ func (b *rowBlock) row(p unsafe.Pointer, k RowKind, fields []any) any {
 	r.Kind, r.Fields = k, fields
 	return boxAt(rowTypeWord, p)
 }
+
+// An updateBlock allocates the two rows of an update, -U and +U, in one block: the two Row values, then
+// the fields of both (the same key columns, then each row's values), as a rowBlock does for one row.
+type updateBlock struct {
+	typ       reflect.Type
+	n         int // fields a row
+	fieldsOff uintptr
+}
+
+// newUpdateBlock returns the block of the updates of rows of n fields.
+func newUpdateBlock(n int) *updateBlock {
+	b := &updateBlock{n: n, typ: reflect.StructOf([]reflect.StructField{
+		{Name: "R", Type: reflect.ArrayOf(2, reflect.TypeFor[Row]())},
+		{Name: "F", Type: reflect.ArrayOf(2*n, reflect.TypeFor[any]())},
+	})}
+	b.fieldsOff = b.typ.Field(1).Offset
+	return b
+}
+
+// rows returns the -U and +U records of an update of the row of keys and before to the row of keys and
+// after (len(keys)+len(before) and len(keys)+len(after) are the block's n).
+func (b *updateBlock) rows(keys, before, after []any) (any, any) {
+	p := reflect.New(b.typ).UnsafePointer()
+	f := unsafe.Slice((*any)(unsafe.Add(p, b.fieldsOff)), 2*b.n)
+	fb, fa := f[:b.n:b.n], f[b.n:]
+	copy(fb[copy(fb, keys):], before)
+	copy(fa[copy(fa, keys):], after)
+	rs := (*[2]Row)(p)
+	rs[0], rs[1] = Row{Kind: UpdateBefore, Fields: fb}, Row{Kind: UpdateAfter, Fields: fa}
+	return boxAt(rowTypeWord, p), boxAt(rowTypeWord, unsafe.Pointer(&rs[1]))
+}
+
+// detached returns v boxed on its own when it may point into a row's block (an int64, a float64 or a
+// time.Time): held in state that outlives the row (a group's key, a MIN or MAX), such a value would keep the
+// whole block, the row's other fields included, alive. Other values are returned as they are.
+func detached(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return x
+	case time.Time:
+		return x
+	}
+	return v
+}

@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"sort"
 	"time"
 
 	"github.com/de4e/weir/engine"
@@ -286,13 +285,6 @@ func semiAntiJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration
 		v, err := n.Cond.eval(f)
 		return v == true, err
 	}
-	// sorted visits a side's entries in key order, for a deterministic output.
-	sorted := func(m mapSide) []joinMatch {
-		var out []joinMatch
-		m.each(func(k string, e joinEntry) { out = append(out, joinMatch{k, e}) })
-		sort.Slice(out, func(a, b int) bool { return out[a].key < out[b].key })
-		return out
-	}
 	return left.Connect(right).KeyBy(joinKeySelector(n, true), joinKeySelector(n, false)).Process(engine.CoProcessFunction{
 		ProcessElement1: func(ctx *engine.Context, v any, out engine.Collector) {
 			r, ok := v.(Row)
@@ -302,7 +294,7 @@ func semiAntiJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration
 			}
 			ls, rs := mapSide{ctx.MapState(ld)}, mapSide{ctx.MapState(rd)}
 			total := int64(0)
-			for _, m := range sorted(rs) {
+			for _, m := range rs.sorted() {
 				ok, err := matches(r.Fields, m.e.Fields)
 				if err != nil {
 					out.Collect(errorRow{err.Error()})
@@ -358,7 +350,7 @@ func semiAntiJoin(left, right *engine.DataStream, n *JoinNode, ttl time.Duration
 					rs.put(key, cur)
 				}
 			}
-			for _, m := range sorted(ls) {
+			for _, m := range ls.sorted() {
 				ok, err := matches(m.e.Fields, r.Fields)
 				if err != nil {
 					out.Collect(errorRow{err.Error()})

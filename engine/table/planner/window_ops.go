@@ -419,8 +419,8 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 		if !ok {
 			return
 		}
-		var buf [4]any
-		args, err := aggArgs(buf[:0], aggs, r)
+		var argBuf [8]any
+		args, err := aggArgs(argBuf[:], aggs, r)
 		if err != nil {
 			out.Collect(errorRow{err.Error()})
 			return
@@ -434,6 +434,9 @@ func windowedGroupAggregate(in *engine.DataStream, n *AggregateNode) *engine.Dat
 			if err != nil {
 				out.Collect(errorRow{err.Error()})
 				return
+			}
+			for i, v := range key {
+				key[i] = detached(v) // the key outlives the row
 			}
 			gs = &groupState{Key: key, Accs: make([]aggAcc, len(aggs))}
 			ctx.RegisterEventTimeTimer(end.UnixMilli() - 1)
