@@ -3,18 +3,55 @@ package engine
 import (
 	"cmp"
 	"slices"
+	"sort"
+
+	"github.com/de4e/weir/engine/internal/state"
 )
 
 // mergingSet is a key's merging (session) windows in start order, each with the window its contents are
 // kept under: Flink's MergingWindowSet, as a small sorted slice (a key rarely has more than a few sessions
-// open). Its windows never intersect each other. A stored set may be read by a snapshot's asynchronous phase
-// while the key's set changes, so no element a stored set holds is ever overwritten (see replacing).
+// open). Its windows never intersect each other. On the heap backend each entry also holds its session's
+// contents (see sessionsInline), so that one lookup of the key serves a record; elsewhere the contents live in
+// the window-contents table under the entry's State window. A change of the set's length never overwrites
+// an element an earlier set holds (see replacing). On the heap a key's set is held through a *mergingSet,
+// which its operator changes in place, so storing a changed set allocates nothing; a snapshot copies the set
+// with its contents in its synchronous phase (CopyState) and holds it as a mergingSet, as on other backends.
 type mergingSet []mergedWindow
 
-// mergedWindow is one window of a mergingSet and the window its state lives under.
+// mergedWindow is one window of a mergingSet and the window its state lives under. Contents and Has are
+// its contents and whether it has any, on the heap backend only (zero elsewhere, and in checkpoints of
+// earlier versions, whose contents a restore moves in: takeRestoredContents).
 type mergedWindow struct {
-	Window Window
-	State  Window
+	Window   Window
+	State    Window
+	Contents any
+	Has      bool
+}
+
+// CopyState returns a copy of the set (a mergingSet) that shares nothing its owner changes in place: its
+// entries, and each contents that is itself state.Mutable, copied.
+func (p *mergingSet) CopyState() any {
+	c := slices.Clone(*p)
+	for i := range c {
+		if m, ok := c[i].Contents.(state.Mutable); ok {
+			c[i].Contents = m.CopyState()
+		}
+	}
+	return c
+}
+
+// stateEntry returns the entry of s whose contents live under state window sw, or -1. The entry's window
+// covers sw, and the windows are sorted and disjoint, so it is the first whose window ends after sw starts.
+// hint is tried first.
+func (s mergingSet) stateEntry(sw Window, hint int) int {
+	if hint >= 0 && hint < len(s) && s[hint].State == sw {
+		return hint
+	}
+	i := sort.Search(len(s), func(i int) bool { return s[i].Window.End > sw.Start })
+	if i < len(s) && s[i].State == sw {
+		return i
+	}
+	return -1
 }
 
 // find returns the index of window w in s, or -1.
@@ -49,17 +86,48 @@ func (s mergingSet) replacing(lo, hi int, m ...mergedWindow) mergingSet {
 	return append(out, s[hi:]...)
 }
 
-// mergingSet returns the current key's set. A set stored as a map (by checkpoints of earlier versions) is
-// read into a sorted slice.
+// mergingSet returns the current key's set. On the heap it is the stored set itself (sessionsInline: its
+// entries' contents are changed in place), and the slot it came from is kept for putMergingSet; a restored
+// set (a value) is boxed into its *mergingSet here, once.
 func (o *windowOp) mergingSet() mergingSet {
+	o.sessionKeys = nil
+	if wt := o.merging.wt; wt != nil {
+		k := wt.Keys(state.Namespace{})
+		if k == nil {
+			return nil
+		}
+		i := k.Find(o.hash, o.key)
+		if i < 0 {
+			return nil
+		}
+		o.sessionKeys, o.sessionIdx = k, i
+		slot := k.At(i)
+		p, ok := slot.V.(*mergingSet)
+		if !ok {
+			p = new(mergingSet)
+			*p = asMergingSet(slot.V)
+			slot.V = p
+		}
+		o.sessionBox = p
+		return *p
+	}
 	v, ok := o.merging.get(o, Window{})
 	if !ok {
 		return nil
 	}
+	return asMergingSet(v)
+}
+
+// asMergingSet returns a stored set as a mergingSet. A set stored as a map (by checkpoints of earlier
+// versions) is read into a sorted slice.
+func asMergingSet(v any) mergingSet {
+	if p, ok := v.(*mergingSet); ok {
+		return *p
+	}
 	if m, ok := v.(map[Window]Window); ok {
 		s := make(mergingSet, 0, len(m))
 		for w, sw := range m {
-			s = append(s, mergedWindow{w, sw})
+			s = append(s, mergedWindow{Window: w, State: sw})
 		}
 		slices.SortFunc(s, func(a, b mergedWindow) int { return cmp.Compare(a.Window.Start, b.Window.Start) })
 		return s
@@ -67,10 +135,26 @@ func (o *windowOp) mergingSet() mergingSet {
 	return v.(mergingSet)
 }
 
+// putMergingSet stores the current key's set. On the heap the set that mergingSet found is replaced in its
+// box (nothing has added or removed a key's set since), and a new key's set gets a box.
 func (o *windowOp) putMergingSet(set mergingSet) {
-	if len(set) == 0 {
+	if k := o.sessionKeys; k != nil {
+		o.sessionKeys = nil
+		if len(set) == 0 {
+			k.Remove(o.sessionIdx)
+		} else {
+			*o.sessionBox = set
+		}
+		return
+	}
+	switch {
+	case len(set) == 0:
 		o.merging.del(o, Window{})
-	} else {
+	case o.sessionsInline:
+		p := new(mergingSet)
+		*p = set
+		o.merging.put(o, Window{}, p)
+	default:
 		o.merging.put(o, Window{}, set)
 	}
 }
@@ -95,11 +179,14 @@ func (o *windowOp) processMerging(r record) (skipped bool) {
 		skipped = false
 		// A new session's state window holds nothing yet (its bounds overlap no window of the key, and a
 		// window's contents go when it does): with unique timers (no lateness) its contents are not looked up.
+		o.sessions, o.sessionHint = set, i
 		o.addToWindow(actual, set[i].State, r, fresh && o.uniqueTimers)
 	}
+	o.sessions = nil
 	if changed {
 		o.putMergingSet(set)
 	}
+	o.sessionKeys = nil
 	return skipped
 }
 
@@ -119,7 +206,7 @@ func (o *windowOp) addWindow(set mergingSet, nw Window) (next mergingSet, at int
 		lo-- // intersects nw
 	}
 	if hi == lo { // a new session
-		return set.replacing(lo, lo, mergedWindow{nw, nw}), lo, true, true
+		return set.replacing(lo, lo, mergedWindow{Window: nw, State: nw}), lo, true, true
 	}
 	cover := nw
 	for _, m := range set[lo:hi] {
@@ -137,7 +224,11 @@ func (o *windowOp) addWindow(set mergingSet, nw Window) (next mergingSet, at int
 			mergedState = append(mergedState, m.State)
 		}
 	}
-	next = set.replacing(lo, hi, mergedWindow{cover, stateWindow})
+	// The contents are merged into set[lo]'s while the merged windows are still entries of the set (on the
+	// heap they hold their contents), then the cover replaces them.
+	o.sessions = set
 	o.onMerge(cover, o.merged, stateWindow, mergedState)
-	return next, lo, true, false
+	m := set[lo]
+	m.Window = cover
+	return set.replacing(lo, hi, m), lo, true, false
 }

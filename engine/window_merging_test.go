@@ -1,15 +1,25 @@
 package engine
 
 import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/de4e/weir/engine/internal/harnessbridge"
+	"github.com/de4e/weir/engine/internal/keygroup"
+	"github.com/de4e/weir/engine/internal/state"
 )
 
 // TestMergingSetChangesKeepEarlierSets checks the promise snapshots rely on: a change to a key's set of
 // sessions never changes a set returned before it (a snapshot may be writing that one out), whether the change
 // shares the array (appending at the end, dropping the first window) or copies it.
 func TestMergingSetChangesKeepEarlierSets(t *testing.T) {
-	mw := func(s, e int64) mergedWindow { return mergedWindow{Window{s, e}, Window{s, e}} }
+	mw := func(s, e int64) mergedWindow { return mergedWindow{Window: Window{s, e}, State: Window{s, e}} }
 	for _, c := range []struct {
 		name   string
 		change func(s mergingSet) mergingSet
@@ -24,8 +34,8 @@ func TestMergingSetChangesKeepEarlierSets(t *testing.T) {
 		{"insert in the middle", func(s mergingSet) mergingSet { return s.replacing(1, 1, mw(15, 17)) },
 			mergingSet{mw(0, 10), mw(15, 17), mw(20, 30), mw(40, 50)}},
 		{"merge the last two", func(s mergingSet) mergingSet {
-			return s.replacing(1, 3, mergedWindow{Window{20, 50}, Window{20, 30}})
-		}, mergingSet{mw(0, 10), {Window{20, 50}, Window{20, 30}}}},
+			return s.replacing(1, 3, mergedWindow{Window: Window{20, 50}, State: Window{20, 30}})
+		}, mergingSet{mw(0, 10), {Window: Window{20, 50}, State: Window{20, 30}}}},
 		{"drop the last, then append", func(s mergingSet) mergingSet {
 			return s.without(2).replacing(2, 2, mw(45, 47))
 		}, mergingSet{mw(0, 10), mw(20, 30), mw(45, 47)}},
@@ -50,5 +60,165 @@ func TestMergingSetChangesKeepEarlierSets(t *testing.T) {
 				t.Fatalf("after another append: earlier %v, changed %v", stored, more)
 			}
 		})
+	}
+}
+
+// sessionHarness drives event-time sessions of gap 10 ms on backend, restored from snaps, with the window
+// function fn: "count" (Count with WithKeyAndWindow), "sum" (Reduce) or "list" (Process, the elements).
+func sessionHarness(t *testing.T, backend StateBackendKind, fn string, snaps []*harnessbridge.Snapshot) *harness {
+	t.Helper()
+	env := NewEnvironment(Config{Parallelism: 1, Clock: NewVirtualClock(0), StateBackend: backend})
+	ws := env.FromElements().KeyBy(func(v any) any { return v.(rec).Key }).Window(EventTimeSessionWindows(10 * time.Millisecond))
+	var out *DataStream
+	switch fn {
+	case "count":
+		out = ws.Aggregate(Count(), WithKeyAndWindow)
+	case "sum":
+		out = ws.Reduce(func(a, b any) any { return rec{a.(rec).Key, a.(rec).V + b.(rec).V} }, WithKeyAndWindow)
+	case "list":
+		out = ws.Process(func(ctx *WindowContext, key any, elements []any, out Collector) {
+			out.Collect(WindowResult{Key: key, Start: ctx.Window().Start, End: ctx.Window().End, Value: elements})
+		})
+	}
+	oh, err := newOpHarness(env, out, 0, snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { oh.Close() })
+	return &harness{h: oh}
+}
+
+// snapshotAround takes a snapshot of h whose synchronous part runs before between and whose asynchronous
+// part (writing the files) runs after it, as a checkpoint's does while records keep coming.
+func snapshotAround(t *testing.T, h *harness, between func()) *harnessbridge.Snapshot {
+	t.Helper()
+	s, err := h.h.Snapshot() // the snapshot's frame; its files are replaced below
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "state")
+	finish, err := h.h.head.base().snapshotKeyed(s.ID+100, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	between()
+	if _, err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		files[rel], err = os.ReadFile(path)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Ops[0].Files = files
+	return s
+}
+
+// Sessions restored from a snapshot go on exactly as the snapshotted operator does, on both backends and for
+// aggregated, reduced and listed contents: a session extended, merged with another and fired after the
+// snapshot. The snapshot's asynchronous part runs after those records changed the sessions' contents in
+// place (on the heap, in the key's set), and must still hold the contents of its moment.
+func TestSessionsRestoreExactly(t *testing.T) {
+	before := []string{"a:1@0", "a:2@30", "b:1@5", "a:3@8", "wm 3"}
+	// a:5 bridges [0, 25) and [30, 40); a:6 opens a session of its own.
+	after := []string{"a:4@15", "b:2@7", "a:5@22", "wm 26", "a:6@45", "c:1@41", "wm 100"}
+	want := map[string][]string{
+		"count": {"out b [5, 17) 2 @16", "wm 26", "out a [0, 40) 5 @39", "out c [41, 51) 1 @50", "out a [45, 55) 1 @54", "wm 100"},
+		"sum":   {"out b [5, 17) b:3 @16", "wm 26", "out a [0, 40) a:15 @39", "out c [41, 51) c:1 @50", "out a [45, 55) a:6 @54", "wm 100"},
+		"list": {"out b [5, 17) [b:1 b:2] @16", "wm 26", "out a [0, 40) [a:1 a:3 a:4 a:2 a:5] @39",
+			"out c [41, 51) [c:1] @50", "out a [45, 55) [a:6] @54", "wm 100"},
+	}
+	for _, backend := range []StateBackendKind{HeapState, PebbleState} {
+		for _, fn := range []string{"count", "sum", "list"} {
+			t.Run(fmt.Sprint(backend, "/", fn), func(t *testing.T) {
+				h := sessionHarness(t, backend, fn, nil)
+				for _, l := range before {
+					h.feed(t, l)
+				}
+				h.out = nil
+				snap := snapshotAround(t, h, func() {
+					for _, l := range after {
+						h.feed(t, l)
+					}
+				})
+				if !slices.Equal(h.out, want[fn]) {
+					t.Fatalf("output %q, want %q", h.out, want[fn])
+				}
+				r := sessionHarness(t, backend, fn, []*harnessbridge.Snapshot{snap})
+				r.feed(t, "wm 3")
+				r.out = nil
+				for _, l := range after {
+					r.feed(t, l)
+				}
+				if !slices.Equal(r.out, want[fn]) {
+					t.Fatalf("restored output %q, want %q", r.out, want[fn])
+				}
+			})
+		}
+	}
+}
+
+// A checkpoint of an earlier version holds a key's sessions in the merging table (as a map, in older ones)
+// and their contents in the contents table under each session's state window; a restore on the heap moves
+// the contents into the sessions: the session extends and fires with both records.
+func TestSessionsRestoreFromTheEarlierLayout(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  any
+	}{
+		{"a sorted set", mergingSet{{Window: Window{0, 10}, State: Window{0, 10}}}},
+		{"a map", map[Window]Window{{Start: 0, End: 10}: {Start: 0, End: 10}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := sessionHarness(t, HeapState, "count", nil)
+			h.feed(t, "a:1@0")
+			b := h.h.head.base()
+			kg := keygroup.Of("a", keygroup.DefaultMaxParallelism)
+			b.backend.Table(mergingWindowsTable).Put(kg, "a", state.Namespace{}, c.set)
+			b.backend.Table(windowContentsTable).Put(kg, "a", state.Namespace{Start: 0, End: 10}, int64(1))
+			snap, err := h.h.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := sessionHarness(t, HeapState, "count", []*harnessbridge.Snapshot{snap})
+			if n := r.h.head.base().backend.Table(windowContentsTable).Len(); n != 0 {
+				t.Fatalf("the contents table keeps %d entries after the restore", n)
+			}
+			r.feed(t, "a:2@5")
+			r.feed(t, "wm 100")
+			if want := []string{"out a [0, 15) 2 @14", "wm 100"}; !slices.Equal(r.out, want) {
+				t.Fatalf("output %q, want %q", r.out, want)
+			}
+		})
+	}
+}
+
+// On Pebble the sessions keep the earlier layout: a key's set stored as a map (as checkpoints of earlier
+// versions hold it) is read as the sorted set, its contents staying in the contents table.
+func TestMergingSetStoredAsAMapIsRead(t *testing.T) {
+	h := sessionHarness(t, PebbleState, "count", nil)
+	h.feed(t, "a:1@0")
+	b := h.h.head.base()
+	kg := keygroup.Of("a", keygroup.DefaultMaxParallelism)
+	tab := b.backend.Table(mergingWindowsTable)
+	v, ok := tab.Get(kg, "a", state.Namespace{})
+	if set, isSet := v.(mergingSet); !ok || !isSet || len(set) != 1 || set[0].Has {
+		t.Fatalf("stored merging set %#v", v)
+	}
+	tab.Put(kg, "a", state.Namespace{}, map[Window]Window{{Start: 0, End: 10}: {Start: 0, End: 10}})
+	h.feed(t, "a:2@5")
+	h.feed(t, "wm 100")
+	if want := []string{"out a [0, 15) 2 @14", "wm 100"}; !slices.Equal(h.out, want) {
+		t.Fatalf("output %q, want %q", h.out, want)
 	}
 }

@@ -23,6 +23,16 @@ type windowOp struct {
 
 	contents windowContents // per (key, window): the reduced value, accumulator or element list
 	merging  windowContents // per key: its mergingSet of merging (session) windows
+	// sessionsInline is set on the heap backend for merging windows: each session's contents live in its
+	// entry of the key's mergingSet, not in the contents table. sessions is then the current key's set
+	// while a record or timer of it is processed (sessionHint: the entry used last), and sessionKeys and
+	// sessionIdx the merging table's slot it was read from (nil: none), holding sessionBox.
+	sessionsInline bool
+	sessions       mergingSet
+	sessionHint    int
+	sessionKeys    *state.WindowKeys
+	sessionIdx     int
+	sessionBox     *mergingSet
 	// hash is the current key's keygroup.Hash, by which the heap's window tables are keyed (hashed: there
 	// are such tables).
 	hash   uint32
@@ -98,21 +108,39 @@ func (o *windowOp) open() error {
 	if o.incremental() && o.fn.agg != nil {
 		agg = o.fn.agg.builtinKind()
 	}
-	o.contents.open(o, windowContentsTable, !o.mergingW, agg)
 	o.merging.open(o, mergingWindowsTable, o.mergingW, builtinAgg{})
+	o.sessionsInline = o.merging.wt != nil
+	if o.sessionsInline && o.restored {
+		o.takeRestoredContents()
+	}
+	o.contents.open(o, windowContentsTable, !o.mergingW, agg)
 	o.hashed = o.contents.wt != nil || o.merging.wt != nil
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
 	if o.restored { // rebuild the live view of open windows from the restored contents
-		o.contents.t.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
-			st := o.openWins[Window(ns)]
+		count := func(w Window) {
+			st := o.openWins[w]
 			if st == nil {
 				st = &windowStat{}
-				o.openWins[Window(ns)] = st
+				o.openWins[w] = st
 			}
 			st.keys++
-			return true
-		})
+		}
+		if o.sessionsInline {
+			o.merging.t.t.ForEach(func(_ int, _ any, _ state.Namespace, v any) bool {
+				for _, e := range asMergingSet(v) {
+					if e.Has {
+						count(e.State)
+					}
+				}
+				return true
+			})
+		} else {
+			o.contents.t.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
+				count(Window(ns))
+				return true
+			})
+		}
 	}
 	return nil
 }
@@ -216,9 +244,9 @@ func lateDetail(tag *OutputTag) string {
 func (o *windowOp) addToWindow(w, stateWindow Window, r record, fresh bool) {
 	var ok bool
 	if fresh {
-		o.contents.put(o, stateWindow, o.fn.add(o, nil, false, r))
+		o.putContents(stateWindow, o.fn.add(o, nil, false, r))
 	} else {
-		ok = o.contents.add(o, stateWindow, r)
+		ok = o.addContents(stateWindow, r)
 	}
 	st := o.openStat(stateWindow)
 	if !ok {
@@ -255,7 +283,7 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record, fresh bool) {
 // act carries out a trigger's result for window w, whose contents live under stateWindow.
 func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
 	if res.fires() {
-		if contents, ok := o.contents.get(o, stateWindow); ok {
+		if contents, ok := o.getContents(stateWindow); ok {
 			o.ns = w
 			o.emitWindow(w, stateWindow, contents)
 		}
@@ -287,7 +315,7 @@ func (o *windowOp) openStat(w Window) *windowStat {
 
 // dropContents removes the current key's contents of window w.
 func (o *windowOp) dropContents(w Window) {
-	if !o.contents.del(o, w) {
+	if !o.delContents(w) {
 		return
 	}
 	if st := o.openWins[w]; st != nil {
@@ -374,9 +402,12 @@ func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 		set = o.mergingSet()
 		i := set.find(w)
 		if i < 0 {
+			o.sessionKeys = nil
 			return // the window was merged into another after this timer was set
 		}
 		stateWindow = set[i].State
+		o.sessions, o.sessionHint = set, i
+		defer func() { o.sessions, o.sessionKeys = nil, nil }()
 	}
 	o.ns = w
 	var res TriggerResult
@@ -435,9 +466,9 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		return // the contents stay in stateWindow
 	}
 	// Merge the contents of the other state windows into stateWindow.
-	acc, ok := o.contents.get(o, stateWindow)
+	acc, ok := o.getContents(stateWindow)
 	for _, sw := range mergedState {
-		v, vok := o.contents.get(o, sw)
+		v, vok := o.getContents(sw)
 		if vok {
 			if ok {
 				acc = o.fn.merge(o, acc, v)
@@ -448,8 +479,8 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		}
 	}
 	if ok {
-		_, existed := o.contents.get(o, stateWindow)
-		o.contents.put(o, stateWindow, acc)
+		_, existed := o.getContents(stateWindow)
+		o.putContents(stateWindow, acc)
 		if !existed {
 			o.openStat(stateWindow).keys++
 		}
@@ -531,7 +562,7 @@ func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents an
 		if len(l) == 0 {
 			o.dropContents(stateWindow)
 		} else {
-			o.contents.put(o, stateWindow, l)
+			o.putContents(stateWindow, l)
 		}
 		o.ns = w
 	}
