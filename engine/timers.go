@@ -48,8 +48,17 @@ type timerQueue struct {
 	deletes int                  // deletions from set since it was last rebuilt
 	unique  int                  // live timers added with addUnique, which are not in set
 	// spare holds emptied buckets for new times, their arrays kept: windows make a new time (and a bucket of
-	// dozens of timers) every millisecond of event time.
-	spare []*timerBucket
+	// dozens of timers) every millisecond of event time, and a watermark fires and empties thousands of them
+	// at once. spareEntries is the capacity of their arrays, bounded by maxSpareEntries.
+	spare        []*timerBucket
+	spareEntries int
+	// last is the bucket of time lastTs that bucket returned last (nil: none): consecutive records mostly
+	// set timers of one time.
+	last   *timerBucket
+	lastTs int64
+	// first is the bucket of time firstTs that pop took timers from last (nil: none).
+	first   *timerBucket
+	firstTs int64
 	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
 	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
 	quiesced bool
@@ -127,27 +136,42 @@ func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
 
 // bucket returns the bucket of time ts, making it (from a spare one if there is one) if there is none.
 func (q *timerQueue) bucket(ts int64) *timerBucket {
+	if q.last != nil && q.lastTs == ts {
+		return q.last
+	}
 	b := q.buckets[ts]
 	if b == nil {
 		if n := len(q.spare); n > 0 {
 			b, q.spare = q.spare[n-1], q.spare[:n-1]
+			q.spareEntries -= cap(b.entries)
 		} else {
 			b = &timerBucket{}
 		}
 		q.buckets[ts] = b
 		heap.Push(&q.times, ts)
 	}
+	q.last, q.lastTs = b, ts
 	return b
 }
+
+// maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 3.5 MiB).
+const maxSpareEntries = 1 << 16
 
 // dropEarliest forgets the earliest time's bucket, whose entries have all been consumed (and cleared), and
 // keeps it as a spare.
 func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
 	delete(q.buckets, ts)
 	heap.Pop(&q.times)
-	if len(q.spare) < 16 && cap(b.entries) <= 4096 {
+	if q.last == b {
+		q.last = nil
+	}
+	if q.first == b {
+		q.first = nil
+	}
+	if c := cap(b.entries); q.spareEntries+c <= maxSpareEntries {
 		b.entries, b.head = b.entries[:0], 0
 		q.spare = append(q.spare, b)
+		q.spareEntries += c
 	}
 }
 
@@ -194,7 +218,11 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 		if ts > upTo {
 			return timer{}, false
 		}
-		b := q.buckets[ts]
+		b := q.first
+		if b == nil || q.firstTs != ts {
+			b = q.buckets[ts]
+			q.first, q.firstTs = b, ts
+		}
 		for b.head < len(b.entries) {
 			t := b.entries[b.head]
 			b.entries[b.head] = timer{}

@@ -40,6 +40,7 @@ type windowOp struct {
 	merged []Window // addWindow's list of windows merged into a cover
 	tctx   triggerCtx
 	buf    []Window
+	result [1]any // elements' slice of an incremental window's result when no window function takes it
 	col    timestampedCollector
 	// restored is set when the operator's state came from a checkpoint: open rebuilds the live view.
 	restored bool
@@ -345,6 +346,7 @@ func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
 		for _, e := range elems {
 			o.col.Collect(e)
 		}
+		o.result[0] = nil
 	}
 	kind := EventWindowFired
 	if o.eventTime && w.MaxTimestamp() <= o.wm && o.firingLate {
@@ -526,10 +528,15 @@ func (f windowFunction) merge(o *windowOp, a, b any) any {
 // elements turns contents into what the window function receives, running the evictor around it.
 func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents any) []any {
 	if o.incremental() {
+		r := contents
 		if f.agg != nil {
-			return []any{f.agg.GetResult(contents)}
+			r = f.agg.GetResult(contents)
 		}
-		return []any{contents}
+		if f.process == nil { // emitWindow only collects the result: no slice escapes
+			o.result[0] = r
+			return o.result[:]
+		}
+		return []any{r}
 	}
 	l := contents.([]TimestampedValue)
 	if o.evictor != nil {
