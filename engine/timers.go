@@ -29,6 +29,8 @@ type timer struct {
 	ns  Window
 	// unique marks a timer added with addUnique: live until it fires, without an entry in the live set.
 	unique bool
+	// dead marks a timer added with addUnique and removed since: skipped when reached.
+	dead bool
 }
 
 type timerID struct {
@@ -81,6 +83,9 @@ func (q *timerQueue) forgotten() {
 type timerBucket struct {
 	entries []timer
 	head    int
+	// next is where removeUnique starts looking: just after the timer it removed last, since timers of one
+	// time are mostly removed in the order they were added (the keys of merging sessions come in turn).
+	next int
 }
 
 func newTimerQueue() *timerQueue {
@@ -118,17 +123,23 @@ func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
 }
 
 // removeUnique deletes a timer added with addUnique. Its bucket (the timers of one time, a few dozen at most
-// in practice) is scanned for it, and the entry, no longer unique and not in the live set, is skipped when
-// reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
+// in practice) is scanned for it, from where the last removal from the bucket left off and round, and the
+// entry, marked dead, is skipped when reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
 // added with add).
 func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
 	if b := q.buckets[ts]; b != nil {
-		for i := b.head; i < len(b.entries); i++ {
-			if e := &b.entries[i]; e.unique && e.ns == ns && e.key == key {
-				e.unique = false
+		from := max(b.next, b.head)
+		for n := len(b.entries) - b.head; n > 0; n-- {
+			if from >= len(b.entries) {
+				from = b.head
+			}
+			if e := &b.entries[from]; e.unique && e.ns == ns && e.key == key {
+				e.unique, e.dead = false, true
 				q.unique--
+				b.next = from + 1
 				return
 			}
+			from++
 		}
 	}
 	q.remove(ts, key, ns)
@@ -169,7 +180,7 @@ func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
 		q.first = nil
 	}
 	if c := cap(b.entries); q.spareEntries+c <= maxSpareEntries {
-		b.entries, b.head = b.entries[:0], 0
+		b.entries, b.head, b.next = b.entries[:0], 0, 0
 		q.spare = append(q.spare, b)
 		q.spareEntries += c
 	}
@@ -177,8 +188,8 @@ func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
 
 // live reports whether a bucket entry is a live timer.
 func (q *timerQueue) live(t timer) bool {
-	if t.unique {
-		return true
+	if t.unique || t.dead {
+		return t.unique
 	}
 	_, ok := q.set[timerID{t.ts, t.key, t.ns}]
 	return ok
@@ -230,6 +241,9 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 			if t.unique {
 				q.unique--
 				return t, true
+			}
+			if t.dead {
+				continue
 			}
 			n := len(q.set)
 			delete(q.set, timerID{t.ts, t.key, t.ns})

@@ -13,9 +13,9 @@ import (
 // open). Its windows never intersect each other. On the heap backend each entry also holds its session's
 // contents (see sessionsInline), so that one lookup of the key serves a record; elsewhere the contents live in
 // the window-contents table under the entry's State window. A change of the set's length never overwrites
-// an element an earlier set holds (see replacing). On the heap a key's set is held through a *mergingSet,
-// which its operator changes in place, so storing a changed set allocates nothing; a snapshot copies the set
-// with its contents in its synchronous phase (CopyState) and holds it as a mergingSet, as on other backends.
+// A set is changed in place (see replacing). On the heap a key's set is held through a *mergingSet, so storing
+// a changed set allocates nothing; a snapshot copies the set with its contents in its synchronous phase
+// (CopyState) and holds it as a mergingSet, as on other backends.
 type mergingSet []mergedWindow
 
 // mergedWindow is one window of a mergingSet and the window its state lives under. Contents and Has are
@@ -67,28 +67,36 @@ func (s mergingSet) find(w Window) int {
 // without returns s without its window i.
 func (s mergingSet) without(i int) mergingSet { return s.replacing(i, i+1) }
 
-// replacing returns s with s[lo:hi] replaced by m (none or one window), leaving s itself as it was. The two
-// changes that in-order input makes all the time share s's array: a window added at the end is appended
-// (when the array has room), which writes past the end of s and of every earlier set on that array, since
-// no change ever shortens a set's end in place; and the first window (the one that fires first) is dropped
-// by reslicing. Any other change copies the set, so a session set costs amortised O(1) per record however
-// many of its key's sessions wait for the watermark.
+// replacing returns s with s[lo:hi] replaced by m (none or one window), changing s's array in place: no one
+// else reads a stored set (a heap snapshot copies it in its synchronous phase; Pebble decodes a copy). A
+// window added at the end is appended, and the first window (the one that fires first) is dropped by
+// reslicing, so a session set costs amortised O(1) per record however many of its key's sessions wait for
+// the watermark. Dropped entries are cleared, so that their contents can be collected.
 func (s mergingSet) replacing(lo, hi int, m ...mergedWindow) mergingSet {
 	switch {
 	case lo == len(s) && hi == lo:
 		return append(s, m...)
 	case lo == 0 && hi == 1 && len(m) == 0:
+		s[0] = mergedWindow{}
 		return s[1:]
+	case hi-lo == len(m): // as many replace as go: a merge into one window
+		copy(s[lo:], m)
+		return s
+	case hi == lo: // an insertion
+		s = append(s, mergedWindow{})
+		copy(s[lo+len(m):], s[lo:])
+		copy(s[lo:], m)
+		return s
 	}
-	out := make(mergingSet, 0, len(s)-(hi-lo)+len(m))
-	out = append(out, s[:lo]...)
-	out = append(out, m...)
-	return append(out, s[hi:]...)
+	n := copy(s[lo:], m)
+	k := copy(s[lo+n:], s[hi:])
+	clear(s[lo+n+k:])
+	return s[:lo+n+k]
 }
 
 // mergingSet returns the current key's set. On the heap it is the stored set itself (sessionsInline: its
 // entries' contents are changed in place), and the slot it came from is kept for putMergingSet; a restored
-// set (a value) is boxed into its *mergingSet here, once.
+// set (a value, whose array a snapshot taken since may hold) is copied into its *mergingSet here, once.
 func (o *windowOp) mergingSet() mergingSet {
 	o.sessionKeys = nil
 	if wt := o.merging.wt; wt != nil {
@@ -104,8 +112,9 @@ func (o *windowOp) mergingSet() mergingSet {
 		slot := k.At(i)
 		p, ok := slot.V.(*mergingSet)
 		if !ok {
-			p = new(mergingSet)
-			*p = asMergingSet(slot.V)
+			set := asMergingSet(slot.V)
+			set = (&set).CopyState().(mergingSet)
+			p = &set
 			slot.V = p
 		}
 		o.sessionBox = p
