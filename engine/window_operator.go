@@ -319,17 +319,20 @@ func (o *windowOp) dropContents(w Window) {
 	if !o.delContents(w) {
 		return
 	}
-	if st := o.openWins[w]; st != nil {
-		st.keys--
-		if st.keys <= 0 {
-			delete(o.openWins, w)
-			if o.lastStat == st {
-				o.lastStat = nil
-			}
-			if len(o.freeStats) < 1024 {
-				*st = windowStat{}
-				o.freeStats = append(o.freeStats, st)
-			}
+	st := o.lastStat // timers fire a window's keys one after another
+	if st == nil || o.lastStatW != w {
+		if st = o.openWins[w]; st == nil {
+			return
+		}
+		o.lastStat, o.lastStatW = st, w
+	}
+	st.keys--
+	if st.keys <= 0 {
+		delete(o.openWins, w)
+		o.lastStat = nil
+		if len(o.freeStats) < 1024 {
+			*st = windowStat{}
+			o.freeStats = append(o.freeStats, st)
 		}
 	}
 }
