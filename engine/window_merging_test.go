@@ -2,8 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -116,18 +114,7 @@ func snapshotAround(t *testing.T, h *harness, between func()) *harnessbridge.Sna
 	if _, err := finish(); err != nil {
 		t.Fatal(err)
 	}
-	files := map[string][]byte{}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		files[rel], err = os.ReadFile(path)
-		return err
-	})
+	files, err := readSnapshotDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
