@@ -13,8 +13,8 @@ import (
 // open). Its windows never intersect each other. On the heap backend each entry also holds its session's
 // contents (see sessionsInline), so that one lookup of the key serves a record; elsewhere the contents live in
 // the window-contents table under the entry's State window. A change of the set's length never overwrites
-// A set is changed in place (see replacing). On the heap a key's set is held through a *mergingSet, so storing
-// a changed set allocates nothing; a snapshot copies the set with its contents in its synchronous phase
+// A set is changed in place (see replacing). On the heap a key's set is held in a sessionBox, so storing a
+// changed set allocates nothing; a snapshot copies the set with its contents in its synchronous phase
 // (CopyState) and holds it as a mergingSet, as on other backends.
 type mergingSet []mergedWindow
 
@@ -28,10 +28,43 @@ type mergedWindow struct {
 	Has      bool
 }
 
+// sessionBox holds a key's set in the heap's merging table. base is the set's array from its start: the set
+// is a queue in time (sessions appended at its end, fired from its front by reslicing), and when its array is
+// full and the fired front is at least half as long as the set, the set moves back to the front (compact)
+// instead of growing into a new array, so that a steady stream of sessions allocates nothing (a move of n
+// sessions frees room for n/2 appends or more: amortised O(1)).
+type sessionBox struct {
+	set, base mergingSet
+}
+
+// compact moves a full set to the front of its array if the front is at least half as long, and returns the
+// set.
+func (b *sessionBox) compact() mergingSet {
+	s := b.set
+	if len(s) == 0 || len(s) < cap(s) || 2*(cap(b.base)-cap(s)) < len(s) {
+		return s
+	}
+	full := b.base[:cap(b.base)]
+	n := copy(full, s)
+	clear(full[n:])
+	b.set = full[:n]
+	return b.set
+}
+
+// store makes s the box's set.
+func (b *sessionBox) store(s mergingSet) {
+	b.set = s
+	if cap(s) == 0 || cap(b.base) == 0 || &s[:cap(s)][cap(s)-1] != &b.base[:cap(b.base)][cap(b.base)-1] {
+		b.base = s // a new array
+	}
+}
+
 // CopyState returns a copy of the set (a mergingSet) that shares nothing its owner changes in place: its
 // entries, and each contents that is itself state.Mutable, copied.
-func (p *mergingSet) CopyState() any {
-	c := slices.Clone(*p)
+func (b *sessionBox) CopyState() any { return b.set.copyState() }
+
+func (s mergingSet) copyState() mergingSet {
+	c := slices.Clone(s)
 	for i := range c {
 		if m, ok := c[i].Contents.(state.Mutable); ok {
 			c[i].Contents = m.CopyState()
@@ -96,7 +129,7 @@ func (s mergingSet) replacing(lo, hi int, m ...mergedWindow) mergingSet {
 
 // mergingSet returns the current key's set. On the heap it is the stored set itself (sessionsInline: its
 // entries' contents are changed in place), and the slot it came from is kept for putMergingSet; a restored
-// set (a value, whose array a snapshot taken since may hold) is copied into its *mergingSet here, once.
+// set (a value, whose array a snapshot taken since may hold) is copied into its sessionBox here, once.
 func (o *windowOp) mergingSet() mergingSet {
 	o.sessionKeys = nil
 	if wt := o.merging.wt; wt != nil {
@@ -110,15 +143,14 @@ func (o *windowOp) mergingSet() mergingSet {
 		}
 		o.sessionKeys, o.sessionIdx = k, i
 		slot := k.At(i)
-		p, ok := slot.V.(*mergingSet)
+		b, ok := slot.V.(*sessionBox)
 		if !ok {
-			set := asMergingSet(slot.V)
-			set = (&set).CopyState().(mergingSet)
-			p = &set
-			slot.V = p
+			set := asMergingSet(slot.V).copyState()
+			b = &sessionBox{set: set, base: set}
+			slot.V = b
 		}
-		o.sessionBox = p
-		return *p
+		o.sessionBox = b
+		return b.compact()
 	}
 	v, ok := o.merging.get(o, Window{})
 	if !ok {
@@ -130,8 +162,8 @@ func (o *windowOp) mergingSet() mergingSet {
 // asMergingSet returns a stored set as a mergingSet. A set stored as a map (by checkpoints of earlier
 // versions) is read into a sorted slice.
 func asMergingSet(v any) mergingSet {
-	if p, ok := v.(*mergingSet); ok {
-		return *p
+	if b, ok := v.(*sessionBox); ok {
+		return b.set
 	}
 	if m, ok := v.(map[Window]Window); ok {
 		s := make(mergingSet, 0, len(m))
@@ -152,7 +184,7 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 		if len(set) == 0 {
 			k.Remove(o.sessionIdx)
 		} else {
-			*o.sessionBox = set
+			o.sessionBox.store(set)
 		}
 		return
 	}
@@ -160,9 +192,7 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 	case len(set) == 0:
 		o.merging.del(o, Window{})
 	case o.sessionsInline:
-		p := new(mergingSet)
-		*p = set
-		o.merging.put(o, Window{}, p)
+		o.merging.put(o, Window{}, &sessionBox{set: set, base: set})
 	default:
 		o.merging.put(o, Window{}, set)
 	}

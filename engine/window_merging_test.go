@@ -72,6 +72,42 @@ func TestMergingSetChanges(t *testing.T) {
 	}
 }
 
+// A key's set used as a queue (a session appended, the first one fired, as in-order input with a short gap
+// does) keeps its sessions in order and, once its array has grown to twice the sessions waiting, stays in
+// that array: compact moves the set back to the array's front instead of letting append grow a new one.
+func TestSessionBoxReusesItsArray(t *testing.T) {
+	mw := func(s int64) mergedWindow {
+		return mergedWindow{Window: Window{s, s + 5}, State: Window{s, s + 5}, Contents: s, Has: true}
+	}
+	b := &sessionBox{}
+	var want mergingSet
+	arrays := map[*mergedWindow]bool{}
+	for i := range int64(1000) {
+		set := b.compact()
+		if i >= 8 { // eight sessions wait: fire the first
+			set = set.without(0)
+			want = want[1:]
+		}
+		set = set.replacing(len(set), len(set), mw(i))
+		want = append(want, mw(i))
+		b.store(set)
+		if !reflect.DeepEqual(b.set, want) {
+			t.Fatalf("after session %d the set is %v, want %v", i, b.set, want)
+		}
+		if i >= 100 {
+			arrays[&b.base[:1][0]] = true
+		}
+	}
+	if len(arrays) != 1 {
+		t.Fatalf("the set moved between %d arrays in steady state, want 1", len(arrays))
+	}
+	for _, e := range b.base[len(b.set):cap(b.base)] {
+		if e.Has && !slices.Contains(b.set, e) {
+			t.Fatalf("a fired session's contents stay in the array: %v", e)
+		}
+	}
+}
+
 // sessionHarness drives event-time sessions of gap 10 ms on backend, restored from snaps, with the window
 // function fn: "count" (Count with WithKeyAndWindow), "sum" (Reduce) or "list" (Process, the elements).
 func sessionHarness(t *testing.T, backend StateBackendKind, fn string, snaps []*harnessbridge.Snapshot) *harness {

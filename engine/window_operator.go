@@ -32,7 +32,7 @@ type windowOp struct {
 	sessionHint    int
 	sessionKeys    *state.WindowKeys
 	sessionIdx     int
-	sessionBox     *mergingSet
+	sessionBox     *sessionBox
 	// hash is the current key's keygroup.Hash, by which the heap's window tables are keyed (hashed: there
 	// are such tables).
 	hash   uint32
