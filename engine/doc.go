@@ -92,8 +92,9 @@
 // accumulator (keyed by the hash the key group is computed from),
 // updated with one probe per record and dropped whole when the window's last key fires; Count, SumOf and
 // AverageOf keep their accumulators unboxed there. A key's session windows are a small sorted slice that
-// in-order input changes in place at its ends (a new session appended, the first one fired), without ever
-// overwriting what a snapshot may still be reading. A heap checkpoint holds these entries by key group
+// in-order input changes at its ends (a new session appended, the first one fired), and on the heap each
+// session keeps its contents in its entry, so a record costs one lookup of its key; a snapshot copies the
+// sets in its synchronous phase. A heap checkpoint holds these entries by key group
 // as it holds any keyed state, so restoring and rescaling are unchanged, and checkpoints written before this
 // layout restore into it.
 //

@@ -421,8 +421,13 @@ func (h *opHarness) snapshotBackend(b *opBase) (map[string][]byte, error) {
 	if _, err := finish(); err != nil {
 		return nil, err
 	}
+	return readSnapshotDir(dir)
+}
+
+// readSnapshotDir reads the files of a snapshot directory into memory, by their paths relative to it.
+func readSnapshotDir(dir string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -29,6 +29,8 @@ type timer struct {
 	ns  Window
 	// unique marks a timer added with addUnique: live until it fires, without an entry in the live set.
 	unique bool
+	// dead marks a timer added with addUnique and removed since: skipped when reached.
+	dead bool
 }
 
 type timerID struct {
@@ -48,8 +50,17 @@ type timerQueue struct {
 	deletes int                  // deletions from set since it was last rebuilt
 	unique  int                  // live timers added with addUnique, which are not in set
 	// spare holds emptied buckets for new times, their arrays kept: windows make a new time (and a bucket of
-	// dozens of timers) every millisecond of event time.
-	spare []*timerBucket
+	// dozens of timers) every millisecond of event time, and a watermark fires and empties thousands of them
+	// at once. spareEntries is the capacity of their arrays, bounded by maxSpareEntries.
+	spare        []*timerBucket
+	spareEntries int
+	// last is the bucket of time lastTs that bucket returned last (nil: none): consecutive records mostly
+	// set timers of one time.
+	last   *timerBucket
+	lastTs int64
+	// first is the bucket of time firstTs that pop took timers from last (nil: none).
+	first   *timerBucket
+	firstTs int64
 	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
 	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
 	quiesced bool
@@ -72,6 +83,9 @@ func (q *timerQueue) forgotten() {
 type timerBucket struct {
 	entries []timer
 	head    int
+	// next is where removeUnique starts looking: just after the timer it removed last, since timers of one
+	// time are mostly removed in the order they were added (the keys of merging sessions come in turn).
+	next int
 }
 
 func newTimerQueue() *timerQueue {
@@ -109,17 +123,23 @@ func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
 }
 
 // removeUnique deletes a timer added with addUnique. Its bucket (the timers of one time, a few dozen at most
-// in practice) is scanned for it, and the entry, no longer unique and not in the live set, is skipped when
-// reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
+// in practice) is scanned for it, from where the last removal from the bucket left off and round, and the
+// entry, marked dead, is skipped when reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
 // added with add).
 func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
 	if b := q.buckets[ts]; b != nil {
-		for i := b.head; i < len(b.entries); i++ {
-			if e := &b.entries[i]; e.unique && e.ns == ns && e.key == key {
-				e.unique = false
+		from := max(b.next, b.head)
+		for n := len(b.entries) - b.head; n > 0; n-- {
+			if from >= len(b.entries) {
+				from = b.head
+			}
+			if e := &b.entries[from]; e.unique && e.ns == ns && e.key == key {
+				e.unique, e.dead = false, true
 				q.unique--
+				b.next = from + 1
 				return
 			}
+			from++
 		}
 	}
 	q.remove(ts, key, ns)
@@ -127,34 +147,49 @@ func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
 
 // bucket returns the bucket of time ts, making it (from a spare one if there is one) if there is none.
 func (q *timerQueue) bucket(ts int64) *timerBucket {
+	if q.last != nil && q.lastTs == ts {
+		return q.last
+	}
 	b := q.buckets[ts]
 	if b == nil {
 		if n := len(q.spare); n > 0 {
 			b, q.spare = q.spare[n-1], q.spare[:n-1]
+			q.spareEntries -= cap(b.entries)
 		} else {
 			b = &timerBucket{}
 		}
 		q.buckets[ts] = b
 		heap.Push(&q.times, ts)
 	}
+	q.last, q.lastTs = b, ts
 	return b
 }
+
+// maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 3.5 MiB).
+const maxSpareEntries = 1 << 16
 
 // dropEarliest forgets the earliest time's bucket, whose entries have all been consumed (and cleared), and
 // keeps it as a spare.
 func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
 	delete(q.buckets, ts)
 	heap.Pop(&q.times)
-	if len(q.spare) < 16 && cap(b.entries) <= 4096 {
-		b.entries, b.head = b.entries[:0], 0
+	if q.last == b {
+		q.last = nil
+	}
+	if q.first == b {
+		q.first = nil
+	}
+	if c := cap(b.entries); q.spareEntries+c <= maxSpareEntries {
+		b.entries, b.head, b.next = b.entries[:0], 0, 0
 		q.spare = append(q.spare, b)
+		q.spareEntries += c
 	}
 }
 
 // live reports whether a bucket entry is a live timer.
 func (q *timerQueue) live(t timer) bool {
-	if t.unique {
-		return true
+	if t.unique || t.dead {
+		return t.unique
 	}
 	_, ok := q.set[timerID{t.ts, t.key, t.ns}]
 	return ok
@@ -194,7 +229,11 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 		if ts > upTo {
 			return timer{}, false
 		}
-		b := q.buckets[ts]
+		b := q.first
+		if b == nil || q.firstTs != ts {
+			b = q.buckets[ts]
+			q.first, q.firstTs = b, ts
+		}
 		for b.head < len(b.entries) {
 			t := b.entries[b.head]
 			b.entries[b.head] = timer{}
@@ -202,6 +241,9 @@ func (q *timerQueue) pop(upTo int64) (timer, bool) {
 			if t.unique {
 				q.unique--
 				return t, true
+			}
+			if t.dead {
+				continue
 			}
 			n := len(q.set)
 			delete(q.set, timerID{t.ts, t.key, t.ns})

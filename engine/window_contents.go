@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/de4e/weir/engine/internal/state"
@@ -199,3 +200,89 @@ var (
 		},
 	}
 )
+
+// The window operator reads and changes a window's contents through getContents, putContents, delContents
+// and addContents, which use the current key's session entry (o.sessions) when sessions keep their contents
+// inline (merging windows on the heap), and the contents table otherwise. sw is the state window.
+
+// sessionEntry returns the current key's session entry whose contents live under state window sw, or nil.
+func (o *windowOp) sessionEntry(sw Window) *mergedWindow {
+	i := o.sessions.stateEntry(sw, o.sessionHint)
+	if i < 0 {
+		return nil
+	}
+	o.sessionHint = i
+	return &o.sessions[i]
+}
+
+// getContents returns the current key's contents of state window sw.
+func (o *windowOp) getContents(sw Window) (any, bool) {
+	if !o.sessionsInline {
+		return o.contents.get(o, sw)
+	}
+	if e := o.sessionEntry(sw); e != nil && e.Has {
+		return e.Contents, true
+	}
+	return nil, false
+}
+
+// putContents sets the current key's contents of state window sw.
+func (o *windowOp) putContents(sw Window, v any) {
+	if !o.sessionsInline {
+		o.contents.put(o, sw, v)
+		return
+	}
+	e := o.sessionEntry(sw)
+	if e == nil {
+		panic(fmt.Sprintf("engine: window %v has no session of key %v to hold its contents", sw, o.key))
+	}
+	e.Contents, e.Has = v, true
+}
+
+// delContents removes the current key's contents of state window sw and reports whether there were any.
+func (o *windowOp) delContents(sw Window) bool {
+	if !o.sessionsInline {
+		return o.contents.del(o, sw)
+	}
+	e := o.sessionEntry(sw)
+	if e == nil || !e.Has {
+		return false
+	}
+	e.Contents, e.Has = nil, false
+	return true
+}
+
+// addContents folds record r into the current key's contents of state window sw and reports whether the key
+// had contents there before.
+func (o *windowOp) addContents(sw Window, r record) bool {
+	if !o.sessionsInline {
+		return o.contents.add(o, sw, r)
+	}
+	e := o.sessionEntry(sw)
+	if e == nil {
+		panic(fmt.Sprintf("engine: window %v has no session of key %v to hold its contents", sw, o.key))
+	}
+	had := e.Has
+	e.Contents = o.fn.add(o, e.Contents, had, r)
+	e.Has = true
+	return had
+}
+
+// takeRestoredContents moves the contents of merging windows that a restored snapshot holds in the contents
+// table (checkpoints of earlier versions) into their keys' session entries.
+// Contents of a window no longer in its key's set (a late window retired before it held anything) are
+// dropped: nothing could read them.
+func (o *windowOp) takeRestoredContents() {
+	t := o.merging.wt
+	o.backend.TakeRestored(windowContentsTable, func(kg int, key any, ns state.Namespace, v any) {
+		sv, ok := t.Get(kg, key, state.Namespace{})
+		if !ok {
+			return
+		}
+		set := asMergingSet(sv)
+		if i := set.stateEntry(Window(ns), -1); i >= 0 {
+			set[i].Contents, set[i].Has = v, true
+			t.Put(kg, key, state.Namespace{}, set)
+		}
+	})
+}

@@ -6,9 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/de4e/weir/engine/internal/keygroup"
-	"github.com/de4e/weir/engine/internal/state"
 )
 
 // The built-in aggregates are recognised by their functions' code, so that one with a function replaced is
@@ -183,27 +180,5 @@ func TestWindowContentsAgreeAcrossBackends(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// A key's merging windows stored as a map, as checkpoints of earlier versions hold them, are read as the
-// sorted set: the session extends and fires with both records.
-func TestMergingSetStoredAsAMapIsRead(t *testing.T) {
-	h := newHarness(t, NewVirtualClock(0), func(k *KeyedStream) *DataStream {
-		return k.Window(EventTimeSessionWindows(10*time.Millisecond)).Aggregate(Count(), WithKeyAndWindow)
-	})
-	h.feed(t, "a:1@0")
-	b := h.h.head.base()
-	kg := keygroup.Of("a", keygroup.DefaultMaxParallelism)
-	tab := b.backend.Table(mergingWindowsTable)
-	v, ok := tab.Get(kg, "a", state.Namespace{})
-	if set, isSet := v.(mergingSet); !ok || !isSet || len(set) != 1 {
-		t.Fatalf("stored merging set %#v", v)
-	}
-	tab.Put(kg, "a", state.Namespace{}, map[Window]Window{{Start: 0, End: 10}: {Start: 0, End: 10}})
-	h.feed(t, "a:2@5")
-	h.feed(t, "wm 100")
-	if want := []string{"out a [0, 15) 2 @14", "wm 100"}; !slices.Equal(h.out, want) {
-		t.Fatalf("output %q, want %q", h.out, want)
 	}
 }

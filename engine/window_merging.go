@@ -3,18 +3,88 @@ package engine
 import (
 	"cmp"
 	"slices"
+	"sort"
+
+	"github.com/de4e/weir/engine/internal/state"
 )
 
 // mergingSet is a key's merging (session) windows in start order, each with the window its contents are
 // kept under: Flink's MergingWindowSet, as a small sorted slice (a key rarely has more than a few sessions
-// open). Its windows never intersect each other. A stored set may be read by a snapshot's asynchronous phase
-// while the key's set changes, so no element a stored set holds is ever overwritten (see replacing).
+// open). Its windows never intersect each other. On the heap backend each entry also holds its session's
+// contents (see sessionsInline), so that one lookup of the key serves a record; elsewhere the contents live in
+// the window-contents table under the entry's State window. A change of the set's length never overwrites
+// A set is changed in place (see replacing). On the heap a key's set is held in a sessionBox, so storing a
+// changed set allocates nothing; a snapshot copies the set with its contents in its synchronous phase
+// (CopyState) and holds it as a mergingSet, as on other backends.
 type mergingSet []mergedWindow
 
-// mergedWindow is one window of a mergingSet and the window its state lives under.
+// mergedWindow is one window of a mergingSet and the window its state lives under. Contents and Has are
+// its contents and whether it has any, on the heap backend only (zero elsewhere, and in checkpoints of
+// earlier versions, whose contents a restore moves in: takeRestoredContents).
 type mergedWindow struct {
-	Window Window
-	State  Window
+	Window   Window
+	State    Window
+	Contents any
+	Has      bool
+}
+
+// sessionBox holds a key's set in the heap's merging table. base is the set's array from its start: the set
+// is a queue in time (sessions appended at its end, fired from its front by reslicing), and when its array is
+// full and the fired front is at least half as long as the set, the set moves back to the front (compact)
+// instead of growing into a new array, so that a steady stream of sessions allocates nothing (a move of n
+// sessions frees room for n/2 appends or more: amortised O(1)).
+type sessionBox struct {
+	set, base mergingSet
+}
+
+// compact moves a full set to the front of its array if the front is at least half as long, and returns the
+// set.
+func (b *sessionBox) compact() mergingSet {
+	s := b.set
+	if len(s) == 0 || len(s) < cap(s) || 2*(cap(b.base)-cap(s)) < len(s) {
+		return s
+	}
+	full := b.base[:cap(b.base)]
+	n := copy(full, s)
+	clear(full[n:])
+	b.set = full[:n]
+	return b.set
+}
+
+// store makes s the box's set.
+func (b *sessionBox) store(s mergingSet) {
+	b.set = s
+	if cap(s) == 0 || cap(b.base) == 0 || &s[:cap(s)][cap(s)-1] != &b.base[:cap(b.base)][cap(b.base)-1] {
+		b.base = s // a new array
+	}
+}
+
+// CopyState returns a copy of the set (a mergingSet) that shares nothing its owner changes in place: its
+// entries, and each contents that is itself state.Mutable, copied.
+func (b *sessionBox) CopyState() any { return b.set.copyState() }
+
+func (s mergingSet) copyState() mergingSet {
+	c := slices.Clone(s)
+	for i := range c {
+		if m, ok := c[i].Contents.(state.Mutable); ok {
+			c[i].Contents = m.CopyState()
+		}
+	}
+	return c
+}
+
+// stateEntry returns the entry of s whose contents live under state window sw, or -1. The entry's window
+// covers sw, and the windows are sorted and disjoint, so it is the first whose window ends after sw starts.
+// hint is tried first.
+func (s mergingSet) stateEntry(sw Window, hint int) int {
+	if hint >= 0 && hint < len(s) && s[hint].State == sw {
+		return hint
+	}
+	i := sort.Search(len(s), func(i int) bool { return s[i].Window.End > sw.Start })
+	if i < len(s) && s[i].State == sw {
+		return i
+	}
+	return -1
 }
 
 // find returns the index of window w in s, or -1.
@@ -30,36 +100,75 @@ func (s mergingSet) find(w Window) int {
 // without returns s without its window i.
 func (s mergingSet) without(i int) mergingSet { return s.replacing(i, i+1) }
 
-// replacing returns s with s[lo:hi] replaced by m (none or one window), leaving s itself as it was. The two
-// changes that in-order input makes all the time share s's array: a window added at the end is appended
-// (when the array has room), which writes past the end of s and of every earlier set on that array, since
-// no change ever shortens a set's end in place; and the first window (the one that fires first) is dropped
-// by reslicing. Any other change copies the set, so a session set costs amortised O(1) per record however
-// many of its key's sessions wait for the watermark.
+// replacing returns s with s[lo:hi] replaced by m (none or one window), changing s's array in place: no one
+// else reads a stored set (a heap snapshot copies it in its synchronous phase; Pebble decodes a copy). A
+// window added at the end is appended, and the first window (the one that fires first) is dropped by
+// reslicing, so a session set costs amortised O(1) per record however many of its key's sessions wait for
+// the watermark. Dropped entries are cleared, so that their contents can be collected.
 func (s mergingSet) replacing(lo, hi int, m ...mergedWindow) mergingSet {
 	switch {
 	case lo == len(s) && hi == lo:
 		return append(s, m...)
 	case lo == 0 && hi == 1 && len(m) == 0:
+		s[0] = mergedWindow{}
 		return s[1:]
+	case hi-lo == len(m): // as many replace as go: a merge into one window
+		copy(s[lo:], m)
+		return s
+	case hi == lo: // an insertion
+		s = append(s, mergedWindow{})
+		copy(s[lo+len(m):], s[lo:])
+		copy(s[lo:], m)
+		return s
 	}
-	out := make(mergingSet, 0, len(s)-(hi-lo)+len(m))
-	out = append(out, s[:lo]...)
-	out = append(out, m...)
-	return append(out, s[hi:]...)
+	n := copy(s[lo:], m)
+	k := copy(s[lo+n:], s[hi:])
+	clear(s[lo+n+k:])
+	return s[:lo+n+k]
 }
 
-// mergingSet returns the current key's set. A set stored as a map (by checkpoints of earlier versions) is
-// read into a sorted slice.
+// mergingSet returns the current key's set. On the heap it is the stored set itself (sessionsInline: its
+// entries' contents are changed in place), and the slot it came from is kept for putMergingSet; a restored
+// set (a value, whose array a snapshot taken since may hold) is copied into its sessionBox here, once.
 func (o *windowOp) mergingSet() mergingSet {
+	o.sessionKeys = nil
+	if wt := o.merging.wt; wt != nil {
+		k := wt.Keys(state.Namespace{})
+		if k == nil {
+			return nil
+		}
+		i := k.Find(o.hash, o.key)
+		if i < 0 {
+			return nil
+		}
+		o.sessionKeys, o.sessionIdx = k, i
+		slot := k.At(i)
+		b, ok := slot.V.(*sessionBox)
+		if !ok {
+			set := asMergingSet(slot.V).copyState()
+			b = &sessionBox{set: set, base: set}
+			slot.V = b
+		}
+		o.sessionBox = b
+		return b.compact()
+	}
 	v, ok := o.merging.get(o, Window{})
 	if !ok {
 		return nil
 	}
+	return asMergingSet(v)
+}
+
+// asMergingSet returns a stored set as a mergingSet. A set stored as a map (by checkpoints of earlier
+// versions) is read into a sorted slice.
+func asMergingSet(v any) mergingSet {
+	if b, ok := v.(*sessionBox); ok {
+		return b.set
+	}
 	if m, ok := v.(map[Window]Window); ok {
 		s := make(mergingSet, 0, len(m))
 		for w, sw := range m {
-			s = append(s, mergedWindow{w, sw})
+			s = append(s, mergedWindow{Window: w, State: sw})
 		}
 		slices.SortFunc(s, func(a, b mergedWindow) int { return cmp.Compare(a.Window.Start, b.Window.Start) })
 		return s
@@ -67,10 +176,24 @@ func (o *windowOp) mergingSet() mergingSet {
 	return v.(mergingSet)
 }
 
+// putMergingSet stores the current key's set. On the heap the set that mergingSet found is replaced in its
+// box (nothing has added or removed a key's set since), and a new key's set gets a box.
 func (o *windowOp) putMergingSet(set mergingSet) {
-	if len(set) == 0 {
+	if k := o.sessionKeys; k != nil {
+		o.sessionKeys = nil
+		if len(set) == 0 {
+			k.Remove(o.sessionIdx)
+		} else {
+			o.sessionBox.store(set)
+		}
+		return
+	}
+	switch {
+	case len(set) == 0:
 		o.merging.del(o, Window{})
-	} else {
+	case o.sessionsInline:
+		o.merging.put(o, Window{}, &sessionBox{set: set, base: set})
+	default:
 		o.merging.put(o, Window{}, set)
 	}
 }
@@ -95,11 +218,14 @@ func (o *windowOp) processMerging(r record) (skipped bool) {
 		skipped = false
 		// A new session's state window holds nothing yet (its bounds overlap no window of the key, and a
 		// window's contents go when it does): with unique timers (no lateness) its contents are not looked up.
+		o.sessions, o.sessionHint = set, i
 		o.addToWindow(actual, set[i].State, r, fresh && o.uniqueTimers)
 	}
+	o.sessions = nil
 	if changed {
 		o.putMergingSet(set)
 	}
+	o.sessionKeys = nil
 	return skipped
 }
 
@@ -119,7 +245,7 @@ func (o *windowOp) addWindow(set mergingSet, nw Window) (next mergingSet, at int
 		lo-- // intersects nw
 	}
 	if hi == lo { // a new session
-		return set.replacing(lo, lo, mergedWindow{nw, nw}), lo, true, true
+		return set.replacing(lo, lo, mergedWindow{Window: nw, State: nw}), lo, true, true
 	}
 	cover := nw
 	for _, m := range set[lo:hi] {
@@ -137,7 +263,11 @@ func (o *windowOp) addWindow(set mergingSet, nw Window) (next mergingSet, at int
 			mergedState = append(mergedState, m.State)
 		}
 	}
-	next = set.replacing(lo, hi, mergedWindow{cover, stateWindow})
+	// The contents are merged into set[lo]'s while the merged windows are still entries of the set (on the
+	// heap they hold their contents), then the cover replaces them.
+	o.sessions = set
 	o.onMerge(cover, o.merged, stateWindow, mergedState)
-	return next, lo, true, false
+	m := set[lo]
+	m.Window = cover
+	return set.replacing(lo, hi, m), lo, true, false
 }

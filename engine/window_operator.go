@@ -23,6 +23,16 @@ type windowOp struct {
 
 	contents windowContents // per (key, window): the reduced value, accumulator or element list
 	merging  windowContents // per key: its mergingSet of merging (session) windows
+	// sessionsInline is set on the heap backend for merging windows: each session's contents live in its
+	// entry of the key's mergingSet, not in the contents table. sessions is then the current key's set
+	// while a record or timer of it is processed (sessionHint: the entry used last), and sessionKeys and
+	// sessionIdx the merging table's slot it was read from (nil: none), holding sessionBox.
+	sessionsInline bool
+	sessions       mergingSet
+	sessionHint    int
+	sessionKeys    *state.WindowKeys
+	sessionIdx     int
+	sessionBox     *sessionBox
 	// hash is the current key's keygroup.Hash, by which the heap's window tables are keyed (hashed: there
 	// are such tables).
 	hash   uint32
@@ -30,6 +40,7 @@ type windowOp struct {
 	merged []Window // addWindow's list of windows merged into a cover
 	tctx   triggerCtx
 	buf    []Window
+	result [1]any // elements' slice of an incremental window's result when no window function takes it
 	col    timestampedCollector
 	// restored is set when the operator's state came from a checkpoint: open rebuilds the live view.
 	restored bool
@@ -98,21 +109,39 @@ func (o *windowOp) open() error {
 	if o.incremental() && o.fn.agg != nil {
 		agg = o.fn.agg.builtinKind()
 	}
-	o.contents.open(o, windowContentsTable, !o.mergingW, agg)
 	o.merging.open(o, mergingWindowsTable, o.mergingW, builtinAgg{})
+	o.sessionsInline = o.merging.wt != nil
+	if o.sessionsInline && o.restored {
+		o.takeRestoredContents()
+	}
+	o.contents.open(o, windowContentsTable, !o.mergingW, agg)
 	o.hashed = o.contents.wt != nil || o.merging.wt != nil
 	o.tctx.op = o
 	o.openWins = map[Window]*windowStat{}
 	if o.restored { // rebuild the live view of open windows from the restored contents
-		o.contents.t.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
-			st := o.openWins[Window(ns)]
+		count := func(w Window) {
+			st := o.openWins[w]
 			if st == nil {
 				st = &windowStat{}
-				o.openWins[Window(ns)] = st
+				o.openWins[w] = st
 			}
 			st.keys++
-			return true
-		})
+		}
+		if o.sessionsInline {
+			o.merging.t.t.ForEach(func(_ int, _ any, _ state.Namespace, v any) bool {
+				for _, e := range asMergingSet(v) {
+					if e.Has {
+						count(e.State)
+					}
+				}
+				return true
+			})
+		} else {
+			o.contents.t.t.ForEach(func(_ int, _ any, ns state.Namespace, _ any) bool {
+				count(Window(ns))
+				return true
+			})
+		}
 	}
 	return nil
 }
@@ -216,9 +245,9 @@ func lateDetail(tag *OutputTag) string {
 func (o *windowOp) addToWindow(w, stateWindow Window, r record, fresh bool) {
 	var ok bool
 	if fresh {
-		o.contents.put(o, stateWindow, o.fn.add(o, nil, false, r))
+		o.putContents(stateWindow, o.fn.add(o, nil, false, r))
 	} else {
-		ok = o.contents.add(o, stateWindow, r)
+		ok = o.addContents(stateWindow, r)
 	}
 	st := o.openStat(stateWindow)
 	if !ok {
@@ -255,7 +284,7 @@ func (o *windowOp) addToWindow(w, stateWindow Window, r record, fresh bool) {
 // act carries out a trigger's result for window w, whose contents live under stateWindow.
 func (o *windowOp) act(res TriggerResult, w, stateWindow Window) {
 	if res.fires() {
-		if contents, ok := o.contents.get(o, stateWindow); ok {
+		if contents, ok := o.getContents(stateWindow); ok {
 			o.ns = w
 			o.emitWindow(w, stateWindow, contents)
 		}
@@ -287,20 +316,23 @@ func (o *windowOp) openStat(w Window) *windowStat {
 
 // dropContents removes the current key's contents of window w.
 func (o *windowOp) dropContents(w Window) {
-	if !o.contents.del(o, w) {
+	if !o.delContents(w) {
 		return
 	}
-	if st := o.openWins[w]; st != nil {
-		st.keys--
-		if st.keys <= 0 {
-			delete(o.openWins, w)
-			if o.lastStat == st {
-				o.lastStat = nil
-			}
-			if len(o.freeStats) < 1024 {
-				*st = windowStat{}
-				o.freeStats = append(o.freeStats, st)
-			}
+	st := o.lastStat // timers fire a window's keys one after another
+	if st == nil || o.lastStatW != w {
+		if st = o.openWins[w]; st == nil {
+			return
+		}
+		o.lastStat, o.lastStatW = st, w
+	}
+	st.keys--
+	if st.keys <= 0 {
+		delete(o.openWins, w)
+		o.lastStat = nil
+		if len(o.freeStats) < 1024 {
+			*st = windowStat{}
+			o.freeStats = append(o.freeStats, st)
 		}
 	}
 }
@@ -317,6 +349,7 @@ func (o *windowOp) emitWindow(w, stateWindow Window, contents any) {
 		for _, e := range elems {
 			o.col.Collect(e)
 		}
+		o.result[0] = nil
 	}
 	kind := EventWindowFired
 	if o.eventTime && w.MaxTimestamp() <= o.wm && o.firingLate {
@@ -374,9 +407,12 @@ func (o *windowOp) onTimer(t timer, domain TimeDomain) {
 		set = o.mergingSet()
 		i := set.find(w)
 		if i < 0 {
+			o.sessionKeys = nil
 			return // the window was merged into another after this timer was set
 		}
 		stateWindow = set[i].State
+		o.sessions, o.sessionHint = set, i
+		defer func() { o.sessions, o.sessionKeys = nil, nil }()
 	}
 	o.ns = w
 	var res TriggerResult
@@ -435,9 +471,9 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		return // the contents stay in stateWindow
 	}
 	// Merge the contents of the other state windows into stateWindow.
-	acc, ok := o.contents.get(o, stateWindow)
+	acc, ok := o.getContents(stateWindow)
 	for _, sw := range mergedState {
-		v, vok := o.contents.get(o, sw)
+		v, vok := o.getContents(sw)
 		if vok {
 			if ok {
 				acc = o.fn.merge(o, acc, v)
@@ -448,8 +484,8 @@ func (o *windowOp) onMerge(cover Window, merged []Window, stateWindow Window, me
 		}
 	}
 	if ok {
-		_, existed := o.contents.get(o, stateWindow)
-		o.contents.put(o, stateWindow, acc)
+		_, existed := o.getContents(stateWindow)
+		o.putContents(stateWindow, acc)
 		if !existed {
 			o.openStat(stateWindow).keys++
 		}
@@ -495,10 +531,15 @@ func (f windowFunction) merge(o *windowOp, a, b any) any {
 // elements turns contents into what the window function receives, running the evictor around it.
 func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents any) []any {
 	if o.incremental() {
+		r := contents
 		if f.agg != nil {
-			return []any{f.agg.GetResult(contents)}
+			r = f.agg.GetResult(contents)
 		}
-		return []any{contents}
+		if f.process == nil { // emitWindow only collects the result: no slice escapes
+			o.result[0] = r
+			return o.result[:]
+		}
+		return []any{r}
 	}
 	l := contents.([]TimestampedValue)
 	if o.evictor != nil {
@@ -531,7 +572,7 @@ func (f windowFunction) elements(o *windowOp, w, stateWindow Window, contents an
 		if len(l) == 0 {
 			o.dropContents(stateWindow)
 		} else {
-			o.contents.put(o, stateWindow, l)
+			o.putContents(stateWindow, l)
 		}
 		o.ns = w
 	}

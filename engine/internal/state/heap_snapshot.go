@@ -54,7 +54,9 @@ func Register(v any) {
 	if _, ok := registered.Load(t); ok {
 		return
 	}
-	registered.Store(t, struct{}{})
+	// Marked only once gob knows it: the key groups of a snapshot are encoded in parallel, and an encoder that
+	// found the mark must find the type registered.
+	defer registered.Store(t, struct{}{})
 	defer func() { recover() }() // gob refuses a second name for a type it already knows: that is fine
 	gob.Register(v)
 }
