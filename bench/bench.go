@@ -52,6 +52,9 @@ type Case struct {
 	Latency func() Latency
 	// Checkpoint, if set, is called after Run and returns the checkpoint (and recovery) the case measured.
 	Checkpoint func() Checkpoint
+	// Flink is the events per CPU-second of Flink's published run of the same query (0 for none); the
+	// result gives this case's rate per CPU-second relative to it.
+	Flink float64
 }
 
 // Checkpoint holds the figures of one checkpoint a case took, and of the recovery from it if the case
@@ -132,6 +135,10 @@ type Result struct {
 	Peer         string  `json:"peer,omitempty"`
 	PeerRatio    float64 `json:"peer_ratio,omitempty"`
 	PeerRatioCPU float64 `json:"peer_ratio_cpu,omitempty"`
+	// Flink and FlinkRatioCPU compare with Flink's published events per CPU-second of the same query
+	// (Case.Flink), a figure from another machine and setup: see BENCHMARKS.md.
+	Flink         float64 `json:"flink_events_per_cpu_sec,omitempty"`
+	FlinkRatioCPU float64 `json:"flink_ratio_cpu,omitempty"`
 	// LatencyP50Millis and LatencyP99Millis are end-to-end latencies (Case.Latency) over LatencySamples
 	// results, at an input paced to InputRate events per second.
 	LatencyP50Millis float64 `json:"latency_p50_ms,omitempty"`
@@ -318,6 +325,9 @@ func measure(c Case, events int64, mode rssMode) Result {
 	if cpu > 0 {
 		r.EventsPerCPUSecond = float64(done) / cpu
 	}
+	if c.Flink > 0 {
+		r.Flink, r.FlinkRatioCPU = c.Flink, r.EventsPerCPUSecond/c.Flink
+	}
 	if c.Note != nil {
 		r.Note = c.Note()
 	}
@@ -382,6 +392,9 @@ func Table(rs []Result) string {
 			if x.wall > 0 && (x.name != r.Baseline || len(against) == 0) { // a typed baseline that is the baseline once
 				against = append(against, fmt.Sprintf("%s/%s %s", ratio(x.wall), ratio(x.cpu), x.name))
 			}
+		}
+		if r.FlinkRatioCPU > 0 {
+			against = append(against, fmt.Sprintf("%s per CPU-s Flink's published", ratio(r.FlinkRatioCPU)))
 		}
 		if r.LatencySamples > 0 {
 			against = append(against, fmt.Sprintf("latency p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d results at %s events/s",

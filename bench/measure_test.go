@@ -106,3 +106,26 @@ func TestLatencyWithoutSamplesSaysSo(t *testing.T) {
 		t.Errorf("note %q", r.Note)
 	}
 }
+
+// TestNexmarkCasesCompareWithFlink checks that the Nexmark SQL cases, which run Flink's own query text,
+// report their rate against Flink's published one, and that a DataStream case computing less does not.
+func TestNexmarkCasesCompareWithFlink(t *testing.T) {
+	byName := map[string]Case{}
+	for _, c := range Cases() {
+		byName[c.Name] = c
+	}
+	for name, want := range map[string]float64{"nexmark-q7/sql": 12_300, "nexmark-q5/sql": 22_100, "nexmark-q1/engine": 157_900,
+		"nexmark-q7/engine": 0, "nexmark-q12/engine": 0} {
+		if got := byName[name].Flink; got != want {
+			t.Errorf("%s: Flink's figure %v, want %v", name, got, want)
+		}
+	}
+	r := measure(Case{Name: "flink", Flink: 100, Run: func(n int64) (int64, error) {
+		for start := time.Now(); time.Since(start) < 30*time.Millisecond; { // CPU time for getrusage to see
+		}
+		return n, nil
+	}}, 1000, sharedProcess)
+	if r.CPUSeconds <= 0 || r.Flink != 100 || r.FlinkRatioCPU != r.EventsPerCPUSecond/100 {
+		t.Errorf("result %+v", r)
+	}
+}

@@ -494,8 +494,12 @@ func init() {
 				return n, nil
 			}})
 		run, verify := checkedAgainstLoop("engine", q, &loopResult, func(n int64) (*digest, error) { return runNexmark(q, n) })
-		Register(Case{Name: "nexmark-" + q.name + "/engine", Baseline: loopName, Typed: loopName,
-			About: "Nexmark " + q.name + ", parallelism 2: " + q.about, Run: run, Verify: verify})
+		c := Case{Name: "nexmark-" + q.name + "/engine", Baseline: loopName, Typed: loopName,
+			About: "Nexmark " + q.name + ", parallelism 2: " + q.about, Run: run, Verify: verify}
+		if flinkSameQuery[q.name] {
+			c.Flink = flinkPublished[q.name]
+		}
+		Register(c)
 	}
 }
 

@@ -386,6 +386,7 @@ func init() {
 				Run: run, Verify: verify})
 		}
 		run, verify := checkedAgainstLoop("SQL", loop, nil, func(n int64) (*digest, error) { return runNexmarkSQL(q, n) })
-		Register(Case{Name: "nexmark-" + q.name + "/sql", Baseline: baseline, About: about, Run: run, Verify: verify})
+		Register(Case{Name: "nexmark-" + q.name + "/sql", Baseline: baseline, About: about, Run: run, Verify: verify,
+			Flink: flinkPublished[q.name]})
 	}
 }
