@@ -37,6 +37,10 @@ type Pebble struct {
 	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
 	fault  *diskFault       // the first background failure of db (a full disk)
 	cache  writeCache       // the write-back cache of hot entries (pebble_cache.go); off until SetCacheBudget
+	// unflushed is set when the database took a write since the last flush was started, flushed is closed
+	// when that flush is done (nil: none started): a checkpoint flushes only what it must (pebble_disk.go).
+	unflushed bool
+	flushed   <-chan struct{}
 	// restored holds the extra tables (see ExtraTable) that Restore read, by name, until TakeRestored.
 	restored map[string][]restoredGroup
 }
@@ -307,6 +311,9 @@ func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 		}
 		c.set(e, v, true)
 		t.p.evict()
+		if len(c.backlog) > 0 {
+			t.p.drainBacklog()
+		}
 		return
 	}
 	if !t.exists(k, ns) {
@@ -315,6 +322,7 @@ func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 	t.memo, t.memoFound = append(t.memo[:0], k...), true
 	t.dbMaxEnd = max(t.dbMaxEnd, ns.End)
 	t.uncachedMaxEnd = max(t.uncachedMaxEnd, ns.End)
+	t.p.unflushed = true
 	if err := t.p.db.Set(k, appendValue(nil, v), pebble.NoSync); err != nil {
 		panic(fmt.Errorf("state: writing %s to pebble in %s: %w", t.name, t.p.dir, err))
 	}
@@ -339,6 +347,9 @@ func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 		}
 		c.set(e, nil, false)
 		t.p.evict()
+		if len(c.backlog) > 0 {
+			t.p.drainBacklog()
+		}
 		return
 	}
 	if !t.exists(k, ns) {
@@ -349,6 +360,7 @@ func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 	if err := t.p.fault.failed(); err != nil {
 		panic(fmt.Errorf("state: deleting from %s: %w", t.name, err))
 	}
+	t.p.unflushed = true
 	if err := t.p.db.Delete(k, pebble.NoSync); err != nil {
 		panic(fmt.Errorf("state: deleting from %s in pebble in %s: %w", t.name, t.p.dir, err))
 	}
