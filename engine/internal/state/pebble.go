@@ -27,7 +27,9 @@ import (
 // from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
 // a checkpoint's new bytes are only the files written since the previous one. In front of the database sits a
 // write-back cache of hot entries (pebble_cache.go), off until SetCacheBudget gives it a budget; the engine
-// gives it the operator's share of its slot's managed memory.
+// gives it the operator's share of its slot's managed memory. A checkpoint writes the cache's changed entries
+// as an sstable of their own next to the database's files (pebble_cache_snapshot.go), so its new bytes are
+// also those entries, at most the cache's budget.
 type Pebble struct {
 	dir    string
 	db     *pebble.DB
@@ -173,7 +175,7 @@ type pebbleTable struct {
 	// uncachedMaxEnd is the greatest namespace end of any entry of the table that the database may hold
 	// while the cache holds nothing of its key (noNamespace: none; at most dbMaxEnd). Entries written back
 	// from the cache stay cached until evicted, so a key of a later namespace that the cache does not hold is
-	// known to be absent without a read even after a checkpoint wrote its namespace's other keys back.
+	// known to be absent without a read even after its namespace's other keys were written back.
 	uncachedMaxEnd int64
 	// dirty lists the cache's entries of this table changed since they were last written back (and some
 	// stale ones, dropped when they outnumber the dirtyLive live ones).

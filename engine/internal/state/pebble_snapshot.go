@@ -40,8 +40,9 @@ type pebbleManifest struct {
 type pebbleTabMD struct {
 	ID      uint32 `json:"id"`
 	Entries int    `json:"entries"`
-	// MaxEnd is the table's greatest namespace end in the snapshot (pebbleTable.dbMaxEnd); a snapshot
-	// without it (written before it was recorded) is read as if any namespace could be there.
+	// MaxEnd is the table's greatest namespace end in the snapshot's database and cache sstable
+	// (pebbleTable.dbMaxEnd after a restore); a snapshot without it (written before it was recorded) is read
+	// as if any namespace could be there.
 	MaxEnd *int64 `json:"max_end,omitempty"`
 }
 
