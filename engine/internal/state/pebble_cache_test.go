@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -364,5 +365,32 @@ func TestPebbleCacheTurnedOffWritesBack(t *testing.T) {
 	}
 	if v, ok := p.Table("t").Get(0, "k", Namespace{}); !ok || v != "v" {
 		t.Fatalf("read without the cache: %v %v", v, ok)
+	}
+}
+
+// The captured entries are written in key order whatever order the cache listed them in: several tables,
+// key groups and keys of different lengths (an sstable refuses keys out of order).
+func TestPebbleCacheCaptureSortsByKey(t *testing.T) {
+	p := newCachedPebble(t, keygroup.Range{Start: 0, End: 300}, 64<<20)
+	var want []string
+	for _, name := range []string{"b", "a", "c"} {
+		tab := p.Table(name).(*pebbleTable)
+		for i := 2000; i > 0; i-- {
+			kg := (i * 7) % 301
+			key := fmt.Sprint("k", i*13%997)
+			tab.Put(kg, key, Namespace{End: int64(i % 3)}, int64(i))
+			want = append(want, string(tab.encodeKey(kg, key, Namespace{End: int64(i % 3)})))
+		}
+	}
+	cc, _ := p.captureCache()
+	cc.sort()
+	slices.Sort(want)
+	want = slices.Compact(want)
+	var got []string
+	for _, e := range cc.entries {
+		got = append(got, e.key)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d captured keys, not in key order (want %d)", len(got), len(want))
 	}
 }
