@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -156,7 +155,13 @@ func verifyCached(md *pebbleManifest, dir string) error {
 // group, a few hundred values at most), then each run of one table and key group by the rest of its keys, so
 // that most comparisons are saved.
 func (cc *cacheCapture) sort() {
-	prefix := func(k string) uint64 { return uint64(binary.BigEndian.Uint32([]byte(k[:4])))<<16 | uint64(binary.BigEndian.Uint16([]byte(k[4:6]))) }
+	prefix := func(k string) uint64 { // the first 6 bytes, big-endian
+		var x uint64
+		for i := range 6 {
+			x = x<<8 | uint64(k[i])
+		}
+		return x
+	}
 	counts := map[uint64]int{}
 	for i := range cc.entries {
 		counts[prefix(cc.entries[i].key)]++
