@@ -232,8 +232,10 @@
 // Batch joins take their pages from the slot's managed memory and show in JobSnapshot.Memory while they run.
 // In Streaming mode each keyed operator on the Pebble backend reserves its even share of the slot's managed
 // memory for a write-back cache of hot entries (package state's pebble_cache.go): reads and writes of cached
-// keys stay in memory, and changes reach Pebble in batches, when the cache evicts and in a checkpoint's
-// synchronous phase.
+// keys stay in memory, and changes reach Pebble in batches, when the cache evicts and, for entries that stay
+// unchanged over a checkpoint interval, a few per write after a checkpoint. A checkpoint's synchronous phase
+// only captures the changed entries (copy-on-write) and links Pebble's files; its asynchronous phase writes
+// the captured entries as an sstable of their own, which a restore ingests.
 // In Batch mode KeyedStream.Reduce and the rolling aggregations are a hash aggregation (Flink's hash-based
 // reduce): each key's accumulator is kept in a hash table in managed pages, and when the table is full its
 // partial results spill to sorted runs that are merged at the end. The blocking results between Batch stages

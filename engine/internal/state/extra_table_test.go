@@ -1,8 +1,10 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,31 +122,74 @@ func TestExtraTablesSnapshotAndRestore(t *testing.T) {
 	}
 }
 
-// A damaged extra file of a Pebble snapshot fails Restore with ErrCorruptSnapshot, before the backend
-// loses its state.
+// A damaged extra file or cache sstable of a Pebble snapshot fails Restore with ErrCorruptSnapshot naming
+// the file, before the backend loses its state: caught by the manifest's checksum, or, when the manifest was
+// rewritten to match the damaged file, by the file's own checksums (the extra file's blocks and trailer, the
+// sstable's blocks).
 func TestPebbleExtraFileCorruptionIsDetected(t *testing.T) {
 	r := keygroup.Range{Start: 0, End: 7}
-	b := newPebble(t, r)
+	b := newCachedPebble(t, r, 1<<20)
 	fillBackend(b, 8, 100)
 	x, _ := timersOf("__timers/proc", 8, 50)
 	dir := filepath.Join(t.TempDir(), "snap")
 	snapshotInto(t, b, 1, dir, x)
-	path := filepath.Join(dir, pebbleExtraFile)
-	orig, err := os.ReadFile(path)
+	origMD, err := os.ReadFile(filepath.Join(dir, pebbleManifestFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := slices.Clone(orig)
-	c[len(c)/2] ^= 0xff
-	os.WriteFile(path, c, 0o644)
-	live := newPebble(t, r)
-	fillBackend(live, 8, 10)
-	before := dumpBackend(live)
-	if err := live.Restore([]string{dir}); !errors.Is(err, ErrCorruptSnapshot) || !strings.Contains(err.Error(), pebbleExtraFile) {
-		t.Errorf("got %v, want ErrCorruptSnapshot naming %s", err, pebbleExtraFile)
+	for _, file := range []string{pebbleExtraFile, pebbleCacheFile} {
+		path := filepath.Join(dir, file)
+		orig, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, damage := range map[string]func() []byte{
+			"flipped byte": func() []byte { c := slices.Clone(orig); c[len(c)/2] ^= 0xff; return c },
+			"truncated":    func() []byte { return orig[:len(orig)/2] },
+		} {
+			for _, matching := range []bool{false, true} {
+				c := damage()
+				os.WriteFile(path, c, 0o644)
+				if matching { // the manifest agrees with the damaged file: the file's own checks catch it
+					if _, err := readManifest(dir); !errors.Is(err, ErrCorruptSnapshot) {
+						t.Fatalf("%s %s: the manifest check missed it: %v", file, name, err)
+					}
+					rewriteManifestFor(t, dir, file, c)
+				}
+				live := newPebble(t, r)
+				fillBackend(live, 8, 10)
+				before := dumpBackend(live)
+				if err := live.Restore([]string{dir}); !errors.Is(err, ErrCorruptSnapshot) || !strings.Contains(err.Error(), file) {
+					t.Errorf("%s %s (manifest matching %v): got %v, want ErrCorruptSnapshot naming the file", file, name, matching, err)
+				}
+				if dumpBackend(live) != before {
+					t.Errorf("%s %s: a failed restore changed the backend", file, name)
+				}
+				os.WriteFile(path, orig, 0o644)
+				os.WriteFile(filepath.Join(dir, pebbleManifestFile), origMD, 0o644)
+			}
+		}
 	}
-	if dumpBackend(live) != before {
-		t.Error("a failed restore changed the backend")
+	if err := newPebble(t, r).Restore([]string{dir}); err != nil {
+		t.Fatalf("the repaired snapshot does not restore: %v", err)
+	}
+}
+
+// rewriteManifestFor makes the manifest in dir list file with the size and checksum of b.
+func rewriteManifestFor(t *testing.T, dir, file string, b []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, pebbleManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md pebbleManifest
+	if err := json.Unmarshal(raw[:len(raw)-4], &md); err != nil {
+		t.Fatal(err)
+	}
+	md.Files[file] = pebbleFile{Size: int64(len(b)), CRC: crc32.Checksum(b, castagnoli)}
+	out, _ := json.Marshal(md)
+	if err := os.WriteFile(filepath.Join(dir, pebbleManifestFile), appendCRC(out), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

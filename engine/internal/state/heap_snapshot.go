@@ -254,6 +254,15 @@ type Mutable interface {
 	CopyState() any
 }
 
+// mutableValue reports whether copyForWrite copies v: whether its reader may change it in place.
+func mutableValue(v any) bool {
+	switch v.(type) {
+	case map[any]any, map[string]any, Mutable:
+		return true
+	}
+	return false
+}
+
 // copyForWrite returns a copy of v that its reader may change in place without changing v, and true, when v
 // is a map that MapState changes in place (its Mutable values copied too) or a Mutable value; otherwise v
 // and false.

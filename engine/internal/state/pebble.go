@@ -27,7 +27,9 @@ import (
 // from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
 // a checkpoint's new bytes are only the files written since the previous one. In front of the database sits a
 // write-back cache of hot entries (pebble_cache.go), off until SetCacheBudget gives it a budget; the engine
-// gives it the operator's share of its slot's managed memory.
+// gives it the operator's share of its slot's managed memory. A checkpoint writes the cache's changed entries
+// as an sstable of their own next to the database's files (pebble_cache_snapshot.go), so its new bytes are
+// also those entries, at most the cache's budget.
 type Pebble struct {
 	dir    string
 	db     *pebble.DB
@@ -37,6 +39,10 @@ type Pebble struct {
 	prev   map[string]int64 // the files of the previous snapshot, for its incremental size
 	fault  *diskFault       // the first background failure of db (a full disk)
 	cache  writeCache       // the write-back cache of hot entries (pebble_cache.go); off until SetCacheBudget
+	// unflushed is set when the database took a write since the last flush was started, flushed is closed
+	// when that flush is done (nil: none started): a checkpoint flushes only what it must (pebble_disk.go).
+	unflushed bool
+	flushed   <-chan struct{}
 	// restored holds the extra tables (see ExtraTable) that Restore read, by name, until TakeRestored.
 	restored map[string][]restoredGroup
 }
@@ -169,7 +175,7 @@ type pebbleTable struct {
 	// uncachedMaxEnd is the greatest namespace end of any entry of the table that the database may hold
 	// while the cache holds nothing of its key (noNamespace: none; at most dbMaxEnd). Entries written back
 	// from the cache stay cached until evicted, so a key of a later namespace that the cache does not hold is
-	// known to be absent without a read even after a checkpoint wrote its namespace's other keys back.
+	// known to be absent without a read even after its namespace's other keys were written back.
 	uncachedMaxEnd int64
 	// dirty lists the cache's entries of this table changed since they were last written back (and some
 	// stale ones, dropped when they outnumber the dirtyLive live ones).
@@ -307,6 +313,9 @@ func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 		}
 		c.set(e, v, true)
 		t.p.evict()
+		if len(c.backlog) > 0 {
+			t.p.drainBacklog()
+		}
 		return
 	}
 	if !t.exists(k, ns) {
@@ -315,6 +324,7 @@ func (t *pebbleTable) Put(kg int, key any, ns Namespace, v any) {
 	t.memo, t.memoFound = append(t.memo[:0], k...), true
 	t.dbMaxEnd = max(t.dbMaxEnd, ns.End)
 	t.uncachedMaxEnd = max(t.uncachedMaxEnd, ns.End)
+	t.p.unflushed = true
 	if err := t.p.db.Set(k, appendValue(nil, v), pebble.NoSync); err != nil {
 		panic(fmt.Errorf("state: writing %s to pebble in %s: %w", t.name, t.p.dir, err))
 	}
@@ -339,6 +349,9 @@ func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 		}
 		c.set(e, nil, false)
 		t.p.evict()
+		if len(c.backlog) > 0 {
+			t.p.drainBacklog()
+		}
 		return
 	}
 	if !t.exists(k, ns) {
@@ -349,6 +362,7 @@ func (t *pebbleTable) Delete(kg int, key any, ns Namespace) {
 	if err := t.p.fault.failed(); err != nil {
 		panic(fmt.Errorf("state: deleting from %s: %w", t.name, err))
 	}
+	t.p.unflushed = true
 	if err := t.p.db.Delete(k, pebble.NoSync); err != nil {
 		panic(fmt.Errorf("state: deleting from %s in pebble in %s: %w", t.name, t.p.dir, err))
 	}

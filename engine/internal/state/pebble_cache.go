@@ -9,14 +9,17 @@ import (
 
 // The Pebble backend's write-back cache of hot entries. Reads look in the cache first and keep what they
 // read from the database there (a value, or that the key is absent); writes change only the cache and mark
-// the entry dirty. Dirty entries reach the database in batches: all of them in the synchronous phase of a
-// checkpoint (before the memtable is flushed and the checkpoint taken, so the snapshot holds every write
-// made before the barrier), a table's before it is iterated, and those the cache evicts when its entries
-// outgrow its budget (CLOCK order: an entry read or written since the hand last passed it survives one
-// more pass). An entry that was never written to the database and is deleted costs no write at all, so a
-// window's accumulators that live between two checkpoints never reach the disk. The live database is
-// thrown away on failure and rebuilt from the last checkpoint, so losing the cache in a crash loses only
-// what that checkpoint does not cover, as losing the memtable already did.
+// the entry dirty. A checkpoint does not write dirty entries back: its synchronous phase captures them
+// (copy-on-write, as the heap's frozen maps) and its asynchronous phase writes them into the snapshot as a
+// file of their own next to Pebble's checkpoint of the database (pebble_cache_snapshot.go). Dirty entries
+// reach the database in batches: a table's before it is iterated, those the cache evicts when its entries
+// outgrow its budget (CLOCK order: an entry read or written since the hand last passed it survives one more
+// pass), and those that a checkpoint captured and that stayed unchanged until the next one, written back a
+// few per write after that checkpoint (the backlog), so that long-lived state reaches the database and later
+// checkpoints stay incremental. An entry that was never written to the database and is deleted costs no
+// write at all, so a window's accumulators that live less than a checkpoint interval never reach the disk:
+// no write, flush, tombstone or compaction. The live database is thrown away on failure and rebuilt from the
+// last checkpoint, so losing the cache in a crash loses only what that checkpoint does not cover.
 //
 // The cache holds decoded values, as the heap backend does: a value that Get returned and its caller changes
 // in place is the cached value, and the change is written only when it is Put (or with the next Put of the
@@ -26,16 +29,18 @@ import (
 type cacheEntry struct {
 	key    string // the encoded key (table id, key group, key, namespace)
 	t      *pebbleTable
-	v      any   // the value, when exists
-	size   int64 // what the entry counts against the budget
-	slot   int   // index in the cache's ring
-	end    int64 // the namespace's end
-	exists bool  // the entry has a value; false: the key is absent (a cached miss or a deletion)
-	inDB   bool  // the database holds the key, as of the last write of this entry
-	dirty  bool  // the entry differs from the database
-	listed bool  // the entry is in its table's dirty list
-	ref    bool  // read or written since the clock hand last passed
-	gone   bool  // evicted or dropped: stale in a dirty list
+	v      any    // the value, when exists
+	size   int64  // what the entry counts against the budget
+	slot   int    // index in the cache's ring
+	end    int64  // the namespace's end
+	exists bool   // the entry has a value; false: the key is absent (a cached miss or a deletion)
+	inDB   bool   // the database holds the key, as of the last write of this entry
+	dirty  bool   // the entry differs from the database
+	listed bool   // the entry is in its table's dirty list
+	ref    bool   // read or written since the clock hand last passed
+	gone   bool   // evicted or dropped: stale in a dirty list
+	shared bool   // a checkpoint captured v, which may be changed in place: Get copies it first
+	mod    uint64 // the cache's epoch when the entry was last set
 }
 
 // writeCache is the cache of one Pebble backend: its entries by encoded key, in a ring for CLOCK eviction,
@@ -48,6 +53,13 @@ type writeCache struct {
 	hand   int
 	// Evictions counts entries evicted; EvictedDirty those of them written to the database.
 	evictions, evictedDirty int64
+	// epoch counts the checkpoints that captured the cache: an entry set since the last one has mod == epoch.
+	epoch uint64
+	// backlog holds the dirty entries that the last checkpoint captured unchanged since the one before: they
+	// are written back a few per write (drainBacklog), unless set again (mod >= backlogEpoch) meanwhile.
+	backlog      []*cacheEntry
+	backlogEpoch uint64
+	backlogWait  int // writes until the next chunk of the backlog is written back
 }
 
 // entryOverhead approximates what an entry costs beyond its key and value: the entry itself, its map slot
@@ -101,6 +113,7 @@ func (c *writeCache) drop() {
 	}
 	clear(c.m)
 	c.ring, c.hand, c.bytes = c.ring[:0], 0, 0
+	c.backlog = nil
 }
 
 // valueSize approximates the bytes v holds: scalars directly, anything else with SizeOf.
@@ -118,11 +131,16 @@ func valueSize(v any) int64 {
 	return 16 + SizeOf(v)
 }
 
-// lookup returns the cached entry of the encoded key k, or nil.
+// lookup returns the cached entry of the encoded key k, or nil. A value that a checkpoint captured and that
+// its reader may change in place is copied first (see copyForWrite), so the snapshot keeps its own.
 func (c *writeCache) lookup(k []byte) *cacheEntry {
 	e := c.m[string(k)]
 	if e != nil {
 		e.ref = true
+		if e.shared {
+			e.v, _ = copyForWrite(e.v)
+			e.shared = false
+		}
 	}
 	return e
 }
@@ -144,6 +162,8 @@ func (c *writeCache) set(e *cacheEntry, v any, exists bool) {
 	c.bytes += size - e.size
 	e.size = size
 	e.ref = true
+	e.shared = false
+	e.mod = c.epoch
 	t := e.t
 	if !e.dirty {
 		e.dirty = true
@@ -247,10 +267,48 @@ func (p *Pebble) writeBack(fill func(*pebble.Batch) error) error {
 	if b.Empty() {
 		return nil
 	}
-	if err := b.Commit(pebble.NoSync); err != nil {
+	if err := p.commit(b); err != nil {
 		return fmt.Errorf("state: writing back the cache of pebble in %s: %w", p.dir, err)
 	}
 	return nil
+}
+
+// backlogChunk is how many entries of the backlog drainBacklog writes back at once, every backlogChunk/2
+// writes: two entries per write, in batches.
+const backlogChunk = 512
+
+// drainBacklog writes back the next chunk of the backlog (see writeCache) every backlogChunk/2 calls; each
+// write to the cache calls it while the backlog lasts. Once the backlog is empty the memtable is flushed in
+// the background, so that the next checkpoint finds little or nothing to flush.
+func (p *Pebble) drainBacklog() {
+	c := &p.cache
+	if c.backlogWait--; c.backlogWait > 0 {
+		return
+	}
+	c.backlogWait = backlogChunk / 2
+	n := min(len(c.backlog), backlogChunk)
+	chunk := c.backlog[:n]
+	err := p.writeBack(func(b *pebble.Batch) error {
+		for _, e := range chunk {
+			if !e.gone && e.mod < c.backlogEpoch {
+				if err := e.t.writeEntry(b, e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	clear(chunk)
+	c.backlog = c.backlog[n:]
+	if len(c.backlog) == 0 {
+		c.backlog = nil
+		if err := p.startFlush(); err != nil {
+			panic(err)
+		}
+	}
 }
 
 // evict writes back and drops entries, in CLOCK order, once the cache holds more than its budget, down to

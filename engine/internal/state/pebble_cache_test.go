@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -59,10 +61,13 @@ func snapshotInto(t *testing.T, b Backend, id int64, dir string, extra ...ExtraT
 	}
 }
 
-// Reads see the cache's writes before the database does; a checkpoint's synchronous phase writes them back,
-// so the snapshot holds every write made before it and none made after; an entry put and deleted between
-// two checkpoints (a window's accumulator) never reaches the database.
-func TestPebbleCacheReadYourWritesAndCheckpointFlush(t *testing.T) {
+// Reads see the cache's writes before the database does. A checkpoint writes nothing back: its synchronous
+// phase captures the dirty entries and its asynchronous phase writes them into the snapshot's cache sstable,
+// which a restore ingests into the database, so
+// the snapshot holds every write made before it and none made after; a value changed in place after the
+// synchronous phase (copy-on-write) keeps its captured state; an entry put and deleted between two
+// checkpoints (a window's accumulator) never reaches the database.
+func TestPebbleCacheCheckpointCapturesDirtyEntries(t *testing.T) {
 	r := keygroup.Range{Start: 0, End: 3}
 	p := newCachedPebble(t, r, 1<<20)
 	tab := p.Table("count")
@@ -74,6 +79,7 @@ func TestPebbleCacheReadYourWritesAndCheckpointFlush(t *testing.T) {
 	tab.Put(2, "gone", w, "soon")
 	tab.Delete(2, "gone", w)
 	tab.Delete(3, "never there", w)
+	p.Table("m").Put(0, "k", Namespace{}, map[any]any{"a": int64(1)})
 	if v, ok := tab.Get(1, int64(1), w); !ok || v != int64(11) {
 		t.Fatalf("read after write: %v %v, want 11", v, ok)
 	}
@@ -83,12 +89,9 @@ func TestPebbleCacheReadYourWritesAndCheckpointFlush(t *testing.T) {
 	if tab.Len() != 10 {
 		t.Fatalf("Len %d, want 10", tab.Len())
 	}
-	if n := dbKeys(t, p); n != 0 {
-		t.Fatalf("the database holds %d keys before any checkpoint; the cache should hold them all", n)
-	}
-	// The ten entries are dirty; the two keys read or deleted while absent are cached misses.
-	if s := p.CacheStats(); s.Dirty != 10 || s.Entries != 12 || s.Bytes <= 0 || s.Bytes > s.Budget {
-		t.Fatalf("cache figures %+v, want 12 entries, 10 of them dirty, within the budget", s)
+	// The eleven entries are dirty; the two keys read or deleted while absent are cached misses.
+	if s := p.CacheStats(); s.Dirty != 11 || s.Entries != 13 || s.Bytes <= 0 || s.Bytes > s.Budget {
+		t.Fatalf("cache figures %+v, want 13 entries, 11 of them dirty, within the budget", s)
 	}
 
 	dir := filepath.Join(t.TempDir(), "chk-1")
@@ -96,22 +99,25 @@ func TestPebbleCacheReadYourWritesAndCheckpointFlush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := dbKeys(t, p); n != 10 {
-		t.Fatalf("after the checkpoint's synchronous phase the database holds %d keys, want 10", n)
+	if n := dbKeys(t, p); n != 0 {
+		t.Fatalf("the checkpoint's synchronous phase wrote %d keys to the database, want none", n)
 	}
-	if v, ok := dbValue(t, p, "count", 1, int64(1), w); !ok || v != int64(11) {
-		t.Fatalf("written back: %v %v, want 11", v, ok)
-	}
-	if p.CacheStats().Dirty != 0 {
-		t.Fatalf("dirty entries after the write-back: %+v", p.CacheStats())
+	if p.CacheStats().Dirty != 11 {
+		t.Fatalf("the synchronous phase cleaned entries: %+v", p.CacheStats())
 	}
 	tab.Put(1, int64(1), w, int64(12)) // after the synchronous phase: not in the snapshot
 	tab.Delete(0, int64(0), w)
+	m, _ := p.Table("m").Get(0, "k", Namespace{})
+	m.(map[any]any)["a"] = int64(2) // changed in place, as MapState does, then put back
+	p.Table("m").Put(0, "k", Namespace{}, m)
 	if _, err := finish(); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := dbValue(t, p, "count", 0, int64(0), w); v != int64(0) {
-		t.Fatalf("a deletion reached the database before the next checkpoint: %v", v)
+	if _, err := os.Stat(filepath.Join(dir, pebbleCacheFile)); err != nil {
+		t.Fatalf("the snapshot has no cache file: %v", err)
+	}
+	if n := dbKeys(t, p); n != 0 {
+		t.Fatalf("the database holds %d keys after the checkpoint, want none", n)
 	}
 
 	q := newCachedPebble(t, r, 1<<20)
@@ -125,14 +131,90 @@ func TestPebbleCacheReadYourWritesAndCheckpointFlush(t *testing.T) {
 	if _, ok := qt.Get(0, int64(0), w); !ok {
 		t.Error("the entry deleted after the synchronous phase is missing from the snapshot")
 	}
+	if v, _ := q.Table("m").Get(0, "k", Namespace{}); fmt.Sprint(v) != "map[a:1]" {
+		t.Errorf("restored map %v, want the captured map[a:1] (copy-on-write)", v)
+	}
+	if v, _ := p.Table("m").Get(0, "k", Namespace{}); fmt.Sprint(v) != "map[a:2]" {
+		t.Errorf("live map %v, want map[a:2]", v)
+	}
 	if qt.Len() != 10 {
 		t.Errorf("restored Len %d, want 10", qt.Len())
 	}
+	if n := dbKeys(t, q); n != 11 {
+		t.Errorf("the restored database holds %d keys, want the snapshot's 11 (its cached entries ingested)", n)
+	}
+}
 
-	// The deletion of a written-back entry is written at the next checkpoint.
-	snapshotInto(t, p, 2, filepath.Join(t.TempDir(), "chk-2"))
-	if _, ok := dbValue(t, p, "count", 0, int64(0), w); ok {
-		t.Error("the deletion was not written back at the next checkpoint")
+// Entries that stay dirty and unchanged from one checkpoint to the next become the backlog: the writes after
+// the second checkpoint write them back a few at a time, so that a third checkpoint holds them in the
+// database's files (incremental) instead of writing them again; a deletion of a written-back entry reaches
+// the database the same way; a restore at any point gives the state of its moment.
+func TestPebbleCacheBacklogWritesBackLongLivedEntries(t *testing.T) {
+	r := keygroup.Range{Start: 0, End: 7}
+	p := newCachedPebble(t, r, 64<<20)
+	stable := p.Table("stable")
+	const keys = 3000
+	for i := range keys {
+		stable.Put(i%8, int64(i), Namespace{}, int64(i))
+	}
+	root := t.TempDir()
+	snapshotInto(t, p, 1, filepath.Join(root, "chk-1"))
+	stable.Put(0, int64(0), Namespace{}, int64(-1)) // changed since checkpoint 1: stays in the cache
+	snapshotInto(t, p, 2, filepath.Join(root, "chk-2"))
+	if n := dbKeys(t, p); n != 0 {
+		t.Fatalf("%d keys in the database before the backlog is written, want none", n)
+	}
+	busy := p.Table("busy")
+	for i := range keys { // writes elsewhere drain the backlog
+		busy.Put(i%8, int64(i%8), Namespace{}, int64(i))
+	}
+	if n := dbKeys(t, p); n != keys-1 {
+		t.Fatalf("%d keys in the database after the backlog, want the %d unchanged ones", n, keys-1)
+	}
+	if v, ok := dbValue(t, p, "stable", 0, int64(0), Namespace{}); ok {
+		t.Fatalf("the entry changed since checkpoint 1 was written back: %v", v)
+	}
+	stable.Delete(1, int64(1), Namespace{}) // in the database now: its deletion is dirty
+	snapshotInto(t, p, 3, filepath.Join(root, "chk-3"))
+	finish, err := p.SnapshotSync(4, filepath.Join(root, "chk-4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s4, err := finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacheFile := func(id int) int64 {
+		fi, err := os.Stat(filepath.Join(root, fmt.Sprint("chk-", id), pebbleCacheFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if c2, c3 := cacheFile(2), cacheFile(3); c3 > c2*2/3 {
+		t.Errorf("checkpoint 3's cache file has %d bytes, checkpoint 2's %d: the backlog did not leave it", c3, c2)
+	}
+	if s4.NewBytes >= s4.Bytes/2 {
+		t.Errorf("checkpoint 4, with nothing changed since checkpoint 3, is not incremental: %+v", s4)
+	}
+	for id, want := range map[int]string{1: "0=0 1=1 2999=2999 busy=0", 2: "0=-1 1=1 2999=2999 busy=0", 3: "0=-1 1=<nil> 2999=2999 busy=8"} {
+		q := newCachedPebble(t, r, 64<<20)
+		if err := q.Restore([]string{filepath.Join(root, fmt.Sprint("chk-", id))}); err != nil {
+			t.Fatal(err)
+		}
+		qt := q.Table("stable")
+		var got []string
+		for _, i := range []int64{0, 1, 2999} {
+			v, _ := qt.Get(int(i%8), i, Namespace{})
+			got = append(got, fmt.Sprint(i, "=", v))
+		}
+		got = append(got, fmt.Sprint("busy=", q.Table("busy").Len()))
+		if strings.Join(got, " ") != want {
+			t.Errorf("checkpoint %d restored as %v, want %s", id, got, want)
+		}
+		if n := keys - id/3; qt.Len() != n {
+			t.Errorf("checkpoint %d restored %d stable entries, want %d", id, qt.Len(), n)
+		}
 	}
 }
 
@@ -169,13 +251,25 @@ func TestPebbleCacheEvictsWithinItsBudget(t *testing.T) {
 	if n := dbKeys(t, p); n == 0 || n > keys {
 		t.Fatalf("the database holds %d keys, want the evicted ones (some of %d)", n, keys)
 	}
-	// Deleting everything leaves nothing, in the cache and, after a checkpoint, in the database.
+	// Deleting everything leaves nothing, in the cache and in a snapshot, and, once iterated (which writes
+	// the table's dirty entries back), in the database.
 	for i := range keys {
 		tab.Delete(i%8, i, w)
 	}
-	snapshotInto(t, p, 1, filepath.Join(t.TempDir(), "chk-1"))
-	if tab.Len() != 0 || dbKeys(t, p) != 0 {
-		t.Fatalf("after deleting every key: Len %d, %d keys in the database", tab.Len(), dbKeys(t, p))
+	dir := filepath.Join(t.TempDir(), "chk-1")
+	snapshotInto(t, p, 1, dir)
+	q := newCachedPebble(t, keygroup.Range{Start: 0, End: 7}, budget)
+	if err := q.Restore([]string{dir}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	q.Table("sum").ForEach(func(int, any, Namespace, any) bool { n++; return true })
+	if q.Table("sum").Len() != 0 || n != 0 {
+		t.Fatalf("the snapshot after deleting every key restores Len %d, %d entries", q.Table("sum").Len(), n)
+	}
+	tab.ForEach(func(int, any, Namespace, any) bool { n++; return true })
+	if tab.Len() != 0 || n != 0 || dbKeys(t, p) != 0 {
+		t.Fatalf("after deleting every key: Len %d, %d iterated, %d keys in the database", tab.Len(), n, dbKeys(t, p))
 	}
 }
 
@@ -225,6 +319,7 @@ func TestPebbleNamespaceBoundSurvivesRestore(t *testing.T) {
 	if tab.dbMaxEnd != noNamespace {
 		t.Fatal("a cached write moved the bound before it reached the database")
 	}
+	tab.ForEach(func(int, any, Namespace, any) bool { return true }) // writes the table back
 	dir := filepath.Join(t.TempDir(), "chk-1")
 	snapshotInto(t, p, 1, dir)
 	if tab.dbMaxEnd != 500 {
@@ -270,5 +365,32 @@ func TestPebbleCacheTurnedOffWritesBack(t *testing.T) {
 	}
 	if v, ok := p.Table("t").Get(0, "k", Namespace{}); !ok || v != "v" {
 		t.Fatalf("read without the cache: %v %v", v, ok)
+	}
+}
+
+// The captured entries are written in key order whatever order the cache listed them in: several tables,
+// key groups and keys of different lengths (an sstable refuses keys out of order).
+func TestPebbleCacheCaptureSortsByKey(t *testing.T) {
+	p := newCachedPebble(t, keygroup.Range{Start: 0, End: 300}, 64<<20)
+	var want []string
+	for _, name := range []string{"b", "a", "c"} {
+		tab := p.Table(name).(*pebbleTable)
+		for i := 2000; i > 0; i-- {
+			kg := (i * 7) % 301
+			key := fmt.Sprint("k", i*13%997)
+			tab.Put(kg, key, Namespace{End: int64(i % 3)}, int64(i))
+			want = append(want, string(tab.encodeKey(kg, key, Namespace{End: int64(i % 3)})))
+		}
+	}
+	cc, _ := p.captureCache()
+	cc.sort()
+	slices.Sort(want)
+	want = slices.Compact(want)
+	var got []string
+	for _, e := range cc.entries {
+		got = append(got, e.key)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d captured keys, not in key order (want %d)", len(got), len(want))
 	}
 }

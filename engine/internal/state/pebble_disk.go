@@ -62,20 +62,41 @@ func (f *diskFault) listener() *pebble.EventListener {
 	return &pebble.EventListener{BackgroundError: f.set}
 }
 
-// flush flushes the memtable, but returns as soon as a background failure is recorded instead of waiting
-// for a flush that Pebble retries for ever (DB.Flush would).
-func (p *Pebble) flush() error {
+// commit commits b to the database, without the write-ahead log, and notes that the memtable needs a flush.
+func (p *Pebble) commit(b *pebble.Batch) error {
+	p.unflushed = true
+	return b.Commit(pebble.NoSync)
+}
+
+// startFlush starts flushing the memtable when the database took writes since the last flush was started.
+func (p *Pebble) startFlush() error {
 	if err := p.fault.failed(); err != nil {
 		return err
+	}
+	if !p.unflushed {
+		return nil
 	}
 	done, err := p.db.AsyncFlush()
 	if err != nil {
 		return fmt.Errorf("state: flushing pebble in %s: %w", p.dir, err)
 	}
-	select {
-	case <-done:
-		return p.fault.failed()
-	case <-p.fault.hit:
-		return p.fault.failed()
+	p.unflushed, p.flushed = false, done
+	return nil
+}
+
+// flush makes sure every write to the database is in its sstables: it starts a flush when there were
+// writes since the last one and waits for the last one started, but returns as soon as a background failure
+// is recorded instead of waiting for a flush that Pebble retries for ever (DB.Flush would).
+func (p *Pebble) flush() error {
+	if err := p.startFlush(); err != nil {
+		return err
 	}
+	if p.flushed == nil {
+		return nil
+	}
+	select {
+	case <-p.flushed:
+	case <-p.fault.hit:
+	}
+	return p.fault.failed()
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -38,8 +40,9 @@ type pebbleManifest struct {
 type pebbleTabMD struct {
 	ID      uint32 `json:"id"`
 	Entries int    `json:"entries"`
-	// MaxEnd is the table's greatest namespace end in the snapshot (pebbleTable.dbMaxEnd); a snapshot
-	// without it (written before it was recorded) is read as if any namespace could be there.
+	// MaxEnd is the table's greatest namespace end in the snapshot's database and cache sstable
+	// (pebbleTable.dbMaxEnd after a restore); a snapshot without it (written before it was recorded) is read
+	// as if any namespace could be there.
 	MaxEnd *int64 `json:"max_end,omitempty"`
 }
 
@@ -53,14 +56,21 @@ func (p *Pebble) SnapshotSync(id int64, dir string) (func() (SnapshotStats, erro
 	return p.SnapshotSyncWith(id, dir, nil)
 }
 
-// SnapshotSyncWith writes the cache's dirty entries back in one batch, flushes the memtable and takes a
-// Pebble checkpoint into dir: the sstables are hard-linked, so this is quick and later writes do not change
-// the snapshot. finish writes the extra tables into pebbleExtraFile (as a heap snapshot writes its blocks,
-// never through the database), checksums the files no earlier snapshot had and writes the manifest; only
-// those files count as new bytes.
+// SnapshotSyncWith captures the cache's dirty entries without writing them (pebble_cache_snapshot.go), makes
+// sure every write the database took is flushed (usually nothing: the cache's write-backs between
+// checkpoints start their own flush), and takes a Pebble checkpoint into dir: the sstables are hard-linked,
+// so this is quick and later writes do not change the snapshot. finish writes the captured entries into
+// pebbleCacheFile and the extra tables into pebbleExtraFile (as a heap snapshot writes its blocks, never
+// through the database), checksums the files no earlier snapshot had and writes the manifest; only those
+// files count as new bytes.
 func (p *Pebble) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func() (SnapshotStats, error), error) {
-	if err := p.writeBack(p.flushAll); err != nil {
+	if err := p.fault.failed(); err != nil {
 		return nil, fmt.Errorf("state: checkpoint %d: %w", id, err)
+	}
+	var cached *cacheCapture
+	var cachedEnds map[*pebbleTable]int64
+	if p.cache.on() {
+		cached, cachedEnds = p.captureCache()
 	}
 	if err := p.flush(); err != nil {
 		return nil, fmt.Errorf("state: flushing pebble for checkpoint %d: %w", id, err)
@@ -69,12 +79,18 @@ func (p *Pebble) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (fun
 		return nil, err
 	}
 	if err := p.db.Checkpoint(dir); err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			// A full disk is the backend's failure, as when its flush meets it: the task fails and the job
+			// recovers from its last checkpoint once there is space.
+			p.fault.set(err)
+			return nil, fmt.Errorf("state: pebble checkpoint %d into %s: %w", id, dir, p.fault.failed())
+		}
 		return nil, fmt.Errorf("state: pebble checkpoint %d into %s: %w", id, dir, err)
 	}
 	md := pebbleManifest{KeyGroups: [2]int{p.kgs.Start, p.kgs.End}, Tables: map[string]pebbleTabMD{}, Files: map[string]pebbleFile{}}
 	var keys int64
 	for name, t := range p.tables {
-		end := t.dbMaxEnd // a copy: finish marshals md while the table goes on
+		end := max(t.dbMaxEnd, cachedEnds[t]) // a copy: finish marshals md while the table goes on
 		md.Tables[name] = pebbleTabMD{ID: t.id, Entries: t.n, MaxEnd: &end}
 		keys += int64(t.n)
 	}
@@ -90,6 +106,11 @@ func (p *Pebble) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (fun
 	sort.Ints(kgs)
 	return func() (SnapshotStats, error) {
 		stats := SnapshotStats{Keys: keys}
+		if cached != nil {
+			if err := cached.write(dir); err != nil {
+				return stats, fmt.Errorf("state: checkpoint %d: %w", id, err)
+			}
+		}
 		if len(extra) > 0 {
 			xs, err := writeBlocks(filepath.Join(dir, pebbleExtraFile), kgs, byKG)
 			if err != nil {
@@ -109,8 +130,8 @@ func (p *Pebble) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (fun
 			}
 			name := e.Name()
 			pf := pebbleFile{Size: fi.Size()}
-			if old, ok := prevFiles(prev, name, fi.Size()); ok && filepath.Ext(name) == ".sst" {
-				pf.CRC = old // the same immutable sstable as in the previous snapshot
+			if old, ok := prevFiles(prev, name, fi.Size()); ok && filepath.Ext(name) == ".sst" && name != pebbleCacheFile {
+				pf.CRC = old // the same immutable sstable of the database as in the previous snapshot
 			} else {
 				if pf.CRC, err = fileCRC(filepath.Join(dir, name)); err != nil {
 					return stats, err
@@ -244,32 +265,36 @@ func copyFiles(md *pebbleManifest, src, dst string) error {
 		return err
 	}
 	for name := range md.Files {
-		if name == pebbleExtraFile {
-			continue // not the database's: Restore reads it from src
+		if name == pebbleExtraFile || name == pebbleCacheFile {
+			continue // not the database's: Restore reads or ingests it from src
 		}
-		from, to := filepath.Join(src, name), filepath.Join(dst, name)
-		if filepath.Ext(name) == ".sst" && os.Link(from, to) == nil {
-			continue
-		}
-		in, err := os.Open(from)
-		if err != nil {
-			return err
-		}
-		out, err := os.Create(to)
-		if err != nil {
-			in.Close()
-			return err
-		}
-		_, err = io.Copy(out, in)
-		in.Close()
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := linkOrCopy(filepath.Join(src, name), filepath.Join(dst, name)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// linkOrCopy hard-links an immutable file (an sstable) at from to to, or copies it (any other file, or
+// across file systems).
+func linkOrCopy(from, to string) error {
+	if filepath.Ext(from) == ".sst" && os.Link(from, to) == nil {
+		return nil
+	}
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Restore replaces the backend's contents with the key groups of its range in the snapshots in dirs. A
@@ -280,6 +305,9 @@ func (p *Pebble) Restore(dirs []string) error {
 	for i, dir := range dirs {
 		md, err := readManifest(dir)
 		if err != nil {
+			return err
+		}
+		if err := verifyCached(md, dir); err != nil {
 			return err
 		}
 		mds[i] = md
@@ -310,6 +338,7 @@ func (p *Pebble) Restore(dirs []string) error {
 	}
 	p.cache.drop()
 	p.tables, p.nextID, p.prev, p.restored = map[string]*pebbleTable{}, 1, nil, restored
+	p.unflushed, p.flushed = false, nil
 	if len(dirs) == 1 && mds[0].KeyGroups == [2]int{p.kgs.Start, p.kgs.End} {
 		if err := copyFiles(mds[0], dirs[0], p.dir); err != nil {
 			return fmt.Errorf("state: restoring %s: %w", dirs[0], err)
@@ -319,6 +348,9 @@ func (p *Pebble) Restore(dirs []string) error {
 			return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dirs[0], err)
 		}
 		p.db = db
+		if err := ingestCached(db, p.dir, mds[0], dirs[0]); err != nil {
+			return err
+		}
 		for name, t := range mds[0].Tables {
 			tab := &pebbleTable{p: p, name: name, id: t.ID, n: t.Entries, dbMaxEnd: math.MaxInt64}
 			if t.MaxEnd != nil {
@@ -358,6 +390,9 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 		return fmt.Errorf("%w: %s: %v", ErrCorruptSnapshot, dir, err)
 	}
 	defer src.Close()
+	if err := ingestCached(src, tmp, md, dir); err != nil {
+		return err
+	}
 	byID := map[uint32]*pebbleTable{}
 	for name, t := range md.Tables {
 		byID[t.ID] = p.Table(name).(*pebbleTable)
@@ -388,7 +423,7 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 			t.dbMaxEnd = max(t.dbMaxEnd, int64(binary.BigEndian.Uint64(k[len(k)-8:])^(1<<63)))
 		}
 		if batch.Len() > 4<<20 {
-			if err := batch.Commit(pebble.NoSync); err != nil {
+			if err := p.commit(batch); err != nil {
 				return err
 			}
 			batch = p.db.NewBatch()
@@ -400,7 +435,7 @@ func (p *Pebble) restoreRange(dir string, md *pebbleManifest) error {
 	for _, t := range byID {
 		t.uncachedMaxEnd = t.dbMaxEnd
 	}
-	return batch.Commit(pebble.NoSync)
+	return p.commit(batch)
 }
 
 // TakeRestored calls f for every entry of the extra table called name that Restore read, and for every
