@@ -101,8 +101,14 @@ func pebbleOptions(readOnly bool, f *diskFault) *pebble.Options {
 		o.EventListener = f.listener()
 	}
 	o.Cache = sharedBlockCache
+	o.DisableAutomaticCompactions = noAutomaticCompactions
 	return o
 }
+
+// noAutomaticCompactions turns Pebble's automatic compactions off in the databases opened from then on. Only
+// tests set it, where which files a snapshot shares with the one before must not depend on whether a
+// background compaction happened to rewrite them in between.
+var noAutomaticCompactions bool
 
 // NewPebble opens a fresh Pebble backend in dir for the key groups in r; whatever dir held is discarded.
 func NewPebble(dir string, r keygroup.Range) (*Pebble, error) {
