@@ -469,16 +469,35 @@ func hotter(a, b any) any {
 
 // runNexmark runs a query's job over n events at parallelism 2 and returns its digest.
 func runNexmark(q nexQuery, n int64) (*digest, error) {
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	return runNexmarkWith(q, n, engine.Config{Parallelism: 2})
+}
+
+// runNexmarkWith runs a query's job over n events with cfg and returns its digest. A run with periodic
+// checkpoints that lasted two intervals must have completed one (periodicCheckpoint).
+func runNexmarkWith(q nexQuery, n int64, cfg engine.Config) (*digest, error) {
+	env := engine.NewEnvironment(cfg)
+	start := time.Now()
 	s := engine.ForBoundedOutOfOrderness(0)
 	out := &digest{}
 	q.job(env, env.FromSource(nexSource(n), &s, "nexmark"), out)
-	_, err := env.Execute("nexmark " + q.name)
+	job, err := env.Execute("nexmark " + q.name)
 	if out.after != nil {
 		out.after(out)
 	}
+	if err == nil {
+		err = periodicCheckpoint(job, cfg.Checkpointing.Interval, time.Since(start))
+	}
 	return out, err
 }
+
+// nexCheckpointed lists the stateful queries measured with checkpoints every second too, in DataStream and
+// in SQL (the case's name, with -ckpt-1s appended): Q3 keeps persons and pending auctions (user structs in
+// value and list state), Q4 auctions and their best bids, Q5 counts per auction in sliding windows.
+var nexCheckpointed = map[string]bool{"q3": true, "q4": true, "q5": true}
+
+// ckptEvery1s is the configuration of a -ckpt-1s case: parallelism 2, exactly-once checkpoints every second
+// (in a temporary directory the job removes).
+var ckptEvery1s = engine.Config{Parallelism: 2, Checkpointing: engine.CheckpointConfig{Interval: time.Second}}
 
 func init() {
 	for _, q := range nexQueries() {
@@ -496,6 +515,12 @@ func init() {
 		run, verify := checkedAgainstLoop("engine", q, &loopResult, func(n int64) (*digest, error) { return runNexmark(q, n) })
 		Register(Case{Name: "nexmark-" + q.name + "/engine", Baseline: loopName, Typed: loopName,
 			About: "Nexmark " + q.name + ", parallelism 2: " + q.about, Run: run, Verify: verify})
+		if nexCheckpointed[q.name] {
+			run, verify := checkedAgainstLoop("engine", q, &loopResult, func(n int64) (*digest, error) { return runNexmarkWith(q, n, ckptEvery1s) })
+			Register(Case{Name: "nexmark-" + q.name + "/engine-ckpt-1s", Baseline: "nexmark-" + q.name + "/engine",
+				About: "Nexmark " + q.name + " with exactly-once checkpoints every 1 s (the baseline is the same job without)",
+				Run:   run, Verify: verify})
+		}
 	}
 }
 
