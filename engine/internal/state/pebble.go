@@ -23,9 +23,9 @@ import (
 // with integers big-endian and the namespace's signs flipped, so that they sort as numbers. Keys and values
 // are encoded by the state codec (codec.go: scalars, the engine's containers and the types given a codec
 // with RegisterCodec in binary; anything else with gob, whose types must be registered as for heap
-// snapshots). Writes skip the write-ahead log: durability comes
-// from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
-// a checkpoint's new bytes are only the files written since the previous one. In front of the database sits a
+// snapshots). Writes skip the write-ahead log: durability comes from checkpoints, which flush the memtable
+// and hard-link the database's files (Pebble's Checkpoint), so a checkpoint's new bytes are only the files
+// written since the previous one. In front of the database sits a
 // write-back cache of hot entries (pebble_cache.go), off until SetCacheBudget gives it a budget; the engine
 // gives it the operator's share of its slot's managed memory.
 type Pebble struct {
@@ -401,4 +401,3 @@ func (t *pebbleTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any
 }
 
 func (t *pebbleTable) Len() int { return t.n }
-
