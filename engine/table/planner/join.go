@@ -212,8 +212,6 @@ type joinEntry struct {
 	Assoc  int64
 }
 
-func init() { engine.RegisterType(joinEntry{}) }
-
 // joinSide is one input's state for the current join key: its distinct rows by their encoding.
 type joinSide interface {
 	get(k string) (joinEntry, bool)
@@ -251,8 +249,6 @@ type joinRows struct {
 
 // joinRowsIndexed is the number of rows up to which a joinRows is searched without its index.
 const joinRowsIndexed = 8
-
-func init() { engine.RegisterType(&joinRows{}) }
 
 // CopyState returns a copy of the rows that shares no slice with them (the rows' fields are never changed).
 func (j *joinRows) CopyState() any {
