@@ -490,14 +490,31 @@ func runNexmarkWith(q nexQuery, n int64, cfg engine.Config) (*digest, error) {
 	return out, err
 }
 
-// nexCheckpointed lists the stateful queries measured with checkpoints every second too, in DataStream and
-// in SQL (the case's name, with -ckpt-1s appended): Q3 keeps persons and pending auctions (user structs in
-// value and list state), Q4 auctions and their best bids, Q5 counts per auction in sliding windows.
-var nexCheckpointed = map[string]bool{"q3": true, "q4": true, "q5": true}
+// nexCheckpointed lists the stateful queries measured with checkpoints every second too, with the Scale of
+// those cases in DataStream and in SQL, so that a run at the default 2M events lasts several seconds (several
+// checkpoints) on a quiet machine: Q3 keeps persons and pending auctions (user structs in value and list
+// state), Q4 auctions and their best bids (in SQL every bid, in the join's state), Q5 counts per auction in
+// sliding windows. The state of Q3 and Q4 grows with the input, so that each checkpoint costs more than the
+// one before.
+var nexCheckpointed = map[string]struct{ dataStream, sql float64 }{"q3": {8, 8}, "q4": {1, 0.25}, "q5": {3, 1.5}}
 
-// ckptEvery1s is the configuration of a -ckpt-1s case: parallelism 2, exactly-once checkpoints every second
-// (in a temporary directory the job removes).
-var ckptEvery1s = engine.Config{Parallelism: 2, Checkpointing: engine.CheckpointConfig{Interval: time.Second}}
+// registerCheckpointed registers the cases name-ckpt-1s (run with exactly-once checkpoints every second) and
+// name-ckpt-off-1s (the same run without, its baseline), scaled by scale, each checked against q's loop
+// after the measurement (the loop's result from loopResult if it holds one). what names the side ("engine",
+// "SQL") and about the query.
+func registerCheckpointed(name, what, about string, scale float64, q nexQuery, loopResult *sync.Map, run func(n int64, cfg engine.Config) (*digest, error)) {
+	off := name + "-ckpt-off-1s"
+	for _, every := range []time.Duration{0, time.Second} {
+		cfg := engine.Config{Parallelism: 2, Checkpointing: engine.CheckpointConfig{Interval: every}}
+		r, verify := checkedAgainstLoop(what, q, loopResult, func(n int64) (*digest, error) { return run(n, cfg) })
+		c := Case{Name: off, About: about + ", as long as its checkpointed case, checkpoints off", Scale: scale, Run: r, Verify: verify}
+		if every > 0 {
+			c.Name, c.Baseline = name+"-ckpt-1s", off
+			c.About = about + " with exactly-once checkpoints every 1 s (in a temporary directory)"
+		}
+		Register(c)
+	}
+}
 
 func init() {
 	for _, q := range nexQueries() {
@@ -515,11 +532,10 @@ func init() {
 		run, verify := checkedAgainstLoop("engine", q, &loopResult, func(n int64) (*digest, error) { return runNexmark(q, n) })
 		Register(Case{Name: "nexmark-" + q.name + "/engine", Baseline: loopName, Typed: loopName,
 			About: "Nexmark " + q.name + ", parallelism 2: " + q.about, Run: run, Verify: verify})
-		if nexCheckpointed[q.name] {
-			run, verify := checkedAgainstLoop("engine", q, &loopResult, func(n int64) (*digest, error) { return runNexmarkWith(q, n, ckptEvery1s) })
-			Register(Case{Name: "nexmark-" + q.name + "/engine-ckpt-1s", Baseline: "nexmark-" + q.name + "/engine",
-				About: "Nexmark " + q.name + " with exactly-once checkpoints every 1 s (the baseline is the same job without)",
-				Run:   run, Verify: verify})
+		if c, ok := nexCheckpointed[q.name]; ok {
+			registerCheckpointed("nexmark-"+q.name+"/engine", "engine", "Nexmark "+q.name+", parallelism 2", c.dataStream, q, &loopResult, func(n int64, cfg engine.Config) (*digest, error) {
+				return runNexmarkWith(q, n, cfg)
+			})
 		}
 	}
 }

@@ -399,11 +399,10 @@ func init() {
 		}
 		run, verify := checkedAgainstLoop("SQL", loop, nil, func(n int64) (*digest, error) { return runNexmarkSQL(q, n) })
 		Register(Case{Name: "nexmark-" + q.name + "/sql", Baseline: baseline, About: about, Run: run, Verify: verify})
-		if nexCheckpointed[q.name] {
-			run, verify := checkedAgainstLoop("SQL", loop, nil, func(n int64) (*digest, error) { return runNexmarkSQLWith(q, n, ckptEvery1s) })
-			Register(Case{Name: "nexmark-" + q.name + "/sql-ckpt-1s", Baseline: "nexmark-" + q.name + "/sql",
-				About: "Nexmark " + q.name + " in Flink SQL with exactly-once checkpoints every 1 s (the baseline is the same query without)",
-				Run:   run, Verify: verify})
+		if c, ok := nexCheckpointed[q.name]; ok {
+			registerCheckpointed("nexmark-"+q.name+"/sql", "SQL", "Nexmark "+q.name+" in Flink SQL, parallelism 2", c.sql, loop, nil, func(n int64, cfg engine.Config) (*digest, error) {
+				return runNexmarkSQLWith(q, n, cfg)
+			})
 		}
 	}
 }

@@ -236,11 +236,12 @@ func (m mapSide) each(f func(k string, e joinEntry)) {
 	m.s.Range(func(k, v any) bool { f(k.(string), v.(joinEntry)); return true })
 }
 
-// joinRows is one join input's rows for one join key: each distinct row once, by its encoding (groupKey),
-// in Keys and Rows (a small slice is most of a join's state: most join keys hold a row or two), with a
-// map from encoding to position once there are more than joinRowsIndexed rows. The join keeps it in a
-// ValueState, reads it once per input row and changes it in place (it is a state.Mutable, so a heap
-// snapshot copies it only when a row changes it after the snapshot).
+// joinRows is one join input's rows for one join key: each distinct row once, by its encoding (Keys[i] is
+// groupKey(Rows[i].Fields), so the state codec writes the rows alone), in Keys and Rows (a small slice is
+// most of a join's state: most join keys hold a row or two), with a map from encoding to position once
+// there are more than joinRowsIndexed rows. The join keeps it in a ValueState, reads it once per input row
+// and changes it in place (it is a state.Mutable, so a heap snapshot copies it only when a row changes it
+// after the snapshot).
 type joinRows struct {
 	Keys  []string
 	Rows  []joinEntry

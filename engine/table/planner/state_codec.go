@@ -12,18 +12,18 @@ func init() {
 		e.Values(r.Fields)
 	}, func(d *state.Decoder) Row { return Row{Kind: RowKind(d.Uint64()), Fields: d.Values()} })
 	state.RegisterCodec(65, encodeJoinEntry, decodeJoinEntry)
+	// A join's rows are written without their keys, which are their fields' groupKey.
 	state.RegisterCodec(66, func(e *state.Encoder, j *joinRows) {
 		e.Len(len(j.Rows))
 		for i := range j.Rows {
-			e.Str(j.Keys[i])
 			encodeJoinEntry(e, j.Rows[i])
 		}
 	}, func(d *state.Decoder) *joinRows {
 		n := d.Len()
 		j := &joinRows{Keys: make([]string, n), Rows: make([]joinEntry, n)}
 		for i := range n {
-			j.Keys[i] = d.Str()
 			j.Rows[i] = decodeJoinEntry(d)
+			j.Keys[i] = groupKey(j.Rows[i].Fields)
 		}
 		return j
 	})
