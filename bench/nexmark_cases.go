@@ -485,9 +485,31 @@ func runNexmarkWith(q nexQuery, n int64, cfg engine.Config) (*digest, error) {
 		out.after(out)
 	}
 	if err == nil {
+		lastCheckpoints = job.Checkpoints()
 		err = periodicCheckpoint(job, cfg.Checkpointing.Interval, time.Since(start))
 	}
 	return out, err
+}
+
+// lastCheckpoints holds the checkpoints of the latest Nexmark run, for the note of a checkpointed case.
+var lastCheckpoints []engine.CheckpointStats
+
+// checkpointsNote sums up lastCheckpoints: the periodic checkpoints completed, the size of the last and the
+// longest synchronous and asynchronous parts of any.
+func checkpointsNote() string {
+	var n int
+	var last int64
+	var syncMax, asyncMax time.Duration
+	for _, c := range lastCheckpoints {
+		if c.Status != engine.CheckpointCompleted || c.Final {
+			continue
+		}
+		n++
+		last = c.Bytes
+		syncMax, asyncMax = max(syncMax, c.SyncMax), max(asyncMax, c.AsyncMax)
+	}
+	return fmt.Sprintf("%d checkpoints, the last %.1f MiB, sync max %v, async max %v", n, float64(last)/(1<<20),
+		syncMax.Round(time.Millisecond), asyncMax.Round(time.Millisecond))
 }
 
 // nexCheckpointed lists the stateful queries measured with checkpoints every second too, with the Scale of
@@ -509,7 +531,7 @@ func registerCheckpointed(name, what, about string, scale float64, q nexQuery, l
 		r, verify := checkedAgainstLoop(what, q, loopResult, func(n int64) (*digest, error) { return run(n, cfg) })
 		c := Case{Name: off, About: about + ", as long as its checkpointed case, checkpoints off", Scale: scale, Run: r, Verify: verify}
 		if every > 0 {
-			c.Name, c.Baseline = name+"-ckpt-1s", off
+			c.Name, c.Baseline, c.Note = name+"-ckpt-1s", off, checkpointsNote
 			c.About = about + " with exactly-once checkpoints every 1 s (in a temporary directory)"
 		}
 		Register(c)

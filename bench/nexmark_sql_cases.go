@@ -346,6 +346,7 @@ func runNexmarkSQLWith(q nexSQL, n int64, cfg engine.Config) (*digest, error) {
 	}
 	job, err := env.Execute("nexmark " + q.name + " in SQL")
 	if err == nil {
+		lastCheckpoints = job.Checkpoints()
 		err = periodicCheckpoint(job, cfg.Checkpointing.Interval, time.Since(start))
 	}
 	if err != nil {
