@@ -481,6 +481,19 @@ func (d *Decoder) bytes() []byte {
 	return p
 }
 
+// framed reads a length and that many bytes, and returns what decode makes of them.
+func (d *Decoder) framed(decode func([]byte) (any, error)) any {
+	p := d.bytes()
+	if d.err != nil {
+		return nil
+	}
+	v, err := decode(p)
+	if err != nil {
+		d.Fail("%v", err)
+	}
+	return v
+}
+
 // Str reads a string written by Encoder.Str.
 func (d *Decoder) Str() string { return string(d.bytes()) }
 
@@ -637,15 +650,7 @@ func (d *Decoder) Value() any {
 		}
 		return d.refs[i]
 	case tagGobValue:
-		p := d.bytes()
-		if d.err != nil {
-			return nil
-		}
-		v, err := ungobValue(p)
-		if err != nil {
-			d.Fail("a gob-encoded value: %v", err)
-		}
-		return v
+		return d.framed(ungobValue)
 	}
 	d.Fail("unknown value tag %q", tag)
 	d.b = nil

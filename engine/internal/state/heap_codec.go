@@ -119,60 +119,8 @@ type decodedPart struct {
 	m     map[entryKey]any
 }
 
-// blockReader reads the fields of a format 2 block body.
-type blockReader struct {
-	b   []byte
-	err error
-}
-
-func (r *blockReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("a length")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *blockReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail("a namespace")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *blockReader) bytes(what string) []byte {
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
-		r.fail(what)
-		return nil
-	}
-	p := r.b[:n]
-	r.b = r.b[n:]
-	return p
-}
-
-func (r *blockReader) value(what string) any {
-	p := r.bytes(what)
-	if r.err != nil {
-		return nil
-	}
-	v, err := decodeValue(p)
-	if err != nil {
-		r.err = fmt.Errorf("%w: %s: %v", errBlock, what, err)
-	}
-	return v
-}
-
-func (r *blockReader) fail(what string) {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s runs past the block's end", errBlock, what)
-	}
-}
+// framedValue reads a value of a format 2 block: its length, then its encoding on its own (appendValue).
+func framedValue(d *Decoder) any { return d.framed(decodeValue) }
 
 // decodeBlock decodes a block body of format 1, 2 or 3 into one map per table, each sized for its entries.
 func decodeBlock(body []byte, format int) ([]decodedPart, error) {
@@ -197,32 +145,29 @@ func decodeBlock(body []byte, format int) ([]decodedPart, error) {
 		}
 		return parts, nil
 	}
-	r := &blockReader{b: body}
-	parts := make([]decodedPart, r.uvarint())
+	r := &Decoder{b: body}
+	parts := make([]decodedPart, r.Len())
 	for i := range parts {
+		parts[i].table = string(r.bytes())
+		n := r.Uint64()
+		bin := &Decoder{b: r.bytes()}
 		if r.err != nil {
-			return nil, r.err
-		}
-		parts[i].table = string(r.bytes("a table name"))
-		n := r.uvarint()
-		bin := &blockReader{b: r.bytes("the binary entries")}
-		if r.err != nil {
-			return nil, r.err
+			return nil, fmt.Errorf("%w: %v", errBlock, r.err)
 		}
 		m := make(map[entryKey]any, min(n, uint64(len(bin.b))))
 		for range n {
-			ns := Namespace{Start: bin.varint(), End: bin.varint()}
-			k := bin.value("a key")
-			v := bin.value("a value")
+			ns := Namespace{Start: bin.Int64(), End: bin.Int64()}
+			k := framedValue(bin)
+			v := framedValue(bin)
 			if bin.err != nil {
-				return nil, fmt.Errorf("table %s: %w", parts[i].table, bin.err)
+				return nil, fmt.Errorf("%w: table %s: %v", errBlock, parts[i].table, bin.err)
 			}
 			m[entryKey{k, ns}] = v
 		}
 		if len(bin.b) != 0 {
 			return nil, fmt.Errorf("%w: table %s: %d bytes after its entries", errBlock, parts[i].table, len(bin.b))
 		}
-		if g := r.bytes("the gob-encoded entries"); len(g) > 0 {
+		if g := r.bytes(); len(g) > 0 {
 			var rest []snapEntry
 			if err := gob.NewDecoder(bytes.NewReader(g)).Decode(&rest); err != nil {
 				return nil, fmt.Errorf("table %s: %w", parts[i].table, err)
@@ -234,7 +179,7 @@ func decodeBlock(body []byte, format int) ([]decodedPart, error) {
 		parts[i].m = m
 	}
 	if r.err != nil {
-		return nil, r.err
+		return nil, fmt.Errorf("%w: %v", errBlock, r.err)
 	}
 	if len(r.b) != 0 {
 		return nil, fmt.Errorf("%w: %d bytes after its tables", errBlock, len(r.b))

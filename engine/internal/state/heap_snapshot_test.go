@@ -362,7 +362,7 @@ func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
 }
 
 // Format 2 framed each value with its length, widened for values of 128 bytes or more; every length reads
-// back through the format 2 block reader.
+// back as format 2 blocks are read.
 func TestFormat2FramedValues(t *testing.T) {
 	long := make([]int64, 100)
 	for i := range long {
@@ -389,8 +389,8 @@ func TestFormat2FramedValues(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := frame(nil, tt.v)
 			b = frame(b, int64(42)) // what follows must stay intact
-			r := &blockReader{b: b}
-			got, next := r.value("v"), r.value("next")
+			r := &Decoder{b: b}
+			got, next := framedValue(r), framedValue(r)
 			if r.err != nil || len(r.b) != 0 {
 				t.Fatalf("read back: %v, %d bytes left", r.err, len(r.b))
 			}
