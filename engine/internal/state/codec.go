@@ -20,8 +20,10 @@ import (
 // [2]int64, [3]int64) and time.Time, with their elements encoded the same way, and the types given a codec
 // with RegisterCodec: the engine's accumulators, envelopes and windows, the SQL planner's rows and
 // accumulators. Only values of other types (user structs) go through encoding/gob: on their own with a
-// gob encoder each (tagGob, Pebble), or, in a heap snapshot block, as a reference (tagRef) into one gob
-// stream per table and key group, so that gob writes a type's descriptor once per block.
+// gob encoder each (tagGob, Pebble), or, in a heap snapshot block, as a reference (tagRef) into the
+// block's one gob stream, so that gob writes a type's descriptor once per key group. A Pebble key of a type
+// the codec knows is therefore the same bytes in every process (gob's bytes depend on the types a process
+// encoded before).
 //
 // A value stored on its own (AppendValue, a Pebble key or value) keeps the scalar encodings of the first
 // codec, unframed (a string runs to the end of the buffer, an integer is 8 bytes big-endian with its sign
