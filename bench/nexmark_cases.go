@@ -469,15 +469,73 @@ func hotter(a, b any) any {
 
 // runNexmark runs a query's job over n events at parallelism 2 and returns its digest.
 func runNexmark(q nexQuery, n int64) (*digest, error) {
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2})
+	return runNexmarkWith(q, n, engine.Config{Parallelism: 2})
+}
+
+// runNexmarkWith runs a query's job over n events with cfg and returns its digest. A run with periodic
+// checkpoints that lasted two intervals must have completed one (periodicCheckpoint).
+func runNexmarkWith(q nexQuery, n int64, cfg engine.Config) (*digest, error) {
+	env := engine.NewEnvironment(cfg)
+	start := time.Now()
 	s := engine.ForBoundedOutOfOrderness(0)
 	out := &digest{}
 	q.job(env, env.FromSource(nexSource(n), &s, "nexmark"), out)
-	_, err := env.Execute("nexmark " + q.name)
+	job, err := env.Execute("nexmark " + q.name)
 	if out.after != nil {
 		out.after(out)
 	}
+	if err == nil {
+		lastCheckpoints = job.Checkpoints()
+		err = periodicCheckpoint(job, cfg.Checkpointing.Interval, time.Since(start))
+	}
 	return out, err
+}
+
+// lastCheckpoints holds the checkpoints of the latest Nexmark run, for the note of a checkpointed case.
+var lastCheckpoints []engine.CheckpointStats
+
+// checkpointsNote sums up lastCheckpoints: the periodic checkpoints completed, the size of the last and the
+// longest synchronous and asynchronous parts of any.
+func checkpointsNote() string {
+	var n int
+	var last int64
+	var syncMax, asyncMax time.Duration
+	for _, c := range lastCheckpoints {
+		if c.Status != engine.CheckpointCompleted || c.Final {
+			continue
+		}
+		n++
+		last = c.Bytes
+		syncMax, asyncMax = max(syncMax, c.SyncMax), max(asyncMax, c.AsyncMax)
+	}
+	return fmt.Sprintf("%d checkpoints, the last %.1f MiB, sync max %v, async max %v", n, float64(last)/(1<<20),
+		syncMax.Round(time.Millisecond), asyncMax.Round(time.Millisecond))
+}
+
+// nexCheckpointed lists the stateful queries measured with checkpoints every second too, with the Scale of
+// those cases in DataStream and in SQL, so that a run at the default 2M events lasts several seconds (several
+// checkpoints) on a quiet machine: Q3 keeps persons and pending auctions (user structs in value and list
+// state), Q4 auctions and their best bids (in SQL every bid, in the join's state), Q5 counts per auction in
+// sliding windows. The state of Q3 and Q4 grows with the input, so that each checkpoint costs more than the
+// one before.
+var nexCheckpointed = map[string]struct{ dataStream, sql float64 }{"q3": {8, 8}, "q4": {1, 0.25}, "q5": {3, 1.5}}
+
+// registerCheckpointed registers the cases name-ckpt-1s (run with exactly-once checkpoints every second) and
+// name-ckpt-off-1s (the same run without, its baseline), scaled by scale, each checked against q's loop
+// after the measurement (the loop's result from loopResult if it holds one). what names the side ("engine",
+// "SQL") and about the query.
+func registerCheckpointed(name, what, about string, scale float64, q nexQuery, loopResult *sync.Map, run func(n int64, cfg engine.Config) (*digest, error)) {
+	off := name + "-ckpt-off-1s"
+	for _, every := range []time.Duration{0, time.Second} {
+		cfg := engine.Config{Parallelism: 2, Checkpointing: engine.CheckpointConfig{Interval: every}}
+		r, verify := checkedAgainstLoop(what, q, loopResult, func(n int64) (*digest, error) { return run(n, cfg) })
+		c := Case{Name: off, About: about + ", as long as its checkpointed case, checkpoints off", Scale: scale, Run: r, Verify: verify}
+		if every > 0 {
+			c.Name, c.Baseline, c.Note = name+"-ckpt-1s", off, checkpointsNote
+			c.About = about + " with exactly-once checkpoints every 1 s (in a temporary directory)"
+		}
+		Register(c)
+	}
 }
 
 func init() {
@@ -500,6 +558,11 @@ func init() {
 			c.Flink = flinkPublished[q.name]
 		}
 		Register(c)
+		if c, ok := nexCheckpointed[q.name]; ok {
+			registerCheckpointed("nexmark-"+q.name+"/engine", "engine", "Nexmark "+q.name+", parallelism 2", c.dataStream, q, &loopResult, func(n int64, cfg engine.Config) (*digest, error) {
+				return runNexmarkWith(q, n, cfg)
+			})
+		}
 	}
 }
 

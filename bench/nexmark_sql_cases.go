@@ -273,7 +273,15 @@ var nexQ5Ties = nexQuery{"q5-ties", "hot items with ties",
 // DataStream sink receives it: an insert-only result row by row, an updating one (q5) by applying its
 // changelog and digesting the final table.
 func runNexmarkSQL(q nexSQL, n int64) (*digest, error) {
-	env := engine.NewEnvironment(engine.Config{Parallelism: 2, DeterministicTime: q.arrivals})
+	return runNexmarkSQLWith(q, n, engine.Config{Parallelism: 2})
+}
+
+// runNexmarkSQLWith is runNexmarkSQL with the job configuration cfg (DeterministicTime is set for a query in
+// processing time). A run with periodic checkpoints that lasted two intervals must have completed one.
+func runNexmarkSQLWith(q nexSQL, n int64, cfg engine.Config) (*digest, error) {
+	cfg.DeterministicTime = cfg.DeterministicTime || q.arrivals
+	env := engine.NewEnvironment(cfg)
+	start := time.Now()
 	tenv := table.NewEnvironment(env)
 	for _, ddl := range append(nexmarkDDL(n), q.setup...) {
 		if _, err := tenv.ExecuteSQL(ddl); err != nil {
@@ -336,7 +344,12 @@ func runNexmarkSQL(q nexSQL, n int64) (*digest, error) {
 		// operator as the DataStream versions' sinks are.
 		sink.SetParallelism(1)
 	}
-	if _, err := env.Execute("nexmark " + q.name + " in SQL"); err != nil {
+	job, err := env.Execute("nexmark " + q.name + " in SQL")
+	if err == nil {
+		lastCheckpoints = job.Checkpoints()
+		err = periodicCheckpoint(job, cfg.Checkpointing.Interval, time.Since(start))
+	}
+	if err != nil {
 		return nil, err
 	}
 	for _, c := range final {
@@ -388,5 +401,10 @@ func init() {
 		run, verify := checkedAgainstLoop("SQL", loop, nil, func(n int64) (*digest, error) { return runNexmarkSQL(q, n) })
 		Register(Case{Name: "nexmark-" + q.name + "/sql", Baseline: baseline, About: about, Run: run, Verify: verify,
 			Flink: flinkPublished[q.name]})
+		if c, ok := nexCheckpointed[q.name]; ok {
+			registerCheckpointed("nexmark-"+q.name+"/sql", "SQL", "Nexmark "+q.name+" in Flink SQL, parallelism 2", c.sql, loop, nil, func(n int64, cfg engine.Config) (*digest, error) {
+				return runNexmarkSQLWith(q, n, cfg)
+			})
+		}
 	}
 }

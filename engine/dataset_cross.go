@@ -20,8 +20,6 @@ type crossTagged struct {
 	Second bool
 }
 
-func init() { RegisterType(crossTagged{}) }
-
 // Cross starts the cartesian product of the bounded streams s and other, Flink's DataSet.cross (in the
 // migration guide: both sides keyed into partitions over EndOfStreamWindows). The first input is spread
 // round robin over as many partitions as the environment's parallelism, and every record of the second is

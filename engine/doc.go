@@ -73,7 +73,10 @@
 // copy-on-write: a state value whose type has a method CopyState() any (an accumulator the function changes
 // in place, then puts back with Update, as it must for Pebble) is copied only when it is first read after a
 // checkpoint froze it, so the checkpoint keeps the value of its moment; other values must be replaced, not
-// changed in place. Putting back the value Get returned costs no second lookup on the heap.
+// changed in place. Putting back the value Get returned costs no second lookup on the heap. Checkpoints and
+// Pebble write state in binary: scalars, slices and maps of values, times, and the engine's and the SQL
+// planner's own values (accumulators, windows, rows); only values of other types, such as a user's structs,
+// go through encoding/gob, so a job restored in a new process registers those first (RegisterType).
 //
 // A window function (ProcessWindowFunc) gets a WindowContext, Flink's ProcessWindowFunction.Context: the
 // window, both clocks, side outputs, WindowState (per key and window) and GlobalState (per key); a

@@ -24,13 +24,11 @@ type FlatJoinFunc func(left, right any, out Collector)
 type CoGroupFunc func(left, right []any, out Collector)
 
 // taggedUnion is a record of either input on its way through the shared window operator, Flink's
-// CoGroupedStreams.TaggedUnion. Its fields are exported so that window contents can be snapshotted.
+// CoGroupedStreams.TaggedUnion (the state codec writes it, state_codec.go).
 type taggedUnion struct {
 	V      any
 	Second bool // the record comes from the second input
 }
-
-func init() { RegisterType(taggedUnion{}) }
 
 // twoInputWindow is what JoinedStreams and CoGroupedStreams have in common: the two inputs, their key
 // selectors and the window settings.

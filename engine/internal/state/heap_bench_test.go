@@ -25,6 +25,7 @@ func BenchmarkHeapSnapshot(b *testing.B) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	var syncD, asyncD, restoreD, asyncCPU, restoreCPU time.Duration
+	var size int64
 	for b.Loop() {
 		dir := b.TempDir()
 		start := time.Now()
@@ -34,9 +35,11 @@ func BenchmarkHeapSnapshot(b *testing.B) {
 		}
 		syncD += time.Since(start)
 		start, cpu := time.Now(), cpuTime()
-		if _, err := finish(); err != nil {
+		st, err := finish()
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = st.Bytes
 		asyncD, asyncCPU = asyncD+time.Since(start), asyncCPU+cpuTime()-cpu
 		start, cpu = time.Now(), cpuTime()
 		back := NewHeap(r)
@@ -55,6 +58,7 @@ func BenchmarkHeapSnapshot(b *testing.B) {
 	b.ReportMetric(restoreD.Seconds()*1e3/n, "restore-ms")
 	b.ReportMetric(asyncCPU.Seconds()*1e3/n, "async-cpu-ms")
 	b.ReportMetric(restoreCPU.Seconds()*1e3/n, "restore-cpu-ms")
+	b.ReportMetric(float64(size)/(1<<20), "snapshot-MiB")
 }
 
 // cpuTime returns the CPU time the process has used (user and system).

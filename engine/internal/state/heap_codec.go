@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 )
@@ -14,25 +15,21 @@ import (
 // []snapEntry. Format 2 (files that start with heapMagicV2) holds, after the number of tables (uvarint),
 // per table: its name (uvarint length, bytes), the number of its entries stored in binary (uvarint) and
 // their bytes (uvarint length, then per entry the namespace's Start and End as varints and the key and the
-// value each as a uvarint length and appendValue's encoding, which writes a []int64, such as a key's saved
-// timers, as tagInt64s and the varint of each element), then the entries whose key or value is not a
-// scalar, gob-encoded as a []snapEntry (uvarint length, bytes; length 0 when there are none).
-var heapMagicV2 = [8]byte{'W', 'E', 'I', 'R', 'H', 'S', 0, 2}
+// value each as a uvarint length and its encoding on its own, see appendValue), then the entries whose key
+// or value is not a scalar, gob-encoded as a []snapEntry (uvarint length, bytes; length 0 when there are
+// none). Format 3 (heapMagicV3, what SnapshotSync writes) holds the number of tables (uvarint), per table
+// its name (uvarint length, bytes), the number of its entries and their length in bytes (uint32 each,
+// big-endian), then per entry the namespace's Start and End as varints and the key and the value in the
+// state codec's self-delimiting encoding (Encoder.Value); and, to the end of the body, one gob stream of a
+// []any holding the values of the block the codec does not know, which the entries refer to by index
+// (tagRef); none when there are no such values.
+var (
+	heapMagicV2 = [8]byte{'W', 'E', 'I', 'R', 'H', 'S', 0, 2}
+	heapMagicV3 = [8]byte{'W', 'E', 'I', 'R', 'H', 'S', 0, 3}
+)
 
 // errBlock is wrapped by the errors of a block body that does not decode.
 var errBlock = errors.New("malformed block")
-
-// tagInt64s marks a []int64 in appendValue's encoding, in Pebble and in a format 2 block.
-const tagInt64s = 'L'
-
-// scalar reports whether a format 2 block stores v in binary rather than with gob.
-func scalar(v any) bool {
-	switch v.(type) {
-	case nil, string, int, int64, int32, uint64, float64, bool, []byte, []int64:
-		return true
-	}
-	return false
-}
 
 // snapPart is one table's entries of a key group, as a snapshot captured them: each calls f for every entry,
 // each key once, until f returns false, and reports whether f always returned true.
@@ -69,68 +66,51 @@ func extraPart(x ExtraTable, kg int) snapPart {
 	}}
 }
 
-// encodeBlock appends the format 2 body of one key group's parts to b and returns it with the number of
-// entries it holds. bin is scratch space for a table's binary entries, returned grown for the next call.
-func encodeBlock(b, bin []byte, parts []snapPart) ([]byte, []byte, int64, error) {
-	b = binary.AppendUvarint(b, uint64(len(parts)))
+// encodeBlock appends the format 3 body of one key group's parts to b and returns it with the number of
+// entries it holds. refs is scratch space for the values gob encodes, returned for the next call.
+func encodeBlock(b []byte, refs []any, parts []snapPart) ([]byte, []any, int64, error) {
+	e := Encoder{b: binary.AppendUvarint(b, uint64(len(parts))), refs: &refs}
 	var entries int64
 	for _, p := range parts {
-		b = binary.AppendUvarint(b, uint64(len(p.table)))
-		b = append(b, p.table...)
-		bin = bin[:0]
-		var n uint64
-		var rest []snapEntry
+		e.Str(p.table)
+		at := len(e.b)
+		e.b = append(e.b, make([]byte, 8)...) // the count and the length, once known
+		var n uint32
 		p.each(func(k entryKey, v any) bool {
-			if !scalar(k.key) || !scalar(v) {
-				rest = append(rest, snapEntry{Key: k.key, NS: k.ns, V: v})
-				return true
-			}
-			bin = binary.AppendVarint(bin, k.ns.Start)
-			bin = binary.AppendVarint(bin, k.ns.End)
-			bin = appendFramed(bin, k.key)
-			bin = appendFramed(bin, v)
+			e.Int64(k.ns.Start)
+			e.Int64(k.ns.End)
+			e.Value(k.key)
+			e.Value(v)
 			n++
 			return true
 		})
-		b = binary.AppendUvarint(b, n)
-		b = binary.AppendUvarint(b, uint64(len(bin)))
-		b = append(b, bin...)
-		entries += int64(n) + int64(len(rest))
-		if len(rest) == 0 {
-			b = binary.AppendUvarint(b, 0)
-			continue
+		if len(e.b)-at-8 > math.MaxUint32 {
+			return e.b, refs, 0, fmt.Errorf("table %s: %d bytes in one key group", p.table, len(e.b)-at-8)
 		}
-		for _, e := range rest {
-			registerDeep(e.Key, 0)
-			registerDeep(e.V, 0)
-		}
-		var g bytes.Buffer
-		if err := gob.NewEncoder(&g).Encode(rest); err != nil {
-			return b, bin, 0, fmt.Errorf("table %s: %w", p.table, err)
-		}
-		b = binary.AppendUvarint(b, uint64(g.Len()))
-		b = append(b, g.Bytes()...)
+		binary.BigEndian.PutUint32(e.b[at:], n)
+		binary.BigEndian.PutUint32(e.b[at+4:], uint32(len(e.b)-at-8))
+		entries += int64(n)
 	}
-	return b, bin, entries, nil
+	if e.err != nil {
+		return e.b, refs, 0, e.err
+	}
+	if len(refs) > 0 {
+		w := sliceWriter{e.b}
+		if err := gob.NewEncoder(&w).Encode(refs); err != nil {
+			return w.b, refs[:0], 0, err
+		}
+		e.b = w.b
+	}
+	clear(refs)
+	return e.b, refs[:0], entries, nil
 }
 
-// appendFramed appends v's encoding after its length. The encoding is appended in place after a one-byte
-// length, which is widened afterwards in the rare case of 128 bytes or more.
-func appendFramed(b []byte, v any) []byte {
-	at := len(b)
-	b = append(b, 0)
-	b = appendValue(b, v)
-	n := len(b) - at - 1
-	if n < 0x80 {
-		b[at] = byte(n)
-		return b
-	}
-	var hdr [binary.MaxVarintLen64]byte
-	h := binary.PutUvarint(hdr[:], uint64(n))
-	b = append(b, hdr[:h-1]...) // room for the longer length
-	copy(b[at+h:], b[at+1:at+1+n])
-	copy(b[at:], hdr[:h])
-	return b
+// sliceWriter appends what is written to b.
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // decodedPart is one table's entries of a key group, read from a block.
@@ -139,63 +119,14 @@ type decodedPart struct {
 	m     map[entryKey]any
 }
 
-// blockReader reads the fields of a format 2 block body.
-type blockReader struct {
-	b   []byte
-	err error
-}
+// framedValue reads a value of a format 2 block: its length, then its encoding on its own (appendValue).
+func framedValue(d *Decoder) any { return d.framed(decodeValue) }
 
-func (r *blockReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("a length")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *blockReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail("a namespace")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *blockReader) bytes(what string) []byte {
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
-		r.fail(what)
-		return nil
-	}
-	p := r.b[:n]
-	r.b = r.b[n:]
-	return p
-}
-
-func (r *blockReader) value(what string) any {
-	p := r.bytes(what)
-	if r.err != nil {
-		return nil
-	}
-	v, err := decodeValue(p)
-	if err != nil {
-		r.err = fmt.Errorf("%w: %s: %v", errBlock, what, err)
-	}
-	return v
-}
-
-func (r *blockReader) fail(what string) {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s runs past the block's end", errBlock, what)
-	}
-}
-
-// decodeBlock decodes a block body of format 1 or 2 into one map per table, each sized for its entries.
+// decodeBlock decodes a block body of format 1, 2 or 3 into one map per table, each sized for its entries.
 func decodeBlock(body []byte, format int) ([]decodedPart, error) {
+	if format == 3 {
+		return decodeBlockV3(body)
+	}
 	if format == 1 {
 		var entries []snapEntry
 		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&entries); err != nil {
@@ -214,32 +145,29 @@ func decodeBlock(body []byte, format int) ([]decodedPart, error) {
 		}
 		return parts, nil
 	}
-	r := &blockReader{b: body}
-	parts := make([]decodedPart, r.uvarint())
+	r := &Decoder{b: body}
+	parts := make([]decodedPart, r.Len())
 	for i := range parts {
+		parts[i].table = string(r.bytes())
+		n := r.Uint64()
+		bin := &Decoder{b: r.bytes()}
 		if r.err != nil {
-			return nil, r.err
-		}
-		parts[i].table = string(r.bytes("a table name"))
-		n := r.uvarint()
-		bin := &blockReader{b: r.bytes("the binary entries")}
-		if r.err != nil {
-			return nil, r.err
+			return nil, fmt.Errorf("%w: %v", errBlock, r.err)
 		}
 		m := make(map[entryKey]any, min(n, uint64(len(bin.b))))
 		for range n {
-			ns := Namespace{Start: bin.varint(), End: bin.varint()}
-			k := bin.value("a key")
-			v := bin.value("a value")
+			ns := Namespace{Start: bin.Int64(), End: bin.Int64()}
+			k := framedValue(bin)
+			v := framedValue(bin)
 			if bin.err != nil {
-				return nil, fmt.Errorf("table %s: %w", parts[i].table, bin.err)
+				return nil, fmt.Errorf("%w: table %s: %v", errBlock, parts[i].table, bin.err)
 			}
 			m[entryKey{k, ns}] = v
 		}
 		if len(bin.b) != 0 {
 			return nil, fmt.Errorf("%w: table %s: %d bytes after its entries", errBlock, parts[i].table, len(bin.b))
 		}
-		if g := r.bytes("the gob-encoded entries"); len(g) > 0 {
+		if g := r.bytes(); len(g) > 0 {
 			var rest []snapEntry
 			if err := gob.NewDecoder(bytes.NewReader(g)).Decode(&rest); err != nil {
 				return nil, fmt.Errorf("table %s: %w", parts[i].table, err)
@@ -251,10 +179,67 @@ func decodeBlock(body []byte, format int) ([]decodedPart, error) {
 		parts[i].m = m
 	}
 	if r.err != nil {
-		return nil, r.err
+		return nil, fmt.Errorf("%w: %v", errBlock, r.err)
 	}
 	if len(r.b) != 0 {
 		return nil, fmt.Errorf("%w: %d bytes after its tables", errBlock, len(r.b))
+	}
+	return parts, nil
+}
+
+// decodeBlockV3 decodes a format 3 block body.
+func decodeBlockV3(body []byte) ([]decodedPart, error) {
+	d := &Decoder{b: body}
+	parts := make([]decodedPart, d.Len())
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: %v", errBlock, d.err)
+	}
+	entries := make([]struct {
+		n uint32
+		b []byte
+	}, len(parts))
+	for i := range parts {
+		parts[i].table = d.Str()
+		if d.err != nil || len(d.b) < 8 {
+			return nil, fmt.Errorf("%w: table %d of %d runs past the block's end", errBlock, i+1, len(parts))
+		}
+		n, size := binary.BigEndian.Uint32(d.b), binary.BigEndian.Uint32(d.b[4:])
+		if uint64(size) > uint64(len(d.b)-8) {
+			return nil, fmt.Errorf("%w: table %s: %d bytes of entries, %d left in the block", errBlock, parts[i].table, size, len(d.b)-8)
+		}
+		entries[i].n, entries[i].b = n, d.b[8:8+size]
+		d.b = d.b[8+size:]
+	}
+	var refs []any
+	if len(d.b) > 0 {
+		r := bytes.NewReader(d.b)
+		if err := gob.NewDecoder(r).Decode(&refs); err != nil {
+			return nil, fmt.Errorf("the gob-encoded values: %w", err)
+		}
+		if r.Len() != 0 {
+			return nil, fmt.Errorf("%w: %d bytes after its gob-encoded values", errBlock, r.Len())
+		}
+	}
+	for i := range parts {
+		e := &Decoder{b: entries[i].b, refs: refs}
+		n := entries[i].n
+		m := make(map[entryKey]any, min(int(n), len(e.b)/4)) // an entry takes 4 bytes at least
+		for range n {
+			ns := Namespace{Start: e.Int64(), End: e.Int64()}
+			k := e.Value()
+			v := e.Value()
+			if e.err == nil && !hashable(k) {
+				e.Fail("a key of the uncomparable type %T", k)
+			}
+			if e.err != nil {
+				return nil, fmt.Errorf("%w: table %s: %v", errBlock, parts[i].table, e.err)
+			}
+			m[entryKey{k, ns}] = v
+		}
+		if len(e.b) != 0 {
+			return nil, fmt.Errorf("%w: table %s: %d bytes after its entries", errBlock, parts[i].table, len(e.b))
+		}
+		parts[i].m = m
 	}
 	return parts, nil
 }

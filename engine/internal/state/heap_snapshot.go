@@ -18,11 +18,11 @@ import (
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
 
-// Heap snapshots are one file, state.bin: the 8-byte header heapMagicV2 (format 2; format 1 files have no
-// header), then a block per key group: the key group (uint32), the length of its encoded entries (uint32,
-// see decodeBlock for the encoding of each format), a CRC-32C of them (uint32), then the entries; and a
-// trailer: the marker 0xFFFFFFFF, the number of blocks (uint32) and a CRC-32C of every byte before the
-// trailer (uint32). Restore reads both formats; SnapshotSync writes format 2.
+// Heap snapshots are one file, state.bin: the 8-byte header heapMagicV3 (format 3; heapMagicV2 for format
+// 2; format 1 files have no header), then a block per key group: the key group (uint32), the length of its
+// encoded entries (uint32, see heap_codec.go for the encoding of each format), a CRC-32C of them (uint32),
+// then the entries; and a trailer: the marker 0xFFFFFFFF, the number of blocks (uint32) and a CRC-32C of
+// every byte before the trailer (uint32). Restore reads the three formats; SnapshotSync writes format 3.
 // A truncated or damaged file fails a length, a checksum or the trailer (an empty file, or one cut at a
 // block boundary, has none) and is reported as ErrCorruptSnapshot with the file's name.
 const heapSnapshotFile = "state.bin"
@@ -178,7 +178,7 @@ func (h *Heap) SnapshotSyncWith(id int64, dir string, extra []ExtraTable) (func(
 	}, nil
 }
 
-// writeBlocks writes a heap snapshot file at path (format 2): the parts of each key group of kgs (in
+// writeBlocks writes a heap snapshot file at path (format 3): the parts of each key group of kgs (in
 // ascending order) as one checksummed block, encoded in parallel, then the trailer, and fsyncs it. It
 // reports the file's size and entries.
 func writeBlocks(path string, kgs []int, byKG map[int][]snapPart) (SnapshotStats, error) {
@@ -188,17 +188,16 @@ func writeBlocks(path string, kgs []int, byKG map[int][]snapPart) (SnapshotStats
 	}
 	crc := crc32.New(castagnoli)
 	w := bufio.NewWriter(io.MultiWriter(f, crc))
-	w.Write(heapMagicV2[:])
-	stats := SnapshotStats{Bytes: int64(len(heapMagicV2))}
+	w.Write(heapMagicV3[:])
+	stats := SnapshotStats{Bytes: int64(len(heapMagicV3))}
 	type block struct {
 		body *[]byte // from blockBuffers, given back once written
 		keys int64
 	}
 	err = inOrder(len(kgs), func(i int) (block, error) {
-		body, bin := blockBuffers.Get().(*[]byte), blockBuffers.Get().(*[]byte)
-		b, scratch, keys, err := encodeBlock((*body)[:12], (*bin)[:0], byKG[kgs[i]])
-		*body, *bin = b, scratch
-		blockBuffers.Put(bin)
+		body := blockBuffers.Get().(*[]byte)
+		b, _, keys, err := encodeBlock((*body)[:12], nil, byKG[kgs[i]])
+		*body = b
 		if err != nil {
 			blockBuffers.Put(body)
 			return block{}, fmt.Errorf("state: snapshot of key group %d: %w", kgs[i], err)
@@ -238,8 +237,8 @@ func writeBlocks(path string, kgs []int, byKG map[int][]snapPart) (SnapshotStats
 	return stats, f.Close()
 }
 
-// blockBuffers holds the byte slices that key group blocks are encoded in (a block's body, and scratch for
-// a table's binary entries), reused across blocks and snapshots, so that a checkpoint every second does not
+// blockBuffers holds the byte slices that key group blocks are encoded in, reused across blocks and
+// snapshots, so that a checkpoint every second does not
 // allocate its whole size again each time.
 var blockBuffers = sync.Pool{New: func() any { b := make([]byte, 12, 4096); return &b }}
 
@@ -356,7 +355,7 @@ func readBlocks(path string, r keygroup.Range, install func(kg int, p decodedPar
 }
 
 // scanHeapSnapshot reads a heap snapshot file, checking every block's length and checksum and the trailer,
-// hands each block to block (nil: only check), and returns the file's format (1 or 2). The blocks already
+// hands each block to block (nil: only check), and returns the file's format (1, 2 or 3). The blocks already
 // handed on are not taken back when a later one is damaged: a caller that must not restore half a file
 // keeps them until scanHeapSnapshot returns.
 func scanHeapSnapshot(path string, block func(kg int, body []byte) error) (int, error) {
@@ -368,11 +367,14 @@ func scanHeapSnapshot(path string, block func(kg int, body []byte) error) (int, 
 	crc := crc32.New(castagnoli)
 	br := bufio.NewReader(f)
 	format := 1
-	if magic, _ := br.Peek(len(heapMagicV2)); bytes.Equal(magic, heapMagicV2[:]) {
+	switch magic, _ := br.Peek(len(heapMagicV2)); {
+	case bytes.Equal(magic, heapMagicV2[:]):
 		format = 2
+	case bytes.Equal(magic, heapMagicV3[:]):
+		format = 3
 	}
 	r := io.TeeReader(br, crc)
-	if format == 2 {
+	if format > 1 {
 		io.ReadFull(r, make([]byte, len(heapMagicV2)))
 	}
 	blocks := 0

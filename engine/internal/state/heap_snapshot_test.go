@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/de4e/weir/engine/internal/keygroup"
 )
@@ -92,7 +93,7 @@ func TestHeapSnapshotCorruptionIsDetected(t *testing.T) {
 	}
 	path := filepath.Join(dir, heapSnapshotFile)
 	b, _ := os.ReadFile(path)
-	hdr := len(heapMagicV2)
+	hdr := len(heapMagicV3)
 	first := hdr + 12 + int(binary.BigEndian.Uint32(b[hdr+4:hdr+8])) // the first key group's block ends here
 	for name, bad := range map[string][]byte{
 		"truncated": b[:len(b)-7],
@@ -263,73 +264,106 @@ func fillTypes(h *Heap, maxP, n int) {
 	}
 }
 
-// A snapshot in format 2 restores every scalar and gob-encoded key and value as it was; a snapshot written
-// in format 1 (gob blocks, no header: testdata/heap-v1, committed from the code before format 2) still
-// restores, whole and rescaled.
-func TestHeapSnapshotFormats(t *testing.T) {
-	Register(point{})
-	r := keygroup.Range{Start: 0, End: 7}
-	want, err := os.ReadFile(filepath.Join("testdata", "heap-v1", "want.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := NewHeap(r)
-	fillTypes(h, 8, 40)
-	if got := dump(h); got != string(want) {
-		t.Fatalf("fillTypes no longer makes the fixture's entries:\n%s", got)
-	}
-	dir := t.TempDir()
-	finish, err := h.SnapshotSync(1, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := finish()
-	if err != nil || st.Keys != int64(h.Table("count").Len()+h.Table("window").Len()+h.Table("map").Len()+h.Table("int").Len()+h.Table("mixed").Len()+h.Table("timers").Len()) {
-		t.Fatalf("finish: %+v, %v", st, err)
-	}
-	if b, _ := os.ReadFile(filepath.Join(dir, heapSnapshotFile)); !bytes.HasPrefix(b, heapMagicV2[:]) {
-		t.Fatalf("the snapshot does not start with the format 2 header: % x", b[:min(len(b), 8)])
-	}
-	for name, d := range map[string]string{"format 2": dir, "format 1": filepath.Join("testdata", "heap-v1")} {
-		back := NewHeap(r)
-		if err := back.Restore([]string{d}); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if got := dump(back); got != string(want) {
-			t.Errorf("%s: restored\n%s\nwant\n%s", name, got, want)
-		}
-		checkHalves(t, d, 8, string(want), dump)
+// fillContainers adds to fillTypes' entries keys and values of the other types the engine and its SQL planner
+// keep in state: slices, maps and arrays of values, times, and a user struct inside them. (testdata/heap-v2
+// was written from these entries by the format 2 code, which gob-encoded every one of them.)
+func fillContainers(h *Heap, maxP, n int) {
+	fillTypes(h, maxP, n)
+	for i := range n {
+		k2 := [2]int64{int64(i), int64(i) * 1000}
+		h.Table("pair").Put(keygroup.Of(k2, maxP), k2, Namespace{}, []any{int64(i), "x", nil, float64(i) / 4, true,
+			time.UnixMilli(int64(i) * 1000).UTC(), []any{int32(i), uint64(i)}})
+		k3 := [3]int64{int64(i), -1, 1}
+		h.Table("triple").Put(keygroup.Of(k3, maxP), k3, Namespace{Start: 1, End: 2}, map[string]any{"n": i, "p": point{int64(i), 1}})
+		key := fmt.Sprint("s", i)
+		h.Table("strings").Put(keygroup.Of(key, maxP), key, Namespace{}, []string{key, ""})
+		h.Table("floats").Put(keygroup.Of(key, maxP), key, Namespace{}, []float64{float64(i), -0.5})
+		h.Table("nested").Put(keygroup.Of(key, maxP), key, Namespace{}, map[any]any{int64(i): []any{[2]int64{1, 2}, []int64{int64(i)}}})
 	}
 }
 
-// A format 2 block body cut anywhere, or with bytes after its end, is an error, never a panic.
+// A snapshot in format 3 restores every key and value as it was; snapshots written in format 1 (gob
+// blocks, no header: testdata/heap-v1, committed from the code before format 2) and in format 2 (scalars in
+// binary, the rest gob: testdata/heap-v2, committed from the code before format 3) still restore, whole
+// and rescaled.
+func TestHeapSnapshotFormats(t *testing.T) {
+	Register(point{})
+	r := keygroup.Range{Start: 0, End: 7}
+	for _, tt := range []struct {
+		fixture string
+		fill    func(h *Heap, maxP, n int)
+	}{
+		{"heap-v1", fillTypes},
+		{"heap-v2", fillContainers},
+	} {
+		t.Run(tt.fixture, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join("testdata", tt.fixture, "want.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := NewHeap(r)
+			tt.fill(h, 8, 40)
+			if got := dump(h); got != string(want) {
+				t.Fatalf("the fill no longer makes the fixture's entries:\n%s", got)
+			}
+			dir := t.TempDir()
+			finish, err := h.SnapshotSync(1, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := 0
+			for _, tab := range h.tables {
+				keys += tab.Len()
+			}
+			if st, err := finish(); err != nil || st.Keys != int64(keys) {
+				t.Fatalf("finish: %+v, %v, want %d keys", st, err, keys)
+			}
+			if b, _ := os.ReadFile(filepath.Join(dir, heapSnapshotFile)); !bytes.HasPrefix(b, heapMagicV3[:]) {
+				t.Fatalf("the snapshot does not start with the format 3 header: % x", b[:min(len(b), 8)])
+			}
+			for name, d := range map[string]string{"format 3": dir, "the fixture": filepath.Join("testdata", tt.fixture)} {
+				back := NewHeap(r)
+				if err := back.Restore([]string{d}); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if got := dump(back); got != string(want) {
+					t.Errorf("%s: restored\n%s\nwant\n%s", name, got, want)
+				}
+				checkHalves(t, d, 8, string(want), dump)
+			}
+		})
+	}
+}
+
+// A format 3 block body cut anywhere, or with bytes after its end, is an error, never a panic.
 func TestHeapBlockDecodeRejectsDamage(t *testing.T) {
+	Register(point{})
 	h := NewHeap(keygroup.Range{Start: 0, End: 0})
-	fillTypes(h, 1, 10)
+	fillContainers(h, 1, 10)
 	var parts []snapPart
-	for _, name := range []string{"count", "int", "map", "mixed", "timers", "window"} {
-		parts = append(parts, layeredPart(name, []map[entryKey]any{h.tables[name].groups[0].m}))
+	for name, tab := range h.tables {
+		parts = append(parts, layeredPart(name, []map[entryKey]any{tab.groups[0].m}))
 	}
 	body, _, n, err := encodeBlock(nil, nil, parts)
-	if err != nil || n != 62 { // 10 entries in each table, and 2 booleans and 10 floats in mixed
+	if err != nil || n != 112 { // 10 entries in each of 11 tables, and 2 booleans and 10 floats in mixed
 		t.Fatalf("encodeBlock: %d entries, %v", n, err)
 	}
-	if _, err := decodeBlock(body, 2); err != nil {
+	if _, err := decodeBlock(body, 3); err != nil {
 		t.Fatalf("the intact block: %v", err)
 	}
 	for i := range body {
-		if _, err := decodeBlock(body[:i], 2); err == nil {
+		if _, err := decodeBlock(body[:i], 3); err == nil {
 			t.Fatalf("the block cut at %d of %d bytes decoded", i, len(body))
 		}
 	}
-	if _, err := decodeBlock(append(body, 0), 2); err == nil {
+	if _, err := decodeBlock(append(body, 0), 3); err == nil {
 		t.Fatal("a byte after the block decoded")
 	}
 }
 
-// appendFramed writes a value's length before it in place, widening the length when the value takes 128
-// bytes or more; every length reads back through the block reader.
-func TestAppendFramedLengths(t *testing.T) {
+// Format 2 framed each value with its length, widened for values of 128 bytes or more; every length reads
+// back as format 2 blocks are read.
+func TestFormat2FramedValues(t *testing.T) {
 	long := make([]int64, 100)
 	for i := range long {
 		long[i] = int64(i) << 30
@@ -347,16 +381,20 @@ func TestAppendFramedLengths(t *testing.T) {
 		{"short []int64", []int64{7}},
 		{"long []int64", long},
 	}
+	frame := func(b []byte, v any) []byte {
+		enc := appendValue(nil, v)
+		return append(binary.AppendUvarint(b, uint64(len(enc))), enc...)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := appendFramed([]byte{0xAB}, tt.v)
-			b = appendFramed(b, int64(42)) // what follows must stay intact
-			r := &blockReader{b: b[1:]}
-			got, next := r.value("v"), r.value("next")
+			b := frame(nil, tt.v)
+			b = frame(b, int64(42)) // what follows must stay intact
+			r := &Decoder{b: b}
+			got, next := framedValue(r), framedValue(r)
 			if r.err != nil || len(r.b) != 0 {
 				t.Fatalf("read back: %v, %d bytes left", r.err, len(r.b))
 			}
-			if fmt.Sprint(got) != fmt.Sprint(tt.v) || next != int64(42) || b[0] != 0xAB {
+			if fmt.Sprint(got) != fmt.Sprint(tt.v) || next != int64(42) {
 				t.Fatalf("read back %v then %v, want %v then 42", got, next, tt.v)
 			}
 		})

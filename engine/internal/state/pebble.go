@@ -3,7 +3,6 @@ package state
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -22,10 +21,11 @@ import (
 //	table id (4 bytes) | key group (2 bytes) | key length (uvarint) | key | namespace start | namespace end
 //
 // with integers big-endian and the namespace's signs flipped, so that they sort as numbers. Keys and values
-// are encoded by a small codec (strings, integers, floats, booleans, byte slices and []int64 directly; anything else with gob,
-// whose types must be registered as for heap snapshots). Writes skip the write-ahead log: durability comes
-// from checkpoints, which flush the memtable and hard-link the database's files (Pebble's Checkpoint), so
-// a checkpoint's new bytes are only the files written since the previous one. In front of the database sits a
+// are encoded by the state codec (codec.go: scalars, the engine's containers and the types given a codec
+// with RegisterCodec in binary; anything else with gob, whose types must be registered as for heap
+// snapshots). Writes skip the write-ahead log: durability comes from checkpoints, which flush the memtable
+// and hard-link the database's files (Pebble's Checkpoint), so a checkpoint's new bytes are only the files
+// written since the previous one. In front of the database sits a
 // write-back cache of hot entries (pebble_cache.go), off until SetCacheBudget gives it a budget; the engine
 // gives it the operator's share of its slot's managed memory. A checkpoint writes the cache's changed entries
 // as an sstable of their own next to the database's files (pebble_cache_snapshot.go), so its new bytes are
@@ -421,126 +421,3 @@ func (t *pebbleTable) ForEachInGroup(kg int, f func(key any, ns Namespace, v any
 }
 
 func (t *pebbleTable) Len() int { return t.n }
-
-// The codec's type tags.
-const (
-	tagNil    = 0
-	tagString = 's'
-	tagInt    = 'i'
-	tagInt64  = 'l'
-	tagInt32  = 'w'
-	tagUint64 = 'u'
-	tagFloat  = 'f'
-	tagBool   = 'b'
-	tagBytes  = 'y'
-	tagGob    = 'g'
-)
-
-// appendValue encodes v: common scalars, byte slices and []int64 directly, everything else with gob.
-func appendValue(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case nil:
-		return append(b, tagNil)
-	case string:
-		return append(append(b, tagString), x...)
-	case int:
-		return binary.BigEndian.AppendUint64(append(b, tagInt), uint64(x)^(1<<63))
-	case int64:
-		return binary.BigEndian.AppendUint64(append(b, tagInt64), uint64(x)^(1<<63))
-	case int32:
-		return binary.BigEndian.AppendUint32(append(b, tagInt32), uint32(x)^(1<<31))
-	case uint64:
-		return binary.BigEndian.AppendUint64(append(b, tagUint64), x)
-	case float64:
-		return binary.BigEndian.AppendUint64(append(b, tagFloat), math.Float64bits(x))
-	case bool:
-		if x {
-			return append(b, tagBool, 1)
-		}
-		return append(b, tagBool, 0)
-	case []byte:
-		return append(append(b, tagBytes), x...)
-	case []int64: // the timestamps of a key's timers saved in a checkpoint: the heap snapshot's encoding
-		b = append(b, tagInt64s)
-		for _, n := range x {
-			b = binary.AppendVarint(b, n)
-		}
-		return b
-	}
-	registerDeep(v, 0)
-	var buf bytes.Buffer
-	w := v // a copy, so that only this branch moves it to the heap (not every scalar appended)
-	if err := gob.NewEncoder(&buf).Encode(&w); err != nil {
-		panic(fmt.Errorf("state: encoding a %T for pebble: %w (register the type with engine.RegisterType)", v, err))
-	}
-	return append(append(b, tagGob), buf.Bytes()...)
-}
-
-// decodeValue decodes what appendValue wrote.
-func decodeValue(b []byte) (any, error) {
-	if len(b) == 0 {
-		return nil, errors.New("empty value")
-	}
-	p := b[1:]
-	need := func(n int) error {
-		if len(p) != n {
-			return fmt.Errorf("value of tag %q has %d bytes, want %d", b[0], len(p), n)
-		}
-		return nil
-	}
-	switch b[0] {
-	case tagNil:
-		return nil, nil
-	case tagString:
-		return string(p), nil
-	case tagInt:
-		if err := need(8); err != nil {
-			return nil, err
-		}
-		return int(binary.BigEndian.Uint64(p) ^ (1 << 63)), nil
-	case tagInt64:
-		if err := need(8); err != nil {
-			return nil, err
-		}
-		return int64(binary.BigEndian.Uint64(p) ^ (1 << 63)), nil
-	case tagInt32:
-		if err := need(4); err != nil {
-			return nil, err
-		}
-		return int32(binary.BigEndian.Uint32(p) ^ (1 << 31)), nil
-	case tagUint64:
-		if err := need(8); err != nil {
-			return nil, err
-		}
-		return binary.BigEndian.Uint64(p), nil
-	case tagFloat:
-		if err := need(8); err != nil {
-			return nil, err
-		}
-		return math.Float64frombits(binary.BigEndian.Uint64(p)), nil
-	case tagBool:
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		return p[0] == 1, nil
-	case tagBytes:
-		return append([]byte(nil), p...), nil
-	case tagInt64s:
-		var xs []int64
-		for len(p) > 0 {
-			x, n := binary.Varint(p)
-			if n <= 0 {
-				return nil, errors.New("a malformed []int64")
-			}
-			xs, p = append(xs, x), p[n:]
-		}
-		return xs, nil
-	case tagGob:
-		var v any
-		if err := gob.NewDecoder(bytes.NewReader(p)).Decode(&v); err != nil {
-			return nil, err
-		}
-		return v, nil
-	}
-	return nil, fmt.Errorf("unknown value tag %q", b[0])
-}

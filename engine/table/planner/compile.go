@@ -19,8 +19,6 @@ type errorRow struct {
 
 func (e errorRow) Error() string { return e.Msg }
 
-func init() { engine.RegisterType(errorRow{}) }
-
 var errorTag = engine.NewOutputTag("sql-errors")
 
 // failOnError routes error rows of s to a sink that fails the job, and returns the other rows. The sink is

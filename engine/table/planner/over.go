@@ -255,11 +255,6 @@ type overState struct {
 	Kept    []overRow
 }
 
-func init() {
-	engine.RegisterType(overState{})
-	engine.RegisterType([]overRow(nil))
-}
-
 var (
 	overDesc    = engine.State("over")
 	overPending = engine.State("over-pending")

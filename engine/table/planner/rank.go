@@ -230,8 +230,6 @@ type rankState struct {
 	Rows []rankEntry
 }
 
-func init() { engine.RegisterType(rankState{}) }
-
 // compareSort orders two sort keys: NULL first ascending and last descending, as Flink's defaults.
 func compareSort(a, b []any, desc []bool) int {
 	for i := range a {

@@ -3,8 +3,6 @@ package planner
 import (
 	"strings"
 	"time"
-
-	"github.com/de4e/weir/engine"
 )
 
 // RowKind is the kind of change a row is in a changelog, Flink's RowKind.
@@ -64,10 +62,4 @@ func (r Row) String() string {
 	}
 	sb.WriteByte(']')
 	return sb.String()
-}
-
-func init() {
-	engine.RegisterType(Row{})
-	engine.RegisterType(time.Time{})
-	engine.RegisterType(&groupState{})
 }

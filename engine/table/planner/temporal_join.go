@@ -78,8 +78,6 @@ type temporalVersion struct {
 	Deleted bool
 }
 
-func init() { engine.RegisterType([]temporalVersion{}) }
-
 func millisOf(v any) (int64, bool) {
 	t, ok := v.(time.Time)
 	if !ok {

@@ -229,8 +229,6 @@ type windowJoinRows struct {
 	Rows [][]any
 }
 
-func init() { engine.RegisterType(windowJoinRows{}) }
-
 // fieldRows converts a ListState's elements (rows' fields) back to rows.
 func fieldRows(vs []any) [][]any {
 	out := make([][]any, len(vs))
