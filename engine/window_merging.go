@@ -63,6 +63,12 @@ func (b *sessionBox) store(s mergingSet) {
 // entries, and each contents that is itself state.Mutable, copied.
 func (b *sessionBox) CopyState() any { return b.set.copyState() }
 
+// CopyState returns a copy of the set that shares nothing the window operator changes in place. A set is
+// changed in place (replacing), so a backend that keeps the value itself past a snapshot's synchronous
+// phase (the Pebble backend's write-back cache, whose checkpoint captures its entries) copies it on the
+// next Get (state.Mutable).
+func (s mergingSet) CopyState() any { return s.copyState() }
+
 func (s mergingSet) copyState() mergingSet {
 	c := slices.Clone(s)
 	for i := range c {
