@@ -184,7 +184,7 @@ func exportCell(c *notebook.Block, servers string) (text string, replaced, notes
 			with = []string{"'connector' = 'upsert-kafka'", "'topic' = " + quote(table), "'properties.bootstrap.servers' = " + quote(servers),
 				"'key.format' = 'json'", "'value.format' = 'json'"}
 		}
-		if kafka == "kafka" && boundedWeirSource(opts) {
+		if boundedWeirSource(opts) { // 'upsert-kafka' takes it too since FLINK-31740 (Kafka connector 3.0.1)
 			with = append(with[:len(with)-1], "'scan.bounded.mode' = 'latest-offset'", with[len(with)-1])
 		}
 		text = text[:start] + "WITH (\n  " + strings.Join(with, ",\n  ") + "\n)" + text[end:]

@@ -149,3 +149,25 @@ func TestSQLExportOfLesson19(t *testing.T) {
 		t.Errorf("the exported script's windowed count over Kafka: %v", tumble)
 	}
 }
+
+// A table replaced by 'upsert-kafka' (it has a primary key) over a bounded recording is bounded too, as a
+// 'kafka' table is: Flink's upsert-kafka connector takes 'scan.bounded.mode' since FLINK-31740, and without
+// it lesson 20's temporal join would never end on Flink and hold up the rest of the script.
+func TestSQLExportBoundsUpsertKafkaTables(t *testing.T) {
+	var out, errs bytes.Buffer
+	if err := runSQL([]string{"export", filepath.Join("tutorials", "en", "20-joins-in-sql.md")}, &out, &errs); err != nil {
+		t.Fatal(err, errs.String())
+	}
+	script := out.String()
+	i := strings.Index(script, "'connector' = 'upsert-kafka'")
+	if i < 0 {
+		t.Fatalf("no upsert-kafka table in\n%s", script)
+	}
+	with := script[i : i+strings.Index(script[i:], ")")]
+	if !strings.Contains(with, "'scan.bounded.mode' = 'latest-offset'") {
+		t.Errorf("the upsert-kafka table is unbounded:\n%s", with)
+	}
+	if _, err := sqlparse.ParseScript(script); err != nil {
+		t.Errorf("the exported script does not parse: %v", err)
+	}
+}

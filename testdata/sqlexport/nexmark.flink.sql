@@ -41,6 +41,7 @@ CREATE TABLE person (id BIGINT, name VARCHAR, emailAddress VARCHAR, creditCard V
   'topic' = 'person',
   'properties.bootstrap.servers' = 'localhost:9092',
   'key.format' = 'json',
+  'scan.bounded.mode' = 'latest-offset',
   'value.format' = 'json'
 );
 
