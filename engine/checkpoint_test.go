@@ -35,7 +35,7 @@ func runNumbersJobEvery(t *testing.T, n int64, interval time.Duration, g Guarant
 	env := withFaults(NewEnvironment(Config{Parallelism: 2,
 		Checkpointing: CheckpointConfig{Interval: interval, Dir: t.TempDir(), Guarantee: g},
 		Restart:       RestartStrategy{Attempts: 5, Delay: time.Millisecond}}), faults)
-	env.FromSource(slowNumbers(n), nil, "numbers").
+	env.FromSource(holdUntilFired{slowNumbers(n), faults}, nil, "numbers").
 		Rebalance().Map(func(v any) any { return v.(int64) * 10 }).
 		SinkToFiles(out)
 	job, err := env.Execute("numbers")
@@ -48,6 +48,45 @@ func runNumbersJobEvery(t *testing.T, n int64, interval time.Duration, g Guarant
 	}
 	sort.Strings(lines)
 	return lines, job
+}
+
+// holdUntilFired is a replayable source that, once src is exhausted, reports no data instead of its end
+// while a fault of f is still pending (for at most a minute), so that the job cannot finish before its
+// fault fires: a failpoint armed for the n-th checkpoint needs n checkpoints, which a short job on a loaded
+// machine did not always reach ("the fault at before-metadata-rename never fired", seen under load).
+// Checkpoints go on meanwhile, since the reader returns ErrNoData rather than blocking.
+type holdUntilFired struct {
+	src    Source
+	faults *Faults
+}
+
+func (h holdUntilFired) Reader(ctx SourceContext) (SourceReader, error) {
+	r, err := h.src.Reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &holdingReader{ReplayableReader: r.(ReplayableReader), faults: h.faults}, nil
+}
+
+type holdingReader struct {
+	ReplayableReader
+	faults *Faults
+	since  time.Time // when the source ended while a fault was pending
+}
+
+func (r *holdingReader) Read() (SourceElement, error) {
+	e, err := r.ReplayableReader.Read()
+	if err != ErrEndOfInput || !r.faults.Pending() {
+		return e, err
+	}
+	if r.since.IsZero() {
+		r.since = time.Now()
+	}
+	if time.Since(r.since) > time.Minute {
+		return e, err // the test then reports that its fault never fired
+	}
+	time.Sleep(time.Millisecond)
+	return SourceElement{}, ErrNoData
 }
 
 func expectedNumbers(n int64) []string {

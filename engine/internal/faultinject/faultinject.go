@@ -87,6 +87,16 @@ func (f *Faults) Hit(p Point) bool {
 	return fires
 }
 
+// Pending reports whether a failpoint is armed and has not fired yet.
+func (f *Faults) Pending() bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.armed) > 0
+}
+
 // Check returns the injected failure if p fires now, else nil.
 func (f *Faults) Check(p Point) error {
 	if f.Hit(p) {
