@@ -29,6 +29,7 @@ type Drawn struct {
 	Query   bool   // a SQL query's result (not SHOW, DESCRIBE or EXPLAIN)
 	SetMode string // the mode SET in the SQL cell (TableResult.Mode), "" if none
 	Len     int
+	Rows    int // a SQL result's rows in table mode (the current content); Len in the other modes
 	// Text holds the renderings, by DrawnKey(mode, rows): with MaxRows rows, and with SQLCellRows rows for a
 	// SQL result.
 	Text map[string]string
@@ -46,6 +47,7 @@ func (r *Result) Draw(key string) *Drawn {
 	modes, rows := Modes, []int{MaxRows}
 	if d.SQL {
 		d.Query, d.SetMode = r.Table.IsQuery(), string(r.Table.Mode())
+		d.Rows = len(r.Table.Rows())
 		modes, rows = SQLModes, []int{MaxRows, SQLCellRows}
 	}
 	for _, m := range modes {
@@ -83,6 +85,19 @@ func (r *Result) Len() int {
 		return len(r.Table.Changes())
 	}
 	return r.Collected.Len()
+}
+
+// Total returns how many rows a SQL result has in the mode it is shown in for a cell's mode (Mode): the
+// current content's rows in table mode, the changes in the changelog and tableau modes. It returns Len for a
+// Go result.
+func (r *Result) Total(cellMode string) int {
+	if !r.IsSQL() || r.Mode(cellMode) != ModeTable {
+		return r.Len()
+	}
+	if r.Drawn != nil {
+		return r.Drawn.Rows
+	}
+	return len(r.Table.Rows())
 }
 
 // Mode returns the mode the result is shown in for a cell's mode: a Go result's is the cell's (append by

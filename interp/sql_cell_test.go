@@ -328,3 +328,33 @@ func TestSQLCellRecordingObeysReplayControls(t *testing.T) {
 		t.Errorf("the count of the clicks is missing:\n%s", out.String())
 	}
 }
+
+// Total counts a SQL result's rows in the mode it is shown in (the current table's rows in table mode, the
+// changes in the others), and a result drawn for the workbench (Draw, as a kernel sends it) counts and
+// renders the same.
+func TestSQLResultTotalsPerModeSurviveDrawing(t *testing.T) {
+	_, rep, out := runNotebook(t, "# T\n```sql\n"+
+		"CREATE TABLE s (x BIGINT) WITH ('connector' = 'datagen', 'fields.x.kind' = 'sequence',\n"+
+		"  'fields.x.start' = '1', 'fields.x.end' = '30');\n"+
+		"SELECT x % 3 AS k, COUNT(*) AS c FROM s GROUP BY x % 3;\n```\n")
+	if cells, _ := rep.Failed(); cells != 0 {
+		t.Fatalf("the cell failed:\n%s", out)
+	}
+	res := rep.Cells[0].Results()
+	r := res[len(res)-1]
+	drawn := &Result{Name: r.Name, Drawn: r.Draw("")}
+	// Three keys: +I for each, then -U and +U for each of the other 27 rows.
+	for _, tc := range []struct {
+		mode string
+		want int
+	}{{ModeTable, 3}, {ModeChangelog, 57}, {ModeTableau, 57}, {"", 57}} {
+		if got, gotDrawn := r.Total(tc.mode), drawn.Total(tc.mode); got != tc.want || gotDrawn != tc.want {
+			t.Errorf("Total(%q) = %d, drawn %d; want %d", tc.mode, got, gotDrawn, tc.want)
+		}
+		for _, n := range []int{SQLCellRows, MaxRows} {
+			if got, gotDrawn := r.RenderLast(tc.mode, "", n), drawn.RenderLast(tc.mode, "", n); got != gotDrawn {
+				t.Errorf("RenderLast(%q, %d) drawn differs:\n%s\nwant\n%s", tc.mode, n, gotDrawn, got)
+			}
+		}
+	}
+}

@@ -69,7 +69,7 @@ func (p *notebookPane) findNext(query string, lang i18n.Lang) string {
 	for i := 1; i <= len(cells); i++ {
 		j := (p.sel + i) % len(cells)
 		c := cells[j]
-		out := ansi.Strip(p.outputText(c, p.session.State(c.Meta.ID), lang))
+		out := ansi.Strip(p.outputText(c, p.session.State(c.Meta.ID), true, lang))
 		if strings.Contains(strings.ToLower(c.Text), q) || strings.Contains(strings.ToLower(out), q) {
 			p.selectItem(c)
 			return fmt.Sprintf(lang.T("find.found"), query, c.Meta.ID)

@@ -517,8 +517,9 @@ func editBoxStyle(w int) lipgloss.Style {
 const maxOutputLines = 18
 
 // outputText returns everything a cell's last run showed: its printed output, its results' tables, its
-// value, its jobs, its checks and its error, one part after the other; "" when it has not run.
-func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i18n.Lang) string {
+// value, its jobs, its checks and its error, one part after the other; "" when it has not run. full draws a
+// SQL result with all the rows it keeps (resultLines) rather than its newest few.
+func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, full bool, lang i18n.Lang) string {
 	ex := st.Exec
 	if ex == nil {
 		return ""
@@ -528,7 +529,7 @@ func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i
 		parts = append(parts, out)
 	}
 	for _, r := range ex.Results() {
-		parts = append(parts, resultLines(r, b.Meta)...)
+		parts = append(parts, resultLines(r, b.Meta, full, lang)...)
 	}
 	if v := ex.Value(); v != "" {
 		parts = append(parts, dimStyle.Render("= ")+v)
@@ -562,13 +563,14 @@ func (p *notebookPane) outputText(b *notebook.Block, st interp.CellState, lang i
 // it; expanded (o) it shows every line, wrapping the wide ones. O opens the output in a pager that also
 // scrolls sideways, for tables.
 func (p *notebookPane) outputLines(b *notebook.Block, st interp.CellState, lang i18n.Lang) []string {
-	text := p.outputText(b, st, lang)
+	expanded := p.expanded[b.Meta.ID]
+	text := p.outputText(b, st, expanded, lang)
 	if text == "" {
 		return nil
 	}
 	w := max(1, p.width-2)
 	var lines []string
-	if p.expanded[b.Meta.ID] {
+	if expanded {
 		for _, l := range strings.Split(text, "\n") {
 			lines = append(lines, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
 		}
@@ -608,11 +610,12 @@ func (p *notebookPane) toggleOutput() {
 	}
 }
 
-// selectedOutput returns the selected cell's id and whole output, for the pager.
+// selectedOutput returns the selected cell's id and whole output, its SQL results with all the rows they
+// keep, for the pager and the file w writes.
 func (p *notebookPane) selectedOutput(lang i18n.Lang) (id, text string) {
 	c := p.selected()
 	if c == nil {
 		return "", ""
 	}
-	return c.Meta.ID, p.outputText(c, p.session.State(c.Meta.ID), lang)
+	return c.Meta.ID, p.outputText(c, p.session.State(c.Meta.ID), true, lang)
 }

@@ -1,22 +1,42 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/de4e/weir/interp"
 	"github.com/de4e/weir/notebook"
+	"github.com/de4e/weir/tui/i18n"
 )
 
-// resultLines draws one result of a cell: a dim header (name, mode, count) and the rows in the cell's mode
-// (a SQL result's newest interp.SQLCellRows rows).
-func resultLines(r *interp.Result, meta notebook.Meta) []string {
-	body := ""
-	if r.IsSQL() {
-		body = r.RenderLast(meta.Mode, meta.Key, interp.SQLCellRows)
-	} else {
-		body = r.Render(meta.Mode, meta.Key)
+// resultLines draws one result of a cell: a dim header (name, mode, count) and the rows in the cell's mode.
+// A SQL result shows its newest interp.SQLCellRows rows (the first ones of a table), and says how to see
+// the rest, unless full: then (the expanded output and the pager) it shows up to interp.MaxRows rows, the
+// rows a result keeps for the workbench, and a line says how many of how many are shown when there are more.
+func resultLines(r *interp.Result, meta notebook.Meta, full bool, lang i18n.Lang) []string {
+	lines := []string{dimStyle.Render(r.Header(meta.Mode))}
+	if !r.IsSQL() {
+		return append(lines, strings.TrimRight(r.Render(meta.Mode, meta.Key), "\n"))
 	}
-	return []string{dimStyle.Render(r.Header(meta.Mode)), strings.TrimRight(body, "\n")}
+	limit := interp.SQLCellRows
+	if full {
+		limit = interp.MaxRows
+	}
+	body := strings.TrimRight(r.RenderLast(meta.Mode, meta.Key, limit), "\n")
+	total := 0
+	if r.Len() > limit { // a table has at most as many rows as changes: count them only when it may matter
+		total = r.Total(meta.Mode)
+	}
+	switch { // the note goes under the header, where a collapsed output does not cut it off
+	case total <= limit:
+	case !full:
+		lines = append(lines, dimStyle.Render(fmt.Sprintf(lang.T("sql.more"), total)))
+	case r.Mode(meta.Mode) == interp.ModeTable:
+		lines = append(lines, dimStyle.Render(fmt.Sprintf(lang.T("sql.firstrows"), limit, total)))
+	default:
+		lines = append(lines, dimStyle.Render(fmt.Sprintf(lang.T("sql.newestchanges"), limit, total)))
+	}
+	return append(lines, body)
 }
 
 // cellModes returns the result modes the m key cycles through for a cell, and the cell's mode now: a Go
