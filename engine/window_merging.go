@@ -135,11 +135,11 @@ func (o *windowOp) mergingSet() mergingSet {
 	if wt := o.merging.wt; wt != nil {
 		k := wt.Keys(state.Namespace{})
 		if k == nil {
-			return nil
+			return o.spareSet()
 		}
 		i := k.Find(o.hash, o.key)
 		if i < 0 {
-			return nil
+			return o.spareSet()
 		}
 		o.sessionKeys, o.sessionIdx = k, i
 		slot := k.At(i)
@@ -183,6 +183,7 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 		o.sessionKeys = nil
 		if len(set) == 0 {
 			k.Remove(o.sessionIdx)
+			o.keepSpare(o.sessionBox)
 		} else {
 			o.sessionBox.store(set)
 		}
@@ -192,10 +193,54 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 	case len(set) == 0:
 		o.merging.del(o, Window{})
 	case o.sessionsInline:
-		o.merging.put(o, Window{}, &sessionBox{set: set, base: set})
+		o.merging.put(o, Window{}, o.newSessionBox(set))
 	default:
 		o.merging.put(o, Window{}, set)
 	}
+}
+
+// maxSpareSessions bounds the windows that the arrays of spare session boxes hold together (64Ki, about
+// 3.5 MiB), and maxSpareBoxes their number.
+const (
+	maxSpareSessions = 1 << 16
+	maxSpareBoxes    = 4096
+)
+
+// keepSpare keeps the box of a key whose set has emptied (its key removed from the merging table), so that
+// the next new key's set starts with the array its last one grew to: a key's sessions all fire at a
+// watermark, and its set would otherwise grow from nothing again. Its array holds only cleared entries
+// beyond the set (replacing and compact clear what they drop). Boxes beyond the bounds are left to the GC.
+func (o *windowOp) keepSpare(b *sessionBox) {
+	n := cap(b.base)
+	if len(o.spareBoxes) >= maxSpareBoxes || o.spareSessions+n > maxSpareSessions {
+		return
+	}
+	b.set = b.base[:0]
+	o.spareBoxes = append(o.spareBoxes, b)
+	o.spareSessions += n
+}
+
+// spareSet returns the empty set of the spare box newSessionBox gives next (nil if there is none): a new
+// key's first sessions are appended into its array. On other backends than the heap, nil.
+func (o *windowOp) spareSet() mergingSet {
+	if n := len(o.spareBoxes); n > 0 && o.sessionsInline {
+		return o.spareBoxes[n-1].set
+	}
+	return nil
+}
+
+// newSessionBox returns a box holding the new key's set: the spare box whose array spareSet gave, if any.
+func (o *windowOp) newSessionBox(set mergingSet) *sessionBox {
+	n := len(o.spareBoxes)
+	if n == 0 {
+		return &sessionBox{set: set, base: set}
+	}
+	b := o.spareBoxes[n-1]
+	o.spareBoxes[n-1] = nil
+	o.spareBoxes = o.spareBoxes[:n-1]
+	o.spareSessions -= cap(b.base)
+	b.store(set)
+	return b
 }
 
 // processMerging is the session-window path of processElement (Flink's MergingWindowSet): each new window is

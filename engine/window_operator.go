@@ -33,6 +33,10 @@ type windowOp struct {
 	sessionKeys    *state.WindowKeys
 	sessionIdx     int
 	sessionBox     *sessionBox
+	// spareBoxes are boxes of keys whose sets emptied, kept for new keys' sets (keepSpare), with
+	// spareSessions the windows their arrays hold together.
+	spareBoxes    []*sessionBox
+	spareSessions int
 	// hash is the current key's keygroup.Hash, by which the heap's window tables are keyed (hashed: there
 	// are such tables).
 	hash   uint32
