@@ -165,8 +165,17 @@ func (q *timerQueue) bucket(ts int64) *timerBucket {
 	return b
 }
 
-// maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 3.5 MiB).
-const maxSpareEntries = 1 << 16
+// maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 56 MiB).
+// A watermark empties as many buckets as the times it passes (thousands when windows make a time every
+// millisecond), and the records until the next watermark make as many again, so the bound is wide; spares
+// live only until the next watermark (dropSpares), so they hold at most what the buckets held just before.
+const maxSpareEntries = 1 << 20
+
+// dropSpares lets the GC have the spare buckets that no new time took since the last watermark.
+func (q *timerQueue) dropSpares() {
+	clear(q.spare)
+	q.spare, q.spareEntries = q.spare[:0], 0
+}
 
 // dropEarliest forgets the earliest time's bucket, whose entries have all been consumed (and cleared), and
 // keeps it as a spare.

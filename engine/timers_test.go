@@ -97,4 +97,13 @@ func TestTimerQueueRemoveUnique(t *testing.T) {
 	if _, ok := q.pop(100); ok {
 		t.Fatal("a reused bucket kept an old timer")
 	}
+	if len(q.spare) != 2 {
+		t.Fatalf("%d spare buckets after the reused one emptied, want 2", len(q.spare))
+	}
+	q.dropSpares() // as each watermark does before firing
+	q.addUnique(39, "e", 5, w3)
+	if len(q.spare) != 0 || q.spareEntries != 0 || cap(q.buckets[39].entries) != 1 {
+		t.Fatalf("after dropSpares: %d spare buckets holding %d timers, a new bucket's capacity %d; want 0, 0, 1",
+			len(q.spare), q.spareEntries, cap(q.buckets[39].entries))
+	}
 }

@@ -199,12 +199,19 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 	}
 }
 
-// maxSpareSessions bounds the windows that the arrays of spare session boxes hold together (64Ki, about
-// 3.5 MiB), and maxSpareBoxes their number.
+// maxSpareSessions bounds the windows that the arrays of spare session boxes hold together (1Mi, about
+// 56 MiB), and maxSpareBoxes their number. Spares live from the watermark whose timers emptied them to the
+// next one (dropSpares), so they hold at most what the sets held just before.
 const (
-	maxSpareSessions = 1 << 16
-	maxSpareBoxes    = 4096
+	maxSpareSessions = 1 << 20
+	maxSpareBoxes    = 1 << 16
 )
+
+// dropSpares lets the GC have the spare boxes that no new key took since the last watermark.
+func (o *windowOp) dropSpares() {
+	clear(o.spareBoxes)
+	o.spareBoxes, o.spareSessions = o.spareBoxes[:0], 0
+}
 
 // keepSpare keeps the box of a key whose set has emptied (its key removed from the merging table), so that
 // the next new key's set starts with the array its last one grew to: a key's sessions all fire at a

@@ -392,6 +392,7 @@ func (o *windowOp) processWatermark(wm int64) {
 		return
 	}
 	o.eventBudget = 0
+	o.dropSpares()
 	o.advanceWatermark(o, wm)
 	if o.suppressed > 0 {
 		o.task.job.events.add(Event{Kind: EventWindowsSummarized, Operator: o.name, Subtask: o.task.index,
