@@ -20,12 +20,15 @@ type mergingSet []mergedWindow
 
 // mergedWindow is one window of a mergingSet and the window its state lives under. Contents and Has are
 // its contents and whether it has any, on the heap backend only (zero elsewhere, and in checkpoints of
-// earlier versions, whose contents a restore moves in: takeRestoredContents).
+// earlier versions, whose contents a restore moves in: takeRestoredContents). When the window function is
+// the built-in Count, a stored set's entries keep the count unboxed in n instead (Contents nil: boxing an
+// int64 above 255 allocates); the sets a snapshot holds have it in Contents, as other sets do.
 type mergedWindow struct {
 	Window   Window
 	State    Window
 	Contents any
 	Has      bool
+	n        int64
 }
 
 // sessionBox holds a key's set in the heap's merging table. base is the set's array from its start: the set
@@ -35,6 +38,8 @@ type mergedWindow struct {
 // sessions frees room for n/2 appends or more: amortised O(1)).
 type sessionBox struct {
 	set, base mergingSet
+	// counted is set when the entries keep Count's accumulator in n (windowOp.sessionCount).
+	counted bool
 }
 
 // compact moves a full set to the front of its array if the front is at least half as long, and returns the
@@ -61,7 +66,17 @@ func (b *sessionBox) store(s mergingSet) {
 
 // CopyState returns a copy of the set (a mergingSet) that shares nothing its owner changes in place: its
 // entries, and each contents that is itself state.Mutable, copied.
-func (b *sessionBox) CopyState() any { return b.set.copyState() }
+func (b *sessionBox) CopyState() any {
+	c := b.set.copyState()
+	if b.counted {
+		for i := range c {
+			if c[i].Has {
+				c[i].Contents, c[i].n = c[i].n, 0
+			}
+		}
+	}
+	return c
+}
 
 func (s mergingSet) copyState() mergingSet {
 	c := slices.Clone(s)
@@ -146,7 +161,14 @@ func (o *windowOp) mergingSet() mergingSet {
 		b, ok := slot.V.(*sessionBox)
 		if !ok {
 			set := asMergingSet(slot.V).copyState()
-			b = &sessionBox{set: set, base: set}
+			if o.sessionCount {
+				for i := range set {
+					if set[i].Has {
+						set[i].n, set[i].Contents = set[i].Contents.(int64), nil
+					}
+				}
+			}
+			b = &sessionBox{set: set, base: set, counted: o.sessionCount}
 			slot.V = b
 		}
 		o.sessionBox = b
@@ -240,7 +262,7 @@ func (o *windowOp) spareSet() mergingSet {
 func (o *windowOp) newSessionBox(set mergingSet) *sessionBox {
 	n := len(o.spareBoxes)
 	if n == 0 {
-		return &sessionBox{set: set, base: set}
+		return &sessionBox{set: set, base: set, counted: o.sessionCount}
 	}
 	b := o.spareBoxes[n-1]
 	o.spareBoxes[n-1] = nil
