@@ -156,13 +156,27 @@ func (q *timerQueue) bucket(ts int64) *timerBucket {
 			b, q.spare = q.spare[n-1], q.spare[:n-1]
 			q.spareEntries -= cap(b.entries)
 		} else {
-			b = &timerBucket{}
+			b = &timerBucket{entries: make([]timer, 0, q.capacityHint())}
 		}
 		q.buckets[ts] = b
 		heap.Push(&q.times, ts)
 	}
 	q.last, q.lastTs = b, ts
 	return b
+}
+
+// maxCapacityHint bounds capacityHint.
+const maxCapacityHint = 1024
+
+// capacityHint is the capacity a new bucket's array starts with when no spare bucket is left: as many timers
+// as the bucket used last holds (up to maxCapacityHint), since windows make times of similar numbers of
+// timers one after another, and an array grown from nothing reallocates about log2(n) times. A guess too
+// large wastes one bucket's array: the next guess follows that bucket.
+func (q *timerQueue) capacityHint() int {
+	if q.last == nil {
+		return 0
+	}
+	return min(len(q.last.entries), maxCapacityHint)
 }
 
 // maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 56 MiB).

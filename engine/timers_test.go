@@ -107,3 +107,27 @@ func TestTimerQueueRemoveUnique(t *testing.T) {
 			len(q.spare), q.spareEntries, cap(q.buckets[39].entries))
 	}
 }
+
+// A new time's bucket, with no spare bucket to take, starts with the capacity of the bucket used last (as
+// many timers as it holds, up to maxCapacityHint), so that it does not grow from nothing.
+func TestTimerBucketCapacityFollowsTheLastBucket(t *testing.T) {
+	q := newTimerQueue()
+	for i := range 3 {
+		q.addUnique(5, i, 0, Window{0, 6})
+	}
+	q.addUnique(6, "x", 0, Window{1, 7})
+	if c := cap(q.buckets[6].entries); c != 3 {
+		t.Fatalf("a new bucket after one of 3 timers has capacity %d, want 3", c)
+	}
+	for i := range 2 * maxCapacityHint {
+		q.addUnique(7, i, 0, Window{2, 8})
+	}
+	q.addUnique(8, "y", 0, Window{3, 9})
+	if c := cap(q.buckets[8].entries); c != maxCapacityHint {
+		t.Fatalf("a new bucket after a large one has capacity %d, want %d", c, maxCapacityHint)
+	}
+	q.addUnique(9, "z", 0, Window{4, 10})
+	if c := cap(q.buckets[9].entries); c != 1 {
+		t.Fatalf("a new bucket after one of 1 timer has capacity %d, want 1", c)
+	}
+}
