@@ -61,6 +61,10 @@ type timerQueue struct {
 	// first is the bucket of time firstTs that pop took timers from last (nil: none).
 	first   *timerBucket
 	firstTs int64
+	// removed is the bucket of time removedTs that removeUnique found last (nil: none): merging sessions'
+	// old timers are removed in time order, dozens from one bucket in a row.
+	removed   *timerBucket
+	removedTs int64
 	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
 	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
 	quiesced bool
@@ -127,7 +131,12 @@ func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
 // entry, marked dead, is skipped when reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
 // added with add).
 func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
-	if b := q.buckets[ts]; b != nil {
+	b := q.removed
+	if b == nil || q.removedTs != ts {
+		b = q.buckets[ts]
+		q.removed, q.removedTs = b, ts
+	}
+	if b != nil {
 		from := max(b.next, b.head)
 		for n := len(b.entries) - b.head; n > 0; n-- {
 			if from >= len(b.entries) {
@@ -201,6 +210,9 @@ func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
 	}
 	if q.first == b {
 		q.first = nil
+	}
+	if q.removed == b {
+		q.removed = nil
 	}
 	if c := cap(b.entries); q.spareEntries+c <= maxSpareEntries {
 		b.entries, b.head, b.next = b.entries[:0], 0, 0

@@ -131,3 +131,29 @@ func TestTimerBucketCapacityFollowsTheLastBucket(t *testing.T) {
 		t.Fatalf("a new bucket after one of 1 timer has capacity %d, want 1", c)
 	}
 }
+
+// removeUnique keeps the bucket it found last at hand; a bucket dropped since (its time fired) and reused
+// for another time must not be taken for its old time's.
+func TestTimerQueueRemoveUniqueAfterItsBucketWent(t *testing.T) {
+	q := newTimerQueue()
+	w := Window{0, 10}
+	q.addUnique(9, "a", 0, w)
+	q.addUnique(9, "x", 0, w)
+	q.removeUnique(9, "a", w)
+	if tm, ok := q.pop(100); !ok || tm.key != "x" {
+		t.Fatalf("pop = %+v %v, want x", tm, ok)
+	}
+	if _, ok := q.pop(100); ok { // drops the bucket of time 9, kept as a spare
+		t.Fatal("a removed timer fired")
+	}
+	q.addUnique(5, "c", 0, w) // takes the spare bucket
+	q.addUnique(9, "b", 0, w) // time 9 again, in a new bucket
+	q.removeUnique(9, "b", w)
+	var fired []any
+	for tm, ok := q.pop(200); ok; tm, ok = q.pop(200) {
+		fired = append(fired, tm.key)
+	}
+	if !reflect.DeepEqual(fired, []any{"c"}) {
+		t.Fatalf("fired %v, want [c]", fired)
+	}
+}
