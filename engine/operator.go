@@ -129,6 +129,7 @@ func (b *opBase) advanceWatermark(op operator, wm int64) {
 	}
 	b.wm = wm
 	if b.eventTimers != nil {
+		b.eventTimers.dropSpares()
 		for {
 			t, ok := b.eventTimers.pop(wm)
 			if !ok {

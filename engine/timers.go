@@ -61,6 +61,10 @@ type timerQueue struct {
 	// first is the bucket of time firstTs that pop took timers from last (nil: none).
 	first   *timerBucket
 	firstTs int64
+	// removed is the bucket of time removedTs that removeUnique found last (nil: none): merging sessions'
+	// old timers are removed in time order, dozens from one bucket in a row.
+	removed   *timerBucket
+	removedTs int64
 	// quiesced makes add ignore new timers: set while Batch mode fires a key's timers at its end (Flink's
 	// BatchExecutionInternalTimeService ignores timers registered from those callbacks).
 	quiesced bool
@@ -127,7 +131,12 @@ func (q *timerQueue) addUnique(ts int64, key any, kg int, ns Window) {
 // entry, marked dead, is skipped when reached. A timer not found there is removed from the live set (a timer restored from a checkpoint was
 // added with add).
 func (q *timerQueue) removeUnique(ts int64, key any, ns Window) {
-	if b := q.buckets[ts]; b != nil {
+	b := q.removed
+	if b == nil || q.removedTs != ts {
+		b = q.buckets[ts]
+		q.removed, q.removedTs = b, ts
+	}
+	if b != nil {
 		from := max(b.next, b.head)
 		for n := len(b.entries) - b.head; n > 0; n-- {
 			if from >= len(b.entries) {
@@ -156,7 +165,7 @@ func (q *timerQueue) bucket(ts int64) *timerBucket {
 			b, q.spare = q.spare[n-1], q.spare[:n-1]
 			q.spareEntries -= cap(b.entries)
 		} else {
-			b = &timerBucket{}
+			b = &timerBucket{entries: make([]timer, 0, q.capacityHint())}
 		}
 		q.buckets[ts] = b
 		heap.Push(&q.times, ts)
@@ -165,8 +174,31 @@ func (q *timerQueue) bucket(ts int64) *timerBucket {
 	return b
 }
 
-// maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 3.5 MiB).
-const maxSpareEntries = 1 << 16
+// maxCapacityHint bounds capacityHint.
+const maxCapacityHint = 1024
+
+// capacityHint is the capacity a new bucket's array starts with when no spare bucket is left: as many timers
+// as the bucket used last holds (up to maxCapacityHint), since windows make times of similar numbers of
+// timers one after another, and an array grown from nothing reallocates about log2(n) times. A guess too
+// large wastes one bucket's array: the next guess follows that bucket.
+func (q *timerQueue) capacityHint() int {
+	if q.last == nil {
+		return 0
+	}
+	return min(len(q.last.entries), maxCapacityHint)
+}
+
+// maxSpareEntries bounds the timers the arrays of spare buckets can hold (at about 56 bytes a timer, 56 MiB).
+// A watermark empties as many buckets as the times it passes (thousands when windows make a time every
+// millisecond), and the records until the next watermark make as many again, so the bound is wide; spares
+// live only until the next watermark (dropSpares), so they hold at most what the buckets held just before.
+const maxSpareEntries = 1 << 20
+
+// dropSpares lets the GC have the spare buckets that no new time took since the last watermark.
+func (q *timerQueue) dropSpares() {
+	clear(q.spare)
+	q.spare, q.spareEntries = q.spare[:0], 0
+}
 
 // dropEarliest forgets the earliest time's bucket, whose entries have all been consumed (and cleared), and
 // keeps it as a spare.
@@ -178,6 +210,9 @@ func (q *timerQueue) dropEarliest(ts int64, b *timerBucket) {
 	}
 	if q.first == b {
 		q.first = nil
+	}
+	if q.removed == b {
+		q.removed = nil
 	}
 	if c := cap(b.entries); q.spareEntries+c <= maxSpareEntries {
 		b.entries, b.head, b.next = b.entries[:0], 0, 0

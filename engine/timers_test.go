@@ -97,4 +97,63 @@ func TestTimerQueueRemoveUnique(t *testing.T) {
 	if _, ok := q.pop(100); ok {
 		t.Fatal("a reused bucket kept an old timer")
 	}
+	if len(q.spare) != 2 {
+		t.Fatalf("%d spare buckets after the reused one emptied, want 2", len(q.spare))
+	}
+	q.dropSpares() // as each watermark does before firing
+	q.addUnique(39, "e", 5, w3)
+	if len(q.spare) != 0 || q.spareEntries != 0 || cap(q.buckets[39].entries) != 1 {
+		t.Fatalf("after dropSpares: %d spare buckets holding %d timers, a new bucket's capacity %d; want 0, 0, 1",
+			len(q.spare), q.spareEntries, cap(q.buckets[39].entries))
+	}
+}
+
+// A new time's bucket, with no spare bucket to take, starts with the capacity of the bucket used last (as
+// many timers as it holds, up to maxCapacityHint), so that it does not grow from nothing.
+func TestTimerBucketCapacityFollowsTheLastBucket(t *testing.T) {
+	q := newTimerQueue()
+	for i := range 3 {
+		q.addUnique(5, i, 0, Window{0, 6})
+	}
+	q.addUnique(6, "x", 0, Window{1, 7})
+	if c := cap(q.buckets[6].entries); c != 3 {
+		t.Fatalf("a new bucket after one of 3 timers has capacity %d, want 3", c)
+	}
+	for i := range 2 * maxCapacityHint {
+		q.addUnique(7, i, 0, Window{2, 8})
+	}
+	q.addUnique(8, "y", 0, Window{3, 9})
+	if c := cap(q.buckets[8].entries); c != maxCapacityHint {
+		t.Fatalf("a new bucket after a large one has capacity %d, want %d", c, maxCapacityHint)
+	}
+	q.addUnique(9, "z", 0, Window{4, 10})
+	if c := cap(q.buckets[9].entries); c != 1 {
+		t.Fatalf("a new bucket after one of 1 timer has capacity %d, want 1", c)
+	}
+}
+
+// removeUnique keeps the bucket it found last at hand; a bucket dropped since (its time fired) and reused
+// for another time must not be taken for its old time's.
+func TestTimerQueueRemoveUniqueAfterItsBucketWent(t *testing.T) {
+	q := newTimerQueue()
+	w := Window{0, 10}
+	q.addUnique(9, "a", 0, w)
+	q.addUnique(9, "x", 0, w)
+	q.removeUnique(9, "a", w)
+	if tm, ok := q.pop(100); !ok || tm.key != "x" {
+		t.Fatalf("pop = %+v %v, want x", tm, ok)
+	}
+	if _, ok := q.pop(100); ok { // drops the bucket of time 9, kept as a spare
+		t.Fatal("a removed timer fired")
+	}
+	q.addUnique(5, "c", 0, w) // takes the spare bucket
+	q.addUnique(9, "b", 0, w) // time 9 again, in a new bucket
+	q.removeUnique(9, "b", w)
+	var fired []any
+	for tm, ok := q.pop(200); ok; tm, ok = q.pop(200) {
+		fired = append(fired, tm.key)
+	}
+	if !reflect.DeepEqual(fired, []any{"c"}) {
+		t.Fatalf("fired %v, want [c]", fired)
+	}
 }

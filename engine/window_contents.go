@@ -221,6 +221,9 @@ func (o *windowOp) getContents(sw Window) (any, bool) {
 		return o.contents.get(o, sw)
 	}
 	if e := o.sessionEntry(sw); e != nil && e.Has {
+		if o.sessionCount {
+			return e.n, true
+		}
 		return e.Contents, true
 	}
 	return nil, false
@@ -236,6 +239,10 @@ func (o *windowOp) putContents(sw Window, v any) {
 	if e == nil {
 		panic(fmt.Sprintf("engine: window %v has no session of key %v to hold its contents", sw, o.key))
 	}
+	if o.sessionCount {
+		e.n, e.Has = v.(int64), true
+		return
+	}
 	e.Contents, e.Has = v, true
 }
 
@@ -248,7 +255,7 @@ func (o *windowOp) delContents(sw Window) bool {
 	if e == nil || !e.Has {
 		return false
 	}
-	e.Contents, e.Has = nil, false
+	e.Contents, e.Has, e.n = nil, false, 0
 	return true
 }
 
@@ -263,6 +270,11 @@ func (o *windowOp) addContents(sw Window, r record) bool {
 		panic(fmt.Sprintf("engine: window %v has no session of key %v to hold its contents", sw, o.key))
 	}
 	had := e.Has
+	if o.sessionCount {
+		e.n++
+		e.Has = true
+		return had
+	}
 	e.Contents = o.fn.add(o, e.Contents, had, r)
 	e.Has = true
 	return had

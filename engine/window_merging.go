@@ -20,12 +20,15 @@ type mergingSet []mergedWindow
 
 // mergedWindow is one window of a mergingSet and the window its state lives under. Contents and Has are
 // its contents and whether it has any, on the heap backend only (zero elsewhere, and in checkpoints of
-// earlier versions, whose contents a restore moves in: takeRestoredContents).
+// earlier versions, whose contents a restore moves in: takeRestoredContents). When the window function is
+// the built-in Count, a stored set's entries keep the count unboxed in n instead (Contents nil: boxing an
+// int64 above 255 allocates); the sets a snapshot holds have it in Contents, as other sets do.
 type mergedWindow struct {
 	Window   Window
 	State    Window
 	Contents any
 	Has      bool
+	n        int64
 }
 
 // sessionBox holds a key's set in the heap's merging table. base is the set's array from its start: the set
@@ -35,6 +38,8 @@ type mergedWindow struct {
 // sessions frees room for n/2 appends or more: amortised O(1)).
 type sessionBox struct {
 	set, base mergingSet
+	// counted is set when the entries keep Count's accumulator in n (windowOp.sessionCount).
+	counted bool
 }
 
 // compact moves a full set to the front of its array if the front is at least half as long, and returns the
@@ -61,7 +66,17 @@ func (b *sessionBox) store(s mergingSet) {
 
 // CopyState returns a copy of the set (a mergingSet) that shares nothing its owner changes in place: its
 // entries, and each contents that is itself state.Mutable, copied.
-func (b *sessionBox) CopyState() any { return b.set.copyState() }
+func (b *sessionBox) CopyState() any {
+	c := b.set.copyState()
+	if b.counted {
+		for i := range c {
+			if c[i].Has {
+				c[i].Contents, c[i].n = c[i].n, 0
+			}
+		}
+	}
+	return c
+}
 
 // CopyState returns a copy of the set that shares nothing the window operator changes in place. A set is
 // changed in place (replacing), so a backend that keeps the value itself past a snapshot's synchronous
@@ -141,18 +156,25 @@ func (o *windowOp) mergingSet() mergingSet {
 	if wt := o.merging.wt; wt != nil {
 		k := wt.Keys(state.Namespace{})
 		if k == nil {
-			return nil
+			return o.spareSet()
 		}
 		i := k.Find(o.hash, o.key)
 		if i < 0 {
-			return nil
+			return o.spareSet()
 		}
 		o.sessionKeys, o.sessionIdx = k, i
 		slot := k.At(i)
 		b, ok := slot.V.(*sessionBox)
 		if !ok {
 			set := asMergingSet(slot.V).copyState()
-			b = &sessionBox{set: set, base: set}
+			if o.sessionCount {
+				for i := range set {
+					if set[i].Has {
+						set[i].n, set[i].Contents = set[i].Contents.(int64), nil
+					}
+				}
+			}
+			b = &sessionBox{set: set, base: set, counted: o.sessionCount}
 			slot.V = b
 		}
 		o.sessionBox = b
@@ -189,6 +211,7 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 		o.sessionKeys = nil
 		if len(set) == 0 {
 			k.Remove(o.sessionIdx)
+			o.keepSpare(o.sessionBox)
 		} else {
 			o.sessionBox.store(set)
 		}
@@ -198,10 +221,61 @@ func (o *windowOp) putMergingSet(set mergingSet) {
 	case len(set) == 0:
 		o.merging.del(o, Window{})
 	case o.sessionsInline:
-		o.merging.put(o, Window{}, &sessionBox{set: set, base: set})
+		o.merging.put(o, Window{}, o.newSessionBox(set))
 	default:
 		o.merging.put(o, Window{}, set)
 	}
+}
+
+// maxSpareSessions bounds the windows that the arrays of spare session boxes hold together (1Mi, about
+// 56 MiB), and maxSpareBoxes their number. Spares live from the watermark whose timers emptied them to the
+// next one (dropSpares), so they hold at most what the sets held just before.
+const (
+	maxSpareSessions = 1 << 20
+	maxSpareBoxes    = 1 << 16
+)
+
+// dropSpares lets the GC have the spare boxes that no new key took since the last watermark.
+func (o *windowOp) dropSpares() {
+	clear(o.spareBoxes)
+	o.spareBoxes, o.spareSessions = o.spareBoxes[:0], 0
+}
+
+// keepSpare keeps the box of a key whose set has emptied (its key removed from the merging table), so that
+// the next new key's set starts with the array its last one grew to: a key's sessions all fire at a
+// watermark, and its set would otherwise grow from nothing again. Its array holds only cleared entries
+// beyond the set (replacing and compact clear what they drop). Boxes beyond the bounds are left to the GC.
+func (o *windowOp) keepSpare(b *sessionBox) {
+	n := cap(b.base)
+	if len(o.spareBoxes) >= maxSpareBoxes || o.spareSessions+n > maxSpareSessions {
+		return
+	}
+	b.set = b.base[:0]
+	o.spareBoxes = append(o.spareBoxes, b)
+	o.spareSessions += n
+}
+
+// spareSet returns the empty set of the spare box newSessionBox gives next (nil if there is none): a new
+// key's first sessions are appended into its array. On other backends than the heap, nil.
+func (o *windowOp) spareSet() mergingSet {
+	if n := len(o.spareBoxes); n > 0 && o.sessionsInline {
+		return o.spareBoxes[n-1].set
+	}
+	return nil
+}
+
+// newSessionBox returns a box holding the new key's set: the spare box whose array spareSet gave, if any.
+func (o *windowOp) newSessionBox(set mergingSet) *sessionBox {
+	n := len(o.spareBoxes)
+	if n == 0 {
+		return &sessionBox{set: set, base: set, counted: o.sessionCount}
+	}
+	b := o.spareBoxes[n-1]
+	o.spareBoxes[n-1] = nil
+	o.spareBoxes = o.spareBoxes[:n-1]
+	o.spareSessions -= cap(b.base)
+	b.store(set)
+	return b
 }
 
 // processMerging is the session-window path of processElement (Flink's MergingWindowSet): each new window is

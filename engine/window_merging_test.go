@@ -256,3 +256,36 @@ func TestMergingSetStoredAsAMapIsRead(t *testing.T) {
 		t.Fatalf("output %q, want %q", h.out, want)
 	}
 }
+
+// A key whose sessions have all fired leaves its box as a spare, which the next new key's set takes (its
+// array grown already), and spares that no key took by the next watermark are dropped.
+func TestEmptiedSessionBoxesAreReused(t *testing.T) {
+	h := sessionHarness(t, HeapState, "count", nil)
+	op := h.h.head.(*windowOp)
+	steps := []struct {
+		line   string
+		spares int
+	}{
+		{"a:1@0", 0},
+		{"a:1@4", 0},
+		{"wm 20", 1}, // a's session [0, 14) fires: its set empties
+		{"b:1@30", 0},
+		{"b:1@32", 0},
+		{"c:1@35", 0},
+		{"wm 43", 1}, // c's [35, 45) waits; b's [30, 42) fires
+		{"wm 60", 1}, // the spare from b is dropped, c's fires
+		{"d:1@70", 0},
+		{"wm 90", 1},
+	}
+	for _, s := range steps {
+		h.feed(t, s.line)
+		if len(op.spareBoxes) != s.spares {
+			t.Fatalf("after %q: %d spare boxes, want %d", s.line, len(op.spareBoxes), s.spares)
+		}
+	}
+	want := []string{"out a [0, 14) 2 @13", "wm 20", "out b [30, 42) 2 @41", "wm 43", "out c [35, 45) 1 @44",
+		"wm 60", "out d [70, 80) 1 @79", "wm 90"}
+	if !reflect.DeepEqual(h.out, want) {
+		t.Fatalf("output %q, want %q", h.out, want)
+	}
+}

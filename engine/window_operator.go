@@ -28,11 +28,18 @@ type windowOp struct {
 	// while a record or timer of it is processed (sessionHint: the entry used last), and sessionKeys and
 	// sessionIdx the merging table's slot it was read from (nil: none), holding sessionBox.
 	sessionsInline bool
-	sessions       mergingSet
-	sessionHint    int
-	sessionKeys    *state.WindowKeys
-	sessionIdx     int
-	sessionBox     *sessionBox
+	// sessionCount is set when sessionsInline and the window function is the built-in Count: the entries
+	// keep the count unboxed (mergedWindow.n).
+	sessionCount bool
+	sessions     mergingSet
+	sessionHint  int
+	sessionKeys  *state.WindowKeys
+	sessionIdx   int
+	sessionBox   *sessionBox
+	// spareBoxes are boxes of keys whose sets emptied, kept for new keys' sets (keepSpare), with
+	// spareSessions the windows their arrays hold together.
+	spareBoxes    []*sessionBox
+	spareSessions int
 	// hash is the current key's keygroup.Hash, by which the heap's window tables are keyed (hashed: there
 	// are such tables).
 	hash   uint32
@@ -111,6 +118,7 @@ func (o *windowOp) open() error {
 	}
 	o.merging.open(o, mergingWindowsTable, o.mergingW, builtinAgg{})
 	o.sessionsInline = o.merging.wt != nil
+	o.sessionCount = o.sessionsInline && agg.kind == aggCount
 	if o.sessionsInline && o.restored {
 		o.takeRestoredContents()
 	}
@@ -388,6 +396,7 @@ func (o *windowOp) processWatermark(wm int64) {
 		return
 	}
 	o.eventBudget = 0
+	o.dropSpares()
 	o.advanceWatermark(o, wm)
 	if o.suppressed > 0 {
 		o.task.job.events.add(Event{Kind: EventWindowsSummarized, Operator: o.name, Subtask: o.task.index,
