@@ -198,7 +198,7 @@ func TestTableWindowErrors(t *testing.T) {
 		{t1.WindowSession("rowtime", ""), ErrStatement, `gap "" is not an interval`},
 		{t1.WindowSession("rowtime", "INTERVAL '0' SECOND"), planner.ErrValidation, "argument GAP of SESSION must be positive"},
 		{t1.WindowCumulate("rowtime", "5", five), ErrStatement, `WindowCumulate("rowtime", "5", "INTERVAL '5' SECOND"): step "5" is not an interval`},
-		{t1.WindowCumulate("rowtime", five, five + ", " + five), ErrStatement, `size "INTERVAL '5' SECOND, INTERVAL '5' SECOND" is not an interval`},
+		{t1.WindowCumulate("rowtime", five, five+", "+five), ErrStatement, `size "INTERVAL '5' SECOND, INTERVAL '5' SECOND" is not an interval`},
 		{t1.WindowCumulate("rowtime", "INTERVAL '4' SECOND", "INTERVAL '10' SECOND"), planner.ErrValidation, "CUMULATE table function based aggregate requires maxSize must be an integral multiple of step, but got maxSize 10000ms and step 4000ms"},
 		{t1.WindowCumulate("rowtime", "INTERVAL '-5' SECOND", five), planner.ErrValidation, "argument STEP of CUMULATE must be positive"},
 		{t1.WindowTumble("rowtime", "INTERVAL '5' SECOND, INTERVAL '1' SECOND"), ErrStatement, "size \"INTERVAL '5' SECOND, INTERVAL '1' SECOND\" is not an interval"},
