@@ -17,13 +17,7 @@ func TestTableOperations(t *testing.T) {
 		tenv := newTableEnv(p)
 		mustExec(t, tenv, "CREATE VIEW clicks AS SELECT * FROM "+clicksValues)
 		counts := tenv.From("clicks").Where("url <> './cart'").GroupBy("user_name").Select("user_name", "COUNT(url) AS cnt")
-		r, err := counts.Execute()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Await(); err != nil {
-			t.Fatal(err)
-		}
+		r := mustRunTable(t, counts)
 		var table []string
 		for _, row := range r.Rows() {
 			table = append(table, FormatFields(row, r.Columns()))
@@ -37,24 +31,12 @@ func TestTableOperations(t *testing.T) {
 		w := tenv.From("T1").WindowTumble("rowtime", "INTERVAL '5' SECOND").
 			GroupBy("`name`", "window_start", "window_end").Select("`name`", "window_end", "COUNT(*) AS n")
 		users := tenv.From("clicks").Select("user_name").UnionAll(tenv.From("clicks").Where("user_name = 'Liz'").Select("UPPER(user_name)"))
-		r, err = users.Execute()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Await(); err != nil {
-			t.Fatal(err)
-		}
+		r = mustRunTable(t, users)
 		equalLines(t, "union all", sorted(r.Strings()), sorted([]string{"+I[Mary]", "+I[Bob]", "+I[Mary]", "+I[Liz]", "+I[Bob]", "+I[Mary]", "+I[LIZ]"}))
 		if err := tenv.From("clicks").UnionAll(tenv.From("clicks").Select("url")).Err(); err == nil || !strings.Contains(err.Error(), "Column count mismatch in UNION ALL: 2 and 1") {
 			t.Errorf("UnionAll of 2 and 1 columns: %v", err)
 		}
-		r, err = w.Execute()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Await(); err != nil {
-			t.Fatal(err)
-		}
+		r = mustRunTable(t, w)
 		var got []string
 		for _, c := range r.Changes() {
 			got = append(got, FormatFields(c.Fields, r.Columns()))
@@ -89,13 +71,7 @@ func windowCaseRows(t *testing.T, name string) []string {
 // windowRows runs a table and returns its rows, formatted and sorted, failing on an update.
 func windowRows(t *testing.T, tab *Table) []string {
 	t.Helper()
-	r, err := tab.Execute()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Await(); err != nil {
-		t.Fatal(err)
-	}
+	r := mustRunTable(t, tab)
 	var got []string
 	for _, c := range r.Changes() {
 		if c.Kind != Insert {
