@@ -3,6 +3,8 @@ package interp
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -281,6 +283,56 @@ sort.Strings(rows)
 fmt.Println(rows)`)
 	if got, want := ex.Output(), "[+I[1, 6, APPLE] +I[3, 10, APPLE]]\n"; got != want {
 		t.Errorf("output %q, want %q", got, want)
+	}
+}
+
+// A Go cell calls the Table API's WindowSession on a SQL cell's table with a watermark: each user's clicks
+// form sessions that end after 30 seconds without a click; a time column misspelled is an error naming the
+// nearest column.
+func TestTableAPIWindowSessionInAGoCell(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clicks.json")
+	lines := `{"user_name":"Mary","ts":"2020-10-10 12:00:00"}
+{"user_name":"Bob","ts":"2020-10-10 12:00:05"}
+{"user_name":"Mary","ts":"2020-10-10 12:00:20"}
+{"user_name":"Bob","ts":"2020-10-10 12:00:50"}
+{"user_name":"Mary","ts":"2020-10-10 12:00:55"}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := New(Options{Config: engineConfig()})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sql := k.Run(ctx, Cell{ID: "clicks", Lang: notebook.LangSQL, Source: "CREATE TABLE clicks (user_name STRING, ts STRING, rowtime AS TO_TIMESTAMP(ts),\n" +
+		"  WATERMARK FOR rowtime AS rowtime) WITH ('connector' = 'filesystem', 'path' = '" + path + "', 'format' = 'json');"})
+	if err := sql.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ex := mustRun(t, k, "sessions", `import "weir/sqlcells"
+
+tenv := sqlcells.TableEnvironment()
+sessions := tenv.From("clicks").WindowSession("rowtime", "INTERVAL '30' SECOND").
+	GroupBy("user_name", "window_start", "window_end").
+	Select("user_name", "window_start", "window_end", "COUNT(*) AS clicks")
+res, err := sessions.Execute()
+if err != nil {
+	panic(err)
+}
+if err := res.Await(); err != nil {
+	panic(err)
+}
+rows := res.Strings()
+sort.Strings(rows)
+for _, r := range rows {
+	fmt.Println(r)
+}
+fmt.Println(tenv.From("clicks").WindowSession("rowtim", "INTERVAL '30' SECOND").Err())`)
+	want := "+I[Bob, 2020-10-10 12:00:05.000, 2020-10-10 12:00:35.000, 1]\n" +
+		"+I[Bob, 2020-10-10 12:00:50.000, 2020-10-10 12:01:20.000, 1]\n" +
+		"+I[Mary, 2020-10-10 12:00:00.000, 2020-10-10 12:00:50.000, 2]\n" +
+		"+I[Mary, 2020-10-10 12:00:55.000, 2020-10-10 12:01:25.000, 1]\n"
+	if got := ex.Output(); !strings.HasPrefix(got, want) || !strings.Contains(got, "Column 'rowtim' not found in any table, did you mean 'rowtime'?") {
+		t.Errorf("output %q, want %q and the error of rowtim", got, want)
 	}
 }
 

@@ -27,10 +27,10 @@
 // ResultTableau, ResultChangelog and ResultTable (the current content, with updates applied).
 //
 // The Table API plans the same queries from Go: From("clicks").Where("url <> './cart'").GroupBy("user_name").
-// Select("user_name", "COUNT(url) AS cnt"), WindowTumble and WindowHop for window TVFs, UnionAll, and Join,
-// LeftOuterJoin, RightOuterJoin and FullOuterJoin of two tables with a condition. Wherever it takes an
-// expression it takes SQL text or an Expression built as Flink's Table API Expressions are (Col, Lit, Call,
-// and methods such as Plus, Times, IsGreater, And, IsNull, Sum, As, Desc):
+// Select("user_name", "COUNT(url) AS cnt"), WindowTumble, WindowHop, WindowCumulate and WindowSession for the
+// window TVFs, UnionAll, and Join, LeftOuterJoin, RightOuterJoin and FullOuterJoin of two tables with a
+// condition. Wherever it takes an expression it takes SQL text or an Expression built as Flink's Table API
+// Expressions are (Col, Lit, Call, and methods such as Plus, Times, IsGreater, And, IsNull, Sum, As, Desc):
 // From("orders").Join(From("products"), Col("product").IsEqual(Col("id"))).Where(Col("amount").IsGreater(2)).
 // Select(Col("amount").Times(Col("price")).As("total")). SQLQuery plans a SELECT; FromDataStream makes a table of a DataStream and CreateTemporaryView names it for SQL;
 // ToDataStream (insert-only tables) and ToChangelogStream turn a table back into a DataStream of Rows.

@@ -39,13 +39,7 @@ func tableAPIEnv(t *testing.T, p int) *Environment {
 // TestingRetractSink#getRetractResults gives it: rows "x,y", null for NULL, sorted.
 func resultTable(t *testing.T, tab *Table) []string {
 	t.Helper()
-	r, err := tab.Execute()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Await(); err != nil {
-		t.Fatal(err)
-	}
+	r := mustRunTable(t, tab)
 	var rows []string
 	cols := r.Columns()
 	for _, row := range r.Rows() {

@@ -111,16 +111,59 @@ func (g *GroupedTable) Select(fields ...any) *Table {
 // WindowTumble assigns every row to a tumbling window of size (a SQL interval, "INTERVAL '10' SECOND") on
 // its time attribute timeCol, adding the columns window_start, window_end and window_time: the TUMBLE
 // table-valued function, what Flink's Table.window(Tumble.over(...).on(...)) plans to.
-// GroupBy("window_start", "window_end", ...) then aggregates per window.
+// GroupBy("window_start", "window_end", ...) then aggregates per window. The returned table's Err is
+// ErrStatement if size is not one INTERVAL literal, and planner.ErrValidation if timeCol is not a column
+// (naming the nearest one) or not a time attribute, or size is not positive.
 func (t *Table) WindowTumble(timeCol, size string) *Table {
-	return t.derive(fmt.Sprintf("WindowTumble(%q, %q)", timeCol, size),
-		fmt.Sprintf("SELECT * FROM TABLE(TUMBLE(TABLE %s, DESCRIPTOR(`%s`), %s))", inputName, strings.ReplaceAll(timeCol, "`", "``"), size))
+	return t.window(fmt.Sprintf("WindowTumble(%q, %q)", timeCol, size), planner.Tumble, timeCol, "size", size)
 }
 
-// WindowHop is WindowTumble for hopping (sliding) windows of size every slide: the HOP function.
+// WindowHop is WindowTumble for hopping (sliding) windows of size every slide: the HOP function, what
+// Flink's Table.window(Slide.over(...).every(...).on(...)) plans to; each row is in size/slide windows.
+// Its errors are WindowTumble's, and planner.ErrValidation if size is not a multiple of slide.
 func (t *Table) WindowHop(timeCol, slide, size string) *Table {
-	return t.derive(fmt.Sprintf("WindowHop(%q, %q, %q)", timeCol, slide, size),
-		fmt.Sprintf("SELECT * FROM TABLE(HOP(TABLE %s, DESCRIPTOR(`%s`), %s, %s))", inputName, strings.ReplaceAll(timeCol, "`", "``"), slide, size))
+	return t.window(fmt.Sprintf("WindowHop(%q, %q, %q)", timeCol, slide, size), planner.Hop, timeCol, "slide", slide, "size", size)
+}
+
+// WindowCumulate is WindowTumble for cumulating windows: the CUMULATE function, which assigns a row to the
+// windows that start where its tumbling window of size starts and end every step up to size (with step
+// "INTERVAL '1' MINUTE" and size "INTERVAL '1' HOUR", [00:00, 00:01), [00:00, 00:02), ... [00:00, 01:00)),
+// so that a GroupBy of window_start and window_end gives a window's running aggregate at every step.
+// Its errors are WindowTumble's, and planner.ErrValidation if size is not a multiple of step.
+func (t *Table) WindowCumulate(timeCol, step, size string) *Table {
+	return t.window(fmt.Sprintf("WindowCumulate(%q, %q, %q)", timeCol, step, size), planner.Cumulate, timeCol, "step", step, "size", size)
+}
+
+// WindowSession assigns rows to session windows on the time attribute timeCol: the SESSION function
+// (without PARTITION BY), what Flink's Table.window(Session.withGap(...).on(...)) plans to. A session ends
+// after gap (a SQL interval, "INTERVAL '30' SECOND") without rows; its window_start is its first row's
+// time and its window_end the last row's time plus gap. GroupBy("user", "window_start", "window_end")
+// then keeps the sessions of each user apart, as a grouped session window does in Flink; without an
+// aggregation the sessions span all rows, and each row is emitted when its session ends. Its errors are
+// WindowTumble's, for gap.
+func (t *Table) WindowSession(timeCol, gap string) *Table {
+	return t.window(fmt.Sprintf("WindowSession(%q, %q)", timeCol, gap), planner.Session, timeCol, "gap", gap)
+}
+
+// window plans the window TVF kind over t on the time attribute timeCol; args are its interval arguments,
+// each a name (for errors) followed by its SQL text, which must be one INTERVAL literal.
+func (t *Table) window(op string, kind planner.WindowKind, timeCol string, args ...string) *Table {
+	if t.err != nil {
+		return &Table{tenv: t.tenv, err: t.err}
+	}
+	var sql strings.Builder
+	fmt.Fprintf(&sql, "SELECT * FROM TABLE(%s(TABLE %s, DESCRIPTOR(`%s`)", kind, inputName, strings.ReplaceAll(timeCol, "`", "``"))
+	for i := 0; i+1 < len(args); i += 2 {
+		name, text := args[i], args[i+1]
+		if e, err := sqlparse.ParseExpr(text); err != nil {
+			return &Table{tenv: t.tenv, err: fmt.Errorf("%w: %s: %s %q is not an interval such as INTERVAL '5' SECOND: %v", ErrStatement, op, name, text, err)}
+		} else if _, ok := e.(*sqlparse.Interval); !ok {
+			return &Table{tenv: t.tenv, err: fmt.Errorf("%w: %s: %s %q is not an interval such as INTERVAL '5' SECOND", ErrStatement, op, name, text)}
+		}
+		sql.WriteString(", " + text)
+	}
+	sql.WriteString("))")
+	return t.derive(op, sql.String())
 }
 
 // OrderBy sorts the table by expressions, SQL strings each optionally followed by ASC or DESC, or

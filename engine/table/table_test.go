@@ -26,6 +26,19 @@ func mustExec(t *testing.T, tenv *Environment, sql string) *TableResult {
 	return r
 }
 
+// mustRunTable runs a Table API table and waits for its job to end.
+func mustRunTable(t *testing.T, tab *Table) *TableResult {
+	t.Helper()
+	r, err := tab.Execute()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, tab.Explain())
+	}
+	if err := r.Await(); err != nil {
+		t.Fatalf("job: %v\n%s", err, tab.Explain())
+	}
+	return r
+}
+
 func sorted(s []string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
