@@ -93,6 +93,27 @@ func TestGroupByExactlyOnceThroughCrash(t *testing.T) {
 func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, query, op string) []string {
 	t.Helper()
 	out := t.TempDir()
+	crashJob(t, backend, p, words, schema, op, func(tenv *Environment) (*engine.Job, error) {
+		result, err := tenv.SQLQuery(query)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := tenv.ToChangelogStream(result)
+		if err != nil {
+			return nil, err
+		}
+		changes.SinkToFiles(out)
+		return tenv.env.ExecuteAsync("through a crash")
+	})
+	return readCommitted(t, out)
+}
+
+// crashJob registers the table words (the rows of words through schema, 17 of them at first) on an
+// Environment with checkpointing and one restart, lets start add the sinks and start the job, checkpoints
+// once the operator named op has received 17 rows, lets the rest through, fails the job once and waits
+// for it to finish after exactly one restart.
+func crashJob(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, op string, start func(*Environment) (*engine.Job, error)) {
+	t.Helper()
 	env := engine.NewEnvironment(engine.Config{Parallelism: p, StateBackend: backend,
 		Checkpointing: engine.CheckpointConfig{Dir: t.TempDir()}, Restart: engine.RestartStrategy{Attempts: 1}})
 	faults := &enginetest.Faults{}
@@ -107,16 +128,7 @@ func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []
 	if err := tenv.CreateTemporaryView("words", tab); err != nil {
 		t.Fatal(err)
 	}
-	result, err := tenv.SQLQuery(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes, err := tenv.ToChangelogStream(result)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes.SinkToFiles(out)
-	job, err := env.ExecuteAsync("through a crash")
+	job, err := start(tenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +169,12 @@ func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []
 	if job.Restarts() != 1 {
 		t.Fatalf("%d restarts, want 1", job.Restarts())
 	}
-	got, err := engine.ReadCommitted(out)
+}
+
+// readCommitted returns the committed lines of the exactly-once file sink directory dir, sorted.
+func readCommitted(t *testing.T, dir string) []string {
+	t.Helper()
+	got, err := engine.ReadCommitted(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
