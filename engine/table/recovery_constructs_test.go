@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/de4e/weir/engine"
@@ -19,38 +20,44 @@ func TestConstructsExactlyOnceThroughCrash(t *testing.T) {
 	for _, c := range []struct {
 		name, query, op string
 		want            []string
+		ddl             []string
 	}{
 		{"tumble", "SELECT word, COUNT(*), SUM(n), MIN(n), MAX(n) FROM " + tumble + " GROUP BY word, window_start, window_end",
-			"WindowAggregate", windowAggRows(words, [][2]int{{0, 10}, {10, 20}, {20, 30}, {30, 40}})},
+			"WindowAggregate", windowAggRows(words, [][2]int{{0, 10}, {10, 20}, {20, 30}, {30, 40}}), nil},
 		{"cumulate", "SELECT word, COUNT(*), SUM(n), MIN(n), MAX(n) FROM TABLE(CUMULATE(TABLE words, DESCRIPTOR(ts), " +
 			"INTERVAL '10' MILLISECOND, INTERVAL '20' MILLISECOND)) GROUP BY word, window_start, window_end",
-			"WindowAggregate", windowAggRows(words, [][2]int{{0, 10}, {0, 20}, {20, 30}, {20, 40}})},
+			"WindowAggregate", windowAggRows(words, [][2]int{{0, 10}, {0, 20}, {20, 30}, {20, 40}}), nil},
 		// Each word comes every 5 ms, so that a gap of 6 ms makes one session per word, open across the crash.
 		{"session", "SELECT word, COUNT(*), SUM(n), MIN(n), MAX(n) FROM TABLE(SESSION(TABLE words PARTITION BY word, " +
 			"DESCRIPTOR(ts), INTERVAL '6' MILLISECOND)) GROUP BY word, window_start, window_end",
-			"WindowAggregate", windowAggRows(words, [][2]int{{0, 40}})},
+			"WindowAggregate", windowAggRows(words, [][2]int{{0, 40}}), nil},
 		{"window top-n", "SELECT word, s, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY s DESC) AS rn " +
 			"FROM (SELECT word, window_start, window_end, SUM(n) AS s FROM " + tumble + " GROUP BY word, window_start, window_end)) WHERE rn <= 2",
-			"WindowAggregate", windowTopTwo()},
+			"WindowAggregate", windowTopTwo(), nil},
 		{"window deduplication", "SELECT word, n FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, word ORDER BY ts) AS rn " +
-			"FROM " + tumble + ") WHERE rn = 1", "WindowDeduplicate", windowFirsts()},
+			"FROM " + tumble + ") WHERE rn = 1", "WindowDeduplicate", windowFirsts(), nil},
 		{"top-n", "SELECT word, n, rn FROM (SELECT word, n, ROW_NUMBER() OVER (PARTITION BY word ORDER BY n DESC) AS rn FROM words) WHERE rn <= 2",
-			"Rank", topTwoChangelog(words)},
+			"Rank", topTwoChangelog(words), nil},
 		{"deduplication", "SELECT word, n FROM (SELECT word, n, ROW_NUMBER() OVER (PARTITION BY word ORDER BY ts DESC) AS rn FROM words) WHERE rn = 1",
-			"Deduplicate", keepLastChangelog(words)},
+			"Deduplicate", keepLastChangelog(words), nil},
 		{"interval join", "SELECT a.word, a.n, b.n FROM words a, words b WHERE a.word = b.word AND a.ts BETWEEN b.ts - INTERVAL '5' MILLISECOND AND b.ts",
-			"IntervalJoin", intervalPairs(words)},
+			"IntervalJoin", intervalPairs(words), nil},
 		{"window join", "SELECT l.word, l.n, r.n FROM (SELECT * FROM " + tumble + ") l JOIN (SELECT * FROM " + tumble + ") r " +
 			"ON l.word = r.word AND l.window_start = r.window_start AND l.window_end = r.window_end WHERE l.n < r.n",
-			"WindowJoin", windowPairs()},
+			"WindowJoin", windowPairs(), nil},
 		// The right side of a semi join is the same table, so that its rows arrive through the crash too.
-		{"semi join (IN)", "SELECT word, n FROM words WHERE n IN (SELECT n + 30 FROM words)", "Join", semiRows()},
+		{"semi join (IN)", "SELECT word, n FROM words WHERE n IN (SELECT n + 30 FROM words)", "Join", semiRows(), nil},
 		{"semi join (EXISTS)", "SELECT word, n FROM words a WHERE EXISTS (SELECT * FROM words b WHERE b.word = a.word AND b.n = a.n + 30)",
-			"Join", existsRows()},
+			"Join", existsRows(), nil},
+		// Each word's rows join the version of its label valid at their time: "a" from 0 ms, "b" from 20 ms.
+		{"temporal join", "SELECT w.word, w.n, l.label FROM words AS w JOIN labels FOR SYSTEM_TIME AS OF w.ts AS l ON w.word = l.word",
+			"TemporalJoin", temporalRows(words), []string{fmt.Sprintf("CREATE TABLE labels (word STRING, label STRING, t STRING, "+
+				"vt AS TO_TIMESTAMP(t), WATERMARK FOR vt AS vt, PRIMARY KEY (word) NOT ENFORCED) WITH ('connector' = 'filesystem', "+
+				"'path' = '%s', 'format' = 'json')", writeFile(t, "labels.json", labelVersions()))}},
 	} {
 		for _, p := range []int{1, 4} {
 			t.Run(fmt.Sprintf("%s/p%d", c.name, p), func(t *testing.T) {
-				got := throughCrash(t, engine.HeapState, p, words, schema, c.query, c.op)
+				got := throughCrash(t, engine.HeapState, p, words, schema, c.query, c.op, c.ddl...)
 				equalLines(t, "committed changelog", got, sorted(c.want))
 			})
 		}
@@ -189,6 +196,30 @@ func existsRows() []string {
 	var rows []string
 	for n := 0; n < 10; n++ {
 		rows = append(rows, fmt.Sprintf("+I[w%d, %d]", n%5, n))
+	}
+	return rows
+}
+
+// labelVersions are the versions of each word's label: "a" from 0 ms, "b" from 20 ms.
+func labelVersions() string {
+	var sb strings.Builder
+	for _, v := range []struct{ label, t string }{{"a", "1970-01-01 00:00:00"}, {"b", "1970-01-01 00:00:00.020"}} {
+		for k := 0; k < 5; k++ {
+			fmt.Fprintf(&sb, "{\"word\":\"w%d\",\"label\":\"%s\",\"t\":\"%s\"}\n", k, v.label, v.t)
+		}
+	}
+	return sb.String()
+}
+
+// temporalRows are the rows joined with the label valid at their time.
+func temporalRows(words []string) []string {
+	var rows []string
+	for n, w := range words {
+		label := "a"
+		if n >= 20 {
+			label = "b"
+		}
+		rows = append(rows, fmt.Sprintf("+I[%s, %d, %s]", w, n, label))
 	}
 	return rows
 }

@@ -88,12 +88,17 @@ func TestGroupByExactlyOnceThroughCrash(t *testing.T) {
 }
 
 // throughCrash runs query over the table words (the rows of words through schema, 17 of them at first)
-// with an exactly-once file sink of its changelog, checkpoints once the operator named op has received
+// and the tables the statements ddl create, with an exactly-once file sink of its changelog, checkpoints once the operator named op has received
 // those 17 rows, lets the rest through, fails the job once and returns the committed output, sorted.
-func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, query, op string) []string {
+func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, query, op string, ddl ...string) []string {
 	t.Helper()
 	out := t.TempDir()
 	crashJob(t, backend, p, words, schema, op, func(tenv *Environment) (*engine.Job, error) {
+		for _, st := range ddl {
+			if _, err := tenv.ExecuteSQL(st); err != nil {
+				return nil, err
+			}
+		}
 		result, err := tenv.SQLQuery(query)
 		if err != nil {
 			return nil, err
