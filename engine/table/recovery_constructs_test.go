@@ -223,3 +223,50 @@ func temporalRows(words []string) []string {
 	}
 	return rows
 }
+
+// A statement set's two INSERT INTO statements, one job, through one crash: each filesystem sink table
+// holds its rows exactly once (Flink's filesystem sink commits its files on checkpoints).
+func TestStatementSetExactlyOnceThroughCrash(t *testing.T) {
+	words := crashWords()
+	schema := Schema{Columns: []SchemaColumn{{Name: "word", Type: "STRING"}, {Name: "n", Type: "BIGINT"},
+		{Name: "ts", Type: "TIMESTAMP(3)", Field: "n"}}, Rowtime: "ts"}
+	var evens []string
+	for n := 0; n < len(words); n += 2 {
+		evens = append(evens, fmt.Sprintf(`{"n":%d,"word":"%s"}`, n, words[n]))
+	}
+	var counts []string
+	for j := 0; j < 4; j++ {
+		for k := 0; k < 5; k++ {
+			counts = append(counts, fmt.Sprintf(`{"cnt":2,"first":%d,"word":"w%d"}`, 10*j+k, k))
+		}
+	}
+	for _, p := range []int{1, 4} {
+		t.Run(fmt.Sprintf("p%d", p), func(t *testing.T) {
+			evensDir, countsDir := t.TempDir(), t.TempDir()
+			crashJob(t, engine.HeapState, p, words, schema, "WindowAggregate", func(tenv *Environment) (*engine.Job, error) {
+				for _, st := range []string{
+					fmt.Sprintf("CREATE TABLE evens (word STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')", evensDir),
+					fmt.Sprintf("CREATE TABLE counts (word STRING, cnt BIGINT, `first` BIGINT) WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')", countsDir),
+				} {
+					if _, err := tenv.ExecuteSQL(st); err != nil {
+						return nil, err
+					}
+				}
+				set := tenv.CreateStatementSet()
+				for _, ins := range []string{"INSERT INTO evens SELECT word, n FROM words WHERE MOD(n, 2) = 0",
+					"INSERT INTO counts SELECT word, COUNT(*), MIN(n) FROM TABLE(TUMBLE(TABLE words, DESCRIPTOR(ts), INTERVAL '10' MILLISECOND)) GROUP BY word, window_start, window_end"} {
+					if err := set.AddInsertSQL(ins); err != nil {
+						return nil, err
+					}
+				}
+				r, err := set.Execute()
+				if err != nil {
+					return nil, err
+				}
+				return r.Job(), nil
+			})
+			equalLines(t, "evens", readCommitted(t, evensDir), sorted(evens))
+			equalLines(t, "counts", readCommitted(t, countsDir), sorted(counts))
+		})
+	}
+}

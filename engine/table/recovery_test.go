@@ -140,18 +140,20 @@ func crashJob(t *testing.T, backend engine.StateBackendKind, p int, words []stri
 	defer func() { job.Cancel(); _ = job.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	// Wait until the operator has received the rows let through, then checkpoint.
-	vertex := -1
-	for i, v := range job.Plan().Vertices {
-		if strings.Contains(v.Name, op) {
-			vertex = i
+	vertex, operator := -1, 0
+	for i, v := range job.Snapshot().Vertices {
+		for j, o := range v.Operators {
+			if strings.Contains(o.Name, op) {
+				vertex, operator = i, j
+			}
 		}
 	}
 	if vertex < 0 {
 		t.Fatalf("no operator %s in the job", op)
 	}
-	for job.Snapshot().Vertices[vertex].Operators[0].RecordsIn < 17 {
+	for job.Snapshot().Vertices[vertex].Operators[operator].RecordsIn < 17 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s received %d rows, want 17", op, job.Snapshot().Vertices[vertex].Operators[0].RecordsIn)
+			t.Fatalf("%s received %d rows, want 17", op, job.Snapshot().Vertices[vertex].Operators[operator].RecordsIn)
 		}
 		time.Sleep(time.Millisecond)
 	}
