@@ -452,7 +452,7 @@ func (t *Environment) insert(s *sqlparse.Insert) (*TableResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	sink, closer, err := planner.Sink(c.Checked(stream), tab, n, s.Columns, env.Config().Stdout, s.Pos)
+	sink, closer, err := planner.Sink(c.Checked(stream), tab, n, s.Columns, env.Config(), s.Pos)
 	if err != nil {
 		return nil, err
 	}

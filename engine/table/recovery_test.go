@@ -88,11 +88,37 @@ func TestGroupByExactlyOnceThroughCrash(t *testing.T) {
 }
 
 // throughCrash runs query over the table words (the rows of words through schema, 17 of them at first)
-// with an exactly-once file sink of its changelog, checkpoints once the operator named op has received
+// and the tables the statements ddl create, with an exactly-once file sink of its changelog, checkpoints once the operator named op has received
 // those 17 rows, lets the rest through, fails the job once and returns the committed output, sorted.
-func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, query, op string) []string {
+func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, query, op string, ddl ...string) []string {
 	t.Helper()
 	out := t.TempDir()
+	crashJob(t, backend, p, words, schema, op, func(tenv *Environment) (*engine.Job, error) {
+		for _, st := range ddl {
+			if _, err := tenv.ExecuteSQL(st); err != nil {
+				return nil, err
+			}
+		}
+		result, err := tenv.SQLQuery(query)
+		if err != nil {
+			return nil, err
+		}
+		changes, err := tenv.ToChangelogStream(result)
+		if err != nil {
+			return nil, err
+		}
+		changes.SinkToFiles(out)
+		return tenv.env.ExecuteAsync("through a crash")
+	})
+	return readCommitted(t, out)
+}
+
+// crashJob registers the table words (the rows of words through schema, 17 of them at first) on an
+// Environment with checkpointing and one restart, lets start add the sinks and start the job, checkpoints
+// once the operator named op has received 17 rows, lets the rest through, fails the job once and waits
+// for it to finish after exactly one restart.
+func crashJob(t *testing.T, backend engine.StateBackendKind, p int, words []string, schema Schema, op string, start func(*Environment) (*engine.Job, error)) {
+	t.Helper()
 	env := engine.NewEnvironment(engine.Config{Parallelism: p, StateBackend: backend,
 		Checkpointing: engine.CheckpointConfig{Dir: t.TempDir()}, Restart: engine.RestartStrategy{Attempts: 1}})
 	faults := &enginetest.Faults{}
@@ -107,34 +133,27 @@ func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []
 	if err := tenv.CreateTemporaryView("words", tab); err != nil {
 		t.Fatal(err)
 	}
-	result, err := tenv.SQLQuery(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes, err := tenv.ToChangelogStream(result)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changes.SinkToFiles(out)
-	job, err := env.ExecuteAsync("through a crash")
+	job, err := start(tenv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { job.Cancel(); _ = job.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	// Wait until the operator has received the rows let through, then checkpoint.
-	vertex := -1
-	for i, v := range job.Plan().Vertices {
-		if strings.Contains(v.Name, op) {
-			vertex = i
+	vertex, operator := -1, 0
+	for i, v := range job.Snapshot().Vertices {
+		for j, o := range v.Operators {
+			if strings.Contains(o.Name, op) {
+				vertex, operator = i, j
+			}
 		}
 	}
 	if vertex < 0 {
 		t.Fatalf("no operator %s in the job", op)
 	}
-	for job.Snapshot().Vertices[vertex].Operators[0].RecordsIn < 17 {
+	for job.Snapshot().Vertices[vertex].Operators[operator].RecordsIn < 17 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s received %d rows, want 17", op, job.Snapshot().Vertices[vertex].Operators[0].RecordsIn)
+			t.Fatalf("%s received %d rows, want 17", op, job.Snapshot().Vertices[vertex].Operators[operator].RecordsIn)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -157,7 +176,12 @@ func throughCrash(t *testing.T, backend engine.StateBackendKind, p int, words []
 	if job.Restarts() != 1 {
 		t.Fatalf("%d restarts, want 1", job.Restarts())
 	}
-	got, err := engine.ReadCommitted(out)
+}
+
+// readCommitted returns the committed lines of the exactly-once file sink directory dir, sorted.
+func readCommitted(t *testing.T, dir string) []string {
+	t.Helper()
+	got, err := engine.ReadCommitted(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

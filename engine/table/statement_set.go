@@ -80,7 +80,7 @@ func (t *Environment) statementSet(set *sqlparse.StatementSet) (*TableResult, er
 			closeWhenDone(nil, closers...)
 			return nil, err
 		}
-		sink, closer, err := planner.Sink(c.Checked(s), p.tab, p.node, p.ins.Columns, env.Config().Stdout, p.ins.Pos)
+		sink, closer, err := planner.Sink(c.Checked(s), p.tab, p.node, p.ins.Columns, env.Config(), p.ins.Pos)
 		if err != nil {
 			closeWhenDone(nil, closers...)
 			return nil, err

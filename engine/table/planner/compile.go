@@ -383,9 +383,15 @@ func (c *Compiler) scan(x *ScanNode) (*engine.DataStream, error) {
 			return nil, err
 		}
 	}
+	// The operators of the scan take its source's parallelism, as Flink's StreamExecWatermarkAssigner and
+	// StreamExecCalc take their input's: a DataStream's rows keep their order into the query's first
+	// exchange, so that a keyed operator sees each key's rows in the stream's order.
 	withPar := func(d *engine.DataStream) *engine.DataStream {
-		if par > 0 {
+		switch {
+		case par > 0:
 			return d.SetParallelism(par)
+		case t.Stream != nil:
+			return d.InheritParallelism(t.Stream)
 		}
 		return d
 	}

@@ -407,7 +407,8 @@ func (r *throttledReader) Close() error { return r.inner.Close() }
 var printMu sync.Mutex
 
 // sink ends a stream of rows in the connector; the Closer, if not nil, is to be closed when the job ends.
-func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, stdout io.Writer) (*engine.DataStream, io.Closer, error) {
+func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, updating bool, cfg engine.Config) (*engine.DataStream, io.Closer, error) {
+	stdout := cfg.Stdout
 	switch c.name {
 	case "kafka", "upsert-kafka":
 		return kafkaSink(stream, t, cols, updating)
@@ -455,7 +456,9 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 		if updating {
 			return nil, nil, fmt.Errorf("%w: Table sink 'default_catalog.default_database.%s' doesn't support consuming update changes (the filesystem connector is insert-only)", ErrUnsupported, t.Name)
 		}
-		fs := sources.FileSink{Path: c.options["path"]}
+		// As Flink's filesystem sink, whose part files become visible when a checkpoint completes, a job that
+		// checkpoints writes exactly once, into part files in the directory path.
+		fs := sources.FileSink{Path: c.options["path"], ExactlyOnce: checkpointed(cfg)}
 		if c.options["format"] == "csv" {
 			fs.Format, fs.NoHeader = sources.CSV, true
 			for _, col := range cols {
@@ -477,6 +480,14 @@ func (c *connector) sink(stream *engine.DataStream, t *Table, cols []Column, upd
 		return fs.Sink(recs), nil, nil
 	}
 	return nil, nil, fmt.Errorf("%w: the %s connector cannot be written to", ErrValidation, c.name)
+}
+
+// checkpointed reports whether a job of cfg checkpoints: periodically (Checkpointing.Interval), into a
+// directory it keeps (Checkpointing.Dir) or from a restored checkpoint (Checkpointing.RestoreFrom), with the
+// exactly-once guarantee. A 'filesystem' sink of such a job is exactly-once.
+func checkpointed(cfg engine.Config) bool {
+	ck := cfg.Checkpointing
+	return (ck.Interval > 0 || ck.Dir != "" || ck.RestoreFrom != "") && ck.Guarantee != engine.AtLeastOnce
 }
 
 // toExternal converts a value to what the json and csv formats write: timestamps in SQL form.

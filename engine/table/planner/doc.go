@@ -248,7 +248,9 @@
 // ('number-of-rows', 'rows-per-second', and per column 'fields.<col>.kind' = 'random' or 'sequence' with
 // 'start'/'end', 'min'/'max', 'length', 'max-past'; random values are a function of the row's index, so
 // every run and parallelism generates the same rows), 'filesystem' ('path', 'format' = 'json' or 'csv',
-// read with package sources' FileSource and written, insert-only, with its FileSink), 'print'
+// read with package sources' FileSource and written, insert-only, with its FileSink: in a job that
+// checkpoints (an interval, a kept checkpoint directory or a restore, exactly-once) as part files in the
+// directory 'path' committed with the checkpoints, as Flink's filesystem sink, else as plain files), 'print'
 // ('print-identifier', 'standard-error') and 'blackhole'. 'kafka' and 'upsert-kafka' take Flink's Kafka
 // options (kafka_connector.go says which): 'kafka' is an append-only topic of json or csv values, whose
 // WATERMARK FOR ts AS ts - INTERVAL ... the source emits per partition, as Flink pushes it down into the

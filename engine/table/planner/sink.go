@@ -22,9 +22,10 @@ func Collect(s *engine.DataStream, f func(Row)) *engine.DataStream {
 // Sink writes the rows of a query (plan n, compiled to s, without its error rows: Compiler.Checked) into table t (INSERT INTO t [(columns)]): the
 // query's columns must match the table's persisted columns, physical and non-VIRTUAL metadata ones in the
 // table's order (or the listed ones, the others are NULL) in number and type; an updating query needs a sink that accepts updates ('print', 'blackhole',
-// 'upsert-kafka'). The Closer, nil for most connectors, releases the sink's clients: close it when the job
-// has ended.
-func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Writer, pos sqlparse.Pos) (*engine.DataStream, io.Closer, error) {
+// 'upsert-kafka'). cfg is the job's configuration: a 'print' sink writes to its Stdout, and a 'filesystem'
+// sink commits its files with the job's checkpoints when it checkpoints. The Closer, nil for
+// most connectors, releases the sink's clients: close it when the job has ended.
+func Sink(s *engine.DataStream, t *Table, n Node, columns []string, cfg engine.Config, pos sqlparse.Pos) (*engine.DataStream, io.Closer, error) {
 	if t.View != nil || t.Stream != nil {
 		return nil, nil, errAt(pos, ErrValidation, "%s is not a table that can be written to", t.Name)
 	}
@@ -69,7 +70,7 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 		same = same && ti == i && qc[i].Type.Kind == phys[i].Type.Kind && (qc[i].Type.Kind != KindDecimal || qc[i].Type.Scale <= phys[i].Type.Scale)
 	}
 	if same {
-		out, closer, err := conn.sink(s, t, phys, n.Updating(), stdout)
+		out, closer, err := conn.sink(s, t, phys, n.Updating(), cfg)
 		if err != nil {
 			return nil, nil, errAt(pos, ErrUnsupported, "%v", err)
 		}
@@ -86,7 +87,7 @@ func Sink(s *engine.DataStream, t *Table, n Node, columns []string, stdout io.Wr
 		}
 		return Row{Kind: r.Kind, Fields: f}
 	}).Name("Conform to " + t.Name)
-	out, closer, err := conn.sink(mapped, t, phys, n.Updating(), stdout)
+	out, closer, err := conn.sink(mapped, t, phys, n.Updating(), cfg)
 	if err != nil {
 		return nil, nil, errAt(pos, ErrUnsupported, "%v", err)
 	}
