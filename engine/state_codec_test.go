@@ -1,10 +1,9 @@
 package engine
 
 import (
-	"reflect"
 	"testing"
 
-	"github.com/de4e/weir/engine/internal/state"
+	"github.com/de4e/weir/engine/internal/state/statetest"
 )
 
 // stateCodecUser is a user type inside the engine's values: the codec hands it to gob.
@@ -14,39 +13,21 @@ type stateCodecUser struct{ Name string }
 // not gob), with the values inside it, a user type among them, keeping their types.
 func TestStateCodecRoundTrip(t *testing.T) {
 	RegisterType(stateCodecUser{})
-	tests := []struct {
-		name string
-		v    any
-	}{
-		{"ttl envelope", ttlValue{V: []any{int64(1), "a"}, Last: -5}},
-		{"ttl envelope of a user type", ttlValue{V: stateCodecUser{"u"}, Last: 7}},
-		{"timestamped value", TimestampedValue{Value: 2.5, Timestamp: 1000}},
-		{"untimed value", TimestampedValue{Value: "x", Timestamp: NoTimestamp, Untimed: true}},
-		{"timestamped values", []TimestampedValue{{Value: int64(1), Timestamp: 1}, {Value: stateCodecUser{"v"}, Timestamp: 2}}},
-		{"window", Window{Start: -10, End: 20}},
-		{"global window", GlobalWindow},
-		{"merging set", mergingSet{{Window: Window{0, 10}, State: Window{0, 10}}, {Window: Window{15, 40}, State: Window{20, 30}}}},
-		{"merging set with contents", mergingSet{{Window: Window{0, 10}, State: Window{0, 10}, Contents: int64(300), Has: true},
+	statetest.CodecRoundTrips(t, map[string]any{
+		"ttl envelope":                ttlValue{V: []any{int64(1), "a"}, Last: -5},
+		"ttl envelope of a user type": ttlValue{V: stateCodecUser{"u"}, Last: 7},
+		"timestamped value":           TimestampedValue{Value: 2.5, Timestamp: 1000},
+		"untimed value":               TimestampedValue{Value: "x", Timestamp: NoTimestamp, Untimed: true},
+		"timestamped values":          []TimestampedValue{{Value: int64(1), Timestamp: 1}, {Value: stateCodecUser{"v"}, Timestamp: 2}},
+		"window":                      Window{Start: -10, End: 20},
+		"global window":               GlobalWindow,
+		"merging set":                 mergingSet{{Window: Window{0, 10}, State: Window{0, 10}}, {Window: Window{15, 40}, State: Window{20, 30}}},
+		"merging set with contents": mergingSet{{Window: Window{0, 10}, State: Window{0, 10}, Contents: int64(300), Has: true},
 			{Window: Window{15, 40}, State: Window{20, 30}, Contents: []TimestampedValue{{Value: "x", Timestamp: 16}}, Has: true},
-			{Window: Window{50, 60}, State: Window{50, 60}}}},
-		{"average accumulator", avgAcc{Sum: 10.5, Count: 3}},
-		{"window result", WindowResult{Key: "k", Start: 0, End: 1000, Value: map[any]any{"n": int64(4)}}},
-		{"join record", taggedUnion{V: int64(3), Second: true}},
-		{"cross record", crossTagged{Part: 2, V: stateCodecUser{"w"}, Second: true}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b, err := state.AppendValue(nil, tt.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b[0] != 'R' {
-				t.Errorf("encoded with tag %q, not the type's codec: % x", b[0], b)
-			}
-			got, err := state.DecodeValue(b)
-			if err != nil || reflect.TypeOf(got) != reflect.TypeOf(tt.v) || !reflect.DeepEqual(got, tt.v) {
-				t.Errorf("read back %#v, %v; want %#v", got, err, tt.v)
-			}
-		})
-	}
+			{Window: Window{50, 60}, State: Window{50, 60}}},
+		"average accumulator": avgAcc{Sum: 10.5, Count: 3},
+		"window result":       WindowResult{Key: "k", Start: 0, End: 1000, Value: map[any]any{"n": int64(4)}},
+		"join record":         taggedUnion{V: int64(3), Second: true},
+		"cross record":        crossTagged{Part: 2, V: stateCodecUser{"w"}, Second: true},
+	})
 }

@@ -77,6 +77,9 @@ func AppendValue(b []byte, v any) (out []byte, err error) {
 // DecodeValue decodes one value written by AppendValue; b must hold exactly that value.
 func DecodeValue(b []byte) (any, error) { return decodeValue(b) }
 
+// EncodedByCodec reports whether b, as AppendValue wrote it, holds a value of a type of RegisterCodec.
+func EncodedByCodec(b []byte) bool { return len(b) > 0 && b[0] == tagCodec }
+
 // appendValue encodes v on its own: the first codec's scalars as they were, the types the codec knows
 // self-delimited, anything else with gob. It panics if gob cannot encode v.
 func appendValue(b []byte, v any) []byte {

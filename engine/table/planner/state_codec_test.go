@@ -1,11 +1,10 @@
 package planner
 
 import (
-	"reflect"
 	"testing"
 	"time"
 
-	"github.com/de4e/weir/engine/internal/state"
+	"github.com/de4e/weir/engine/internal/state/statetest"
 )
 
 // Each of the planner's values in state round-trips through the state codec in binary (its codec's tag,
@@ -22,36 +21,18 @@ func TestStateCodecRoundTrip(t *testing.T) {
 		}
 	}
 	rows.search, rows.changed = false, false // set while a row is joined, not part of the state
-	tests := []struct {
-		name string
-		v    any
-	}{
-		{"row", Row{Kind: UpdateBefore, Fields: fields}},
-		{"row without fields", Row{Kind: Insert, Fields: []any{}}},
-		{"join entry", joinEntry{Fields: fields, Count: 2, Assoc: 1}},
-		{"join rows", rows},
-		{"group state", &groupState{Key: []any{int64(1), "g"}, Rows: 5, Accs: []aggAcc{acc, {Count: 1, Best: "max"}}}},
-		{"group state of an empty group", &groupState{Key: []any{}, Accs: []aggAcc{{}}}},
-		{"over state", overState{Last: 99, Started: true, Accs: []aggAcc{acc}, Kept: []overRow{{TS: 98, Fields: fields}}}},
-		{"over rows", []overRow{{TS: 1, Fields: []any{int64(1)}}, {TS: 2, Fields: []any{nil}}}},
-		{"rank state", rankState{Rows: []rankEntry{{Sort: []any{int64(3)}, Fields: fields}, {Sort: []any{nil}, Fields: []any{"x"}}}}},
-		{"window join rows", windowJoinRows{Rows: [][]any{fields, {int64(2)}}}},
-		{"temporal versions", []temporalVersion{{TS: 10, Fields: fields}, {TS: 20, Deleted: true, Fields: []any{}}}},
-		{"error row", errorRow{Msg: "division by zero"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b, err := state.AppendValue(nil, tt.v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if b[0] != 'R' {
-				t.Errorf("encoded with tag %q, not the type's codec: % x", b[0], b)
-			}
-			got, err := state.DecodeValue(b)
-			if err != nil || reflect.TypeOf(got) != reflect.TypeOf(tt.v) || !reflect.DeepEqual(got, tt.v) {
-				t.Errorf("read back %#v, %v; want %#v", got, err, tt.v)
-			}
-		})
-	}
+	statetest.CodecRoundTrips(t, map[string]any{
+		"row":                           Row{Kind: UpdateBefore, Fields: fields},
+		"row without fields":            Row{Kind: Insert, Fields: []any{}},
+		"join entry":                    joinEntry{Fields: fields, Count: 2, Assoc: 1},
+		"join rows":                     rows,
+		"group state":                   &groupState{Key: []any{int64(1), "g"}, Rows: 5, Accs: []aggAcc{acc, {Count: 1, Best: "max"}}},
+		"group state of an empty group": &groupState{Key: []any{}, Accs: []aggAcc{{}}},
+		"over state":                    overState{Last: 99, Started: true, Accs: []aggAcc{acc}, Kept: []overRow{{TS: 98, Fields: fields}}},
+		"over rows":                     []overRow{{TS: 1, Fields: []any{int64(1)}}, {TS: 2, Fields: []any{nil}}},
+		"rank state":                    rankState{Rows: []rankEntry{{Sort: []any{int64(3)}, Fields: fields}, {Sort: []any{nil}, Fields: []any{"x"}}}},
+		"window join rows":              windowJoinRows{Rows: [][]any{fields, {int64(2)}}},
+		"temporal versions":             []temporalVersion{{TS: 10, Fields: fields}, {TS: 20, Deleted: true, Fields: []any{}}},
+		"error row":                     errorRow{Msg: "division by zero"},
+	})
 }
